@@ -1,0 +1,91 @@
+import { EventEmitter } from 'node:events';
+import type { MavLinkData } from 'node-mavlink';
+import { decode, Encoder } from '../mavlink/codec.ts';
+import { Framer, type Frame, type FramerCounters } from '../mavlink/framer.ts';
+import type { Link } from './link.ts';
+import type { TlogWriter } from './tlog.ts';
+
+export interface Incoming {
+  frame: Frame;
+  /** undefined for a message id no loaded dialect can decode */
+  msg: MavLinkData | undefined;
+  peer: string;
+}
+
+interface ConnectionEvents {
+  message: [incoming: Incoming];
+  peerGone: [peer: string];
+}
+
+export interface ConnectionOptions {
+  /** our MAVLink identity (ground station: 255/190) */
+  sysid: number;
+  compid: number;
+  /** records both directions when given */
+  tlog?: TlogWriter;
+}
+
+/**
+ * MAVLink over one Link: a Framer per remote peer (so interleaved senders on one UDP port
+ * never corrupt each other's packets), decoding, one outgoing sequence counter, and an
+ * optional .tlog recording of both directions.
+ */
+export class Connection extends EventEmitter<ConnectionEvents> {
+  readonly encoder: Encoder;
+  private readonly framers = new Map<string, Framer>();
+  /** counters of peers that have gone, so link totals never go backwards */
+  private readonly retired: FramerCounters = { frames: 0, crcErrors: 0, unknown: 0, droppedBytes: 0 };
+
+  constructor(readonly id: string, readonly link: Link, private readonly opts: ConnectionOptions) {
+    super();
+    this.encoder = new Encoder(opts.sysid, opts.compid);
+    link.on('data', (chunk, peer) => this.framerFor(peer).push(chunk));
+    link.on('peerGone', (peer) => {
+      const f = this.framers.get(peer);
+      if (f) {
+        f.reset();
+        for (const k of Object.keys(this.retired) as (keyof FramerCounters)[]) this.retired[k] += f.counters[k];
+        this.framers.delete(peer);
+      }
+      this.emit('peerGone', peer);
+    });
+  }
+
+  private framerFor(peer: string): Framer {
+    let f = this.framers.get(peer);
+    if (!f) {
+      f = new Framer((frame) => {
+        this.opts.tlog?.write(frame.raw);
+        this.emit('message', { frame, msg: decode(frame), peer });
+      });
+      this.framers.set(peer, f);
+    }
+    return f;
+  }
+
+  /** Counters over every peer of this link since start. */
+  counters(): FramerCounters {
+    const total = { ...this.retired };
+    for (const f of this.framers.values()) {
+      for (const k of Object.keys(total) as (keyof FramerCounters)[]) total[k] += f.counters[k];
+    }
+    return total;
+  }
+
+  /** CRC errors seen from one peer. */
+  peerCounters(peer: string): FramerCounters | undefined {
+    return this.framers.get(peer)?.counters;
+  }
+
+  /** Encode and send one message to a peer (or every peer). */
+  send(msg: MavLinkData, peer?: string): void {
+    const buf = this.encoder.encode(msg);
+    this.opts.tlog?.write(buf);
+    this.link.send(buf, peer);
+  }
+
+  async close(): Promise<void> {
+    await this.link.close();
+    await this.opts.tlog?.close();
+  }
+}

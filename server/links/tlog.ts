@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** A .tlog record: microseconds since the Unix epoch + one MAVLink packet as on the wire. */
+export interface TlogRecord {
+  timeUs: bigint;
+  packet: Buffer;
+}
+
+/** Length of the MAVLink packet starting at buf[at], or -1 if no packet starts there. */
+function packetLength(buf: Buffer, at: number): number {
+  if (at + 3 > buf.length) return -1;
+  const stx = buf[at];
+  if (stx === 0xfe) return 8 + buf[at + 1]!;
+  if (stx === 0xfd) return 12 + buf[at + 1]! + (buf[at + 2]! & 1 ? 13 : 0);
+  return -1;
+}
+
+/**
+ * Split a .tlog file into records. Throws with the byte offset when a record does not start
+ * with a MAVLink start byte, rather than guessing past damage.
+ */
+export function parseTlog(buf: Buffer, source = 'tlog'): TlogRecord[] {
+  const out: TlogRecord[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    const len = at + 8 <= buf.length ? packetLength(buf, at + 8) : -1;
+    if (len < 0 || at + 8 + len > buf.length) {
+      throw new Error(`${source}: no complete MAVLink packet after the timestamp at byte ${at} (file is ${buf.length} bytes)`);
+    }
+    out.push({ timeUs: buf.readBigUInt64BE(at), packet: buf.subarray(at + 8, at + 8 + len) });
+    at += 8 + len;
+  }
+  return out;
+}
+
+/**
+ * Appends both directions of a link's traffic to a .tlog file (the format QGroundControl,
+ * Mission Planner and MAVProxy read). Writes are buffered by the stream; a crash loses at most
+ * the last moment of telemetry.
+ */
+export class TlogWriter {
+  private readonly stream: fs.WriteStream;
+  private failed = false;
+
+  constructor(readonly file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.stream = fs.createWriteStream(file, { flags: 'a' });
+    this.stream.on('error', () => { this.failed = true; });
+  }
+
+  write(packet: Buffer, timeMs = Date.now()): void {
+    if (this.failed) return;
+    const rec = Buffer.allocUnsafe(8 + packet.length);
+    rec.writeBigUInt64BE(BigInt(Math.round(timeMs * 1000)), 0);
+    packet.copy(rec, 8);
+    this.stream.write(rec);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.stream.end(() => resolve()));
+  }
+}

@@ -1,0 +1,45 @@
+import { MavLinkProtocolV2, type MavLinkData } from 'node-mavlink';
+import type { Frame } from './framer.ts';
+import { messageClass } from './registry.ts';
+
+const protocol = new MavLinkProtocolV2();
+
+/**
+ * Decode a frame's payload into node-mavlink's message class, or undefined for an unknown id.
+ * MAVLink 2 trims trailing zero bytes; we pad back to the message's full length only.
+ */
+export function decode(frame: Frame): MavLinkData | undefined {
+  const cls = messageClass(frame.msgid);
+  if (!cls) return undefined;
+  let payload = frame.payload;
+  if (payload.length < cls.PAYLOAD_LENGTH) {
+    payload = Buffer.alloc(cls.PAYLOAD_LENGTH);
+    frame.payload.copy(payload);
+  }
+  return protocol.data(payload, cls);
+}
+
+/**
+ * Serializes our outgoing messages as MAVLink 2 with a sequence counter of its own.
+ * node-mavlink's send() defaults to MAVLink 1 and shares one global counter across links,
+ * which makes every receiver count phantom packet loss: each link owns one Encoder.
+ */
+export class Encoder {
+  private seq = 0;
+  private readonly protocol: MavLinkProtocolV2;
+
+  constructor(readonly sysid: number, readonly compid: number) {
+    this.protocol = new MavLinkProtocolV2(sysid, compid);
+  }
+
+  encode(msg: MavLinkData): Buffer {
+    const buf = this.protocol.serialize(msg, this.seq);
+    this.seq = (this.seq + 1) & 0xff;
+    return buf;
+  }
+}
+
+/** The message's name as in the XML (e.g. "GLOBAL_POSITION_INT"). */
+export function nameOf(msg: MavLinkData): string {
+  return (msg.constructor as unknown as { MSG_NAME: string }).MSG_NAME;
+}

@@ -1,0 +1,112 @@
+/**
+ * What the browser receives: the one definition shared by the server (which builds these
+ * objects) and the web app (which draws them). Plain JSON, no classes, no bigint.
+ */
+
+export type Autopilot = 'ardupilot' | 'px4' | 'other';
+
+/** ok: flying or standing normally; warning: something needs a look; lost: no heartbeat for 3.5 s. */
+export type VehicleHealth = 'ok' | 'warning' | 'lost';
+
+export interface Position {
+  lat: number;
+  lon: number;
+  /** metres above mean sea level */
+  altMsl: number;
+  /** metres above home */
+  altRel: number;
+}
+
+export interface StatusMessage {
+  /** ms since epoch, when the service received it */
+  time: number;
+  /** MAV_SEVERITY: 0 emergency … 7 debug */
+  severity: number;
+  text: string;
+}
+
+export interface LinkHealth {
+  /** the link this vehicle is heard on, e.g. "udpin://0.0.0.0:14550" */
+  uri: string;
+  lost: boolean;
+  /** ms since epoch of the last packet from this vehicle */
+  lastHeard: number;
+  packets: number;
+  /** packets missing by sequence number, as a percentage of expected, over the whole session */
+  lossPercent: number;
+  /** CRC failures seen on the link (peer) this vehicle is heard through */
+  crcErrors: number;
+}
+
+export interface VehicleView {
+  /** stable id: link id + "-" + sysid, e.g. "l1-1" */
+  id: string;
+  sysid: number;
+  callsign: string;
+  autopilot: Autopilot;
+  /** MAV_TYPE name, e.g. "QUADROTOR" */
+  type: string;
+  /** flight mode by name, e.g. "STABILIZE", "AUTO", "RTL" ("UNKNOWN(n)" if not decodable) */
+  mode: string;
+  armed: boolean;
+  /** MAV_STATE name, e.g. "STANDBY", "ACTIVE", "CRITICAL" */
+  systemStatus: string;
+  /** null until the autopilot reports a real fix (ArduPilot sends 0,0 before its GPS is up) */
+  position: Position | null;
+  /** degrees 0..360, null when unknown */
+  heading: number | null;
+  /** m/s */
+  groundSpeed: number | null;
+  /** m/s, up positive */
+  climbRate: number | null;
+  attitude: { roll: number; pitch: number; yaw: number } | null;
+  battery: { percent: number | null; voltage: number | null; current: number | null } | null;
+  gps: { fix: number; fixName: string; satellites: number | null; hdop: number | null } | null;
+  home: { lat: number; lon: number; altMsl: number } | null;
+  /** current mission item (MISSION_CURRENT.seq), null before it is reported */
+  missionSeq: number | null;
+  /** the latest autopilot STATUSTEXT messages, oldest first */
+  messages: StatusMessage[];
+  link: LinkHealth;
+  health: VehicleHealth;
+  /** short reasons behind a warning health, e.g. "battery 18%", "no GPS fix" */
+  warnings: string[];
+}
+
+export interface LinkView {
+  id: string;
+  uri: string;
+  state: 'opening' | 'up' | 'down';
+  /** last error or state detail, e.g. "ECONNREFUSED 127.0.0.1:5760" */
+  detail: string | null;
+  peers: number;
+  frames: number;
+  crcErrors: number;
+  droppedBytes: number;
+}
+
+export interface HealthView {
+  status: 'ok';
+  uptimeSeconds: number;
+  links: { total: number; up: number };
+  vehicles: { total: number; lost: number };
+}
+
+/** Socket.io events the server emits to map clients. */
+export interface ServerToClientEvents {
+  /** full list, sent on connect and every few seconds to heal anything a slow client dropped */
+  'vehicles:snapshot': (vehicles: VehicleView[]) => void;
+  /** vehicles that changed since the last batch (at most a few batches per second) */
+  'vehicles:update': (vehicles: VehicleView[]) => void;
+}
+
+export interface ClientToServerEvents {}
+
+/** Map settings the web app reads at start (GET /api/config). */
+export interface ClientConfig {
+  /** Leaflet tile URL template, or null for a plain background (isolated networks) */
+  tileUrl: string | null;
+  tileAttribution: string;
+  /** where to centre the map before any drone is seen */
+  center: { lat: number; lon: number };
+}
