@@ -96,6 +96,9 @@ export class Framer {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = null;
     let i = 0;
+    // Candidates starting inside a packet that already failed its CRC are its own bytes, not
+    // further corrupt packets: count each corrupt packet once.
+    let crcShadowEnd = -1;
     for (;;) {
       const s = nextStart(buf, i);
       if (s < 0) {
@@ -132,7 +135,8 @@ export class Framer {
           }
           break;
         case 'crc':
-          this.counters.crcErrors++;
+          if (s >= crcShadowEnd) this.counters.crcErrors++;
+          crcShadowEnd = Math.max(crcShadowEnd, s + c.len);
           i = s + 1;
           break;
         case 'bad':

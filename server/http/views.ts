@@ -1,0 +1,32 @@
+import type { Fleet } from '../vehicles/fleet.ts';
+import type { Vehicle } from '../vehicles/vehicle.ts';
+import type { HealthView, LinkView, VehicleView } from '../wire/types.ts';
+
+export function vehicleView(fleet: Fleet, v: Vehicle): VehicleView {
+  return v.view(fleet.crcErrorsOf(v));
+}
+
+export function vehicleViews(fleet: Fleet): VehicleView[] {
+  return [...fleet.vehicles.values()].map((v) => vehicleView(fleet, v));
+}
+
+export function linkViews(fleet: Fleet): LinkView[] {
+  return [...fleet.connections.values()].map((c) => {
+    const n = c.counters();
+    return {
+      id: c.id, uri: c.link.uri, state: c.link.state, detail: c.link.detail, peers: c.link.peerCount,
+      frames: n.frames, crcErrors: n.crcErrors, droppedBytes: n.droppedBytes,
+    };
+  });
+}
+
+export function healthView(fleet: Fleet, startedAt: number): HealthView {
+  const links = [...fleet.connections.values()];
+  const vehicles = [...fleet.vehicles.values()];
+  return {
+    status: 'ok',
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    links: { total: links.length, up: links.filter((c) => c.link.state === 'up').length },
+    vehicles: { total: vehicles.length, lost: vehicles.filter((v) => v.lost).length },
+  };
+}

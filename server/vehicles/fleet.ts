@@ -1,0 +1,127 @@
+import { EventEmitter } from 'node:events';
+import { minimal, type MavLinkData } from 'node-mavlink';
+import type { Connection, Incoming } from '../links/connection.ts';
+import { streamRequests } from './autopilots/index.ts';
+import { Vehicle } from './vehicle.ts';
+
+const { MavType, MavAutopilot, MavState } = minimal;
+
+/** Heartbeat senders that are not aircraft. */
+const NOT_AIRCRAFT = new Set<number>([MavType.GCS, MavType.ONBOARD_CONTROLLER, MavType.ADSB, MavType.GIMBAL, MavType.CAMERA]);
+const CHECK_MS = 250;
+/** Ask again for streams when a vehicle has sent no position this long after we asked. */
+const STREAM_RETRY_MS = 5000;
+
+interface FleetEvents {
+  /** something shown about this vehicle changed */
+  changed: [vehicle: Vehicle];
+  found: [vehicle: Vehicle];
+  lost: [vehicle: Vehicle];
+  regained: [vehicle: Vehicle];
+  /** every decoded message from a known vehicle, for the capabilities built on top (missions, commands) */
+  message: [vehicle: Vehicle, incoming: Incoming];
+}
+
+/**
+ * Finds aircraft by their HEARTBEAT on every connection, keeps their state, asks them for
+ * telemetry, and sends our own ground-station heartbeat on every link once a second.
+ * A vehicle is (connection, sysid): the same sysid on two links is two entries.
+ */
+export class Fleet extends EventEmitter<FleetEvents> {
+  readonly vehicles = new Map<string, Vehicle>();
+  readonly connections = new Map<string, Connection>();
+  private readonly streamsAsked = new Map<string, number>();
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly gcs: { sysid: number; compid: number }) {
+    super();
+    this.timers.push(setInterval(() => this.sendHeartbeats(), 1000));
+    this.timers.push(setInterval(() => this.checkLinks(Date.now()), CHECK_MS));
+  }
+
+  addConnection(conn: Connection): void {
+    this.connections.set(conn.id, conn);
+    conn.on('message', (inc) => this.onMessage(conn, inc));
+  }
+
+  get(id: string): Vehicle | undefined {
+    return this.vehicles.get(id);
+  }
+
+  connectionOf(v: Vehicle): Connection | undefined {
+    return this.connections.get(v.id.slice(0, v.id.lastIndexOf('-')));
+  }
+
+  /** Send a message to a vehicle, at the peer address it was last heard from. */
+  send(v: Vehicle, msg: MavLinkData): void {
+    this.connectionOf(v)?.send(msg, v.peer);
+  }
+
+  crcErrorsOf(v: Vehicle): number {
+    return this.connectionOf(v)?.peerCounters(v.peer)?.crcErrors ?? 0;
+  }
+
+  private onMessage(conn: Connection, inc: Incoming): void {
+    const { frame, msg, peer } = inc;
+    if (!msg || frame.sysid === this.gcs.sysid && frame.compid === this.gcs.compid) return;
+    const id = `${conn.id}-${frame.sysid}`;
+    let v = this.vehicles.get(id);
+    if (!v) {
+      if (frame.msgid !== 0) return;
+      const hb = msg as minimal.Heartbeat;
+      if (hb.autopilot === MavAutopilot.INVALID || NOT_AIRCRAFT.has(hb.type)) return;
+      v = new Vehicle(id, frame.sysid, frame.compid, peer, conn.link.uri);
+      this.vehicles.set(id, v);
+      v.apply(frame, msg, Date.now());
+      this.emit('found', v);
+      this.askStreams(v);
+      this.emit('changed', v);
+      return;
+    }
+    v.peer = peer; // a drone's address can change (DHCP, a radio bridge restarting)
+    const now = Date.now();
+    const wasLost = v.lost;
+    if (v.apply(frame, msg, now)) this.emit('changed', v);
+    if (wasLost && frame.msgid === 0 && frame.compid === v.autopilotCompid && v.checkLink(now)) {
+      // Regained: the autopilot may have rebooted and forgotten our stream request.
+      this.askStreams(v);
+      this.emit('regained', v);
+      this.emit('changed', v);
+    }
+    this.emit('message', v, inc);
+  }
+
+  private askStreams(v: Vehicle): void {
+    this.streamsAsked.set(v.id, Date.now());
+    for (const m of streamRequests(v.autopilot, v.sysid, v.autopilotCompid)) {
+      this.send(v, m);
+    }
+  }
+
+  private checkLinks(now: number): void {
+    for (const v of this.vehicles.values()) {
+      if (v.checkLink(now)) {
+        if (v.lost) this.emit('lost', v);
+        this.emit('changed', v);
+      }
+      // A lost stream request (radio loss) leaves the map blank: ask again until position flows.
+      const asked = this.streamsAsked.get(v.id) ?? 0;
+      if (!v.lost && now - asked > STREAM_RETRY_MS && now - v.lastPositionAt > STREAM_RETRY_MS) this.askStreams(v);
+    }
+  }
+
+  private sendHeartbeats(): void {
+    const hb = new minimal.Heartbeat();
+    hb.type = MavType.GCS;
+    hb.autopilot = MavAutopilot.INVALID;
+    hb.baseMode = 0 as minimal.MavModeFlag;
+    hb.customMode = 0;
+    hb.systemStatus = MavState.ACTIVE;
+    hb.mavlinkVersion = 3;
+    for (const c of this.connections.values()) c.send(hb);
+  }
+
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+  }
+}

@@ -1,0 +1,217 @@
+import { common, minimal, ardupilotmega, type MavLinkData } from 'node-mavlink';
+import type { Frame } from '../mavlink/framer.ts';
+import type { Autopilot, Position, StatusMessage, VehicleView } from '../wire/types.ts';
+import { autopilotOf, modeName } from './autopilots/index.ts';
+
+/** Vehicle is lost after this long without a HEARTBEAT (QGroundControl uses 3.5 s). */
+export const LINK_LOST_MS = 3500;
+const MAX_MESSAGES = 20;
+const BATTERY_WARN_PERCENT = 25;
+
+const enumName = (e: object, v: number) => (e as Record<number, string>)[v] ?? String(v);
+const fixName = (fix: number) => enumName(common.GpsFixType, fix).replace('GPS_FIX_TYPE_', '');
+
+/** Per (sysid, compid) sequence tracking: packets lost = gaps in the 8-bit sequence. */
+class SeqTracker {
+  private last = new Map<number, number>();
+  received = 0;
+  lost = 0;
+
+  see(compid: number, seq: number): void {
+    this.received++;
+    const prev = this.last.get(compid);
+    this.last.set(compid, seq);
+    if (prev === undefined) return;
+    const gap = (seq - prev - 1) & 0xff;
+    // A jump of more than half the window is more likely a reboot or duplicate than 200 lost packets.
+    if (gap < 128) this.lost += gap;
+  }
+
+  get lossPercent(): number {
+    const expected = this.received + this.lost;
+    return expected === 0 ? 0 : (100 * this.lost) / expected;
+  }
+}
+
+/**
+ * Everything we know about one aircraft (one MAVLink system on one link), kept current from
+ * its telemetry. Raw MAVLink units are converted once, here.
+ */
+export class Vehicle {
+  autopilot: Autopilot = 'other';
+  type = 0;
+  autopilotCompid: number;
+  peer: string;
+  baseMode = 0;
+  customMode = 0;
+  systemStatus = 0;
+  position: Position | null = null;
+  heading: number | null = null;
+  groundSpeed: number | null = null;
+  climbRate: number | null = null;
+  attitude: VehicleView['attitude'] = null;
+  battery: VehicleView['battery'] = null;
+  gps: VehicleView['gps'] = null;
+  home: VehicleView['home'] = null;
+  missionSeq: number | null = null;
+  ekfFlags: number | null = null;
+  readonly messages: StatusMessage[] = [];
+  lastHeard = 0;
+  lastHeartbeat = 0;
+  /** when a GLOBAL_POSITION_INT last arrived (0 = never): shows whether streams flow */
+  lastPositionAt = 0;
+  lost = false;
+  readonly seq = new SeqTracker();
+
+  constructor(readonly id: string, readonly sysid: number, compid: number, peer: string, readonly linkUri: string) {
+    this.autopilotCompid = compid;
+    this.peer = peer;
+  }
+
+  get armed(): boolean {
+    return (this.baseMode & minimal.MavModeFlag.SAFETY_ARMED) !== 0;
+  }
+
+  get mode(): string {
+    return modeName(this.autopilot, this.type, this.baseMode, this.customMode);
+  }
+
+  /** Apply one decoded message from this system. Returns true if anything shown changed. */
+  apply(frame: Frame, msg: MavLinkData, now: number): boolean {
+    this.lastHeard = now;
+    this.seq.see(frame.compid, frame.seq);
+    switch (frame.msgid) {
+      case 0: { // HEARTBEAT
+        if (frame.compid !== this.autopilotCompid) return false;
+        const m = msg as minimal.Heartbeat;
+        this.lastHeartbeat = now;
+        this.autopilot = autopilotOf(m.autopilot);
+        this.type = m.type;
+        this.baseMode = m.baseMode;
+        this.customMode = m.customMode;
+        this.systemStatus = m.systemStatus;
+        return true;
+      }
+      case 33: { // GLOBAL_POSITION_INT
+        const m = msg as common.GlobalPositionInt;
+        this.lastPositionAt = now;
+        // ArduPilot reports exactly 0,0 until its GPS is up: that is "no position", not Null Island.
+        this.position = m.lat === 0 && m.lon === 0 ? null
+          : { lat: m.lat / 1e7, lon: m.lon / 1e7, altMsl: m.alt / 1000, altRel: m.relativeAlt / 1000 };
+        if (m.hdg !== 0xffff) this.heading = m.hdg / 100;
+        this.groundSpeed = Math.hypot(m.vx, m.vy) / 100;
+        this.climbRate = -m.vz / 100;
+        return true;
+      }
+      case 74: { // VFR_HUD
+        const m = msg as common.VfrHud;
+        this.groundSpeed = m.groundspeed;
+        this.climbRate = m.climb;
+        this.heading = m.heading;
+        return true;
+      }
+      case 30: { // ATTITUDE
+        const m = msg as common.Attitude;
+        const deg = 180 / Math.PI;
+        this.attitude = { roll: m.roll * deg, pitch: m.pitch * deg, yaw: m.yaw * deg };
+        return true;
+      }
+      case 1: { // SYS_STATUS
+        const m = msg as common.SysStatus;
+        this.battery = {
+          percent: m.batteryRemaining >= 0 ? m.batteryRemaining : this.battery?.percent ?? null,
+          voltage: m.voltageBattery !== 0xffff ? m.voltageBattery / 1000 : null,
+          current: m.currentBattery >= 0 ? m.currentBattery / 100 : null,
+        };
+        return true;
+      }
+      case 24: { // GPS_RAW_INT
+        const m = msg as common.GpsRawInt;
+        this.gps = {
+          fix: m.fixType,
+          fixName: fixName(m.fixType),
+          satellites: m.satellitesVisible === 255 ? null : m.satellitesVisible,
+          hdop: m.eph === 0xffff ? null : m.eph / 100,
+        };
+        return true;
+      }
+      case 242: { // HOME_POSITION
+        const m = msg as common.HomePosition;
+        this.home = { lat: m.latitude / 1e7, lon: m.longitude / 1e7, altMsl: m.altitude / 1000 };
+        return true;
+      }
+      case 42: { // MISSION_CURRENT
+        const m = msg as common.MissionCurrent;
+        if (m.seq === this.missionSeq) return false;
+        this.missionSeq = m.seq;
+        return true;
+      }
+      case 193: { // EKF_STATUS_REPORT (ArduPilot)
+        this.ekfFlags = (msg as ardupilotmega.EkfStatusReport).flags;
+        return false;
+      }
+      case 253: { // STATUSTEXT
+        const m = msg as common.StatusText;
+        this.messages.push({ time: now, severity: m.severity, text: String(m.text).replace(/\0+$/, '') });
+        if (this.messages.length > MAX_MESSAGES) this.messages.shift();
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Re-evaluate link loss; true if the lost flag changed. */
+  checkLink(now: number): boolean {
+    const lost = now - this.lastHeartbeat > LINK_LOST_MS;
+    if (lost === this.lost) return false;
+    this.lost = lost;
+    return true;
+  }
+
+  warnings(): string[] {
+    const w: string[] = [];
+    const pct = this.battery?.percent;
+    if (pct != null && pct <= BATTERY_WARN_PERCENT) w.push(`battery ${pct}%`);
+    if (this.gps && this.gps.fix < common.GpsFixType.GPS_FIX_TYPE_3D_FIX) w.push(`GPS ${this.gps.fixName}`);
+    if (this.systemStatus >= minimal.MavState.CRITICAL && this.systemStatus <= minimal.MavState.EMERGENCY) {
+      w.push(`status ${enumName(minimal.MavState, this.systemStatus)}`);
+    }
+    if (!this.position) w.push('no position');
+    return w;
+  }
+
+  view(crcErrors: number): VehicleView {
+    const warnings = this.warnings();
+    return {
+      id: this.id,
+      sysid: this.sysid,
+      callsign: `Drone ${this.sysid}`,
+      autopilot: this.autopilot,
+      type: enumName(minimal.MavType, this.type),
+      mode: this.mode,
+      armed: this.armed,
+      systemStatus: enumName(minimal.MavState, this.systemStatus),
+      position: this.position,
+      heading: this.heading,
+      groundSpeed: this.groundSpeed,
+      climbRate: this.climbRate,
+      attitude: this.attitude,
+      battery: this.battery,
+      gps: this.gps,
+      home: this.home,
+      missionSeq: this.missionSeq,
+      messages: [...this.messages],
+      link: {
+        uri: this.linkUri,
+        lost: this.lost,
+        lastHeard: this.lastHeard,
+        packets: this.seq.received,
+        lossPercent: Math.round(this.seq.lossPercent * 10) / 10,
+        crcErrors,
+      },
+      health: this.lost ? 'lost' : warnings.length ? 'warning' : 'ok',
+      warnings,
+    };
+  }
+}
