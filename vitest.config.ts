@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Tests open real sockets and a real browser on a 2-core machine: keep parallelism modest.
     maxWorkers: 2,
+    reporters: ['default', './tests/summary-reporter.ts'],
   },
 });

@@ -16,6 +16,8 @@ export interface Config {
   tileUrl: string | null;
   /** record every link's traffic as .tlog under dataDir/tlogs */
   recordTlogs: boolean;
+  /** first admin's password (env SKYBEAT_ADMIN_PASSWORD only: never a flag, which `ps` would show) */
+  adminPassword?: string;
 }
 
 export class ConfigError extends Error {}
@@ -41,6 +43,9 @@ Usage: npm start -- [options]
   --tiles URL        map tile URL template, or "none" for a plain background
                      (default https://tile.openstreetmap.org/{z}/{x}/{y}.png; env SKYBEAT_TILES)
   --no-tlog          do not record telemetry logs
+
+Environment only: SKYBEAT_ADMIN_PASSWORD  password of the "admin" account created on first start
+                   (without it a random one is printed once)
   --help             show this help
 `;
 
@@ -112,5 +117,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     compid: num('compid', o.compid, 'SKYBEAT_COMPID', 190, 1, 255),
     tileUrl: tiles === '' || tiles === 'none' ? null : tiles,
     recordTlogs: !o['no-tlog'],
+    adminPassword: env.SKYBEAT_ADMIN_PASSWORD || undefined,
   };
 }

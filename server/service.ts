@@ -8,8 +8,11 @@ import { createLink } from './links/create.ts';
 import type { Link } from './links/link.ts';
 import { TlogWriter } from './links/tlog.ts';
 import { UdpInLink } from './links/udp.ts';
-import { startSquadron, type Squadron } from './sim/squadron.ts';
+import type { Squadron } from './sim/squadron.ts';
+import { bootstrapAdmin } from './auth/bootstrap.ts';
+import { openStore, type Store } from './store/index.ts';
 import { Fleet } from './vehicles/fleet.ts';
+import { startTrackRecorder } from './vehicles/track-recorder.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,6 +28,8 @@ export interface ServiceOptions {
   compid?: number;
   tileUrl?: string | null;
   recordTlogs?: boolean;
+  /** password for the first admin account when the database has no users (else a random one is printed) */
+  adminPassword?: string;
   /** simulator home (default Wenling) */
   simHome?: { lat: number; lon: number };
   log?: (line: string) => void;
@@ -33,6 +38,7 @@ export interface ServiceOptions {
 export interface Service {
   port: number;
   fleet: Fleet;
+  store: Store;
   squadron: Squadron | null;
   close(): Promise<void>;
 }
@@ -49,7 +55,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const log = opts.log ?? (() => {});
   const startedAt = Date.now();
   const gcs = { sysid: opts.sysid ?? 255, compid: opts.compid ?? 190 };
+  // The database first: a damaged or too-new file must stop us before any link opens.
+  const store = openStore(opts.dataDir);
+  await bootstrapAdmin(store, opts.adminPassword, log);
   const fleet = new Fleet(gcs);
+  const stopTracks = startTrackRecorder(fleet, store.tracks);
   const connections: Connection[] = [];
   const record = opts.recordTlogs ?? true;
 
@@ -69,6 +79,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     if (opts.sim) {
       const simLink = new UdpInLink('udpin://127.0.0.1:0', '127.0.0.1', 0);
       await addLink('sim', simLink);
+      // Loaded only when asked for: a station with real drones never runs simulator code.
+      const { startSquadron } = await import('./sim/squadron.ts');
       squadron = await startSquadron({
         count: opts.sim,
         link: `udpout://127.0.0.1:${simLink.boundPort}`,
@@ -79,6 +91,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
     const app = createApp({
       fleet,
+      store,
       startedAt,
       webDir: opts.webDir ?? path.join(ROOT, 'web', 'dist'),
       client: {
@@ -88,7 +101,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     });
     server = http.createServer(app);
-    const live = attachLive(server, fleet);
+    const live = attachLive(server, fleet, store.users);
     const srv = server;
     await new Promise<void>((resolve, reject) => {
       srv.once('error', (err: NodeJS.ErrnoException) => reject(new Error(
@@ -102,19 +115,24 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     return {
       port,
       fleet,
+      store,
       squadron,
       async close() {
         await squadron?.close();
         await live.close();
+        stopTracks();
         fleet.close();
         await Promise.all(connections.map((c) => c.close()));
         srv.closeAllConnections();
         await new Promise<void>((r) => srv.close(() => r()));
+        store.close();
       },
     };
   } catch (err) {
     await squadron?.close();
+    stopTracks();
     fleet.close();
+    store.close();
     await Promise.all(connections.map((c) => c.close()));
     server?.close();
     throw err;

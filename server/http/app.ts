@@ -1,34 +1,74 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type ErrorRequestHandler } from 'express';
+import helmet from 'helmet';
+import { z } from 'zod';
+import type { Store } from '../store/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import type { ClientConfig } from '../wire/types.ts';
+import { createAuthRouter, requireRole } from './auth.ts';
+import { createUsersRouter } from './users-api.ts';
+import { describeIssues } from './validate.ts';
 import { healthView, linkViews, vehicleView, vehicleViews } from './views.ts';
 
 export interface AppOptions {
   fleet: Fleet;
+  store: Store;
   client: ClientConfig;
   /** built web app (vite build output); not served when missing */
   webDir: string;
   startedAt: number;
 }
 
-export function createApp({ fleet, client, webDir, startedAt }: AppOptions): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(express.json({ limit: '1mb' }));
+const AuditQuery = z.object({
+  from: z.coerce.number().int().optional(),
+  to: z.coerce.number().int().optional(),
+  user: z.string().optional(),
+  action: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
 
+export function createApp({ fleet, store, client, webDir, startedAt }: AppOptions): express.Express {
+  const app = express();
+  const ctx = { users: store.users, audit: store.audit };
+  app.disable('x-powered-by');
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        // Map tiles come from the configured tile server; everything else from us.
+        'img-src': ["'self'", 'data:', 'blob:', ...(client.tileUrl ? [new URL(client.tileUrl.replace(/\{[^}]+\}/g, 'a')).origin] : [])],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+    strictTransportSecurity: false, // only meaningful behind TLS; set by the TLS front (issue 10)
+  }));
+
+  // Public: the login itself, liveness for monitors, and the map's non-secret settings.
+  app.use('/api', createAuthRouter(ctx));
   app.get('/api/health', (_req, res) => { res.json(healthView(fleet, startedAt)); });
   app.get('/api/config', (_req, res) => { res.json(client); });
-  app.get('/api/links', (_req, res) => { res.json(linkViews(fleet)); });
-  app.get('/api/vehicles', (_req, res) => { res.json(vehicleViews(fleet)); });
-  app.get('/api/vehicles/:id', (req, res) => {
-    const v = fleet.get(req.params.id);
+
+  app.use(express.json({ limit: '1mb' }));
+  const watchers = requireRole(ctx, 'pilot', 'command', 'admin');
+  app.get('/api/links', watchers, (_req, res) => { res.json(linkViews(fleet)); });
+  app.get('/api/vehicles', watchers, (_req, res) => { res.json(vehicleViews(fleet)); });
+  app.get('/api/vehicles/:id', watchers, (req, res) => {
+    const v = fleet.get(String(req.params.id));
     if (!v) {
       res.status(404).json({ error: `no vehicle "${req.params.id}"; GET /api/vehicles lists them` });
       return;
     }
     res.json(vehicleView(fleet, v));
+  });
+  app.use('/api/users', createUsersRouter(ctx));
+  app.get('/api/audit', requireRole(ctx, 'admin'), (req, res) => {
+    const q = AuditQuery.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
+      return;
+    }
+    res.json(store.audit.query(q.data));
   });
   app.use('/api', (req, res) => { res.status(404).json({ error: `no API route ${req.method} ${req.originalUrl}` }); });
 
@@ -43,7 +83,8 @@ export function createApp({ fleet, client, webDir, startedAt }: AppOptions): exp
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     const message = err.type === 'entity.parse.failed' ? `request body is not valid JSON: ${err.message}`
-      : status === 500 ? 'internal error' : err.message;
+      : err.type === 'entity.too.large' ? `request body too large (limit ${err.limit} bytes)`
+        : status === 500 ? 'internal error' : err.message;
     res.status(status).json({ error: message });
   };
   app.use(onError);

@@ -1,9 +1,16 @@
 import type http from 'node:http';
 import { Server } from 'socket.io';
+import type { User, UserStore } from '../store/users.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../wire/types.ts';
+import { resolveSession, tokenOf } from './auth.ts';
 import { vehicleView, vehicleViews } from './views.ts';
+
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: User }>;
+
+/** Socket.io room of everyone who may watch the fleet (pilot, command, admin; not officers). */
+const FLEET_ROOM = 'fleet';
 
 /** Update batches per second per client at most: a map needs no more, and telemetry arrives faster. */
 const BATCH_MS = 250;
@@ -15,8 +22,8 @@ const SNAPSHOT_MS = 3000;
  * whatever its telemetry rate, and batches are volatile — a client that cannot keep up skips
  * batches instead of making the service queue for it.
  */
-export function attachLive(server: http.Server, fleet: Fleet): { io: Server; close(): Promise<void> } {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, {
+export function attachLive(server: http.Server, fleet: Fleet, users: UserStore): { io: LiveServer; close(): Promise<void> } {
+  const io: LiveServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
   });
@@ -24,17 +31,34 @@ export function attachLive(server: http.Server, fleet: Fleet): { io: Server; clo
   const onChanged = (v: Vehicle) => dirty.add(v);
   fleet.on('changed', onChanged);
 
+  // Same sessions as the REST API: the browser's cookie, or { auth: { token } } from other clients.
+  io.use((socket, next) => {
+    const s = resolveSession(users, tokenOf(socket.request, socket.handshake.auth?.token));
+    if ('error' in s) return next(new Error(s.error));
+    socket.data.user = s.user;
+    // A session that ends while connected ends the connection too.
+    const t = setTimeout(() => socket.disconnect(true), Math.max(0, s.expiresAt - Date.now()));
+    socket.on('disconnect', () => clearTimeout(t));
+    next();
+  });
+
   io.on('connection', (socket) => {
-    socket.emit('vehicles:snapshot', vehicleViews(fleet));
+    const roles = socket.data.user.roles;
+    if (roles.some((r) => r === 'pilot' || r === 'command' || r === 'admin')) {
+      void socket.join(FLEET_ROOM);
+      socket.emit('vehicles:snapshot', vehicleViews(fleet));
+    }
   });
 
   const batch = setInterval(() => {
     if (dirty.size === 0) return;
     const views = [...dirty].map((v) => vehicleView(fleet, v));
     dirty.clear();
-    io.volatile.emit('vehicles:update', views);
+    io.to(FLEET_ROOM).volatile.emit('vehicles:update', views);
   }, BATCH_MS);
-  const snapshot = setInterval(() => io.volatile.emit('vehicles:snapshot', vehicleViews(fleet)), SNAPSHOT_MS);
+  const snapshot = setInterval(() => {
+    if (io.sockets.adapter.rooms.get(FLEET_ROOM)?.size) io.to(FLEET_ROOM).volatile.emit('vehicles:snapshot', vehicleViews(fleet));
+  }, SNAPSHOT_MS);
 
   return {
     io,

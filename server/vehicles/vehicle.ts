@@ -72,6 +72,10 @@ export class Vehicle {
     return (this.baseMode & minimal.MavModeFlag.SAFETY_ARMED) !== 0;
   }
 
+  get typeName(): string {
+    return enumName(minimal.MavType, this.type);
+  }
+
   get mode(): string {
     return modeName(this.autopilot, this.type, this.baseMode, this.customMode);
   }
@@ -188,7 +192,7 @@ export class Vehicle {
       sysid: this.sysid,
       callsign: `Drone ${this.sysid}`,
       autopilot: this.autopilot,
-      type: enumName(minimal.MavType, this.type),
+      type: this.typeName,
       mode: this.mode,
       armed: this.armed,
       systemStatus: enumName(minimal.MavState, this.systemStatus),

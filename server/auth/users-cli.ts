@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import { openStore } from '../store/index.ts';
+import { ROLES, type Role } from '../store/users.ts';
+import { hashPassword, randomPassword } from './passwords.ts';
+
+const USAGE = `Manage SkyBeat accounts from the shell (works while the service runs).
+
+Usage: npm run users -- COMMAND [NAME] [options]
+
+  list                              all accounts with their roles
+  add NAME --role R [--role R2]     new account; prints a random password unless --password is given
+  passwd NAME [--password P]        new password (random and printed if not given); ends its sessions
+  roles NAME --role R [--role R2]   replace the account's roles; ends its sessions
+  disable NAME | enable NAME        lock or unlock an account
+  remove NAME                       delete an account
+
+Options: --data DIR (default ./data or SKYBEAT_DATA), --display-name TEXT
+Roles: ${ROLES.join(', ')}
+`;
+
+function fail(message: string): never {
+  console.error(`users: ${message}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        role: { type: 'string', multiple: true },
+        password: { type: 'string' },
+        data: { type: 'string' },
+        'display-name': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const { values: o, positionals: [command, name] } = parsed;
+  if (o.help || !command) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const roles = (o.role ?? []).map((r) => {
+    if (!(ROLES as readonly string[]).includes(r)) fail(`--role ${r}: unknown role; use one of ${ROLES.join(', ')}`);
+    return r as Role;
+  });
+  if (o.password !== undefined && o.password.length < 10) fail('--password: at least 10 characters');
+  const needName = () => name ?? fail(`${command} needs an account NAME`);
+
+  const store = openStore(o.data ?? process.env.SKYBEAT_DATA ?? './data');
+  const audit = (action: string, target: string, detail?: unknown) => store.audit.record({ user: 'shell', action, target, result: 'ok', detail });
+  try {
+    switch (command) {
+      case 'list':
+        for (const u of store.users.list()) console.log(`${u.name}\t${u.roles.join(',')}${u.disabled ? '\tdisabled' : ''}`);
+        break;
+      case 'add': {
+        const n = needName();
+        if (!roles.length) fail('add needs at least one --role');
+        if (store.users.byName(n)) fail(`user "${n}" already exists`);
+        const pw = o.password ?? randomPassword();
+        store.users.add(n, await hashPassword(pw), roles, o['display-name']);
+        audit('user.add', n, { roles });
+        console.log(o.password ? `added ${n} (${roles.join(', ')})` : `added ${n} (${roles.join(', ')}), password: ${pw}`);
+        break;
+      }
+      case 'passwd': {
+        const n = needName();
+        const pw = o.password ?? randomPassword();
+        if (!store.users.update(n, { passwordHash: await hashPassword(pw) })) fail(`no user "${n}"`);
+        audit('user.change', n, { password: 'changed' });
+        console.log(o.password ? `password of ${n} changed` : `new password of ${n}: ${pw}`);
+        break;
+      }
+      case 'roles': {
+        const n = needName();
+        if (!roles.length) fail('roles needs at least one --role');
+        if (!store.users.update(n, { roles })) fail(`no user "${n}"`);
+        audit('user.change', n, { roles });
+        console.log(`${n}: ${roles.join(', ')}`);
+        break;
+      }
+      case 'disable': case 'enable': {
+        const n = needName();
+        if (!store.users.update(n, { disabled: command === 'disable' })) fail(`no user "${n}"`);
+        audit('user.change', n, { disabled: command === 'disable' });
+        console.log(`${n} ${command}d`);
+        break;
+      }
+      case 'remove': {
+        const n = needName();
+        if (!store.users.remove(n)) fail(`no user "${n}"`);
+        audit('user.remove', n);
+        console.log(`removed ${n}`);
+        break;
+      }
+      default:
+        fail(`unknown command "${command}"; run with --help`);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+void main();

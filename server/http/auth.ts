@@ -1,0 +1,117 @@
+import type { IncomingMessage } from 'node:http';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
+import { z } from 'zod';
+import { verifyPassword } from '../auth/passwords.ts';
+import type { AuditLog } from '../store/audit.ts';
+import type { Role, User, UserStore } from '../store/users.ts';
+import { parseBody } from './validate.ts';
+
+export const SESSION_COOKIE = 'skybeat_session';
+/** A session lasts a night shift. */
+export const SESSION_TTL_MS = 12 * 3600 * 1000;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: User;
+  }
+}
+
+export interface AuthContext {
+  users: UserStore;
+  audit: AuditLog;
+}
+
+/** The session token of a request: bearer header first (scripts, phones), then the cookie (browser). */
+export function tokenOf(req: IncomingMessage, explicit?: unknown): string | undefined {
+  if (typeof explicit === 'string' && explicit) return explicit;
+  const h = req.headers.authorization;
+  if (h?.startsWith('Bearer ')) return h.slice(7).trim();
+  return parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
+}
+
+/** Resolve a token to a user, or say in plain words why not. */
+export function resolveSession(users: UserStore, token: string | undefined): { user: User; expiresAt: number } | { error: string } {
+  if (!token) return { error: 'not logged in: no session (log in with POST /api/login)' };
+  const s = users.sessionUser(token);
+  if (s === 'unknown') return { error: 'not logged in: session unknown or logged out' };
+  if (s === 'expired') return { error: 'not logged in: session expired, log in again' };
+  return s;
+}
+
+export function ipOf(req: Request): string | null {
+  return req.ip ?? req.socket.remoteAddress ?? null;
+}
+
+/** Middleware: 401 without a valid session, 403 without one of the roles; both audited. */
+export function requireRole(ctx: AuthContext, ...roles: Role[]): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const s = resolveSession(ctx.users, tokenOf(req));
+    const what = `${req.method} ${req.baseUrl}${req.path}`;
+    if ('error' in s) {
+      ctx.audit.record({ action: 'access.denied', target: what, result: '401', detail: { reason: s.error }, ip: ipOf(req) });
+      res.status(401).json({ error: s.error });
+      return;
+    }
+    if (roles.length && !roles.some((r) => s.user.roles.includes(r))) {
+      const error = `forbidden: ${what} needs the role ${roles.join(' or ')}; ${s.user.name} has ${s.user.roles.join(', ') || 'no role'}`;
+      ctx.audit.record({ user: s.user.name, action: 'access.denied', target: what, result: '403', detail: { need: roles }, ip: ipOf(req) });
+      res.status(403).json({ error });
+      return;
+    }
+    req.user = s.user;
+    next();
+  };
+}
+
+const LoginBody = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+/** POST /login, POST /logout, GET /me. */
+export function createAuthRouter(ctx: AuthContext): express.Router {
+  const router = express.Router();
+  const message = (error: string) => ({ error });
+  // Per address, and per address + account name: guessing is slow, and one noisy device does
+  // not lock everyone at the station out.
+  const perIp = rateLimit({ windowMs: 60_000, limit: 30, standardHeaders: 'draft-8', legacyHeaders: false,
+    message: message('too many login attempts from this address; wait a minute') });
+  const perAccount = rateLimit({ windowMs: 60_000, limit: 5, standardHeaders: 'draft-8', legacyHeaders: false, skipSuccessfulRequests: true,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String(req.body?.username ?? '').toLowerCase()}`,
+    message: message('too many login attempts for this account; wait a minute') });
+
+  router.post('/login', perIp, express.json({ limit: '4kb' }), perAccount, async (req, res) => {
+    const body = parseBody(LoginBody, req, res);
+    if (!body) return;
+    const user = ctx.users.byName(body.username);
+    const ok = user && !user.disabled && await verifyPassword(body.password, user.passwordHash);
+    if (!user || !ok) {
+      ctx.audit.record({ user: body.username, action: 'login', result: 'denied', detail: { reason: !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password' }, ip: ipOf(req) });
+      res.status(401).json({ error: 'wrong user name or password' });
+      return;
+    }
+    const { token, expiresAt } = ctx.users.createSession(user.id, SESSION_TTL_MS, ipOf(req));
+    ctx.audit.record({ user: user.name, action: 'login', result: 'ok', ip: ipOf(req) });
+    res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, token, {
+      httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure, expires: new Date(expiresAt),
+    }));
+    res.json({ user: { name: user.name, displayName: user.displayName, roles: user.roles }, token, expiresAt });
+  });
+
+  router.post('/logout', (req, res) => {
+    const token = tokenOf(req);
+    const s = resolveSession(ctx.users, token);
+    if (token) ctx.users.endSession(token);
+    ctx.audit.record({ user: 'user' in s ? s.user.name : null, action: 'logout', result: 'ok', ip: ipOf(req) });
+    res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', expires: new Date(0) }));
+    res.json({ ok: true });
+  });
+
+  router.get('/me', requireRole(ctx), (req, res) => {
+    const u = req.user!;
+    res.json({ name: u.name, displayName: u.displayName, roles: u.roles });
+  });
+  return router;
+}

@@ -1,0 +1,61 @@
+import express from 'express';
+import { z } from 'zod';
+import { hashPassword } from '../auth/passwords.ts';
+import { ROLES } from '../store/users.ts';
+import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { parseBody } from './validate.ts';
+
+const name = z.string().regex(/^[\p{L}\p{N}_.-]{1,64}$/u, 'letters, digits, _ . - only, 1-64 characters');
+const password = z.string().min(10, 'at least 10 characters').max(256);
+const roles = z.array(z.enum(ROLES)).min(1, 'at least one role');
+
+const NewUser = z.object({ name, password, roles, displayName: z.string().max(100).optional() });
+const Change = z.object({ password: password.optional(), roles: roles.optional(), disabled: z.boolean().optional(), displayName: z.string().max(100).optional() });
+
+/** Account management for admins; every change is audited. */
+export function createUsersRouter(ctx: AuthContext): express.Router {
+  const router = express.Router();
+  router.use(requireRole(ctx, 'admin'));
+
+  router.get('/', (_req, res) => { res.json(ctx.users.list()); });
+
+  router.post('/', async (req, res) => {
+    const body = parseBody(NewUser, req, res);
+    if (!body) return;
+    if (ctx.users.byName(body.name)) {
+      res.status(409).json({ error: `user "${body.name}" already exists` });
+      return;
+    }
+    const user = ctx.users.add(body.name, await hashPassword(body.password), body.roles, body.displayName);
+    ctx.audit.record({ user: req.user!.name, action: 'user.add', target: user.name, result: 'ok', detail: { roles: user.roles }, ip: ipOf(req) });
+    res.status(201).json(user);
+  });
+
+  router.patch('/:name', async (req, res) => {
+    const body = parseBody(Change, req, res);
+    if (!body) return;
+    const user = ctx.users.update(req.params.name!, {
+      roles: body.roles, disabled: body.disabled, displayName: body.displayName,
+      passwordHash: body.password ? await hashPassword(body.password) : undefined,
+    });
+    if (!user) {
+      res.status(404).json({ error: `no user "${req.params.name}"` });
+      return;
+    }
+    ctx.audit.record({ user: req.user!.name, action: 'user.change', target: user.name, result: 'ok',
+      detail: { roles: body.roles, disabled: body.disabled, password: body.password ? 'changed' : undefined }, ip: ipOf(req) });
+    res.json(user);
+  });
+
+  router.delete('/:name', (req, res) => {
+    if (req.params.name === req.user!.name) {
+      res.status(400).json({ error: 'you cannot delete your own account' });
+      return;
+    }
+    const ok = ctx.users.remove(req.params.name!);
+    ctx.audit.record({ user: req.user!.name, action: 'user.remove', target: req.params.name, result: ok ? 'ok' : 'not found', ip: ipOf(req) });
+    if (!ok) res.status(404).json({ error: `no user "${req.params.name}"` });
+    else res.json({ ok: true });
+  });
+  return router;
+}

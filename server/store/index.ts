@@ -1,0 +1,27 @@
+import path from 'node:path';
+import { AuditLog } from './audit.ts';
+import { openDatabase, type Db } from './db.ts';
+import { TrackStore } from './tracks.ts';
+import { UserStore } from './users.ts';
+
+export interface Store {
+  db: Db;
+  file: string;
+  users: UserStore;
+  audit: AuditLog;
+  tracks: TrackStore;
+  close(): void;
+}
+
+export function openStore(dataDir: string): Store {
+  const file = path.join(dataDir, 'skybeat.db');
+  const db = openDatabase(file);
+  return {
+    db,
+    file,
+    users: new UserStore(db),
+    audit: new AuditLog(db),
+    tracks: new TrackStore(db),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from './db.ts';
+
+export const ROLES = ['pilot', 'command', 'officer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: number;
+  name: string;
+  displayName: string;
+  roles: Role[];
+  disabled: boolean;
+  createdAt: number;
+}
+
+interface UserRow { id: number; name: string; display_name: string; password_hash: string; disabled: number; created_at: number }
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Users, their roles and their sessions. All SQL about people lives here. */
+export class UserStore {
+  constructor(private readonly db: Db) {}
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  private rolesOf(id: number): Role[] {
+    return (this.db.prepare('SELECT role FROM user_roles WHERE user_id = ? ORDER BY role').all(id) as { role: Role }[]).map((r) => r.role);
+  }
+
+  private toUser(row: UserRow): User {
+    return { id: row.id, name: row.name, displayName: row.display_name, roles: this.rolesOf(row.id), disabled: row.disabled === 1, createdAt: row.created_at };
+  }
+
+  list(): User[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map((r) => this.toUser(r));
+  }
+
+  byName(name: string): (User & { passwordHash: string }) | undefined {
+    const row = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+    return row && { ...this.toUser(row), passwordHash: row.password_hash };
+  }
+
+  add(name: string, passwordHash: string, roles: Role[], displayName = ''): User {
+    return this.db.transaction(() => {
+      const info = this.db.prepare('INSERT INTO users (name, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)')
+        .run(name, displayName, passwordHash, Date.now());
+      const id = Number(info.lastInsertRowid);
+      this.setRolesTx(id, roles);
+      return this.toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow);
+    })();
+  }
+
+  private setRolesTx(id: number, roles: Role[]): void {
+    this.db.prepare('DELETE FROM user_roles WHERE user_id = ?').run(id);
+    const ins = this.db.prepare('INSERT INTO user_roles (user_id, role) VALUES (?, ?)');
+    for (const r of new Set(roles)) ins.run(id, r);
+  }
+
+  update(name: string, change: { roles?: Role[]; passwordHash?: string; disabled?: boolean; displayName?: string }): User | undefined {
+    return this.db.transaction(() => {
+      const u = this.byName(name);
+      if (!u) return undefined;
+      if (change.roles) this.setRolesTx(u.id, change.roles);
+      if (change.passwordHash) this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(change.passwordHash, u.id);
+      if (change.displayName !== undefined) this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(change.displayName, u.id);
+      if (change.disabled !== undefined) this.db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(change.disabled ? 1 : 0, u.id);
+      // A changed password, lost role or disabled account ends every open session of that user.
+      if (change.passwordHash || change.roles || change.disabled) this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(u.id);
+      return this.toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(u.id) as UserRow);
+    })();
+  }
+
+  remove(name: string): boolean {
+    return this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
+  }
+
+  /** A new session; returns the token (only its hash is stored). */
+  createSession(userId: number, ttlMs: number, ip: string | null): { token: string; expiresAt: number } {
+    const token = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
+    this.db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?)')
+      .run(sha256(token), userId, now, now + ttlMs, ip);
+    return { token, expiresAt: now + ttlMs };
+  }
+
+  /** The user behind a token, or why there is none. */
+  sessionUser(token: string): { user: User; expiresAt: number } | 'expired' | 'unknown' {
+    const row = this.db.prepare(
+      'SELECT u.*, s.expires_at AS s_expires FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?',
+    ).get(sha256(token)) as (UserRow & { s_expires: number }) | undefined;
+    if (!row) return 'unknown';
+    if (row.s_expires < Date.now() || row.disabled) return 'expired';
+    return { user: this.toUser(row), expiresAt: row.s_expires };
+  }
+
+  endSession(token: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
+  }
+}
