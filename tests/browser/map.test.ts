@@ -1,0 +1,225 @@
+/**
+ * The command-room map in a real Chromium against the real service with three simulated drones
+ * talking MAVLink over loopback UDP. The web app is built by tests/browser/global-setup.ts.
+ */
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService } from '../../server/service.ts';
+import type { VehicleView } from '../../server/wire/types.ts';
+import { strings } from '../../web/src/i18n.ts';
+
+const WEB_DIR = 'web/dist';
+const ARTIFACTS = 'test-artifacts';
+const POLL = { timeout: 20_000, interval: 200 };
+
+type Service = Awaited<ReturnType<typeof startService>>;
+
+interface MarkerState {
+  id: string;
+  lat: number;
+  lon: number;
+  /** where the marker is drawn on screen */
+  x: number;
+  y: number;
+  rotation: string;
+  heading: string;
+}
+
+function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    headless: true,
+  });
+}
+
+async function serve(tileUrl?: string): Promise<{ svc: Service; dataDir: string }> {
+  if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
+    throw new Error(`${WEB_DIR}/index.html is missing: tests/browser/global-setup.ts builds it (vitest globalSetup), or run npx vite build`);
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-map-'));
+  const svc = await startService({ port: 0, host: '127.0.0.1', links: [], sim: 3, dataDir, webDir: WEB_DIR, tileUrl });
+  return { svc, dataDir };
+}
+
+/** A page that records its own errors, so a test can assert the app ran cleanly. */
+async function openMap(context: BrowserContext, port: number): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  await page.goto(`http://127.0.0.1:${port}/`);
+  return { page, errors };
+}
+
+function markers(page: Page): Promise<MarkerState[]> {
+  return page.$$eval('.drone[data-lat]', (elements) =>
+    elements.map((el) => {
+      const box = el.getBoundingClientRect();
+      const root = el as HTMLElement;
+      return {
+        id: root.dataset.droneId!,
+        lat: Number(root.dataset.lat),
+        lon: Number(root.dataset.lon),
+        x: box.x,
+        y: box.y,
+        rotation: (el.querySelector('.drone__glyph') as SVGElement).style.transform,
+        heading: root.dataset.heading!,
+      };
+    }),
+  );
+}
+
+function text(page: Page, selector: string): Promise<string> {
+  return page.$eval(selector, (el) => el.textContent ?? '');
+}
+
+describe('live map (English)', () => {
+  let svc: Service | undefined;
+  let dataDir = '';
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    ({ svc, dataDir } = await serve());
+    browser = await launch();
+    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1600, height: 900 } });
+    ({ page, errors } = await openMap(context, svc.port));
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('draws the three simulated drones, turned to their headings, and moves them', async () => {
+    await expect.poll(() => page.getAttribute('#connection', 'data-state'), POLL).toBe('connected');
+    await expect.poll(async () => (await markers(page)).length, POLL).toBe(3);
+    expect(await page.$$eval('.row', (rows) => rows.length)).toBe(3);
+
+    const first = await markers(page);
+    for (const marker of first) {
+      expect(marker.lat).toBeCloseTo(28.37, 1);
+      expect(marker.lon).toBeCloseTo(121.38, 1);
+      if (marker.heading !== '') expect(marker.rotation).toBe(`rotate(${marker.heading}deg)`);
+    }
+    // Every drone moves: both its reported position and where its marker is drawn.
+    await expect
+      .poll(async () => {
+        const now = await markers(page);
+        return first.filter((before) => {
+          const after = now.find((m) => m.id === before.id);
+          return after && after.lat !== before.lat && after.lon !== before.lon && (after.x !== before.x || after.y !== before.y);
+        }).length;
+      }, POLL)
+      .toBe(3);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-en.png') });
+  });
+
+  it('shows the telemetry of a drone picked on the map or from the list', async () => {
+    const [picked, other] = await markers(page);
+    await page.click(`.drone[data-drone-id="${picked.id}"] .drone__glyph`);
+    await expect.poll(() => page.getAttribute('#panel', 'data-drone-id'), POLL).toBe(picked.id);
+    expect(await page.isVisible('#panel')).toBe(true);
+    expect(await page.getAttribute(`.row[data-drone-id="${picked.id}"]`, 'aria-pressed')).toBe('true');
+
+    // The panel shows what the service reports for this drone.
+    const reported = (await (await fetch(`http://127.0.0.1:${svc!.port}/api/vehicles/${picked.id}`)).json()) as VehicleView;
+    await expect.poll(() => text(page, '#panel .panel__callsign'), POLL).toBe(reported.callsign);
+    await expect.poll(() => text(page, '[data-field="mode"]'), POLL).toMatch(/^[A-Z][A-Z_0-9()]+$/);
+    await expect.poll(() => text(page, '[data-field="altRel"]'), POLL).toMatch(/^-?\d+\.\d m$/);
+    await expect.poll(() => text(page, '[data-field="batteryPercent"]'), POLL).toMatch(/^\d+ %$/);
+    await expect.poll(() => text(page, '[data-field="gpsSatellites"]'), POLL).toMatch(/^\d+$/);
+    const packets = Number(await text(page, '[data-field="packets"]'));
+    await expect.poll(async () => Number(await text(page, '[data-field="packets"]')), POLL).toBeGreaterThan(packets);
+    expect(await text(page, '[data-field="linkState"]')).toBe(strings.en.linkUp);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-panel-en.png') });
+
+    // Picking from the list selects that drone instead.
+    await page.click(`.row[data-drone-id="${other.id}"]`);
+    await expect.poll(() => page.getAttribute('#panel', 'data-drone-id'), POLL).toBe(other.id);
+    expect(await page.getAttribute(`.row[data-drone-id="${picked.id}"]`, 'aria-pressed')).toBe('false');
+    expect(await page.getAttribute(`.drone[data-drone-id="${other.id}"]`, 'class')).toContain('drone--selected');
+
+    await page.click('.panel__close');
+    expect(await page.isVisible('#panel')).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  it('says plainly when the live connection is lost', async () => {
+    await svc!.close();
+    svc = undefined;
+    await expect.poll(() => page.getAttribute('#connection', 'data-state'), POLL).toBe('reconnecting');
+    expect(await text(page, '#connection')).toBe(strings.en.connReconnecting);
+    expect(await page.evaluate(() => document.body.classList.contains('is-offline'))).toBe(true);
+  });
+});
+
+describe('live map (Chinese) with an unreachable tile server', () => {
+  let svc: Service;
+  let dataDir = '';
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    // Nothing listens on the discard port: every tile fails, as on an isolated police network.
+    ({ svc, dataDir } = await serve('http://127.0.0.1:9/tiles/{z}/{x}/{y}.png'));
+    browser = await launch();
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
+    ({ page } = await openMap(context, svc.port));
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('speaks Chinese when the browser prefers it, and switches to English on request', async () => {
+    const zh = strings['zh-CN'];
+    expect(zh.appTitle).not.toBe(strings.en.appTitle);
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect(await text(page, '.top__title')).toBe(zh.appTitle);
+    expect(await text(page, '.sidebar__title')).toBe(zh.drones);
+    await expect.poll(() => text(page, '#connection'), POLL).toBe(zh.connConnected);
+
+    await expect.poll(async () => (await markers(page)).length, POLL).toBe(3);
+    await page.locator('.row').first().click();
+    await expect.poll(() => text(page, '[data-field="mode"]'), POLL).toMatch(/^[A-Z]/);
+    const labels = await page.$$eval('#panel .panel__label', (els) => els.map((el) => el.textContent));
+    expect(labels).toContain(zh.mode);
+    expect(labels).toContain(zh.altRel);
+    expect(await text(page, '[data-field="linkState"]')).toBe(zh.linkUp);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-zh.png') });
+
+    await page.click('#language');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await text(page, '.top__title')).toBe(strings.en.appTitle);
+    const english = await page.$$eval('#panel .panel__label', (els) => els.map((el) => el.textContent));
+    expect(english).toContain(strings.en.mode);
+  });
+
+  it('hides the failed tiles and says the background is plain', async () => {
+    await expect.poll(() => page.isVisible('#tiles-note'), POLL).toBe(true);
+    // Every tile was tried, none loaded, and none is left showing as a broken image.
+    const tiles = () =>
+      page.$$eval('img.leaflet-tile', (imgs) =>
+        imgs.map((img) => ({ loaded: (img as HTMLImageElement).naturalWidth > 0, hidden: getComputedStyle(img).visibility === 'hidden' })),
+      );
+    await expect.poll(async () => (await tiles()).filter((tile) => !tile.hidden).length, POLL).toBe(0);
+    expect((await tiles()).length).toBeGreaterThan(0);
+    expect((await tiles()).filter((tile) => tile.loaded)).toEqual([]);
+    expect(await page.$$eval('.plain-tile', (grid) => grid.length)).toBeGreaterThan(0);
+    expect(await page.isVisible('.leaflet-control-scale')).toBe(true);
+  });
+});

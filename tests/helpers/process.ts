@@ -1,0 +1,28 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { REPO } from './shared.ts';
+
+/** Run the real service as its own process (as `npm start` does, minus the web build). */
+export function spawnService(args: string[], env: Record<string, string> = {}) {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
+    cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    /** resolves with the HTTP port once the service says it listens */
+    port: () => new Promise<number>((resolve, reject) => {
+      const check = () => {
+        const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+        if (m) return resolve(Number(m[1]));
+        if (child.exitCode !== null) return reject(new Error(`service exited ${child.exitCode}:\n${out}`));
+        setTimeout(check, 50);
+      };
+      check();
+    }),
+  };
+}

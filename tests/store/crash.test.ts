@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnService } from '../helpers/process.ts';
+import { scriptedPeer } from '../helpers/peer.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+async function freeUdpPort(): Promise<number> {
+  const dgram = await import('node:dgram');
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const api = async (port: number, method: string, url: string, token?: string, body?: unknown) => {
+  const res = await fetch(`http://127.0.0.1:${port}${url}`, {
+    method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() as any };
+};
+
+describe('crash safety', () => {
+  it('kill -9 and restart lose no user or audit entry, and the track reaches to the last second', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-crash-'));
+    const udp = await freeUdpPort();
+    const args = ['--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--link', `udpin://127.0.0.1:${udp}`, '--no-tlog'];
+    const env = { SKYBEAT_ADMIN_PASSWORD: 'first-admin-pw' };
+    const first = spawnService(args, env);
+    cleanup.push(() => first.child.kill('SIGKILL'));
+    const port1 = await first.port();
+    const drone = await scriptedPeer(`udpout://127.0.0.1:${udp}`, 4);
+    cleanup.push(() => drone.close());
+
+    const admin = (await api(port1, 'POST', '/api/login', undefined, { username: 'admin', password: 'first-admin-pw' })).body.token;
+    expect((await api(port1, 'POST', '/api/users', admin, { name: 'pilot9', password: 'pilot9-password', roles: ['pilot'] })).status).toBe(201);
+
+    const db = new Database(path.join(dataDir, 'skybeat.db'), { readonly: true });
+    cleanup.push(() => db.close());
+    const lastPoint = () => (db.prepare('SELECT MAX(time) AS t, COUNT(*) AS n FROM track_points').get() as { t: number | null; n: number });
+    await waitFor('three track points', () => lastPoint().n >= 3, 10_000);
+
+    const killedAt = Date.now();
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBeNull(); // killed by the signal, no exit code of its own
+
+    const afterKill = lastPoint();
+    // The track is written once a second: what was recorded reaches to within ~a second of the kill.
+    expect(killedAt - afterKill.t!).toBeLessThan(2500);
+
+    const second = spawnService(args, env);
+    cleanup.push(() => second.child.kill('SIGKILL'));
+    const port2 = await second.port();
+    expect(second.output()).not.toMatch(/Created the first account/);
+    const pilot = await api(port2, 'POST', '/api/login', undefined, { username: 'pilot9', password: 'pilot9-password' });
+    expect(pilot.status).toBe(200);
+    const admin2 = (await api(port2, 'POST', '/api/login', undefined, { username: 'admin', password: 'first-admin-pw' })).body.token;
+    const audit = (await api(port2, 'GET', '/api/audit', admin2)).body as { action: string; target: string | null; user: string | null }[];
+    expect(audit.some((e) => e.action === 'user.add' && e.target === 'pilot9' && e.user === 'admin')).toBe(true);
+    // The drone is picked up again and its track goes on.
+    await waitFor('track resumes', () => lastPoint().t! > killedAt, 10_000);
+  });
+
+  it('a damaged database stops the start with a clear message and exit code 1', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-bad-'));
+    fs.writeFileSync(path.join(dataDir, 'skybeat.db'), Buffer.alloc(8192, 0x41));
+    const svc = spawnService(['--data', dataDir, '--port', '0', '--no-tlog']);
+    expect(await svc.exited).toBe(1);
+    expect(svc.output()).toMatch(/skybeat: .*skybeat\.db is damaged or is not a SkyBeat database/);
+  });
+});
