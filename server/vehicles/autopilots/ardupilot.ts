@@ -27,6 +27,17 @@ function modesFor(type: number): Map<number, string> {
 }
 
 export const ardupilot = {
+  /** Which mode does what (copter names; planes and rovers hold with LOITER/HOLD). */
+  roles(type: number) {
+    const family = modesFor(type);
+    return {
+      guided: 'GUIDED',
+      mission: 'AUTO',
+      hold: family === COPTER ? 'BRAKE' : family === ROVER ? 'HOLD' : 'LOITER',
+      rtl: 'RTL',
+      land: family === PLANE ? 'QLAND' : 'LAND',
+    };
+  },
   modeName(type: number, customMode: number): string {
     return modesFor(type).get(customMode) ?? `UNKNOWN(${customMode})`;
   },

@@ -1,0 +1,72 @@
+import { common } from 'node-mavlink';
+import { profileOf } from './autopilots/index.ts';
+import type { CommandOutcome, CommandSender } from './commands.ts';
+import type { Fleet } from './fleet.ts';
+import type { Vehicle } from './vehicle.ts';
+
+const { MavCmd } = common;
+
+/** How long an accepted command may take to show in the aircraft's own telemetry. */
+const CONFIRM_MS = 4000;
+
+export type ActionOutcome = CommandOutcome | { result: 'unconfirmed'; reason: string };
+
+/**
+ * Flight actions with their effect confirmed from the aircraft's own telemetry: an ACK only
+ * says the autopilot took the command, the HEARTBEAT says whether the mode or arming changed.
+ */
+export class Actions {
+  constructor(private readonly fleet: Fleet, private readonly commands: CommandSender) {}
+
+  /** Resolve once `check` holds on the vehicle (re-checked on every change), or after the timeout. */
+  waitFor(v: Vehicle, check: () => boolean, timeoutMs = CONFIRM_MS): Promise<boolean> {
+    if (check()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onChange = (veh: Vehicle) => {
+        if (veh === v && check()) done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.fleet.off('changed', onChange);
+        resolve(ok);
+      };
+      this.fleet.on('changed', onChange);
+    });
+  }
+
+  async setMode(v: Vehicle, mode: string): Promise<ActionOutcome> {
+    if (v.mode === mode) return { result: 'accepted' };
+    const cmd = profileOf(v.autopilot).setMode(v.type, mode);
+    if (!cmd) return { result: 'denied', code: 'UNSUPPORTED', reason: `${v.id} (${v.autopilot}) has no mode ${mode}` };
+    const out = await this.commands.send(v, cmd);
+    if (out.result !== 'accepted') return out;
+    return (await this.waitFor(v, () => v.mode === mode)) ? out
+      : { result: 'unconfirmed', reason: `mode change to ${mode} accepted, but ${v.id} still reports ${v.mode}` };
+  }
+
+  async arm(v: Vehicle, arm = true): Promise<ActionOutcome> {
+    const out = await this.commands.send(v, { command: MavCmd.COMPONENT_ARM_DISARM, params: [arm ? 1 : 0] });
+    if (out.result !== 'accepted') return out;
+    return (await this.waitFor(v, () => v.armed === arm)) ? out
+      : { result: 'unconfirmed', reason: `${arm ? 'arming' : 'disarming'} accepted, but ${v.id} reports ${v.armed ? 'armed' : 'disarmed'}` };
+  }
+
+  /** ArduPilot's MISSION_START from GUIDED and armed: it switches to AUTO and takes off. */
+  async missionStart(v: Vehicle): Promise<ActionOutcome> {
+    const out = await this.commands.send(v, { command: MavCmd.MISSION_START, params: [0, 0] });
+    if (out.result !== 'accepted') return out;
+    const auto = profileOf(v.autopilot).roles(v.type).mission;
+    return (await this.waitFor(v, () => v.mode === auto)) ? out
+      : { result: 'unconfirmed', reason: `mission start accepted, but ${v.id} reports mode ${v.mode}` };
+  }
+
+  private role(v: Vehicle, role: 'hold' | 'rtl' | 'land' | 'mission'): Promise<ActionOutcome> {
+    return this.setMode(v, profileOf(v.autopilot).roles(v.type)[role]);
+  }
+
+  pause(v: Vehicle): Promise<ActionOutcome> { return this.role(v, 'hold'); }
+  resume(v: Vehicle): Promise<ActionOutcome> { return this.role(v, 'mission'); }
+  returnHome(v: Vehicle): Promise<ActionOutcome> { return this.role(v, 'rtl'); }
+  land(v: Vehicle): Promise<ActionOutcome> { return this.role(v, 'land'); }
+}

@@ -1,0 +1,136 @@
+import { common } from 'node-mavlink';
+import type { Incoming } from '../links/connection.ts';
+import type { Fleet } from './fleet.ts';
+import type { Vehicle } from './vehicle.ts';
+
+const { MavResult } = common;
+
+/** A command as MAVLink carries it; `int` sends COMMAND_INT (positions as degE7 in x/y). */
+export interface Command {
+  command: number;
+  params?: (number | undefined)[];
+  int?: { frame: number; lat: number; lon: number; alt: number };
+}
+
+export type CommandOutcome =
+  | { result: 'accepted' }
+  /** the autopilot answered no; `reason` adds what it said in STATUSTEXT meanwhile */
+  | { result: 'denied'; code: string; reason: string }
+  | { result: 'timeout'; attempts: number; reason: string }
+  | { result: 'cancelled'; reason: string };
+
+export interface CommandOptions {
+  /** wait for an answer this long per attempt (MAVLink's suggestion and QGroundControl's: 1.5 s over radio) */
+  timeoutMs?: number;
+  /** attempts in all */
+  attempts?: number;
+  /** keep waiting this long after an IN_PROGRESS answer */
+  inProgressMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (percent: number | null) => void;
+}
+
+const resultName = (r: number) => (MavResult as unknown as Record<number, string>)[r] ?? `RESULT_${r}`;
+const cmdName = (c: number) => (common.MavCmd as unknown as Record<number, string>)[c] ?? `MAV_CMD ${c}`;
+
+/**
+ * Send a command and wait for its COMMAND_ACK, retrying on silence with `confirmation`
+ * counted up as the spec asks, so the autopilot can tell a retry from a new command.
+ * Only one instance of a given command per vehicle is in flight: acks carry no request id.
+ */
+export class CommandSender {
+  private readonly inFlight = new Set<string>();
+
+  constructor(private readonly fleet: Fleet, private readonly gcsSysid: number) {}
+
+  async send(v: Vehicle, cmd: Command, opts: CommandOptions = {}): Promise<CommandOutcome> {
+    const key = `${v.id}/${cmd.command}`;
+    const name = cmdName(cmd.command);
+    if (this.inFlight.has(key)) return { result: 'denied', code: 'BUSY', reason: `${name} already in progress for ${v.id}` };
+    this.inFlight.add(key);
+    const timeoutMs = opts.timeoutMs ?? 1500;
+    const attempts = opts.attempts ?? 3;
+    const texts: string[] = [];
+    let onMessage: ((veh: Vehicle, inc: Incoming) => void) | undefined;
+    try {
+      return await new Promise<CommandOutcome>((resolve) => {
+        let attempt = 0;
+        let timer: NodeJS.Timeout;
+        const finish = (o: CommandOutcome) => {
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', abort);
+          resolve(o);
+        };
+        const abort = () => finish({ result: 'cancelled', reason: `${name} cancelled` });
+        const transmit = () => {
+          if (attempt >= attempts) {
+            finish({ result: 'timeout', attempts, reason: `${name}: no answer from ${v.id} after ${attempts} attempts of ${timeoutMs} ms` });
+            return;
+          }
+          this.fleet.send(v, this.build(v, cmd, attempt));
+          attempt++;
+          timer = setTimeout(transmit, timeoutMs);
+        };
+        onMessage = (veh, { frame, msg }) => {
+          if (veh !== v) return;
+          if (frame.msgid === 253) {
+            const st = msg as common.StatusText;
+            if (st.severity <= 4) texts.push(String(st.text).replace(/\0+$/, ''));
+            return;
+          }
+          if (frame.msgid !== 77) return;
+          const ack = msg as common.CommandAck;
+          if (ack.command !== cmd.command) return;
+          // Acks addressed to another ground station on the same link are not ours.
+          if (ack.targetSystem !== 0 && ack.targetSystem !== this.gcsSysid) return;
+          if (ack.result === MavResult.IN_PROGRESS) {
+            opts.onProgress?.(ack.progress === 255 ? null : ack.progress);
+            clearTimeout(timer);
+            timer = setTimeout(() => finish({ result: 'timeout', attempts: attempt, reason: `${name}: still in progress after ${opts.inProgressMs ?? 30_000} ms` }), opts.inProgressMs ?? 30_000);
+            return;
+          }
+          if (ack.result === MavResult.ACCEPTED) finish({ result: 'accepted' });
+          else {
+            // The reason an autopilot gives ("Arm: Need Position Estimate") usually arrives as a
+            // STATUSTEXT just before the ack; wait a moment for one that is still on its way.
+            const code = resultName(ack.result);
+            setTimeout(() => finish({ result: 'denied', code, reason: `${name} ${code}${texts.length ? `: ${texts.join('; ')}` : ''}` }), texts.length ? 0 : 150);
+          }
+        };
+        this.fleet.on('message', onMessage);
+        if (opts.signal?.aborted) return abort();
+        opts.signal?.addEventListener('abort', abort);
+        transmit();
+      });
+    } finally {
+      if (onMessage) this.fleet.off('message', onMessage);
+      this.inFlight.delete(key);
+    }
+  }
+
+  private build(v: Vehicle, cmd: Command, attempt: number): common.CommandLong | common.CommandInt {
+    const p = (i: number) => cmd.params?.[i] ?? 0;
+    if (cmd.int) {
+      const m = new common.CommandInt();
+      m.targetSystem = v.sysid;
+      m.targetComponent = v.autopilotCompid;
+      m.command = cmd.command;
+      m.frame = cmd.int.frame;
+      m.current = 0;
+      m.autocontinue = 0;
+      m._param1 = p(0); m._param2 = p(1); m._param3 = p(2); m._param4 = p(3);
+      m._param5 = Math.round(cmd.int.lat * 1e7);
+      m._param6 = Math.round(cmd.int.lon * 1e7);
+      m._param7 = cmd.int.alt;
+      return m;
+    }
+    const m = new common.CommandLong();
+    m.targetSystem = v.sysid;
+    m.targetComponent = v.autopilotCompid;
+    m.command = cmd.command;
+    m.confirmation = Math.min(attempt, 255);
+    m._param1 = p(0); m._param2 = p(1); m._param3 = p(2); m._param4 = p(3);
+    m._param5 = p(4); m._param6 = p(5); m._param7 = p(6);
+    return m;
+  }
+}
