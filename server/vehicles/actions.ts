@@ -39,6 +39,7 @@ export class Actions {
     if (v.mode === mode) return { result: 'accepted' };
     const cmd = profileOf(v.autopilot).setMode(v.type, mode);
     if (!cmd) return { result: 'denied', code: 'UNSUPPORTED', reason: `${v.id} (${v.autopilot}) has no mode ${mode}` };
+    v.commandedMode = { mode, at: Date.now() };
     const out = await this.commands.send(v, cmd);
     if (out.result !== 'accepted') return out;
     return (await this.waitFor(v, () => v.mode === mode)) ? out
@@ -54,9 +55,10 @@ export class Actions {
 
   /** ArduPilot's MISSION_START from GUIDED and armed: it switches to AUTO and takes off. */
   async missionStart(v: Vehicle): Promise<ActionOutcome> {
+    const auto = profileOf(v.autopilot).roles(v.type).mission;
+    v.commandedMode = { mode: auto, at: Date.now() };
     const out = await this.commands.send(v, { command: MavCmd.MISSION_START, params: [0, 0] });
     if (out.result !== 'accepted') return out;
-    const auto = profileOf(v.autopilot).roles(v.type).mission;
     return (await this.waitFor(v, () => v.mode === auto)) ? out
       : { result: 'unconfirmed', reason: `mission start accepted, but ${v.id} reports mode ${v.mode}` };
   }

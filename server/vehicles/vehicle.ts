@@ -55,7 +55,13 @@ export class Vehicle {
   home: VehicleView['home'] = null;
   missionSeq: number | null = null;
   ekfFlags: number | null = null;
+  /** a GPS fix was seen since we found it (so a later loss is a loss, not a boot) */
+  everHadFix = false;
+  /** the last mode we asked for, so a change we caused is not reported as unexpected */
+  commandedMode: { mode: string; at: number } | null = null;
   readonly messages: StatusMessage[] = [];
+  /** STATUSTEXTs received in all (the list above keeps only the latest) */
+  messageCount = 0;
   lastHeard = 0;
   lastHeartbeat = 0;
   /** when a GLOBAL_POSITION_INT last arrived (0 = never): shows whether streams flow */
@@ -137,6 +143,7 @@ export class Vehicle {
           satellites: m.satellitesVisible === 255 ? null : m.satellitesVisible,
           hdop: m.eph === 0xffff ? null : m.eph / 100,
         };
+        if (m.fixType >= common.GpsFixType.GPS_FIX_TYPE_3D_FIX) this.everHadFix = true;
         return true;
       }
       case 242: { // HOME_POSITION
@@ -157,6 +164,7 @@ export class Vehicle {
       case 253: { // STATUSTEXT
         const m = msg as common.StatusText;
         this.messages.push({ time: now, severity: m.severity, text: String(m.text).replace(/\0+$/, '') });
+        this.messageCount++;
         if (this.messages.length > MAX_MESSAGES) this.messages.shift();
         return true;
       }

@@ -110,3 +110,20 @@ export interface ClientConfig {
   /** where to centre the map before any drone is seen */
   center: { lat: number; lon: number };
 }
+
+/** Aviation convention: warning = red (act now), caution = amber (act soon), info. */
+export type AlertSeverity = 'warning' | 'caution' | 'info';
+
+/** An alert raised from a drone's own telemetry (battery, link, GPS, failsafe, …). */
+export interface AircraftAlertView {
+  id: number;
+  vehicleId: string;
+  /** which rule raised it: battery_low, battery_critical, link_lost, gps_degraded, gps_lost, mode_change, failsafe, altitude_ceiling, off_route, geofence, autopilot_message */
+  rule: string;
+  severity: AlertSeverity;
+  message: string;
+  raisedAt: number;
+  /** when its condition went away (null while it holds) */
+  clearedAt: number | null;
+  acknowledgedBy: string | null;
+}

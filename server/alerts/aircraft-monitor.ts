@@ -1,0 +1,114 @@
+import { EventEmitter } from 'node:events';
+import type { AlertStore } from '../store/alerts.ts';
+import type { Fleet } from '../vehicles/fleet.ts';
+import type { Vehicle } from '../vehicles/vehicle.ts';
+import type { AircraftAlertView } from '../wire/types.ts';
+import { autopilotMessage, DEFAULT_THRESHOLDS, LEVEL_RULES, unexpectedModeChange, type AlertThresholds, type Condition } from './aircraft-rules.ts';
+
+interface Active { id: number; message: string; severity: string }
+
+/**
+ * Watches every vehicle's telemetry and raises, updates and clears aircraft alerts.
+ * Level alerts (battery, link, GPS, failsafe, ceiling) clear by themselves when their condition
+ * ends; event alerts (an unexpected mode change, an autopilot warning) clear when acknowledged.
+ */
+export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }> {
+  /** open alerts by "vehicle/rule[/text]" */
+  private readonly active = new Map<string, Active>();
+  /** when a level condition was first seen, for its grace time */
+  private readonly pendingSince = new Map<string, number>();
+  private readonly lastMode = new Map<Vehicle, string>();
+  private readonly messagesSeen = new Map<Vehicle, number>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly onChanged = (v: Vehicle) => this.evaluate(v);
+
+  constructor(private readonly fleet: Fleet, private readonly store: AlertStore, readonly thresholds: AlertThresholds = DEFAULT_THRESHOLDS) {
+    super();
+    // Alerts still open from before a restart carry on: the rules clear them if all is well now.
+    for (const a of store.openAircraft()) {
+      if (a.clearedAt === null) this.active.set(this.key(a.vehicleId, a.rule, a.rule === 'autopilot_message' || a.rule === 'mode_change' ? a.message : undefined), { id: a.id, message: a.message, severity: a.severity });
+    }
+    fleet.on('changed', this.onChanged);
+    // Grace times run out without any new telemetry (a silent drone changes nothing).
+    this.timer = setInterval(() => { for (const v of fleet.vehicles.values()) this.evaluate(v); }, 1000);
+  }
+
+  private key(vehicleId: string, rule: string, text?: string): string {
+    return text === undefined ? `${vehicleId}/${rule}` : `${vehicleId}/${rule}/${text}`;
+  }
+
+  private evaluate(v: Vehicle): void {
+    const now = Date.now();
+    for (const r of LEVEL_RULES) {
+      const key = this.key(v.id, r.rule);
+      const current = this.active.get(key);
+      const cond = r.check(v, this.thresholds, current !== undefined);
+      if (cond && !current) {
+        const since = this.pendingSince.get(key) ?? now;
+        this.pendingSince.set(key, since);
+        if (now - since >= (r.graceMs ?? 0)) this.raise(key, v, r.rule, cond);
+      } else if (cond && current && (cond.severity !== current.severity || (r.rule.startsWith('battery') && cond.message !== current.message))) {
+        this.store.updateAircraft(current.id, cond.severity, cond.message);
+        Object.assign(current, cond);
+        this.emitView(current.id);
+      } else if (!cond) {
+        this.pendingSince.delete(key);
+        if (current) this.clear(key, current, 'condition ended');
+      }
+    }
+    const mode = v.mode;
+    const prev = this.lastMode.get(v);
+    this.lastMode.set(v, mode);
+    if (prev !== undefined && prev !== mode) {
+      const cond = unexpectedModeChange(v, prev, mode, this.thresholds);
+      if (cond) this.raise(this.key(v.id, 'mode_change', cond.message), v, 'mode_change', cond);
+    }
+    const fresh = Math.min(v.messageCount - (this.messagesSeen.get(v) ?? 0), v.messages.length);
+    this.messagesSeen.set(v, v.messageCount);
+    for (const m of v.messages.slice(v.messages.length - fresh)) {
+      const cond = autopilotMessage(m.severity, m.text);
+      const key = this.key(v.id, 'autopilot_message', cond?.message);
+      // A repeated message ("PreArm: …" every 30 s) stays one alert until acknowledged.
+      if (cond && !this.active.has(key)) this.raise(key, v, 'autopilot_message', cond);
+    }
+  }
+
+  private raise(key: string, v: Vehicle, rule: string, cond: Condition): void {
+    const view = this.store.raiseAircraft(v.id, rule, cond.severity, cond.message);
+    this.active.set(key, { id: view.id, message: cond.message, severity: cond.severity });
+    this.pendingSince.delete(key);
+    this.emit('alert', view);
+  }
+
+  private clear(key: string, a: Active, reason: string): void {
+    this.active.delete(key);
+    const view = this.store.clearAircraft(a.id, reason);
+    if (view) this.emit('alert', view);
+  }
+
+  private emitView(id: number): void {
+    const view = this.store.aircraft(id);
+    if (view) this.emit('alert', view);
+  }
+
+  /** A pilot or the command room has seen it; event alerts end here. */
+  acknowledge(id: number, user: string): AircraftAlertView | undefined {
+    const view = this.store.acknowledge(id, user);
+    if (!view) return undefined;
+    for (const [key, a] of this.active) {
+      if (a.id === id && (view.rule === 'mode_change' || view.rule === 'autopilot_message')) this.clear(key, a, `acknowledged by ${user}`);
+    }
+    const after = this.store.aircraft(id)!;
+    this.emit('alert', after);
+    return after;
+  }
+
+  open(): AircraftAlertView[] {
+    return this.store.openAircraft();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.fleet.off('changed', this.onChanged);
+  }
+}

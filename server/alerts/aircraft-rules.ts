@@ -1,0 +1,124 @@
+import { common, minimal } from 'node-mavlink';
+import { profileOf } from '../vehicles/autopilots/index.ts';
+import type { Vehicle } from '../vehicles/vehicle.ts';
+import type { AlertSeverity } from '../wire/types.ts';
+
+/** Per-station thresholds; every level has a clear level a few points away so nothing flaps. */
+export interface AlertThresholds {
+  batteryLowPercent: number;
+  batteryCriticalPercent: number;
+  /** a battery alert clears only this many percent above its level */
+  batteryHysteresisPercent: number;
+  minSatellites: number;
+  maxHdop: number;
+  /** legal ceiling above home, metres */
+  ceilingM: number;
+  /** a GPS condition must hold this long before it is raised (brief dropouts are normal) */
+  gpsGraceMs: number;
+  /** a mode change within this long after our own command is expected */
+  commandedModeWindowMs: number;
+}
+
+export const DEFAULT_THRESHOLDS: AlertThresholds = {
+  batteryLowPercent: 30,
+  batteryCriticalPercent: 15,
+  batteryHysteresisPercent: 5,
+  minSatellites: 6,
+  maxHdop: 2.5,
+  ceilingM: 120,
+  gpsGraceMs: 3000,
+  commandedModeWindowMs: 10_000,
+};
+
+export interface Condition {
+  severity: AlertSeverity;
+  message: string;
+}
+
+/** A level rule: holds while its condition holds. `wasActive` lets it clear at a different level. */
+export interface LevelRule {
+  rule: string;
+  /** hold time before raising, ms */
+  graceMs?: number;
+  check(v: Vehicle, t: AlertThresholds, wasActive: boolean): Condition | null;
+}
+
+const FIX_3D = common.GpsFixType.GPS_FIX_TYPE_3D_FIX;
+
+export const LEVEL_RULES: LevelRule[] = [
+  {
+    rule: 'battery_critical',
+    check(v, t, was) {
+      const p = v.battery?.percent;
+      if (p == null) return null;
+      const limit = was ? t.batteryCriticalPercent + t.batteryHysteresisPercent : t.batteryCriticalPercent;
+      return p <= limit ? { severity: 'warning', message: `battery critical: ${p}% (land now)` } : null;
+    },
+  },
+  {
+    rule: 'battery_low',
+    check(v, t, was) {
+      const p = v.battery?.percent;
+      if (p == null || p <= t.batteryCriticalPercent) return null; // the critical alert says it louder
+      const limit = was ? t.batteryLowPercent + t.batteryHysteresisPercent : t.batteryLowPercent;
+      return p <= limit ? { severity: 'caution', message: `battery low: ${p}%` } : null;
+    },
+  },
+  {
+    rule: 'link_lost',
+    check: (v) => (v.lost ? { severity: 'warning', message: `link lost: no heartbeat for ${((Date.now() - v.lastHeartbeat) / 1000).toFixed(0)} s` } : null),
+  },
+  {
+    rule: 'gps_lost',
+    graceMs: DEFAULT_THRESHOLDS.gpsGraceMs,
+    check(v) {
+      // Only a GPS that had a fix can be lost: a drone still acquiring at boot is not an alert.
+      if (!v.everHadFix || !v.gps || v.gps.fix >= FIX_3D) return null;
+      return { severity: v.armed ? 'warning' : 'caution', message: `GPS lost: ${v.gps.fixName}` };
+    },
+  },
+  {
+    rule: 'gps_degraded',
+    graceMs: DEFAULT_THRESHOLDS.gpsGraceMs,
+    check(v, t) {
+      if (!v.armed || !v.gps || v.gps.fix < FIX_3D) return null;
+      const sats = v.gps.satellites;
+      const hdop = v.gps.hdop;
+      if (sats != null && sats < t.minSatellites) return { severity: 'caution', message: `GPS degraded: ${sats} satellites` };
+      if (hdop != null && hdop > t.maxHdop) return { severity: 'caution', message: `GPS degraded: HDOP ${hdop.toFixed(1)}` };
+      return null;
+    },
+  },
+  {
+    rule: 'failsafe',
+    check(v) {
+      const s = v.systemStatus;
+      if (s !== minimal.MavState.CRITICAL && s !== minimal.MavState.EMERGENCY) return null;
+      return { severity: 'warning', message: `failsafe: autopilot reports ${s === minimal.MavState.CRITICAL ? 'CRITICAL' : 'EMERGENCY'} in ${v.mode}` };
+    },
+  },
+  {
+    rule: 'altitude_ceiling',
+    check(v, t, was) {
+      const alt = v.position?.altRel;
+      if (alt == null) return null;
+      return alt > (was ? t.ceilingM - 5 : t.ceilingM) ? { severity: 'warning', message: `above the ${t.ceilingM} m ceiling: ${alt.toFixed(0)} m` } : null;
+    },
+  },
+];
+
+/** A mode change nobody here asked for; into RTL or LAND it is usually a failsafe. */
+export function unexpectedModeChange(v: Vehicle, from: string, to: string, t: AlertThresholds): Condition | null {
+  const c = v.commandedMode;
+  if (c && c.mode === to && Date.now() - c.at < t.commandedModeWindowMs) return null;
+  if (from === 'UNKNOWN') return null;
+  const roles = profileOf(v.autopilot).roles(v.type);
+  const severity = to === roles.rtl || to === roles.land ? 'warning' : 'caution';
+  return { severity, message: `mode changed on its own: ${from} → ${to}` };
+}
+
+/** Autopilot STATUSTEXT of severity WARNING (4) or worse. */
+export function autopilotMessage(severity: number, text: string): Condition | null {
+  if (severity > common.MavSeverity.WARNING) return null;
+  return { severity: severity <= common.MavSeverity.CRITICAL ? 'warning' : 'caution', message: `autopilot: ${text}` };
+}

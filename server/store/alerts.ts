@@ -1,0 +1,70 @@
+import type { Db } from './db.ts';
+import type { AircraftAlertView, AlertSeverity } from '../wire/types.ts';
+
+interface AlertRow {
+  id: number; kind: string; category: string; severity: AlertSeverity; vehicle_id: string | null; note: string | null;
+  state: string; created_at: number; closed_at: number | null; acknowledged_by: string | null;
+}
+
+/** Alerts and their lifecycle events. All alert SQL lives here. */
+export class AlertStore {
+  constructor(private readonly db: Db) {}
+
+  private event(alertId: number, kind: string, user: string | null, detail?: unknown, time = Date.now()): void {
+    this.db.prepare('INSERT INTO alert_events (alert_id, time, user, kind, detail) VALUES (?, ?, ?, ?, ?)')
+      .run(alertId, time, user, kind, detail === undefined ? null : JSON.stringify(detail));
+  }
+
+  raiseAircraft(vehicleId: string, rule: string, severity: AlertSeverity, message: string): AircraftAlertView {
+    return this.db.transaction(() => {
+      const now = Date.now();
+      const id = Number(this.db.prepare(`INSERT INTO alerts (kind, category, severity, vehicle_id, note, state, created_at, updated_at)
+        VALUES ('aircraft', ?, ?, ?, ?, 'open', ?, ?)`).run(rule, severity, vehicleId, message, now, now).lastInsertRowid);
+      this.event(id, 'raised', null, { message }, now);
+      return this.aircraft(id)!;
+    })();
+  }
+
+  /** Update the message and severity of a raised alert (e.g. the battery keeps falling). */
+  updateAircraft(id: number, severity: AlertSeverity, message: string): void {
+    this.db.prepare('UPDATE alerts SET severity = ?, note = ?, updated_at = ? WHERE id = ?').run(severity, message, Date.now(), id);
+  }
+
+  clearAircraft(id: number, reason: string): AircraftAlertView | undefined {
+    return this.db.transaction(() => {
+      const now = Date.now();
+      this.db.prepare("UPDATE alerts SET state = 'cleared', closed_at = ?, updated_at = ? WHERE id = ? AND closed_at IS NULL").run(now, now, id);
+      this.event(id, 'cleared', null, { reason }, now);
+      return this.aircraft(id);
+    })();
+  }
+
+  acknowledge(id: number, user: string): AircraftAlertView | undefined {
+    return this.db.transaction(() => {
+      this.event(id, 'acknowledged', user);
+      this.db.prepare('UPDATE alerts SET updated_at = ? WHERE id = ?').run(Date.now(), id);
+      return this.aircraft(id);
+    })();
+  }
+
+  private static readonly AIRCRAFT_SQL = `SELECT a.*, (SELECT user FROM alert_events e WHERE e.alert_id = a.id AND e.kind = 'acknowledged' ORDER BY e.id DESC LIMIT 1) AS acknowledged_by
+    FROM alerts a WHERE a.kind = 'aircraft'`;
+
+  private toView(r: AlertRow): AircraftAlertView {
+    return {
+      id: r.id, vehicleId: r.vehicle_id ?? '', rule: r.category, severity: r.severity, message: r.note ?? '',
+      raisedAt: r.created_at, clearedAt: r.closed_at, acknowledgedBy: r.acknowledged_by,
+    };
+  }
+
+  aircraft(id: number): AircraftAlertView | undefined {
+    const r = this.db.prepare(`${AlertStore.AIRCRAFT_SQL} AND a.id = ?`).get(id) as AlertRow | undefined;
+    return r && this.toView(r);
+  }
+
+  /** Alerts that still hold or were never acknowledged (what a pilot must still see). */
+  openAircraft(): AircraftAlertView[] {
+    return (this.db.prepare(`${AlertStore.AIRCRAFT_SQL} AND (a.closed_at IS NULL OR acknowledged_by IS NULL) ORDER BY a.id`).all() as AlertRow[])
+      .map((r) => this.toView(r));
+  }
+}
