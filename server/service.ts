@@ -10,6 +10,11 @@ import { TlogWriter } from './links/tlog.ts';
 import { UdpInLink } from './links/udp.ts';
 import type { Squadron } from './sim/squadron.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
+import { AircraftMonitor } from './alerts/aircraft-monitor.ts';
+import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alerts/ground.ts';
+import { Officers } from './alerts/officers.ts';
+import { attachAlerts } from './http/live-alerts.ts';
+import { AlertStore, GroundAlertStore } from './store/alerts.ts';
 import { openStore, type Store } from './store/index.ts';
 import { Fleet } from './vehicles/fleet.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
@@ -32,6 +37,9 @@ export interface ServiceOptions {
   adminPassword?: string;
   /** simulator home (default Wenling) */
   simHome?: { lat: number; lon: number };
+  /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
+  station?: { lat: number; lon: number; radiusKm: number };
+  dispatch?: Partial<DispatchSettings>;
   log?: (line: string) => void;
 }
 
@@ -39,6 +47,9 @@ export interface Service {
   port: number;
   fleet: Fleet;
   store: Store;
+  ground: GroundDispatch;
+  officers: Officers;
+  aircraft: AircraftMonitor;
   squadron: Squadron | null;
   close(): Promise<void>;
 }
@@ -60,6 +71,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   await bootstrapAdmin(store, opts.adminPassword, log);
   const fleet = new Fleet(gcs);
   const stopTracks = startTrackRecorder(fleet, store.tracks);
+  const station = opts.station ?? { ...(opts.simHome ?? WENLING), radiusKm: 50 };
+  const aircraft = new AircraftMonitor(fleet, new AlertStore(store.db));
+  const officers = new Officers();
+  const ground = new GroundDispatch(new GroundAlertStore(store.db), officers, { ...DEFAULT_DISPATCH, ...opts.dispatch });
   const connections: Connection[] = [];
   const record = opts.recordTlogs ?? true;
 
@@ -92,16 +107,18 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const app = createApp({
       fleet,
       store,
+      alerts: { aircraft, ground, officers, area: station },
       startedAt,
       webDir: opts.webDir ?? path.join(ROOT, 'web', 'dist'),
       client: {
         tileUrl: opts.tileUrl === undefined ? null : opts.tileUrl,
         tileAttribution: opts.tileUrl?.includes('openstreetmap') ? '© OpenStreetMap contributors' : '',
-        center: opts.simHome ?? WENLING,
+        center: { lat: station.lat, lon: station.lon },
       },
     });
     server = http.createServer(app);
     const live = attachLive(server, fleet, store.users);
+    attachAlerts(live.io, { aircraft, ground, officers });
     const srv = server;
     await new Promise<void>((resolve, reject) => {
       srv.once('error', (err: NodeJS.ErrnoException) => reject(new Error(
@@ -117,9 +134,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       fleet,
       store,
       squadron,
+      ground,
+      officers,
+      aircraft,
       async close() {
         await squadron?.close();
         await live.close();
+        ground.stop();
+        aircraft.close();
         stopTracks();
         fleet.close();
         await Promise.all(connections.map((c) => c.close()));
@@ -130,6 +152,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     };
   } catch (err) {
     await squadron?.close();
+    ground.stop();
+    aircraft.close();
     stopTracks();
     fleet.close();
     store.close();

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Store } from '../store/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import type { ClientConfig } from '../wire/types.ts';
+import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
 import { createAuthRouter, requireRole } from './auth.ts';
 import { createUsersRouter } from './users-api.ts';
 import { describeIssues } from './validate.ts';
@@ -15,6 +16,7 @@ export interface AppOptions {
   fleet: Fleet;
   store: Store;
   client: ClientConfig;
+  alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet'>;
   /** built web app (vite build output); not served when missing */
   webDir: string;
   startedAt: number;
@@ -28,7 +30,7 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
-export function createApp({ fleet, store, client, webDir, startedAt }: AppOptions): express.Express {
+export function createApp({ fleet, store, client, alerts, webDir, startedAt }: AppOptions): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
@@ -62,6 +64,7 @@ export function createApp({ fleet, store, client, webDir, startedAt }: AppOption
     res.json(vehicleView(fleet, v));
   });
   app.use('/api/users', createUsersRouter(ctx));
+  app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet }));
   app.get('/api/audit', requireRole(ctx, 'admin'), (req, res) => {
     const q = AuditQuery.safeParse(req.query);
     if (!q.success) {

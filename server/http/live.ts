@@ -10,7 +10,8 @@ import { vehicleView, vehicleViews } from './views.ts';
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: User }>;
 
 /** Socket.io room of everyone who may watch the fleet (pilot, command, admin; not officers). */
-const FLEET_ROOM = 'fleet';
+export const FLEET_ROOM = 'fleet';
+export const isWatcher = (u: User) => u.roles.some((r) => r === 'pilot' || r === 'command' || r === 'admin');
 
 /** Update batches per second per client at most: a map needs no more, and telemetry arrives faster. */
 const BATCH_MS = 250;
@@ -43,8 +44,7 @@ export function attachLive(server: http.Server, fleet: Fleet, users: UserStore):
   });
 
   io.on('connection', (socket) => {
-    const roles = socket.data.user.roles;
-    if (roles.some((r) => r === 'pilot' || r === 'command' || r === 'admin')) {
+    if (isWatcher(socket.data.user)) {
       void socket.join(FLEET_ROOM);
       socket.emit('vehicles:snapshot', vehicleViews(fleet));
     }

@@ -68,3 +68,72 @@ export class AlertStore {
       .map((r) => this.toView(r));
   }
 }
+
+export interface GroundRow {
+  id: number; category: string; priority: number; lat: number; lon: number; note: string; vehicleId: string | null;
+  createdBy: string; createdAt: number; state: string; closedAt: number | null;
+}
+export interface AlertEvent { time: number; user: string | null; kind: string; detail: Record<string, unknown> | null }
+
+const GROUND_COLUMNS = `id, category, priority, lat, lon, COALESCE(note, '') AS note, vehicle_id AS vehicleId, created_by AS createdBy,
+  created_at AS createdAt, state, closed_at AS closedAt`;
+
+/** Ground alerts: each change is one transaction of the row and its event, so history and state never disagree. */
+export class GroundAlertStore {
+  constructor(private readonly db: Db) {}
+
+  create(a: { category: string; priority: number; lat: number; lon: number; note: string; vehicleId: string | null; createdBy: string }): GroundRow {
+    return this.db.transaction(() => {
+      const now = Date.now();
+      const id = Number(this.db.prepare(`INSERT INTO alerts (kind, category, severity, priority, lat, lon, vehicle_id, note, state, created_by, created_at, updated_at)
+        VALUES ('ground', @category, 'info', @priority, @lat, @lon, @vehicleId, @note, 'open', @createdBy, @now, @now)`).run({ ...a, now }).lastInsertRowid);
+      this.addEvent(id, a.createdBy, 'created', { category: a.category }, now);
+      return this.get(id)!;
+    })();
+  }
+
+  /** Record an event and, if given, the alert's new state, atomically. */
+  record(id: number, user: string | null, kind: string, detail?: Record<string, unknown>, state?: string): void {
+    this.db.transaction(() => {
+      const now = Date.now();
+      this.addEvent(id, user, kind, detail, now);
+      if (state) {
+        this.db.prepare('UPDATE alerts SET state = ?, updated_at = ?, closed_at = CASE WHEN ? IN (\'resolved\', \'closed\') THEN ? ELSE closed_at END WHERE id = ?')
+          .run(state, now, state, now, id);
+      }
+    })();
+  }
+
+  private addEvent(id: number, user: string | null, kind: string, detail: unknown, time: number): void {
+    this.db.prepare('INSERT INTO alert_events (alert_id, time, user, kind, detail) VALUES (?, ?, ?, ?, ?)')
+      .run(id, time, user, kind, detail === undefined ? null : JSON.stringify(detail));
+  }
+
+  get(id: number): GroundRow | undefined {
+    return this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE kind = 'ground' AND id = ?`).get(id) as GroundRow | undefined;
+  }
+
+  events(id: number): AlertEvent[] {
+    return (this.db.prepare('SELECT time, user, kind, detail FROM alert_events WHERE alert_id = ? ORDER BY id').all(id) as (Omit<AlertEvent, 'detail'> & { detail: string | null })[])
+      .map((e) => ({ ...e, detail: e.detail ? JSON.parse(e.detail) : null }));
+  }
+
+  open(): GroundRow[] {
+    return this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE kind = 'ground' AND state NOT IN ('resolved', 'closed') ORDER BY id`).all() as GroundRow[];
+  }
+
+  /** History for review and heat maps: by creation time and an optional bounding box. */
+  history(q: { from?: number; to?: number; bbox?: [number, number, number, number]; limit?: number }): GroundRow[] {
+    const where = ["kind = 'ground'"];
+    const args: number[] = [];
+    if (q.from !== undefined) { where.push('created_at >= ?'); args.push(q.from); }
+    if (q.to !== undefined) { where.push('created_at <= ?'); args.push(q.to); }
+    if (q.bbox) {
+      const [w, s, e, n] = q.bbox;
+      where.push('lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?');
+      args.push(w, e, s, n);
+    }
+    return this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE ${where.join(' AND ')} ORDER BY created_at DESC LIMIT ?`)
+      .all(...args, Math.min(q.limit ?? 1000, 10_000)) as GroundRow[];
+  }
+}

@@ -98,9 +98,22 @@ export interface ServerToClientEvents {
   'vehicles:snapshot': (vehicles: VehicleView[]) => void;
   /** vehicles that changed since the last batch (at most a few batches per second) */
   'vehicles:update': (vehicles: VehicleView[]) => void;
+  /** aircraft alerts: all open ones on connect, then each change */
+  'alerts:aircraft': (alerts: AircraftAlertView[]) => void;
+  /** ground alerts (command room: all open; officer: the ones sent to them), on connect and on each change */
+  'alerts:ground': (alerts: GroundAlertView[]) => void;
+  /** to an officer: a new job; the phone rings. Acknowledged so the server knows it arrived. */
+  'ground:offer': (alert: GroundAlertView, delivered: (received: true) => void) => void;
+  /** on-duty officers and where they are (command room only) */
+  'officers': (officers: OfficerView[]) => void;
 }
 
-export interface ClientToServerEvents {}
+export interface ClientToServerEvents {
+  /** officer's phone: on or off duty */
+  'officer:duty': (onDuty: boolean, done?: (err: string | null) => void) => void;
+  /** officer's phone: where I am (browser geolocation) */
+  'officer:location': (fix: { lat: number; lon: number; accuracyM?: number }, done?: (err: string | null) => void) => void;
+}
 
 /** Map settings the web app reads at start (GET /api/config). */
 export interface ClientConfig {
@@ -126,4 +139,55 @@ export interface AircraftAlertView {
   /** when its condition went away (null while it holds) */
   clearedAt: number | null;
   acknowledgedBy: string | null;
+}
+
+export const GROUND_CATEGORIES = ['fight', 'gambling', 'theft', 'traffic', 'missing_person', 'fire', 'other'] as const;
+export type GroundCategory = (typeof GROUND_CATEGORIES)[number];
+
+/** An officer's answers, in the order a job goes. */
+export const OFFICER_ANSWERS = ['accept', 'en_route', 'on_scene', 'resolved', 'decline'] as const;
+export type OfficerAnswer = (typeof OFFICER_ANSWERS)[number];
+
+/** open: nobody reached yet; dispatched: officers alerted, none accepted; then as the assignee reports. */
+export type GroundAlertState = 'open' | 'dispatched' | 'accepted' | 'en_route' | 'on_scene' | 'resolved' | 'closed';
+
+export interface DispatchView {
+  officer: string;
+  notifiedAt: number;
+  /** when the officer's phone confirmed it received the alert (null: not yet, e.g. offline) */
+  deliveredAt: number | null;
+  /** metres from the incident when alerted */
+  distanceM: number | null;
+  answer: OfficerAnswer | null;
+  answeredAt: number | null;
+}
+
+export interface GroundAlertView {
+  id: number;
+  category: GroundCategory;
+  /** 1 (highest) … 3 */
+  priority: number;
+  lat: number;
+  lon: number;
+  note: string;
+  vehicleId: string | null;
+  createdBy: string;
+  createdAt: number;
+  state: GroundAlertState;
+  /** the officer who accepted, with where they are now */
+  assignee: { officer: string; lat: number | null; lon: number | null; distanceM: number | null; etaS: number | null } | null;
+  dispatch: DispatchView[];
+  closedAt: number | null;
+}
+
+export interface OfficerView {
+  name: string;
+  displayName: string;
+  onDuty: boolean;
+  lat: number | null;
+  lon: number | null;
+  accuracyM: number | null;
+  updatedAt: number | null;
+  /** the alert this officer has accepted and not finished */
+  busyWith: number | null;
 }

@@ -4,19 +4,19 @@
  */
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService } from '../../server/service.ts';
+import { startSquadron, type Squadron } from '../../server/sim/squadron.ts';
 import type { VehicleView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
+import { ADMIN_PASSWORD, testService } from '../helpers/service.ts';
 
 const WEB_DIR = 'web/dist';
 const ARTIFACTS = 'test-artifacts';
 const POLL = { timeout: 20_000, interval: 200 };
 
-type Service = Awaited<ReturnType<typeof startService>>;
+type TestService = Awaited<ReturnType<typeof testService>>;
 
 interface MarkerState {
   id: string;
@@ -37,13 +37,24 @@ function launch(): Promise<Browser> {
   });
 }
 
-async function serve(tileUrl?: string): Promise<{ svc: Service; dataDir: string }> {
+/**
+ * The service with its three simulated drones flying loops, plus a fourth simulated ArduCopter
+ * on its own TCP link that never gets a GPS fix (it reports 0,0, i.e. no position).
+ */
+async function serve(tileUrl?: string): Promise<{ service: TestService; noFix: Squadron }> {
   if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     throw new Error(`${WEB_DIR}/index.html is missing: tests/browser/global-setup.ts builds it (vitest globalSetup), or run npx vite build`);
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-map-'));
-  const svc = await startService({ port: 0, host: '127.0.0.1', links: [], sim: 3, dataDir, webDir: WEB_DIR, tileUrl });
-  return { svc, dataDir };
+  const noFix = await startSquadron({ count: 1, link: 'tcpin://127.0.0.1:0', sysidBase: 42, bootDelayS: 3600, gpsFixDelayS: 3600 });
+  const service = await testService({ sim: 3, webDir: WEB_DIR, tileUrl, links: [`tcpout://127.0.0.1:${noFix.drones[0]!.port}`] });
+  return { service, noFix };
+}
+
+async function logIn(page: Page, password = ADMIN_PASSWORD): Promise<void> {
+  await page.waitForSelector('#login[open]');
+  await page.fill('#login input[name="username"]', 'admin');
+  await page.fill('#login input[name="password"]', password);
+  await page.click('#login button[type="submit"]');
 }
 
 /** A page that records its own errors, so a test can assert the app ran cleanly. */

@@ -1,0 +1,71 @@
+import { EventEmitter } from 'node:events';
+import { getDistance } from 'geolib';
+import type { OfficerView } from '../wire/types.ts';
+
+interface Officer extends OfficerView {
+  /** smoothed ground speed from successive fixes, for an ETA */
+  speedMps: number | null;
+  /** the fix the next speed is measured from */
+  speedBase: { lat: number; lon: number; at: number } | null;
+}
+
+/**
+ * Officers on duty and where their phones say they are. Kept in memory on purpose: a position
+ * is only useful fresh, and phones send it again as soon as they reconnect.
+ */
+export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
+  private readonly all = new Map<string, Officer>();
+  busyWith: (name: string) => number | null = () => null;
+
+  private entry(name: string, displayName = ''): Officer {
+    let o = this.all.get(name);
+    if (!o) {
+      o = { name, displayName, onDuty: false, lat: null, lon: null, accuracyM: null, updatedAt: null, busyWith: null, speedMps: null, speedBase: null };
+      this.all.set(name, o);
+    }
+    return o;
+  }
+
+  setDuty(name: string, displayName: string, onDuty: boolean): void {
+    const o = this.entry(name, displayName);
+    o.displayName = displayName;
+    o.onDuty = onDuty;
+    this.emit('changed', this.view(o));
+  }
+
+  setLocation(name: string, lat: number, lon: number, accuracyM: number | null, now = Date.now()): void {
+    const o = this.entry(name);
+    // Speed only from fixes at least 2 s apart, and only if plausible on a street: phone
+    // positions jump by tens of metres, which over a short interval reads as a rocket.
+    const base = o.speedBase;
+    if (!base || now - base.at > 60_000) o.speedBase = { lat, lon, at: now };
+    else if (now - base.at >= 2000) {
+      const v = getDistance({ latitude: base.lat, longitude: base.lon }, { latitude: lat, longitude: lon }, 0.1) / ((now - base.at) / 1000);
+      if (v < 40) o.speedMps = o.speedMps === null ? v : 0.7 * o.speedMps + 0.3 * v;
+      o.speedBase = { lat, lon, at: now };
+    }
+    Object.assign(o, { lat, lon, accuracyM, updatedAt: now });
+    this.emit('changed', this.view(o));
+  }
+
+  get(name: string): Officer | undefined {
+    return this.all.get(name);
+  }
+
+  /** On duty with a known position, nearest first, with distances in metres. */
+  nearest(lat: number, lon: number): { officer: Officer; distanceM: number }[] {
+    return [...this.all.values()]
+      .filter((o) => o.onDuty && o.lat !== null && o.lon !== null)
+      .map((o) => ({ officer: o, distanceM: getDistance({ latitude: lat, longitude: lon }, { latitude: o.lat!, longitude: o.lon! }) }))
+      .sort((a, b) => a.distanceM - b.distanceM);
+  }
+
+  view(o: Officer): OfficerView {
+    const { speedMps: _speed, speedBase: _base, ...rest } = o;
+    return { ...rest, busyWith: this.busyWith(o.name) };
+  }
+
+  list(): OfficerView[] {
+    return [...this.all.values()].map((o) => this.view(o));
+  }
+}

@@ -1,0 +1,161 @@
+import express from 'express';
+import { getDistance } from 'geolib';
+import { z } from 'zod';
+import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
+import { DispatchError, type GroundDispatch } from '../alerts/ground.ts';
+import type { Officers } from '../alerts/officers.ts';
+import type { Fleet } from '../vehicles/fleet.ts';
+import { GROUND_CATEGORIES, OFFICER_ANSWERS } from '../wire/types.ts';
+import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { describeIssues, parseBody } from './validate.ts';
+
+export interface AlertsApiOptions {
+  ctx: AuthContext;
+  fleet: Fleet;
+  aircraft: AircraftMonitor;
+  ground: GroundDispatch;
+  officers: Officers;
+  /** where the station is; alerts farther than `radiusKm` are refused as implausible */
+  area: { lat: number; lon: number; radiusKm: number };
+}
+
+const lat = z.number().min(-90).max(90);
+const lon = z.number().min(-180).max(180);
+const NewAlert = z.object({
+  category: z.enum(GROUND_CATEGORIES),
+  priority: z.number().int().min(1).max(3).default(2),
+  note: z.string().max(500).default(''),
+  lat: lat.optional(),
+  lon: lon.optional(),
+  vehicleId: z.string().max(64).optional(),
+  /** "here": at the drone's current position */
+  here: z.boolean().optional(),
+}).refine((a) => a.here ? a.vehicleId !== undefined : a.lat !== undefined && a.lon !== undefined, {
+  message: 'give lat and lon, or vehicleId with here: true', path: ['lat'],
+});
+const Answer = z.object({ answer: z.enum(OFFICER_ANSWERS) });
+const Reassign = z.object({ officer: z.string().min(1).max(64) });
+const Close = z.object({ note: z.string().max(500).optional() });
+const Location = z.object({ lat, lon, accuracyM: z.number().min(0).max(100_000).optional() });
+const Duty = z.object({ onDuty: z.boolean() });
+const History = z.object({
+  from: z.coerce.number().int().optional(),
+  to: z.coerce.number().int().optional(),
+  bbox: z.string().regex(/^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$/, 'west,south,east,north in degrees').optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+
+const idOf = (req: express.Request) => {
+  const id = Number(req.params.id);
+  if (!Number.isInteger(id) || id <= 0) throw new DispatchError(400, `alert id "${req.params.id}" is not a number`);
+  return id;
+};
+
+/** Aircraft alert acknowledgement, ground alerts and officer dispatch. */
+export function createAlertsRouter(o: AlertsApiOptions): express.Router {
+  const { ctx, ground, aircraft, officers } = o;
+  const router = express.Router();
+  const watch = requireRole(ctx, 'pilot', 'command', 'admin');
+  const raise = requireRole(ctx, 'pilot', 'command');
+  const manage = requireRole(ctx, 'command');
+  const officer = requireRole(ctx, 'officer');
+  const audit = (req: express.Request, action: string, target: string | number | null, result: string, detail?: unknown) =>
+    ctx.audit.record({ user: req.user?.name ?? null, action, target: target === null ? null : String(target), result, detail, ip: ipOf(req) });
+
+  /** Run a dispatch step; refusals become clear 4xx answers, audited, with no state change. */
+  const step = (action: string, fn: (req: express.Request) => unknown): express.RequestHandler => (req, res) => {
+    try {
+      const out = fn(req);
+      if (out === undefined) return; // the handler answered (a 400 from validation)
+      audit(req, action, (req.params.id as string | undefined) ?? null, 'ok', req.body);
+      res.json(out);
+    } catch (err) {
+      if (!(err instanceof DispatchError)) throw err;
+      audit(req, action, (req.params.id as string | undefined) ?? null, 'refused', { reason: err.message, body: req.body });
+      res.status(err.status).json({ error: err.message });
+    }
+  };
+
+  router.get('/alerts', watch, (req, res) => {
+    const q = History.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
+      return;
+    }
+    const bbox = q.data.bbox?.split(',').map(Number) as [number, number, number, number] | undefined;
+    res.json(ground.history({ ...q.data, bbox }));
+  });
+  router.get('/alerts/open', watch, (_req, res) => { res.json({ aircraft: aircraft.open(), ground: ground.openViews() }); });
+  router.get('/officers', watch, (_req, res) => { res.json(officers.list()); });
+
+  router.post('/alerts', raise, (req, res) => {
+    const body = parseBody(NewAlert, req, res);
+    if (!body) return;
+    let { lat: la, lon: lo } = body;
+    if (body.here) {
+      const v = o.fleet.get(body.vehicleId!);
+      const refuse = (error: string) => {
+        audit(req, 'alert.create', null, 'refused', { reason: error, body: req.body });
+        res.status(422).json({ error });
+      };
+      if (!v) return refuse(`vehicleId: no vehicle "${body.vehicleId}"`);
+      if (!v.position) return refuse(`vehicleId: ${v.id} has no position yet, mark the spot on the map instead`);
+      la = v.position.lat;
+      lo = v.position.lon;
+    }
+    const km = getDistance({ latitude: la!, longitude: lo! }, { latitude: o.area.lat, longitude: o.area.lon }) / 1000;
+    if (km > o.area.radiusKm) {
+      const error = `lat/lon ${la},${lo} is ${km.toFixed(0)} km from the station, outside its ${o.area.radiusKm} km area${la === 0 && lo === 0 ? ' (0,0 is "no position")' : ''}`;
+      audit(req, 'alert.create', null, 'refused', { reason: error, body: req.body });
+      res.status(422).json({ error });
+      return;
+    }
+    const alert = ground.create({ category: body.category, priority: body.priority, note: body.note, lat: la!, lon: lo!, vehicleId: body.vehicleId ?? null }, req.user!.name);
+    audit(req, 'alert.create', alert.id, 'ok', { category: alert.category, lat: alert.lat, lon: alert.lon });
+    res.status(201).json(alert);
+  });
+
+  router.get('/alerts/:id', watch, step('alert.read', (req) => {
+    const a = ground.view(idOf(req));
+    if (!a) throw new DispatchError(404, `no ground alert ${req.params.id}`);
+    return a;
+  }));
+  router.post('/alerts/:id/answer', officer, (req, res, next) => {
+    const body = parseBody(Answer, req, res);
+    if (body) step('alert.answer', (r) => ground.answer(idOf(r), r.user!.name, body.answer))(req, res, next);
+  });
+  router.post('/alerts/:id/reassign', manage, (req, res, next) => {
+    const body = parseBody(Reassign, req, res);
+    if (body) step('alert.reassign', (r) => ground.reassign(idOf(r), body.officer, r.user!.name))(req, res, next);
+  });
+  router.post('/alerts/:id/close', manage, (req, res, next) => {
+    const body = parseBody(Close, req, res);
+    if (body) step('alert.close', (r) => ground.close(idOf(r), r.user!.name, body.note))(req, res, next);
+  });
+  router.post('/aircraft-alerts/:id/ack', raise, step('alert.ack', (req) => {
+    const a = aircraft.acknowledge(idOf(req), req.user!.name);
+    if (!a) throw new DispatchError(404, `no aircraft alert ${req.params.id}`);
+    return a;
+  }));
+
+  // The officer's phone, for clients without a socket (the socket events do the same).
+  router.get('/officer/alerts', officer, (req, res) => {
+    const mine = ground.viewsFor(req.user!.name);
+    for (const a of mine) ground.delivered(a.id, req.user!.name);
+    res.json(mine);
+  });
+  router.post('/officer/duty', officer, (req, res) => {
+    const body = parseBody(Duty, req, res);
+    if (!body) return;
+    officers.setDuty(req.user!.name, req.user!.displayName, body.onDuty);
+    audit(req, 'officer.duty', req.user!.name, 'ok', body);
+    res.json({ ok: true });
+  });
+  router.post('/officer/location', officer, (req, res) => {
+    const body = parseBody(Location, req, res);
+    if (!body) return;
+    officers.setLocation(req.user!.name, body.lat, body.lon, body.accuracyM ?? null);
+    res.json({ ok: true });
+  });
+  return router;
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
+import type { GroundDispatch } from '../alerts/ground.ts';
+import type { Officers } from '../alerts/officers.ts';
+import type { GroundAlertView } from '../wire/types.ts';
+import { FLEET_ROOM, isWatcher, type LiveServer } from './live.ts';
+import { describeIssues } from './validate.ts';
+
+/** How long an officer's phone has to confirm it received an alert before it counts as not delivered. */
+const DELIVERY_ACK_MS = 5000;
+const Fix = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), accuracyM: z.number().min(0).max(100_000).optional() });
+
+const officerRoom = (name: string) => `officer:${name}`;
+
+/**
+ * Alerts over socket.io: the command room sees every alert and officer live; an officer's phone
+ * gets its offers (and confirms delivery), every later change of its jobs, and on each
+ * (re)connection whatever is still open for it.
+ */
+export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; ground: GroundDispatch; officers: Officers }): void {
+  const { aircraft, ground, officers } = o;
+
+  io.on('connection', (socket) => {
+    const user = socket.data.user;
+    if (isWatcher(user)) {
+      socket.emit('alerts:aircraft', aircraft.open());
+      socket.emit('alerts:ground', ground.openViews());
+      socket.emit('officers', officers.list());
+    }
+    if (!user.roles.includes('officer')) return;
+    void socket.join(officerRoom(user.name));
+    // Catch-up: a phone that was offline gets what is still open for its officer.
+    const mine = ground.viewsFor(user.name);
+    socket.emit('alerts:ground', mine);
+    for (const a of mine) ground.delivered(a.id, user.name);
+
+    socket.on('officer:duty', (onDuty, done) => {
+      if (typeof onDuty !== 'boolean') return done?.('onDuty must be true or false');
+      officers.setDuty(user.name, user.displayName, onDuty);
+      done?.(null);
+    });
+    socket.on('officer:location', (fix, done) => {
+      const r = Fix.safeParse(fix);
+      if (!r.success) return done?.(`invalid location: ${describeIssues(r.error)}`);
+      officers.setLocation(user.name, r.data.lat, r.data.lon, r.data.accuracyM ?? null);
+      done?.(null);
+    });
+  });
+
+  aircraft.on('alert', (a) => io.to(FLEET_ROOM).emit('alerts:aircraft', [a]));
+  officers.on('changed', (v) => io.to(FLEET_ROOM).emit('officers', [v]));
+  ground.on('alert', (a: GroundAlertView) => {
+    io.to(FLEET_ROOM).emit('alerts:ground', [a]);
+    for (const d of a.dispatch) if (d.answer !== 'decline') io.to(officerRoom(d.officer)).emit('alerts:ground', [a]);
+  });
+  ground.on('offer', (officer, a) => {
+    io.to(officerRoom(officer)).timeout(DELIVERY_ACK_MS).emit('ground:offer', a, (err, acks) => {
+      // No phone connected means no answer at all: it stays undelivered until the catch-up.
+      if (acks.length > 0) ground.delivered(a.id, officer);
+    });
+  });
+}

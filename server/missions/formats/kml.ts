@@ -1,0 +1,113 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { EMPTY_META, type FencePolygon, type Route, type RouteMeta } from '../model.ts';
+import { Problems } from '../issues.ts';
+import { lineRoute, nameMeta, type DrawnRoute, type LineImportOptions } from './line-route.ts';
+
+/**
+ * KML patrol lines (Google Earth, QGIS, Ovital/奥维 exports): exactly one LineString placemark
+ * is the route; Polygons become fence polygons. Metadata and "altitude" come from the
+ * placemark's <name> and <ExtendedData>.
+ */
+
+type Node = Record<string, unknown>;
+const LISTS = new Set(['Document', 'Folder', 'Placemark', 'MultiGeometry', 'LineString', 'Polygon', 'Point', 'innerBoundaryIs', 'Data', 'SchemaData', 'SimpleData']);
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  isArray: (name) => LISTS.has(name),
+});
+const META_KEYS = Object.keys(EMPTY_META) as (keyof RouteMeta)[];
+
+const list = (v: unknown): Node[] => (Array.isArray(v) ? v.filter((x): x is Node => typeof x === 'object' && x !== null) : []);
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'object' && v && '#text' in v ? String((v as Node)['#text']) : '');
+
+function placemarks(node: Node): Node[] {
+  const found = list(node.Placemark);
+  for (const child of [...list(node.Document), ...list(node.Folder)]) found.push(...placemarks(child));
+  return found;
+}
+
+function coordinates(p: Problems, s: string, where: string): { lon: number; lat: number; where: string }[] | null {
+  const out = [];
+  for (const [i, tuple] of s.trim().split(/\s+/).filter(Boolean).entries()) {
+    const [lon, lat] = tuple.split(',').map(Number);
+    if (!Number.isFinite(lon) || !Number.isFinite(lat)) {
+      p.add(`${where}[${i}]`, `"${tuple}" is not "longitude,latitude[,altitude]"`);
+      return null;
+    }
+    out.push({ lon: lon!, lat: lat!, where: `${where}[${i}]` });
+  }
+  return out;
+}
+
+function extendedData(pm: Node): Record<string, string> {
+  const ext = (pm.ExtendedData ?? {}) as Node;
+  const pairs: Record<string, string> = {};
+  for (const d of list(ext.Data)) pairs[String(d['@_name'])] = text(d.value).trim();
+  for (const sd of list(ext.SchemaData)) {
+    for (const d of list(sd.SimpleData)) pairs[String(d['@_name'])] = text(d).trim();
+  }
+  return pairs;
+}
+
+function polygon(p: Problems, poly: Node, where: string, inclusion: boolean, out: FencePolygon[]): void {
+  const ring = (b: unknown) => text(((b as Node | undefined)?.LinearRing as Node | undefined)?.coordinates);
+  const rings = [{ s: ring(poly.outerBoundaryIs), where: `${where}.outerBoundaryIs`, inclusion }];
+  list(poly.innerBoundaryIs).forEach((b, i) => rings.push({ s: ring(b), where: `${where}.innerBoundaryIs[${i}]`, inclusion: false }));
+  for (const r of rings) {
+    const pts = coordinates(p, r.s, `${r.where} coordinates`);
+    if (!pts) continue;
+    const [first, last] = [pts[0], pts.at(-1)];
+    if (!first || !last || first.lat !== last.lat || first.lon !== last.lon) p.add(r.where, 'fence polygon is not closed: its last position must repeat the first');
+    else if (pts.length < 4) p.add(r.where, `fence polygon has ${pts.length - 1} corners; it needs at least 3`);
+    else out.push({ inclusion: r.inclusion, vertices: pts.slice(0, -1).map(({ lat, lon }) => ({ lat, lon })) });
+  }
+}
+
+function geometries(p: Problems, g: Node, where: string, drawn: DrawnRoute, data: Record<string, string>): boolean {
+  let line = false;
+  list(g.LineString).forEach((ls, i) => {
+    const w = `${where}.LineString[${i}] coordinates`;
+    if (drawn.line.length) p.add(w, 'a route is one line: this file has more than one LineString');
+    else drawn.line.push(...(coordinates(p, text(ls.coordinates), w) ?? []));
+    line = true;
+  });
+  list(g.Polygon).forEach((poly, i) => polygon(p, poly, `${where}.Polygon[${i}]`, data.inclusion !== 'false', drawn.polygons));
+  if (list(g.Point).length) p.add(where, 'a Point is not used: a route file holds one LineString (the patrol line) and Polygons (the fence)');
+  list(g.MultiGeometry).forEach((m, i) => { line = geometries(p, m, `${where}.MultiGeometry[${i}]`, drawn, data) || line; });
+  return line;
+}
+
+export function parseKml(source: string, file: string, id: string, opts: LineImportOptions = {}): Route {
+  const p = new Problems(file);
+  const valid = XMLValidator.validate(source);
+  if (valid !== true) {
+    p.add(`line ${valid.err.line}, column ${valid.err.col}`, `not valid XML: ${valid.err.msg}`);
+    p.check();
+  }
+  const root = parser.parse(source) as Node;
+  const kml = root.kml as Node | undefined;
+  if (!kml || typeof kml !== 'object') {
+    p.add('', 'not KML: no <kml> element');
+    p.check();
+  }
+  const drawn: DrawnRoute = { line: [], polygons: [], meta: {}, altitude: undefined };
+  placemarks(kml as Node).forEach((pm, i) => {
+    const name = text(pm.name).trim();
+    const where = `Placemark[${i}]${name ? ` "${name}"` : ''}`;
+    const data = extendedData(pm);
+    if (!geometries(p, pm, where, drawn, data)) return;
+    Object.assign(drawn.meta, nameMeta(name || undefined));
+    for (const k of META_KEYS) if (data[k]) drawn.meta[k] = data[k];
+    if (data.altitude !== undefined) {
+      const alt = Number(data.altitude);
+      if (alt > 0) drawn.altitude = alt;
+      else p.add(`${where} ExtendedData altitude`, `expected metres above home (a positive number), got "${data.altitude}"`);
+    }
+  });
+  if (!drawn.line.length && !p.list.length) p.add('', 'no LineString placemark: draw the patrol as a path');
+  p.check();
+  return lineRoute(drawn, opts, file, id, 'kml');
+}

@@ -1,0 +1,37 @@
+/** A problem found in a route file, named by file and place, for people to act on. */
+export interface Issue {
+  level: 'error' | 'warning';
+  file: string;
+  /** index into route.items when the problem is about one mission item, else null */
+  item: number | null;
+  /** where in the file: "mission.items[3]", "line 5", "geoFence.polygons[0]", "" for the whole file */
+  where: string;
+  message: string;
+}
+
+export function issueText(i: Issue): string {
+  return [i.file, i.where, i.message].filter(Boolean).join(': ');
+}
+
+/** A file that could not be read as a route; lists every problem found, each with its place. */
+export class ParseError extends Error {
+  constructor(readonly file: string, readonly issues: Issue[]) {
+    super(issues.map(issueText).join('\n'));
+    this.name = 'ParseError';
+  }
+}
+
+/** Collects problems while reading one file. */
+export class Problems {
+  readonly list: Issue[] = [];
+  constructor(readonly file: string) {}
+
+  add(where: string, message: string, item: number | null = null): void {
+    this.list.push({ level: 'error', file: this.file, item, where, message });
+  }
+
+  /** Throw if anything was found. */
+  check(): void {
+    if (this.list.length) throw new ParseError(this.file, this.list);
+  }
+}

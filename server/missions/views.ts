@@ -1,0 +1,85 @@
+import { CMD, label } from './commands.ts';
+import { estimateFlight, heightOf, placeOf } from './flight.ts';
+import type { Route, RouteMeta } from './model.ts';
+import type { RouteEntry } from './store.ts';
+import { issueText } from './issues.ts';
+
+/** What the API and the map get for a route: plain JSON (NaN becomes null on the way). */
+
+export interface RouteSummary {
+  id: string;
+  file: string;
+  format: string;
+  meta: RouteMeta | null;
+  status: 'ok' | 'warnings' | 'invalid';
+  itemCount: number;
+  distanceM: number | null;
+  durationS: number | null;
+  errors: number;
+  warnings: number;
+}
+
+export function routeSummary(e: RouteEntry): RouteSummary {
+  const errors = e.issues.filter((i) => i.level === 'error').length;
+  const warnings = e.issues.length - errors;
+  const est = e.route && !errors ? estimateFlight(e.route) : null;
+  return {
+    id: e.id,
+    file: e.file,
+    format: e.format,
+    meta: e.route?.meta ?? null,
+    status: errors || !e.route ? 'invalid' : warnings ? 'warnings' : 'ok',
+    itemCount: e.route?.items.length ?? 0,
+    distanceM: est ? Math.round(est.distanceM) : null,
+    durationS: est ? Math.round(est.durationS) : null,
+    errors,
+    warnings,
+  };
+}
+
+export function routeDetail(e: RouteEntry) {
+  // QGroundControl extras stay on the server; a PUT of this route keeps them.
+  const { source, plan: _plan, ...route } = e.route ?? { source: null, plan: null };
+  return {
+    ...routeSummary(e),
+    route: e.route ? route : null,
+    /** where each item sits in the file, for pointing at it */
+    locations: source?.locations ?? [],
+    issues: e.issues.map((i) => ({ ...i, text: issueText(i) })),
+    geojson: e.route ? routeGeoJson(e.route) : null,
+  };
+}
+
+type Feature = { type: 'Feature'; geometry: { type: string; coordinates: unknown }; properties: Record<string, unknown> };
+
+/**
+ * The route for a Leaflet map: the flown path (home, each placed item, home again on RTL),
+ * a point per placed item, the planned home, fence zones and rally points. GeoJSON is [lon, lat].
+ */
+export function routeGeoJson(route: Route): { type: 'FeatureCollection'; features: Feature[] } {
+  const features: Feature[] = [];
+  const pt = (lat: number, lon: number, properties: Record<string, unknown>): Feature =>
+    ({ type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties });
+  const home = route.plannedHome;
+  const path: [number, number][] = home ? [[home.lon, home.lat]] : [];
+  route.items.forEach((it, index) => {
+    const place = placeOf(it);
+    if (place) {
+      path.push([place.lon, place.lat]);
+      features.push(pt(place.lat, place.lon, {
+        kind: 'item', index, seq: index + 1, command: it.command, name: label(it.command), alt: heightOf(it, home),
+      }));
+    }
+    if (it.command === CMD.RETURN_TO_LAUNCH && home) path.push([home.lon, home.lat]);
+  });
+  if (path.length > 1) features.unshift({ type: 'Feature', geometry: { type: 'LineString', coordinates: path }, properties: { kind: 'path' } });
+  if (home) features.push(pt(home.lat, home.lon, { kind: 'home', altMsl: home.alt }));
+  for (const poly of route.fence.polygons) {
+    const ring = poly.vertices.map((v) => [v.lon, v.lat]);
+    if (ring.length) ring.push(ring[0]!);
+    features.push({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { kind: 'fence', inclusion: poly.inclusion } });
+  }
+  for (const c of route.fence.circles) features.push(pt(c.lat, c.lon, { kind: 'fence-circle', inclusion: c.inclusion, radius: c.radius }));
+  route.rally.forEach((r, i) => features.push(pt(r.lat, r.lon, { kind: 'rally', index: i, alt: r.alt })));
+  return { type: 'FeatureCollection', features };
+}

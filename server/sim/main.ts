@@ -1,0 +1,207 @@
+/**
+ * npm run sim -- --count 3 --link udpout://127.0.0.1:14550 [--home LAT,LON[,ALT]] [--sysid-base 1] ...
+ * Runs simulated ArduCopters as their own process (see USAGE).
+ */
+import { parseArgs } from 'node:util';
+import { missionFaultSchema, linkFaultsSchema, startControlServer } from './control-http.ts';
+import type { SimDrone } from './drone.ts';
+import { SquadronOptionsError, startSquadron, type SquadronOptions } from './squadron.ts';
+
+const USAGE = `Simulated ArduCopter squadron (MAVLink 2, one system per drone)
+
+  npm run sim -- [options]
+
+  --count N               drones (default 1)
+  --link URI              udpout://HOST:PORT (default udpout://127.0.0.1:14550), tcpout://HOST:PORT,
+                          tcpin://HOST:PORT or udpin://HOST:PORT (drone i on PORT+10*i, like SITL)
+  --home LAT,LON[,ALT]    drone 1's home (default 28.37,121.38,10: Wenling); the others line up eastwards
+  --spacing M             metres between homes (default 29.4)
+  --sysid-base N          first sysid (default 1)
+  --seed N                replay a run: seeds every random choice (default from the clock, printed)
+  --boot-delay S          seconds until GUIDED arming works, as the EKF needs (default 5; real: 20-40)
+  --gps-fix-delay S       seconds until the first GPS fix (default 2)
+  --speedup X             simulated seconds per real second (default 1)
+  --mission-request KIND  request | request-int: how uploads are asked for (default request, as ArduPilot)
+  --param NAME=VALUE      set an ArduPilot parameter on every drone (repeatable), e.g. BATT_LOW_VOLT=11.4
+  --gcs-failsafe          RTL when the ground station's heartbeat stops for 5 s (FS_GCS_ENABLE=1; off by default)
+  --demo                  TRAINING ONLY: each drone arms itself and flies a loop until a ground station commands it
+  --control-port PORT     JSON control endpoint on 127.0.0.1:PORT (GET /drones, POST /drones/SYSID/ACTION)
+
+Faults (repeatable; VALUE applies to every drone, SYSID:VALUE to one):
+  --loss P  --duplicate P  --reorder P  --corrupt P   per-packet probabilities 0..1
+  --delay MS                                         extra link latency
+  --gps-loss SYSID|all  --refuse-arm SYSID|all  --low-battery SYSID|all  --link-drop SYSID|all
+  --mission-fault [SYSID:]KIND[:SEQ]                 e.g. upload-no-request, 2:upload-error-ack:1, download-no-item:3
+  --help`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  count: { type: 'string' }, link: { type: 'string' }, home: { type: 'string' }, spacing: { type: 'string' },
+  'sysid-base': { type: 'string' }, seed: { type: 'string' }, 'boot-delay': { type: 'string' },
+  'gps-fix-delay': { type: 'string' }, speedup: { type: 'string' }, 'mission-request': { type: 'string' },
+  param: { type: 'string', multiple: true }, 'gcs-failsafe': { type: 'boolean' }, demo: { type: 'boolean' },
+  'control-port': { type: 'string' },
+  loss: { type: 'string', multiple: true }, duplicate: { type: 'string', multiple: true },
+  reorder: { type: 'string', multiple: true }, corrupt: { type: 'string', multiple: true },
+  delay: { type: 'string', multiple: true }, 'gps-loss': { type: 'string', multiple: true },
+  'refuse-arm': { type: 'string', multiple: true }, 'low-battery': { type: 'string', multiple: true },
+  'link-drop': { type: 'string', multiple: true }, 'mission-fault': { type: 'string', multiple: true },
+  help: { type: 'boolean' },
+} as const;
+
+function num(flag: string, text: string | undefined, integer = false): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    throw new UsageError(`--${flag} ${text}: expected ${integer ? 'a whole number' : 'a number'}`);
+  }
+  return v;
+}
+
+function parseHome(text: string | undefined): SquadronOptions['home'] {
+  if (text === undefined) return undefined;
+  const parts = text.split(',').map((s) => s.trim());
+  const nums = parts.map(Number);
+  if (parts.length < 2 || parts.length > 3 || nums.some((n, i) => !Number.isFinite(n) || parts[i] === '')) {
+    throw new UsageError(`--home ${text}: expected LAT,LON or LAT,LON,ALT in degrees and metres, e.g. 28.37,121.38,10`);
+  }
+  return { lat: nums[0]!, lon: nums[1]!, altMsl: nums[2] };
+}
+
+function parseParams(list: string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of list ?? []) {
+    const m = /^([A-Z0-9_]+)=(.+)$/.exec(p);
+    if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--param ${p}: expected NAME=NUMBER, e.g. BATT_LOW_VOLT=11.4`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+/** "VALUE" for every drone or "SYSID:VALUE" for one. */
+function perDrone(flag: string, list: string[] | undefined): { sysid: number | null; value: string }[] {
+  return (list ?? []).map((item) => {
+    const m = /^(\d+):(.+)$/.exec(item);
+    return m ? { sysid: Number(m[1]), value: m[2]! } : { sysid: null, value: item };
+  }).map((x) => {
+    if (x.value === '') throw new UsageError(`--${flag} ${x.sysid}: missing value after the sysid`);
+    return x;
+  });
+}
+
+/** SYSID or "all" for switch-like faults. */
+function targets(flag: string, list: string[] | undefined): (number | null)[] {
+  return (list ?? []).map((v) => {
+    if (v === 'all') return null;
+    if (!/^\d+$/.test(v)) throw new UsageError(`--${flag} ${v}: expected a sysid or "all"`);
+    return Number(v);
+  });
+}
+
+interface Plan {
+  options: SquadronOptions;
+  controlPort?: number;
+  apply: (drones: SimDrone[]) => void;
+}
+
+function parseCli(argv: string[]): Plan | 'help' {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const params = parseParams(values.param);
+  if (values['gcs-failsafe']) params.FS_GCS_ENABLE = 1;
+  const mr = values['mission-request'];
+  if (mr !== undefined && mr !== 'request' && mr !== 'request-int') throw new UsageError(`--mission-request ${mr}: expected request or request-int`);
+  const options: SquadronOptions = {
+    count: num('count', values.count, true) ?? 1,
+    link: values.link ?? 'udpout://127.0.0.1:14550',
+    home: parseHome(values.home),
+    spacingM: num('spacing', values.spacing),
+    sysidBase: num('sysid-base', values['sysid-base'], true),
+    seed: num('seed', values.seed, true),
+    bootDelayS: num('boot-delay', values['boot-delay']),
+    gpsFixDelayS: num('gps-fix-delay', values['gps-fix-delay']),
+    speedup: num('speedup', values.speedup),
+    missionRequest: mr === 'request-int' ? 'MISSION_REQUEST_INT' : 'MISSION_REQUEST',
+    demo: values.demo ?? false,
+    params,
+  };
+  const faults: { sysid: number | null; apply: (d: SimDrone) => void }[] = [];
+  for (const flag of ['loss', 'duplicate', 'reorder', 'corrupt', 'delay'] as const) {
+    for (const { sysid, value } of perDrone(flag, values[flag])) {
+      const key = flag === 'delay' ? 'delayMs' : flag;
+      const parsed = linkFaultsSchema.safeParse({ [key]: num(flag, value) });
+      if (!parsed.success) throw new UsageError(`--${flag} ${value}: ${parsed.error.issues[0]!.message}`);
+      faults.push({ sysid, apply: (d) => d.setLinkFaults({ ...d.link.faults.down, ...parsed.data }) });
+    }
+  }
+  const switches = { 'gps-loss': (d: SimDrone) => d.loseGps(), 'refuse-arm': (d: SimDrone) => d.refuseArm(),
+    'low-battery': (d: SimDrone) => d.lowBatteryNow(), 'link-drop': (d: SimDrone) => d.dropLink() } as const;
+  for (const [flag, fn] of Object.entries(switches)) {
+    for (const sysid of targets(flag, values[flag as keyof typeof switches])) faults.push({ sysid, apply: fn });
+  }
+  for (const { sysid, value } of perDrone('mission-fault', values['mission-fault'])) {
+    const [kind, seq, ...rest] = value.split(':');
+    const raw = seq === undefined ? { kind } : { kind, seq: num('mission-fault', seq, true) };
+    const parsed = missionFaultSchema.safeParse(raw);
+    if (!parsed.success || rest.length > 0) throw new UsageError(`--mission-fault ${value}: expected KIND[:SEQ] with KIND one of ${missionFaultSchema.options.map((o) => o.shape.kind.value).join(', ')} (SEQ only and always for kinds naming an item)`);
+    faults.push({ sysid, apply: (d) => d.addMissionFault(parsed.data) });
+  }
+  const controlPort = num('control-port', values['control-port'], true);
+  if (controlPort !== undefined && (controlPort < 0 || controlPort > 65535)) throw new UsageError(`--control-port ${controlPort}: expected a port 0-65535`);
+  return {
+    options,
+    controlPort,
+    apply(drones) {
+      for (const f of faults) {
+        const ds = f.sysid === null ? drones : drones.filter((d) => d.sysid === f.sysid);
+        if (ds.length === 0) throw new UsageError(`a fault names sysid ${f.sysid}, but the drones are ${drones.map((d) => d.sysid).join(', ')}`);
+        ds.forEach(f.apply);
+      }
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const plan = parseCli(process.argv.slice(2));
+  if (plan === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const squadron = await startSquadron(plan.options);
+  try {
+    plan.apply(squadron.drones);
+  } catch (err) {
+    await squadron.close();
+    throw err;
+  }
+  const control = plan.controlPort === undefined ? null : await startControlServer(squadron, plan.controlPort);
+  const o = plan.options;
+  console.log(`sim: ${o.count} drone(s) on ${o.link}, seed ${squadron.seed}${o.demo ? ', DEMO pilot flying them' : ''}`);
+  for (const d of squadron.drones) {
+    const s = d.status();
+    console.log(`sim: sysid ${d.sysid} at ${s.lat.toFixed(7)},${s.lon.toFixed(7)}${d.port !== undefined ? `, port ${d.port}` : ''}`);
+  }
+  if (control) {
+    const addr = control.address();
+    console.log(`sim: control endpoint http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : plan.controlPort}/drones`);
+  }
+  const stop = async () => {
+    control?.close();
+    await squadron.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(`sim: ${(err as Error).message}`);
+  if (err instanceof UsageError || err instanceof SquadronOptionsError) console.error('run with --help for the options');
+  process.exit(2);
+});

@@ -1,0 +1,165 @@
+import { common } from 'node-mavlink';
+import { TEXT } from './ardupilot.ts';
+import type { MissionItem } from './mission-items.ts';
+import { LandNav, PointNav, RtlNav, TakeoffNav, type Nav, type NavContext } from './nav.ts';
+import type { Local } from './physics/geo.ts';
+
+const { MavCmd, MavFrame, MavSeverity } = common;
+
+export interface RunnerHost {
+  items(): MissionItem[];
+  ctx(): NavContext;
+  toLocal(latE7: number, lonE7: number): Local;
+  homeAltMsl(): number;
+  text(severity: number, text: string): void;
+  itemReached(seq: number): void;
+  setSpeed(metresPerSecond: number): void;
+  /** the mission ran past its last item (ArduCopter disarms if landed, else loiters in AUTO) */
+  missionEnded(): void;
+}
+
+export type MissionRunState = 'stopped' | 'running' | 'complete';
+
+const NAV_COMMANDS = new Set<number>([
+  MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TURNS, MavCmd.NAV_LOITER_TIME,
+  MavCmd.NAV_RETURN_TO_LAUNCH, MavCmd.NAV_LAND, MavCmd.NAV_TAKEOFF, MavCmd.NAV_SPLINE_WAYPOINT,
+  MavCmd.NAV_DELAY, MavCmd.NAV_LOITER_TO_ALT, MavCmd.NAV_PAYLOAD_PLACE, MavCmd.NAV_GUIDED_ENABLE,
+]);
+
+/** Items whose completion ArduCopter announces with "Reached command #N". */
+const ANNOUNCED = new Set<number>([MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, MavCmd.NAV_SPLINE_WAYPOINT]);
+
+/** A DO_JUMP chain that never reaches a navigation command ends the mission instead of spinning. */
+const MAX_DO_COMMANDS_IN_A_ROW = 64;
+
+/** Runs the stored mission in AUTO the way AP_Mission + ModeAuto do, one navigation item at a time. */
+export class MissionRunner {
+  state: MissionRunState = 'stopped';
+  /** index of the current navigation item (MISSION_CURRENT.seq); 0 before a start */
+  current = 0;
+  nav: Nav | null = null;
+  private readonly jumps = new Map<number, number>();
+
+  constructor(private readonly host: RunnerHost) {}
+
+  /** AP_Mission::start_or_resume: resume the interrupted item, or start over after completion. */
+  startOrResume(): void {
+    if (this.state === 'running') return;
+    if (this.state === 'complete' || this.current === 0) {
+      this.jumps.clear();
+      this.state = 'running';
+      this.advance(1);
+    } else {
+      this.state = 'running';
+      this.begin(this.current);
+    }
+  }
+
+  /** Leaving AUTO: the mission pauses where it is. */
+  stop(): void {
+    if (this.state === 'running') this.state = 'stopped';
+    this.nav = null;
+  }
+
+  /** On disarm ArduCopter rewinds the mission to its start. */
+  rewind(): void {
+    this.current = 0;
+    this.nav = null;
+    if (this.state === 'running') this.state = 'stopped';
+  }
+
+  /** Repeat the current item's "Mission: N ..." text (MISSION_START makes ArduCopter send it twice). */
+  announceCurrent(): void {
+    const item = this.host.items()[this.current];
+    if (this.state === 'running' && item) this.host.text(MavSeverity.INFO, TEXT.missionStart(this.current, item.command));
+  }
+
+  /** True when the first navigation item from here is a takeoff (ModeAuto's check on the ground). */
+  startsWithTakeoff(): boolean {
+    const items = this.host.items();
+    const from = this.state === 'complete' || this.current === 0 ? 1 : this.current;
+    for (let i = from; i < items.length; i++) {
+      if (NAV_COMMANDS.has(items[i]!.command)) return items[i]!.command === MavCmd.NAV_TAKEOFF;
+    }
+    return false;
+  }
+
+  /** After a physics step: finish the current item and start the next when it is done. */
+  update(dt: number): void {
+    if (this.state !== 'running' || !this.nav) return;
+    if (!this.nav.update(this.host.ctx(), dt)) return;
+    const item = this.host.items()[this.current];
+    this.host.itemReached(this.current);
+    if (item && ANNOUNCED.has(item.command)) this.host.text(MavSeverity.INFO, TEXT.reached(this.current));
+    this.advance(this.current + 1);
+  }
+
+  /** Run DO commands from `index` until a navigation item starts (or the mission ends). */
+  private advance(index: number): void {
+    const items = this.host.items();
+    let i = index;
+    for (let guard = 0; guard < MAX_DO_COMMANDS_IN_A_ROW; guard++) {
+      const item = items[i];
+      if (!item) return this.finish();
+      if (NAV_COMMANDS.has(item.command)) return this.begin(i);
+      if (item.command === MavCmd.DO_JUMP) {
+        i = this.jump(i, item);
+        continue;
+      }
+      this.host.text(MavSeverity.INFO, TEXT.missionStart(i, item.command));
+      if (item.command === MavCmd.DO_CHANGE_SPEED && item.param2 > 0) this.host.setSpeed(item.param2);
+      i++;
+    }
+    this.finish();
+  }
+
+  /** DO_JUMP param1 = target item, param2 = repeats (-1 forever). */
+  private jump(i: number, item: MissionItem): number {
+    const done = this.jumps.get(i) ?? 0;
+    if (item.param2 >= 0 && done >= item.param2) return i + 1;
+    this.jumps.set(i, done + 1);
+    return Math.max(1, Math.round(item.param1));
+  }
+
+  private begin(i: number): void {
+    const item = this.host.items()[i]!;
+    this.current = i;
+    this.host.text(MavSeverity.INFO, TEXT.missionStart(i, item.command));
+    this.nav = this.navFor(item);
+  }
+
+  private finish(): void {
+    this.state = 'complete';
+    const f = this.host.ctx().flight;
+    this.nav = f.landed ? null : new PointNav({ n: f.n, e: f.e, alt: f.alt });
+    this.host.missionEnded();
+  }
+
+  private navFor(item: MissionItem): Nav {
+    const ctx = this.host.ctx();
+    const f = ctx.flight;
+    const here = item.x === 0 && item.y === 0 ? { n: f.n, e: f.e } : this.host.toLocal(item.x, item.y);
+    const alt = this.altAboveHome(item);
+    switch (item.command) {
+      case MavCmd.NAV_TAKEOFF:
+        return new TakeoffNav(f.n, f.e, Math.max(alt, f.landed ? 0 : f.alt));
+      case MavCmd.NAV_LOITER_TIME:
+        return new PointNav({ ...here, alt }, Math.max(0, item.param1));
+      case MavCmd.NAV_LOITER_UNLIM:
+        return new PointNav({ ...here, alt });
+      case MavCmd.NAV_DELAY:
+        return new PointNav({ n: f.n, e: f.e, alt: f.alt }, Math.max(0, item.param1));
+      case MavCmd.NAV_RETURN_TO_LAUNCH:
+        return new RtlNav(ctx);
+      case MavCmd.NAV_LAND:
+        return new LandNav({ ...here, alt: 0 }, !(item.x === 0 && item.y === 0));
+      default: // waypoints and the navigation items flown like one
+        return new PointNav({ ...here, alt }, Math.max(0, item.command === MavCmd.NAV_WAYPOINT ? item.param1 : 0));
+    }
+  }
+
+  /** Item altitude in metres above home, whatever frame it came in (terrain is flat here). */
+  private altAboveHome(item: MissionItem): number {
+    return item.frame === MavFrame.GLOBAL || item.frame === MavFrame.GLOBAL_INT ? item.z - this.host.homeAltMsl() : item.z;
+  }
+}
