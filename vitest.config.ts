@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Tests open real sockets and a real browser on a 2-core machine: keep parallelism modest.
     maxWorkers: 2,
+    // Builds the web app once before the browser tests.
+    globalSetup: ['tests/browser/global-setup.ts'],
     reporters: ['default', './tests/summary-reporter.ts'],
   },
 });

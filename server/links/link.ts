@@ -18,7 +18,8 @@ export abstract class Link extends EventEmitter<LinkEvents> {
   state: LinkState = 'opening';
   detail: string | null = null;
 
-  constructor(readonly uri: string) {
+  /** as configured; listening links on port 0 rewrite it with the port they got */
+  constructor(public uri: string) {
     super();
   }
 

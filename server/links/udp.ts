@@ -36,6 +36,7 @@ export class UdpInLink extends Link {
           this.emit('data', msg, key);
         });
         this.socket = socket;
+        if (this.port === 0) this.uri = `udpin://${this.host}:${socket.address().port}`;
         this.setState('up');
         resolve();
       });

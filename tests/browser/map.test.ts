@@ -37,14 +37,22 @@ function launch(): Promise<Browser> {
   });
 }
 
+/** The page under test must be the current source: a stale web/dist would test old code. */
+function assertFreshBuild(): void {
+  const built = path.join(WEB_DIR, 'index.html');
+  const fix = 'tests/browser/global-setup.ts builds it as vitest globalSetup; or run npx vite build';
+  if (!fs.existsSync(built)) throw new Error(`${built} is missing: ${fix}`);
+  const sources = ['web/index.html', ...fs.readdirSync('web/src').map((name) => path.join('web/src', name))];
+  const newest = sources.reduce((a, b) => (fs.statSync(a).mtimeMs >= fs.statSync(b).mtimeMs ? a : b));
+  if (fs.statSync(newest).mtimeMs > fs.statSync(built).mtimeMs) throw new Error(`${built} is older than ${newest}: ${fix}`);
+}
+
 /**
  * The service with its three simulated drones flying loops, plus a fourth simulated ArduCopter
  * on its own TCP link that never gets a GPS fix (it reports 0,0, i.e. no position).
  */
 async function serve(tileUrl?: string): Promise<{ service: TestService; noFix: Squadron }> {
-  if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
-    throw new Error(`${WEB_DIR}/index.html is missing: tests/browser/global-setup.ts builds it (vitest globalSetup), or run npx vite build`);
-  }
+  assertFreshBuild();
   const noFix = await startSquadron({ count: 1, link: 'tcpin://127.0.0.1:0', sysidBase: 42, bootDelayS: 3600, gpsFixDelayS: 3600 });
   const service = await testService({ sim: 3, webDir: WEB_DIR, tileUrl, links: [`tcpout://127.0.0.1:${noFix.drones[0]!.port}`] });
   return { service, noFix };
@@ -87,35 +95,55 @@ function markers(page: Page): Promise<MarkerState[]> {
   );
 }
 
+/** A drone whose marker is not under another one (neighbours' loops overlap), to click as an operator would. */
+function uncoveredMarker(page: Page): Promise<string | null> {
+  return page.$$eval('.drone[data-lat]', (elements) => {
+    for (const el of elements as HTMLElement[]) {
+      const box = el.querySelector('.drone__glyph')!.getBoundingClientRect();
+      const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+      if (hit && el.contains(hit)) return el.dataset.droneId!;
+    }
+    return null;
+  });
+}
+
 function text(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (el) => el.textContent ?? '');
 }
 
 describe('live map (English)', () => {
-  let svc: Service | undefined;
-  let dataDir = '';
+  let service: TestService | undefined;
+  let noFix: Squadron;
   let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    ({ svc, dataDir } = await serve());
+    ({ service, noFix } = await serve());
     browser = await launch();
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1600, height: 900 } });
-    ({ page, errors } = await openMap(context, svc.port));
+    ({ page, errors } = await openMap(context, service.svc.port));
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await svc?.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await service?.close();
+    await noFix?.close();
   });
 
-  it('draws the three simulated drones, turned to their headings, and moves them', async () => {
+  it('asks for a login and says plainly when it is wrong', async () => {
+    await logIn(page, 'not-the-password');
+    await expect.poll(() => text(page, '#login .login__error'), POLL).toBe(strings.en.loginWrong);
+    expect(await page.isVisible('#login')).toBe(true);
+    await logIn(page);
+    await expect.poll(() => page.isVisible('#login'), POLL).toBe(false);
+    expect(await text(page, '#user')).toBe('admin');
+  });
+
+  it('draws the three flying drones, turned to their headings, and moves them', async () => {
     await expect.poll(() => page.getAttribute('#connection', 'data-state'), POLL).toBe('connected');
     await expect.poll(async () => (await markers(page)).length, POLL).toBe(3);
-    expect(await page.$$eval('.row', (rows) => rows.length)).toBe(3);
 
     const first = await markers(page);
     for (const marker of first) {
@@ -123,28 +151,42 @@ describe('live map (English)', () => {
       expect(marker.lon).toBeCloseTo(121.38, 1);
       if (marker.heading !== '') expect(marker.rotation).toBe(`rotate(${marker.heading}deg)`);
     }
-    // Every drone moves: both its reported position and where its marker is drawn.
+    // Every drone moves (after its take-off climb): both its reported position and where its marker is drawn.
     await expect
       .poll(async () => {
         const now = await markers(page);
         return first.filter((before) => {
           const after = now.find((m) => m.id === before.id);
-          return after && after.lat !== before.lat && after.lon !== before.lon && (after.x !== before.x || after.y !== before.y);
+          return after && (after.lat !== before.lat || after.lon !== before.lon) && (after.x !== before.x || after.y !== before.y);
         }).length;
-      }, POLL)
+      }, { ...POLL, timeout: 45_000 })
       .toBe(3);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-en.png') });
   });
 
+  it('lists the drone without a GPS fix as having no position, and draws no marker for it', async () => {
+    const row = '.row[data-drone-id="l1-42"]';
+    await expect.poll(() => page.isVisible(row), POLL).toBe(true);
+    expect(await page.$$eval('.row', (rows) => rows.length)).toBe(4);
+    await expect.poll(() => text(page, `${row} .row__detail`), POLL).toContain(strings.en.noPosition);
+    expect(await page.$('.drone[data-drone-id="l1-42"]')).toBeNull();
+    // Its telemetry is still there to read.
+    await page.click(row);
+    await expect.poll(() => text(page, '[data-field="position"]'), POLL).toBe(strings.en.noPosition);
+    expect(await page.$$eval('.drone', (drones) => drones.length)).toBe(3);
+  });
+
   it('shows the telemetry of a drone picked on the map or from the list', async () => {
-    const [picked, other] = await markers(page);
-    await page.click(`.drone[data-drone-id="${picked.id}"] .drone__glyph`);
-    await expect.poll(() => page.getAttribute('#panel', 'data-drone-id'), POLL).toBe(picked.id);
+    await expect.poll(() => uncoveredMarker(page), POLL).not.toBeNull();
+    const picked = (await uncoveredMarker(page))!;
+    await page.click(`.drone[data-drone-id="${picked}"] .drone__glyph`);
+    await expect.poll(() => page.getAttribute('#panel', 'data-drone-id'), POLL).toBe(picked);
     expect(await page.isVisible('#panel')).toBe(true);
-    expect(await page.getAttribute(`.row[data-drone-id="${picked.id}"]`, 'aria-pressed')).toBe('true');
+    expect(await page.getAttribute(`.row[data-drone-id="${picked}"]`, 'aria-pressed')).toBe('true');
 
     // The panel shows what the service reports for this drone.
-    const reported = (await (await fetch(`http://127.0.0.1:${svc!.port}/api/vehicles/${picked.id}`)).json()) as VehicleView;
+    const token = await service!.login('admin', ADMIN_PASSWORD);
+    const reported = (await service!.api('GET', `/api/vehicles/${picked}`, token)).body as VehicleView;
     await expect.poll(() => text(page, '#panel .panel__callsign'), POLL).toBe(reported.callsign);
     await expect.poll(() => text(page, '[data-field="mode"]'), POLL).toMatch(/^[A-Z][A-Z_0-9()]+$/);
     await expect.poll(() => text(page, '[data-field="altRel"]'), POLL).toMatch(/^-?\d+\.\d m$/);
@@ -153,22 +195,28 @@ describe('live map (English)', () => {
     const packets = Number(await text(page, '[data-field="packets"]'));
     await expect.poll(async () => Number(await text(page, '[data-field="packets"]')), POLL).toBeGreaterThan(packets);
     expect(await text(page, '[data-field="linkState"]')).toBe(strings.en.linkUp);
+    await expect.poll(() => page.$$eval('#panel .messages__text', (els) => els.length), POLL).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-panel-en.png') });
 
     // Picking from the list selects that drone instead.
-    await page.click(`.row[data-drone-id="${other.id}"]`);
-    await expect.poll(() => page.getAttribute('#panel', 'data-drone-id'), POLL).toBe(other.id);
-    expect(await page.getAttribute(`.row[data-drone-id="${picked.id}"]`, 'aria-pressed')).toBe('false');
-    expect(await page.getAttribute(`.drone[data-drone-id="${other.id}"]`, 'class')).toContain('drone--selected');
+    const other = (await markers(page)).find((m) => m.id !== picked)!.id;
+    await page.click(`.row[data-drone-id="${other}"]`);
+    await expect.poll(() => page.getAttribute('#panel', 'data-drone-id'), POLL).toBe(other);
+    expect(await page.getAttribute(`.row[data-drone-id="${picked}"]`, 'aria-pressed')).toBe('false');
+    expect(await page.getAttribute(`.drone[data-drone-id="${other}"]`, 'class')).toContain('drone--selected');
 
     await page.click('.panel__close');
     expect(await page.isVisible('#panel')).toBe(false);
-    expect(errors).toEqual([]);
+  });
+
+  it('ran without a page error', () => {
+    // The one expected failure is the wrong password above (a 401 the browser logs).
+    expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
   });
 
   it('says plainly when the live connection is lost', async () => {
-    await svc!.close();
-    svc = undefined;
+    await service!.close();
+    service = undefined;
     await expect.poll(() => page.getAttribute('#connection', 'data-state'), POLL).toBe('reconnecting');
     expect(await text(page, '#connection')).toBe(strings.en.connReconnecting);
     expect(await page.evaluate(() => document.body.classList.contains('is-offline'))).toBe(true);
@@ -176,24 +224,24 @@ describe('live map (English)', () => {
 });
 
 describe('live map (Chinese) with an unreachable tile server', () => {
-  let svc: Service;
-  let dataDir = '';
+  let service: TestService;
+  let noFix: Squadron;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     // Nothing listens on the discard port: every tile fails, as on an isolated police network.
-    ({ svc, dataDir } = await serve('http://127.0.0.1:9/tiles/{z}/{x}/{y}.png'));
+    ({ service, noFix } = await serve('http://127.0.0.1:9/tiles/{z}/{x}/{y}.png'));
     browser = await launch();
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
-    ({ page } = await openMap(context, svc.port));
+    ({ page } = await openMap(context, service.svc.port));
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await svc?.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await service?.close();
+    await noFix?.close();
   });
 
   it('speaks Chinese when the browser prefers it, and switches to English on request', async () => {
@@ -202,10 +250,13 @@ describe('live map (Chinese) with an unreachable tile server', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     expect(await text(page, '.top__title')).toBe(zh.appTitle);
     expect(await text(page, '.sidebar__title')).toBe(zh.drones);
+    expect(await text(page, '#login .login__title')).toBe(zh.loginTitle);
+    await logIn(page);
     await expect.poll(() => text(page, '#connection'), POLL).toBe(zh.connConnected);
 
     await expect.poll(async () => (await markers(page)).length, POLL).toBe(3);
-    await page.locator('.row').first().click();
+    await expect.poll(() => text(page, '.row[data-drone-id="l1-42"] .row__detail'), POLL).toContain(zh.noPosition);
+    await page.click(`.row[data-drone-id="${(await markers(page))[0]!.id}"]`);
     await expect.poll(() => text(page, '[data-field="mode"]'), POLL).toMatch(/^[A-Z]/);
     const labels = await page.$$eval('#panel .panel__label', (els) => els.map((el) => el.textContent));
     expect(labels).toContain(zh.mode);
@@ -216,8 +267,7 @@ describe('live map (Chinese) with an unreachable tile server', () => {
     await page.click('#language');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await text(page, '.top__title')).toBe(strings.en.appTitle);
-    const english = await page.$$eval('#panel .panel__label', (els) => els.map((el) => el.textContent));
-    expect(english).toContain(strings.en.mode);
+    await expect.poll(() => page.$$eval('#panel .panel__label', (els) => els.map((el) => el.textContent)), POLL).toContain(strings.en.mode);
   });
 
   it('hides the failed tiles and says the background is plain', async () => {

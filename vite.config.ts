@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+/** The server under development listens here; `vite dev` forwards the API and live socket to it. */
+const devServer = 'http://localhost:8080';
+
+// Absolute paths, so the build works from any working directory (tests build programmatically).
+const webRoot = fileURLToPath(new URL('./web', import.meta.url));
+const outDir = fileURLToPath(new URL('./web/dist', import.meta.url));
+
+export default defineConfig({
+  root: webRoot,
+  build: { outDir, emptyOutDir: true },
+  server: {
+    proxy: {
+      '/api': devServer,
+      '/socket.io': { target: devServer, ws: true },
+    },
+  },
+});

@@ -1,0 +1,112 @@
+/**
+ * Draws the fleet: markers, list and panel, redrawn at most once per animation frame from the
+ * newest view of each changed drone, however fast updates arrive. Also owns which drone is selected.
+ */
+
+import * as L from 'leaflet';
+import type { VehicleView } from '../../server/wire/types.ts';
+import { setText } from './dom.ts';
+import { Fleet } from './fleet.ts';
+import { t } from './i18n.ts';
+import { DroneList } from './list.ts';
+import { DroneMarkers } from './markers.ts';
+import { TelemetryPanel } from './panel.ts';
+
+/** when the map is zoomed out further than this, picking a drone in the list also zooms in */
+const PICK_MIN_ZOOM = 15;
+/** the closest the first sight of the fleet zooms in (a small group on the ground would fill the screen) */
+const FIT_MAX_ZOOM = 18;
+
+export interface FleetViewElements {
+  list: HTMLOListElement;
+  listEmpty: HTMLElement;
+  panel: HTMLElement;
+  summary: HTMLElement;
+}
+
+export class FleetView {
+  private readonly fleet = new Fleet();
+  private readonly markers: DroneMarkers;
+  private readonly list: DroneList;
+  private readonly panel: TelemetryPanel;
+  private selected: string | null = null;
+  private fitted = false;
+  private frameQueued = false;
+
+  constructor(
+    private readonly map: L.Map,
+    private readonly elements: FleetViewElements,
+  ) {
+    this.markers = new DroneMarkers(map, (id) => this.select(id, false));
+    this.list = new DroneList(elements.list, elements.listEmpty, (id) => this.select(id, true));
+    this.panel = new TelemetryPanel(elements.panel, () => this.select(null, false));
+    // "Last heard … s ago" ages even when nothing arrives.
+    setInterval(() => this.scheduleFrame(), 1000);
+  }
+
+  /** full: the complete list (drones missing from it are gone); else just the changed ones. */
+  receive(views: VehicleView[], full: boolean): void {
+    if (full) this.fleet.replaceAll(views);
+    else this.fleet.upsert(views);
+    this.scheduleFrame();
+  }
+
+  /** true once a complete list has arrived: an older one must not overwrite it */
+  get seeded(): boolean {
+    return this.fleet.seeded;
+  }
+
+  /** After a language switch: every text is drawn again. */
+  relabel(): void {
+    this.panel.localeChanged();
+    this.fleet.touchAll();
+    this.scheduleFrame();
+  }
+
+  private select(id: string | null, pan: boolean): void {
+    this.selected = id;
+    this.markers.select(id);
+    this.list.select(id);
+    // Shown now rather than next frame: panning below needs the panel's width.
+    this.panel.show(id, id ? this.fleet.vehicles.get(id) : undefined, Date.now());
+    const position = id ? this.fleet.vehicles.get(id)?.position : null;
+    if (pan && position) this.panToVisible(L.latLng(position.lat, position.lon));
+  }
+
+  /** Centres on target within the part of the map the panel leaves visible. */
+  private panToVisible(target: L.LatLng): void {
+    const zoom = Math.max(this.map.getZoom(), PICK_MIN_ZOOM);
+    const panel = this.elements.panel;
+    const panelWidth = panel.hidden ? 0 : panel.offsetWidth;
+    this.map.setView(this.map.unproject(this.map.project(target, zoom).add([panelWidth / 2, 0]), zoom), zoom);
+  }
+
+  private scheduleFrame(): void {
+    if (this.frameQueued) return;
+    this.frameQueued = true;
+    requestAnimationFrame(() => this.renderFrame());
+  }
+
+  private renderFrame(): void {
+    this.frameQueued = false;
+    const { changed, removed } = this.fleet.take();
+    for (const id of removed) {
+      this.markers.remove(id);
+      this.list.remove(id);
+    }
+    for (const view of changed) {
+      this.markers.apply(view);
+      this.list.apply(view);
+    }
+    if (!this.fitted) {
+      // Show the fleet once, at first sight; after that the operator owns the view.
+      const bounds = this.markers.bounds();
+      if (bounds) {
+        this.map.fitBounds(bounds.pad(0.5), { maxZoom: FIT_MAX_ZOOM });
+        this.fitted = true;
+      }
+    }
+    setText(this.elements.summary, t('fleetSummary', this.fleet.counts()));
+    this.panel.show(this.selected, this.selected ? this.fleet.vehicles.get(this.selected) : undefined, Date.now());
+  }
+}

@@ -1,0 +1,42 @@
+/** Turns telemetry numbers into the short texts the list and panel show; "—" marks unknown. */
+
+import { t, tOptional } from './i18n.ts';
+
+const unknown = '—';
+
+/** unit '' for plain counts */
+export function num(value: number | null | undefined, digits: number, unit: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return unknown;
+  return unit ? `${value.toFixed(digits)} ${unit}` : value.toFixed(digits);
+}
+
+export function coordinates(lat: number, lon: number): string {
+  return `${lat.toFixed(6)}, ${lon.toFixed(6)}`;
+}
+
+/** Age of a timestamp relative to now, never negative (the wall screen's clock may lag the server's). */
+export function age(timeMs: number, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - timeMs) / 1000));
+  if (seconds < 120) return t('ageSeconds', { n: seconds });
+  if (seconds < 7200) return t('ageMinutes', { n: Math.floor(seconds / 60) });
+  return t('ageHours', { n: Math.floor(seconds / 3600) });
+}
+
+export function clockTime(timeMs: number): string {
+  const d = new Date(timeMs);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** GPS_FIX_TYPE by number (0..8 are defined by MAVLink); the server's name for anything newer. */
+export function gpsFix(fix: number, fixName: string): string {
+  return fix >= 0 && fix <= 8 ? tOptional(`gpsFix${fix}`, fixName) : fixName;
+}
+
+/** MAV_STATE name as sent by the server, translated when known. */
+export function systemState(name: string): string {
+  return tOptional(`state_${name}`, name);
+}
+
+export function severity(level: number): string {
+  return tOptional(`severity${level}`, String(level));
+}

@@ -1,0 +1,68 @@
+/** Talks to the service: JSON requests (the session cookie rides along) and the socket.io stream. */
+
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents, VehicleView } from '../../server/wire/types.ts';
+
+/** refused: the service turned the connection down (e.g. the session ended); retrying alone will not help */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'refused';
+
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface LiveHandlers {
+  snapshot(vehicles: VehicleView[]): void;
+  update(vehicles: VehicleView[]): void;
+  /** detail: the service's reason, for 'refused' */
+  state(state: ConnectionState, detail?: string): void;
+}
+
+/** A request the service answered with an error status; message names the request and the service's reason. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A JSON request to the service. Errors name the method, path and the service's own explanation. */
+export async function requestJson<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const what = `${method} ${path}`;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new Error(`${what}: ${(error as Error).message}`);
+  }
+  const payload: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const reason = (payload as { error?: unknown } | undefined)?.error;
+    throw new ApiError(response.status, `${what}: ${typeof reason === 'string' ? reason : `HTTP ${response.status}`}`);
+  }
+  if (payload === undefined) throw new Error(`${what}: the response is not JSON`);
+  return payload as T;
+}
+
+/** Connects to the page's own origin; socket.io reconnects by itself and we report each state. */
+export function connectLive(handlers: LiveHandlers): LiveSocket {
+  const socket: LiveSocket = io();
+  handlers.state('connecting');
+  socket.on('connect', () => handlers.state('connected'));
+  socket.on('disconnect', (reason) => {
+    handlers.state('reconnecting');
+    // socket.io retries by itself except after a server-side disconnect; a wall screen must always retry.
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  socket.io.on('reconnect_attempt', () => handlers.state('reconnecting'));
+  socket.on('connect_error', (error) => {
+    // Still active: a network failure that socket.io retries. Inactive: the service said no.
+    if (!socket.active) handlers.state('refused', error.message);
+  });
+  socket.on('vehicles:snapshot', (vehicles) => handlers.snapshot(vehicles));
+  socket.on('vehicles:update', (vehicles) => handlers.update(vehicles));
+  return socket;
+}

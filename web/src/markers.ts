@@ -1,0 +1,160 @@
+/**
+ * One marker and one trail per drone. Each marker's element is built once and then changed in
+ * place (position, rotation, classes), never recreated: with 100+ drones updating several times a
+ * second, rebuilding icons would thrash the DOM.
+ */
+
+import * as L from 'leaflet';
+import type { VehicleHealth, VehicleView } from '../../server/wire/types.ts';
+
+/** positions kept per trail: the last ~60 reported, a short tail that shows where each drone came from */
+const TRAIL_LENGTH = 60;
+
+/** An arrow pointing north at 0°, and a dot for when the heading is unknown. */
+const ICON_SVG = `<svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true">
+  <path class="drone__arrow" d="M0,-18 L13,14 L0,7 L-13,14 Z"/>
+  <circle class="drone__dot" r="9"/>
+</svg>`;
+
+interface DroneMarker {
+  marker: L.Marker;
+  trail: L.Polyline;
+  /** our element inside Leaflet's icon div; kept across remove/re-add of the marker */
+  root: HTMLElement;
+  glyph: SVGElement;
+  label: HTMLElement;
+  points: L.LatLng[];
+  onMap: boolean;
+  health: VehicleHealth | null;
+  heading: number | null;
+}
+
+export class DroneMarkers {
+  private readonly drones = new Map<string, DroneMarker>();
+  private selected: string | null = null;
+  private readonly colours: Record<VehicleHealth, string>;
+
+  constructor(
+    private readonly map: L.Map,
+    private readonly onSelect: (id: string) => void,
+  ) {
+    // The canvas-drawn trails take their colours from the same CSS variables as the icons.
+    const css = getComputedStyle(document.documentElement);
+    this.colours = {
+      ok: css.getPropertyValue('--ok').trim(),
+      warning: css.getPropertyValue('--warning').trim(),
+      lost: css.getPropertyValue('--lost').trim(),
+    };
+  }
+
+  apply(view: VehicleView): void {
+    const drone = this.drones.get(view.id) ?? this.create(view);
+    if (drone.label.textContent !== view.callsign) drone.label.textContent = view.callsign;
+    if (drone.health !== view.health) {
+      if (drone.health) drone.root.classList.remove(`drone--${drone.health}`);
+      drone.root.classList.add(`drone--${view.health}`);
+      drone.health = view.health;
+      this.styleTrail(drone, view.id);
+    }
+    if (drone.heading !== view.heading) {
+      drone.heading = view.heading;
+      drone.root.classList.toggle('drone--no-heading', view.heading === null);
+      drone.glyph.style.transform = `rotate(${view.heading ?? 0}deg)`;
+      drone.root.dataset.heading = view.heading === null ? '' : String(view.heading);
+    }
+    this.place(drone, view);
+  }
+
+  remove(id: string): void {
+    const drone = this.drones.get(id);
+    if (!drone) return;
+    drone.marker.remove();
+    drone.trail.remove();
+    this.drones.delete(id);
+  }
+
+  select(id: string | null): void {
+    const previous = this.selected;
+    this.selected = id;
+    for (const changed of [previous, id]) {
+      const drone = changed === null ? undefined : this.drones.get(changed);
+      if (!drone) continue;
+      drone.root.classList.toggle('drone--selected', changed === id);
+      drone.marker.setZIndexOffset(changed === id ? 1000 : 0);
+      this.styleTrail(drone, changed!);
+    }
+  }
+
+  /** where the drone is drawn now, or null if it has no position */
+  latLngOf(id: string): L.LatLng | null {
+    const drone = this.drones.get(id);
+    return drone?.onMap ? drone.marker.getLatLng() : null;
+  }
+
+  /** bounds of every drone on the map, or null when none has a position */
+  bounds(): L.LatLngBounds | null {
+    const points = [...this.drones.values()].filter((d) => d.onMap).map((d) => d.marker.getLatLng());
+    return points.length ? L.latLngBounds(points) : null;
+  }
+
+  private create(view: VehicleView): DroneMarker {
+    const root = document.createElement('div');
+    root.className = 'drone';
+    root.dataset.droneId = view.id;
+    root.innerHTML = `${ICON_SVG}<div class="drone__label"></div>`;
+    // iconSize undefined overrides DivIcon's 12 px default: CSS sizes and centres the icon in rem.
+    const icon = L.divIcon({ html: root, className: 'drone-icon', iconSize: undefined });
+    const marker = L.marker([0, 0], { icon, keyboard: false });
+    marker.on('click', () => this.onSelect(view.id));
+    const trail = L.polyline([], { interactive: false, lineCap: 'round', lineJoin: 'round' }).addTo(this.map);
+    const drone: DroneMarker = {
+      marker,
+      trail,
+      root,
+      glyph: root.querySelector('svg')!,
+      label: root.querySelector('.drone__label')!,
+      points: [],
+      onMap: false,
+      health: null,
+      // NaN equals no reported heading, so the first apply() always sets rotation and data-heading
+      heading: Number.NaN,
+    };
+    this.drones.set(view.id, drone);
+    if (view.id === this.selected) root.classList.add('drone--selected');
+    return drone;
+  }
+
+  private place(drone: DroneMarker, view: VehicleView): void {
+    const position = view.position;
+    if (!position) {
+      // Not a real fix (ArduPilot reports 0,0 before GPS): keep it off the map, the list says so.
+      if (drone.onMap) drone.marker.remove();
+      drone.onMap = false;
+      return;
+    }
+    const last = drone.points.at(-1);
+    if (!last || last.lat !== position.lat || last.lng !== position.lon) {
+      const here = L.latLng(position.lat, position.lon);
+      drone.points.push(here);
+      if (drone.points.length > TRAIL_LENGTH) drone.points.shift();
+      drone.trail.setLatLngs(drone.points);
+      drone.marker.setLatLng(here);
+      drone.root.dataset.lat = String(position.lat);
+      drone.root.dataset.lon = String(position.lon);
+    }
+    if (!drone.onMap) {
+      drone.marker.addTo(this.map);
+      drone.onMap = true;
+    }
+  }
+
+  private styleTrail(drone: DroneMarker, id: string): void {
+    const selected = id === this.selected;
+    drone.trail.setStyle({
+      color: this.colours[drone.health ?? 'ok'],
+      weight: selected ? 5 : 3,
+      opacity: selected ? 0.95 : 0.6,
+      dashArray: drone.health === 'lost' ? '6 8' : undefined,
+    });
+  }
+}

@@ -1,0 +1,46 @@
+/** The plain-words status of the page: the live connection badge and error notices over the map. */
+
+import { make } from './dom.ts';
+import { t, type StringKey } from './i18n.ts';
+import type { ConnectionState } from './live.ts';
+
+const connectionText: Record<ConnectionState, StringKey> = {
+  connecting: 'connConnecting',
+  connected: 'connConnected',
+  reconnecting: 'connReconnecting',
+  refused: 'connRefused',
+};
+
+export class StatusDisplay {
+  private connection: { state: ConnectionState; detail: string } = { state: 'connecting', detail: '' };
+  /** kept as keys, so they follow language switches */
+  private readonly notices: Array<{ key: StringKey; detail: string }> = [];
+
+  constructor(
+    private readonly badge: HTMLElement,
+    private readonly noticeBox: HTMLElement,
+  ) {}
+
+  showConnection(state: ConnectionState, detail = ''): void {
+    this.connection = { state, detail };
+    this.badge.dataset.state = state;
+    this.badge.textContent = t(connectionText[state], { detail });
+    // Markers dim while the data may be stale.
+    document.body.classList.toggle('is-offline', state !== 'connected');
+  }
+
+  addNotice(key: StringKey, error: unknown): void {
+    this.notices.push({ key, detail: error instanceof Error ? error.message : String(error) });
+    this.renderNotices();
+  }
+
+  relabel(): void {
+    this.showConnection(this.connection.state, this.connection.detail);
+    this.renderNotices();
+  }
+
+  private renderNotices(): void {
+    this.noticeBox.replaceChildren(...this.notices.map(({ key, detail }) => make('p', 'notice', t(key, { detail }))));
+    this.noticeBox.hidden = this.notices.length === 0;
+  }
+}
