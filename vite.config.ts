@@ -10,7 +10,12 @@ const outDir = fileURLToPath(new URL('./web/dist', import.meta.url));
 
 export default defineConfig({
   root: webRoot,
-  build: { outDir, emptyOutDir: true },
+  build: {
+    outDir,
+    emptyOutDir: true,
+    // Two pages: the command-room map, and the officer's phone page (served at /officer).
+    rollupOptions: { input: { map: `${webRoot}/index.html`, officer: `${webRoot}/officer.html` } },
+  },
   server: {
     proxy: {
       '/api': devServer,

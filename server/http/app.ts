@@ -76,7 +76,7 @@ export function createApp({ fleet, store, client, alerts, webDir, startedAt }: A
   app.use('/api', (req, res) => { res.status(404).json({ error: `no API route ${req.method} ${req.originalUrl}` }); });
 
   if (fs.existsSync(path.join(webDir, 'index.html'))) {
-    app.use(express.static(webDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
+    app.use(express.static(webDir, { index: 'index.html', extensions: ['html'], maxAge: '1h', setHeaders: noCacheHtml }));
   } else {
     app.get('/', (_req, res) => {
       res.status(503).type('text').send(`The web app is not built (${webDir}/index.html missing). Run: npx vite build`);

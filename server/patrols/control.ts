@@ -1,0 +1,46 @@
+import { EventEmitter } from 'node:events';
+
+export class ControlError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Who is in command of each drone: one pilot at a time, as on any flight line. Taking control
+ * of a drone someone else holds is refused; they must release it (or an admin releases it).
+ */
+export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string, pilot: string | null] }> {
+  private readonly holders = new Map<string, { pilot: string; since: number }>();
+
+  holder(vehicleId: string): string | null {
+    return this.holders.get(vehicleId)?.pilot ?? null;
+  }
+
+  take(vehicleId: string, pilot: string): void {
+    const h = this.holders.get(vehicleId);
+    if (h && h.pilot !== pilot) throw new ControlError(409, `${vehicleId} is under the control of ${h.pilot}; they must release it first`);
+    if (!h) {
+      this.holders.set(vehicleId, { pilot, since: Date.now() });
+      this.emit('changed', vehicleId, pilot);
+    }
+  }
+
+  release(vehicleId: string, by: string, isAdmin = false): void {
+    const h = this.holders.get(vehicleId);
+    if (!h) return;
+    if (h.pilot !== by && !isAdmin) throw new ControlError(403, `${vehicleId} is under the control of ${h.pilot}, not ${by}`);
+    this.holders.delete(vehicleId);
+    this.emit('changed', vehicleId, null);
+  }
+
+  /** Throws unless `pilot` holds the drone: every flight command passes here first. */
+  require(vehicleId: string, pilot: string): void {
+    const h = this.holder(vehicleId);
+    if (h !== pilot) throw new ControlError(409, h ? `${vehicleId} is under the control of ${h}, not ${pilot}` : `take control of ${vehicleId} first`);
+  }
+
+  all(): Record<string, string> {
+    return Object.fromEntries([...this.holders].map(([v, h]) => [v, h.pilot]));
+  }
+}
