@@ -13,6 +13,7 @@ const ALT_STEP_M = 5; // neighbours fly at different heights
 const RETRY_S = 3; // between arming attempts, like a patient pilot
 const BATTERY_SWAP_S = 30; // on the ground after a landing, then a fresh pack
 const SWAP_BELOW = 0.5; // swap when landed with less than half a pack
+const STAGGER_S = 15; // neighbours take off one after another, not all at once
 
 /**
  * TRAINING CONVENIENCE, NOT AUTOPILOT BEHAVIOUR: with `demo` on, this stand-in pilot arms the
@@ -31,6 +32,7 @@ export class DemoPilot {
   constructor(private readonly v: Vehicle, index: number) {
     this.alt = BASE_ALT_M + ALT_STEP_M * (index % 3);
     this.waypoint = index % LOOP_POINTS;
+    this.nextTry = index * STAGGER_S;
   }
 
   get flying(): boolean {

@@ -6,6 +6,7 @@ import { TELEMETRY_COMMANDS, altAboveHome, fromCommandInt, fromCommandLong, runC
 import { DemoPilot } from './demo-pilot.ts';
 import { FaultyLink, type LinkFaultSettings } from './faults.ts';
 import { MissionFaults, type MissionFault, type MissionFaultOptions } from './mission-faults.ts';
+import type { MissionItem } from './mission-items.ts';
 import { MissionServer, type MissionLimits, type Peer } from './mission-server.ts';
 import { Params } from './params.ts';
 import { Prng } from './prng.ts';
@@ -17,6 +18,8 @@ import { Vehicle, type Home } from './vehicle.ts';
 const AUTOPILOT_COMPID = 1;
 /** STATUSTEXT holds 50 characters. */
 const TEXT_MAX = 50;
+/** Longest simulated step between two stream checks, so rates hold in simulated time at any speedup. */
+const MAX_SUBSTEP_S = 0.05;
 /** SET_POSITION_TARGET type_mask bits: x, y, z ignored. */
 const POSITION_IGNORED = 0b111;
 
@@ -127,8 +130,12 @@ export class SimDrone {
     this.demo = new DemoPilot(this.vehicle, index);
   }
 
-  /** Advance simulated time by dt seconds and send whatever is due. */
+  /** Advance simulated time by dt seconds and send whatever falls due on the way. */
   tick(dt: number): void {
+    for (let left = dt; left > 1e-9; left -= MAX_SUBSTEP_S) this.step(Math.min(MAX_SUBSTEP_S, left));
+  }
+
+  private step(dt: number): void {
     this.demo?.update();
     this.vehicle.tick(dt);
     this.missions.update(this.vehicle.timeMs);
@@ -286,6 +293,11 @@ export class SimDrone {
     this.missionFaults.clear();
   }
 
+  /** Items stored for a mission type (0 mission, 1 fence, 2 rally), as the vehicle holds them. */
+  storedItems(missionType = 0): readonly MissionItem[] {
+    return this.missions.items(missionType);
+  }
+
   status(): DroneStatus {
     const v = this.vehicle;
     const p = v.position;
@@ -306,11 +318,6 @@ export class SimDrone {
       missionFaults: this.missionFaults.list(),
       demoFlying: this.demo?.flying ?? false,
     };
-  }
-
-  /** Items stored for a mission type (0 mission, 1 fence, 2 rally). */
-  storedItems(missionType = 0): ReturnType<MissionServer['items']> {
-    return this.missions.items(missionType);
   }
 
   close(): Promise<void> {

@@ -53,7 +53,14 @@ const FRAME_READ_BACK = new Map<number, number>([
 
 const LOCATION_ALT_MAX_M = 83000;
 
-export const isLocationCommand = (command: number): boolean => LOCATION_COMMANDS.has(command);
+const isLocationCommand = (command: number): boolean => LOCATION_COMMANDS.has(command);
+
+const CM_TO_M = Math.fround(0.01);
+
+/** ArduPilot keeps a location's altitude in whole centimetres and reads it back as alt_cm * 0.01f. */
+export function storedAltitude(metres: number): number {
+  return Math.fround(Math.round(metres * 100) * CM_TO_M);
+}
 
 export function fromItemInt(m: common.MissionItemInt): MissionItem {
   return {
@@ -91,8 +98,9 @@ export function validateItem(item: MissionItem, missionType: number): number {
  */
 export function readBack(item: MissionItem, missionType: number): MissionItem {
   if (missionType !== MavMissionType.MISSION) return { ...item };
-  const frame = isLocationCommand(item.command) ? FRAME_READ_BACK.get(item.frame) ?? MavFrame.GLOBAL : MavFrame.GLOBAL;
-  return { ...item, frame, autocontinue: 1 };
+  if (!isLocationCommand(item.command)) return { ...item, frame: MavFrame.GLOBAL, autocontinue: 1 };
+  const frame = FRAME_READ_BACK.get(item.frame) ?? MavFrame.GLOBAL;
+  return { ...item, frame, z: storedAltitude(item.z), autocontinue: 1 };
 }
 
 export function toItemInt(item: MissionItem, seq: number, missionType: number, target: { sysid: number; compid: number }): common.MissionItemInt {

@@ -1,13 +1,13 @@
 import { common, type MavLinkData } from 'node-mavlink';
 import { TEXT } from './ardupilot.ts';
 import type { MissionFaults } from './mission-faults.ts';
-import { fromItemFloat, fromItemInt, readBack, toItemFloat, toItemInt, validateItem, type MissionItem } from './mission-items.ts';
+import { fromItemFloat, fromItemInt, readBack, storedAltitude, toItemFloat, toItemInt, validateItem, type MissionItem } from './mission-items.ts';
 
 const { MavMissionResult, MavMissionType, MavSeverity, MavCmd, MavFrame } = common;
 
 /** ArduPilot's MissionItemProtocol timing: re-request after 1 s, abandon after 8 s without an item. */
-export const REREQUEST_MS = 1000;
-export const UPLOAD_TIMEOUT_MS = 8000;
+const REREQUEST_MS = 1000;
+const UPLOAD_TIMEOUT_MS = 8000;
 
 export interface Peer {
   sysid: number;
@@ -166,7 +166,7 @@ class MissionProtocol {
     const home = this.host.home();
     if (this.type === MavMissionType.MISSION && seq === 0) {
       return home
-        ? { ...HOME_PLACEHOLDER, x: Math.round(home.lat * 1e7), y: Math.round(home.lon * 1e7), z: Math.fround(home.altMsl) }
+        ? { ...HOME_PLACEHOLDER, x: Math.round(home.lat * 1e7), y: Math.round(home.lon * 1e7), z: storedAltitude(home.altMsl) }
         : { ...HOME_PLACEHOLDER };
     }
     const item = this.items[seq];
@@ -228,6 +228,7 @@ export class MissionServer {
     return this.protocols.get(MavMissionType.MISSION)!.items;
   }
 
+  /** Items stored for a mission type (0 mission, 1 fence, 2 rally). */
   items(type: number): MissionItem[] {
     return this.protocols.get(type)?.items ?? [];
   }

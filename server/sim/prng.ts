@@ -1,6 +1,6 @@
 /**
  * Small seeded PRNG (mulberry32) so a run can be replayed from its seed. The simulator never
- * uses Math.random: every random choice (link faults, sensor jitter) comes from one of these.
+ * uses Math.random: every random choice (link faults, delay jitter) comes from one of these.
  */
 export class Prng {
   private state: number;
@@ -26,11 +26,6 @@ export class Prng {
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);
-  }
-
-  /** Uniform in [-a, a]. */
-  jitter(a: number): number {
-    return (this.next() * 2 - 1) * a;
   }
 
   /** An independent generator derived from this seed and a label (e.g. one per drone and purpose). */

@@ -47,7 +47,7 @@ export interface Squadron {
   close(): Promise<void>;
 }
 
-export const WENLING = { lat: 28.37, lon: 121.38, altMsl: 10 };
+const WENLING = { lat: 28.37, lon: 121.38, altMsl: 10 };
 /** Typical ArduCopter storage limits (the real ones depend on the board). */
 const DEFAULT_LIMITS: MissionLimits = { mission: 700, fence: 84, rally: 10 };
 /** SITL numbers instance i's ports from the base port in steps of 10. */

@@ -1,4 +1,4 @@
-import { common, minimal } from 'node-mavlink';
+import { ardupilotmega, common, minimal } from 'node-mavlink';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Squadron } from '../../server/sim/squadron.ts';
 import { describeWithFixtures } from '../helpers/shared.ts';
@@ -55,7 +55,9 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
       }
       refusalTexts = gcs.of(1, 'STATUSTEXT', since).map((r) => r.msg as common.StatusText).filter((t) => t.text.startsWith('Arm:'));
       expect((await gcs.command(1, MavCmd.MISSION_START, [0, 0])).result).toBe(MavResult.ACCEPTED);
+      const landed = gcs.mark();
       await gcs.waitText(1, 'Disarming motors', 60_000);
+      await gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => (h.baseMode & 128) === 0, 5_000, landed);
       await gcs.waitMsg<common.MissionCurrent>(1, 'MISSION_CURRENT', (m) => m.seq === 0, 5_000, gcs.mark());
     }, 120_000);
 
@@ -69,7 +71,7 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
         .map((r) => shape(r.sysid === 255 ? 'up' : 'down', r.name, r.msg as unknown as Record<string, unknown>));
       const sim = gcs.log.filter((r) => MISSION_PROTOCOL.has(r.name) && r.sysid === 1)
         .map((r) => shape(r.dir, r.name, r.msg as unknown as Record<string, unknown>));
-      expect(real).toHaveLength(26); // COUNT, 6 × (REQUEST, ITEM_INT), ACK; LIST, COUNT, 6 × (REQUEST_INT, ITEM_INT), ACK
+      expect(real).toHaveLength(29); // COUNT, 6 × (REQUEST, ITEM_INT), ACK; LIST, COUNT, 6 × (REQUEST_INT, ITEM_INT), ACK
       expect(sim).toEqual(real);
       expect(real.filter((s) => s.startsWith('down MISSION_REQUEST '))).toHaveLength(6); // MISSION_REQUEST (40), not _INT
     });
@@ -158,10 +160,13 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
       await gcs.waitText(1, 'EKF3 IMU0 is using GPS');
       expect((await gcs.upload(1, CAPTURE_PATROL)).type).toBe(0);
       await gcs.command(1, MavCmd.DO_SET_MODE, [1, 4]);
+      await gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => h.customMode === 4);
       await gcs.armWhenReady(1);
       await gcs.command(1, MavCmd.MISSION_START, [0, 0]);
+      const flying = gcs.mark();
       await gcs.waitText(1, 'Disarming motors', 90_000);
-      await new Promise((r) => setTimeout(r, 400)); // a few more heartbeats after the disarm
+      await gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => (h.baseMode & 128) === 0, 5_000, flying);
+      await gcs.waitMsg<common.GlobalPositionInt>(1, 'GLOBAL_POSITION_INT', () => true, 5_000, gcs.mark());
     }, 150_000);
 
     afterAll(async () => {
@@ -231,11 +236,10 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
     });
 
     it('sends only HEARTBEAT, STATUSTEXT and the home messages until streams are requested', () => {
-      const firstStream = gcs.received.findIndex((r) => r.name === 'GLOBAL_POSITION_INT');
-      const before = new Set(gcs.received.slice(0, firstStream).map((r) => r.name));
-      expect([...before].every((n) => ['HEARTBEAT', 'STATUSTEXT', 'HOME_POSITION', 'GPS_GLOBAL_ORIGIN'].includes(n))).toBe(true);
-      expect(gcs.log.findIndex((r) => r.dir === 'up' && r.name === 'REQUEST_DATA_STREAM'))
-        .toBeLessThan(gcs.log.findIndex((r) => r.name === 'GLOBAL_POSITION_INT'));
+      const request = gcs.log.findIndex((r) => r.dir === 'up' && r.name === 'REQUEST_DATA_STREAM');
+      const before = new Set(gcs.log.slice(0, request).map((r) => r.name));
+      expect([...before].sort()).toEqual(['HEARTBEAT', 'STATUSTEXT']);
+      expect(gcs.log.slice(request).some((r) => r.name === 'GLOBAL_POSITION_INT')).toBe(true);
     });
 
     it('sends only message types the real ArduCopter sends, including the ones the service reads', () => {
@@ -254,8 +258,8 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
         expect(pos.slice(0, firstFix).every((p) => p.lat === 0 && p.lon === 0)).toBe(true);
         expect([pos[firstFix]!.lat, pos[firstFix]!.lon]).toEqual([283700000, 1213800000]);
       }
-      const flags = (ms: common.EkfStatusReport[]) => path(ms.map((m) => m.flags)).slice(-2);
-      expect(flags(gcs.of(1, 'EKF_STATUS_REPORT').map((r) => r.msg as unknown as common.EkfStatusReport)))
+      const flags = (ms: ardupilotmega.EkfStatusReport[]) => path(ms.map((m) => m.flags)).slice(-2);
+      expect(flags(gcs.of(1, 'EKF_STATUS_REPORT').map((r) => r.msg as ardupilotmega.EkfStatusReport)))
         .toEqual(flags(capOf(cap, 'EKF_STATUS_REPORT')));
     });
 
@@ -293,7 +297,10 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
         await gcs.armWhenReady(id);
         await gcs.command(id, MavCmd.MISSION_START, [0, 0]);
       }));
-      await Promise.all([1, 2].map((id) => gcs.waitText(id, 'Disarming motors', 60_000)));
+      await Promise.all([1, 2].map(async (id) => {
+        await gcs.waitText(id, 'Disarming motors', 60_000);
+        await gcs.waitMsg<minimal.Heartbeat>(id, 'HEARTBEAT', (h) => (h.baseMode & 128) === 0, 5_000, gcs.mark());
+      }));
     }, 120_000);
 
     afterAll(async () => {

@@ -113,6 +113,11 @@ export class GroundStation {
     this.conn.send(msg, this.peers.get(sysid));
   }
 
+  /** The address a drone was heard from. */
+  peerOf(sysid: number): string | undefined {
+    return this.peers.get(sysid);
+  }
+
   /** Wait until a drone has been heard (so it has an address to answer at). */
   async heard(sysid: number, timeoutMs = 10_000): Promise<void> {
     await this.waitMsg(sysid, 'HEARTBEAT', () => true, timeoutMs);
@@ -186,6 +191,42 @@ export class GroundStation {
       count.missionType = missionType;
       this.send(sysid, count);
       return await this.waitMsg<common.MissionAck>(sysid, 'MISSION_ACK', (a) => a.missionType === missionType, timeoutMs, since);
+    } finally {
+      this.conn.off('message', listener);
+    }
+  }
+
+  /**
+   * Upload answering every request for an item it has, recording what the vehicle asks for and
+   * acknowledges, until an ACK that ends the transfer (anything but INVALID_SEQUENCE) or
+   * `quietMs` without a mission message. `count` may announce more items than it will answer.
+   */
+  async uploadTrace(sysid: number, items: PlanItem[], opts: { count?: number; quietMs?: number } = {}): Promise<{ requests: number[]; acks: number[] }> {
+    const quietMs = opts.quietMs ?? 1500;
+    const requests: number[] = [];
+    const acks: number[] = [];
+    let lastActivity = Date.now();
+    let finished = false;
+    const listener = ({ frame, msg }: { frame: Frame; msg: MavLinkData | undefined }) => {
+      if (frame.sysid !== sysid || !msg) return;
+      if (msg instanceof common.MissionRequest || msg instanceof common.MissionRequestInt) {
+        lastActivity = Date.now();
+        requests.push(msg.seq);
+        const item = items[msg.seq];
+        if (item) this.send(sysid, itemInt(item, msg.seq));
+      } else if (msg instanceof common.MissionAck) {
+        lastActivity = Date.now();
+        acks.push(msg.type);
+        if (msg.type !== common.MavMissionResult.INVALID_SEQUENCE) finished = true;
+      }
+    };
+    this.conn.on('message', listener);
+    try {
+      const count = new common.MissionCount();
+      count.count = opts.count ?? items.length;
+      this.send(sysid, count);
+      while (!finished && Date.now() - lastActivity < quietMs) await new Promise((r) => setTimeout(r, 10));
+      return { requests, acks };
     } finally {
       this.conn.off('message', listener);
     }

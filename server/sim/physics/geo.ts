@@ -42,8 +42,3 @@ export function offset(p: LatLon, metres: number, bearingDeg: number): LatLon {
   const q = computeDestinationPoint({ latitude: p.lat, longitude: p.lon }, metres, bearingDeg, earthRadius);
   return { lat: q.latitude, lon: q.longitude };
 }
-
-/** Compass bearing 0..360 of a north/east vector. */
-export function bearingOf(n: number, e: number): number {
-  return ((Math.atan2(e, n) * 180) / Math.PI + 360) % 360;
-}

@@ -1,8 +1,0 @@
-import { common, minimal, ardupilotmega } from 'node-mavlink';
-const show = (ns: any, n: string, keys?: string[]) => { const e = ns[n]; if (!e) { console.log('MISSING', n); return; } const ks = Object.keys(e).filter(k => isNaN(Number(k))); console.log(n, keys ? keys.map(k => k + '=' + e[k]).join(' ') : ks.slice(0, 60).join(' ')); };
-show(minimal, 'MavType', ['QUADROTOR', 'GCS']); show(minimal, 'MavAutopilot'); show(minimal, 'MavState'); show(minimal, 'MavModeFlag');
-show(common, 'MavResult'); show(common, 'MavMissionResult'); show(common, 'MavMissionType'); show(common, 'MavFrame'); show(common, 'MavSeverity');
-show(common, 'MavDataStream'); show(common, 'MissionState'); show(common, 'MavParamType'); show(common, 'GpsFixType'); show(common, 'MavSysStatusSensor');
-show(ardupilotmega, 'CopterMode'); show(ardupilotmega, 'EkfStatusFlags'); show(common, 'MavBatteryFunction'); show(common, 'MavBatteryType'); show(common, 'MavBatteryChargeState'); show(common, 'MavProtocolCapability'); show(common, 'MavDoRepositionFlags'); show(common, 'PositionTargetTypemask');
-show(common, 'MavCmd', ['NAV_WAYPOINT','NAV_LOITER_UNLIM','NAV_LOITER_TIME','NAV_RETURN_TO_LAUNCH','NAV_LAND','NAV_TAKEOFF','NAV_DELAY','CONDITION_DELAY','DO_JUMP','DO_CHANGE_SPEED','DO_SET_MODE','DO_REPOSITION','COMPONENT_ARM_DISARM','MISSION_START','SET_MESSAGE_INTERVAL','REQUEST_MESSAGE','GET_HOME_POSITION','REQUEST_AUTOPILOT_CAPABILITIES','GET_MESSAGE_INTERVAL','DO_SET_HOME','DO_PAUSE_CONTINUE','NAV_LOITER_TURNS','DO_SET_MISSION_CURRENT','NAV_FENCE_POLYGON_VERTEX_INCLUSION','NAV_RALLY_POINT','NAV_FENCE_CIRCLE_INCLUSION']);
-console.log(Object.keys(common).filter(k=>/^[A-Z]/.test(k)).length);
