@@ -9,13 +9,22 @@ import type { Link } from './links/link.ts';
 import { TlogWriter } from './links/tlog.ts';
 import { UdpInLink } from './links/udp.ts';
 import type { Squadron } from './sim/squadron.ts';
+import type { Autopilot } from './wire/types.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
 import { AircraftMonitor } from './alerts/aircraft-monitor.ts';
 import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alerts/ground.ts';
 import { Officers } from './alerts/officers.ts';
 import { attachAlerts } from './http/live-alerts.ts';
-import { AlertStore, GroundAlertStore } from './store/alerts.ts';
+import { attachPatrols } from './http/live-patrols.ts';
 import { openStore, type Store } from './store/index.ts';
+import { MissionClient } from './missions/protocol/client.ts';
+import { RouteStore } from './missions/store.ts';
+import { ControlRegistry } from './patrols/control.ts';
+import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
+import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
+import { Actions } from './vehicles/actions.ts';
+import { autopilotOf } from './vehicles/autopilots/index.ts';
+import { CommandSender } from './vehicles/commands.ts';
 import { Fleet } from './vehicles/fleet.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
 
@@ -40,6 +49,13 @@ export interface ServiceOptions {
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
   station?: { lat: number; lon: number; radiusKm: number };
   dispatch?: Partial<DispatchSettings>;
+  /** patrol routes folder (default ./missions) */
+  missionsDir?: string;
+  /** station rules for preflight: geofence, no-fly zones, limits */
+  rules?: Partial<StationRules>;
+  patrolTiming?: Partial<PatrolTiming>;
+  /** simulator tuning for tests and training: arm delay (EKF warm-up, s), time speed-up, demo flights */
+  simOptions?: { bootDelayS?: number; speedup?: number; demo?: boolean; seed?: number };
   log?: (line: string) => void;
 }
 
@@ -50,6 +66,9 @@ export interface Service {
   ground: GroundDispatch;
   officers: Officers;
   aircraft: AircraftMonitor;
+  patrols: Patrols;
+  control: ControlRegistry;
+  routes: RouteStore;
   squadron: Squadron | null;
   close(): Promise<void>;
 }
@@ -72,9 +91,22 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const fleet = new Fleet(gcs);
   const stopTracks = startTrackRecorder(fleet, store.tracks);
   const station = opts.station ?? { ...(opts.simHome ?? WENLING), radiusKm: 50 };
-  const aircraft = new AircraftMonitor(fleet, new AlertStore(store.db));
+  const aircraft = new AircraftMonitor(fleet, store.alerts);
   const officers = new Officers();
-  const ground = new GroundDispatch(new GroundAlertStore(store.db), officers, { ...DEFAULT_DISPATCH, ...opts.dispatch });
+  const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch });
+  const routes = new RouteStore(opts.missionsDir ?? path.join(ROOT, 'missions'));
+  await routes.open();
+  const missions = new MissionClient(fleet, { gcs });
+  const actions = new Actions(fleet, new CommandSender(fleet, gcs.sysid));
+  const control = new ControlRegistry();
+  const seen = new Map(store.tracks.vehicles().map((v) => [v.id, v.autopilot]));
+  const patrols = new Patrols({
+    fleet, actions, missions, routes, control, aircraft, runs: store.runs,
+    rules: { ...DEFAULT_RULES, ...opts.rules },
+    autopilotOf: (id) => fleet.get(id)?.autopilot ?? (seen.get(id) as Autopilot | undefined) ?? 'other',
+    timing: opts.patrolTiming,
+  });
+  patrols.resume();
   const connections: Connection[] = [];
   const record = opts.recordTlogs ?? true;
 
@@ -101,6 +133,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         link: `udpout://127.0.0.1:${simLink.boundPort}`,
         home: opts.simHome ?? WENLING,
         demo: true,
+        ...opts.simOptions,
       });
     }
 
@@ -108,6 +141,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       fleet,
       store,
       alerts: { aircraft, ground, officers, area: station },
+      patrols: { patrols, control, missions, routes },
       startedAt,
       webDir: opts.webDir ?? path.join(ROOT, 'web', 'dist'),
       client: {
@@ -119,6 +153,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     server = http.createServer(app);
     const live = attachLive(server, fleet, store.users);
     attachAlerts(live.io, { aircraft, ground, officers });
+    attachPatrols(live.io, { patrols, control });
     const srv = server;
     await new Promise<void>((resolve, reject) => {
       srv.once('error', (err: NodeJS.ErrnoException) => reject(new Error(
@@ -137,9 +172,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       ground,
       officers,
       aircraft,
+      patrols,
+      control,
+      routes,
       async close() {
         await squadron?.close();
         await live.close();
+        patrols.close();
+        routes.close();
         ground.stop();
         aircraft.close();
         stopTracks();
@@ -152,6 +192,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     };
   } catch (err) {
     await squadron?.close();
+    patrols.close();
+    routes.close();
     ground.stop();
     aircraft.close();
     stopTracks();

@@ -46,14 +46,10 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
       if (cond && !current) {
         const since = this.pendingSince.get(key) ?? now;
         this.pendingSince.set(key, since);
-        if (now - since >= (r.graceMs ?? 0)) this.raise(key, v, r.rule, cond);
-      } else if (cond && current && (cond.severity !== current.severity || (r.rule.startsWith('battery') && cond.message !== current.message))) {
-        this.store.updateAircraft(current.id, cond.severity, cond.message);
-        Object.assign(current, cond);
-        this.emitView(current.id);
-      } else if (!cond) {
-        this.pendingSince.delete(key);
-        if (current) this.clear(key, current, 'condition ended');
+        if (now - since >= (r.graceMs ?? 0)) this.hold(key, v, r.rule, cond);
+      } else {
+        if (!cond) this.pendingSince.delete(key);
+        this.hold(key, v, r.rule, cond);
       }
     }
     const mode = v.mode;
@@ -89,6 +85,25 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
   private emitView(id: number): void {
     const view = this.store.aircraft(id);
     if (view) this.emit('alert', view);
+  }
+
+  /**
+   * A condition judged elsewhere (off route and geofence come from the patrol that knows the
+   * route): raised while `cond` is given, cleared when it is null.
+   */
+  setExternal(v: Vehicle, rule: string, cond: Condition | null): void {
+    this.hold(this.key(v.id, rule), v, rule, cond);
+  }
+
+  /** Raise, update (a worse level, a new figure) or clear one level alert. */
+  private hold(key: string, v: Vehicle, rule: string, cond: Condition | null): void {
+    const current = this.active.get(key);
+    if (cond && !current) this.raise(key, v, rule, cond);
+    else if (cond && current && (cond.severity !== current.severity || cond.message !== current.message)) {
+      this.store.updateAircraft(current.id, cond.severity, cond.message);
+      Object.assign(current, cond);
+      this.emitView(current.id);
+    } else if (!cond && current) this.clear(key, current, 'condition ended');
   }
 
   /** A pilot or the command room has seen it; event alerts end here. */

@@ -66,7 +66,7 @@ export const LEVEL_RULES: LevelRule[] = [
   },
   {
     rule: 'link_lost',
-    check: (v) => (v.lost ? { severity: 'warning', message: `link lost: no heartbeat for ${((Date.now() - v.lastHeartbeat) / 1000).toFixed(0)} s` } : null),
+    check: (v) => (v.lost ? { severity: 'warning', message: `link lost: last heartbeat at ${new Date(v.lastHeartbeat).toISOString().slice(11, 19)} UTC` } : null),
   },
   {
     rule: 'gps_lost',

@@ -8,6 +8,12 @@ import type { Fleet } from '../vehicles/fleet.ts';
 import type { ClientConfig } from '../wire/types.ts';
 import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
 import { createAuthRouter, requireRole } from './auth.ts';
+import { createPatrolsRouter } from './patrols-api.ts';
+import { createRoutesRouter } from './routes-api.ts';
+import type { MissionClient } from '../missions/protocol/client.ts';
+import type { RouteStore } from '../missions/store.ts';
+import type { ControlRegistry } from '../patrols/control.ts';
+import type { Patrols } from '../patrols/patrols.ts';
 import { createUsersRouter } from './users-api.ts';
 import { describeIssues } from './validate.ts';
 import { healthView, linkViews, vehicleView, vehicleViews } from './views.ts';
@@ -17,6 +23,7 @@ export interface AppOptions {
   store: Store;
   client: ClientConfig;
   alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet'>;
+  patrols: { patrols: Patrols; control: ControlRegistry; missions: MissionClient; routes: RouteStore };
   /** built web app (vite build output); not served when missing */
   webDir: string;
   startedAt: number;
@@ -30,7 +37,7 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
-export function createApp({ fleet, store, client, alerts, webDir, startedAt }: AppOptions): express.Express {
+export function createApp({ fleet, store, client, alerts, patrols, webDir, startedAt }: AppOptions): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
@@ -65,6 +72,12 @@ export function createApp({ fleet, store, client, alerts, webDir, startedAt }: A
   });
   app.use('/api/users', createUsersRouter(ctx));
   app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet }));
+  app.use('/api', createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, runs: store.runs, tracks: store.tracks }));
+  // Routes: reading for everyone who watches the fleet; changes and sending to a drone for pilots and admins.
+  app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin') }, {
+    client: patrols.missions,
+    vehicle: (id) => fleet.get(id),
+  }));
   app.get('/api/audit', requireRole(ctx, 'admin'), (req, res) => {
     const q = AuditQuery.safeParse(req.query);
     if (!q.success) {

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { AuditLog } from './audit.ts';
+import { AlertStore, GroundAlertStore } from './alerts.ts';
 import { openDatabase, type Db } from './db.ts';
+import { RunStore } from './runs.ts';
 import { TrackStore } from './tracks.ts';
 import { UserStore } from './users.ts';
 
@@ -10,6 +12,9 @@ export interface Store {
   users: UserStore;
   audit: AuditLog;
   tracks: TrackStore;
+  runs: RunStore;
+  alerts: AlertStore;
+  groundAlerts: GroundAlertStore;
   close(): void;
 }
 
@@ -22,6 +27,9 @@ export function openStore(dataDir: string): Store {
     users: new UserStore(db),
     audit: new AuditLog(db),
     tracks: new TrackStore(db),
+    runs: new RunStore(db),
+    alerts: new AlertStore(db),
+    groundAlerts: new GroundAlertStore(db),
     close: () => db.close(),
   };
 }

@@ -106,6 +106,10 @@ export interface ServerToClientEvents {
   'ground:offer': (alert: GroundAlertView, delivered: (received: true) => void) => void;
   /** on-duty officers and where they are (command room only) */
   'officers': (officers: OfficerView[]) => void;
+  /** patrol runs: the active ones on connect, then each change */
+  'runs': (runs: RunView[]) => void;
+  /** who is in command of which drone (vehicle id → pilot) */
+  'control': (holders: Record<string, string>) => void;
 }
 
 export interface ClientToServerEvents {
@@ -190,4 +194,51 @@ export interface OfficerView {
   updatedAt: number | null;
   /** the alert this officer has accepted and not finished */
   busyWith: number | null;
+}
+
+export type RunState = 'uploading' | 'arming' | 'starting' | 'climbing' | 'flying' | 'paused' | 'returning' | 'landed' | 'failed' | 'aborted';
+export const RUN_ENDED: RunState[] = ['landed', 'failed', 'aborted'];
+
+export interface PreflightItem {
+  /** link, gps, position, battery, battery_route, route, geofence, ceiling, idle, control */
+  id: string;
+  pass: boolean;
+  /** what was measured, e.g. "3D fix, 11 satellites" */
+  value: string;
+  /** a pilot may launch anyway, and the override is audited */
+  overridable: boolean;
+  /** set when the pilot overrode this failed check */
+  overridden?: boolean;
+}
+
+export interface RunEvent {
+  time: number;
+  kind: string;
+  message: string;
+}
+
+export interface RunView {
+  id: number;
+  vehicleId: string;
+  routeId: string;
+  routeName: { zh: string; en: string };
+  pilot: string;
+  state: RunState;
+  startedAt: number;
+  endedAt: number | null;
+  /** upload progress while uploading */
+  upload: { type: string; done: number; total: number } | null;
+  /** current mission item and how many there are (item 0 is home on ArduPilot) */
+  leg: { seq: number; total: number } | null;
+  distanceFlownM: number;
+  distanceLeftM: number | null;
+  etaS: number | null;
+  timeAloftS: number;
+  battery: { percent: number | null; trendPerMin: number | null };
+  maxAltM: number;
+  minBattery: number | null;
+  /** how it ended: completed, returned early, failed: …, aborted: … */
+  result: string | null;
+  preflight: PreflightItem[];
+  events: RunEvent[];
 }

@@ -1,0 +1,14 @@
+import type { ControlRegistry } from '../patrols/control.ts';
+import type { Patrols } from '../patrols/patrols.ts';
+import { FLEET_ROOM, isWatcher, type LiveServer } from './live.ts';
+
+/** Patrol progress and who holds which drone, for pilots and the command room. */
+export function attachPatrols(io: LiveServer, o: { patrols: Patrols; control: ControlRegistry }): void {
+  io.on('connection', (socket) => {
+    if (!isWatcher(socket.data.user)) return;
+    socket.emit('runs', o.patrols.activeViews());
+    socket.emit('control', o.control.all());
+  });
+  o.patrols.on('run', (run) => io.to(FLEET_ROOM).emit('runs', [run]));
+  o.control.on('changed', () => io.to(FLEET_ROOM).emit('control', o.control.all()));
+}

@@ -1,0 +1,131 @@
+import express from 'express';
+import { z } from 'zod';
+import { ControlError, type ControlRegistry } from '../patrols/control.ts';
+import { toGpx, toKml } from '../patrols/export.ts';
+import { ACTIONS, PatrolError, type Patrols } from '../patrols/patrols.ts';
+import type { RunStore } from '../store/runs.ts';
+import type { TrackStore } from '../store/tracks.ts';
+import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { describeIssues, parseBody } from './validate.ts';
+
+export interface PatrolsApiOptions {
+  ctx: AuthContext;
+  patrols: Patrols;
+  control: ControlRegistry;
+  runs: RunStore;
+  tracks: TrackStore;
+}
+
+// A flight command is sent only when the pilot confirmed it: the client must say so explicitly.
+const confirmed = z.literal(true, { error: 'must be true: the pilot confirms every flight command' });
+const Launch = z.object({ routeId: z.string().min(1).max(100), overrides: z.array(z.string()).max(20).default([]), confirm: confirmed });
+const Command = z.object({ action: z.enum(ACTIONS), confirm: confirmed });
+const Control = z.object({ action: z.enum(['take', 'release']) });
+const RunsQuery = z.object({
+  vehicleId: z.string().optional(),
+  from: z.coerce.number().int().optional(),
+  to: z.coerce.number().int().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+/** Control of drones, preflight, launch, in-flight commands, and the flight records. */
+export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
+  const { ctx, patrols, control } = o;
+  const router = express.Router();
+  const pilot = requireRole(ctx, 'pilot');
+  const watch = requireRole(ctx, 'pilot', 'command', 'admin');
+  const audit = (req: express.Request, action: string, target: string, result: string, detail?: unknown) =>
+    ctx.audit.record({ user: req.user?.name ?? null, action, target, result, detail, ip: ipOf(req) });
+  const vid = (req: express.Request) => String(req.params.id);
+
+  /** Refusals (no control, failed preflight, no such drone) as 4xx with the reason, audited. */
+  const refuse = (req: express.Request, res: express.Response, action: string, err: unknown) => {
+    if (!(err instanceof PatrolError) && !(err instanceof ControlError)) throw err;
+    audit(req, action, vid(req), 'refused', { reason: err.message, body: req.body });
+    res.status(err.status).json({ error: err.message, ...(err instanceof PatrolError && err.preflight ? { preflight: err.preflight } : {}) });
+  };
+
+  router.get('/control', watch, (_req, res) => { res.json(control.all()); });
+  router.post('/vehicles/:id/control', pilot, (req, res) => {
+    const body = parseBody(Control, req, res);
+    if (!body) return;
+    try {
+      if (body.action === 'take') control.take(vid(req), req.user!.name);
+      else control.release(vid(req), req.user!.name, req.user!.roles.includes('admin'));
+      audit(req, `control.${body.action}`, vid(req), 'ok');
+      res.json({ vehicleId: vid(req), pilot: control.holder(vid(req)) });
+    } catch (err) {
+      refuse(req, res, `control.${body.action}`, err);
+    }
+  });
+
+  router.get('/vehicles/:id/preflight', pilot, (req, res) => {
+    const routeId = typeof req.query.routeId === 'string' ? req.query.routeId : '';
+    if (!routeId) {
+      res.status(400).json({ error: 'routeId: give the route to check, e.g. ?routeId=night-market' });
+      return;
+    }
+    try {
+      res.json(patrols.checks(vid(req), routeId, req.user!.name));
+    } catch (err) {
+      refuse(req, res, 'patrol.preflight', err);
+    }
+  });
+
+  router.post('/vehicles/:id/patrol', pilot, (req, res) => {
+    const body = parseBody(Launch, req, res);
+    if (!body) return;
+    try {
+      control.require(vid(req), req.user!.name);
+      const run = patrols.launch(vid(req), body.routeId, req.user!.name, body.overrides);
+      audit(req, 'patrol.launch', vid(req), 'ok', { runId: run.id, routeId: body.routeId, overrides: body.overrides });
+      res.status(201).json(patrols.view(run.id));
+    } catch (err) {
+      refuse(req, res, 'patrol.launch', err);
+    }
+  });
+
+  router.post('/vehicles/:id/command', pilot, async (req, res) => {
+    const body = parseBody(Command, req, res);
+    if (!body) return;
+    try {
+      control.require(vid(req), req.user!.name);
+      const out = await patrols.command(vid(req), body.action);
+      audit(req, 'vehicle.command', vid(req), out.result, { action: body.action, ...out });
+      res.status(out.result === 'accepted' ? 200 : 502).json(out.result === 'accepted' ? out : { ...out, error: out.reason });
+    } catch (err) {
+      refuse(req, res, 'vehicle.command', err);
+    }
+  });
+
+  router.get('/runs', watch, (req, res) => {
+    const q = RunsQuery.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
+      return;
+    }
+    res.json(o.runs.list(q.data).map((r) => patrols.view(r.id)));
+  });
+
+  const runOr404 = (req: express.Request, res: express.Response) => {
+    const run = patrols.view(Number(req.params.id));
+    if (!run) res.status(404).json({ error: `no run ${req.params.id}` });
+    return run;
+  };
+  router.get('/runs/:id', watch, (req, res) => {
+    const run = runOr404(req, res);
+    if (run) res.json(run);
+  });
+  router.get('/runs/:id/track{.:format}', watch, (req, res) => {
+    const run = runOr404(req, res);
+    if (!run) return;
+    const points = o.tracks.track(run.vehicleId, run.startedAt, run.endedAt ?? Date.now());
+    const format = req.params.format ?? 'json';
+    const name = `skybeat-run-${run.id}`;
+    if (format === 'gpx') res.type('application/gpx+xml').attachment(`${name}.gpx`).send(toGpx(run, points));
+    else if (format === 'kml') res.type('application/vnd.google-earth.kml+xml').attachment(`${name}.kml`).send(toKml(run, points));
+    else if (format === 'json') res.json(points);
+    else res.status(400).json({ error: `track format "${format}": use .gpx, .kml or none for JSON` });
+  });
+  return router;
+}

@@ -1,0 +1,274 @@
+import { EventEmitter } from 'node:events';
+import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
+import type { MissionClient } from '../missions/protocol/client.ts';
+import type { Route } from '../missions/model.ts';
+import type { RouteStore } from '../missions/store.ts';
+import type { RunStore } from '../store/runs.ts';
+import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
+import { profileOf } from '../vehicles/autopilots/index.ts';
+import type { Fleet } from '../vehicles/fleet.ts';
+import type { Vehicle } from '../vehicles/vehicle.ts';
+import type { Autopilot, PreflightItem, RunView } from '../wire/types.ts';
+import type { ControlRegistry } from './control.ts';
+import { blocking, preflight, type StationRules } from './preflight.ts';
+import { PatrolRun } from './run.ts';
+
+export class PatrolError extends Error {
+  constructor(readonly status: number, message: string, readonly preflight?: PreflightItem[]) {
+    super(message);
+  }
+}
+
+export const ACTIONS = ['pause', 'resume', 'rtl', 'land', 'abort'] as const;
+export type PatrolAction = (typeof ACTIONS)[number];
+
+export interface PatrolTiming {
+  /** keep asking to arm this long while the autopilot says it is not ready (EKF warm-up: 20-40 s) */
+  armTimeoutMs: number;
+  armRetryMs: number;
+  /** after MISSION_START the drone must have climbed 2 m within this long */
+  climbTimeoutMs: number;
+  /** off the leg by more than this raises an alert */
+  offRouteM: number;
+}
+
+export const DEFAULT_TIMING: PatrolTiming = { armTimeoutMs: 90_000, armRetryMs: 3000, climbTimeoutMs: 30_000, offRouteM: 50 };
+
+export interface PatrolDeps {
+  fleet: Fleet;
+  actions: Actions;
+  missions: MissionClient;
+  routes: RouteStore;
+  runs: RunStore;
+  control: ControlRegistry;
+  aircraft: AircraftMonitor;
+  rules: StationRules;
+  /** the autopilot a drone had when last seen (for runs picked up after a restart) */
+  autopilotOf: (vehicleId: string) => Autopilot;
+  timing?: Partial<PatrolTiming>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const failed = (o: ActionOutcome) => o.result !== 'accepted';
+
+/**
+ * Launching and running patrols: preflight, upload and verify, the autopilot's start sequence,
+ * then watching the flight until the drone has landed and disarmed. Every step is an event of
+ * the run, every run is in the database, and runs in the air are picked up again after a restart.
+ */
+export class Patrols extends EventEmitter<{ run: [RunView] }> {
+  private readonly runs = new Map<number, PatrolRun>();
+  private readonly timing: PatrolTiming;
+  private readonly lastEmit = new Map<number, number>();
+  private readonly onChanged = (v: Vehicle) => this.observe(v);
+
+  constructor(private readonly d: PatrolDeps) {
+    super();
+    this.timing = { ...DEFAULT_TIMING, ...d.timing };
+    d.fleet.on('changed', this.onChanged);
+    d.fleet.on('lost', (v) => this.activeFor(v.id)?.event('link', 'link lost'));
+    d.fleet.on('regained', (v) => this.activeFor(v.id)?.event('link', 'link regained'));
+  }
+
+  /**
+   * Runs that were not finished when the service stopped. They are watched again as soon as
+   * their drone is heard; a launch sequence cut off by the restart is not resumed (a pilot decides).
+   */
+  resume(now = Date.now()): void {
+    for (const row of this.d.runs.active()) {
+      const run = PatrolRun.fromRow(row, this.d.runs, this.d.autopilotOf(row.vehicleId));
+      run.event('restart', `service restarted at ${new Date(now).toISOString()}; watching ${row.vehicleId} again`);
+      if (['uploading', 'arming', 'starting'].includes(row.state)) run.finish('failed', 'failed: the service restarted during the launch');
+      this.runs.set(run.id, run);
+    }
+  }
+
+  activeFor(vehicleId: string): PatrolRun | undefined {
+    for (const r of this.runs.values()) if (r.vehicleId === vehicleId && !r.ended) return r;
+    return undefined;
+  }
+
+  private vehicle(id: string): Vehicle {
+    const v = this.d.fleet.get(id);
+    if (!v) throw new PatrolError(404, `no vehicle "${id}"`);
+    return v;
+  }
+
+  private route(id: string): Route {
+    const e = this.d.routes.get(id);
+    if (!e) throw new PatrolError(404, `no route "${id}"`);
+    if (!e.route) throw new PatrolError(422, `route "${id}" cannot be flown: ${e.issues.map((i) => i.message).join('; ')}`);
+    return e.route;
+  }
+
+  checks(vehicleId: string, routeId: string, pilot: string): PreflightItem[] {
+    const v = this.vehicle(vehicleId);
+    return preflight({ vehicle: v, route: this.route(routeId), rules: this.d.rules, pilot, controller: this.d.control.holder(v.id), activeRun: this.activeFor(v.id)?.id ?? null });
+  }
+
+  /** Start a patrol; resolves with the run as soon as it exists (the launch goes on in the background). */
+  launch(vehicleId: string, routeId: string, pilot: string, overrides: string[] = []): PatrolRun {
+    const v = this.vehicle(vehicleId);
+    const route = this.route(routeId);
+    const items = preflight({ vehicle: v, route, rules: this.d.rules, pilot, controller: this.d.control.holder(v.id), activeRun: this.activeFor(v.id)?.id ?? null });
+    const unknown = overrides.filter((o) => !items.some((i) => i.id === o && i.overridable));
+    if (unknown.length) throw new PatrolError(400, `cannot override ${unknown.join(', ')}: only ${items.filter((i) => i.overridable).map((i) => i.id).join(', ')} may be overridden`, items);
+    const blocked = blocking(items, overrides);
+    if (blocked.length) {
+      throw new PatrolError(409, `preflight failed: ${blocked.map((b) => `${b.id} (${b.value})`).join('; ')}`, items);
+    }
+    const id = this.d.runs.create({ vehicleId: v.id, routeId: route.id, routeJson: JSON.stringify(route), pilot, state: 'uploading' });
+    const run = new PatrolRun(id, v.id, route, pilot, Date.now(), 'uploading', items, this.d.runs, v.autopilot);
+    run.event('preflight', `preflight passed${items.some((i) => i.overridden) ? ` with overrides: ${items.filter((i) => i.overridden).map((i) => i.id).join(', ')}` : ''}`, items);
+    this.runs.set(id, run);
+    this.emitRun(run, true);
+    void this.fly(run, v).catch((err: Error) => {
+      if (!run.ended) run.finish('failed', `failed: ${err.message}`);
+      this.emitRun(run, true);
+    });
+    return run;
+  }
+
+  /** The launch sequence, up to a confirmed climb. */
+  private async fly(run: PatrolRun, v: Vehicle): Promise<void> {
+    const stop = (why: string) => {
+      run.finish('failed', `failed: ${why}`);
+      this.emitRun(run, true);
+    };
+    const up = await this.d.missions.uploadRoute(v, run.route, {
+      onProgress: (p) => {
+        run.upload = { type: p.type, done: p.done, total: p.total };
+        this.emitRun(run);
+      },
+    });
+    if (run.ended) return; // aborted meanwhile
+    if (up.kind !== 'success') return stop(up.message);
+    run.event('upload', up.message);
+
+    const profile = profileOf(v.autopilot);
+    const roles = profile.roles(v.type);
+    run.setState('arming', 'arming');
+    this.emitRun(run, true);
+    if (profile.start === 'guided-arm-mission-start') {
+      const mode = await this.d.actions.setMode(v, roles.guided!);
+      if (failed(mode)) return stop(`cannot switch to ${roles.guided}: ${mode.reason}`);
+    } else {
+      const mode = await this.d.actions.setMode(v, roles.mission);
+      if (failed(mode)) return stop(`cannot switch to ${roles.mission}: ${mode.reason}`);
+    }
+    if (!(await this.armPatiently(run, v))) return;
+
+    if (profile.start === 'guided-arm-mission-start') {
+      run.setState('starting', 'starting the mission');
+      this.emitRun(run, true);
+      const start = await this.d.actions.missionStart(v);
+      if (run.ended) return;
+      if (failed(start)) return stop(`mission start refused: ${start.reason}`);
+    }
+    run.setState('climbing', 'climbing');
+    this.emitRun(run, true);
+    const climbing = await this.d.actions.waitFor(v, () => (v.position?.altRel ?? 0) > 2 && v.armed, this.timing.climbTimeoutMs);
+    if (run.ended) return;
+    if (!climbing) return stop(`not climbing ${this.timing.climbTimeoutMs / 1000} s after the start (altitude ${v.position?.altRel.toFixed(1) ?? '?'} m, ${v.armed ? 'armed' : 'disarmed'})`);
+    run.setState('flying', `airborne at ${v.position!.altRel.toFixed(1)} m`);
+    this.emitRun(run, true);
+  }
+
+  /** Arm, asking again while the autopilot is not ready yet (it says why in STATUSTEXT). */
+  private async armPatiently(run: PatrolRun, v: Vehicle): Promise<boolean> {
+    const deadline = Date.now() + this.timing.armTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      if (run.ended) return false;
+      const out = await this.d.actions.arm(v, true);
+      if (out.result === 'accepted') {
+        run.event('armed', `armed (attempt ${attempt})`);
+        return true;
+      }
+      run.event('arm_refused', `attempt ${attempt}: ${out.reason}`);
+      this.emitRun(run, true);
+      const retryable = out.result === 'denied' && out.code !== 'UNSUPPORTED' || out.result === 'timeout';
+      if (!retryable || Date.now() + this.timing.armRetryMs > deadline) {
+        run.finish('failed', `failed: could not arm: ${out.reason}`);
+        this.emitRun(run, true);
+        return false;
+      }
+      await sleep(this.timing.armRetryMs);
+    }
+  }
+
+  /** A pilot's command during a patrol; the caller has checked role, control and confirmation. */
+  async command(vehicleId: string, action: PatrolAction): Promise<ActionOutcome> {
+    const v = this.vehicle(vehicleId);
+    const run = this.activeFor(v.id);
+    if (action === 'abort') {
+      if (!run) throw new PatrolError(409, `${v.id} has no patrol to abort`);
+      if (run.airborne) throw new PatrolError(409, `${v.id} is in the air: return it (rtl) or land it instead of aborting`);
+      this.d.missions.cancel(v);
+      run.finish('aborted', 'aborted by the pilot before takeoff');
+      this.emitRun(run, true);
+      return v.armed ? this.d.actions.arm(v, false) : { result: 'accepted' };
+    }
+    const out = action === 'pause' ? await this.d.actions.pause(v)
+      : action === 'resume' ? await this.d.actions.resume(v)
+        : action === 'rtl' ? await this.d.actions.returnHome(v)
+          : await this.d.actions.land(v);
+    if (run) {
+      run.event('command', `${action}: ${out.result}${out.result === 'accepted' ? '' : ` (${out.reason})`}`);
+      if (out.result === 'accepted' && !run.ended && ['flying', 'paused', 'returning'].includes(run.state)) {
+        run.setState(action === 'pause' ? 'paused' : action === 'resume' ? 'flying' : 'returning');
+      }
+      this.emitRun(run, true);
+    }
+    return out;
+  }
+
+  /** Follow the flight: figures, mode changes on its own, leaving the route, landing. */
+  private observe(v: Vehicle): void {
+    const run = this.activeFor(v.id);
+    if (!run) return;
+    const now = Date.now();
+    run.observe(v, now);
+    if (['flying', 'paused', 'returning'].includes(run.state)) {
+      const roles = profileOf(v.autopilot).roles(v.type);
+      if ((v.mode === roles.rtl || v.mode === roles.land) && run.state !== 'returning') {
+        run.setState('returning', `returning: mode ${v.mode}${v.commandedMode?.mode === v.mode ? '' : ' (not commanded from here: failsafe or the pilot\'s radio)'}`);
+      }
+      const xt = v.mode === roles.mission ? run.crossTrack(v) : null;
+      const off = xt !== null && xt > this.timing.offRouteM;
+      if (off !== (run.offRouteM !== null)) run.event('off_route', off ? `${xt!.toFixed(0)} m off the route` : 'back on the route');
+      run.offRouteM = off ? xt : null;
+      this.d.aircraft.setExternal(v, 'off_route', off ? { severity: 'caution', message: `${Math.round(xt! / 10) * 10} m off the route` } : null);
+    }
+    if (run.airborne && !v.armed && !run.ended) {
+      this.d.aircraft.setExternal(v, 'off_route', null);
+      run.finish('landed', run.reachedEnd ? 'completed' : `returned early: landed after item ${v.missionSeq ?? '?'} of ${run.waypoints.total - 1}`);
+      this.emitRun(run, true);
+      return;
+    }
+    this.emitRun(run);
+  }
+
+  /** Progress at most once a second per run; state changes at once. */
+  private emitRun(run: PatrolRun, now = false): void {
+    const t = Date.now();
+    if (!now && t - (this.lastEmit.get(run.id) ?? 0) < 1000) return;
+    this.lastEmit.set(run.id, t);
+    this.emit('run', run.view(this.d.fleet.get(run.vehicleId)));
+  }
+
+  /** A run live, or from the database when it is from an earlier session. */
+  view(id: number): RunView | undefined {
+    const live = this.runs.get(id);
+    if (live) return live.view(this.d.fleet.get(live.vehicleId));
+    const row = this.d.runs.get(id);
+    return row && PatrolRun.fromRow(row, this.d.runs, this.d.autopilotOf(row.vehicleId)).view(undefined);
+  }
+
+  activeViews(): RunView[] {
+    return [...this.runs.values()].filter((r) => !r.ended).map((r) => r.view(this.d.fleet.get(r.vehicleId)));
+  }
+
+  close(): void {
+    this.d.fleet.off('changed', this.onChanged);
+  }
+}

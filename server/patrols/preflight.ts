@@ -1,0 +1,130 @@
+import { common } from 'node-mavlink';
+import { isPointInPolygon } from 'geolib';
+import { estimateFlight, heightOf, placeOf } from '../missions/flight.ts';
+import type { Route } from '../missions/model.ts';
+import { validateRoute } from '../missions/validate.ts';
+import type { Vehicle } from '../vehicles/vehicle.ts';
+import type { PreflightItem } from '../wire/types.ts';
+
+export interface Zone {
+  name: string;
+  /** polygon vertices, closing edge implied */
+  polygon: { lat: number; lon: number }[];
+}
+
+/** What the station allows: where drones may fly and the checks' limits. */
+export interface StationRules {
+  /** drones stay inside this polygon when given */
+  geofence: Zone | null;
+  noFly: Zone[];
+  ceilingM: number;
+  minSatellites: number;
+  /** no launch below this charge */
+  minBatteryPercent: number;
+  /** charge to be left on landing */
+  reservePercent: number;
+  /** flight time a full battery gives, seconds */
+  enduranceS: number;
+  /** a link losing more than this share of packets is not healthy */
+  maxLinkLossPercent: number;
+}
+
+export const DEFAULT_RULES: StationRules = {
+  geofence: null,
+  noFly: [],
+  ceilingM: 120,
+  minSatellites: 6,
+  minBatteryPercent: 50,
+  reservePercent: 25,
+  enduranceS: 20 * 60,
+  maxLinkLossPercent: 20,
+};
+
+/** EKF_STATUS_REPORT flags: an absolute horizontal position, not the constant-position fallback. */
+const EKF_POS_HORIZ_ABS = 16;
+const EKF_CONST_POS_MODE = 128;
+const FIX_3D = common.GpsFixType.GPS_FIX_TYPE_3D_FIX;
+
+/** Points along a route's legs every ~20 m, so a leg that crosses a zone is caught, not only its ends. */
+function sampledPath(route: Route): { lat: number; lon: number }[] {
+  const places = route.items.map(placeOf).filter((p): p is { lat: number; lon: number } => p !== null);
+  const out: { lat: number; lon: number }[] = [];
+  for (let i = 0; i < places.length; i++) {
+    const a = places[i]!;
+    out.push(a);
+    const b = places[i + 1];
+    if (!b) break;
+    const steps = Math.min(500, Math.ceil(Math.hypot(b.lat - a.lat, (b.lon - a.lon) * Math.cos((a.lat * Math.PI) / 180)) * 111_320 / 20));
+    for (let k = 1; k < steps; k++) out.push({ lat: a.lat + ((b.lat - a.lat) * k) / steps, lon: a.lon + ((b.lon - a.lon) * k) / steps });
+  }
+  return out;
+}
+
+const inside = (p: { lat: number; lon: number }, z: Zone) =>
+  isPointInPolygon({ latitude: p.lat, longitude: p.lon }, z.polygon.map((v) => ({ latitude: v.lat, longitude: v.lon })));
+
+export interface PreflightInput {
+  vehicle: Vehicle;
+  route: Route;
+  rules: StationRules;
+  pilot: string;
+  /** who holds control of the drone, if anyone */
+  controller: string | null;
+  /** the run this drone is already flying, if any */
+  activeRun: number | null;
+}
+
+/**
+ * Every check before a launch, each with what it measured. A failed check blocks the launch
+ * unless it is marked overridable and the pilot overrides it (which is audited).
+ */
+export function preflight({ vehicle: v, route, rules, pilot, controller, activeRun }: PreflightInput): PreflightItem[] {
+  const items: PreflightItem[] = [];
+  const add = (id: string, pass: boolean, value: string, overridable = false) => items.push({ id, pass, value, overridable });
+
+  add('control', controller === pilot, controller === pilot ? `${pilot} in command` : controller ? `held by ${controller}` : 'nobody in command: take control first');
+  add('idle', activeRun === null && !v.armed, activeRun !== null ? `already flying run ${activeRun}` : v.armed ? 'armed' : 'on the ground, disarmed');
+
+  const loss = v.seq.lossPercent;
+  if (v.lost) add('link', false, 'lost');
+  else add('link', loss <= rules.maxLinkLossPercent, `${loss.toFixed(0)}% packet loss`, true);
+
+  const gps = v.gps;
+  if (!gps || gps.fix < FIX_3D) add('gps', false, gps ? gps.fixName : 'no GPS report');
+  else add('gps', (gps.satellites ?? 0) >= rules.minSatellites, `${gps.fixName}, ${gps.satellites ?? '?'} satellites (need ${rules.minSatellites})`, true);
+
+  // ArduPilot tells whether its EKF has an absolute position; others show it by reporting one.
+  const ekfOk = v.ekfFlags === null ? v.position !== null
+    : (v.ekfFlags & EKF_POS_HORIZ_ABS) !== 0 && (v.ekfFlags & EKF_CONST_POS_MODE) === 0;
+  add('position', ekfOk && v.position !== null, v.position === null ? 'no position' : ekfOk ? 'position estimate good' : 'autopilot has no position estimate yet');
+
+  const pct = v.battery?.percent ?? null;
+  add('battery', pct !== null && pct >= rules.minBatteryPercent, pct === null ? 'no battery report' : `${pct}% (need ${rules.minBatteryPercent}%)`);
+  const flight = estimateFlight(route);
+  const needed = Math.ceil((flight.durationS / rules.enduranceS) * 100 + rules.reservePercent);
+  add('battery_route', pct !== null && pct >= needed,
+    `route ${(flight.distanceM / 1000).toFixed(1)} km, ~${Math.ceil(flight.durationS / 60)} min: needs ${needed}% with ${rules.reservePercent}% reserve, has ${pct ?? '?'}%`, true);
+
+  const problems = validateRoute(route, { ceilingM: rules.ceilingM, enduranceS: rules.enduranceS });
+  const errors = problems.filter((p) => p.level === 'error');
+  const warnings = problems.filter((p) => p.level === 'warning');
+  add('route', errors.length === 0, errors.length ? errors.map((e) => e.message).join('; ')
+    : `valid${warnings.length ? `; warnings: ${warnings.map((w) => w.message).join('; ')}` : ''}`);
+
+  const heights = route.items.map((it) => heightOf(it, route.plannedHome)).filter((h): h is number => h !== null);
+  const top = heights.length ? Math.max(...heights) : 0;
+  add('ceiling', top <= rules.ceilingM, `highest point ${top.toFixed(0)} m (ceiling ${rules.ceilingM} m)`);
+
+  const path = sampledPath(route);
+  const outside = rules.geofence ? path.find((p) => !inside(p, rules.geofence!)) : undefined;
+  const zone = rules.noFly.find((z) => path.some((p) => inside(p, z)));
+  add('geofence', !outside && !zone, outside ? `leaves the station geofence near ${outside.lat.toFixed(5)}, ${outside.lon.toFixed(5)}`
+    : zone ? `crosses the no-fly zone "${zone.name}"` : rules.geofence || rules.noFly.length ? 'inside the geofence, clear of no-fly zones' : 'no geofence configured');
+  return items;
+}
+
+/** Failed checks that block a launch after the pilot's overrides. */
+export function blocking(items: PreflightItem[], overrides: string[]): PreflightItem[] {
+  for (const i of items) if (!i.pass && i.overridable && overrides.includes(i.id)) i.overridden = true;
+  return items.filter((i) => !i.pass && !i.overridden);
+}

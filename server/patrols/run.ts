@@ -1,0 +1,149 @@
+import { distanceM } from '../missions/flight.ts';
+import type { Route } from '../missions/model.ts';
+import type { RunRow, RunStore } from '../store/runs.ts';
+import type { Vehicle } from '../vehicles/vehicle.ts';
+import { RUN_ENDED, type Autopilot, type PreflightItem, type RunEvent, type RunState, type RunView } from '../wire/types.ts';
+import { batteryTrend, crossTrack, distanceLeft, waypointsOf } from './progress.ts';
+
+/** Speed for an ETA before the drone has shown its own. */
+const DEFAULT_SPEED_MS = 5;
+const BATTERY_WINDOW_MS = 60_000;
+
+/**
+ * One patrol flight: its state, its figures as they accumulate, and its record in the database.
+ * The launch sequence and commands live in Patrols; this only keeps the books.
+ */
+export class PatrolRun {
+  state: RunState;
+  endedAt: number | null = null;
+  result: string | null = null;
+  upload: RunView['upload'] = null;
+  distanceFlownM = 0;
+  maxAltM = 0;
+  minBattery: number | null = null;
+  takeoffAt: number | null = null;
+  /** the drone left the ground during this run */
+  airborne = false;
+  reachedEnd = false;
+  offRouteM: number | null = null;
+  private lastPos: { lat: number; lon: number } | null = null;
+  private battery: { t: number; pct: number }[] = [];
+  private readonly events: RunEvent[];
+  private lastSaved = 0;
+  readonly waypoints;
+
+  constructor(
+    readonly id: number,
+    readonly vehicleId: string,
+    readonly route: Route,
+    readonly pilot: string,
+    readonly startedAt: number,
+    state: RunState,
+    readonly preflight: PreflightItem[],
+    private readonly store: RunStore,
+    autopilot: Autopilot,
+    events: RunEvent[] = [],
+  ) {
+    this.state = state;
+    this.events = events;
+    this.waypoints = waypointsOf(route, autopilot);
+  }
+
+  /** A run as the database keeps it (after a restart, or from the history). */
+  static fromRow(row: RunRow, store: RunStore, autopilot: Autopilot): PatrolRun {
+    const events = store.events(row.id);
+    const pre = events.find((e) => e.kind === 'preflight')?.detail as PreflightItem[] | undefined;
+    const run = new PatrolRun(row.id, row.vehicleId, JSON.parse(row.routeJson) as Route, row.pilot, row.startedAt, row.state, pre ?? [], store, autopilot,
+      events.map(({ time, kind, message }) => ({ time, kind, message })));
+    run.endedAt = row.endedAt;
+    run.result = row.result;
+    run.distanceFlownM = row.distanceM ?? 0;
+    run.maxAltM = row.maxAltM ?? 0;
+    run.minBattery = row.minBattery;
+    run.airborne = run.maxAltM > 1;
+    return run;
+  }
+
+  get ended(): boolean {
+    return RUN_ENDED.includes(this.state);
+  }
+
+  event(kind: string, message: string, detail?: unknown): void {
+    this.events.push(this.store.event(this.id, kind, message, detail));
+  }
+
+  setState(state: RunState, message?: string): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.store.update(this.id, { state });
+    this.event('state', message ?? state);
+  }
+
+  finish(state: 'landed' | 'failed' | 'aborted', result: string): void {
+    this.result = result;
+    this.endedAt = Date.now();
+    this.store.update(this.id, {
+      result, endedAt: this.endedAt, distanceM: this.distanceFlownM, maxAltM: this.maxAltM, minBattery: this.minBattery,
+    });
+    this.setState(state, result);
+  }
+
+  /** Fold one telemetry update into the run's figures. */
+  observe(v: Vehicle, now: number): void {
+    const pos = v.position;
+    if (pos && v.armed) {
+      if (this.lastPos) this.distanceFlownM += distanceM(this.lastPos, pos);
+      this.lastPos = { lat: pos.lat, lon: pos.lon };
+      this.maxAltM = Math.max(this.maxAltM, pos.altRel);
+      if (!this.airborne && pos.altRel > 1) {
+        this.airborne = true;
+        this.takeoffAt = now;
+      }
+    }
+    const pct = v.battery?.percent;
+    if (pct != null) {
+      this.minBattery = this.minBattery === null ? pct : Math.min(this.minBattery, pct);
+      this.battery.push({ t: now, pct });
+      while (this.battery.length > 2 && now - this.battery[0]!.t > BATTERY_WINDOW_MS) this.battery.shift();
+    }
+    if (v.missionSeq !== null && v.missionSeq >= this.waypoints.total - 1) this.reachedEnd = true;
+    if (now - this.lastSaved > 5000) {
+      this.lastSaved = now;
+      this.store.update(this.id, { distanceM: this.distanceFlownM, maxAltM: this.maxAltM, minBattery: this.minBattery });
+    }
+  }
+
+  /** Metres off the current leg (null when it cannot be told). */
+  crossTrack(v: Vehicle): number | null {
+    if (!v.position || v.missionSeq === null) return null;
+    return crossTrack(this.waypoints, v.missionSeq, v.position, v.home);
+  }
+
+  view(v: Vehicle | undefined): RunView {
+    const flying = !this.ended && v?.position && v.missionSeq !== null;
+    const left = flying ? distanceLeft(this.waypoints, v!.missionSeq!, v!.position!, v!.home) : null;
+    const speed = v?.groundSpeed && v.groundSpeed > 1 ? v.groundSpeed : DEFAULT_SPEED_MS;
+    return {
+      id: this.id,
+      vehicleId: this.vehicleId,
+      routeId: this.route.id,
+      routeName: { zh: this.route.meta.nameZh || this.route.id, en: this.route.meta.nameEn || this.route.id },
+      pilot: this.pilot,
+      state: this.state,
+      startedAt: this.startedAt,
+      endedAt: this.endedAt,
+      upload: this.state === 'uploading' ? this.upload : null,
+      leg: v?.missionSeq != null ? { seq: v.missionSeq, total: this.waypoints.total } : null,
+      distanceFlownM: Math.round(this.distanceFlownM),
+      distanceLeftM: left === null ? null : Math.round(left),
+      etaS: left === null ? null : Math.round(left / speed),
+      timeAloftS: this.takeoffAt ? Math.round(((this.endedAt ?? Date.now()) - this.takeoffAt) / 1000) : 0,
+      battery: { percent: v?.battery?.percent ?? null, trendPerMin: batteryTrend(this.battery) },
+      maxAltM: Math.round(this.maxAltM * 10) / 10,
+      minBattery: this.minBattery,
+      result: this.result,
+      preflight: this.preflight,
+      events: [...this.events],
+    };
+  }
+}
