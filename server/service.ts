@@ -22,6 +22,7 @@ import { RouteStore } from './missions/store.ts';
 import { ControlRegistry } from './patrols/control.ts';
 import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
+import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions } from './patrols/scheduler.ts';
 import { Actions } from './vehicles/actions.ts';
 import { autopilotOf } from './vehicles/autopilots/index.ts';
 import { CommandSender } from './vehicles/commands.ts';
@@ -54,6 +55,8 @@ export interface ServiceOptions {
   /** station rules for preflight: geofence, no-fly zones, limits */
   rules?: Partial<StationRules>;
   patrolTiming?: Partial<PatrolTiming>;
+  /** due-patrol window and the docked drones allowed to launch on schedule */
+  scheduler?: Partial<SchedulerOptions>;
   /** simulator tuning for tests and training: arm delay (EKF warm-up, s), time speed-up, demo flights */
   simOptions?: { bootDelayS?: number; speedup?: number; demo?: boolean; seed?: number };
   log?: (line: string) => void;
@@ -69,6 +72,7 @@ export interface Service {
   patrols: Patrols;
   control: ControlRegistry;
   routes: RouteStore;
+  scheduler: Scheduler;
   squadron: Squadron | null;
   close(): Promise<void>;
 }
@@ -107,6 +111,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     timing: opts.patrolTiming,
   });
   patrols.resume();
+  const scheduler = new Scheduler({ routes, fleet, patrols, control, audit: store.audit, options: { ...DEFAULT_SCHEDULER, ...opts.scheduler } });
   const connections: Connection[] = [];
   const record = opts.recordTlogs ?? true;
 
@@ -141,7 +146,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       fleet,
       store,
       alerts: { aircraft, ground, officers, area: station },
-      patrols: { patrols, control, missions, routes },
+      patrols: { patrols, control, missions, routes, scheduler },
       startedAt,
       webDir: opts.webDir ?? path.join(ROOT, 'web', 'dist'),
       client: {
@@ -153,7 +158,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     server = http.createServer(app);
     const live = attachLive(server, fleet, store.users);
     attachAlerts(live.io, { aircraft, ground, officers });
-    attachPatrols(live.io, { patrols, control });
+    attachPatrols(live.io, { patrols, control, scheduler });
     const srv = server;
     await new Promise<void>((resolve, reject) => {
       srv.once('error', (err: NodeJS.ErrnoException) => reject(new Error(
@@ -175,9 +180,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       patrols,
       control,
       routes,
+      scheduler,
       async close() {
         await squadron?.close();
         await live.close();
+        scheduler.close();
         patrols.close();
         routes.close();
         ground.stop();
@@ -192,6 +199,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     };
   } catch (err) {
     await squadron?.close();
+    scheduler.close();
     patrols.close();
     routes.close();
     ground.stop();

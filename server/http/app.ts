@@ -14,6 +14,7 @@ import type { MissionClient } from '../missions/protocol/client.ts';
 import type { RouteStore } from '../missions/store.ts';
 import type { ControlRegistry } from '../patrols/control.ts';
 import type { Patrols } from '../patrols/patrols.ts';
+import type { Scheduler } from '../patrols/scheduler.ts';
 import { createUsersRouter } from './users-api.ts';
 import { describeIssues } from './validate.ts';
 import { healthView, linkViews, vehicleView, vehicleViews } from './views.ts';
@@ -23,7 +24,7 @@ export interface AppOptions {
   store: Store;
   client: ClientConfig;
   alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet'>;
-  patrols: { patrols: Patrols; control: ControlRegistry; missions: MissionClient; routes: RouteStore };
+  patrols: { patrols: Patrols; control: ControlRegistry; missions: MissionClient; routes: RouteStore; scheduler: Scheduler };
   /** built web app (vite build output); not served when missing */
   webDir: string;
   startedAt: number;
@@ -72,7 +73,7 @@ export function createApp({ fleet, store, client, alerts, patrols, webDir, start
   });
   app.use('/api/users', createUsersRouter(ctx));
   app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet }));
-  app.use('/api', createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, runs: store.runs, tracks: store.tracks }));
+  app.use('/api', createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, scheduler: patrols.scheduler, runs: store.runs, tracks: store.tracks }));
   // Routes: reading for everyone who watches the fleet; changes and sending to a drone for pilots and admins.
   app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin') }, {
     client: patrols.missions,

@@ -1,14 +1,17 @@
 import type { ControlRegistry } from '../patrols/control.ts';
 import type { Patrols } from '../patrols/patrols.ts';
+import type { Scheduler } from '../patrols/scheduler.ts';
 import { FLEET_ROOM, isWatcher, type LiveServer } from './live.ts';
 
 /** Patrol progress and who holds which drone, for pilots and the command room. */
-export function attachPatrols(io: LiveServer, o: { patrols: Patrols; control: ControlRegistry }): void {
+export function attachPatrols(io: LiveServer, o: { patrols: Patrols; control: ControlRegistry; scheduler: Scheduler }): void {
   io.on('connection', (socket) => {
     if (!isWatcher(socket.data.user)) return;
     socket.emit('runs', o.patrols.activeViews());
     socket.emit('control', o.control.all());
+    socket.emit('patrols:due', o.scheduler.list());
   });
+  o.scheduler.on('due', (due) => io.to(FLEET_ROOM).emit('patrols:due', due));
   o.patrols.on('run', (run) => io.to(FLEET_ROOM).emit('runs', [run]));
   o.control.on('changed', () => io.to(FLEET_ROOM).emit('control', o.control.all()));
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ControlError, type ControlRegistry } from '../patrols/control.ts';
 import { toGpx, toKml } from '../patrols/export.ts';
 import { ACTIONS, PatrolError, type Patrols } from '../patrols/patrols.ts';
+import type { Scheduler } from '../patrols/scheduler.ts';
 import type { RunStore } from '../store/runs.ts';
 import type { TrackStore } from '../store/tracks.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
@@ -12,6 +13,7 @@ export interface PatrolsApiOptions {
   ctx: AuthContext;
   patrols: Patrols;
   control: ControlRegistry;
+  scheduler: Scheduler;
   runs: RunStore;
   tracks: TrackStore;
 }
@@ -46,6 +48,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   };
 
   router.get('/control', watch, (_req, res) => { res.json(control.all()); });
+  router.get('/patrols/due', watch, (_req, res) => { res.json(o.scheduler.list()); });
   router.post('/vehicles/:id/control', pilot, (req, res) => {
     const body = parseBody(Control, req, res);
     if (!body) return;

@@ -110,6 +110,8 @@ export interface ServerToClientEvents {
   'runs': (runs: RunView[]) => void;
   /** who is in command of which drone (vehicle id → pilot) */
   'control': (holders: Record<string, string>) => void;
+  /** scheduled patrols due soon (the whole list, whenever it changes) */
+  'patrols:due': (due: DuePatrol[]) => void;
 }
 
 export interface ClientToServerEvents {
@@ -241,4 +243,20 @@ export interface RunView {
   result: string | null;
   preflight: PreflightItem[];
   events: RunEvent[];
+}
+
+/** A scheduled patrol due soon (or overdue and not flown). */
+export interface DuePatrol {
+  routeId: string;
+  name: { zh: string; en: string };
+  /** ms since epoch */
+  dueAt: number;
+  /** as the route names it ("Drone 3" or a vehicle id) */
+  defaultDrone: string | null;
+  /** that drone, when it is connected */
+  vehicleId: string | null;
+  /** set once launched */
+  runId: number | null;
+  /** why an automatic launch has not happened yet (it is retried until the patrol is overdue) */
+  autoLaunchProblem: string | null;
 }

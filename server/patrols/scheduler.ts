@@ -1,0 +1,105 @@
+import { EventEmitter } from 'node:events';
+import type { RouteStore } from '../missions/store.ts';
+import type { AuditLog } from '../store/audit.ts';
+import type { Fleet } from '../vehicles/fleet.ts';
+import type { DuePatrol } from '../wire/types.ts';
+import { ControlError, type ControlRegistry } from './control.ts';
+import { PatrolError, type Patrols } from './patrols.ts';
+import { occurrences, parseSchedule } from './schedule.ts';
+
+export interface SchedulerOptions {
+  /** how long before its time a patrol is shown as due */
+  leadMs: number;
+  /** a due patrol nobody launched stays listed this long after its time */
+  graceMs: number;
+  /** docked drones allowed to launch by themselves at a route's time (none by default) */
+  autoLaunch: string[];
+}
+
+export const DEFAULT_SCHEDULER: SchedulerOptions = { leadMs: 10 * 60_000, graceMs: 30 * 60_000, autoLaunch: [] };
+const AUTO_PILOT = 'scheduler';
+
+/**
+ * Keeps the list of patrols due soon for pilots. Nothing launches by itself unless the route's
+ * default drone is one an administrator marked for automatic launch (a drone in a dock).
+ */
+export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
+  private due: DuePatrol[] = [];
+  private readonly launched = new Map<string, number>();
+  /** the last reason an automatic launch was refused, per slot (audited once per reason) */
+  private readonly refused = new Map<string, string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly d: { routes: RouteStore; fleet: Fleet; patrols: Patrols; control: ControlRegistry; audit: AuditLog; options: SchedulerOptions }) {
+    super();
+    this.timer = setInterval(() => this.tick(), 15_000);
+    d.routes.on('changed', () => this.tick());
+    this.tick();
+  }
+
+  /** The vehicle a route's "default drone" names: an id ("l1-1") or a callsign ("Drone 1"). */
+  private vehicleFor(name: string): string | null {
+    if (!name) return null;
+    for (const v of this.d.fleet.vehicles.values()) if (v.id === name || `Drone ${v.sysid}` === name) return v.id;
+    return null;
+  }
+
+  tick(now = Date.now()): void {
+    const list: DuePatrol[] = [];
+    for (const e of this.d.routes.list()) {
+      if (!e.route?.meta.schedule) continue;
+      let schedule;
+      try {
+        schedule = parseSchedule(e.route.meta.schedule);
+      } catch {
+        continue; // shown as a route warning, not a due patrol
+      }
+      if (!schedule) continue;
+      for (const at of occurrences(schedule, now - this.d.options.graceMs, now + this.d.options.leadMs)) {
+        const key = `${e.id}@${at}`;
+        list.push({
+          routeId: e.id, name: { zh: e.route.meta.nameZh || e.id, en: e.route.meta.nameEn || e.id }, dueAt: at,
+          defaultDrone: e.route.meta.defaultDrone || null, vehicleId: this.vehicleFor(e.route.meta.defaultDrone),
+          runId: this.launched.get(key) ?? null,
+          autoLaunchProblem: this.refused.get(key) ?? null,
+        });
+      }
+    }
+    list.sort((a, b) => a.dueAt - b.dueAt);
+    for (const p of list) if (p.runId === null && p.dueAt <= now && p.vehicleId && this.d.options.autoLaunch.includes(p.vehicleId)) this.autoLaunch(p);
+    if (JSON.stringify(list) !== JSON.stringify(this.due)) {
+      this.due = list;
+      this.emit('due', list);
+    }
+  }
+
+  private autoLaunch(p: DuePatrol): void {
+    const key = `${p.routeId}@${p.dueAt}`;
+    try {
+      if (this.d.control.holder(p.vehicleId!) === null) this.d.control.take(p.vehicleId!, AUTO_PILOT);
+      this.d.control.require(p.vehicleId!, AUTO_PILOT);
+      const run = this.d.patrols.launch(p.vehicleId!, p.routeId, AUTO_PILOT);
+      p.runId = run.id;
+      p.autoLaunchProblem = null;
+      this.launched.set(key, run.id);
+      this.refused.delete(key);
+      this.d.audit.record({ user: AUTO_PILOT, action: 'patrol.launch', target: p.vehicleId, result: 'ok', detail: { runId: run.id, routeId: p.routeId, scheduled: new Date(p.dueAt).toISOString() } });
+    } catch (err) {
+      if (!(err instanceof PatrolError) && !(err instanceof ControlError)) throw err;
+      // Tried again at every tick while the patrol is due; pilots see why meanwhile.
+      p.autoLaunchProblem = err.message;
+      if (this.refused.get(key) !== err.message) {
+        this.refused.set(key, err.message);
+        this.d.audit.record({ user: AUTO_PILOT, action: 'patrol.launch', target: p.vehicleId, result: 'refused', detail: { routeId: p.routeId, reason: err.message } });
+      }
+    }
+  }
+
+  list(): DuePatrol[] {
+    return this.due;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
