@@ -1,6 +1,6 @@
 import { common, minimal, ardupilotmega, type MavLinkData } from 'node-mavlink';
 import type { Frame } from '../mavlink/framer.ts';
-import type { Autopilot, Position, StatusMessage, VehicleView } from '../wire/types.ts';
+import type { Autopilot, Position, StatusMessage, VehicleView, VehicleWarning } from '../wire/types.ts';
 import { autopilotOf, modeName } from './autopilots/index.ts';
 
 /** Vehicle is lost after this long without a HEARTBEAT (QGroundControl uses 3.5 s). */
@@ -181,15 +181,15 @@ export class Vehicle {
     return true;
   }
 
-  warnings(): string[] {
-    const w: string[] = [];
+  warnings(): VehicleWarning[] {
+    const w: VehicleWarning[] = [];
     const pct = this.battery?.percent;
-    if (pct != null && pct <= BATTERY_WARN_PERCENT) w.push(`battery ${pct}%`);
-    if (this.gps && this.gps.fix < common.GpsFixType.GPS_FIX_TYPE_3D_FIX) w.push(`GPS ${this.gps.fixName}`);
+    if (pct != null && pct <= BATTERY_WARN_PERCENT) w.push({ code: 'battery', value: pct });
+    if (this.gps && this.gps.fix < common.GpsFixType.GPS_FIX_TYPE_3D_FIX) w.push({ code: 'gps', value: this.gps.fixName });
     if (this.systemStatus >= minimal.MavState.CRITICAL && this.systemStatus <= minimal.MavState.EMERGENCY) {
-      w.push(`status ${enumName(minimal.MavState, this.systemStatus)}`);
+      w.push({ code: 'status', value: enumName(minimal.MavState, this.systemStatus) });
     }
-    if (!this.position) w.push('no position');
+    if (!this.position) w.push({ code: 'no_position', value: null });
     return w;
   }
 

@@ -69,8 +69,14 @@ export interface VehicleView {
   messages: StatusMessage[];
   link: LinkHealth;
   health: VehicleHealth;
-  /** short reasons behind a warning health, e.g. "battery 18%", "no GPS fix" */
-  warnings: string[];
+  /** reasons behind a warning health, as codes the browser translates */
+  warnings: VehicleWarning[];
+}
+
+/** battery: value = percent; gps: value = fix name; status: value = MAV_STATE name; no_position */
+export interface VehicleWarning {
+  code: 'battery' | 'gps' | 'status' | 'no_position';
+  value: string | number | null;
 }
 
 export interface LinkView {

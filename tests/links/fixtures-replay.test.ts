@@ -100,7 +100,7 @@ describeWithFixtures('real ArduCopter captures through the link layer', () => {
     const v = gs.fleet.get('l1-1')!.view(0);
     expect(v).toMatchObject({ mode: 'RTL', armed: false, systemStatus: 'CRITICAL', health: 'warning' });
     expect(v.battery!.percent).toBe(18);
-    expect(v.warnings).toEqual(['battery 18%', 'status CRITICAL']);
+    expect(v.warnings).toEqual([{ code: 'battery', value: 18 }, { code: 'status', value: 'CRITICAL' }]);
     expect(v.messages.some((m) => m.text === 'Battery Failsafe' && m.severity === 4)).toBe(true);
   });
 

@@ -1,9 +1,13 @@
 /** Telemetry of the selected drone. Built once from the field table below, then only values change. */
 
-import type { VehicleHealth, VehicleView } from '../../server/wire/types.ts';
+import type { VehicleHealth, VehicleView, VehicleWarning } from '../../server/wire/types.ts';
 import { make, setText } from './dom.ts';
 import { age, clockTime, coordinates, gpsFix, num, severity, systemState } from './format.ts';
-import { t, translateStatic, type StringKey } from './i18n.ts';
+import { getLocale, t, translateStatic, type StringKey } from './i18n.ts';
+
+const WARNING_TEXT: Record<VehicleWarning['code'], StringKey> = {
+  battery: 'warnBattery', gps: 'warnGps', status: 'warnStatus', no_position: 'warnNoPosition',
+};
 
 interface Field {
   label: StringKey;
@@ -152,9 +156,10 @@ export class TelemetryPanel {
     return section;
   }
 
-  private renderWarnings(warnings: string[]): void {
+  private renderWarnings(codes: VehicleWarning[]): void {
+    const warnings = codes.map((w) => t(WARNING_TEXT[w.code], { value: w.value ?? '' }));
     this.warningsSection.hidden = warnings.length === 0;
-    const text = warnings.join('\n');
+    const text = `${getLocale()}|${warnings.join('\n')}`;
     if (this.warnings.dataset.text === text) return;
     this.warnings.dataset.text = text;
     this.warnings.replaceChildren(...warnings.map((w) => make('li', 'panel__warning', w)));
