@@ -1,31 +1,124 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseLinkUri, LinkUriError } from './links/uri.ts';
+import { parseLinkUri } from './links/uri.ts';
+import type { ServiceOptions } from './service.ts';
 
-export interface Config {
-  links: string[];
-  port: number;
-  host: string;
-  dataDir: string;
-  missionsDir: string;
-  /** built-in simulated drones (0 = none) */
+/**
+ * Every setting, with its default. The configuration file (skybeat.config.json, or --config)
+ * holds any of these keys; environment variables and flags override the file.
+ */
+const latLon = z.tuple([z.number().min(-90).max(90), z.number().min(-180).max(180)]);
+const polygon = z.array(latLon).min(3, 'a polygon needs at least 3 points');
+const linkUri = z.string().superRefine((s, ctx) => {
+  try {
+    parseLinkUri(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
+export const ConfigSchema = z.object({
+  links: z.array(linkUri).default([]),
+  /** simulated drones; null: 3 when there are no links, else none */
+  sim: z.number().int().min(0).max(250).nullable().default(null),
+  port: z.number().int().min(0).max(65535).default(8080),
+  host: z.string().min(1).default('0.0.0.0'),
+  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).nullable().default(null),
+  data: z.string().min(1).default('./data'),
+  missions: z.string().min(1).default('./missions'),
+  sysid: z.number().int().min(1).max(255).default(255),
+  compid: z.number().int().min(1).max(255).default(190),
+  /** map tiles: a URL template, or "none" for the plain background */
+  tiles: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  tlog: z.object({
+    enabled: z.boolean().default(true),
+    maxAgeDays: z.number().positive().default(30),
+    maxTotalMB: z.number().positive().default(2000),
+  }).prefault({}),
+  /** flight tracks older than this are deleted (the runs' records stay) */
+  trackDays: z.number().positive().default(180),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  station: z.object({
+    name: z.string().default(''),
+    lat: z.number().min(-90).max(90).default(28.37),
+    lon: z.number().min(-180).max(180).default(121.38),
+    /** ground alerts farther than this from the station are refused */
+    radiusKm: z.number().positive().default(50),
+    /** drones stay inside this polygon ([lat, lon] points), when given */
+    geofence: polygon.nullable().default(null),
+    noFly: z.array(z.object({ name: z.string().min(1), polygon })).default([]),
+    ceilingM: z.number().positive().max(1000).default(120),
+  }).prefault({}),
+  preflight: z.object({
+    minSatellites: z.number().int().min(0).default(6),
+    minBatteryPercent: z.number().min(0).max(100).default(50),
+    reservePercent: z.number().min(0).max(100).default(25),
+    enduranceMin: z.number().positive().default(20),
+    maxLinkLossPercent: z.number().min(0).max(100).default(20),
+    offRouteM: z.number().positive().default(50),
+    armTimeoutS: z.number().positive().default(90),
+  }).prefault({}),
+  alerts: z.object({
+    batteryLowPercent: z.number().min(0).max(100).default(30),
+    batteryCriticalPercent: z.number().min(0).max(100).default(15),
+    minSatellites: z.number().int().min(0).default(6),
+    maxHdop: z.number().positive().default(2.5),
+    gpsGraceS: z.number().min(0).default(3),
+  }).prefault({}),
+  dispatch: z.object({
+    waveSize: z.number().int().min(1).max(50).default(2),
+    escalateAfterS: z.number().positive().default(60),
+    assumedSpeedMps: z.number().positive().default(5),
+  }).prefault({}),
+  schedule: z.object({
+    leadMin: z.number().min(0).default(10),
+    graceMin: z.number().min(0).default(30),
+    /** docked drones (vehicle ids) allowed to launch by themselves at a route's time */
+    autoLaunch: z.array(z.string()).default([]),
+  }).prefault({}),
+}).strict();
+
+export type Config = z.infer<typeof ConfigSchema> & {
   sim: number;
-  sysid: number;
-  compid: number;
-  /** Leaflet tile URL template; empty = plain background */
-  tileUrl: string | null;
-  /** record every link's traffic as .tlog under dataDir/tlogs */
-  recordTlogs: boolean;
-  /** first admin's password (env SKYBEAT_ADMIN_PASSWORD only: never a flag, which `ps` would show) */
+  /** from SKYBEAT_ADMIN_PASSWORD only: never a flag, which `ps` would show */
   adminPassword?: string;
-}
+  /** the file read, if any */
+  configFile: string | null;
+  /** --print-config: show the resolved configuration and exit */
+  printOnly: boolean;
+};
 
 export class ConfigError extends Error {}
 
-export const HELP = `SkyBeat — drone patrol telemetry and mission service
+export const DEFAULT_CONFIG_FILE = 'skybeat.config.json';
+
+const FLAGS = {
+  config: { type: 'string' },
+  link: { type: 'string', multiple: true },
+  sim: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  data: { type: 'string' },
+  missions: { type: 'string' },
+  sysid: { type: 'string' },
+  compid: { type: 'string' },
+  tiles: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'log-level': { type: 'string' },
+  'no-tlog': { type: 'boolean' },
+  'print-config': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function help(): string {
+  const d = ConfigSchema.parse({});
+  return `SkyBeat — drone patrol telemetry and mission service
 
 Usage: npm start -- [options]
 
+  --config FILE      configuration file (default ./${DEFAULT_CONFIG_FILE} when it exists; env SKYBEAT_CONFIG)
   --link URI         a MAVLink link; repeat for several (env SKYBEAT_LINKS, comma-separated)
                        udpin://0.0.0.0:14550     listen for drones (many behind one port)
                        udpout://HOST:PORT        send to one drone / companion computer
@@ -33,90 +126,151 @@ Usage: npm start -- [options]
                        tcpin://0.0.0.0:5760      accept TCP connections
                        serial:///dev/ttyUSB0:57600  a telemetry radio (reopened when replugged)
                        tlog://FILE.tlog?speed=1  replay a recorded telemetry log
-  --sim N            start N simulated drones (default 3 when no --link is given, else 0; env SKYBEAT_SIM)
-  --port N           HTTP port (default 8080; env PORT)
-  --host ADDR        HTTP bind address (default 0.0.0.0; env SKYBEAT_HOST)
-  --data DIR         data folder: telemetry logs, database (default ./data; env SKYBEAT_DATA)
-  --missions DIR     patrol routes folder (default ./missions; env SKYBEAT_MISSIONS)
-  --sysid N          our MAVLink system id (default 255; env SKYBEAT_SYSID)
-  --compid N         our MAVLink component id (default 190; env SKYBEAT_COMPID)
-  --tiles URL        map tile URL template, or "none" for a plain background
-                     (default https://tile.openstreetmap.org/{z}/{x}/{y}.png; env SKYBEAT_TILES)
+  --sim N            simulated drones (default 3 when no link is given, else 0; env SKYBEAT_SIM)
+  --port N           HTTP(S) port (default ${d.port}; env PORT)
+  --host ADDR        bind address (default ${d.host}; env SKYBEAT_HOST)
+  --tls-cert FILE    serve HTTPS with this certificate (PEM) …
+  --tls-key FILE     … and this key (env SKYBEAT_TLS_CERT, SKYBEAT_TLS_KEY)
+  --data DIR         database and telemetry logs (default ${d.data}; env SKYBEAT_DATA)
+  --missions DIR     patrol routes (default ${d.missions}; env SKYBEAT_MISSIONS)
+  --sysid N          our MAVLink system id (default ${d.sysid}; env SKYBEAT_SYSID)
+  --compid N         our MAVLink component id (default ${d.compid}; env SKYBEAT_COMPID)
+  --tiles URL        map tile URL template, or "none" (default ${d.tiles}; env SKYBEAT_TILES)
+  --log-level L      fatal, error, warn, info, debug, trace (default ${d.logLevel}; env LOG_LEVEL)
   --no-tlog          do not record telemetry logs
+  --print-config     print the resolved configuration as JSON and exit
+  --help             show this help
 
 Environment only: SKYBEAT_ADMIN_PASSWORD  password of the "admin" account created on first start
                    (without it a random one is printed once)
-  --help             show this help
+Everything else (station, geofence and no-fly zones, preflight limits, alert thresholds, officer
+dispatch, schedules, telemetry-log limits) is set in the configuration file; see the README.
 `;
-
-const DEFAULT_TILES = 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
-
-function intIn(name: string, min: number, max: number) {
-  return z.coerce.number({ error: `${name} must be a number` })
-    .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` });
 }
 
-/** Read flags, then environment, then defaults. Throws ConfigError naming the bad flag and value. */
+/** Describe zod issues with the key path, as "station.lat: …". */
+function issues(error: z.ZodError, source: string): string {
+  return error.issues.map((i) => `${source}: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('\n');
+}
+
+/**
+ * Resolve the configuration: defaults, then the file, then environment, then flags.
+ * Throws ConfigError naming the file key, variable or flag and the bad value.
+ */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config | 'help' {
-  let parsed;
+  let o;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        link: { type: 'string', multiple: true },
-        sim: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        data: { type: 'string' },
-        missions: { type: 'string' },
-        sysid: { type: 'string' },
-        compid: { type: 'string' },
-        tiles: { type: 'string' },
-        'no-tlog': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
+    o = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}. Run with --help for the options.`);
   }
-  const o = parsed.values;
   if (o.help) return 'help';
 
-  const links = o.link ?? (env.SKYBEAT_LINKS ? env.SKYBEAT_LINKS.split(',').map((s) => s.trim()).filter(Boolean) : []);
-  for (const uri of links) {
+  const explicit = o.config ?? env.SKYBEAT_CONFIG;
+  const file = explicit ?? (fs.existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : null);
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
     try {
-      parseLinkUri(uri);
+      text = fs.readFileSync(file, 'utf8');
     } catch (err) {
-      if (err instanceof LinkUriError) throw new ConfigError(`--link ${err.message}`);
-      throw err;
+      throw new ConfigError(`${o.config ? '--config' : 'SKYBEAT_CONFIG'} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: must hold a JSON object of settings`);
   }
-  const pick = (flag: string, value: string | undefined, envName: string, fallback: string) => ({
-    flag: value !== undefined ? `--${flag}` : env[envName] !== undefined ? envName : `--${flag}`,
-    value: value ?? env[envName] ?? fallback,
-  });
-  const num = (flag: string, value: string | undefined, envName: string, fallback: number, min: number, max: number) => {
-    const p = pick(flag, value, envName, String(fallback));
-    const r = intIn(p.flag, min, max).safeParse(p.value);
-    if (!r.success) throw new ConfigError(`${r.error.issues[0]!.message} (got "${p.value}")`);
-    return r.data;
+  const fromFile = ConfigSchema.safeParse(raw);
+  if (!fromFile.success) throw new ConfigError(issues(fromFile.error, file ?? 'defaults'));
+
+  // Overrides, each remembered with where it came from so an error can name it.
+  const over: { key: string; source: string; value: unknown }[] = [];
+  // Numbers from text; anything else stays text, so the schema says what is wrong with it.
+  const int = (text: string) => (/^-?\d+$/.test(text.trim()) ? Number(text) : text);
+  const pick = (key: string, flag: string, flagValue: string | undefined, envName: string, conv: (s: string) => unknown = (s) => s) => {
+    if (flagValue !== undefined) over.push({ key, source: `--${flag}`, value: conv(flagValue) });
+    else if (env[envName] !== undefined && env[envName] !== '') over.push({ key, source: envName, value: conv(env[envName]!) });
   };
-  const tiles = pick('tiles', o.tiles, 'SKYBEAT_TILES', DEFAULT_TILES).value;
+  if (o.link) over.push({ key: 'links', source: '--link', value: o.link });
+  else if (env.SKYBEAT_LINKS) over.push({ key: 'links', source: 'SKYBEAT_LINKS', value: env.SKYBEAT_LINKS.split(',').map((s) => s.trim()).filter(Boolean) });
+  pick('sim', 'sim', o.sim, 'SKYBEAT_SIM', int);
+  pick('port', 'port', o.port, 'PORT', int);
+  pick('host', 'host', o.host, 'SKYBEAT_HOST');
+  pick('data', 'data', o.data, 'SKYBEAT_DATA');
+  pick('missions', 'missions', o.missions, 'SKYBEAT_MISSIONS');
+  pick('sysid', 'sysid', o.sysid, 'SKYBEAT_SYSID', int);
+  pick('compid', 'compid', o.compid, 'SKYBEAT_COMPID', int);
+  pick('tiles', 'tiles', o.tiles, 'SKYBEAT_TILES');
+  pick('logLevel', 'log-level', o['log-level'], 'LOG_LEVEL');
+  const cert = o['tls-cert'] ?? env.SKYBEAT_TLS_CERT;
+  const key = o['tls-key'] ?? env.SKYBEAT_TLS_KEY;
+  if ((cert === undefined) !== (key === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both, or neither');
+  if (cert && key) over.push({ key: 'tls', source: '--tls-cert/--tls-key', value: { cert, key } });
+
+  const merged: Record<string, unknown> = { ...fromFile.data };
+  for (const { key: k, value } of over) merged[k] = value;
+  if (o['no-tlog']) merged.tlog = { ...(merged.tlog as object), enabled: false };
+  const final = ConfigSchema.safeParse(merged);
+  if (!final.success) {
+    const first = final.error.issues[0]!;
+    const source = over.find((x) => x.key === first.path[0])?.source ?? file ?? 'defaults';
+    const value = over.find((x) => x.key === first.path[0])?.value;
+    throw new ConfigError(`${source}${value !== undefined ? ` "${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : value}"` : ''}: ${first.path.length > 1 ? `${first.path.slice(1).join('.')}: ` : ''}${first.message}`);
+  }
+  for (const p of [final.data.tls?.cert, final.data.tls?.key]) {
+    if (p && !fs.existsSync(p)) throw new ConfigError(`TLS file ${p}: no such file`);
+  }
   return {
-    links,
-    sim: num('sim', o.sim, 'SKYBEAT_SIM', links.length === 0 ? 3 : 0, 0, 250),
-    port: num('port', o.port, 'PORT', 8080, 0, 65535),
-    host: pick('host', o.host, 'SKYBEAT_HOST', '0.0.0.0').value,
-    dataDir: pick('data', o.data, 'SKYBEAT_DATA', './data').value,
-    missionsDir: pick('missions', o.missions, 'SKYBEAT_MISSIONS', './missions').value,
-    sysid: num('sysid', o.sysid, 'SKYBEAT_SYSID', 255, 1, 255),
-    compid: num('compid', o.compid, 'SKYBEAT_COMPID', 190, 1, 255),
-    tileUrl: tiles === '' || tiles === 'none' ? null : tiles,
-    recordTlogs: !o['no-tlog'],
+    ...final.data,
+    sim: final.data.sim ?? (final.data.links.length === 0 ? 3 : 0),
     adminPassword: env.SKYBEAT_ADMIN_PASSWORD || undefined,
+    configFile: file,
+    printOnly: Boolean(o['print-config']),
+  };
+}
+
+/** The configuration file's terms, in the service's. */
+export function serviceOptions(c: Config): ServiceOptions {
+  const polygon = (p: [number, number][]) => p.map(([lat, lon]) => ({ lat, lon }));
+  return {
+    links: c.links,
+    sim: c.sim,
+    port: c.port,
+    host: c.host,
+    tls: c.tls,
+    dataDir: c.data,
+    missionsDir: c.missions,
+    sysid: c.sysid,
+    compid: c.compid,
+    tileUrl: c.tiles === '' || c.tiles === 'none' ? null : c.tiles,
+    tlog: c.tlog,
+    trackDays: c.trackDays,
+    adminPassword: c.adminPassword,
+    simHome: { lat: c.station.lat, lon: c.station.lon },
+    station: { lat: c.station.lat, lon: c.station.lon, radiusKm: c.station.radiusKm },
+    rules: {
+      geofence: c.station.geofence ? { name: 'station geofence', polygon: polygon(c.station.geofence) } : null,
+      noFly: c.station.noFly.map((z) => ({ name: z.name, polygon: polygon(z.polygon) })),
+      ceilingM: c.station.ceilingM,
+      minSatellites: c.preflight.minSatellites,
+      minBatteryPercent: c.preflight.minBatteryPercent,
+      reservePercent: c.preflight.reservePercent,
+      enduranceS: c.preflight.enduranceMin * 60,
+      maxLinkLossPercent: c.preflight.maxLinkLossPercent,
+    },
+    patrolTiming: { offRouteM: c.preflight.offRouteM, armTimeoutMs: c.preflight.armTimeoutS * 1000 },
+    alerts: {
+      batteryLowPercent: c.alerts.batteryLowPercent,
+      batteryCriticalPercent: c.alerts.batteryCriticalPercent,
+      minSatellites: c.alerts.minSatellites,
+      maxHdop: c.alerts.maxHdop,
+      gpsGraceMs: c.alerts.gpsGraceS * 1000,
+      ceilingM: c.station.ceilingM,
+    },
+    dispatch: { waveSize: c.dispatch.waveSize, escalateAfterMs: c.dispatch.escalateAfterS * 1000, assumedSpeedMps: c.dispatch.assumedSpeedMps },
+    scheduler: { leadMs: c.schedule.leadMin * 60_000, graceMs: c.schedule.graceMin * 60_000, autoLaunch: c.schedule.autoLaunch },
   };
 }

@@ -1,4 +1,5 @@
-import { ConfigError, HELP, loadConfig } from './config.ts';
+import { ConfigError, help, loadConfig, serviceOptions } from './config.ts';
+import { createLogger } from './log.ts';
 import { startService } from './service.ts';
 
 async function main(): Promise<void> {
@@ -6,34 +7,40 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(process.argv.slice(2));
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`skybeat: ${err.message}`);
-      process.exit(2);
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`skybeat: ${err.message}`);
+    process.exit(2);
   }
   if (config === 'help') {
-    process.stdout.write(HELP);
+    process.stdout.write(help());
     return;
   }
-  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  if (config.printOnly) {
+    process.stdout.write(`${JSON.stringify({ ...config, adminPassword: config.adminPassword ? '(set)' : undefined }, null, 2)}\n`);
+    return;
+  }
+  const log = createLogger(config.logLevel);
   let service;
   try {
-    service = await startService({ ...config, log });
+    service = await startService({ ...serviceOptions(config), logger: log });
   } catch (err) {
+    log.fatal(`skybeat: ${(err as Error).message}`);
+    // The message must reach the terminal before we go, whatever the log transport does.
     console.error(`skybeat: ${(err as Error).message}`);
     process.exit(1);
   }
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  log(`SkyBeat listening on http://${host}:${service.port}`);
-  log(`links: ${config.links.length ? config.links.join(', ') : 'none'}${config.sim ? `; ${config.sim} simulated drones` : ''}`);
+  log.info(`SkyBeat listening on ${config.tls ? 'https' : 'http'}://${host}:${service.port}`);
+  log.info(`config ${config.configFile ?? '(none, defaults)'}; links: ${config.links.length ? config.links.join(', ') : 'none'}${config.sim ? `; ${config.sim} simulated drones` : ''}`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: closing links and HTTP`);
-    await service.close();
-    process.exit(0);
+    log.warn(`${signal}: stopping; drones in flight continue under their own failsafe settings`);
+    await service.close(`SkyBeat is stopping (${signal})`);
+    log.info('stopped');
+    log.flush();
+    setTimeout(() => process.exit(0), 50);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,35 +1,43 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AircraftMonitor } from './alerts/aircraft-monitor.ts';
+import { DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts/aircraft-rules.ts';
+import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alerts/ground.ts';
+import { Officers } from './alerts/officers.ts';
+import { bootstrapAdmin } from './auth/bootstrap.ts';
 import { createApp } from './http/app.ts';
 import { attachLive } from './http/live.ts';
+import { attachAlerts } from './http/live-alerts.ts';
+import { attachPatrols } from './http/live-patrols.ts';
+import { createMetrics } from './http/metrics.ts';
+import { resolveTiles, type TileOptions } from './http/tiles.ts';
 import { Connection } from './links/connection.ts';
 import { createLink } from './links/create.ts';
 import type { Link } from './links/link.ts';
 import { TlogWriter } from './links/tlog.ts';
+import { pruneTlogs } from './links/tlog-retention.ts';
 import { UdpInLink } from './links/udp.ts';
-import type { Squadron } from './sim/squadron.ts';
-import type { Autopilot } from './wire/types.ts';
-import { bootstrapAdmin } from './auth/bootstrap.ts';
-import { AircraftMonitor } from './alerts/aircraft-monitor.ts';
-import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alerts/ground.ts';
-import { Officers } from './alerts/officers.ts';
-import { attachAlerts } from './http/live-alerts.ts';
-import { attachPatrols } from './http/live-patrols.ts';
-import { openStore, type Store } from './store/index.ts';
+import { silentLogger, type Logger } from './log.ts';
 import { MissionClient } from './missions/protocol/client.ts';
 import { RouteStore } from './missions/store.ts';
 import { ControlRegistry } from './patrols/control.ts';
 import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
 import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions } from './patrols/scheduler.ts';
+import type { Squadron } from './sim/squadron.ts';
+import { openStore, type Store } from './store/index.ts';
 import { Actions } from './vehicles/actions.ts';
-import { autopilotOf } from './vehicles/autopilots/index.ts';
 import { CommandSender } from './vehicles/commands.ts';
 import { Fleet } from './vehicles/fleet.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
+import type { Autopilot } from './wire/types.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WENLING = { lat: 28.37, lon: 121.38 };
+const HOUR = 3600_000;
 
 export interface ServiceOptions {
   links?: string[];
@@ -37,19 +45,29 @@ export interface ServiceOptions {
   sim?: number;
   port?: number;
   host?: string;
+  /** serve HTTPS (officers' phones need a secure origin for geolocation) */
+  tls?: { cert: string; key: string } | null;
   dataDir: string;
   webDir?: string;
   sysid?: number;
   compid?: number;
   tileUrl?: string | null;
-  recordTlogs?: boolean;
+  /** the tile source in full (a local folder, an MBTiles file, GCJ-02 tiles); its url, when given, wins over tileUrl */
+  tiles?: TileOptions;
+  /** telemetry logs: recorded unless false; pruned by age and total size */
+  tlog?: { enabled: boolean; maxAgeDays: number; maxTotalMB: number };
+  /** flight tracks older than this many days are deleted */
+  trackDays?: number;
   /** password for the first admin account when the database has no users (else a random one is printed) */
   adminPassword?: string;
   /** simulator home (default Wenling) */
   simHome?: { lat: number; lon: number };
+  /** simulator tuning for tests and training: arm delay (EKF warm-up, s), time speed-up, demo flights */
+  simOptions?: { bootDelayS?: number; speedup?: number; demo?: boolean; seed?: number };
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
   station?: { lat: number; lon: number; radiusKm: number };
   dispatch?: Partial<DispatchSettings>;
+  alerts?: Partial<AlertThresholds>;
   /** patrol routes folder (default ./missions) */
   missionsDir?: string;
   /** station rules for preflight: geofence, no-fly zones, limits */
@@ -57,9 +75,7 @@ export interface ServiceOptions {
   patrolTiming?: Partial<PatrolTiming>;
   /** due-patrol window and the docked drones allowed to launch on schedule */
   scheduler?: Partial<SchedulerOptions>;
-  /** simulator tuning for tests and training: arm delay (EKF warm-up, s), time speed-up, demo flights */
-  simOptions?: { bootDelayS?: number; speedup?: number; demo?: boolean; seed?: number };
-  log?: (line: string) => void;
+  logger?: Logger;
 }
 
 export interface Service {
@@ -74,10 +90,12 @@ export interface Service {
   routes: RouteStore;
   scheduler: Scheduler;
   squadron: Squadron | null;
-  close(): Promise<void>;
+  /**
+   * Graceful stop: refuse new commands, tell everyone connected, close links and the database.
+   * Drones in flight carry on under their autopilots' own failsafe settings.
+   */
+  close(reason?: string): Promise<void>;
 }
-
-const WENLING = { lat: 28.37, lon: 121.38 };
 
 function tlogName(dataDir: string, id: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -86,129 +104,136 @@ function tlogName(dataDir: string, id: string): string {
 
 /** Start links, fleet, HTTP and live updates (and the simulator when asked). */
 export async function startService(opts: ServiceOptions): Promise<Service> {
-  const log = opts.log ?? (() => {});
+  const log = opts.logger ?? silentLogger;
   const startedAt = Date.now();
   const gcs = { sysid: opts.sysid ?? 255, compid: opts.compid ?? 190 };
-  // The database first: a damaged or too-new file must stop us before any link opens.
-  const store = openStore(opts.dataDir);
-  await bootstrapAdmin(store, opts.adminPassword, log);
-  const fleet = new Fleet(gcs);
-  const stopTracks = startTrackRecorder(fleet, store.tracks);
-  const station = opts.station ?? { ...(opts.simHome ?? WENLING), radiusKm: 50 };
-  const aircraft = new AircraftMonitor(fleet, store.alerts);
-  const officers = new Officers();
-  const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch });
-  const routes = new RouteStore(opts.missionsDir ?? path.join(ROOT, 'missions'));
-  await routes.open();
-  const missions = new MissionClient(fleet, { gcs });
-  const actions = new Actions(fleet, new CommandSender(fleet, gcs.sysid));
-  const control = new ControlRegistry();
-  const seen = new Map(store.tracks.vehicles().map((v) => [v.id, v.autopilot]));
-  const patrols = new Patrols({
-    fleet, actions, missions, routes, control, aircraft, runs: store.runs,
-    rules: { ...DEFAULT_RULES, ...opts.rules },
-    autopilotOf: (id) => fleet.get(id)?.autopilot ?? (seen.get(id) as Autopilot | undefined) ?? 'other',
-    timing: opts.patrolTiming,
-  });
-  patrols.resume();
-  const scheduler = new Scheduler({ routes, fleet, patrols, control, audit: store.audit, options: { ...DEFAULT_SCHEDULER, ...opts.scheduler } });
-  const connections: Connection[] = [];
-  const record = opts.recordTlogs ?? true;
-
-  const addLink = async (id: string, link: Link) => {
-    const conn = new Connection(id, link, { ...gcs, tlog: record ? new TlogWriter(tlogName(opts.dataDir, id)) : undefined });
-    link.on('state', (state, detail) => log(`link ${id} ${link.uri}: ${state}${detail ? ` (${detail})` : ''}`));
-    await link.open();
-    connections.push(conn);
-    fleet.addConnection(conn);
-    return conn;
+  // Everything started is stopped in reverse order, on close or when a later step fails.
+  const closers: (() => unknown)[] = [];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c();
+    closers.length = 0;
   };
 
-  let squadron: Squadron | null = null;
-  let server: http.Server | null = null;
   try {
+    // The database first: a damaged or too-new file must stop us before any link opens.
+    const store = openStore(opts.dataDir);
+    closers.push(() => store.close());
+    await bootstrapAdmin(store, opts.adminPassword, (line) => log.warn(line));
+    const tlog = opts.tlog ?? { enabled: true, maxAgeDays: 30, maxTotalMB: 2000 };
+    const housekeeping = () => {
+      const removed = pruneTlogs(path.join(opts.dataDir, 'tlogs'), tlog.maxAgeDays, tlog.maxTotalMB);
+      const tracks = store.tracks.prune(Date.now() - (opts.trackDays ?? 180) * 24 * HOUR);
+      if (removed.length || tracks) log.info({ tlogsRemoved: removed, trackPointsRemoved: tracks }, 'housekeeping');
+    };
+    housekeeping();
+    const hk = setInterval(housekeeping, HOUR);
+    closers.push(() => clearInterval(hk));
+
+    const fleet = new Fleet(gcs);
+    closers.push(() => fleet.close());
+    closers.push(startTrackRecorder(fleet, store.tracks));
+    const station = opts.station ?? { ...(opts.simHome ?? WENLING), radiusKm: 50 };
+    const aircraft = new AircraftMonitor(fleet, store.alerts, { ...DEFAULT_THRESHOLDS, ...opts.alerts });
+    closers.push(() => aircraft.close());
+    const officers = new Officers();
+    const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch });
+    closers.push(() => ground.stop());
+    const routes = new RouteStore(opts.missionsDir ?? path.join(ROOT, 'missions'));
+    await routes.open();
+    closers.push(() => routes.close());
+    const missions = new MissionClient(fleet, { gcs });
+    const actions = new Actions(fleet, new CommandSender(fleet, gcs.sysid));
+    const control = new ControlRegistry();
+    const rules = { ...DEFAULT_RULES, ...opts.rules };
+    const seen = new Map(store.tracks.vehicles().map((v) => [v.id, v.autopilot]));
+    const patrols = new Patrols({
+      fleet, actions, missions, routes, control, aircraft, runs: store.runs,
+      rules,
+      autopilotOf: (id) => fleet.get(id)?.autopilot ?? (seen.get(id) as Autopilot | undefined) ?? 'other',
+      timing: opts.patrolTiming,
+    });
+    closers.push(() => patrols.close());
+    patrols.resume();
+    const scheduler = new Scheduler({ routes, fleet, patrols, control, audit: store.audit, options: { ...DEFAULT_SCHEDULER, ...opts.scheduler } });
+    closers.push(() => scheduler.close());
+
+    const addLink = async (id: string, link: Link) => {
+      const conn = new Connection(id, link, { ...gcs, tlog: tlog.enabled ? new TlogWriter(tlogName(opts.dataDir, id)) : undefined });
+      link.on('state', (state, detail) => log.info({ link: id, uri: link.uri, state, detail }, `link ${id} ${state}${detail ? `: ${detail}` : ''}`));
+      closers.push(() => conn.close());
+      await link.open();
+      fleet.addConnection(conn);
+    };
     for (const [i, uri] of (opts.links ?? []).entries()) await addLink(`l${i + 1}`, createLink(uri));
+    fleet.on('found', (v) => log.info({ vehicle: v.id, autopilot: v.autopilot }, `vehicle ${v.id} found`));
+    fleet.on('lost', (v) => log.warn({ vehicle: v.id }, `vehicle ${v.id} link lost`));
+    fleet.on('regained', (v) => log.info({ vehicle: v.id }, `vehicle ${v.id} link regained`));
+
+    let squadron: Squadron | null = null;
     if (opts.sim) {
       const simLink = new UdpInLink('udpin://127.0.0.1:0', '127.0.0.1', 0);
       await addLink('sim', simLink);
       // Loaded only when asked for: a station with real drones never runs simulator code.
       const { startSquadron } = await import('./sim/squadron.ts');
-      squadron = await startSquadron({
-        count: opts.sim,
-        link: `udpout://127.0.0.1:${simLink.boundPort}`,
-        home: opts.simHome ?? WENLING,
-        demo: true,
-        ...opts.simOptions,
+      const sq = await startSquadron({
+        count: opts.sim, link: `udpout://127.0.0.1:${simLink.boundPort}`, home: opts.simHome ?? WENLING, demo: true, ...opts.simOptions,
       });
+      squadron = sq;
+      closers.push(() => sq.close());
     }
 
+    const tiles = resolveTiles({ ...opts.tiles, url: opts.tiles?.url ?? opts.tileUrl });
+    closers.push(() => tiles.close());
+    let io: ReturnType<typeof attachLive>['io'] | null = null;
+    const metrics = createMetrics({ fleet, io: () => io, ground });
     const app = createApp({
-      fleet,
-      store,
+      fleet, store, startedAt, metrics: metrics.registry,
       alerts: { aircraft, ground, officers, area: station },
       patrols: { patrols, control, missions, routes, scheduler },
-      startedAt,
       webDir: opts.webDir ?? path.join(ROOT, 'web', 'dist'),
       client: {
-        tileUrl: opts.tileUrl === undefined ? null : opts.tileUrl,
-        tileAttribution: opts.tileUrl?.includes('openstreetmap') ? '© OpenStreetMap contributors' : '',
+        // for clients that read only these two: the template with its first subdomain filled in
+        tileUrl: tiles.view.url?.replaceAll('{s}', tiles.view.subdomains[0] ?? '') ?? null,
+        tileAttribution: tiles.view.attribution,
         center: { lat: station.lat, lon: station.lon },
+        tiles: tiles.view,
       },
+      tiles: tiles.router,
+      station: { geofence: rules.geofence, noFly: rules.noFly, ceilingM: rules.ceilingM },
     });
-    server = http.createServer(app);
+    const server: http.Server = opts.tls
+      ? https.createServer({ cert: fs.readFileSync(opts.tls.cert), key: fs.readFileSync(opts.tls.key) }, app)
+      : http.createServer(app);
     const live = attachLive(server, fleet, store.users);
+    io = live.io;
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });
-    const srv = server;
     await new Promise<void>((resolve, reject) => {
-      srv.once('error', (err: NodeJS.ErrnoException) => reject(new Error(
+      server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(
         err.code === 'EADDRINUSE' ? `--port ${opts.port}: port already in use` : `--port ${opts.port}: ${err.message}`,
       )));
-      srv.listen(opts.port ?? 8080, opts.host ?? '0.0.0.0', () => resolve());
+      server.listen(opts.port ?? 8080, opts.host ?? '0.0.0.0', () => resolve());
     });
-    const addr = srv.address();
+    closers.push(async () => {
+      await live.close(); // closes the HTTP server too
+      server.closeAllConnections();
+    });
+    const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 8080;
 
     return {
-      port,
-      fleet,
-      store,
-      squadron,
-      ground,
-      officers,
-      aircraft,
-      patrols,
-      control,
-      routes,
-      scheduler,
-      async close() {
-        await squadron?.close();
-        await live.close();
-        scheduler.close();
-        patrols.close();
-        routes.close();
-        ground.stop();
-        aircraft.close();
-        stopTracks();
-        fleet.close();
-        await Promise.all(connections.map((c) => c.close()));
-        srv.closeAllConnections();
-        await new Promise<void>((r) => srv.close(() => r()));
-        store.close();
+      port, fleet, store, squadron, ground, officers, aircraft, patrols, control, routes, scheduler,
+      async close(reason = 'the service is stopping') {
+        app.locals.stopping = reason;
+        live.io.emit('server:shutdown', reason);
+        // A moment for that message to leave before the sockets close.
+        await new Promise((r) => setTimeout(r, 100));
+        await closeAll();
       },
     };
   } catch (err) {
-    await squadron?.close();
-    scheduler.close();
-    patrols.close();
-    routes.close();
-    ground.stop();
-    aircraft.close();
-    stopTracks();
-    fleet.close();
-    store.close();
-    await Promise.all(connections.map((c) => c.close()));
-    server?.close();
+    await closeAll();
     throw err;
   }
 }
+

@@ -46,7 +46,7 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
       if (cond && !current) {
         const since = this.pendingSince.get(key) ?? now;
         this.pendingSince.set(key, since);
-        if (now - since >= (r.graceMs ?? 0)) this.hold(key, v, r.rule, cond);
+        if (now - since >= (r.graceMs?.(this.thresholds) ?? 0)) this.hold(key, v, r.rule, cond);
       } else {
         if (!cond) this.pendingSince.delete(key);
         this.hold(key, v, r.rule, cond);

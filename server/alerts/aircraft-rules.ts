@@ -39,7 +39,7 @@ export interface Condition {
 export interface LevelRule {
   rule: string;
   /** hold time before raising, ms */
-  graceMs?: number;
+  graceMs?: (t: AlertThresholds) => number;
   check(v: Vehicle, t: AlertThresholds, wasActive: boolean): Condition | null;
 }
 
@@ -70,7 +70,7 @@ export const LEVEL_RULES: LevelRule[] = [
   },
   {
     rule: 'gps_lost',
-    graceMs: DEFAULT_THRESHOLDS.gpsGraceMs,
+    graceMs: (t) => t.gpsGraceMs,
     check(v) {
       // Only a GPS that had a fix can be lost: a drone still acquiring at boot is not an alert.
       if (!v.everHadFix || !v.gps || v.gps.fix >= FIX_3D) return null;
@@ -79,7 +79,7 @@ export const LEVEL_RULES: LevelRule[] = [
   },
   {
     rule: 'gps_degraded',
-    graceMs: DEFAULT_THRESHOLDS.gpsGraceMs,
+    graceMs: (t) => t.gpsGraceMs,
     check(v, t) {
       if (!v.armed || !v.gps || v.gps.fix < FIX_3D) return null;
       const sats = v.gps.satellites;

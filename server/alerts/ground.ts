@@ -35,7 +35,7 @@ const NEXT: Record<OfficerAnswer, GroundAlertState[]> = {
  * duty, escalates to the next ones when nobody accepts in time, and keeps every step in the
  * database, so a restart or a phone that was offline loses nothing.
  */
-export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; offer: [officer: string, alert: GroundAlertView] }> {
+export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; offer: [officer: string, alert: GroundAlertView]; delivered: [latencyMs: number] }> {
   private readonly timers = new Map<number, NodeJS.Timeout>();
   /** officer → the alert they hold; rebuilt after every change, read on every location update */
   private busy = new Map<string, number>();
@@ -124,8 +124,10 @@ export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; off
   delivered(id: number, officer: string): void {
     const events = this.store.events(id);
     if (!events.some((e) => e.kind === 'notified' && e.user === officer)) return;
-    if (events.some((e) => e.kind === 'delivered' && e.user === officer && e.time >= (this.lastNotifiedTo(events, officer) ?? 0))) return;
+    const notifiedAt = this.lastNotifiedTo(events, officer) ?? 0;
+    if (events.some((e) => e.kind === 'delivered' && e.user === officer && e.time >= notifiedAt)) return;
     this.store.record(id, officer, 'delivered');
+    this.emit('delivered', Date.now() - notifiedAt);
     this.emitView(id);
   }
 

@@ -2,14 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Store } from '../store/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
-import type { ClientConfig } from '../wire/types.ts';
+import type { ClientConfig, StationView } from '../wire/types.ts';
 import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
 import { createAuthRouter, requireRole } from './auth.ts';
 import { createPatrolsRouter } from './patrols-api.ts';
 import { createRoutesRouter } from './routes-api.ts';
+import { tileOrigins } from './tiles.ts';
 import type { MissionClient } from '../missions/protocol/client.ts';
 import type { RouteStore } from '../missions/store.ts';
 import type { ControlRegistry } from '../patrols/control.ts';
@@ -23,8 +25,14 @@ export interface AppOptions {
   fleet: Fleet;
   store: Store;
   client: ClientConfig;
+  /** serves /tiles/{z}/{x}/{y} from a local folder or MBTiles file (see tiles.ts), or null */
+  tiles: express.Router | null;
+  /** the station's geofence and no-fly zones, drawn on the map */
+  station: StationView;
   alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet'>;
   patrols: { patrols: Patrols; control: ControlRegistry; missions: MissionClient; routes: RouteStore; scheduler: Scheduler };
+  /** Prometheus metrics, served at /metrics */
+  metrics: Registry;
   /** built web app (vite build output); not served when missing */
   webDir: string;
   startedAt: number;
@@ -38,7 +46,7 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
-export function createApp({ fleet, store, client, alerts, patrols, webDir, startedAt }: AppOptions): express.Express {
+export function createApp({ fleet, store, client, tiles, station, alerts, patrols, metrics, webDir, startedAt }: AppOptions): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
@@ -46,7 +54,7 @@ export function createApp({ fleet, store, client, alerts, patrols, webDir, start
     contentSecurityPolicy: {
       directives: {
         // Map tiles come from the configured tile server; everything else from us.
-        'img-src': ["'self'", 'data:', 'blob:', ...(client.tileUrl ? [new URL(client.tileUrl.replace(/\{[^}]+\}/g, 'a')).origin] : [])],
+        'img-src': ["'self'", 'data:', 'blob:', ...tileOrigins(client.tiles)],
         'style-src': ["'self'", "'unsafe-inline'"],
         'upgrade-insecure-requests': null,
       },
@@ -54,14 +62,29 @@ export function createApp({ fleet, store, client, alerts, patrols, webDir, start
     strictTransportSecurity: false, // only meaningful behind TLS; set by the TLS front (issue 10)
   }));
 
-  // Public: the login itself, liveness for monitors, and the map's non-secret settings.
+  // While stopping, nothing that changes state (a flight command above all) is taken any more.
+  app.use((req, res, next) => {
+    if (app.locals.stopping && req.method !== 'GET') {
+      res.status(503).json({ error: `not accepted: ${app.locals.stopping}` });
+      return;
+    }
+    next();
+  });
+
+  // Public: the login itself, liveness for monitors, metrics, and the map's non-secret settings.
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
   app.use('/api', createAuthRouter(ctx));
   app.get('/api/health', (_req, res) => { res.json(healthView(fleet, startedAt)); });
   app.get('/api/config', (_req, res) => { res.json(client); });
+  // Tiles are as public as the map settings: the map is drawn behind the login dialog.
+  if (tiles) app.use('/tiles', tiles);
 
   app.use(express.json({ limit: '1mb' }));
   const watchers = requireRole(ctx, 'pilot', 'command', 'admin');
   app.get('/api/links', watchers, (_req, res) => { res.json(linkViews(fleet)); });
+  app.get('/api/station', watchers, (_req, res) => { res.json(station); });
   app.get('/api/vehicles', watchers, (_req, res) => { res.json(vehicleViews(fleet)); });
   app.get('/api/vehicles/:id', watchers, (req, res) => {
     const v = fleet.get(String(req.params.id));

@@ -46,6 +46,11 @@ export class TrackStore {
     })();
   }
 
+  /** Delete track points older than `before`; returns how many. */
+  prune(before: number): number {
+    return this.db.prepare('DELETE FROM track_points WHERE time < ?').run(before).changes;
+  }
+
   vehicles(): SeenVehicle[] {
     return this.db.prepare(
       'SELECT id, sysid, link_uri AS linkUri, autopilot, type, first_seen AS firstSeen, last_seen AS lastSeen FROM vehicles ORDER BY id',

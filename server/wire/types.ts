@@ -116,6 +116,8 @@ export interface ServerToClientEvents {
   'runs': (runs: RunView[]) => void;
   /** who is in command of which drone (vehicle id → pilot) */
   'control': (holders: Record<string, string>) => void;
+  /** the service is stopping (maintenance, an update): say so, the connection will drop */
+  'server:shutdown': (reason: string) => void;
   /** scheduled patrols due soon (the whole list, whenever it changes) */
   'patrols:due': (due: DuePatrol[]) => void;
 }
@@ -129,11 +131,45 @@ export interface ClientToServerEvents {
 
 /** Map settings the web app reads at start (GET /api/config). */
 export interface ClientConfig {
-  /** Leaflet tile URL template, or null for a plain background (isolated networks) */
+  /** Leaflet tile URL template, or null for a plain background (isolated networks); tiles says more */
   tileUrl: string | null;
   tileAttribution: string;
   /** where to centre the map before any drone is seen */
   center: { lat: number; lon: number };
+  /** the tile source in full (absent from older services: then tileUrl, WGS-84) */
+  tiles?: TileSourceView;
+}
+
+/** Where map tiles come from, and the datum they are drawn in. */
+export interface TileSourceView {
+  /** none: the plain background */
+  kind: 'xyz' | 'none';
+  /** Leaflet URL template ({s} {z} {x} {y}); a local folder or MBTiles file is served by us under /tiles/ */
+  url: string | null;
+  attribution: string;
+  /** gcj02: Chinese web maps (AMap, Tencent) are shifted; every WGS-84 position is converted for display */
+  crs: 'wgs84' | 'gcj02';
+  /** what {s} stands for, one character each (e.g. "1234") */
+  subdomains: string;
+  minZoom: number;
+  maxZoom: number;
+  /** place names drawn over the base layer (Tianditu serves them apart), or null */
+  labelsUrl: string | null;
+}
+
+/** A named polygon of the station's airspace (vertices in order, closing edge implied). */
+export interface ZoneView {
+  name: string;
+  polygon: { lat: number; lon: number }[];
+}
+
+/** The station's airspace rules as the map draws them (GET /api/station). */
+export interface StationView {
+  /** drones stay inside it when given */
+  geofence: ZoneView | null;
+  noFly: ZoneView[];
+  /** metres above home */
+  ceilingM: number;
 }
 
 /** Aviation convention: warning = red (act now), caution = amber (act soon), info. */

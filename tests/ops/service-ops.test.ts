@@ -1,0 +1,120 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { io as connectSocket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pruneTlogs } from '../../server/links/tlog-retention.ts';
+import { spawnService } from '../helpers/process.ts';
+import { testService } from '../helpers/service.ts';
+import { REPO } from '../helpers/shared.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-ops-'));
+
+describe('health and metrics', () => {
+  it('report links, vehicles, packets, socket clients and alert delivery', async () => {
+    const t = await testService({ sim: 2, simOptions: { demo: false, seed: 3 } });
+    cleanup.push(() => t.close());
+    await waitFor('two drones', () => t.svc.fleet.vehicles.size === 2, 15_000);
+    const health = await t.api('GET', '/api/health');
+    expect(health.body).toMatchObject({ status: 'ok', links: { total: 1, up: 1 }, vehicles: { total: 2, lost: 0 } });
+    const token = await t.user('room', ['command']);
+    const s = t.socket(token);
+    await new Promise<void>((r) => s.on('connect', () => r()));
+    const text = (await (await fetch(`${t.base}/metrics`)).text());
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value(`skybeat_link_frames_total\\{link="udpin://127\\.0\\.0\\.1:\\d+"\\}`)).toBeGreaterThan(0);
+    expect(value(`skybeat_link_crc_errors_total\\{link="udpin://127\\.0\\.0\\.1:\\d+"\\}`)).toBe(0);
+    expect(value(`skybeat_link_up\\{link="udpin://127\\.0\\.0\\.1:\\d+"\\}`)).toBe(1);
+    expect(value('skybeat_vehicles\\{state="ok"\\}')).toBe(2);
+    expect(value('skybeat_socket_clients')).toBe(1);
+    expect(text).toMatch(/^# TYPE skybeat_alert_delivery_seconds histogram$/m);
+    expect(text).toMatch(/^# TYPE skybeat_mission_transfers_total counter$/m);
+    expect(text).toMatch(/^skybeat_process_resident_memory_bytes \d+/m);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM tells connected users, refuses commands, closes cleanly and exits 0', async () => {
+    const dataDir = tmp();
+    const svc = spawnService(['--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--sim', '1', '--no-tlog'], { SKYBEAT_ADMIN_PASSWORD: 'shutdown-test-pw' });
+    cleanup.push(() => svc.child.kill('SIGKILL'));
+    const port = await svc.port();
+    const base = `http://127.0.0.1:${port}`;
+    const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'shutdown-test-pw' }) });
+    const { token } = await login.json() as { token: string };
+    const socket = connectSocket(base, { auth: { token }, transports: ['websocket'], reconnection: false });
+    cleanup.push(() => socket.close());
+    const told = new Promise<string>((r) => socket.on('server:shutdown', r));
+    await new Promise<void>((r) => socket.on('connect', () => r()));
+
+    svc.child.kill('SIGTERM');
+    expect(await told).toBe('SkyBeat is stopping (SIGTERM)');
+    expect(await svc.exited).toBe(0);
+    expect(svc.output()).toMatch(/stopped/);
+    // The database was closed cleanly: no WAL left behind to replay.
+    expect(fs.existsSync(path.join(dataDir, 'skybeat.db-wal'))).toBe(false);
+  });
+
+  it('refuses state-changing requests once stopping', async () => {
+    const t = await testService();
+    const token = await t.login('admin', 'admin-test-password');
+    const closing = t.svc.close('maintenance');
+    // close() stops taking changes at once, then waits a moment for the goodbye to reach sockets.
+    const r = await t.api('POST', '/api/users', token, { name: 'late', password: 'late-password-1', roles: ['pilot'] });
+    await closing;
+    expect(r).toMatchObject({ status: 503, body: { error: 'not accepted: maintenance' } });
+  });
+});
+
+describe('HTTPS', () => {
+  it('serves the API over TLS with a certificate made here', async () => {
+    const dir = tmp();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const t = await testService({ tls: { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') } });
+    cleanup.push(() => t.close());
+    const body = await new Promise<string>((resolve, reject) => {
+      https.get({ host: '127.0.0.1', port: t.svc.port, path: '/api/health', ca: fs.readFileSync(path.join(dir, 'cert.pem')), servername: 'localhost' }, (res) => {
+        let b = '';
+        res.on('data', (d) => { b += d; });
+        res.on('end', () => resolve(b));
+      }).on('error', reject);
+    });
+    expect(JSON.parse(body)).toMatchObject({ status: 'ok' });
+  });
+});
+
+describe('telemetry log retention', () => {
+  it('removes logs older than the limit and the oldest beyond the size cap, never the live ones', () => {
+    const dir = tmp();
+    const now = Date.now();
+    const make = (name: string, ageH: number, kb: number) => {
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, Buffer.alloc(kb * 1024));
+      fs.utimesSync(f, (now - ageH * 3600_000) / 1000, (now - ageH * 3600_000) / 1000);
+    };
+    make('old.tlog', 24 * 40, 10);
+    make('big-a.tlog', 48, 600);
+    make('big-b.tlog', 24, 600);
+    make('live.tlog', 0, 600);
+    expect(pruneTlogs(dir, 30, 1).sort()).toEqual(['big-a.tlog', 'big-b.tlog', 'old.tlog']);
+    expect(fs.readdirSync(dir)).toEqual(['live.tlog']);
+  });
+});
+
+const hasCompose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
+describe('docker compose file', () => {
+  (hasCompose ? it : it.skip)(`passes "docker compose config"${hasCompose ? '' : ' [skipped: the docker compose plugin is not installed here]'}`, () => {
+    const r = spawnSync('docker', ['compose', '-f', path.join(REPO, 'docker-compose.yml'), 'config', '--quiet'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
