@@ -31,7 +31,7 @@ export interface FlightEstimate {
 }
 
 const MAX_STEPS = 100_000;
-export const DEFAULT_SPEED_MS = 5;
+const DEFAULT_SPEED_MS = 5;
 
 export const distanceM = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) =>
   getDistance({ latitude: a.lat, longitude: a.lon }, { latitude: b.lat, longitude: b.lon }, 0.1);

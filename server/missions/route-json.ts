@@ -25,7 +25,7 @@ const metaSchema = z.object({
   nameZh: z.string(), nameEn: z.string(), station: z.string(), defaultDrone: z.string(), schedule: z.string(), notes: z.string(),
 }).partial();
 
-export const routeJsonSchema = z.object({
+const routeJsonSchema = z.object({
   id: z.string().optional(),
   meta: metaSchema.default({}),
   vehicleType: num.int().min(0).max(255).default(QUADROTOR),
@@ -38,8 +38,6 @@ export const routeJsonSchema = z.object({
   }).default({ polygons: [], circles: [], returnPoint: null }),
   rally: z.array(point).default([]),
 });
-
-export type RouteJson = z.input<typeof routeJsonSchema>;
 
 /** "items.3.frame: expected a number; ..." for a bad body, or the route. */
 export function routeFromJson(body: unknown, id: string, file: string): Route | string {

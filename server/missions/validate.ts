@@ -12,7 +12,7 @@ export interface ValidateOptions extends FlightOptions {
   reserve?: number;
 }
 
-export const DEFAULTS = { ceilingM: 120, enduranceS: 20 * 60, reserve: 0.2 };
+const DEFAULTS = { ceilingM: 120, enduranceS: 20 * 60, reserve: 0.2 };
 
 const fmt = (n: number) => String(Math.round(n * 10) / 10);
 const minutes = (s: number) => `${fmt(s / 60)} min`;

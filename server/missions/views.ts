@@ -56,7 +56,7 @@ type Feature = { type: 'Feature'; geometry: { type: string; coordinates: unknown
  * The route for a Leaflet map: the flown path (home, each placed item, home again on RTL),
  * a point per placed item, the planned home, fence zones and rally points. GeoJSON is [lon, lat].
  */
-export function routeGeoJson(route: Route): { type: 'FeatureCollection'; features: Feature[] } {
+function routeGeoJson(route: Route): { type: 'FeatureCollection'; features: Feature[] } {
   const features: Feature[] = [];
   const pt = (lat: number, lon: number, properties: Record<string, unknown>): Feature =>
     ({ type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties });

@@ -15,3 +15,25 @@ export function make<K extends keyof HTMLElementTagNameMap>(
   if (text !== undefined) el.textContent = text;
   return el;
 }
+
+/** Shows or hides an element, writing only when that changes. */
+export function setHidden(el: HTMLElement, hidden: boolean): void {
+  if (el.hidden !== hidden) el.hidden = hidden;
+}
+
+/** A button with a class and a translated label (data-i18n follows language switches). */
+export function button(className: string, labelKey: string): HTMLButtonElement {
+  const el = make('button', className);
+  el.type = 'button';
+  el.dataset.i18n = labelKey;
+  return el;
+}
+
+/** A section of the drone panel with its translated title. */
+export function titledSection(className: string, titleKey: string): HTMLElement {
+  const section = make('section', `panel__section ${className}`);
+  const heading = make('h3', 'panel__title');
+  heading.dataset.i18n = titleKey;
+  section.append(heading);
+  return section;
+}

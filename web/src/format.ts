@@ -40,3 +40,25 @@ export function systemState(name: string): string {
 export function severity(level: number): string {
   return tOptional(`severity${level}`, String(level));
 }
+
+/** "850 m", "12.4 km"; unknown as "—". */
+export function distance(metres: number | null | undefined): string {
+  if (metres === null || metres === undefined || !Number.isFinite(metres)) return unknown;
+  return metres < 1000 ? `${Math.round(metres)} m` : `${(metres / 1000).toFixed(1)} km`;
+}
+
+/** "4:05", "1:02:30"; unknown as "—". */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return unknown;
+  const s = Math.max(0, Math.round(seconds));
+  const mm = String(Math.floor((s % 3600) / 60));
+  const ss = String(s % 60).padStart(2, '0');
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm.padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
+/** "2024-05-03 21:40" in local time, for records of past days. */
+export function dateTime(timeMs: number): string {
+  const d = new Date(timeMs);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}

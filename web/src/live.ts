@@ -20,13 +20,17 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** the service's whole answer, e.g. a command's outcome or a failed preflight */
+    readonly body?: unknown,
+    /** the service's reason alone, without the method and path */
+    readonly reason?: string,
   ) {
     super(message);
   }
 }
 
 /** A JSON request to the service. Errors name the method, path and the service's own explanation. */
-export async function requestJson<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function requestJson<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const what = `${method} ${path}`;
   let response: Response;
   try {
@@ -38,10 +42,12 @@ export async function requestJson<T>(method: 'GET' | 'POST', path: string, body?
   } catch (error) {
     throw new Error(`${what}: ${(error as Error).message}`);
   }
+  if (response.status === 204) return undefined as T;
   const payload: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    const reason = (payload as { error?: unknown } | undefined)?.error;
-    throw new ApiError(response.status, `${what}: ${typeof reason === 'string' ? reason : `HTTP ${response.status}`}`);
+    const error = (payload as { error?: unknown } | undefined)?.error;
+    const reason = typeof error === 'string' ? error : `HTTP ${response.status}`;
+    throw new ApiError(response.status, `${what}: ${reason}`, payload, reason);
   }
   if (payload === undefined) throw new Error(`${what}: the response is not JSON`);
   return payload as T;

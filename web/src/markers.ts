@@ -1,11 +1,14 @@
 /**
- * One marker and one trail per drone. Each marker's element is built once and then changed in
- * place (position, rotation, classes), never recreated: with 100+ drones updating several times a
- * second, rebuilding icons would thrash the DOM.
+ * One marker, one trail and one home point per drone. Each marker's element is built once and then
+ * changed in place (position, rotation, classes, texts), never recreated: with 100+ drones updating
+ * several times a second, rebuilding icons would thrash the DOM.
  */
 
 import * as L from 'leaflet';
 import type { VehicleHealth, VehicleView } from '../../server/wire/types.ts';
+import { setText } from './dom.ts';
+import { num } from './format.ts';
+import type { Projection } from './projection.ts';
 
 /** positions kept per trail: the last ~60 reported, a short tail that shows where each drone came from */
 const TRAIL_LENGTH = 60;
@@ -23,7 +26,14 @@ interface DroneMarker {
   root: HTMLElement;
   glyph: SVGElement;
   label: HTMLElement;
+  /** altitude and battery under the callsign */
+  info: HTMLElement;
+  /** the launch point, drawn as an "H" pad; null until the autopilot reports it */
+  home: L.Marker | null;
+  homeKey: string;
   points: L.LatLng[];
+  /** the last reported position, as reported (points are as drawn) */
+  last: { lat: number; lon: number } | null;
   onMap: boolean;
   health: VehicleHealth | null;
   heading: number | null;
@@ -37,6 +47,7 @@ export class DroneMarkers {
   constructor(
     private readonly map: L.Map,
     private readonly onSelect: (id: string) => void,
+    private readonly projection: Projection,
   ) {
     // The canvas-drawn trails take their colours from the same CSS variables as the icons.
     const css = getComputedStyle(document.documentElement);
@@ -50,6 +61,7 @@ export class DroneMarkers {
   apply(view: VehicleView): void {
     const drone = this.drones.get(view.id) ?? this.create(view);
     if (drone.label.textContent !== view.callsign) drone.label.textContent = view.callsign;
+    setText(drone.info, `${num(view.position?.altRel, 0, 'm')} · ${num(view.battery?.percent, 0, '%')}`);
     if (drone.health !== view.health) {
       if (drone.health) drone.root.classList.remove(`drone--${drone.health}`);
       drone.root.classList.add(`drone--${view.health}`);
@@ -63,6 +75,7 @@ export class DroneMarkers {
       drone.root.dataset.heading = view.heading === null ? '' : String(view.heading);
     }
     this.place(drone, view);
+    this.placeHome(drone, view);
   }
 
   remove(id: string): void {
@@ -70,6 +83,7 @@ export class DroneMarkers {
     if (!drone) return;
     drone.marker.remove();
     drone.trail.remove();
+    drone.home?.remove();
     this.drones.delete(id);
   }
 
@@ -101,7 +115,7 @@ export class DroneMarkers {
     const root = document.createElement('div');
     root.className = 'drone';
     root.dataset.droneId = view.id;
-    root.innerHTML = `${ICON_SVG}<div class="drone__label"></div>`;
+    root.innerHTML = `${ICON_SVG}<div class="drone__label"><span class="drone__callsign"></span><span class="drone__info"></span></div>`;
     // iconSize undefined overrides DivIcon's 12 px default: CSS sizes and centres the icon in rem.
     const icon = L.divIcon({ html: root, className: 'drone-icon', iconSize: undefined });
     const marker = L.marker([0, 0], { icon, keyboard: false });
@@ -112,8 +126,12 @@ export class DroneMarkers {
       trail,
       root,
       glyph: root.querySelector('svg')!,
-      label: root.querySelector('.drone__label')!,
+      label: root.querySelector('.drone__callsign')!,
+      info: root.querySelector('.drone__info')!,
+      home: null,
+      homeKey: '',
       points: [],
+      last: null,
       onMap: false,
       health: null,
       // NaN equals no reported heading, so the first apply() always sets rotation and data-heading
@@ -132,9 +150,10 @@ export class DroneMarkers {
       drone.onMap = false;
       return;
     }
-    const last = drone.points.at(-1);
-    if (!last || last.lat !== position.lat || last.lng !== position.lon) {
-      const here = L.latLng(position.lat, position.lon);
+    const last = drone.last;
+    if (!last || last.lat !== position.lat || last.lon !== position.lon) {
+      drone.last = { lat: position.lat, lon: position.lon };
+      const here = L.latLng(this.projection.toMap(position.lat, position.lon));
       drone.points.push(here);
       if (drone.points.length > TRAIL_LENGTH) drone.points.shift();
       drone.trail.setLatLngs(drone.points);
@@ -146,6 +165,28 @@ export class DroneMarkers {
       drone.marker.addTo(this.map);
       drone.onMap = true;
     }
+  }
+
+  private placeHome(drone: DroneMarker, view: VehicleView): void {
+    const home = view.home;
+    const key = home ? `${home.lat},${home.lon}` : '';
+    if (key === drone.homeKey) return;
+    drone.homeKey = key;
+    if (!home) {
+      drone.home?.remove();
+      drone.home = null;
+      return;
+    }
+    const at = this.projection.toMap(home.lat, home.lon);
+    if (drone.home) {
+      drone.home.setLatLng(at);
+      return;
+    }
+    const pad = document.createElement('div');
+    pad.className = 'home-pad';
+    pad.dataset.droneId = view.id;
+    pad.textContent = 'H';
+    drone.home = L.marker(at, { icon: L.divIcon({ html: pad, className: 'home-icon', iconSize: undefined }), interactive: false, keyboard: false, zIndexOffset: -1000 }).addTo(this.map);
   }
 
   private styleTrail(drone: DroneMarker, id: string): void {

@@ -17,8 +17,6 @@ export type TransferResult =
   /** any other MAV_MISSION_RESULT the vehicle answered with, by name */
   | { kind: 'error'; code: number; name: string; seq?: number; message: string };
 
-export type TransferKind = TransferResult['kind'];
-
 const { MavMissionResult } = common;
 export const ACK = MavMissionResult;
 

@@ -16,7 +16,10 @@ export interface Timing {
   timeoutMs: number;
   /** waiting for the next request after sending an item, or for an item after requesting it */
   itemTimeoutMs: number;
-  /** resends of one message before giving up */
+  /**
+   * resends of a handshake message before giving up; items are resent every itemTimeoutMs for as
+   * long as a handshake may take, (retries + 1) * timeoutMs, without progress
+   */
   retries: number;
 }
 
@@ -36,6 +39,9 @@ const isRequest = (m: MissionMessage): m is common.MissionRequest | common.Missi
 
 const cancelled = (): TransferResult => ({ kind: 'cancelled', message: 'cancelled by the ground station' });
 
+/** Time allowed without progress once items flow: as long as the handshake's retries take (9 s, above ArduPilot's own 8 s). */
+const stallMs = (t: Timing) => t.timeoutMs * (t.retries + 1);
+
 export async function upload(x: Exchange, items: WireItem[], t: Timing, progress: OnProgress): Promise<TransferResult> {
   const n = items.length;
   const sendCount = () => {
@@ -44,16 +50,16 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
     x.send(m);
   };
   const sendItem = (seq: number) => x.send(itemMessage(items[seq]!, x.type, { sysid: 0, compid: 0 }));
-  // Longer than ArduPilot's own 8 s: the vehicle decides when an upload is dead while it still talks.
-  const stallMs = t.timeoutMs * (t.retries + 1);
   sendCount();
-  let silent = 0; // timeouts in a row with nothing at all from the vehicle
+  let counts = 1;
   let requested = -1; // highest seq the vehicle asked for
   let lastSent = -1;
+  let lastSentAt = 0;
   let progressAt = Date.now();
   let refused: { code: number; seq: number } | null = null; // an error ACK mid-transfer, final unless requests resume
-  let lastNote = '';
   let resentLast = false;
+  let note = '';
+  const stalled = () => Date.now() - progressAt > stallMs(t);
   progress({ op: 'upload', done: 0, total: n });
   for (;;) {
     const m = await x.next(requested < 0 || refused ? t.timeoutMs : t.itemTimeoutMs);
@@ -63,32 +69,39 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
     }
     if (m === 'timeout') {
       if (refused) return refusal(refused.code, `item ${refused.seq}`, refused.seq);
-      if (++silent > t.retries || (requested >= 0 && Date.now() - progressAt > stallMs)) {
-        if (requested < 0) return { kind: 'timeout', step: 'count', message: `no MISSION_REQUEST after ${t.retries + 1} MISSION_COUNTs (${n} items): is the vehicle listening?` };
-        if (requested === n - 1) return { kind: 'timeout', step: 'ack', message: `all ${n} items sent, but no final MISSION_ACK came${lastNote}` };
-        return { kind: 'timeout', step: 'item', seq: requested + 1, message: `no request for item ${requested + 1} of ${n} after item ${lastSent} was sent${lastNote}` };
+      if (requested < 0) {
+        if (counts > t.retries) return { kind: 'timeout', step: 'count', message: `no MISSION_REQUEST after ${counts} MISSION_COUNTs (${n} items): is the vehicle listening?` };
+        sendCount();
+        counts++;
+        continue;
       }
-      if (requested < 0) sendCount();
-      else sendItem(lastSent); // it may have been lost; the vehicle answers a duplicate with INVALID_SEQUENCE
+      if (stalled()) {
+        return requested === n - 1
+          ? { kind: 'timeout', step: 'ack', message: `all ${n} items sent, but no final MISSION_ACK came${note}` }
+          : { kind: 'timeout', step: 'item', seq: requested + 1, message: `no request for item ${requested + 1} of ${n} in ${stallMs(t) / 1000} s after item ${lastSent}${note}` };
+      }
+      sendItem(lastSent); // it may have been lost; a vehicle that has it answers INVALID_SEQUENCE
+      lastSentAt = Date.now();
       resentLast = lastSent === n - 1;
       continue;
     }
-    silent = 0;
     if (isRequest(m)) {
       if (m.seq >= n) {
-        lastNote = ` (the vehicle asked for item ${m.seq}, past the end)`;
+        note = ` (the vehicle asked for item ${m.seq}, past the end)`;
         continue; // it will ask again for the one it is missing
       }
       refused = null;
-      if (m.seq <= requested && Date.now() - progressAt > stallMs) {
-        return { kind: 'timeout', step: 'item', seq: m.seq, message: `the vehicle keeps asking for item ${m.seq} again: it does not take it` };
-      }
       if (m.seq > requested) {
         requested = m.seq;
         progressAt = Date.now();
         progress({ op: 'upload', done: m.seq, total: n });
+      } else if (stalled()) {
+        return { kind: 'timeout', step: 'item', seq: m.seq, message: `the vehicle keeps asking for item ${m.seq} again: it does not take it` };
       }
+      // A request crossing our answer (or a duplicated packet) gets no second copy; the resend timer covers a real loss.
+      if (m.seq === lastSent && Date.now() - lastSentAt < t.itemTimeoutMs / 2) continue;
       lastSent = m.seq;
+      lastSentAt = Date.now();
       resentLast = false;
       sendItem(m.seq);
       continue;
@@ -102,7 +115,7 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
       return { kind: 'invalid_sequence', seq: requested + 1, message: `the vehicle accepted the upload after only ${requested + 1} of ${n} items: it holds an incomplete mission` };
     }
     if (m.type === ACK.INVALID_SEQUENCE) {
-      lastNote = ' (the vehicle last answered INVALID_SEQUENCE)';
+      note = ' (the vehicle last answered INVALID_SEQUENCE)';
       continue; // ArduPilot's answer to a duplicate or early item; it carries on
     }
     if (requested < 0) return refusal(m.type, `the upload of ${n} items`);
@@ -110,22 +123,28 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
       // Our resent last item met a vehicle no longer receiving: it finished and its ACK was lost, or it gave up.
       return { kind: 'timeout', step: 'ack', message: `all ${n} items sent; no final MISSION_ACK, and the vehicle answered the resent last item with ${resultName(m.type)}` };
     }
-    refused = { code: m.type, seq: requested };
+    refused ??= { code: m.type, seq: requested }; // the first refusal says why; later ones answer items still in flight
   }
 }
 
 export async function download(x: Exchange, t: Timing, progress: OnProgress): Promise<TransferResult & { items?: WireItem[] }> {
   const items: WireItem[] = [];
   let count = -1;
-  let tries = 0;
-  let refusedWith: number | null = null;
+  let lists = 0;
+  let progressAt = 0;
+  let refusals = 0; // error ACKs in a row instead of what we asked for
+  let refusedWith = 0;
   let note = '';
   const request = () => {
-    if (count < 0) return x.send(new common.MissionRequestList());
+    if (count < 0) {
+      lists++;
+      return x.send(new common.MissionRequestList());
+    }
     const m = new common.MissionRequestInt();
     m.seq = items.length;
     x.send(m);
   };
+  const where = () => (count < 0 ? 'the mission list' : `item ${items.length} of ${count}`);
   request();
   for (;;) {
     const m = await x.next(count < 0 ? t.timeoutMs : t.itemTimeoutMs);
@@ -134,12 +153,11 @@ export async function download(x: Exchange, t: Timing, progress: OnProgress): Pr
       return cancelled();
     }
     if (m === 'timeout') {
-      if (++tries > t.retries) {
-        const where = count < 0 ? 'the mission list' : `item ${items.length} of ${count}`;
-        if (refusedWith !== null) return refusal(refusedWith, where, count < 0 ? undefined : items.length);
-        return count < 0
-          ? { kind: 'timeout', step: 'count', message: `no MISSION_COUNT after ${t.retries + 1} MISSION_REQUEST_LISTs` }
-          : { kind: 'timeout', step: 'item', seq: items.length, message: `item ${items.length} of ${count} did not come after ${t.retries + 1} requests${note}` };
+      if (count < 0 && lists > t.retries) {
+        return refusals ? refusal(refusedWith, where()) : { kind: 'timeout', step: 'count', message: `no MISSION_COUNT after ${lists} MISSION_REQUEST_LISTs` };
+      }
+      if (count >= 0 && Date.now() - progressAt > stallMs(t)) {
+        return { kind: 'timeout', step: 'item', seq: items.length, message: `item ${items.length} of ${count} did not come in ${stallMs(t) / 1000} s of asking${note}` };
       }
       request();
       continue;
@@ -147,7 +165,8 @@ export async function download(x: Exchange, t: Timing, progress: OnProgress): Pr
     if (m instanceof common.MissionCount) {
       if (count >= 0) continue; // a duplicate answer to a resent REQUEST_LIST
       count = m.count;
-      tries = 0;
+      progressAt = Date.now();
+      refusals = 0;
       progress({ op: 'download', done: 0, total: count });
     } else if (m instanceof common.MissionItemInt) {
       if (count < 0 || m.seq !== items.length) {
@@ -155,12 +174,14 @@ export async function download(x: Exchange, t: Timing, progress: OnProgress): Pr
         continue; // a late duplicate, or not what we asked for
       }
       items.push(wireOf(m));
-      tries = 0;
-      refusedWith = null;
+      progressAt = Date.now();
+      refusals = 0;
       progress({ op: 'download', done: items.length, total: count });
     } else if (isAck(m) && m.type !== ACK.ACCEPTED) {
-      refusedWith = m.type; // retried on the next timeout; named if the retries run out
-      continue;
+      // A vehicle refusing again and again is not a lossy link: name its answer.
+      refusedWith = m.type;
+      if (++refusals > t.retries) return refusal(m.type, where(), count < 0 ? undefined : items.length);
+      continue; // asked again on the next timeout
     } else {
       continue;
     }
