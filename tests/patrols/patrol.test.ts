@@ -124,6 +124,27 @@ describe('a patrol against the simulated copter', () => {
   });
 });
 
+describe('a patrol over a bad radio', () => {
+  it('under 30% packet loss both ways it still uploads, verifies, flies and lands — or fails saying why', async () => {
+    rig = await patrolRig();
+    const r = rig;
+    await r.take();
+    await r.ready();
+    r.drone.setLinkFaults({ loss: 0.3 });
+    const launched = await r.launch();
+    expect(launched.status).toBe(201);
+    const done = await r.until(launched.body.id, 'ended', (x) => ['landed', 'failed'].includes(x.state), 150_000);
+    if (done.state === 'failed') {
+      // Allowed only with a precise reason, never a hang.
+      expect(done.result).toMatch(/^failed: .+: .+/);
+    } else {
+      expect(done.result).toBe('completed');
+      expect(done.events.find((e) => e.kind === 'upload')!.message).toMatch(/read back identical/);
+    }
+    expect(r.drone.status().armed).toBe(false);
+  });
+});
+
 describe('launch refusals and control', () => {
   it('refuses a launch for each failed preflight check, with the reason; overrides only the overridable', async () => {
     rig = await patrolRig({ rules: { noFly: [{ name: 'hospital', polygon: [{ lat: 28.3712, lon: 121.3804 }, { lat: 28.3712, lon: 121.3806 }, { lat: 28.3705, lon: 121.3806 }, { lat: 28.3705, lon: 121.3804 }] }] } });
