@@ -1,0 +1,369 @@
+/**
+ * The officers' phone page (/officer) in real headless Chromium against the real service:
+ * several officers, each a browser context with its own faked geolocation, dispatched to a
+ * ground alert raised by the command room over the REST API. The web app is built by
+ * tests/browser/global-setup.ts.
+ */
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GroundAlertView, OfficerView } from '../../server/wire/types.ts';
+import type { Locale } from '../../web/src/i18n.ts';
+import { officerStrings, ot } from '../../web/src/officer/strings.ts';
+import { testService } from '../helpers/service.ts';
+
+const WEB_DIR = 'web/dist';
+const ARTIFACTS = 'test-artifacts';
+const POLL = { timeout: 15_000, interval: 100 };
+const LAUNCH = { executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], headless: true };
+const ESCALATE_AFTER_MS = 1500;
+/** Node timers may fire a millisecond before Date.now() says the delay is over */
+const TIMER_SLACK_MS = 2;
+
+// Wenling: the incident, and officers at known distances north of it.
+const SCENE = { lat: 28.37, lon: 121.38 };
+const north = (metres: number) => ({ latitude: SCENE.lat + metres / 111_320, longitude: SCENE.lon, accuracy: 5 });
+
+type TestService = Awaited<ReturnType<typeof testService>>;
+
+interface Phone {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  /** page errors and console errors, to assert the page ran cleanly */
+  errors: string[];
+}
+
+let browser: Browser;
+let t: TestService;
+let command: string;
+/** what the command room's live socket has seen, by alert id */
+let room: Map<number, GroundAlertView>;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(WEB_DIR, 'officer.html'))) throw new Error(`${WEB_DIR}/officer.html is missing: tests/browser/global-setup.ts builds it; or run npx vite build`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch(LAUNCH);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  t = await testService({ webDir: WEB_DIR, dispatch: { waveSize: 1, escalateAfterMs: ESCALATE_AFTER_MS }, station: { ...SCENE, radiusKm: 30 } });
+  command = await t.user('room', ['command']);
+  room = new Map();
+  t.socket(command).on('alerts:ground', (list) => {
+    for (const a of list) room.set(a.id, a);
+  });
+});
+afterEach(async () => {
+  for (const context of browser.contexts()) await context.close();
+  await t.close();
+});
+
+interface PhoneOptions {
+  locale: Locale;
+  colorScheme?: 'dark' | 'light';
+  /** what a browser closed earlier kept: session cookie and saved choices */
+  storageState?: Awaited<ReturnType<BrowserContext['storageState']>>;
+  /** set up before the page loads (e.g. its network) */
+  beforeOpen?: (page: Page) => Promise<unknown>;
+}
+
+async function newPhone(name: string, at: ReturnType<typeof north>, o: PhoneOptions): Promise<Phone> {
+  const context = await browser.newContext({
+    locale: o.locale,
+    colorScheme: o.colorScheme ?? 'dark',
+    viewport: { width: 360, height: 640 },
+    isMobile: true,
+    hasTouch: true,
+    geolocation: at,
+    permissions: ['geolocation'],
+    storageState: o.storageState,
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  await o.beforeOpen?.(page);
+  await page.goto(`${t.base}/officer`);
+  return { name, context, page, errors };
+}
+
+/** Log in through the page's own form, as the officer would. */
+async function logIn({ page, name }: Phone): Promise<void> {
+  await page.waitForSelector('#login[open]');
+  await page.fill('#login input[name="username"]', name);
+  await page.fill('#login input[name="password"]', `${name}-password`);
+  await page.click('#login button[type="submit"]');
+  await expect.poll(() => page.isVisible('#login'), POLL).toBe(false);
+}
+
+async function officerView(name: string): Promise<OfficerView | undefined> {
+  return ((await t.api('GET', '/api/officers', command)).body as OfficerView[]).find((o) => o.name === name);
+}
+
+/** A logged-in officer's phone, on duty, whose position the service has. */
+async function onDuty(name: string, metresNorth: number, o: PhoneOptions): Promise<Phone> {
+  await t.user(name, ['officer']);
+  const phone = await newPhone(name, north(metresNorth), o);
+  await logIn(phone);
+  expect(await phone.page.getAttribute('#duty', 'aria-pressed')).toBe('false');
+  await phone.page.click('#duty');
+  await expect.poll(() => phone.page.getAttribute('#duty', 'aria-pressed'), POLL).toBe('true');
+  await expect.poll(async () => (await officerView(name))?.lat, POLL).toBeCloseTo(north(metresNorth).latitude, 6);
+  expect(await officerView(name)).toMatchObject({ onDuty: true, lon: SCENE.lon, accuracyM: 5 });
+  return phone;
+}
+
+async function raise(body: Record<string, unknown>): Promise<number> {
+  const created = await t.api('POST', '/api/alerts', command, { ...SCENE, ...body });
+  expect(created.status).toBe(201);
+  return created.body.id as number;
+}
+
+const card = (id: number) => `.job[data-alert-id="${id}"]`;
+const text = (page: Page, selector: string) => page.$eval(selector, (el) => el.textContent ?? '');
+/** what the page says its ring really did (ring.ts publishes it on <html>) */
+const ring = (page: Page) => page.evaluate(() => ({ ...document.documentElement.dataset }));
+const shot = (phone: Phone, name: string, fullPage = false) => phone.page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
+const dispatchOf = (id: number, officer: string) => room.get(id)?.dispatch.find((d) => d.officer === officer);
+
+/** The phone shows the offer and is ringing for it. */
+async function expectOffered(phone: Phone, id: number): Promise<void> {
+  await expect.poll(() => phone.page.isVisible(card(id)), POLL).toBe(true);
+  await expect.poll(async () => Number((await ring(phone.page)).rings), POLL).toBeGreaterThanOrEqual(1);
+  expect(await ring(phone.page)).toMatchObject({ ringing: 'true' });
+  expect(await phone.page.isVisible('#ringing')).toBe(true);
+  expect(await phone.page.getAttribute(card(id), 'class')).toContain('job--offer');
+}
+
+/** The ring is really heard and felt: a tone measured at the output of a running audio graph, and vibration. */
+async function expectAudible(phone: Phone): Promise<void> {
+  await expect.poll(async () => Number((await ring(phone.page)).ringLevel), POLL).toBeGreaterThan(0.05);
+  expect(await ring(phone.page)).toMatchObject({ ringSound: 'running', ringVibrated: 'true' });
+}
+
+async function expectRinging(phone: Phone, id: number): Promise<void> {
+  await expectOffered(phone, id);
+  await expectAudible(phone);
+}
+
+async function answer(phone: Phone, id: number, answer: string): Promise<void> {
+  await phone.page.click(`${card(id)} .answer--${answer}`);
+}
+
+/** The only console errors allowed: the expected 401 of /api/me before login, and the refusals a test provokes. */
+function expectClean(phone: Phone, ...allowedStatus: number[]): void {
+  const allowed = [401, ...allowedStatus].map((s) => `status of ${s}`);
+  expect(phone.errors.filter((e) => !allowed.some((a) => e.includes(a)))).toEqual([]);
+}
+
+/**
+ * A phone on a slow mobile link: what the service pushes over the live socket can be held back,
+ * then delivered in order. The service and the page are real; only the delivery is delayed.
+ */
+async function slowLink(page: Page) {
+  let held: Array<[WebSocketRoute, string | Buffer]> | null = null;
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const service = ws.connectToServer();
+    ws.onMessage((m) => service.send(m));
+    service.onMessage((m) => (held ? held.push([ws, m]) : ws.send(m)));
+  });
+  return {
+    hold: () => (held = []),
+    release: () => {
+      for (const [ws, m] of held ?? []) ws.send(m);
+      held = null;
+    },
+  };
+}
+
+describe('officer phone page', () => {
+  it('rings the nearest officer, who accepts; the command room watches her close in, then she resolves it', async () => {
+    const chen = await onDuty('chen', 150, { locale: 'zh-CN' });
+    const wang = await onDuty('wang', 900, { locale: 'en' });
+    const zh = officerStrings['zh-CN'];
+    expect(await chen.page.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect(await text(chen.page, '#duty .duty__state')).toBe(zh.dutyOn);
+    expect(await ring(chen.page)).toMatchObject({ rings: '0', ringing: 'false' });
+
+    const id = await raise({ category: 'fight', note: 'two men fighting by the noodle stall', priority: 1 });
+    await expectRinging(chen, id);
+    // The nearest officer was alerted first; anyone else only after the escalation delay.
+    await expect.poll(() => dispatchOf(id, 'chen')?.deliveredAt, POLL).toBeTypeOf('number');
+    expect(room.get(id)!.dispatch[0]).toMatchObject({ officer: 'chen', distanceM: 150, answer: null });
+    const chenAt = dispatchOf(id, 'chen')!.notifiedAt;
+    if (dispatchOf(id, 'wang')) expect(dispatchOf(id, 'wang')!.notifiedAt - chenAt).toBeGreaterThanOrEqual(ESCALATE_AFTER_MS - TIMER_SLACK_MS);
+
+    // What she reads: category in both languages, priority, note, how far and which way, when.
+    const job = card(id);
+    expect(await text(chen.page, `${job} .job__category`)).toBe(zh.cat_fight);
+    expect(await text(chen.page, `${job} .job__category-other`)).toBe(officerStrings.en.cat_fight);
+    expect(await text(chen.page, `${job} .job__priority`)).toBe(ot('priority', { n: 1 }, 'zh-CN'));
+    expect(await text(chen.page, `${job} .job__state`)).toBe(zh.state_dispatched);
+    expect(await text(chen.page, `${job} .job__note`)).toBe('two men fighting by the noodle stall');
+    expect(Number(await chen.page.getAttribute(`${job} .job__distance`, 'data-distance-m'))).toBeCloseTo(150, -1);
+    expect(await chen.page.getAttribute(`${job} .job__distance`, 'data-bearing')).toBe('180');
+    expect(await text(chen.page, `${job} .job__distance`)).toBe(`${zh.dir_S} 150 米`);
+    expect(await text(chen.page, `${job} .job__age`)).toMatch(/^\d+ 秒前由 room 发起$/);
+    // Navigation: a geo: URI for any maps app, and AMap told that these are GPS (WGS-84) coordinates.
+    expect(await chen.page.getAttribute(`${job} .nav--geo`, 'href')).toMatch(/^geo:28\.37,121\.38\?q=28\.37,121\.38\(/);
+    const amap = new URL((await chen.page.getAttribute(`${job} .nav--amap`, 'href'))!);
+    expect(amap.origin + amap.pathname).toBe('https://uri.amap.com/marker');
+    expect(Object.fromEntries(amap.searchParams)).toMatchObject({ position: '121.38,28.37', coordinate: 'wgs84' });
+    // The map in her card shows this job.
+    expect(await chen.page.getAttribute(`${job} #job-map`, 'data-job-id')).toBe(String(id));
+    await shot(chen, 'officer-offer-zh');
+
+    await answer(chen, id, 'accept');
+    await expect.poll(() => chen.page.getAttribute(job, 'data-state'), POLL).toBe('accepted');
+    await expect.poll(() => room.get(id)?.assignee?.officer, POLL).toBe('chen');
+    expect(await ring(chen.page)).toMatchObject({ ringing: 'false' });
+    expect(await chen.page.isVisible('#ringing')).toBe(false);
+
+    // She walks towards it: her phone's position reaches the command room.
+    await chen.context.setGeolocation(north(40));
+    await expect.poll(() => room.get(id)?.assignee?.distanceM, POLL).toBe(40);
+    expect(room.get(id)!.assignee!.etaS).toBeGreaterThan(0);
+    await expect.poll(() => text(chen.page, `${job} .job__distance`), POLL).toBe(`${zh.dir_S} 40 米`);
+    await shot(chen, 'officer-accepted-zh');
+    await shot(chen, 'officer-accepted-zh-full', true);
+
+    for (const [step, state] of [['en_route', zh.state_en_route], ['on_scene', zh.state_on_scene]] as const) {
+      await answer(chen, id, step);
+      await expect.poll(() => text(chen.page, `${job} .job__state`), POLL).toBe(state);
+      await expect.poll(() => room.get(id)?.state, POLL).toBe(step);
+    }
+    await answer(chen, id, 'resolved');
+    await expect.poll(() => room.get(id)?.state, POLL).toBe('resolved');
+    await expect.poll(() => chen.page.isVisible(job), POLL).toBe(false);
+    expect(await chen.page.isVisible('#no-jobs')).toBe(true);
+    await chen.page.click('#language');
+    expect(await chen.page.getAttribute('html', 'lang')).toBe('en');
+    expect(await text(chen.page, '#no-jobs')).toBe(officerStrings.en.noJobs);
+    expect(await text(chen.page, '#duty .duty__state')).toBe(officerStrings.en.dutyOn);
+
+    // Wang may have been alerted once the delay passed, but the job is chen's: not on his phone.
+    await expect.poll(() => wang.page.isVisible(job), POLL).toBe(false);
+    // Going off duty stops sharing his position.
+    await wang.page.click('#duty');
+    await expect.poll(async () => (await officerView('wang'))?.onDuty, POLL).toBe(false);
+    expect(await text(wang.page, '#location')).toBe(officerStrings.en.locOff);
+    expectClean(chen);
+    expectClean(wang);
+  });
+
+  it('escalates to the next officer when the first ignores it; a decline passes it on at once; a late accept shows the refusal', async () => {
+    let link!: Awaited<ReturnType<typeof slowLink>>;
+    const li = await onDuty('li', 100, { locale: 'en', colorScheme: 'light', beforeOpen: async (page) => (link = await slowLink(page)) });
+    const zhao = await onDuty('zhao', 300, { locale: 'zh-CN' });
+    const sun = await onDuty('sun', 500, { locale: 'en' });
+
+    const id = await raise({ category: 'gambling', note: 'card game, back room of the tea house', priority: 2 });
+    await expectRinging(li, id);
+    expect(await li.page.getAttribute('html', 'data-theme')).toBe('light');
+    expect(await text(li.page, `${card(id)} .job__distance`)).toBe('100 m south');
+    await shot(li, 'officer-offer-en-sunlight');
+    // li does not answer: after the delay zhao's phone rings.
+    await expectRinging(zhao, id);
+    expect(dispatchOf(id, 'zhao')!.notifiedAt - dispatchOf(id, 'li')!.notifiedAt).toBeGreaterThanOrEqual(ESCALATE_AFTER_MS - TIMER_SLACK_MS);
+    expect(await sun.page.isVisible(card(id))).toBe(false);
+
+    // zhao declines on the page: the job leaves her phone, which stops ringing, and sun is alerted without waiting.
+    await answer(zhao, id, 'decline');
+    await expect.poll(() => zhao.page.isVisible(card(id)), POLL).toBe(false);
+    expect(await ring(zhao.page)).toMatchObject({ ringing: 'false' });
+    await expectRinging(sun, id);
+    expect(dispatchOf(id, 'zhao')).toMatchObject({ answer: 'decline' });
+    expect(dispatchOf(id, 'sun')!.notifiedAt).toBeGreaterThanOrEqual(dispatchOf(id, 'zhao')!.answeredAt!);
+
+    // li's link stalls; meanwhile sun takes the job. li's screen still offers it, she taps accept:
+    // the service refuses, and the page shows its reason.
+    link.hold();
+    await answer(sun, id, 'accept');
+    await expect.poll(() => room.get(id)?.assignee?.officer, POLL).toBe('sun');
+    expect(await li.page.isVisible(card(id))).toBe(true);
+    await answer(li, id, 'accept');
+    const refusal = ot('answerRefused', { detail: `ground alert ${id} is already taken by sun` }, 'en');
+    await expect.poll(() => text(li.page, `${card(id)} .job__error`), POLL).toBe(refusal);
+    await shot(li, 'officer-refused-en-sunlight');
+    // The link recovers: the update arrives and the job leaves li's phone with a note why.
+    link.release();
+    await expect.poll(() => li.page.isVisible(card(id)), POLL).toBe(false);
+    expect(await text(li.page, '#notice')).toBe(ot('takenBy', { id, who: 'sun' }, 'en'));
+    expect(await ring(li.page)).toMatchObject({ ringing: 'false' });
+    expectClean(li, 409);
+    for (const phone of [zhao, sun]) expectClean(phone);
+  });
+
+  it('a phone that was closed gets the still-open job when it is opened again (catch-up)', async () => {
+    const zhou = await onDuty('zhou', 200, { locale: 'zh-CN' });
+    // The browser is closed: its session cookie and saved choices (on duty) stay on the phone.
+    const saved = await zhou.context.storageState();
+    await zhou.context.close();
+
+    const id = await raise({ category: 'missing_person', note: 'child, red coat', priority: 1 });
+    await expect.poll(() => dispatchOf(id, 'zhou'), POLL).toMatchObject({ officer: 'zhou', deliveredAt: null });
+
+    const again = await newPhone('zhou', north(180), { locale: 'zh-CN', storageState: saved });
+    await expectOffered(again, id);
+    expect(await again.page.isVisible('#login')).toBe(false);
+    // Untouched since it opened, the page may not sound or vibrate yet (the browser's rule): it asks
+    // for a tap, and the ring, which repeats, is heard and felt from then on.
+    expect(await ring(again.page)).toMatchObject({ ringSound: 'none' });
+    expect(await text(again.page, '#sound-locked')).toBe(officerStrings['zh-CN'].soundLocked);
+    await again.page.click('#sound-locked');
+    await expectAudible(again);
+    expect(await again.page.isVisible('#sound-locked')).toBe(false);
+    expect(await text(again.page, `${card(id)} .job__category`)).toBe(officerStrings['zh-CN'].cat_missing_person);
+    expect(await text(again.page, `${card(id)} .job__note`)).toBe('child, red coat');
+    await expect.poll(() => dispatchOf(id, 'zhou')?.deliveredAt, POLL).toBeTypeOf('number');
+    // Still on duty, and sharing where the reopened phone is now.
+    expect(await again.page.getAttribute('#duty', 'aria-pressed')).toBe('true');
+    await expect.poll(async () => (await officerView('zhou'))?.lat, POLL).toBeCloseTo(north(180).latitude, 6);
+    await shot(again, 'officer-catch-up-zh');
+
+    await answer(again, id, 'accept');
+    await expect.poll(() => room.get(id)?.assignee, POLL).toMatchObject({ officer: 'zhou', distanceM: 180 });
+    expectClean(again);
+  });
+
+  it('tells someone without the officer role plainly that no jobs come to this page', async () => {
+    const phone = await newPhone('room', north(0), { locale: 'en' });
+    await logIn(phone);
+    await expect.poll(() => phone.page.isVisible('#not-officer'), POLL).toBe(true);
+    expect(await text(phone.page, '#not-officer-text')).toBe(ot('notOfficer', { name: 'room', roles: 'command' }, 'en'));
+    expect(await phone.page.isVisible('#duty')).toBe(false);
+    await shot(phone, 'officer-wrong-role-en');
+    expectClean(phone);
+  });
+});
+
+describe('officer phone page, installed', () => {
+  it('is installable: Chromium finds a valid manifest, icons and a service worker', async () => {
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-officer-profile-'));
+    // Installing needs a real profile: a throwaway (incognito-like) context never qualifies.
+    const context = await chromium.launchPersistentContext(profile, { ...LAUNCH, viewport: { width: 360, height: 640 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${t.base}/officer`);
+      await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/officer'))?.active?.scriptURL ?? null), POLL)
+        .toBe(`${t.base}/officer-sw.js`);
+      const cdp = await context.newCDPSession(page);
+      const manifest = await cdp.send('Page.getAppManifest');
+      expect(manifest.errors).toEqual([]);
+      expect(JSON.parse(manifest.data!)).toMatchObject({ start_url: '/officer', display: 'standalone' });
+      await expect.poll(async () => (await cdp.send('Page.getInstallabilityErrors')).installabilityErrors, POLL).toEqual([]);
+    } finally {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,282 @@
+/**
+ * The logged-in officer's page: duty and location sharing, the live job list with its answers,
+ * the ring for new offers, and the map of the selected job.
+ */
+
+import type { ClientConfig, GroundAlertView, OfficerAnswer } from '../../../server/wire/types.ts';
+import { setText } from '../dom.ts';
+import { age } from '../format.ts';
+import { connectLive, requestJson, type ConnectionState, type LiveSocket } from '../live.ts';
+import type { SessionUser } from '../login.ts';
+import { renderJob, updateLive, type CardState } from './job-card.ts';
+import { JobMap } from './job-map.ts';
+import { Jobs, type JobChanges } from './jobs.ts';
+import { LocationWatch, type Fix, type LocationProblem } from './location.ts';
+import { Ringer, type RingReport } from './ring.ts';
+import { ot } from './strings.ts';
+
+const NOTICE_MS = 15_000;
+
+export interface OfficerElements {
+  connection: HTMLElement;
+  duty: HTMLButtonElement;
+  location: HTMLElement;
+  soundLocked: HTMLElement;
+  ringing: HTMLElement;
+  silence: HTMLButtonElement;
+  notice: HTMLElement;
+  map: HTMLElement;
+  jobs: HTMLElement;
+  noJobs: HTMLElement;
+}
+
+export interface OfficerAppOptions {
+  user: SessionUser;
+  config: ClientConfig;
+  elements: OfficerElements;
+  /** the duty state this phone last chose */
+  onDuty: boolean;
+  storeDuty(onDuty: boolean): void;
+  /** the service refused the live connection (e.g. the session ended) */
+  refused(): void;
+}
+
+/** The reason the service gave, without the "POST /api/…: " that requestJson puts in front. */
+function serviceReason(error: unknown, request: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith(`${request}: `) ? message.slice(request.length + 2) : message;
+}
+
+export class OfficerApp {
+  private readonly jobs: Jobs;
+  private readonly cards = new Map<number, CardState>();
+  private readonly ringer: Ringer;
+  private readonly watch: LocationWatch;
+  private readonly map: JobMap;
+  private readonly socket: LiveSocket;
+  private here: Fix | null = null;
+  private locationProblem: LocationProblem | null = null;
+  private selected: number | null = null;
+  private connection: { state: ConnectionState; detail?: string } = { state: 'connecting' };
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private catchUpNext = false;
+
+  private readonly el: OfficerElements;
+  private onDuty: boolean;
+
+  constructor(private readonly o: OfficerAppOptions) {
+    const el = (this.el = o.elements);
+    this.onDuty = o.onDuty;
+    this.jobs = new Jobs(o.user.name);
+    this.map = new JobMap(el.map, o.config);
+    this.ringer = new Ringer((r) => this.showRing(r));
+    this.watch = new LocationWatch((fix) => this.moved(fix), (problem) => {
+      this.locationProblem = problem;
+      this.showLocation();
+    });
+    // Browsers let a page make sound only after a tap; any tap will do.
+    for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, () => this.ringer.unlock(), { capture: true });
+    el.silence.addEventListener('click', () => this.ringer.stop());
+    el.duty.addEventListener('click', () => this.setDuty(!this.onDuty));
+
+    this.socket = connectLive({ snapshot: () => {}, update: () => {}, state: (state, detail) => this.connectionChanged(state, detail) });
+    this.socket.on('connect', () => this.connected());
+    this.socket.on('alerts:ground', (list) => {
+      // The first list after each (re)connection is the catch-up: all that is still open for me.
+      this.apply(this.catchUpNext ? this.jobs.replace(list) : this.jobs.merge(list));
+      this.catchUpNext = false;
+    });
+    this.socket.on('ground:offer', (alert, delivered) => {
+      delivered(true);
+      this.apply(this.jobs.merge([alert]));
+    });
+
+    if (this.onDuty) this.watch.start();
+    this.showDuty();
+    this.showLocation();
+    this.render();
+    setInterval(() => this.tick(), 1000);
+  }
+
+  /** Language changed: redraw every text. */
+  relabel(): void {
+    this.showConnection();
+    this.showDuty();
+    this.showLocation();
+    this.render();
+  }
+
+  private connectionChanged(state: ConnectionState, detail?: string): void {
+    this.connection = { state, detail };
+    this.showConnection();
+    if (state === 'refused') this.o.refused();
+  }
+
+  private showConnection(): void {
+    const { state, detail } = this.connection;
+    const key = ({ connecting: 'connConnecting', connected: 'connConnected', reconnecting: 'connReconnecting', refused: 'connRefused' } as const)[state];
+    this.el.connection.dataset.state = state;
+    setText(this.el.connection, ot(key, { detail: detail ?? '' }));
+  }
+
+  /** Tell the service what this phone knows: it may have restarted and forgotten us. */
+  private connected(): void {
+    this.catchUpNext = true;
+    this.sendDuty();
+    if (this.onDuty && this.here) this.sendLocation(this.here);
+  }
+
+  private setDuty(onDuty: boolean): void {
+    this.onDuty = onDuty;
+    this.o.storeDuty(onDuty);
+    if (this.onDuty) this.watch.start();
+    else {
+      this.watch.stop();
+      this.here = null;
+      this.locationProblem = null;
+    }
+    this.sendDuty();
+    this.showDuty();
+    this.showLocation();
+    this.render();
+  }
+
+  private sendDuty(): void {
+    if (!this.socket.connected) return; // sent on connection
+    this.socket.emit('officer:duty', this.onDuty, (err) => {
+      if (err) this.notify(ot('dutyFailed', { detail: err }));
+    });
+  }
+
+  private moved(fix: Fix): void {
+    this.here = fix;
+    this.locationProblem = null;
+    this.sendLocation(fix);
+    this.showLocation();
+    this.refreshLive();
+  }
+
+  private sendLocation(fix: Fix): void {
+    if (!this.socket.connected) return; // sent on connection
+    this.socket.emit('officer:location', { lat: fix.lat, lon: fix.lon, accuracyM: fix.accuracyM }, (err) => {
+      if (err) {
+        this.locationProblem = { kind: 'unavailable', detail: ot('locRejected', { detail: err }) };
+        this.showLocation();
+      }
+    });
+  }
+
+  private showDuty(): void {
+    const { duty } = this.el;
+    duty.setAttribute('aria-pressed', String(this.onDuty));
+    setText(duty.querySelector<HTMLElement>('.duty__state')!, ot(this.onDuty ? 'dutyOn' : 'dutyOff'));
+    setText(duty.querySelector<HTMLElement>('.duty__hint')!, ot(this.onDuty ? 'dutyTapOff' : 'dutyTapOn'));
+  }
+
+  private showLocation(): void {
+    const p = this.locationProblem;
+    let state: string;
+    let text: string;
+    if (!this.onDuty) [state, text] = ['off', ot('locOff')];
+    else if (p?.kind === 'denied') [state, text] = ['denied', ot('locDenied')];
+    else if (p?.kind === 'unsupported') [state, text] = ['denied', ot('locUnsupported')];
+    else if (p?.kind === 'unavailable') [state, text] = ['unavailable', ot('locUnavailable', { detail: p.detail })];
+    else if (this.here) [state, text] = ['shared', ot('locShared', { accuracy: Math.round(this.here.accuracyM), age: age(this.here.time, Date.now()) })];
+    else [state, text] = ['waiting', ot('locWaiting')];
+    this.el.location.dataset.state = state;
+    setText(this.el.location, text);
+  }
+
+  private apply(changes: JobChanges): void {
+    for (const d of changes.departures) {
+      this.cards.delete(d.id);
+      if (d.kind === 'taken') this.notify(ot('takenBy', { id: d.id, who: d.by }));
+      if (d.kind === 'closed') this.notify(ot('jobClosed', { id: d.id }));
+    }
+    if (changes.newOffers.length) {
+      // The newest offer is what the officer needs to see first.
+      this.selected = changes.newOffers.at(-1)!.id;
+      this.ringer.start();
+    }
+    if (this.jobs.awaitingAnswer().length === 0) this.ringer.stop();
+    this.render();
+  }
+
+  private async answer(job: GroundAlertView, answer: OfficerAnswer): Promise<void> {
+    const card = this.cardState(job.id);
+    Object.assign(card, { sending: true, error: null });
+    this.render();
+    const path = `/api/alerts/${job.id}/answer`;
+    try {
+      const view = await requestJson<GroundAlertView>('POST', path, { answer });
+      card.sending = false;
+      this.apply(this.jobs.merge([view]));
+    } catch (error) {
+      Object.assign(card, { sending: false, error: ot('answerRefused', { detail: serviceReason(error, `POST ${path}`) }) });
+      this.render();
+    }
+  }
+
+  private cardState(id: number): CardState {
+    let s = this.cards.get(id);
+    if (!s) this.cards.set(id, (s = { error: null, sending: false }));
+    return s;
+  }
+
+  private selectedJob(): GroundAlertView | null {
+    const list = this.jobs.list();
+    return list.find((j) => j.id === this.selected) ?? list[0] ?? null;
+  }
+
+  /** Rebuild the list (only when jobs change or the language does: never under the officer's finger otherwise). */
+  private render(): void {
+    const list = this.jobs.list();
+    const selected = this.selectedJob();
+    this.el.noJobs.hidden = list.length > 0;
+    const actions = {
+      answer: (j: GroundAlertView, a: OfficerAnswer) => void this.answer(j, a),
+      select: (j: GroundAlertView) => {
+        this.selected = j.id;
+        this.render();
+      },
+    };
+    this.el.jobs.replaceChildren(...list.map((job) => renderJob(job, this.jobs.me, this.cardState(job.id), job.id === selected?.id, actions)));
+    this.el.jobs.querySelector('.job__map-slot')?.replaceWith(this.el.map);
+    this.refreshLive();
+  }
+
+  /** Distances, ages and the map follow the officer's movement without rebuilding the list. */
+  private refreshLive(): void {
+    this.updateCards();
+    this.map.show(this.selectedJob(), this.here, { incident: ot('incident'), you: ot('you') });
+  }
+
+  private updateCards(): void {
+    const now = Date.now();
+    for (const card of this.el.jobs.querySelectorAll<HTMLElement>('.job')) {
+      const job = this.jobs.get(Number(card.dataset.alertId));
+      if (job) updateLive(card, job, this.here, now);
+    }
+  }
+
+  private tick(): void {
+    this.showLocation();
+    this.updateCards();
+  }
+
+  private showRing(r: RingReport): void {
+    this.el.ringing.hidden = !r.ringing;
+    this.el.soundLocked.hidden = r.audio === 'running';
+    // What the ring really did, readable by support staff (and the browser test).
+    Object.assign(document.documentElement.dataset, {
+      rings: String(r.rings), ringing: String(r.ringing), ringSound: r.sound, ringLevel: r.level.toFixed(3), ringVibrated: String(r.vibrated),
+    });
+  }
+
+  private notify(text: string): void {
+    clearTimeout(this.noticeTimer);
+    this.el.notice.hidden = false;
+    setText(this.el.notice, text);
+    this.noticeTimer = setTimeout(() => (this.el.notice.hidden = true), NOTICE_MS);
+  }
+}
