@@ -2,14 +2,25 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { Link } from './link.ts';
 
+/** What both UDP links share: one socket, closed the same way. */
+abstract class UdpLink extends Link {
+  protected socket: dgram.Socket | null = null;
+
+  close(): Promise<void> {
+    const s = this.socket;
+    this.socket = null;
+    this.setState('down', 'closed');
+    return new Promise((resolve) => (s ? s.close(() => resolve()) : resolve()));
+  }
+}
+
 const peerKey = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
 /**
  * udpin://HOST:PORT — listen, the usual ground-station mode: many drones send to one port,
  * each from its own address, and we answer each at the address it was heard from.
  */
-export class UdpInLink extends Link {
-  private socket: dgram.Socket | null = null;
+export class UdpInLink extends UdpLink {
   private readonly peers = new Map<string, { address: string; port: number }>();
 
   constructor(uri: string, private readonly host: string, private readonly port: number) {
@@ -49,21 +60,10 @@ export class UdpInLink extends Link {
     const targets = peer ? [this.peers.get(peer)] : [...this.peers.values()];
     for (const t of targets) if (t) socket.send(data, t.port, t.address);
   }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      const s = this.socket;
-      this.socket = null;
-      this.setState('down', 'closed');
-      if (!s) return resolve();
-      s.close(() => resolve());
-    });
-  }
 }
 
 /** udpout://HOST:PORT — send to one known address (a drone or a companion computer) and hear its replies. */
-export class UdpOutLink extends Link {
-  private socket: dgram.Socket | null = null;
+export class UdpOutLink extends UdpLink {
 
   constructor(uri: string, private readonly host: string, private readonly port: number) {
     super(uri);
@@ -91,15 +91,5 @@ export class UdpOutLink extends Link {
 
   send(data: Buffer): void {
     this.socket?.send(data, this.port, this.host);
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      const s = this.socket;
-      this.socket = null;
-      this.setState('down', 'closed');
-      if (!s) return resolve();
-      s.close(() => resolve());
-    });
   }
 }

@@ -63,10 +63,7 @@ describe('a patrol against the simulated copter', () => {
   it('pauses, resumes, and returns home mid-route on the pilot\'s command', async () => {
     rig = await patrolRig();
     const r = rig;
-    await r.take();
-    await r.ready();
-    const id = (await r.launch()).body.id as number;
-    await r.until(id, 'on the first leg', (x) => x.state === 'flying' && (x.leg?.seq ?? 0) >= 2);
+    const id = await r.onFirstLeg();
 
     const pause = await r.command('pause');
     expect(pause.body).toMatchObject({ result: 'accepted' });
@@ -91,10 +88,7 @@ describe('a patrol against the simulated copter', () => {
   it('a low-battery failsafe mid-route: the autopilot returns, the run says why, an alert is raised', async () => {
     rig = await patrolRig();
     const r = rig;
-    await r.take();
-    await r.ready();
-    const id = (await r.launch()).body.id as number;
-    await r.until(id, 'on the first leg', (x) => x.state === 'flying' && (x.leg?.seq ?? 0) >= 2);
+    const id = await r.onFirstLeg();
     r.drone.lowBatteryNow(0.2);
     const back = await r.until(id, 'returning', (x) => x.state === 'returning');
     expect(back.events.at(-1)!.message).toMatch(/returning: mode RTL \(not commanded from here/);

@@ -51,7 +51,15 @@ async function field(simArgs: string[] = []) {
     };
     let token = '';
     token = (await api('POST', '/api/login', { username: 'admin', password: 'restart-test-pw' })).body.token;
-    return { svc, api };
+    /** wait until the drone passes preflight (but control), then take control of it */
+    const readyInControl = async () => {
+      await waitFor('drone ready', async () => {
+        const items = (await api('GET', '/api/vehicles/l1-1/preflight?routeId=short')).body;
+        return Array.isArray(items) && items.every((i: { id: string; pass: boolean }) => i.pass || i.id === 'control');
+      }, 30_000, 250);
+      await api('POST', '/api/vehicles/l1-1/control', { action: 'take' });
+    };
+    return { svc, api, readyInControl };
   };
   return { start, missions };
 }
@@ -60,11 +68,7 @@ describe('process faults', () => {
   it('kill -9 during a patrol: after the restart the flying drone is picked up with its run, which ends landed', async () => {
     const f = await field();
     const first = await f.start();
-    await waitFor('drone ready', async () => {
-      const items = (await first.api('GET', '/api/vehicles/l1-1/preflight?routeId=short')).body;
-      return Array.isArray(items) && items.every((i: { id: string; pass: boolean }) => i.pass || i.id === 'control');
-    }, 30_000, 250);
-    await first.api('POST', '/api/vehicles/l1-1/control', { action: 'take' });
+    await first.readyInControl();
     const id = (await first.api('POST', '/api/vehicles/l1-1/patrol', { routeId: 'short', confirm: true })).body.id as number;
     await waitFor('flying', async () => (await first.api('GET', `/api/runs/${id}`)).body.state === 'flying', 60_000, 250);
 
@@ -88,11 +92,7 @@ describe('process faults', () => {
     const file = path.join(f.missions, 'short.plan');
     const before = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
     const first = await f.start();
-    await waitFor('drone ready', async () => {
-      const items = (await first.api('GET', '/api/vehicles/l1-1/preflight?routeId=short')).body;
-      return Array.isArray(items) && items.every((i: { id: string; pass: boolean }) => i.pass || i.id === 'control');
-    }, 30_000, 250);
-    await first.api('POST', '/api/vehicles/l1-1/control', { action: 'take' });
+    await first.readyInControl();
     const launched = await first.api('POST', '/api/vehicles/l1-1/patrol', { routeId: 'short', confirm: true });
     expect(launched.body.state).toBe('uploading');
     await new Promise((r) => setTimeout(r, 500));

@@ -70,6 +70,14 @@ export async function patrolRig(opts: Partial<ServiceOptions> = {}) {
       const items = (await t.api('GET', `/api/vehicles/${vid}/preflight?routeId=${routeId}`, pilot)).body as PreflightItem[];
       return items.every((i) => i.pass || i.id === 'control') && items; // control is the caller's business
     }, 20_000, 200),
+    /** take control, wait for preflight, launch, and wait until it flies its first leg; the run id */
+    async onFirstLeg(): Promise<number> {
+      await this.take();
+      await this.ready();
+      const id = (await this.launch()).body.id as number;
+      await this.until(id, 'on the first leg', (x) => x.state === 'flying' && (x.leg?.seq ?? 0) >= 2);
+      return id;
+    },
     close: () => t.close(),
   };
 }
