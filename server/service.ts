@@ -142,6 +142,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     await routes.open();
     closers.push(() => routes.close());
     const missions = new MissionClient(fleet, { gcs });
+    closers.push(() => missions.close());
     const actions = new Actions(fleet, new CommandSender(fleet, gcs.sysid));
     const control = new ControlRegistry();
     const rules = { ...DEFAULT_RULES, ...opts.rules };
@@ -186,6 +187,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     closers.push(() => tiles.close());
     let io: ReturnType<typeof attachLive>['io'] | null = null;
     const metrics = createMetrics({ fleet, io: () => io, ground });
+    missions.on('uploaded', (v, r) => {
+      metrics.transfer(r.kind);
+      log.info({ vehicle: v.id, result: r.kind }, r.message);
+    });
     const app = createApp({
       fleet, store, startedAt, metrics: metrics.registry,
       alerts: { aircraft, ground, officers, area: station },

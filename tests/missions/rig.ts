@@ -27,14 +27,16 @@ export async function missionRig(count: number, sim: Partial<SquadronOptions> = 
   }
   // The vehicle's home is set when its EKF origin is (the read-back's item 0).
   await waitFor('homes set', () => vehicles.every((v) => v.home), 15_000);
+  const missions = new MissionClient(ground.fleet, client);
   return {
     fleet: ground.fleet,
     squadron,
     vehicles,
-    client: new MissionClient(ground.fleet, client),
+    client: missions,
     vehicle: (sysid: number) => vehicles.find((v) => v.sysid === sysid)!,
     drone: (sysid: number) => squadron.drone(sysid),
     async close() {
+      missions.close();
       await squadron.close();
       await ground.close();
     },

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Incoming } from '../../links/connection.ts';
 import type { Vehicle } from '../../vehicles/vehicle.ts';
 import type { Route } from '../model.ts';
 import { Exchange, type MissionLink } from './exchange.ts';
@@ -35,6 +36,8 @@ export interface MissionClientOptions {
 
 interface ClientEvents {
   progress: [vehicle: Vehicle, progress: RouteProgress];
+  /** a route upload ended (for metrics and logs) */
+  uploaded: [vehicle: Vehicle, result: RouteUploadResult];
 }
 
 /**
@@ -43,6 +46,9 @@ interface ClientEvents {
  */
 export class MissionClient extends EventEmitter<ClientEvents> {
   private readonly active = new Map<string, AbortController>();
+  /** the exchange of the transfer running per vehicle id: one Fleet listener serves them all */
+  private readonly exchanges = new Map<string, Exchange>();
+  private readonly listener = (v: Vehicle, inc: Incoming) => this.exchanges.get(v.id)?.deliver(v, inc);
   private readonly gcs: { sysid: number; compid: number };
   private readonly timing: Timing;
   private readonly attempts: number;
@@ -52,6 +58,13 @@ export class MissionClient extends EventEmitter<ClientEvents> {
     this.gcs = opts.gcs ?? { sysid: 255, compid: 190 };
     this.timing = { ...SPEC_TIMING, ...opts.timing };
     this.attempts = opts.attempts ?? 3;
+    link.on('message', this.listener);
+  }
+
+  /** Cancel every transfer and stop listening. */
+  close(): void {
+    for (const c of this.active.values()) c.abort();
+    this.link.off('message', this.listener);
   }
 
   isBusy(v: Vehicle): boolean {
@@ -81,7 +94,13 @@ export class MissionClient extends EventEmitter<ClientEvents> {
    * Upload the route's mission (and its fence and rally points, when it has them), read each
    * back and compare. The route itself is only read.
    */
-  uploadRoute(v: Vehicle, route: Route, ctl: TransferControl = {}): Promise<RouteUploadResult> {
+  async uploadRoute(v: Vehicle, route: Route, ctl: TransferControl = {}): Promise<RouteUploadResult> {
+    const result = await this.uploadRouteOnce(v, route, ctl);
+    this.emit('uploaded', v, result);
+    return result;
+  }
+
+  private uploadRouteOnce(v: Vehicle, route: Route, ctl: TransferControl): Promise<RouteUploadResult> {
     return this.exclusive(v, ctl, async (signal) => {
       const types: MissionTypeName[] = ['mission'];
       const f = route.fence;
@@ -143,10 +162,11 @@ export class MissionClient extends EventEmitter<ClientEvents> {
 
   private async with<T>(v: Vehicle, type: MissionTypeName, signal: AbortSignal, fn: (x: Exchange) => Promise<T>): Promise<T> {
     const x = new Exchange(this.link, v, this.gcs, MISSION_TYPES[type], signal);
+    this.exchanges.set(v.id, x);
     try {
       return await fn(x);
     } finally {
-      x.close();
+      this.exchanges.delete(v.id);
     }
   }
 

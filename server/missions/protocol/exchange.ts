@@ -15,32 +15,33 @@ export type MissionMessage = common.MissionRequest | common.MissionRequestInt | 
 const IDS = new Set([40, 51, 44, 73, 47]); // MISSION_REQUEST, _REQUEST_INT, _COUNT, _ITEM_INT, _ACK
 
 /**
- * One transfer's view of the link: the mission messages this vehicle addresses to us for one
- * mission type, queued in arrival order, and sending with the right target and type.
+ * One transfer's view of the link: the mission messages its vehicle addresses to us for one
+ * mission type (fed in through deliver()), queued in arrival order, and sending with the right
+ * target and type.
  */
 export class Exchange {
   private readonly queue: MissionMessage[] = [];
   private wake: (() => void) | null = null;
-  private readonly listener: (v: Vehicle, inc: Incoming) => void;
 
   constructor(
-    private readonly link: MissionLink,
+    private readonly link: Pick<MissionLink, 'send'>,
     readonly vehicle: Vehicle,
     private readonly gcs: { sysid: number; compid: number },
     readonly type: number,
     private readonly signal: AbortSignal,
   ) {
-    this.listener = (v, { frame, msg }) => {
-      if (v !== vehicle || !IDS.has(frame.msgid) || !msg) return;
-      const m = msg as MissionMessage;
-      if (m.missionType !== type) return;
-      if (m.targetSystem !== 0 && m.targetSystem !== gcs.sysid) return; // meant for another ground station
-      if (m.targetComponent !== 0 && m.targetComponent !== gcs.compid) return;
-      this.queue.push(m);
-      this.wake?.();
-    };
-    link.on('message', this.listener);
     signal.addEventListener('abort', () => this.wake?.(), { once: true });
+  }
+
+  /** Offer any incoming message; the ones for this transfer are kept. */
+  deliver(v: Vehicle, { frame, msg }: Incoming): void {
+    if (v !== this.vehicle || !IDS.has(frame.msgid) || !msg) return;
+    const m = msg as MissionMessage;
+    if (m.missionType !== this.type) return;
+    if (m.targetSystem !== 0 && m.targetSystem !== this.gcs.sysid) return; // meant for another ground station
+    if (m.targetComponent !== 0 && m.targetComponent !== this.gcs.compid) return;
+    this.queue.push(m);
+    this.wake?.();
   }
 
   /** The next message, or 'timeout' after ms, or 'cancelled' once the signal fires. */
@@ -72,9 +73,5 @@ export class Exchange {
     const m = new common.MissionAck();
     m.type = type;
     this.send(m);
-  }
-
-  close(): void {
-    this.link.off('message', this.listener);
   }
 }

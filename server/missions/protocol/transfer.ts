@@ -49,7 +49,7 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
     m.count = n;
     x.send(m);
   };
-  const sendItem = (seq: number) => x.send(itemMessage(items[seq]!, x.type, { sysid: 0, compid: 0 }));
+  const sendItem = (seq: number) => x.send(itemMessage(items[seq]!));
   sendCount();
   let counts = 1;
   let requested = -1; // highest seq the vehicle asked for
@@ -123,7 +123,7 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
       // Our resent last item met a vehicle no longer receiving: it finished and its ACK was lost, or it gave up.
       return { kind: 'timeout', step: 'ack', message: `all ${n} items sent; no final MISSION_ACK, and the vehicle answered the resent last item with ${resultName(m.type)}` };
     }
-    refused ??= { code: m.type, seq: requested }; // the first refusal says why; later ones answer items still in flight
+    refused ??= { code: m.type, seq: lastSent }; // the first refusal says why; later ones answer items still in flight
   }
 }
 

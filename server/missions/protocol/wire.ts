@@ -96,12 +96,10 @@ export function rowPlace(route: Route, type: MissionTypeName, seq: number, autop
   return `mission item ${seq} (${route.source.file} ${route.source.locations[index] ?? `items[${index}]`})`;
 }
 
-export function itemMessage(it: WireItem, type: number, target: { sysid: number; compid: number }): common.MissionItemInt {
+/** The row as a MISSION_ITEM_INT; the Exchange fills in target and mission type. */
+export function itemMessage(it: WireItem): common.MissionItemInt {
   const m = new common.MissionItemInt();
   Object.assign(m, it);
-  m.targetSystem = target.sysid;
-  m.targetComponent = target.compid;
-  m.missionType = type;
   return m;
 }
 

@@ -1,0 +1,118 @@
+/**
+ * Time to upload and verify (read back and compare) a 100-item mission on loopback, against
+ * simulated ArduCopters over real UDP sockets: clean, and with 20 % of packets lost both ways.
+ * Baseline: a plain request-answer loop with no retry tuning (one 1.5 s wait per message, no resends).
+ *
+ *   npx tsx bench/mission-transfer.ts [cleanRuns=10] [lossyRuns=4]
+ */
+import { common } from 'node-mavlink';
+import { Exchange } from '../server/missions/protocol/exchange.ts';
+import { compareRows } from '../server/missions/protocol/verify.ts';
+import { itemMessage, routeToWire, wireOf, type WireItem } from '../server/missions/protocol/wire.ts';
+import type { Incoming } from '../server/links/connection.ts';
+import type { Vehicle } from '../server/vehicles/vehicle.ts';
+import { missionRig } from '../tests/missions/rig.ts';
+import { hundredItems } from '../tests/missions/routes-for-tests.ts';
+
+const CLEAN_RUNS = Number(process.argv[2] ?? 10);
+const LOSSY_RUNS = Number(process.argv[3] ?? 4);
+const WAIT_MS = 1500;
+
+type Rig = Awaited<ReturnType<typeof missionRig>>;
+type Outcome = { ok: boolean; ms: number; why: string };
+
+/** The baseline: answer what is asked, wait once for each answer, never resend. */
+async function baseline(rig: Rig, v: Vehicle, rows: WireItem[]): Promise<Outcome> {
+  const t0 = performance.now();
+  const done = (ok: boolean, why: string) => ({ ok, ms: performance.now() - t0, why });
+  const x = new Exchange(rig.fleet, v, { sysid: 255, compid: 190 }, 0, new AbortController().signal);
+  const listen = (veh: Vehicle, inc: Incoming) => x.deliver(veh, inc);
+  rig.fleet.on('message', listen);
+  try {
+    const count = new common.MissionCount();
+    count.count = rows.length;
+    x.send(count);
+    for (;;) {
+      const m = await x.next(WAIT_MS);
+      if (m === 'timeout' || m === 'cancelled') return done(false, 'upload stalled');
+      if (m instanceof common.MissionAck) {
+        if (m.type !== 0) return done(false, `upload refused (${m.type})`);
+        break;
+      }
+      if (m instanceof common.MissionRequest || m instanceof common.MissionRequestInt) {
+        x.send(itemMessage(rows[m.seq]!));
+      }
+    }
+    x.send(new common.MissionRequestList());
+    const got: WireItem[] = [];
+    let total = -1;
+    while (got.length !== total) {
+      const m = await x.next(WAIT_MS);
+      if (m === 'timeout' || m === 'cancelled') return done(false, `read-back stalled at item ${got.length}`);
+      if (m instanceof common.MissionCount) total = m.count;
+      else if (m instanceof common.MissionItemInt && m.seq === got.length) got.push(wireOf(m));
+      else continue;
+      if (got.length === total) break;
+      const req = new common.MissionRequestInt();
+      req.seq = got.length;
+      x.send(req);
+    }
+    const ack = new common.MissionAck();
+    ack.type = 0;
+    x.send(ack);
+    const diff = compareRows(rows, got, 'mission', 'ardupilot');
+    return done(!diff, diff ? `mismatch at ${diff.seq}` : '');
+  } finally {
+    rig.fleet.off('message', listen);
+  }
+}
+
+const ROUTE = hundredItems();
+
+async function ours(rig: Rig, v: Vehicle): Promise<Outcome> {
+  const t0 = performance.now();
+  const r = await rig.client.uploadRoute(v, ROUTE);
+  return { ok: r.kind === 'success', ms: performance.now() - t0, why: r.kind === 'success' ? '' : r.message };
+}
+
+function report(name: string, runs: Outcome[]): string {
+  const ok = runs.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
+  const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+  const times = ok.length ? `median ${fmt(ok[Math.floor(ok.length / 2)]!)}, min ${fmt(ok[0]!)}, max ${fmt(ok.at(-1)!)}` : 'no success';
+  const failures = [...new Set(runs.filter((r) => !r.ok).map((r) => r.why))].join('; ');
+  return `  ${name.padEnd(34)} ${ok.length}/${runs.length} verified, ${times}${failures ? ` — failed: ${failures}` : ''}`;
+}
+
+const rig = await missionRig(1 + 2 * LOSSY_RUNS, { seed: 2026 });
+try {
+  const rows = routeToWire(ROUTE, 'mission', 'ardupilot');
+  console.log(`Upload + read-back + compare of a 100-item route (${rows.length} MISSION_ITEM_INT with ArduPilot's home), simulated ArduCopter, UDP loopback`);
+
+  const clean = rig.vehicle(1);
+  const cleanOurs: Outcome[] = [];
+  const cleanBase: Outcome[] = [];
+  for (let i = 0; i < CLEAN_RUNS; i++) { // alternating who goes first, so warm-up favours neither
+    if (i % 2) cleanBase.push(await baseline(rig, clean, rows));
+    cleanOurs.push(await ours(rig, clean));
+    if (!(i % 2)) cleanBase.push(await baseline(rig, clean, rows));
+  }
+  console.log(`clean link, ${CLEAN_RUNS} runs each:`);
+  console.log(report('SkyBeat MissionClient', cleanOurs));
+  console.log(report('baseline (no retries)', cleanBase));
+
+  // Lossy runs side by side, each on a drone of its own, so the bench takes one run's time.
+  const lossy = (k: number) => {
+    const sysid = 2 + k;
+    rig.drone(sysid).setLinkFaults({ loss: 0.2 });
+    return rig.vehicle(sysid);
+  };
+  const [lossyOurs, lossyBase] = await Promise.all([
+    Promise.all(Array.from({ length: LOSSY_RUNS }, (_, k) => ours(rig, lossy(k)))),
+    Promise.all(Array.from({ length: LOSSY_RUNS }, (_, k) => baseline(rig, lossy(LOSSY_RUNS + k), rows))),
+  ]);
+  console.log(`20 % packet loss both ways, ${LOSSY_RUNS} runs each (simulator seed ${rig.squadron.seed}):`);
+  console.log(report('SkyBeat MissionClient', lossyOurs));
+  console.log(report('baseline (no retries)', lossyBase));
+} finally {
+  await rig.close();
+}
