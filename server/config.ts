@@ -29,8 +29,19 @@ export const ConfigSchema = z.object({
   missions: z.string().min(1).default('./missions'),
   sysid: z.number().int().min(1).max(255).default(255),
   compid: z.number().int().min(1).max(255).default(190),
-  /** map tiles: a URL template, or "none" for the plain background */
-  tiles: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  /**
+   * map tiles: a URL template, "none" (plain background), a preset ("osm", "amap",
+   * "tianditu:KEY"), a folder of z/x/y tiles or an .mbtiles file — or all of it spelled out
+   */
+  tiles: z.union([z.string(), z.object({
+    url: z.string().optional(),
+    attribution: z.string().optional(),
+    subdomains: z.string().optional(),
+    maxZoom: z.number().int().min(1).max(24).optional(),
+    gcj02: z.boolean().optional(),
+    localDir: z.string().optional(),
+    mbtiles: z.string().optional(),
+  }).strict()]).default('osm'),
   tlog: z.object({
     enabled: z.boolean().default(true),
     maxAgeDays: z.number().positive().default(30),
@@ -135,7 +146,8 @@ Usage: npm start -- [options]
   --missions DIR     patrol routes (default ${d.missions}; env SKYBEAT_MISSIONS)
   --sysid N          our MAVLink system id (default ${d.sysid}; env SKYBEAT_SYSID)
   --compid N         our MAVLink component id (default ${d.compid}; env SKYBEAT_COMPID)
-  --tiles URL        map tile URL template, or "none" (default ${d.tiles}; env SKYBEAT_TILES)
+  --tiles SOURCE     map tiles: a URL template, osm, amap, tianditu:KEY, a folder of z/x/y tiles,
+                     an .mbtiles file, or none for a plain background (default osm; env SKYBEAT_TILES)
   --log-level L      fatal, error, warn, info, debug, trace (default ${d.logLevel}; env LOG_LEVEL)
   --no-tlog          do not record telemetry logs
   --print-config     print the resolved configuration as JSON and exit
@@ -245,7 +257,7 @@ export function serviceOptions(c: Config): ServiceOptions {
     missionsDir: c.missions,
     sysid: c.sysid,
     compid: c.compid,
-    tileUrl: c.tiles === '' || c.tiles === 'none' ? null : c.tiles,
+    ...(typeof c.tiles === 'string' ? { tileUrl: c.tiles } : { tiles: c.tiles }),
     tlog: c.tlog,
     trackDays: c.trackDays,
     adminPassword: c.adminPassword,

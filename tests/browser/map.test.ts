@@ -3,18 +3,13 @@
  * talking MAVLink over loopback UDP. The web app is built by tests/browser/global-setup.ts.
  */
 
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSquadron, type Squadron } from '../../server/sim/squadron.ts';
 import type { VehicleView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { ADMIN_PASSWORD, testService } from '../helpers/service.ts';
-
-const WEB_DIR = 'web/dist';
-const ARTIFACTS = 'test-artifacts';
-const POLL = { timeout: 20_000, interval: 200 };
+import { assertFreshBuild, launchBrowser as launch, logIn as logInAs, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
 
 type TestService = Awaited<ReturnType<typeof testService>>;
 
@@ -29,24 +24,6 @@ interface MarkerState {
   heading: string;
 }
 
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    headless: true,
-  });
-}
-
-/** The page under test must be the current source: a stale web/dist would test old code. */
-function assertFreshBuild(): void {
-  const built = path.join(WEB_DIR, 'index.html');
-  const fix = 'tests/browser/global-setup.ts builds it as vitest globalSetup; or run npx vite build';
-  if (!fs.existsSync(built)) throw new Error(`${built} is missing: ${fix}`);
-  const sources = ['web/index.html', ...fs.readdirSync('web/src').map((name) => path.join('web/src', name))];
-  const newest = sources.reduce((a, b) => (fs.statSync(a).mtimeMs >= fs.statSync(b).mtimeMs ? a : b));
-  if (fs.statSync(newest).mtimeMs > fs.statSync(built).mtimeMs) throw new Error(`${built} is older than ${newest}: ${fix}`);
-}
-
 /**
  * The service with its three simulated drones flying loops, plus a fourth simulated ArduCopter
  * on its own TCP link that never gets a GPS fix (it reports 0,0, i.e. no position).
@@ -58,24 +35,7 @@ async function serve(tileUrl?: string): Promise<{ service: TestService; noFix: S
   return { service, noFix };
 }
 
-async function logIn(page: Page, password = ADMIN_PASSWORD): Promise<void> {
-  await page.waitForSelector('#login[open]');
-  await page.fill('#login input[name="username"]', 'admin');
-  await page.fill('#login input[name="password"]', password);
-  await page.click('#login button[type="submit"]');
-}
-
-/** A page that records its own errors, so a test can assert the app ran cleanly. */
-async function openMap(context: BrowserContext, port: number): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  await page.goto(`http://127.0.0.1:${port}/`);
-  return { page, errors };
-}
+const logIn = (page: Page, password = ADMIN_PASSWORD) => logInAs(page, 'admin', password);
 
 function markers(page: Page): Promise<MarkerState[]> {
   return page.$$eval('.drone[data-lat]', (elements) =>
@@ -107,10 +67,6 @@ function uncoveredMarker(page: Page): Promise<string | null> {
   });
 }
 
-function text(page: Page, selector: string): Promise<string> {
-  return page.$eval(selector, (el) => el.textContent ?? '');
-}
-
 describe('live map (English)', () => {
   let service: TestService | undefined;
   let noFix: Squadron;
@@ -122,8 +78,7 @@ describe('live map (English)', () => {
     ({ service, noFix } = await serve());
     browser = await launch();
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1600, height: 900 } });
-    ({ page, errors } = await openMap(context, service.svc.port));
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    ({ page, errors } = await openPage(context, service.base));
   });
 
   afterAll(async () => {
@@ -161,7 +116,7 @@ describe('live map (English)', () => {
         }).length;
       }, { ...POLL, timeout: 45_000 })
       .toBe(3);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'map-en.png') });
+    await screenshot(page, 'map-en');
   });
 
   it('lists the drone without a GPS fix as having no position, and draws no marker for it', async () => {
@@ -196,7 +151,7 @@ describe('live map (English)', () => {
     await expect.poll(async () => Number(await text(page, '[data-field="packets"]')), POLL).toBeGreaterThan(packets);
     expect(await text(page, '[data-field="linkState"]')).toBe(strings.en.linkUp);
     await expect.poll(() => page.$$eval('#panel .messages__text', (els) => els.length), POLL).toBeGreaterThan(0);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'map-panel-en.png') });
+    await screenshot(page, 'map-panel-en');
 
     // Picking from the list selects that drone instead.
     const other = (await markers(page)).find((m) => m.id !== picked)!.id;
@@ -211,7 +166,7 @@ describe('live map (English)', () => {
 
   it('ran without a page error', () => {
     // The one expected failure is the wrong password above (a 401 the browser logs).
-    expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    expect(unexpected(errors)).toEqual([]);
   });
 
   it('says plainly when the live connection is lost', async () => {
@@ -234,8 +189,7 @@ describe('live map (Chinese) with an unreachable tile server', () => {
     ({ service, noFix } = await serve('http://127.0.0.1:9/tiles/{z}/{x}/{y}.png'));
     browser = await launch();
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
-    ({ page } = await openMap(context, service.svc.port));
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    ({ page } = await openPage(context, service.base));
   });
 
   afterAll(async () => {
@@ -262,7 +216,7 @@ describe('live map (Chinese) with an unreachable tile server', () => {
     expect(labels).toContain(zh.mode);
     expect(labels).toContain(zh.altRel);
     expect(await text(page, '[data-field="linkState"]')).toBe(zh.linkUp);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'map-zh.png') });
+    await screenshot(page, 'map-zh');
 
     await page.click('#language');
     expect(await page.getAttribute('html', 'lang')).toBe('en');

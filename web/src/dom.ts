@@ -1,5 +1,7 @@
 /** Small DOM helpers that skip writes which would change nothing, so frames do no needless style work. */
 
+import { t, type StringKey } from './i18n.ts';
+
 export function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
@@ -22,17 +24,17 @@ export function setHidden(el: HTMLElement, hidden: boolean): void {
 }
 
 /** A button with a class and a translated label (data-i18n follows language switches). */
-export function button(className: string, labelKey: string): HTMLButtonElement {
-  const el = make('button', className);
+export function button(className: string, labelKey: StringKey): HTMLButtonElement {
+  const el = make('button', className, t(labelKey));
   el.type = 'button';
   el.dataset.i18n = labelKey;
   return el;
 }
 
 /** A section of the drone panel with its translated title. */
-export function titledSection(className: string, titleKey: string): HTMLElement {
+export function titledSection(className: string, titleKey: StringKey): HTMLElement {
   const section = make('section', `panel__section ${className}`);
-  const heading = make('h3', 'panel__title');
+  const heading = make('h3', 'panel__title', t(titleKey));
   heading.dataset.i18n = titleKey;
   section.append(heading);
   return section;

@@ -5,12 +5,15 @@
 
 import * as L from 'leaflet';
 import type { VehicleView } from '../../server/wire/types.ts';
+import type { DroneConsole } from './console/console.ts';
 import { setText } from './dom.ts';
 import { Fleet } from './fleet.ts';
+import { renderNextFrame } from './frame.ts';
 import { t } from './i18n.ts';
 import { DroneList } from './list.ts';
 import { DroneMarkers } from './markers.ts';
 import { TelemetryPanel } from './panel.ts';
+import type { Projection } from './projection.ts';
 
 /** when the map is zoomed out further than this, picking a drone in the list also zooms in */
 const PICK_MIN_ZOOM = 15;
@@ -24,6 +27,12 @@ export interface FleetViewElements {
   summary: HTMLElement;
 }
 
+export interface FleetViewParts {
+  projection: Projection;
+  /** drawn in the panel above the telemetry */
+  console?: DroneConsole;
+}
+
 export class FleetView {
   private readonly fleet = new Fleet();
   private readonly markers: DroneMarkers;
@@ -31,17 +40,33 @@ export class FleetView {
   private readonly panel: TelemetryPanel;
   private selected: string | null = null;
   private fitted = false;
-  private frameQueued = false;
+  private readonly render = () => this.renderFrame();
 
   constructor(
     private readonly map: L.Map,
     private readonly elements: FleetViewElements,
+    private readonly parts: FleetViewParts,
   ) {
-    this.markers = new DroneMarkers(map, (id) => this.select(id, false));
+    this.markers = new DroneMarkers(map, (id) => this.select(id, false), parts.projection);
     this.list = new DroneList(elements.list, elements.listEmpty, (id) => this.select(id, true));
-    this.panel = new TelemetryPanel(elements.panel, () => this.select(null, false));
+    this.panel = new TelemetryPanel(elements.panel, () => this.select(null, false), parts.console?.element);
     // "Last heard … s ago" ages even when nothing arrives.
     setInterval(() => this.scheduleFrame(), 1000);
+  }
+
+  /** the drones as last reported */
+  get vehicles(): ReadonlyMap<string, VehicleView> {
+    return this.fleet.vehicles;
+  }
+
+  /** Something the panel shows besides telemetry changed (a run, who holds a drone). */
+  refresh(): void {
+    this.scheduleFrame();
+  }
+
+  /** Shows this drone's panel and brings it into view (e.g. from an alert naming it). */
+  focus(id: string): void {
+    this.select(id, true);
   }
 
   /** full: the complete list (drones missing from it are gone); else just the changed ones. */
@@ -59,6 +84,7 @@ export class FleetView {
   /** After a language switch: every text is drawn again. */
   relabel(): void {
     this.panel.localeChanged();
+    this.parts.console?.relabel();
     this.fleet.touchAll();
     this.scheduleFrame();
   }
@@ -69,8 +95,9 @@ export class FleetView {
     this.list.select(id);
     // Shown now rather than next frame: panning below needs the panel's width.
     this.panel.show(id, id ? this.fleet.vehicles.get(id) : undefined, Date.now());
+    this.parts.console?.render(id ? this.fleet.vehicles.get(id) : undefined);
     const position = id ? this.fleet.vehicles.get(id)?.position : null;
-    if (pan && position) this.panToVisible(L.latLng(position.lat, position.lon));
+    if (pan && position) this.panToVisible(L.latLng(this.parts.projection.toMap(position.lat, position.lon)));
   }
 
   /** Centres on target within the part of the map the panel leaves visible. */
@@ -82,13 +109,10 @@ export class FleetView {
   }
 
   private scheduleFrame(): void {
-    if (this.frameQueued) return;
-    this.frameQueued = true;
-    requestAnimationFrame(() => this.renderFrame());
+    renderNextFrame(this.render);
   }
 
   private renderFrame(): void {
-    this.frameQueued = false;
     const { changed, removed } = this.fleet.take();
     for (const id of removed) {
       this.markers.remove(id);
@@ -107,6 +131,8 @@ export class FleetView {
       }
     }
     setText(this.elements.summary, t('fleetSummary', this.fleet.counts()));
-    this.panel.show(this.selected, this.selected ? this.fleet.vehicles.get(this.selected) : undefined, Date.now());
+    const selected = this.selected ? this.fleet.vehicles.get(this.selected) : undefined;
+    this.panel.show(this.selected, selected, Date.now());
+    this.parts.console?.render(selected);
   }
 }

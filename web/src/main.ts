@@ -1,18 +1,38 @@
 /**
- * Command-room live map: draws the map from the public settings, logs in when needed, loads the
- * drone list and follows the live stream.
+ * The SkyBeat web app, one page for two roles: the command room watches the whole squadron on a
+ * wall screen; pilots launch and command their drones from a laptop. Draws the map from the public
+ * settings, logs in when needed, then loads the fleet, routes and alerts and follows the live stream.
  */
 
 // Leaflet's stylesheet first, so ours (dark theme, controls) overrides it.
 import 'leaflet/dist/leaflet.css';
 import './style.css';
-import type { ClientConfig, VehicleView } from '../../server/wire/types.ts';
+import * as L from 'leaflet';
+import type { ClientConfig, GroundAlertView, StationView, VehicleView } from '../../server/wire/types.ts';
+import { AlertForm } from './alerts/alert-form.ts';
+import { AlertsPanel } from './alerts/alerts-panel.ts';
+import { GroundAlertMarkers } from './alerts/ground-markers.ts';
+import { OfficerMarkers } from './alerts/officer-markers.ts';
+import { confirmer } from './confirm.ts';
+import { DroneConsole } from './console/console.ts';
 import { FleetView } from './fleet-view.ts';
+import { renderNextFrame } from './frame.ts';
+import { HistoryPanel } from './history/history-panel.ts';
+import { Replay } from './history/replay.ts';
 import { detectLocale, getLocale, isLocale, onLocaleChange, setLocale, t, translateStatic, type Locale } from './i18n.ts';
 import { connectLive, requestJson } from './live.ts';
 import { askLogin, currentUser, logout, type SessionUser } from './login.ts';
 import { createMap } from './map.ts';
+import { Ops } from './ops.ts';
+import { canFly, canManageAlerts, canRaiseAlerts } from './roles.ts';
+import { RouteCatalog } from './routes/catalog.ts';
+import { RouteEditor } from './routes/route-editor.ts';
+import { RoutePreview } from './routes/route-preview.ts';
+import { RoutesPanel } from './routes/routes-panel.ts';
+import { RunRoutes } from './routes/run-routes.ts';
 import { StatusDisplay } from './status.ts';
+import { Tabs } from './tabs.ts';
+import { drawStationZones } from './zones.ts';
 
 const LOCALE_STORAGE_KEY = 'skybeat.locale';
 /** used when /api/config cannot be read: a plain background, centred on the first drones seen */
@@ -47,11 +67,18 @@ function applyLocale(): void {
   translateStatic(document.body);
 }
 
+/** The role the page works in, shown in the header: pilots get the flight controls. */
 function showUser(user: SessionUser): void {
   const name = byId('user');
   name.textContent = user.displayName || user.name;
   name.hidden = false;
   byId('logout').hidden = false;
+  const role = byId('role');
+  role.dataset.i18n = canFly(user) ? 'rolePilot' : canManageAlerts(user) ? 'roleCommand' : 'roleWatch';
+  role.textContent = t(role.dataset.i18n as 'rolePilot');
+  role.hidden = false;
+  document.body.classList.toggle('role-pilot', canFly(user));
+  document.body.classList.toggle('role-command', canManageAlerts(user));
 }
 
 async function start(): Promise<void> {
@@ -63,21 +90,9 @@ async function start(): Promise<void> {
     status.addNotice('configError', error);
     return fallbackConfig;
   });
-  const { map, onTilesUnavailable } = createMap(byId('map'), config);
+  const { map, onTilesUnavailable, projection } = createMap(byId('map'), config);
   onTilesUnavailable(() => {
     byId('tiles-note').hidden = false;
-  });
-  const view = new FleetView(map, {
-    list: byId<HTMLOListElement>('drone-list'),
-    listEmpty: byId('drone-list-empty'),
-    panel: byId('panel'),
-    summary: byId('summary'),
-  });
-
-  onLocaleChange(() => {
-    applyLocale();
-    status.relabel();
-    view.relabel();
   });
   byId('language').addEventListener('click', () => {
     const next: Locale = getLocale() === 'zh-CN' ? 'en' : 'zh-CN';
@@ -88,23 +103,128 @@ async function start(): Promise<void> {
     logout().catch((error: unknown) => status.addNotice('logoutError', error));
   });
 
-  // The map is drawn from public settings; the drones need a session.
+  // The map is drawn from public settings; everything else needs a session.
   const loginDialog = byId<HTMLDialogElement>('login');
-  const user = await currentUser().catch((error: unknown) => {
+  const known = await currentUser().catch((error: unknown) => {
     status.addNotice('sessionError', error);
     return null;
   });
-  showUser(user ?? (await askLogin(loginDialog)));
+  const user = known ?? (await askLogin(loginDialog));
+  showUser(user);
+
+  // Routes, zones and alert lines are few and drawn in SVG (styled by CSS); the many trails stay on canvas.
+  const overlays = L.svg({ padding: 0.5 });
+  const ops = new Ops();
+  const catalog = new RouteCatalog();
+  const confirm = confirmer(byId<HTMLDialogElement>('confirm'));
+  const preview = new RoutePreview(map, overlays, projection);
+  const tabs = new Tabs(byId('sidebar'));
+  let fleet: FleetView;
+  const callsign = (id: string) => fleet.vehicles.get(id)?.callsign ?? id;
+
+  const alertForm = new AlertForm(byId<HTMLDialogElement>('alert-form'), {
+    map,
+    projection,
+    banner: byId('mode-banner'),
+    created: (alert) => {
+      ops.putGround(alert);
+      tabs.show('alerts');
+      alertsPanel.highlight(alert.id);
+    },
+  });
+  const droneConsole = new DroneConsole({
+    user,
+    ops,
+    catalog,
+    confirm,
+    previewRoute: (id) => {
+      if (id) void catalog.detail(id).then((d) => preview.show(d, false, { numbers: true }), () => preview.show(null, false));
+      else preview.show(null, false);
+    },
+    alertHere: (vehicle: VehicleView) => alertForm.atDrone(vehicle),
+  });
+  const runRoutes = new RunRoutes(map, overlays, projection, catalog, ops, (id) => fleet.vehicles.get(id));
+  fleet = new FleetView(
+    map,
+    { list: byId<HTMLOListElement>('drone-list'), listEmpty: byId('drone-list-empty'), panel: byId('panel'), summary: byId('summary') },
+    { projection, console: droneConsole },
+  );
+  const groundMarkers = new GroundAlertMarkers(map, overlays, projection, (id) => {
+    tabs.show('alerts');
+    alertsPanel.highlight(id);
+  });
+  const officerMarkers = new OfficerMarkers(map, projection);
+  const focusAlert = (alert: GroundAlertView) => {
+    map.setView(projection.toMap(alert.lat, alert.lon), Math.max(map.getZoom(), 16));
+    alertsPanel.highlight(alert.id);
+  };
+  const alertsPanel = new AlertsPanel(byId('alerts-panel'), {
+    user,
+    ops,
+    confirm,
+    callsign,
+    focusDrone: (id) => fleet.focus(id),
+    focusAlert,
+    newAlert: () => alertForm.pickOnMap(),
+    badge: (n) => tabs.badge('alerts', n),
+    notice: (text) => status.addNotice('actionError', new Error(text)),
+  });
+  const editor = new RouteEditor({
+    map,
+    renderer: overlays,
+    projection,
+    bar: byId('route-editor'),
+    saved: (detail) => routesPanel.saved(detail),
+    closed: () => routesPanel.editorClosed(),
+  });
+  const routesPanel = new RoutesPanel(byId('routes-panel'), {
+    user, catalog, preview, editor, confirm, dropTargets: [byId('map-area')], reveal: () => tabs.show('routes'),
+  });
+  const replay = new Replay(map, overlays, projection, byId('replay'));
+  const history = new HistoryPanel(byId('history-panel'), { map, projection, replay, callsign });
+  tabs.onShow((tab) => {
+    if (tab === 'history') history.shown();
+    // A route shown for the routes tab should not linger over the live map.
+    if (tab !== 'routes' && !editor.editing) preview.show(null, false);
+  });
+  const newAlert = byId('new-alert');
+  newAlert.hidden = !canRaiseAlerts(user);
+  newAlert.addEventListener('click', () => alertForm.pickOnMap());
+
+  const drawRuns = () => runRoutes.render();
+  ops.on('runs', () => {
+    renderNextFrame(drawRuns);
+    fleet.refresh();
+  });
+  ops.on('control', () => fleet.refresh());
+  const drawGround = () => groundMarkers.render(ops.ground);
+  const drawOfficers = () => officerMarkers.render(ops.officers, (name) => ops.busyWith(name));
+  ops.on('ground', () => {
+    renderNextFrame(drawGround);
+    renderNextFrame(drawOfficers);
+  });
+  ops.on('officers', () => renderNextFrame(drawOfficers));
+
+  onLocaleChange(() => {
+    applyLocale();
+    status.relabel();
+    fleet.relabel();
+    alertsPanel.relabel();
+    routesPanel.relabel();
+    history.relabel();
+    groundMarkers.relabel(ops.ground);
+  });
 
   let loggingIn = false;
   const socket = connectLive({
-    snapshot: (views) => view.receive(views, true),
-    update: (views) => view.receive(views, false),
+    snapshot: (views) => fleet.receive(views, true),
+    update: (views) => fleet.receive(views, false),
     state: (state, detail) => {
       status.showConnection(state, detail);
       if (state === 'refused' && !loggingIn) void loginAgain();
     },
   });
+  ops.attach(socket);
 
   /** The service refused the live stream: if the session has ended, log in again and reconnect. */
   async function loginAgain(): Promise<void> {
@@ -123,9 +243,14 @@ async function start(): Promise<void> {
   requestJson<VehicleView[]>('GET', '/api/vehicles').then(
     (views) => {
       // The live snapshot may have come first; this older answer must not overwrite it.
-      if (!view.seeded) view.receive(views, true);
+      if (!fleet.seeded) fleet.receive(views, true);
     },
     (error: unknown) => status.addNotice('vehiclesError', error),
+  );
+  catalog.refresh().catch((error: unknown) => status.addNotice('routesError', error));
+  requestJson<StationView>('GET', '/api/station').then(
+    (station) => drawStationZones(map, overlays, projection, station),
+    (error: unknown) => status.addNotice('stationError', error),
   );
 }
 

@@ -79,9 +79,11 @@ export class TelemetryPanel {
   /** what the message list shows now, so it is rebuilt only when new messages arrive */
   private messagesKey = '';
 
+  /** extra: shown between the header and the telemetry (the drone console) */
   constructor(
     private readonly root: HTMLElement,
     onClose: () => void,
+    extra?: HTMLElement,
   ) {
     const head = make('header', 'panel__head');
     this.callsign = make('h2', 'panel__callsign');
@@ -105,7 +107,7 @@ export class TelemetryPanel {
     messagesSection.append(this.messages);
     this.body.append(this.warningsSection, messagesSection);
 
-    root.append(head, this.gone, this.body);
+    root.append(head, this.gone, ...(extra ? [extra] : []), this.body);
     translateStatic(root);
   }
 

@@ -1,0 +1,93 @@
+/**
+ * What the map's browser tests share: a real Chromium, a page that records its own errors, the
+ * login, and screenshots kept in test-artifacts/. The web app is built by global-setup.ts.
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const WEB_DIR = 'web/dist';
+export const ARTIFACTS = 'test-artifacts';
+export const POLL = { timeout: 20_000, interval: 200 };
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    headless: true,
+  });
+}
+
+function newest(dir: string): string {
+  let found = dir;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    const candidate = entry.isDirectory() ? newest(full) : full;
+    if (fs.statSync(candidate).mtimeMs > fs.statSync(found).mtimeMs) found = candidate;
+  }
+  return found;
+}
+
+/** The page under test must be the current source: a stale web/dist would test old code. */
+export function assertFreshBuild(): void {
+  const built = path.join(WEB_DIR, 'index.html');
+  const fix = 'tests/browser/global-setup.ts builds it as vitest globalSetup; or run npx vite build';
+  if (!fs.existsSync(built)) throw new Error(`${built} is missing: ${fix}`);
+  const source = [newest('web/src'), 'web/index.html'].reduce((a, b) => (fs.statSync(a).mtimeMs >= fs.statSync(b).mtimeMs ? a : b));
+  if (fs.statSync(source).mtimeMs > fs.statSync(built).mtimeMs) throw new Error(`${built} is older than ${source}: ${fix}`);
+}
+
+/** A page that records its own errors, so a test can assert the app ran cleanly. */
+export async function openPage(context: BrowserContext, base: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  await page.goto(`${base}/`);
+  return { page, errors };
+}
+
+/** The login dialog, filled in as a person would. */
+export async function logIn(page: Page, username: string, password: string): Promise<void> {
+  await page.waitForSelector('#login[open]');
+  await page.fill('#login input[name="username"]', username);
+  await page.fill('#login input[name="password"]', password);
+  await page.click('#login button[type="submit"]');
+}
+
+/**
+ * Errors other than the failed requests a test provoked on purpose (the browser logs each), and the
+ * 401 a page gets while it checks for a session before the login.
+ */
+export function unexpected(errors: string[], expectedStatuses: number[] = []): string[] {
+  const expected = [401, ...expectedStatuses].map((status) => `status of ${status} (`);
+  return errors.filter((e) => !expected.some((x) => e.includes(x)));
+}
+
+export function text(page: Page, selector: string): Promise<string> {
+  return page.$eval(selector, (el) => el.textContent ?? '');
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  // Clicks scroll the drone panel; the picture shows it from the top, as a person opens it.
+  await page.$eval('#panel', (panel) => panel.scrollTo(0, 0)).catch(() => {});
+  await settled(page);
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+}
+
+/** The centre of an element on screen, to click there as a person would. */
+export async function centre(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** The map is not in the middle of a zoom animation (positions on screen are final; layers hidden meanwhile show again). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('.leaflet-zoom-anim'));
+  await page.waitForTimeout(300);
+}

@@ -1,0 +1,104 @@
+/**
+ * Everything live besides the drones themselves: patrol runs, who holds which drone, aircraft and
+ * ground alerts, and the officers on duty. Parts of the page subscribe to a topic and
+ * redraw in the next frame; nothing here touches the DOM.
+ */
+
+import {
+  RUN_ENDED,
+  type AircraftAlertView,
+  type GroundAlertView,
+  type OfficerView,
+  type RunView,
+} from '../../server/wire/types.ts';
+import type { LiveSocket } from './live.ts';
+
+export type OpsTopic = 'runs' | 'control' | 'aircraft' | 'ground' | 'officers';
+
+export const isRunActive = (run: RunView) => !RUN_ENDED.includes(run.state);
+
+export class Ops {
+  readonly runs = new Map<number, RunView>();
+  /** vehicle id → the pilot in command */
+  control: Record<string, string> = {};
+  readonly aircraft = new Map<number, AircraftAlertView>();
+  readonly ground = new Map<number, GroundAlertView>();
+  readonly officers = new Map<string, OfficerView>();
+  private readonly listeners = new Map<OpsTopic, Array<() => void>>();
+  /** topics whose next message is the full list sent on (re)connection */
+  private readonly resync = new Set<OpsTopic>();
+
+  on(topic: OpsTopic, listener: () => void): void {
+    this.listeners.set(topic, [...(this.listeners.get(topic) ?? []), listener]);
+  }
+
+  attach(socket: LiveSocket): void {
+    // The service sends the full lists right after each connection, then changes one by one.
+    socket.on('connect', () => ['runs', 'aircraft', 'ground', 'officers'].forEach((t) => this.resync.add(t as OpsTopic)));
+    socket.on('runs', (runs) => this.merge('runs', this.runs, runs, (r) => r.id, () => true));
+    socket.on('control', (holders) => this.setControl(holders));
+    // Aircraft alerts leave the list once their condition is over and someone has acknowledged them.
+    socket.on('alerts:aircraft', (alerts) => this.merge('aircraft', this.aircraft, alerts, (a) => a.id, (a) => a.clearedAt === null || a.acknowledgedBy === null));
+    socket.on('alerts:ground', (alerts) => this.merge('ground', this.ground, alerts, (a) => a.id, (a) => a.state !== 'closed'));
+    socket.on('officers', (officers) => this.merge('officers', this.officers, officers, (o) => o.name, (o) => o.onDuty));
+  }
+
+  /** The run to show for a drone: the one in progress, else the last one seen this session. */
+  latestRun(vehicleId: string): RunView | undefined {
+    let latest: RunView | undefined;
+    for (const run of this.runs.values()) {
+      if (run.vehicleId === vehicleId && (!latest || run.id > latest.id)) latest = run;
+    }
+    return latest;
+  }
+
+  /**
+   * The alert an officer is working on, from the alerts themselves: the officers list is sent when
+   * an officer moves or goes on duty, not when they accept a job.
+   */
+  busyWith(officer: string): number | null {
+    for (const alert of this.ground.values()) {
+      if (alert.assignee?.officer === officer && ['accepted', 'en_route', 'on_scene'].includes(alert.state)) return alert.id;
+    }
+    return null;
+  }
+
+  activeRuns(): RunView[] {
+    return [...this.runs.values()].filter(isRunActive);
+  }
+
+  setControl(holders: Record<string, string>): void {
+    this.control = holders;
+    this.emit('control');
+  }
+
+  /** A change made here (an answer to our own request) before the live stream reports it. */
+  putRun(run: RunView): void {
+    this.merge('runs', this.runs, [run], (r) => r.id, () => true);
+  }
+
+  putGround(alert: GroundAlertView): void {
+    this.merge('ground', this.ground, [alert], (a) => a.id, (a) => a.state !== 'closed');
+  }
+
+  putAircraft(alert: AircraftAlertView): void {
+    this.merge('aircraft', this.aircraft, [alert], (a) => a.id, (a) => a.clearedAt === null || a.acknowledgedBy === null);
+  }
+
+  private merge<K, V>(topic: OpsTopic, into: Map<K, V>, items: V[], key: (v: V) => K, keep: (v: V) => boolean): void {
+    if (this.resync.delete(topic)) {
+      // Finished runs are kept (their result still shows); a run in progress missing from the full
+      // list ended while we were away, and anything else missing from it is over.
+      for (const [k, v] of into) if (topic !== 'runs' || isRunActive(v as RunView)) into.delete(k);
+    }
+    for (const item of items) {
+      if (keep(item)) into.set(key(item), item);
+      else into.delete(key(item));
+    }
+    this.emit(topic);
+  }
+
+  private emit(topic: OpsTopic): void {
+    for (const listener of this.listeners.get(topic) ?? []) listener();
+  }
+}

@@ -1,0 +1,13 @@
+/** What each role may do here, as the service enforces it (the buttons only follow). */
+
+import type { SessionUser } from './login.ts';
+
+const has = (user: SessionUser, ...roles: string[]) => user.roles.some((role) => roles.includes(role));
+
+/** Flight controls: pilots only; the command room watches. */
+export const canFly = (user: SessionUser) => has(user, 'pilot');
+/** Raise ground alerts, acknowledge aircraft alerts. */
+export const canRaiseAlerts = (user: SessionUser) => has(user, 'pilot', 'command');
+/** Close and reassign ground alerts. */
+export const canManageAlerts = (user: SessionUser) => has(user, 'command');
+export const canEditRoutes = (user: SessionUser) => has(user, 'pilot', 'admin');

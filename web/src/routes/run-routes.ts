@@ -1,0 +1,86 @@
+/**
+ * Each patrol in progress drawn on the map: the legs flown (muted), the leg being flown (bright),
+ * the legs ahead (dashed) and the waypoints. Redrawn only when a drone moves on to its next item.
+ */
+
+import * as L from 'leaflet';
+import type { RunView, VehicleView } from '../../../server/wire/types.ts';
+import type { Ops } from '../ops.ts';
+import type { LatLon, Projection } from '../projection.ts';
+import type { RouteCatalog, RouteDetail } from './catalog.ts';
+import { splitLegs, stopsOf } from './legs.ts';
+
+interface Drawn {
+  key: string;
+  layer: L.LayerGroup;
+}
+
+export class RunRoutes {
+  private readonly drawn = new Map<number, Drawn>();
+  private readonly details = new Map<string, RouteDetail | 'loading' | 'failed'>();
+
+  constructor(
+    private readonly map: L.Map,
+    private readonly renderer: L.Renderer,
+    private readonly projection: Projection,
+    private readonly catalog: RouteCatalog,
+    private readonly ops: Ops,
+    private readonly vehicle: (id: string) => VehicleView | undefined,
+  ) {}
+
+  render(): void {
+    const active = new Map(this.ops.activeRuns().map((run) => [run.id, run]));
+    for (const [id, drawn] of this.drawn) {
+      if (!active.has(id)) {
+        drawn.layer.remove();
+        this.drawn.delete(id);
+      }
+    }
+    for (const run of active.values()) this.draw(run);
+  }
+
+  private draw(run: RunView): void {
+    const detail = this.detail(run.routeId);
+    if (!detail) return;
+    const seq = ['flying', 'paused', 'returning'].includes(run.state) ? (run.leg?.seq ?? null) : null;
+    const home = this.vehicle(run.vehicleId)?.home ?? null;
+    const key = `${seq}|${run.state}|${home?.lat},${home?.lon}`;
+    const before = this.drawn.get(run.id);
+    if (before?.key === key) return;
+    before?.layer.remove();
+    // ArduPilot counts home as item 0; the run's total says how this autopilot counts.
+    const offset = run.leg && detail.route ? run.leg.total - detail.route.items.length : 1;
+    const stops = stopsOf(detail, offset, home);
+    const legs = splitLegs(stops, seq);
+    const line = (points: LatLon[], part: string, dash?: string) =>
+      L.polyline(points.map((p) => this.projection.toMap(p.lat, p.lon)), {
+        renderer: this.renderer, className: `run-route run-route--${part}`, interactive: false, dashArray: dash,
+      });
+    const layer = L.layerGroup([line(legs.flown, 'flown'), line(legs.ahead, 'ahead', '8 8'), line(legs.current, 'current')]);
+    for (const stop of stops.slice(1)) {
+      const done = seq !== null && stop.seq < seq;
+      layer.addLayer(L.circleMarker(this.projection.toMap(stop.lat, stop.lon), {
+        renderer: this.renderer, radius: 5, className: `run-route__stop${done ? ' run-route__stop--done' : ''}`, interactive: false,
+      }));
+    }
+    layer.addTo(this.map);
+    this.drawn.set(run.id, { key, layer });
+  }
+
+  /** The route's detail once loaded; until then nothing is drawn, and a redraw follows the load. */
+  private detail(routeId: string): RouteDetail | null {
+    const known = this.details.get(routeId);
+    if (known === 'loading' || known === 'failed') return null;
+    if (known) return known;
+    this.details.set(routeId, 'loading');
+    this.catalog.detail(routeId).then(
+      (detail) => {
+        this.details.set(routeId, detail);
+        this.render();
+      },
+      // The route was deleted or renamed since the launch: the drone still shows, its route cannot.
+      () => this.details.set(routeId, 'failed'),
+    );
+    return null;
+  }
+}

@@ -1,0 +1,16 @@
+/** The station's airspace on the map: the geofence drones must stay inside, and the no-fly zones. */
+
+import * as L from 'leaflet';
+import type { StationView, ZoneView } from '../../server/wire/types.ts';
+import type { Projection } from './projection.ts';
+
+export function drawStationZones(map: L.Map, renderer: L.Renderer, projection: Projection, station: StationView): L.LayerGroup {
+  const polygon = (zone: ZoneView, kind: 'fence' | 'nofly') =>
+    L.polygon(zone.polygon.map((v) => projection.toMap(v.lat, v.lon)), { renderer, className: `zone zone--${kind}`, interactive: true })
+      .bindTooltip(zone.name, { sticky: true, className: 'zone-tip' });
+  const layers = [
+    ...(station.geofence ? [polygon(station.geofence, 'fence')] : []),
+    ...station.noFly.map((zone) => polygon(zone, 'nofly')),
+  ];
+  return L.layerGroup(layers).addTo(map);
+}
