@@ -29,6 +29,9 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
     }
     if (!user.roles.includes('officer')) return;
     void socket.join(officerRoom(user.name));
+    // A phone (maybe a new one) learns whether its officer is on duty as the server knows it.
+    const me = officers.get(user.name);
+    socket.emit('officer:status', me ? officers.view(me) : { name: user.name, displayName: user.displayName, onDuty: false, lat: null, lon: null, accuracyM: null, updatedAt: null, busyWith: null });
     // Catch-up: a phone that was offline gets what is still open for its officer.
     const mine = ground.viewsFor(user.name);
     socket.emit('alerts:ground', mine);
@@ -48,7 +51,10 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
   });
 
   aircraft.on('alert', (a) => io.to(FLEET_ROOM).emit('alerts:aircraft', [a]));
-  officers.on('changed', (v) => io.to(FLEET_ROOM).emit('officers', [v]));
+  officers.on('changed', (v) => {
+    io.to(FLEET_ROOM).emit('officers', [v]);
+    io.to(officerRoom(v.name)).emit('officer:status', v);
+  });
   ground.on('alert', (a: GroundAlertView) => {
     io.to(FLEET_ROOM).emit('alerts:ground', [a]);
     for (const d of a.dispatch) if (d.answer !== 'decline') io.to(officerRoom(d.officer)).emit('alerts:ground', [a]);

@@ -112,6 +112,8 @@ export interface ServerToClientEvents {
   'ground:offer': (alert: GroundAlertView, delivered: (received: true) => void) => void;
   /** on-duty officers and where they are (command room only) */
   'officers': (officers: OfficerView[]) => void;
+  /** to an officer's phone: their own duty state as the server knows it (on connect and on change) */
+  'officer:status': (me: OfficerView) => void;
   /** patrol runs: the active ones on connect, then each change */
   'runs': (runs: RunView[]) => void;
   /** who is in command of which drone (vehicle id → pilot) */
