@@ -335,6 +335,35 @@ describe('officer phone page', () => {
     expectClean(again);
   });
 
+  it('a new phone shows the duty the service has instead of overwriting it; a change on one phone shows on the other', async () => {
+    const first = await onDuty('ma', 100, { locale: 'en' });
+    // A phone never used before: nothing saved on it, so only the service knows she is on duty.
+    const second = await newPhone('ma', north(300), { locale: 'en' });
+    await logIn(second);
+    await expect.poll(() => second.page.getAttribute('#duty', 'aria-pressed'), POLL).toBe('true');
+    expect(await text(second.page, '#duty .duty__state')).toBe(officerStrings.en.dutyOn);
+    // Still on duty at the service, which now has where the new phone is.
+    await expect.poll(async () => (await officerView('ma'))?.lat, POLL).toBeCloseTo(north(300).latitude, 6);
+    expect(await officerView('ma')).toMatchObject({ onDuty: true });
+    await shot(second, 'officer-second-phone-en');
+
+    await second.page.click('#duty');
+    await expect.poll(async () => (await officerView('ma'))?.onDuty, POLL).toBe(false);
+    await expect.poll(() => first.page.getAttribute('#duty', 'aria-pressed'), POLL).toBe('false');
+    expect(await text(first.page, '#location')).toBe(officerStrings.en.locOff);
+    expectClean(first);
+    expectClean(second);
+  });
+
+  it('says plainly that the service is stopping, and why', async () => {
+    const phone = await onDuty('gao', 100, { locale: 'zh-CN' });
+    expect(await phone.page.isVisible('#shutdown')).toBe(false);
+    await t.svc.close('update');
+    await expect.poll(() => phone.page.isVisible('#shutdown'), POLL).toBe(true);
+    expect(await text(phone.page, '#shutdown')).toBe(ot('serviceStopping', { reason: 'update' }, 'zh-CN'));
+    await shot(phone, 'officer-shutdown-zh');
+  });
+
   it('tells someone without the officer role plainly that no jobs come to this page', async () => {
     const phone = await newPhone('room', north(0), { locale: 'en' });
     await logIn(phone);

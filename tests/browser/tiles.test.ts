@@ -16,7 +16,7 @@ import { resolveTiles, tileOrigins, TileConfigError } from '../../server/http/ti
 import type { ClientConfig, GroundAlertView } from '../../server/wire/types.ts';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../../web/src/projection.ts';
 import { testService } from '../helpers/service.ts';
-import { assertFreshBuild, centre, launchBrowser, logIn, openPage, POLL, screenshot, settled, unexpected, WEB_DIR } from './browser.ts';
+import { ARTIFACTS, assertFreshBuild, centre, launchBrowser, logIn, openPage, POLL, screenshot, settled, unexpected, WEB_DIR } from './browser.ts';
 
 const WENLING = { lat: 28.37, lon: 121.38 };
 const metres = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) =>
@@ -228,5 +228,41 @@ describe('a GCJ-02 map in the browser', () => {
     expect(metres(alert, officerAt)).toBeLessThan(3);
     await screenshot(page, 'tiles-gcj02-en');
     expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('draws the officer\'s job map converted too (on a new phone, which shows the duty the service has)', async () => {
+    const incident = { lat: WENLING.lat + 150 / 111_320, lon: WENLING.lon };
+    const created = await t.api('POST', '/api/alerts', await t.login('room', 'room-password'), { ...incident, category: 'theft', priority: 2, note: 'bicycle' });
+    expect(created.status).toBe(201);
+    const context = await browser.newContext({
+      locale: 'en-GB', viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true,
+      geolocation: { latitude: officerAt.lat, longitude: officerAt.lon, accuracy: 5 }, permissions: ['geolocation'],
+    });
+    const phone = await context.newPage();
+    const phoneErrors: string[] = [];
+    phone.on('pageerror', (error) => phoneErrors.push(`pageerror: ${error.message}`));
+    await phone.goto(`${t.base}/officer`);
+    await logIn(phone, 'li', 'li-password');
+    // li went on duty over the API before this phone existed.
+    await expect.poll(() => phone.getAttribute('#duty', 'aria-pressed'), POLL).toBe('true');
+    const card = `.job[data-alert-id="${created.body.id}"]`;
+    await expect.poll(() => phone.isVisible(card), POLL).toBe(true);
+    await phone.click(`${card} .job__note`);
+    await expect.poll(() => phone.getAttribute('#job-map', 'data-job-id'), POLL).toBe(String(created.body.id));
+    await expect.poll(() => phone.getAttribute('#job-map', 'data-me-map-lat'), POLL).not.toBeNull();
+    const drawn = await phone.$eval('#job-map', (el) => {
+      const d = (el as HTMLElement).dataset;
+      return { incident: { lat: Number(d.incidentMapLat), lon: Number(d.incidentMapLon) }, me: { lat: Number(d.meMapLat), lon: Number(d.meMapLon) } };
+    });
+    for (const [shown, truth] of [[drawn.incident, incident], [drawn.me, officerAt]] as const) {
+      const expected = wgs84ToGcj02(truth.lat, truth.lon);
+      expect(shown.lat).toBeCloseTo(expected.lat, 10);
+      expect(shown.lon).toBeCloseTo(expected.lon, 10);
+      expect(metres(shown, truth)).toBeGreaterThan(300);
+    }
+    await phone.$eval('#job-map', (el) => el.scrollIntoView({ block: 'end' }));
+    await phone.screenshot({ path: path.join(ARTIFACTS, 'tiles-gcj02-officer-en.png') });
+    expect(phoneErrors).toEqual([]);
+    await context.close();
   });
 });

@@ -27,6 +27,12 @@ export function clockTime(timeMs: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+/** "21:30" in local time, for times of day such as a patrol's schedule. */
+export function hoursMinutes(timeMs: number): string {
+  const d = new Date(timeMs);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
 /** GPS_FIX_TYPE by number (0..8 are defined by MAVLink); the server's name for anything newer. */
 export function gpsFix(fix: number, fixName: string): string {
   return fix >= 0 && fix <= 8 ? tOptional(`gpsFix${fix}`, fixName) : fixName;

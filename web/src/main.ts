@@ -8,7 +8,7 @@
 import 'leaflet/dist/leaflet.css';
 import './style.css';
 import * as L from 'leaflet';
-import type { ClientConfig, GroundAlertView, StationView, VehicleView } from '../../server/wire/types.ts';
+import type { ClientConfig, DuePatrol, GroundAlertView, StationView, VehicleView } from '../../server/wire/types.ts';
 import { AlertForm } from './alerts/alert-form.ts';
 import { AlertsPanel } from './alerts/alerts-panel.ts';
 import { GroundAlertMarkers } from './alerts/ground-markers.ts';
@@ -26,6 +26,7 @@ import { createMap } from './map.ts';
 import { Ops } from './ops.ts';
 import { canFly, canManageAlerts, canRaiseAlerts } from './roles.ts';
 import { RouteCatalog } from './routes/catalog.ts';
+import { DuePatrols } from './routes/due-patrols.ts';
 import { RouteEditor } from './routes/route-editor.ts';
 import { RoutePreview } from './routes/route-preview.ts';
 import { RoutesPanel } from './routes/routes-panel.ts';
@@ -84,7 +85,7 @@ function showUser(user: SessionUser): void {
 async function start(): Promise<void> {
   setLocale(storedLocale() ?? detectLocale(navigator.languages));
   applyLocale();
-  const status = new StatusDisplay(byId('connection'), byId('notices'));
+  const status = new StatusDisplay(byId('connection'), byId('notices'), byId('shutdown'));
 
   const config = await requestJson<ClientConfig>('GET', '/api/config').catch((error: unknown) => {
     status.addNotice('configError', error);
@@ -154,6 +155,17 @@ async function start(): Promise<void> {
     alertsPanel.highlight(id);
   });
   const officerMarkers = new OfficerMarkers(map, projection);
+  const due = new DuePatrols(byId('due-patrols'), {
+    user,
+    ops,
+    vehicle: (id) => fleet.vehicles.get(id),
+    focusDrone: (id) => fleet.focus(id),
+    prepareLaunch: (vehicleId, routeId) => {
+      fleet.focus(vehicleId);
+      droneConsole.prepareLaunch(routeId);
+    },
+    badge: (n) => tabs.badge('drones', n),
+  });
   const focusAlert = (alert: GroundAlertView) => {
     map.setView(projection.toMap(alert.lat, alert.lon), Math.max(map.getZoom(), 16));
     alertsPanel.highlight(alert.id);
@@ -213,6 +225,7 @@ async function start(): Promise<void> {
     routesPanel.relabel();
     history.relabel();
     groundMarkers.relabel(ops.ground);
+    due.relabel();
   });
 
   let loggingIn = false;
@@ -225,6 +238,7 @@ async function start(): Promise<void> {
     },
   });
   ops.attach(socket);
+  socket.on('server:shutdown', (reason) => status.showShutdown(reason));
 
   /** The service refused the live stream: if the session has ended, log in again and reconnect. */
   async function loginAgain(): Promise<void> {
@@ -246,6 +260,10 @@ async function start(): Promise<void> {
       if (!fleet.seeded) fleet.receive(views, true);
     },
     (error: unknown) => status.addNotice('vehiclesError', error),
+  );
+  requestJson<DuePatrol[]>('GET', '/api/patrols/due').then(
+    (list) => ops.seedDue(list),
+    (error: unknown) => status.addNotice('dueError', error),
   );
   catalog.refresh().catch((error: unknown) => status.addNotice('routesError', error));
   requestJson<StationView>('GET', '/api/station').then(

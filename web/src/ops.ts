@@ -1,19 +1,20 @@
 /**
  * Everything live besides the drones themselves: patrol runs, who holds which drone, aircraft and
- * ground alerts, and the officers on duty. Parts of the page subscribe to a topic and
- * redraw in the next frame; nothing here touches the DOM.
+ * ground alerts, the officers on duty, and the scheduled patrols due soon. Parts of the page
+ * subscribe to a topic and redraw in the next frame; nothing here touches the DOM.
  */
 
 import {
   RUN_ENDED,
   type AircraftAlertView,
+  type DuePatrol,
   type GroundAlertView,
   type OfficerView,
   type RunView,
 } from '../../server/wire/types.ts';
 import type { LiveSocket } from './live.ts';
 
-export type OpsTopic = 'runs' | 'control' | 'aircraft' | 'ground' | 'officers';
+export type OpsTopic = 'runs' | 'control' | 'aircraft' | 'ground' | 'officers' | 'due';
 
 export const isRunActive = (run: RunView) => !RUN_ENDED.includes(run.state);
 
@@ -24,6 +25,9 @@ export class Ops {
   readonly aircraft = new Map<number, AircraftAlertView>();
   readonly ground = new Map<number, GroundAlertView>();
   readonly officers = new Map<string, OfficerView>();
+  /** scheduled patrols due soon, soonest first (the service always sends the whole list) */
+  due: DuePatrol[] = [];
+  private dueFromLive = false;
   private readonly listeners = new Map<OpsTopic, Array<() => void>>();
   /** topics whose next message is the full list sent on (re)connection */
   private readonly resync = new Set<OpsTopic>();
@@ -41,6 +45,15 @@ export class Ops {
     socket.on('alerts:aircraft', (alerts) => this.merge('aircraft', this.aircraft, alerts, (a) => a.id, (a) => a.clearedAt === null || a.acknowledgedBy === null));
     socket.on('alerts:ground', (alerts) => this.merge('ground', this.ground, alerts, (a) => a.id, (a) => a.state !== 'closed'));
     socket.on('officers', (officers) => this.merge('officers', this.officers, officers, (o) => o.name, (o) => o.onDuty));
+    socket.on('patrols:due', (due) => {
+      this.dueFromLive = true;
+      this.setDue(due);
+    });
+  }
+
+  /** The due list read over REST at start: the live stream's, if it came first, is newer. */
+  seedDue(due: DuePatrol[]): void {
+    if (!this.dueFromLive) this.setDue(due);
   }
 
   /** The run to show for a drone: the one in progress, else the last one seen this session. */
@@ -70,6 +83,11 @@ export class Ops {
   setControl(holders: Record<string, string>): void {
     this.control = holders;
     this.emit('control');
+  }
+
+  private setDue(due: DuePatrol[]): void {
+    this.due = due;
+    this.emit('due');
   }
 
   /** A change made here (an answer to our own request) before the live stream reports it. */

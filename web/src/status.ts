@@ -1,4 +1,7 @@
-/** The plain-words status of the page: the live connection badge and error notices over the map. */
+/**
+ * The plain-words status of the page: the live connection badge, the banner the service's own
+ * announcement that it is stopping raises, and error notices over the map.
+ */
 
 import { make } from './dom.ts';
 import { t, type StringKey } from './i18n.ts';
@@ -15,10 +18,13 @@ export class StatusDisplay {
   private connection: { state: ConnectionState; detail: string } = { state: 'connecting', detail: '' };
   /** kept as keys, so they follow language switches */
   private readonly notices: Array<{ key: StringKey; detail: string }> = [];
+  /** the reason the service gave for stopping, until it is back */
+  private stopping: string | null = null;
 
   constructor(
     private readonly badge: HTMLElement,
     private readonly noticeBox: HTMLElement,
+    private readonly shutdownBanner: HTMLElement,
   ) {}
 
   showConnection(state: ConnectionState, detail = ''): void {
@@ -27,6 +33,14 @@ export class StatusDisplay {
     this.badge.textContent = t(connectionText[state], { detail });
     // Markers dim while the data may be stale.
     document.body.classList.toggle('is-offline', state !== 'connected');
+    if (state === 'connected') this.showShutdown(null);
+  }
+
+  /** The service announced it is stopping (null: it is back). */
+  showShutdown(reason: string | null): void {
+    this.stopping = reason;
+    this.shutdownBanner.hidden = reason === null;
+    this.shutdownBanner.textContent = reason === null ? '' : t('serviceStopping', { reason });
   }
 
   addNotice(key: StringKey, error: unknown): void {
@@ -36,6 +50,7 @@ export class StatusDisplay {
 
   relabel(): void {
     this.showConnection(this.connection.state, this.connection.detail);
+    this.showShutdown(this.stopping);
     this.renderNotices();
   }
 

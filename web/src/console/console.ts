@@ -78,6 +78,16 @@ export class DroneConsole {
     setHidden(this.here, !canRaiseAlerts(user) || !view.position);
   }
 
+  /**
+   * Opens the launch form of the drone shown with this route picked (a due patrol's). A pilot not
+   * yet in command sees the take-control button first; the form keeps the route for then.
+   */
+  prepareLaunch(routeId: string): void {
+    this.launch.preselect(routeId);
+    const shown = this.launch.element.hidden ? this.control.element : this.launch.element;
+    shown.scrollIntoView({ block: 'nearest' });
+  }
+
   relabel(): void {
     this.progress.relabel();
     this.launch.fillRoutes();

@@ -42,6 +42,8 @@ export class LaunchSection {
   private checks: { vehicleId: string; routeId: string; items: PreflightItem[] } | null = null;
   private readonly overrides = new Set<string>();
   private busy = false;
+  /** a route to pick as soon as the route list has it (a due patrol's) */
+  private wanted: string | null = null;
 
   constructor(private readonly deps: LaunchDeps) {
     this.outcome = deps.outcome;
@@ -65,7 +67,7 @@ export class LaunchSection {
       if (box.dataset.override) {
         if (box.checked) this.overrides.add(box.dataset.override);
         else this.overrides.delete(box.dataset.override);
-        this.updateGo();
+        this.updateButtons();
       }
     });
     deps.catalog.onChange(() => this.fillRoutes());
@@ -81,13 +83,23 @@ export class LaunchSection {
     this.view = view;
     setHidden(this.element, !visible);
     if (!visible) return;
-    this.check.disabled = this.busy || !this.select.value;
-    this.updateGo();
+    this.updateButtons();
+  }
+
+  /**
+   * Picks a route for the pilot (a due patrol's), the checks starting afresh. Nothing is sent: the
+   * pilot still runs the checks and confirms the launch.
+   */
+  preselect(routeId: string): void {
+    this.wanted = routeId;
+    if (this.deps.catalog.list().some((r) => r.id === routeId)) this.fillRoutes();
+    // A route added since the list was read: read it again (fillRoutes follows).
+    else this.deps.catalog.refresh().catch((error: unknown) => this.outcome.show('error', t('routesError', { detail: reasonOf(error) })));
   }
 
   /** The route names follow the language. */
   fillRoutes(): void {
-    const chosen = this.select.value;
+    const chosen = this.wanted ?? this.select.value;
     const placeholder = make('option', '', t('pickRoute'));
     placeholder.value = '';
     const options = this.deps.catalog.list().map((route) => {
@@ -98,6 +110,12 @@ export class LaunchSection {
     });
     this.select.replaceChildren(placeholder, ...options);
     this.select.value = options.some((o) => o.value === chosen) ? chosen : '';
+    if (this.wanted === null) return;
+    if (this.select.value === this.wanted) {
+      this.forget();
+      this.deps.preview(this.wanted);
+    } else this.outcome.show('error', t('routeNotListed', { id: this.wanted }));
+    this.wanted = null;
   }
 
   private forget(): void {
@@ -105,12 +123,13 @@ export class LaunchSection {
     this.overrides.clear();
     this.checklist.replaceChildren();
     setText(this.checkedAt, '');
-    this.updateGo();
+    this.updateButtons();
   }
 
-  private updateGo(): void {
+  private updateButtons(): void {
     const items = this.current()?.items;
     const ready = items !== undefined && items.every((i) => i.pass || (i.overridable && this.overrides.has(i.id)));
+    this.check.disabled = this.busy || !this.select.value;
     this.go.disabled = this.busy || !ready;
   }
 
@@ -132,7 +151,7 @@ export class LaunchSection {
       this.outcome.show('refused', t('checksFailed', { reason: reasonOf(error) }));
     } finally {
       this.busy = false;
-      this.updateGo();
+      this.updateButtons();
     }
   }
 
@@ -186,7 +205,7 @@ export class LaunchSection {
       return;
     }
     this.busy = true;
-    this.updateGo();
+    this.updateButtons();
     this.outcome.show('pending', t('launchSending', { drone: view.callsign }));
     try {
       const run = await requestJson<RunView>('POST', `/api/vehicles/${encodeURIComponent(view.id)}/patrol`, {
@@ -204,7 +223,7 @@ export class LaunchSection {
       this.outcome.show('refused', t('launchRefused', { reason: reasonOf(error) }));
     } finally {
       this.busy = false;
-      this.updateGo();
+      this.updateButtons();
     }
   }
 }

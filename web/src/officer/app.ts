@@ -19,6 +19,8 @@ const NOTICE_MS = 15_000;
 
 export interface OfficerElements {
   connection: HTMLElement;
+  /** the service announced it is stopping */
+  shutdown: HTMLElement;
   duty: HTMLButtonElement;
   location: HTMLElement;
   soundLocked: HTMLElement;
@@ -34,9 +36,6 @@ export interface OfficerAppOptions {
   user: SessionUser;
   config: ClientConfig;
   elements: OfficerElements;
-  /** the duty state this phone last chose */
-  onDuty: boolean;
-  storeDuty(onDuty: boolean): void;
   /** the service refused the live connection (e.g. the session ended) */
   refused(): void;
 }
@@ -60,13 +59,23 @@ export class OfficerApp {
   private connection: { state: ConnectionState; detail?: string } = { state: 'connecting' };
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private catchUpNext = false;
+  /** the reason the service gave for stopping, until it is back */
+  private stopping: string | null = null;
 
   private readonly el: OfficerElements;
-  private onDuty: boolean;
+  /**
+   * Duty as the service has it (null until it says: a new phone must not guess "off" and tell the
+   * service so), or as this phone just asked for it.
+   */
+  private onDuty: boolean | null = null;
+  /** what the service last said */
+  private serviceOnDuty = false;
+  /** a duty change asked for here that the service has not confirmed yet; sent on (re)connection */
+  private wanted: boolean | null = null;
+  private dutyInFlight = false;
 
   constructor(private readonly o: OfficerAppOptions) {
     const el = (this.el = o.elements);
-    this.onDuty = o.onDuty;
     this.jobs = new Jobs(o.user.name);
     this.map = new JobMap(el.map, o.config);
     this.ringer = new Ringer((r) => this.showRing(r));
@@ -77,10 +86,12 @@ export class OfficerApp {
     // Browsers let a page make sound only after a tap; any tap will do.
     for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, () => this.ringer.unlock(), { capture: true });
     el.silence.addEventListener('click', () => this.ringer.stop());
-    el.duty.addEventListener('click', () => this.setDuty(!this.onDuty));
+    el.duty.addEventListener('click', () => this.askDuty(!this.onDuty));
 
     this.socket = connectLive({ snapshot: () => {}, update: () => {}, state: (state, detail) => this.connectionChanged(state, detail) });
     this.socket.on('connect', () => this.connected());
+    this.socket.on('officer:status', (me) => this.serviceSays(me.onDuty));
+    this.socket.on('server:shutdown', (reason) => this.showShutdown(reason));
     this.socket.on('alerts:ground', (list) => {
       // The first list after each (re)connection is the catch-up: all that is still open for me.
       this.apply(this.catchUpNext ? this.jobs.replace(list) : this.jobs.merge(list));
@@ -91,7 +102,6 @@ export class OfficerApp {
       this.apply(this.jobs.merge([alert]));
     });
 
-    if (this.onDuty) this.watch.start();
     this.showDuty();
     this.showLocation();
     this.render();
@@ -101,6 +111,7 @@ export class OfficerApp {
   /** Language changed: redraw every text. */
   relabel(): void {
     this.showConnection();
+    this.showShutdown(this.stopping);
     this.showDuty();
     this.showLocation();
     this.render();
@@ -109,7 +120,20 @@ export class OfficerApp {
   private connectionChanged(state: ConnectionState, detail?: string): void {
     this.connection = { state, detail };
     this.showConnection();
+    if (state === 'connected') this.showShutdown(null);
+    if (state === 'reconnecting') {
+      // Whatever was on its way is lost with the connection. An officer on duty stays on duty:
+      // the service may be restarting, and it forgets who was on duty.
+      this.dutyInFlight = false;
+      if (this.onDuty === true && this.wanted === null) this.wanted = true;
+    }
     if (state === 'refused') this.o.refused();
+  }
+
+  private showShutdown(reason: string | null): void {
+    this.stopping = reason;
+    this.el.shutdown.hidden = reason === null;
+    setText(this.el.shutdown, reason === null ? '' : ot('serviceStopping', { reason }));
   }
 
   private showConnection(): void {
@@ -119,33 +143,56 @@ export class OfficerApp {
     setText(this.el.connection, ot(key, { detail: detail ?? '' }));
   }
 
-  /** Tell the service what this phone knows: it may have restarted and forgotten us. */
+  /** On each (re)connection the service sends our duty (officer:status); a change asked for meanwhile goes now. */
   private connected(): void {
     this.catchUpNext = true;
     this.sendDuty();
     if (this.onDuty && this.here) this.sendLocation(this.here);
   }
 
-  private setDuty(onDuty: boolean): void {
+  /** The service's word on our duty (on connecting and on each change, from this phone or another). */
+  private serviceSays(onDuty: boolean): void {
+    this.serviceOnDuty = onDuty;
+    if (this.wanted === onDuty && !this.dutyInFlight) this.wanted = null; // nothing to ask for
+    if (this.wanted === null) this.showDutyState(onDuty);
+    else this.sendDuty();
+  }
+
+  /** The officer tapped: shown at once, and sent (now or on connection). */
+  private askDuty(onDuty: boolean): void {
+    this.wanted = onDuty;
+    this.showDutyState(onDuty);
+    this.sendDuty();
+  }
+
+  private sendDuty(): void {
+    const wanted = this.wanted;
+    if (wanted === null || this.dutyInFlight || !this.socket.connected) return;
+    this.dutyInFlight = true;
+    this.socket.emit('officer:duty', wanted, (err) => {
+      this.dutyInFlight = false;
+      if (err) {
+        // Refused: the service's state stands.
+        this.wanted = null;
+        this.notify(ot('dutyFailed', { detail: err }));
+        this.showDutyState(this.serviceOnDuty);
+      } else if (this.wanted === wanted) this.wanted = null;
+      else this.sendDuty(); // tapped again meanwhile
+    });
+  }
+
+  private showDutyState(onDuty: boolean): void {
+    if (onDuty === this.onDuty) return;
     this.onDuty = onDuty;
-    this.o.storeDuty(onDuty);
-    if (this.onDuty) this.watch.start();
+    if (onDuty) this.watch.start();
     else {
       this.watch.stop();
       this.here = null;
       this.locationProblem = null;
     }
-    this.sendDuty();
     this.showDuty();
     this.showLocation();
     this.render();
-  }
-
-  private sendDuty(): void {
-    if (!this.socket.connected) return; // sent on connection
-    this.socket.emit('officer:duty', this.onDuty, (err) => {
-      if (err) this.notify(ot('dutyFailed', { detail: err }));
-    });
   }
 
   private moved(fix: Fix): void {
@@ -168,9 +215,11 @@ export class OfficerApp {
 
   private showDuty(): void {
     const { duty } = this.el;
-    duty.setAttribute('aria-pressed', String(this.onDuty));
-    setText(duty.querySelector<HTMLElement>('.duty__state')!, ot(this.onDuty ? 'dutyOn' : 'dutyOff'));
-    setText(duty.querySelector<HTMLElement>('.duty__hint')!, ot(this.onDuty ? 'dutyTapOff' : 'dutyTapOn'));
+    const known = this.onDuty !== null;
+    duty.setAttribute('aria-pressed', String(this.onDuty === true));
+    duty.disabled = !known;
+    setText(duty.querySelector<HTMLElement>('.duty__state')!, ot(!known ? 'dutyUnknown' : this.onDuty ? 'dutyOn' : 'dutyOff'));
+    setText(duty.querySelector<HTMLElement>('.duty__hint')!, !known ? '' : ot(this.onDuty ? 'dutyTapOff' : 'dutyTapOn'));
   }
 
   private showLocation(): void {

@@ -9,13 +9,12 @@ import './officer.css';
 import type { ClientConfig } from '../../../server/wire/types.ts';
 import { detectLocale, getLocale, isLocale, onLocaleChange, setLocale, translateStatic, type Locale } from '../i18n.ts';
 import { requestJson } from '../live.ts';
-import { askLogin, currentUser, logout, type SessionUser } from '../login.ts';
+import { askLogin, currentUser, logout } from '../login.ts';
 import { OfficerApp } from './app.ts';
 import { ot, translateOfficer } from './strings.ts';
 
 const LOCALE_KEY = 'skybeat.officer.locale';
 const THEME_KEY = 'skybeat.officer.theme';
-const dutyKey = (user: SessionUser) => `skybeat.officer.onDuty.${user.name}`;
 type Theme = 'dark' | 'light';
 
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -121,6 +120,7 @@ async function start(): Promise<void> {
     config,
     elements: {
       connection: byId('connection'),
+      shutdown: byId('shutdown'),
       duty: byId<HTMLButtonElement>('duty'),
       location: byId('location'),
       soundLocked: byId('sound-locked'),
@@ -131,8 +131,6 @@ async function start(): Promise<void> {
       jobs: byId('jobs'),
       noJobs: byId('no-jobs'),
     },
-    onDuty: stored.get(dutyKey(user)) === 'true',
-    storeDuty: (onDuty) => stored.set(dutyKey(user), String(onDuty)),
     refused: () => {
       // The session ended: log in again and start over (it may be someone else picking up the phone).
       if (loggingIn) return;
