@@ -34,6 +34,14 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
     super();
     this.timer = setInterval(() => this.tick(), 15_000);
     d.routes.on('changed', () => this.tick());
+    // A pilot launching a due route on its drone flies that slot: it is no longer due.
+    d.patrols.on('run', (run) => {
+      const slot = this.due.find((p) => p.runId === null && p.routeId === run.routeId && p.vehicleId === run.vehicleId);
+      if (slot && !this.launched.has(`${slot.routeId}@${slot.dueAt}`)) {
+        this.launched.set(`${slot.routeId}@${slot.dueAt}`, run.id);
+        this.tick();
+      }
+    });
     this.tick();
   }
 

@@ -77,5 +77,9 @@ describe('due patrols', () => {
     const due = (await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[];
     expect(due.find((d) => d.routeId === 'now')).toMatchObject({ vehicleId: 'sim-1', runId: null });
     expect(r.drone.status().armed).toBe(false);
+    // A pilot flies it: the slot is taken by that run.
+    await r.take();
+    const run = (await r.launch('now')).body.id as number;
+    await waitFor('slot flown', async () => ((await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[]).find((d) => d.routeId === 'now')?.runId === run, 5000);
   });
 });
