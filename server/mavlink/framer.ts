@@ -125,8 +125,14 @@ export class Framer {
         }
         case 'unknown':
           // Cannot verify an unknown message; accept its framing only if a packet (or the end of
-          // the data) follows right after it, else treat its start byte as noise.
-          if (s + c.len === buf.length || check(buf, s + c.len).kind === 'ok') {
+          // the data) follows right after it and no valid packet starts inside it, else treat
+          // its start byte as noise: a real packet must never be swallowed by an unverifiable one.
+          if (s + c.len === buf.length) {
+            // What follows is not here yet: decide when it is (a packet cut by the chunk may lie inside).
+            this.pending = Buffer.from(buf.subarray(s));
+            return;
+          }
+          if (check(buf, s + c.len).kind === 'ok' && this.findCompleteValid(buf, s + 1, s + c.len) < 0) {
             this.counters.unknown++;
             i = s + c.len;
           } else {
@@ -153,8 +159,9 @@ export class Framer {
     this.pending = null;
   }
 
-  private findCompleteValid(buf: Buffer, from: number): number {
-    for (let s = nextStart(buf, from); s >= 0; s = nextStart(buf, s + 1)) {
+  /** The first start byte in [from, to) at which a complete, CRC-valid packet stands, or -1. */
+  private findCompleteValid(buf: Buffer, from: number, to = buf.length): number {
+    for (let s = nextStart(buf, from); s >= 0 && s < to; s = nextStart(buf, s + 1)) {
       if (check(buf, s).kind === 'ok') return s;
     }
     return -1;
