@@ -209,7 +209,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const server: http.Server = opts.tls
       ? https.createServer({ cert: fs.readFileSync(opts.tls.cert), key: fs.readFileSync(opts.tls.key) }, app)
       : http.createServer(app);
-    const live = attachLive(server, fleet, store.users);
+    const live = attachLive(server, fleet, store.users, (e) => store.audit.record(e));
     io = live.io;
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });

@@ -37,16 +37,18 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
     socket.emit('alerts:ground', mine);
     for (const a of mine) ground.delivered(a.id, user.name);
 
+    // A client decides what it sends as the acknowledgement: call it only if it is one.
+    const reply = (done: unknown, err: string | null) => { if (typeof done === 'function') done(err); };
     socket.on('officer:duty', (onDuty, done) => {
-      if (typeof onDuty !== 'boolean') return done?.('onDuty must be true or false');
+      if (typeof onDuty !== 'boolean') return reply(done, 'onDuty must be true or false');
       officers.setDuty(user.name, user.displayName, onDuty);
-      done?.(null);
+      reply(done, null);
     });
     socket.on('officer:location', (fix, done) => {
       const r = Fix.safeParse(fix);
-      if (!r.success) return done?.(`invalid location: ${describeIssues(r.error)}`);
+      if (!r.success) return reply(done, `invalid location: ${describeIssues(r.error)}`);
       officers.setLocation(user.name, r.data.lat, r.data.lon, r.data.accuracyM ?? null);
-      done?.(null);
+      reply(done, null);
     });
   });
 

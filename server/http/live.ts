@@ -13,6 +13,9 @@ export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Reco
 export const FLEET_ROOM = 'fleet';
 export const isWatcher = (u: User) => u.roles.some((r) => r === 'pilot' || r === 'command' || r === 'admin');
 
+const EVENTS_PER_S = 20;
+const EVENT_BURST = 40;
+
 /** Update batches per second per client at most: a map needs no more, and telemetry arrives faster. */
 const BATCH_MS = 250;
 /** A full snapshot this often heals whatever a slow client's dropped batches left stale. */
@@ -23,7 +26,7 @@ const SNAPSHOT_MS = 3000;
  * whatever its telemetry rate, and batches are volatile — a client that cannot keep up skips
  * batches instead of making the service queue for it.
  */
-export function attachLive(server: http.Server, fleet: Fleet, users: UserStore): { io: LiveServer; close(): Promise<void> } {
+export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, audit?: (e: { user: string; action: string; result: string; detail: unknown }) => void): { io: LiveServer; close(): Promise<void> } {
   const io: LiveServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -44,6 +47,18 @@ export function attachLive(server: http.Server, fleet: Fleet, users: UserStore):
   });
 
   io.on('connection', (socket) => {
+    // Token bucket per socket: a phone sends a location every few seconds; thousands a second
+    // is a broken or hostile client, dropped before it starves everyone else.
+    let tokens = EVENT_BURST;
+    let refilled = Date.now();
+    socket.use((_packet, next) => {
+      const now = Date.now();
+      tokens = Math.min(EVENT_BURST, tokens + ((now - refilled) / 1000) * EVENTS_PER_S);
+      refilled = now;
+      if (--tokens >= 0) return next();
+      audit?.({ user: socket.data.user.name, action: 'socket.flood', result: 'disconnected', detail: { limit: `${EVENTS_PER_S}/s` } });
+      socket.disconnect(true);
+    });
     if (isWatcher(socket.data.user)) {
       void socket.join(FLEET_ROOM);
       socket.emit('vehicles:snapshot', vehicleViews(fleet));

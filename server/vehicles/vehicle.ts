@@ -11,20 +11,44 @@ const BATTERY_WARN_PERCENT = 25;
 const enumName = (e: object, v: number) => (e as Record<number, string>)[v] ?? String(v);
 const fixName = (fix: number) => enumName(common.GpsFixType, fix).replace('GPS_FIX_TYPE_', '');
 
-/** Per (sysid, compid) sequence tracking: packets lost = gaps in the 8-bit sequence. */
+/** How far behind the newest a packet may arrive and still count as late rather than a restart. */
+const LATE_WINDOW = 64;
+
+/**
+ * Per (sysid, compid) sequence tracking: packets lost = holes in the 8-bit sequence. A packet
+ * that arrives late (reordered by a radio or the network) fills its hole again, so jitter does
+ * not read as loss; a duplicate changes nothing.
+ */
 class SeqTracker {
-  private last = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  /** per compid: 1 = seen, 0 = a hole counted as lost (only the last LATE_WINDOW entries matter) */
+  private readonly seen = new Map<number, Uint8Array>();
   received = 0;
   lost = 0;
 
   see(compid: number, seq: number): void {
-    this.received++;
     const prev = this.last.get(compid);
+    let w = this.seen.get(compid);
+    if (!w) this.seen.set(compid, (w = new Uint8Array(256)));
+    const ahead = prev === undefined ? 1 : (seq - prev) & 0xff;
+    const behind = 256 - ahead;
+    if (prev !== undefined && ahead === 0) return; // the newest again: a duplicate
+    if (prev !== undefined && ahead >= 128 && behind <= LATE_WINDOW) {
+      if (w[seq] === 0) {
+        w[seq] = 1;
+        this.lost--;
+        this.received++;
+      }
+      return; // late: it filled its hole, or it is a duplicate
+    }
+    if (prev !== undefined && ahead < 128) {
+      for (let k = 1; k < ahead; k++) w[(prev + k) & 0xff] = 0;
+      this.lost += ahead - 1;
+    }
+    // (Far behind the newest: the sender restarted its counter; carry on from here.)
+    w[seq] = 1;
     this.last.set(compid, seq);
-    if (prev === undefined) return;
-    const gap = (seq - prev - 1) & 0xff;
-    // A jump of more than half the window is more likely a reboot or duplicate than 200 lost packets.
-    if (gap < 128) this.lost += gap;
+    this.received++;
   }
 
   get lossPercent(): number {
