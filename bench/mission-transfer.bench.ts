@@ -3,7 +3,7 @@
  * simulated ArduCopters over real UDP sockets: clean, and with 20 % of packets lost both ways.
  * Baseline: a plain request-answer loop with no retry tuning (one 1.5 s wait per message, no resends).
  *
- *   npx tsx bench/mission-transfer.ts [cleanRuns=10] [lossyRuns=4]
+ *   npm run bench -- mission-transfer   (--quick: fewer runs)
  */
 import { common } from 'node-mavlink';
 import { Exchange } from '../server/missions/protocol/exchange.ts';
@@ -12,10 +12,9 @@ import { itemMessage, routeToWire, wireOf, type WireItem } from '../server/missi
 import type { Incoming } from '../server/links/connection.ts';
 import type { Vehicle } from '../server/vehicles/vehicle.ts';
 import { missionRig } from '../tests/missions/rig.ts';
+import type { Bench, BenchReport } from './lib/report.ts';
 import { hundredItems } from '../tests/missions/routes-for-tests.ts';
 
-const CLEAN_RUNS = Number(process.argv[2] ?? 10);
-const LOSSY_RUNS = Number(process.argv[3] ?? 4);
 const WAIT_MS = 1500;
 
 type Rig = Awaited<ReturnType<typeof missionRig>>;
@@ -75,44 +74,58 @@ async function ours(rig: Rig, v: Vehicle): Promise<Outcome> {
   return { ok: r.kind === 'success', ms: performance.now() - t0, why: r.kind === 'success' ? '' : r.message };
 }
 
-function report(name: string, runs: Outcome[]): string {
+const median = (runs: Outcome[]) => {
   const ok = runs.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
-  const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
-  const times = ok.length ? `median ${fmt(ok[Math.floor(ok.length / 2)]!)}, min ${fmt(ok[0]!)}, max ${fmt(ok.at(-1)!)}` : 'no success';
-  const failures = [...new Set(runs.filter((r) => !r.ok).map((r) => r.why))].join('; ');
-  return `  ${name.padEnd(34)} ${ok.length}/${runs.length} verified, ${times}${failures ? ` — failed: ${failures}` : ''}`;
-}
+  return ok.length ? ok[Math.floor(ok.length / 2)]! : NaN;
+};
+const verified = (runs: Outcome[]) => runs.filter((r) => r.ok).length;
+const failures = (runs: Outcome[]) => [...new Set(runs.filter((r) => !r.ok).map((r) => r.why))];
 
-const rig = await missionRig(1 + 2 * LOSSY_RUNS, { seed: 2026 });
-try {
-  const rows = routeToWire(ROUTE, 'mission', 'ardupilot');
-  console.log(`Upload + read-back + compare of a 100-item route (${rows.length} MISSION_ITEM_INT with ArduPilot's home), simulated ArduCopter, UDP loopback`);
-
-  const clean = rig.vehicle(1);
-  const cleanOurs: Outcome[] = [];
-  const cleanBase: Outcome[] = [];
-  for (let i = 0; i < CLEAN_RUNS; i++) { // alternating who goes first, so warm-up favours neither
-    if (i % 2) cleanBase.push(await baseline(rig, clean, rows));
-    cleanOurs.push(await ours(rig, clean));
-    if (!(i % 2)) cleanBase.push(await baseline(rig, clean, rows));
+const bench: Bench = async ({ quick, log }): Promise<BenchReport> => {
+  const CLEAN_RUNS = quick ? 4 : 10;
+  const LOSSY_RUNS = quick ? 2 : 4;
+  const rig = await missionRig(1 + 2 * LOSSY_RUNS, { seed: 2026 });
+  try {
+    const rows = routeToWire(ROUTE, 'mission', 'ardupilot');
+    const clean = rig.vehicle(1);
+    const cleanOurs: Outcome[] = [];
+    const cleanBase: Outcome[] = [];
+    for (let i = 0; i < CLEAN_RUNS; i++) { // alternating who goes first, so warm-up favours neither
+      if (i % 2) cleanBase.push(await baseline(rig, clean, rows));
+      cleanOurs.push(await ours(rig, clean));
+      if (!(i % 2)) cleanBase.push(await baseline(rig, clean, rows));
+    }
+    log(`clean: ours ${verified(cleanOurs)}/${CLEAN_RUNS}, baseline ${verified(cleanBase)}/${CLEAN_RUNS}`);
+    // Lossy runs side by side, each on a drone of its own, so the bench takes one run's time.
+    const lossy = (k: number) => {
+      const sysid = 2 + k;
+      rig.drone(sysid).setLinkFaults({ loss: 0.2 });
+      return rig.vehicle(sysid);
+    };
+    const [lossyOurs, lossyBase] = await Promise.all([
+      Promise.all(Array.from({ length: LOSSY_RUNS }, (_, k) => ours(rig, lossy(k)))),
+      Promise.all(Array.from({ length: LOSSY_RUNS }, (_, k) => baseline(rig, lossy(LOSSY_RUNS + k), rows))),
+    ]);
+    const cm = median(cleanOurs);
+    const cb = median(cleanBase);
+    return {
+      name: 'mission-transfer',
+      title: `Mission transfer: upload + read-back + compare of a 100-item route (${rows.length} items with home), simulated ArduCopter, UDP loopback`,
+      figures: [
+        { what: `clean link, median of ${CLEAN_RUNS}`, unit: 'ms', value: cm, baseline: { name: 'request-answer loop, no retries', value: cb }, ratio: cm / cb },
+        { what: `20 % loss both ways: verified of ${LOSSY_RUNS}`, unit: 'runs', value: verified(lossyOurs), baseline: { name: 'request-answer loop, no retries', value: verified(lossyBase) }, aim: { text: 'every run verified', met: verified(lossyOurs) === LOSSY_RUNS } },
+        { what: '20 % loss both ways: median time of the verified runs', unit: 'ms', value: median(lossyOurs) },
+      ],
+      notes: [
+        'The lossy time is mostly the vehicle\'s 1 s re-request whenever one of its requests is lost (ArduPilot\'s habit, simulated).',
+        ...failures(lossyOurs).map((f) => `SkyBeat failure: ${f}`),
+        ...failures(lossyBase).map((f) => `baseline failure: ${f}`),
+      ],
+      detail: { cleanOurs, cleanBase, lossyOurs, lossyBase, seed: rig.squadron.seed },
+    };
+  } finally {
+    await rig.close();
   }
-  console.log(`clean link, ${CLEAN_RUNS} runs each:`);
-  console.log(report('SkyBeat MissionClient', cleanOurs));
-  console.log(report('baseline (no retries)', cleanBase));
+};
 
-  // Lossy runs side by side, each on a drone of its own, so the bench takes one run's time.
-  const lossy = (k: number) => {
-    const sysid = 2 + k;
-    rig.drone(sysid).setLinkFaults({ loss: 0.2 });
-    return rig.vehicle(sysid);
-  };
-  const [lossyOurs, lossyBase] = await Promise.all([
-    Promise.all(Array.from({ length: LOSSY_RUNS }, (_, k) => ours(rig, lossy(k)))),
-    Promise.all(Array.from({ length: LOSSY_RUNS }, (_, k) => baseline(rig, lossy(LOSSY_RUNS + k), rows))),
-  ]);
-  console.log(`20 % packet loss both ways, ${LOSSY_RUNS} runs each (simulator seed ${rig.squadron.seed}):`);
-  console.log(report('SkyBeat MissionClient', lossyOurs));
-  console.log(report('baseline (no retries)', lossyBase));
-} finally {
-  await rig.close();
-}
+export default bench;
