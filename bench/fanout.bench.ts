@@ -129,7 +129,7 @@ const bench: Bench = async ({ quick, log }) => {
     notes: [
       `${LINKS} udpin links × ${PER_LINK} sysids, each drone its own UDP socket: HEARTBEAT 1 Hz, GLOBAL_POSITION_INT 10 Hz, ATTITUDE 10 Hz, 7 more streams at 1-4 Hz (~42 packets/s per drone).`,
       'Latency = the age of each vehicle position when its update batch reaches a client (sender clock in the altitude); CPU from /proc/PID/stat of the service process over the window.',
-      'SkyBeat sends each changed vehicle once per 250 ms batch (server/http/live.ts) with its newest position, at most ~100 ms old at 10 Hz; a change that arrives just after a batch (a mode switch, an alarm state) waits up to 250 ms. The 25 ms bare relay shows what a shorter batch does.',
+      'SkyBeat (server/http/live.ts) sends each vehicle at most every 250 ms, within one 25 ms tick of the first fresh position after it is due; other changes wait at most 250 ms more for one. The baseline relays every changed vehicle in fixed 250 ms batches; the 25 ms bare relay shows what short fixed batches do.',
     ],
     detail: { runs },
   };

@@ -16,22 +16,30 @@ export const isWatcher = (u: User) => u.roles.some((r) => r === 'pilot' || r ===
 const EVENTS_PER_S = 20;
 const EVENT_BURST = 40;
 
-/** Update batches per second per client at most: a map needs no more, and telemetry arrives faster. */
-const BATCH_MS = 250;
+/** Each vehicle is sent at most this often (4 Hz): a map needs no more, and telemetry arrives faster. */
+const VEHICLE_MS = 250;
+/** How often batches go out; what a vehicle's update may wait at most once it is due. */
+const TICK_MS = 25;
+/** Once due, a vehicle waits this long at most for a fresh position before its other changes go out. */
+const STALE_MS = 250;
 /** A full snapshot this often heals whatever a slow client's dropped batches left stale. */
 const SNAPSHOT_MS = 3000;
 
 /**
- * Live vehicle updates over socket.io, coalesced: each vehicle appears at most once per batch,
- * whatever its telemetry rate, and batches are volatile — a client that cannot keep up skips
- * batches instead of making the service queue for it.
+ * Live vehicle updates over socket.io, coalesced: each vehicle goes out at most 4 times a second,
+ * whatever its telemetry rate, and preferably with a position that has just arrived (the first
+ * position after it is due is sent within one tick), so the drone on the map is where it is now,
+ * not where it was a batch ago. Batches are volatile — a client that cannot keep up skips batches instead
+ * of making the service queue for it.
  */
 export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, audit?: (e: { user: string; action: string; result: string; detail: unknown }) => void): { io: LiveServer; close(): Promise<void> } {
   const io: LiveServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
   });
+  /** vehicles with unsent changes */
   const dirty = new Set<Vehicle>();
+  const lastSent = new Map<Vehicle, number>();
   const onChanged = (v: Vehicle) => dirty.add(v);
   fleet.on('changed', onChanged);
 
@@ -67,10 +75,20 @@ export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, 
 
   const batch = setInterval(() => {
     if (dirty.size === 0) return;
-    const views = [...dirty].map((v) => vehicleView(fleet, v));
-    dirty.clear();
+    const now = Date.now();
+    const due: Vehicle[] = [];
+    for (const v of dirty) {
+      const dueAt = (lastSent.get(v) ?? 0) + VEHICLE_MS;
+      if (now >= dueAt && (v.lastPositionAt >= dueAt || now >= dueAt + STALE_MS)) due.push(v);
+    }
+    if (due.length === 0) return;
+    for (const v of due) {
+      dirty.delete(v);
+      lastSent.set(v, now);
+    }
+    const views = due.map((v) => vehicleView(fleet, v));
     io.to(FLEET_ROOM).volatile.emit('vehicles:update', views);
-  }, BATCH_MS);
+  }, TICK_MS);
   const snapshot = setInterval(() => {
     if (io.sockets.adapter.rooms.get(FLEET_ROOM)?.size) io.to(FLEET_ROOM).volatile.emit('vehicles:snapshot', vehicleViews(fleet));
   }, SNAPSHOT_MS);
