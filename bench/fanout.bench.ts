@@ -2,8 +2,8 @@
  * Fleet fan-out: 250 drones (5 UDP links × 50 sysids, each drone its own socket) at 10 Hz
  * position plus their other streams, 20 logged-in map clients. The service runs as its own
  * process; we read its CPU and memory from /proc and the age of each position at the clients.
- * Baseline: the bare relay (bench/lib/bare-server.ts) with the same 250 ms batching; a second
- * bare run with 25 ms batches shows what a shorter batch costs and gains.
+ * Baseline: the bare relay (bench/lib/bare-server.ts) batching every 250 ms; a second bare run
+ * with 25 ms batches shows what short fixed batches cost and gain.
  */
 import { dataDirWithAccounts, freeUdpPorts, procStats, startServiceProcess } from './lib/service-process.ts';
 import { startBareServer } from './lib/bare-server.ts';
@@ -21,7 +21,7 @@ interface Target {
 }
 
 const skybeat: Target = {
-  name: 'SkyBeat (250 ms batches)',
+  name: 'SkyBeat',
   async start() {
     const names = Array.from({ length: CLIENTS }, (_, i) => `map${i + 1}`);
     const { dataDir, tokens } = await dataDirWithAccounts(names.map((name) => ({ name, roles: ['command'] })));
