@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,7 +7,7 @@ import { hashPassword } from '../../server/auth/passwords.ts';
 import { SESSION_TTL_MS } from '../../server/http/auth.ts';
 import { openStore } from '../../server/store/index.ts';
 import type { Role } from '../../server/store/users.ts';
-import { REPO } from './fixtures.ts';
+import { spawnService } from '../../tests/helpers/process.ts';
 
 /**
  * A fresh data folder holding the accounts a benchmark needs, each with a session token.
@@ -58,26 +58,14 @@ export async function freeUdpPorts(n: number): Promise<number[]> {
  * memory are its own. Resolves once it listens, with its HTTP port.
  */
 export async function startServiceProcess(args: string[], dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--sim', '0', '--tiles', 'none', ...args], {
-    cwd: REPO, env: { ...process.env, SKYBEAT_ADMIN_PASSWORD: 'bench-admin-password' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  const port = await new Promise<number>((resolve, reject) => {
-    const check = () => {
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) return resolve(Number(m[1]));
-      if (child.exitCode !== null) return reject(new Error(`service exited ${child.exitCode}:\n${out}`));
-      setTimeout(check, 50);
-    };
-    check();
-  });
+  const svc = spawnService(['--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--sim', '0', '--tiles', 'none', ...args], { SKYBEAT_ADMIN_PASSWORD: 'bench-admin-password' });
+  const { child, output: out } = svc;
+  const port = await svc.port();
   return {
     pid: child.pid!,
     port,
     base: `http://127.0.0.1:${port}`,
-    output: () => out,
+    output: out,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
