@@ -49,7 +49,8 @@ export class CommandSender {
     if (this.inFlight.has(key)) return { result: 'denied', code: 'BUSY', reason: `${name} already in progress for ${v.id}` };
     this.inFlight.add(key);
     const timeoutMs = opts.timeoutMs ?? 1500;
-    const attempts = opts.attempts ?? 3;
+    // 5 attempts: at 30 % loss each way one attempt's round trip succeeds half the time.
+    const attempts = opts.attempts ?? 5;
     const texts: string[] = [];
     let onMessage: ((veh: Vehicle, inc: Incoming) => void) | undefined;
     try {
