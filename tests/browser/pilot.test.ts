@@ -162,7 +162,7 @@ describe('pilot console (English)', () => {
     rig.drone.dropLink();
     await command('resume', fill(en.doResume, { drone: 'Drone 1' }), 'yes');
     await expect.poll(() => page.getAttribute('#panel .console__outcome', 'data-outcome'), POLL).toBe('timeout');
-    expect(await text(page, '#panel .console__outcome')).toMatch(/^Resume: NO ANSWER from Drone 1 — \w+: no answer from sim-1 after 3 attempts/);
+    expect(await text(page, '#panel .console__outcome')).toMatch(/^Resume: NO ANSWER from Drone 1 — \w+: no answer from sim-1 after 5 attempts/);
     expect(rig.drone.status().mode).toBe('BRAKE');
     await screenshot(page, 'pilot-no-answer-en');
     rig.drone.restoreLink();
