@@ -220,8 +220,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       server.listen(opts.port ?? 8080, opts.host ?? '0.0.0.0', () => resolve());
     });
     closers.push(async () => {
-      await live.close(); // closes the HTTP server too
-      server.closeAllConnections();
+      const closed = live.close(); // closes the HTTP server too, once its connections are gone…
+      server.closeAllConnections(); // …so end the idle keep-alive ones now rather than at their timeout
+      await closed;
     });
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 8080;
