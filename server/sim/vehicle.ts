@@ -333,6 +333,11 @@ export class Vehicle {
     if (sysid === this.params.get('MAV_GCS_SYSID')) this.lastGcsHeartbeat = this.timeMs;
   }
 
+  /** simulated time of the last ground-station HEARTBEAT heard, null before the first */
+  get lastGcsHeartbeatMs(): number | null {
+    return this.lastGcsHeartbeat;
+  }
+
   private checkGcsFailsafe(): void {
     const enable = this.params.get('FS_GCS_ENABLE');
     if (enable === 0 || this.lastGcsHeartbeat === null) return;

@@ -1,6 +1,7 @@
 import { common, minimal } from 'node-mavlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Squadron } from '../../server/sim/squadron.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { GroundStation, type PlanItem } from './gcs.ts';
 
 const { MavCmd, MavResult } = common;
@@ -121,11 +122,14 @@ describe('simulated ArduCopter: ground-station heartbeat failsafe (FS_GCS_ENABLE
       await gcs.waitMsg<common.GlobalPositionInt>(1, 'GLOBAL_POSITION_INT', (p) => p.relativeAlt > 9_500, 20_000, gcs.mark());
       const v = sq.drone(1).vehicle;
       gcs.stopHeartbeat();
-      const silentFrom = v.timeMs;
       const since = gcs.mark();
-      const text = await gcs.waitText(1, 'GCS Failsafe', 10_000, since);
+      // Sampled every 10 ms real (100 ms simulated): the silence when the failsafe flag went up.
+      await waitFor('the GCS failsafe', () => v.gcsFailsafe, 10_000, 10);
+      const silenceMs = v.timeMs - v.lastGcsHeartbeatMs!;
+      expect(silenceMs).toBeGreaterThan(5_000);
+      expect(silenceMs).toBeLessThan(5_600);
+      const text = await gcs.waitText(1, 'GCS Failsafe', 5_000, since);
       expect(text.severity).toBe(4);
-      expect(v.timeMs - silentFrom).toBeGreaterThanOrEqual(5_000);
       await gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => h.customMode === RTL, 5_000, since);
       gcs.startHeartbeat(100);
       await gcs.waitText(1, 'GCS Failsafe Cleared', 5_000, since);
