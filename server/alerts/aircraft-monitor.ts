@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AlertStore } from '../store/alerts.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
-import type { Vehicle } from '../vehicles/vehicle.ts';
+import { Part, type Vehicle } from '../vehicles/vehicle.ts';
 import type { AircraftAlertView } from '../wire/types.ts';
 import { autopilotMessage, DEFAULT_THRESHOLDS, LEVEL_RULES, unexpectedModeChange, type AlertThresholds, type Condition } from './aircraft-rules.ts';
 
@@ -19,8 +19,10 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
   private readonly pendingSince = new Map<string, number>();
   private readonly lastMode = new Map<Vehicle, string>();
   private readonly messagesSeen = new Map<Vehicle, number>();
+  /** each vehicle's level-rule keys, made once (evaluate runs at telemetry rates) */
+  private readonly levelKeys = new Map<Vehicle, string[]>();
   private readonly timer: NodeJS.Timeout;
-  private readonly onChanged = (v: Vehicle) => this.evaluate(v);
+  private readonly onChanged = (v: Vehicle, parts: number) => this.evaluate(v, parts);
 
   constructor(private readonly fleet: Fleet, private readonly store: AlertStore, readonly thresholds: AlertThresholds = DEFAULT_THRESHOLDS) {
     super();
@@ -30,17 +32,22 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
     }
     fleet.on('changed', this.onChanged);
     // Grace times run out without any new telemetry (a silent drone changes nothing).
-    this.timer = setInterval(() => { for (const v of fleet.vehicles.values()) this.evaluate(v); }, 1000);
+    this.timer = setInterval(() => { for (const v of fleet.vehicles.values()) this.evaluate(v, Part.ALL); }, 1000);
   }
 
   private key(vehicleId: string, rule: string, text?: string): string {
     return text === undefined ? `${vehicleId}/${rule}` : `${vehicleId}/${rule}/${text}`;
   }
 
-  private evaluate(v: Vehicle): void {
+  /** Check the rules that read the `parts` of v's state that changed. */
+  private evaluate(v: Vehicle, parts: number): void {
     const now = Date.now();
-    for (const r of LEVEL_RULES) {
-      const key = this.key(v.id, r.rule);
+    let keys = this.levelKeys.get(v);
+    if (!keys) this.levelKeys.set(v, (keys = LEVEL_RULES.map((r) => this.key(v.id, r.rule))));
+    for (let i = 0; i < LEVEL_RULES.length; i++) {
+      const r = LEVEL_RULES[i]!;
+      if ((r.reads & parts) === 0) continue;
+      const key = keys[i]!;
       const current = this.active.get(key);
       const cond = r.check(v, this.thresholds, current !== undefined);
       if (cond && !current) {
@@ -52,6 +59,11 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
         this.hold(key, v, r.rule, cond);
       }
     }
+    if (parts & Part.STATE) this.checkMode(v);
+    if (parts & Part.MESSAGES) this.checkMessages(v);
+  }
+
+  private checkMode(v: Vehicle): void {
     const mode = v.mode;
     const prev = this.lastMode.get(v);
     this.lastMode.set(v, mode);
@@ -59,6 +71,9 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
       const cond = unexpectedModeChange(v, prev, mode, this.thresholds);
       if (cond) this.raise(this.key(v.id, 'mode_change', cond.message), v, 'mode_change', cond);
     }
+  }
+
+  private checkMessages(v: Vehicle): void {
     const fresh = Math.min(v.messageCount - (this.messagesSeen.get(v) ?? 0), v.messages.length);
     this.messagesSeen.set(v, v.messageCount);
     for (const m of v.messages.slice(v.messages.length - fresh)) {

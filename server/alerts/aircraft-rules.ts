@@ -1,6 +1,6 @@
 import { common, minimal } from 'node-mavlink';
 import { profileOf } from '../vehicles/autopilots/index.ts';
-import type { Vehicle } from '../vehicles/vehicle.ts';
+import { Part, type Vehicle } from '../vehicles/vehicle.ts';
 import type { AlertSeverity } from '../wire/types.ts';
 
 /** Per-station thresholds; every level has a clear level a few points away so nothing flaps. */
@@ -38,6 +38,8 @@ export interface Condition {
 /** A level rule: holds while its condition holds. `wasActive` lets it clear at a different level. */
 export interface LevelRule {
   rule: string;
+  /** the Part flags of the state it reads: it is checked again only when one of them changes */
+  reads: number;
   /** hold time before raising, ms */
   graceMs?: (t: AlertThresholds) => number;
   check(v: Vehicle, t: AlertThresholds, wasActive: boolean): Condition | null;
@@ -48,6 +50,7 @@ const FIX_3D = common.GpsFixType.GPS_FIX_TYPE_3D_FIX;
 export const LEVEL_RULES: LevelRule[] = [
   {
     rule: 'battery_critical',
+    reads: Part.BATTERY,
     check(v, t, was) {
       const p = v.battery?.percent;
       if (p == null) return null;
@@ -57,6 +60,7 @@ export const LEVEL_RULES: LevelRule[] = [
   },
   {
     rule: 'battery_low',
+    reads: Part.BATTERY,
     check(v, t, was) {
       const p = v.battery?.percent;
       if (p == null || p <= t.batteryCriticalPercent) return null; // the critical alert says it louder
@@ -66,10 +70,12 @@ export const LEVEL_RULES: LevelRule[] = [
   },
   {
     rule: 'link_lost',
+    reads: Part.LINK,
     check: (v) => (v.lost ? { severity: 'warning', message: `link lost: last heartbeat at ${new Date(v.lastHeartbeat).toISOString().slice(11, 19)} UTC` } : null),
   },
   {
     rule: 'gps_lost',
+    reads: Part.GPS | Part.STATE,
     graceMs: (t) => t.gpsGraceMs,
     check(v) {
       // Only a GPS that had a fix can be lost: a drone still acquiring at boot is not an alert.
@@ -79,6 +85,7 @@ export const LEVEL_RULES: LevelRule[] = [
   },
   {
     rule: 'gps_degraded',
+    reads: Part.GPS | Part.STATE,
     graceMs: (t) => t.gpsGraceMs,
     check(v, t) {
       if (!v.armed || !v.gps || v.gps.fix < FIX_3D) return null;
@@ -91,6 +98,7 @@ export const LEVEL_RULES: LevelRule[] = [
   },
   {
     rule: 'failsafe',
+    reads: Part.STATE,
     check(v) {
       const s = v.systemStatus;
       if (s !== minimal.MavState.CRITICAL && s !== minimal.MavState.EMERGENCY) return null;
@@ -99,6 +107,7 @@ export const LEVEL_RULES: LevelRule[] = [
   },
   {
     rule: 'altitude_ceiling',
+    reads: Part.POSITION,
     check(v, t, was) {
       const alt = v.position?.altRel;
       if (alt == null) return null;

@@ -34,14 +34,29 @@ export function parseTlog(buf: Buffer, source = 'tlog'): TlogRecord[] {
   return out;
 }
 
+/** Records are gathered in chunks this big and written once per event-loop turn (or when full). */
+const CHUNK_BYTES = 64 * 1024;
+
 /**
  * Appends both directions of a link's traffic to a .tlog file (the format QGroundControl,
- * Mission Planner and MAVProxy read). Writes are buffered by the stream; a crash loses at most
- * the last moment of telemetry.
+ * Mission Planner and MAVProxy read). Records are copied into a chunk that goes to the file at
+ * the end of the event-loop turn, one write for hundreds of packets; a crash loses at most the
+ * last moment of telemetry.
  */
 export class TlogWriter {
   private readonly stream: fs.WriteStream;
   private failed = false;
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  private flushQueued = false;
+  private readonly flush = () => {
+    this.flushQueued = false;
+    if (this.used === 0 || this.failed) return;
+    this.stream.write(this.chunk.subarray(0, this.used));
+    // The stream keeps the written slice until it is on disk: the next records go to a new chunk.
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+  };
 
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -51,13 +66,21 @@ export class TlogWriter {
 
   write(packet: Buffer, timeMs = Date.now()): void {
     if (this.failed) return;
-    const rec = Buffer.allocUnsafe(8 + packet.length);
-    rec.writeBigUInt64BE(BigInt(Math.round(timeMs * 1000)), 0);
-    packet.copy(rec, 8);
-    this.stream.write(rec);
+    if (this.used + 8 + packet.length > CHUNK_BYTES) this.flush();
+    const us = Math.round(timeMs * 1000);
+    // 64-bit big-endian microseconds as two 32-bit halves: exact below 2^53, no BigInt per packet.
+    this.chunk.writeUInt32BE(Math.floor(us / 0x1_0000_0000), this.used);
+    this.chunk.writeUInt32BE(us % 0x1_0000_0000, this.used + 4);
+    packet.copy(this.chunk, this.used + 8);
+    this.used += 8 + packet.length;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(this.flush);
+    }
   }
 
   close(): Promise<void> {
+    this.flush();
     return new Promise((resolve) => this.stream.end(() => resolve()));
   }
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { minimal, type MavLinkData } from 'node-mavlink';
 import type { Connection, Incoming } from '../links/connection.ts';
 import { streamRequests } from './autopilots/index.ts';
-import { Vehicle } from './vehicle.ts';
+import { Part, Vehicle } from './vehicle.ts';
 
 const { MavType, MavAutopilot, MavState } = minimal;
 
@@ -13,8 +13,8 @@ const CHECK_MS = 250;
 const STREAM_RETRY_MS = 5000;
 
 interface FleetEvents {
-  /** something shown about this vehicle changed */
-  changed: [vehicle: Vehicle];
+  /** something shown about this vehicle changed: `parts` says what (Part flags) */
+  changed: [vehicle: Vehicle, parts: number];
   found: [vehicle: Vehicle];
   lost: [vehicle: Vehicle];
   regained: [vehicle: Vehicle];
@@ -75,18 +75,19 @@ export class Fleet extends EventEmitter<FleetEvents> {
       v.apply(frame, msg, Date.now());
       this.emit('found', v);
       this.askStreams(v);
-      this.emit('changed', v);
+      this.emit('changed', v, Part.ALL);
       return;
     }
     v.peer = peer; // a drone's address can change (DHCP, a radio bridge restarting)
     const now = Date.now();
     const wasLost = v.lost;
-    if (v.apply(frame, msg, now)) this.emit('changed', v);
+    const parts = v.apply(frame, msg, now);
+    if (parts) this.emit('changed', v, parts);
     if (wasLost && frame.msgid === 0 && frame.compid === v.autopilotCompid && v.checkLink(now)) {
       // Regained: the autopilot may have rebooted and forgotten our stream request.
       this.askStreams(v);
       this.emit('regained', v);
-      this.emit('changed', v);
+      this.emit('changed', v, Part.LINK);
     }
     this.emit('message', v, inc);
   }
@@ -102,7 +103,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
     for (const v of this.vehicles.values()) {
       if (v.checkLink(now)) {
         if (v.lost) this.emit('lost', v);
-        this.emit('changed', v);
+        this.emit('changed', v, Part.LINK);
       }
       // A lost stream request (radio loss) leaves the map blank: ask again until position flows.
       const asked = this.streamsAsked.get(v.id) ?? 0;

@@ -11,6 +11,23 @@ const BATTERY_WARN_PERCENT = 25;
 const enumName = (e: object, v: number) => (e as Record<number, string>)[v] ?? String(v);
 const fixName = (fix: number) => enumName(common.GpsFixType, fix).replace('GPS_FIX_TYPE_', '');
 
+/**
+ * What part of a vehicle's state one change touched, so listeners that care about one part
+ * (the alert rules on a battery, the map on a position) skip the rest at telemetry rates.
+ */
+export const Part = {
+  STATE: 1, // HEARTBEAT: mode, armed, system status
+  POSITION: 2,
+  MOTION: 4, // speed, climb, heading, attitude
+  BATTERY: 8,
+  GPS: 16,
+  HOME: 32,
+  MISSION: 64,
+  MESSAGES: 128,
+  LINK: 256,
+  ALL: 511,
+} as const;
+
 /** How far behind the newest a packet may arrive and still count as late rather than a restart. */
 const LATE_WINDOW = 64;
 
@@ -110,13 +127,13 @@ export class Vehicle {
     return modeName(this.autopilot, this.type, this.baseMode, this.customMode);
   }
 
-  /** Apply one decoded message from this system. Returns true if anything shown changed. */
-  apply(frame: Frame, msg: MavLinkData, now: number): boolean {
+  /** Apply one decoded message from this system. Returns the Part flags it changed, 0 if none. */
+  apply(frame: Frame, msg: MavLinkData, now: number): number {
     this.lastHeard = now;
     this.seq.see(frame.compid, frame.seq);
     switch (frame.msgid) {
       case 0: { // HEARTBEAT
-        if (frame.compid !== this.autopilotCompid) return false;
+        if (frame.compid !== this.autopilotCompid) return 0;
         const m = msg as minimal.Heartbeat;
         this.lastHeartbeat = now;
         this.autopilot = autopilotOf(m.autopilot);
@@ -124,7 +141,7 @@ export class Vehicle {
         this.baseMode = m.baseMode;
         this.customMode = m.customMode;
         this.systemStatus = m.systemStatus;
-        return true;
+        return Part.STATE;
       }
       case 33: { // GLOBAL_POSITION_INT
         const m = msg as common.GlobalPositionInt;
@@ -135,20 +152,20 @@ export class Vehicle {
         if (m.hdg !== 0xffff) this.heading = m.hdg / 100;
         this.groundSpeed = Math.hypot(m.vx, m.vy) / 100;
         this.climbRate = -m.vz / 100;
-        return true;
+        return Part.POSITION;
       }
       case 74: { // VFR_HUD
         const m = msg as common.VfrHud;
         this.groundSpeed = m.groundspeed;
         this.climbRate = m.climb;
         this.heading = m.heading;
-        return true;
+        return Part.MOTION;
       }
       case 30: { // ATTITUDE
         const m = msg as common.Attitude;
         const deg = 180 / Math.PI;
         this.attitude = { roll: m.roll * deg, pitch: m.pitch * deg, yaw: m.yaw * deg };
-        return true;
+        return Part.MOTION;
       }
       case 1: { // SYS_STATUS
         const m = msg as common.SysStatus;
@@ -157,7 +174,7 @@ export class Vehicle {
           voltage: m.voltageBattery !== 0xffff ? m.voltageBattery / 1000 : null,
           current: m.currentBattery >= 0 ? m.currentBattery / 100 : null,
         };
-        return true;
+        return Part.BATTERY;
       }
       case 24: { // GPS_RAW_INT
         const m = msg as common.GpsRawInt;
@@ -168,32 +185,32 @@ export class Vehicle {
           hdop: m.eph === 0xffff ? null : m.eph / 100,
         };
         if (m.fixType >= common.GpsFixType.GPS_FIX_TYPE_3D_FIX) this.everHadFix = true;
-        return true;
+        return Part.GPS;
       }
       case 242: { // HOME_POSITION
         const m = msg as common.HomePosition;
         this.home = { lat: m.latitude / 1e7, lon: m.longitude / 1e7, altMsl: m.altitude / 1000 };
-        return true;
+        return Part.HOME;
       }
       case 42: { // MISSION_CURRENT
         const m = msg as common.MissionCurrent;
-        if (m.seq === this.missionSeq) return false;
+        if (m.seq === this.missionSeq) return 0;
         this.missionSeq = m.seq;
-        return true;
+        return Part.MISSION;
       }
       case 193: { // EKF_STATUS_REPORT (ArduPilot)
         this.ekfFlags = (msg as ardupilotmega.EkfStatusReport).flags;
-        return false;
+        return 0;
       }
       case 253: { // STATUSTEXT
         const m = msg as common.StatusText;
         this.messages.push({ time: now, severity: m.severity, text: String(m.text).replace(/\0+$/, '') });
         this.messageCount++;
         if (this.messages.length > MAX_MESSAGES) this.messages.shift();
-        return true;
+        return Part.MESSAGES;
       }
       default:
-        return false;
+        return 0;
     }
   }
 
