@@ -81,6 +81,7 @@ export const ConfigSchema = z.object({
     waveSize: z.number().int().min(1).max(50).default(2),
     escalateAfterS: z.number().positive().default(60),
     assumedSpeedMps: z.number().positive().default(5),
+    phoneOfflineGraceS: z.number().min(0).default(60),
   }).prefault({}),
   schedule: z.object({
     leadMin: z.number().min(0).default(10),
@@ -282,7 +283,7 @@ export function serviceOptions(c: Config): ServiceOptions {
       gpsGraceMs: c.alerts.gpsGraceS * 1000,
       ceilingM: c.station.ceilingM,
     },
-    dispatch: { waveSize: c.dispatch.waveSize, escalateAfterMs: c.dispatch.escalateAfterS * 1000, assumedSpeedMps: c.dispatch.assumedSpeedMps },
+    dispatch: { waveSize: c.dispatch.waveSize, escalateAfterMs: c.dispatch.escalateAfterS * 1000, assumedSpeedMps: c.dispatch.assumedSpeedMps, phoneOfflineGraceMs: c.dispatch.phoneOfflineGraceS * 1000 },
     scheduler: { leadMs: c.schedule.leadMin * 60_000, graceMs: c.schedule.graceMin * 60_000, autoLaunch: c.schedule.autoLaunch },
   };
 }

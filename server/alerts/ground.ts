@@ -11,9 +11,11 @@ export interface DispatchSettings {
   escalateAfterMs: number;
   /** speed assumed for an ETA until an officer's own movement gives one */
   assumedSpeedMps: number;
+  /** an officer whose phone has been offline longer than this is not alerted */
+  phoneOfflineGraceMs: number;
 }
 
-export const DEFAULT_DISPATCH: DispatchSettings = { waveSize: 2, escalateAfterMs: 60_000, assumedSpeedMps: 5 };
+export const DEFAULT_DISPATCH: DispatchSettings = { waveSize: 2, escalateAfterMs: 60_000, assumedSpeedMps: 5, phoneOfflineGraceMs: 60_000 };
 
 export class DispatchError extends Error {
   constructor(readonly status: number, message: string) {
@@ -70,7 +72,7 @@ export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; off
     if (!row || (row.state !== 'open' && row.state !== 'dispatched')) return;
     const already = new Set(this.store.events(id).filter((e) => e.kind === 'notified').map((e) => e.user));
     const next = this.officers.nearest(row.lat, row.lon)
-      .filter(({ officer }) => !already.has(officer.name) && this.officers.busyWith(officer.name) === null)
+      .filter(({ officer }) => !already.has(officer.name) && this.officers.busyWith(officer.name) === null && this.officers.reachable(officer, this.settings.phoneOfflineGraceMs))
       .slice(0, this.settings.waveSize);
     if (next.length === 0) {
       if (row.state === 'dispatched' && !this.store.events(id).some((e) => e.kind === 'no_more_officers')) {

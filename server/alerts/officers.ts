@@ -7,6 +7,10 @@ interface Officer extends OfficerView {
   speedMps: number | null;
   /** the fix the next speed is measured from */
   speedBase: { lat: number; lon: number; at: number } | null;
+  /** phones connected now (an officer may have two) */
+  phones: number;
+  /** last sign of life: a phone going away, or a duty or location update */
+  lastSeen: number | null;
 }
 
 /**
@@ -20,16 +24,41 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
   private entry(name: string, displayName = ''): Officer {
     let o = this.all.get(name);
     if (!o) {
-      o = { name, displayName, onDuty: false, lat: null, lon: null, accuracyM: null, updatedAt: null, busyWith: null, speedMps: null, speedBase: null };
+      o = { name, displayName, onDuty: false, lat: null, lon: null, accuracyM: null, updatedAt: null, busyWith: null, phoneOnline: false, speedMps: null, speedBase: null, phones: 0, lastSeen: null };
       this.all.set(name, o);
     }
     return o;
+  }
+
+  phoneConnected(name: string, displayName: string): OfficerView {
+    const o = this.entry(name, displayName);
+    o.phones++;
+    const view = this.view(o);
+    this.emit('changed', view);
+    return view;
+  }
+
+  phoneDisconnected(name: string, now = Date.now()): void {
+    const o = this.entry(name);
+    o.phones = Math.max(0, o.phones - 1);
+    o.lastSeen = now;
+    this.emit('changed', this.view(o));
+  }
+
+  /**
+   * Can an offer reach them? A connected phone, or a sign of life within graceMs: a phone that
+   * dropped a moment ago (a tunnel, a lift, a cell handover) gets the offer when it reconnects,
+   * and a client on the REST API alone counts while it keeps reporting.
+   */
+  reachable(o: Officer, graceMs: number, now = Date.now()): boolean {
+    return o.phones > 0 || (o.lastSeen !== null && now - o.lastSeen < graceMs);
   }
 
   setDuty(name: string, displayName: string, onDuty: boolean): void {
     const o = this.entry(name, displayName);
     o.displayName = displayName;
     o.onDuty = onDuty;
+    o.lastSeen = Date.now();
     this.emit('changed', this.view(o));
   }
 
@@ -44,7 +73,7 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
       if (v < 40) o.speedMps = o.speedMps === null ? v : 0.7 * o.speedMps + 0.3 * v;
       o.speedBase = { lat, lon, at: now };
     }
-    Object.assign(o, { lat, lon, accuracyM, updatedAt: now });
+    Object.assign(o, { lat, lon, accuracyM, updatedAt: now, lastSeen: now });
     this.emit('changed', this.view(o));
   }
 
@@ -61,8 +90,8 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
   }
 
   view(o: Officer): OfficerView {
-    const { speedMps: _speed, speedBase: _base, ...rest } = o;
-    return { ...rest, busyWith: this.busyWith(o.name) };
+    const { speedMps: _speed, speedBase: _base, phones, lastSeen: _seen, ...rest } = o;
+    return { ...rest, busyWith: this.busyWith(o.name), phoneOnline: phones > 0 };
   }
 
   list(): OfficerView[] {

@@ -30,8 +30,8 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
     if (!user.roles.includes('officer')) return;
     void socket.join(officerRoom(user.name));
     // A phone (maybe a new one) learns whether its officer is on duty as the server knows it.
-    const me = officers.get(user.name);
-    socket.emit('officer:status', me ? officers.view(me) : { name: user.name, displayName: user.displayName, onDuty: false, lat: null, lon: null, accuracyM: null, updatedAt: null, busyWith: null });
+    socket.emit('officer:status', officers.phoneConnected(user.name, user.displayName));
+    socket.on('disconnect', () => officers.phoneDisconnected(user.name));
     // Catch-up: a phone that was offline gets what is still open for its officer.
     const mine = ground.viewsFor(user.name);
     socket.emit('alerts:ground', mine);

@@ -240,6 +240,8 @@ export interface OfficerView {
   updatedAt: number | null;
   /** the alert this officer has accepted and not finished */
   busyWith: number | null;
+  /** a phone of theirs is connected now (offline too long, they are skipped by dispatch) */
+  phoneOnline: boolean;
 }
 
 export type RunState = 'uploading' | 'arming' | 'starting' | 'climbing' | 'flying' | 'paused' | 'returning' | 'landed' | 'failed' | 'aborted';

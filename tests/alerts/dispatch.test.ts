@@ -101,6 +101,29 @@ describe('ground dispatch', () => {
     await waitFor('delivery recorded', async () => false || (await t.api('GET', `/api/alerts/${id}`, command)).body.dispatch[0].deliveredAt);
   });
 
+  it('skips an officer whose phone has been offline past the grace, and shows the command room it is offline', async () => {
+    const t = await testService({ dispatch: { waveSize: 1, phoneOfflineGraceMs: 300 }, station: { ...SCENE, radiusKm: 30 } });
+    cleanup.push(() => t.close());
+    const gone = await phone(t, 'qian', 100);
+    const far = await phone(t, 'feng', 600);
+    const command = await t.user('room3', ['command']);
+    const room: S = t.socket(command);
+    const officers = new Map<string, boolean>();
+    room.on('officers', (list) => { for (const o of list) officers.set(o.name, o.phoneOnline); });
+    await waitFor('command room sees both phones online', () => officers.get('qian') === true && officers.get('feng') === true);
+
+    gone.socket.disconnect();
+    await waitFor('command room sees the phone offline', () => officers.get('qian') === false);
+    // Within the grace the nearest is still alerted (the offer waits for the reconnect) ...
+    const first = (await t.api('POST', '/api/alerts', command, { category: 'fight', ...SCENE })).body as GroundAlertView;
+    expect(first.dispatch.map((d) => d.officer)).toEqual(['qian']);
+    // ... past it, the next nearest with a phone is.
+    await new Promise((r) => setTimeout(r, 400));
+    const second = (await t.api('POST', '/api/alerts', command, { category: 'theft', ...SCENE })).body as GroundAlertView;
+    expect(second.dispatch.map((d) => d.officer)).toEqual(['feng']);
+    await waitFor('offer reaches the phone that is online', () => far.offers.some((a) => a.id === second.id));
+  });
+
   it('refuses bad input with clear 4xx, audits it, and changes nothing', async () => {
     const t = await start();
     const officer = await phone(t, 'ma', 100);

@@ -43,7 +43,9 @@ describe('command room (Chinese)', () => {
 
   beforeAll(async () => {
     assertFreshBuild();
-    t = await testService({ sim: 3, webDir: WEB_DIR, station: { ...HOME, radiusKm: 30 }, rules: { geofence: GEOFENCE, noFly: [HOSPITAL] } });
+    // Officer wang reports once through the REST API (no phone page): he counts as reachable
+    // for phoneOfflineGraceMs after that, so the grace here spans the whole file.
+    t = await testService({ sim: 3, webDir: WEB_DIR, station: { ...HOME, radiusKm: 30 }, rules: { geofence: GEOFENCE, noFly: [HOSPITAL] }, dispatch: { phoneOfflineGraceMs: 3_600_000 } });
     room = await t.user('room', ['command']);
     officer = await t.user('wang', ['officer']);
     expect((await t.api('POST', '/api/officer/duty', officer, { onDuty: true })).status).toBe(200);

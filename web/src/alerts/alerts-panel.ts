@@ -152,9 +152,9 @@ export class AlertsPanel {
 
   private officerItem(o: OfficerView): HTMLLIElement {
     const busy = this.deps.ops.busyWith(o.name);
-    const item = make('li', `officer-row${busy !== null ? ' officer-row--busy' : ''}`);
+    const item = make('li', `officer-row${busy !== null ? ' officer-row--busy' : ''}${o.phoneOnline ? '' : ' officer-row--offline'}`);
     item.dataset.officer = o.name;
-    const where = busy !== null ? t('busyWith', { id: busy }) : o.lat === null ? t('noLocation') : t('available');
+    const where = busy !== null ? t('busyWith', { id: busy }) : !o.phoneOnline ? t('phoneOffline') : o.lat === null ? t('noLocation') : t('available');
     item.append(make('span', 'officer-row__name', o.displayName || o.name), make('span', 'officer-row__state', where));
     return item;
   }

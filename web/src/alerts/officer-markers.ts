@@ -1,4 +1,4 @@
-/** Officers on duty where their phones last placed them; busy ones (holding a job) stand out. */
+/** Officers on duty where their phones last placed them; busy ones (holding a job) stand out, offline ones fade. */
 
 import * as L from 'leaflet';
 import type { OfficerView } from '../../../server/wire/types.ts';
@@ -33,10 +33,11 @@ export class OfficerMarkers {
       if (o.lat === null || o.lon === null) continue;
       const drawn = this.drawn.get(o.name) ?? this.create(o);
       const busy = busyWith(o.name);
-      const key = `${o.lat},${o.lon}|${busy}|${o.displayName}`;
+      const key = `${o.lat},${o.lon}|${busy}|${o.displayName}|${o.phoneOnline}`;
       if (drawn.key === key) continue;
       drawn.key = key;
       drawn.root.classList.toggle('officer--busy', busy !== null);
+      drawn.root.classList.toggle('officer--offline', !o.phoneOnline);
       setText(drawn.name, o.displayName || o.name);
       const at = this.projection.toMap(o.lat, o.lon);
       drawn.marker.setLatLng(at);
