@@ -14,7 +14,7 @@ const en = {
   connConnected: 'Live',
   connReconnecting: 'Connection lost — reconnecting…',
   connRefused: 'Not connected: {detail}',
-  fleetSummary: '{total} drones · {warning} warning · {lost} link lost',
+  fleetSummary: '{total} {total:drone|drones} · {warning} warning · {lost} link lost',
   drones: 'Drones',
   noDrones: 'No drones heard yet',
   noPosition: 'no position',
@@ -676,11 +676,18 @@ export function onLocaleChange(listener: (locale: Locale) => void): void {
   listeners.push(listener);
 }
 
-/** The string for key in the current locale, with {name} placeholders filled from params. */
+/**
+ * The string for key in the current language, with {name} filled from params; {name:one|other}
+ * picks the word for the count in params[name] (English plurals; Chinese needs none).
+ */
 export function t(key: StringKey, params?: Record<string, string | number>): string {
   const template = strings[current][key];
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return template.replace(/\{(\w+)(?::([^|}]*)\|([^}]*))?\}/g, (whole, name: string, one?: string, other?: string) => {
+    if (!(name in params)) return whole;
+    if (one === undefined) return String(params[name]);
+    return new Intl.PluralRules(current).select(Number(params[name])) === 'one' ? one : other!;
+  });
 }
 
 /** A translated name when the table has one (e.g. MAV_STATE), else the raw name as sent. */
