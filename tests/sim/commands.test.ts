@@ -1,7 +1,7 @@
 import { common, minimal } from 'node-mavlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Squadron } from '../../server/sim/squadron.ts';
-import { GroundStation } from './gcs.ts';
+import { GroundStation, readySquadron } from './gcs.ts';
 
 const { MavCmd, MavResult } = common;
 const GUIDED = 4, AUTO = 3, RTL = 6, LAND = 9, STABILIZE = 0;
@@ -61,18 +61,7 @@ describe('simulated ArduCopter: commands and flight', () => {
   let gcs: GroundStation;
   let sq: Squadron;
 
-  beforeAll(async () => {
-    gcs = await GroundStation.open();
-    sq = await gcs.squadron({ count: 1, speedup: 10, bootDelayS: 2 });
-    await gcs.heard(1);
-    gcs.requestStreams(1);
-    await gcs.waitText(1, 'EKF3 IMU0 is using GPS');
-  });
-
-  afterAll(async () => {
-    await sq?.close();
-    await gcs?.close();
-  });
+  readySquadron((g, s) => { gcs = g; sq = s; });
 
   const waitMode = (mode: number, since = gcs.mark()) => gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => h.customMode === mode, 10_000, since);
   const waitDisarmed = (since: number, timeoutMs = 60_000) => gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => !armed(h), timeoutMs, since);

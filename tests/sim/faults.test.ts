@@ -1,7 +1,7 @@
 import { ardupilotmega, common, minimal } from 'node-mavlink';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Squadron } from '../../server/sim/squadron.ts';
-import { GroundStation, type PlanItem, type Rec } from './gcs.ts';
+import { readySquadron, type GroundStation, type PlanItem, type Rec } from './gcs.ts';
 
 const { MavCmd, MavResult, MavMissionResult } = common;
 const GUIDED = 4;
@@ -26,18 +26,7 @@ describe('simulated ArduCopter: faults on demand, seen from the ground', () => {
   let sq: Squadron;
   const from = (sysid: number, since: number) => gcs.received.slice(since).filter((r) => r.sysid === sysid);
 
-  beforeAll(async () => {
-    gcs = await GroundStation.open();
-    sq = await gcs.squadron({ count: 6, speedup: 10, bootDelayS: 2, seed: 42 });
-    for (let id = 1; id <= 6; id++) await gcs.heard(id);
-    for (let id = 1; id <= 6; id++) gcs.requestStreams(id);
-    await gcs.waitText(6, 'EKF3 IMU0 is using GPS');
-  });
-
-  afterAll(async () => {
-    await sq?.close();
-    await gcs?.close();
-  });
+  readySquadron((g, s) => { gcs = g; sq = s; }, { count: 6, seed: 42 });
 
   /** Take off in GUIDED and wait at `alt` metres. */
   async function airborne(sysid: number, alt = 10): Promise<void> {

@@ -1,8 +1,7 @@
 import { common, minimal } from 'node-mavlink';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Squadron } from '../../server/sim/squadron.ts';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.ts';
-import { GroundStation, type PlanItem } from './gcs.ts';
+import { GroundStation, readySquadron, type PlanItem } from './gcs.ts';
 
 const { MavCmd, MavResult } = common;
 const GUIDED = 4, AUTO = 3, RTL = 6;
@@ -13,20 +12,7 @@ const wp = (lat: number, lon: number, alt = 15, hold = 0): PlanItem => ({ comman
 
 describe('simulated ArduCopter: missions in AUTO', () => {
   let gcs: GroundStation;
-  let sq: Squadron;
-
-  beforeAll(async () => {
-    gcs = await GroundStation.open();
-    sq = await gcs.squadron({ count: 1, speedup: 10, bootDelayS: 2 });
-    await gcs.heard(1);
-    gcs.requestStreams(1);
-    await gcs.waitText(1, 'EKF3 IMU0 is using GPS');
-  });
-
-  afterAll(async () => {
-    await sq?.close();
-    await gcs?.close();
-  });
+  readySquadron((g) => { gcs = g; });
 
   /** Upload, GUIDED, arm, MISSION_START; resolves once the copter has disarmed again. */
   async function fly(items: PlanItem[]): Promise<number> {

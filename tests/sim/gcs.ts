@@ -1,4 +1,5 @@
 import { common, minimal, type MavLinkData } from 'node-mavlink';
+import { afterAll, beforeAll } from 'vitest';
 import { Connection } from '../../server/links/connection.ts';
 import { UdpInLink } from '../../server/links/udp.ts';
 import { nameOf } from '../../server/mavlink/codec.ts';
@@ -259,6 +260,28 @@ export class GroundStation {
     this.stopHeartbeat();
     await this.conn.close();
   }
+}
+
+/**
+ * For a describe block: a ground station and `count` simulated copters at 10× speed, heard,
+ * streams asked, every EKF using GPS, before its tests; both closed after. `set` receives them.
+ */
+export function readySquadron(set: (gcs: GroundStation, sq: Squadron) => void, opts: Partial<Omit<SquadronOptions, 'link'>> = {}): void {
+  let gcs: GroundStation | undefined;
+  let sq: Squadron | undefined;
+  beforeAll(async () => {
+    gcs = await GroundStation.open();
+    sq = await gcs.squadron({ count: 1, speedup: 10, bootDelayS: 2, ...opts });
+    const ids = sq.drones.map((d) => d.sysid);
+    for (const id of ids) await gcs.heard(id);
+    for (const id of ids) gcs.requestStreams(id);
+    for (const id of ids) await gcs.waitText(id, 'EKF3 IMU0 is using GPS');
+    set(gcs, sq);
+  });
+  afterAll(async () => {
+    await sq?.close();
+    await gcs?.close();
+  });
 }
 
 export function itemInt(item: PlanItem, seq: number, missionType = 0): common.MissionItemInt {
