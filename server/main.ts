@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.warn(`${signal}: stopping; drones in flight continue under their own failsafe settings`);
-    await service.close(`SkyBeat is stopping (${signal})`);
+    await service.close(signal);
     log.info('stopped');
     log.flush();
     setTimeout(() => process.exit(0), 50);

@@ -65,7 +65,7 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
   // While stopping, nothing that changes state (a flight command above all) is taken any more.
   app.use((req, res, next) => {
     if (app.locals.stopping && req.method !== 'GET') {
-      res.status(503).json({ error: `not accepted: ${app.locals.stopping}` });
+      res.status(503).json({ error: `not accepted: the service is stopping (${app.locals.stopping})` });
       return;
     }
     next();

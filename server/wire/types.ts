@@ -118,7 +118,10 @@ export interface ServerToClientEvents {
   'runs': (runs: RunView[]) => void;
   /** who is in command of which drone (vehicle id → pilot) */
   'control': (holders: Record<string, string>) => void;
-  /** the service is stopping (maintenance, an update): say so, the connection will drop */
+  /**
+   * The service is stopping: say so, the connection will drop. The reason is the operator's own
+   * words (e.g. "maintenance"), or a signal name when the operating system stopped it (isSignal).
+   */
   'server:shutdown': (reason: string) => void;
   /** scheduled patrols due soon (the whole list, whenever it changes) */
   'patrols:due': (due: DuePatrol[]) => void;
@@ -306,3 +309,6 @@ export interface DuePatrol {
   /** why an automatic launch has not happened yet (it is retried until the patrol is overdue) */
   autoLaunchProblem: string | null;
 }
+
+/** A shutdown reason that is a signal name (SIGTERM from systemd or docker stop, SIGINT from Ctrl-C): the pages say it in words. */
+export const isSignal = (reason: string): boolean => /^SIG[A-Z0-9]+$/.test(reason);

@@ -122,12 +122,13 @@ describe('due patrols for pilots, and the service stopping (English)', () => {
 
   it('says plainly, in English and Chinese, that the service is stopping and why', async () => {
     expect(await page.isVisible('#shutdown')).toBe(false);
-    await rig.t.svc.close('maintenance');
+    // As systemd or docker stop would: the signal name is said in words in each language.
+    await rig.t.svc.close('SIGTERM');
     await expect.poll(() => page.isVisible('#shutdown'), POLL).toBe(true);
-    expect(await text(page, '#shutdown')).toBe(fill(en.serviceStopping, { reason: 'maintenance' }));
+    expect(await text(page, '#shutdown')).toBe(fill(en.serviceStopping, { reason: fill(en.stopSignal, { signal: 'SIGTERM' }) }));
     await expect.poll(() => page.getAttribute('#connection', 'data-state'), POLL).toBe('reconnecting');
     await page.click('#language');
-    expect(await text(page, '#shutdown')).toBe(fill(zh.serviceStopping, { reason: 'maintenance' }));
+    expect(await text(page, '#shutdown')).toBe(fill(zh.serviceStopping, { reason: fill(zh.stopSignal, { signal: 'SIGTERM' }) }));
     await screenshot(page, 'shutdown-banner-zh');
   });
 });

@@ -56,7 +56,7 @@ describe('graceful shutdown', () => {
     await new Promise<void>((r) => socket.on('connect', () => r()));
 
     svc.child.kill('SIGTERM');
-    expect(await told).toBe('SkyBeat is stopping (SIGTERM)');
+    expect(await told).toBe('SIGTERM');
     expect(await svc.exited).toBe(0);
     expect(svc.output()).toMatch(/stopped/);
     // The database was closed cleanly: no WAL left behind to replay.
@@ -70,7 +70,7 @@ describe('graceful shutdown', () => {
     // close() stops taking changes at once, then waits a moment for the goodbye to reach sockets.
     const r = await t.api('POST', '/api/users', token, { name: 'late', password: 'late-password-1', roles: ['pilot'] });
     await closing;
-    expect(r).toMatchObject({ status: 503, body: { error: 'not accepted: maintenance' } });
+    expect(r).toMatchObject({ status: 503, body: { error: 'not accepted: the service is stopping (maintenance)' } });
   });
 });
 

@@ -118,6 +118,7 @@ const en = {
   routesError: 'Could not load the routes ({detail}).',
   stationError: 'Could not load the geofence and no-fly zones ({detail}).',
   serviceStopping: 'SkyBeat is stopping: {reason}. Live data pauses until it is back; this page reconnects by itself.',
+  stopSignal: 'stopped on the server ({signal})',
   dueError: 'Could not load the patrols due ({detail}); waiting for live data.',
   // ---- scheduled patrols due soon
   dueTitle: 'Due soon',
@@ -441,6 +442,7 @@ const zhCN: Record<StringKey, string> = {
   routesError: '无法加载航线（{detail}）。',
   stationError: '无法加载电子围栏和禁飞区（{detail}）。',
   serviceStopping: 'SkyBeat 服务即将停止：{reason}。恢复前实时数据暂停，本页面会自动重新连接。',
+  stopSignal: '服务器端已停止服务（{signal}）',
   dueError: '无法加载待执行的巡逻（{detail}），等待实时数据。',
   dueTitle: '即将执行的巡逻',
   dueIn: '{n} 分钟后',

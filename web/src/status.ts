@@ -3,6 +3,7 @@
  * announcement that it is stopping raises, and error notices over the map.
  */
 
+import { isSignal } from '../../server/wire/types.ts';
 import { make } from './dom.ts';
 import { t, type StringKey } from './i18n.ts';
 import type { ConnectionState } from './live.ts';
@@ -40,7 +41,7 @@ export class StatusDisplay {
   showShutdown(reason: string | null): void {
     this.stopping = reason;
     this.shutdownBanner.hidden = reason === null;
-    this.shutdownBanner.textContent = reason === null ? '' : t('serviceStopping', { reason });
+    this.shutdownBanner.textContent = reason === null ? '' : t('serviceStopping', { reason: isSignal(reason) ? t('stopSignal', { signal: reason }) : reason });
   }
 
   addNotice(key: StringKey, error: unknown): void {

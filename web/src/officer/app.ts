@@ -3,7 +3,7 @@
  * the ring for new offers, and the map of the selected job.
  */
 
-import type { ClientConfig, GroundAlertView, OfficerAnswer } from '../../../server/wire/types.ts';
+import { isSignal, type ClientConfig, type GroundAlertView, type OfficerAnswer } from '../../../server/wire/types.ts';
 import { setText } from '../dom.ts';
 import { age } from '../format.ts';
 import { connectLive, requestJson, type ConnectionState, type LiveSocket } from '../live.ts';
@@ -133,7 +133,7 @@ export class OfficerApp {
   private showShutdown(reason: string | null): void {
     this.stopping = reason;
     this.el.shutdown.hidden = reason === null;
-    setText(this.el.shutdown, reason === null ? '' : ot('serviceStopping', { reason }));
+    setText(this.el.shutdown, reason === null ? '' : ot('serviceStopping', { reason: isSignal(reason) ? ot('stopSignal', { signal: reason }) : reason }));
   }
 
   private showConnection(): void {
