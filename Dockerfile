@@ -19,6 +19,8 @@ COPY --from=build --chown=node:node /app/node_modules node_modules
 COPY --from=build --chown=node:node /app/dist dist
 COPY --from=build --chown=node:node /app/web/dist web/dist
 COPY --chown=node:node package.json ./
+# npm run users|backup|restore: the launcher picks the compiled tools in dist/.
+COPY --chown=node:node server/tools/run.mjs server/tools/run.mjs
 COPY --chown=node:node missions missions
 RUN mkdir -p /data && chown node:node /data
 USER node

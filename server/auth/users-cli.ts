@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { ConfigError } from '../config.ts';
 import { openStore } from '../store/index.ts';
+import { serviceDataDir } from '../tools/data-tool.ts';
 import { ROLES, type Role } from '../store/users.ts';
 import { hashPassword, randomPassword } from './passwords.ts';
 
@@ -14,7 +16,8 @@ Usage: npm run users -- COMMAND [NAME] [options]
   disable NAME | enable NAME        lock or unlock an account
   remove NAME                       delete an account
 
-Options: --data DIR (default ./data or SKYBEAT_DATA), --display-name TEXT
+Options: --display-name TEXT; --data DIR or --config FILE: the service's data folder (--data, else
+SKYBEAT_DATA, else "data" in the configuration file, else ./data)
 Roles: ${ROLES.join(', ')}
 `;
 
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
         role: { type: 'string', multiple: true },
         password: { type: 'string' },
         data: { type: 'string' },
+        config: { type: 'string' },
         'display-name': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -51,7 +55,14 @@ async function main(): Promise<void> {
   if (o.password !== undefined && o.password.length < 10) fail('--password: at least 10 characters');
   const needName = () => name ?? fail(`${command} needs an account NAME`);
 
-  const store = openStore(o.data ?? process.env.SKYBEAT_DATA ?? './data');
+  let dataDir: string;
+  try {
+    dataDir = serviceDataDir(o);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const store = openStore(dataDir);
   const audit = (action: string, target: string, detail?: unknown) => store.audit.record({ user: 'shell', action, target, result: 'ok', detail });
   try {
     switch (command) {

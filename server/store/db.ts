@@ -21,6 +21,11 @@ function migrations(): { version: number; file: string }[] {
  * saying what to do, a file that is damaged, not a database, or from a newer SkyBeat:
  * never "repair" a police record by starting afresh.
  */
+/** The schema version this build's migrations reach. */
+export function latestSchemaVersion(): number {
+  return migrations().at(-1)?.version ?? 0;
+}
+
 export function openDatabase(file: string): Db {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   let db: Db | undefined;
@@ -35,7 +40,7 @@ export function openDatabase(file: string): Db {
   }
   // Checked before anything writes to the file (even switching the journal mode does).
   const current = db.pragma('user_version', { simple: true }) as number;
-  const latest = migrations().at(-1)?.version ?? 0;
+  const latest = latestSchemaVersion();
   if (current > latest) {
     db.close();
     throw new StoreError(`${file} has schema version ${current}, newer than this SkyBeat knows (${latest}). ` +

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AuditLog } from './audit.ts';
 import { AlertStore, GroundAlertStore } from './alerts.ts';
+import { DATABASE_NAME } from './database-file.ts';
 import { openDatabase, type Db } from './db.ts';
 import { RunStore } from './runs.ts';
 import { TrackStore } from './tracks.ts';
@@ -19,7 +20,7 @@ export interface Store {
 }
 
 export function openStore(dataDir: string): Store {
-  const file = path.join(dataDir, 'skybeat.db');
+  const file = path.join(dataDir, DATABASE_NAME);
   const db = openDatabase(file);
   return {
     db,
