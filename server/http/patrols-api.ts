@@ -1,6 +1,8 @@
 import express from 'express';
 import { z } from 'zod';
 import { ControlError, type ControlRegistry } from '../patrols/control.ts';
+import type { Route } from '../missions/model.ts';
+import { routeShape } from '../missions/views.ts';
 import { toGpx, toKml } from '../patrols/export.ts';
 import { ACTIONS, PatrolError, type Patrols } from '../patrols/patrols.ts';
 import type { Scheduler } from '../patrols/scheduler.ts';
@@ -118,6 +120,12 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   router.get('/runs/:id', watch, (req, res) => {
     const run = runOr404(req, res);
     if (run) res.json(run);
+  });
+  // The route as it was uploaded for this run: the file may have been edited since.
+  router.get('/runs/:id/route', watch, (req, res) => {
+    const row = o.runs.get(Number(req.params.id));
+    if (!row) res.status(404).json({ error: `no run ${req.params.id}` });
+    else res.json(routeShape(JSON.parse(row.routeJson) as Route));
   });
   router.get('/runs/:id/track{.:format}', watch, (req, res) => {
     const run = runOr404(req, res);

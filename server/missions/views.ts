@@ -37,16 +37,19 @@ export function routeSummary(e: RouteEntry): RouteSummary {
   };
 }
 
+/** A route's items and its map drawing, without the file's extras (QGroundControl's stay on the server; a PUT keeps them). */
+export function routeShape(r: Route) {
+  const { source: _source, plan: _plan, ...route } = r;
+  return { route, geojson: routeGeoJson(r) };
+}
+
 export function routeDetail(e: RouteEntry) {
-  // QGroundControl extras stay on the server; a PUT of this route keeps them.
-  const { source, plan: _plan, ...route } = e.route ?? { source: null, plan: null };
   return {
     ...routeSummary(e),
-    route: e.route ? route : null,
+    ...(e.route ? routeShape(e.route) : { route: null, geojson: null }),
     /** where each item sits in the file, for pointing at it */
-    locations: source?.locations ?? [],
+    locations: e.route?.source.locations ?? [],
     issues: e.issues.map((i) => ({ ...i, text: issueText(i) })),
-    geojson: e.route ? routeGeoJson(e.route) : null,
   };
 }
 

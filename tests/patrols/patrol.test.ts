@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { patrolRig, WP1 } from './rig.ts';
+import { patrolRig, shortPlan, WP1 } from './rig.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 type Rig = Awaited<ReturnType<typeof patrolRig>>;
@@ -29,6 +31,15 @@ describe('a patrol against the simulated copter', () => {
     expect(flying.events.find((e) => e.kind === 'arm_refused')!.message).toMatch(/COMPONENT_ARM_DISARM FAILED: Arm: Need Position Estimate/);
     expect(flying.events.find((e) => e.kind === 'upload')!.message).toMatch(/uploaded and read back identical/);
     expect(r.drone.status().mode).toBe('AUTO');
+
+    // The route file is edited while the drone flies it: the run's route stays the copy uploaded.
+    fs.writeFileSync(path.join(r.missionsDir, 'short.plan'), JSON.stringify(shortPlan(35)));
+    await waitFor('the edited file read', () => r.t.svc.routes.get('short')?.route?.items[0]?.alt === 35);
+    const flown = await r.t.api('GET', `/api/runs/${id}/route`, r.pilot);
+    expect(flown.status).toBe(200);
+    expect(flown.body.route.items.map((i: { alt: number }) => i.alt)).toEqual([20, 20, 20, 0]);
+    expect(flown.body.geojson.features.some((f: { properties: { kind: string } }) => f.properties.kind === 'item')).toBe(true);
+    expect((await r.t.api('GET', '/api/runs/999999/route', r.pilot)).status).toBe(404);
 
     const mid = await r.until(id, 'progress on the legs', (x) => (x.leg?.seq ?? 0) >= 2 && x.distanceLeftM !== null, 60_000);
     expect(mid.leg!.total).toBe(5); // home + 4 items

@@ -144,7 +144,7 @@ async function start(): Promise<void> {
     },
     alertHere: (vehicle: VehicleView) => alertForm.atDrone(vehicle),
   });
-  const runRoutes = new RunRoutes(map, overlays, projection, catalog, ops, (id) => fleet.vehicles.get(id));
+  const runRoutes = new RunRoutes(map, overlays, projection, ops, (id) => fleet.vehicles.get(id));
   fleet = new FleetView(
     map,
     { list: byId<HTMLOListElement>('drone-list'), listEmpty: byId('drone-list-empty'), panel: byId('panel'), summary: byId('summary') },

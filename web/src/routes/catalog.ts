@@ -46,10 +46,14 @@ export interface RouteIssue {
   text: string;
 }
 
-export interface RouteDetail extends RouteSummary {
+/** A route's items and map drawing (GET /api/runs/:id/route gives the copy a patrol flies). */
+export interface RouteShape {
   route: RouteJson | null;
-  issues: RouteIssue[];
   geojson: { type: 'FeatureCollection'; features: RouteFeature[] } | null;
+}
+
+export interface RouteDetail extends RouteSummary, RouteShape {
+  issues: RouteIssue[];
 }
 
 /** The route's name in the page's language, else the other one, else its id. */

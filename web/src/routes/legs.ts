@@ -5,7 +5,7 @@
  */
 
 import type { LatLon } from '../projection.ts';
-import type { RouteDetail } from './catalog.ts';
+import type { RouteShape } from './catalog.ts';
 
 const RETURN_TO_LAUNCH = 20;
 
@@ -14,7 +14,7 @@ export interface Stop extends LatLon {
 }
 
 /** The places the route flies to, in order, from home. offset: 1 where the autopilot counts home as item 0. */
-export function stopsOf(detail: RouteDetail, offset: number, home: LatLon | null): Stop[] {
+export function stopsOf(detail: RouteShape, offset: number, home: LatLon | null): Stop[] {
   const placed = new Map<number, LatLon>();
   for (const feature of detail.geojson?.features ?? []) {
     if (feature.properties.kind === 'item' && feature.properties.index !== undefined) {

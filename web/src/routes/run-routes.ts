@@ -7,7 +7,8 @@ import * as L from 'leaflet';
 import type { RunView, VehicleView } from '../../../server/wire/types.ts';
 import type { Ops } from '../ops.ts';
 import type { LatLon, Projection } from '../projection.ts';
-import type { RouteCatalog, RouteDetail } from './catalog.ts';
+import { requestJson } from '../live.ts';
+import type { RouteShape } from './catalog.ts';
 import { splitLegs, stopsOf } from './legs.ts';
 
 interface Drawn {
@@ -17,13 +18,13 @@ interface Drawn {
 
 export class RunRoutes {
   private readonly drawn = new Map<number, Drawn>();
-  private readonly details = new Map<string, RouteDetail | 'loading' | 'failed'>();
+  /** per run: the route as uploaded for it (the file may have changed since) */
+  private readonly flown = new Map<number, RouteShape | 'loading' | 'failed'>();
 
   constructor(
     private readonly map: L.Map,
     private readonly renderer: L.Renderer,
     private readonly projection: Projection,
-    private readonly catalog: RouteCatalog,
     private readonly ops: Ops,
     private readonly vehicle: (id: string) => VehicleView | undefined,
   ) {}
@@ -36,11 +37,12 @@ export class RunRoutes {
         this.drawn.delete(id);
       }
     }
+    for (const id of this.flown.keys()) if (!active.has(id)) this.flown.delete(id);
     for (const run of active.values()) this.draw(run);
   }
 
   private draw(run: RunView): void {
-    const detail = this.detail(run.routeId);
+    const detail = this.routeOf(run.id);
     if (!detail) return;
     const seq = ['flying', 'paused', 'returning'].includes(run.state) ? (run.leg?.seq ?? null) : null;
     const home = this.vehicle(run.vehicleId)?.home ?? null;
@@ -67,19 +69,19 @@ export class RunRoutes {
     this.drawn.set(run.id, { key, layer });
   }
 
-  /** The route's detail once loaded; until then nothing is drawn, and a redraw follows the load. */
-  private detail(routeId: string): RouteDetail | null {
-    const known = this.details.get(routeId);
+  /** The run's route once loaded; until then nothing is drawn, and a redraw follows the load. */
+  private routeOf(runId: number): RouteShape | null {
+    const known = this.flown.get(runId);
     if (known === 'loading' || known === 'failed') return null;
     if (known) return known;
-    this.details.set(routeId, 'loading');
-    this.catalog.detail(routeId).then(
-      (detail) => {
-        this.details.set(routeId, detail);
+    this.flown.set(runId, 'loading');
+    requestJson<RouteShape>('GET', `/api/runs/${runId}/route`).then(
+      (shape) => {
+        this.flown.set(runId, shape);
         this.render();
       },
-      // The route was deleted or renamed since the launch: the drone still shows, its route cannot.
-      () => this.details.set(routeId, 'failed'),
+      // Not drawn this time; the next render asks again.
+      () => this.flown.delete(runId),
     );
     return null;
   }
