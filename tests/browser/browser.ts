@@ -67,6 +67,9 @@ export function unexpected(errors: string[], expectedStatuses: number[] = []): s
   return errors.filter((e) => !expected.some((x) => e.includes(x)));
 }
 
+/** A string table entry with its {name} placeholders filled, as the page fills them. */
+export const fill = (template: string, params: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k]));
+
 export function text(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (el) => el.textContent ?? '');
 }

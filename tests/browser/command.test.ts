@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroundAlertView, VehicleView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { testService } from '../helpers/service.ts';
-import { assertFreshBuild, centre, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
+import { assertFreshBuild, centre, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
 
 const zh = strings['zh-CN'];
-const fill = (template: string, params: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k]));
 const HOME = { lat: 28.37, lon: 121.38 };
 /** The officer stands 100 m south of the drones' homes, clear of their 40 m loops. */
 const OFFICER = { lat: HOME.lat - 100 / 111_320, lon: HOME.lon };

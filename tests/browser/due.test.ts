@@ -13,10 +13,9 @@ import type { DuePatrol, RunView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { patrolRig, shortPlan } from '../patrols/rig.ts';
-import { assertFreshBuild, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
+import { assertFreshBuild, fill, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
 
 const { en, 'zh-CN': zh } = strings;
-const fill = (template: string, params: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k]));
 /** a time of day, minutes from now, as a schedule writes it */
 const timeOfDay = (minutesFromNow: number) => {
   const d = new Date(Date.now() + minutesFromNow * 60_000);

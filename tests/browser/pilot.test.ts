@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView, VehicleView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { patrolRig } from '../patrols/rig.ts';
-import { assertFreshBuild, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
+import { assertFreshBuild, fill, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
 
 const en = strings.en;
-const fill = (template: string, params: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k]));
+const zh = strings['zh-CN'];
 const FLIGHT = { timeout: 90_000, interval: 300 };
 
 type Rig = Awaited<ReturnType<typeof patrolRig>>;
@@ -157,6 +157,11 @@ describe('pilot console (English)', () => {
     expect(rig.drone.status().mode).toBe('BRAKE');
     await expect.poll(() => panelField('runState'), POLL).toBe(en.run_paused);
     await screenshot(page, 'pilot-paused-en');
+    // The outcome is said again in the other language, drone and action included.
+    await page.click('#language');
+    expect(await text(page, '#panel .console__outcome')).toBe(fill(zh.outcomeAccepted, { action: zh.actPause, drone: 'Drone 1' }));
+    await page.click('#language');
+    expect(await text(page, '#panel .console__outcome')).toBe(fill(en.outcomeAccepted, { action: en.actPause, drone: 'Drone 1' }));
 
     // Out of radio range: the command goes unanswered, and the pilot is told so, not left guessing.
     rig.drone.dropLink();

@@ -14,10 +14,9 @@ import { strings } from '../../web/src/i18n.ts';
 import type { RouteDetail } from '../../web/src/routes/catalog.ts';
 import { testService } from '../helpers/service.ts';
 import { shortPlan, WP1, WP2 } from '../patrols/rig.ts';
-import { assertFreshBuild, centre, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
+import { assertFreshBuild, centre, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
 
 const en = strings.en;
-const fill = (template: string, params: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k]));
 
 const WAYPOINTS = ['QGC WPL 110',
   '0\t1\t0\t16\t0\t0\t0\t0\t28.370000\t121.380000\t10.000000\t1',

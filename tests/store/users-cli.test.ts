@@ -7,10 +7,11 @@ import { verifyPassword } from '../../server/auth/passwords.ts';
 import { openStore } from '../../server/store/index.ts';
 import { REPO } from '../helpers/shared.ts';
 
-const users = (dataDir: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/auth/users-cli.ts', ...args, '--data', dataDir], { cwd: REPO, encoding: 'utf8' });
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/auth/users-cli.ts', ...args], { cwd: REPO, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
   return { code: r.status, out: r.stdout + r.stderr };
 };
+const users = (dataDir: string, ...args: string[]) => run([...args, '--data', dataDir]);
 
 describe('npm run users', () => {
   it('adds, lists, re-roles and removes accounts; the printed password works', async () => {
@@ -26,6 +27,19 @@ describe('npm run users', () => {
     expect(users(dir, 'list').out).toContain('zhang.min\tofficer');
     expect(users(dir, 'remove', 'zhang.min').code).toBe(0);
     expect(users(dir, 'list').out).not.toContain('zhang.min');
+  });
+
+  it('finds the data folder as the service does: the configuration file, SKYBEAT_DATA, --data', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-users-'));
+    const config = path.join(dir, 'skybeat.config.json');
+    fs.writeFileSync(config, JSON.stringify({ data: path.join(dir, 'from-file') }));
+    expect(run(['--config', config, 'add', 'li.wei', '--role', 'pilot']).code).toBe(0);
+    expect(run(['list'], { SKYBEAT_CONFIG: config }).out).toContain('li.wei\tpilot');
+    expect(fs.existsSync(path.join(dir, 'from-file', 'skybeat.db'))).toBe(true);
+    // The environment outranks the file, as for the service.
+    expect(run(['list'], { SKYBEAT_CONFIG: config, SKYBEAT_DATA: path.join(dir, 'from-env') }).out).not.toContain('li.wei');
+    fs.writeFileSync(config, '{"data": 5}');
+    expect(run(['--config', config, 'list'])).toMatchObject({ code: 2, out: expect.stringContaining('data') });
   });
 
   it('refuses bad input with a message naming it', () => {
