@@ -79,13 +79,13 @@ export class CommandSection {
       message: t(question[action], { drone }),
       confirm: t(doIt[action], { drone }),
     });
-    const what = { action: t(label[action]), drone };
+    const what = () => ({ action: t(label[action]), drone });
     if (!confirmed) {
-      this.outcome.show('cancelled', t('commandNotSent', what));
+      this.outcome.show('cancelled', () => t('commandNotSent', what()));
       return;
     }
     this.sending = true;
-    this.outcome.show('pending', t('commandSending', what));
+    this.outcome.show('pending', () => t('commandSending', what()));
     try {
       const answer = await requestJson<CommandAnswer>('POST', `/api/vehicles/${encodeURIComponent(view.id)}/command`, { action, confirm: true });
       this.report(answer, what);
@@ -93,13 +93,13 @@ export class CommandSection {
       // 502: the autopilot's own answer (denied, no answer, not confirmed); else refused by the service.
       const body = error instanceof ApiError ? (error.body as CommandAnswer | undefined) : undefined;
       if (body?.result && body.result in outcomeText) this.report(body, what);
-      else this.outcome.show('refused', t('outcomeRefused', { ...what, reason: reasonOf(error) }));
+      else this.outcome.show('refused', () => t('outcomeRefused', { ...what(), reason: reasonOf(error) }));
     } finally {
       this.sending = false;
     }
   }
 
-  private report(answer: CommandAnswer, what: { action: string; drone: string }): void {
-    this.outcome.show(answer.result as OutcomeKind, t(outcomeText[answer.result], { ...what, reason: answer.reason ?? '' }));
+  private report(answer: CommandAnswer, what: () => { action: string; drone: string }): void {
+    this.outcome.show(answer.result as OutcomeKind, () => t(outcomeText[answer.result], { ...what(), reason: answer.reason ?? '' }));
   }
 }

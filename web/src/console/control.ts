@@ -65,7 +65,7 @@ export class ControlSection {
       else delete next[vehicleId];
       this.ops.setControl(next);
     } catch (error) {
-      this.outcome.show('refused', t(action === 'take' ? 'takeRefused' : 'releaseRefused', { reason: reasonOf(error) }));
+      this.outcome.show('refused', () => t(action === 'take' ? 'takeRefused' : 'releaseRefused', { reason: reasonOf(error) }));
     } finally {
       this.busy = false;
     }

@@ -94,7 +94,7 @@ export class LaunchSection {
     this.wanted = routeId;
     if (this.deps.catalog.list().some((r) => r.id === routeId)) this.fillRoutes();
     // A route added since the list was read: read it again (fillRoutes follows).
-    else this.deps.catalog.refresh().catch((error: unknown) => this.outcome.show('error', t('routesError', { detail: reasonOf(error) })));
+    else this.deps.catalog.refresh().catch((error: unknown) => this.outcome.show('error', () => t('routesError', { detail: reasonOf(error) })));
   }
 
   /** The route names follow the language. */
@@ -110,11 +110,12 @@ export class LaunchSection {
     });
     this.select.replaceChildren(placeholder, ...options);
     this.select.value = options.some((o) => o.value === chosen) ? chosen : '';
-    if (this.wanted === null) return;
-    if (this.select.value === this.wanted) {
+    const wanted = this.wanted;
+    if (wanted === null) return;
+    if (this.select.value === wanted) {
       this.forget();
-      this.deps.preview(this.wanted);
-    } else this.outcome.show('error', t('routeNotListed', { id: this.wanted }));
+      this.deps.preview(wanted);
+    } else this.outcome.show('error', () => t('routeNotListed', { id: wanted }));
     this.wanted = null;
   }
 
@@ -148,7 +149,7 @@ export class LaunchSection {
       const items = await requestJson<PreflightItem[]>('GET', `/api/vehicles/${encodeURIComponent(view.id)}/preflight?routeId=${encodeURIComponent(routeId)}`);
       this.showChecks(view.id, routeId, items);
     } catch (error) {
-      this.outcome.show('refused', t('checksFailed', { reason: reasonOf(error) }));
+      this.outcome.show('refused', () => t('checksFailed', { reason: reasonOf(error) }));
     } finally {
       this.busy = false;
       this.updateButtons();
@@ -201,18 +202,18 @@ export class LaunchSection {
       details: overrides.map((i) => t('overriddenCheck', { check: checkName(i.id), value: i.value })),
     });
     if (!confirmed) {
-      this.outcome.show('cancelled', t('notSent'));
+      this.outcome.show('cancelled', () => t('notSent'));
       return;
     }
     this.busy = true;
     this.updateButtons();
-    this.outcome.show('pending', t('launchSending', { drone: view.callsign }));
+    this.outcome.show('pending', () => t('launchSending', { drone: view.callsign }));
     try {
       const run = await requestJson<RunView>('POST', `/api/vehicles/${encodeURIComponent(view.id)}/patrol`, {
         routeId, overrides: overrides.map((i) => i.id), confirm: true,
       });
       this.deps.ops.putRun(run);
-      this.outcome.show('accepted', t('launchAccepted', { drone: view.callsign, run: run.id }));
+      this.outcome.show('accepted', () => t('launchAccepted', { drone: view.callsign, run: run.id }));
       this.forget();
       // From now on the map draws the route as flown.
       this.select.value = '';
@@ -220,7 +221,7 @@ export class LaunchSection {
     } catch (error) {
       const preflight = error instanceof ApiError ? (error.body as { preflight?: PreflightItem[] } | undefined)?.preflight : undefined;
       if (preflight) this.showChecks(view.id, routeId, preflight);
-      this.outcome.show('refused', t('launchRefused', { reason: reasonOf(error) }));
+      this.outcome.show('refused', () => t('launchRefused', { reason: reasonOf(error) }));
     } finally {
       this.busy = false;
       this.updateButtons();

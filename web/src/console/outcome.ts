@@ -4,24 +4,30 @@
  */
 
 import { make } from '../dom.ts';
+import { onLocaleChange } from '../i18n.ts';
 
 export type OutcomeKind = 'pending' | 'accepted' | 'denied' | 'timeout' | 'unconfirmed' | 'cancelled' | 'refused' | 'error';
 
 export class OutcomeLine {
   readonly element = make('p', 'outcome');
+  /** says the line in the current language: kept, so a language switch says it again */
+  private text: (() => string) | null = null;
 
   constructor() {
     this.element.hidden = true;
     this.element.setAttribute('role', 'status');
+    onLocaleChange(() => { if (this.text) this.element.textContent = this.text(); });
   }
 
-  show(kind: OutcomeKind, text: string): void {
+  show(kind: OutcomeKind, text: () => string): void {
+    this.text = text;
     this.element.dataset.outcome = kind;
-    this.element.textContent = text;
+    this.element.textContent = text();
     this.element.hidden = false;
   }
 
   clear(): void {
+    this.text = null;
     this.element.hidden = true;
     delete this.element.dataset.outcome;
   }

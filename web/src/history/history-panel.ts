@@ -97,7 +97,7 @@ export class HistoryPanel {
       this.drawRuns();
       if (this.heat) await this.showHeat();
     } catch (error) {
-      this.outcome.show('error', t('historyFailed', { reason: reasonOf(error) }));
+      this.outcome.show('error', () => t('historyFailed', { reason: reasonOf(error) }));
     }
   }
 
@@ -131,9 +131,9 @@ export class HistoryPanel {
       const points = await requestJson<TrackPoint[]>('GET', `/api/runs/${id}/track`);
       this.deps.replay.start(run, points, this.deps.callsign(run.vehicleId));
       this.drawRuns();
-      if (points.length === 0) this.outcome.show('error', t('noTrack'));
+      if (points.length === 0) this.outcome.show('error', () => t('noTrack'));
     } catch (error) {
-      this.outcome.show('error', t('historyFailed', { reason: reasonOf(error) }));
+      this.outcome.show('error', () => t('historyFailed', { reason: reasonOf(error) }));
     }
   }
 
@@ -161,7 +161,7 @@ export class HistoryPanel {
       setText(this.heatCount, t('heatCount', { n: alerts.length, from: this.from.value, to: this.to.value }));
       if (points.length) this.deps.map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 16 });
     } catch (error) {
-      this.outcome.show('error', t('historyFailed', { reason: reasonOf(error) }));
+      this.outcome.show('error', () => t('historyFailed', { reason: reasonOf(error) }));
     }
   }
 }

@@ -209,7 +209,7 @@ export class RouteEditor {
     route.items = this.entries.map((e) => e.item);
     this.save.disabled = true;
     this.issues.replaceChildren();
-    this.outcome.show('pending', t('saving'));
+    this.outcome.show('pending', () => t('saving'));
     try {
       const detail = await requestJson<RouteDetail>('PUT', `/api/routes/${encodeURIComponent(route.id)}`, route);
       this.deps.saved(detail);
@@ -218,7 +218,7 @@ export class RouteEditor {
       // The route stays as edited: nothing is lost, the pilot fixes what the service names.
       const issues = error instanceof ApiError ? (error.body as { issues?: { text?: string; message: string }[] } | undefined)?.issues : undefined;
       this.issues.replaceChildren(...(issues ?? []).map((i) => make('li', '', i.text ?? i.message)));
-      this.outcome.show('refused', t('routeNotSaved', { reason: reasonOf(error) }));
+      this.outcome.show('refused', () => t('routeNotSaved', { reason: reasonOf(error) }));
     } finally {
       this.save.disabled = false;
     }

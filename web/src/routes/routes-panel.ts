@@ -86,7 +86,7 @@ export class RoutesPanel {
   /** The editor saved a route. */
   saved(detail: RouteDetail): void {
     this.deps.catalog.put(detail);
-    this.outcome.show('accepted', t('routeSaved', { file: detail.file }));
+    this.outcome.show('accepted', () => t('routeSaved', { file: detail.file }));
   }
 
   /** The editor closed (saved or not): the route shows as the service now has it. */
@@ -123,7 +123,7 @@ export class RoutesPanel {
       this.deps.preview.show(detail, true);
       this.showDetail(detail);
     } catch (error) {
-      this.outcome.show('error', t('routeLoadFailed', { reason: reasonOf(error) }));
+      this.outcome.show('error', () => t('routeLoadFailed', { reason: reasonOf(error) }));
     }
   }
 
@@ -166,7 +166,7 @@ export class RoutesPanel {
   /** Sends the file as it is; the service reads it and says what is wrong, where. */
   private async importFile(file: File): Promise<void> {
     const id = file.name.replace(/\.[^.]*$/, '');
-    this.outcome.show('pending', t('importing', { file: file.name }));
+    this.outcome.show('pending', () => t('importing', { file: file.name }));
     const body = { fileName: file.name, content: await file.text() };
     try {
       let detail: RouteDetail;
@@ -176,18 +176,18 @@ export class RoutesPanel {
         if (!(error instanceof ApiError && error.status === 409)) throw error;
         const replace = await this.deps.confirm({ title: t('replaceRouteTitle'), message: t('replaceRoute', { id }), confirm: t('replace') });
         if (!replace) {
-          this.outcome.show('cancelled', t('importCancelled', { file: file.name }));
+          this.outcome.show('cancelled', () => t('importCancelled', { file: file.name }));
           return;
         }
         detail = await requestJson<RouteDetail>('PUT', `/api/routes/${encodeURIComponent(id)}`, body);
       }
       this.deps.catalog.put(detail);
-      this.outcome.show('accepted', t('imported', { file: file.name, name: routeName(detail.id, detail.meta) }));
+      this.outcome.show('accepted', () => t('imported', { file: file.name, name: routeName(detail.id, detail.meta) }));
       await this.pick(detail.id);
     } catch (error) {
       const issues = error instanceof ApiError ? (error.body as { issues?: { message: string; where?: string }[] } | undefined)?.issues ?? [] : [];
       const where = issues.map((i) => [i.where, i.message].filter(Boolean).join(': ')).join('; ');
-      this.outcome.show('refused', t('importFailed', { file: file.name, reason: where ? `${reasonOf(error)} — ${where}` : reasonOf(error) }));
+      this.outcome.show('refused', () => t('importFailed', { file: file.name, reason: where ? `${reasonOf(error)} — ${where}` : reasonOf(error) }));
     }
   }
 }
