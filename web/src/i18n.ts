@@ -575,7 +575,7 @@ const zhCN: Record<StringKey, string> = {
   cat_gambling: '赌博',
   cat_theft: '盗窃',
   cat_traffic: '交通',
-  cat_missing_person: '寻人',
+  cat_missing_person: '走失人员',
   cat_fire: '火情',
   cat_other: '其他',
   ground_open: '待处理',

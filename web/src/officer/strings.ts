@@ -5,7 +5,16 @@
  */
 
 import type { GroundCategory } from '../../../server/wire/types.ts';
-import { getLocale, type Locale } from '../i18n.ts';
+import { getLocale, strings as shared, type Locale } from '../i18n.ts';
+
+/** Incident categories in the command room's own words, so both pages name them alike. */
+function categories(l: Locale) {
+  const t = shared[l];
+  return {
+    cat_fight: t.cat_fight, cat_gambling: t.cat_gambling, cat_theft: t.cat_theft, cat_traffic: t.cat_traffic,
+    cat_missing_person: t.cat_missing_person, cat_fire: t.cat_fire, cat_other: t.cat_other,
+  };
+}
 
 const en = {
   appTitle: 'SkyBeat Officer',
@@ -33,13 +42,7 @@ const en = {
   locRejected: 'Location not accepted: {detail}',
   jobs: 'My jobs',
   noJobs: 'No open jobs.',
-  cat_fight: 'Fight',
-  cat_gambling: 'Gambling',
-  cat_theft: 'Theft',
-  cat_traffic: 'Traffic',
-  cat_missing_person: 'Missing person',
-  cat_fire: 'Fire',
-  cat_other: 'Other',
+  ...categories('en'),
   priority: 'Priority {n}',
   state_open: 'New job — please answer',
   state_dispatched: 'New job — please answer',
@@ -106,13 +109,7 @@ const zhCN: Record<OfficerKey, string> = {
   locRejected: '位置未被接受：{detail}',
   jobs: '我的任务',
   noJobs: '暂无任务。',
-  cat_fight: '打架斗殴',
-  cat_gambling: '赌博',
-  cat_theft: '盗窃',
-  cat_traffic: '交通',
-  cat_missing_person: '走失人员',
-  cat_fire: '火情',
-  cat_other: '其他',
+  ...categories('zh-CN'),
   priority: '优先级 {n}',
   state_open: '新任务 — 请响应',
   state_dispatched: '新任务 — 请响应',
