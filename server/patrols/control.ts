@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ControlStore } from '../store/control.ts';
 
 export class ControlError extends Error {
   constructor(readonly status: number, message: string) {
@@ -9,9 +10,15 @@ export class ControlError extends Error {
 /**
  * Who is in command of each drone: one pilot at a time, as on any flight line. Taking control
  * of a drone someone else holds is refused; they must release it (or an admin releases it).
+ * Kept in the database: after a restart the same pilots hold the same drones.
  */
 export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string, pilot: string | null] }> {
   private readonly holders = new Map<string, { pilot: string; since: number }>();
+
+  constructor(private readonly store?: ControlStore) {
+    super();
+    for (const r of store?.all() ?? []) this.holders.set(r.vehicleId, { pilot: r.pilot, since: r.since });
+  }
 
   holder(vehicleId: string): string | null {
     return this.holders.get(vehicleId)?.pilot ?? null;
@@ -21,7 +28,9 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
     const h = this.holders.get(vehicleId);
     if (h && h.pilot !== pilot) throw new ControlError(409, `${vehicleId} is under the control of ${h.pilot}; they must release it first`);
     if (!h) {
-      this.holders.set(vehicleId, { pilot, since: Date.now() });
+      const since = Date.now();
+      this.store?.put({ vehicleId, pilot, since });
+      this.holders.set(vehicleId, { pilot, since });
       this.emit('changed', vehicleId, pilot);
     }
   }
@@ -30,6 +39,7 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
     const h = this.holders.get(vehicleId);
     if (!h) return;
     if (h.pilot !== by && !isAdmin) throw new ControlError(403, `${vehicleId} is under the control of ${h.pilot}, not ${by}`);
+    this.store?.remove(vehicleId);
     this.holders.delete(vehicleId);
     this.emit('changed', vehicleId, null);
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AuditLog } from './audit.ts';
 import { AlertStore, GroundAlertStore } from './alerts.ts';
+import { ControlStore } from './control.ts';
 import { DATABASE_NAME } from './database-file.ts';
 import { openDatabase, type Db } from './db.ts';
 import { RunStore } from './runs.ts';
@@ -16,6 +17,7 @@ export interface Store {
   runs: RunStore;
   alerts: AlertStore;
   groundAlerts: GroundAlertStore;
+  control: ControlStore;
   close(): void;
 }
 
@@ -31,6 +33,7 @@ export function openStore(dataDir: string): Store {
     runs: new RunStore(db),
     alerts: new AlertStore(db),
     groundAlerts: new GroundAlertStore(db),
+    control: new ControlStore(db),
     close: () => db.close(),
   };
 }

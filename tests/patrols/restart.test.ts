@@ -78,6 +78,8 @@ describe('process faults', () => {
     const resumed = (await second.api('GET', `/api/runs/${id}`)).body as RunView;
     expect(resumed.state).toBe('flying');
     expect(resumed.events.some((e) => e.kind === 'restart')).toBe(true);
+    // The pilot is still in command: a return home needs no new take.
+    expect((await second.api('GET', '/api/control')).body).toEqual({ 'l1-1': 'admin' });
     const done = await waitFor('landed after the restart', async () => {
       const r = (await second.api('GET', `/api/runs/${id}`)).body as RunView;
       return r.state === 'landed' && r;

@@ -14,15 +14,29 @@ describe('database file', () => {
   it('migrates an empty file to the current schema, in WAL mode', () => {
     const file = path.join(tmp(), 'skybeat.db');
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(['alert_events', 'alerts', 'audit', 'patrol_events', 'patrol_runs', 'sessions', 'track_points', 'user_roles', 'users', 'vehicles']);
+    expect(tables).toEqual(['alert_events', 'alerts', 'audit', 'drone_control', 'patrol_events', 'patrol_runs', 'sessions', 'track_points', 'user_roles', 'users', 'vehicles']);
     db.close();
     // Opening again applies nothing twice.
     const again = openDatabase(file);
-    expect(again.pragma('user_version', { simple: true })).toBe(1);
+    expect(again.pragma('user_version', { simple: true })).toBe(2);
     again.close();
+  });
+
+  it('brings a version 1 database up to date and keeps what it holds', () => {
+    const file = path.join(tmp(), 'skybeat.db');
+    const v1 = new Database(file);
+    v1.exec(fs.readFileSync('server/store/migrations/001-initial.sql', 'utf8'));
+    v1.pragma('user_version = 1');
+    v1.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('li.wei', 'x', 1)").run();
+    v1.close();
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.prepare('SELECT name FROM users').pluck().all()).toEqual(['li.wei']);
+    expect(db.prepare('SELECT COUNT(*) FROM drone_control').pluck().get()).toBe(0);
+    db.close();
   });
 
   it('refuses a file from a newer SkyBeat and leaves it untouched', () => {
@@ -31,7 +45,7 @@ describe('database file', () => {
     raw.pragma('user_version = 99');
     raw.close();
     const before = sha(file);
-    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this SkyBeat knows \(1\)/);
+    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this SkyBeat knows \(2\)/);
     expect(sha(file)).toBe(before);
   });
 
