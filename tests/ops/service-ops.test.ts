@@ -139,7 +139,7 @@ describe('docker compose file', () => {
       const sitl = serviceBlock(config, `sitl${n}`);
       expect(sitl).toMatch(/^ +- sitl$/m); // only with the profile
       expect(sitl).toMatch(new RegExp(`^ +SYSID: ['"]?${n}['"]?$`, 'm')); // each copter its own system id
-      expect(sitl).toMatch(/SYSID_THISMAV \$\$?SYSID[\s\S]*sim_vehicle\.py/); // "$$" may come back unescaped
+      expect(sitl).toMatch(/SYSID_THISMAV %s\\nMAV_SYSID %s\\n' \$\$?SYSID \$\$?SYSID[\s\S]*sim_vehicle\.py/); // "$$" may come back unescaped
       const relay = serviceBlock(config, `relay${n}`);
       expect(relay).toMatch(/^ +- sitl$/m);
       expect(relay).toMatch(/^ +image: skybeat:latest$/m); // the image the skybeat service builds
