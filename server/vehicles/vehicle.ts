@@ -12,8 +12,8 @@ const enumName = (e: object, v: number) => (e as Record<number, string>)[v] ?? S
 const fixName = (fix: number) => enumName(common.GpsFixType, fix).replace('GPS_FIX_TYPE_', '');
 
 /**
- * What part of a vehicle's state one change touched, so listeners that care about one part
- * (the alert rules on a battery, the map on a position) skip the rest at telemetry rates.
+ * What parts of a vehicle's state one change touched, so a listener that cares about one part
+ * (an alert rule on the battery) skips the others at telemetry rates.
  */
 export const Part = {
   STATE: 1, // HEARTBEAT: mode, armed, system status
@@ -152,7 +152,7 @@ export class Vehicle {
         if (m.hdg !== 0xffff) this.heading = m.hdg / 100;
         this.groundSpeed = Math.hypot(m.vx, m.vy) / 100;
         this.climbRate = -m.vz / 100;
-        return Part.POSITION;
+        return Part.POSITION | Part.MOTION;
       }
       case 74: { // VFR_HUD
         const m = msg as common.VfrHud;
