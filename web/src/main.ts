@@ -6,6 +6,7 @@
 
 // Leaflet's stylesheet first, so ours (dark theme, controls) overrides it.
 import 'leaflet/dist/leaflet.css';
+import './login.css';
 import './style.css';
 import * as L from 'leaflet';
 import type { ClientConfig, DuePatrol, GroundAlertView, StationView, VehicleView } from '../../server/wire/types.ts';

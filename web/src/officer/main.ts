@@ -5,6 +5,7 @@
 
 // Leaflet's stylesheet first, so ours overrides it.
 import 'leaflet/dist/leaflet.css';
+import '../login.css';
 import './officer.css';
 import type { ClientConfig } from '../../../server/wire/types.ts';
 import { detectLocale, getLocale, isLocale, onLocaleChange, setLocale, translateStatic, type Locale } from '../i18n.ts';
