@@ -16,20 +16,25 @@ export const isWatcher = (u: User) => u.roles.some((r) => r === 'pilot' || r ===
 const EVENTS_PER_S = 20;
 const EVENT_BURST = 40;
 
-/** Each vehicle is sent at most this often (4 Hz): a map needs no more, and telemetry arrives faster. */
+/** Each vehicle is sent about this often at most (4 Hz): a map needs no more, and telemetry may come faster. */
 const VEHICLE_MS = 250;
-/** How often batches go out; what a vehicle's update may wait at most once it is due. */
+/** How often batches go out; what a fresh position may wait at most. */
 const TICK_MS = 25;
-/** Once due, a vehicle waits this long at most for a fresh position before its other changes go out. */
-const STALE_MS = 250;
+/**
+ * A position is sent when it is this much newer than the last one sent: a tick short of
+ * VEHICLE_MS, so a drone streaming at exactly 4 Hz (ArduPilot as asked) is sent every position
+ * despite arrival jitter, instead of every other one.
+ */
+const POSITION_GAP_MS = VEHICLE_MS - TICK_MS;
+/** Other changes (mode, battery) without a fresh position go out this long after the last send. */
+const STALE_MS = 500;
 /** A full snapshot this often heals whatever a slow client's dropped batches left stale. */
 const SNAPSHOT_MS = 3000;
 
 /**
- * Live vehicle updates over socket.io, coalesced: each vehicle goes out at most 4 times a second,
- * whatever its telemetry rate, and preferably with a position that has just arrived (the first
- * position after it is due is sent within one tick), so the drone on the map is where it is now,
- * not where it was a batch ago. Batches are volatile — a client that cannot keep up skips batches instead
+ * Live vehicle updates over socket.io, coalesced: each vehicle goes out about 4 times a second at
+ * most, whatever its telemetry rate, and with a position that has just arrived (sent within one
+ * tick), so the drone on the map is where it is now, not where it was a batch ago. Batches are volatile — a client that cannot keep up skips batches instead
  * of making the service queue for it.
  */
 export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, audit?: (e: { user: string; action: string; result: string; detail: unknown }) => void): { io: LiveServer; close(): Promise<void> } {
@@ -39,7 +44,8 @@ export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, 
   });
   /** vehicles with unsent changes */
   const dirty = new Set<Vehicle>();
-  const lastSent = new Map<Vehicle, number>();
+  /** when each vehicle was last sent, and the arrival time of the position it carried */
+  const lastSent = new Map<Vehicle, { at: number; position: number }>();
   const onChanged = (v: Vehicle) => dirty.add(v);
   fleet.on('changed', onChanged);
 
@@ -78,13 +84,13 @@ export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, 
     const now = Date.now();
     const due: Vehicle[] = [];
     for (const v of dirty) {
-      const dueAt = (lastSent.get(v) ?? 0) + VEHICLE_MS;
-      if (now >= dueAt && (v.lastPositionAt >= dueAt || now >= dueAt + STALE_MS)) due.push(v);
+      const sent = lastSent.get(v) ?? { at: 0, position: 0 };
+      if (v.lastPositionAt >= sent.position + POSITION_GAP_MS || now >= sent.at + STALE_MS) due.push(v);
     }
     if (due.length === 0) return;
     for (const v of due) {
       dirty.delete(v);
-      lastSent.set(v, now);
+      lastSent.set(v, { at: now, position: v.lastPositionAt });
     }
     const views = due.map((v) => vehicleView(fleet, v));
     io.to(FLEET_ROOM).volatile.emit('vehicles:update', views);
