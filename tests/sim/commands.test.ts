@@ -1,6 +1,7 @@
 import { common, minimal } from 'node-mavlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Squadron } from '../../server/sim/squadron.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { GroundStation, readySquadron } from './gcs.ts';
 
 const { MavCmd, MavResult } = common;
@@ -104,7 +105,7 @@ describe('simulated ArduCopter: commands and flight', () => {
     expect([home.latitude, home.longitude]).toEqual([283700000, 1213800000]);
     expect((await gcs.command(1, MavCmd.SET_MESSAGE_INTERVAL, [33, 100_000])).result).toBe(MavResult.ACCEPTED);
     since = gcs.mark();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('ten positions', () => gcs.of(1, 'GLOBAL_POSITION_INT', since).length >= 10, 10_000, 20);
     const times = gcs.of(1, 'GLOBAL_POSITION_INT', since).map((r) => (r.msg as common.GlobalPositionInt).timeBootMs);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     expect(Math.max(...gaps)).toBeLessThanOrEqual(150); // 10 Hz of simulated time

@@ -85,7 +85,9 @@ describe('simulated ArduCopter: ground-station heartbeat failsafe (FS_GCS_ENABLE
       await gcs.command(1, MavCmd.DO_SET_MODE, [1, GUIDED]);
       gcs.stopHeartbeat();
       const since = gcs.mark();
-      await new Promise((r) => setTimeout(r, 1000)); // 10 s simulated
+      const v = sq.drone(1).vehicle;
+      const t0 = v.timeMs;
+      await waitFor('10 s simulated', () => v.timeMs - t0 >= 10_000, 20_000, 20);
       expect(gcs.texts(1, since)).not.toContain('GCS Failsafe');
       expect(gcs.last<minimal.Heartbeat>(1, 'HEARTBEAT')!.customMode).toBe(GUIDED);
     } finally {
@@ -144,7 +146,10 @@ describe('simulated squadron: demo pilot (training convenience)', () => {
       expect(sq.drone(1).status().demoFlying).toBe(false);
       expect(sq.drone(2).status().demoFlying).toBe(true); // each drone on its own
       const since = gcs.mark();
-      await new Promise((r) => setTimeout(r, 600));
+      // 6 s of simulated time to brake (counted by the drone: a busy machine ticks it less often).
+      const v = sq.drone(1).vehicle;
+      const t0 = v.timeMs;
+      await waitFor('6 s simulated', () => v.timeMs - t0 >= 6000, 20_000, 20);
       const settled = gcs.of(1, 'VFR_HUD', since).slice(-3).map((r) => (r.msg as common.VfrHud).groundspeed);
       expect(Math.max(...settled)).toBeLessThan(0.5); // holding where it was told to take over
       expect(gcs.last<minimal.Heartbeat>(1, 'HEARTBEAT')!.customMode).toBe(GUIDED);
