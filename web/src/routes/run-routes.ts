@@ -11,6 +11,9 @@ import { requestJson } from '../live.ts';
 import type { RouteShape } from './catalog.ts';
 import { splitLegs, stopsOf } from './legs.ts';
 
+/** How long after a failed load of a run's route it is asked for again. */
+const RETRY_MS = 10_000;
+
 interface Drawn {
   key: string;
   layer: L.LayerGroup;
@@ -80,8 +83,14 @@ export class RunRoutes {
         this.flown.set(runId, shape);
         this.render();
       },
-      // Not drawn this time; the next render asks again.
-      () => this.flown.delete(runId),
+      // Not drawn for now; asked again a little later (not at every frame).
+      () => {
+        this.flown.set(runId, 'failed');
+        setTimeout(() => {
+          this.flown.delete(runId);
+          this.render();
+        }, RETRY_MS);
+      },
     );
     return null;
   }
