@@ -83,6 +83,18 @@ const baseline: Pipeline = {
   },
 };
 
+/** Warm up with the data set's heartbeats; each round then feeds it all and counts what the fleet applied. */
+function rounds(fleet: Fleet, link: MemoryLink, d: Dataset): () => Promise<number> {
+  let applied = 0;
+  fleet.on('message', () => { applied++; });
+  for (const c of d.warmup) link.inject(c.bytes, c.peer);
+  return async () => {
+    applied = 0;
+    await feed(link, d.chunks);
+    return applied;
+  };
+}
+
 /** Bytes → Connection (Framer per peer, decode) → Fleet → Vehicle.apply, nothing else listening. */
 const fleetOnly: Pipeline = {
   name: 'SkyBeat link layer → Fleet/Vehicle',
@@ -91,15 +103,8 @@ const fleetOnly: Pipeline = {
     const conn = new Connection('b1', link, { sysid: 255, compid: 190 });
     const fleet = new Fleet({ sysid: 255, compid: 190 });
     fleet.addConnection(conn);
-    let applied = 0;
-    fleet.on('message', () => { applied++; });
-    for (const c of d.warmup) link.inject(c.bytes, c.peer);
     return {
-      async round() {
-        applied = 0;
-        await feed(link, d.chunks);
-        return applied;
-      },
+      round: rounds(fleet, link, d),
       async close() { fleet.close(); await conn.close(); },
     };
   },
@@ -119,15 +124,8 @@ const wholeService: Pipeline = {
     const tlog = new TlogWriter(path.join(dataDir, 'tlogs', 'bench.tlog'));
     const conn = new Connection('b1', link, { sysid: 255, compid: 190, tlog });
     svc.fleet.addConnection(conn);
-    let applied = 0;
-    svc.fleet.on('message', () => { applied++; });
-    for (const c of d.warmup) link.inject(c.bytes, c.peer);
     return {
-      async round() {
-        applied = 0;
-        await feed(link, d.chunks);
-        return applied;
-      },
+      round: rounds(svc.fleet, link, d),
       async close() {
         await conn.close();
         await svc.close();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { AircraftMonitor } from '../../server/alerts/aircraft-monitor.ts';
 import { AlertStore } from '../../server/store/alerts.ts';
 import { openStore } from '../../server/store/index.ts';
@@ -9,12 +9,9 @@ import type { AircraftAlertView } from '../../server/wire/types.ts';
 import { groundStation } from '../helpers/ground.ts';
 import { describeWithFixtures, fixture } from '../helpers/shared.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 describeWithFixtures('aircraft alerts from the real battery-failsafe capture', () => {
   it('raises the failsafe, the RTL mode change, the battery and the autopilot warnings, each once', async () => {

@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, GroundAlertView, ServerToClientEvents } from '../../server/wire/types.ts';
 import { testService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
 type T = Awaited<ReturnType<typeof testService>>;
 type S = Socket<ServerToClientEvents, ClientToServerEvents>;
-let cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 // Wenling: the incident, and officers at known distances from it.
 const SCENE = { lat: 28.3700, lon: 121.3800 };

@@ -6,19 +6,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UdpInLink } from '../../server/links/udp.ts';
 import { startSquadron } from '../../server/sim/squadron.ts';
 import { FaultProxy } from '../../server/tools/faultproxy/proxy.ts';
 import { spawnService } from '../helpers/process.ts';
 import { testService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 /** The service as its own process (a crash must not take the test down), with an officer logged in over REST. */
 async function serviceWithOfficer() {

@@ -1,20 +1,14 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { UdpInLink } from '../../server/links/udp.ts';
 import { startSquadron } from '../../server/sim/squadron.ts';
 import { FaultProxy } from '../../server/tools/faultproxy/proxy.ts';
 import { testService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { heapAfterGc } from '../helpers/heap.ts';
 
-let cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 const MINUTES = Number(process.env.SKYBEAT_SOAK_MINUTES ?? 3);
 
 it(`three simulated drones through the fault proxy (the issue's faults) for ${MINUTES} min: every loss recovers, positions flow, memory stays bounded`, async () => {
@@ -43,8 +37,7 @@ it(`three simulated drones through the fault proxy (the issue's faults) for ${MI
   while (Date.now() < end) {
     await new Promise((r) => setTimeout(r, 10_000));
     for (const id of ids) expect(Date.now() - t.svc.fleet.get(id)!.lastPositionAt, `${id} position age`).toBeLessThan(5000);
-    gc();
-    heap.push(process.memoryUsage().heapUsed);
+    heap.push(heapAfterGc());
   }
   for (const [id, since] of lostSince) expect(Date.now() - since, `${id} lost and not back`).toBeLessThan(10_000);
   for (const [id, ms] of longest) expect(ms, `${id}: longest loss`).toBeLessThan(10_000);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { common } from 'node-mavlink';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from '../../server/links/connection.ts';
 import { createLink } from '../../server/links/create.ts';
 import type { UdpInLink } from '../../server/links/udp.ts';
@@ -10,12 +10,9 @@ import { startSquadron } from '../../server/sim/squadron.ts';
 import { REPO } from '../helpers/shared.ts';
 import { testService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 /** A MAVLink endpoint on a real socket that sends numbered packets and notes when each number arrives. */
 async function endpoint(uri: string, sysid: number) {

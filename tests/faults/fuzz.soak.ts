@@ -1,11 +1,7 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { expect, it } from 'vitest';
 import { Framer } from '../../server/mavlink/framer.ts';
 import { audit, fuzzStream, randomChunks } from './fuzz-stream.ts';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
+import { heapAfterGc } from '../helpers/heap.ts';
 
 it('Framer soak: 200 MB of packets and garbage through one framer; every recoverable packet, heap flat', () => {
   let emitted: Buffer[] = [];
@@ -19,8 +15,7 @@ it('Framer soak: 200 MB of packets and garbage through one framer; every recover
     const r = audit(s, emitted);
     missing.push(r.missing.length);
     expect(r.twice + r.invalid, `round ${round}`).toBe(0);
-    gc();
-    heap.push(process.memoryUsage().heapUsed);
+    heap.push(heapAfterGc());
   }
   expect(missing.reduce((a, b) => a + b, 0), `recoverable packets lost per round: ${missing.join(' ')}`).toBe(0);
   // Flat: the last ten rounds hold no more than the first ten after warm-up, give or take 2 MB.

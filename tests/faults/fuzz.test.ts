@@ -1,7 +1,5 @@
 import net from 'node:net';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from '../../server/links/connection.ts';
 import { createLink } from '../../server/links/create.ts';
 import type { TcpInLink } from '../../server/links/tcp.ts';
@@ -10,16 +8,10 @@ import { Framer } from '../../server/mavlink/framer.ts';
 import { Prng } from '../../server/sim/prng.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { audit, fuzzStream, isValidFrame, randomChunks } from './fuzz-stream.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { heapAfterGc } from '../helpers/heap.ts';
 
-let cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-const heapAfterGc = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+const cleanup = cleanupAfterEach();
 
 /** Until a count has stopped changing for half a second (everything sent has been taken in). */
 async function settled(count: () => number): Promise<void> {

@@ -1,17 +1,14 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, OfficerView, ServerToClientEvents } from '../../server/wire/types.ts';
 import { testService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
 type T = Awaited<ReturnType<typeof testService>>;
 type S = Socket<ServerToClientEvents, ClientToServerEvents>;
-let cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 async function start(): Promise<T> {
   const t = await testService();

@@ -3,19 +3,16 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TcpInLink } from '../../server/links/tcp.ts';
 import type { UdpInLink } from '../../server/links/udp.ts';
 import type { AircraftAlertView } from '../../server/wire/types.ts';
 import { scriptedPeer } from '../helpers/peer.ts';
 import { testService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 type Peer = Awaited<ReturnType<typeof scriptedPeer>>;
 type Service = Awaited<ReturnType<typeof testService>>;

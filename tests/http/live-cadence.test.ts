@@ -1,16 +1,13 @@
 import { common, minimal } from 'node-mavlink';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Connection } from '../../server/links/connection.ts';
 import { createLink } from '../../server/links/create.ts';
 import type { UdpInLink } from '../../server/links/udp.ts';
 import type { VehicleView } from '../../server/wire/types.ts';
 import { testService } from '../helpers/service.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 /** A drone on its own UDP socket sending a heartbeat a second and a moving position at `hz`. */
 async function drone(port: number, sysid: number, hz: number) {

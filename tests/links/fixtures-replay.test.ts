@@ -1,12 +1,13 @@
 import dgram from 'node:dgram';
 import fs from 'node:fs';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseTlog } from '../../server/links/tlog.ts';
 import type { UdpInLink } from '../../server/links/udp.ts';
 import { messageName } from '../../server/mavlink/registry.ts';
 import { describeWithFixtures, fixture } from '../helpers/shared.ts';
 import { groundStation } from '../helpers/ground.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
 /** Vehicle → GCS packet counts from ../shared/fixtures/ardupilot/README.md (boot-telemetry.tlog). */
 const BOOT_COUNTS: Record<string, number> = {
@@ -18,11 +19,7 @@ const BOOT_COUNTS: Record<string, number> = {
   TERRAIN_REPORT: 236, TERRAIN_REQUEST: 54, TIMESYNC: 6, VFR_HUD: 236, VIBRATION: 236, WIND: 80,
 };
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 /**
  * Send a capture's vehicle packets to a udpin link over loopback, one socket per sysid (as SITL

@@ -1,16 +1,13 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UdpInLink } from '../../server/links/udp.ts';
 import { parseLinkUri } from '../../server/links/uri.ts';
 import { groundStation } from '../helpers/ground.ts';
 import { scriptedPeer } from '../helpers/peer.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();

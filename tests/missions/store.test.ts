@@ -1,21 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { distanceM } from '../../server/missions/flight.ts';
 import { exportRoute, parseRoute } from '../../server/missions/formats/index.ts';
 import { RouteStore, StoreError, type RouteEntry } from '../../server/missions/store.ts';
 import { REPO } from '../helpers/shared.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
 const EXAMPLES = path.join(REPO, 'missions');
 const DEMO_HOME = { lat: 28.37, lon: 121.38 };
 
-let cleanup: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanup.reverse()) c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 async function tempStore() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-missions-'));

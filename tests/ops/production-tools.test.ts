@@ -2,18 +2,15 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { UdpInLink } from '../../server/links/udp.ts';
 import { startSquadron } from '../../server/sim/squadron.ts';
 import { testService } from '../helpers/service.ts';
 import { REPO } from '../helpers/shared.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 /**
  * The Docker image's layout: the build in dist/, the launcher, production node_modules, and no

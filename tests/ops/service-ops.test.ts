@@ -4,18 +4,15 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pruneTlogs } from '../../server/links/tlog-retention.ts';
 import { spawnService } from '../helpers/process.ts';
 import { testService } from '../helpers/service.ts';
 import { REPO } from '../helpers/shared.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-ops-'));
 
 describe('health and metrics', () => {

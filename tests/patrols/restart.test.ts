@@ -4,18 +4,15 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunView } from '../../server/wire/types.ts';
 import { spawnService } from '../helpers/process.ts';
 import { REPO } from '../helpers/shared.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { shortPlan } from './rig.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 async function freeUdpPort(): Promise<number> {
   const s = dgram.createSocket('udp4');

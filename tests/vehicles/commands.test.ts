@@ -1,16 +1,13 @@
 import { common } from 'node-mavlink';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UdpInLink } from '../../server/links/udp.ts';
 import { CommandSender } from '../../server/vehicles/commands.ts';
 import { groundStation } from '../helpers/ground.ts';
 import { scriptedPeer } from '../helpers/peer.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-let cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup = [];
-});
+const cleanup = cleanupAfterEach();
 
 /** A ground station and one scripted autopilot that answers commands as `answer` says. */
 async function rig(answer: (cmd: common.CommandLong, send: (m: common.CommandAck | common.StatusText) => void) => void) {
