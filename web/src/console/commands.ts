@@ -37,7 +37,8 @@ const outcomeText: Record<CommandAnswer['result'], StringKey> = {
 export class CommandSection {
   readonly element = titledSection('console-commands', 'sectionCommands');
   private readonly buttons = new Map<FlightAction, HTMLButtonElement>();
-  private view: VehicleView | null = null;
+  /** what was last drawn, to draw again when a command starts or ends */
+  private shown: { view: VehicleView; run: RunView | undefined; visible: boolean } | null = null;
   private sending = false;
 
   constructor(
@@ -56,7 +57,7 @@ export class CommandSection {
   }
 
   render(view: VehicleView, run: RunView | undefined, visible: boolean): void {
-    this.view = view;
+    this.shown = { view, run, visible };
     setHidden(this.element, !visible);
     if (!visible) return;
     const beforeTakeoff = run !== undefined && BEFORE_TAKEOFF.includes(run.state);
@@ -71,7 +72,7 @@ export class CommandSection {
   }
 
   private async send(action: FlightAction): Promise<void> {
-    const view = this.view;
+    const view = this.shown?.view;
     if (!view) return;
     const drone = view.callsign;
     const confirmed = await this.confirm({
@@ -84,7 +85,7 @@ export class CommandSection {
       this.outcome.show('cancelled', () => t('commandNotSent', what()));
       return;
     }
-    this.sending = true;
+    this.setSending(true);
     this.outcome.show('pending', () => t('commandSending', what()));
     try {
       const answer = await requestJson<CommandAnswer>('POST', `/api/vehicles/${encodeURIComponent(view.id)}/command`, { action, confirm: true });
@@ -95,8 +96,14 @@ export class CommandSection {
       if (body?.result && body.result in outcomeText) this.report(body, what);
       else this.outcome.show('refused', () => t('outcomeRefused', { ...what(), reason: reasonOf(error) }));
     } finally {
-      this.sending = false;
+      this.setSending(false);
     }
+  }
+
+  /** The buttons wait while a command is on its way, and are free again the moment it is answered. */
+  private setSending(sending: boolean): void {
+    this.sending = sending;
+    if (this.shown) this.render(this.shown.view, this.shown.run, this.shown.visible);
   }
 
   private report(answer: CommandAnswer, what: () => { action: string; drone: string }): void {
