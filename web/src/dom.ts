@@ -39,3 +39,13 @@ export function titledSection(className: string, titleKey: StringKey): HTMLEleme
   section.append(heading);
   return section;
 }
+
+/** One row of a panel's field list: a label translated by its data-i18n, and a value cell, both named by key. */
+export function fieldRow(list: HTMLElement, key: StringKey): { label: HTMLElement; value: HTMLElement } {
+  const label = make('dt', 'panel__label');
+  label.dataset.i18n = key;
+  const value = make('dd', 'panel__value');
+  value.dataset.field = key;
+  list.append(label, value);
+  return { label, value };
+}

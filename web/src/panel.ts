@@ -1,7 +1,7 @@
 /** Telemetry of the selected drone. Built once from the field table below, then only values change. */
 
 import type { VehicleHealth, VehicleView, VehicleWarning } from '../../server/wire/types.ts';
-import { make, setText } from './dom.ts';
+import { fieldRow, make, setText } from './dom.ts';
 import { age, clockTime, coordinates, gpsFix, num, severity, systemState } from './format.ts';
 import { getLocale, t, translateStatic, type StringKey } from './i18n.ts';
 
@@ -138,14 +138,7 @@ export class TelemetryPanel {
   private buildSection(title: StringKey, fields: Field[]): HTMLElement {
     const section = this.titled(title);
     const list = make('dl', 'panel__fields');
-    for (const field of fields) {
-      const label = make('dt', 'panel__label');
-      label.dataset.i18n = field.label;
-      const value = make('dd', 'panel__value');
-      value.dataset.field = field.label;
-      list.append(label, value);
-      this.values.push({ field, el: value });
-    }
+    for (const field of fields) this.values.push({ field, el: fieldRow(list, field.label).value });
     section.append(list);
     return section;
   }

@@ -1,7 +1,7 @@
 /** The drone's patrol: where it is on its route, what is left, and the run's latest events. */
 
 import type { RunView } from '../../../server/wire/types.ts';
-import { make, setHidden, setText, titledSection } from '../dom.ts';
+import { fieldRow, make, setHidden, setText, titledSection } from '../dom.ts';
 import { clockTime, distance, duration, num } from '../format.ts';
 import { getLocale, t, tOptional, type StringKey } from '../i18n.ts';
 import { isRunActive } from '../ops.ts';
@@ -45,14 +45,7 @@ export class RunProgress {
 
   constructor() {
     const list = make('dl', 'panel__fields');
-    for (const field of fields) {
-      const label = make('dt', 'panel__label');
-      label.dataset.i18n = field.key;
-      const value = make('dd', 'panel__value');
-      value.dataset.field = field.key;
-      list.append(label, value);
-      this.rows.push({ field, label, value });
-    }
+    for (const field of fields) this.rows.push({ field, ...fieldRow(list, field.key) });
     this.element.append(list, this.events);
   }
 
