@@ -3,18 +3,12 @@
  * so that any file we read can be written back and sent to a drone without losing anything.
  */
 
+import type { RouteMeta } from '../wire/types.ts';
+
 export type RouteFormat = 'plan' | 'waypoints' | 'geojson' | 'kml';
 
-/** SkyBeat's own metadata; in a .plan it sits under the "skybeat" key, which QGroundControl ignores. */
-export interface RouteMeta {
-  nameZh: string;
-  nameEn: string;
-  station: string;
-  defaultDrone: string;
-  /** free text as the station writes it, e.g. "每晚 21:00 / nightly 21:00" */
-  schedule: string;
-  notes: string;
-}
+// The browser shows a route's metadata: its shape is defined with the other wire types.
+export type { RouteMeta };
 
 export interface MissionItem {
   command: number;

@@ -1,23 +1,12 @@
 import { CMD, label } from './commands.ts';
 import { estimateFlight, heightOf, placeOf } from './flight.ts';
-import type { Route, RouteMeta } from './model.ts';
+import type { Route } from './model.ts';
+import type { RouteSummary } from '../wire/types.ts';
 import type { RouteEntry } from './store.ts';
 import { issueText } from './issues.ts';
 
 /** What the API and the map get for a route: plain JSON (NaN becomes null on the way). */
-
-export interface RouteSummary {
-  id: string;
-  file: string;
-  format: string;
-  meta: RouteMeta | null;
-  status: 'ok' | 'warnings' | 'invalid';
-  itemCount: number;
-  distanceM: number | null;
-  durationS: number | null;
-  errors: number;
-  warnings: number;
-}
+export type { RouteSummary };
 
 export function routeSummary(e: RouteEntry): RouteSummary {
   const errors = e.issues.filter((i) => i.level === 'error').length;

@@ -1,18 +1,8 @@
 import type { Db } from './db.ts';
+import type { TrackPoint } from '../wire/types.ts';
 
-export interface TrackPoint {
-  vehicleId: string;
-  time: number;
-  lat: number;
-  lon: number;
-  altMsl: number | null;
-  altRel: number | null;
-  heading: number | null;
-  speed: number | null;
-  battery: number | null;
-  mode: string | null;
-  armed: boolean;
-}
+// The browser draws these points: their shape is defined with the other wire types.
+export type { TrackPoint };
 
 export interface SeenVehicle {
   id: string;

@@ -310,5 +310,45 @@ export interface DuePatrol {
   autoLaunchProblem: string | null;
 }
 
+/** SkyBeat's own metadata of a patrol route; in a .plan it sits under the "skybeat" key, which QGroundControl ignores. */
+export interface RouteMeta {
+  nameZh: string;
+  nameEn: string;
+  station: string;
+  defaultDrone: string;
+  /** free text as the station writes it, e.g. "每晚 21:00 / nightly 21:00" */
+  schedule: string;
+  notes: string;
+}
+
+/** A route in the catalog (GET /api/routes): plain JSON (NaN becomes null on the way). */
+export interface RouteSummary {
+  id: string;
+  file: string;
+  format: string;
+  meta: RouteMeta | null;
+  status: 'ok' | 'warnings' | 'invalid';
+  itemCount: number;
+  distanceM: number | null;
+  durationS: number | null;
+  errors: number;
+  warnings: number;
+}
+
+/** One recorded position of a drone: a run's flown route (GET /api/runs/:id/track) and its replay. */
+export interface TrackPoint {
+  vehicleId: string;
+  time: number;
+  lat: number;
+  lon: number;
+  altMsl: number | null;
+  altRel: number | null;
+  heading: number | null;
+  speed: number | null;
+  battery: number | null;
+  mode: string | null;
+  armed: boolean;
+}
+
 /** A shutdown reason that is a signal name (SIGTERM from systemd or docker stop, SIGINT from Ctrl-C): the pages say it in words. */
 export const isSignal = (reason: string): boolean => /^SIG[A-Z0-9]+$/.test(reason);

@@ -6,7 +6,7 @@
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrackPoint } from '../../server/store/tracks.ts';
+import type { TrackPoint } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { patrolRig } from '../patrols/rig.ts';
 import { assertFreshBuild, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';

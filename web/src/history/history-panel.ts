@@ -4,8 +4,7 @@
  */
 
 import * as L from 'leaflet';
-import type { TrackPoint } from '../../../server/store/tracks.ts';
-import type { GroundAlertView, RunView } from '../../../server/wire/types.ts';
+import type { GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
 import { reasonOf } from '../console/control.ts';
 import { OutcomeLine } from '../console/outcome.ts';
 import { runStateText } from '../console/progress.ts';

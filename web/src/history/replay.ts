@@ -5,8 +5,7 @@
  */
 
 import * as L from 'leaflet';
-import type { TrackPoint } from '../../../server/store/tracks.ts';
-import type { RunView } from '../../../server/wire/types.ts';
+import type { RunView, TrackPoint } from '../../../server/wire/types.ts';
 import { button, make, setText } from '../dom.ts';
 import { clockTime, dateTime, num } from '../format.ts';
 import { getLocale, t, translateStatic } from '../i18n.ts';

@@ -3,7 +3,7 @@
  * and kept until the list is read again. Shared by the routes tab, the launch form and the map.
  */
 
-import type { RouteSummary } from '../../../server/missions/views.ts';
+import type { RouteSummary } from '../../../server/wire/types.ts';
 import { getLocale } from '../i18n.ts';
 import { requestJson } from '../live.ts';
 
