@@ -97,11 +97,9 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
   app.use('/api/users', createUsersRouter(ctx));
   app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet }));
   app.use('/api', createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, scheduler: patrols.scheduler, runs: store.runs, tracks: store.tracks }));
-  // Routes: reading for everyone who watches the fleet; changes and sending to a drone for pilots and admins.
-  app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin') }, {
-    client: patrols.missions,
-    vehicle: (id) => fleet.get(id),
-  }));
+  // Routes: reading for everyone who watches the fleet; changes for pilots and admins (sending one
+  // to a drone is a flight command, in the patrols router above).
+  app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin') }));
   app.get('/api/audit', requireRole(ctx, 'admin'), (req, res) => {
     const q = AuditQuery.safeParse(req.query);
     if (!q.success) {

@@ -8,6 +8,7 @@ import { ACTIONS, PatrolError, type Patrols } from '../patrols/patrols.ts';
 import type { Scheduler } from '../patrols/scheduler.ts';
 import type { RunStore } from '../store/runs.ts';
 import type { TrackStore } from '../store/tracks.ts';
+import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
 
@@ -25,6 +26,9 @@ const confirmed = z.literal(true, { error: 'must be true: the pilot confirms eve
 const Launch = z.object({ routeId: z.string().min(1).max(100), overrides: z.array(z.string()).max(20).default([]), confirm: confirmed });
 const Command = z.object({ action: z.enum(ACTIONS), confirm: confirmed });
 const Control = z.object({ action: z.enum(['take', 'release']) });
+const UploadTarget = z.object({ vehicleId: VehicleId });
+const Upload = z.object({ vehicleId: VehicleId, confirm: confirmed });
+const RouteId = z.string().max(100, 'a route id has at most 100 characters');
 const RunsQuery = z.object({
   vehicleId: z.string().optional(),
   from: z.coerce.number().int().optional(),
@@ -32,39 +36,63 @@ const RunsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
-/** Control of drones, preflight, launch, in-flight commands, and the flight records. */
+/** Control of drones, preflight, launch, mission upload, in-flight commands, and the flight records. */
 export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   const { ctx, patrols, control } = o;
   const router = express.Router();
   const pilot = requireRole(ctx, 'pilot');
+  const pilotOrAdmin = requireRole(ctx, 'pilot', 'admin');
   const watch = requireRole(ctx, 'pilot', 'command', 'admin');
   const audit = (req: express.Request, action: string, target: string, result: string, detail?: unknown) =>
     ctx.audit.record({ user: req.user?.name ?? null, action, target, result, detail, ip: ipOf(req) });
   const vid = (req: express.Request) => String(req.params.id);
 
   /** Refusals (no control, failed preflight, no such drone) as 4xx with the reason, audited. */
-  const refuse = (req: express.Request, res: express.Response, action: string, err: unknown) => {
+  const refuse = (req: express.Request, res: express.Response, action: string, err: unknown, target = vid(req), detail: object = { body: req.body }) => {
     if (!(err instanceof PatrolError) && !(err instanceof ControlError)) throw err;
-    audit(req, action, vid(req), 'refused', { reason: err.message, body: req.body });
+    audit(req, action, target, 'refused', { reason: err.message, ...detail });
     res.status(err.status).json({ error: err.message, ...(err instanceof PatrolError && err.preflight ? { preflight: err.preflight } : {}) });
+  };
+
+  /**
+   * A vehicle id no drone could have is refused first, before the role check: nothing of it is
+   * stored, audited or broadcast. (Unknown but well-formed ids are each route's business: 404.)
+   */
+  const wellFormedId: express.RequestHandler = (req, res, next) => {
+    const problem = vehicleIdProblem(vid(req));
+    if (problem) res.status(400).json({ error: problem });
+    else next();
+  };
+  // A held id can always be released, so one stored before ids were checked can be cleaned up.
+  const heldOrWellFormedId: express.RequestHandler = (req, res, next) => {
+    if (control.holder(vid(req)) !== null) next();
+    else wellFormedId(req, res, next);
   };
 
   router.get('/control', watch, (_req, res) => { res.json(control.all()); });
   router.get('/patrols/due', watch, (_req, res) => { res.json(o.scheduler.list()); });
-  router.post('/vehicles/:id/control', pilot, (req, res) => {
+  // Pilots take and release; an admin may release a drone whoever holds it, but not take one.
+  router.post('/vehicles/:id/control', heldOrWellFormedId, pilotOrAdmin, (req, res) => {
     const body = parseBody(Control, req, res);
     if (!body) return;
+    const user = req.user!;
+    const from = control.holder(vid(req));
     try {
-      if (body.action === 'take') control.take(vid(req), req.user!.name);
-      else control.release(vid(req), req.user!.name, req.user!.roles.includes('admin'));
-      audit(req, `control.${body.action}`, vid(req), 'ok');
+      if (body.action === 'take') {
+        if (!user.roles.includes('pilot')) throw new ControlError(403, `taking control needs the role pilot; ${user.name} has ${user.roles.join(', ')}`);
+        control.take(vid(req), user.name);
+        audit(req, 'control.take', vid(req), 'ok');
+      } else {
+        control.release(vid(req), user.name, user.roles.includes('admin'));
+        audit(req, 'control.release', vid(req), 'ok', { from, ...(from !== null && from !== user.name ? { asAdmin: true } : {}) });
+      }
       res.json({ vehicleId: vid(req), pilot: control.holder(vid(req)) });
     } catch (err) {
       refuse(req, res, `control.${body.action}`, err);
     }
   });
 
-  router.get('/vehicles/:id/preflight', pilot, (req, res) => {
+  router.get('/vehicles/:id/preflight', wellFormedId, pilot, (req, res) => {
     const routeId = typeof req.query.routeId === 'string' ? req.query.routeId : '';
     if (!routeId) {
       res.status(400).json({ error: 'routeId: give the route to check, e.g. ?routeId=night-market' });
@@ -77,7 +105,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     }
   });
 
-  router.post('/vehicles/:id/patrol', pilot, (req, res) => {
+  router.post('/vehicles/:id/patrol', wellFormedId, pilot, (req, res) => {
     const body = parseBody(Launch, req, res);
     if (!body) return;
     try {
@@ -90,7 +118,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     }
   });
 
-  router.post('/vehicles/:id/command', pilot, async (req, res) => {
+  router.post('/vehicles/:id/command', wellFormedId, pilot, async (req, res) => {
     const body = parseBody(Command, req, res);
     if (!body) return;
     try {
@@ -100,6 +128,37 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
       res.status(out.result === 'accepted' ? 200 : 502).json(out.result === 'accepted' ? out : { ...out, error: out.reason });
     } catch (err) {
       refuse(req, res, 'vehicle.command', err);
+    }
+  });
+
+  // Sending a route to a drone replaces what it will fly: a flight command like a launch, with
+  // the mission's share of the launch's checks (Patrols.uploadMission), audited with its result.
+  router.post('/routes/:id/upload', (req, res, next) => {
+    const id = RouteId.safeParse(req.params.id);
+    if (id.success) next();
+    else res.status(400).json({ error: `route id: ${id.error.issues[0]!.message}` });
+  }, pilot, async (req, res) => {
+    // A malformed vehicle id is refused before anything is written; other faults are audited.
+    const target = parseBody(UploadTarget, req, res);
+    if (!target) return;
+    const routeId = String(req.params.id);
+    const action = 'mission.upload';
+    const body = Upload.safeParse(req.body);
+    if (!body.success) {
+      const error = `invalid request body: ${describeIssues(body.error)}`;
+      audit(req, action, target.vehicleId, 'refused', { reason: error, routeId });
+      res.status(400).json({ error });
+      return;
+    }
+    try {
+      const { preflight, result } = await patrols.uploadMission(target.vehicleId, routeId, req.user!.name);
+      const outcome = result.kind === 'success' ? 'accepted' : result.kind === 'busy' ? 'refused' : 'failed';
+      audit(req, action, target.vehicleId, outcome, { routeId, kind: result.kind, message: result.message, verified: result.verified, ...(result.where ? { where: result.where } : {}) });
+      if (result.kind === 'success') res.json({ ...result, preflight });
+      else res.status(result.kind === 'busy' ? 409 : 502).json({ ...result, error: result.message, preflight });
+    } catch (err) {
+      const runId = patrols.activeFor(target.vehicleId)?.id;
+      refuse(req, res, action, err, target.vehicleId, { routeId, ...(runId !== undefined ? { runId } : {}) });
     }
   });
 

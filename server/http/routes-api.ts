@@ -2,15 +2,14 @@ import express, { type ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { exportRoute } from '../missions/formats/index.ts';
 import { waypointsOmissions } from '../missions/formats/wpl.ts';
-import type { MissionClient } from '../missions/protocol/client.ts';
 import { StoreError, type RouteInput, type RouteStore } from '../missions/store.ts';
 import { routeDetail, routeSummary } from '../missions/views.ts';
-import type { Vehicle } from '../vehicles/vehicle.ts';
 import { parseBody } from './validate.ts';
 
 /**
  * Patrol routes over HTTP, mounted at /api/routes. Reading is open to every signed-in role;
- * changes (and sending a route to a drone) pass guards.edit (pilot or admin).
+ * changes pass guards.edit (pilot or admin). Sending a route to a drone is a flight command: see
+ * POST /routes/:id/upload in patrols-api.ts.
  */
 
 const FileUpload = z.object({
@@ -18,15 +17,9 @@ const FileUpload = z.object({
   content: z.string({ error: 'expected the file\'s text' }),
   altitude: z.number().positive('metres above home, more than 0').optional(),
 });
-const SendToDrone = z.object({ vehicleId: z.string({ error: 'expected a vehicle id from GET /api/vehicles' }).min(1) });
 const FORMATS = ['plan', 'waypoints'] as const;
 
-export interface RouteUploader {
-  client: MissionClient;
-  vehicle(id: string): Vehicle | undefined;
-}
-
-export function createRoutesRouter(store: RouteStore, guards: { edit: express.RequestHandler }, uploader?: RouteUploader): express.Router {
+export function createRoutesRouter(store: RouteStore, guards: { edit: express.RequestHandler }): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: '6mb' }));
 
@@ -87,26 +80,6 @@ export function createRoutesRouter(store: RouteStore, guards: { edit: express.Re
     await store.remove(String(req.params.id));
     res.status(204).end();
   });
-
-  if (uploader) {
-    router.post('/:id/upload', guards.edit, async (req, res) => {
-      const body = parseBody(SendToDrone, req, res);
-      if (!body) return;
-      const e = entryOr404(String(req.params.id), res);
-      if (!e) return;
-      const v = uploader.vehicle(body.vehicleId);
-      if (!v) {
-        res.status(404).json({ error: `vehicleId: no vehicle "${body.vehicleId}"` });
-        return;
-      }
-      if (!e.route || e.issues.some((i) => i.level === 'error')) {
-        res.status(422).json({ error: `${e.file} has errors; it cannot be flown`, issues: e.issues });
-        return;
-      }
-      const result = await uploader.client.uploadRoute(v, e.route);
-      res.status(result.kind === 'success' ? 200 : result.kind === 'busy' ? 409 : 502).json(result);
-    });
-  }
 
   const onError: ErrorRequestHandler = (err, _req, res, next) => {
     if (err instanceof StoreError) res.status(err.status).json({ error: err.message, issues: err.issues });

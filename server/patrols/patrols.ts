@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
-import type { MissionClient } from '../missions/protocol/client.ts';
+import type { MissionClient, RouteUploadResult } from '../missions/protocol/client.ts';
 import type { Route } from '../missions/model.ts';
 import type { RouteStore } from '../missions/store.ts';
 import type { RunStore } from '../store/runs.ts';
@@ -10,7 +10,7 @@ import type { Fleet } from '../vehicles/fleet.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import type { Autopilot, PreflightItem, RunView } from '../wire/types.ts';
 import type { ControlRegistry } from './control.ts';
-import { blocking, preflight, type StationRules } from './preflight.ts';
+import { blocking, MISSION_CHECKS, preflight, type StationRules } from './preflight.ts';
 import { PatrolRun } from './run.ts';
 
 export class PatrolError extends Error {
@@ -127,6 +127,25 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       this.emitRun(run, true);
     });
     return run;
+  }
+
+  /**
+   * Replace the mission on a drone without launching it. Refused while the drone flies a patrol
+   * (replacing its mission mid-air leaves it at item 0, off its route) or is armed, and when the
+   * route fails a check of MISSION_CHECKS, or the pilot does not hold the drone; nothing is sent
+   * then. The caller has checked role and confirmation. A success was read back identical.
+   */
+  async uploadMission(vehicleId: string, routeId: string, pilot: string): Promise<{ preflight: PreflightItem[]; result: RouteUploadResult }> {
+    const v = this.vehicle(vehicleId);
+    const route = this.route(routeId);
+    this.d.control.require(v.id, pilot);
+    const run = this.activeFor(v.id);
+    if (run) throw new PatrolError(409, `${v.id} is flying patrol run ${run.id} (route "${run.route.id}", ${run.state}): end it first (land or rtl; abort before takeoff)`);
+    const items = preflight({ vehicle: v, route, rules: this.d.rules, pilot, controller: this.d.control.holder(v.id), activeRun: null })
+      .filter((i) => MISSION_CHECKS.includes(i.id));
+    const failedChecks = items.filter((i) => !i.pass);
+    if (failedChecks.length) throw new PatrolError(409, `mission checks failed: ${failedChecks.map((b) => `${b.id} (${b.value})`).join('; ')}`, items);
+    return { preflight: items, result: await this.d.missions.uploadRoute(v, route) };
   }
 
   /** The launch sequence, up to a confirmed climb. */

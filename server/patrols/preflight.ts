@@ -123,6 +123,14 @@ export function preflight({ vehicle: v, route, rules, pilot, controller, activeR
   return items;
 }
 
+/**
+ * The checks that concern a mission sent to a drone without a launch: who sends it, that the drone
+ * is on the ground and free, and the route itself. Link, GPS, position and battery are about
+ * taking off: a launch checks them again, and the autopilot's own arming checks guard a mission
+ * flown from the radio.
+ */
+export const MISSION_CHECKS = ['control', 'idle', 'route', 'ceiling', 'geofence'];
+
 /** Failed checks that block a launch after the pilot's overrides. */
 export function blocking(items: PreflightItem[], overrides: string[]): PreflightItem[] {
   for (const i of items) if (!i.pass && i.overridable && overrides.includes(i.id)) i.overridden = true;

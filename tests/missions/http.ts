@@ -1,11 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createRoutesRouter, type RouteUploader } from '../../server/http/routes-api.ts';
+import { createRoutesRouter } from '../../server/http/routes-api.ts';
 import { RouteStore } from '../../server/missions/store.ts';
 
 /** The router on a real HTTP server; "x-role: pilot" stands in for the lead's auth guard. */
-export async function routesServer(dir: string, uploader?: RouteUploader) {
+export async function routesServer(dir: string) {
   const store = new RouteStore(dir, { debounceMs: 50 });
   await store.open();
   const app = express();
@@ -13,7 +13,7 @@ export async function routesServer(dir: string, uploader?: RouteUploader) {
     if (req.get('x-role') === 'pilot') next();
     else res.status(403).json({ error: 'pilots and admins only' });
   };
-  app.use('/api/routes', createRoutesRouter(store, { edit }, uploader));
+  app.use('/api/routes', createRoutesRouter(store, { edit }));
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/routes`;

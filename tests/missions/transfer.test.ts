@@ -6,7 +6,6 @@ import { MissionClient, type RouteProgress } from '../../server/missions/protoco
 import { RouteStore } from '../../server/missions/store.ts';
 import type { MissionFault } from '../../server/sim/mission-faults.ts';
 import { REPO } from '../helpers/shared.ts';
-import { routesServer } from './http.ts';
 import { missionRig } from './rig.ts';
 import { example, hundredItems } from './routes-for-tests.ts';
 
@@ -224,23 +223,6 @@ describe.concurrent('mission transfer against the simulator', () => {
       expect(store.get('night-market')!.route).toEqual(before);
     } finally {
       store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('POST /api/routes/:id/upload sends a stored route to a drone', async ({ expect }) => {
-    const { v } = own();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-upload-api-'));
-    fs.copyFileSync(path.join(REPO, 'missions', 'riverside.plan'), path.join(dir, 'riverside.plan'));
-    const api = await routesServer(dir, { client: rig.client, vehicle: (id) => rig.fleet.get(id) });
-    try {
-      const ok = await api.call('POST', '/riverside/upload', { vehicleId: v.id });
-      expect([ok.status, ok.body.kind, ok.body.verified]).toEqual([200, 'success', ['mission']]);
-      expect((await api.call('POST', '/riverside/upload', { vehicleId: v.id }, null)).status).toBe(403);
-      expect((await api.call('POST', '/riverside/upload', { vehicleId: 'sim-999' })).body).toEqual({ error: 'vehicleId: no vehicle "sim-999"' });
-      expect((await api.call('POST', '/riverside/upload', {})).body).toEqual({ error: 'invalid request body: vehicleId: expected a vehicle id from GET /api/vehicles' });
-    } finally {
-      await api.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
