@@ -144,7 +144,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const missions = new MissionClient(fleet, { gcs });
     closers.push(() => missions.close());
     const actions = new Actions(fleet, new CommandSender(fleet, gcs.sysid));
-    const control = new ControlRegistry(store.control);
+    const control = new ControlRegistry((id) => fleet.get(id) !== undefined || store.tracks.vehicles().some((v) => v.id === id), store.control);
     const rules = { ...DEFAULT_RULES, ...opts.rules };
     const seen = new Map(store.tracks.vehicles().map((v) => [v.id, v.autopilot]));
     const patrols = new Patrols({

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ControlStore } from '../store/control.ts';
+import { vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 
 export class ControlError extends Error {
   constructor(readonly status: number, message: string) {
@@ -10,12 +11,14 @@ export class ControlError extends Error {
 /**
  * Who is in command of each drone: one pilot at a time, as on any flight line. Taking control
  * of a drone someone else holds is refused; they must release it (or an admin releases it).
- * Kept in the database: after a restart the same pilots hold the same drones.
+ * Kept in the database: after a restart the same pilots hold the same drones. Only a drone SkyBeat
+ * has heard (connected now, or in the table of drones seen) can be taken: anything else is a
+ * client's typo or worse, and would be stored and shown on every screen.
  */
 export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string, pilot: string | null] }> {
   private readonly holders = new Map<string, { pilot: string; since: number }>();
 
-  constructor(private readonly store?: ControlStore) {
+  constructor(private readonly known: (vehicleId: string) => boolean, private readonly store?: ControlStore) {
     super();
     for (const r of store?.all() ?? []) this.holders.set(r.vehicleId, { pilot: r.pilot, since: r.since });
   }
@@ -25,6 +28,7 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
   }
 
   take(vehicleId: string, pilot: string): void {
+    this.mustExist(vehicleId);
     const h = this.holders.get(vehicleId);
     if (h && h.pilot !== pilot) throw new ControlError(409, `${vehicleId} is under the control of ${h.pilot}; they must release it first`);
     if (!h) {
@@ -37,11 +41,18 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
 
   release(vehicleId: string, by: string, isAdmin = false): void {
     const h = this.holders.get(vehicleId);
-    if (!h) return;
+    // A held id is released whatever it looks like: one stored before ids were checked can be cleaned up.
+    if (!h) return this.mustExist(vehicleId);
     if (h.pilot !== by && !isAdmin) throw new ControlError(403, `${vehicleId} is under the control of ${h.pilot}, not ${by}`);
     this.store?.remove(vehicleId);
     this.holders.delete(vehicleId);
     this.emit('changed', vehicleId, null);
+  }
+
+  private mustExist(vehicleId: string): void {
+    const problem = vehicleIdProblem(vehicleId);
+    if (problem) throw new ControlError(400, problem);
+    if (!this.known(vehicleId)) throw new ControlError(404, `no vehicle "${vehicleId}": SkyBeat has never heard from it (GET /api/vehicles lists the drones)`);
   }
 
   /** Throws unless `pilot` holds the drone: every flight command passes here first. */
