@@ -1,6 +1,7 @@
 import { MavLinkProtocolV2, type MavLinkData } from 'node-mavlink';
 import type { Frame } from './framer.ts';
 import { messageClass } from './registry.ts';
+import { IFLAG_SIGNED, type LinkSigning } from './signing.ts';
 
 const protocol = new MavLinkProtocolV2();
 
@@ -23,19 +24,20 @@ export function decode(frame: Frame): MavLinkData | undefined {
  * Serializes our outgoing messages as MAVLink 2 with a sequence counter of its own.
  * node-mavlink's send() defaults to MAVLink 1 and shares one global counter across links,
  * which makes every receiver count phantom packet loss: each link owns one Encoder.
+ * With a signer every packet is signed: the signed flag is set before the CRC, which covers it.
  */
 export class Encoder {
   private seq = 0;
   private readonly protocol: MavLinkProtocolV2;
 
-  constructor(readonly sysid: number, readonly compid: number) {
-    this.protocol = new MavLinkProtocolV2(sysid, compid);
+  constructor(readonly sysid: number, readonly compid: number, private readonly signer: LinkSigning | null = null) {
+    this.protocol = new MavLinkProtocolV2(sysid, compid, signer ? IFLAG_SIGNED : 0);
   }
 
   encode(msg: MavLinkData): Buffer {
     const buf = this.protocol.serialize(msg, this.seq);
     this.seq = (this.seq + 1) & 0xff;
-    return buf;
+    return this.signer ? this.signer.sign(buf) : buf;
   }
 }
 

@@ -1,4 +1,5 @@
 import { crcExtra } from './registry.ts';
+import { IFLAG_SIGNED, SIGNATURE_LEN } from './signing.ts';
 
 /** One MAVLink packet cut out of a byte stream, checked against its CRC. */
 export interface Frame {
@@ -27,8 +28,6 @@ export interface FramerCounters {
 
 const STX_V1 = 0xfe;
 const STX_V2 = 0xfd;
-const SIGNATURE_LEN = 13;
-const IFLAG_SIGNED = 0x01;
 
 /** MAVLink's X.25 CRC over buf[start, end) followed by the message's CRC_EXTRA byte. */
 function crcOf(buf: Buffer, start: number, end: number, extra: number): number {
