@@ -1,4 +1,5 @@
 import { common } from 'node-mavlink';
+import { realClock, type Clock } from '../clock.ts';
 import { profileOf } from './autopilots/index.ts';
 import type { CommandOutcome, CommandSender } from './commands.ts';
 import type { Fleet } from './fleet.ts';
@@ -16,7 +17,7 @@ export type ActionOutcome = CommandOutcome | { result: 'unconfirmed'; reason: st
  * says the autopilot took the command, the HEARTBEAT says whether the mode or arming changed.
  */
 export class Actions {
-  constructor(private readonly fleet: Fleet, private readonly commands: CommandSender) {}
+  constructor(private readonly fleet: Fleet, private readonly commands: CommandSender, private readonly clock: Clock = realClock) {}
 
   /** Resolve once `check` holds on the vehicle (re-checked on every change), or after the timeout. */
   waitFor(v: Vehicle, check: () => boolean, timeoutMs = CONFIRM_MS): Promise<boolean> {
@@ -25,9 +26,9 @@ export class Actions {
       const onChange = (veh: Vehicle) => {
         if (veh === v && check()) done(true);
       };
-      const timer = setTimeout(() => done(false), timeoutMs);
+      const timer = this.clock.setTimeout(() => done(false), timeoutMs);
       const done = (ok: boolean) => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.fleet.off('changed', onChange);
         resolve(ok);
       };
@@ -39,7 +40,7 @@ export class Actions {
     if (v.mode === mode) return { result: 'accepted' };
     const cmd = profileOf(v.autopilot).setMode(v.type, mode);
     if (!cmd) return { result: 'denied', code: 'UNSUPPORTED', reason: `${v.id} (${v.autopilot}) has no mode ${mode}` };
-    v.commandedMode = { mode, at: Date.now() };
+    v.commandedMode = { mode, at: this.clock.now() };
     const out = await this.commands.send(v, cmd);
     if (out.result !== 'accepted') return out;
     return (await this.waitFor(v, () => v.mode === mode)) ? out
@@ -56,7 +57,7 @@ export class Actions {
   /** ArduPilot's MISSION_START from GUIDED and armed: it switches to AUTO and takes off. */
   async missionStart(v: Vehicle): Promise<ActionOutcome> {
     const auto = profileOf(v.autopilot).roles(v.type).mission;
-    v.commandedMode = { mode: auto, at: Date.now() };
+    v.commandedMode = { mode: auto, at: this.clock.now() };
     const out = await this.commands.send(v, { command: MavCmd.MISSION_START, params: [0, 0] });
     if (out.result !== 'accepted') return out;
     return (await this.waitFor(v, () => v.mode === auto)) ? out

@@ -1,4 +1,5 @@
 import { common } from 'node-mavlink';
+import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Incoming } from '../links/connection.ts';
 import type { Fleet } from './fleet.ts';
 import type { Vehicle } from './vehicle.ts';
@@ -41,7 +42,7 @@ const cmdName = (c: number) => (common.MavCmd as unknown as Record<number, strin
 export class CommandSender {
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly fleet: Fleet, private readonly gcsSysid: number) {}
+  constructor(private readonly fleet: Fleet, private readonly gcsSysid: number, private readonly clock: Clock = realClock) {}
 
   async send(v: Vehicle, cmd: Command, opts: CommandOptions = {}): Promise<CommandOutcome> {
     const key = `${v.id}/${cmd.command}`;
@@ -56,9 +57,10 @@ export class CommandSender {
     try {
       return await new Promise<CommandOutcome>((resolve) => {
         let attempt = 0;
-        let timer: NodeJS.Timeout;
+        const clock = this.clock;
+        let timer: TimerHandle;
         const finish = (o: CommandOutcome) => {
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           opts.signal?.removeEventListener('abort', abort);
           resolve(o);
         };
@@ -70,7 +72,7 @@ export class CommandSender {
           }
           this.fleet.send(v, this.build(v, cmd, attempt));
           attempt++;
-          timer = setTimeout(transmit, timeoutMs);
+          timer = clock.setTimeout(transmit, timeoutMs);
         };
         onMessage = (veh, { frame, msg }) => {
           if (veh !== v) return;
@@ -86,8 +88,8 @@ export class CommandSender {
           if (ack.targetSystem !== 0 && ack.targetSystem !== this.gcsSysid) return;
           if (ack.result === MavResult.IN_PROGRESS) {
             opts.onProgress?.(ack.progress === 255 ? null : ack.progress);
-            clearTimeout(timer);
-            timer = setTimeout(() => finish({ result: 'timeout', attempts: attempt, reason: `${name}: still in progress after ${opts.inProgressMs ?? 30_000} ms` }), opts.inProgressMs ?? 30_000);
+            clock.clearTimeout(timer);
+            timer = clock.setTimeout(() => finish({ result: 'timeout', attempts: attempt, reason: `${name}: still in progress after ${opts.inProgressMs ?? 30_000} ms` }), opts.inProgressMs ?? 30_000);
             return;
           }
           if (ack.result === MavResult.ACCEPTED) finish({ result: 'accepted' });
@@ -95,7 +97,7 @@ export class CommandSender {
             // The reason an autopilot gives ("Arm: Need Position Estimate") usually arrives as a
             // STATUSTEXT just before the ack; wait a moment for one that is still on its way.
             const code = resultName(ack.result);
-            setTimeout(() => finish({ result: 'denied', code, reason: `${name} ${code}${texts.length ? `: ${texts.join('; ')}` : ''}` }), texts.length ? 0 : 150);
+            clock.setTimeout(() => finish({ result: 'denied', code, reason: `${name} ${code}${texts.length ? `: ${texts.join('; ')}` : ''}` }), texts.length ? 0 : 150);
           }
         };
         this.fleet.on('message', onMessage);

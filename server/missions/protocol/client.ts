@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { realClock, type Clock } from '../../clock.ts';
 import type { Incoming } from '../../links/connection.ts';
 import type { Vehicle } from '../../vehicles/vehicle.ts';
 import type { Route } from '../model.ts';
@@ -32,6 +33,8 @@ export interface MissionClientOptions {
   timing?: Partial<Timing>;
   /** whole upload-and-verify attempts per mission type when the failure looks like lost packets */
   attempts?: number;
+  /** the time every transfer's timeouts run on (tests pass a fake one) */
+  clock?: Clock;
 }
 
 interface ClientEvents {
@@ -52,12 +55,14 @@ export class MissionClient extends EventEmitter<ClientEvents> {
   private readonly gcs: { sysid: number; compid: number };
   private readonly timing: Timing;
   private readonly attempts: number;
+  private readonly clock: Clock;
 
   constructor(private readonly link: MissionLink, opts: MissionClientOptions = {}) {
     super();
     this.gcs = opts.gcs ?? { sysid: 255, compid: 190 };
     this.timing = { ...SPEC_TIMING, ...opts.timing };
     this.attempts = opts.attempts ?? 3;
+    this.clock = opts.clock ?? realClock;
     link.on('message', this.listener);
   }
 
@@ -161,7 +166,7 @@ export class MissionClient extends EventEmitter<ClientEvents> {
   }
 
   private async with<T>(v: Vehicle, type: MissionTypeName, signal: AbortSignal, fn: (x: Exchange) => Promise<T>): Promise<T> {
-    const x = new Exchange(this.link, v, this.gcs, MISSION_TYPES[type], signal);
+    const x = new Exchange(this.link, v, this.gcs, MISSION_TYPES[type], signal, this.clock);
     this.exchanges.set(v.id, x);
     try {
       return await fn(x);

@@ -1,4 +1,5 @@
 import { common, type MavLinkData } from 'node-mavlink';
+import { realClock, type Clock } from '../../clock.ts';
 import type { Incoming } from '../../links/connection.ts';
 import type { Vehicle } from '../../vehicles/vehicle.ts';
 
@@ -29,6 +30,7 @@ export class Exchange {
     private readonly gcs: { sysid: number; compid: number },
     readonly type: number,
     private readonly signal: AbortSignal,
+    private readonly clock: Clock = realClock,
   ) {
     signal.addEventListener('abort', () => this.wake?.(), { once: true });
   }
@@ -44,6 +46,11 @@ export class Exchange {
     this.wake?.();
   }
 
+  /** The transfer's time, in ms: all its timing reads this clock. */
+  now(): number {
+    return this.clock.now();
+  }
+
   /** The next message, or 'timeout' after ms, or 'cancelled' once the signal fires. */
   async next(ms: number): Promise<MissionMessage | 'timeout' | 'cancelled'> {
     for (;;) {
@@ -51,9 +58,9 @@ export class Exchange {
       const m = this.queue.shift();
       if (m) return m;
       const woke = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), ms);
+        const timer = this.clock.setTimeout(() => resolve(false), ms);
         this.wake = () => {
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           resolve(true);
         };
       });

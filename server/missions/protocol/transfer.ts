@@ -55,11 +55,11 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
   let requested = -1; // highest seq the vehicle asked for
   let lastSent = -1;
   let lastSentAt = 0;
-  let progressAt = Date.now();
+  let progressAt = x.now();
   let refused: { code: number; seq: number } | null = null; // an error ACK mid-transfer, final unless requests resume
   let resentLast = false;
   let note = '';
-  const stalled = () => Date.now() - progressAt > stallMs(t);
+  const stalled = () => x.now() - progressAt > stallMs(t);
   progress({ op: 'upload', done: 0, total: n });
   for (;;) {
     const m = await x.next(requested < 0 || refused ? t.timeoutMs : t.itemTimeoutMs);
@@ -81,7 +81,7 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
           : { kind: 'timeout', step: 'item', seq: requested + 1, message: `no request for item ${requested + 1} of ${n} in ${stallMs(t) / 1000} s after item ${lastSent}${note}` };
       }
       sendItem(lastSent); // it may have been lost; a vehicle that has it answers INVALID_SEQUENCE
-      lastSentAt = Date.now();
+      lastSentAt = x.now();
       resentLast = lastSent === n - 1;
       continue;
     }
@@ -93,15 +93,15 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
       refused = null;
       if (m.seq > requested) {
         requested = m.seq;
-        progressAt = Date.now();
+        progressAt = x.now();
         progress({ op: 'upload', done: m.seq, total: n });
       } else if (stalled()) {
         return { kind: 'timeout', step: 'item', seq: m.seq, message: `the vehicle keeps asking for item ${m.seq} again: it does not take it` };
       }
       // A request crossing our answer (or a duplicated packet) gets no second copy; the resend timer covers a real loss.
-      if (m.seq === lastSent && Date.now() - lastSentAt < t.itemTimeoutMs / 2) continue;
+      if (m.seq === lastSent && x.now() - lastSentAt < t.itemTimeoutMs / 2) continue;
       lastSent = m.seq;
-      lastSentAt = Date.now();
+      lastSentAt = x.now();
       resentLast = false;
       sendItem(m.seq);
       continue;
@@ -156,7 +156,7 @@ export async function download(x: Exchange, t: Timing, progress: OnProgress): Pr
       if (count < 0 && lists > t.retries) {
         return refusals ? refusal(refusedWith, where()) : { kind: 'timeout', step: 'count', message: `no MISSION_COUNT after ${lists} MISSION_REQUEST_LISTs` };
       }
-      if (count >= 0 && Date.now() - progressAt > stallMs(t)) {
+      if (count >= 0 && x.now() - progressAt > stallMs(t)) {
         return { kind: 'timeout', step: 'item', seq: items.length, message: `item ${items.length} of ${count} did not come in ${stallMs(t) / 1000} s of asking${note}` };
       }
       request();
@@ -165,7 +165,7 @@ export async function download(x: Exchange, t: Timing, progress: OnProgress): Pr
     if (m instanceof common.MissionCount) {
       if (count >= 0) continue; // a duplicate answer to a resent REQUEST_LIST
       count = m.count;
-      progressAt = Date.now();
+      progressAt = x.now();
       refusals = 0;
       progress({ op: 'download', done: 0, total: count });
     } else if (m instanceof common.MissionItemInt) {
@@ -174,7 +174,7 @@ export async function download(x: Exchange, t: Timing, progress: OnProgress): Pr
         continue; // a late duplicate, or not what we asked for
       }
       items.push(wireOf(m));
-      progressAt = Date.now();
+      progressAt = x.now();
       refusals = 0;
       progress({ op: 'download', done: items.length, total: count });
     } else if (isAck(m) && m.type !== ACK.ACCEPTED) {
