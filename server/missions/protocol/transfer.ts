@@ -58,8 +58,11 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
   let progressAt = x.now();
   let refused: { code: number; seq: number } | null = null; // an error ACK mid-transfer, final unless requests resume
   let resentLast = false;
+  /** the item the vehicle asked for again since the last progress: the one it does not take */
+  let askedAgain: number | null = null;
   let note = '';
   const stalled = () => x.now() - progressAt > stallMs(t);
+  const keepsAsking = (seq: number): TransferResult => ({ kind: 'timeout', step: 'item', seq, message: `the vehicle keeps asking for item ${seq} again: it does not take it` });
   progress({ op: 'upload', done: 0, total: n });
   for (;;) {
     const m = await x.next(requested < 0 || refused ? t.timeoutMs : t.itemTimeoutMs);
@@ -76,6 +79,8 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
         continue;
       }
       if (stalled()) {
+        // Named by what the vehicle did, not by whether its last re-request or our timer came first.
+        if (askedAgain !== null) return keepsAsking(askedAgain);
         return requested === n - 1
           ? { kind: 'timeout', step: 'ack', message: `all ${n} items sent, but no final MISSION_ACK came${note}` }
           : { kind: 'timeout', step: 'item', seq: requested + 1, message: `no request for item ${requested + 1} of ${n} in ${stallMs(t) / 1000} s after item ${lastSent}${note}` };
@@ -94,9 +99,12 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
       if (m.seq > requested) {
         requested = m.seq;
         progressAt = x.now();
+        askedAgain = null;
         progress({ op: 'upload', done: m.seq, total: n });
       } else if (stalled()) {
-        return { kind: 'timeout', step: 'item', seq: m.seq, message: `the vehicle keeps asking for item ${m.seq} again: it does not take it` };
+        return keepsAsking(m.seq);
+      } else {
+        askedAgain = m.seq;
       }
       // A request crossing our answer (or a duplicated packet) gets no second copy; the resend timer covers a real loss.
       if (m.seq === lastSent && x.now() - lastSentAt < t.itemTimeoutMs / 2) continue;
