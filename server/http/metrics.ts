@@ -26,6 +26,18 @@ export function createMetrics(o: { fleet: Fleet; io: () => LiveServer | null; gr
       },
     });
   }
+  new Counter({
+    name: 'skybeat_link_signature_rejected_total',
+    help: 'packets dropped on a signed link, by reason: unsigned, badSignature (another key or altered), replayed (old timestamp)',
+    labelNames: ['link', 'reason'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of links()) {
+        const s = c.signatureCounters();
+        if (s) for (const [reason, n] of Object.entries(s)) this.inc({ link: c.link.uri, reason }, n);
+      }
+    },
+  });
   new Gauge({
     name: 'skybeat_link_up', help: '1 when the link is up', labelNames: ['link'], registers: [registry],
     collect() {

@@ -13,9 +13,11 @@ export function vehicleViews(fleet: Fleet): VehicleView[] {
 export function linkViews(fleet: Fleet): LinkView[] {
   return [...fleet.connections.values()].map((c) => {
     const n = c.counters();
+    const s = c.signatureCounters();
     return {
       id: c.id, uri: c.link.uri, state: c.link.state, detail: c.link.detail, peers: c.link.peerCount,
       frames: n.frames, crcErrors: n.crcErrors, droppedBytes: n.droppedBytes,
+      signing: s !== null, unsigned: s?.unsigned ?? 0, badSignature: s?.badSignature ?? 0, replayed: s?.replayed ?? 0,
     };
   });
 }

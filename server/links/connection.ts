@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { MavLinkData } from 'node-mavlink';
 import { decode, Encoder } from '../mavlink/codec.ts';
 import { Framer, type Frame, type FramerCounters } from '../mavlink/framer.ts';
+import { LinkSigning, type SignatureCounters, type SigningClock } from '../mavlink/signing.ts';
 import type { Link } from './link.ts';
 import type { TlogWriter } from './tlog.ts';
 
@@ -23,22 +24,34 @@ export interface ConnectionOptions {
   compid: number;
   /** records both directions when given */
   tlog?: TlogWriter;
+  /** signing timestamps from this clock instead of the process-wide one (tests) */
+  signingClock?: SigningClock;
 }
+
+/** Each signed connection of the process sends with its own link id, as the spec asks per channel. */
+let nextLinkId = 0;
 
 /**
  * MAVLink over one Link: a Framer per remote peer (so interleaved senders on one UDP port
  * never corrupt each other's packets), decoding, one outgoing sequence counter, and an
  * optional .tlog recording of both directions.
+ *
+ * When the link has a signing key, everything sent is signed and whatever arrives unsigned,
+ * badly signed or replayed is dropped here and counted (signatureCounters()): nothing above,
+ * neither the map nor a vehicle's state, ever sees it, nor does the .tlog.
  */
 export class Connection extends EventEmitter<ConnectionEvents> {
   readonly encoder: Encoder;
+  /** null on a link without a key */
+  readonly signing: LinkSigning | null;
   private readonly framers = new Map<string, Framer>();
   /** counters of peers that have gone, so link totals never go backwards */
   private readonly retired: FramerCounters = { frames: 0, crcErrors: 0, unknown: 0, droppedBytes: 0 };
 
   constructor(readonly id: string, readonly link: Link, private readonly opts: ConnectionOptions) {
     super();
-    this.encoder = new Encoder(opts.sysid, opts.compid);
+    this.signing = link.signingKey ? new LinkSigning(link.signingKey, nextLinkId++ & 0xff, opts.signingClock) : null;
+    this.encoder = new Encoder(opts.sysid, opts.compid, this.signing);
     link.on('data', (chunk, peer) => this.framerFor(peer).push(chunk));
     link.on('peerGone', (peer) => {
       const f = this.framers.get(peer);
@@ -55,6 +68,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     let f = this.framers.get(peer);
     if (!f) {
       f = new Framer((frame) => {
+        if (this.signing?.verify(frame)) return;
         this.opts.tlog?.write(frame.raw);
         this.emit('message', { frame, msg: decode(frame), peer });
       });
@@ -70,6 +84,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       for (const k of Object.keys(total) as (keyof FramerCounters)[]) total[k] += f.counters[k];
     }
     return total;
+  }
+
+  /** Packets dropped on a signed link since start, by reason; null on a link without a key. */
+  signatureCounters(): SignatureCounters | null {
+    return this.signing ? { ...this.signing.rejected } : null;
   }
 
   /** CRC errors seen from one peer. */

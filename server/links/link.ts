@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SigningKey } from '../mavlink/signing.ts';
 
 export type LinkState = 'opening' | 'up' | 'down';
 
@@ -12,15 +13,26 @@ export interface LinkEvents {
 
 /**
  * A byte transport to one or more MAVLink peers, named by a URI as MAVSDK writes them.
- * Links know nothing of MAVLink: framing, decoding and heartbeats sit above, in Connection.
+ * Links know nothing of MAVLink: framing, decoding, signing and heartbeats sit above, in
+ * Connection. A link only carries the signing key its URI named, for its Connection to use.
  */
 export abstract class Link extends EventEmitter<LinkEvents> {
   state: LinkState = 'opening';
   detail: string | null = null;
+  /** from ?key= on the URI: its Connection signs what it sends and drops what is not signed with it */
+  signingKey: SigningKey | null = null;
 
-  /** as configured; listening links on port 0 rewrite it with the port they got */
+  /**
+   * as configured, with any key redacted (see parseLinkUri); listening links on port 0 rewrite
+   * it with the port they got
+   */
   constructor(public uri: string) {
     super();
+  }
+
+  /** The URI with the port a listening link was given in place of port 0 (options kept). */
+  protected withBoundPort(port: number): string {
+    return this.uri.replace(/:0(?=$|\?)/, `:${port}`);
   }
 
   /**

@@ -91,7 +91,7 @@ export class TcpInLink extends Link {
       });
       server.listen(this.port, this.host, () => {
         this.server = server;
-        if (this.port === 0) this.uri = `tcpin://${this.host}:${this.boundPort}`;
+        if (this.port === 0) this.uri = this.withBoundPort(this.boundPort);
         this.setState('up');
         resolve();
       });

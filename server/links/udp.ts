@@ -47,7 +47,7 @@ export class UdpInLink extends UdpLink {
           this.emit('data', msg, key);
         });
         this.socket = socket;
-        if (this.port === 0) this.uri = `udpin://${this.host}:${socket.address().port}`;
+        if (this.port === 0) this.uri = this.withBoundPort(socket.address().port);
         this.setState('up');
         resolve();
       });

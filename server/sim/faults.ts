@@ -101,6 +101,7 @@ export class FaultyLink extends Link {
 
   constructor(readonly inner: Link, rng: Prng) {
     super(inner.uri);
+    this.signingKey = inner.signingKey; // the drone signs above the faults, as over a real radio
     this.down = new FaultPipe(rng, (data, peer) => inner.send(data, peer));
     this.up = new FaultPipe(rng, (data, peer) => this.emit('data', data, peer!));
     inner.on('data', (chunk, peer) => {

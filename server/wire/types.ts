@@ -89,6 +89,12 @@ export interface LinkView {
   frames: number;
   crcErrors: number;
   droppedBytes: number;
+  /** MAVLink 2 signing: true when the link has a key (?key=, never shown) */
+  signing: boolean;
+  /** packets dropped on a signed link: not signed, signed with another key, or a timestamp seen before (replayed) */
+  unsigned: number;
+  badSignature: number;
+  replayed: number;
 }
 
 export interface HealthView {
@@ -123,6 +129,8 @@ export interface ServerToClientEvents {
    * words (e.g. "maintenance"), or a signal name when the operating system stopped it (isSignal).
    */
   'server:shutdown': (reason: string) => void;
+  /** this connection's session ended (logout, password or role change, disabled, expired): the reason, then the connection closes */
+  'session:ended': (reason: string) => void;
   /** scheduled patrols due soon (the whole list, whenever it changes) */
   'patrols:due': (due: DuePatrol[]) => void;
 }
