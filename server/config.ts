@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseLinkUri } from './links/uri.ts';
+import { linkUriWithKey, parseLinkUri, redactLinkUri } from './links/uri.ts';
 import type { ServiceOptions } from './service.ts';
 
 /**
@@ -17,9 +17,24 @@ const linkUri = z.string().superRefine((s, ctx) => {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
   }
 });
+/**
+ * A link is a URI, or in the file { "uri": URI, "key": PASSPHRASE or "hex:64HEX" } so the signing
+ * key can sit apart from the URI; it becomes the URI's ?key= option. Either way the key is only
+ * ever shown redacted (see redactLinkUri).
+ */
+const linkWithKey = z.object({ uri: z.string(), key: z.string().min(1) }).strict()
+  .refine((l) => !/[?&]key=/.test(l.uri), { message: 'give the signing key once: in "key" or as ?key= in "uri", not both' })
+  .transform((l) => linkUriWithKey(l.uri, l.key));
+// Not z.union: its "Invalid input" would hide which part of a link was wrong.
+const link = z.unknown().transform((v, ctx) => {
+  const r = (typeof v === 'object' && v !== null ? linkWithKey : z.string()).safeParse(v);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+}).pipe(linkUri);
 
 export const ConfigSchema = z.object({
-  links: z.array(linkUri).default([]),
+  links: z.array(link).default([]),
   /** simulated drones; null: 3 when there are no links, else none */
   sim: z.number().int().min(0).max(250).nullable().default(null),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -138,6 +153,9 @@ Usage: npm start -- [options]
                        tcpin://0.0.0.0:5760      accept TCP connections
                        serial:///dev/ttyUSB0:57600  a telemetry radio (reopened when replugged)
                        tlog://FILE.tlog?speed=1  replay a recorded telemetry log
+                     add ?key=PASSPHRASE (or ?key=hex:64HEX) to a drone link to sign and check
+                     MAVLink 2 packets on it; better kept in the configuration file than on the
+                     command line, where \`ps\` shows it
   --sim N            simulated drones (default 3 when no link is given, else 0; env SKYBEAT_SIM)
   --port N           HTTP(S) port (default ${d.port}; env PORT)
   --host ADDR        bind address (default ${d.host}; env SKYBEAT_HOST)
@@ -230,7 +248,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (!final.success) {
     const first = final.error.issues[0]!;
     const source = over.find((x) => x.key === first.path[0])?.source ?? file ?? 'defaults';
-    const value = over.find((x) => x.key === first.path[0])?.value;
+    const given = over.find((x) => x.key === first.path[0])?.value;
+    const value = first.path[0] === 'links' && Array.isArray(given) ? given.map((v) => redactLinkUri(String(v))) : given;
     throw new ConfigError(`${source}${value !== undefined ? ` "${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : value}"` : ''}: ${first.path.length > 1 ? `${first.path.slice(1).join('.')}: ` : ''}${first.message}`);
   }
   for (const p of [final.data.tls?.cert, final.data.tls?.key]) {

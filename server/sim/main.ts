@@ -3,6 +3,7 @@
  * Runs simulated ArduCopters as their own process (see USAGE).
  */
 import { parseArgs } from 'node:util';
+import { linkUriWithKey, redactLinkUri } from '../links/uri.ts';
 import { missionFaultSchema, linkFaultsSchema, startControlServer } from './control-http.ts';
 import type { SimDrone } from './drone.ts';
 import { SquadronOptionsError, startSquadron, type SquadronOptions } from './squadron.ts';
@@ -14,6 +15,9 @@ const USAGE = `Simulated ArduCopter squadron (MAVLink 2, one system per drone)
   --count N               drones (default 1)
   --link URI              udpout://HOST:PORT (default udpout://127.0.0.1:14550), tcpout://HOST:PORT,
                           tcpin://HOST:PORT or udpin://HOST:PORT (drone i on PORT+10*i, like SITL)
+  --key PASSPHRASE        sign every packet (MAVLink 2 signing) and drop unsigned, badly signed and
+                          replayed ones, as ArduPilot does with a key set; also hex:64HEX, or ?key= on
+                          --link. Env SIM_SIGNING_KEY keeps it out of the process list
   --home LAT,LON[,ALT]    drone 1's home (default 28.37,121.38,10: Wenling); the others line up eastwards
   --spacing M             metres between homes (default 29.4)
   --sysid-base N          first sysid (default 1)
@@ -41,7 +45,7 @@ const OPTIONS = {
   'sysid-base': { type: 'string' }, seed: { type: 'string' }, 'boot-delay': { type: 'string' },
   'gps-fix-delay': { type: 'string' }, speedup: { type: 'string' }, 'mission-request': { type: 'string' },
   param: { type: 'string', multiple: true }, 'gcs-failsafe': { type: 'boolean' }, demo: { type: 'boolean' },
-  'control-port': { type: 'string' },
+  'control-port': { type: 'string' }, key: { type: 'string' },
   loss: { type: 'string', multiple: true }, duplicate: { type: 'string', multiple: true },
   reorder: { type: 'string', multiple: true }, corrupt: { type: 'string', multiple: true },
   delay: { type: 'string', multiple: true }, 'gps-loss': { type: 'string', multiple: true },
@@ -99,6 +103,13 @@ function targets(flag: string, list: string[] | undefined): (number | null)[] {
   });
 }
 
+/** The link URI with the --key flag's key added (once: not also as ?key= on --link). */
+function withKey(link: string, key: string | undefined): string {
+  if (key === undefined || key === '') return link;
+  if (/[?&]key=/.test(link)) throw new UsageError('give the signing key once: --key (or SIM_SIGNING_KEY) or ?key= on --link, not both');
+  return linkUriWithKey(link, key);
+}
+
 interface Plan {
   options: SquadronOptions;
   controlPort?: number;
@@ -119,7 +130,7 @@ function parseCli(argv: string[]): Plan | 'help' {
   if (mr !== undefined && mr !== 'request' && mr !== 'request-int') throw new UsageError(`--mission-request ${mr}: expected request or request-int`);
   const options: SquadronOptions = {
     count: num('count', values.count, true) ?? 1,
-    link: values.link ?? 'udpout://127.0.0.1:14550',
+    link: withKey(values.link ?? 'udpout://127.0.0.1:14550', values.key ?? process.env.SIM_SIGNING_KEY),
     home: parseHome(values.home),
     spacingM: num('spacing', values.spacing),
     sysidBase: num('sysid-base', values['sysid-base'], true),
@@ -182,7 +193,7 @@ async function main(): Promise<void> {
   }
   const control = plan.controlPort === undefined ? null : await startControlServer(squadron, plan.controlPort);
   const o = plan.options;
-  console.log(`sim: ${o.count} drone(s) on ${o.link}, seed ${squadron.seed}${o.demo ? ', DEMO pilot flying them' : ''}`);
+  console.log(`sim: ${o.count} drone(s) on ${redactLinkUri(o.link)}${/[?&]key=/.test(o.link) ? ' (signed)' : ''}, seed ${squadron.seed}${o.demo ? ', DEMO pilot flying them' : ''}`);
   for (const d of squadron.drones) {
     const s = d.status();
     console.log(`sim: sysid ${d.sysid} at ${s.lat.toFixed(7)},${s.lon.toFixed(7)}${d.port !== undefined ? `, port ${d.port}` : ''}`);
