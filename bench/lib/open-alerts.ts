@@ -1,0 +1,44 @@
+import { getDistance } from 'geolib';
+import { openStore } from '../../server/store/index.ts';
+import type { Prng } from '../../server/sim/prng.ts';
+import { HOME } from './traffic.ts';
+
+export interface Place { name: string; lat: number; lon: number }
+
+/** Officers scattered over ±5 km of the station. */
+export function officerPlaces(n: number, rng: Prng): Place[] {
+  return Array.from({ length: n }, (_, i) => ({ name: `officer${i + 1}`, lat: HOME.lat + (rng.next() - 0.5) * 0.09, lon: HOME.lon + (rng.next() - 0.5) * 0.1 }));
+}
+
+/**
+ * A busy shift's open ground alerts, written through the service's own store before it starts
+ * (raising a thousand over HTTP would meet the per-user creation limit, which is the point of it):
+ * each officer holds one job about a kilometre away, accepted; the rest were offered to their two
+ * nearest officers and wait for an answer, as dispatch itself would have left them.
+ */
+export function seedOpenAlerts(dataDir: string, officers: Place[], total: number, rng: Prng): { held: Map<string, Place> } {
+  const store = openStore(dataDir);
+  const held = new Map<string, Place>();
+  const metres = (a: Place | { lat: number; lon: number }, b: { lat: number; lon: number }) =>
+    getDistance({ latitude: a.lat, longitude: a.lon }, { latitude: b.lat, longitude: b.lon });
+  try {
+    store.db.transaction(() => {
+      for (const o of officers) {
+        const at = { lat: o.lat + 0.009, lon: o.lon };
+        const row = store.groundAlerts.create({ category: 'theft', priority: 2, ...at, note: 'bench: held', vehicleId: null, createdBy: 'room' });
+        store.groundAlerts.record(row.id, o.name, 'notified', { distanceM: metres(o, at) }, 'dispatched');
+        store.groundAlerts.record(row.id, o.name, 'accept', undefined, 'accepted');
+        held.set(o.name, { name: `alert ${row.id}`, ...at });
+      }
+      for (let i = officers.length; i < total; i++) {
+        const at = { lat: HOME.lat + (rng.next() - 0.5) * 0.09, lon: HOME.lon + (rng.next() - 0.5) * 0.1 };
+        const row = store.groundAlerts.create({ category: 'other', priority: 3, ...at, note: 'bench: waiting', vehicleId: null, createdBy: 'room' });
+        const nearest = officers.map((o) => ({ o, d: metres(o, at) })).sort((a, b) => a.d - b.d).slice(0, 2);
+        for (const { o, d } of nearest) store.groundAlerts.record(row.id, o.name, 'notified', { distanceM: d }, 'dispatched');
+      }
+    })();
+  } finally {
+    store.close();
+  }
+  return { held };
+}
