@@ -1,7 +1,7 @@
 import { common } from 'node-mavlink';
 import { describe, expect, it } from 'vitest';
 import { is } from '../helpers/scripted-vehicle.ts';
-import { ACK, asksFor, fakeMissionRig, hundredRows, missionAck } from './fake-rig.ts';
+import { ACK, fakeMissionRig, hundredRows, missionAck } from './fake-rig.ts';
 
 /**
  * Every branch of download() and clear() (server/missions/protocol/transfer.ts), one fault per

@@ -2,6 +2,7 @@ import { common } from 'node-mavlink';
 import { describe, expect, it } from 'vitest';
 import type { RouteProgress, RouteUploadResult } from '../../server/missions/protocol/client.ts';
 import type { MissionFault } from '../../server/sim/mission-faults.ts';
+import { Prng } from '../../server/sim/prng.ts';
 import { is } from '../helpers/scripted-vehicle.ts';
 import { ACK, fakeMissionRig } from './fake-rig.ts';
 import { example, hundredItems } from './routes-for-tests.ts';
@@ -151,6 +152,19 @@ describe('route upload and verify (simulated time)', () => {
       drone.faults.add(fault);
       const r = await fc.run(client.uploadRoute(v, hundredItems()));
       expect(r.kind, `${fault.kind}: ${r.message}`).toBe('success');
+    }
+  });
+
+  it('under 20 % loss both ways (seeded), a 100-item route and a route with fence and rally points arrive and verify: 6 seeds', async () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const { fc, drone, v, client } = await setup();
+      const prng = new Prng(seed);
+      drone.drop('up', () => prng.chance(0.2));
+      drone.drop('down', () => prng.chance(0.2));
+      for (const route of [hundredItems(), example('residential-loop')]) {
+        const r = await fc.run(client.uploadRoute(v, route));
+        expect(r.kind, `seed ${seed}: ${r.message}`).toBe('success');
+      }
     }
   });
 });
