@@ -28,6 +28,11 @@ describe('production build', () => {
     const dev = Object.keys(pkg.devDependencies).filter((d) => imported.has(d) || [...imported].some((i) => d.startsWith(`${i}/`)));
     expect(dev).toEqual([]);
     expect(js.some((f) => fs.readFileSync(f, 'utf8').includes('.ts"'))).toBe(false);
+    // What a station runs, and no more: the demo's simulator and the SITL relays' fault proxy are
+    // in; the standalone simulator (npm run sim, a development tool) is not.
+    const shipped = (f: string) => fs.existsSync(path.join(out, 'server', f));
+    expect(['main.js', 'sim/squadron.js', 'tools/faultproxy.js', 'tools/backup.js', 'tools/restore.js', 'auth/users-cli.js'].filter((f) => !shipped(f))).toEqual([]);
+    expect(['sim/main.js', 'sim/control-http.js'].filter(shipped)).toEqual([]);
 
     const data = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-build-data-'));
     const child = spawn(process.execPath, [path.join(out, 'server/main.js'), '--data', data, '--port', '0', '--host', '127.0.0.1', '--sim', '1', '--no-tlog'], {
