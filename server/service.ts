@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AircraftMonitor } from './alerts/aircraft-monitor.ts';
 import { DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts/aircraft-rules.ts';
 import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alerts/ground.ts';
@@ -23,6 +22,7 @@ import { UdpInLink } from './links/udp.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { MissionClient } from './missions/protocol/client.ts';
 import { RouteStore } from './missions/store.ts';
+import { MISSIONS_DIR, WEB_DIST_DIR } from './paths.ts';
 import { ControlRegistry } from './patrols/control.ts';
 import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
@@ -35,7 +35,6 @@ import { Fleet } from './vehicles/fleet.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
 import type { Autopilot } from './wire/types.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WENLING = { lat: 28.37, lon: 121.38 };
 const HOUR = 3600_000;
 
@@ -138,7 +137,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const officers = new Officers();
     const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch });
     closers.push(() => ground.stop());
-    const routes = new RouteStore(opts.missionsDir ?? path.join(ROOT, 'missions'));
+    const routes = new RouteStore(opts.missionsDir ?? MISSIONS_DIR);
     await routes.open();
     closers.push(() => routes.close());
     const missions = new MissionClient(fleet, { gcs });
@@ -195,7 +194,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       fleet, store, startedAt, metrics: metrics.registry,
       alerts: { aircraft, ground, officers, area: station },
       patrols: { patrols, control, missions, routes, scheduler },
-      webDir: opts.webDir ?? path.join(ROOT, 'web', 'dist'),
+      webDir: opts.webDir ?? WEB_DIST_DIR,
       client: {
         // for clients that read only these two: the template with its first subdomain filled in
         tileUrl: tiles.view.url?.replaceAll('{s}', tiles.view.subdomains[0] ?? '') ?? null,

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { MIGRATIONS_DIR } from '../paths.ts';
 
 export type Db = Database.Database;
 
 export class StoreError extends Error {}
-
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 function migrations(): { version: number; file: string }[] {
   return fs.readdirSync(MIGRATIONS_DIR)

@@ -38,16 +38,16 @@ export function assertFreshBuild(): void {
   if (fs.statSync(source).mtimeMs > fs.statSync(built).mtimeMs) throw new Error(`${built} is older than ${source}: ${fix}`);
 }
 
-/** A page that records its own errors, so a test can assert the app ran cleanly. */
-export async function openPage(context: BrowserContext, base: string): Promise<{ page: Page; errors: string[] }> {
+/** A page (the map, or pagePath) that records its own errors, so a test can assert the app ran cleanly; status: the HTTP answer's. */
+export async function openPage(context: BrowserContext, base: string, pagePath = '/'): Promise<{ page: Page; errors: string[]; status: number | undefined }> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
-  await page.goto(`${base}/`);
-  return { page, errors };
+  const response = await page.goto(`${base}${pagePath}`);
+  return { page, errors, status: response?.status() };
 }
 
 /** The login dialog, filled in as a person would. */

@@ -3,8 +3,13 @@ import { REPO } from './shared.ts';
 
 /** Run the real service as its own process (as `npm start` does, minus the web build). */
 export function spawnService(args: string[], env: Record<string, string> = {}) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
-    cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnNode(REPO, ['--import', 'tsx', 'server/main.ts', ...args], env);
+}
+
+/** Node with argv in dir (the service in any layout: sources, a build, the Docker image's), its output kept. */
+export function spawnNode(dir: string, argv: string[], env: Record<string, string> = {}) {
+  const child: ChildProcess = spawn(process.execPath, argv, {
+    cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });
