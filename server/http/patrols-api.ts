@@ -29,6 +29,8 @@ const Control = z.object({ action: z.enum(['take', 'release']) });
 const UploadTarget = z.object({ vehicleId: VehicleId });
 const Upload = z.object({ vehicleId: VehicleId, confirm: confirmed });
 const RouteId = z.string().max(100, 'a route id has at most 100 characters');
+// An autopilot keeps what it had received of an upload that failed (ArduPilot: a mix of old and new items).
+const PARTIAL_UPLOAD = 'the drone may now hold part of this route mixed with its old mission: upload again before flying it in AUTO';
 const RunsQuery = z.object({
   vehicleId: z.string().optional(),
   from: z.coerce.number().int().optional(),
@@ -155,7 +157,8 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
       const outcome = result.kind === 'success' ? 'accepted' : result.kind === 'busy' ? 'refused' : 'failed';
       audit(req, action, target.vehicleId, outcome, { routeId, kind: result.kind, message: result.message, verified: result.verified, ...(result.where ? { where: result.where } : {}) });
       if (result.kind === 'success') res.json({ ...result, preflight });
-      else res.status(result.kind === 'busy' ? 409 : 502).json({ ...result, error: result.message, preflight });
+      else if (result.kind === 'busy') res.status(409).json({ ...result, error: result.message, preflight });
+      else res.status(502).json({ ...result, error: result.message, warning: PARTIAL_UPLOAD, preflight });
     } catch (err) {
       const runId = patrols.activeFor(target.vehicleId)?.id;
       refuse(req, res, action, err, target.vehicleId, { routeId, ...(runId !== undefined ? { runId } : {}) });

@@ -124,6 +124,7 @@ describe('a mission upload is a flight command', () => {
     const res = await upload('short');
     expect(res.status).toBe(502);
     expect(res.body.error).toMatch(/^short → sim-1: mission upload failed at mission item \d .*INVALID/);
+    expect(res.body.warning).toMatch(/may now hold part of this route mixed with its old mission/);
     const [entry] = await audit('failed');
     expect(entry).toMatchObject({ user: 'pilot1', target: 'sim-1', detail: { routeId: 'short', kind: 'error' } });
     expect(entry!.detail.message).toBe(res.body.error);
