@@ -95,9 +95,11 @@ export class CommandSender {
           if (ack.result === MavResult.ACCEPTED) finish({ result: 'accepted' });
           else {
             // The reason an autopilot gives ("Arm: Need Position Estimate") usually arrives as a
-            // STATUSTEXT just before the ack; wait a moment for one that is still on its way.
+            // STATUSTEXT just before the ack; wait a moment for one that is still on its way. The
+            // answer is in: no more attempts (a resend in that moment could be accepted, unreported).
             const code = resultName(ack.result);
-            clock.setTimeout(() => finish({ result: 'denied', code, reason: `${name} ${code}${texts.length ? `: ${texts.join('; ')}` : ''}` }), texts.length ? 0 : 150);
+            clock.clearTimeout(timer);
+            timer = clock.setTimeout(() => finish({ result: 'denied', code, reason: `${name} ${code}${texts.length ? `: ${texts.join('; ')}` : ''}` }), texts.length ? 0 : 150);
           }
         };
         this.fleet.on('message', onMessage);
