@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '../server/links/connection.ts';
 import { parseTlog, TlogWriter } from '../server/links/tlog.ts';
+import { LinkSigning, SigningClock, SigningKey } from '../server/mavlink/signing.ts';
 import { startService } from '../server/service.ts';
 import { Fleet } from '../server/vehicles/fleet.ts';
 import { MemoryLink } from './lib/memory-link.ts';
@@ -23,6 +24,8 @@ interface Dataset {
   packets: number;
   /** sent once before measuring, so every sender is a known vehicle */
   warmup: { bytes: Buffer; peer: string }[];
+  /** synthetic positions, one per datagram: can be made again signed, fresh timestamps each round */
+  signable?: { systems: number };
 }
 
 const sysidOf = (p: Buffer) => (p[0] === 0xfd ? p[5]! : p[3]!);
@@ -54,6 +57,7 @@ function synthetic(n: number, systems: number, chunkSize: number | null): Datase
     chunks,
     packets: n,
     warmup,
+    ...(chunkSize ? {} : { signable: { systems } }),
   };
 }
 
@@ -69,10 +73,10 @@ async function feed(link: MemoryLink, chunks: Dataset['chunks']): Promise<void> 
   await new Promise((r) => setImmediate(r));
 }
 
-/** A pipeline under test: set up once per data set, then fed whole rounds. */
+/** A pipeline under test: set up once per data set, then fed whole rounds (prepare, unmeasured, first). */
 interface Pipeline {
   name: string;
-  setup(d: Dataset): Promise<{ round(): Promise<number>; close(): Promise<void> }>;
+  setup(d: Dataset): Promise<{ prepare?(): void; round(): Promise<number>; close(): Promise<void> }>;
 }
 
 const baseline: Pipeline = {
@@ -106,6 +110,40 @@ const fleetOnly: Pipeline = {
     return {
       round: rounds(fleet, link, d),
       async close() { fleet.close(); await conn.close(); },
+    };
+  },
+};
+
+const BENCH_KEY = SigningKey.fromText('bench-signing-passphrase');
+
+/**
+ * The link layer on a link with a key: the same positions, signed by the drones, each checked
+ * (SHA-256 and the replay rule) before the Fleet sees it. A replayed round would be dropped, so
+ * each round's packets are signed afresh, outside the measured time.
+ */
+const signedFleet: Pipeline = {
+  name: 'SkyBeat link layer, signed link (?key=) → Fleet/Vehicle',
+  async setup(d) {
+    const systems = d.signable!.systems;
+    const drones = new LinkSigning(BENCH_KEY, 0, new SigningClock());
+    const peers = (packets: Buffer[]) => packets.map((b) => ({ bytes: b, peer: `udp-${sysidOf(b)}` }));
+    const signed: Dataset = { ...d, warmup: peers(heartbeats(systems, drones)), chunks: [] };
+    const link = new MemoryLink();
+    link.signingKey = BENCH_KEY;
+    const conn = new Connection('b1', link, { sysid: 255, compid: 190 });
+    const fleet = new Fleet({ sysid: 255, compid: 190 });
+    fleet.addConnection(conn);
+    return {
+      prepare() {
+        signed.chunks = peers(positionPackets(d.packets, systems, drones));
+      },
+      round: rounds(fleet, link, signed),
+      async close() {
+        const dropped = conn.signatureCounters()!;
+        if (dropped.unsigned + dropped.badSignature + dropped.replayed > 0) throw new Error(`signed bench dropped packets: ${JSON.stringify(dropped)}`);
+        fleet.close();
+        await conn.close();
+      },
     };
   },
 };
@@ -145,6 +183,7 @@ async function measure(d: Dataset, pipelines: Pipeline[], rounds: number, log: (
       // Rotate the order every round so warm-up and GC debt favour no pipeline; round 0 only warms the JIT.
       for (let k = 0; k < ready.length; k++) {
         const { p, r } = ready[(i + k) % ready.length]!;
+        r.prepare?.();
         (globalThis as { gc?: () => void }).gc?.();
         const cpu0 = process.cpuUsage();
         const t0 = performance.now();
@@ -178,12 +217,17 @@ const bench: Bench = async ({ quick, log }) => {
   const detail: Record<string, Sample[]> = {};
   for (const d of sets) {
     log(`ingest: ${d.name}, ${d.packets} packets, ${rounds} rounds`);
-    const samples = await measure(d, [baseline, fleetOnly, wholeService], rounds, log);
+    const samples = await measure(d, [baseline, fleetOnly, wholeService, ...(d.signable ? [signedFleet] : [])], rounds, log);
     detail[d.name] = samples;
     const base = { name: baseline.name, value: rateOf(samples, baseline.name) };
     for (const p of [fleetOnly, wholeService]) {
       const v = rateOf(samples, p.name);
       figures.push(figure(`${p.name} — ${d.name}`, 'packets/CPU-s', v, base, { text: '≥ baseline', met: v >= base.value }));
+    }
+    if (d.signable) {
+      // Against the unsigned link layer of the same run: what checking signatures costs.
+      const v = rateOf(samples, signedFleet.name);
+      figures.push(figure(`${signedFleet.name} — ${d.name}`, 'packets/CPU-s', v, { name: fleetOnly.name, value: rateOf(samples, fleetOnly.name) }));
     }
   }
   return {
@@ -194,6 +238,7 @@ const bench: Bench = async ({ quick, log }) => {
       'Rate = packets / process CPU time (user+system) of the round, median of the rounds; the rounds alternate between pipelines.',
       'Bytes enter through a socket-less Link (bench/lib/memory-link.ts), so the kernel\'s share is left out of both sides.',
       'The baseline decodes every packet and keeps nothing; SkyBeat frames, CRC-checks, decodes and applies to vehicle state.',
+      'The signed-link figure is compared with the unsigned link layer of the same run: the ratio is what verifying MAVLink 2 signatures (SHA-256 per packet, replay check) costs.',
     ],
     detail,
   };

@@ -1,5 +1,6 @@
 import { ardupilotmega, common, minimal, type MavLinkData } from 'node-mavlink';
 import { Encoder } from '../../server/mavlink/codec.ts';
+import type { LinkSigning } from '../../server/mavlink/signing.ts';
 
 /** Wenling, where the captures were recorded. */
 export const HOME = { lat: 28.37, lon: 121.38 };
@@ -61,8 +62,8 @@ export function otherStreams(): { msg: MavLinkData; hz: number }[] {
 }
 
 /** n packets of GLOBAL_POSITION_INT from `systems` sysids in turn, each system with its own sequence. */
-export function positionPackets(n: number, systems: number): Buffer[] {
-  const encoders = Array.from({ length: systems }, (_, i) => new Encoder(i + 1, 1));
+export function positionPackets(n: number, systems: number, signing: LinkSigning | null = null): Buffer[] {
+  const encoders = Array.from({ length: systems }, (_, i) => new Encoder(i + 1, 1, signing));
   const out: Buffer[] = [];
   for (let i = 0; i < n; i++) {
     const s = i % systems;
@@ -72,8 +73,8 @@ export function positionPackets(n: number, systems: number): Buffer[] {
 }
 
 /** One HEARTBEAT per system, so a Fleet knows them before the measured traffic. */
-export function heartbeats(systems: number): Buffer[] {
-  return Array.from({ length: systems }, (_, i) => new Encoder(i + 1, 1).encode(heartbeat()));
+export function heartbeats(systems: number, signing: LinkSigning | null = null): Buffer[] {
+  return Array.from({ length: systems }, (_, i) => new Encoder(i + 1, 1, signing).encode(heartbeat()));
 }
 
 /** Concatenate packets and cut the bytes into fixed-size chunks, as a TCP or serial stream delivers them. */

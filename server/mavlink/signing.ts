@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Frame } from './framer.ts';
 
@@ -11,6 +11,8 @@ import type { Frame } from './framer.ts';
 export const SIGNATURE_LEN = 13;
 const SIGNATURE_HASH_LEN = 6;
 const KEY_LEN = 32;
+/** Header, the longest payload, CRC, link id and timestamp: all a signature covers after the key. */
+const SIGNED_MAX = 10 + 255 + 2 + 7;
 export const IFLAG_SIGNED = 0x01;
 export const SIGNING_EPOCH_MS = Date.UTC(2015, 0, 1);
 const UNITS_PER_MS = 100;
@@ -32,9 +34,13 @@ export class SigningKeyError extends Error {}
  */
 export class SigningKey {
   readonly #bytes: Buffer;
+  /** the key followed by room for the signed bytes: one-shot hashing without a Hash object per packet */
+  readonly #scratch: Buffer;
 
   private constructor(bytes: Buffer) {
     this.#bytes = bytes;
+    this.#scratch = Buffer.alloc(KEY_LEN + SIGNED_MAX);
+    bytes.copy(this.#scratch);
   }
 
   /**
@@ -59,9 +65,14 @@ export class SigningKey {
     return new SigningKey(Buffer.from(bytes));
   }
 
-  /** The first 6 bytes of SHA-256(key + data). */
+  /**
+   * The first 6 bytes of SHA-256(key + data). crypto.hash on one buffer takes half the time of
+   * createHash().update().update().digest() for packets this small (the ingest bench's signed figure).
+   */
   digest(data: Buffer): Buffer {
-    return createHash('sha256').update(this.#bytes).update(data).digest().subarray(0, SIGNATURE_HASH_LEN);
+    if (data.length > SIGNED_MAX) throw new RangeError(`${data.length} bytes is longer than any MAVLink 2 packet`);
+    data.copy(this.#scratch, KEY_LEN);
+    return hash('sha256', this.#scratch.subarray(0, KEY_LEN + data.length), 'buffer').subarray(0, SIGNATURE_HASH_LEN);
   }
 
   equals(other: SigningKey): boolean {
