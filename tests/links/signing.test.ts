@@ -111,6 +111,7 @@ describe('a signed link between the station and a simulated drone', () => {
     const sq = await drones(`udpout://127.0.0.1:${tap.port}?${KEY}`);
     await waitFor('the real drone on the map', () => t.svc.fleet.get('l1-1')?.position);
     const home = sq.drone(1).status();
+    const realPeer = t.svc.fleet.get('l1-1')!.peer; // where its commands go
     const shownLats: number[] = [];
     t.svc.fleet.on('changed', (v) => { if (v.position) shownLats.push(v.position.lat); });
 
@@ -122,6 +123,8 @@ describe('a signed link between the station and a simulated drone', () => {
       const c = conn.signatureCounters()!;
       return c.unsigned >= 10 && c.badSignature >= 10;
     });
+    await spoof.close();
+    await wrongKey.close();
 
     // The real drone goes quiet; what was overheard from it is sent again from elsewhere.
     await sq.close();
@@ -135,6 +138,7 @@ describe('a signed link between the station and a simulated drone', () => {
     expect(messagesBefore.n).toBe(0); // not one reached the vehicle
 
     expect(t.svc.fleet.get('l1-67')).toBeUndefined();
+    expect(t.svc.fleet.get('l1-1')!.peer).toBe(realPeer); // the spoof could not divert drone 1's commands to itself
     expect(shownLats.length).toBeGreaterThan(0);
     expect(shownLats.every((lat) => Math.abs(lat - home.lat) < 1e-4)).toBe(true);
     const vehicles = await t.api('GET', '/api/vehicles', token);
