@@ -28,12 +28,13 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
   describeWithFixtures('mission-flight.tlog: the capture\'s patrol flown against one simulated copter', () => {
     let gcs: GroundStation;
     let sq: Squadron;
-    const cap = readCapture('mission-flight.tlog');
+    let cap: CaptureRec[];
     let downloaded: common.MissionItemInt[];
     let armAcks: common.CommandAck[];
     let refusalTexts: common.StatusText[];
 
     beforeAll(async () => {
+      cap = readCapture('mission-flight.tlog'); // not in the describe body, which runs even when the tests are skipped
       gcs = await GroundStation.open();
       // boot delay 20 s (real: 40 s) at 10x, so some arming attempts are refused as in the capture
       sq = await gcs.squadron({ count: 1, speedup: 10, bootDelayS: 20, gpsFixDelayS: 5, home: { lat: 28.37, lon: 121.38, altMsl: 10.1 } });
@@ -137,10 +138,11 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
   describeWithFixtures('failsafe-battery.tlog: low battery mid-patrol', () => {
     let gcs: GroundStation;
     let sq: Squadron;
-    const cap = readCapture('failsafe-battery.tlog');
+    let cap: CaptureRec[];
     let paramEchoes: common.ParamValue[];
 
     beforeAll(async () => {
+      cap = readCapture('failsafe-battery.tlog');
       gcs = await GroundStation.open();
       sq = await gcs.squadron({ count: 1, speedup: 10, bootDelayS: 5 });
       await gcs.heard(1);
@@ -210,9 +212,10 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
   describeWithFixtures('boot-telemetry.tlog: power-on to armable', () => {
     let gcs: GroundStation;
     let sq: Squadron;
-    const cap = readCapture('boot-telemetry.tlog');
+    let cap: CaptureRec[];
 
     beforeAll(async () => {
+      cap = readCapture('boot-telemetry.tlog');
       gcs = await GroundStation.open();
       sq = await gcs.squadron({ count: 1, speedup: 5, bootDelayS: 8, gpsFixDelayS: 3 });
       await gcs.heard(1);
@@ -275,9 +278,10 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
   describeWithFixtures('squadron-udp.tlog: three copters on one ground-station port', () => {
     let gcs: GroundStation;
     let sq: Squadron;
-    const cap = readCapture('squadron-udp.tlog');
+    let cap: CaptureRec[];
 
     beforeAll(async () => {
+      cap = readCapture('squadron-udp.tlog');
       gcs = await GroundStation.open();
       sq = await gcs.squadron({ count: 3, speedup: 10, bootDelayS: 5 });
       for (const id of [1, 2, 3]) await gcs.heard(id);
