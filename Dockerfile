@@ -15,6 +15,9 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production SKYBEAT_DATA=/data SKYBEAT_MISSIONS=/app/missions
+# /app as in a clone after `npm run build`: the compiled service (dist/server) serves web/dist from
+# the folder above dist/ (server/paths.ts). tests/ops/production-web.test.ts lays out this stage
+# from these lines, runs the CMD and loads the pages in Chromium.
 COPY --from=build --chown=node:node /app/node_modules node_modules
 COPY --from=build --chown=node:node /app/dist dist
 COPY --from=build --chown=node:node /app/web/dist web/dist
