@@ -60,11 +60,6 @@ export class SigningKey {
     return new SigningKey(createHash('sha256').update(text, 'utf8').digest());
   }
 
-  static fromBytes(bytes: Buffer): SigningKey {
-    if (bytes.length !== KEY_LEN) throw new SigningKeyError(`a signing key is ${KEY_LEN} bytes, got ${bytes.length}`);
-    return new SigningKey(Buffer.from(bytes));
-  }
-
   /**
    * The first 6 bytes of SHA-256(key + data). crypto.hash on one buffer takes half the time of
    * createHash().update().update().digest() for packets this small (the ingest bench's signed figure).
