@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { exportRoute } from '../missions/formats/index.ts';
 import { waypointsOmissions } from '../missions/formats/wpl.ts';
+import { ROUTE_MAX_BYTES, ROUTE_MAX_MB } from '../missions/limits.ts';
 import { StoreError, type RouteInput, type RouteStore } from '../missions/store.ts';
 import { routeDetail, routeSummary } from '../missions/views.ts';
 import { parseBody } from './validate.ts';
@@ -21,7 +22,8 @@ const FORMATS = ['plan', 'waypoints'] as const;
 
 export function createRoutesRouter(store: RouteStore, guards: { edit: express.RequestHandler }): express.Router {
   const router = express.Router();
-  router.use(express.json({ limit: '6mb' }));
+  // The one route size limit (the app's own body parser, for everything else, is smaller).
+  router.use(express.json({ limit: ROUTE_MAX_BYTES }));
 
   /** A file's text, or route JSON (the body itself). */
   const input = (req: express.Request, res: express.Response): RouteInput | undefined => {
@@ -84,7 +86,7 @@ export function createRoutesRouter(store: RouteStore, guards: { edit: express.Re
   const onError: ErrorRequestHandler = (err, _req, res, next) => {
     if (err instanceof StoreError) res.status(err.status).json({ error: err.message, issues: err.issues });
     else if (err?.type === 'entity.parse.failed') res.status(400).json({ error: `request body is not valid JSON: ${err.message}` });
-    else if (err?.type === 'entity.too.large') res.status(413).json({ error: 'request body too large (at most 6 MB)' });
+    else if (err?.type === 'entity.too.large') res.status(413).json({ error: `request body too large: a route is at most ${ROUTE_MAX_MB} MB` });
     else next(err);
   };
   router.use(onError);

@@ -21,6 +21,17 @@ export class ParseError extends Error {
   }
 }
 
+/**
+ * A file refused for what it is rather than for a mistake in it: XML entities, nesting beyond
+ * reason, more points than a drone can hold. The request that brought it is bad input (400).
+ */
+export class RefusedFile extends ParseError {
+  constructor(file: string, where: string, message: string) {
+    super(file, [{ level: 'error', file, item: null, where, message }]);
+    this.name = 'RefusedFile';
+  }
+}
+
 /** Collects problems while reading one file. */
 export class Problems {
   readonly list: Issue[] = [];

@@ -63,6 +63,8 @@ export interface RouteSource {
   format: RouteFormat | 'json';
   /** where each of items[] came from in that file, e.g. "mission.items[3]" or "line 5" */
   locations: string[];
+  /** what reading the file changed, for the pilot to know (a line simplified to fit a mission) */
+  notes?: string[];
 }
 
 export interface Route {

@@ -6,10 +6,11 @@ import { EXTENSION, formatOf, parseRoute, routeId } from './formats/index.ts';
 import type { LineImportOptions } from './formats/line-route.ts';
 import { exportPlan } from './formats/plan.ts';
 import { exportWaypoints, waypointsOmissions } from './formats/wpl.ts';
-import { ParseError, type Issue } from './issues.ts';
+import { ParseError, RefusedFile, type Issue } from './issues.ts';
+import { mb, ROUTE_MAX_BYTES } from './limits.ts';
 import type { Route, RouteFormat } from './model.ts';
 import { routeFromJson } from './route-json.ts';
-import { validateRoute, type ValidateOptions } from './validate.ts';
+import { importWarnings, validateRoute, type ValidateOptions } from './validate.ts';
 
 export interface RouteEntry {
   id: string;
@@ -28,7 +29,7 @@ export interface RouteEntry {
 export type RouteInput = { fileName: string; content: string } & LineImportOptions | { route: unknown };
 
 export class StoreError extends Error {
-  constructor(readonly status: 400 | 404 | 409 | 422, message: string, readonly issues: Issue[] = []) {
+  constructor(readonly status: 400 | 404 | 409 | 413 | 422, message: string, readonly issues: Issue[] = []) {
     super(message);
   }
 }
@@ -46,7 +47,6 @@ interface StoreEvents {
 }
 
 const ID = /^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,99}$/u;
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const TRASH = '.trash';
 let tmpCounter = 0;
 
@@ -56,7 +56,9 @@ const hasErrors = (issues: Issue[]) => issues.some((i) => i.level === 'error');
  * The missions folder as routes. Files copied in by hand appear on their own (the folder is
  * watched); writes go through a temporary file and a rename, only after the new route has
  * passed validation, so a good file is never replaced by a bad one. Replaced and deleted files
- * are kept in .trash/.
+ * are kept in .trash/. Every change and every reading of the folder waits its turn in one queue:
+ * two requests for the same route cannot both find it free or both replace the same file, and
+ * a reading never sees a replacement half done.
  */
 export class RouteStore extends EventEmitter<StoreEvents> {
   private entries = new Map<string, RouteEntry>();
@@ -64,7 +66,8 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   private files = new Map<string, RouteEntry>();
   private watcher: fs.FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private scanning: Promise<void> = Promise.resolve();
+  /** the folder's one queue: scans and changes, one at a time */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dir: string, private readonly opts: StoreOptions = {}) {
     super();
@@ -95,31 +98,43 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     return validateRoute(route, this.opts.validate);
   }
 
-  async create(input: RouteInput): Promise<RouteEntry> {
-    await this.scanning;
-    const id = 'fileName' in input ? routeId(input.fileName) : this.idOfJson(input.route);
-    if (this.entries.has(id)) throw new StoreError(409, `route "${id}" already exists (${this.entries.get(id)!.file}); use PUT to replace it`);
-    const { file, text } = this.prepare(id, input, null);
-    await this.writeAtomic(file, text);
-    return this.fresh(id);
+  /** Run after everything queued before it; what follows waits for it, whether it succeeds or fails. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
-  async replace(id: string, input: RouteInput): Promise<RouteEntry> {
-    await this.scanning;
-    const old = this.entries.get(id);
-    if (!old) throw new StoreError(404, `no route "${id}"`);
-    const { file, text } = this.prepare(id, input, old);
-    await this.writeAtomic(file, text);
-    if (file !== old.file) await this.toTrash(old.file);
-    return this.fresh(id);
+  create(input: RouteInput): Promise<RouteEntry> {
+    return this.inTurn(async () => {
+      const id = 'fileName' in input ? routeId(input.fileName) : this.idOfJson(input.route);
+      const taken = () => new StoreError(409, `route "${id}" already exists (${this.entries.get(id)?.file ?? 'just written'}); use PUT to replace it`);
+      if (this.entries.has(id)) throw taken();
+      const { file, text, notes } = this.prepare(id, input, null);
+      if (!(await this.writeAtomic(file, text, 'new'))) throw taken();
+      return this.fresh(id, notes);
+    });
   }
 
-  async remove(id: string): Promise<void> {
-    await this.scanning;
-    const old = this.entries.get(id);
-    if (!old) throw new StoreError(404, `no route "${id}"`);
-    await this.toTrash(old.file);
-    await this.rescan();
+  replace(id: string, input: RouteInput): Promise<RouteEntry> {
+    return this.inTurn(async () => {
+      const old = this.entries.get(id);
+      if (!old) throw new StoreError(404, `no route "${id}"`);
+      const { file, text, notes } = this.prepare(id, input, old);
+      if (file === old.file) await this.copyToTrash(old.file);
+      await this.writeAtomic(file, text, 'replace');
+      if (file !== old.file) await this.toTrash(old.file);
+      return this.fresh(id, notes);
+    });
+  }
+
+  remove(id: string): Promise<void> {
+    return this.inTurn(async () => {
+      const old = this.entries.get(id);
+      if (!old) throw new StoreError(404, `no route "${id}"`);
+      await this.toTrash(old.file);
+      await this.scan();
+    });
   }
 
   private idOfJson(body: unknown): string {
@@ -129,7 +144,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   }
 
   /** The file to write for this input, after parsing and validation; throws StoreError otherwise. */
-  private prepare(id: string, input: RouteInput, old: RouteEntry | null): { file: string; text: string } {
+  private prepare(id: string, input: RouteInput, old: RouteEntry | null): { file: string; text: string; notes: Issue[] } {
     if (!ID.test(id)) {
       throw new StoreError(400, `route id "${id}": use letters, digits, "-", "_" or "." (it becomes the file name), at most 100 characters`);
     }
@@ -139,9 +154,12 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     if ('fileName' in input) {
       format = formatOf(input.fileName, input.content) ?? fail(400, `fileName "${input.fileName}": a route file ends with .plan, .waypoints, .geojson or .kml`);
       const name = `${id}${path.extname(input.fileName).toLowerCase()}`;
+      const size = Buffer.byteLength(input.content);
+      if (size > ROUTE_MAX_BYTES) throw new StoreError(413, `${name} is ${mb(size)}: a route file is at most ${mb(ROUTE_MAX_BYTES)}`);
       try {
         route = parseRoute(input.content, name, { altitude: input.altitude });
       } catch (err) {
+        if (err instanceof RefusedFile) throw new StoreError(400, `${name} refused: ${err.issues.map((i) => i.message).join('; ')}`, err.issues);
         if (err instanceof ParseError) throw new StoreError(422, `${name} cannot be read`, err.issues);
         throw err;
       }
@@ -164,32 +182,57 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     }
     const issues = this.validate(route);
     if (hasErrors(issues)) throw new StoreError(422, `${route.source.file} has errors; nothing was written`, issues);
-    return { file: `${id}${EXTENSION[format]}`, text };
+    // Checked on what is written, so nothing is written that the folder would not read back.
+    const size = Buffer.byteLength(text);
+    if (size > ROUTE_MAX_BYTES) throw new StoreError(413, `${route.source.file} would be ${mb(size)} as written: a route file is at most ${mb(ROUTE_MAX_BYTES)}; nothing was written`);
+    return { file: `${id}${EXTENSION[format]}`, text, notes: importWarnings(route) };
   }
 
-  private async writeAtomic(file: string, text: string): Promise<void> {
+  /**
+   * Write through a temporary file: renamed over the old one ("replace"), or linked in only if
+   * no file has that name ("new"; false when one has).
+   */
+  private async writeAtomic(file: string, text: string, mode: 'new' | 'replace'): Promise<boolean> {
     const tmp = path.join(this.dir, `.${file}.${process.pid}.${++tmpCounter}.tmp`);
     try {
       await fsp.writeFile(tmp, text, 'utf8');
-      await fsp.rename(tmp, path.join(this.dir, file));
+      if (mode === 'replace') await fsp.rename(tmp, path.join(this.dir, file));
+      else await fsp.link(tmp, path.join(this.dir, file));
+      return true;
     } catch (err) {
-      await fsp.rm(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+  }
+
+  /** A name in .trash/ no earlier copy has: the time, and a number when two copies share the millisecond. */
+  private async trashName(file: string): Promise<string> {
+    const trash = path.join(this.dir, TRASH);
+    await fsp.mkdir(trash, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    for (let n = 1; ; n++) {
+      const name = path.join(trash, `${stamp}${n > 1 ? `-${n}` : ''}-${file}`);
+      if (!fs.existsSync(name)) return name;
     }
   }
 
   private async toTrash(file: string): Promise<void> {
-    const trash = path.join(this.dir, TRASH);
-    await fsp.mkdir(trash, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    await fsp.rename(path.join(this.dir, file), path.join(trash, `${stamp}-${file}`));
+    await fsp.rename(path.join(this.dir, file), await this.trashName(file));
   }
 
-  private async fresh(id: string): Promise<RouteEntry> {
-    await this.rescan();
+  /** Before a file is replaced by one of the same name: the old text stays in .trash/. */
+  private async copyToTrash(file: string): Promise<void> {
+    await fsp.copyFile(path.join(this.dir, file), await this.trashName(file), fs.constants.COPYFILE_EXCL);
+  }
+
+  /** The route as read back from the folder, with what its import changed (a simplified line) among its warnings. */
+  private async fresh(id: string, notes: Issue[]): Promise<RouteEntry> {
+    await this.scan();
     const e = this.entries.get(id);
     if (!e) throw new Error(`route "${id}" was written but is not in ${this.dir}`);
-    return e;
+    return notes.length ? { ...e, issues: [...notes, ...e.issues] } : e;
   }
 
   private scheduleRescan(): void {
@@ -200,10 +243,9 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     }, this.opts.debounceMs ?? 150);
   }
 
-  /** Read the folder again; one scan at a time, files unchanged since the last scan are not re-read. */
+  /** Read the folder again, in turn with changes; files unchanged since the last scan are not re-read. */
   rescan(): Promise<void> {
-    this.scanning = this.scanning.then(() => this.scan(), () => this.scan());
-    return this.scanning;
+    return this.inTurn(() => this.scan());
   }
 
   private async scan(): Promise<void> {
@@ -245,7 +287,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known;
     const entry: RouteEntry = { id, file: name, format: formatOf(name)!, mtimeMs: stat.mtimeMs, size: stat.size, route: null, issues: [] };
     const problem = (message: string) => [{ level: 'error' as const, file: name, item: null, where: '', message }];
-    if (stat.size > MAX_FILE_BYTES) return { ...entry, issues: problem(`${stat.size} bytes: too large for a route (at most ${MAX_FILE_BYTES})`) };
+    if (stat.size > ROUTE_MAX_BYTES) return { ...entry, issues: problem(`${mb(stat.size)}: too large for a route (at most ${mb(ROUTE_MAX_BYTES)})`) };
     let text: string;
     try {
       text = await fsp.readFile(full, 'utf8');

@@ -23,6 +23,11 @@ function inRange(lat: number, lon: number): string | null {
   return null;
 }
 
+/** What reading the route's file changed (a line simplified), as warnings. */
+export function importWarnings(route: Route): Issue[] {
+  return (route.source.notes ?? []).map((message) => ({ level: 'warning', file: route.source.file, item: null, where: '', message }));
+}
+
 /** Errors stop a route from being stored or flown; warnings are for the pilot to read. */
 export function validateRoute(route: Route, options: ValidateOptions = {}): Issue[] {
   const opts = { ...DEFAULTS, ...options };
@@ -135,7 +140,7 @@ export function validateRoute(route: Route, options: ValidateOptions = {}): Issu
   });
 
   checkBattery(route, opts, (i, message) => add('warning', i, i === null ? '' : at(i), message));
-  return issues;
+  return [...importWarnings(route), ...issues];
 }
 
 function checkBattery(route: Route, opts: typeof DEFAULTS & FlightOptions, warn: (i: number | null, message: string) => void): void {

@@ -67,9 +67,10 @@ function geometry(p: Problems, g: unknown, where: string, props: unknown, drawn:
       p.add(path, 'the line has no positions');
       return;
     }
+    drawn.lineAt = path;
     for (const [i, v] of line.entries()) {
       const pos = position(p, v, `${path}[${i}]`);
-      if (pos) drawn.line.push({ ...pos, where: `${path}[${i}]` });
+      if (pos) drawn.line.push(pos);
     }
     properties(p, props, where.replace(/(^|\.)geometry$/, ''), drawn);
   } else if (g.type === 'Polygon' && Array.isArray(coords)) {
@@ -93,7 +94,7 @@ export function parseGeoJson(text: string, file: string, id: string, opts: LineI
     p.add('', jsonError(text, err as Error));
     p.check();
   }
-  const drawn: DrawnRoute = { line: [], polygons: [], meta: {}, altitude: undefined };
+  const drawn: DrawnRoute = { line: [], lineAt: '', polygons: [], meta: {}, altitude: undefined };
   if (isObj(root) && root.type === 'FeatureCollection' && Array.isArray(root.features)) {
     root.features.forEach((f, i) => geometry(p, isObj(f) ? f.geometry : undefined, `features[${i}].geometry`, isObj(f) ? f.properties : undefined, drawn));
   } else if (isObj(root) && root.type === 'Feature') {
