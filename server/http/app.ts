@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import type { ClientConfig, StationView } from '../wire/types.ts';
 import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
 import { createAuthRouter, requireRole } from './auth.ts';
+import { apiErrorHandler } from './errors.ts';
 import { createPatrolsRouter } from './patrols-api.ts';
 import { createRoutesRouter } from './routes-api.ts';
 import { tileOrigins } from './tiles.ts';
@@ -36,6 +38,8 @@ export interface AppOptions {
   /** built web app (vite build output); not served when missing */
   webDir: string;
   startedAt: number;
+  /** where 500s are logged with their stack (standard error when not given) */
+  log?: Logger;
 }
 
 const AuditQuery = z.object({
@@ -46,7 +50,7 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
-export function createApp({ fleet, store, client, tiles, station, alerts, patrols, metrics, webDir, startedAt }: AppOptions): express.Express {
+export function createApp({ fleet, store, client, tiles, station, alerts, patrols, metrics, webDir, startedAt, log }: AppOptions): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
@@ -81,7 +85,11 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
   // Tiles are as public as the map settings: the map is drawn behind the login dialog.
   if (tiles) app.use('/tiles', tiles);
 
-  app.use(express.json({ limit: '1mb' }));
+  // A route file is larger: POST /api/routes and PUT /api/routes/:id parse their own bodies with the
+  // route size limit (after the role check). Everything else, /api/routes/:id/upload too, is small.
+  const json = express.json({ limit: '1mb' });
+  const routeFile = /^\/api\/routes(\/[^/]+)?\/?$/;
+  app.use((req, res, next) => (routeFile.test(req.path) ? next() : json(req, res, next)));
   const watchers = requireRole(ctx, 'pilot', 'command', 'admin');
   app.get('/api/links', watchers, (_req, res) => { res.json(linkViews(fleet)); });
   app.get('/api/station', watchers, (_req, res) => { res.json(station); });
@@ -118,14 +126,7 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
     });
   }
 
-  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    const message = err.type === 'entity.parse.failed' ? `request body is not valid JSON: ${err.message}`
-      : err.type === 'entity.too.large' ? `request body too large (limit ${err.limit} bytes)`
-        : status === 500 ? 'internal error' : err.message;
-    res.status(status).json({ error: message });
-  };
-  app.use(onError);
+  app.use(apiErrorHandler(log));
   return app;
 }
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sourcePaths from '../../server/paths.ts';
 import type { RouteSummary } from '../../server/wire/types.ts';
 import { launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected } from '../browser/browser.ts';
@@ -38,6 +38,8 @@ beforeAll(async () => {
   await npmRun(built, 'build');
   exampleRoutes = fs.readdirSync(path.join(built, 'missions')).sort();
 }, 180_000);
+// rm leaves the linked node_modules alone: it removes links, never what they point to
+afterAll(() => fs.rmSync(built, { recursive: true, force: true }));
 
 /**
  * `npm run users -- add …` in dir, as an administrator makes an officer's account: after the first
@@ -124,6 +126,7 @@ describe('the production build serves the web app', () => {
 
   it('the Docker image (its runtime stage laid out as the Dockerfile says, run with its CMD): the same pages', async () => {
     const image = imageLayout(built, built, fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-image-data-')));
+    cleanup.push(() => fs.rmSync(image.app, { recursive: true, force: true }));
     expect(fs.existsSync(path.join(image.app, 'server/main.ts'))).toBe(false); // nothing to fall back to
     const base = await serve(image.app, image.cmd.slice(1), image.env);
     await addOfficer(image.app, image.env);

@@ -1,0 +1,28 @@
+import type { ErrorRequestHandler } from 'express';
+import { pino } from 'pino';
+import type { Logger } from '../log.ts';
+
+/** Where 500s go when the app was given no logger: standard error, so none goes unrecorded. */
+const fallbackLog: Logger = pino({ level: 'error' }, pino.destination(2));
+
+/**
+ * The app's last error handler. What the body parsers found wrong is the client's (4xx, saying
+ * what); anything else is ours: logged with its stack and the request that met it, answered
+ * with a bare 500 so no internals leak to the client.
+ */
+export function apiErrorHandler(log: Logger = fallbackLog): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) {
+      log.error({ err, method: req.method, url: req.originalUrl }, `${req.method} ${req.originalUrl} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (res.headersSent) {
+      next(err); // express ends the half-sent response
+      return;
+    }
+    const message = err?.type === 'entity.parse.failed' ? `request body is not valid JSON: ${err.message}`
+      : err?.type === 'entity.too.large' ? `request body too large (limit ${err.limit} bytes)`
+        : status === 500 ? 'internal error' : String(err?.message);
+    res.status(status).json({ error: message });
+  };
+}

@@ -1,0 +1,50 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import express from 'express';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiErrorHandler } from '../../server/http/errors.ts';
+
+/** The app's last error handler on a real server, its log lines caught as pino writes them. */
+describe('errors the routers did not answer', () => {
+  const lines: Record<string, any>[] = [];
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const app = express();
+    app.get('/boom', () => { throw new Error('route file went missing'); });
+    app.get('/later', async () => { await Promise.resolve(); throw new TypeError('cannot read properties of undefined'); });
+    app.post('/small', express.json({ limit: 16 }), (_req, res) => { res.json({}); });
+    app.use(apiErrorHandler(pino({ level: 'info' }, sink)));
+    server = http.createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('a 500 answers "internal error" and is logged with its stack and the request', async () => {
+    for (const [url, message] of [['/boom', 'route file went missing'], ['/later', 'cannot read properties of undefined']] as const) {
+      const res = await fetch(base + url);
+      expect([res.status, await res.json()]).toEqual([500, { error: 'internal error' }]);
+      const line = lines.find((l) => l.url === url)!;
+      expect(line).toMatchObject({ level: 50, method: 'GET', msg: `GET ${url} failed: ${message}`, err: { message } });
+      expect(line.err.stack).toMatch(/errors\.test\.ts/);
+    }
+  });
+
+  it('bad input is the client\'s: 4xx saying what, and not logged as a failure', async () => {
+    const before = lines.length;
+    const post = (body: string) => fetch(`${base}/small`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const big = await post(JSON.stringify({ text: 'x'.repeat(100) }));
+    expect([big.status, await big.json()]).toEqual([413, { error: 'request body too large (limit 16 bytes)' }]);
+    const bad = await post('{"a":');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/^request body is not valid JSON: /);
+    expect(lines.length).toBe(before);
+  });
+});
