@@ -44,7 +44,7 @@ describe('errors the routers did not answer', () => {
     expect([big.status, await big.json()]).toEqual([413, { error: 'request body too large (limit 16 bytes)' }]);
     const bad = await post('{"a":');
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/^request body is not valid JSON: /);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^request body is not valid JSON: /);
     expect(lines.length).toBe(before);
   });
 });
