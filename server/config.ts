@@ -64,6 +64,8 @@ export const ConfigSchema = z.object({
   }).prefault({}),
   /** flight tracks older than this are deleted (the runs' records stay) */
   trackDays: z.number().positive().default(180),
+  /** audit entries older than this are deleted */
+  auditDays: z.number().positive().default(365),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   station: z.object({
     name: z.string().default(''),
@@ -280,6 +282,7 @@ export function serviceOptions(c: Config): ServiceOptions {
     ...(typeof c.tiles === 'string' ? { tileUrl: c.tiles } : { tiles: c.tiles }),
     tlog: c.tlog,
     trackDays: c.trackDays,
+    auditDays: c.auditDays,
     adminPassword: c.adminPassword,
     simHome: { lat: c.station.lat, lon: c.station.lon },
     station: { lat: c.station.lat, lon: c.station.lon, radiusKm: c.station.radiusKm },

@@ -57,6 +57,8 @@ export interface ServiceOptions {
   tlog?: { enabled: boolean; maxAgeDays: number; maxTotalMB: number };
   /** flight tracks older than this many days are deleted */
   trackDays?: number;
+  /** audit entries older than this many days are deleted (default 365) */
+  auditDays?: number;
   /** password for the first admin account when the database has no users (else a random one is printed) */
   adminPassword?: string;
   /** simulator home (default Wenling) */
@@ -122,7 +124,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const housekeeping = () => {
       const removed = pruneTlogs(path.join(opts.dataDir, 'tlogs'), tlog.maxAgeDays, tlog.maxTotalMB);
       const tracks = store.tracks.prune(Date.now() - (opts.trackDays ?? 180) * 24 * HOUR);
-      if (removed.length || tracks) log.info({ tlogsRemoved: removed, trackPointsRemoved: tracks }, 'housekeeping');
+      const audit = store.audit.prune(Date.now() - (opts.auditDays ?? 365) * 24 * HOUR);
+      if (removed.length || tracks || audit) log.info({ tlogsRemoved: removed, trackPointsRemoved: tracks, auditEntriesRemoved: audit }, 'housekeeping');
     };
     housekeeping();
     const hk = setInterval(housekeeping, HOUR);

@@ -49,14 +49,15 @@ export function requireRole(ctx: AuthContext, ...roles: Role[]): RequestHandler 
   return (req: Request, res: Response, next: NextFunction) => {
     const s = resolveSession(ctx.users, tokenOf(req));
     const what = `${req.method} ${req.baseUrl}${req.path}`;
+    // Refusals are counted per address, not written one by one: the path is the caller's choice.
     if ('error' in s) {
-      ctx.audit.record({ action: 'access.denied', target: what, result: '401', detail: { reason: s.error }, ip: ipOf(req) });
+      ctx.audit.refused({ action: 'access.denied', target: what, result: '401', detail: { reason: s.error }, ip: ipOf(req) });
       res.status(401).json({ error: s.error });
       return;
     }
     if (roles.length && !roles.some((r) => s.user.roles.includes(r))) {
       const error = `forbidden: ${what} needs the role ${roles.join(' or ')}; ${s.user.name} has ${s.user.roles.join(', ') || 'no role'}`;
-      ctx.audit.record({ user: s.user.name, action: 'access.denied', target: what, result: '403', detail: { need: roles }, ip: ipOf(req) });
+      ctx.audit.refused({ user: s.user.name, action: 'access.denied', target: what, result: '403', detail: { need: roles }, ip: ipOf(req) });
       res.status(403).json({ error });
       return;
     }
@@ -104,7 +105,9 @@ export function createAuthRouter(ctx: AuthContext): express.Router {
     const token = tokenOf(req);
     const s = resolveSession(ctx.users, token);
     if (token) ctx.users.endSession(token);
-    ctx.audit.record({ user: 'user' in s ? s.user.name : null, action: 'logout', result: 'ok', ip: ipOf(req) });
+    // Without a session there is nothing to end: counted like other refusals, not a row each.
+    if ('user' in s) ctx.audit.record({ user: s.user.name, action: 'logout', result: 'ok', ip: ipOf(req) });
+    else ctx.audit.refused({ action: 'logout', result: 'no session', target: 'POST /api/logout', ip: ipOf(req) });
     res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', expires: new Date(0) }));
     res.json({ ok: true });
   });

@@ -24,16 +24,20 @@ export interface Store {
 export function openStore(dataDir: string): Store {
   const file = path.join(dataDir, DATABASE_NAME);
   const db = openDatabase(file);
+  const audit = new AuditLog(db);
   return {
     db,
     file,
     users: new UserStore(db),
-    audit: new AuditLog(db),
+    audit,
     tracks: new TrackStore(db),
     runs: new RunStore(db),
     alerts: new AlertStore(db),
     groundAlerts: new GroundAlertStore(db),
     control: new ControlStore(db),
-    close: () => db.close(),
+    close: () => {
+      audit.close(); // the last counts of refused requests
+      db.close();
+    },
   };
 }
