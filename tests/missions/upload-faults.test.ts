@@ -136,11 +136,14 @@ describe('mission upload, one fault at a time (simulated time)', () => {
     expect(drone.got(MissionItemInt).at(-1)!.seq).toBe(10); // nothing resent while waiting for the vehicle to go on
   });
 
-  it('an error ACK mid-transfer that the vehicle carries on after (as ArduPilot may): the upload goes through', async () => {
+  it('an error ACK mid-transfer that the vehicle carries on after (as ArduPilot may): forgotten, a later lost item is resent as usual', async () => {
     const { fc, drone, v, client } = await setup();
     drone.alter('down', asksFor(20), (m) => [missionAck(ACK.ERROR), m], 1);
+    drone.drop('up', is(MissionItemInt, itemSeq(30)), 1);
     const r = await fc.run(client.upload(v, 'mission', hundredRows()));
     expect(r).toEqual({ kind: 'success', message: '101 items uploaded' });
+    const [sent, resent] = drone.gotAt(MissionItemInt, itemSeq(30));
+    expect(resent! - sent!).toBe(250); // as without the refusal: not waiting 1.5 s for the vehicle to go on
   });
 
   it('the vehicle accepts before it has every item: an incomplete mission, said as such', async () => {

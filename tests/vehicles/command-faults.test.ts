@@ -132,7 +132,7 @@ describe('commands with acknowledgement (simulated time)', () => {
     const { fc, v, sender } = await setup((cmd, reply) => {
       reply(ack(cmd.command, MavResult.DENIED, 0, 200));
       reply(ack(MavCmd.NAV_TAKEOFF, MavResult.FAILED));
-      reply(ack(cmd.command, MavResult.ACCEPTED), 100);
+      reply(ack(cmd.command, MavResult.ACCEPTED), 300); // after the 150 ms a refusal waits for its reason
     });
     expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({ result: 'accepted' });
   });
@@ -140,7 +140,7 @@ describe('commands with acknowledgement (simulated time)', () => {
   it('one of each command at a time per vehicle: the same again is BUSY, another command goes', async () => {
     const { fc, v, sender } = await setup((cmd, reply) => reply(ack(cmd.command, MavResult.ACCEPTED), 500));
     const first = sender.send(v, { command: ARM, params: [1] });
-    expect(await sender.send(v, { command: ARM, params: [1] })).toEqual({ result: 'denied', code: 'BUSY', reason: 'COMPONENT_ARM_DISARM already in progress for mem-1' });
+    expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({ result: 'denied', code: 'BUSY', reason: 'COMPONENT_ARM_DISARM already in progress for mem-1' });
     const other = sender.send(v, { command: MavCmd.NAV_TAKEOFF, params: [0, 0, 0, 0, 0, 0, 20] });
     expect(await fc.run(Promise.all([first, other]))).toEqual([{ result: 'accepted' }, { result: 'accepted' }]);
     expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({ result: 'accepted' }); // free again
