@@ -24,6 +24,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+let decoy: Promise<string> | undefined;
+
+/**
+ * A hash of a random password with the same parameters as real ones, checked against when the
+ * account is unknown or disabled: a refused login then takes as long as a wrong password, and
+ * the time of an answer does not tell which accounts exist. Made once, on first use.
+ */
+export function decoyHash(): Promise<string> {
+  decoy ??= hashPassword(randomPassword());
+  return decoy;
+}
+
 /** A password for a generated account: 16 characters from an unambiguous alphabet (no 0/O, 1/l). */
 export function randomPassword(): string {
   const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
 import { openStore } from '../store/index.ts';
 import { serviceDataDir } from '../tools/data-tool.ts';
-import { ROLES, type Role } from '../store/users.ts';
+import { ROLES, UserRuleError, type Role } from '../store/users.ts';
 import { hashPassword, randomPassword } from './passwords.ts';
 
 const USAGE = `Manage SkyBeat accounts from the shell (works while the service runs).
@@ -15,6 +15,8 @@ Usage: npm run users -- COMMAND [NAME] [options]
   roles NAME --role R [--role R2]   replace the account's roles; ends its sessions
   disable NAME | enable NAME        lock or unlock an account
   remove NAME                       delete an account
+Names are matched without case (Li.Wei is li.wei). The last enabled admin cannot be removed,
+disabled or lose the admin role.
 
 Options: --display-name TEXT; --data DIR or --config FILE: the service's data folder (--data, else
 SKYBEAT_DATA, else "data" in the configuration file, else ./data)
@@ -112,6 +114,10 @@ async function main(): Promise<void> {
       default:
         fail(`unknown command "${command}"; run with --help`);
     }
+  } catch (err) {
+    if (!(err instanceof UserRuleError)) throw err;
+    store.audit.record({ user: 'shell', action: command === 'remove' ? 'user.remove' : 'user.change', target: name ?? null, result: 'refused', detail: { reason: err.message } });
+    fail(err.message);
   } finally {
     store.close();
   }

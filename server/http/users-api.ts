@@ -1,7 +1,7 @@
 import express from 'express';
 import { z } from 'zod';
 import { hashPassword } from '../auth/passwords.ts';
-import { ROLES } from '../store/users.ts';
+import { ROLES, UserRuleError } from '../store/users.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { parseBody } from './validate.ts';
 
@@ -34,10 +34,12 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
   router.patch('/:name', async (req, res) => {
     const body = parseBody(Change, req, res);
     if (!body) return;
-    const user = ctx.users.update(req.params.name!, {
+    const change = {
       roles: body.roles, disabled: body.disabled, displayName: body.displayName,
       passwordHash: body.password ? await hashPassword(body.password) : undefined,
-    });
+    };
+    const user = refusedByRules(ctx, req, res, 'user.change', () => ctx.users.update(req.params.name!, change));
+    if (user === null) return;
     if (!user) {
       res.status(404).json({ error: `no user "${req.params.name}"` });
       return;
@@ -48,14 +50,28 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
   });
 
   router.delete('/:name', (req, res) => {
-    if (req.params.name === req.user!.name) {
+    // The same account in any spelling: names are compared without case ("ADMIN" is admin).
+    if (ctx.users.byName(req.params.name!)?.id === req.user!.id) {
       res.status(400).json({ error: 'you cannot delete your own account' });
       return;
     }
-    const ok = ctx.users.remove(req.params.name!);
+    const ok = refusedByRules(ctx, req, res, 'user.remove', () => ctx.users.remove(req.params.name!));
+    if (ok === null) return;
     ctx.audit.record({ user: req.user!.name, action: 'user.remove', target: req.params.name, result: ok ? 'ok' : 'not found', ip: ipOf(req) });
     if (!ok) res.status(404).json({ error: `no user "${req.params.name}"` });
     else res.json({ ok: true });
   });
   return router;
+}
+
+/** Run a change; one the rules refuse (the last admin) is audited and answered 409 with its reason, and gives null. */
+function refusedByRules<T>(ctx: AuthContext, req: express.Request, res: express.Response, action: string, change: () => T): T | null {
+  try {
+    return change();
+  } catch (err) {
+    if (!(err instanceof UserRuleError)) throw err;
+    ctx.audit.record({ user: req.user!.name, action, target: req.params.name as string, result: 'refused', detail: { reason: err.message }, ip: ipOf(req) });
+    res.status(409).json({ error: err.message });
+    return null;
+  }
 }

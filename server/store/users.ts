@@ -15,11 +15,22 @@ export interface User {
 
 interface UserRow { id: number; name: string; display_name: string; password_hash: string; disabled: number; created_at: number }
 
+/** A change the rules refuse (e.g. leaving the station without an enabled admin). */
+export class UserRuleError extends Error {}
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * User names are compared without case, for every letter: the column's NOCASE collation folds
+ * ASCII only, so "ÉMILE" and "émile" would otherwise be two accounts (and "Admin" the admin).
+ */
+const nameKey = (name: unknown) => (typeof name === 'string' ? name.normalize('NFC').toLowerCase() : name);
 
 /** Users, their roles and their sessions. All SQL about people lives here. */
 export class UserStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    db.function('skybeat_name_key', { deterministic: true }, nameKey);
+  }
 
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
@@ -37,13 +48,17 @@ export class UserStore {
     return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map((r) => this.toUser(r));
   }
 
+  /** The account of this name in any case ("Li.Wei" is li.wei); an exact spelling wins should two exist from before. */
   byName(name: string): (User & { passwordHash: string }) | undefined {
-    const row = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+    const row = this.db.prepare(
+      'SELECT * FROM users WHERE skybeat_name_key(name) = skybeat_name_key(?) ORDER BY name = ? COLLATE BINARY DESC, id LIMIT 1',
+    ).get(name, name) as UserRow | undefined;
     return row && { ...this.toUser(row), passwordHash: row.password_hash };
   }
 
   add(name: string, passwordHash: string, roles: Role[], displayName = ''): User {
     return this.db.transaction(() => {
+      if (this.byName(name)) throw new UserRuleError(`user "${name}" already exists`);
       const info = this.db.prepare('INSERT INTO users (name, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)')
         .run(name, displayName, passwordHash, Date.now());
       const id = Number(info.lastInsertRowid);
@@ -58,10 +73,25 @@ export class UserStore {
     for (const r of new Set(roles)) ins.run(id, r);
   }
 
+  /**
+   * Refuse a change that would leave no enabled admin: nobody could manage accounts any more,
+   * and the first-start admin is only made for an empty database.
+   */
+  private keepAnAdmin(u: User, what: string): void {
+    if (u.disabled || !u.roles.includes('admin')) return;
+    const others = (this.db.prepare(
+      "SELECT COUNT(*) AS n FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'admin' WHERE u.disabled = 0 AND u.id <> ?",
+    ).get(u.id) as { n: number }).n;
+    if (others === 0) throw new UserRuleError(`${u.name} is the last enabled admin: ${what} would leave nobody to manage accounts; make another admin first`);
+  }
+
+  /** Throws UserRuleError for a change that would leave no enabled admin. */
   update(name: string, change: { roles?: Role[]; passwordHash?: string; disabled?: boolean; displayName?: string }): User | undefined {
     return this.db.transaction(() => {
       const u = this.byName(name);
       if (!u) return undefined;
+      if (change.disabled) this.keepAnAdmin(u, 'disabling the account');
+      if (change.roles && !change.roles.includes('admin')) this.keepAnAdmin(u, 'taking the admin role');
       if (change.roles) this.setRolesTx(u.id, change.roles);
       if (change.passwordHash) this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(change.passwordHash, u.id);
       if (change.displayName !== undefined) this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(change.displayName, u.id);
@@ -72,8 +102,15 @@ export class UserStore {
     })();
   }
 
+  /** Throws UserRuleError for the last enabled admin. */
   remove(name: string): boolean {
-    return this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
+    return this.db.transaction(() => {
+      const u = this.byName(name);
+      if (!u) return false;
+      this.keepAnAdmin(u, 'removing the account');
+      this.db.prepare('DELETE FROM users WHERE id = ?').run(u.id); // its sessions go with it (ON DELETE CASCADE)
+      return true;
+    })();
   }
 
   /** A new session; returns the token (only its hash is stored). */

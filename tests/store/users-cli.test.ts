@@ -49,4 +49,17 @@ describe('npm run users', () => {
     expect(users(dir, 'passwd', 'ghost')).toMatchObject({ code: 2, out: expect.stringContaining('no user "ghost"') });
     expect(users(dir, 'fly')).toMatchObject({ code: 2, out: expect.stringContaining('unknown command "fly"') });
   });
+
+  it('keeps an enabled admin: the last one cannot be removed, disabled or lose the role (in any spelling)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-users-'));
+    expect(users(dir, 'add', 'chief', '--role', 'admin').code).toBe(0);
+    const last = 'users: chief is the last enabled admin';
+    expect(users(dir, 'remove', 'CHIEF')).toMatchObject({ code: 2, out: expect.stringContaining(`${last}: removing the account would leave nobody`) });
+    expect(users(dir, 'disable', 'chief')).toMatchObject({ code: 2, out: expect.stringContaining(`${last}: disabling the account`) });
+    expect(users(dir, 'roles', 'Chief', '--role', 'pilot')).toMatchObject({ code: 2, out: expect.stringContaining(`${last}: taking the admin role`) });
+    expect(users(dir, 'list').out).toContain('chief\tadmin\n');
+    const store = openStore(dir);
+    expect(store.audit.query({ user: 'shell' }).filter((e) => e.result === 'refused')).toHaveLength(3);
+    store.close();
+  });
 });
