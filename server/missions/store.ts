@@ -108,10 +108,12 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   create(input: RouteInput): Promise<RouteEntry> {
     return this.inTurn(async () => {
       const id = 'fileName' in input ? routeId(input.fileName) : this.idOfJson(input.route);
-      const taken = () => new StoreError(409, `route "${id}" already exists (${this.entries.get(id)?.file ?? 'just written'}); use PUT to replace it`);
-      if (this.entries.has(id)) throw taken();
+      const taken = (file: string) => new StoreError(409, `route "${id}" already exists (${file}); use PUT to replace it`);
+      const existing = this.entries.get(id);
+      if (existing) throw taken(existing.file);
       const { file, text, notes } = this.prepare(id, input, null);
-      if (!(await this.writeAtomic(file, text, 'new'))) throw taken();
+      // A file copied in by hand since the last scan is not overwritten either.
+      if (!(await this.writeAtomic(file, text, 'new'))) throw taken(file);
       return this.fresh(id, notes);
     });
   }

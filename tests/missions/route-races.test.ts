@@ -38,6 +38,17 @@ describe('route edits sent at the same time', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'patrol.plan'), 'utf8')).skybeat.nameEn).toBe(won.body.meta.nameEn);
   });
 
+  it('a new route does not overwrite a file copied in by hand that the folder scan has not seen yet', async () => {
+    const handMade = riverside();
+    fs.writeFileSync(path.join(dir, 'patrol.plan'), handMade);
+    const route = parseRoute(handMade, 'patrol.plan');
+    route.meta.nameEn = 'from the API';
+    const err = await api.store.create({ fileName: 'patrol.plan', content: exportRoute(route, 'plan') }).catch((e: Error) => e);
+    expect(err).toMatchObject({ status: 409, message: 'route "patrol" already exists (patrol.plan); use PUT to replace it' });
+    expect(fs.readFileSync(path.join(dir, 'patrol.plan'), 'utf8')).toBe(handMade);
+    expect(fs.readdirSync(dir)).toEqual(['patrol.plan']); // no temporary file left behind
+  });
+
   it('two PUTs in two formats: the last one wins whole, one file remains, both replaced versions are in .trash', async () => {
     const original = riverside();
     fs.writeFileSync(path.join(dir, 'patrol.plan'), original);
