@@ -9,6 +9,7 @@ import { Officers } from './alerts/officers.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
 import { createApp } from './http/app.ts';
 import { attachLive } from './http/live.ts';
+import type { SessionWatchOptions } from './http/live-sessions.ts';
 import { attachAlerts } from './http/live-alerts.ts';
 import { attachPatrols } from './http/live-patrols.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -59,6 +60,8 @@ export interface ServiceOptions {
   trackDays?: number;
   /** audit entries older than this many days are deleted (default 365) */
   auditDays?: number;
+  /** how live connections watch their sessions (tests: the poll interval, the clock) */
+  liveSessions?: SessionWatchOptions;
   /** password for the first admin account when the database has no users (else a random one is printed) */
   adminPassword?: string;
   /** simulator home (default Wenling) */
@@ -211,7 +214,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const server: http.Server = opts.tls
       ? https.createServer({ cert: fs.readFileSync(opts.tls.cert), key: fs.readFileSync(opts.tls.key) }, app)
       : http.createServer(app);
-    const live = attachLive(server, fleet, store.users, (e) => store.audit.record(e));
+    const live = attachLive(server, fleet, store, { sessions: opts.liveSessions });
     io = live.io;
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });

@@ -16,7 +16,7 @@ Usage: npm run users -- COMMAND [NAME] [options]
   disable NAME | enable NAME        lock or unlock an account
   remove NAME                       delete an account
 Names are matched without case (Li.Wei is li.wei). The last enabled admin cannot be removed,
-disabled or lose the admin role.
+disabled or lose the admin role. Sessions ended here end the service's live connections too.
 
 Options: --display-name TEXT; --data DIR or --config FILE: the service's data folder (--data, else
 SKYBEAT_DATA, else "data" in the configuration file, else ./data)

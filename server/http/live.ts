@@ -1,13 +1,21 @@
 import type http from 'node:http';
-import { Server } from 'socket.io';
-import type { User, UserStore } from '../store/users.ts';
+import { Server, type Socket } from 'socket.io';
+import type { Store } from '../store/index.ts';
+import type { User } from '../store/users.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../wire/types.ts';
 import { resolveSession, tokenOf } from './auth.ts';
+import { liveSession, watchSessions, type LiveSession, type SessionWatchOptions } from './live-sessions.ts';
 import { vehicleView, vehicleViews } from './views.ts';
 
-export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: User }>;
+interface SocketData { user: User; session: LiveSession }
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface LiveOptions {
+  sessions?: SessionWatchOptions;
+}
 
 /** Socket.io room of everyone who may watch the fleet (pilot, command, admin; not officers). */
 export const FLEET_ROOM = 'fleet';
@@ -37,7 +45,8 @@ const SNAPSHOT_MS = 3000;
  * tick), so the drone on the map is where it is now, not where it was a batch ago. Batches are volatile — a client that cannot keep up skips batches instead
  * of making the service queue for it.
  */
-export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, audit?: (e: { user: string; action: string; result: string; detail: unknown }) => void): { io: LiveServer; close(): Promise<void> } {
+export function attachLive(server: http.Server, fleet: Fleet, store: Pick<Store, 'users' | 'audit'>, o: LiveOptions = {}): { io: LiveServer; close(): Promise<void> } {
+  const { users, audit } = store;
   const io: LiveServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -51,14 +60,18 @@ export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, 
 
   // Same sessions as the REST API: the browser's cookie, or { auth: { token } } from other clients.
   io.use((socket, next) => {
-    const s = resolveSession(users, tokenOf(socket.request, socket.handshake.auth?.token));
-    if ('error' in s) return next(new Error(s.error));
+    const token = tokenOf(socket.request, socket.handshake.auth?.token);
+    const s = resolveSession(users, token);
+    if ('error' in s) {
+      audit.refused({ action: 'access.denied', target: 'socket.io', result: '401', detail: { reason: s.error }, ip: socket.handshake.address });
+      return next(new Error(s.error));
+    }
     socket.data.user = s.user;
-    // A session that ends while connected ends the connection too.
-    const t = setTimeout(() => socket.disconnect(true), Math.max(0, s.expiresAt - Date.now()));
-    socket.on('disconnect', () => clearTimeout(t));
+    // A session that ends while connected ends the connection too (watchSessions).
+    socket.data.session = liveSession(token!, s.expiresAt);
     next();
   });
+  const stopWatching = watchSessions(io, users, o.sessions);
 
   io.on('connection', (socket) => {
     // Token bucket per socket: a phone sends a location every few seconds; thousands a second
@@ -70,7 +83,7 @@ export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, 
       tokens = Math.min(EVENT_BURST, tokens + ((now - refilled) / 1000) * EVENTS_PER_S);
       refilled = now;
       if (--tokens >= 0) return next();
-      audit?.({ user: socket.data.user.name, action: 'socket.flood', result: 'disconnected', detail: { limit: `${EVENTS_PER_S}/s` } });
+      audit.record({ user: socket.data.user.name, action: 'socket.flood', result: 'disconnected', detail: { limit: `${EVENTS_PER_S}/s` }, ip: socket.handshake.address });
       socket.disconnect(true);
     });
     if (isWatcher(socket.data.user)) {
@@ -104,6 +117,7 @@ export function attachLive(server: http.Server, fleet: Fleet, users: UserStore, 
     close: () => new Promise((resolve) => {
       clearInterval(batch);
       clearInterval(snapshot);
+      stopWatching();
       fleet.off('changed', onChanged);
       io.close(() => resolve());
     }),

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Db } from './db.ts';
 
 export const ROLES = ['pilot', 'command', 'officer', 'admin'] as const;
@@ -15,10 +16,17 @@ export interface User {
 
 interface UserRow { id: number; name: string; display_name: string; password_hash: string; disabled: number; created_at: number }
 
+/** Why sessions ended, in words a page can show its user. */
+export type SessionEnd = 'logged out' | 'password changed' | 'roles changed' | 'account disabled' | 'account removed';
+
+/** Sessions that ended in this process: one session (logout) or all of a user's. */
+export type SessionsEnded = { reason: SessionEnd } & ({ tokenHash: string } | { userId: number });
+
 /** A change the rules refuse (e.g. leaving the station without an enabled admin). */
 export class UserRuleError extends Error {}
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** Only this is stored of a session token, and open connections are matched by it. */
+export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
  * User names are compared without case, for every letter: the column's NOCASE collation folds
@@ -26,9 +34,13 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  */
 const nameKey = (name: unknown) => (typeof name === 'string' ? name.normalize('NFC').toLowerCase() : name);
 
-/** Users, their roles and their sessions. All SQL about people lives here. */
-export class UserStore {
+/**
+ * Users, their roles and their sessions. All SQL about people lives here. Emits
+ * 'sessions-ended' when sessions end here, so open live connections of them can end at once.
+ */
+export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded] }> {
   constructor(private readonly db: Db) {
+    super();
     db.function('skybeat_name_key', { deterministic: true }, nameKey);
   }
 
@@ -46,6 +58,11 @@ export class UserStore {
 
   list(): User[] {
     return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map((r) => this.toUser(r));
+  }
+
+  byId(id: number): User | undefined {
+    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return row && this.toUser(row);
   }
 
   /** The account of this name in any case ("Li.Wei" is li.wei); an exact spelling wins should two exist from before. */
@@ -87,7 +104,8 @@ export class UserStore {
 
   /** Throws UserRuleError for a change that would leave no enabled admin. */
   update(name: string, change: { roles?: Role[]; passwordHash?: string; disabled?: boolean; displayName?: string }): User | undefined {
-    return this.db.transaction(() => {
+    const ended: SessionEnd | null = change.disabled ? 'account disabled' : change.roles ? 'roles changed' : change.passwordHash ? 'password changed' : null;
+    const user = this.db.transaction(() => {
       const u = this.byName(name);
       if (!u) return undefined;
       if (change.disabled) this.keepAnAdmin(u, 'disabling the account');
@@ -97,20 +115,24 @@ export class UserStore {
       if (change.displayName !== undefined) this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(change.displayName, u.id);
       if (change.disabled !== undefined) this.db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(change.disabled ? 1 : 0, u.id);
       // A changed password, lost role or disabled account ends every open session of that user.
-      if (change.passwordHash || change.roles || change.disabled) this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(u.id);
+      if (ended) this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(u.id);
       return this.toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(u.id) as UserRow);
     })();
+    if (user && ended) this.emit('sessions-ended', { userId: user.id, reason: ended });
+    return user;
   }
 
   /** Throws UserRuleError for the last enabled admin. */
   remove(name: string): boolean {
-    return this.db.transaction(() => {
+    const removed = this.db.transaction(() => {
       const u = this.byName(name);
-      if (!u) return false;
+      if (!u) return undefined;
       this.keepAnAdmin(u, 'removing the account');
       this.db.prepare('DELETE FROM users WHERE id = ?').run(u.id); // its sessions go with it (ON DELETE CASCADE)
-      return true;
+      return u;
     })();
+    if (removed) this.emit('sessions-ended', { userId: removed.id, reason: 'account removed' });
+    return removed !== undefined;
   }
 
   /** A new session; returns the token (only its hash is stored). */
@@ -119,21 +141,35 @@ export class UserStore {
     const now = Date.now();
     this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
     this.db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?)')
-      .run(sha256(token), userId, now, now + ttlMs, ip);
+      .run(tokenHash(token), userId, now, now + ttlMs, ip);
     return { token, expiresAt: now + ttlMs };
   }
 
   /** The user behind a token, or why there is none. */
   sessionUser(token: string): { user: User; expiresAt: number } | 'expired' | 'unknown' {
+    return this.sessionByHash(tokenHash(token));
+  }
+
+  /** As sessionUser, for a connection that keeps only the token's hash. */
+  sessionByHash(hash: string, now = Date.now()): { user: User; expiresAt: number } | 'expired' | 'unknown' {
     const row = this.db.prepare(
       'SELECT u.*, s.expires_at AS s_expires FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?',
-    ).get(sha256(token)) as (UserRow & { s_expires: number }) | undefined;
+    ).get(hash) as (UserRow & { s_expires: number }) | undefined;
     if (!row) return 'unknown';
-    if (row.s_expires < Date.now() || row.disabled) return 'expired';
+    if (row.s_expires < now || row.disabled) return 'expired';
     return { user: this.toUser(row), expiresAt: row.s_expires };
   }
 
   endSession(token: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
+    const hash = tokenHash(token);
+    if (this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash).changes > 0) this.emit('sessions-ended', { tokenHash: hash, reason: 'logged out' });
+  }
+
+  /**
+   * A number that changes whenever another process (the `npm run users` tool) commits to the
+   * database: SQLite's data_version, one cheap pragma, so live connections are re-checked only then.
+   */
+  changedElsewhere(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 }

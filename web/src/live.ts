@@ -58,7 +58,16 @@ export function connectLive(handlers: LiveHandlers): LiveSocket {
   const socket: LiveSocket = io();
   handlers.state('connecting');
   socket.on('connect', () => handlers.state('connected'));
+  // The session ended (logged out elsewhere, password or roles changed, account disabled): the
+  // service says why just before it closes the connection; reconnecting would only be refused.
+  let ended: string | null = null;
+  socket.on('session:ended', (reason) => { ended = reason; });
   socket.on('disconnect', (reason) => {
+    if (ended !== null) {
+      handlers.state('refused', ended);
+      ended = null;
+      return;
+    }
     handlers.state('reconnecting');
     // socket.io retries by itself except after a server-side disconnect; a wall screen must always retry.
     if (reason === 'io server disconnect') socket.connect();

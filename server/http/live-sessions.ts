@@ -1,0 +1,104 @@
+import { tokenHash, type Role, type SessionEnd, type SessionsEnded, type User, type UserStore } from '../store/users.ts';
+import type { LiveServer, LiveSocket } from './live.ts';
+
+/** What a live connection keeps of the session it was opened with. */
+export interface LiveSession {
+  tokenHash: string;
+  expiresAt: number;
+}
+
+export interface SessionWatchOptions {
+  /**
+   * How often open connections are checked (ms): for their session's expiry, and — only when
+   * another process (the `npm run users` tool) has written to the database since — against the
+   * database. Changes made in this process end connections at once, without waiting for this.
+   */
+  pollMs?: number;
+  /** the clock sessions expire by */
+  now?: () => number;
+}
+
+/** Within a second, as issue 13 asks; half of it leaves room for a busy event loop. */
+export const SESSION_POLL_MS = 500;
+
+const SAYS: Record<SessionEnd | 'expired' | 'ended elsewhere', string> = {
+  'logged out': 'session ended: logged out',
+  'password changed': 'session ended: the password was changed; log in again',
+  'roles changed': 'session ended: the roles of this account were changed; log in again',
+  'account disabled': 'session ended: this account was disabled',
+  'account removed': 'session ended: this account was removed',
+  'expired': 'session ended: it expired; log in again',
+  'ended elsewhere': 'session ended: logged out, or the password was changed; log in again',
+};
+
+/** Tell the page why (it shows the reason and asks for a login), then close the connection. */
+function end(socket: LiveSocket, why: keyof typeof SAYS): void {
+  socket.emit('session:ended', SAYS[why]);
+  socket.disconnect(true);
+}
+
+/** The session of a handshake's token, kept on the connection so it can be watched. */
+export function liveSession(token: string, expiresAt: number): LiveSession {
+  return { tokenHash: tokenHash(token), expiresAt };
+}
+
+const sameRoles = (a: Role[], b: Role[]) => a.length === b.length && a.every((r) => b.includes(r));
+
+/** Why another process ended a session, as far as the account shows it now. */
+function whyEnded(users: UserStore, was: User, session: LiveSession, at: number): keyof typeof SAYS {
+  const now = users.byId(was.id);
+  if (!now) return 'account removed';
+  if (now.disabled) return 'account disabled';
+  if (!sameRoles(now.roles, was.roles)) return 'roles changed';
+  return session.expiresAt <= at ? 'expired' : 'ended elsewhere';
+}
+
+/**
+ * Ends every live connection of a session when the session ends — logout, password or role
+ * change, disabled or removed account, expiry — so what a session could see stops with it.
+ * A role change ends the sessions (UserStore.update), so a demoted or promoted user's
+ * connections close and the page logs in again with the new rights: simpler and surer than
+ * re-deriving every room and handler a connection was given for its old roles.
+ *
+ * In this process the store says at once which sessions ended. The users tool runs as another
+ * process and only writes the database; SQLite's data_version (a counter of other connections'
+ * commits, read with one pragma) tells the poll when to re-check the open connections' sessions,
+ * so the database is queried per connection only after such a change, not every tick.
+ * Returns stop().
+ */
+export function watchSessions(io: LiveServer, users: UserStore, o: SessionWatchOptions = {}): () => void {
+  const now = o.now ?? Date.now;
+  const connections = () => io.of('/').sockets.values();
+
+  const onEnded = (e: SessionsEnded) => {
+    for (const socket of connections()) {
+      const matches = 'tokenHash' in e ? socket.data.session.tokenHash === e.tokenHash : socket.data.user.id === e.userId;
+      if (matches) end(socket, e.reason);
+    }
+  };
+  users.on('sessions-ended', onEnded);
+
+  let version = users.changedElsewhere();
+  const check = () => {
+    const t = now();
+    const changed = users.changedElsewhere();
+    const recheck = changed !== version;
+    version = changed;
+    for (const socket of connections()) {
+      const { session, user } = socket.data;
+      if (session.expiresAt <= t) {
+        end(socket, 'expired');
+        continue;
+      }
+      if (!recheck) continue;
+      const current = users.sessionByHash(session.tokenHash, t);
+      if (typeof current === 'string') end(socket, whyEnded(users, user, session, t));
+      else if (!sameRoles(current.user.roles, user.roles)) end(socket, 'roles changed');
+    }
+  };
+  const timer = setInterval(check, o.pollMs ?? SESSION_POLL_MS);
+  return () => {
+    clearInterval(timer);
+    users.off('sessions-ended', onEnded);
+  };
+}
