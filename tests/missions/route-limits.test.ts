@@ -99,6 +99,15 @@ describe('route files: one size limit, lines that fit a mission, hostile XML ref
     await api.store.rescan();
   });
 
+  it('a file wrong throughout gets its first 100 problems listed, not one per position', async () => {
+    const content = JSON.stringify({ type: 'LineString', coordinates: Array.from({ length: 20_000 }, () => [121.38, 'north']) });
+    const r = await api.call('POST', '/', { fileName: 'wrong.geojson', content });
+    expect(r.status).toBe(422);
+    expect(r.body.issues).toHaveLength(101);
+    expect(r.body.issues[0]).toMatchObject({ where: 'coordinates[0]', message: 'expected a position [longitude, latitude], got [121.38,"north"]' });
+    expect(r.body.issues[100].message).toBe('only the first 100 problems are listed');
+  });
+
   it('a route whose file would be over the limit as written gets 413 naming the limit, and nothing is written', async () => {
     const before = files();
     // 30,000 waypoints: a 3.6 MB request, a 13 MB .plan once written.

@@ -17,7 +17,7 @@ const at = (base: string, key: string) => (base ? `${base}.${key}` : key);
 
 function position(p: Problems, v: unknown, where: string): { lon: number; lat: number } | null {
   if (!Array.isArray(v) || v.length < 2 || !v.slice(0, 2).every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    p.add(where, `expected a position [longitude, latitude], got ${JSON.stringify(v)}`);
+    if (!p.full) p.add(where, `expected a position [longitude, latitude], got ${JSON.stringify(v)}`);
     return null;
   }
   return { lon: v[0], lat: v[1] };
@@ -69,6 +69,7 @@ function geometry(p: Problems, g: unknown, where: string, props: unknown, drawn:
     }
     drawn.lineAt = path;
     for (const [i, v] of line.entries()) {
+      if (p.full) break;
       const pos = position(p, v, `${path}[${i}]`);
       if (pos) drawn.line.push(pos);
     }
