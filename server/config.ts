@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { normalOrigin } from './http/origin.ts';
 import { linkUriWithKey, parseLinkUri, redactLinkUri } from './links/uri.ts';
 import type { ServiceOptions } from './service.ts';
 
@@ -66,6 +67,15 @@ export const ConfigSchema = z.object({
   trackDays: z.number().positive().default(180),
   /** audit entries older than this are deleted */
   auditDays: z.number().positive().default(365),
+  /** web pages of other origins allowed to use the API and live stream (the service's own always are) */
+  allowedOrigins: z.array(z.string().transform((s, ctx) => {
+    try {
+      return normalOrigin(s);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  })).default([]),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   station: z.object({
     name: z.string().default(''),
@@ -176,6 +186,8 @@ Usage: npm start -- [options]
 
 Environment only: SKYBEAT_ADMIN_PASSWORD  password of the "admin" account created on first start
                    (without it a random one is printed once)
+                  SKYBEAT_ALLOWED_ORIGINS  other web origins allowed to use the service, comma-separated
+                   (file key allowedOrigins; the service's own origin always is)
 Everything else (station, geofence and no-fly zones, preflight limits, alert thresholds, officer
 dispatch, schedules, telemetry-log limits) is set in the configuration file; see the README.
 `;
@@ -238,6 +250,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   pick('compid', 'compid', o.compid, 'SKYBEAT_COMPID', int);
   pick('tiles', 'tiles', o.tiles, 'SKYBEAT_TILES');
   pick('logLevel', 'log-level', o['log-level'], 'LOG_LEVEL');
+  if (env.SKYBEAT_ALLOWED_ORIGINS) over.push({ key: 'allowedOrigins', source: 'SKYBEAT_ALLOWED_ORIGINS', value: env.SKYBEAT_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) });
   const cert = o['tls-cert'] ?? env.SKYBEAT_TLS_CERT;
   const key = o['tls-key'] ?? env.SKYBEAT_TLS_KEY;
   if ((cert === undefined) !== (key === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both, or neither');
@@ -283,6 +296,7 @@ export function serviceOptions(c: Config): ServiceOptions {
     tlog: c.tlog,
     trackDays: c.trackDays,
     auditDays: c.auditDays,
+    allowedOrigins: c.allowedOrigins,
     adminPassword: c.adminPassword,
     simHome: { lat: c.station.lat, lon: c.station.lon },
     station: { lat: c.station.lat, lon: c.station.lon, radiusKm: c.station.radiusKm },

@@ -60,6 +60,8 @@ export interface ServiceOptions {
   trackDays?: number;
   /** audit entries older than this many days are deleted (default 365) */
   auditDays?: number;
+  /** web origins other than our own whose pages may use the API and live stream */
+  allowedOrigins?: string[];
   /** how live connections watch their sessions (tests: the poll interval, the clock) */
   liveSessions?: SessionWatchOptions;
   /** password for the first admin account when the database has no users (else a random one is printed) */
@@ -197,7 +199,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       log.info({ vehicle: v.id, result: r.kind }, r.message);
     });
     const app = createApp({
-      fleet, store, startedAt, metrics: metrics.registry,
+      fleet, store, startedAt, metrics: metrics.registry, allowedOrigins: opts.allowedOrigins,
       alerts: { aircraft, ground, officers, area: station },
       patrols: { patrols, control, missions, routes, scheduler },
       webDir: opts.webDir ?? WEB_DIST_DIR,
@@ -214,7 +216,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const server: http.Server = opts.tls
       ? https.createServer({ cert: fs.readFileSync(opts.tls.cert), key: fs.readFileSync(opts.tls.key) }, app)
       : http.createServer(app);
-    const live = attachLive(server, fleet, store, { sessions: opts.liveSessions });
+    const live = attachLive(server, fleet, store, { allowedOrigins: opts.allowedOrigins, sessions: opts.liveSessions });
     io = live.io;
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });

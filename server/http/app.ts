@@ -11,6 +11,7 @@ import type { ClientConfig, StationView } from '../wire/types.ts';
 import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
 import { createAuthRouter, requireRole } from './auth.ts';
 import { apiErrorHandler } from './errors.ts';
+import { rejectForeignOrigins } from './origin.ts';
 import { createPatrolsRouter } from './patrols-api.ts';
 import { createRoutesRouter } from './routes-api.ts';
 import { tileOrigins } from './tiles.ts';
@@ -40,6 +41,8 @@ export interface AppOptions {
   startedAt: number;
   /** where 500s are logged with their stack (standard error when not given) */
   log?: Logger;
+  /** web origins other than our own whose pages may change things (allowedOrigins) */
+  allowedOrigins?: readonly string[];
 }
 
 const AuditQuery = z.object({
@@ -50,7 +53,7 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
-export function createApp({ fleet, store, client, tiles, station, alerts, patrols, metrics, webDir, startedAt, log }: AppOptions): express.Express {
+export function createApp({ fleet, store, client, tiles, station, alerts, patrols, metrics, webDir, startedAt, allowedOrigins = [], log }: AppOptions): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
@@ -74,6 +77,9 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
     }
     next();
   });
+
+  // A page of another origin (another port of this host is "same site": the cookie rides along) changes nothing.
+  app.use(rejectForeignOrigins(allowedOrigins, store.audit));
 
   // Public: the login itself, liveness for monitors, metrics, and the map's non-secret settings.
   app.get('/metrics', async (_req, res) => {

@@ -7,6 +7,7 @@ import type { Vehicle } from '../vehicles/vehicle.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../wire/types.ts';
 import { resolveSession, tokenOf } from './auth.ts';
 import { liveSession, watchSessions, type LiveSession, type SessionWatchOptions } from './live-sessions.ts';
+import { auditOrigin, checkOrigin } from './origin.ts';
 import { vehicleView, vehicleViews } from './views.ts';
 
 interface SocketData { user: User; session: LiveSession }
@@ -14,6 +15,8 @@ export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Reco
 export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface LiveOptions {
+  /** web origins other than the service's own allowed to connect (allowedOrigins) */
+  allowedOrigins?: readonly string[];
   sessions?: SessionWatchOptions;
 }
 
@@ -47,9 +50,17 @@ const SNAPSHOT_MS = 3000;
  */
 export function attachLive(server: http.Server, fleet: Fleet, store: Pick<Store, 'users' | 'audit'>, o: LiveOptions = {}): { io: LiveServer; close(): Promise<void> } {
   const { users, audit } = store;
+  const allowedOrigins = o.allowedOrigins ?? [];
   const io: LiveServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    // Only the service's own pages (and configured ones) may open the stream: see origin.ts.
+    allowRequest: (req, answer) => {
+      const verdict = checkOrigin(req, allowedOrigins);
+      if (verdict.ok) return answer(null, true);
+      auditOrigin(audit, req, verdict, 'socket.io');
+      answer(verdict.reason, false);
+    },
   });
   /** vehicles with unsent changes */
   const dirty = new Set<Vehicle>();
