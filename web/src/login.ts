@@ -36,8 +36,12 @@ export function askLogin(dialog: HTMLDialogElement): Promise<SessionUser> {
   dialog.oncancel = (event) => event.preventDefault();
   dialog.showModal();
   return new Promise((resolve) => {
-    const onSubmit = async (event: SubmitEvent): Promise<void> => {
+    // A listener's returned promise is dropped: logIn answers every failure on the form itself.
+    const onSubmit = (event: SubmitEvent): void => {
       event.preventDefault();
+      void logIn();
+    };
+    const logIn = async (): Promise<void> => {
       const fields = new FormData(form);
       submit.disabled = true;
       try {

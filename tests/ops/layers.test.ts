@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+import { describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/shared.ts';
+
+/**
+ * The layers of ARCHITECTURE.md as the linter keeps them (eslint.config.js): each case is a line
+ * of code put in a file of the tree, and whether the linter lets it through. Without the type
+ * checker: the layer rules need none, and so this takes a second, not a whole lint.
+ */
+const eslint = new ESLint({ cwd: REPO, overrideConfig: tseslint.configs.disableTypeChecked });
+
+async function refusal(file: string, code: string): Promise<string | null> {
+  const [result] = await eslint.lintText(`${code}\n`, { filePath: path.join(REPO, file) });
+  return result!.messages.find((m) => m.ruleId === '@typescript-eslint/no-restricted-imports')?.message ?? null;
+}
+
+describe('the linter keeps the layers', () => {
+  it.each([
+    ['server/store/probe.ts', "import { createApp } from '../http/app.ts';", /server\/store may import only wire, base/],
+    ['server/store/probe.ts', "import express from 'express';", /Only server\/http speaks HTTP/],
+    ['server/links/probe.ts', "import type { Vehicle } from '../vehicles/vehicle.ts';", /server\/links may import only wire, base, mavlink/],
+    ['server/missions/protocol/probe.ts', "export { createApp } from '../../http/app.ts';", /server\/missions may import only/],
+    ['server/sim/probe.ts', "import { Fleet } from '../vehicles/fleet.ts';", /server\/sim may import only/],
+    ['server/auth/probe.ts', "import { runDataTool } from '../tools/data-tool.ts';", /server\/auth may import only/],
+    ['server/vehicles/probe.ts', "import { strings } from '../../web/src/i18n.ts';", /does not import the web app/],
+    ['web/src/history/probe.ts', "import type { TrackPoint } from '../../../server/store/tracks.ts';", /only server\/wire\/types\.ts/],
+    ['web/src/probe.ts', "import { CMD } from '../../server/missions/commands.ts';", /only server\/wire\/types\.ts/],
+    ['server/service.ts', "import { startSquadron } from './sim/squadron.ts';", /Load the simulator with `await import\(\)`/],
+  ])('%s: %s is refused', async (file, code, why) => {
+    expect(await refusal(file, code)).toMatch(why);
+  });
+
+  it.each([
+    ['server/links/probe.ts', "import { Framer } from '../mavlink/framer.ts';"],
+    ['server/store/probe.ts', "import type { TrackPoint } from '../wire/types.ts';"],
+    ['server/store/probe.ts', "import { MIGRATIONS_DIR } from '../paths.ts';"],
+    ['server/missions/protocol/probe.ts', "import type { RouteEntry } from '../store.ts';"],
+    ['server/patrols/probe.ts', "import type { Route } from '../missions/model.ts';"],
+    ['server/http/probe.ts', "import type { Patrols } from '../patrols/patrols.ts';"],
+    ['server/auth/users-cli.ts', "import { runDataTool } from '../tools/data-tool.ts';"],
+    ['web/src/history/probe.ts', "import type { TrackPoint } from '../../../server/wire/types.ts';"],
+    ['server/service.ts', "import type { Squadron } from './sim/squadron.ts';"],
+    ['server/service.ts', "const { startSquadron } = await import('./sim/squadron.ts');"],
+  ])('%s: %s is let through', async (file, code) => {
+    expect(await refusal(file, code)).toBeNull();
+  });
+});
