@@ -1,36 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Socket } from 'socket.io-client';
-import type { ClientToServerEvents, GroundAlertView, ServerToClientEvents } from '../../server/wire/types.ts';
+import type { GroundAlertView } from '../../server/wire/types.ts';
 import { testService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { at, officerPhone as phone, SCENE, type LiveSocket as S } from '../helpers/officers.ts';
 
 type T = Awaited<ReturnType<typeof testService>>;
-type S = Socket<ServerToClientEvents, ClientToServerEvents>;
 const cleanup = cleanupAfterEach();
-
-// Wenling: the incident, and officers at known distances from it.
-const SCENE = { lat: 28.3700, lon: 121.3800 };
-const at = (metresNorth: number) => ({ lat: SCENE.lat + metresNorth / 111_320, lon: SCENE.lon });
 
 async function start(escalateAfterMs = 60_000): Promise<T> {
   const t = await testService({ dispatch: { waveSize: 1, escalateAfterMs }, station: { ...SCENE, radiusKm: 30 } });
   cleanup.push(() => t.close());
   return t;
-}
-
-/** An officer's phone: logged in, on duty at a position, collecting offers (and confirming them). */
-async function phone(t: T, name: string, metresNorth: number) {
-  const token = await t.user(name, ['officer']);
-  const offers: GroundAlertView[] = [];
-  const seen = new Map<number, GroundAlertView>();
-  const s: S = t.socket(token);
-  s.on('ground:offer', (a, delivered) => { offers.push(a); delivered(true); });
-  s.on('alerts:ground', (list) => { for (const a of list) seen.set(a.id, a); });
-  await new Promise<void>((r) => s.on('connect', () => r()));
-  await new Promise<void>((r) => s.emit('officer:duty', true, () => r()));
-  await new Promise<void>((r) => s.emit('officer:location', at(metresNorth), () => r()));
-  return { token, offers, seen, socket: s };
 }
 
 describe('ground dispatch', () => {
