@@ -133,8 +133,9 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     if (body) step('alert.close', (r) => ground.close(idOf(r), r.user!.name, body.note))(req, res, next);
   });
   router.post('/aircraft-alerts/:id/ack', raise, step('alert.ack', (req) => {
-    const a = aircraft.acknowledge(idOf(req), req.user!.name);
-    if (!a) throw new DispatchError(404, `no aircraft alert ${req.params.id}`);
+    const id = idOf(req);
+    const a = aircraft.acknowledge(id, req.user!.name);
+    if (!a) throw new DispatchError(404, `no aircraft alert ${id}${ground.view(id) ? ` (${id} is a ground alert)` : ''}`);
     return a;
   }));
 

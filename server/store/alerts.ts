@@ -39,8 +39,10 @@ export class AlertStore {
     })();
   }
 
+  /** Undefined, writing nothing, when `id` is not an aircraft alert (unknown, or a ground alert's: both share the table). */
   acknowledge(id: number, user: string): AircraftAlertView | undefined {
     return this.db.transaction(() => {
+      if (!this.aircraft(id)) return undefined;
       this.event(id, 'acknowledged', user);
       this.db.prepare('UPDATE alerts SET updated_at = ? WHERE id = ?').run(Date.now(), id);
       return this.aircraft(id);
