@@ -17,6 +17,15 @@ export interface DispatchSettings {
 
 export const DEFAULT_DISPATCH: DispatchSettings = { waveSize: 2, escalateAfterMs: 60_000, assumedSpeedMps: 5, phoneOfflineGraceMs: 60_000 };
 
+/**
+ * Whether an alert is on an officer's phone: still open, sent to them, not declined, not taken
+ * from them by a reassignment, and nobody else has accepted it. The phone page applies the same rule.
+ */
+export function showsOn(a: GroundAlertView, d: DispatchView): boolean {
+  const open = a.state !== 'resolved' && a.state !== 'closed';
+  return open && d.answer !== 'decline' && d.withdrawn === null && (!a.assignee || a.assignee.officer === d.officer);
+}
+
 export class DispatchError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
@@ -36,34 +45,77 @@ const NEXT: Record<OfficerAnswer, GroundAlertState[]> = {
  * Ground alerts from a mark on the map to an officer on scene: alerts the nearest officers on
  * duty, escalates to the next ones when nobody accepts in time, and keeps every step in the
  * database, so a restart or a phone that was offline loses nothing.
+ *
+ * Officers' phones report where they are every second or faster, with hundreds of alerts open:
+ * a location update must cost what it changes and no more. So who holds which job, which phones
+ * show which alert and which alerts wait for anyone are kept up to date at each change of an
+ * alert (emitView), never rebuilt from all alerts; a move only redraws the assignee part of the
+ * jobs that officer holds, from the view already built.
  */
-export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; offer: [officer: string, alert: GroundAlertView]; delivered: [latencyMs: number] }> {
+export class GroundDispatch extends EventEmitter<{
+  /** an alert changed: everyone watching the fleet gets it, and the officers in `phones` (whose phones show it now or did until this change) */
+  alert: [alert: GroundAlertView, phones: string[]];
+  offer: [officer: string, alert: GroundAlertView];
+  delivered: [latencyMs: number];
+}> {
   private readonly timers = new Map<number, NodeJS.Timeout>();
-  /** officer → the alert they hold; rebuilt after every change, read on every location update */
-  private busy = new Map<string, number>();
+  /** officer → the alerts they accepted and have not finished */
+  private readonly held = new Map<string, Set<number>>();
+  /** alert → its assignee, while it is open */
+  private readonly holder = new Map<number, string>();
+  /** the last view built of each held alert, which a move of its assignee redraws */
+  private readonly heldViews = new Map<number, GroundAlertView>();
+  /** alert → officers whose phones show it (the catch-up rule, see showsOn) */
+  private readonly phones = new Map<number, Set<string>>();
+  /** alerts in state open: nobody could be alerted yet */
+  private readonly waiting = new Set<number>();
+  /** views read from the database and built, since start (a measure of work, for tests and /metrics) */
+  viewsBuilt = 0;
 
   constructor(private readonly store: GroundAlertStore, private readonly officers: Officers, readonly settings: DispatchSettings = DEFAULT_DISPATCH) {
     super();
-    officers.busyWith = (name) => this.busy.get(name) ?? null;
-    this.refreshBusy();
+    officers.busyWith = (name) => this.held.get(name)?.values().next().value ?? null;
+    for (const v of this.openViews()) this.track(v);
     // After a restart: alerts nobody accepted go on escalating from where they were.
     for (const row of store.open()) {
       if (row.state === 'open' || row.state === 'dispatched') this.schedule(row.id, this.lastNotified(store.events(row.id)) ?? row.createdAt);
     }
-    // An officer coming on duty (or moving) may be the one an unanswered alert was waiting for.
-    officers.on('changed', (o) => {
-      // The command room watches the assignee close in.
-      const holding = this.busy.get(o.name);
-      if (holding !== undefined) this.emitView(holding);
-      if (!o.onDuty) return;
-      for (const row of store.open()) if (row.state === 'open') this.wave(row.id);
-    });
+    officers.on('changed', (o) => this.officerChanged(o.name));
+  }
+
+  /** An officer moved, or came on duty, or a phone of theirs came or went. */
+  private officerChanged(name: string): void {
+    // The command room watches the assignee close in.
+    for (const id of this.held.get(name) ?? []) this.moved(id, name);
+    // Alerts that reached nobody wait for an officer who can take them: this one, if they now can.
+    if (this.waiting.size === 0 || !this.available(name)) return;
+    for (const id of [...this.waiting]) this.wave(id);
+  }
+
+  /** On duty, located, reachable and free: what a wave asks of an officer. */
+  private available(name: string): boolean {
+    const o = this.officers.get(name);
+    return o !== undefined && o.onDuty && o.lat !== null && o.lon !== null && !this.held.has(name) && this.officers.reachable(o, this.settings.phoneOfflineGraceMs);
+  }
+
+  /** Redraw the distance and ETA of a held job from its assignee's new position; send it only if they changed. */
+  private moved(id: number, name: string): void {
+    const before = this.heldViews.get(id);
+    if (!before) return;
+    const assignee = this.assigneeView(before, name);
+    const a = before.assignee;
+    if (a && a.lat === assignee.lat && a.lon === assignee.lon && a.distanceM === assignee.distanceM && a.etaS === assignee.etaS) return;
+    const v = { ...before, assignee };
+    this.heldViews.set(id, v);
+    this.emit('alert', v, [...(this.phones.get(id) ?? [])]);
   }
 
   create(input: { category: GroundCategory; priority: number; lat: number; lon: number; note: string; vehicleId: string | null }, by: string): GroundAlertView {
     const row = this.store.create({ ...input, createdBy: by });
+    this.waiting.add(row.id);
     this.wave(row.id);
-    return this.view(row.id)!;
+    // Nobody to alert yet: the command room still sees it, waiting.
+    return this.waiting.has(row.id) ? this.emitView(row.id)! : this.view(row.id)!;
   }
 
   /** Alert the next nearest officers not yet alerted; schedule the wave after. */
@@ -103,7 +155,10 @@ export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; off
     const notified = events.some((e) => e.kind === 'notified' && e.user === officer);
     const assignee = this.assigneeOf(events);
     if (!notified && assignee !== officer) throw new DispatchError(403, `ground alert ${id} was not sent to ${officer}`);
-    if (assignee && assignee !== officer) throw new DispatchError(409, `ground alert ${id} is already taken by ${assignee}`);
+    // Too late: the job went to someone else. The answer is kept in the alert's story all the same.
+    const away = this.withdrawals(events).get(officer);
+    if (away) this.refuse(id, officer, answer, `ground alert ${id} was reassigned to ${away.to}`);
+    if (assignee && assignee !== officer) this.refuse(id, officer, answer, `ground alert ${id} is already taken by ${assignee}`);
     if (!NEXT[answer].includes(row.state as GroundAlertState)) {
       throw new DispatchError(409, `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`);
     }
@@ -122,6 +177,11 @@ export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; off
     return this.emitView(id)!;
   }
 
+  private refuse(id: number, officer: string, answer: OfficerAnswer, reason: string): never {
+    this.store.record(id, officer, 'refused', { answer, reason });
+    throw new DispatchError(409, reason);
+  }
+
   /** The officer's phone has the alert (it acknowledged the socket message, or fetched it). */
   delivered(id: number, officer: string): void {
     const events = this.store.events(id);
@@ -137,7 +197,10 @@ export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; off
     return events.filter((e) => e.kind === 'notified' && e.user === officer).at(-1)?.time;
   }
 
-  /** Command room: give the job to a named officer (on duty or not), who is alerted at once. */
+  /**
+   * Command room: give the job to a named officer (on duty or not; the caller checks that the name
+   * is an officer's), who is alerted at once. Whoever had it or was offered it no longer has it.
+   */
   reassign(id: number, officer: string, by: string): GroundAlertView {
     const row = this.store.get(id);
     if (!row) throw new DispatchError(404, `no ground alert ${id}`);
@@ -162,15 +225,42 @@ export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; off
     return this.emitView(id)!;
   }
 
-  private refreshBusy(): void {
-    this.busy = new Map(this.openViews().filter((a) => a.assignee && a.state !== 'resolved').map((a) => [a.assignee!.officer, a.id]));
+  /** Build the alert's view from the database, keep the indexes up to date and send it. */
+  private emitView(id: number): GroundAlertView | undefined {
+    const v = this.view(id);
+    if (v) this.emit('alert', v, this.track(v));
+    return v;
   }
 
-  private emitView(id: number): GroundAlertView | undefined {
-    this.refreshBusy();
-    const v = this.view(id);
-    if (v) this.emit('alert', v);
-    return v;
+  /**
+   * Update who holds the alert, which phones show it and whether it waits for anyone, from its new
+   * view. Returns the phones to tell: those that show it now, and those that did until now.
+   */
+  private track(v: GroundAlertView): string[] {
+    const open = v.state !== 'resolved' && v.state !== 'closed';
+    const before = this.phones.get(v.id);
+    const now = new Set(v.dispatch.filter((d) => showsOn(v, d)).map((d) => d.officer));
+    if (now.size) this.phones.set(v.id, now);
+    else this.phones.delete(v.id);
+    if (v.state === 'open') this.waiting.add(v.id);
+    else this.waiting.delete(v.id);
+
+    const was = this.holder.get(v.id);
+    const is = open && v.assignee ? v.assignee.officer : undefined;
+    if (was !== is) {
+      if (was !== undefined) {
+        this.held.get(was)?.delete(v.id);
+        if (this.held.get(was)?.size === 0) this.held.delete(was);
+        this.holder.delete(v.id);
+      }
+      if (is !== undefined) {
+        this.held.set(is, (this.held.get(is) ?? new Set()).add(v.id));
+        this.holder.set(v.id, is);
+      }
+    }
+    if (is !== undefined) this.heldViews.set(v.id, v);
+    else this.heldViews.delete(v.id);
+    return [...new Set([...(before ?? []), ...now])];
   }
 
   private lastNotified(events: AlertEvent[]): number | undefined {
@@ -187,17 +277,41 @@ export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; off
     return who;
   }
 
+  /**
+   * Officers the command room took the job from: alerted (or holding it) before it was reassigned
+   * to someone else, and not alerted again since.
+   */
+  private withdrawals(events: AlertEvent[]): Map<string, { at: number; to: string }> {
+    const out = new Map<string, { at: number; to: string }>();
+    const alerted = new Set<string>();
+    for (const e of events) {
+      if (e.kind === 'notified' && e.user) {
+        alerted.add(e.user);
+        out.delete(e.user);
+      } else if (e.kind === 'reassigned') {
+        const to = String(e.detail?.officer);
+        for (const o of alerted) if (o !== to && !out.has(o)) out.set(o, { at: e.time, to });
+      }
+    }
+    return out;
+  }
+
   view(id: number): GroundAlertView | undefined {
     const row = this.store.get(id);
     return row && this.toView(row, this.store.events(id));
   }
 
   private toView(row: GroundRow, events: AlertEvent[]): GroundAlertView {
+    this.viewsBuilt++;
+    const withdrawn = this.withdrawals(events);
     const dispatch = new Map<string, DispatchView>();
     for (const e of events) {
       if (!e.user) continue;
       if (e.kind === 'notified') {
-        dispatch.set(e.user, { officer: e.user, notifiedAt: e.time, deliveredAt: null, distanceM: (e.detail?.distanceM as number | null) ?? null, answer: null, answeredAt: null });
+        dispatch.set(e.user, {
+          officer: e.user, notifiedAt: e.time, deliveredAt: null, distanceM: (e.detail?.distanceM as number | null) ?? null, answer: null, answeredAt: null,
+          withdrawn: null,
+        });
       } else if (e.kind === 'delivered') {
         const d = dispatch.get(e.user);
         if (d && d.deliveredAt === null) d.deliveredAt = e.time;
@@ -206,32 +320,32 @@ export class GroundDispatch extends EventEmitter<{ alert: [GroundAlertView]; off
         if (d) Object.assign(d, { answer: e.kind as OfficerAnswer, answeredAt: e.time });
       }
     }
+    for (const d of dispatch.values()) d.withdrawn = withdrawn.get(d.officer) ?? null;
     const name = this.assigneeOf(events);
-    let assignee: GroundAlertView['assignee'] = null;
-    if (name) {
-      const o = this.officers.get(name);
-      const here = o?.lat != null && o.lon != null;
-      const distanceM = here ? getDistance({ latitude: row.lat, longitude: row.lon }, { latitude: o!.lat!, longitude: o!.lon! }) : null;
-      const speed = o?.speedMps && o.speedMps > 0.5 ? o.speedMps : this.settings.assumedSpeedMps;
-      assignee = { officer: name, lat: o?.lat ?? null, lon: o?.lon ?? null, distanceM, etaS: distanceM === null ? null : Math.round(distanceM / speed) };
-    }
     return {
       id: row.id, category: row.category as GroundCategory, priority: row.priority, lat: row.lat, lon: row.lon, note: row.note,
       vehicleId: row.vehicleId, createdBy: row.createdBy, createdAt: row.createdAt, state: row.state as GroundAlertState,
-      assignee, dispatch: [...dispatch.values()], closedAt: row.closedAt,
+      assignee: name ? this.assigneeView(row, name) : null, dispatch: [...dispatch.values()], closedAt: row.closedAt,
     };
+  }
+
+  /** Where the assignee is, how far from the incident and how long until they are there. */
+  private assigneeView(at: { lat: number; lon: number }, name: string): NonNullable<GroundAlertView['assignee']> {
+    const o = this.officers.get(name);
+    const here = o?.lat != null && o.lon != null;
+    const distanceM = here ? getDistance({ latitude: at.lat, longitude: at.lon }, { latitude: o!.lat!, longitude: o!.lon! }) : null;
+    const speed = o?.speedMps && o.speedMps > 0.5 ? o.speedMps : this.settings.assumedSpeedMps;
+    return { officer: name, lat: o?.lat ?? null, lon: o?.lon ?? null, distanceM, etaS: distanceM === null ? null : Math.round(distanceM / speed) };
   }
 
   openViews(): GroundAlertView[] {
     return this.store.open().map((r) => this.toView(r, this.store.events(r.id)));
   }
 
-  /** What an officer's phone must show: open jobs sent to them that they have not declined and nobody else took. */
+  /** What an officer's phone must show (see showsOn): built only for the alerts that phone shows. */
   viewsFor(officer: string): GroundAlertView[] {
-    return this.openViews().filter((a) => {
-      const d = a.dispatch.find((x) => x.officer === officer);
-      return d && d.answer !== 'decline' && (!a.assignee || a.assignee.officer === officer);
-    });
+    const ids = [...this.phones].filter(([, shown]) => shown.has(officer)).map(([id]) => id).sort((a, b) => a - b);
+    return ids.map((id) => this.view(id)).filter((a): a is GroundAlertView => a !== undefined);
   }
 
   history(q: Parameters<GroundAlertStore['history']>[0]): GroundAlertView[] {

@@ -59,6 +59,14 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   const raise = requireRole(ctx, 'pilot', 'command');
   const manage = requireRole(ctx, 'command');
   const officer = requireRole(ctx, 'officer');
+  /** A job goes only to an account that can answer it: an enabled officer. */
+  const officerNamed = (name: string): string => {
+    const u = ctx.users.byName(name);
+    if (!u) throw new DispatchError(404, `officer: no user "${name}"`);
+    if (!u.roles.includes('officer')) throw new DispatchError(400, `officer: "${name}" is not an officer (roles: ${u.roles.join(', ') || 'none'})`);
+    if (u.disabled) throw new DispatchError(400, `officer: "${name}" is disabled`);
+    return name;
+  };
   const audit = (req: express.Request, action: string, target: string | number | null, result: string, detail?: unknown) =>
     ctx.audit.record({ user: req.user?.name ?? null, action, target: target === null ? null : String(target), result, detail, ip: ipOf(req) });
 
@@ -126,7 +134,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   });
   router.post('/alerts/:id/reassign', manage, (req, res, next) => {
     const body = parseBody(Reassign, req, res);
-    if (body) step('alert.reassign', (r) => ground.reassign(idOf(r), body.officer, r.user!.name))(req, res, next);
+    if (body) step('alert.reassign', (r) => ground.reassign(idOf(r), officerNamed(body.officer), r.user!.name))(req, res, next);
   });
   router.post('/alerts/:id/close', manage, (req, res, next) => {
     const body = parseBody(Close, req, res);

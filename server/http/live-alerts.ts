@@ -14,8 +14,8 @@ const officerRoom = (name: string) => `officer:${name}`;
 
 /**
  * Alerts over socket.io: the command room sees every alert and officer live; an officer's phone
- * gets its offers (and confirms delivery), every later change of its jobs, and on each
- * (re)connection whatever is still open for it.
+ * gets its offers (and confirms delivery), every later change of its jobs (including the one that
+ * takes a job off it), and on each (re)connection whatever is still open for it.
  */
 export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; ground: GroundDispatch; officers: Officers }): void {
   const { aircraft, ground, officers } = o;
@@ -57,10 +57,8 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
     io.to(FLEET_ROOM).emit('officers', [v]);
     io.to(officerRoom(v.name)).emit('officer:status', v);
   });
-  ground.on('alert', (a: GroundAlertView) => {
-    io.to(FLEET_ROOM).emit('alerts:ground', [a]);
-    for (const d of a.dispatch) if (d.answer !== 'decline') io.to(officerRoom(d.officer)).emit('alerts:ground', [a]);
-  });
+  // One emit to all the rooms: the view is encoded once, and a socket in two rooms gets it once.
+  ground.on('alert', (a: GroundAlertView, phones: string[]) => io.to([FLEET_ROOM, ...phones.map(officerRoom)]).emit('alerts:ground', [a]));
   ground.on('offer', (officer, a) => {
     io.to(officerRoom(officer)).timeout(DELIVERY_ACK_MS).emit('ground:offer', a, (err, acks) => {
       // No phone connected means no answer at all: it stays undelivered until the catch-up.

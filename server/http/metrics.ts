@@ -63,5 +63,12 @@ export function createMetrics(o: { fleet: Fleet; io: () => LiveServer | null; gr
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers: [registry],
   });
   o.ground.on('delivered', (ms) => delivery.observe(ms / 1000));
+  new Counter({
+    name: 'skybeat_ground_alert_views_built_total', help: 'ground-alert views read from the database and built (an officer moving costs none)', registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(o.ground.viewsBuilt);
+    },
+  });
   return { registry, transfer: (result) => transfers.inc({ result }) };
 }

@@ -221,6 +221,8 @@ export interface DispatchView {
   distanceM: number | null;
   answer: OfficerAnswer | null;
   answeredAt: number | null;
+  /** the command room gave the job to `to` after this officer was alerted: it is no longer theirs to answer */
+  withdrawn: { at: number; to: string } | null;
 }
 
 export interface GroundAlertView {

@@ -303,6 +303,24 @@ describe('officer phone page', () => {
     for (const phone of [zhao, sun]) expectClean(phone);
   });
 
+  it('a job the command room gives to another officer leaves the phone at once, with a note saying to whom', async () => {
+    const chen = await onDuty('chen', 150, { locale: 'en' });
+    const wang = await onDuty('wang', 900, { locale: 'zh-CN' });
+    const id = await raise({ category: 'theft', note: 'bicycle, blue', priority: 2 });
+    await expectRinging(chen, id);
+    await answer(chen, id, 'accept');
+    await expect.poll(() => chen.page.getAttribute(card(id), 'data-state'), POLL).toBe('accepted');
+
+    expect((await t.api('POST', `/api/alerts/${id}/reassign`, command, { officer: 'wang' })).status).toBe(200);
+    await expect.poll(() => chen.page.isVisible(card(id)), POLL).toBe(false);
+    expect(await text(chen.page, '#notice')).toBe(ot('reassignedTo', { id, who: 'wang' }, 'en'));
+    expect(await chen.page.isVisible('#no-jobs')).toBe(true);
+    await expectOffered(wang, id);
+    await shot(chen, 'officer-reassigned-away-en');
+    expectClean(chen);
+    expectClean(wang);
+  });
+
   it('a phone that was closed gets the still-open job when it is opened again (catch-up)', async () => {
     const zhou = await onDuty('zhou', 200, { locale: 'zh-CN' });
     // The browser is closed: its session cookie and saved choices (on duty) stay on the phone.

@@ -240,6 +240,7 @@ export class OfficerApp {
     for (const d of changes.departures) {
       this.cards.delete(d.id);
       if (d.kind === 'taken') this.notify(ot('takenBy', { id: d.id, who: d.by }));
+      if (d.kind === 'reassigned') this.notify(ot('reassignedTo', { id: d.id, who: d.to }));
       if (d.kind === 'closed') this.notify(ot('jobClosed', { id: d.id }));
     }
     if (changes.newOffers.length) {

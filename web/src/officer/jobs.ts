@@ -3,7 +3,7 @@
 import type { GroundAlertView, OfficerAnswer } from '../../../server/wire/types.ts';
 
 /** Why a job left the list, for a short notice; declines and resolutions are the officer's own doing. */
-export type Departure = { kind: 'taken'; id: number; by: string } | { kind: 'closed'; id: number } | { kind: 'done'; id: number };
+export type Departure = { kind: 'taken'; id: number; by: string } | { kind: 'reassigned'; id: number; to: string } | { kind: 'closed'; id: number } | { kind: 'done'; id: number };
 
 export interface JobChanges {
   /** jobs that now wait for this officer's answer and did not before (each offer once: a reassignment offers again) */
@@ -35,14 +35,15 @@ export class Jobs {
   constructor(readonly me: string) {}
 
   /**
-   * Whether a job belongs on this phone: the service's own rule for an officer's catch-up (sent
-   * to me, not declined, not taken by someone else, still open). Applied to everything received,
-   * so an account that also watches the whole fleet still sees only its own jobs here.
+   * Whether a job belongs on this phone: the service's own rule for an officer's catch-up (showsOn
+   * in server/alerts/ground.ts: sent to me, not declined, not reassigned to someone else, not taken
+   * by someone else, still open). Applied to everything received, so an account that also watches
+   * the whole fleet still sees only its own jobs here.
    */
   private isMine(a: GroundAlertView): boolean {
     const d = a.dispatch.find((x) => x.officer === this.me);
     const open = a.state !== 'resolved' && a.state !== 'closed';
-    return open && d !== undefined && d.answer !== 'decline' && (!a.assignee || a.assignee.officer === this.me);
+    return open && d !== undefined && d.answer !== 'decline' && !d.withdrawn && (!a.assignee || a.assignee.officer === this.me);
   }
 
   /** The full list the service sends on (re)connection: anything not in it is no longer mine. */
@@ -71,8 +72,10 @@ export class Jobs {
           changes.newOffers.push(a);
         }
       } else if (this.byId.delete(a.id)) {
-        changes.departures.push(a.assignee && a.assignee.officer !== this.me ? { kind: 'taken', id: a.id, by: a.assignee.officer }
-          : a.state === 'closed' ? { kind: 'closed', id: a.id } : { kind: 'done', id: a.id });
+        const withdrawn = a.dispatch.find((d) => d.officer === this.me)?.withdrawn;
+        changes.departures.push(withdrawn ? { kind: 'reassigned', id: a.id, to: withdrawn.to }
+          : a.assignee && a.assignee.officer !== this.me ? { kind: 'taken', id: a.id, by: a.assignee.officer }
+            : a.state === 'closed' ? { kind: 'closed', id: a.id } : { kind: 'done', id: a.id });
       }
     }
     return changes;
