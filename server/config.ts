@@ -109,6 +109,8 @@ export const ConfigSchema = z.object({
     escalateAfterS: z.number().positive().default(60),
     assumedSpeedMps: z.number().positive().default(5),
     phoneOfflineGraceS: z.number().min(0).default(60),
+    /** ground alerts one user may raise a minute (more are refused with 429) */
+    createPerMinute: z.number().int().min(1).default(20),
   }).prefault({}),
   schedule: z.object({
     leadMin: z.number().min(0).default(10),
@@ -319,7 +321,8 @@ export function serviceOptions(c: Config): ServiceOptions {
       gpsGraceMs: c.alerts.gpsGraceS * 1000,
       ceilingM: c.station.ceilingM,
     },
-    dispatch: { waveSize: c.dispatch.waveSize, escalateAfterMs: c.dispatch.escalateAfterS * 1000, assumedSpeedMps: c.dispatch.assumedSpeedMps, phoneOfflineGraceMs: c.dispatch.phoneOfflineGraceS * 1000 },
+    dispatch: { waveSize: c.dispatch.waveSize, escalateAfterMs: c.dispatch.escalateAfterS * 1000, assumedSpeedMps: c.dispatch.assumedSpeedMps, phoneOfflineGraceMs: c.dispatch.phoneOfflineGraceS * 1000,
+      createPerMinute: c.dispatch.createPerMinute },
     scheduler: { leadMs: c.schedule.leadMin * 60_000, graceMs: c.schedule.graceMin * 60_000, autoLaunch: c.schedule.autoLaunch },
   };
 }

@@ -13,9 +13,11 @@ export interface DispatchSettings {
   assumedSpeedMps: number;
   /** an officer whose phone has been offline longer than this is not alerted */
   phoneOfflineGraceMs: number;
+  /** ground alerts one user may raise a minute; POST /api/alerts answers 429 beyond it */
+  createPerMinute: number;
 }
 
-export const DEFAULT_DISPATCH: DispatchSettings = { waveSize: 2, escalateAfterMs: 60_000, assumedSpeedMps: 5, phoneOfflineGraceMs: 60_000 };
+export const DEFAULT_DISPATCH: DispatchSettings = { waveSize: 2, escalateAfterMs: 60_000, assumedSpeedMps: 5, phoneOfflineGraceMs: 60_000, createPerMinute: 20 };
 
 /**
  * Whether an alert is on an officer's phone: still open, sent to them, not declined, not taken

@@ -1,4 +1,5 @@
 import express from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { getDistance } from 'geolib';
 import { z } from 'zod';
 import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
@@ -96,7 +97,19 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   router.get('/alerts/open', watch, (_req, res) => { res.json({ aircraft: aircraft.open(), ground: ground.openViews() }); });
   router.get('/officers', watch, (_req, res) => { res.json(officers.list()); });
 
-  router.post('/alerts', raise, (req, res) => {
+  // Per user: a script gone wrong (or a stuck button) cannot bury the officers and the command room in alerts.
+  const perMinute = ground.settings.createPerMinute;
+  const createLimit = rateLimit({
+    windowMs: 60_000, limit: perMinute, standardHeaders: 'draft-8', legacyHeaders: false, skipFailedRequests: true,
+    keyGenerator: (req) => req.user!.name,
+    handler: (req, res) => {
+      const error = `too many ground alerts from ${req.user!.name}: at most ${perMinute} a minute; wait a minute`;
+      audit(req, 'alert.create', null, 'refused', { reason: error });
+      res.status(429).json({ error });
+    },
+  });
+
+  router.post('/alerts', raise, createLimit, (req, res) => {
     const body = parseBody(NewAlert, req, res);
     if (!body) return;
     let { lat: la, lon: lo } = body;

@@ -1,7 +1,7 @@
 /**
  * What one officer's phone may cost the service (issue 13, item 8): a location update redraws
- * the job that officer holds and nothing else, and a phone's catch-up reads only its own jobs.
- * Counted, never timed: the
+ * the job that officer holds and nothing else, a phone's catch-up reads only its own jobs, and
+ * nobody can raise alerts faster than the configured rate. Counted, never timed: the
  * skybeat_ground_alert_views_built_total counter of /metrics, and the messages each real socket gets.
  */
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ function commandRoom(t: T, token: string) {
 
 describe('one officer cannot stall the service', () => {
   it('a location update rebuilds no alert and is sent only for the job that officer holds, to the command room and that officer', async () => {
-    const t = await start();
+    const t = await start({ createPerMinute: 100 });
     const chen = await officerPhone(t, 'chen', 300);
     const wang = await officerPhone(t, 'wang', 3000);
     const command = await t.user('room', ['command']);
@@ -79,5 +79,24 @@ describe('one officer cannot stall the service', () => {
     const catchUp = await new Promise<GroundAlertView[]>((r) => second.once('alerts:ground', r));
     expect(catchUp.map((a) => a.id)).toEqual(others);
     expect(await viewsBuilt(t) - builtBeforeCatchUp).toBe(20);
+  });
+
+  it('refuses a user more than createPerMinute alerts a minute with 429, audited; other users and bad requests are not counted against them', async () => {
+    const t = await start({ createPerMinute: 3 });
+    const room = await t.user('room', ['command']);
+    const pilot = await t.user('pilot', ['pilot']);
+    const admin = await t.login('admin', 'admin-test-password');
+    expect((await t.api('POST', '/api/alerts', room, { category: 'jaywalking', ...SCENE })).status).toBe(400);
+    for (let i = 0; i < 3; i++) expect((await t.api('POST', '/api/alerts', room, { category: 'theft', ...SCENE })).status).toBe(201);
+
+    const fourth = await t.api('POST', '/api/alerts', room, { category: 'theft', ...SCENE, note: 'one too many' });
+    expect(fourth).toMatchObject({ status: 429, body: { error: 'too many ground alerts from room: at most 3 a minute; wait a minute' } });
+    expect((await t.api('POST', '/api/alerts', pilot, { category: 'fire', ...SCENE })).status).toBe(201);
+
+    const stored = (await t.api('GET', '/api/alerts?from=0', room)).body as GroundAlertView[];
+    expect(stored.map((a) => a.createdBy).sort()).toEqual(['pilot', 'room', 'room', 'room']);
+    const audit = (await t.api('GET', '/api/audit?action=alert.create', admin)).body as { user: string; result: string; detail: { reason?: string } }[];
+    expect(audit.filter((e) => e.result === 'refused' && e.user === 'room').map((e) => e.detail.reason))
+      .toContain('too many ground alerts from room: at most 3 a minute; wait a minute');
   });
 });
