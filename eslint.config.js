@@ -8,7 +8,8 @@ import tseslint from 'typescript-eslint';
 /**
  * Who may import whom in server/: each layer (a folder, or one of the files at server/'s top)
  * names the layers it may import. Anything not named is refused. Every layer may also import
- * wire/ (what the browser receives) and base (log.ts, paths.ts); nothing in server/ imports web/.
+ * wire/ (what the browser receives) and base (log.ts, paths.ts, clock.ts); nothing in server/
+ * imports web/. A new file at server/'s top belongs in FILE_LAYERS too.
  * To add an arrow, first ask whether the code belongs in the layer that already has the
  * dependency; ARCHITECTURE.md says where each kind of change goes.
  */
@@ -33,7 +34,7 @@ const LAYERS = {
   main: ['config', 'service', 'links'],
 };
 /** Layers that are single files at server/'s top, and the files of each. */
-const FILE_LAYERS = { base: ['log.ts', 'paths.ts'], config: ['config.ts'], service: ['service.ts'], main: ['main.ts'] };
+const FILE_LAYERS = { base: ['log.ts', 'paths.ts', 'clock.ts'], config: ['config.ts'], service: ['service.ts'], main: ['main.ts'] };
 /** Command-line programs kept beside the code they drive: they are tools. */
 const TOOLS_ELSEWHERE = ['server/auth/users-cli.ts'];
 /** Only the http layer (and the service that starts it) speaks HTTP. */
@@ -44,6 +45,7 @@ const filesOf = (layer) => (FILE_LAYERS[layer] ?? [`${layer}/**/*.ts`]).map((f) 
 // the first folder after the climb out, a file layer the whole name after it.
 const specifierOf = (layer) => (FILE_LAYERS[layer] ? `(${FILE_LAYERS[layer].map((f) => f.replace('.', '\\.')).join('|')})$` : `${layer}/`);
 const always = ['wire', 'base'];
+const nameOf = (layer) => (FILE_LAYERS[layer] ? FILE_LAYERS[layer].map((f) => `server/${f}`).join(', ') : `server/${layer}`);
 
 function layerRules(layer) {
   const allowed = new Set([layer, ...always, ...LAYERS[layer]]);
@@ -51,7 +53,7 @@ function layerRules(layer) {
   const patterns = [
     {
       regex: `^(\\./|(\\.\\./)+)(${refused.map(specifierOf).join('|')})`,
-      message: `server/${layer} may import only ${[...allowed].filter((l) => l !== layer).join(', ')} (eslint.config.js LAYERS; see ARCHITECTURE.md).`,
+      message: `${nameOf(layer)} may import only ${[...allowed].filter((l) => l !== layer).join(', ')} (eslint.config.js LAYERS; see ARCHITECTURE.md).`,
     },
     { regex: '(^|/)web/', message: 'The server does not import the web app.' },
   ];

@@ -28,6 +28,7 @@ describe('the linter keeps the layers', () => {
     ['web/src/history/probe.ts', "import type { TrackPoint } from '../../../server/store/tracks.ts';", /only server\/wire\/types\.ts/],
     ['web/src/probe.ts', "import { CMD } from '../../server/missions/commands.ts';", /only server\/wire\/types\.ts/],
     ['server/service.ts', "import { startSquadron } from './sim/squadron.ts';", /Load the simulator with `await import\(\)`/],
+    ['server/paths.ts', "import { openStore } from './store/index.ts';", /server\/log\.ts, server\/paths\.ts, server\/clock\.ts may import only wire/],
   ])('%s: %s is refused', async (file, code, why) => {
     expect(await refusal(file, code)).toMatch(why);
   });
@@ -36,6 +37,7 @@ describe('the linter keeps the layers', () => {
     ['server/links/probe.ts', "import { Framer } from '../mavlink/framer.ts';"],
     ['server/store/probe.ts', "import type { TrackPoint } from '../wire/types.ts';"],
     ['server/store/probe.ts', "import { MIGRATIONS_DIR } from '../paths.ts';"],
+    ['server/vehicles/probe.ts', "import { realClock } from '../clock.ts';"],
     ['server/missions/protocol/probe.ts', "import type { RouteEntry } from '../store.ts';"],
     ['server/patrols/probe.ts', "import type { Route } from '../missions/model.ts';"],
     ['server/http/probe.ts', "import type { Patrols } from '../patrols/patrols.ts';"],
