@@ -63,6 +63,19 @@ describe('ground dispatch', () => {
     expect(late).toMatchObject({ status: 409, body: { error: `ground alert ${id} is already taken by sun` } });
   });
 
+  it('an alert nobody can be sent yet reaches every command room at once, and goes to the first officer who can take it', async () => {
+    const t = await start();
+    const other = t.socket(await t.user('room-b', ['command']));
+    const roomSees = new Map<number, GroundAlertView>();
+    other.on('alerts:ground', (list) => { for (const a of list) roomSees.set(a.id, a); });
+    await new Promise<void>((r) => other.on('connect', () => r()));
+    const id = (await t.api('POST', '/api/alerts', await t.user('room-a', ['command']), { category: 'fire', ...SCENE })).body.id as number;
+    await waitFor('the other command room sees it waiting', () => roomSees.get(id)?.state === 'open');
+    const officer = await phone(t, 'tang', 300);
+    await waitFor('offered to the officer who came on duty', () => officer.offers.some((a) => a.id === id));
+    await waitFor('the command room sees it dispatched', () => roomSees.get(id)?.state === 'dispatched');
+  });
+
   it('an officer whose phone was offline gets the open alert when it reconnects', async () => {
     const t = await start();
     const token = await t.user('zhou', ['officer']);
