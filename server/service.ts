@@ -201,7 +201,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const app = createApp({
       fleet, store, startedAt, metrics: metrics.registry, allowedOrigins: opts.allowedOrigins,
       alerts: { aircraft, ground, officers, area: station },
-      patrols: { patrols, control, missions, routes, scheduler },
+      patrols: { patrols, control, routes, scheduler },
+      // 500s are logged with their stack: to the service's log, or standard error where it has none
+      log: opts.logger,
       webDir: opts.webDir ?? WEB_DIST_DIR,
       client: {
         // for clients that read only these two: the template with its first subdomain filled in

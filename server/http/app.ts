@@ -15,7 +15,6 @@ import { rejectForeignOrigins } from './origin.ts';
 import { createPatrolsRouter } from './patrols-api.ts';
 import { createRoutesRouter } from './routes-api.ts';
 import { tileOrigins } from './tiles.ts';
-import type { MissionClient } from '../missions/protocol/client.ts';
 import type { RouteStore } from '../missions/store.ts';
 import type { ControlRegistry } from '../patrols/control.ts';
 import type { Patrols } from '../patrols/patrols.ts';
@@ -33,7 +32,7 @@ export interface AppOptions {
   /** the station's geofence and no-fly zones, drawn on the map */
   station: StationView;
   alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet'>;
-  patrols: { patrols: Patrols; control: ControlRegistry; missions: MissionClient; routes: RouteStore; scheduler: Scheduler };
+  patrols: { patrols: Patrols; control: ControlRegistry; routes: RouteStore; scheduler: Scheduler };
   /** Prometheus metrics, served at /metrics */
   metrics: Registry;
   /** built web app (vite build output); not served when missing */
