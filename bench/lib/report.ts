@@ -30,7 +30,9 @@ export interface Figure {
 }
 
 export function figure(what: string, unit: string, value: number, baseline?: { name: string; value: number }, aim?: { text: string; met: boolean }): Figure {
-  return { what, unit, value, baseline, ratio: baseline && baseline.value !== 0 ? value / baseline.value : undefined, aim };
+  // No ratio when either side could not be measured (NaN: a service too stalled to answer).
+  const ratio = baseline && baseline.value !== 0 ? value / baseline.value : undefined;
+  return { what, unit, value, baseline, ratio: ratio !== undefined && Number.isFinite(ratio) ? ratio : undefined, aim };
 }
 
 export function environment() {
@@ -57,7 +59,9 @@ export function quantile(xs: number[], q: number): number {
 }
 
 /** A number for the table: 3 significant digits, thousands as k/M. */
-export function fmt(n: number): string {
+export function fmt(n: number | null): string {
+  // NaN is written to the JSON report as null: not measured.
+  if (n === null || Number.isNaN(n)) return 'not measured';
   if (!Number.isFinite(n)) return String(n);
   const a = Math.abs(n);
   if (a >= 1e6) return `${(n / 1e6).toPrecision(3)} M`;
