@@ -143,6 +143,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const aircraft = new AircraftMonitor(fleet, store.alerts, { ...DEFAULT_THRESHOLDS, ...opts.alerts });
     closers.push(() => aircraft.close());
     const officers = new Officers();
+    officers.mayServe = (name) => {
+      const u = store.users.byName(name);
+      return u !== undefined && !u.disabled && u.roles.includes('officer');
+    };
     const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch });
     closers.push(() => ground.stop());
     const routes = new RouteStore(opts.missionsDir ?? MISSIONS_DIR);

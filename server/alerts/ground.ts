@@ -94,10 +94,10 @@ export class GroundDispatch extends EventEmitter<{
     for (const id of [...this.waiting]) this.wave(id);
   }
 
-  /** On duty, located, reachable and free: what a wave asks of an officer. */
+  /** An enabled officer on duty, located, reachable and free: what a wave asks of an officer. */
   private available(name: string): boolean {
     const o = this.officers.get(name);
-    return o !== undefined && o.onDuty && o.lat !== null && o.lon !== null && !this.held.has(name) && this.officers.reachable(o, this.settings.phoneOfflineGraceMs);
+    return o !== undefined && this.officers.mayServe(name) && o.onDuty && o.lat !== null && o.lon !== null && !this.held.has(name) && this.officers.reachable(o, this.settings.phoneOfflineGraceMs);
   }
 
   /** Redraw the distance and ETA of a held job from its assignee's new position; send it only if they changed. */

@@ -20,6 +20,12 @@ interface Officer extends OfficerView {
 export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
   private readonly all = new Map<string, Officer>();
   busyWith: (name: string) => number | null = () => null;
+  /**
+   * Is this account still an enabled officer? Asked of the user store whenever officers are
+   * chosen, so an account disabled, removed or demoted — here or by `npm run users` in another
+   * process — is never dispatched, even within the grace a dropped phone gets.
+   */
+  mayServe: (name: string) => boolean = () => true;
 
   private entry(name: string, displayName = ''): Officer {
     let o = this.all.get(name);
@@ -84,7 +90,7 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
   /** On duty with a known position, nearest first, with distances in metres. */
   nearest(lat: number, lon: number): { officer: Officer; distanceM: number }[] {
     return [...this.all.values()]
-      .filter((o) => o.onDuty && o.lat !== null && o.lon !== null)
+      .filter((o) => o.onDuty && o.lat !== null && o.lon !== null && this.mayServe(o.name))
       .map((o) => ({ officer: o, distanceM: getDistance({ latitude: lat, longitude: lon }, { latitude: o.lat!, longitude: o.lon! }) }))
       .sort((a, b) => a.distanceM - b.distanceM);
   }
