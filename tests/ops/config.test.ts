@@ -33,13 +33,15 @@ describe('configuration', () => {
     expect(c).toMatchObject({ port: 9100, sysid: 250, sim: 0, links: ['udpin://0.0.0.0:14550'], configFile: f });
     const o = serviceOptions(c);
     expect(o.rules!.noFly).toEqual([{ name: 'hospital', polygon: [{ lat: 28.41, lon: 121.41 }, { lat: 28.41, lon: 121.42 }, { lat: 28.40, lon: 121.42 }] }]);
-    expect(o.dispatch).toMatchObject({ waveSize: 3, escalateAfterMs: 60_000 });
+    expect(o.dispatch).toMatchObject({ waveSize: 3, escalateAfterMs: 60_000, createPerMinute: 20 });
+    expect(serviceOptions(load(['--config', file({ dispatch: { createPerMinute: 5 } })])).dispatch).toMatchObject({ createPerMinute: 5 });
     expect(o.station).toEqual({ lat: 28.4, lon: 121.4, radiusKm: 50 });
   });
 
   it.each([
     [{ station: { lat: 95 } }, /station\.lat: Too big: expected number to be <=90/],
     [{ dispatch: { waveSize: 0 } }, /dispatch\.waveSize: Too small/],
+    [{ dispatch: { createPerMinute: 0 } }, /dispatch\.createPerMinute: Too small/],
     [{ links: ['serial:///dev/ttyUSB0:12'] }, /links\.0: "serial:\/\/\/dev\/ttyUSB0:12": baud rate 12 is not plausible/],
     [{ station: { noFly: [{ name: 'x', polygon: [[1, 2]] }] } }, /station\.noFly\.0\.polygon: a polygon needs at least 3 points/],
     [{ prot: 8080 }, /Unrecognized key: "prot"/],
