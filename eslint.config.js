@@ -91,7 +91,7 @@ export default defineConfig(
   { ignores: ['dist/**', 'web/dist/**', 'node_modules/**'] },
   {
     name: 'skybeat/typescript',
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     languageOptions: {
       parserOptions: {
@@ -137,7 +137,7 @@ export default defineConfig(
   ...layerConfigs,
   {
     name: 'skybeat/web',
-    files: ['web/src/**/*.ts'],
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
     rules: restrict([
       { regex: '(^|/)server/(?!wire/types\\.ts$)', message: 'The web app takes from server/ only server/wire/types.ts.' },
     ]),

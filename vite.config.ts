@@ -10,6 +10,8 @@ const outDir = fileURLToPath(new URL('./web/dist', import.meta.url));
 
 export default defineConfig({
   root: webRoot,
+  // The panels are Preact components in TSX: Vite's built-in transform compiles them (no plugin).
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir,
     emptyOutDir: true,

@@ -11,8 +11,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GroundAlertView, OfficerView } from '../../server/wire/types.ts';
-import type { Locale } from '../../web/src/i18n.ts';
-import { officerStrings, ot } from '../../web/src/officer/strings.ts';
+import { strings, translate, type Locale } from '../../web/src/i18n.ts';
 import { testService } from '../helpers/service.ts';
 
 const WEB_DIR = 'web/dist';
@@ -189,7 +188,7 @@ describe('officer phone page', () => {
   it('rings the nearest officer, who accepts; the command room watches her close in, then she resolves it', async () => {
     const chen = await onDuty('chen', 150, { locale: 'zh-CN' });
     const wang = await onDuty('wang', 900, { locale: 'en' });
-    const zh = officerStrings['zh-CN'];
+    const zh = strings['zh-CN'];
     expect(await chen.page.getAttribute('html', 'lang')).toBe('zh-CN');
     expect(await text(chen.page, '#duty .duty__state')).toBe(zh.dutyOn);
     expect(await ring(chen.page)).toMatchObject({ rings: '0', ringing: 'false' });
@@ -205,9 +204,9 @@ describe('officer phone page', () => {
     // What she reads: category in both languages, priority, note, how far and which way, when.
     const job = card(id);
     expect(await text(chen.page, `${job} .job__category`)).toBe(zh.cat_fight);
-    expect(await text(chen.page, `${job} .job__category-other`)).toBe(officerStrings.en.cat_fight);
-    expect(await text(chen.page, `${job} .job__priority`)).toBe(ot('priority', { n: 1 }, 'zh-CN'));
-    expect(await text(chen.page, `${job} .job__state`)).toBe(zh.state_dispatched);
+    expect(await text(chen.page, `${job} .job__category-other`)).toBe(strings.en.cat_fight);
+    expect(await text(chen.page, `${job} .job__priority`)).toBe(translate('zh-CN', 'jobPriority', { n: 1 }));
+    expect(await text(chen.page, `${job} .job__state`)).toBe(zh.job_dispatched);
     expect(await text(chen.page, `${job} .job__note`)).toBe('two men fighting by the noodle stall');
     expect(Number(await chen.page.getAttribute(`${job} .job__distance`, 'data-distance-m'))).toBeCloseTo(150, -1);
     expect(await chen.page.getAttribute(`${job} .job__distance`, 'data-bearing')).toBe('180');
@@ -236,7 +235,7 @@ describe('officer phone page', () => {
     await shot(chen, 'officer-accepted-zh');
     await shot(chen, 'officer-accepted-zh-full', true);
 
-    for (const [step, state] of [['en_route', zh.state_en_route], ['on_scene', zh.state_on_scene]] as const) {
+    for (const [step, state] of [['en_route', zh.job_en_route], ['on_scene', zh.job_on_scene]] as const) {
       await answer(chen, id, step);
       await expect.poll(() => text(chen.page, `${job} .job__state`), POLL).toBe(state);
       await expect.poll(() => room.get(id)?.state, POLL).toBe(step);
@@ -247,15 +246,15 @@ describe('officer phone page', () => {
     expect(await chen.page.isVisible('#no-jobs')).toBe(true);
     await chen.page.click('#language');
     expect(await chen.page.getAttribute('html', 'lang')).toBe('en');
-    expect(await text(chen.page, '#no-jobs')).toBe(officerStrings.en.noJobs);
-    expect(await text(chen.page, '#duty .duty__state')).toBe(officerStrings.en.dutyOn);
+    expect(await text(chen.page, '#no-jobs')).toBe(strings.en.noJobs);
+    expect(await text(chen.page, '#duty .duty__state')).toBe(strings.en.dutyOn);
 
     // Wang may have been alerted once the delay passed, but the job is chen's: not on his phone.
     await expect.poll(() => wang.page.isVisible(job), POLL).toBe(false);
     // Going off duty stops sharing his position.
     await wang.page.click('#duty');
     await expect.poll(async () => (await officerView('wang'))?.onDuty, POLL).toBe(false);
-    expect(await text(wang.page, '#location')).toBe(officerStrings.en.locOff);
+    expect(await text(wang.page, '#location')).toBe(strings.en.locOff);
     expectClean(chen);
     expectClean(wang);
   });
@@ -291,13 +290,13 @@ describe('officer phone page', () => {
     await expect.poll(() => room.get(id)?.assignee?.officer, POLL).toBe('sun');
     expect(await li.page.isVisible(card(id))).toBe(true);
     await answer(li, id, 'accept');
-    const refusal = ot('answerRefused', { detail: `ground alert ${id} is already taken by sun` }, 'en');
+    const refusal = translate('en', 'answerRefused', { detail: `ground alert ${id} is already taken by sun` });
     await expect.poll(() => text(li.page, `${card(id)} .job__error`), POLL).toBe(refusal);
     await shot(li, 'officer-refused-en-sunlight');
     // The link recovers: the update arrives and the job leaves li's phone with a note why.
     link.release();
     await expect.poll(() => li.page.isVisible(card(id)), POLL).toBe(false);
-    expect(await text(li.page, '#notice')).toBe(ot('takenBy', { id, who: 'sun' }, 'en'));
+    expect(await text(li.page, '#notice')).toBe(translate('en', 'takenBy', { id, who: 'sun' }));
     expect(await ring(li.page)).toMatchObject({ ringing: 'false' });
     expectClean(li, 409);
     for (const phone of [zhao, sun]) expectClean(phone);
@@ -313,7 +312,7 @@ describe('officer phone page', () => {
 
     expect((await t.api('POST', `/api/alerts/${id}/reassign`, command, { officer: 'wang' })).status).toBe(200);
     await expect.poll(() => chen.page.isVisible(card(id)), POLL).toBe(false);
-    expect(await text(chen.page, '#notice')).toBe(ot('reassignedTo', { id, who: 'wang' }, 'en'));
+    expect(await text(chen.page, '#notice')).toBe(translate('en', 'reassignedTo', { id, who: 'wang' }));
     expect(await chen.page.isVisible('#no-jobs')).toBe(true);
     await expectOffered(wang, id);
     await shot(chen, 'officer-reassigned-away-en');
@@ -336,11 +335,11 @@ describe('officer phone page', () => {
     // Untouched since it opened, the page may not sound or vibrate yet (the browser's rule): it asks
     // for a tap, and the ring, which repeats, is heard and felt from then on.
     expect(await ring(again.page)).toMatchObject({ ringSound: 'none' });
-    expect(await text(again.page, '#sound-locked')).toBe(officerStrings['zh-CN'].soundLocked);
+    expect(await text(again.page, '#sound-locked')).toBe(strings['zh-CN'].soundLocked);
     await again.page.click('#sound-locked');
     await expectAudible(again);
     expect(await again.page.isVisible('#sound-locked')).toBe(false);
-    expect(await text(again.page, `${card(id)} .job__category`)).toBe(officerStrings['zh-CN'].cat_missing_person);
+    expect(await text(again.page, `${card(id)} .job__category`)).toBe(strings['zh-CN'].cat_missing_person);
     expect(await text(again.page, `${card(id)} .job__note`)).toBe('child, red coat');
     await expect.poll(() => dispatchOf(id, 'zhou')?.deliveredAt, POLL).toBeTypeOf('number');
     // Still on duty, and sharing where the reopened phone is now.
@@ -359,7 +358,7 @@ describe('officer phone page', () => {
     const second = await newPhone('ma', north(300), { locale: 'en' });
     await logIn(second);
     await expect.poll(() => second.page.getAttribute('#duty', 'aria-pressed'), POLL).toBe('true');
-    expect(await text(second.page, '#duty .duty__state')).toBe(officerStrings.en.dutyOn);
+    expect(await text(second.page, '#duty .duty__state')).toBe(strings.en.dutyOn);
     // Still on duty at the service, which now has where the new phone is.
     await expect.poll(async () => (await officerView('ma'))?.lat, POLL).toBeCloseTo(north(300).latitude, 6);
     expect(await officerView('ma')).toMatchObject({ onDuty: true });
@@ -368,7 +367,7 @@ describe('officer phone page', () => {
     await second.page.click('#duty');
     await expect.poll(async () => (await officerView('ma'))?.onDuty, POLL).toBe(false);
     await expect.poll(() => first.page.getAttribute('#duty', 'aria-pressed'), POLL).toBe('false');
-    expect(await text(first.page, '#location')).toBe(officerStrings.en.locOff);
+    expect(await text(first.page, '#location')).toBe(strings.en.locOff);
     expectClean(first);
     expectClean(second);
   });
@@ -378,7 +377,7 @@ describe('officer phone page', () => {
     expect(await phone.page.isVisible('#shutdown')).toBe(false);
     await t.svc.close('update');
     await expect.poll(() => phone.page.isVisible('#shutdown'), POLL).toBe(true);
-    expect(await text(phone.page, '#shutdown')).toBe(ot('serviceStopping', { reason: 'update' }, 'zh-CN'));
+    expect(await text(phone.page, '#shutdown')).toBe(translate('zh-CN', 'officerStopping', { reason: 'update' }));
     await shot(phone, 'officer-shutdown-zh');
   });
 
@@ -386,7 +385,7 @@ describe('officer phone page', () => {
     const phone = await newPhone('room', north(0), { locale: 'en' });
     await logIn(phone);
     await expect.poll(() => phone.page.isVisible('#not-officer'), POLL).toBe(true);
-    expect(await text(phone.page, '#not-officer-text')).toBe(ot('notOfficer', { name: 'room', roles: 'command' }, 'en'));
+    expect(await text(phone.page, '#not-officer-text')).toBe(translate('en', 'notOfficer', { name: 'room', roles: 'command' }));
     expect(await phone.page.isVisible('#duty')).toBe(false);
     await shot(phone, 'officer-wrong-role-en');
     expectClean(phone);

@@ -20,7 +20,7 @@ import { FleetView } from './fleet-view.ts';
 import { renderNextFrame } from './frame.ts';
 import { HistoryPanel } from './history/history-panel.ts';
 import { Replay } from './history/replay.ts';
-import { detectLocale, getLocale, isLocale, onLocaleChange, setLocale, t, translateStatic, type Locale } from './i18n.ts';
+import { detectLocale, followLanguage, getLocale, isLocale, setLocale, t, translateStatic, type Locale } from './i18n.ts';
 import { connectLive, requestJson } from './live.ts';
 import { askLogin, currentUser, logout, type SessionUser } from './login.ts';
 import { createMap } from './map.ts';
@@ -218,7 +218,7 @@ async function start(): Promise<void> {
   });
   ops.on('officers', () => renderNextFrame(drawOfficers));
 
-  onLocaleChange(() => {
+  followLanguage(() => {
     applyLocale();
     status.relabel();
     fleet.relabel();

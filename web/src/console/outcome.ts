@@ -4,7 +4,7 @@
  */
 
 import { make } from '../dom.ts';
-import { onLocaleChange } from '../i18n.ts';
+import { followLanguage } from '../i18n.ts';
 
 export type OutcomeKind = 'pending' | 'accepted' | 'denied' | 'timeout' | 'unconfirmed' | 'cancelled' | 'refused' | 'error';
 
@@ -16,7 +16,7 @@ export class OutcomeLine {
   constructor() {
     this.element.hidden = true;
     this.element.setAttribute('role', 'status');
-    onLocaleChange(() => { if (this.text) this.element.textContent = this.text(); });
+    followLanguage(() => { if (this.text) this.element.textContent = this.text(); });
   }
 
   show(kind: OutcomeKind, text: () => string): void {

@@ -13,7 +13,7 @@ import { JobMap } from './job-map.ts';
 import { Jobs, type JobChanges } from './jobs.ts';
 import { LocationWatch, type Fix, type LocationProblem } from './location.ts';
 import { Ringer, type RingReport } from './ring.ts';
-import { ot } from './strings.ts';
+import { t } from '../i18n.ts';
 
 const NOTICE_MS = 15_000;
 
@@ -133,14 +133,14 @@ export class OfficerApp {
   private showShutdown(reason: string | null): void {
     this.stopping = reason;
     this.el.shutdown.hidden = reason === null;
-    setText(this.el.shutdown, reason === null ? '' : ot('serviceStopping', { reason: isSignal(reason) ? ot('stopSignal', { signal: reason }) : reason }));
+    setText(this.el.shutdown, reason === null ? '' : t('officerStopping', { reason: isSignal(reason) ? t('stopSignal', { signal: reason }) : reason }));
   }
 
   private showConnection(): void {
     const { state, detail } = this.connection;
-    const key = ({ connecting: 'connConnecting', connected: 'connConnected', reconnecting: 'connReconnecting', refused: 'connRefused' } as const)[state];
+    const key = ({ connecting: 'connConnecting', connected: 'officerConnected', reconnecting: 'officerReconnecting', refused: 'connRefused' } as const)[state];
     this.el.connection.dataset.state = state;
-    setText(this.el.connection, ot(key, { detail: detail ?? '' }));
+    setText(this.el.connection, t(key, { detail: detail ?? '' }));
   }
 
   /** On each (re)connection the service sends our duty (officer:status); a change asked for meanwhile goes now. */
@@ -174,7 +174,7 @@ export class OfficerApp {
       if (err) {
         // Refused: the service's state stands.
         this.wanted = null;
-        this.notify(ot('dutyFailed', { detail: err }));
+        this.notify(t('dutyFailed', { detail: err }));
         this.showDutyState(this.serviceOnDuty);
       } else if (this.wanted === wanted) this.wanted = null;
       else this.sendDuty(); // tapped again meanwhile
@@ -207,7 +207,7 @@ export class OfficerApp {
     if (!this.socket.connected) return; // sent on connection
     this.socket.emit('officer:location', { lat: fix.lat, lon: fix.lon, accuracyM: fix.accuracyM }, (err) => {
       if (err) {
-        this.locationProblem = { kind: 'unavailable', detail: ot('locRejected', { detail: err }) };
+        this.locationProblem = { kind: 'unavailable', detail: t('locRejected', { detail: err }) };
         this.showLocation();
       }
     });
@@ -218,20 +218,20 @@ export class OfficerApp {
     const known = this.onDuty !== null;
     duty.setAttribute('aria-pressed', String(this.onDuty === true));
     duty.disabled = !known;
-    setText(duty.querySelector<HTMLElement>('.duty__state')!, ot(!known ? 'dutyUnknown' : this.onDuty ? 'dutyOn' : 'dutyOff'));
-    setText(duty.querySelector<HTMLElement>('.duty__hint')!, !known ? '' : ot(this.onDuty ? 'dutyTapOff' : 'dutyTapOn'));
+    setText(duty.querySelector<HTMLElement>('.duty__state')!, t(!known ? 'dutyUnknown' : this.onDuty ? 'dutyOn' : 'dutyOff'));
+    setText(duty.querySelector<HTMLElement>('.duty__hint')!, !known ? '' : t(this.onDuty ? 'dutyTapOff' : 'dutyTapOn'));
   }
 
   private showLocation(): void {
     const p = this.locationProblem;
     let state: string;
     let text: string;
-    if (!this.onDuty) [state, text] = ['off', ot('locOff')];
-    else if (p?.kind === 'denied') [state, text] = ['denied', ot('locDenied')];
-    else if (p?.kind === 'unsupported') [state, text] = ['denied', ot('locUnsupported')];
-    else if (p?.kind === 'unavailable') [state, text] = ['unavailable', ot('locUnavailable', { detail: p.detail })];
-    else if (this.here) [state, text] = ['shared', ot('locShared', { accuracy: Math.round(this.here.accuracyM), age: age(this.here.time, Date.now()) })];
-    else [state, text] = ['waiting', ot('locWaiting')];
+    if (!this.onDuty) [state, text] = ['off', t('locOff')];
+    else if (p?.kind === 'denied') [state, text] = ['denied', t('locDenied')];
+    else if (p?.kind === 'unsupported') [state, text] = ['denied', t('locUnsupported')];
+    else if (p?.kind === 'unavailable') [state, text] = ['unavailable', t('locUnavailable', { detail: p.detail })];
+    else if (this.here) [state, text] = ['shared', t('locShared', { accuracy: Math.round(this.here.accuracyM), age: age(this.here.time, Date.now()) })];
+    else [state, text] = ['waiting', t('locWaiting')];
     this.el.location.dataset.state = state;
     setText(this.el.location, text);
   }
@@ -239,9 +239,9 @@ export class OfficerApp {
   private apply(changes: JobChanges): void {
     for (const d of changes.departures) {
       this.cards.delete(d.id);
-      if (d.kind === 'taken') this.notify(ot('takenBy', { id: d.id, who: d.by }));
-      if (d.kind === 'reassigned') this.notify(ot('reassignedTo', { id: d.id, who: d.to }));
-      if (d.kind === 'closed') this.notify(ot('jobClosed', { id: d.id }));
+      if (d.kind === 'taken') this.notify(t('takenBy', { id: d.id, who: d.by }));
+      if (d.kind === 'reassigned') this.notify(t('reassignedTo', { id: d.id, who: d.to }));
+      if (d.kind === 'closed') this.notify(t('jobClosed', { id: d.id }));
     }
     if (changes.newOffers.length) {
       // The newest offer is what the officer needs to see first.
@@ -262,7 +262,7 @@ export class OfficerApp {
       card.sending = false;
       this.apply(this.jobs.merge([view]));
     } catch (error) {
-      Object.assign(card, { sending: false, error: ot('answerRefused', { detail: serviceReason(error, `POST ${path}`) }) });
+      Object.assign(card, { sending: false, error: t('answerRefused', { detail: serviceReason(error, `POST ${path}`) }) });
       this.render();
     }
   }
@@ -298,7 +298,7 @@ export class OfficerApp {
   /** Distances, ages and the map follow the officer's movement without rebuilding the list. */
   private refreshLive(): void {
     this.updateCards();
-    this.map.show(this.selectedJob(), this.here, { incident: ot('incident'), you: ot('you') });
+    this.map.show(this.selectedJob(), this.here, { incident: t('incident'), you: t('you') });
   }
 
   private updateCards(): void {

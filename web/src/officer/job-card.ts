@@ -3,10 +3,9 @@
 import type { GroundAlertView, OfficerAnswer } from '../../../server/wire/types.ts';
 import { make, setText } from '../dom.ts';
 import { age } from '../format.ts';
-import { getLocale, type Locale } from '../i18n.ts';
+import { getLocale, t, translate, type Locale, type StringKey } from '../i18n.ts';
 import { amapUri, bearingDeg, compassPoint, distanceM, geoUri, type LatLon } from './geo.ts';
 import { awaitsAnswer, nextAnswers } from './jobs.ts';
-import { categoryKey, ot, type OfficerKey } from './strings.ts';
 
 export interface CardState {
   /** the service's refusal of the last answer, shown until the next one */
@@ -20,9 +19,11 @@ export interface CardActions {
   select(job: GroundAlertView): void;
 }
 
+const categoryKey = (category: string) => `cat_${category}` as StringKey;
+
 export function formatDistance(metres: number): string {
-  if (metres >= 1000) return ot('kilometres', { n: (metres / 1000).toFixed(1) });
-  return ot('metres', { n: metres >= 100 ? Math.round(metres / 10) * 10 : Math.round(metres) });
+  if (metres >= 1000) return t('kilometres', { n: (metres / 1000).toFixed(1) });
+  return t('metres', { n: metres >= 100 ? Math.round(metres / 10) * 10 : Math.round(metres) });
 }
 
 export function renderJob(job: GroundAlertView, me: string, state: CardState, selected: boolean, actions: CardActions): HTMLElement {
@@ -36,11 +37,11 @@ export function renderJob(job: GroundAlertView, me: string, state: CardState, se
   const head = make('header', 'job__head');
   const other: Locale = getLocale() === 'zh-CN' ? 'en' : 'zh-CN';
   head.append(
-    make('span', 'job__category', ot(categoryKey(job.category))),
-    make('span', 'job__category-other', ot(categoryKey(job.category), undefined, other)),
-    make('span', 'job__priority', ot('priority', { n: job.priority })),
+    make('span', 'job__category', t(categoryKey(job.category))),
+    make('span', 'job__category-other', translate(other, categoryKey(job.category))),
+    make('span', 'job__priority', t('jobPriority', { n: job.priority })),
   );
-  card.append(head, make('p', 'job__state', ot(`state_${job.state}` as OfficerKey)));
+  card.append(head, make('p', 'job__state', t(`job_${job.state}` as StringKey)));
   if (job.note) card.append(make('p', 'job__note', job.note));
   const facts = make('p', 'job__facts');
   facts.append(make('span', 'job__distance'), make('span', 'job__age'));
@@ -50,7 +51,7 @@ export function renderJob(job: GroundAlertView, me: string, state: CardState, se
   if (answers.length) {
     const row = make('div', 'job__answers');
     for (const answer of answers) {
-      const button = make('button', `answer answer--${answer}`, ot(`answer_${answer}`));
+      const button = make('button', `answer answer--${answer}`, t(`reply_${answer}`));
       button.type = 'button';
       button.dataset.answer = answer;
       button.disabled = state.sending;
@@ -64,11 +65,11 @@ export function renderJob(job: GroundAlertView, me: string, state: CardState, se
   error.hidden = state.error === null;
   card.append(error);
 
-  const label = `${ot(categoryKey(job.category))} #${job.id}`;
+  const label = `${t(categoryKey(job.category))} #${job.id}`;
   const nav = make('div', 'job__nav');
-  const geo = make('a', 'nav nav--geo', ot('navGeo'));
+  const geo = make('a', 'nav nav--geo', t('navGeo'));
   geo.href = geoUri(job, label);
-  const amap = make('a', 'nav nav--amap', ot('navAmap'));
+  const amap = make('a', 'nav nav--amap', t('navAmap'));
   amap.href = amapUri(job, label);
   amap.target = '_blank';
   amap.rel = 'noopener noreferrer';
@@ -87,10 +88,10 @@ export function updateLive(card: HTMLElement, job: GroundAlertView, here: LatLon
     const bearing = bearingDeg(here, job);
     distance.dataset.distanceM = String(Math.round(metres));
     distance.dataset.bearing = String(Math.round(bearing));
-    setText(distance, ot('away', { distance: formatDistance(metres), direction: ot(`dir_${compassPoint(bearing)}`) }));
+    setText(distance, t('away', { distance: formatDistance(metres), direction: t(`dir_${compassPoint(bearing)}`) }));
   } else {
     delete distance.dataset.distanceM;
-    setText(distance, ot('distanceUnknown'));
+    setText(distance, t('distanceUnknown'));
   }
-  setText(card.querySelector<HTMLElement>('.job__age')!, ot('raised', { age: age(job.createdAt, now), who: job.createdBy }));
+  setText(card.querySelector<HTMLElement>('.job__age')!, t('raised', { age: age(job.createdAt, now), who: job.createdBy }));
 }

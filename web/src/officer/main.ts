@@ -8,11 +8,10 @@ import 'leaflet/dist/leaflet.css';
 import '../login.css';
 import './officer.css';
 import type { ClientConfig } from '../../../server/wire/types.ts';
-import { detectLocale, getLocale, isLocale, onLocaleChange, setLocale, translateStatic, type Locale } from '../i18n.ts';
+import { detectLocale, followLanguage, getLocale, isLocale, setLocale, t, translateStatic, type Locale } from '../i18n.ts';
 import { requestJson } from '../live.ts';
 import { askLogin, currentUser, logout } from '../login.ts';
 import { OfficerApp } from './app.ts';
-import { ot, translateOfficer } from './strings.ts';
 
 const LOCALE_KEY = 'skybeat.officer.locale';
 const THEME_KEY = 'skybeat.officer.theme';
@@ -44,9 +43,8 @@ const stored = {
 
 function applyLocale(): void {
   document.documentElement.lang = getLocale();
-  document.title = ot('appTitle');
+  document.title = t('officerTitle');
   translateStatic(document.body);
-  translateOfficer(document.body);
   showThemeButton();
 }
 
@@ -62,7 +60,7 @@ function setTheme(next: Theme): void {
 }
 
 function showThemeButton(): void {
-  byId('theme').textContent = ot(theme() === 'dark' ? 'themeToSun' : 'themeToNight');
+  byId('theme').textContent = t(theme() === 'dark' ? 'themeToSun' : 'themeToNight');
 }
 
 function registerServiceWorker(): void {
@@ -78,8 +76,7 @@ async function start(): Promise<void> {
   setLocale(isLocale(savedLocale) ? savedLocale : detectLocale(navigator.languages));
   const savedTheme = stored.get(THEME_KEY);
   setTheme(savedTheme === 'light' || savedTheme === 'dark' ? savedTheme : matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark');
-  applyLocale();
-  onLocaleChange(applyLocale);
+  followLanguage(applyLocale);
   byId('language').addEventListener('click', () => {
     const next: Locale = getLocale() === 'zh-CN' ? 'en' : 'zh-CN';
     stored.set(LOCALE_KEY, next);
@@ -105,9 +102,8 @@ async function start(): Promise<void> {
   byId('account').hidden = false;
 
   if (!user.roles.includes('officer')) {
-    const explain = () => (byId('not-officer-text').textContent = ot('notOfficer', { name: user.name, roles: user.roles.join(', ') || '—' }));
-    explain();
-    onLocaleChange(explain);
+    const explain = () => (byId('not-officer-text').textContent = t('notOfficer', { name: user.name, roles: user.roles.join(', ') || '—' }));
+    followLanguage(explain);
     byId('not-officer').hidden = false;
     return;
   }
@@ -143,7 +139,7 @@ async function start(): Promise<void> {
       }).finally(() => (loggingIn = false));
     },
   });
-  onLocaleChange(() => app.relabel());
+  followLanguage(() => app.relabel());
 }
 
 start().catch((error: unknown) => {
