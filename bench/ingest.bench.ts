@@ -87,15 +87,16 @@ const baseline: Pipeline = {
   },
 };
 
+/** Packets the fleet's vehicles have taken in (each vehicle counts its own), read after a round. */
+const applied = (fleet: Fleet) => [...fleet.vehicles.values()].reduce((n, v) => n + v.seq.received, 0);
+
 /** Warm up with the data set's heartbeats; each round then feeds it all and counts what the fleet applied. */
 function rounds(fleet: Fleet, link: MemoryLink, d: Dataset): () => Promise<number> {
-  let applied = 0;
-  fleet.on('message', () => { applied++; });
   for (const c of d.warmup) link.inject(c.bytes, c.peer);
   return async () => {
-    applied = 0;
+    const before = applied(fleet);
     await feed(link, d.chunks);
-    return applied;
+    return applied(fleet) - before;
   };
 }
 

@@ -9,7 +9,6 @@ import { common } from 'node-mavlink';
 import { Exchange } from '../server/missions/protocol/exchange.ts';
 import { compareRows } from '../server/missions/protocol/verify.ts';
 import { itemMessage, routeToWire, wireOf, type WireItem } from '../server/missions/protocol/wire.ts';
-import type { Incoming } from '../server/links/connection.ts';
 import type { Vehicle } from '../server/vehicles/vehicle.ts';
 import { missionRig } from '../tests/missions/rig.ts';
 import type { Bench, BenchReport } from './lib/report.ts';
@@ -25,8 +24,7 @@ async function baseline(rig: Rig, v: Vehicle, rows: WireItem[]): Promise<Outcome
   const t0 = performance.now();
   const done = (ok: boolean, why: string) => ({ ok, ms: performance.now() - t0, why });
   const x = new Exchange(rig.fleet, v, { sysid: 255, compid: 190 }, 0, new AbortController().signal);
-  const listen = (veh: Vehicle, inc: Incoming) => x.deliver(veh, inc);
-  rig.fleet.on('message', listen);
+  const stop = x.listen();
   try {
     const count = new common.MissionCount();
     count.count = rows.length;
@@ -62,7 +60,7 @@ async function baseline(rig: Rig, v: Vehicle, rows: WireItem[]): Promise<Outcome
     const diff = compareRows(rows, got, 'mission', 'ardupilot');
     return done(!diff, diff ? `mismatch at ${diff.seq}` : '');
   } finally {
-    rig.fleet.off('message', listen);
+    stop();
   }
 }
 

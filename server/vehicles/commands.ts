@@ -1,10 +1,9 @@
 import { common } from 'node-mavlink';
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
-import type { Incoming } from '../links/connection.ts';
 import type { Fleet } from './fleet.ts';
 import type { Vehicle } from './vehicle.ts';
 
-const { MavResult } = common;
+const { MavResult, MavSeverity } = common;
 
 /** A command as MAVLink carries it; `int` sends COMMAND_INT (positions as degE7 in x/y). */
 export interface Command {
@@ -34,6 +33,12 @@ export interface CommandOptions {
 const resultName = (r: number) => (MavResult as unknown as Record<number, string>)[r] ?? `RESULT_${r}`;
 const cmdName = (c: number) => (common.MavCmd as unknown as Record<number, string>)[c] ?? `MAV_CMD ${c}`;
 
+/** What the vehicle said at WARNING or worse in its latest `count` texts: an autopilot's reasons for a refusal. */
+function warningsSince(v: Vehicle, count: number): string[] {
+  const fresh = Math.min(v.messageCount - count, v.messages.length);
+  return fresh <= 0 ? [] : v.messages.slice(-fresh).filter((m) => m.severity <= MavSeverity.WARNING).map((m) => m.text);
+}
+
 /**
  * Send a command and wait for its COMMAND_ACK, retrying on silence with `confirmation`
  * counted up as the spec asks, so the autopilot can tell a retry from a new command.
@@ -52,8 +57,9 @@ export class CommandSender {
     const timeoutMs = opts.timeoutMs ?? 1500;
     // 5 attempts: at 30 % loss each way one attempt's round trip succeeds half the time.
     const attempts = opts.attempts ?? 5;
-    const texts: string[] = [];
-    let onMessage: ((veh: Vehicle, inc: Incoming) => void) | undefined;
+    // The vehicle keeps its texts (STATUSTEXT, chunks joined): the reasons are those since now.
+    const textsBefore = v.messageCount;
+    let unsubscribe: (() => void) | undefined;
     try {
       return await new Promise<CommandOutcome>((resolve) => {
         let attempt = 0;
@@ -74,15 +80,7 @@ export class CommandSender {
           attempt++;
           timer = clock.setTimeout(transmit, timeoutMs);
         };
-        onMessage = (veh, { frame, msg }) => {
-          if (veh !== v) return;
-          if (frame.msgid === 253) {
-            const st = msg as common.StatusText;
-            if (st.severity <= 4) texts.push(String(st.text).replace(/\0+$/, ''));
-            return;
-          }
-          if (frame.msgid !== 77) return;
-          const ack = msg as common.CommandAck;
+        unsubscribe = this.fleet.onMessage(v.id, common.CommandAck, (ack) => {
           if (ack.command !== cmd.command) return;
           // Acks addressed to another ground station on the same link are not ours.
           if (ack.targetSystem !== 0 && ack.targetSystem !== this.gcsSysid) return;
@@ -98,17 +96,20 @@ export class CommandSender {
             // STATUSTEXT just before the ack; wait a moment for one that is still on its way. The
             // answer is in: no more attempts (a resend in that moment could be accepted, unreported).
             const code = resultName(ack.result);
+            const reason = () => {
+              const texts = warningsSince(v, textsBefore);
+              return `${name} ${code}${texts.length ? `: ${texts.join('; ')}` : ''}`;
+            };
             clock.clearTimeout(timer);
-            timer = clock.setTimeout(() => finish({ result: 'denied', code, reason: `${name} ${code}${texts.length ? `: ${texts.join('; ')}` : ''}` }), texts.length ? 0 : 150);
+            timer = clock.setTimeout(() => finish({ result: 'denied', code, reason: reason() }), warningsSince(v, textsBefore).length ? 0 : 150);
           }
-        };
-        this.fleet.on('message', onMessage);
+        });
         if (opts.signal?.aborted) return abort();
         opts.signal?.addEventListener('abort', abort);
         transmit();
       });
     } finally {
-      if (onMessage) this.fleet.off('message', onMessage);
+      unsubscribe?.();
       this.inFlight.delete(key);
     }
   }

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { minimal, type MavLinkData } from 'node-mavlink';
+import { minimal, type MavLinkData, type MavLinkDataConstructor } from 'node-mavlink';
 import type { Connection, Incoming } from '../links/connection.ts';
 import { streamRequests } from './autopilots/index.ts';
+import { MessageHandlers, type MessageHandler } from './message-handlers.ts';
 import { Part, Vehicle } from './vehicle.ts';
 
 const { MavType, MavAutopilot, MavState } = minimal;
+const HEARTBEAT = minimal.Heartbeat.MSG_ID;
 
 /** Heartbeat senders that are not aircraft. */
 const NOT_AIRCRAFT = new Set<number>([MavType.GCS, MavType.ONBOARD_CONTROLLER, MavType.ADSB, MavType.GIMBAL, MavType.CAMERA]);
@@ -18,18 +20,21 @@ interface FleetEvents {
   found: [vehicle: Vehicle];
   lost: [vehicle: Vehicle];
   regained: [vehicle: Vehicle];
-  /** every decoded message from a known vehicle, for the capabilities built on top (missions, commands) */
-  message: [vehicle: Vehicle, incoming: Incoming];
 }
 
 /**
  * Finds aircraft by their HEARTBEAT on every connection, keeps their state, asks them for
  * telemetry, and sends our own ground-station heartbeat on every link once a second.
  * A vehicle is (connection, sysid): the same sysid on two links is two entries.
+ * Capabilities built on top (commands, missions) take the messages they need from one vehicle
+ * with onMessage(); views, alerts and patrols follow `changed`.
  */
 export class Fleet extends EventEmitter<FleetEvents> {
   readonly vehicles = new Map<string, Vehicle>();
   readonly connections = new Map<string, Connection>();
+  /** per connection, its vehicles by sysid: found for every packet without building an id */
+  private readonly bySysid = new Map<Connection, (Vehicle | undefined)[]>();
+  private readonly handlers = new MessageHandlers();
   private readonly streamsAsked = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -41,36 +46,48 @@ export class Fleet extends EventEmitter<FleetEvents> {
 
   addConnection(conn: Connection): void {
     this.connections.set(conn.id, conn);
-    conn.on('message', (inc) => this.onMessage(conn, inc));
+    const vehicles: (Vehicle | undefined)[] = [];
+    this.bySysid.set(conn, vehicles);
+    conn.on('message', (inc) => this.receive(conn, vehicles, inc));
   }
 
   get(id: string): Vehicle | undefined {
     return this.vehicles.get(id);
   }
 
-  connectionOf(v: Vehicle): Connection | undefined {
-    return this.connections.get(v.id.slice(0, v.id.lastIndexOf('-')));
+  /**
+   * Call `fn` with every `cls` message (e.g. common.CommandAck) from vehicle `vehicleId`, after
+   * its state took it, until the returned function is called.
+   */
+  onMessage<T extends MavLinkData>(vehicleId: string, cls: MavLinkDataConstructor<T>, fn: MessageHandler<T>): () => void {
+    return this.handlers.on(vehicleId, cls, fn);
+  }
+
+  /** Handlers registered for a vehicle, all message ids together (tests: none left behind). */
+  handlerCount(vehicleId: string): number {
+    return this.handlers.count(vehicleId);
   }
 
   /** Send a message to a vehicle, at the peer address it was last heard from. */
   send(v: Vehicle, msg: MavLinkData): void {
-    this.connectionOf(v)?.send(msg, v.peer);
+    v.connection.send(msg, v.peer);
   }
 
   crcErrorsOf(v: Vehicle): number {
-    return this.connectionOf(v)?.peerCounters(v.peer)?.crcErrors ?? 0;
+    return v.connection.peerCounters(v.peer)?.crcErrors ?? 0;
   }
 
-  private onMessage(conn: Connection, inc: Incoming): void {
+  private receive(conn: Connection, vehicles: (Vehicle | undefined)[], inc: Incoming): void {
     const { frame, msg, peer } = inc;
     if (!msg || frame.sysid === this.gcs.sysid && frame.compid === this.gcs.compid) return;
-    const id = `${conn.id}-${frame.sysid}`;
-    let v = this.vehicles.get(id);
+    let v = vehicles[frame.sysid];
     if (!v) {
-      if (frame.msgid !== 0) return;
+      if (frame.msgid !== HEARTBEAT) return;
       const hb = msg as minimal.Heartbeat;
       if (hb.autopilot === MavAutopilot.INVALID || NOT_AIRCRAFT.has(hb.type)) return;
-      v = new Vehicle(id, frame.sysid, frame.compid, peer, conn.link.uri);
+      const id = `${conn.id}-${frame.sysid}`;
+      v = new Vehicle(id, frame.sysid, frame.compid, peer, conn);
+      vehicles[frame.sysid] = v;
       this.vehicles.set(id, v);
       v.apply(frame, msg, Date.now());
       this.emit('found', v);
@@ -83,13 +100,13 @@ export class Fleet extends EventEmitter<FleetEvents> {
     const wasLost = v.lost;
     const parts = v.apply(frame, msg, now);
     if (parts) this.emit('changed', v, parts);
-    if (wasLost && frame.msgid === 0 && frame.compid === v.autopilotCompid && v.checkLink(now)) {
+    if (wasLost && frame.msgid === HEARTBEAT && frame.compid === v.autopilotCompid && v.checkLink(now)) {
       // Regained: the autopilot may have rebooted and forgotten our stream request.
       this.askStreams(v);
       this.emit('regained', v);
       this.emit('changed', v, Part.LINK);
     }
-    this.emit('message', v, inc);
+    this.handlers.dispatch(v.id, inc);
   }
 
   private askStreams(v: Vehicle): void {

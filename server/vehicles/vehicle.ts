@@ -1,4 +1,5 @@
 import { common, minimal, ardupilotmega, type MavLinkData } from 'node-mavlink';
+import type { Connection } from '../links/connection.ts';
 import type { Frame } from '../mavlink/framer.ts';
 import type { Autopilot, Position, StatusMessage, VehicleView, VehicleWarning } from '../wire/types.ts';
 import { autopilotOf, modeName } from './autopilots/index.ts';
@@ -110,9 +111,14 @@ export class Vehicle {
   lost = false;
   readonly seq = new SeqTracker();
 
-  constructor(readonly id: string, readonly sysid: number, compid: number, peer: string, readonly linkUri: string) {
+  /** `connection` is the link it was heard on: what we send to it goes there, to `peer`. */
+  constructor(readonly id: string, readonly sysid: number, compid: number, peer: string, readonly connection: Connection) {
     this.autopilotCompid = compid;
     this.peer = peer;
+  }
+
+  get linkUri(): string {
+    return this.connection.link.uri;
   }
 
   get armed(): boolean {
@@ -132,7 +138,7 @@ export class Vehicle {
     this.lastHeard = now;
     this.seq.see(frame.compid, frame.seq);
     switch (frame.msgid) {
-      case 0: { // HEARTBEAT
+      case minimal.Heartbeat.MSG_ID: {
         if (frame.compid !== this.autopilotCompid) return 0;
         const m = msg as minimal.Heartbeat;
         this.lastHeartbeat = now;
@@ -143,7 +149,7 @@ export class Vehicle {
         this.systemStatus = m.systemStatus;
         return Part.STATE;
       }
-      case 33: { // GLOBAL_POSITION_INT
+      case common.GlobalPositionInt.MSG_ID: {
         const m = msg as common.GlobalPositionInt;
         this.lastPositionAt = now;
         // ArduPilot reports exactly 0,0 until its GPS is up: that is "no position", not Null Island.
@@ -154,20 +160,20 @@ export class Vehicle {
         this.climbRate = -m.vz / 100;
         return Part.POSITION | Part.MOTION;
       }
-      case 74: { // VFR_HUD
+      case common.VfrHud.MSG_ID: {
         const m = msg as common.VfrHud;
         this.groundSpeed = m.groundspeed;
         this.climbRate = m.climb;
         this.heading = m.heading;
         return Part.MOTION;
       }
-      case 30: { // ATTITUDE
+      case common.Attitude.MSG_ID: {
         const m = msg as common.Attitude;
         const deg = 180 / Math.PI;
         this.attitude = { roll: m.roll * deg, pitch: m.pitch * deg, yaw: m.yaw * deg };
         return Part.MOTION;
       }
-      case 1: { // SYS_STATUS
+      case common.SysStatus.MSG_ID: {
         const m = msg as common.SysStatus;
         this.battery = {
           percent: m.batteryRemaining >= 0 ? m.batteryRemaining : this.battery?.percent ?? null,
@@ -176,7 +182,7 @@ export class Vehicle {
         };
         return Part.BATTERY;
       }
-      case 24: { // GPS_RAW_INT
+      case common.GpsRawInt.MSG_ID: {
         const m = msg as common.GpsRawInt;
         this.gps = {
           fix: m.fixType,
@@ -187,22 +193,22 @@ export class Vehicle {
         if (m.fixType >= common.GpsFixType.GPS_FIX_TYPE_3D_FIX) this.everHadFix = true;
         return Part.GPS;
       }
-      case 242: { // HOME_POSITION
+      case common.HomePosition.MSG_ID: {
         const m = msg as common.HomePosition;
         this.home = { lat: m.latitude / 1e7, lon: m.longitude / 1e7, altMsl: m.altitude / 1000 };
         return Part.HOME;
       }
-      case 42: { // MISSION_CURRENT
+      case common.MissionCurrent.MSG_ID: {
         const m = msg as common.MissionCurrent;
         if (m.seq === this.missionSeq) return 0;
         this.missionSeq = m.seq;
         return Part.MISSION;
       }
-      case 193: { // EKF_STATUS_REPORT (ArduPilot)
+      case ardupilotmega.EkfStatusReport.MSG_ID: { // ArduPilot's
         this.ekfFlags = (msg as ardupilotmega.EkfStatusReport).flags;
         return 0;
       }
-      case 253: { // STATUSTEXT
+      case common.StatusText.MSG_ID: {
         const m = msg as common.StatusText;
         this.messages.push({ time: now, severity: m.severity, text: String(m.text).replace(/\0+$/, '') });
         this.messageCount++;

@@ -86,7 +86,7 @@ describe('a signed link between the station and a simulated drone', () => {
     const v = await waitFor('signed drone on the map', () => t.svc.fleet.get('l1-1')?.position && t.svc.fleet.get('l1-1'));
 
     const acks: common.CommandAck[] = [];
-    t.svc.fleet.on('message', (_v, { msg }) => { if (msg instanceof common.CommandAck) acks.push(msg); });
+    t.svc.fleet.onMessage(v.id, common.CommandAck, (ack) => { acks.push(ack); });
     t.svc.fleet.send(v, setMode(GUIDED));
     await waitFor('the drone acknowledges the signed command', () => acks.find((a) => a.command === common.MavCmd.DO_SET_MODE));
     expect(acks[0]!.result).toBe(common.MavResult.ACCEPTED);
@@ -129,13 +129,12 @@ describe('a signed link between the station and a simulated drone', () => {
     // The real drone goes quiet; what was overheard from it is sent again from elsewhere.
     await sq.close();
     await new Promise((r) => setTimeout(r, 200)); // its last datagrams arrive
-    const messagesBefore = { n: 0 };
-    t.svc.fleet.on('message', (v) => { if (v.id === 'l1-1') messagesBefore.n++; });
+    const heardBefore = t.svc.fleet.get('l1-1')!.lastHeard;
     const replayedBefore = conn.signatureCounters()!.replayed;
     await sendRaw(port, tap.heard);
     await waitFor('every overheard packet refused as replayed', () => conn.signatureCounters()!.replayed - replayedBefore === tap.heard.length);
     expect(tap.heard.length).toBeGreaterThan(10);
-    expect(messagesBefore.n).toBe(0); // not one reached the vehicle
+    expect(t.svc.fleet.get('l1-1')!.lastHeard).toBe(heardBefore); // not one reached the vehicle
 
     expect(t.svc.fleet.get('l1-67')).toBeUndefined();
     expect(t.svc.fleet.get('l1-1')!.peer).toBe(realPeer); // the spoof could not divert drone 1's commands to itself

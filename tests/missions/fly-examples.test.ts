@@ -1,6 +1,5 @@
 import { common } from 'node-mavlink';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Incoming } from '../../server/links/connection.ts';
 import { isNav } from '../../server/missions/commands.ts';
 import type { Vehicle } from '../../server/vehicles/vehicle.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -56,13 +55,11 @@ describe.concurrent('the example routes fly in the simulator', () => {
       // Items headed for (MISSION_CURRENT) or reached (MISSION_ITEM_REACHED): with telemetry at 25x on a
       // busy machine some packets are dropped, and MISSION_CURRENT repeats what a lost one would have said.
       const visited = new Set<number>();
-      const onMessage = (veh: Vehicle, { frame, msg }: Incoming) => {
-        if (veh !== v) return;
-        if (frame.msgid === 46) visited.add((msg as common.MissionItemReached).seq);
-        if (frame.msgid === 42 && v.armed) visited.add((msg as common.MissionCurrent).seq);
-      };
-      rig.fleet.on('message', onMessage);
-      onTestFinished(() => { rig.fleet.off('message', onMessage); });
+      const stops = [
+        rig.fleet.onMessage(v.id, common.MissionItemReached, (m) => visited.add(m.seq)),
+        rig.fleet.onMessage(v.id, common.MissionCurrent, (m) => { if (v.armed) visited.add(m.seq); }),
+      ];
+      onTestFinished(() => { for (const stop of stops) stop(); });
       const r = await rig.client.uploadRoute(v, route);
       expect(r.kind, r.message).toBe('success');
 

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { realClock, type Clock } from '../../clock.ts';
-import type { Incoming } from '../../links/connection.ts';
 import type { Vehicle } from '../../vehicles/vehicle.ts';
 import type { Route } from '../model.ts';
 import { Exchange, type MissionLink } from './exchange.ts';
@@ -49,9 +48,6 @@ interface ClientEvents {
  */
 export class MissionClient extends EventEmitter<ClientEvents> {
   private readonly active = new Map<string, AbortController>();
-  /** the exchange of the transfer running per vehicle id: one Fleet listener serves them all */
-  private readonly exchanges = new Map<string, Exchange>();
-  private readonly listener = (v: Vehicle, inc: Incoming) => this.exchanges.get(v.id)?.deliver(v, inc);
   private readonly gcs: { sysid: number; compid: number };
   private readonly timing: Timing;
   private readonly attempts: number;
@@ -63,13 +59,11 @@ export class MissionClient extends EventEmitter<ClientEvents> {
     this.timing = { ...SPEC_TIMING, ...opts.timing };
     this.attempts = opts.attempts ?? 3;
     this.clock = opts.clock ?? realClock;
-    link.on('message', this.listener);
   }
 
-  /** Cancel every transfer and stop listening. */
+  /** Cancel every transfer (each stops listening as it ends). */
   close(): void {
     for (const c of this.active.values()) c.abort();
-    this.link.off('message', this.listener);
   }
 
   isBusy(v: Vehicle): boolean {
@@ -167,11 +161,11 @@ export class MissionClient extends EventEmitter<ClientEvents> {
 
   private async with<T>(v: Vehicle, type: MissionTypeName, signal: AbortSignal, fn: (x: Exchange) => Promise<T>): Promise<T> {
     const x = new Exchange(this.link, v, this.gcs, MISSION_TYPES[type], signal, this.clock);
-    this.exchanges.set(v.id, x);
+    const stop = x.listen();
     try {
       return await fn(x);
     } finally {
-      this.exchanges.delete(v.id);
+      stop();
     }
   }
 

@@ -1,31 +1,27 @@
 import { common, type MavLinkData } from 'node-mavlink';
 import { realClock, type Clock } from '../../clock.ts';
-import type { Incoming } from '../../links/connection.ts';
+import type { Fleet } from '../../vehicles/fleet.ts';
 import type { Vehicle } from '../../vehicles/vehicle.ts';
 
-/** What the mission client needs from the Fleet: every message from a vehicle, and a way to send to it. */
-export interface MissionLink {
-  on(event: 'message', fn: (v: Vehicle, inc: Incoming) => void): unknown;
-  off(event: 'message', fn: (v: Vehicle, inc: Incoming) => void): unknown;
-  send(v: Vehicle, msg: MavLinkData): void;
-}
+/** What the mission client needs from the Fleet: a vehicle's messages of one id, and a way to send to it. */
+export type MissionLink = Pick<Fleet, 'onMessage' | 'send'>;
 
 export type MissionMessage = common.MissionRequest | common.MissionRequestInt | common.MissionCount | common.MissionItemInt | common.MissionAck;
 
-/** Mission-protocol message ids, answered by the vehicle. */
-const IDS = new Set([40, 51, 44, 73, 47]); // MISSION_REQUEST, _REQUEST_INT, _COUNT, _ITEM_INT, _ACK
+/** The mission-protocol messages a vehicle answers with. */
+const ANSWERS = [common.MissionRequest, common.MissionRequestInt, common.MissionCount, common.MissionItemInt, common.MissionAck];
 
 /**
  * One transfer's view of the link: the mission messages its vehicle addresses to us for one
- * mission type (fed in through deliver()), queued in arrival order, and sending with the right
- * target and type.
+ * mission type (taken from the link between listen() and the function it returns), queued in
+ * arrival order, and sending with the right target and type.
  */
 export class Exchange {
   private readonly queue: MissionMessage[] = [];
   private wake: (() => void) | null = null;
 
   constructor(
-    private readonly link: Pick<MissionLink, 'send'>,
+    private readonly link: MissionLink,
     readonly vehicle: Vehicle,
     private readonly gcs: { sysid: number; compid: number },
     readonly type: number,
@@ -35,10 +31,14 @@ export class Exchange {
     signal.addEventListener('abort', () => this.wake?.(), { once: true });
   }
 
-  /** Offer any incoming message; the ones for this transfer are kept. */
-  deliver(v: Vehicle, { frame, msg }: Incoming): void {
-    if (v !== this.vehicle || !IDS.has(frame.msgid) || !msg) return;
-    const m = msg as MissionMessage;
+  /** Take the vehicle's mission messages until the returned function is called. */
+  listen(): () => void {
+    const stops = ANSWERS.map((cls) => this.link.onMessage<MissionMessage>(this.vehicle.id, cls, (m) => this.deliver(m)));
+    return () => { for (const stop of stops) stop(); };
+  }
+
+  /** Keep the messages for this transfer. */
+  private deliver(m: MissionMessage): void {
     if (m.missionType !== this.type) return;
     if (m.targetSystem !== 0 && m.targetSystem !== this.gcs.sysid) return; // meant for another ground station
     if (m.targetComponent !== 0 && m.targetComponent !== this.gcs.compid) return;
