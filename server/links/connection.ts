@@ -2,13 +2,14 @@ import { EventEmitter } from 'node:events';
 import type { MavLinkData } from 'node-mavlink';
 import { decode, Encoder } from '../mavlink/codec.ts';
 import { Framer, type Frame, type FramerCounters } from '../mavlink/framer.ts';
+import { SequenceTracker, type SequenceCounts } from '../mavlink/sequence.ts';
 import { LinkSigning, type SignatureCounters, type SigningClock } from '../mavlink/signing.ts';
 import type { Link } from './link.ts';
 import type { TlogWriter } from './tlog.ts';
 
 export interface Incoming {
   frame: Frame;
-  /** undefined for a message id no loaded dialect can decode */
+  /** undefined for a message id no loaded dialect can decode (frame.verified is false then) */
   msg: MavLinkData | undefined;
   peer: string;
 }
@@ -36,6 +37,10 @@ let nextLinkId = 0;
  * never corrupt each other's packets), decoding, one outgoing sequence counter, and an
  * optional .tlog recording of both directions.
  *
+ * Every packet the Framer cuts out is recorded, counted for loss and emitted, also those of
+ * message ids no loaded dialect knows (emitted with msg undefined): the .tlog is the whole link
+ * as it came, and loss is read from the sequence numbers of all packets.
+ *
  * When the link has a signing key, everything sent is signed and whatever arrives unsigned,
  * badly signed or replayed is dropped here and counted (signatureCounters()): nothing above,
  * neither the map nor a vehicle's state, ever sees it, nor does the .tlog.
@@ -45,6 +50,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** null on a link without a key */
   readonly signing: LinkSigning | null;
   private readonly framers = new Map<string, Framer>();
+  private readonly sequences = new SequenceTracker();
   /** counters of peers that have gone, so link totals never go backwards */
   private readonly retired: FramerCounters = { frames: 0, crcErrors: 0, unknown: 0, droppedBytes: 0 };
 
@@ -56,7 +62,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     link.on('peerGone', (peer) => {
       const f = this.framers.get(peer);
       if (f) {
-        f.reset();
+        f.end(); // its stream ended: a packet waiting for what follows it is complete
         for (const k of Object.keys(this.retired) as (keyof FramerCounters)[]) this.retired[k] += f.counters[k];
         this.framers.delete(peer);
       }
@@ -69,6 +75,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (!f) {
       f = new Framer((frame) => {
         if (this.signing?.verify(frame)) return;
+        this.sequences.see(frame.sysid, frame.compid, frame.seq);
         this.opts.tlog?.write(frame.raw);
         this.emit('message', { frame, msg: decode(frame), peer });
       });
@@ -89,6 +96,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Packets dropped on a signed link since start, by reason; null on a link without a key. */
   signatureCounters(): SignatureCounters | null {
     return this.signing ? { ...this.signing.rejected } : null;
+  }
+
+  /** Packets received from one system on this link and the loss their sequence numbers show. */
+  sequenceOf(sysid: number): SequenceCounts {
+    return this.sequences.of(sysid);
   }
 
   /** CRC errors seen from one peer. */

@@ -35,7 +35,10 @@ export class TlogLink extends Link {
     if (this.closed) return;
     if (from >= recs.length) {
       if (this.loop && recs.length > 0) this.timer = setTimeout(() => this.play(0), 1000);
-      else this.setState('down', 'end of log');
+      else {
+        this.emit('peerGone', this.path); // the recording has ended: nothing more follows its last packet
+        this.setState('down', 'end of log');
+      }
       return;
     }
     if (this.speed === 0) {

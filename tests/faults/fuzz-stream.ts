@@ -16,6 +16,11 @@ import { Prng } from '../../server/sim/prng.ts';
  * message id with a known CRC_EXTRA and a matching CRC — which no receiver can tell from a
  * real packet. The oracle finds false frames with node-mavlink's own x25crc and magic numbers,
  * independently of the Framer under test.
+ *
+ * Packets of unknown message ids cannot be CRC-checked; the Framer passes them on when they are
+ * well framed (see isWellFramedUnknown) and a packet follows right after. So the 'unknownId'
+ * decoys are garbage that may come out, and must come out when a recoverable packet follows one
+ * directly and nothing that could be taken for a packet covers its first byte or starts inside it.
  */
 export interface FuzzStream {
   bytes: Buffer;
@@ -25,6 +30,8 @@ export interface FuzzStream {
   recoverable: Set<string>;
   /** packets a false frame made unrecoverable */
   shadowed: number;
+  /** hex of the unknown-id decoys the Framer must give back (see the module comment) */
+  unknownExpected: Set<string>;
   garbageBytes: number;
 }
 
@@ -121,6 +128,16 @@ export function isValidFrame(buf: Buffer, g: number, len: number): boolean {
   return x25crc(buf.subarray(g, end), 1, 2, magic) === buf.readUInt16LE(end - 2);
 }
 
+/**
+ * Is buf[g, g+len) a well-framed packet of a message id no dialect knows: MAVLink 2, no unknown
+ * incompatibility flag, a payload of at least one byte, exactly as long as its header claims?
+ */
+export function isWellFramedUnknown(buf: Buffer, g: number, len: number): boolean {
+  if (buf[g] !== 0xfd || len === 0 || g + len > buf.length || claimed(buf, g) !== len || buf[g + 1] === 0) return false;
+  const msgid = buf[g + 7]! | (buf[g + 8]! << 8) | (buf[g + 9]! << 16);
+  return (MSG_ID_MAGIC_NUMBER as Record<number, number>)[msgid] === undefined;
+}
+
 /** Build a stream of about `size` bytes from a seed. */
 export function fuzzStream(seed: number, size: number): FuzzStream {
   const rng = new Prng(seed);
@@ -156,7 +173,31 @@ export function fuzzStream(seed: number, size: number): FuzzStream {
     if (falseFrames.some(([s, e]) => s < p.at && p.at < e)) shadowed++;
     else recoverable.add(p.raw.toString('hex'));
   }
-  return { bytes, packets, recoverable, shadowed, garbageBytes: garbageRanges.reduce((s, [a, b]) => s + b - a, 0) };
+  // Anything in the garbage a receiver could take for a packet, CRC-valid or of an unknown id.
+  const candidates: [number, number][] = [...falseFrames];
+  for (const [a, b] of garbageRanges) {
+    for (let g = a; g < b; g++) {
+      const len = claimed(bytes, g);
+      if (isWellFramedUnknown(bytes, g, len)) candidates.push([g, g + len]);
+    }
+  }
+  candidates.sort((x, y) => x[0] - y[0]);
+  const unknownExpected = new Set<string>();
+  const packetAt = new Map(packets.map((p) => [p.at, p]));
+  // Garbage ranges come in stream order: sweep the candidates alongside.
+  let c = 0;
+  let reach = -1; // the furthest end of a candidate starting before the range
+  for (const [a, b] of garbageRanges) {
+    for (; c < candidates.length && candidates[c]![0] < a; c++) reach = Math.max(reach, candidates[c]![1]);
+    const next = packetAt.get(b);
+    if (!isWellFramedUnknown(bytes, a, b - a) || !next || !recoverable.has(next.raw.toString('hex'))) continue;
+    const startsInside = (k: number) => k < candidates.length && candidates[k]![0] < b;
+    let k = c;
+    while (k < candidates.length && candidates[k]![0] === a) k++;
+    if (reach > a || startsInside(k)) continue;
+    unknownExpected.add(bytes.subarray(a, b).toString('hex'));
+  }
+  return { bytes, packets, recoverable, shadowed, unknownExpected, garbageBytes: garbageRanges.reduce((s, [a, b]) => s + b - a, 0) };
 }
 
 /** Cut bytes into chunks of random sizes from 1 to max (log-uniform: many small, some large). */
@@ -173,14 +214,16 @@ export function randomChunks(bytes: Buffer, seed: number, max: number): Buffer[]
 
 /**
  * Compare what a Framer emitted with the oracle: the recoverable packets that never came out,
- * ours that came out twice, and any frame that is not a valid packet by the spec (the Framer
- * must never invent one).
+ * ours that came out twice, any frame that is neither a valid packet by the spec nor a
+ * well-framed one of an unknown id (the Framer must never invent one), and the unknown-id
+ * decoys that had to come out and did not.
  */
 export function audit(s: FuzzStream, emitted: Buffer[]) {
   const seen = new Map<string, number>();
   let invalid = 0;
   for (const raw of emitted) {
-    if (claimed(raw, 0) !== raw.length || !isValidFrame(raw, 0, raw.length)) invalid++;
+    const valid = claimed(raw, 0) === raw.length && isValidFrame(raw, 0, raw.length);
+    if (!valid && !isWellFramedUnknown(raw, 0, raw.length)) invalid++;
     const h = raw.toString('hex');
     seen.set(h, (seen.get(h) ?? 0) + 1);
   }
@@ -188,5 +231,6 @@ export function audit(s: FuzzStream, emitted: Buffer[]) {
   // Ours only: the same spoiled signed decoy can turn up twice as a (valid) false frame.
   const twice = s.packets.filter((p) => (seen.get(p.raw.toString('hex')) ?? 0) > 1).length;
   const ours = s.packets.filter((p) => seen.has(p.raw.toString('hex'))).length;
-  return { missing, twice, invalid, recovered: ours };
+  const unknownMissing = [...s.unknownExpected].filter((h) => !seen.has(h)).length;
+  return { missing, twice, invalid, recovered: ours, unknownMissing };
 }

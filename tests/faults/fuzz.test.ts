@@ -42,6 +42,7 @@ describe('link layer under fuzzing (see fuzz-stream.ts for what "recoverable" me
     const heap: number[] = [];
     let packets = 0;
     let garbage = 0;
+    let unknown = 0;
     for (let round = 1; round <= 8; round++) {
       emitted = [];
       const s = fuzzStream(1000 + round, 1_000_000);
@@ -50,13 +51,16 @@ describe('link layer under fuzzing (see fuzz-stream.ts for what "recoverable" me
       expect(r.missing, `round ${round}: recoverable packets not recovered (stream offsets)`).toEqual([]);
       expect(r.twice).toBe(0);
       expect(r.invalid).toBe(0);
+      expect(r.unknownMissing, `round ${round}: well-framed unknown-id packets followed by a packet, not recovered`).toBe(0);
       expect(r.recovered).toBeGreaterThanOrEqual(s.packets.length - s.shadowed);
       packets += s.packets.length;
+      unknown += s.unknownExpected.size;
       garbage += s.garbageBytes;
       heap.push(heapAfterGc());
     }
     expect(packets).toBeGreaterThan(50_000);
     expect(garbage).toBeGreaterThan(5_000_000);
+    expect(unknown).toBeGreaterThan(1000);
     // One long-lived framer (as a link keeps) holds at most one partial packet: no growth over the rounds.
     expect(heap.at(-1)! - heap[1]!).toBeLessThan(2 * 2 ** 20);
   });
@@ -89,6 +93,7 @@ describe('link layer under fuzzing (see fuzz-stream.ts for what "recoverable" me
     expect(r.missing).toEqual([]);
     expect(r.twice).toBe(0);
     expect(r.invalid).toBe(0);
+    expect(r.unknownMissing).toBe(0);
   });
 
   it('a real UDP link: the stream in datagrams of 1-1400 bytes, every recoverable packet out of the Connection', async () => {
@@ -111,5 +116,6 @@ describe('link layer under fuzzing (see fuzz-stream.ts for what "recoverable" me
     expect(r.missing).toEqual([]);
     expect(r.twice).toBe(0);
     expect(r.invalid).toBe(0);
+    expect(r.unknownMissing).toBe(0);
   });
 });

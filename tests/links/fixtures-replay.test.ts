@@ -1,13 +1,11 @@
-import dgram from 'node:dgram';
-import fs from 'node:fs';
 import { expect, it } from 'vitest';
-import { parseTlog } from '../../server/links/tlog.ts';
 import type { UdpInLink } from '../../server/links/udp.ts';
 import { messageName } from '../../server/mavlink/registry.ts';
 import { describeWithFixtures, fixture } from '../helpers/shared.ts';
 import { groundStation } from '../helpers/ground.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { replayOverUdp } from './udp-replay.ts';
 
 /** Vehicle → GCS packet counts from ../shared/fixtures/ardupilot/README.md (boot-telemetry.tlog). */
 const BOOT_COUNTS: Record<string, number> = {
@@ -21,30 +19,6 @@ const BOOT_COUNTS: Record<string, number> = {
 
 const cleanup = cleanupAfterEach();
 
-/**
- * Send a capture's vehicle packets to a udpin link over loopback, one socket per sysid (as SITL
- * does), in bursts paced by what the link has framed so far: loopback UDP drops what overflows
- * the receive buffer, and this test is about decoding, not about UDP loss.
- */
-async function replayOverUdp(file: string, link: UdpInLink, framed: () => number): Promise<number> {
-  const port = link.boundPort;
-  const records = parseTlog(fs.readFileSync(file)).filter((r) => r.packet[5] !== 255);
-  const sockets = new Map<number, dgram.Socket>();
-  for (const [i, r] of records.entries()) {
-    const sysid = r.packet[5]!;
-    let s = sockets.get(sysid);
-    if (!s) {
-      s = dgram.createSocket('udp4');
-      sockets.set(sysid, s);
-    }
-    await new Promise<void>((res) => s.send(r.packet, port, '127.0.0.1', () => res()));
-    if (i % 50 === 49) await waitFor(`packet ${i + 1} framed`, () => framed() >= i + 1, 5000, 1);
-  }
-  await waitFor('all packets framed', () => framed() >= records.length, 5000, 1);
-  for (const s of sockets.values()) s.close();
-  return records.length;
-}
-
 describeWithFixtures('real ArduCopter captures through the link layer', () => {
   it('boot-telemetry.tlog over loopback UDP: every packet decoded, counts and state as recorded', async () => {
     const gs = await groundStation({ l1: 'udpin://127.0.0.1:0' });
@@ -53,7 +27,7 @@ describeWithFixtures('real ArduCopter captures through the link layer', () => {
     gs.conns[0]!.on('message', ({ frame }) => {
       if (frame.sysid !== 255) counts[messageName(frame.msgid)] = (counts[messageName(frame.msgid)] ?? 0) + 1;
     });
-    const sent = await replayOverUdp(fixture('ardupilot/boot-telemetry.tlog'), gs.conns[0]!.link as UdpInLink, () => gs.conns[0]!.counters().frames);
+    const sent = await replayOverUdp(fixture('ardupilot/boot-telemetry.tlog'), gs.conns[0]!.link as UdpInLink);
 
     expect(sent).toBe(6203);
     expect(counts).toEqual(BOOT_COUNTS);
@@ -75,7 +49,7 @@ describeWithFixtures('real ArduCopter captures through the link layer', () => {
   it('squadron-udp.tlog: three copters on one UDP port kept apart by sysid, final modes as recorded', async () => {
     const gs = await groundStation({ l1: 'udpin://127.0.0.1:0' });
     cleanup.push(() => gs.close());
-    const sent = await replayOverUdp(fixture('ardupilot/squadron-udp.tlog'), gs.conns[0]!.link as UdpInLink, () => gs.conns[0]!.counters().frames);
+    const sent = await replayOverUdp(fixture('ardupilot/squadron-udp.tlog'), gs.conns[0]!.link as UdpInLink);
     expect(sent).toBe(30574);
     await waitFor('three vehicles', () => gs.fleet.vehicles.size === 3);
     const view = (id: string) => gs.fleet.get(id)!.view(0);
