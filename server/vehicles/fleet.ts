@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { minimal, type MavLinkData, type MavLinkDataConstructor } from 'node-mavlink';
+import { realClock, type Clock } from '../clock.ts';
 import type { Connection, Incoming } from '../links/connection.ts';
 import { streamRequests } from './autopilots/index.ts';
 import { MessageHandlers, type MessageHandler } from './message-handlers.ts';
@@ -22,6 +23,11 @@ interface FleetEvents {
   regained: [vehicle: Vehicle];
 }
 
+export interface FleetOptions {
+  /** the time chunked STATUSTEXTs wait for a lost chunk on (tests pass a fake one) */
+  clock?: Clock;
+}
+
 /**
  * Finds aircraft by their HEARTBEAT on every connection, keeps their state, asks them for
  * telemetry, and sends our own ground-station heartbeat on every link once a second.
@@ -37,9 +43,11 @@ export class Fleet extends EventEmitter<FleetEvents> {
   private readonly handlers = new MessageHandlers();
   private readonly streamsAsked = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly clock: Clock;
 
-  constructor(private readonly gcs: { sysid: number; compid: number }) {
+  constructor(private readonly gcs: { sysid: number; compid: number }, opts: FleetOptions = {}) {
     super();
+    this.clock = opts.clock ?? realClock;
     this.timers.push(setInterval(() => this.sendHeartbeats(), 1000));
     this.timers.push(setInterval(() => this.checkLinks(Date.now()), CHECK_MS));
   }
@@ -86,7 +94,11 @@ export class Fleet extends EventEmitter<FleetEvents> {
       const hb = msg as minimal.Heartbeat;
       if (hb.autopilot === MavAutopilot.INVALID || NOT_AIRCRAFT.has(hb.type)) return;
       const id = `${conn.id}-${frame.sysid}`;
-      v = new Vehicle(id, frame.sysid, frame.compid, peer, conn);
+      const found: Vehicle = new Vehicle(id, frame.sysid, frame.compid, peer, conn, {
+        clock: this.clock,
+        changed: (parts) => this.emit('changed', found, parts),
+      });
+      v = found;
       vehicles[frame.sysid] = v;
       this.vehicles.set(id, v);
       v.apply(frame, msg, Date.now());
@@ -141,5 +153,6 @@ export class Fleet extends EventEmitter<FleetEvents> {
 
   close(): void {
     for (const t of this.timers) clearInterval(t);
+    for (const v of this.vehicles.values()) v.close();
   }
 }

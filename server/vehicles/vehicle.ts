@@ -1,8 +1,10 @@
 import { common, minimal, ardupilotmega, type MavLinkData } from 'node-mavlink';
+import { realClock, type Clock } from '../clock.ts';
 import type { Connection } from '../links/connection.ts';
 import type { Frame } from '../mavlink/framer.ts';
 import type { Autopilot, Position, StatusMessage, VehicleView, VehicleWarning } from '../wire/types.ts';
 import { autopilotOf, modeName } from './autopilots/index.ts';
+import { StatusTextJoiner, type JoinedText } from './status-text.ts';
 
 /** Vehicle is lost after this long without a HEARTBEAT (QGroundControl uses 3.5 s). */
 export const LINK_LOST_MS = 3500;
@@ -110,11 +112,27 @@ export class Vehicle {
   lastPositionAt = 0;
   lost = false;
   readonly seq = new SeqTracker();
+  private readonly texts: StatusTextJoiner;
 
-  /** `connection` is the link it was heard on: what we send to it goes there, to `peer`. */
-  constructor(readonly id: string, readonly sysid: number, compid: number, peer: string, readonly connection: Connection) {
+  /**
+   * `connection` is the link it was heard on (what we send to it goes there, to `peer`);
+   * `changed` hears of changes made outside apply(): a chunked text shown when its lost chunk's
+   * time ran out, on `clock`.
+   */
+  constructor(
+    readonly id: string,
+    readonly sysid: number,
+    compid: number,
+    peer: string,
+    readonly connection: Connection,
+    opts: { clock?: Clock; changed?: (parts: number) => void } = {},
+  ) {
     this.autopilotCompid = compid;
     this.peer = peer;
+    const clock = opts.clock ?? realClock;
+    this.texts = new StatusTextJoiner(clock, (t) => {
+      if (this.addText(t, clock.now())) opts.changed?.(Part.MESSAGES);
+    });
   }
 
   get linkUri(): string {
@@ -209,15 +227,26 @@ export class Vehicle {
         return 0;
       }
       case common.StatusText.MSG_ID: {
-        const m = msg as common.StatusText;
-        this.messages.push({ time: now, severity: m.severity, text: String(m.text).replace(/\0+$/, '') });
-        this.messageCount++;
-        if (this.messages.length > MAX_MESSAGES) this.messages.shift();
-        return Part.MESSAGES;
+        const t = this.texts.add(frame.compid, msg as common.StatusText);
+        return t && this.addText(t, now) ? Part.MESSAGES : 0;
       }
       default:
         return 0;
     }
+  }
+
+  /** Keep a whole text (an empty one says nothing); false if there was nothing to keep. */
+  private addText(t: JoinedText, time: number): boolean {
+    if (!t.text) return false;
+    this.messages.push({ time, severity: t.severity, text: t.text });
+    this.messageCount++;
+    if (this.messages.length > MAX_MESSAGES) this.messages.shift();
+    return true;
+  }
+
+  /** Stop its timers: the fleet is closing. */
+  close(): void {
+    this.texts.close();
   }
 
   /** Re-evaluate link loss; true if the lost flag changed. */

@@ -44,7 +44,7 @@ export interface ScriptedVehicleOptions {
 export async function scriptedVehicle(fc: FakeClock, opts: ScriptedVehicleOptions = {}) {
   const sysid = opts.sysid ?? 1;
   const [groundLink, vehicleLink] = memoryLinkPair(fc.clock, opts.latencyMs ?? 10);
-  const fleet = new Fleet({ sysid: 255, compid: 190 });
+  const fleet = new Fleet({ sysid: 255, compid: 190 }, { clock: fc.clock });
   const ground = new Connection('mem', groundLink, { sysid: 255, compid: 190 });
   fleet.addConnection(ground);
   const conn = new Connection('vehicle', vehicleLink, { sysid, compid: 1 });
