@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { minimal, type MavLinkData, type MavLinkDataConstructor } from 'node-mavlink';
+import { common, minimal, type MavLinkData, type MavLinkDataConstructor } from 'node-mavlink';
 import { realClock, type Clock } from '../clock.ts';
 import type { Connection, Incoming } from '../links/connection.ts';
 import { streamRequests } from './autopilots/index.ts';
+import { answerPing, isOwnCommand } from './link-manners.ts';
 import { MessageHandlers, type MessageHandler } from './message-handlers.ts';
 import { Part, Vehicle } from './vehicle.ts';
 
@@ -118,6 +119,11 @@ export class Fleet extends EventEmitter<FleetEvents> {
       this.emit('regained', v);
       this.emit('changed', v, Part.LINK);
     }
+    if (frame.msgid === common.Ping.MSG_ID) {
+      const answer = answerPing(msg as common.Ping, frame);
+      if (answer) this.send(v, answer);
+    }
+    if (isOwnCommand(frame, msg)) return; // PX4's copies of its own commands: for nobody here
     this.handlers.dispatch(v.id, inc);
   }
 

@@ -6,6 +6,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { AircraftMonitor } from '../../server/alerts/aircraft-monitor.ts';
 import { Connection } from '../../server/links/connection.ts';
 import { parseTlog } from '../../server/links/tlog.ts';
+import { decode } from '../../server/mavlink/codec.ts';
+import { Framer } from '../../server/mavlink/framer.ts';
 import { AlertStore } from '../../server/store/alerts.ts';
 import { openStore } from '../../server/store/index.ts';
 import { Fleet } from '../../server/vehicles/fleet.ts';
@@ -23,6 +25,8 @@ import { describeWithFixtures, fixture } from '../helpers/shared.ts';
  */
 
 interface Session {
+  /** PX4's own packets, decoded */
+  fromPx4: MavLinkData[];
   vehicle: Vehicle;
   /** what the station sent PX4, in order */
   sent: MavLinkData[];
@@ -33,6 +37,9 @@ interface Session {
 
 async function replay(): Promise<Session> {
   const records = parseTlog(fs.readFileSync(fixture('px4/mission-flight.tlog'))).filter((r) => r.packet[5] !== 255);
+  const fromPx4: MavLinkData[] = [];
+  const framer = new Framer((f) => { const m = decode(f); if (m) fromPx4.push(m); });
+  for (const r of records) framer.push(r.packet);
   const fc = fakeClock();
   const [groundLink, px4Link] = memoryLinkPair(fc.clock, 1);
   const fleet = new Fleet({ sysid: 255, compid: 190 }, { clock: fc.clock });
@@ -61,7 +68,7 @@ async function replay(): Promise<Session> {
   store.close();
   await ground.close();
   await px4.close();
-  return { vehicle, sent, alerts, commandsHandedOut };
+  return { fromPx4, vehicle, sent, alerts, commandsHandedOut };
 }
 
 describeWithFixtures('a real PX4 session through the ingest path', () => {
@@ -89,5 +96,20 @@ describeWithFixtures('a real PX4 session through the ingest path', () => {
   it('one autopilot alert, for the one text of WARNING or worse, as PX4 wrote it', () => {
     expect(s.alerts.filter((a) => a.rule === 'autopilot_message').map((a) => [a.severity, a.message]))
       .toEqual([['warning', 'autopilot: Preflight Fail: heading estimate not stable']]);
+  });
+
+  it('every PING request is answered once, with its seq and time_usec, addressed to PX4', () => {
+    const asked = s.fromPx4.filter((m) => m instanceof common.Ping);
+    expect(asked).toHaveLength(19); // every 10 s of PX4's clock, target 0/0
+    expect(asked.every((p) => p.targetSystem === 0 && p.targetComponent === 0)).toBe(true);
+    const answers = s.sent.filter((m) => m instanceof common.Ping);
+    expect(answers.map((p) => [p.seq, p.timeUsec, p.targetSystem, p.targetComponent])).toEqual(asked.map((p) => [p.seq, p.timeUsec, 1, 1]));
+  });
+
+  it('PX4\'s copies of its own commands (COMMAND_LONG to itself) are handed to nobody', () => {
+    const own = s.fromPx4.filter((m) => m instanceof common.CommandLong);
+    expect(own).toHaveLength(18);
+    expect(own.every((c) => c.targetSystem === 1 && c.targetComponent === 0)).toBe(true);
+    expect(s.commandsHandedOut).toEqual([]);
   });
 });
