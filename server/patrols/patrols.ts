@@ -49,7 +49,6 @@ export interface PatrolDeps {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const failed = (o: ActionOutcome) => o.result !== 'accepted';
 
 /**
  * Launching and running patrols: preflight, upload and verify, the autopilot's start sequence,
@@ -164,26 +163,20 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     if (up.kind !== 'success') return stop(up.message);
     run.event('upload', up.message);
 
-    const profile = profileOf(v.autopilot);
-    const roles = profile.roles(v.type);
     run.setState('arming', 'arming');
     this.emitRun(run, true);
-    if (profile.start === 'guided-arm-mission-start') {
-      const mode = await this.d.actions.setMode(v, roles.guided!);
-      if (failed(mode)) return stop(`cannot switch to ${roles.guided}: ${mode.reason}`);
-    } else {
-      const mode = await this.d.actions.setMode(v, roles.mission);
-      if (failed(mode)) return stop(`cannot switch to ${roles.mission}: ${mode.reason}`);
-    }
-    if (!(await this.armPatiently(run, v))) return;
-
-    if (profile.start === 'guided-arm-mission-start') {
-      run.setState('starting', 'starting the mission');
-      this.emitRun(run, true);
-      const start = await this.d.actions.missionStart(v);
-      if (run.ended) return;
-      if (failed(start)) return stop(`mission start refused: ${start.reason}`);
-    }
+    // The autopilot's own start sequence (ArduPilot: GUIDED, arm, MISSION_START; PX4: Mission, arm).
+    const start = await profileOf(v.autopilot).startMission(v.type, {
+      setMode: (name) => this.d.actions.setMode(v, name),
+      arm: () => this.armPatiently(run, v),
+      missionStart: () => this.d.actions.missionStart(v),
+      starting: () => {
+        run.setState('starting', 'starting the mission');
+        this.emitRun(run, true);
+      },
+      ended: () => run.ended,
+    });
+    if (!start.started) return start.reason === undefined ? undefined : stop(start.reason);
     run.setState('climbing', 'climbing');
     this.emitRun(run, true);
     const climbing = await this.d.actions.waitFor(v, () => (v.position?.altRel ?? 0) > 2 && v.armed, this.timing.climbTimeoutMs);

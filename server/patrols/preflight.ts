@@ -3,6 +3,7 @@ import { isPointInPolygon } from 'geolib';
 import { estimateFlight, heightOf, placeOf } from '../missions/flight.ts';
 import type { Route } from '../missions/model.ts';
 import { validateRoute } from '../missions/validate.ts';
+import { profileOf } from '../vehicles/autopilots/index.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import type { PreflightItem } from '../wire/types.ts';
 
@@ -40,9 +41,6 @@ export const DEFAULT_RULES: StationRules = {
   maxLinkLossPercent: 20,
 };
 
-/** EKF_STATUS_REPORT flags: an absolute horizontal position, not the constant-position fallback. */
-const EKF_POS_HORIZ_ABS = 16;
-const EKF_CONST_POS_MODE = 128;
 const FIX_3D = common.GpsFixType.GPS_FIX_TYPE_3D_FIX;
 
 /** Points along a route's legs every ~20 m, so a leg that crosses a zone is caught, not only its ends. */
@@ -93,10 +91,9 @@ export function preflight({ vehicle: v, route, rules, pilot, controller, activeR
   if (!gps || gps.fix < FIX_3D) add('gps', false, gps ? gps.fixName : 'no GPS report');
   else add('gps', (gps.satellites ?? 0) >= rules.minSatellites, `${gps.fixName}, ${gps.satellites ?? '?'} satellites (need ${rules.minSatellites})`, true);
 
-  // ArduPilot tells whether its EKF has an absolute position; others show it by reporting one.
-  const ekfOk = v.ekfFlags === null ? v.position !== null
-    : (v.ekfFlags & EKF_POS_HORIZ_ABS) !== 0 && (v.ekfFlags & EKF_CONST_POS_MODE) === 0;
-  add('position', ekfOk && v.position !== null, v.position === null ? 'no position' : ekfOk ? 'position estimate good' : 'autopilot has no position estimate yet');
+  // How an autopilot tells it knows where it is is its own (ArduPilot: its EKF's flags).
+  const position = profileOf(v.autopilot).position(v);
+  add('position', position.ok, position.value);
 
   const pct = v.battery?.percent ?? null;
   add('battery', pct !== null && pct >= rules.minBatteryPercent, pct === null ? 'no battery report' : `${pct}% (need ${rules.minBatteryPercent}%)`);

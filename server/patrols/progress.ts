@@ -2,7 +2,7 @@ import { getDistanceFromLine } from 'geolib';
 import { CMD } from '../missions/commands.ts';
 import { distanceM, placeOf } from '../missions/flight.ts';
 import type { Route } from '../missions/model.ts';
-import { sendsHome } from '../missions/protocol/wire.ts';
+import { profileOf } from '../vehicles/autopilots/index.ts';
 import type { Autopilot } from '../wire/types.ts';
 
 type LatLon = { lat: number; lon: number };
@@ -13,11 +13,11 @@ export interface Waypoint extends LatLon {
 }
 
 /**
- * The route as the autopilot numbers it: ArduPilot counts home as item 0, so route item i is
- * sequence i + 1 there; an RTL item flies back to home.
+ * The route as the autopilot numbers it: one that keeps home as item 0 (ArduPilot) has route
+ * item i at sequence i + 1; an RTL item flies back to home.
  */
 export function waypointsOf(route: Route, autopilot: Autopilot): { points: (Waypoint | { seq: number; home: true })[]; total: number } {
-  const offset = sendsHome(autopilot) ? 1 : 0;
+  const offset = profileOf(autopilot).homeItem ? 1 : 0;
   const points: (Waypoint | { seq: number; home: true })[] = [];
   route.items.forEach((it, i) => {
     const p = placeOf(it);

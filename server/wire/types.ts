@@ -5,6 +5,40 @@
 
 export type Autopilot = 'ardupilot' | 'px4' | 'other';
 
+/**
+ * What the aircraft is doing, whatever its firmware calls it (as MAVSDK's FlightMode): each
+ * autopilot profile (server/vehicles/autopilots/) maps its own modes onto these, so the rest of
+ * SkyBeat and the pages compare these, never ArduPilot's or PX4's names.
+ */
+export const FLIGHT_MODES = [
+  /** the pilot flies it by hand (ArduPilot MANUAL, ACRO; PX4 Manual, Acro) */
+  'manual',
+  /** the pilot flies it, the autopilot keeps it level (STABILIZE; PX4 Stabilized) */
+  'stabilized',
+  /** the pilot flies it, the autopilot keeps its height (ALT_HOLD; PX4 Altitude) */
+  'altitude',
+  /** the pilot flies it, the autopilot holds the position when the sticks are centred (POSHOLD; PX4 Position) */
+  'position',
+  /** stopped where it is (BRAKE, LOITER; PX4 Hold) */
+  'hold',
+  /** steered from the ground or a companion computer (ArduPilot GUIDED; PX4 Offboard) */
+  'guided',
+  'takeoff',
+  /** flying the uploaded mission (ArduPilot AUTO; PX4 Mission) */
+  'mission',
+  /** flying home (RTL, SMART_RTL; PX4 Return) */
+  'return',
+  'land',
+  'follow',
+  /** circling a point (CIRCLE; PX4 Orbit) */
+  'orbit',
+  /** a mode with no meaning here (FLIP, AUTOTUNE, …): the firmware's own name says which */
+  'other',
+  /** not told (no custom mode) or a number the firmware's table lacks */
+  'unknown',
+] as const;
+export type FlightMode = (typeof FLIGHT_MODES)[number];
+
 /** ok: flying or standing normally; warning: something needs a look; lost: no heartbeat for 3.5 s. */
 export type VehicleHealth = 'ok' | 'warning' | 'lost';
 

@@ -1,12 +1,14 @@
+import { profileOf } from '../../vehicles/autopilots/index.ts';
 import type { Autopilot } from '../../wire/types.ts';
 import { CMD, frameKind, frameName, isPositional, label } from '../commands.ts';
-import { sendsHome, type MissionTypeName, type WireItem } from './wire.ts';
+import type { MissionTypeName, WireItem } from './wire.ts';
 
 /**
- * Is the copy read back from the vehicle the mission we sent? Not byte for byte: ArduPilot
- * returns item 0 as its real home, a command without a place with frame 0 whatever it was sent
- * with, the deprecated *_INT frames as their plain twins, autocontinue always 1, altitudes in
- * centimetres and rally altitudes in whole metres. What matters is compared per command.
+ * Is the copy read back from the vehicle the mission we sent? Not byte for byte: a command
+ * without a place may come back with frame 0 whatever it was sent with, the deprecated *_INT
+ * frames as their plain twins (PX4: 3 sent, 6 back), and the autopilot's own differences are in
+ * its profile's `readBack` (ArduPilot: item 0 is its real home, autocontinue always 1, altitudes
+ * in centimetres, rally altitudes in whole metres). What matters is compared per command.
  */
 
 export interface Mismatch {
@@ -33,11 +35,10 @@ export function compareRows(sent: WireItem[], got: WireItem[], type: MissionType
   if (got.length !== sent.length) {
     return { seq: Math.min(sent.length, got.length), field: 'count', expected: String(sent.length), got: String(got.length) };
   }
-  const ardupilot = autopilot === 'ardupilot';
-  // ArduPilot stores a centimetre altitude for places, whole metres for rally points.
-  const altTolerance = ardupilot && type === 'rally' ? 0.5 : ardupilot ? 0.01 : 0;
+  const profile = profileOf(autopilot);
+  const altTolerance = profile.readBack.altToleranceM[type];
   for (const [seq, s] of sent.entries()) {
-    if (type === 'mission' && seq === 0 && sendsHome(autopilot)) continue;
+    if (type === 'mission' && seq === 0 && profile.homeItem) continue;
     const g = got[seq]!;
     const diff = (field: string, expected: string, actual: string): Mismatch => ({ seq, field, expected, got: actual });
     if (g.command !== s.command) return diff('command', label(s.command), label(g.command));
@@ -53,7 +54,7 @@ export function compareRows(sent: WireItem[], got: WireItem[], type: MissionType
     const z = Math.fround(s.z);
     const zSame = Number.isNaN(z) ? Number.isNaN(g.z) : Math.abs(z - g.z) <= altTolerance;
     if (!zSame) return diff(placed ? 'altitude' : 'param7', show(s.z), show(g.z));
-    if (!ardupilot && g.autocontinue !== s.autocontinue) return diff('autocontinue', String(s.autocontinue), String(g.autocontinue));
+    if (profile.readBack.autocontinueKept && g.autocontinue !== s.autocontinue) return diff('autocontinue', String(s.autocontinue), String(g.autocontinue));
   }
   return null;
 }

@@ -1,12 +1,14 @@
 import { common } from 'node-mavlink';
+import { profileOf } from '../../vehicles/autopilots/index.ts';
 import type { Autopilot } from '../../wire/types.ts';
 import { CMD, frameKind } from '../commands.ts';
 import type { MissionItem, Route } from '../model.ts';
 
 /**
- * Routes as MISSION_ITEM_INT rows, per mission type. ArduPilot keeps its home as mission item 0
- * (what we write there is ignored), so its missions go up with a placeholder at 0 and real items
- * from 1; others start at 0 and their DO_JUMP targets move down by one.
+ * Routes as MISSION_ITEM_INT rows, per mission type. An autopilot that keeps its home as mission
+ * item 0 (ArduPilot: what we write there is ignored; its profile's `homeItem`) gets its missions
+ * with a placeholder at 0 and real items from 1; others start at 0 and their DO_JUMP targets
+ * move down by one.
  */
 
 export const MISSION_TYPES = { mission: 0, fence: 1, rally: 2 } as const;
@@ -42,7 +44,8 @@ function scaled(v: number, frame: number, what: string): number {
   return out;
 }
 
-export const sendsHome = (autopilot: Autopilot) => autopilot === 'ardupilot';
+/** The autopilot's missions begin with its home as item 0. */
+export const sendsHome = (autopilot: Autopilot) => profileOf(autopilot).homeItem;
 
 function row(it: MissionItem, seq: number, jumpShift: number): WireItem {
   const [p1, p2, p3, p4] = it.params;

@@ -1,4 +1,6 @@
-import { ardupilotmega, minimal } from 'node-mavlink';
+import { ardupilotmega, common, minimal } from 'node-mavlink';
+import type { FlightMode } from '../../wire/types.ts';
+import { failed, type AutopilotProfile } from './profile.ts';
 
 const { MavType } = minimal;
 
@@ -26,9 +28,40 @@ function modesFor(type: number): Map<number, string> {
   }
 }
 
-export const ardupilot = {
+/**
+ * What each ArduPilot mode does, by name (one name means the same in copter, plane, rover and
+ * sub). Mostly as MAVSDK maps them; BRAKE, SMART_RTL and AUTO_RTL also, as SkyBeat uses or meets them.
+ * Names not listed (FLIP, AUTOTUNE, THROW, ZIGZAG, …) are 'other'.
+ */
+const MEANING: Record<string, FlightMode> = {
+  MANUAL: 'manual', ACRO: 'manual', QACRO: 'manual', DRIFT: 'manual', SPORT: 'manual', STEERING: 'manual', SIMPLE: 'manual',
+  STABILIZE: 'stabilized', QSTABILIZE: 'stabilized', TRAINING: 'stabilized', FLY_BY_WIRE_A: 'stabilized',
+  ALT_HOLD: 'altitude', FLY_BY_WIRE_B: 'altitude', CRUISE: 'altitude', QHOVER: 'altitude', SURFTRAK: 'altitude',
+  POSHOLD: 'position', FLOWHOLD: 'position',
+  LOITER: 'hold', QLOITER: 'hold', BRAKE: 'hold', HOLD: 'hold',
+  GUIDED: 'guided', GUIDED_NOGPS: 'guided',
+  TAKEOFF: 'takeoff',
+  AUTO: 'mission',
+  RTL: 'return', QRTL: 'return', SMART_RTL: 'return', AUTO_RTL: 'return',
+  LAND: 'land', QLAND: 'land', LOITER_ALT_QLAND: 'land', AUTOLAND: 'land',
+  FOLLOW: 'follow',
+  CIRCLE: 'orbit',
+};
+
+/** EKF_STATUS_REPORT flags: an absolute horizontal position, not the constant-position fallback. */
+const { POS_HORIZ_ABS, CONST_POS_MODE } = ardupilotmega.EkfStatusFlags;
+
+const modeNumber = (type: number, name: string): number | undefined => {
+  for (const [n, v] of modesFor(type)) if (v === name) return n;
+  return undefined;
+};
+
+/** ArduPilot (Copter, Plane, Rover, Sub), as seen on ArduCopter 4.7 SITL and in the captures. */
+export const ardupilotProfile: AutopilotProfile = {
+  modeName: (type, customMode) => modesFor(type).get(customMode) ?? `UNKNOWN(${customMode})`,
+  flightMode: (_type, name) => MEANING[name] ?? (name.startsWith('UNKNOWN') ? 'unknown' : 'other'),
   /** Which mode does what (copter names; planes and rovers hold with LOITER/HOLD). */
-  roles(type: number) {
+  roles(type) {
     const family = modesFor(type);
     return {
       guided: 'GUIDED',
@@ -38,11 +71,34 @@ export const ardupilot = {
       land: family === PLANE ? 'QLAND' : 'LAND',
     };
   },
-  modeName(type: number, customMode: number): string {
-    return modesFor(type).get(customMode) ?? `UNKNOWN(${customMode})`;
+  setMode(type, name) {
+    const n = modeNumber(type, name);
+    return n === undefined ? undefined : { command: common.MavCmd.DO_SET_MODE, params: [minimal.MavModeFlag.CUSTOM_MODE_ENABLED, n] };
   },
-  modeNumber(type: number, name: string): number | undefined {
-    for (const [n, v] of modesFor(type)) if (v === name) return n;
-    return undefined;
+  /** GUIDED, arm, then MISSION_START: AUTO is refused on the ground without it. */
+  async startMission(type, s) {
+    const guided = this.roles(type).guided!;
+    const mode = await s.setMode(guided);
+    if (failed(mode)) return { started: false, reason: `cannot switch to ${guided}: ${mode.reason}` };
+    if (!(await s.arm())) return { started: false };
+    s.starting();
+    const start = await s.missionStart();
+    if (s.ended()) return { started: false };
+    if (failed(start)) return { started: false, reason: `mission start refused: ${start.reason}` };
+    return { started: true };
   },
+  homeItem: true,
+  // Places come back in centimetres, rally points in whole metres; autocontinue always as 1.
+  readBack: { altToleranceM: { mission: 0.01, fence: 0.01, rally: 0.5 }, autocontinueKept: false },
+  /** Its EKF says whether it has an absolute position; until its first report, a reported position will do. */
+  position(v) {
+    if (v.position === null) return { ok: false, value: 'no position' };
+    const f = v.ekfFlags;
+    const ok = f === null || (f & POS_HORIZ_ABS) !== 0 && (f & CONST_POS_MODE) === 0;
+    return { ok, value: ok ? 'position estimate good' : 'autopilot has no position estimate yet' };
+  },
+  // An RTL mission item keeps AUTO until landing: no mode change of its own.
+  ownModeChanges: [],
+  // It sends almost nothing until asked, and understands REQUEST_DATA_STREAM (as MAVProxy and Mission Planner ask).
+  telemetry: { dataStreamsHz: 4, intervals: [], off: [] },
 };

@@ -1,0 +1,102 @@
+import type { FlightMode } from '../../wire/types.ts';
+import type { ActionOutcome } from '../actions.ts';
+import type { Command } from '../commands.ts';
+import type { Vehicle } from '../vehicle.ts';
+
+/** The modes a patrol needs, by what they do, in this autopilot's names. */
+export interface ModeRoles {
+  /** commanded by the ground station (ArduPilot GUIDED); PX4 has none we use */
+  guided: string | null;
+  mission: string;
+  /** stop and hold position */
+  hold: string;
+  rtl: string;
+  land: string;
+}
+
+/** The steps of a launch, done by the patrol; the profile says which, in which order. */
+export interface StartSteps {
+  setMode(name: string): Promise<ActionOutcome>;
+  /** arm, asking again while the autopilot is not ready; false if the launch ended meanwhile (that step said why) */
+  arm(): Promise<boolean>;
+  /** MAV_CMD_MISSION_START */
+  missionStart(): Promise<ActionOutcome>;
+  /** armed, the start command goes next */
+  starting(): void;
+  /** the launch was ended meanwhile (aborted by the pilot) */
+  ended(): boolean;
+}
+
+/** Started; or not, with the reason (none when the step that stopped it has told it already). */
+export type StartResult = { started: true } | { started: false; reason?: string };
+
+/** What a mission item makes the aircraft do, as far as its flight mode is concerned. */
+export type MissionItemKind = 'takeoff' | 'waypoint' | 'return' | 'land' | 'other';
+
+/** A mode change the firmware makes by itself when its mission reaches an item of a kind. */
+export interface OwnModeChange {
+  from: FlightMode;
+  to: FlightMode;
+  /** the kind of the mission item that is current or was just reached */
+  at: MissionItemKind;
+  /** said in the run's record */
+  why: string;
+}
+
+/** What to ask a vehicle to send, and what to ask it to stop sending. */
+export interface TelemetryPlan {
+  /** REQUEST_DATA_STREAM (all streams) at this rate: ArduPilot's way */
+  dataStreamsHz: number | null;
+  /** SET_MESSAGE_INTERVAL per message: [message id, Hz] */
+  intervals: [msgid: number, hz: number][];
+  /** messages it streams by default that nothing here reads: SET_MESSAGE_INTERVAL -1 turns them off */
+  off: number[];
+}
+
+/**
+ * Everything that differs between autopilots, in one place: mode names and what they mean, how
+ * to ask for a mode, how a mission is started and numbered, how a read-back may differ, when
+ * the position is good enough to launch, which mode changes the firmware makes by itself, and
+ * which telemetry to ask for. The rest of SkyBeat asks the profile and compares FlightModes.
+ */
+export interface AutopilotProfile {
+  /** the firmware's name of a custom mode, e.g. "AUTO", "RETURN" */
+  modeName(type: number, customMode: number): string;
+  /** what that mode does, firmware-neutral */
+  flightMode(type: number, name: string): FlightMode;
+  roles(type: number): ModeRoles;
+  /** DO_SET_MODE for a mode name, or undefined if this autopilot has no such mode */
+  setMode(type: number, name: string): Command | undefined;
+  /** its start sequence for an uploaded, verified mission */
+  startMission(type: number, steps: StartSteps): Promise<StartResult>;
+  /** it keeps its home as mission item 0 (what is written there is ignored): route item i is seq i + 1 */
+  homeItem: boolean;
+  /** how a mission read back may differ from what was sent and still be the same */
+  readBack: {
+    /** altitude stored coarser than sent, metres, per mission type */
+    altToleranceM: Record<'mission' | 'fence' | 'rally', number>;
+    /** it returns autocontinue as sent (ArduPilot always returns 1) */
+    autocontinueKept: boolean;
+  };
+  /** the preflight check `position`: does the autopilot know where it is well enough to fly a mission? */
+  position(v: Vehicle): { ok: boolean; value: string };
+  ownModeChanges: OwnModeChange[];
+  telemetry: TelemetryPlan;
+}
+
+/** An action that did not do what it was asked. */
+export const failed = (o: ActionOutcome) => o.result !== 'accepted';
+
+/** As QGroundControl starts PX4: Mission mode, then arm; it takes off by itself. */
+export async function missionModeThenArm(this: AutopilotProfile, type: number, s: StartSteps): Promise<StartResult> {
+  const mission = this.roles(type).mission;
+  const mode = await s.setMode(mission);
+  if (failed(mode)) return { started: false, reason: `cannot switch to ${mission}: ${mode.reason}` };
+  if (!(await s.arm())) return { started: false };
+  return { started: true };
+}
+
+/** The position check of an autopilot that says nothing about its estimate: reporting a position is the sign. */
+export function positionReported(v: Vehicle): { ok: boolean; value: string } {
+  return v.position === null ? { ok: false, value: 'no position' } : { ok: true, value: 'position estimate good' };
+}
