@@ -151,8 +151,48 @@ describe('pilot console (English)', () => {
     expect(rig.drone.status().mode).toBe('AUTO');
   });
 
-  it('pauses, resumes and recalls the patrol, each confirmed, each outcome as the service reports it', async () => {
+  it('keeps the commands disabled while one is on its way, through every redraw, and frees them the moment it is answered', async () => {
+    // The answer is held back (the service's answer itself is untouched): meanwhile telemetry keeps
+    // redrawing the panel, as it does in flight.
+    let release!: () => void;
+    const answerHeld = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/vehicles/*/command', async (route) => {
+      await answerHeld;
+      await route.continue();
+    });
+    // Every state of the panel a person could have seen: read after each change of its DOM.
+    await page.evaluate(() => {
+      const seen: Array<{ outcome: string | null; disabled: boolean[] }> = [];
+      Object.assign(window, { seenStates: seen });
+      const panel = document.getElementById('panel')!;
+      new MutationObserver(() => {
+        const outcome = panel.querySelector<HTMLElement>('.console__outcome')!;
+        const buttons = [...panel.querySelectorAll<HTMLButtonElement>('.command')].filter((b) => !b.hidden);
+        seen.push({ outcome: outcome.hidden ? null : outcome.dataset.outcome ?? null, disabled: buttons.map((b) => b.disabled) });
+      }).observe(panel, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    const seen = () => page.evaluate(() => (window as unknown as { seenStates: Array<{ outcome: string | null; disabled: boolean[] }> }).seenStates);
+
     await command('pause', fill(en.doPause, { drone: 'Drone 1' }), 'yes');
+    await expect.poll(() => page.getAttribute('#panel .console__outcome', 'data-outcome'), POLL).toBe('pending');
+    const altitude = await panelField('altRel');
+    const heard = await panelField('lastHeard');
+    await expect.poll(async () => [await panelField('altRel'), await panelField('lastHeard')], POLL).not.toEqual([altitude, heard]);
+    const pending = (await seen()).filter((s) => s.outcome === 'pending');
+    expect(pending.length).toBeGreaterThan(2);
+    for (const state of pending) expect(state.disabled.every(Boolean), JSON.stringify(state)).toBe(true);
+    expect(await page.isDisabled('#panel .command[data-action="rtl"]')).toBe(true);
+
+    release();
+    await expect.poll(() => text(page, '#panel .console__outcome'), POLL).toBe(fill(en.outcomeAccepted, { action: en.actPause, drone: 'Drone 1' }));
+    await page.unroute('**/api/vehicles/*/command');
+    // Never "accepted" with the buttons still waiting (the drone is armed, its link up).
+    const answered = (await seen()).filter((s) => s.outcome === 'accepted');
+    expect(answered.length).toBeGreaterThan(0);
+    for (const state of answered) expect(state.disabled.some(Boolean), JSON.stringify(state)).toBe(false);
+  });
+
+  it('pauses, resumes and recalls the patrol, each confirmed, each outcome as the service reports it', async () => {
     await expect.poll(() => text(page, '#panel .console__outcome'), POLL).toBe(fill(en.outcomeAccepted, { action: en.actPause, drone: 'Drone 1' }));
     expect(rig.drone.status().mode).toBe('BRAKE');
     await expect.poll(() => panelField('runState'), POLL).toBe(en.run_paused);

@@ -5,7 +5,7 @@
 
 import * as L from 'leaflet';
 import type { VehicleView } from '../../server/wire/types.ts';
-import type { DroneConsole } from './console/console.ts';
+import type { DroneConsole } from './console/console.tsx';
 import { setText } from './dom.ts';
 import { Fleet } from './fleet.ts';
 import { renderNextFrame } from './frame.ts';
@@ -84,7 +84,6 @@ export class FleetView {
   /** After a language switch: every text is drawn again. */
   relabel(): void {
     this.panel.localeChanged();
-    this.parts.console?.relabel();
     this.fleet.touchAll();
     this.scheduleFrame();
   }

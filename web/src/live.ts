@@ -29,6 +29,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The service's reason for refusing a request, else the error's own message. */
+export function reasonOf(error: unknown): string {
+  return error instanceof ApiError && error.reason ? error.reason : error instanceof Error ? error.message : String(error);
+}
+
 /** A JSON request to the service. Errors name the method, path and the service's own explanation. */
 export async function requestJson<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const what = `${method} ${path}`;

@@ -15,7 +15,7 @@ import { AlertsPanel } from './alerts/alerts-panel.ts';
 import { GroundAlertMarkers } from './alerts/ground-markers.ts';
 import { OfficerMarkers } from './alerts/officer-markers.ts';
 import { confirmer } from './confirm.ts';
-import { DroneConsole } from './console/console.ts';
+import { DroneConsole } from './console/console.tsx';
 import { FleetView } from './fleet-view.ts';
 import { renderNextFrame } from './frame.ts';
 import { HistoryPanel } from './history/history-panel.ts';

@@ -1,8 +1,11 @@
 /**
  * Everything live besides the drones themselves: patrol runs, who holds which drone, aircraft and
- * ground alerts, the officers on duty, and the scheduled patrols due soon. Parts of the page
- * subscribe to a topic and redraw in the next frame; nothing here touches the DOM.
+ * ground alerts, the officers on duty, and the scheduled patrols due soon. The map's layers
+ * subscribe to a topic with on(); a view calls track(topic) while it draws and is drawn again
+ * after the next change (at most once a frame). Nothing here touches the DOM.
  */
+
+import { signal, type Signal } from '@preact/signals-core';
 
 import {
   RUN_ENDED,
@@ -12,9 +15,11 @@ import {
   type OfficerView,
   type RunView,
 } from '../../server/wire/types.ts';
+import { renderNextFrame } from './frame.ts';
 import type { LiveSocket } from './live.ts';
 
-export type OpsTopic = 'runs' | 'control' | 'aircraft' | 'ground' | 'officers' | 'due';
+const TOPICS = ['runs', 'control', 'aircraft', 'ground', 'officers', 'due'] as const;
+export type OpsTopic = (typeof TOPICS)[number];
 
 export const isRunActive = (run: RunView) => !RUN_ENDED.includes(run.state);
 
@@ -31,6 +36,16 @@ export class Ops {
   private readonly listeners = new Map<OpsTopic, Array<() => void>>();
   /** topics whose next message is the full list sent on (re)connection */
   private readonly resync = new Set<OpsTopic>();
+  /** per topic: a count of changes that views read, and its bump for the next frame */
+  private readonly revisions = Object.fromEntries(TOPICS.map((topic) => {
+    const revision = signal(0);
+    return [topic, { revision, bump: () => void revision.value++ }];
+  })) as Record<OpsTopic, { revision: Signal<number>; bump: () => void }>;
+
+  /** Read while a view draws: the view is drawn again after the topic's next change. */
+  track(...topics: OpsTopic[]): void {
+    for (const topic of topics) void this.revisions[topic].revision.value;
+  }
 
   on(topic: OpsTopic, listener: () => void): void {
     this.listeners.set(topic, [...(this.listeners.get(topic) ?? []), listener]);
@@ -118,5 +133,7 @@ export class Ops {
 
   private emit(topic: OpsTopic): void {
     for (const listener of this.listeners.get(topic) ?? []) listener();
+    // However many messages a frame brings, the views of a topic draw once.
+    renderNextFrame(this.revisions[topic].bump);
   }
 }

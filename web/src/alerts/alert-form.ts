@@ -9,9 +9,8 @@ import { GROUND_CATEGORIES, type GroundAlertView, type VehicleView } from '../..
 import { make } from '../dom.ts';
 import { coordinates } from '../format.ts';
 import { t } from '../i18n.ts';
-import { requestJson } from '../live.ts';
+import { reasonOf, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
-import { reasonOf } from '../console/control.ts';
 import { categoryName } from './ground-markers.ts';
 
 type Where = { lat: number; lon: number } | { vehicleId: string; callsign: string; lat: number; lon: number };

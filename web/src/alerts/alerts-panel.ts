@@ -6,12 +6,11 @@
 
 import type { AircraftAlertView, GroundAlertView, OfficerView } from '../../../server/wire/types.ts';
 import type { Confirm } from '../confirm.ts';
-import { reasonOf } from '../console/control.ts';
 import { button, make, setText } from '../dom.ts';
 import { clockTime, distance, duration } from '../format.ts';
 import { renderNextFrame } from '../frame.ts';
 import { t, tOptional, translateStatic, type StringKey } from '../i18n.ts';
-import { requestJson } from '../live.ts';
+import { reasonOf, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import type { Ops } from '../ops.ts';
 import { canManageAlerts, canRaiseAlerts } from '../roles.ts';

@@ -5,13 +5,12 @@
 
 import * as L from 'leaflet';
 import type { GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
-import { reasonOf } from '../console/control.ts';
 import { OutcomeLine } from '../console/outcome.ts';
-import { runStateText } from '../console/progress.ts';
+import { runStateText } from '../console/progress.tsx';
 import { button, make, setText } from '../dom.ts';
 import { dateTime, distance, duration } from '../format.ts';
 import { getLocale, t, translateStatic } from '../i18n.ts';
-import { requestJson } from '../live.ts';
+import { reasonOf, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { HeatLayer } from './heat-layer.ts';
 import type { Replay } from './replay.ts';

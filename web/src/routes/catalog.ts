@@ -1,8 +1,10 @@
 /**
  * The patrol routes the service keeps (GET /api/routes), with each route's detail fetched once
- * and kept until the list is read again. Shared by the routes tab, the launch form and the map.
+ * and kept until the list is read again. Shared by the routes tab, the launch form and the map;
+ * a view that reads list() while it draws is drawn again when the list changes.
  */
 
+import { signal } from '@preact/signals-core';
 import type { RouteSummary } from '../../../server/wire/types.ts';
 import { getLocale } from '../i18n.ts';
 import { requestJson } from '../live.ts';
@@ -63,13 +65,13 @@ export function routeName(id: string, meta: { nameZh: string; nameEn: string } |
 }
 
 export class RouteCatalog {
-  private summaries: RouteSummary[] = [];
+  private readonly summaries = signal<RouteSummary[]>([]);
   private readonly details = new Map<string, Promise<RouteDetail>>();
   private readonly listeners: Array<() => void> = [];
   private loading: Promise<void> | null = null;
 
   list(): RouteSummary[] {
-    return this.summaries;
+    return this.summaries.value;
   }
 
   onChange(listener: () => void): void {
@@ -80,8 +82,8 @@ export class RouteCatalog {
   refresh(): Promise<void> {
     this.loading ??= requestJson<RouteSummary[]>('GET', '/api/routes')
       .then((list) => {
-        this.summaries = list;
         this.details.clear();
+        this.summaries.value = list;
         for (const listener of this.listeners) listener();
       })
       .finally(() => {

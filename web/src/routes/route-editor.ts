@@ -5,11 +5,10 @@
  */
 
 import * as L from 'leaflet';
-import { reasonOf } from '../console/control.ts';
 import { OutcomeLine } from '../console/outcome.ts';
 import { button, make, setHidden, setText } from '../dom.ts';
 import { t, translateStatic } from '../i18n.ts';
-import { ApiError, requestJson } from '../live.ts';
+import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { routeName, type RouteDetail, type RouteItemJson, type RouteJson } from './catalog.ts';
 

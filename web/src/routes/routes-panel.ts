@@ -5,13 +5,12 @@
  */
 
 import type { Confirm } from '../confirm.ts';
-import { reasonOf } from '../console/control.ts';
 import { OutcomeLine } from '../console/outcome.ts';
 import { button, make } from '../dom.ts';
 import { distance, duration } from '../format.ts';
 import { renderNextFrame } from '../frame.ts';
 import { t, translateStatic } from '../i18n.ts';
-import { ApiError, requestJson } from '../live.ts';
+import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import { canEditRoutes } from '../roles.ts';
 import { routeName, type RouteCatalog, type RouteDetail, type RouteSummary } from './catalog.ts';

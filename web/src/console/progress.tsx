@@ -1,10 +1,10 @@
 /** The drone's patrol: where it is on its route, what is left, and the run's latest events. */
 
 import type { RunView } from '../../../server/wire/types.ts';
-import { fieldRow, make, setHidden, setText, titledSection } from '../dom.ts';
 import { clockTime, distance, duration, num } from '../format.ts';
 import { getLocale, t, tOptional, type StringKey } from '../i18n.ts';
 import { isRunActive } from '../ops.ts';
+import { FieldRow, PanelSection } from '../ui/section.tsx';
 
 const EVENTS_SHOWN = 6;
 
@@ -37,43 +37,25 @@ export function runStateText(run: RunView): string {
   return tOptional(`run_${run.state}`, run.state);
 }
 
-export class RunProgress {
-  readonly element = titledSection('console-progress', 'sectionPatrol');
-  private readonly rows: Array<{ field: Field; label: HTMLElement; value: HTMLElement }> = [];
-  private readonly events = make('ol', 'run-events');
-  private eventsKey = '';
-
-  constructor() {
-    const list = make('dl', 'panel__fields');
-    for (const field of fields) this.rows.push({ field, ...fieldRow(list, field.key) });
-    this.element.append(list, this.events);
-  }
-
-  render(run: RunView | undefined): void {
-    setHidden(this.element, !run);
-    if (!run) return;
-    this.element.dataset.runState = run.state;
-    this.element.dataset.runId = String(run.id);
-    for (const { field, label, value } of this.rows) {
-      const shown = field.when?.(run) ?? true;
-      setHidden(label, !shown);
-      setHidden(value, !shown);
-      if (shown) setText(value, field.value(run));
-    }
-    const last = run.events.at(-1);
-    const key = `${getLocale()}|${run.id}|${run.events.length}|${last?.time}`;
-    if (key === this.eventsKey) return;
-    this.eventsKey = key;
-    // Newest first, as the messages below.
-    this.events.replaceChildren(...run.events.slice(-EVENTS_SHOWN).reverse().map((event) => {
-      const item = make('li', `run-events__item run-events__item--${event.kind}`);
-      item.append(make('span', 'run-events__time', clockTime(event.time)), make('span', 'run-events__text', event.message));
-      return item;
-    }));
-  }
-
-  /** After a language switch the events are drawn again. */
-  relabel(): void {
-    this.eventsKey = '';
-  }
+export function RunProgress({ run }: { run: RunView | undefined }) {
+  if (!run) return <PanelSection class="console-progress" title="sectionPatrol" hidden />;
+  return (
+    <PanelSection class="console-progress" title="sectionPatrol" data-run-state={run.state} data-run-id={String(run.id)}>
+      <dl class="panel__fields">
+        {fields.map((field) => {
+          const shown = field.when?.(run) ?? true;
+          return <FieldRow key={field.key} label={field.key} value={shown ? field.value(run) : ''} hidden={!shown} />;
+        })}
+      </dl>
+      {/* Newest first, as the messages below. */}
+      <ol class="run-events">
+        {run.events.slice(-EVENTS_SHOWN).reverse().map((event) => (
+          <li key={`${event.time}|${event.message}`} class={`run-events__item run-events__item--${event.kind}`}>
+            <span class="run-events__time">{clockTime(event.time)}</span>
+            <span class="run-events__text">{event.message}</span>
+          </li>
+        ))}
+      </ol>
+    </PanelSection>
+  );
 }
