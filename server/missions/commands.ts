@@ -1,4 +1,7 @@
-import { common, ardupilotmega, asluav, development, storm32 } from 'node-mavlink';
+import { common, ardupilotmega, asluav, development, minimal, storm32 } from 'node-mavlink';
+
+const { MavCmd, MavFrame } = common;
+const { MavType } = minimal;
 
 /**
  * What we know about MAV_CMD numbers and MAV_FRAMEs. Names come from every dialect's enum,
@@ -17,30 +20,43 @@ export function commandName(cmd: number): string | undefined {
 
 export const label = (cmd: number) => commandName(cmd) ?? `command ${cmd}`;
 
+/** The commands routes use most, by short names. */
 export const CMD = {
-  WAYPOINT: 16, LOITER_UNLIM: 17, LOITER_TURNS: 18, LOITER_TIME: 19, RETURN_TO_LAUNCH: 20, LAND: 21, TAKEOFF: 22,
-  SPLINE_WAYPOINT: 82, VTOL_TAKEOFF: 84, NAV_DELAY: 93, DO_JUMP: 177, DO_CHANGE_SPEED: 178,
-  FENCE_RETURN_POINT: 5000, FENCE_POLYGON_INCLUSION: 5001, FENCE_POLYGON_EXCLUSION: 5002,
-  FENCE_CIRCLE_INCLUSION: 5003, FENCE_CIRCLE_EXCLUSION: 5004, RALLY_POINT: 5100,
+  WAYPOINT: MavCmd.NAV_WAYPOINT, LOITER_UNLIM: MavCmd.NAV_LOITER_UNLIM, LOITER_TURNS: MavCmd.NAV_LOITER_TURNS,
+  LOITER_TIME: MavCmd.NAV_LOITER_TIME, RETURN_TO_LAUNCH: MavCmd.NAV_RETURN_TO_LAUNCH, LAND: MavCmd.NAV_LAND,
+  TAKEOFF: MavCmd.NAV_TAKEOFF, SPLINE_WAYPOINT: MavCmd.NAV_SPLINE_WAYPOINT, VTOL_TAKEOFF: MavCmd.NAV_VTOL_TAKEOFF,
+  NAV_DELAY: MavCmd.NAV_DELAY, DO_JUMP: MavCmd.DO_JUMP, DO_CHANGE_SPEED: MavCmd.DO_CHANGE_SPEED,
+  FENCE_RETURN_POINT: MavCmd.NAV_FENCE_RETURN_POINT, FENCE_POLYGON_INCLUSION: MavCmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
+  FENCE_POLYGON_EXCLUSION: MavCmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION, FENCE_CIRCLE_INCLUSION: MavCmd.NAV_FENCE_CIRCLE_INCLUSION,
+  FENCE_CIRCLE_EXCLUSION: MavCmd.NAV_FENCE_CIRCLE_EXCLUSION, RALLY_POINT: MavCmd.NAV_RALLY_POINT,
 } as const;
 
 /** Commands whose params 5-7 are a place. */
-const POSITIONAL = new Set([16, 17, 18, 19, 21, 22, 31, 82, 84, 85, 94, 179, 189, 192, 195, 201, 5000, 5001, 5002, 5003, 5004, 5100]);
+const POSITIONAL = new Set<number>([
+  MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TURNS, MavCmd.NAV_LOITER_TIME, MavCmd.NAV_LAND,
+  MavCmd.NAV_TAKEOFF, MavCmd.NAV_LOITER_TO_ALT, MavCmd.NAV_SPLINE_WAYPOINT, MavCmd.NAV_VTOL_TAKEOFF, MavCmd.NAV_VTOL_LAND,
+  MavCmd.NAV_PAYLOAD_PLACE, MavCmd.DO_SET_HOME, MavCmd.DO_LAND_START, MavCmd.DO_REPOSITION, MavCmd.DO_SET_ROI_LOCATION,
+  MavCmd.DO_SET_ROI, MavCmd.NAV_FENCE_RETURN_POINT, MavCmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
+  MavCmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION, MavCmd.NAV_FENCE_CIRCLE_INCLUSION, MavCmd.NAV_FENCE_CIRCLE_EXCLUSION,
+  MavCmd.NAV_RALLY_POINT,
+]);
 export const isPositional = (cmd: number) => POSITIONAL.has(cmd);
-/** Navigation commands (MAV_CMD_NAV_* up to NAV_LAST = 95) move the vehicle; DO/CONDITION commands do not. */
-export const isNav = (cmd: number) => cmd >= 16 && cmd <= 95;
+/** Navigation commands (MAV_CMD_NAV_* from NAV_WAYPOINT up to NAV_LAST) move the vehicle; DO/CONDITION commands do not. */
+export const isNav = (cmd: number) => cmd >= MavCmd.NAV_WAYPOINT && cmd <= MavCmd.NAV_LAST;
 export const isTakeoff = (cmd: number) => cmd === CMD.TAKEOFF || cmd === CMD.VTOL_TAKEOFF;
 
 export type FrameKind = 'amsl' | 'relative' | 'terrain' | 'mission' | 'local' | 'unknown';
 
-/** How a frame's params 5-7 are meant. The *_INT frames (5, 6, 11) are deprecated aliases of 0, 3, 10. */
+/** How a frame's params 5-7 are meant. The *_INT frames are deprecated aliases of the ones without. */
 export function frameKind(frame: number): FrameKind {
   switch (frame) {
-    case 0: case 5: return 'amsl';
-    case 3: case 6: return 'relative';
-    case 10: case 11: return 'terrain';
-    case 2: return 'mission';
-    case 1: case 4: case 7: case 8: case 9: case 12: case 20: case 21: return 'local';
+    case MavFrame.GLOBAL: case MavFrame.GLOBAL_INT: return 'amsl';
+    case MavFrame.GLOBAL_RELATIVE_ALT: case MavFrame.GLOBAL_RELATIVE_ALT_INT: return 'relative';
+    case MavFrame.GLOBAL_TERRAIN_ALT: case MavFrame.GLOBAL_TERRAIN_ALT_INT: return 'terrain';
+    case MavFrame.MISSION: return 'mission';
+    case MavFrame.LOCAL_NED: case MavFrame.LOCAL_ENU: case MavFrame.LOCAL_OFFSET_NED: case MavFrame.BODY_NED:
+    case MavFrame.BODY_OFFSET_NED: case MavFrame.BODY_FRD: case MavFrame.LOCAL_FRD: case MavFrame.LOCAL_FLU:
+      return 'local';
     default: return 'unknown';
   }
 }
@@ -52,5 +68,8 @@ export function frameName(frame: number): string {
 }
 
 /** MAV_TYPEs that hover and must take off first. */
-const COPTERS = new Set([2, 3, 4, 13, 14, 15, 29, 35, 43]);
+const COPTERS = new Set<number>([
+  MavType.QUADROTOR, MavType.COAXIAL, MavType.HELICOPTER, MavType.HEXAROTOR, MavType.OCTOROTOR, MavType.TRICOPTER,
+  MavType.DODECAROTOR, MavType.DECAROTOR, MavType.GENERIC_MULTIROTOR,
+]);
 export const isCopter = (vehicleType: number) => COPTERS.has(vehicleType);
