@@ -1,4 +1,4 @@
-import { common, type MavLinkData } from 'node-mavlink';
+import { common, standard, type MavLinkData } from 'node-mavlink';
 import { CopterMode, FORCE_ARM_MAGIC, TEXT } from './ardupilot.ts';
 import type { Streams } from './streams.ts';
 import type { Telemetry } from './telemetry.ts';
@@ -95,9 +95,9 @@ export function runCommand(c: Command, ctx: CommandContext): CommandOutcome {
     case MavCmd.REQUEST_MESSAGE:
       return requested(ctx.telemetry.build(p1));
     case MavCmd.GET_HOME_POSITION:
-      return requested(ctx.telemetry.build(242));
+      return requested(ctx.telemetry.build(common.HomePosition.MSG_ID));
     case MavCmd.REQUEST_AUTOPILOT_CAPABILITIES:
-      return p1 === 1 ? requested(ctx.telemetry.build(148)) : done(MavResult.ACCEPTED);
+      return p1 === 1 ? requested(ctx.telemetry.build(standard.AutopilotVersion.MSG_ID)) : done(MavResult.ACCEPTED);
     default:
       return done(MavResult.UNSUPPORTED);
   }

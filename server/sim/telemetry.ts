@@ -33,26 +33,30 @@ export class Telemetry {
   }
 
   /** Message ids build() can produce. */
-  static readonly IDS = new Set([0, 1, 2, 24, 30, 32, 33, 42, 49, 62, 74, 87, 147, 148, 193, 242]);
+  static readonly IDS = new Set([
+    minimal.Heartbeat, common.SysStatus, common.SystemTime, common.GpsRawInt, common.Attitude, common.LocalPositionNed,
+    common.GlobalPositionInt, common.MissionCurrent, common.GpsGlobalOrigin, common.NavControllerOutput, common.VfrHud,
+    common.PositionTargetGlobalInt, common.BatteryStatus, standard.AutopilotVersion, ardupilotmega.EkfStatusReport, common.HomePosition,
+  ].map((cls) => cls.MSG_ID));
 
   build(msgid: number): MavLinkData | null {
     switch (msgid) {
-      case 0: return this.heartbeat();
-      case 1: return this.sysStatus();
-      case 2: return this.systemTime();
-      case 24: return this.gpsRaw();
-      case 30: return this.attitude();
-      case 32: return this.localPosition();
-      case 33: return this.globalPosition();
-      case 42: return this.missionCurrent();
-      case 49: return this.origin();
-      case 62: return this.navController();
-      case 74: return this.vfrHud();
-      case 87: return this.positionTarget();
-      case 147: return this.batteryStatus();
-      case 148: return this.autopilotVersion();
-      case 193: return this.ekfStatus();
-      case 242: return this.homePosition();
+      case minimal.Heartbeat.MSG_ID: return this.heartbeat();
+      case common.SysStatus.MSG_ID: return this.sysStatus();
+      case common.SystemTime.MSG_ID: return this.systemTime();
+      case common.GpsRawInt.MSG_ID: return this.gpsRaw();
+      case common.Attitude.MSG_ID: return this.attitude();
+      case common.LocalPositionNed.MSG_ID: return this.localPosition();
+      case common.GlobalPositionInt.MSG_ID: return this.globalPosition();
+      case common.MissionCurrent.MSG_ID: return this.missionCurrent();
+      case common.GpsGlobalOrigin.MSG_ID: return this.origin();
+      case common.NavControllerOutput.MSG_ID: return this.navController();
+      case common.VfrHud.MSG_ID: return this.vfrHud();
+      case common.PositionTargetGlobalInt.MSG_ID: return this.positionTarget();
+      case common.BatteryStatus.MSG_ID: return this.batteryStatus();
+      case standard.AutopilotVersion.MSG_ID: return this.autopilotVersion();
+      case ardupilotmega.EkfStatusReport.MSG_ID: return this.ekfStatus();
+      case common.HomePosition.MSG_ID: return this.homePosition();
       default: return null;
     }
   }

@@ -11,7 +11,8 @@ import type { MissionItem, Route } from '../model.ts';
  * move down by one.
  */
 
-export const MISSION_TYPES = { mission: 0, fence: 1, rally: 2 } as const;
+const { MavMissionType } = common;
+export const MISSION_TYPES = { mission: MavMissionType.MISSION, fence: MavMissionType.FENCE, rally: MavMissionType.RALLY } as const;
 export type MissionTypeName = keyof typeof MISSION_TYPES;
 
 /** One MISSION_ITEM_INT as sent or received, without addressing. */
