@@ -33,6 +33,7 @@ import { openStore, type Store } from './store/index.ts';
 import { Actions } from './vehicles/actions.ts';
 import { CommandSender } from './vehicles/commands.ts';
 import { Fleet } from './vehicles/fleet.ts';
+import { TelemetryRates } from './vehicles/telemetry-rates.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
 import type { Autopilot } from './wire/types.ts';
 
@@ -154,7 +155,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     closers.push(() => routes.close());
     const missions = new MissionClient(fleet, { gcs });
     closers.push(() => missions.close());
-    const actions = new Actions(fleet, new CommandSender(fleet, gcs.sysid));
+    const commands = new CommandSender(fleet, gcs.sysid);
+    const actions = new Actions(fleet, commands);
+    // PX4 and others: telemetry rates asked one by one, refusals kept on the vehicle.
+    const rates = new TelemetryRates(fleet, commands);
+    closers.push(() => rates.close());
     const control = new ControlRegistry((id) => fleet.get(id) !== undefined || store.tracks.vehicles().some((v) => v.id === id), store.control);
     const rules = { ...DEFAULT_RULES, ...opts.rules };
     const seen = new Map(store.tracks.vehicles().map((v) => [v.id, v.autopilot]));

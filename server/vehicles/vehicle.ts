@@ -2,8 +2,8 @@ import { common, minimal, ardupilotmega, type MavLinkData } from 'node-mavlink';
 import { realClock, type Clock } from '../clock.ts';
 import type { Connection } from '../links/connection.ts';
 import type { Frame } from '../mavlink/framer.ts';
-import type { Autopilot, Position, StatusMessage, VehicleView, VehicleWarning } from '../wire/types.ts';
-import { autopilotOf, modeName } from './autopilots/index.ts';
+import type { Autopilot, FlightMode, Position, RateRefusal, StatusMessage, VehicleView, VehicleWarning } from '../wire/types.ts';
+import { autopilotOf, flightModeOf, modeName } from './autopilots/index.ts';
 import { StatusTextJoiner, type JoinedText } from './status-text.ts';
 
 /** Vehicle is lost after this long without a HEARTBEAT (QGroundControl uses 3.5 s). */
@@ -103,6 +103,8 @@ export class Vehicle {
   everHadFix = false;
   /** the last mode we asked for, so a change we caused is not reported as unexpected */
   commandedMode: { mode: string; at: number } | null = null;
+  /** telemetry rates it refused or never answered (vehicles/telemetry-rates.ts) */
+  refusedRates: RateRefusal[] = [];
   readonly messages: StatusMessage[] = [];
   /** STATUSTEXTs received in all (the list above keeps only the latest) */
   messageCount = 0;
@@ -149,6 +151,11 @@ export class Vehicle {
 
   get mode(): string {
     return modeName(this.autopilot, this.type, this.baseMode, this.customMode);
+  }
+
+  /** What its mode does, whatever its firmware calls it. */
+  get flightMode(): FlightMode {
+    return flightModeOf(this.autopilot, this.type, this.baseMode, this.customMode);
   }
 
   /** Apply one decoded message from this system. Returns the Part flags it changed, 0 if none. */
@@ -278,6 +285,7 @@ export class Vehicle {
       autopilot: this.autopilot,
       type: this.typeName,
       mode: this.mode,
+      flightMode: this.flightMode,
       armed: this.armed,
       systemStatus: enumName(minimal.MavState, this.systemStatus),
       position: this.position,
@@ -297,6 +305,7 @@ export class Vehicle {
         packets: this.seq.received,
         lossPercent: Math.round(this.seq.lossPercent * 10) / 10,
         crcErrors,
+        refusedRates: [...this.refusedRates],
       },
       health: this.lost ? 'lost' : warnings.length ? 'warning' : 'ok',
       warnings,

@@ -70,6 +70,20 @@ export interface LinkHealth {
   lossPercent: number;
   /** CRC failures seen on the link (peer) this vehicle is heard through */
   crcErrors: number;
+  /**
+   * Telemetry rates asked of this vehicle that it refused or never answered (SET_MESSAGE_INTERVAL;
+   * hz null: asked to stop sending). Empty when all was taken, and for ArduPilot, which is asked
+   * with REQUEST_DATA_STREAM (no answer to check).
+   */
+  refusedRates: RateRefusal[];
+}
+
+export interface RateRefusal {
+  /** the message, e.g. "MISSION_CURRENT" */
+  message: string;
+  hz: number | null;
+  /** the autopilot's answer (MAV_RESULT name, e.g. "FAILED"), or "NO_ANSWER" */
+  result: string;
 }
 
 export interface VehicleView {
@@ -80,8 +94,10 @@ export interface VehicleView {
   autopilot: Autopilot;
   /** MAV_TYPE name, e.g. "QUADROTOR" */
   type: string;
-  /** flight mode by name, e.g. "STABILIZE", "AUTO", "RTL" ("UNKNOWN(n)" if not decodable) */
+  /** flight mode by the firmware's name, e.g. "STABILIZE", "AUTO", "RTL", PX4's "RETURN" ("UNKNOWN(n)" if not decodable) */
   mode: string;
+  /** what that mode does, whatever the firmware: what the pages show, translated */
+  flightMode: FlightMode;
   armed: boolean;
   /** MAV_STATE name, e.g. "STANDBY", "ACTIVE", "CRITICAL" */
   systemStatus: string;

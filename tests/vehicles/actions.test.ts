@@ -112,7 +112,6 @@ describe('flight actions confirmed from telemetry (simulated time)', () => {
     });
     expect(v.mode).toBe('HOLD');
     expect(await fc.run(actions.returnHome(v))).toEqual({ result: 'accepted' });
-    // (PX4 is also sent SET_MESSAGE_INTERVAL commands for its streams.)
     expect(peer.got(CommandLong, (c) => c.command === MavCmd.DO_SET_MODE).map((c) => [c._param2, c._param3])).toEqual([[4, 5]]);
     expect(v.mode).toBe('RETURN');
   });

@@ -73,21 +73,20 @@ describe('what else differs, asked of the profile', () => {
     expect(profileOf('ardupilot').ownModeChanges).toEqual([]);
   });
 
-  it('streams: ArduPilot gets REQUEST_DATA_STREAM (all, 4 Hz), PX4 per-message intervals and -1 for the five it streams unread', () => {
+  it('streams: ArduPilot gets REQUEST_DATA_STREAM (all, 4 Hz) from the fleet; PX4\'s plan is per-message intervals and -1 for the five it streams unread', () => {
     const [ap, ...more] = streamRequests('ardupilot', 1, 1);
     expect(more).toEqual([]);
     expect(ap).toBeInstanceOf(common.RequestDataStream);
     expect(ap).toMatchObject({ reqStreamId: common.MavDataStream.ALL, reqMessageRate: 4, startStop: 1 });
-    const px4 = streamRequests('px4', 1, 1) as common.CommandLong[];
-    expect(px4.every((c) => c.command === common.MavCmd.SET_MESSAGE_INTERVAL)).toBe(true);
-    const asked = Object.fromEntries(px4.map((c) => [c._param1, c._param2]));
-    expect(asked).toEqual({
-      [common.GlobalPositionInt.MSG_ID]: 250_000, [common.VfrHud.MSG_ID]: 500_000, [common.SysStatus.MSG_ID]: 1_000_000,
-      [common.GpsRawInt.MSG_ID]: 1_000_000, [common.Attitude.MSG_ID]: 1_000_000,
-      // ATTITUDE_QUATERNION, SERVO_OUTPUT_RAW, ATTITUDE_TARGET, LOCAL_POSITION_NED, POSITION_TARGET_LOCAL_NED: off
-      31: -1, 36: -1, 83: -1, 32: -1, 85: -1,
+    // PX4's go one at a time with their answers read (telemetry-rates.test.ts), not from the fleet.
+    expect(streamRequests('px4', 1, 1)).toEqual([]);
+    const plan = profileOf('px4').telemetry;
+    expect(Object.fromEntries(plan.intervals)).toEqual({
+      [common.GlobalPositionInt.MSG_ID]: 4, [common.VfrHud.MSG_ID]: 2, [common.SysStatus.MSG_ID]: 1, [common.GpsRawInt.MSG_ID]: 1, [common.Attitude.MSG_ID]: 1,
     });
+    // ATTITUDE_QUATERNION, SERVO_OUTPUT_RAW, ATTITUDE_TARGET, LOCAL_POSITION_NED, POSITION_TARGET_LOCAL_NED
+    expect(plan.off).toEqual([31, 36, 83, 32, 85]);
     // PX4's mission manager sends MISSION_CURRENT by itself, and refuses a rate for it.
-    expect(common.MissionCurrent.MSG_ID in asked).toBe(false);
+    expect(plan.intervals.some(([id]) => id === common.MissionCurrent.MSG_ID)).toBe(false);
   });
 });

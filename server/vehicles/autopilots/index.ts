@@ -55,30 +55,19 @@ export function flightModeOf(autopilot: Autopilot, type: number, baseMode: numbe
 }
 
 /**
- * What to send a newly found (or regained) vehicle so that it streams what SkyBeat reads:
+ * What the fleet sends a newly found (or regained) vehicle so that it streams telemetry:
  * REQUEST_DATA_STREAM to an autopilot that takes it (ArduPilot sends almost nothing until
- * asked, as MAVProxy and Mission Planner know), SET_MESSAGE_INTERVAL per message to others,
- * and interval -1 for what it streams unread.
+ * asked, as MAVProxy and Mission Planner know). Per-message intervals (PX4, others) go one at a
+ * time with each answer read: vehicles/telemetry-rates.ts.
  */
 export function streamRequests(autopilot: Autopilot, sysid: number, compid: number): MavLinkData[] {
-  const plan = PROFILES[autopilot].telemetry;
-  if (plan.dataStreamsHz !== null) {
-    const req = new common.RequestDataStream();
-    req.targetSystem = sysid;
-    req.targetComponent = compid;
-    req.reqStreamId = common.MavDataStream.ALL;
-    req.reqMessageRate = plan.dataStreamsHz;
-    req.startStop = 1;
-    return [req];
-  }
-  const interval = ([msgid, hz]: [number, number | null]) => {
-    const cmd = new common.CommandLong();
-    cmd.targetSystem = sysid;
-    cmd.targetComponent = compid;
-    cmd.command = common.MavCmd.SET_MESSAGE_INTERVAL;
-    cmd._param1 = msgid;
-    cmd._param2 = hz === null ? -1 : 1_000_000 / hz;
-    return cmd;
-  };
-  return [...plan.intervals, ...plan.off.map((id) => [id, null] as [number, null])].map(interval);
+  const hz = PROFILES[autopilot].telemetry.dataStreamsHz;
+  if (hz === null) return [];
+  const req = new common.RequestDataStream();
+  req.targetSystem = sysid;
+  req.targetComponent = compid;
+  req.reqStreamId = common.MavDataStream.ALL;
+  req.reqMessageRate = hz;
+  req.startStop = 1;
+  return [req];
 }
