@@ -94,3 +94,36 @@ export async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => !document.querySelector('.leaflet-zoom-anim'));
   await page.waitForTimeout(300);
 }
+
+/**
+ * Units, technical terms both languages write in Latin letters, and the product's name: not left-over English.
+ * (GPS, HDOP and the like are read so by Chinese pilots too; m, km, s, V, A are units.)
+ */
+const LATIN_IN_CHINESE = new Set(['SkyBeat', 'GPS', 'EKF', 'HDOP', 'CRC', 'RTK', 'PPP', 'DGPS', 'AMSL', 'GPX', 'KML', 'plan', 'waypoints', 'kml', 'geojson', 'km', 'EN']);
+
+/**
+ * The English words a person still sees under root after a switch to Chinese: visible text,
+ * the choices of visible menus and the tooltips of buttons. skip: elements holding words that are
+ * not the page's own (the autopilot's messages, the service's reasons, run events as the service
+ * writes them); data: names and values shown as they are (callsigns, user names, route names).
+ */
+export async function englishLeft(page: Page, root: string, options: { skip?: string[]; data?: string[] } = {}): Promise<string[]> {
+  const shown = await page.$$eval(root, (roots, skip) => {
+    const texts: string[] = [];
+    const skipped = (el: Element) => skip.some((selector) => el.closest(selector));
+    for (const top of roots) {
+      const walker = document.createTreeWalker(top, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!parent || skipped(parent)) continue;
+        const select = parent.closest('select');
+        if (select ? select.checkVisibility() : parent.checkVisibility()) texts.push(node.textContent ?? '');
+      }
+      for (const el of top.querySelectorAll<HTMLElement>('[title]')) if (!skipped(el) && el.checkVisibility()) texts.push(el.title);
+    }
+    return texts;
+  }, options.skip ?? []);
+  let text = shown.join('\n');
+  for (const value of options.data ?? []) text = text.split(value).join(' ');
+  return [...new Set(text.match(/[A-Za-z]{2,}/g) ?? [])].filter((word) => !LATIN_IN_CHINESE.has(word));
+}

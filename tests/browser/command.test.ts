@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroundAlertView, VehicleView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { testService } from '../helpers/service.ts';
-import { assertFreshBuild, centre, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
+import { assertFreshBuild, centre, englishLeft, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
 
 const zh = strings['zh-CN'];
 const HOME = { lat: 28.37, lon: 121.38 };
@@ -119,9 +119,34 @@ describe('command room (Chinese)', () => {
     await screenshot(page, 'command-alert-answered-zh');
   });
 
+  it('redraws the alerts tab for live news without taking the keyboard focus, and says all of it again after a language switch', async () => {
+    const close = `${card(alertId)} .ground-card__close`;
+    await page.focus(close);
+    await page.$eval(close, (el) => Object.assign(el, { focusedHere: true }));
+    // The officer moves: his distance on the card is redrawn (and the officers list).
+    const before = await text(page, `${card(alertId)} .ground-card__assignee`);
+    expect((await t.api('POST', '/api/officer/location', officer, { lat: OFFICER.lat + 30 / 111_320, lon: OFFICER.lon, accuracyM: 5 })).status).toBe(200);
+    await expect.poll(() => text(page, `${card(alertId)} .ground-card__assignee`), POLL).not.toBe(before);
+    expect(await page.evaluate(() => (document.activeElement as { focusedHere?: boolean } | null)?.focusedHere ?? false)).toBe(true);
+
+    await page.click('#language');
+    expect(await text(page, '#alerts-panel .sidebar__subtitle')).toBe(strings.en.aircraftAlerts);
+    await page.click('#language');
+    // Names are shown as they are; aircraft alerts are worded by the service.
+    const data = ['wang', 'room', 'Drone 1', 'Drone 2', 'Drone 3'];
+    expect(await englishLeft(page, '#alerts-panel', { skip: ['.alert-card__message'], data })).toEqual([]);
+    // The language button names the other language.
+    expect(await englishLeft(page, '.top', { data: ['room', 'English'] })).toEqual([]);
+  });
+
   it('raises a ground alert where a drone is', async () => {
     await page.click('[data-tab="drones"]');
     await page.click('.row[data-drone-id="sim-2"]');
+    // The drone's panel and list speak Chinese but for what the autopilot says in its own words.
+    await expect.poll(() => text(page, '#panel [data-field="linkState"]'), POLL).toBe(zh.linkUp);
+    const autopilotWords = ['[data-field="mode"]', '[data-field="vehicleType"]', '[data-field="linkUri"]', '.messages__text', '.row__mode'];
+    expect(await englishLeft(page, '#panel', { skip: autopilotWords, data: ['Drone 2'] })).toEqual([]);
+    expect(await englishLeft(page, '#sidebar', { skip: autopilotWords, data: ['Drone 1', 'Drone 2', 'Drone 3'] })).toEqual([]);
     await page.click('#panel .console__here');
     await page.waitForSelector('#alert-form[open]');
     expect(await text(page, '#alert-form .alert-form__where')).toContain('Drone 2');
@@ -140,8 +165,24 @@ describe('command room (Chinese)', () => {
     // The demo drones take off in GUIDED on their own: "mode changed on its own" alerts.
     await expect.poll(() => page.$$eval('.aircraft-alert .alert-card__ack-button', (b) => b.length), POLL).toBeGreaterThan(0);
     const id = Number(await page.getAttribute('.aircraft-alert:has(.alert-card__ack-button)', 'data-alert-id'));
-    await page.click(`.aircraft-alert[data-alert-id="${id}"] .alert-card__ack-button`);
+    const ack = `.aircraft-alert[data-alert-id="${id}"] .alert-card__ack-button`;
+    // The service's answer is held back while the list is redrawn for other news: the button
+    // waits for the answer all the same.
+    let release!: () => void;
+    const answerHeld = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/aircraft-alerts/*/ack', async (route) => {
+      await answerHeld;
+      await route.continue();
+    });
+    await page.click(ack);
+    expect(await page.isDisabled(ack)).toBe(true);
+    const before = await text(page, `${card(alertId)} .ground-card__assignee`);
+    expect((await t.api('POST', '/api/officer/location', officer, { ...OFFICER, accuracyM: 5 })).status).toBe(200);
+    await expect.poll(() => text(page, `${card(alertId)} .ground-card__assignee`), POLL).not.toBe(before);
+    expect(await page.isDisabled(ack)).toBe(true);
+    release();
     await expect.poll(() => t.svc.store.alerts.aircraft(id)?.acknowledgedBy, POLL).toBe('room');
+    await page.unroute('**/api/aircraft-alerts/*/ack');
     // A mode change is over once acknowledged and leaves the list; a condition that still holds stays, marked.
     const after = t.svc.store.alerts.aircraft(id)!;
     const item = `.aircraft-alert[data-alert-id="${id}"]`;

@@ -10,8 +10,8 @@ import './login.css';
 import './style.css';
 import * as L from 'leaflet';
 import type { ClientConfig, DuePatrol, GroundAlertView, StationView, VehicleView } from '../../server/wire/types.ts';
-import { AlertForm } from './alerts/alert-form.ts';
-import { AlertsPanel } from './alerts/alerts-panel.ts';
+import { AlertForm } from './alerts/alert-form.tsx';
+import { AlertsPanel } from './alerts/alerts-panel.tsx';
 import { GroundAlertMarkers } from './alerts/ground-markers.ts';
 import { OfficerMarkers } from './alerts/officer-markers.ts';
 import { confirmer } from './confirm.ts';
@@ -222,7 +222,6 @@ async function start(): Promise<void> {
     applyLocale();
     status.relabel();
     fleet.relabel();
-    alertsPanel.relabel();
     routesPanel.relabel();
     history.relabel();
     groundMarkers.relabel(ops.ground);

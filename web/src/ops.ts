@@ -55,7 +55,7 @@ export class Ops {
     // The service sends the full lists right after each connection, then changes one by one.
     socket.on('connect', () => ['runs', 'aircraft', 'ground', 'officers'].forEach((t) => this.resync.add(t as OpsTopic)));
     socket.on('runs', (runs) => this.merge('runs', this.runs, runs, (r) => r.id, () => true));
-    socket.on('control', (holders) => this.setControl(holders));
+    socket.on('control', (holders) => this.setControl(holders, false));
     // Aircraft alerts leave the list once their condition is over and someone has acknowledged them.
     socket.on('alerts:aircraft', (alerts) => this.merge('aircraft', this.aircraft, alerts, (a) => a.id, (a) => a.clearedAt === null || a.acknowledgedBy === null));
     socket.on('alerts:ground', (alerts) => this.merge('ground', this.ground, alerts, (a) => a.id, (a) => a.state !== 'closed'));
@@ -95,9 +95,10 @@ export class Ops {
     return [...this.runs.values()].filter(isRunActive);
   }
 
-  setControl(holders: Record<string, string>): void {
+  /** local: our own request's answer, drawn at once (with the request's end); else the live stream's */
+  setControl(holders: Record<string, string>, local = true): void {
     this.control = holders;
-    this.emit('control');
+    this.emit('control', local);
   }
 
   private setDue(due: DuePatrol[]): void {
@@ -105,20 +106,23 @@ export class Ops {
     this.emit('due');
   }
 
-  /** A change made here (an answer to our own request) before the live stream reports it. */
+  /**
+   * A change made here (an answer to our own request) before the live stream reports it: views
+   * draw it together with the end of the request, so a button is never free before it shows.
+   */
   putRun(run: RunView): void {
-    this.merge('runs', this.runs, [run], (r) => r.id, () => true);
+    this.merge('runs', this.runs, [run], (r) => r.id, () => true, true);
   }
 
   putGround(alert: GroundAlertView): void {
-    this.merge('ground', this.ground, [alert], (a) => a.id, (a) => a.state !== 'closed');
+    this.merge('ground', this.ground, [alert], (a) => a.id, (a) => a.state !== 'closed', true);
   }
 
   putAircraft(alert: AircraftAlertView): void {
-    this.merge('aircraft', this.aircraft, [alert], (a) => a.id, (a) => a.clearedAt === null || a.acknowledgedBy === null);
+    this.merge('aircraft', this.aircraft, [alert], (a) => a.id, (a) => a.clearedAt === null || a.acknowledgedBy === null, true);
   }
 
-  private merge<K, V>(topic: OpsTopic, into: Map<K, V>, items: V[], key: (v: V) => K, keep: (v: V) => boolean): void {
+  private merge<K, V>(topic: OpsTopic, into: Map<K, V>, items: V[], key: (v: V) => K, keep: (v: V) => boolean, local = false): void {
     if (this.resync.delete(topic)) {
       // Finished runs are kept (their result still shows); a run in progress missing from the full
       // list ended while we were away, and anything else missing from it is over.
@@ -128,12 +132,13 @@ export class Ops {
       if (keep(item)) into.set(key(item), item);
       else into.delete(key(item));
     }
-    this.emit(topic);
+    this.emit(topic, local);
   }
 
-  private emit(topic: OpsTopic): void {
+  private emit(topic: OpsTopic, now = false): void {
     for (const listener of this.listeners.get(topic) ?? []) listener();
     // However many messages a frame brings, the views of a topic draw once.
-    renderNextFrame(this.revisions[topic].bump);
+    if (now) this.revisions[topic].bump();
+    else renderNextFrame(this.revisions[topic].bump);
   }
 }
