@@ -124,6 +124,7 @@ export async function englishLeft(page: Page, root: string, options: { skip?: st
     return texts;
   }, options.skip ?? []);
   let text = shown.join('\n');
-  for (const value of options.data ?? []) text = text.split(value).join(' ');
+  // Longest first: a name inside a longer value must not break it up.
+  for (const value of [...(options.data ?? [])].sort((a, b) => b.length - a.length)) text = text.split(value).join(' ');
   return [...new Set(text.match(/[A-Za-z]{2,}/g) ?? [])].filter((word) => !LATIN_IN_CHINESE.has(word));
 }

@@ -13,7 +13,7 @@ import type { DuePatrol, RunView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { patrolRig, shortPlan } from '../patrols/rig.ts';
-import { assertFreshBuild, fill, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
+import { assertFreshBuild, englishLeft, fill, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
 
 const { en, 'zh-CN': zh } = strings;
 /** a time of day, minutes from now, as a schedule writes it */
@@ -73,10 +73,10 @@ describe('due patrols for pilots, and the service stopping (English)', () => {
     expect(await text(page, `${row('evening')} .due-item__drone`)).toBe(fill(en.dueDroneConnected, { drone: 'Drone 1' }));
     expect(await page.isEnabled(`${row('evening')} .due-item__launch`)).toBe(true);
 
-    const dockProblem = listed.find((d) => d.routeId === 'dock')!.autoLaunchProblem;
+    const dockProblem = listed.find((d) => d.routeId === 'dock')!.autoLaunchProblem!;
     expect(dockProblem).toMatch(/pilot1/);
     expect(await page.getAttribute(row('dock'), 'class')).toContain('due-item--problem');
-    expect(await text(page, `${row('dock')} .due-item__problem`)).toBe(fill(en.dueAutoProblem, { reason: dockProblem! }));
+    expect(await text(page, `${row('dock')} .due-item__problem`)).toBe(fill(en.dueAutoProblem, { reason: dockProblem }));
 
     expect(await text(page, `${row('north')} .due-item__drone`)).toBe(fill(en.dueDroneOffline, { drone: 'Drone 7' }));
     expect(await page.isDisabled(`${row('north')} .due-item__launch`)).toBe(true);
@@ -128,6 +128,14 @@ describe('due patrols for pilots, and the service stopping (English)', () => {
     await expect.poll(() => page.getAttribute('#connection', 'data-state'), POLL).toBe('reconnecting');
     await page.click('#language');
     expect(await text(page, '#shutdown')).toBe(fill(zh.serviceStopping, { reason: fill(zh.stopSignal, { signal: 'SIGTERM' }) }));
+    // Every word of the page is said again, the launch's outcome included; the autopilot's and
+    // the service's own words (modes, messages, run events, why a patrol did not launch) stay theirs.
+    const theirs = ['[data-field="mode"]', '[data-field="vehicleType"]', '[data-field="linkUri"]', '.messages__text', '.run-events__text', '.row__mode'];
+    const problem = await text(page, `${row('dock')} .due-item__problem`);
+    const lead = fill(zh.dueAutoProblem, { reason: '' });
+    expect(problem.startsWith(lead)).toBe(true);
+    const data = ['Drone 1', 'Drone 7', 'pilot1', 'SIGTERM', 'English', problem.slice(lead.length)];
+    for (const part of ['.top', '#shutdown', '#sidebar', '#panel']) expect(await englishLeft(page, part, { skip: theirs, data }), part).toEqual([]);
     await screenshot(page, 'shutdown-banner-zh');
   });
 });

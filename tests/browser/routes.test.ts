@@ -14,9 +14,9 @@ import { strings } from '../../web/src/i18n.ts';
 import type { RouteDetail } from '../../web/src/routes/catalog.ts';
 import { testService } from '../helpers/service.ts';
 import { shortPlan, WP1, WP2 } from '../patrols/rig.ts';
-import { assertFreshBuild, centre, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
+import { assertFreshBuild, centre, englishLeft, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
 
-const en = strings.en;
+const { en, 'zh-CN': zh } = strings;
 
 const WAYPOINTS = ['QGC WPL 110',
   '0\t1\t0\t16\t0\t0\t0\t0\t28.370000\t121.380000\t10.000000\t1',
@@ -171,6 +171,17 @@ describe('routes: list, preview, import and editing (English)', () => {
     expect(await page.isVisible('#route-editor')).toBe(true);
     expect(fs.readFileSync(path.join(missionsDir, 'short.plan'), 'utf8')).toBe(before);
     await screenshot(page, 'routes-refused-en');
+
+    // In Chinese, every word of the tab and the editor is said again, the refusal included; what
+    // the service found wrong stays in its words, names and files as they are.
+    const refusal = await text(page, '#route-editor .outcome');
+    const reason = refusal.slice(fill(en.routeNotSaved, { reason: '' }).length);
+    await page.click('#language');
+    expect(await text(page, '#route-editor .outcome')).toBe(fill(zh.routeNotSaved, { reason }));
+    const data = [reason, 'Test loop', 'Canal walk', 'bridge', 'short.plan', 'canal.plan', '.waypoints'];
+    expect(await englishLeft(page, '#route-editor', { skip: ['.editor__issues'], data })).toEqual([]);
+    expect(await englishLeft(page, '#routes-panel', { skip: ['.route-detail__issues'], data })).toEqual([]);
+    await page.click('#language');
     await page.click('.editor__cancel');
     expect(await page.isVisible('#route-editor')).toBe(false);
     // The two refusals above (the broken file, the ceiling) are the only failed requests.

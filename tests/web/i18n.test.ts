@@ -37,6 +37,9 @@ it('is state: whatever reads a string follows the language, and a phrase is said
   setLocale('zh-CN');
   expect(drawn).toEqual(['Live', '实时']);
   expect(say(line)).toBe('暂停：Drone 1 已接受。');
+  // A name worked out in the language of the moment (a route's) follows too.
+  const imported = phrase('imported', { file: 'a.plan', name: () => (locale.value === 'zh-CN' ? '夜市巡逻' : 'Evening market') });
+  expect(say(imported)).toBe('已导入 a.plan：“夜市巡逻”。');
   setLocale('zh-CN'); // no change, no redraw
   expect(drawn).toHaveLength(2);
   stop();

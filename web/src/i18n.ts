@@ -76,12 +76,13 @@ export function tOptional(key: string, fallback: string): string {
 
 /**
  * Something to say later, in whatever language the page speaks then: a key and its params, which
- * may be phrases themselves (an action's name inside a command's outcome). Kept instead of the
- * finished text, so a line drawn from it is said again after a language switch.
+ * may be phrases themselves (an action's name inside a command's outcome) or names worked out in
+ * the language of the moment (a route's). Kept instead of the finished text, so a line drawn
+ * from it is said again after a language switch.
  */
 export interface Phrase {
   key: StringKey;
-  params?: Record<string, string | number | Phrase>;
+  params?: Record<string, string | number | Phrase | (() => string)>;
 }
 
 export function phrase(key: StringKey, params?: Phrase['params']): Phrase {
@@ -92,7 +93,9 @@ export function phrase(key: StringKey, params?: Phrase['params']): Phrase {
 export function say(p: Phrase): string {
   if (!p.params) return t(p.key);
   const params: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(p.params)) params[name] = typeof value === 'object' ? say(value) : value;
+  for (const [name, value] of Object.entries(p.params)) {
+    params[name] = typeof value === 'object' ? say(value) : typeof value === 'function' ? value() : value;
+  }
   return t(p.key, params);
 }
 

@@ -27,10 +27,10 @@ import { createMap } from './map.ts';
 import { Ops } from './ops.ts';
 import { canFly, canManageAlerts, canRaiseAlerts } from './roles.ts';
 import { RouteCatalog } from './routes/catalog.ts';
-import { DuePatrols } from './routes/due-patrols.ts';
-import { RouteEditor } from './routes/route-editor.ts';
+import { DuePatrols } from './routes/due-patrols.tsx';
+import { RouteEditor } from './routes/route-editor.tsx';
 import { RoutePreview } from './routes/route-preview.ts';
-import { RoutesPanel } from './routes/routes-panel.ts';
+import { RoutesPanel } from './routes/routes-panel.tsx';
 import { RunRoutes } from './routes/run-routes.ts';
 import { StatusDisplay } from './status.ts';
 import { Tabs } from './tabs.ts';
@@ -156,7 +156,7 @@ async function start(): Promise<void> {
     alertsPanel.highlight(id);
   });
   const officerMarkers = new OfficerMarkers(map, projection);
-  const due = new DuePatrols(byId('due-patrols'), {
+  new DuePatrols(byId('due-patrols'), {
     user,
     ops,
     vehicle: (id) => fleet.vehicles.get(id),
@@ -222,10 +222,8 @@ async function start(): Promise<void> {
     applyLocale();
     status.relabel();
     fleet.relabel();
-    routesPanel.relabel();
     history.relabel();
     groundMarkers.relabel(ops.ground);
-    due.relabel();
   });
 
   let loggingIn = false;

@@ -2,12 +2,14 @@
  * Simple route editing on the map: drag a waypoint to move it, click the map to add one (after
  * the selected one, else before the final return or landing), delete it, or change its altitude.
  * Saved back through the service, which validates the route and keeps the old file in its trash.
+ * The waypoints are Leaflet markers, moved by hand; the bar over the map is drawn by Preact.
  */
 
+import { signal } from '@preact/signals';
 import * as L from 'leaflet';
-import { OutcomeLine } from '../console/outcome.ts';
-import { button, make, setHidden, setText } from '../dom.ts';
-import { t, translateStatic } from '../i18n.ts';
+import { render } from 'preact';
+import { Outcome, OutcomeLine } from '../console/outcome.tsx';
+import { t } from '../i18n.ts';
 import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { routeName, type RouteDetail, type RouteItemJson, type RouteJson } from './catalog.ts';
@@ -43,42 +45,21 @@ export class RouteEditor {
   private entries: Entry[] = [];
   private selected: Entry | null = null;
   private readonly path: L.Polyline;
-  private readonly title = make('h3', 'editor__title');
-  private readonly selection = make('p', 'editor__selection');
-  private readonly alt = make('input', 'editor__alt');
-  private readonly altRow = make('label', 'editor__alt-row');
-  private readonly remove = button('button editor__delete', 'deleteWaypoint');
-  private readonly save = button('button button--primary editor__save', 'saveRoute');
-  private readonly cancel = button('button editor__cancel', 'cancel');
-  private readonly outcome = new OutcomeLine();
-  private readonly issues = make('ul', 'editor__issues');
+  /** the route being edited, for the bar's title */
+  readonly editingRoute = signal<RouteDetail | null>(null);
+  /** what the bar says about the waypoint picked: its number and altitude (null: none picked) */
+  readonly selection = signal<{ n: number; alt: number | null } | null>(null);
+  readonly issues = signal<string[]>([]);
+  readonly saving = signal(false);
+  readonly outcome = new Outcome();
 
   constructor(private readonly deps: EditorDeps) {
     this.path = L.polyline([], { renderer: deps.renderer, className: 'route-edit__path', interactive: false });
-    const hint = make('p', 'editor__hint');
-    hint.dataset.i18n = 'editHint';
-    this.alt.type = 'number';
-    this.alt.step = '1';
-    this.alt.min = '1';
-    const altText = make('span', '');
-    altText.dataset.i18n = 'waypointAltitude';
-    this.altRow.append(altText, this.alt);
-    const buttons = make('div', 'console__buttons');
-    buttons.append(this.save, this.cancel);
-    deps.bar.append(this.title, hint, this.selection, this.altRow, this.remove, buttons, this.outcome.element, this.issues);
-    translateStatic(deps.bar);
-    this.alt.addEventListener('change', () => {
-      const value = Number(this.alt.value);
-      if (this.selected && Number.isFinite(value) && value > 0) this.selected.item.alt = value;
-      this.showSelection();
-    });
-    this.remove.addEventListener('click', () => this.deleteSelected());
-    this.save.addEventListener('click', () => void this.store());
-    this.cancel.addEventListener('click', () => this.stop());
     deps.map.on('click', (event: L.LeafletMouseEvent) => {
       // A click that marks an alert is not a new waypoint.
       if (this.route && !deps.map.getContainer().classList.contains('is-picking')) this.add(event.latlng);
     });
+    render(<EditorBar editor={this} />, deps.bar);
   }
 
   get editing(): string | null {
@@ -92,9 +73,9 @@ export class RouteEditor {
     this.entries = this.route.items.map((item) => ({ item, marker: null }));
     for (const entry of this.entries) if (isPlaced(entry.item)) this.placeMarker(entry);
     this.path.addTo(this.deps.map);
-    setText(this.title, t('editingRoute', { name: routeName(detail.id, detail.meta) }));
+    this.editingRoute.value = detail;
     this.outcome.clear();
-    this.issues.replaceChildren();
+    this.issues.value = [];
     this.deps.bar.hidden = false;
     this.deps.map.getContainer().classList.add('is-editing');
     this.select(null);
@@ -113,6 +94,21 @@ export class RouteEditor {
     this.deps.closed();
   }
 
+  /** The altitude typed for the waypoint picked. */
+  setAltitude(value: number): void {
+    if (this.selected && Number.isFinite(value) && value > 0) this.selected.item.alt = value;
+    this.showSelection();
+  }
+
+  deleteSelected(): void {
+    const entry = this.selected;
+    if (!entry) return;
+    entry.marker?.remove();
+    this.entries.splice(this.entries.indexOf(entry), 1);
+    this.select(null);
+    this.redrawPath();
+  }
+
   private placeMarker(entry: Entry): void {
     const root = document.createElement('span');
     const marker = L.marker(this.deps.projection.toMap(entry.item.lat!, entry.item.lon!), {
@@ -128,7 +124,6 @@ export class RouteEditor {
       entry.item.lat = wgs.lat;
       entry.item.lon = wgs.lon;
       this.redrawPath();
-      this.showSelection();
     });
     marker.addTo(this.deps.map);
     entry.marker = marker;
@@ -157,15 +152,6 @@ export class RouteEditor {
     return at;
   }
 
-  private deleteSelected(): void {
-    const entry = this.selected;
-    if (!entry) return;
-    entry.marker?.remove();
-    this.entries.splice(this.entries.indexOf(entry), 1);
-    this.select(null);
-    this.redrawPath();
-  }
-
   private select(entry: Entry | null): void {
     this.selected = entry;
     this.showSelection();
@@ -178,17 +164,10 @@ export class RouteEditor {
       if (!el) return;
       el.dataset.index = String(i);
       el.classList.toggle('route-wp--selected', e === this.selected);
-      setText(el.querySelector('span')!, String(i + 1));
+      el.querySelector('span')!.textContent = String(i + 1);
     });
     const entry = this.selected;
-    setHidden(this.altRow, !entry);
-    setHidden(this.remove, !entry);
-    if (!entry) {
-      setText(this.selection, t('editNoSelection'));
-      return;
-    }
-    setText(this.selection, t('editSelected', { n: this.entries.indexOf(entry) + 1, alt: entry.item.alt ?? '—' }));
-    this.alt.value = entry.item.alt === null ? '' : String(Math.round(entry.item.alt));
+    this.selection.value = entry ? { n: this.entries.indexOf(entry) + 1, alt: entry.item.alt } : null;
   }
 
   private redrawPath(): void {
@@ -202,13 +181,13 @@ export class RouteEditor {
     this.showSelection();
   }
 
-  private async store(): Promise<void> {
+  async store(): Promise<void> {
     const route = this.route;
     if (!route) return;
     route.items = this.entries.map((e) => e.item);
-    this.save.disabled = true;
-    this.issues.replaceChildren();
-    this.outcome.show('pending', () => t('saving'));
+    this.saving.value = true;
+    this.issues.value = [];
+    this.outcome.show('pending', 'saving');
     try {
       const detail = await requestJson<RouteDetail>('PUT', `/api/routes/${encodeURIComponent(route.id)}`, route);
       this.deps.saved(detail);
@@ -216,10 +195,34 @@ export class RouteEditor {
     } catch (error) {
       // The route stays as edited: nothing is lost, the pilot fixes what the service names.
       const issues = error instanceof ApiError ? (error.body as { issues?: { text?: string; message: string }[] } | undefined)?.issues : undefined;
-      this.issues.replaceChildren(...(issues ?? []).map((i) => make('li', '', i.text ?? i.message)));
-      this.outcome.show('refused', () => t('routeNotSaved', { reason: reasonOf(error) }));
+      this.issues.value = (issues ?? []).map((i) => i.text ?? i.message);
+      this.outcome.show('refused', 'routeNotSaved', { reason: reasonOf(error) });
     } finally {
-      this.save.disabled = false;
+      this.saving.value = false;
     }
   }
+}
+
+function EditorBar({ editor }: { editor: RouteEditor }) {
+  const detail = editor.editingRoute.value;
+  const selection = editor.selection.value;
+  return (
+    <>
+      <h3 class="editor__title">{detail ? t('editingRoute', { name: routeName(detail.id, detail.meta) }) : ''}</h3>
+      <p class="editor__hint">{t('editHint')}</p>
+      <p class="editor__selection">{selection ? t('editSelected', { n: selection.n, alt: selection.alt ?? '—' }) : t('editNoSelection')}</p>
+      <label class="editor__alt-row" hidden={!selection}>
+        <span>{t('waypointAltitude')}</span>
+        <input class="editor__alt" type="number" step="1" min="1" value={selection && selection.alt !== null ? String(Math.round(selection.alt)) : ''}
+          onChange={(event) => editor.setAltitude(Number(event.currentTarget.value))} />
+      </label>
+      <button type="button" class="button editor__delete" hidden={!selection} onClick={() => editor.deleteSelected()}>{t('deleteWaypoint')}</button>
+      <div class="console__buttons">
+        <button type="button" class="button button--primary editor__save" disabled={editor.saving.value} onClick={() => void editor.store()}>{t('saveRoute')}</button>
+        <button type="button" class="button editor__cancel" onClick={() => editor.stop()}>{t('cancel')}</button>
+      </div>
+      <OutcomeLine outcome={editor.outcome} />
+      <ul class="editor__issues">{editor.issues.value.map((issue, n) => <li key={n}>{issue}</li>)}</ul>
+    </>
+  );
 }
