@@ -1,4 +1,4 @@
-import { common } from 'node-mavlink';
+import { ardupilotmega, common, minimal } from 'node-mavlink';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isNav } from '../../server/missions/commands.ts';
 import type { Vehicle } from '../../server/vehicles/vehicle.ts';
@@ -12,6 +12,7 @@ import { example } from './routes-for-tests.ts';
  * and lands back home.
  */
 
+const { MavCmd } = common;
 const SPEEDUP = 25;
 let rig: Awaited<ReturnType<typeof missionRig>>;
 beforeAll(async () => {
@@ -22,7 +23,7 @@ beforeAll(async () => {
     const stop = new common.RequestDataStream();
     Object.assign(stop, { targetSystem: v.sysid, targetComponent: v.autopilotCompid, reqStreamId: 0, reqMessageRate: 0, startStop: 0 });
     rig.fleet.send(v, stop);
-    for (const msgid of [33, 42]) command(v, 511, msgid, 1e6); // SET_MESSAGE_INTERVAL
+    for (const cls of [common.GlobalPositionInt, common.MissionCurrent]) command(v, MavCmd.SET_MESSAGE_INTERVAL, cls.MSG_ID, 1e6);
   }
 }, 60_000);
 afterAll(() => rig?.close());
@@ -63,9 +64,9 @@ describe.concurrent('the example routes fly in the simulator', () => {
       const r = await rig.client.uploadRoute(v, route);
       expect(r.kind, r.message).toBe('success');
 
-      await until(v, 'GUIDED', () => command(v, 176, 1, 4), () => v.mode === 'GUIDED');
-      await until(v, 'armed', () => command(v, 400, 1), () => v.armed);
-      await until(v, 'AUTO', () => command(v, 300), () => v.mode === 'AUTO');
+      await until(v, 'GUIDED', () => command(v, MavCmd.DO_SET_MODE, minimal.MavModeFlag.CUSTOM_MODE_ENABLED, ardupilotmega.CopterMode.GUIDED), () => v.mode === 'GUIDED');
+      await until(v, 'armed', () => command(v, MavCmd.COMPONENT_ARM_DISARM, 1), () => v.armed);
+      await until(v, 'AUTO', () => command(v, MavCmd.MISSION_START), () => v.mode === 'AUTO');
       const navSeqs = route.items.map((it, k) => [it.command, k + 1] as const).filter(([c]) => isNav(c)).map(([, seq]) => seq);
       // Simulated time slows down when the machine is busy: allow far more than the 10-36 s the flights take.
       await waitFor(`${id} flown, landed and disarmed`, () => visited.has(navSeqs.at(-1)!) && !v.armed && rig.drone(v.sysid).status().landed, 150_000, 200)
