@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackPoint } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { patrolRig } from '../patrols/rig.ts';
-import { assertFreshBuild, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
+import { assertFreshBuild, englishLeft, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
 
-const en = strings.en;
+const { en, 'zh-CN': zh } = strings;
 type Rig = Awaited<ReturnType<typeof patrolRig>>;
 
 /** Alerts around three streets of Wenling: a busy corner and two quieter ones. */
@@ -96,6 +96,16 @@ describe('history: replay and heat map (English)', () => {
     expect(await text(page, '.replay__play')).toBe(en.pause);
     await page.click('.replay__play');
 
+    // Said again in Chinese, the replay's bar included: the route's Chinese name, the drone and
+    // pilot as named, the result in the service's words.
+    await page.click('#language');
+    expect(await text(page, '.replay__title')).toContain('测试航线');
+    expect(await text(page, '.replay__play')).toBe(zh.play);
+    const data = ['Drone 1', 'pilot1'];
+    expect(await englishLeft(page, '#replay', { data })).toEqual([]);
+    expect(await englishLeft(page, '#history-panel', { skip: ['.run-row__result'], data })).toEqual([]);
+    await page.click('#language');
+
     const gpx = await page.getAttribute('.replay__gpx', 'href');
     expect(gpx).toBe(`/api/runs/${runId}/track.gpx`);
     await page.click('.replay__close');
@@ -122,6 +132,10 @@ describe('history: replay and heat map (English)', () => {
     expect(colour.hottest.red).toBeGreaterThan(200);
     expect(colour.hottest.blue).toBeLessThan(120);
     await screenshot(page, 'history-heat-en');
+    await page.click('#language');
+    expect(await text(page, '.history__heat-count')).toMatch(new RegExp(`共 ${INCIDENTS.length} 起`));
+    expect(await englishLeft(page, '#history-panel', { skip: ['.run-row__result'], data: ['Drone 1', 'pilot1'] })).toEqual([]);
+    await page.click('#language');
     await page.click('.history__heat');
     expect(await page.$('canvas.heat-layer')).toBeNull();
     expect(unexpected(errors)).toEqual([]);

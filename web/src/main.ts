@@ -18,8 +18,8 @@ import { confirmer } from './confirm.ts';
 import { DroneConsole } from './console/console.tsx';
 import { FleetView } from './fleet-view.ts';
 import { renderNextFrame } from './frame.ts';
-import { HistoryPanel } from './history/history-panel.ts';
-import { Replay } from './history/replay.ts';
+import { HistoryPanel } from './history/history-panel.tsx';
+import { Replay } from './history/replay.tsx';
 import { detectLocale, followLanguage, getLocale, isLocale, setLocale, t, translateStatic, type Locale } from './i18n.ts';
 import { connectLive, requestJson } from './live.ts';
 import { askLogin, currentUser, logout, type SessionUser } from './login.ts';
@@ -222,7 +222,6 @@ async function start(): Promise<void> {
     applyLocale();
     status.relabel();
     fleet.relabel();
-    history.relabel();
     groundMarkers.relabel(ops.ground);
   });
 

@@ -1,14 +1,16 @@
 /**
  * Replay of a past run's recorded track (one point a second) on a time slider: the whole track
  * dim, the part flown by the chosen moment bright, the drone where it was then, turned to its
- * heading. Plays at a chosen speed; the slider can be dragged at any time.
+ * heading. Plays at a chosen speed; the slider can be dragged at any time. The track and the
+ * drone are Leaflet layers moved by hand; the bar over the map is drawn by Preact from the moment shown.
  */
 
+import { signal } from '@preact/signals';
 import * as L from 'leaflet';
+import { render } from 'preact';
 import type { RunView, TrackPoint } from '../../../server/wire/types.ts';
-import { button, make, setText } from '../dom.ts';
 import { clockTime, dateTime, num } from '../format.ts';
-import { getLocale, t, translateStatic } from '../i18n.ts';
+import { getLocale, t } from '../i18n.ts';
 import type { Projection } from '../projection.ts';
 
 const SPEEDS = [1, 10, 30, 60];
@@ -31,23 +33,26 @@ export function positionAt(points: TrackPoint[], time: number): { lat: number; l
   return { lat: a.lat + (b.lat - a.lat) * f, lon: a.lon + (b.lon - a.lon) * f, heading: b.heading ?? a.heading, altRel: a.altRel };
 }
 
+interface Shown {
+  run: RunView;
+  callsign: string;
+  points: number;
+  start: number;
+  end: number;
+}
+
 export class Replay {
   private points: TrackPoint[] = [];
   private readonly track: L.Polyline;
   private readonly flown: L.Polyline;
   private readonly marker: L.Marker;
   private readonly icon: HTMLElement;
-  private readonly title = make('h3', 'replay__title');
-  private readonly play = button('button replay__play', 'play');
-  private readonly slider = make('input', 'replay__slider');
-  private readonly clock = make('span', 'replay__time');
-  private readonly speed = make('select', 'replay__speed');
-  private readonly gpx = make('a', 'button replay__gpx', 'GPX');
-  private readonly kml = make('a', 'button replay__kml', 'KML');
-  private time = 0;
-  private playing = false;
+  /** the run replayed (null: none) */
+  readonly shown = signal<Shown | null>(null);
+  readonly time = signal(0);
+  readonly playing = signal(false);
+  readonly speed = signal(10);
   private lastFrame = 0;
-  private run: RunView | null = null;
 
   constructor(
     private readonly map: L.Map,
@@ -61,28 +66,15 @@ export class Replay {
     this.icon.className = 'replay-drone';
     this.icon.innerHTML = '<svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true"><path class="drone__arrow" d="M0,-18 L13,14 L0,7 L-13,14 Z"/></svg>';
     this.marker = L.marker([0, 0], { icon: L.divIcon({ html: this.icon, className: 'drone-icon', iconSize: undefined }), interactive: false, keyboard: false, zIndexOffset: 2000 });
-    this.slider.type = 'range';
-    // Any moment, not whole seconds from the start: recorded points are not on a 1 s grid.
-    this.slider.step = 'any';
-    this.speed.append(...SPEEDS.map((s) => Object.assign(make('option', '', `×${s}`), { value: String(s) })));
-    this.speed.value = '10';
-    const close = button('button replay__close', 'close');
-    const controls = make('div', 'replay__controls');
-    controls.append(this.play, this.slider, this.clock, this.speed, this.gpx, this.kml, close);
-    bar.append(this.title, controls);
-    translateStatic(bar);
-    this.slider.addEventListener('input', () => this.seek(Number(this.slider.value)));
-    this.play.addEventListener('click', () => this.toggle());
-    close.addEventListener('click', () => this.stop());
+    render(<ReplayBar replay={this} />, bar);
   }
 
   get runId(): number | null {
-    return this.run?.id ?? null;
+    return this.shown.value?.run.id ?? null;
   }
 
   start(run: RunView, points: TrackPoint[], callsign: string): void {
     this.stop();
-    this.run = run;
     this.points = points;
     const drawn = points.map((p) => this.projection.toMap(p.lat, p.lon));
     this.track.setLatLngs(drawn).addTo(this.map);
@@ -90,11 +82,7 @@ export class Replay {
     this.marker.addTo(this.map);
     const start = points[0]?.time ?? run.startedAt;
     const end = points.at(-1)?.time ?? run.endedAt ?? run.startedAt;
-    this.slider.min = String(start);
-    this.slider.max = String(end);
-    setText(this.title, t('replayTitle', { route: getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en, drone: callsign, date: dateTime(run.startedAt), n: points.length }));
-    this.gpx.href = `/api/runs/${run.id}/track.gpx`;
-    this.kml.href = `/api/runs/${run.id}/track.kml`;
+    this.shown.value = { run, callsign, points: points.length, start, end };
     this.bar.hidden = false;
     this.bar.dataset.runId = String(run.id);
     if (drawn.length) this.map.fitBounds(L.latLngBounds(drawn).pad(0.2), { maxZoom: 18 });
@@ -102,38 +90,37 @@ export class Replay {
   }
 
   stop(): void {
-    this.playing = false;
+    this.playing.value = false;
     this.track.remove();
     this.flown.remove();
     this.marker.remove();
     this.bar.hidden = true;
-    this.run = null;
+    this.shown.value = null;
   }
 
-  private toggle(): void {
-    this.playing = !this.playing;
-    this.play.dataset.i18n = this.playing ? 'pause' : 'play';
-    this.play.textContent = t(this.playing ? 'pause' : 'play');
-    if (!this.playing) return;
-    if (this.time >= Number(this.slider.max)) this.seek(Number(this.slider.min));
+  toggle(): void {
+    const shown = this.shown.value;
+    if (!shown) return;
+    this.playing.value = !this.playing.value;
+    if (!this.playing.value) return;
+    if (this.time.value >= shown.end) this.seek(shown.start);
     this.lastFrame = performance.now();
     requestAnimationFrame((now) => this.tick(now));
   }
 
   private tick(now: number): void {
-    if (!this.playing || !this.run) return;
-    const next = this.time + (now - this.lastFrame) * Number(this.speed.value);
+    const shown = this.shown.value;
+    if (!this.playing.value || !shown) return;
+    const next = this.time.value + (now - this.lastFrame) * this.speed.value;
     this.lastFrame = now;
-    this.seek(Math.min(next, Number(this.slider.max)));
-    if (this.time >= Number(this.slider.max)) this.toggle();
+    this.seek(Math.min(next, shown.end));
+    if (this.time.value >= shown.end) this.toggle();
     else requestAnimationFrame((later) => this.tick(later));
   }
 
-  private seek(time: number): void {
-    this.time = time;
-    this.slider.value = String(time);
+  seek(time: number): void {
+    this.time.value = time;
     const at = positionAt(this.points, time);
-    setText(this.clock, `${clockTime(time)} · ${num(at?.altRel, 0, 'm')}`);
     if (!at) return;
     this.marker.setLatLng(this.projection.toMap(at.lat, at.lon));
     this.icon.dataset.lat = String(at.lat);
@@ -144,4 +131,38 @@ export class Replay {
     flown.push(this.projection.toMap(at.lat, at.lon));
     this.flown.setLatLngs(flown);
   }
+
+  /** the altitude at the moment shown, for the bar */
+  altitudeAt(time: number): number | null | undefined {
+    return positionAt(this.points, time)?.altRel;
+  }
+}
+
+function ReplayBar({ replay }: { replay: Replay }) {
+  const shown = replay.shown.value;
+  const time = replay.time.value;
+  const playing = replay.playing.value;
+  const run = shown?.run;
+  return (
+    <>
+      <h3 class="replay__title">
+        {shown && run && t('replayTitle', {
+          route: getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en, drone: shown.callsign, date: dateTime(run.startedAt), n: shown.points,
+        })}
+      </h3>
+      <div class="replay__controls">
+        <button type="button" class="button replay__play" onClick={() => replay.toggle()}>{t(playing ? 'pause' : 'play')}</button>
+        {/* Any moment, not whole seconds from the start: recorded points are not on a 1 s grid. */}
+        <input class="replay__slider" type="range" step="any" min={String(shown?.start ?? 0)} max={String(shown?.end ?? 0)} value={String(time)}
+          onInput={(event) => replay.seek(Number(event.currentTarget.value))} />
+        <span class="replay__time">{shown ? `${clockTime(time)} · ${num(replay.altitudeAt(time), 0, 'm')}` : ''}</span>
+        <select class="replay__speed" value={String(replay.speed.value)} onChange={(event) => (replay.speed.value = Number(event.currentTarget.value))}>
+          {SPEEDS.map((s) => <option key={s} value={String(s)}>{`×${s}`}</option>)}
+        </select>
+        <a class="button replay__gpx" href={run ? `/api/runs/${run.id}/track.gpx` : undefined}>GPX</a>
+        <a class="button replay__kml" href={run ? `/api/runs/${run.id}/track.kml` : undefined}>KML</a>
+        <button type="button" class="button replay__close" onClick={() => replay.stop()}>{t('close')}</button>
+      </div>
+    </>
+  );
 }

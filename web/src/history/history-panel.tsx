@@ -1,0 +1,153 @@
+/**
+ * The history tab: past patrol runs over a chosen period, each replayable on the map, and a heat
+ * map of the ground alerts raised over that period. Drawn by Preact from the period, the runs
+ * read for it, the heat map's count and the run replayed.
+ */
+
+import { signal } from '@preact/signals';
+import * as L from 'leaflet';
+import { render } from 'preact';
+import type { GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
+import { Outcome, OutcomeLine } from '../console/outcome.tsx';
+import { runStateText } from '../console/progress.tsx';
+import { dateTime, distance, duration } from '../format.ts';
+import { getLocale, t } from '../i18n.ts';
+import { reasonOf, requestJson } from '../live.ts';
+import type { Projection } from '../projection.ts';
+import { HeatLayer } from './heat-layer.ts';
+import type { Replay } from './replay.tsx';
+
+const DAY_MS = 24 * 3600 * 1000;
+const DEFAULT_DAYS = 7;
+
+export interface HistoryDeps {
+  map: L.Map;
+  projection: Projection;
+  replay: Replay;
+  callsign(vehicleId: string): string;
+}
+
+/** yyyy-mm-dd in local time, as a date input holds it */
+function dayValue(time: number): string {
+  const d = new Date(time);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export class HistoryPanel {
+  readonly from = signal(dayValue(Date.now() - DEFAULT_DAYS * DAY_MS));
+  readonly to = signal(dayValue(Date.now()));
+  /** the runs of the period, once read */
+  readonly runs = signal<RunView[] | null>(null);
+  /** the heat map shown: how many alerts, over which days (null: hidden) */
+  readonly heat = signal<{ n: number; from: string; to: string } | null>(null);
+  readonly outcome = new Outcome();
+  private layer: HeatLayer | null = null;
+
+  constructor(
+    root: HTMLElement,
+    readonly deps: HistoryDeps,
+  ) {
+    render(<HistoryView panel={this} />, root);
+  }
+
+  /** The tab was opened: the list is read on first view and on request, not on every visit. */
+  shown(): void {
+    if (!this.runs.value?.length) void this.load();
+  }
+
+  private period(): { from: number; to: number } {
+    const from = new Date(`${this.from.value}T00:00`).getTime();
+    const to = new Date(`${this.to.value}T00:00`).getTime() + DAY_MS - 1;
+    return { from: Number.isFinite(from) ? from : Date.now() - DEFAULT_DAYS * DAY_MS, to: Number.isFinite(to) ? to : Date.now() };
+  }
+
+  async load(): Promise<void> {
+    const { from, to } = this.period();
+    this.outcome.clear();
+    try {
+      this.runs.value = await requestJson<RunView[]>('GET', `/api/runs?from=${from}&to=${to}&limit=500`);
+      if (this.layer) await this.showHeat();
+    } catch (error) {
+      this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
+    }
+  }
+
+  async replay(run: RunView): Promise<void> {
+    try {
+      const points = await requestJson<TrackPoint[]>('GET', `/api/runs/${run.id}/track`);
+      this.deps.replay.start(run, points, this.deps.callsign(run.vehicleId));
+      if (points.length === 0) this.outcome.show('error', 'noTrack');
+    } catch (error) {
+      this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
+    }
+  }
+
+  async toggleHeat(): Promise<void> {
+    if (this.layer) {
+      this.layer.remove();
+      this.layer = null;
+      this.heat.value = null;
+      return;
+    }
+    await this.showHeat();
+  }
+
+  private async showHeat(): Promise<void> {
+    const { from, to } = this.period();
+    try {
+      const alerts = await requestJson<GroundAlertView[]>('GET', `/api/alerts?from=${from}&to=${to}&limit=10000`);
+      const points = alerts.map((a) => L.latLng(this.deps.projection.toMap(a.lat, a.lon)));
+      if (this.layer) this.layer.setPoints(points);
+      else this.layer = new HeatLayer(points).addTo(this.deps.map);
+      this.heat.value = { n: alerts.length, from: this.from.value, to: this.to.value };
+      if (points.length) this.deps.map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 16 });
+    } catch (error) {
+      this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
+    }
+  }
+}
+
+function RunRow({ run, selected, callsign, onPick }: { run: RunView; selected: boolean; callsign: string; onPick: () => void }) {
+  const length = run.endedAt ? duration((run.endedAt - run.startedAt) / 1000) : runStateText(run);
+  return (
+    <li>
+      <button type="button" class={`run-row run-row--${run.state}${selected ? ' run-row--selected' : ''}`} data-run-id={String(run.id)} onClick={onPick}>
+        <span class="run-row__when">{`${dateTime(run.startedAt)} · ${callsign}`}</span>
+        <span class="run-row__name">{getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en}</span>
+        <span class="run-row__facts">{`${run.pilot} · ${distance(run.distanceFlownM)} · ${length}`}</span>
+        <span class="run-row__result">{run.result ?? runStateText(run)}</span>
+      </button>
+    </li>
+  );
+}
+
+function HistoryView({ panel }: { panel: HistoryPanel }) {
+  const runs = panel.runs.value;
+  const heat = panel.heat.value;
+  const replayed = panel.deps.replay.runId;
+  return (
+    <>
+      <div class="history__period">
+        <label class="field">
+          <span>{t('periodFrom')}</span>
+          <input class="history__from" type="date" value={panel.from.value} onInput={(event) => (panel.from.value = event.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>{t('periodTo')}</span>
+          <input class="history__to" type="date" value={panel.to.value} onInput={(event) => (panel.to.value = event.currentTarget.value)} />
+        </label>
+        <button type="button" class="button button--primary history__load" onClick={() => void panel.load()}>{t('showPeriod')}</button>
+      </div>
+      <OutcomeLine outcome={panel.outcome} />
+      <h3 class="sidebar__subtitle">{t('alertHeat')}</h3>
+      <button type="button" class="button history__heat" onClick={() => void panel.toggleHeat()}>{t(heat ? 'hideHeat' : 'showHeat')}</button>
+      <p class="history__heat-count">{heat ? t('heatCount', heat) : ''}</p>
+      <h3 class="sidebar__subtitle">{t('pastRuns')}</h3>
+      <ol class="run-list">
+        {runs?.length ? runs.map((run) => (
+          <RunRow key={run.id} run={run} selected={run.id === replayed} callsign={panel.deps.callsign(run.vehicleId)} onPick={() => void panel.replay(run)} />
+        )) : runs && <li class="alert-list__empty">{t('noRuns')}</li>}
+      </ol>
+    </>
+  );
+}
