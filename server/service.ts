@@ -33,11 +33,15 @@ import { openStore, type Store } from './store/index.ts';
 import { Actions } from './vehicles/actions.ts';
 import { CommandSender } from './vehicles/commands.ts';
 import { Fleet } from './vehicles/fleet.ts';
+import type { ModeChange } from './vehicles/mode-changes.ts';
 import { TelemetryRates } from './vehicles/telemetry-rates.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
+import type { Vehicle } from './vehicles/vehicle.ts';
 import type { Autopilot } from './wire/types.ts';
 
 const WENLING = { lat: 28.37, lon: 121.38 };
+/** the id of the simulated squadron's link: its drones are sim-1, sim-2, … */
+const SIM_LINK = 'sim';
 const HOUR = 3600_000;
 
 export interface ServiceOptions {
@@ -141,7 +145,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     closers.push(() => fleet.close());
     closers.push(startTrackRecorder(fleet, store.tracks));
     const station = opts.station ?? { ...(opts.simHome ?? WENLING), radiusKm: 50 };
-    const aircraft = new AircraftMonitor(fleet, store.alerts, { ...DEFAULT_THRESHOLDS, ...opts.alerts });
+    // The simulator's training pilot flies its drones until a ground station commands one (sim/
+    // demo-pilot.ts): the mode changes it makes (GUIDED, to take off and fly its loop, at every
+    // start) are its own, not alerts; a return or a landing (a failsafe's) still is.
+    let squadron: Squadron | null = null;
+    const trainingPilot = (v: Vehicle, c: ModeChange) => (squadron !== null && v.connection.id === SIM_LINK && c.to !== 'return' && c.to !== 'land'
+      && squadron.drone(v.sysid).status().demoFlying ? 'the simulator\'s training pilot' : null);
+    const aircraft = new AircraftMonitor(fleet, store.alerts, { ...DEFAULT_THRESHOLDS, ...opts.alerts }, trainingPilot);
     closers.push(() => aircraft.close());
     const officers = new Officers();
     officers.mayServe = (name) => {
@@ -186,10 +196,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     fleet.on('lost', (v) => log.warn({ vehicle: v.id }, `vehicle ${v.id} link lost`));
     fleet.on('regained', (v) => log.info({ vehicle: v.id }, `vehicle ${v.id} link regained`));
 
-    let squadron: Squadron | null = null;
     if (opts.sim) {
       const simLink = new UdpInLink('udpin://127.0.0.1:0', '127.0.0.1', 0);
-      await addLink('sim', simLink);
+      await addLink(SIM_LINK, simLink);
       // Loaded only when asked for: a station with real drones never runs simulator code.
       const { startSquadron } = await import('./sim/squadron.ts');
       const sq = await startSquadron({

@@ -2,10 +2,14 @@ import { EventEmitter } from 'node:events';
 import type { AlertStore } from '../store/alerts.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { Part, type Vehicle } from '../vehicles/vehicle.ts';
-import type { AircraftAlertView } from '../wire/types.ts';
+import type { ModeChange } from '../vehicles/mode-changes.ts';
+import type { AircraftAlertView, FlightMode } from '../wire/types.ts';
 import { autopilotMessage, DEFAULT_THRESHOLDS, LEVEL_RULES, unexpectedModeChange, type AlertThresholds, type Condition } from './aircraft-rules.ts';
 
 interface Active { id: number; message: string; severity: string }
+
+/** Higher than this above home, armed, it has flown (as the patrol's climb check: 2 m). */
+const IN_THE_AIR_M = 2;
 
 /**
  * Watches every vehicle's telemetry and raises, updates and clears aircraft alerts.
@@ -17,14 +21,25 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
   private readonly active = new Map<string, Active>();
   /** when a level condition was first seen, for its grace time */
   private readonly pendingSince = new Map<string, number>();
-  private readonly lastMode = new Map<Vehicle, string>();
+  private readonly lastMode = new Map<Vehicle, { name: string; flight: FlightMode }>();
+  /** vehicles seen in the air, armed, since found: disarmed again they are on the ground after a flight */
+  private readonly flown = new Set<Vehicle>();
   private readonly messagesSeen = new Map<Vehicle, number>();
   /** each vehicle's level-rule keys, made once (evaluate runs at telemetry rates) */
   private readonly levelKeys = new Map<Vehicle, string[]>();
   private readonly timer: NodeJS.Timeout;
   private readonly onChanged = (v: Vehicle, parts: number) => this.evaluate(v, parts);
 
-  constructor(private readonly fleet: Fleet, private readonly store: AlertStore, readonly thresholds: AlertThresholds = DEFAULT_THRESHOLDS) {
+  /**
+   * `explainMode` tells of a mode change something outside the vehicles knows the cause of (the
+   * simulator's training pilot flying a demo): explained, it raises no alert.
+   */
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly store: AlertStore,
+    readonly thresholds: AlertThresholds = DEFAULT_THRESHOLDS,
+    private readonly explainMode: (v: Vehicle, c: ModeChange) => string | null = () => null,
+  ) {
     super();
     // Alerts still open from before a restart carry on: the rules clear them if all is well now.
     for (const a of store.openAircraft()) {
@@ -59,18 +74,19 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
         this.hold(key, v, r.rule, cond);
       }
     }
+    if (v.armed && (v.position?.altRel ?? 0) > IN_THE_AIR_M) this.flown.add(v);
     if (parts & Part.STATE) this.checkMode(v);
     if (parts & Part.MESSAGES) this.checkMessages(v);
   }
 
   private checkMode(v: Vehicle): void {
-    const mode = v.mode;
+    const now = { name: v.mode, flight: v.flightMode };
     const prev = this.lastMode.get(v);
-    this.lastMode.set(v, mode);
-    if (prev !== undefined && prev !== mode) {
-      const cond = unexpectedModeChange(v, prev, mode, this.thresholds);
-      if (cond) this.raise(this.key(v.id, 'mode_change', cond.message), v, 'mode_change', cond);
-    }
+    this.lastMode.set(v, now);
+    if (prev === undefined || prev.name === now.name) return;
+    const change: ModeChange = { fromName: prev.name, toName: now.name, from: prev.flight, to: now.flight };
+    const cond = this.explainMode(v, change) === null ? unexpectedModeChange(v, change, !v.armed && this.flown.has(v), this.thresholds) : null;
+    if (cond) this.raise(this.key(v.id, 'mode_change', cond.message), v, 'mode_change', cond);
   }
 
   private checkMessages(v: Vehicle): void {

@@ -1,5 +1,5 @@
 import { common, minimal } from 'node-mavlink';
-import { profileOf } from '../vehicles/autopilots/index.ts';
+import { explainModeChange, type ModeChange } from '../vehicles/mode-changes.ts';
 import { Part, type Vehicle } from '../vehicles/vehicle.ts';
 import type { AlertSeverity } from '../wire/types.ts';
 
@@ -116,14 +116,16 @@ export const LEVEL_RULES: LevelRule[] = [
   },
 ];
 
-/** A mode change nobody here asked for; into RTL or LAND it is usually a failsafe. */
-export function unexpectedModeChange(v: Vehicle, from: string, to: string, t: AlertThresholds): Condition | null {
-  const c = v.commandedMode;
-  if (c && c.mode === to && Date.now() - c.at < t.commandedModeWindowMs) return null;
-  if (from === 'UNKNOWN') return null;
-  const roles = profileOf(v.autopilot).roles(v.type);
-  const severity = to === roles.rtl || to === roles.land ? 'warning' : 'caution';
-  return { severity, message: `mode changed on its own: ${from} → ${to}` };
+/**
+ * A mode change that neither this station asked for, nor the mission of a patrol of ours
+ * explains, nor came on the ground after a flight (vehicles/mode-changes.ts); into a return or
+ * a landing it is usually a failsafe. `landed`: the aircraft flew and is disarmed again.
+ */
+export function unexpectedModeChange(v: Vehicle, c: ModeChange, landed: boolean, t: AlertThresholds): Condition | null {
+  if (c.fromName === 'UNKNOWN') return null;
+  if (explainModeChange(v, c, { now: Date.now(), commandWindowMs: t.commandedModeWindowMs, landed })) return null;
+  const severity = c.to === 'return' || c.to === 'land' ? 'warning' : 'caution';
+  return { severity, message: `mode changed on its own: ${c.fromName} → ${c.toName}` };
 }
 
 /** Autopilot STATUSTEXT of severity WARNING (4) or worse. */

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { common, minimal } from 'node-mavlink';
 import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
 import type { MissionClient, RouteUploadResult } from '../missions/protocol/client.ts';
 import type { Route } from '../missions/model.ts';
@@ -7,8 +8,9 @@ import type { RunStore } from '../store/runs.ts';
 import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
+import { explainModeChange } from '../vehicles/mode-changes.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
-import type { Autopilot, PreflightItem, RunView } from '../wire/types.ts';
+import type { Autopilot, PreflightItem, RunOutcome, RunView } from '../wire/types.ts';
 import type { ControlRegistry } from './control.ts';
 import { blocking, MISSION_CHECKS, preflight, type StationRules } from './preflight.ts';
 import { PatrolRun } from './run.ts';
@@ -49,6 +51,8 @@ export interface PatrolDeps {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A STATUSTEXT this recent that speaks of a failsafe tells why the aircraft turned back. */
+const FAILSAFE_TEXT_MS = 10_000;
 
 /**
  * Launching and running patrols: preflight, upload and verify, the autopilot's start sequence,
@@ -59,6 +63,8 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
   private readonly runs = new Map<number, PatrolRun>();
   private readonly timing: PatrolTiming;
   private readonly lastEmit = new Map<number, number>();
+  /** per run: stop hearing its vehicle's mission reports */
+  private readonly unfollow = new Map<number, () => void>();
   private readonly onChanged = (v: Vehicle) => this.observe(v);
 
   constructor(private readonly d: PatrolDeps) {
@@ -77,8 +83,9 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     for (const row of this.d.runs.active()) {
       const run = PatrolRun.fromRow(row, this.d.runs, this.d.autopilotOf(row.vehicleId));
       run.event('restart', `service restarted at ${new Date(now).toISOString()}; watching ${row.vehicleId} again`);
-      if (['uploading', 'arming', 'starting'].includes(row.state)) run.finish('failed', 'failed: the service restarted during the launch');
       this.runs.set(run.id, run);
+      if (['uploading', 'arming', 'starting'].includes(row.state)) this.end(run, { kind: 'failed', reason: 'the service restarted during the launch' }, false);
+      else this.follow(run);
     }
   }
 
@@ -120,10 +127,11 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     const run = new PatrolRun(id, v.id, route, pilot, Date.now(), 'uploading', items, this.d.runs, v.autopilot);
     run.event('preflight', `preflight passed${items.some((i) => i.overridden) ? ` with overrides: ${items.filter((i) => i.overridden).map((i) => i.id).join(', ')}` : ''}`, items);
     this.runs.set(id, run);
+    this.follow(run);
     this.emitRun(run, true);
     void this.fly(run, v).catch((err: Error) => {
-      if (!run.ended) run.finish('failed', `failed: ${err.message}`);
-      this.emitRun(run, true);
+      if (!run.ended) this.end(run, { kind: 'failed', reason: err.message });
+      else this.emitRun(run, true);
     });
     return run;
   }
@@ -149,10 +157,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
 
   /** The launch sequence, up to a confirmed climb. */
   private async fly(run: PatrolRun, v: Vehicle): Promise<void> {
-    const stop = (why: string) => {
-      run.finish('failed', `failed: ${why}`);
-      this.emitRun(run, true);
-    };
+    const stop = (why: string) => this.end(run, { kind: 'failed', reason: why });
     const up = await this.d.missions.uploadRoute(v, run.route, {
       onProgress: (p) => {
         run.upload = { type: p.type, done: p.done, total: p.total };
@@ -177,6 +182,8 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       ended: () => run.ended,
     });
     if (!start.started) return start.reason === undefined ? undefined : stop(start.reason);
+    // Its own mission is on board and started: from now on what the autopilot says of it counts.
+    run.progress.follow();
     run.setState('climbing', 'climbing');
     this.emitRun(run, true);
     const climbing = await this.d.actions.waitFor(v, () => (v.position?.altRel ?? 0) > 2 && v.armed, this.timing.climbTimeoutMs);
@@ -200,8 +207,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       this.emitRun(run, true);
       const retryable = out.result === 'denied' && out.code !== 'UNSUPPORTED' || out.result === 'timeout';
       if (!retryable || Date.now() + this.timing.armRetryMs > deadline) {
-        run.finish('failed', `failed: could not arm: ${out.reason}`);
-        this.emitRun(run, true);
+        this.end(run, { kind: 'failed', reason: `could not arm: ${out.reason}` });
         return false;
       }
       await sleep(this.timing.armRetryMs);
@@ -216,8 +222,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       if (!run) throw new PatrolError(409, `${v.id} has no patrol to abort`);
       if (run.airborne) throw new PatrolError(409, `${v.id} is in the air: return it (rtl) or land it instead of aborting`);
       this.d.missions.cancel(v);
-      run.finish('aborted', 'aborted by the pilot before takeoff');
-      this.emitRun(run, true);
+      this.end(run, { kind: 'aborted', reason: 'aborted by the pilot before takeoff' });
       return v.armed ? this.d.actions.arm(v, false) : { result: 'accepted' };
     }
     const out = action === 'pause' ? await this.d.actions.pause(v)
@@ -226,6 +231,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
           : await this.d.actions.land(v);
     if (run) {
       run.event('command', `${action}: ${out.result}${out.result === 'accepted' ? '' : ` (${out.reason})`}`);
+      if (out.result === 'accepted' && (action === 'rtl' || action === 'land')) run.returnedBy ??= 'pilot';
       if (out.result === 'accepted' && !run.ended && ['flying', 'paused', 'returning'].includes(run.state)) {
         run.setState(action === 'pause' ? 'paused' : action === 'resume' ? 'flying' : 'returning');
       }
@@ -234,18 +240,20 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     return out;
   }
 
-  /** Follow the flight: figures, mode changes on its own, leaving the route, landing. */
+  /** Follow the flight: figures, mode changes, leaving the route, landing. */
   private observe(v: Vehicle): void {
     const run = this.activeFor(v.id);
     if (!run) return;
     const now = Date.now();
     run.observe(v, now);
+    const change = run.modeChange(v);
+    if (change) {
+      const cause = explainModeChange(v, change, { now, commandWindowMs: this.d.aircraft.thresholds.commandedModeWindowMs, landed: false });
+      run.modeCause = { mode: change.toName, cause, failsafe: cause ? null : this.failsafeSign(v, now) };
+    }
     if (['flying', 'paused', 'returning'].includes(run.state)) {
-      const roles = profileOf(v.autopilot).roles(v.type);
-      if ((v.mode === roles.rtl || v.mode === roles.land) && run.state !== 'returning') {
-        run.setState('returning', `returning: mode ${v.mode}${v.commandedMode?.mode === v.mode ? '' : ' (not commanded from here: failsafe or the pilot\'s radio)'}`);
-      }
-      const xt = v.mode === roles.mission ? run.crossTrack(v) : null;
+      if ((v.flightMode === 'return' || v.flightMode === 'land') && run.state !== 'returning') this.returning(run, v, now);
+      const xt = v.flightMode === 'mission' ? run.crossTrack(v) : null;
       const off = xt !== null && xt > this.timing.offRouteM;
       if (off !== (run.offRouteM !== null)) run.event('off_route', off ? `${xt!.toFixed(0)} m off the route` : 'back on the route');
       run.offRouteM = off ? xt : null;
@@ -253,11 +261,62 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     }
     if (run.airborne && !v.armed && !run.ended) {
       this.d.aircraft.setExternal(v, 'off_route', null);
-      run.finish('landed', run.reachedEnd ? 'completed' : `returned early: landed after item ${v.missionSeq ?? '?'} of ${run.waypoints.total - 1}`);
-      this.emitRun(run, true);
+      const by = run.returnedBy === 'pilot' || run.returnedBy === 'failsafe' ? run.returnedBy : 'unknown';
+      this.end(run, run.progress.atEnd ? { kind: 'completed' }
+        : { kind: 'returned_early', afterItem: run.progress.itemsDone, of: run.route.items.length, by });
       return;
     }
     this.emitRun(run);
+  }
+
+  /**
+   * In a return or a landing mode while on the route: the run is returning, and says why — asked
+   * from here, its mission's own (PX4 switches to Return at the RTL item), or neither: a
+   * failsafe (the autopilot says CRITICAL, or a text speaks of one) or the pilot's radio.
+   */
+  private returning(run: PatrolRun, v: Vehicle, now: number): void {
+    const seen = run.modeCause?.mode === v.mode ? run.modeCause : null;
+    const cause = seen?.cause ?? null;
+    const failsafe = cause ? null : seen?.failsafe ?? this.failsafeSign(v, now);
+    const why = cause?.by === 'station' ? '' : cause ? ` (${cause.why})`
+      : ` (not commanded from here: ${failsafe ? `a failsafe: ${failsafe}` : 'failsafe or the pilot\'s radio'})`;
+    run.returnedBy ??= cause?.by === 'station' ? 'pilot' : cause ? 'plan' : failsafe ? 'failsafe' : 'unknown';
+    run.setState('returning', `returning: mode ${v.mode}${why}`);
+  }
+
+  /** What says a failsafe has the aircraft now, if anything does. */
+  private failsafeSign(v: Vehicle, now: number): string | null {
+    if (v.systemStatus >= minimal.MavState.CRITICAL) return `the autopilot reports ${minimal.MavState[v.systemStatus] ?? v.systemStatus}`;
+    const text = v.messages.findLast((m) => now - m.time < FAILSAFE_TEXT_MS && /failsafe/i.test(m.text));
+    return text ? `"${text.text}"` : null;
+  }
+
+  /** Hear the run's mission reports from its vehicle: where it is in its mission, for progress and mode changes. */
+  private follow(run: PatrolRun): void {
+    const moved = () => {
+      const v = this.d.fleet.get(run.vehicleId);
+      if (v && !run.ended) v.planItem = run.progress.kind;
+    };
+    const offs = [
+      this.d.fleet.onMessage(run.vehicleId, common.MissionCurrent, (m) => {
+        if (run.progress.flying(m.seq)) moved();
+      }),
+      this.d.fleet.onMessage(run.vehicleId, common.MissionItemReached, (m) => {
+        run.progress.reached(m.seq);
+        moved();
+      }),
+    ];
+    this.unfollow.set(run.id, () => offs.forEach((off) => off()));
+  }
+
+  /** End a run: recorded with its outcome, its mission no longer followed, and told. */
+  private end(run: PatrolRun, outcome: RunOutcome, tell = true): void {
+    run.finish(outcome);
+    this.unfollow.get(run.id)?.();
+    this.unfollow.delete(run.id);
+    const v = this.d.fleet.get(run.vehicleId);
+    if (v) v.planItem = null;
+    if (tell) this.emitRun(run, true);
   }
 
   /** Progress at most once a second per run; state changes at once. */
@@ -282,5 +341,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
 
   close(): void {
     this.d.fleet.off('changed', this.onChanged);
+    for (const off of this.unfollow.values()) off();
+    this.unfollow.clear();
   }
 }

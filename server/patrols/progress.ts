@@ -1,8 +1,9 @@
 import { getDistanceFromLine } from 'geolib';
+import { common } from 'node-mavlink';
 import { CMD } from '../missions/commands.ts';
 import { distanceM, placeOf } from '../missions/flight.ts';
 import type { Route } from '../missions/model.ts';
-import { profileOf } from '../vehicles/autopilots/index.ts';
+import { profileOf, type MissionItemKind } from '../vehicles/autopilots/index.ts';
 import type { Autopilot } from '../wire/types.ts';
 
 type LatLon = { lat: number; lon: number };
@@ -25,6 +26,78 @@ export function waypointsOf(route: Route, autopilot: Autopilot): { points: (Wayp
     else if (it.command === CMD.RETURN_TO_LAUNCH) points.push({ seq: i + offset, home: true });
   });
   return { points, total: route.items.length + offset };
+}
+
+/** What a route item makes the aircraft do, as far as its flight mode goes. */
+function kindOf(command: number): MissionItemKind {
+  switch (command) {
+    case CMD.TAKEOFF: case CMD.VTOL_TAKEOFF: return 'takeoff';
+    case CMD.RETURN_TO_LAUNCH: return 'return';
+    case CMD.LAND: case common.MavCmd.NAV_VTOL_LAND: return 'land';
+    case CMD.WAYPOINT: case CMD.SPLINE_WAYPOINT: case CMD.LOITER_UNLIM: case CMD.LOITER_TURNS: case CMD.LOITER_TIME: return 'waypoint';
+    default: return 'other';
+  }
+}
+
+/**
+ * Where a run is in its own mission, told by the autopilot's MISSION_CURRENT (the item it flies
+ * now) and MISSION_ITEM_REACHED (one it got to): only those that arrive after the run has
+ * uploaded and started its mission count. Until then the autopilot may still be reporting the
+ * mission it flew before (PX4 showed the last item of the previous one during upload and arming).
+ */
+export class MissionProgress {
+  /** the item it flies now, by the autopilot's numbering (null: not told since the start) */
+  current: number | null = null;
+  /** the furthest item it has flown to or reached */
+  private furthest = -1;
+  /** the furthest item it has finished: reached, or left behind for a later one */
+  private done = -1;
+  private following = false;
+  private readonly offset: number;
+  /** what each item does, by the autopilot's numbering (its home item, if any, is 'other') */
+  private readonly kinds: MissionItemKind[];
+
+  constructor(route: Route, autopilot: Autopilot) {
+    this.offset = profileOf(autopilot).homeItem ? 1 : 0;
+    this.kinds = [...Array<MissionItemKind>(this.offset).fill('other'), ...route.items.map((it) => kindOf(it.command))];
+  }
+
+  /** The run's mission is on the aircraft and started: from now on its reports are this run's. */
+  follow(): void {
+    this.following = true;
+  }
+
+  /** MISSION_CURRENT; true if the current item changed. */
+  flying(seq: number): boolean {
+    if (!this.following || seq === this.current) return false;
+    this.current = seq;
+    // A seq going back (ArduPilot reports 0 after landing) takes nothing back.
+    this.done = Math.max(this.done, seq - 1);
+    this.furthest = Math.max(this.furthest, seq);
+    return true;
+  }
+
+  /** MISSION_ITEM_REACHED (PX4 repeats each ten times, a second apart). */
+  reached(seq: number): void {
+    if (!this.following) return;
+    this.done = Math.max(this.done, seq);
+    this.furthest = Math.max(this.furthest, seq);
+  }
+
+  /** The last item was reached or is being flown (an RTL or LAND item ends where it flies). */
+  get atEnd(): boolean {
+    return this.furthest >= this.kinds.length - 1;
+  }
+
+  /** Route items finished (0 to the route's length), whatever the autopilot's numbering. */
+  get itemsDone(): number {
+    return Math.max(0, Math.min(this.kinds.length - this.offset, this.done - this.offset + 1));
+  }
+
+  /** What the furthest item flown to or reached does, or null before the start. */
+  get kind(): MissionItemKind | null {
+    return this.furthest < 0 ? null : this.kinds[this.furthest] ?? 'other';
+  }
 }
 
 const resolve = (p: Waypoint | { seq: number; home: true }, home: LatLon | null): LatLon | null => ('home' in p ? home : p);

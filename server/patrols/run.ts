@@ -1,13 +1,33 @@
 import { distanceM } from '../missions/flight.ts';
 import type { Route } from '../missions/model.ts';
 import type { RunRow, RunStore } from '../store/runs.ts';
+import type { ModeCause, ModeChange } from '../vehicles/mode-changes.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
-import { RUN_ENDED, type Autopilot, type PreflightItem, type RunEvent, type RunState, type RunView } from '../wire/types.ts';
-import { batteryTrend, crossTrack, distanceLeft, waypointsOf } from './progress.ts';
+import {
+  RUN_ENDED, type Autopilot, type FlightMode, type PreflightItem, type ReturnedBy, type RunEvent, type RunOutcome, type RunState, type RunView,
+} from '../wire/types.ts';
+import { batteryTrend, crossTrack, distanceLeft, MissionProgress, waypointsOf } from './progress.ts';
 
 /** Speed for an ETA before the drone has shown its own. */
 const DEFAULT_SPEED_MS = 5;
 const BATTERY_WINDOW_MS = 60_000;
+/** States in which the run's own mission is on the aircraft and started. */
+const STARTED: RunState[] = ['climbing', 'flying', 'paused', 'returning'];
+
+/** An outcome in words, as the record's result keeps it. */
+export function resultText(o: RunOutcome): string {
+  switch (o.kind) {
+    case 'completed': return 'completed';
+    case 'aborted': return o.reason;
+    case 'failed': return `failed: ${o.reason}`;
+    case 'returned_early': {
+      const by = o.by === 'pilot' ? 'by the pilot' : o.by === 'failsafe' ? 'a failsafe' : 'not commanded from here: the pilot\'s radio or the autopilot';
+      return `returned early after item ${o.afterItem} of ${o.of} (${by})`;
+    }
+  }
+}
+
+const stateOf = (o: RunOutcome): RunState => (o.kind === 'aborted' ? 'aborted' : o.kind === 'failed' ? 'failed' : 'landed');
 
 /**
  * One patrol flight: its state, its figures as they accumulate, and its record in the database.
@@ -17,6 +37,7 @@ export class PatrolRun {
   state: RunState;
   endedAt: number | null = null;
   result: string | null = null;
+  outcome: RunOutcome | null = null;
   upload: RunView['upload'] = null;
   distanceFlownM = 0;
   maxAltM = 0;
@@ -24,8 +45,15 @@ export class PatrolRun {
   takeoffAt: number | null = null;
   /** the drone left the ground during this run */
   airborne = false;
-  reachedEnd = false;
+  /** where it is in its own mission */
+  readonly progress: MissionProgress;
+  /** what brought it back before its mission's end: the pilot, a failsafe, nobody known; or its own plan */
+  returnedBy: ReturnedBy | 'plan' | null = null;
   offRouteM: number | null = null;
+  /** the last change of mode seen in this run: into which mode, and why if something here can tell */
+  modeCause: { mode: string; cause: ModeCause | null; failsafe: string | null } | null = null;
+  /** its mode when last seen, to tell a change */
+  private lastMode: { name: string; flight: FlightMode } | null = null;
   private lastPos: { lat: number; lon: number } | null = null;
   private battery: { t: number; pct: number }[] = [];
   private readonly events: RunEvent[];
@@ -47,6 +75,7 @@ export class PatrolRun {
     this.state = state;
     this.events = events;
     this.waypoints = waypointsOf(route, autopilot);
+    this.progress = new MissionProgress(route, autopilot);
   }
 
   /** A run as the database keeps it (after a restart, or from the history). */
@@ -57,6 +86,9 @@ export class PatrolRun {
       events.map(({ time, kind, message }) => ({ time, kind, message })));
     run.endedAt = row.endedAt;
     run.result = row.result;
+    run.outcome = row.outcome;
+    // Picked up in the air after a restart: the mission on board is this run's.
+    if (STARTED.includes(row.state)) run.progress.follow();
     run.distanceFlownM = row.distanceM ?? 0;
     run.maxAltM = row.maxAltM ?? 0;
     run.minBattery = row.minBattery;
@@ -79,13 +111,22 @@ export class PatrolRun {
     this.event('state', message ?? state);
   }
 
-  finish(state: 'landed' | 'failed' | 'aborted', result: string): void {
-    this.result = result;
+  finish(outcome: RunOutcome): void {
+    this.outcome = outcome;
+    this.result = resultText(outcome);
     this.endedAt = Date.now();
     this.store.update(this.id, {
-      result, endedAt: this.endedAt, distanceM: this.distanceFlownM, maxAltM: this.maxAltM, minBattery: this.minBattery,
+      result: this.result, outcome, endedAt: this.endedAt, distanceM: this.distanceFlownM, maxAltM: this.maxAltM, minBattery: this.minBattery,
     });
-    this.setState(state, result);
+    this.setState(stateOf(outcome), this.result);
+  }
+
+  /** The change of flight mode since the last look, if any. */
+  modeChange(v: Vehicle): ModeChange | null {
+    const now = { name: v.mode, flight: v.flightMode };
+    const before = this.lastMode;
+    this.lastMode = now;
+    return before && before.name !== now.name ? { fromName: before.name, toName: now.name, from: before.flight, to: now.flight } : null;
   }
 
   /** Fold one telemetry update into the run's figures. */
@@ -106,7 +147,6 @@ export class PatrolRun {
       this.battery.push({ t: now, pct });
       while (this.battery.length > 2 && now - this.battery[0]!.t > BATTERY_WINDOW_MS) this.battery.shift();
     }
-    if (v.missionSeq !== null && v.missionSeq >= this.waypoints.total - 1) this.reachedEnd = true;
     if (now - this.lastSaved > 5000) {
       this.lastSaved = now;
       this.store.update(this.id, { distanceM: this.distanceFlownM, maxAltM: this.maxAltM, minBattery: this.minBattery });
@@ -115,13 +155,14 @@ export class PatrolRun {
 
   /** Metres off the current leg (null when it cannot be told). */
   crossTrack(v: Vehicle): number | null {
-    if (!v.position || v.missionSeq === null) return null;
-    return crossTrack(this.waypoints, v.missionSeq, v.position, v.home);
+    const seq = this.progress.current;
+    if (!v.position || seq === null) return null;
+    return crossTrack(this.waypoints, seq, v.position, v.home);
   }
 
   view(v: Vehicle | undefined): RunView {
-    const flying = !this.ended && v?.position && v.missionSeq !== null;
-    const left = flying ? distanceLeft(this.waypoints, v!.missionSeq!, v!.position!, v!.home) : null;
+    const seq = this.progress.current;
+    const left = !this.ended && v?.position && seq !== null ? distanceLeft(this.waypoints, seq, v.position, v.home) : null;
     const speed = v?.groundSpeed && v.groundSpeed > 1 ? v.groundSpeed : DEFAULT_SPEED_MS;
     return {
       id: this.id,
@@ -133,7 +174,7 @@ export class PatrolRun {
       startedAt: this.startedAt,
       endedAt: this.endedAt,
       upload: this.state === 'uploading' ? this.upload : null,
-      leg: v?.missionSeq != null ? { seq: v.missionSeq, total: this.waypoints.total } : null,
+      leg: seq !== null ? { seq, total: this.waypoints.total } : null,
       distanceFlownM: Math.round(this.distanceFlownM),
       distanceLeftM: left === null ? null : Math.round(left),
       etaS: left === null ? null : Math.round(left / speed),
@@ -142,6 +183,7 @@ export class PatrolRun {
       maxAltM: Math.round(this.maxAltM * 10) / 10,
       minBattery: this.minBattery,
       result: this.result,
+      outcome: this.outcome,
       preflight: this.preflight,
       events: [...this.events],
     };

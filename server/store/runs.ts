@@ -1,5 +1,5 @@
 import type { Db } from './db.ts';
-import type { RunEvent, RunState } from '../wire/types.ts';
+import type { RunEvent, RunOutcome, RunState } from '../wire/types.ts';
 
 export interface RunRow {
   id: number;
@@ -14,10 +14,16 @@ export interface RunRow {
   maxAltM: number | null;
   minBattery: number | null;
   result: string | null;
+  /** null while it flies and for runs recorded before schema version 3 */
+  outcome: RunOutcome | null;
 }
 
 const COLUMNS = `id, vehicle_id AS vehicleId, route_id AS routeId, route_json AS routeJson, pilot, state, started_at AS startedAt,
-  ended_at AS endedAt, distance_m AS distanceM, max_alt_m AS maxAltM, min_battery AS minBattery, result`;
+  ended_at AS endedAt, distance_m AS distanceM, max_alt_m AS maxAltM, min_battery AS minBattery, result, outcome`;
+
+/** A row as SQLite returns it: the outcome still JSON text. */
+type StoredRow = Omit<RunRow, 'outcome'> & { outcome: string | null };
+const parsed = (r: StoredRow): RunRow => ({ ...r, outcome: r.outcome === null ? null : JSON.parse(r.outcome) as RunOutcome });
 
 /** Patrol runs and their events: the flight record. */
 export class RunStore {
@@ -36,15 +42,16 @@ export class RunStore {
   }
 
   /** State and figures, written as they change (a crash keeps the last of them). */
-  update(runId: number, f: { state?: RunState; distanceM?: number; maxAltM?: number; minBattery?: number | null; result?: string; endedAt?: number }): void {
+  update(runId: number, f: { state?: RunState; distanceM?: number; maxAltM?: number; minBattery?: number | null; result?: string; outcome?: RunOutcome; endedAt?: number }): void {
     this.db.prepare(`UPDATE patrol_runs SET state = COALESCE(@state, state), distance_m = COALESCE(@distanceM, distance_m),
       max_alt_m = COALESCE(@maxAltM, max_alt_m), min_battery = COALESCE(@minBattery, min_battery), result = COALESCE(@result, result),
-      ended_at = COALESCE(@endedAt, ended_at) WHERE id = @id`)
-      .run({ id: runId, state: null, distanceM: null, maxAltM: null, minBattery: null, result: null, endedAt: null, ...f });
+      outcome = COALESCE(@outcome, outcome), ended_at = COALESCE(@endedAt, ended_at) WHERE id = @id`)
+      .run({ id: runId, state: null, distanceM: null, maxAltM: null, minBattery: null, result: null, endedAt: null, ...f, outcome: f.outcome ? JSON.stringify(f.outcome) : null });
   }
 
   get(id: number): RunRow | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs WHERE id = ?`).get(id) as RunRow | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs WHERE id = ?`).get(id) as StoredRow | undefined;
+    return row && parsed(row);
   }
 
   events(runId: number): (RunEvent & { detail?: unknown })[] {
@@ -54,7 +61,7 @@ export class RunStore {
 
   /** Runs not yet ended, to pick up again after a restart. */
   active(): RunRow[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs WHERE state NOT IN ('landed', 'failed', 'aborted') ORDER BY id`).all() as RunRow[];
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs WHERE state NOT IN ('landed', 'failed', 'aborted') ORDER BY id`).all() as StoredRow[]).map(parsed);
   }
 
   list(q: { vehicleId?: string; from?: number; to?: number; limit?: number }): RunRow[] {
@@ -63,7 +70,7 @@ export class RunStore {
     if (q.vehicleId) { where.push('vehicle_id = ?'); args.push(q.vehicleId); }
     if (q.from !== undefined) { where.push('started_at >= ?'); args.push(q.from); }
     if (q.to !== undefined) { where.push('started_at <= ?'); args.push(q.to); }
-    return this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...args, Math.min(q.limit ?? 100, 1000)) as RunRow[];
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...args, Math.min(q.limit ?? 100, 1000)) as StoredRow[]).map(parsed);
   }
 }

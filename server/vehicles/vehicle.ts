@@ -3,7 +3,7 @@ import { realClock, type Clock } from '../clock.ts';
 import type { Connection } from '../links/connection.ts';
 import type { Frame } from '../mavlink/framer.ts';
 import type { Autopilot, FlightMode, Position, RateRefusal, StatusMessage, VehicleView, VehicleWarning } from '../wire/types.ts';
-import { autopilotOf, flightModeOf, modeName } from './autopilots/index.ts';
+import { autopilotOf, flightModeOf, modeName, type MissionItemKind } from './autopilots/index.ts';
 import { StatusTextJoiner, type JoinedText } from './status-text.ts';
 
 /** Vehicle is lost after this long without a HEARTBEAT (QGroundControl uses 3.5 s). */
@@ -103,6 +103,11 @@ export class Vehicle {
   everHadFix = false;
   /** the last mode we asked for, so a change we caused is not reported as unexpected */
   commandedMode: { mode: string; at: number } | null = null;
+  /**
+   * The kind of mission item a patrol of ours has this vehicle at (the patrol sets it), so a mode
+   * change its firmware makes by itself there (PX4: Return at an RTL item) is not unexpected.
+   */
+  planItem: MissionItemKind | null = null;
   /** telemetry rates it refused or never answered (vehicles/telemetry-rates.ts) */
   refusedRates: RateRefusal[] = [];
   readonly messages: StatusMessage[] = [];

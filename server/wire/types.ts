@@ -322,6 +322,19 @@ export interface PreflightItem {
   overridden?: boolean;
 }
 
+/** Who brought a patrol back before its end: the pilot from here, a failsafe, or nobody here knows (the pilot's radio). */
+export type ReturnedBy = 'pilot' | 'failsafe' | 'unknown';
+
+/**
+ * How a patrol run ended. Items count the route's items (1 to `of`), whatever the autopilot's
+ * numbering: `afterItem` is the last one it reached or passed in this run's own mission.
+ */
+export type RunOutcome =
+  | { kind: 'completed' }
+  | { kind: 'returned_early'; afterItem: number; of: number; by: ReturnedBy }
+  | { kind: 'aborted'; reason: string }
+  | { kind: 'failed'; reason: string };
+
 export interface RunEvent {
   time: number;
   kind: string;
@@ -348,8 +361,10 @@ export interface RunView {
   battery: { percent: number | null; trendPerMin: number | null };
   maxAltM: number;
   minBattery: number | null;
-  /** how it ended: completed, returned early, failed: …, aborted: … */
+  /** how it ended, in words (English): "completed", "returned early after item 2 of 4 (a failsafe)", "failed: …", "aborted …" */
   result: string | null;
+  /** how it ended, as data the pages translate; null while it flies, and for runs recorded before SkyBeat kept it */
+  outcome: RunOutcome | null;
   preflight: PreflightItem[];
   events: RunEvent[];
 }

@@ -56,6 +56,8 @@ export async function scriptedVehicle(fc: FakeClock, opts: ScriptedVehicleOption
     type: minimal.MavType.QUADROTOR,
     customMode: opts.customMode ?? 0,
     armed: opts.armed ?? false,
+    /** MAV_STATE to report instead of ACTIVE/STANDBY by the armed state (a failsafe: CRITICAL) */
+    systemStatus: null as number | null,
   };
   const rules: Rule[] = [];
   const handlers: Handler[] = [];
@@ -88,7 +90,7 @@ export async function scriptedVehicle(fc: FakeClock, opts: ScriptedVehicleOption
     hb.autopilot = state.autopilot;
     hb.baseMode = (minimal.MavModeFlag.CUSTOM_MODE_ENABLED | (state.armed ? minimal.MavModeFlag.SAFETY_ARMED : 0)) as minimal.MavModeFlag;
     hb.customMode = state.customMode;
-    hb.systemStatus = state.armed ? minimal.MavState.ACTIVE : minimal.MavState.STANDBY;
+    hb.systemStatus = (state.systemStatus ?? (state.armed ? minimal.MavState.ACTIVE : minimal.MavState.STANDBY)) as minimal.MavState;
     hb.mavlinkVersion = 3;
     conn.send(hb); // heartbeats take no part in wire faults: they are not what a test scripts
   };

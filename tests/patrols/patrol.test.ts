@@ -48,6 +48,7 @@ describe('a patrol against the simulated copter', () => {
 
     const done = await r.until(id, 'landed', (x) => x.state === 'landed', 120_000);
     expect(done.result).toBe('completed');
+    expect(done.outcome).toEqual({ kind: 'completed' });
     expect(done.endedAt).toBeGreaterThan(done.startedAt);
     expect(done.maxAltM).toBeGreaterThan(18);
     expect(done.maxAltM).toBeLessThan(25);
@@ -92,7 +93,11 @@ describe('a patrol against the simulated copter', () => {
     expect((await r.command('rtl')).body.result).toBe('accepted');
     expect(r.drone.status().mode).toBe('RTL');
     const done = await r.until(id, 'landed', (x) => x.state === 'landed', 120_000);
-    expect(done.result).toMatch(/^returned early/);
+    expect(done.result).toMatch(/^returned early after item [1-3] of 4 \(by the pilot\)$/);
+    // Called back on the first leg or later: the takeoff at least is behind it, whatever
+    // ArduCopter's MISSION_CURRENT says once it has landed (0).
+    expect(done.outcome).toMatchObject({ kind: 'returned_early', of: 4, by: 'pilot' });
+    expect((done.outcome as { afterItem: number }).afterItem).toBeGreaterThanOrEqual(1);
     expect(done.events.filter((e) => e.kind === 'command').map((e) => e.message)).toEqual(['pause: accepted', 'resume: accepted', 'rtl: accepted']);
   });
 
@@ -109,7 +114,8 @@ describe('a patrol against the simulated copter', () => {
       expect.objectContaining({ rule: 'autopilot_message', message: 'autopilot: Battery Failsafe' }),
     ]));
     const done = await r.until(id, 'landed', (x) => x.state === 'landed', 120_000);
-    expect(done.result).toMatch(/^returned early/);
+    expect(done.result).toMatch(/^returned early after item [1-3] of 4 \(a failsafe\)$/);
+    expect(done.outcome).toMatchObject({ kind: 'returned_early', of: 4, by: 'failsafe' });
   });
 
   it('a link lost mid-route and regained: the run carries on and records both', async () => {
