@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { MavLinkData } from 'node-mavlink';
-import { decode, Encoder } from '../mavlink/codec.ts';
+import { decode, Encoder, type RawMessage } from '../mavlink/codec.ts';
 import { Framer, type Frame, type FramerCounters } from '../mavlink/framer.ts';
 import { SequenceTracker, type SequenceCounts } from '../mavlink/sequence.ts';
 import { LinkSigning, type SignatureCounters, type SigningClock } from '../mavlink/signing.ts';
@@ -111,6 +111,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Encode and send one message to a peer (or every peer). */
   send(msg: MavLinkData, peer?: string): void {
     const buf = this.encoder.encode(msg);
+    this.opts.tlog?.write(buf);
+    this.link.send(buf, peer);
+  }
+
+  /** Send a message no dialect here has a class for (see Encoder.encodeRaw). */
+  sendRaw(msg: RawMessage, peer?: string): void {
+    const buf = this.encoder.encodeRaw(msg);
     this.opts.tlog?.write(buf);
     this.link.send(buf, peer);
   }

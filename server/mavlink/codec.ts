@@ -1,4 +1,4 @@
-import { MavLinkProtocolV2, type MavLinkData } from 'node-mavlink';
+import { MavLinkProtocolV2, x25crc, type MavLinkData } from 'node-mavlink';
 import type { Frame } from './framer.ts';
 import { messageClass } from './registry.ts';
 import { IFLAG_SIGNED, type LinkSigning } from './signing.ts';
@@ -20,6 +20,13 @@ export function decode(frame: Frame): MavLinkData | undefined {
   return protocol.data(payload, cls);
 }
 
+/** A message no loaded dialect has a class for, given by its id, CRC_EXTRA and payload bytes. */
+export interface RawMessage {
+  msgid: number;
+  crcExtra: number;
+  payload: Buffer;
+}
+
 /**
  * Serializes our outgoing messages as MAVLink 2 with a sequence counter of its own.
  * node-mavlink's send() defaults to MAVLink 1 and shares one global counter across links,
@@ -35,9 +42,30 @@ export class Encoder {
   }
 
   encode(msg: MavLinkData): Buffer {
-    const buf = this.protocol.serialize(msg, this.seq);
-    this.seq = (this.seq + 1) & 0xff;
+    const buf = this.protocol.serialize(msg, this.nextSeq());
     return this.signer ? this.signer.sign(buf) : buf;
+  }
+
+  /**
+   * A message of an id no dialect here knows (the simulator as PX4 sends EVENT and
+   * LINK_NODE_STATUS), numbered in the same sequence: trailing zero bytes trimmed as MAVLink 2
+   * does (the first byte always stays), CRC over the header, payload and CRC_EXTRA.
+   */
+  encodeRaw(m: RawMessage): Buffer {
+    let len = m.payload.length;
+    while (len > 1 && m.payload[len - 1] === 0) len--;
+    const buf = Buffer.alloc(10 + len + 2);
+    const id = m.msgid;
+    buf.set([0xfd, len, this.signer ? IFLAG_SIGNED : 0, 0, this.nextSeq(), this.sysid, this.compid, id & 0xff, (id >> 8) & 0xff, (id >> 16) & 0xff]);
+    m.payload.copy(buf, 10, 0, len);
+    buf.writeUInt16LE(x25crc(buf.subarray(0, 10 + len), 1, 0, m.crcExtra), 10 + len);
+    return this.signer ? this.signer.sign(buf) : buf;
+  }
+
+  private nextSeq(): number {
+    const seq = this.seq;
+    this.seq = (seq + 1) & 0xff;
+    return seq;
   }
 }
 
