@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { GroundAlertView, OfficerView } from '../../server/wire/types.ts';
 import { strings, translate, type Locale } from '../../web/src/i18n.ts';
 import { testService } from '../helpers/service.ts';
+import { englishLeft } from './browser.ts';
 
 const WEB_DIR = 'web/dist';
 const ARTIFACTS = 'test-artifacts';
@@ -234,6 +235,12 @@ describe('officer phone page', () => {
     await expect.poll(() => text(chen.page, `${job} .job__distance`), POLL).toBe(`${zh.dir_S} 40 米`);
     await shot(chen, 'officer-accepted-zh');
     await shot(chen, 'officer-accepted-zh-full', true);
+    // To English and back: every word of the page is said again but what people wrote (the note)
+    // and the names; the category is also shown in the other language on purpose.
+    await chen.page.click('#language');
+    expect(await text(chen.page, `${job} .job__state`)).toBe(strings.en.job_accepted);
+    await chen.page.click('#language');
+    expect(await englishLeft(chen.page, 'body', { skip: ['.job__note', '.job__category-other', '#login', '.leaflet-control-attribution'], data: ['room', 'chen'] })).toEqual([]);
 
     for (const [step, state] of [['en_route', zh.job_en_route], ['on_scene', zh.job_on_scene]] as const) {
       await answer(chen, id, step);
@@ -293,6 +300,10 @@ describe('officer phone page', () => {
     const refusal = translate('en', 'answerRefused', { detail: `ground alert ${id} is already taken by sun` });
     await expect.poll(() => text(li.page, `${card(id)} .job__error`), POLL).toBe(refusal);
     await shot(li, 'officer-refused-en-sunlight');
+    // The refusal is said again in Chinese (the reason in the service's words).
+    await li.page.click('#language');
+    expect(await text(li.page, `${card(id)} .job__error`)).toBe(translate('zh-CN', 'answerRefused', { detail: `ground alert ${id} is already taken by sun` }));
+    await li.page.click('#language');
     // The link recovers: the update arrives and the job leaves li's phone with a note why.
     link.release();
     await expect.poll(() => li.page.isVisible(card(id)), POLL).toBe(false);

@@ -6,6 +6,7 @@
 
 import * as L from 'leaflet';
 import type { ClientConfig, TileSourceView } from '../../server/wire/types.ts';
+import { followLanguage, t } from './i18n.ts';
 import { projectionFor, type Projection } from './projection.ts';
 
 /** Grid squares that pan and zoom with the map, so the plain background still shows movement and scale. */
@@ -45,7 +46,15 @@ export function createMap(container: HTMLElement, config: ClientConfig): MapHand
     zoomControl: false,
     attributionControl: Boolean(source.url),
   });
-  L.control.zoom({ position: 'topleft' }).addTo(map);
+  const zoom = L.control.zoom({ position: 'topleft' }).addTo(map);
+  // Leaflet words its buttons in English: they follow the page's language instead.
+  followLanguage(() => {
+    for (const [selector, key] of [['.leaflet-control-zoom-in', 'zoomIn'], ['.leaflet-control-zoom-out', 'zoomOut']] as const) {
+      const button = zoom.getContainer()?.querySelector(selector);
+      button?.setAttribute('title', t(key));
+      button?.setAttribute('aria-label', t(key));
+    }
+  });
   map.attributionControl?.setPrefix('Leaflet');
   L.control.scale({ position: 'bottomleft', metric: true, imperial: false, maxWidth: 200 }).addTo(map);
   new PlainGrid({ zIndex: 0 }).addTo(map);

@@ -19,7 +19,8 @@ export class JobMap {
   /** the officer touched the map: leave the view where they put it until the next job */
   private userFramed = false;
 
-  constructor(private readonly container: HTMLElement, config: ClientConfig) {
+  /** container: the map's element, which the page places into the selected job's card */
+  constructor(readonly container: HTMLElement, config: ClientConfig) {
     ({ map: this.map, projection: this.projection } = createMap(container, config));
     // Drawn on the map's canvas, so colours are options, not CSS: bright fills with white rims read on any background.
     this.line = L.polyline([], { color: '#ffd400', weight: 4, dashArray: '8 8' }).addTo(this.map);

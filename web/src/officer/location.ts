@@ -8,7 +8,8 @@ export interface Fix {
   time: number;
 }
 
-export type LocationProblem = { kind: 'denied' } | { kind: 'unsupported' } | { kind: 'unavailable'; detail: string };
+/** rejected: the service refused the position the phone sent (detail is its reason) */
+export type LocationProblem = { kind: 'denied' } | { kind: 'unsupported' } | { kind: 'unavailable'; detail: string; rejected?: boolean };
 
 export class LocationWatch {
   private watchId: number | null = null;

@@ -1,17 +1,21 @@
 /**
- * The officers' phone page (/officer): log in, check the role, then hand over to OfficerApp.
- * Installable (web app manifest and a service worker from web/public).
+ * The officers' phone page (/officer): log in, check the role, then hand over to OfficerApp, drawn
+ * by Preact (officer-view.tsx). The header and the login dialog are the page's static markup,
+ * translated by their data-i18n. Installable (web app manifest and a service worker from web/public).
  */
 
 // Leaflet's stylesheet first, so ours overrides it.
 import 'leaflet/dist/leaflet.css';
 import '../login.css';
 import './officer.css';
+import { render } from 'preact';
 import type { ClientConfig } from '../../../server/wire/types.ts';
 import { detectLocale, followLanguage, getLocale, isLocale, setLocale, t, translateStatic, type Locale } from '../i18n.ts';
 import { requestJson } from '../live.ts';
 import { askLogin, currentUser, logout } from '../login.ts';
-import { OfficerApp } from './app.ts';
+import { OfficerApp } from './app.tsx';
+import { Notice } from './notice.ts';
+import { Account, NoticeLine, NotOfficer, OfficerPage } from './officer-view.tsx';
 
 const LOCALE_KEY = 'skybeat.officer.locale';
 const THEME_KEY = 'skybeat.officer.theme';
@@ -87,27 +91,20 @@ async function start(): Promise<void> {
     stored.set(THEME_KEY, next);
     setTheme(next);
   });
-  byId('logout').addEventListener('click', () => {
-    logout().catch((error: unknown) => {
-      const notice = byId('notice');
-      notice.textContent = error instanceof Error ? error.message : String(error);
-      notice.hidden = false;
-    });
-  });
   registerServiceWorker();
 
   const loginDialog = byId<HTMLDialogElement>('login');
   const user = (await currentUser()) ?? (await askLogin(loginDialog));
-  byId('user').textContent = user.displayName || user.name;
-  byId('account').hidden = false;
+  const notice = new Notice();
+  const onLogout = () => {
+    logout().catch((error: unknown) => notice.show(error instanceof Error ? error.message : String(error)));
+  };
+  const page = byId('page');
 
   if (!user.roles.includes('officer')) {
-    const explain = () => (byId('not-officer-text').textContent = t('notOfficer', { name: user.name, roles: user.roles.join(', ') || '—' }));
-    followLanguage(explain);
-    byId('not-officer').hidden = false;
+    render(<><NotOfficer user={user} /><NoticeLine notice={notice} /><Account user={user} onLogout={onLogout} /></>, page);
     return;
   }
-  for (const id of ['connection', 'duty-area', 'jobs-area']) byId(id).hidden = false;
 
   // Without the settings the map still works on a plain background around the incident.
   const config = await requestJson<ClientConfig>('GET', '/api/config').catch((): ClientConfig => ({ tileUrl: null, tileAttribution: '', center: { lat: 0, lon: 0 } }));
@@ -115,19 +112,7 @@ async function start(): Promise<void> {
   const app = new OfficerApp({
     user,
     config,
-    elements: {
-      connection: byId('connection'),
-      shutdown: byId('shutdown'),
-      duty: byId<HTMLButtonElement>('duty'),
-      location: byId('location'),
-      soundLocked: byId('sound-locked'),
-      ringing: byId('ringing'),
-      silence: byId<HTMLButtonElement>('silence'),
-      notice: byId('notice'),
-      map: byId('job-map'),
-      jobs: byId('jobs'),
-      noJobs: byId('no-jobs'),
-    },
+    notice,
     refused: () => {
       // The session ended: log in again and start over (it may be someone else picking up the phone).
       if (loggingIn) return;
@@ -139,7 +124,7 @@ async function start(): Promise<void> {
       }).finally(() => (loggingIn = false));
     },
   });
-  followLanguage(() => app.relabel());
+  render(<OfficerPage app={app}><Account user={user} onLogout={onLogout} /></OfficerPage>, page);
 }
 
 start().catch((error: unknown) => {

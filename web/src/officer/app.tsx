@@ -1,0 +1,230 @@
+/**
+ * The logged-in officer's page: duty and location sharing, the live job list with its answers,
+ * the ring for new offers, and the map of the selected job. The page is drawn by Preact from
+ * this state (officer-view.tsx); the map and the ring are driven by hand.
+ */
+
+import { signal } from '@preact/signals';
+import { isSignal, type ClientConfig, type GroundAlertView, type OfficerAnswer } from '../../../server/wire/types.ts';
+import { phrase, type Phrase } from '../i18n.ts';
+import { connectLive, requestJson, type ConnectionState, type LiveSocket } from '../live.ts';
+import type { SessionUser } from '../login.ts';
+import type { CardState } from './job-card.tsx';
+import { JobMap } from './job-map.ts';
+import { Jobs, type JobChanges } from './jobs.ts';
+import { LocationWatch, type Fix, type LocationProblem } from './location.ts';
+import type { Notice } from './notice.ts';
+import { Ringer, type RingReport } from './ring.ts';
+
+export interface OfficerAppOptions {
+  user: SessionUser;
+  config: ClientConfig;
+  /** the page's short notes (a job taken by someone else, a refusal) */
+  notice: Notice;
+  /** the service refused the live connection (e.g. the session ended) */
+  refused(): void;
+}
+
+/** The reason the service gave, without the "POST /api/…: " that requestJson puts in front. */
+function serviceReason(error: unknown, request: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith(`${request}: `) ? message.slice(request.length + 2) : message;
+}
+
+export class OfficerApp {
+  readonly jobs: Jobs;
+  /** the jobs as listed: waiting for my answer first, then those I hold */
+  readonly list = signal<GroundAlertView[]>([]);
+  readonly cards = signal<ReadonlyMap<number, CardState>>(new Map());
+  readonly selected = signal<number | null>(null);
+  readonly here = signal<Fix | null>(null);
+  readonly locationProblem = signal<LocationProblem | null>(null);
+  readonly connection = signal<{ state: ConnectionState; detail: string }>({ state: 'connecting', detail: '' });
+  /** the service's reason for stopping, until it is back */
+  readonly stopping = signal<Phrase | null>(null);
+  readonly ring = signal<{ ringing: boolean; soundLocked: boolean }>({ ringing: false, soundLocked: true });
+  /**
+   * Duty as the service has it (null until it says: a new phone must not guess "off" and tell the
+   * service so), or as this phone just asked for it.
+   */
+  readonly onDuty = signal<boolean | null>(null);
+  readonly now = signal(Date.now());
+  readonly map: JobMap;
+  private readonly ringer: Ringer;
+  private readonly watch: LocationWatch;
+  private readonly socket: LiveSocket;
+  private catchUpNext = false;
+  /** what the service last said */
+  private serviceOnDuty = false;
+  /** a duty change asked for here that the service has not confirmed yet; sent on (re)connection */
+  private wanted: boolean | null = null;
+  private dutyInFlight = false;
+
+  constructor(readonly o: OfficerAppOptions) {
+    this.jobs = new Jobs(o.user.name);
+    const mapElement = Object.assign(document.createElement('div'), { id: 'job-map', className: 'job-map', hidden: true });
+    this.map = new JobMap(mapElement, o.config);
+    this.ringer = new Ringer((r) => this.showRing(r));
+    this.watch = new LocationWatch((fix) => this.moved(fix), (problem) => (this.locationProblem.value = problem));
+    // Browsers let a page make sound only after a tap; any tap will do.
+    for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, () => this.ringer.unlock(), { capture: true });
+
+    this.socket = connectLive({ snapshot: () => {}, update: () => {}, state: (state, detail) => this.connectionChanged(state, detail) });
+    this.socket.on('connect', () => this.connected());
+    this.socket.on('officer:status', (me) => this.serviceSays(me.onDuty));
+    this.socket.on('server:shutdown', (reason) => this.showShutdown(reason));
+    this.socket.on('alerts:ground', (list) => {
+      // The first list after each (re)connection is the catch-up: all that is still open for me.
+      this.apply(this.catchUpNext ? this.jobs.replace(list) : this.jobs.merge(list));
+      this.catchUpNext = false;
+    });
+    this.socket.on('ground:offer', (alert, delivered) => {
+      delivered(true);
+      this.apply(this.jobs.merge([alert]));
+    });
+    setInterval(() => (this.now.value = Date.now()), 1000);
+  }
+
+  silence(): void {
+    this.ringer.stop();
+  }
+
+  /** The officer tapped the duty button: shown at once, and sent (now or on connection). */
+  toggleDuty(): void {
+    this.askDuty(!this.onDuty.value);
+  }
+
+  select(job: GroundAlertView): void {
+    this.selected.value = job.id;
+  }
+
+  /** The job shown on the map: the one picked, else the first. */
+  selectedJob(): GroundAlertView | null {
+    const list = this.list.value;
+    return list.find((j) => j.id === this.selected.value) ?? list[0] ?? null;
+  }
+
+  cardState(id: number): CardState {
+    return this.cards.value.get(id) ?? { error: null, sending: false };
+  }
+
+  private setCard(id: number, state: CardState): void {
+    this.cards.value = new Map(this.cards.value).set(id, state);
+  }
+
+  private connectionChanged(state: ConnectionState, detail?: string): void {
+    this.connection.value = { state, detail: detail ?? '' };
+    if (state === 'connected') this.showShutdown(null);
+    if (state === 'reconnecting') {
+      // Whatever was on its way is lost with the connection. An officer on duty stays on duty:
+      // the service may be restarting, and it forgets who was on duty.
+      this.dutyInFlight = false;
+      if (this.onDuty.value === true && this.wanted === null) this.wanted = true;
+    }
+    if (state === 'refused') this.o.refused();
+  }
+
+  private showShutdown(reason: string | null): void {
+    this.stopping.value = reason === null ? null : phrase('officerStopping', { reason: isSignal(reason) ? phrase('stopSignal', { signal: reason }) : reason });
+  }
+
+  /** On each (re)connection the service sends our duty (officer:status); a change asked for meanwhile goes now. */
+  private connected(): void {
+    this.catchUpNext = true;
+    this.sendDuty();
+    const here = this.here.value;
+    if (this.onDuty.value && here) this.sendLocation(here);
+  }
+
+  /** The service's word on our duty (on connecting and on each change, from this phone or another). */
+  private serviceSays(onDuty: boolean): void {
+    this.serviceOnDuty = onDuty;
+    if (this.wanted === onDuty && !this.dutyInFlight) this.wanted = null; // nothing to ask for
+    if (this.wanted === null) this.showDutyState(onDuty);
+    else this.sendDuty();
+  }
+
+  private askDuty(onDuty: boolean): void {
+    this.wanted = onDuty;
+    this.showDutyState(onDuty);
+    this.sendDuty();
+  }
+
+  private sendDuty(): void {
+    const wanted = this.wanted;
+    if (wanted === null || this.dutyInFlight || !this.socket.connected) return;
+    this.dutyInFlight = true;
+    this.socket.emit('officer:duty', wanted, (err) => {
+      this.dutyInFlight = false;
+      if (err) {
+        // Refused: the service's state stands.
+        this.wanted = null;
+        this.o.notice.show(phrase('dutyFailed', { detail: err }));
+        this.showDutyState(this.serviceOnDuty);
+      } else if (this.wanted === wanted) this.wanted = null;
+      else this.sendDuty(); // tapped again meanwhile
+    });
+  }
+
+  private showDutyState(onDuty: boolean): void {
+    if (onDuty === this.onDuty.value) return;
+    this.onDuty.value = onDuty;
+    if (onDuty) this.watch.start();
+    else {
+      this.watch.stop();
+      this.here.value = null;
+      this.locationProblem.value = null;
+    }
+  }
+
+  private moved(fix: Fix): void {
+    this.here.value = fix;
+    this.locationProblem.value = null;
+    this.sendLocation(fix);
+  }
+
+  private sendLocation(fix: Fix): void {
+    if (!this.socket.connected) return; // sent on connection
+    this.socket.emit('officer:location', { lat: fix.lat, lon: fix.lon, accuracyM: fix.accuracyM }, (err) => {
+      if (err) this.locationProblem.value = { kind: 'unavailable', detail: err, rejected: true };
+    });
+  }
+
+  private apply(changes: JobChanges): void {
+    const cards = new Map(this.cards.value);
+    for (const d of changes.departures) {
+      cards.delete(d.id);
+      if (d.kind === 'taken') this.o.notice.show(phrase('takenBy', { id: d.id, who: d.by }));
+      if (d.kind === 'reassigned') this.o.notice.show(phrase('reassignedTo', { id: d.id, who: d.to }));
+      if (d.kind === 'closed') this.o.notice.show(phrase('jobClosed', { id: d.id }));
+    }
+    this.cards.value = cards;
+    if (changes.newOffers.length) {
+      // The newest offer is what the officer needs to see first.
+      this.selected.value = changes.newOffers.at(-1)!.id;
+      this.ringer.start();
+    }
+    if (this.jobs.awaitingAnswer().length === 0) this.ringer.stop();
+    this.list.value = this.jobs.list();
+  }
+
+  async answer(job: GroundAlertView, answer: OfficerAnswer): Promise<void> {
+    this.setCard(job.id, { sending: true, error: null });
+    const path = `/api/alerts/${job.id}/answer`;
+    try {
+      const view = await requestJson<GroundAlertView>('POST', path, { answer });
+      this.setCard(job.id, { sending: false, error: null });
+      this.apply(this.jobs.merge([view]));
+    } catch (error) {
+      this.setCard(job.id, { sending: false, error: serviceReason(error, `POST ${path}`) });
+    }
+  }
+
+  private showRing(r: RingReport): void {
+    this.ring.value = { ringing: r.ringing, soundLocked: r.audio !== 'running' };
+    // What the ring really did, readable by support staff (and the browser test).
+    Object.assign(document.documentElement.dataset, {
+      rings: String(r.rings), ringing: String(r.ringing), ringSound: r.sound, ringLevel: r.level.toFixed(3), ringVibrated: String(r.vibrated),
+    });
+  }
+}
