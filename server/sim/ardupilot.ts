@@ -5,8 +5,12 @@
  * compare against the capture and nobody retypes a string.
  */
 import { ardupilotmega, common } from 'node-mavlink';
+import type { Firmware, Said, Voice } from './firmware.ts';
+import { readBack } from './mission-items.ts';
+import { Telemetry } from './telemetry.ts';
 
-const { MavCmd } = common;
+const { MavCmd, MavSeverity } = common;
+const { INFO, WARNING, CRITICAL } = MavSeverity;
 export const CopterMode = ardupilotmega.CopterMode;
 
 /** The flight modes the simulator flies (ArduCopter numbers). Others are refused like an unknown mode. */
@@ -19,6 +23,9 @@ export const SUPPORTED_MODES = new Map<number, string>([
   [CopterMode.LAND, 'LAND'],
   [CopterMode.BRAKE, 'BRAKE'],
 ]);
+
+/** Modes ArduCopter will not arm in. */
+const NOT_ARMABLE = new Set<number>([CopterMode.AUTO, CopterMode.RTL, CopterMode.LAND, CopterMode.BRAKE]);
 
 /** Modes that need a position estimate once armed (ArduCopter's requires_GPS()). */
 export const POSITION_MODES = new Set<number>([CopterMode.AUTO, CopterMode.GUIDED, CopterMode.LOITER, CopterMode.RTL, CopterMode.BRAKE]);
@@ -81,6 +88,8 @@ export const ARM_CHECK = {
   batteryFailsafe: 'Battery failsafe',
   modeNotArmable: 'Mode not armable',
   safetySwitch: 'Hardware safety switch',
+  /** only where arming in AUTO is allowed (PX4's Mission mode): nothing to fly */
+  noMission: 'No mission to fly',
 } as const;
 
 /** STATUSTEXTs, as ArduCopter words them. */
@@ -105,6 +114,7 @@ export const TEXT = {
   // missions
   flightPlanReceived: 'Flight plan received',
   onlyNItems: (n: number) => `Only ${n} items are supported`,
+  floatItems: 'got MISSION_ITEM; GCS should send MISSION_ITEM_INT',
   missionStart: (seq: number, command: number) => `Mission: ${seq} ${missionCommandType(command)}`,
   reached: (seq: number) => `Reached command #${seq}`,
   // flight
@@ -140,3 +150,80 @@ export const DEFAULTS = {
   BATT_FS_LOW_ACT: 2, // RTL (ArduPilot's default is 0 = none; squadrons set it, as the failsafe capture did)
   MAV_GCS_SYSID: 255,
 } as const;
+
+const say = (severity: number, ...texts: string[]): Said => texts.map((t) => [severity, t]);
+
+/** What ArduCopter says, and when (the real texts, as above). */
+const voice: Voice = {
+  booted: () => say(INFO, TEXT.ready),
+  estimatorStarted: () => say(INFO, TEXT.ekfInit, TEXT.ahrsEkf),
+  gpsDetected: () => say(INFO, TEXT.gpsDetected),
+  originSet: (elevation) => say(INFO, TEXT.originSet, TEXT.fieldElevation(elevation)),
+  usingGps: () => say(INFO, TEXT.usingGps),
+  armRefused: (reasons) => say(CRITICAL, ...reasons.map(TEXT.arm)),
+  prearmReport: (reasons) => say(CRITICAL, ...reasons.map(TEXT.prearm)),
+  armed: () => say(INFO, TEXT.arming),
+  disarmed: () => say(INFO, TEXT.disarming),
+  modeRefused: (mode, reason) => say(WARNING, TEXT.modeChangeFailed(mode, reason)),
+  noSuchMode: (mode) => say(WARNING, TEXT.noSuchMode(mode)),
+  missingTakeoff: () => say(CRITICAL, TEXT.missingTakeoff),
+  missionReceived: () => say(INFO, TEXT.flightPlanReceived),
+  tooManyItems: (max) => say(WARNING, TEXT.onlyNItems(max)),
+  floatItems: () => say(WARNING, TEXT.floatItems),
+  missionStarted: () => [],
+  itemStarted: (seq, item) => say(INFO, TEXT.missionStart(seq, item.command)),
+  itemReached: (seq, command) => (ANNOUNCED.has(command) ? say(INFO, TEXT.reached(seq)) : []),
+  missionFinished: () => [],
+  takeoffDetected: () => [],
+  touchdown: (speed) => say(INFO, TEXT.hitGround(speed)),
+  returning: () => [],
+  landingAtHome: () => [],
+  batteryLow: (volts, usedMah) => say(WARNING, TEXT.batteryLow(volts, usedMah)),
+  batteryFailsafe: (disarming) => say(WARNING, disarming ? TEXT.batteryFailsafeDisarming : TEXT.batteryFailsafe),
+  gcsFailsafe: (state) => say(WARNING, state === 'cleared' ? TEXT.gcsFailsafeCleared : state === 'lost' ? TEXT.gcsFailsafe : TEXT.gcsFailsafeDisarming),
+  ekfFailsafe: () => say(CRITICAL, TEXT.ekfFailsafe),
+  noSuchMessage: (msgid) => say(INFO, TEXT.noApMessage(msgid)),
+};
+
+/** Items whose completion ArduCopter announces with "Reached command #N". */
+const ANNOUNCED = new Set<number>([MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, MavCmd.NAV_SPLINE_WAYPOINT]);
+
+/** STATUSTEXT holds 50 characters; ArduCopter's texts fit in one. */
+const TEXT_MAX = 50;
+const HEARTBEAT_MS = 1000;
+
+/** The simulator as ArduCopter 4.x: the default. */
+export const arduCopter: Firmware = {
+  kind: 'ardupilot',
+  voice,
+  mission: {
+    firstItem: 1,
+    requestIntOnly: false,
+    readBack,
+    opaqueIds: false,
+    marksCurrentItem: false,
+    rtlItemEndsMission: false, // an RTL item keeps AUTO until landing
+    rewindOnDisarm: true,
+  },
+  bootMode: CopterMode.STABILIZE,
+  modeName,
+  customMode: (mode) => mode,
+  modeOf: (customMode) => customMode,
+  customModeOf: (params) => params[1]!,
+  armableIn: (mode) => !NOT_ARMABLE.has(mode),
+  modeAfterDisarm: (mode) => mode,
+  telemetry: (v, o) => new Telemetry(v, o.startEpochMs, o.uid),
+  // Nothing but HEARTBEAT until a ground station asks.
+  defaultStreams: [[0, HEARTBEAT_MS]],
+  command: () => undefined,
+  ackCopies: () => 1,
+  statusTexts(severity, text) {
+    const m = new common.StatusText();
+    m.severity = severity;
+    m.text = text.slice(0, TEXT_MAX);
+    return [m];
+  },
+  substepS: 0.05,
+  params: {},
+  companion: () => null,
+};

@@ -1,10 +1,10 @@
-import { common, standard, type MavLinkData } from 'node-mavlink';
-import { CopterMode, FORCE_ARM_MAGIC, TEXT } from './ardupilot.ts';
+import { common, standard } from 'node-mavlink';
+import { CopterMode, FORCE_ARM_MAGIC } from './ardupilot.ts';
+import type { Outgoing, Said, TelemetrySource, Voice } from './firmware.ts';
 import type { Streams } from './streams.ts';
-import type { Telemetry } from './telemetry.ts';
 import type { Vehicle } from './vehicle.ts';
 
-const { MavCmd, MavResult, MavFrame, MavSeverity, MavDoRepositionFlags } = common;
+const { MavCmd, MavResult, MavFrame, MavDoRepositionFlags } = common;
 
 /** COMMAND_LONG or COMMAND_INT, normalised: a location's degrees in lat/lon, its altitude in alt. */
 export interface Command {
@@ -20,14 +20,15 @@ export interface Command {
 export interface CommandOutcome {
   result: number;
   /** messages to send after the COMMAND_ACK (a requested message, ...) */
-  after: MavLinkData[];
+  after: Outgoing[];
 }
 
 export interface CommandContext {
   vehicle: Vehicle;
   streams: Streams;
-  telemetry: Telemetry;
-  text(severity: number, text: string): void;
+  telemetry: TelemetrySource;
+  voice: Voice;
+  say(said: Said): void;
 }
 
 /** Commands that only ask for telemetry: they do not take the copter away from the demo pilot. */
@@ -57,10 +58,10 @@ export function altAboveHome(v: Vehicle, alt: number, frame: number): number {
   return ABSOLUTE_FRAMES.has(frame) ? alt - (v.home?.altMsl ?? v.origin.altMsl) : alt;
 }
 
-const done = (result: number, after: MavLinkData[] = []): CommandOutcome => ({ result, after });
+export const done = (result: number, after: Outgoing[] = []): CommandOutcome => ({ result, after });
 const ok = (success: boolean): CommandOutcome => done(success ? MavResult.ACCEPTED : MavResult.FAILED);
 
-/** Run one command the way ArduCopter answers it. */
+/** Run one command the way ArduCopter answers it (a Firmware answers some its own way first). */
 export function runCommand(c: Command, ctx: CommandContext): CommandOutcome {
   const v = ctx.vehicle;
   const [p1, p2] = c.params;
@@ -70,7 +71,7 @@ export function runCommand(c: Command, ctx: CommandContext): CommandOutcome {
       if (p1 === 0) return ok(v.disarm(p2 === FORCE_ARM_MAGIC));
       return done(MavResult.UNSUPPORTED);
     case MavCmd.DO_SET_MODE:
-      return setMode(v, p1, p2);
+      return setMode(v, p1, v.firmware.customModeOf(c.params));
     case MavCmd.NAV_TAKEOFF:
       return ok(v.takeoff(c.alt));
     case MavCmd.MISSION_START:
@@ -88,7 +89,7 @@ export function runCommand(c: Command, ctx: CommandContext): CommandOutcome {
       return done(MavResult.ACCEPTED);
     case MavCmd.SET_MESSAGE_INTERVAL:
       if (ctx.streams.setInterval(p1, p2)) return done(MavResult.ACCEPTED);
-      ctx.text(MavSeverity.INFO, TEXT.noApMessage(p1));
+      ctx.say(ctx.voice.noSuchMessage(p1));
       return done(MavResult.DENIED);
     case MavCmd.GET_MESSAGE_INTERVAL:
       return messageInterval(p1, ctx);
@@ -103,13 +104,15 @@ export function runCommand(c: Command, ctx: CommandContext): CommandOutcome {
   }
 }
 
-/** DO_SET_MODE and the SET_MODE message: only custom modes mean anything to ArduCopter. */
+/** DO_SET_MODE and the SET_MODE message: only custom modes mean anything to ArduCopter and PX4. */
 export function setMode(v: Vehicle, baseMode: number, customMode: number): CommandOutcome {
   if ((baseMode & 1) === 0) return done(MavResult.DENIED);
-  return ok(v.setMode(customMode));
+  const mode = v.firmware.modeOf(customMode);
+  if (mode === undefined) return done(MavResult.DENIED);
+  return ok(v.setMode(mode));
 }
 
-function requested(msg: MavLinkData | null): CommandOutcome {
+export function requested(msg: Outgoing | null): CommandOutcome {
   return msg ? done(MavResult.ACCEPTED, [msg]) : done(MavResult.FAILED);
 }
 

@@ -1,10 +1,12 @@
 import { common, minimal, type MavLinkData } from 'node-mavlink';
 import { Connection, type Incoming } from '../links/connection.ts';
 import type { Link } from '../links/link.ts';
+import type { RawMessage } from '../mavlink/codec.ts';
 import { ARM_CHECK } from './ardupilot.ts';
-import { TELEMETRY_COMMANDS, altAboveHome, fromCommandInt, fromCommandLong, runCommand, setMode, type Command } from './commands.ts';
+import { TELEMETRY_COMMANDS, altAboveHome, fromCommandInt, fromCommandLong, runCommand, setMode, type Command, type CommandContext } from './commands.ts';
 import { DemoPilot } from './demo-pilot.ts';
 import { FaultyLink, type LinkFaultSettings } from './faults.ts';
+import type { Companion, Firmware, Outgoing, Said, TelemetrySource } from './firmware.ts';
 import { MissionFaults, type MissionFault, type MissionFaultOptions } from './mission-faults.ts';
 import type { MissionItem } from './mission-items.ts';
 import { MissionServer, type MissionLimits, type Peer } from './mission-server.ts';
@@ -12,16 +14,13 @@ import { Params } from './params.ts';
 import { Prng } from './prng.ts';
 import type { BootTimeline } from './sensors.ts';
 import { Streams } from './streams.ts';
-import { Telemetry } from './telemetry.ts';
 import { Vehicle, type Home } from './vehicle.ts';
 
 const AUTOPILOT_COMPID = 1;
-/** STATUSTEXT holds 50 characters. */
-const TEXT_MAX = 50;
-/** Longest simulated step between two stream checks, so rates hold in simulated time at any speedup. */
-const MAX_SUBSTEP_S = 0.05;
 /** SET_POSITION_TARGET type_mask bits: x, y, z ignored. */
 const POSITION_IGNORED = 0b111;
+
+const isRaw = (m: Outgoing): m is RawMessage => 'crcExtra' in m;
 
 export interface DroneOptions {
   sysid: number;
@@ -37,6 +36,8 @@ export interface DroneOptions {
   /** ArduPilot parameter overrides, e.g. { FS_GCS_ENABLE: 1 } */
   params: Partial<Record<string, number>>;
   startEpochMs: number;
+  /** the autopilot it behaves as (ArduCopter or PX4) */
+  firmware: Firmware;
 }
 
 /** A snapshot for logs, the control endpoint and tests. */
@@ -59,8 +60,9 @@ export interface DroneStatus {
 }
 
 /**
- * One simulated ArduCopter on its own MAVLink link: the Vehicle plus everything a ground
- * station talks to (commands, mission protocol, parameters, streams), and the fault switches.
+ * One simulated copter (ArduCopter or PX4, as its Firmware says) on its own MAVLink link: the
+ * Vehicle plus everything a ground station talks to (commands, mission protocol, parameters,
+ * streams), and the fault switches.
  */
 export class SimDrone {
   readonly sysid: number;
@@ -71,21 +73,29 @@ export class SimDrone {
   readonly params: Params;
   private readonly missions: MissionServer;
   private readonly streams: Streams;
-  private readonly telemetry: Telemetry;
+  private readonly telemetry: TelemetrySource;
+  private readonly firmware: Firmware;
+  /** what the firmware sends by itself beyond its streams (PX4's PING, ...), if anything */
+  private readonly companion: Companion | null;
   /** vehicle events wait here so they follow the COMMAND_ACK that caused them, as on the real link */
-  private readonly outbox: MavLinkData[] = [];
+  private readonly outbox: Outgoing[] = [];
   /** the training stand-in pilot, when the squadron runs as a demo */
   private demo: DemoPilot | null = null;
 
   constructor(opts: DroneOptions) {
     this.sysid = opts.sysid;
-    this.params = new Params(opts.params);
+    const fw = opts.firmware;
+    this.firmware = fw;
+    this.params = new Params({ ...fw.params, ...opts.params });
     this.link = new FaultyLink(opts.link, Prng.derive(opts.seed, `link-${opts.sysid}`));
     this.connection = new Connection(`sim-${opts.sysid}`, this.link, { sysid: opts.sysid, compid: AUTOPILOT_COMPID });
     this.missions = new MissionServer({
       now: () => this.vehicle.timeMs,
       send: (m) => this.send(m),
-      text: (sev, t) => this.queueText(sev, t),
+      say: (said) => this.queueSaid(said),
+      voice: fw.voice,
+      habits: fw.mission,
+      currentSeq: () => this.vehicle.runner.current,
       home: () => this.vehicle.home,
       missionRunning: () => this.vehicle.runner.state === 'running',
       missionChanged: () => this.vehicle.missionChanged(),
@@ -97,22 +107,24 @@ export class SimDrone {
       timeline: opts.timeline,
       params: this.params,
       missionItems: () => this.missions.mission,
+      firmware: fw,
       events: {
-        text: (sev, t) => this.queueText(sev, t),
+        say: (said) => this.queueSaid(said),
         homeSet: () => {
-          this.queue(this.telemetry.origin());
-          this.queue(this.telemetry.homePosition());
+          for (const m of this.telemetry.homeMessages()) this.queue(m);
         },
         itemReached: (seq) => {
           const m = new common.MissionItemReached();
           m.seq = seq;
           this.queue(m);
+          this.companion?.itemReached(seq);
         },
       },
     });
     const uid = BigInt(opts.seed >>> 0) << 8n | BigInt(opts.sysid);
-    this.telemetry = new Telemetry(this.vehicle, opts.startEpochMs, uid);
-    this.streams = new Streams((id) => Telemetry.IDS.has(id));
+    this.telemetry = fw.telemetry(this.vehicle, { startEpochMs: opts.startEpochMs, uid, missionId: () => this.missions.opaqueId() });
+    this.streams = new Streams((id) => this.telemetry.canBuild(id), fw.defaultStreams);
+    this.companion = fw.companion(opts.sysid);
     this.connection.on('message', (m) => this.receive(m));
   }
 
@@ -132,7 +144,8 @@ export class SimDrone {
 
   /** Advance simulated time by dt seconds and send whatever falls due on the way. */
   tick(dt: number): void {
-    for (let left = dt; left > 1e-9; left -= MAX_SUBSTEP_S) this.step(Math.min(MAX_SUBSTEP_S, left));
+    const most = this.firmware.substepS;
+    for (let left = dt; left > 1e-9; left -= most) this.step(Math.min(most, left));
   }
 
   private step(dt: number): void {
@@ -144,21 +157,21 @@ export class SimDrone {
       const m = this.telemetry.build(id);
       if (m) this.send(m);
     }
+    for (const m of this.companion?.update(this.vehicle) ?? []) this.send(m);
   }
 
-  private send(msg: MavLinkData): void {
-    this.connection.send(msg);
+  private send(msg: Outgoing): void {
+    if (isRaw(msg)) this.connection.sendRaw(msg);
+    else this.connection.send(msg);
   }
 
-  private queue(msg: MavLinkData | null | undefined): void {
+  private queue(msg: Outgoing | null | undefined): void {
     if (msg) this.outbox.push(msg);
   }
 
-  private queueText(severity: number, text: string): void {
-    const m = new common.StatusText();
-    m.severity = severity;
-    m.text = text.slice(0, TEXT_MAX);
-    this.queue(m);
+  /** STATUSTEXTs, in the firmware's way of sending them (PX4 chunks long ones). */
+  private queueSaid(said: Said): void {
+    for (const [severity, text] of said) for (const m of this.firmware.statusTexts(severity, text)) this.queue(m);
   }
 
   private flush(): void {
@@ -185,7 +198,7 @@ export class SimDrone {
     this.flush();
   }
 
-  /** ArduPilot acts on messages for its own system (or broadcast) and its autopilot component (or any). */
+  /** The autopilot acts on messages for its own system (or broadcast) and its autopilot component (or any). */
   private addressedToUs(msg: MavLinkData): boolean {
     const t = msg as { targetSystem?: number; targetComponent?: number };
     if (t.targetSystem !== undefined && t.targetSystem !== 0 && t.targetSystem !== this.sysid) return false;
@@ -194,13 +207,15 @@ export class SimDrone {
 
   private command(c: Command, from: Peer): void {
     if (!TELEMETRY_COMMANDS.has(c.command)) this.groundControl();
-    const outcome = runCommand(c, {
+    const ctx: CommandContext = {
       vehicle: this.vehicle,
       streams: this.streams,
       telemetry: this.telemetry,
-      text: (sev, t) => this.queueText(sev, t),
-    });
-    this.ack(c.command, outcome.result, from);
+      voice: this.firmware.voice,
+      say: (said) => this.queueSaid(said),
+    };
+    const outcome = this.firmware.command(c, ctx) ?? runCommand(c, ctx);
+    for (let i = this.firmware.ackCopies(c.command); i > 0; i--) this.ack(c.command, outcome.result, from);
     for (const m of outcome.after) this.send(m);
   }
 

@@ -1,9 +1,10 @@
+import { crc32 } from 'node:zlib';
 import { common, type MavLinkData } from 'node-mavlink';
-import { TEXT } from './ardupilot.ts';
+import type { MissionHabits, Said, Voice } from './firmware.ts';
 import type { MissionFaults } from './mission-faults.ts';
-import { fromItemFloat, fromItemInt, readBack, storedAltitude, toItemFloat, toItemInt, validateItem, type MissionItem } from './mission-items.ts';
+import { fromItemFloat, fromItemInt, storedAltitude, toItemFloat, toItemInt, validateItem, type MissionItem } from './mission-items.ts';
 
-const { MavMissionResult, MavMissionType, MavSeverity, MavCmd, MavFrame } = common;
+const { MavMissionResult, MavMissionType, MavCmd, MavFrame } = common;
 
 /** ArduPilot's MissionItemProtocol timing: re-request after 1 s, abandon after 8 s without an item. */
 const REREQUEST_MS = 1000;
@@ -18,8 +19,12 @@ export interface MissionHost {
   /** simulated milliseconds since boot */
   now(): number;
   send(msg: MavLinkData): void;
-  text(severity: number, text: string): void;
+  say(said: Said): void;
+  readonly voice: Voice;
+  readonly habits: MissionHabits;
   home(): { lat: number; lon: number; altMsl: number } | null;
+  /** the mission item being flown or next to fly (MISSION_CURRENT.seq) */
+  currentSeq(): number;
   /** a running mission cannot be cleared */
   missionRunning(): boolean;
   missionChanged(): void;
@@ -42,13 +47,31 @@ const HOME_PLACEHOLDER: MissionItem = {
   command: MavCmd.NAV_WAYPOINT, frame: MavFrame.GLOBAL, param1: 0, param2: 0, param3: 0, param4: 0, x: 0, y: 0, z: 0, autocontinue: 1,
 };
 
-/** Vehicle side of the MAVLink mission protocol for one mission type, the way ArduPilot runs it. */
+/**
+ * Vehicle side of the MAVLink mission protocol for one mission type, the way ArduPilot runs it
+ * (PX4 the same way, with the habits its Firmware names: no home item, opaque ids).
+ */
 class MissionProtocol {
   items: MissionItem[];
   private upload: Upload | null = null;
+  /** PX4's opaque_id of what is stored: the same items give the same id */
+  opaqueId = 0;
 
   constructor(private readonly host: MissionHost, readonly type: number, readonly maxItems: number) {
-    this.items = type === MavMissionType.MISSION ? [{ ...HOME_PLACEHOLDER }] : [];
+    this.items = this.empty();
+  }
+
+  /** ArduPilot keeps home as item 0 of the mission, whatever is uploaded there */
+  private get homeSlots(): number {
+    return this.type === MavMissionType.MISSION ? this.host.habits.firstItem : 0;
+  }
+
+  private empty(): MissionItem[] {
+    return this.homeSlots ? [{ ...HOME_PLACEHOLDER }] : [];
+  }
+
+  private stored(): void {
+    this.opaqueId = this.items.length === 0 ? 0 : crc32(JSON.stringify(this.items)) || 1;
   }
 
   get receiving(): boolean {
@@ -62,10 +85,10 @@ class MissionProtocol {
     this.upload = null;
     if (count > this.maxItems) {
       this.ack(from, MavMissionResult.NO_SPACE);
-      this.host.text(MavSeverity.WARNING, TEXT.onlyNItems(this.maxItems));
+      this.host.say(this.host.voice.tooManyItems(this.maxItems));
       return;
     }
-    if (this.type === MavMissionType.MISSION) this.items.length = Math.max(1, Math.min(this.items.length, count));
+    if (this.type === MavMissionType.MISSION) this.items.length = Math.max(this.homeSlots, Math.min(this.items.length, count));
     const now = this.host.now();
     this.upload = { count, next: 0, from, lastReceive: now, lastRequest: now, staged: [] };
     if (count === 0) return this.complete();
@@ -108,7 +131,7 @@ class MissionProtocol {
 
   private sendRequest(seq: number): void {
     const up = this.upload!;
-    const m = this.host.requestInt ? new common.MissionRequestInt() : new common.MissionRequest();
+    const m = this.host.requestInt || this.host.habits.requestIntOnly ? new common.MissionRequestInt() : new common.MissionRequest();
     m.targetSystem = up.from.sysid;
     m.targetComponent = up.from.compid;
     m.seq = seq;
@@ -120,11 +143,12 @@ class MissionProtocol {
   private complete(): void {
     const up = this.upload!;
     this.upload = null;
-    if (this.type === MavMissionType.MISSION) this.items.length = Math.max(1, up.next);
+    if (this.type === MavMissionType.MISSION) this.items.length = Math.max(this.homeSlots, up.next);
     else this.items = up.staged.slice(0, up.next);
-    if (!this.host.faults.take('upload-no-final-ack', this.type)) this.ack(up.from, MavMissionResult.ACCEPTED);
+    this.stored();
+    if (!this.host.faults.take('upload-no-final-ack', this.type)) this.ack(up.from, MavMissionResult.ACCEPTED, true);
     if (this.type === MavMissionType.MISSION) {
-      this.host.text(MavSeverity.INFO, TEXT.flightPlanReceived);
+      this.host.say(this.host.voice.missionReceived());
       this.host.missionChanged();
     }
   }
@@ -141,6 +165,7 @@ class MissionProtocol {
     m.targetComponent = to.compid;
     m.count = this.items.length;
     m.missionType = this.type;
+    if (this.host.habits.opaqueIds) m.opaqueId = this.opaqueId;
     this.host.send(m);
   }
 
@@ -158,25 +183,28 @@ class MissionProtocol {
       return this.ack(from, MavMissionResult.ERROR);
     }
     const sentSeq = faults.take('download-wrong-seq', this.type, seq) ? seq + 1 : seq;
-    this.host.send(asInt ? toItemInt(item, sentSeq, this.type, from) : toItemFloat(item, sentSeq, this.type, from));
+    const m = asInt ? toItemInt(item, sentSeq, this.type, from) : toItemFloat(item, sentSeq, this.type, from);
+    if (this.host.habits.marksCurrentItem && this.type === MavMissionType.MISSION && seq === this.host.currentSeq()) m.current = 1;
+    this.host.send(m);
   }
 
-  /** Item 0 of a mission is the vehicle's real home, whatever was uploaded there. */
+  /** Item 0 of a mission is the vehicle's real home (ArduPilot), whatever was uploaded there. */
   private itemForDownload(seq: number): MissionItem | undefined {
     const home = this.host.home();
-    if (this.type === MavMissionType.MISSION && seq === 0) {
+    if (this.homeSlots && seq === 0) {
       return home
         ? { ...HOME_PLACEHOLDER, x: Math.round(home.lat * 1e7), y: Math.round(home.lon * 1e7), z: storedAltitude(home.altMsl) }
         : { ...HOME_PLACEHOLDER };
     }
     const item = this.items[seq];
-    return item && readBack(item, this.type);
+    return item && this.host.habits.readBack(item, this.type);
   }
 
   handleClearAll(from: Peer): void {
     const running = this.type === MavMissionType.MISSION && this.host.missionRunning();
     if (this.upload || running) return this.ack(from, MavMissionResult.ERROR);
-    this.items = this.type === MavMissionType.MISSION ? [{ ...HOME_PLACEHOLDER }] : [];
+    this.items = this.empty();
+    this.stored();
     this.ack(from, MavMissionResult.ACCEPTED);
     if (this.type === MavMissionType.MISSION) this.host.missionChanged();
   }
@@ -193,12 +221,14 @@ class MissionProtocol {
     }
   }
 
-  ack(to: Peer, result: number): void {
+  /** `upload`: the ACK that ends an upload, which carries the new mission's opaque_id (PX4) */
+  ack(to: Peer, result: number, upload = false): void {
     const m = new common.MissionAck();
     m.targetSystem = to.sysid;
     m.targetComponent = to.compid;
     m.type = result;
     m.missionType = this.type;
+    if (upload && this.host.habits.opaqueIds) m.opaqueId = this.opaqueId;
     this.host.send(m);
   }
 }
@@ -223,9 +253,14 @@ export class MissionServer {
     ]);
   }
 
-  /** The stored mission, item 0 being the home placeholder. */
+  /** The stored mission (item 0 is the home placeholder where the firmware keeps one). */
   get mission(): MissionItem[] {
     return this.protocols.get(MavMissionType.MISSION)!.items;
+  }
+
+  /** PX4's opaque_id of the stored mission, fence or rally (0: none stored). */
+  opaqueId(type: number = MavMissionType.MISSION): number {
+    return this.protocols.get(type)?.opaqueId ?? 0;
   }
 
   /** Items stored for a mission type (0 mission, 1 fence, 2 rally). */
@@ -263,7 +298,7 @@ export class MissionServer {
   private warnFloatItems(): void {
     if (this.warnedAboutFloatItems) return;
     this.warnedAboutFloatItems = true;
-    this.host.text(MavSeverity.WARNING, 'got MISSION_ITEM; GCS should send MISSION_ITEM_INT');
+    this.host.say(this.host.voice.floatItems());
   }
 
   update(now: number): void {

@@ -101,7 +101,8 @@ export class LandNav implements Nav {
 /** ArduCopter RTL: climb to RTL_ALT if lower, fly home, loiter RTL_LOIT_TIME, land. */
 export class RtlNav implements Nav {
   readonly kind = 'rtl';
-  private phase: 'climb' | 'return' | 'loiter' | 'land';
+  /** where it is in the return: read by the vehicle, which announces the landing */
+  phase: 'climb' | 'return' | 'loiter' | 'land';
   private readonly returnAlt: number;
   private loitered = 0;
   private readonly land: LandNav;

@@ -1,7 +1,8 @@
 import { common } from 'node-mavlink';
-import { EKF_FLAGS, TEXT } from './ardupilot.ts';
+import { EKF_FLAGS } from './ardupilot.ts';
+import type { Said, Voice } from './firmware.ts';
 
-const { MavSeverity, GpsFixType } = common;
+const { GpsFixType } = common;
 
 /**
  * When things happen after power-on, in seconds. A real ArduCopter (SITL capture) gets its GPS
@@ -25,13 +26,13 @@ export function bootTimeline(bootDelayS: number, gpsFixDelayS: number): BootTime
   };
 }
 
-/** ArduPilot reports "ArduPilot Ready" at once, the EKF initialised a little later. */
+/** The autopilot reports itself ready at once, its estimator a little later. */
 const EKF_INIT_FRACTION = 0.1;
 /** After a GPS outage the EKF takes a moment before it trusts GPS again. */
 const GPS_REACQUIRE_S = 1;
 
 export interface SensorEvents {
-  text(severity: number, text: string): void;
+  say(said: Said): void;
   /** the EKF origin (and with it home) has just been set */
   originSet(): void;
 }
@@ -46,28 +47,25 @@ export class Sensors {
   originSet = false;
   private usingGps = false;
 
-  constructor(private readonly timeline: BootTimeline, private readonly fieldElevation: number, private readonly events: SensorEvents) {}
+  constructor(private readonly timeline: BootTimeline, private readonly fieldElevation: number, private readonly events: SensorEvents, private readonly voice: Voice) {}
 
   update(t: number): void {
     this.t = t;
     const tl = this.timeline;
-    this.once('ready', 0, () => this.info(TEXT.ready));
-    this.once('ekf', tl.positionS * EKF_INIT_FRACTION, () => {
-      this.info(TEXT.ekfInit);
-      this.info(TEXT.ahrsEkf);
-    });
+    const say = (said: Said) => this.events.say(said);
+    this.once('ready', 0, () => say(this.voice.booted()));
+    this.once('ekf', tl.positionS * EKF_INIT_FRACTION, () => say(this.voice.estimatorStarted()));
     if (this.gpsFix && !this.gpsEverFixed) {
       this.gpsEverFixed = true;
-      this.info(TEXT.gpsDetected);
+      say(this.voice.gpsDetected());
     }
     if (!this.originSet && this.gpsFix && t >= tl.originS) {
       this.originSet = true;
-      this.info(TEXT.originSet);
-      this.info(TEXT.fieldElevation(this.fieldElevation));
+      say(this.voice.originSet(this.fieldElevation));
       this.events.originSet();
     }
     const using = this.positionOk;
-    if (using && !this.usingGps) this.info(TEXT.usingGps);
+    if (using && !this.usingGps) say(this.voice.usingGps());
     this.usingGps = using;
   }
 
@@ -76,10 +74,6 @@ export class Sensors {
       this.done.add(key);
       fn();
     }
-  }
-
-  private info(text: string): void {
-    this.events.text(MavSeverity.INFO, text);
   }
 
   get gpsFix(): boolean {

@@ -1,6 +1,7 @@
 import { createLink } from '../links/create.ts';
 import type { Link } from '../links/link.ts';
 import { parseLinkUri, type LinkSpec } from '../links/uri.ts';
+import { arduCopter } from './ardupilot.ts';
 import { SimDrone } from './drone.ts';
 import type { MissionLimits } from './mission-server.ts';
 import { offset } from './physics/geo.ts';
@@ -121,6 +122,7 @@ export async function startSquadron(opts: SquadronOptions): Promise<Squadron> {
         requestInt: opts.missionRequest === 'MISSION_REQUEST_INT',
         params: opts.params ?? {},
         startEpochMs,
+        firmware: arduCopter,
       });
       drones.push(drone);
       if (opts.demo) drone.startDemo(i);

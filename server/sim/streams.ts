@@ -18,21 +18,25 @@ const STREAM_OF = new Map<number, number>([
   [193, MavDataStream.EXTRA3], // EKF_STATUS_REPORT
 ]);
 
-const HEARTBEAT = 0;
-const HEARTBEAT_MS = 1000;
-
 /**
- * What the vehicle sends by itself and how often. Like ArduPilot it starts with nothing but
- * HEARTBEAT at 1 Hz; REQUEST_DATA_STREAM sets rates per group, SET_MESSAGE_INTERVAL per
- * message (overriding the group; -1 off, 0 back to the group rate).
+ * What the vehicle sends by itself and how often. It starts with its firmware's default streams
+ * (ArduPilot: nothing but HEARTBEAT at 1 Hz; PX4: ~25 messages, seven at ~50 Hz);
+ * REQUEST_DATA_STREAM sets rates per group, SET_MESSAGE_INTERVAL per message (overriding the
+ * default and the group; -1 off, 0 back to the default or the group rate).
  */
 export class Streams {
   private readonly groupHz = new Map<number, number>();
-  private readonly override = new Map<number, number>([[HEARTBEAT, HEARTBEAT_MS]]);
+  private readonly defaults: Map<number, number>;
+  private readonly override = new Map<number, number>();
   private readonly due = new Map<number, number>();
 
-  /** @param canSend message ids the vehicle can produce (others are refused by SET_MESSAGE_INTERVAL) */
-  constructor(private readonly canSend: (msgid: number) => boolean) {}
+  /**
+   * @param canSend message ids the vehicle can produce (others are refused by SET_MESSAGE_INTERVAL)
+   * @param defaults streamed from power-on: message id → interval in ms
+   */
+  constructor(private readonly canSend: (msgid: number) => boolean, defaults: [msgid: number, intervalMs: number][]) {
+    this.defaults = new Map(defaults);
+  }
 
   requestDataStream(streamId: number, hz: number, start: boolean): void {
     const rate = start ? hz : 0;
@@ -46,14 +50,13 @@ export class Streams {
     if (!this.canSend(msgid)) return false;
     if (intervalUs === 0) this.override.delete(msgid);
     else this.override.set(msgid, intervalUs < 0 ? -1 : intervalUs / 1000);
-    if (msgid === HEARTBEAT && intervalUs === 0) this.override.set(HEARTBEAT, HEARTBEAT_MS);
     this.due.delete(msgid);
     return true;
   }
 
   /** Current interval in ms, -1 when off (for MESSAGE_INTERVAL). */
   intervalMs(msgid: number): number {
-    const o = this.override.get(msgid);
+    const o = this.override.get(msgid) ?? this.defaults.get(msgid);
     if (o !== undefined) return o;
     const group = STREAM_OF.get(msgid);
     const hz = group === undefined ? 0 : this.groupHz.get(group) ?? 0;
@@ -63,7 +66,7 @@ export class Streams {
   /** Messages due at `now` (ms); each is scheduled again one interval later (at most once per call). */
   collect(now: number): number[] {
     const out: number[] = [];
-    const ids = new Set([HEARTBEAT, ...this.override.keys(), ...STREAM_OF.keys()]);
+    const ids = new Set([...this.defaults.keys(), ...this.override.keys(), ...STREAM_OF.keys()]);
     for (const id of ids) {
       const interval = this.intervalMs(id);
       if (interval <= 0) {

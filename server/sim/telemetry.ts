@@ -1,4 +1,5 @@
 import { ardupilotmega, common, minimal, standard, type MavLinkData } from 'node-mavlink';
+import type { Outgoing, TelemetrySource } from './firmware.ts';
 import type { Vehicle } from './vehicle.ts';
 
 const { MavType, MavAutopilot } = minimal;
@@ -21,14 +22,14 @@ const e7 = (deg: number) => Math.round(deg * 1e7);
 const cdeg = (deg: number) => Math.round(((deg % 360) + 360) % 360 * 100);
 
 /** Builds the vehicle's telemetry messages from its state; null when ArduCopter would not send one now. */
-export class Telemetry {
-  constructor(private readonly v: Vehicle, private readonly startEpochMs: number, private readonly uid: bigint) {}
+export class Telemetry implements TelemetrySource {
+  constructor(protected readonly v: Vehicle, protected readonly startEpochMs: number, protected readonly uid: bigint) {}
 
-  private get bootMs(): number {
+  protected get bootMs(): number {
     return Math.floor(this.v.timeMs);
   }
 
-  private get bootUs(): bigint {
+  protected get bootUs(): bigint {
     return BigInt(Math.floor(this.v.timeMs * 1000));
   }
 
@@ -39,7 +40,15 @@ export class Telemetry {
     common.PositionTargetGlobalInt, common.BatteryStatus, standard.AutopilotVersion, ardupilotmega.EkfStatusReport, common.HomePosition,
   ].map((cls) => cls.MSG_ID));
 
-  build(msgid: number): MavLinkData | null {
+  canBuild(msgid: number): boolean {
+    return Telemetry.IDS.has(msgid);
+  }
+
+  homeMessages(): Outgoing[] {
+    return [this.origin(), this.homePosition()].filter((m) => m !== null);
+  }
+
+  build(msgid: number): Outgoing | null {
     switch (msgid) {
       case minimal.Heartbeat.MSG_ID: return this.heartbeat();
       case common.SysStatus.MSG_ID: return this.sysStatus();
@@ -72,7 +81,7 @@ export class Telemetry {
     return m;
   }
 
-  private sysStatus(): MavLinkData {
+  protected sysStatus(): MavLinkData {
     const b = this.v.battery;
     const m = new common.SysStatus();
     m.onboardControlSensorsPresent = this.v.sensorsPresent;
@@ -84,14 +93,14 @@ export class Telemetry {
     return m;
   }
 
-  private systemTime(): MavLinkData {
+  protected systemTime(): MavLinkData {
     const m = new common.SystemTime();
     m.timeUnixUsec = BigInt(Math.round(this.startEpochMs + this.v.timeMs)) * 1000n;
     m.timeBootMs = this.bootMs;
     return m;
   }
 
-  private gpsRaw(): MavLinkData {
+  protected gpsRaw(): MavLinkData {
     const s = this.v.sensors;
     const m = new common.GpsRawInt();
     m.fixType = s.fixType;
@@ -113,7 +122,7 @@ export class Telemetry {
     return m;
   }
 
-  private attitude(): MavLinkData {
+  protected attitude(): MavLinkData {
     const f = this.v.flight;
     const { roll, pitch } = f.attitude();
     const m = new common.Attitude();
@@ -124,7 +133,7 @@ export class Telemetry {
     return m;
   }
 
-  private localPosition(): MavLinkData | null {
+  protected localPosition(): MavLinkData | null {
     if (!this.v.sensors.positionOk) return null; // ArduPilot sends it only once the EKF uses GPS
     const f = this.v.flight;
     const m = new common.LocalPositionNed();
@@ -139,7 +148,7 @@ export class Telemetry {
   }
 
   /** lat = lon = 0 until the first GPS fix, as ArduCopter sends it. */
-  private globalPosition(): MavLinkData {
+  protected globalPosition(): MavLinkData {
     const m = new common.GlobalPositionInt();
     m.timeBootMs = this.bootMs;
     const f = this.v.flight;
@@ -178,7 +187,7 @@ export class Telemetry {
     return m;
   }
 
-  private navController(): MavLinkData {
+  protected navController(): MavLinkData {
     const m = new common.NavControllerOutput();
     const { roll, pitch } = this.v.flight.attitude();
     m.navRoll = (roll * 180) / Math.PI;
@@ -196,7 +205,7 @@ export class Telemetry {
     return m;
   }
 
-  private vfrHud(): MavLinkData {
+  protected vfrHud(): MavLinkData {
     const f = this.v.flight;
     const m = new common.VfrHud();
     m.groundspeed = m.airspeed = f.groundSpeed;
@@ -208,7 +217,7 @@ export class Telemetry {
   }
 
   /** Only while the copter is flying to a target, as in the AUTO part of the capture. */
-  private positionTarget(): MavLinkData | null {
+  protected positionTarget(): MavLinkData | null {
     const t = this.v.navTarget;
     if (!t) return null;
     const m = new common.PositionTargetGlobalInt();
@@ -221,7 +230,7 @@ export class Telemetry {
     return m;
   }
 
-  private batteryStatus(): MavLinkData {
+  protected batteryStatus(): MavLinkData {
     const b = this.v.battery;
     const m = new common.BatteryStatus();
     m.temperature = 32767;
@@ -235,7 +244,7 @@ export class Telemetry {
     return m;
   }
 
-  private autopilotVersion(): MavLinkData {
+  protected autopilotVersion(): MavLinkData {
     const m = new standard.AutopilotVersion();
     m.capabilities = CAPABILITIES as unknown as standard.MavProtocolCapability; // a uint64 bitmask (bigint on the wire)
     m.uid = this.uid;
@@ -247,7 +256,7 @@ export class Telemetry {
     return m;
   }
 
-  private ekfStatus(): MavLinkData {
+  protected ekfStatus(): MavLinkData {
     const m = new ardupilotmega.EkfStatusReport();
     m.flags = this.v.sensors.ekfFlags;
     const good = this.v.sensors.positionOk;

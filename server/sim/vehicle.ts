@@ -1,5 +1,6 @@
 import { common, minimal } from 'node-mavlink';
-import { ARM_CHECK, BASE_MODE, CopterMode, POSITION_MODES, SENSORS, SUPPORTED_MODES, TEXT, modeName } from './ardupilot.ts';
+import { ARM_CHECK, BASE_MODE, CopterMode, POSITION_MODES, SENSORS, SUPPORTED_MODES } from './ardupilot.ts';
+import type { DisarmReason, Firmware, Said } from './firmware.ts';
 import type { MissionItem } from './mission-items.ts';
 import { MissionRunner } from './mission-runner.ts';
 import { LandNav, PointNav, RtlNav, TakeoffNav, type Nav, type NavContext } from './nav.ts';
@@ -9,7 +10,7 @@ import { FlightModel, type Limits } from './physics/flight.ts';
 import { LocalFrame, type LatLon, type Local } from './physics/geo.ts';
 import { Sensors, type BootTimeline } from './sensors.ts';
 
-const { MavSeverity, MavResult, MissionState } = common;
+const { MavResult, MissionState } = common;
 const { MavState } = minimal;
 
 /** Longest physics step: a larger tick (high speedup) is split into these. */
@@ -18,15 +19,12 @@ const MAX_STEP_S = 0.1;
 const PREARM_REPORT_S = 30;
 /** HEARTBEAT system_status BOOT for the first 2 s (capture). */
 const BOOT_STATUS_S = 2;
-/** Modes ArduCopter will not arm in. */
-const NOT_ARMABLE = new Set<number>([CopterMode.AUTO, CopterMode.RTL, CopterMode.LAND, CopterMode.BRAKE]);
-
 export interface Home extends LatLon {
   altMsl: number;
 }
 
 export interface VehicleEvents {
-  text(severity: number, text: string): void;
+  say(said: Said): void;
   /** home (and the EKF origin) set or moved: HOME_POSITION and GPS_GLOBAL_ORIGIN go out */
   homeSet(): void;
   itemReached(seq: number): void;
@@ -39,6 +37,8 @@ export interface VehicleOptions {
   params: Params;
   missionItems: () => MissionItem[];
   events: VehicleEvents;
+  /** the autopilot it is: ArduCopter or PX4 (see firmware.ts) */
+  firmware: Firmware;
 }
 
 /**
@@ -48,7 +48,8 @@ export interface VehicleOptions {
 export class Vehicle {
   timeMs = 0;
   armed = false;
-  mode: number = CopterMode.STABILIZE;
+  /** the flight mode, in ArduCopter's numbers whatever the firmware (it names them its own way) */
+  mode: number;
   home: Home | null = null;
   readonly frame: LocalFrame;
   readonly flight = new FlightModel();
@@ -65,25 +66,39 @@ export class Vehicle {
   private landedArmedFor = 0;
   private lastGcsHeartbeat: number | null = null;
   private nextPrearmReport = PREARM_REPORT_S * 1000;
+  /** the RTL phase last seen, to tell when it starts to land */
+  private rtlPhase: string | null = null;
 
   constructor(private readonly opts: VehicleOptions) {
     this.frame = new LocalFrame(opts.origin);
     this.battery = new Battery(opts.params.get('BATT_CAPACITY'));
     this.speed = this.wpSpeed;
+    this.mode = opts.firmware.bootMode;
     this.sensors = new Sensors(opts.timeline, opts.origin.altMsl, {
-      text: (sev, text) => opts.events.text(sev, text),
+      say: (said) => this.say(said),
       originSet: () => this.setHomeHere(),
-    });
+    }, opts.firmware.voice);
     this.runner = new MissionRunner({
       items: opts.missionItems,
       ctx: () => this.navContext(),
       toLocal: (lat, lon) => this.frame.toLocal({ lat: lat / 1e7, lon: lon / 1e7 }),
       homeAltMsl: () => this.home?.altMsl ?? opts.origin.altMsl,
-      text: (sev, text) => opts.events.text(sev, text),
+      voice: opts.firmware.voice,
+      habits: opts.firmware.mission,
+      say: (said) => this.say(said),
       itemReached: (seq) => opts.events.itemReached(seq),
       setSpeed: (mps) => { this.speed = mps; },
-      missionEnded: () => { if (this.flight.landed) this.disarm(true); },
+      missionEnded: () => { if (this.flight.landed) this.disarm(true, 'landed'); },
+      returnToLaunch: () => { this.setMode(CopterMode.RTL); },
     });
+  }
+
+  get firmware(): Firmware {
+    return this.opts.firmware;
+  }
+
+  private get voice() {
+    return this.opts.firmware.voice;
   }
 
   /** where the copter stood at power-on: the EKF origin */
@@ -99,8 +114,8 @@ export class Vehicle {
     return this.params.get('WPNAV_SPEED') / 100;
   }
 
-  private text(severity: number, text: string): void {
-    this.opts.events.text(severity, text);
+  private say(said: Said): void {
+    if (said.length > 0) this.opts.events.say(said);
   }
 
   // ---------------------------------------------------------------- time
@@ -127,11 +142,18 @@ export class Vehicle {
     const nav = this.activeNav;
     const ctx = this.navContext();
     const sp = this.armed && nav ? nav.setpoint(ctx) : null;
+    const wasLanded = this.flight.landed;
     const { touchdown } = this.flight.step(sp, this.limits(), dt);
-    if (touchdown !== undefined) this.text(MavSeverity.INFO, TEXT.hitGround(touchdown));
+    if (wasLanded && !this.flight.landed) this.say(this.voice.takeoffDetected());
+    if (touchdown !== undefined) this.say(this.voice.touchdown(touchdown));
     if (!this.armed) return;
     if (this.mode === CopterMode.AUTO) return this.runner.update(dt);
-    if (nav?.update(ctx, dt) && (nav instanceof LandNav || nav instanceof RtlNav)) this.disarm(true);
+    const done = nav?.update(ctx, dt);
+    if (nav instanceof RtlNav && nav.phase !== this.rtlPhase) {
+      this.rtlPhase = nav.phase;
+      if (nav.phase === 'land') this.say(this.voice.landingAtHome());
+    }
+    if (done && (nav instanceof LandNav || nav instanceof RtlNav)) this.disarm(true, 'landed');
   }
 
   private get activeNav(): Nav | null {
@@ -177,13 +199,15 @@ export class Vehicle {
   arm(force: boolean): number {
     if (this.armed) return MavResult.ACCEPTED;
     if (!force) {
-      if (NOT_ARMABLE.has(this.mode)) {
-        this.text(MavSeverity.CRITICAL, TEXT.arm(ARM_CHECK.modeNotArmable));
+      if (!this.firmware.armableIn(this.mode)) {
+        this.say(this.voice.armRefused([ARM_CHECK.modeNotArmable]));
         return MavResult.FAILED;
       }
       const failures = this.armingFailures();
+      // Where arming in AUTO is allowed (PX4's Mission mode), there must be something to fly.
+      if (this.mode === CopterMode.AUTO && !this.hasMission) failures.push(ARM_CHECK.noMission);
       if (failures.length > 0) {
-        for (const f of failures) this.text(MavSeverity.CRITICAL, TEXT.arm(f));
+        this.say(this.voice.armRefused(failures));
         return MavResult.FAILED;
       }
     }
@@ -191,20 +215,25 @@ export class Vehicle {
     this.landedArmedFor = 0;
     this.speed = this.wpSpeed;
     this.setHomeHere();
-    this.text(MavSeverity.INFO, TEXT.arming);
-    if (this.mode !== CopterMode.AUTO) this.nav = this.holdHere();
+    this.say(this.voice.armed());
+    // Armed in AUTO (PX4 arms in Mission mode; ArduCopter never does) it takes off and flies the mission.
+    if (this.mode === CopterMode.AUTO) this.runner.startOrResume();
+    else this.nav = this.holdHere();
     return MavResult.ACCEPTED;
   }
 
   /** COMPONENT_ARM_DISARM param1 = 0 (refused in the air unless forced), and every automatic disarm. */
-  disarm(force: boolean): boolean {
+  disarm(force: boolean, why: DisarmReason = 'command'): boolean {
     if (!this.armed) return true;
     if (!force && !this.flight.landed) return false;
     this.armed = false;
-    this.text(MavSeverity.INFO, TEXT.disarming);
-    this.runner.rewind();
+    this.say(this.voice.disarmed(why));
+    if (this.firmware.mission.rewindOnDisarm) this.runner.rewind();
+    else this.runner.stop();
     this.nav = null;
+    this.rtlPhase = null;
     this.lowVoltageSince = null;
+    this.mode = this.firmware.modeAfterDisarm(this.mode);
     return true;
   }
 
@@ -222,33 +251,40 @@ export class Vehicle {
     if (mode === this.mode) return true;
     const name = SUPPORTED_MODES.get(mode);
     if (!name) {
-      this.text(MavSeverity.WARNING, TEXT.noSuchMode(mode));
+      this.say(this.voice.noSuchMode(mode));
       return false;
     }
     const ignoreChecks = !this.armed; // disarmed, ArduCopter lets you switch to any mode
     if (!ignoreChecks && POSITION_MODES.has(mode) && !this.sensors.positionOk) {
-      this.text(MavSeverity.WARNING, TEXT.modeChangeFailed(name, 'requires position'));
+      this.say(this.voice.modeRefused(name, 'requires position'));
       return false;
     }
     if (mode === CopterMode.AUTO && !this.autoInit(ignoreChecks)) {
-      this.text(MavSeverity.WARNING, TEXT.modeChangeFailed(name, 'init failed'));
+      this.say(this.voice.modeRefused(name, 'init failed'));
       return false;
     }
     if (this.mode === CopterMode.AUTO) this.runner.stop();
     this.mode = mode;
     this.nav = this.navForMode(mode);
+    this.rtlPhase = null;
+    if (mode === CopterMode.RTL && this.armed) this.say(this.voice.returning(Math.max(this.navContext().rtlAlt, this.flight.alt), this.home?.altMsl ?? this.origin.altMsl));
     if (mode === CopterMode.AUTO && this.armed) this.runner.startOrResume();
     return true;
   }
 
   /** ModeAuto::init: needs a mission, and a takeoff first when starting on the ground. */
   private autoInit(ignoreChecks: boolean): boolean {
-    if (this.opts.missionItems().length <= 1 && !ignoreChecks) return false;
+    if (!this.hasMission && !ignoreChecks) return false;
     if (this.armed && this.flight.landed && !this.runner.startsWithTakeoff()) {
-      this.text(MavSeverity.CRITICAL, TEXT.missingTakeoff);
+      this.say(this.voice.missingTakeoff());
       return false;
     }
     return true;
+  }
+
+  /** a mission item is stored (ArduPilot's home at item 0 is not one) */
+  private get hasMission(): boolean {
+    return this.opts.missionItems().length > this.firmware.mission.firstItem;
   }
 
   private navForMode(mode: number): Nav | null {
@@ -273,7 +309,7 @@ export class Vehicle {
   private failsafeAction(action: 'rtl' | 'land' | 'disarm' | 'none'): void {
     if (action === 'none') return;
     if (action === 'disarm') {
-      this.disarm(true);
+      this.disarm(true, 'failsafe');
       return;
     }
     if (action === 'rtl' && this.setMode(CopterMode.RTL)) return;
@@ -344,12 +380,12 @@ export class Vehicle {
     const lost = this.timeMs - this.lastGcsHeartbeat > this.params.get('FS_GCS_TIMEOUT') * 1000;
     if (lost === this.gcsFailsafe) return;
     this.gcsFailsafe = lost;
-    if (!lost) return this.text(MavSeverity.WARNING, TEXT.gcsFailsafeCleared);
+    if (!lost) return this.say(this.voice.gcsFailsafe('cleared'));
     if (this.armed && this.flight.landed) {
-      this.text(MavSeverity.WARNING, TEXT.gcsFailsafeDisarming);
+      this.say(this.voice.gcsFailsafe('lostDisarming'));
       return this.failsafeAction('disarm');
     }
-    this.text(MavSeverity.WARNING, TEXT.gcsFailsafe);
+    this.say(this.voice.gcsFailsafe('lost'));
     if (this.armed) this.failsafeAction(enable === 5 ? 'land' : 'rtl');
   }
 
@@ -363,12 +399,12 @@ export class Vehicle {
     this.lowVoltageSince = (this.lowVoltageSince ?? 0) + dt;
     if (this.lowVoltageSince < this.params.get('BATT_LOW_TIMER')) return;
     this.batteryFailsafe = true;
-    this.text(MavSeverity.WARNING, TEXT.batteryLow(this.battery.voltage, this.battery.consumedMah));
+    this.say(this.voice.batteryLow(this.battery.voltage, this.battery.consumedMah));
     if (this.flight.landed) {
-      this.text(MavSeverity.WARNING, TEXT.batteryFailsafeDisarming);
+      this.say(this.voice.batteryFailsafe(true));
       return this.failsafeAction('disarm');
     }
-    this.text(MavSeverity.WARNING, TEXT.batteryFailsafe);
+    this.say(this.voice.batteryFailsafe(false));
     const action = this.params.get('BATT_FS_LOW_ACT');
     this.failsafeAction(action === 0 ? 'none' : action === 5 ? 'disarm' : [2, 3, 6].includes(action) ? 'rtl' : 'land');
   }
@@ -376,7 +412,7 @@ export class Vehicle {
   /** Without a position the EKF failsafe lands a copter flying a position mode (FS_EKF_ACTION 1). */
   private checkEkf(): void {
     if (!this.armed || this.flight.landed || this.sensors.positionOk || !POSITION_MODES.has(this.mode)) return;
-    this.text(MavSeverity.CRITICAL, TEXT.ekfFailsafe);
+    this.say(this.voice.ekfFailsafe());
     this.forceMode(CopterMode.LAND);
   }
 
@@ -389,14 +425,15 @@ export class Vehicle {
       return;
     }
     this.landedArmedFor += dt;
-    if (this.landedArmedFor >= delay) this.disarm(true);
+    if (this.landedArmedFor >= delay) this.disarm(true, 'idle');
   }
 
   private reportPrearm(): void {
     if (this.timeMs < this.nextPrearmReport) return;
     this.nextPrearmReport += PREARM_REPORT_S * 1000;
     if (this.armed) return;
-    for (const f of this.armingFailures()) this.text(MavSeverity.CRITICAL, TEXT.prearm(f));
+    const failures = this.armingFailures();
+    if (failures.length > 0) this.say(this.voice.prearmReport(failures));
   }
 
   // ---------------------------------------------------------------- what telemetry shows
@@ -410,6 +447,12 @@ export class Vehicle {
 
   get local(): Local & { alt: number } {
     return { n: this.flight.n, e: this.flight.e, alt: this.flight.alt };
+  }
+
+  /** What it is doing: 'takeoff', 'point', 'land', 'rtl-climb', 'rtl-return', 'rtl-loiter', 'rtl-land'; null with no manoeuvre. */
+  get navKind(): string | null {
+    const nav = this.activeNav;
+    return nav instanceof RtlNav ? `rtl-${nav.phase}` : nav?.kind ?? null;
   }
 
   /** Where the copter is flying to, when it is flying to somewhere. */
@@ -441,26 +484,31 @@ export class Vehicle {
     return SENSORS.PRESENT | (this.sensors.gpsEverFixed ? SENSORS.GPS : 0);
   }
 
+  /** every arming check passes in the current mode (the SYS_STATUS pre-arm bit) */
+  get armable(): boolean {
+    return this.armingFailures().length === 0 && this.firmware.armableIn(this.mode);
+  }
+
   get sensorsHealthy(): number {
     let h = SENSORS.HEALTHY_BASE;
     if (this.sensors.gpsFix) h |= SENSORS.GPS;
     if (this.sensors.positionOk) h |= SENSORS.POSITION;
-    if (this.armingFailures().length === 0 && !NOT_ARMABLE.has(this.mode)) h |= SENSORS.PREARM_CHECK;
+    if (this.armable) h |= SENSORS.PREARM_CHECK;
     if (this.batteryFailsafe) h &= ~SENSORS.BATTERY;
     return h >>> 0;
   }
 
   get missionStatus(): { seq: number; total: number; state: number; inMissionMode: boolean } {
-    const count = this.opts.missionItems().length;
+    const total = this.opts.missionItems().length - this.firmware.mission.firstItem; // not ArduPilot's home
     const r = this.runner;
-    const state = count <= 1 ? MissionState.NO_MISSION
+    const state = total <= 0 ? MissionState.NO_MISSION
       : r.state === 'running' ? MissionState.ACTIVE
       : r.state === 'complete' ? MissionState.COMPLETE : MissionState.NOT_STARTED;
-    return { seq: r.current, total: Math.max(0, count - 1), state, inMissionMode: this.mode === CopterMode.AUTO };
+    return { seq: r.current, total: Math.max(0, total), state, inMissionMode: this.mode === CopterMode.AUTO };
   }
 
   get modeName(): string {
-    return modeName(this.mode);
+    return this.firmware.modeName(this.mode);
   }
 
   // ---------------------------------------------------------------- faults
