@@ -94,6 +94,11 @@ export class MissionProgress {
     return Math.max(0, Math.min(this.kinds.length - this.offset, this.done - this.offset + 1));
   }
 
+  /** The autopilot's item `seq` as the route counts it: item 1 of the route's length, whatever the firmware. */
+  item(seq: number): { item: number; of: number } {
+    return { item: Math.max(0, seq - this.offset + 1), of: this.kinds.length - this.offset };
+  }
+
   /** What the furthest item flown to or reached does, or null before the start. */
   get kind(): MissionItemKind | null {
     return this.furthest < 0 ? null : this.kinds[this.furthest] ?? 'other';

@@ -174,7 +174,7 @@ export class PatrolRun {
       startedAt: this.startedAt,
       endedAt: this.endedAt,
       upload: this.state === 'uploading' ? this.upload : null,
-      leg: seq !== null ? { seq, total: this.waypoints.total } : null,
+      leg: seq !== null ? { seq, total: this.waypoints.total, ...this.progress.item(seq) } : null,
       distanceFlownM: Math.round(this.distanceFlownM),
       distanceLeftM: left === null ? null : Math.round(left),
       etaS: left === null ? null : Math.round(left / speed),

@@ -352,8 +352,11 @@ export interface RunView {
   endedAt: number | null;
   /** upload progress while uploading */
   upload: { type: string; done: number; total: number } | null;
-  /** current mission item and how many there are (item 0 is home on ArduPilot) */
-  leg: { seq: number; total: number } | null;
+  /**
+   * Where it is in its own mission, from its start: `item` of `of` counts the route's items from 1
+   * whatever the firmware; `seq` of `total` as the autopilot numbers them (item 0 is home on ArduPilot).
+   */
+  leg: { seq: number; total: number; item: number; of: number } | null;
   distanceFlownM: number;
   distanceLeftM: number | null;
   etaS: number | null;

@@ -162,7 +162,9 @@ describe('command room (Chinese)', () => {
   });
 
   it('acknowledges an aircraft alert', async () => {
-    // The demo drones take off in GUIDED on their own: "mode changed on its own" alerts.
+    // An aircraft alert to acknowledge: drone 1's battery runs low (the demo's own take-offs in
+    // GUIDED are the simulator's training pilot's, no longer "mode changed on its own" alerts).
+    t.svc.squadron!.drone(1).lowBatteryNow(0.25);
     await expect.poll(() => page.$$eval('.aircraft-alert .alert-card__ack-button', (b) => b.length), POLL).toBeGreaterThan(0);
     const id = Number(await page.getAttribute('.aircraft-alert:has(.alert-card__ack-button)', 'data-alert-id'));
     const ack = `.aircraft-alert[data-alert-id="${id}"] .alert-card__ack-button`;

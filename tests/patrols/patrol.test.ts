@@ -43,6 +43,7 @@ describe('a patrol against the simulated copter', () => {
 
     const mid = await r.until(id, 'progress on the legs', (x) => (x.leg?.seq ?? 0) >= 2 && x.distanceLeftM !== null, 60_000);
     expect(mid.leg!.total).toBe(5); // home + 4 items
+    expect(mid.leg).toMatchObject({ item: mid.leg!.seq, of: 4 }); // ArduPilot's seq 2 is the route's second item
     expect(mid.etaS).toBeGreaterThan(0);
     expect(mid.timeAloftS).toBeGreaterThanOrEqual(0);
 

@@ -59,7 +59,8 @@ describe('a PX4 patrol\'s record and alerts (scripted PX4, simulated time)', () 
     expect(launching.length).toBeGreaterThan(0);
     // It was "leg 4 of 5, 0 m left" here: PX4 was still at the end of its previous mission.
     expect(launching.map((r) => [r.leg, r.distanceLeftM])).toEqual(launching.map(() => [null, null]));
-    expect(view().leg).toEqual({ seq: 0, total: 5 });
+    // PX4 numbers the takeoff 0: it is the route's first item of five.
+    expect(view().leg).toEqual({ seq: 0, total: 5, item: 1, of: 5 });
     // From home through the three waypoints (home itself is not reported here, so the RTL leg is not counted).
     expect(view().distanceLeftM).toBe(300);
   });

@@ -49,7 +49,7 @@ export class DroneList {
     }
     setText(row.callsign, view.callsign);
     setText(row.health, t(healthLabel[view.health]));
-    setText(row.mode, view.mode);
+    setText(row.mode, t(`flightMode_${view.flightMode}`));
     const battery = view.battery?.percent ?? null;
     const where = view.position ? num(view.position.altRel, 0, 'm') : t('noPosition');
     setText(row.detail, `${where} · ${num(battery, 0, '%')}`);

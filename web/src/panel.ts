@@ -20,7 +20,8 @@ const sections: Array<{ title: StringKey; fields: Field[] }> = [
   {
     title: 'sectionFlight',
     fields: [
-      { label: 'mode', value: (v) => v.mode },
+      // What the mode does, in the page's language, and the firmware's own name for pilots who know it.
+      { label: 'mode', value: (v) => `${t(`flightMode_${v.flightMode}`)} · ${v.mode}` },
       { label: 'armed', value: (v) => t(v.armed ? 'armedYes' : 'armedNo'), alert: (v) => v.armed },
       { label: 'systemStatus', value: (v) => systemState(v.systemStatus) },
       { label: 'altRel', value: (v) => num(v.position?.altRel, 1, 'm') },
@@ -58,6 +59,11 @@ const sections: Array<{ title: StringKey; fields: Field[] }> = [
       { label: 'linkState', value: (v) => t(v.link.lost ? 'linkLost' : 'linkUp'), alert: (v) => v.link.lost },
       { label: 'lastHeard', value: (v, now) => `${age(v.link.lastHeard, now)} · ${clockTime(v.link.lastHeard)}` },
       { label: 'packets', value: (v) => String(v.link.packets) },
+      {
+        label: 'refusedRates',
+        value: (v) => v.link.refusedRates.map((r) => `${r.message} ${r.hz === null ? t('rateOff') : `${r.hz} Hz`}: ${r.result}`).join(', ') || '—',
+        alert: (v) => v.link.refusedRates.length > 0,
+      },
       { label: 'loss', value: (v) => num(v.link.lossPercent, 1, '%') },
       { label: 'crcErrors', value: (v) => String(v.link.crcErrors), alert: (v) => v.link.crcErrors > 0 },
       { label: 'linkUri', value: (v) => v.link.uri },

@@ -15,12 +15,12 @@ interface Field {
   when?: (run: RunView) => boolean;
 }
 
-/** The autopilot counts items from 1 on ArduPilot (0 is home): "2 / 4" is the second of four. */
+/** Items as the route counts them, whatever the firmware: "2 / 4" is the second of four. */
 const fields: Field[] = [
   { key: 'runRoute', value: (r) => (getLocale() === 'zh-CN' ? r.routeName.zh : r.routeName.en) },
   { key: 'runState', value: (r) => runStateText(r) },
   { key: 'runUpload', value: (r) => (r.upload ? `${r.upload.done} / ${r.upload.total}` : '—'), when: (r) => r.upload !== null },
-  { key: 'runLeg', value: (r) => (r.leg ? `${r.leg.seq} / ${r.leg.total - 1}` : '—'), when: isRunActive },
+  { key: 'runLeg', value: (r) => (r.leg ? `${r.leg.item} / ${r.leg.of}` : '—'), when: isRunActive },
   { key: 'runLeft', value: (r) => distance(r.distanceLeftM), when: isRunActive },
   { key: 'runEta', value: (r) => duration(r.etaS), when: isRunActive },
   { key: 'runFlown', value: (r) => distance(r.distanceFlownM) },
@@ -30,11 +30,23 @@ const fields: Field[] = [
     value: (r) => `${num(r.battery.percent ?? r.minBattery, 0, '%')}${r.battery.trendPerMin === null ? '' : ` (${t('perMinute', { n: r.battery.trendPerMin.toFixed(1) })})`}`,
   },
   { key: 'runPilot', value: (r) => r.pilot },
-  { key: 'runResult', value: (r) => r.result ?? '—', when: (r) => r.result !== null },
+  { key: 'runResult', value: (r) => runResultText(r) ?? '—', when: (r) => r.result !== null },
 ];
 
 export function runStateText(run: RunView): string {
   return tOptional(`run_${run.state}`, run.state);
+}
+
+/** How a run ended, in the page's language; the service's words for a run recorded before it kept the outcome. */
+export function runResultText(run: RunView): string | null {
+  const o = run.outcome;
+  if (!o) return run.result;
+  switch (o.kind) {
+    case 'completed': return t('outcome_completed');
+    case 'aborted': return t('outcome_aborted');
+    case 'failed': return t('outcome_failed', { reason: o.reason });
+    case 'returned_early': return t('outcome_returned_early', { item: o.afterItem, of: o.of, by: t(`returnedBy_${o.by}`) });
+  }
 }
 
 export function RunProgress({ run }: { run: RunView | undefined }) {

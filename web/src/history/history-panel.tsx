@@ -9,7 +9,7 @@ import * as L from 'leaflet';
 import { render } from 'preact';
 import type { GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
-import { runStateText } from '../console/progress.tsx';
+import { runResultText, runStateText } from '../console/progress.tsx';
 import { dateTime, distance, duration } from '../format.ts';
 import { getLocale, t } from '../i18n.ts';
 import { reasonOf, requestJson } from '../live.ts';
@@ -115,7 +115,7 @@ function RunRow({ run, selected, callsign, onPick }: { run: RunView; selected: b
         <span class="run-row__when">{`${dateTime(run.startedAt)} · ${callsign}`}</span>
         <span class="run-row__name">{getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en}</span>
         <span class="run-row__facts">{`${run.pilot} · ${distance(run.distanceFlownM)} · ${length}`}</span>
-        <span class="run-row__result">{run.result ?? runStateText(run)}</span>
+        <span class="run-row__result">{runResultText(run) ?? runStateText(run)}</span>
       </button>
     </li>
   );
