@@ -1,18 +1,21 @@
 /**
- * npm run sim -- --count 3 --link udpout://127.0.0.1:14550 [--home LAT,LON[,ALT]] [--sysid-base 1] ...
- * Runs simulated ArduCopters as their own process (see USAGE).
+ * npm run sim -- --count 3 --link udpout://127.0.0.1:14550 [--autopilot px4] [--home LAT,LON[,ALT]] ...
+ * Runs simulated ArduCopters (or PX4 copters) as their own process (see USAGE).
  */
 import { parseArgs } from 'node:util';
 import { linkUriWithKey, redactLinkUri } from '../links/uri.ts';
 import { missionFaultSchema, linkFaultsSchema, startControlServer } from './control-http.ts';
 import type { SimDrone } from './drone.ts';
+import type { AutopilotKind } from './firmware.ts';
 import { SquadronOptionsError, startSquadron, type SquadronOptions } from './squadron.ts';
 
-const USAGE = `Simulated ArduCopter squadron (MAVLink 2, one system per drone)
+const USAGE = `Simulated copter squadron (MAVLink 2, one system per drone): ArduCopter 4.x, or PX4 1.17
 
   npm run sim -- [options]
 
   --count N               drones (default 1)
+  --autopilot KIND        ardupilot (default) or px4: PX4's modes, mission protocol, ~50 Hz streams,
+                          texts and habits, as a live PX4 SITL showed them (server/sim/README.md)
   --link URI              udpout://HOST:PORT (default udpout://127.0.0.1:14550), tcpout://HOST:PORT,
                           tcpin://HOST:PORT or udpin://HOST:PORT (drone i on PORT+10*i, like SITL)
   --key PASSPHRASE        sign every packet (MAVLink 2 signing) and drop unsigned, badly signed and
@@ -25,10 +28,13 @@ const USAGE = `Simulated ArduCopter squadron (MAVLink 2, one system per drone)
   --boot-delay S          seconds until GUIDED arming works, as the EKF needs (default 5; real: 20-40)
   --gps-fix-delay S       seconds until the first GPS fix (default 2)
   --speedup X             simulated seconds per real second (default 1)
-  --mission-request KIND  request | request-int: how uploads are asked for (default request, as ArduPilot)
-  --param NAME=VALUE      set an ArduPilot parameter on every drone (repeatable), e.g. BATT_LOW_VOLT=11.4
+  --mission-request KIND  request | request-int: how uploads are asked for (default request, as ArduPilot;
+                          PX4 always asks with request-int)
+  --param NAME=VALUE      set a simulator parameter (ArduPilot's names, also as PX4) on every drone
+                          (repeatable), e.g. BATT_LOW_VOLT=11.4
   --gcs-failsafe          RTL when the ground station's heartbeat stops for 5 s (FS_GCS_ENABLE=1; off by default)
-  --demo                  TRAINING ONLY: each drone arms itself and flies a loop until a ground station commands it
+  --demo                  TRAINING ONLY (ArduCopter): each drone arms itself and flies a loop until a
+                          ground station commands it
   --control-port PORT     JSON control endpoint on 127.0.0.1:PORT (GET /drones, POST /drones/SYSID/ACTION)
 
 Faults (repeatable; VALUE applies to every drone, SYSID:VALUE to one):
@@ -41,7 +47,7 @@ Faults (repeatable; VALUE applies to every drone, SYSID:VALUE to one):
 class UsageError extends Error {}
 
 const OPTIONS = {
-  count: { type: 'string' }, link: { type: 'string' }, home: { type: 'string' }, spacing: { type: 'string' },
+  count: { type: 'string' }, autopilot: { type: 'string' }, link: { type: 'string' }, home: { type: 'string' }, spacing: { type: 'string' },
   'sysid-base': { type: 'string' }, seed: { type: 'string' }, 'boot-delay': { type: 'string' },
   'gps-fix-delay': { type: 'string' }, speedup: { type: 'string' }, 'mission-request': { type: 'string' },
   param: { type: 'string', multiple: true }, 'gcs-failsafe': { type: 'boolean' }, demo: { type: 'boolean' },
@@ -128,8 +134,11 @@ function parseCli(argv: string[]): Plan | 'help' {
   if (values['gcs-failsafe']) params.FS_GCS_ENABLE = 1;
   const mr = values['mission-request'];
   if (mr !== undefined && mr !== 'request' && mr !== 'request-int') throw new UsageError(`--mission-request ${mr}: expected request or request-int`);
+  const autopilot = values.autopilot ?? 'ardupilot';
+  if (autopilot !== 'ardupilot' && autopilot !== 'px4') throw new UsageError(`--autopilot ${autopilot}: expected ardupilot or px4`);
   const options: SquadronOptions = {
     count: num('count', values.count, true) ?? 1,
+    autopilot: autopilot satisfies AutopilotKind,
     link: withKey(values.link ?? 'udpout://127.0.0.1:14550', values.key ?? process.env.SIM_SIGNING_KEY),
     home: parseHome(values.home),
     spacingM: num('spacing', values.spacing),
@@ -138,7 +147,7 @@ function parseCli(argv: string[]): Plan | 'help' {
     bootDelayS: num('boot-delay', values['boot-delay']),
     gpsFixDelayS: num('gps-fix-delay', values['gps-fix-delay']),
     speedup: num('speedup', values.speedup),
-    missionRequest: mr === 'request-int' ? 'MISSION_REQUEST_INT' : 'MISSION_REQUEST',
+    missionRequest: mr === undefined ? undefined : mr === 'request-int' ? 'MISSION_REQUEST_INT' : 'MISSION_REQUEST',
     demo: values.demo ?? false,
     params,
   };
@@ -193,7 +202,7 @@ async function main(): Promise<void> {
   }
   const control = plan.controlPort === undefined ? null : await startControlServer(squadron, plan.controlPort);
   const o = plan.options;
-  console.log(`sim: ${o.count} drone(s) on ${redactLinkUri(o.link)}${/[?&]key=/.test(o.link) ? ' (signed)' : ''}, seed ${squadron.seed}${o.demo ? ', DEMO pilot flying them' : ''}`);
+  console.log(`sim: ${o.count} drone(s) on ${redactLinkUri(o.link)}${/[?&]key=/.test(o.link) ? ' (signed)' : ''}${o.autopilot === 'px4' ? ' as PX4' : ''}, seed ${squadron.seed}${o.demo ? ', DEMO pilot flying them' : ''}`);
   for (const d of squadron.drones) {
     const s = d.status();
     console.log(`sim: sysid ${d.sysid} at ${s.lat.toFixed(7)},${s.lon.toFixed(7)}${d.port !== undefined ? `, port ${d.port}` : ''}`);
@@ -207,8 +216,8 @@ async function main(): Promise<void> {
     await squadron.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
 main().catch((err) => {

@@ -3,12 +3,19 @@ import type { Link } from '../links/link.ts';
 import { parseLinkUri, type LinkSpec } from '../links/uri.ts';
 import { arduCopter } from './ardupilot.ts';
 import { SimDrone } from './drone.ts';
+import type { AutopilotKind, Firmware } from './firmware.ts';
 import type { MissionLimits } from './mission-server.ts';
 import { offset } from './physics/geo.ts';
+import { px4 } from './px4.ts';
 import { bootTimeline } from './sensors.ts';
+
+/** Each drone gets its own (PX4's numbers its STATUSTEXTs and PINGs per drone). */
+const FIRMWARE: Record<AutopilotKind, () => Firmware> = { ardupilot: () => arduCopter, px4 };
 
 export interface SquadronOptions {
   count: number;
+  /** the autopilot every drone behaves as: 'ardupilot' (ArduCopter 4.x, the default) or 'px4' (PX4 1.17) */
+  autopilot?: AutopilotKind;
   /**
    * Where the drones talk: udpout://H:P and tcpout://H:P — every drone to that address, each from
    * its own socket (like SITL instances sending to one ground-station port); tcpin://H:P and
@@ -27,13 +34,13 @@ export interface SquadronOptions {
   gpsFixDelayS?: number;
   /** simulated seconds per wall-clock second, like SITL's --speedup (protocol timers scale too). Default 1 */
   speedup?: number;
-  /** training demo: each drone arms itself and flies a loop until a ground station commands it (see DemoPilot) */
+  /** training demo (ArduCopter only): each drone arms itself and flies a loop until a ground station commands it (see DemoPilot) */
   demo?: boolean;
   /** metres between neighbouring homes (default 29.4: the squadron capture's 0.0003° of longitude) */
   spacingM?: number;
   /** physics and stream ticks per wall-clock second (default 20) */
   tickHz?: number;
-  /** message the vehicle asks for upload items with (default MISSION_REQUEST, as ArduPilot does) */
+  /** message the vehicle asks for upload items with (default MISSION_REQUEST, as ArduPilot does; PX4 only ever asks with MISSION_REQUEST_INT) */
   missionRequest?: 'MISSION_REQUEST' | 'MISSION_REQUEST_INT';
   missionLimits?: Partial<MissionLimits>;
   /** ArduPilot parameters for every drone, e.g. { FS_GCS_ENABLE: 1, BATT_LOW_VOLT: 11.4 } */
@@ -76,6 +83,12 @@ function validate(o: SquadronOptions): void {
   check(o.speedup === undefined || (Number.isFinite(o.speedup) && o.speedup > 0 && o.speedup <= 100), `speedup must be above 0 and at most 100 (got ${o.speedup})`);
   check(o.tickHz === undefined || (Number.isFinite(o.tickHz) && o.tickHz >= 1 && o.tickHz <= 200), `tickHz must be 1-200 (got ${o.tickHz})`);
   check(o.seed === undefined || Number.isInteger(o.seed), `seed must be an integer (got ${o.seed})`);
+  const kind = o.autopilot ?? 'ardupilot';
+  check(Object.hasOwn(FIRMWARE, kind), `autopilot must be ${Object.keys(FIRMWARE).join(' or ')} (got ${String(o.autopilot)})`);
+  if (kind === 'px4') {
+    check(!o.demo, 'the demo pilot flies ArduCopter\'s GUIDED mode: no demo with PX4');
+    check(o.missionRequest !== 'MISSION_REQUEST', 'PX4 asks for mission items with MISSION_REQUEST_INT only');
+  }
 }
 
 function droneLink(spec: LinkSpec, i: number): Link {
@@ -92,7 +105,7 @@ function droneLink(spec: LinkSpec, i: number): Link {
   }
 }
 
-/** Start `count` simulated ArduCopters, each one MAVLink system on its own socket. */
+/** Start `count` simulated copters (ArduCopter, or PX4 with autopilot 'px4'), each one MAVLink system on its own socket. */
 export async function startSquadron(opts: SquadronOptions): Promise<Squadron> {
   validate(opts);
   const spec = parseLinkUri(opts.link);
@@ -122,7 +135,7 @@ export async function startSquadron(opts: SquadronOptions): Promise<Squadron> {
         requestInt: opts.missionRequest === 'MISSION_REQUEST_INT',
         params: opts.params ?? {},
         startEpochMs,
-        firmware: arduCopter,
+        firmware: FIRMWARE[opts.autopilot ?? 'ardupilot'](),
       });
       drones.push(drone);
       if (opts.demo) drone.startDemo(i);

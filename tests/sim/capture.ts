@@ -13,9 +13,9 @@ export interface CaptureRec {
   msg: MavLinkData;
 }
 
-/** Every decoded packet of one ../shared/fixtures/ardupilot capture, both directions in order. */
-export function readCapture(file: string): CaptureRec[] {
-  const records = parseTlog(fs.readFileSync(fixture('ardupilot', file)), file);
+/** Every decoded packet of one ../shared/fixtures/ardupilot (or px4) capture, both directions in order. */
+export function readCapture(file: string, autopilot: 'ardupilot' | 'px4' = 'ardupilot'): CaptureRec[] {
+  const records = parseTlog(fs.readFileSync(fixture(autopilot, file)), file);
   const t0 = records[0]!.timeUs;
   const out: CaptureRec[] = [];
   for (const r of records) {

@@ -36,6 +36,9 @@ describe('npm run sim (server/sim/main.ts)', () => {
     [['--mission-fault', 'upload-skip-request'], /--mission-fault upload-skip-request: expected KIND\[:SEQ\]/],
     [['--count', '300'], /go past 254/],
     [['--speedy'], /Unknown option '--speedy'/],
+    [['--autopilot', 'inav'], /--autopilot inav: expected ardupilot or px4/],
+    [['--autopilot', 'px4', '--demo'], /no demo with PX4/],
+    [['--autopilot', 'px4', '--mission-request', 'request'], /PX4 asks for mission items with MISSION_REQUEST_INT only/],
   ])('refuses %j with a clear message and exit code 2', async (args, message) => {
     const r = runSim(args);
     expect(await r.exited).toBe(2);
@@ -95,6 +98,22 @@ describe('npm run sim (server/sim/main.ts)', () => {
       expect(heartbeats[0]).toBe(1);
     } finally {
       await conn.close();
+    }
+  });
+
+  it('runs as PX4 with --autopilot px4: PX4\'s heartbeat, HOLD, its fast streams', async () => {
+    const gcs = await GroundStation.open();
+    try {
+      const r = runSim(['--autopilot', 'px4', '--link', gcs.uri, '--speedup', '2']);
+      running.push(r);
+      const hb = await gcs.waitMsg<{ autopilot: number; customMode: number }>(1, 'HEARTBEAT', () => true, 20_000);
+      expect([hb.autopilot, hb.customMode]).toEqual([12, 0x03040000]);
+      expect(r.output()).toMatch(/sim: 1 drone\(s\) on udpout:\/\/127\.0\.0\.1:\d+ as PX4, seed/);
+      await gcs.waitMsg(1, 'ATTITUDE_QUATERNION', () => true, 5_000);
+      r.child.kill('SIGTERM');
+      expect(await r.exited).toBe(0);
+    } finally {
+      await gcs.close();
     }
   });
 });
