@@ -108,6 +108,8 @@ const LATIN_IN_CHINESE = new Set(['SkyBeat', 'GPS', 'EKF', 'HDOP', 'CRC', 'RTK',
  * writes them); data: names and values shown as they are (callsigns, user names, route names).
  */
 export async function englishLeft(page: Page, root: string, options: { skip?: string[]; data?: string[] } = {}): Promise<string[]> {
+  // What is on screen once the page has drawn: it redraws in the next animation frame.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   const shown = await page.$$eval(root, (roots, skip) => {
     const texts: string[] = [];
     const skipped = (el: Element) => skip.some((selector) => el.closest(selector));

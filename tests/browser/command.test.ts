@@ -200,7 +200,8 @@ describe('command room (Chinese)', () => {
     await page.click('#confirm .confirm__yes');
     await expect.poll(() => page.isVisible(card(alertId)), POLL).toBe(false);
     expect((await alert(alertId)).state).toBe('closed');
-    expect(await page.$(`.ground-alert[data-alert-id="${alertId}"]`)).toBeNull();
+    // The map's markers are drawn in the next animation frame.
+    await expect.poll(() => page.$(`.ground-alert[data-alert-id="${alertId}"]`), POLL).toBeNull();
     expect(unexpected(errors)).toEqual([]);
   });
 });

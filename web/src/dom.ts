@@ -1,6 +1,9 @@
-/** Small DOM helpers that skip writes which would change nothing, so frames do no needless style work. */
+/**
+ * Small DOM helpers for the parts drawn by hand every frame (the drone list and telemetry, the
+ * map's markers): they skip writes which would change nothing, so frames do no needless style work.
+ */
 
-import { t, type StringKey } from './i18n.ts';
+import type { StringKey } from './i18n.ts';
 
 export function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
@@ -16,28 +19,6 @@ export function make<K extends keyof HTMLElementTagNameMap>(
   el.className = className;
   if (text !== undefined) el.textContent = text;
   return el;
-}
-
-/** Shows or hides an element, writing only when that changes. */
-export function setHidden(el: HTMLElement, hidden: boolean): void {
-  if (el.hidden !== hidden) el.hidden = hidden;
-}
-
-/** A button with a class and a translated label (data-i18n follows language switches). */
-export function button(className: string, labelKey: StringKey): HTMLButtonElement {
-  const el = make('button', className, t(labelKey));
-  el.type = 'button';
-  el.dataset.i18n = labelKey;
-  return el;
-}
-
-/** A section of the drone panel with its translated title. */
-export function titledSection(className: string, titleKey: StringKey): HTMLElement {
-  const section = make('section', `panel__section ${className}`);
-  const heading = make('h3', 'panel__title', t(titleKey));
-  heading.dataset.i18n = titleKey;
-  section.append(heading);
-  return section;
 }
 
 /** One row of a panel's field list: a label translated by its data-i18n, and a value cell, both named by key. */

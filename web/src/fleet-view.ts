@@ -9,7 +9,7 @@ import type { DroneConsole } from './console/console.tsx';
 import { setText } from './dom.ts';
 import { Fleet } from './fleet.ts';
 import { renderNextFrame } from './frame.ts';
-import { t } from './i18n.ts';
+import { followLanguage, t } from './i18n.ts';
 import { DroneList } from './list.ts';
 import { DroneMarkers } from './markers.ts';
 import { TelemetryPanel } from './panel.ts';
@@ -52,6 +52,7 @@ export class FleetView {
     this.panel = new TelemetryPanel(elements.panel, () => this.select(null, false), parts.console?.element);
     // "Last heard … s ago" ages even when nothing arrives.
     setInterval(() => this.scheduleFrame(), 1000);
+    followLanguage(() => this.relabel());
   }
 
   /** the drones as last reported */
@@ -82,7 +83,7 @@ export class FleetView {
   }
 
   /** After a language switch: every text is drawn again. */
-  relabel(): void {
+  private relabel(): void {
     this.panel.localeChanged();
     this.fleet.touchAll();
     this.scheduleFrame();

@@ -85,7 +85,8 @@ function showUser(user: SessionUser): void {
 
 async function start(): Promise<void> {
   setLocale(storedLocale() ?? detectLocale(navigator.languages));
-  applyLocale();
+  // The static markup and the title follow the language; every view follows it by itself.
+  followLanguage(applyLocale);
   const status = new StatusDisplay(byId('connection'), byId('notices'), byId('shutdown'));
 
   const config = await requestJson<ClientConfig>('GET', '/api/config').catch((error: unknown) => {
@@ -218,12 +219,6 @@ async function start(): Promise<void> {
   });
   ops.on('officers', () => renderNextFrame(drawOfficers));
 
-  followLanguage(() => {
-    applyLocale();
-    status.relabel();
-    fleet.relabel();
-    groundMarkers.relabel(ops.ground);
-  });
 
   let loggingIn = false;
   const socket = connectLive({

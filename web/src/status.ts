@@ -5,7 +5,7 @@
 
 import { isSignal } from '../../server/wire/types.ts';
 import { make } from './dom.ts';
-import { t, type StringKey } from './i18n.ts';
+import { followLanguage, t, type StringKey } from './i18n.ts';
 import type { ConnectionState } from './live.ts';
 
 const connectionText: Record<ConnectionState, StringKey> = {
@@ -26,7 +26,9 @@ export class StatusDisplay {
     private readonly badge: HTMLElement,
     private readonly noticeBox: HTMLElement,
     private readonly shutdownBanner: HTMLElement,
-  ) {}
+  ) {
+    followLanguage(() => this.relabel());
+  }
 
   showConnection(state: ConnectionState, detail = ''): void {
     this.connection = { state, detail };
@@ -49,7 +51,8 @@ export class StatusDisplay {
     this.renderNotices();
   }
 
-  relabel(): void {
+  /** Everything said again in the page's language. */
+  private relabel(): void {
     this.showConnection(this.connection.state, this.connection.detail);
     this.showShutdown(this.stopping);
     this.renderNotices();

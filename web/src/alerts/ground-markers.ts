@@ -7,7 +7,7 @@
 import * as L from 'leaflet';
 import type { GroundAlertView } from '../../../server/wire/types.ts';
 import { setText } from '../dom.ts';
-import { tOptional } from '../i18n.ts';
+import { followLanguage, tOptional } from '../i18n.ts';
 import type { Projection } from '../projection.ts';
 
 interface Drawn {
@@ -28,15 +28,20 @@ export function groundStateName(state: string): string {
 
 export class GroundAlertMarkers {
   private readonly drawn = new Map<number, Drawn>();
+  /** the alerts last drawn, to label again after a language switch */
+  private shown: ReadonlyMap<number, GroundAlertView> = new Map();
 
   constructor(
     private readonly map: L.Map,
     private readonly renderer: L.Renderer,
     private readonly projection: Projection,
     private readonly onPick: (id: number) => void,
-  ) {}
+  ) {
+    followLanguage(() => this.relabel());
+  }
 
   render(alerts: ReadonlyMap<number, GroundAlertView>): void {
+    this.shown = alerts;
     for (const [id, drawn] of this.drawn) {
       if (!alerts.has(id)) {
         drawn.marker.remove();
@@ -48,9 +53,9 @@ export class GroundAlertMarkers {
   }
 
   /** After a language switch every label is written again. */
-  relabel(alerts: ReadonlyMap<number, GroundAlertView>): void {
+  private relabel(): void {
     for (const drawn of this.drawn.values()) drawn.key = '';
-    this.render(alerts);
+    this.render(this.shown);
   }
 
   private apply(alert: GroundAlertView): void {
