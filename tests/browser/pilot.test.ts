@@ -109,6 +109,14 @@ describe('pilot console (English)', () => {
     expect(items.find((i) => i.id === 'gps')).toMatchObject({ name: en.check_gps, value: served.find((i) => i.id === 'gps')!.value });
     expect(await page.isDisabled('#panel .launch__go')).toBe(false);
     await screenshot(page, 'pilot-preflight-en');
+    // The console is drawn again for every telemetry update: the route menu keeps the keyboard's
+    // focus (the same element, its choice kept) meanwhile.
+    await page.focus('#panel .launch__route');
+    await page.$eval('#panel .launch__route', (el) => Object.assign(el, { focusedHere: true }));
+    const heard = await panelField('lastHeard');
+    await expect.poll(() => panelField('lastHeard'), POLL).not.toBe(heard);
+    expect(await page.evaluate(() => (document.activeElement as { focusedHere?: boolean } | null)?.focusedHere ?? false)).toBe(true);
+    expect(await page.$eval('#panel .launch__route', (s) => (s as HTMLSelectElement).value)).toBe('short');
   });
 
   it('sends nothing when the pilot cancels the launch confirmation', async () => {

@@ -27,6 +27,8 @@ describe('the linter keeps the layers', () => {
     ['server/vehicles/probe.ts', "import { strings } from '../../web/src/i18n.ts';", /does not import the web app/],
     ['web/src/history/probe.ts', "import type { TrackPoint } from '../../../server/store/tracks.ts';", /only server\/wire\/types\.ts/],
     ['web/src/probe.ts', "import { CMD } from '../../server/missions/commands.ts';", /only server\/wire\/types\.ts/],
+    // The panels are TSX: the same rule holds for them.
+    ['web/src/alerts/probe.tsx', "import type { Fleet } from '../../../server/vehicles/fleet.ts';", /only server\/wire\/types\.ts/],
     ['server/service.ts', "import { startSquadron } from './sim/squadron.ts';", /Load the simulator with `await import\(\)`/],
     ['server/paths.ts', "import { openStore } from './store/index.ts';", /server\/log\.ts, server\/paths\.ts, server\/clock\.ts may import only wire/],
   ])('%s: %s is refused', async (file, code, why) => {
