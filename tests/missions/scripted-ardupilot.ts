@@ -1,5 +1,6 @@
 import { common } from 'node-mavlink';
 import { MissionClient } from '../../server/missions/protocol/client.ts';
+import { arduCopter } from '../../server/sim/ardupilot.ts';
 import { MissionFaults } from '../../server/sim/mission-faults.ts';
 import { MissionServer, type MissionLimits } from '../../server/sim/mission-server.ts';
 import type { FakeClock } from '../helpers/fake-clock.ts';
@@ -29,8 +30,13 @@ export async function scriptedArduPilot(fc: FakeClock, opts: ScriptedArduPilotOp
   const server = new MissionServer({
     now: () => fc.clock.now(),
     send: (m) => peer.send(m),
-    text: (severity, text) => peer.send(Object.assign(new common.StatusText(), { severity, text })),
+    say: (said) => {
+      for (const [severity, text] of said) peer.send(Object.assign(new common.StatusText(), { severity, text }));
+    },
+    voice: arduCopter.voice,
+    habits: arduCopter.mission,
     home: () => HOME,
+    currentSeq: () => 0,
     missionRunning: () => opts.missionRunning ?? false,
     missionChanged: () => {},
     faults,
