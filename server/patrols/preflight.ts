@@ -83,7 +83,7 @@ export function preflight({ vehicle: v, route, rules, pilot, controller, activeR
   add('control', controller === pilot, controller === pilot ? `${pilot} in command` : controller ? `held by ${controller}` : 'nobody in command: take control first');
   add('idle', activeRun === null && !v.armed, activeRun !== null ? `already flying run ${activeRun}` : v.armed ? 'armed' : 'on the ground, disarmed');
 
-  const loss = v.seq.lossPercent;
+  const loss = v.sequence.lossPercent;
   if (v.lost) add('link', false, 'lost');
   else add('link', loss <= rules.maxLinkLossPercent, `${loss.toFixed(0)}% packet loss`, true);
 

@@ -1,6 +1,7 @@
 import { common, minimal, ardupilotmega, type MavLinkData } from 'node-mavlink';
 import { realClock, type Clock } from '../clock.ts';
 import type { Connection } from '../links/connection.ts';
+import type { SequenceCounts } from '../mavlink/sequence.ts';
 import type { Frame } from '../mavlink/framer.ts';
 import type { Autopilot, FlightMode, Position, RateRefusal, StatusMessage, VehicleView, VehicleWarning } from '../wire/types.ts';
 import { autopilotOf, flightModeOf, modeName, type MissionItemKind } from './autopilots/index.ts';
@@ -30,52 +31,6 @@ export const Part = {
   LINK: 256,
   ALL: 511,
 } as const;
-
-/** How far behind the newest a packet may arrive and still count as late rather than a restart. */
-const LATE_WINDOW = 64;
-
-/**
- * Per (sysid, compid) sequence tracking: packets lost = holes in the 8-bit sequence. A packet
- * that arrives late (reordered by a radio or the network) fills its hole again, so jitter does
- * not read as loss; a duplicate changes nothing.
- */
-class SeqTracker {
-  private readonly last = new Map<number, number>();
-  /** per compid: 1 = seen, 0 = a hole counted as lost (only the last LATE_WINDOW entries matter) */
-  private readonly seen = new Map<number, Uint8Array>();
-  received = 0;
-  lost = 0;
-
-  see(compid: number, seq: number): void {
-    const prev = this.last.get(compid);
-    let w = this.seen.get(compid);
-    if (!w) this.seen.set(compid, (w = new Uint8Array(256)));
-    const ahead = prev === undefined ? 1 : (seq - prev) & 0xff;
-    const behind = 256 - ahead;
-    if (prev !== undefined && ahead === 0) return; // the newest again: a duplicate
-    if (prev !== undefined && ahead >= 128 && behind <= LATE_WINDOW) {
-      if (w[seq] === 0) {
-        w[seq] = 1;
-        this.lost--;
-        this.received++;
-      }
-      return; // late: it filled its hole, or it is a duplicate
-    }
-    if (prev !== undefined && ahead < 128) {
-      for (let k = 1; k < ahead; k++) w[(prev + k) & 0xff] = 0;
-      this.lost += ahead - 1;
-    }
-    // (Far behind the newest: the sender restarted its counter; carry on from here.)
-    w[seq] = 1;
-    this.last.set(compid, seq);
-    this.received++;
-  }
-
-  get lossPercent(): number {
-    const expected = this.received + this.lost;
-    return expected === 0 ? 0 : (100 * this.lost) / expected;
-  }
-}
 
 /**
  * Everything we know about one aircraft (one MAVLink system on one link), kept current from
@@ -118,7 +73,13 @@ export class Vehicle {
   /** when a GLOBAL_POSITION_INT last arrived (0 = never): shows whether streams flow */
   lastPositionAt = 0;
   lost = false;
-  readonly seq = new SeqTracker();
+  /**
+   * Packets from this system on its link and the loss their sequence numbers show: counted by the
+   * connection over every packet, decoded or not (PX4's EVENT and its like would read as loss here).
+   */
+  get sequence(): SequenceCounts {
+    return this.connection.sequenceOf(this.sysid);
+  }
   private readonly texts: StatusTextJoiner;
 
   /**
@@ -166,7 +127,6 @@ export class Vehicle {
   /** Apply one decoded message from this system. Returns the Part flags it changed, 0 if none. */
   apply(frame: Frame, msg: MavLinkData, now: number): number {
     this.lastHeard = now;
-    this.seq.see(frame.compid, frame.seq);
     switch (frame.msgid) {
       case minimal.Heartbeat.MSG_ID: {
         if (frame.compid !== this.autopilotCompid) return 0;
@@ -307,8 +267,8 @@ export class Vehicle {
         uri: this.linkUri,
         lost: this.lost,
         lastHeard: this.lastHeard,
-        packets: this.seq.received,
-        lossPercent: Math.round(this.seq.lossPercent * 10) / 10,
+        packets: this.sequence.received,
+        lossPercent: Math.round(this.sequence.lossPercent * 10) / 10,
         crcErrors,
         refusedRates: [...this.refusedRates],
       },

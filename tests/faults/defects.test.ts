@@ -73,7 +73,7 @@ describe('defects found by the fault tests stay fixed', () => {
     const squadron = await startSquadron({ count: 1, link: `udpout://127.0.0.1:${proxy.listen.boundPort}`, seed: 3, gpsFixDelayS: 0, bootDelayS: 0 });
     cleanup.push(() => squadron.close());
     const v = await waitFor('drone', () => t.svc.fleet.get('l1-1'), 15_000);
-    await waitFor('telemetry', () => v.seq.received > 400, 20_000);
+    await waitFor('telemetry', () => v.sequence.received > 400, 20_000);
     expect(v.view(0).link.lossPercent).toBeGreaterThan(22);
     expect(v.view(0).link.lossPercent).toBeLessThan(40);
   });

@@ -169,7 +169,7 @@ describe('fault proxy between the simulator and the service', () => {
 
     // Found (by a heartbeat that got through), asked for streams (through the proxy the other way), positions flowing.
     const v = await waitFor('drone with a position through the proxy', () => t.svc.fleet.get('l1-1')?.position && t.svc.fleet.get('l1-1'), 15_000);
-    await waitFor('a few seconds of telemetry', () => v.seq.received > 400, 20_000);
+    await waitFor('a few seconds of telemetry', () => v.sequence.received > 400, 20_000);
     const view = v.view(t.svc.fleet.crcErrorsOf(v));
     // Sequence gaps: the 30 % lost and the 1 % corrupted; reordered packets fill their holes again.
     expect(view.link.lossPercent).toBeGreaterThan(25);
