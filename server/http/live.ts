@@ -130,7 +130,8 @@ export function attachLive(server: http.Server, fleet: Fleet, store: Pick<Store,
       clearInterval(snapshot);
       stopWatching();
       fleet.off('changed', onChanged);
-      io.close(() => resolve());
+      // the callback, not the returned promise: it also comes when the HTTP server was already closed
+      void io.close(() => resolve());
     }),
   };
 }
