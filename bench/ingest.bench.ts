@@ -87,8 +87,8 @@ const baseline: Pipeline = {
   },
 };
 
-/** Packets the fleet's vehicles have taken in (each vehicle counts its own), read after a round. */
-const applied = (fleet: Fleet) => [...fleet.vehicles.values()].reduce((n, v) => n + v.seq.received, 0);
+/** Packets the fleet's vehicles have taken in (their connections count them per system), read after a round. */
+const applied = (fleet: Fleet) => [...fleet.vehicles.values()].reduce((n, v) => n + v.sequence.received, 0);
 
 /** Warm up with the data set's heartbeats; each round then feeds it all and counts what the fleet applied. */
 function rounds(fleet: Fleet, link: MemoryLink, d: Dataset): () => Promise<number> {

@@ -115,6 +115,6 @@ describeWithFixtures('a real PX4 session through the ingest path', () => {
 
   it('the drone\'s link counts every packet PX4 sent and shows no loss: the 402 of ids no dialect here knows are not holes', () => {
     // Before, the vehicle counted only what it could decode: this perfect link showed 2.8 % loss (13,770 packets).
-    expect(s.vehicle.view().link).toMatchObject({ packets: 14_373, lossPercent: 0 });
+    expect(s.vehicle.view(0).link).toMatchObject({ packets: 14_373, lossPercent: 0 });
   });
 });
