@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { getDistance } from 'geolib';
+import { Refusal } from '../refusal.ts';
 import type { AlertEvent, GroundAlertStore, GroundRow } from '../store/alerts.ts';
 import type { DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
 import type { Officers } from './officers.ts';
@@ -28,11 +29,8 @@ export function showsOn(a: GroundAlertView, d: DispatchView): boolean {
   return open && d.answer !== 'decline' && d.withdrawn === null && (!a.assignee || a.assignee.officer === d.officer);
 }
 
-export class DispatchError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+/** A refused dispatch step: no such incident or officer, or a step out of order. */
+export class DispatchError extends Refusal {}
 
 /** Which answer may follow which: an officer's job goes forward only. */
 const NEXT: Record<OfficerAnswer, GroundAlertState[]> = {
@@ -152,17 +150,17 @@ export class GroundDispatch extends EventEmitter<{
 
   answer(id: number, officer: string, answer: OfficerAnswer): GroundAlertView {
     const row = this.store.get(id);
-    if (!row) throw new DispatchError(404, `no ground alert ${id}`);
+    if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
     const events = this.store.events(id);
     const notified = events.some((e) => e.kind === 'notified' && e.user === officer);
     const assignee = this.assigneeOf(events);
-    if (!notified && assignee !== officer) throw new DispatchError(403, `ground alert ${id} was not sent to ${officer}`);
+    if (!notified && assignee !== officer) throw new DispatchError('forbidden', `ground alert ${id} was not sent to ${officer}`);
     // Too late: the job went to someone else. The answer is kept in the alert's story all the same.
     const away = this.withdrawals(events).get(officer);
     if (away) this.refuse(id, officer, answer, `ground alert ${id} was reassigned to ${away.to}`);
     if (assignee && assignee !== officer) this.refuse(id, officer, answer, `ground alert ${id} is already taken by ${assignee}`);
     if (!NEXT[answer].includes(row.state as GroundAlertState)) {
-      throw new DispatchError(409, `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`);
+      throw new DispatchError('conflict', `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`);
     }
     if (answer === 'decline') {
       this.store.record(id, officer, 'decline');
@@ -181,7 +179,7 @@ export class GroundDispatch extends EventEmitter<{
 
   private refuse(id: number, officer: string, answer: OfficerAnswer, reason: string): never {
     this.store.record(id, officer, 'refused', { answer, reason });
-    throw new DispatchError(409, reason);
+    throw new DispatchError('conflict', reason);
   }
 
   /** The officer's phone has the alert (it acknowledged the socket message, or fetched it). */
@@ -205,8 +203,8 @@ export class GroundDispatch extends EventEmitter<{
    */
   reassign(id: number, officer: string, by: string): GroundAlertView {
     const row = this.store.get(id);
-    if (!row) throw new DispatchError(404, `no ground alert ${id}`);
-    if (row.state === 'resolved' || row.state === 'closed') throw new DispatchError(409, `ground alert ${id} is ${row.state}`);
+    if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
+    if (row.state === 'resolved' || row.state === 'closed') throw new DispatchError('conflict', `ground alert ${id} is ${row.state}`);
     const o = this.officers.get(officer);
     const distanceM = o?.lat != null && o.lon != null ? getDistance({ latitude: row.lat, longitude: row.lon }, { latitude: o.lat, longitude: o.lon }) : null;
     this.store.record(id, by, 'reassigned', { officer });
@@ -219,8 +217,8 @@ export class GroundDispatch extends EventEmitter<{
 
   close(id: number, by: string, note?: string): GroundAlertView {
     const row = this.store.get(id);
-    if (!row) throw new DispatchError(404, `no ground alert ${id}`);
-    if (row.state === 'closed') throw new DispatchError(409, `ground alert ${id} is already closed`);
+    if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
+    if (row.state === 'closed') throw new DispatchError('conflict', `ground alert ${id} is already closed`);
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
     this.store.record(id, by, 'closed', note ? { note } : undefined, 'closed');

@@ -9,6 +9,7 @@ import type { Fleet } from '../vehicles/fleet.ts';
 import { GROUND_CATEGORIES, OFFICER_ANSWERS } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
+import { statusOf } from './errors.ts';
 
 export interface AlertsApiOptions {
   ctx: AuthContext;
@@ -48,7 +49,7 @@ const History = z.object({
 
 const idOf = (req: express.Request) => {
   const id = Number(req.params.id);
-  if (!Number.isInteger(id) || id <= 0) throw new DispatchError(400, `alert id "${req.params.id}" is not a number`);
+  if (!Number.isInteger(id) || id <= 0) throw new DispatchError('invalid', `alert id "${req.params.id}" is not a number`);
   return id;
 };
 
@@ -63,9 +64,9 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   /** A job goes only to an account that can answer it: an enabled officer. */
   const officerNamed = (name: string): string => {
     const u = ctx.users.byName(name);
-    if (!u) throw new DispatchError(404, `officer: no user "${name}"`);
-    if (!u.roles.includes('officer')) throw new DispatchError(400, `officer: "${name}" is not an officer (roles: ${u.roles.join(', ') || 'none'})`);
-    if (u.disabled) throw new DispatchError(400, `officer: "${name}" is disabled`);
+    if (!u) throw new DispatchError('not_found', `officer: no user "${name}"`);
+    if (!u.roles.includes('officer')) throw new DispatchError('invalid', `officer: "${name}" is not an officer (roles: ${u.roles.join(', ') || 'none'})`);
+    if (u.disabled) throw new DispatchError('invalid', `officer: "${name}" is disabled`);
     return name;
   };
   const audit = (req: express.Request, action: string, target: string | number | null, result: string, detail?: unknown) =>
@@ -81,7 +82,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     } catch (err) {
       if (!(err instanceof DispatchError)) throw err;
       audit(req, action, (req.params.id as string | undefined) ?? null, 'refused', { reason: err.message, body: req.body });
-      res.status(err.status).json({ error: err.message });
+      res.status(statusOf(err)).json({ error: err.message });
     }
   };
 
@@ -138,7 +139,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
 
   router.get('/alerts/:id', watch, step('alert.read', (req) => {
     const a = ground.view(idOf(req));
-    if (!a) throw new DispatchError(404, `no ground alert ${req.params.id}`);
+    if (!a) throw new DispatchError('not_found', `no ground alert ${req.params.id}`);
     return a;
   }));
   router.post('/alerts/:id/answer', officer, (req, res, next) => {
@@ -156,7 +157,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   router.post('/aircraft-alerts/:id/ack', raise, step('alert.ack', (req) => {
     const id = idOf(req);
     const a = aircraft.acknowledge(id, req.user!.name);
-    if (!a) throw new DispatchError(404, `no aircraft alert ${id}${ground.view(id) ? ` (${id} is a ground alert)` : ''}`);
+    if (!a) throw new DispatchError('not_found', `no aircraft alert ${id}${ground.view(id) ? ` (${id} is a ground alert)` : ''}`);
     return a;
   }));
 

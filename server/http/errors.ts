@@ -1,18 +1,25 @@
 import type { ErrorRequestHandler } from 'express';
 import { pino } from 'pino';
 import type { Logger } from '../log.ts';
+import { Refusal, type RefusalKind } from '../refusal.ts';
+
+/** The status code of each kind of refusal the domain makes. */
+const STATUS: Record<RefusalKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, too_large: 413, unprocessable: 422 };
+
+export const statusOf = (refusal: Refusal): number => STATUS[refusal.kind];
 
 /** Where 500s go when the app was given no logger: standard error, so none goes unrecorded. */
 const fallbackLog: Logger = pino({ level: 'error' }, pino.destination(2));
 
 /**
- * The app's last error handler. What the body parsers found wrong is the client's (4xx, saying
- * what); anything else is ours: logged with its stack and the request that met it, answered
+ * The app's last error handler. What the body parsers found wrong, and what the domain refused,
+ * is the client's (4xx, saying what); anything else is ours: logged with its stack and the request that met it, answered
  * with a bare 500 so no internals leak to the client.
  */
 export function apiErrorHandler(log: Logger = fallbackLog): ErrorRequestHandler {
   return (err, req, res, next) => {
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const status = err instanceof Refusal ? statusOf(err)
+      : typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) {
       log.error({ err, method: req.method, url: req.originalUrl }, `${req.method} ${req.originalUrl} failed: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -11,6 +11,7 @@ import type { TrackStore } from '../store/tracks.ts';
 import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
+import { statusOf } from './errors.ts';
 
 export interface PatrolsApiOptions {
   ctx: AuthContext;
@@ -53,7 +54,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   const refuse = (req: express.Request, res: express.Response, action: string, err: unknown, target = vid(req), detail: object = { body: req.body }) => {
     if (!(err instanceof PatrolError) && !(err instanceof ControlError)) throw err;
     audit(req, action, target, 'refused', { reason: err.message, ...detail });
-    res.status(err.status).json({ error: err.message, ...(err instanceof PatrolError && err.preflight ? { preflight: err.preflight } : {}) });
+    res.status(statusOf(err)).json({ error: err.message, ...(err instanceof PatrolError && err.preflight ? { preflight: err.preflight } : {}) });
   };
 
   /**
@@ -81,7 +82,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     const from = control.holder(vid(req));
     try {
       if (body.action === 'take') {
-        if (!user.roles.includes('pilot')) throw new ControlError(403, `taking control needs the role pilot; ${user.name} has ${user.roles.join(', ')}`);
+        if (!user.roles.includes('pilot')) throw new ControlError('forbidden', `taking control needs the role pilot; ${user.name} has ${user.roles.join(', ')}`);
         control.take(vid(req), user.name);
         audit(req, 'control.take', vid(req), 'ok');
       } else {

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { exportRoute } from '../missions/formats/index.ts';
 import { waypointsOmissions } from '../missions/formats/wpl.ts';
 import { ROUTE_MAX_BYTES, ROUTE_MAX_MB } from '../missions/limits.ts';
-import { StoreError, type RouteInput, type RouteStore } from '../missions/store.ts';
+import { RouteFileError, type RouteInput, type RouteStore } from '../missions/store.ts';
 import { routeDetail, routeSummary } from '../missions/views.ts';
 import { parseBody } from './validate.ts';
+import { statusOf } from './errors.ts';
 
 /**
  * Patrol routes over HTTP, mounted at /api/routes. Reading is open to every signed-in role;
@@ -84,7 +85,7 @@ export function createRoutesRouter(store: RouteStore, guards: { edit: express.Re
   });
 
   const onError: ErrorRequestHandler = (err, _req, res, next) => {
-    if (err instanceof StoreError) res.status(err.status).json({ error: err.message, issues: err.issues });
+    if (err instanceof RouteFileError) res.status(statusOf(err)).json({ error: err.message, issues: err.issues });
     else if (err?.type === 'entity.parse.failed') res.status(400).json({ error: `request body is not valid JSON: ${err.message}` });
     else if (err?.type === 'entity.too.large') res.status(413).json({ error: `request body too large: a route is at most ${ROUTE_MAX_MB} MB` });
     else next(err);

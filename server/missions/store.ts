@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { Refusal, type RefusalKind } from '../refusal.ts';
 import { EXTENSION, formatOf, parseRoute, routeId } from './formats/index.ts';
 import type { LineImportOptions } from './formats/line-route.ts';
 import { exportPlan } from './formats/plan.ts';
@@ -28,9 +29,10 @@ export interface RouteEntry {
 /** A new or replacement route: a file's text (.plan, .waypoints, .geojson, .kml) or route JSON. */
 export type RouteInput = { fileName: string; content: string } & LineImportOptions | { route: unknown };
 
-export class StoreError extends Error {
-  constructor(readonly status: 400 | 404 | 409 | 413 | 422, message: string, readonly issues: Issue[] = []) {
-    super(message);
+/** A route the folder refuses to write or cannot find; what was wrong in its file is in `issues`. */
+export class RouteFileError extends Refusal {
+  constructor(kind: RefusalKind, message: string, readonly issues: Issue[] = []) {
+    super(kind, message);
   }
 }
 
@@ -108,7 +110,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   create(input: RouteInput): Promise<RouteEntry> {
     return this.inTurn(async () => {
       const id = 'fileName' in input ? routeId(input.fileName) : this.idOfJson(input.route);
-      const taken = (file: string) => new StoreError(409, `route "${id}" already exists (${file}); use PUT to replace it`);
+      const taken = (file: string) => new RouteFileError('conflict', `route "${id}" already exists (${file}); use PUT to replace it`);
       const existing = this.entries.get(id);
       if (existing) throw taken(existing.file);
       const { file, text, notes } = this.prepare(id, input, null);
@@ -121,7 +123,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   replace(id: string, input: RouteInput): Promise<RouteEntry> {
     return this.inTurn(async () => {
       const old = this.entries.get(id);
-      if (!old) throw new StoreError(404, `no route "${id}"`);
+      if (!old) throw new RouteFileError('not_found', `no route "${id}"`);
       const { file, text, notes } = this.prepare(id, input, old);
       if (file === old.file) await this.copyToTrash(old.file);
       await this.writeAtomic(file, text, 'replace');
@@ -133,7 +135,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   remove(id: string): Promise<void> {
     return this.inTurn(async () => {
       const old = this.entries.get(id);
-      if (!old) throw new StoreError(404, `no route "${id}"`);
+      if (!old) throw new RouteFileError('not_found', `no route "${id}"`);
       await this.toTrash(old.file);
       await this.scan();
     });
@@ -141,28 +143,28 @@ export class RouteStore extends EventEmitter<StoreEvents> {
 
   private idOfJson(body: unknown): string {
     const id = typeof body === 'object' && body && 'id' in body ? (body as { id: unknown }).id : undefined;
-    if (typeof id !== 'string') throw new StoreError(400, 'route.id: a new route needs an id (it becomes the file name)');
+    if (typeof id !== 'string') throw new RouteFileError('invalid', 'route.id: a new route needs an id (it becomes the file name)');
     return id;
   }
 
-  /** The file to write for this input, after parsing and validation; throws StoreError otherwise. */
+  /** The file to write for this input, after parsing and validation; throws RouteFileError otherwise. */
   private prepare(id: string, input: RouteInput, old: RouteEntry | null): { file: string; text: string; notes: Issue[] } {
     if (!ID.test(id)) {
-      throw new StoreError(400, `route id "${id}": use letters, digits, "-", "_" or "." (it becomes the file name), at most 100 characters`);
+      throw new RouteFileError('invalid', `route id "${id}": use letters, digits, "-", "_" or "." (it becomes the file name), at most 100 characters`);
     }
     let route: Route;
     let format: RouteFormat;
     let text: string;
     if ('fileName' in input) {
-      format = formatOf(input.fileName, input.content) ?? fail(400, `fileName "${input.fileName}": a route file ends with .plan, .waypoints, .geojson or .kml`);
+      format = formatOf(input.fileName, input.content) ?? fail('invalid', `fileName "${input.fileName}": a route file ends with .plan, .waypoints, .geojson or .kml`);
       const name = `${id}${path.extname(input.fileName).toLowerCase()}`;
       const size = Buffer.byteLength(input.content);
-      if (size > ROUTE_MAX_BYTES) throw new StoreError(413, `${name} is ${mb(size)}: a route file is at most ${mb(ROUTE_MAX_BYTES)}`);
+      if (size > ROUTE_MAX_BYTES) throw new RouteFileError('too_large', `${name} is ${mb(size)}: a route file is at most ${mb(ROUTE_MAX_BYTES)}`);
       try {
         route = parseRoute(input.content, name, { altitude: input.altitude });
       } catch (err) {
-        if (err instanceof RefusedFile) throw new StoreError(400, `${name} refused: ${err.issues.map((i) => i.message).join('; ')}`, err.issues);
-        if (err instanceof ParseError) throw new StoreError(422, `${name} cannot be read`, err.issues);
+        if (err instanceof RefusedFile) throw new RouteFileError('invalid', `${name} refused: ${err.issues.map((i) => i.message).join('; ')}`, err.issues);
+        if (err instanceof ParseError) throw new RouteFileError('unprocessable', `${name} cannot be read`, err.issues);
         throw err;
       }
       // GIS lines are converted once; plans and waypoint files are kept exactly as the pilot made them.
@@ -174,7 +176,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
       }
     } else {
       const parsed = routeFromJson(input.route, id, `${id}.plan`);
-      if (typeof parsed === 'string') throw new StoreError(400, parsed);
+      if (typeof parsed === 'string') throw new RouteFileError('invalid', parsed);
       route = parsed;
       // Keep the file's QGroundControl extras (surveys, speeds) and its format when nothing would be lost.
       if (old?.route?.plan) route.plan = old.route.plan;
@@ -183,10 +185,10 @@ export class RouteStore extends EventEmitter<StoreEvents> {
       text = format === 'waypoints' ? exportWaypoints(route) : exportPlan(route);
     }
     const issues = this.validate(route);
-    if (hasErrors(issues)) throw new StoreError(422, `${route.source.file} has errors; nothing was written`, issues);
+    if (hasErrors(issues)) throw new RouteFileError('unprocessable', `${route.source.file} has errors; nothing was written`, issues);
     // Checked on what is written, so nothing is written that the folder would not read back.
     const size = Buffer.byteLength(text);
-    if (size > ROUTE_MAX_BYTES) throw new StoreError(413, `${route.source.file} would be ${mb(size)} as written: a route file is at most ${mb(ROUTE_MAX_BYTES)}; nothing was written`);
+    if (size > ROUTE_MAX_BYTES) throw new RouteFileError('too_large', `${route.source.file} would be ${mb(size)} as written: a route file is at most ${mb(ROUTE_MAX_BYTES)}; nothing was written`);
     return { file: `${id}${EXTENSION[format]}`, text, notes: importWarnings(route) };
   }
 
@@ -310,6 +312,6 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   }
 }
 
-function fail(status: 400, message: string): never {
-  throw new StoreError(status, message);
+function fail(kind: 'invalid', message: string): never {
+  throw new RouteFileError(kind, message);
 }

@@ -1,12 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { Refusal } from '../refusal.ts';
 import type { ControlStore } from '../store/control.ts';
 import { vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 
-export class ControlError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+/** A refused take, release or command: someone else holds the drone, or no such drone. */
+export class ControlError extends Refusal {}
 
 /**
  * Who is in command of each drone: one pilot at a time, as on any flight line. Taking control
@@ -30,7 +28,7 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
   take(vehicleId: string, pilot: string): void {
     this.mustExist(vehicleId);
     const h = this.holders.get(vehicleId);
-    if (h && h.pilot !== pilot) throw new ControlError(409, `${vehicleId} is under the control of ${h.pilot}; they must release it first`);
+    if (h && h.pilot !== pilot) throw new ControlError('conflict', `${vehicleId} is under the control of ${h.pilot}; they must release it first`);
     if (!h) {
       const since = Date.now();
       this.store?.put({ vehicleId, pilot, since });
@@ -43,7 +41,7 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
     const h = this.holders.get(vehicleId);
     // A held id is released whatever it looks like: one stored before ids were checked can be cleaned up.
     if (!h) return this.mustExist(vehicleId);
-    if (h.pilot !== by && !isAdmin) throw new ControlError(403, `${vehicleId} is under the control of ${h.pilot}, not ${by}`);
+    if (h.pilot !== by && !isAdmin) throw new ControlError('forbidden', `${vehicleId} is under the control of ${h.pilot}, not ${by}`);
     this.store?.remove(vehicleId);
     this.holders.delete(vehicleId);
     this.emit('changed', vehicleId, null);
@@ -51,14 +49,14 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
 
   private mustExist(vehicleId: string): void {
     const problem = vehicleIdProblem(vehicleId);
-    if (problem) throw new ControlError(400, problem);
-    if (!this.known(vehicleId)) throw new ControlError(404, `no vehicle "${vehicleId}": SkyBeat has never heard from it (GET /api/vehicles lists the drones)`);
+    if (problem) throw new ControlError('invalid', problem);
+    if (!this.known(vehicleId)) throw new ControlError('not_found', `no vehicle "${vehicleId}": SkyBeat has never heard from it (GET /api/vehicles lists the drones)`);
   }
 
   /** Throws unless `pilot` holds the drone: every flight command passes here first. */
   require(vehicleId: string, pilot: string): void {
     const h = this.holder(vehicleId);
-    if (h !== pilot) throw new ControlError(409, h ? `${vehicleId} is under the control of ${h}, not ${pilot}` : `take control of ${vehicleId} first`);
+    if (h !== pilot) throw new ControlError('conflict', h ? `${vehicleId} is under the control of ${h}, not ${pilot}` : `take control of ${vehicleId} first`);
   }
 
   all(): Record<string, string> {

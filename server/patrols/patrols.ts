@@ -4,6 +4,7 @@ import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
 import type { MissionClient, RouteUploadResult } from '../missions/protocol/client.ts';
 import type { Route } from '../missions/model.ts';
 import type { RouteStore } from '../missions/store.ts';
+import { Refusal, type RefusalKind } from '../refusal.ts';
 import type { RunStore } from '../store/runs.ts';
 import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
@@ -15,9 +16,10 @@ import type { ControlRegistry } from './control.ts';
 import { blocking, MISSION_CHECKS, preflight, type StationRules } from './preflight.ts';
 import { PatrolRun } from './run.ts';
 
-export class PatrolError extends Error {
-  constructor(readonly status: number, message: string, readonly preflight?: PreflightItem[]) {
-    super(message);
+/** A refused launch or patrol action; a launch refused by its checks carries them. */
+export class PatrolError extends Refusal {
+  constructor(kind: RefusalKind, message: string, readonly preflight?: PreflightItem[]) {
+    super(kind, message);
   }
 }
 
@@ -96,14 +98,14 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
 
   private vehicle(id: string): Vehicle {
     const v = this.d.fleet.get(id);
-    if (!v) throw new PatrolError(404, `no vehicle "${id}"`);
+    if (!v) throw new PatrolError('not_found', `no vehicle "${id}"`);
     return v;
   }
 
   private route(id: string): Route {
     const e = this.d.routes.get(id);
-    if (!e) throw new PatrolError(404, `no route "${id}"`);
-    if (!e.route) throw new PatrolError(422, `route "${id}" cannot be flown: ${e.issues.map((i) => i.message).join('; ')}`);
+    if (!e) throw new PatrolError('not_found', `no route "${id}"`);
+    if (!e.route) throw new PatrolError('unprocessable', `route "${id}" cannot be flown: ${e.issues.map((i) => i.message).join('; ')}`);
     return e.route;
   }
 
@@ -118,10 +120,10 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     const route = this.route(routeId);
     const items = preflight({ vehicle: v, route, rules: this.d.rules, pilot, controller: this.d.control.holder(v.id), activeRun: this.activeFor(v.id)?.id ?? null });
     const unknown = overrides.filter((o) => !items.some((i) => i.id === o && i.overridable));
-    if (unknown.length) throw new PatrolError(400, `cannot override ${unknown.join(', ')}: only ${items.filter((i) => i.overridable).map((i) => i.id).join(', ')} may be overridden`, items);
+    if (unknown.length) throw new PatrolError('invalid', `cannot override ${unknown.join(', ')}: only ${items.filter((i) => i.overridable).map((i) => i.id).join(', ')} may be overridden`, items);
     const blocked = blocking(items, overrides);
     if (blocked.length) {
-      throw new PatrolError(409, `preflight failed: ${blocked.map((b) => `${b.id} (${b.value})`).join('; ')}`, items);
+      throw new PatrolError('conflict', `preflight failed: ${blocked.map((b) => `${b.id} (${b.value})`).join('; ')}`, items);
     }
     const id = this.d.runs.create({ vehicleId: v.id, routeId: route.id, routeJson: JSON.stringify(route), pilot, state: 'uploading' });
     const run = new PatrolRun(id, v.id, route, pilot, Date.now(), 'uploading', items, this.d.runs, v.autopilot);
@@ -147,11 +149,11 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     const route = this.route(routeId);
     this.d.control.require(v.id, pilot);
     const run = this.activeFor(v.id);
-    if (run) throw new PatrolError(409, `${v.id} is flying patrol run ${run.id} (route "${run.route.id}", ${run.state}): end it first (land or rtl; abort before takeoff)`);
+    if (run) throw new PatrolError('conflict', `${v.id} is flying patrol run ${run.id} (route "${run.route.id}", ${run.state}): end it first (land or rtl; abort before takeoff)`);
     const items = preflight({ vehicle: v, route, rules: this.d.rules, pilot, controller: this.d.control.holder(v.id), activeRun: null })
       .filter((i) => MISSION_CHECKS.includes(i.id));
     const failedChecks = items.filter((i) => !i.pass);
-    if (failedChecks.length) throw new PatrolError(409, `mission checks failed: ${failedChecks.map((b) => `${b.id} (${b.value})`).join('; ')}`, items);
+    if (failedChecks.length) throw new PatrolError('conflict', `mission checks failed: ${failedChecks.map((b) => `${b.id} (${b.value})`).join('; ')}`, items);
     return { preflight: items, result: await this.d.missions.uploadRoute(v, route) };
   }
 
@@ -219,8 +221,8 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     const v = this.vehicle(vehicleId);
     const run = this.activeFor(v.id);
     if (action === 'abort') {
-      if (!run) throw new PatrolError(409, `${v.id} has no patrol to abort`);
-      if (run.airborne) throw new PatrolError(409, `${v.id} is in the air: return it (rtl) or land it instead of aborting`);
+      if (!run) throw new PatrolError('conflict', `${v.id} has no patrol to abort`);
+      if (run.airborne) throw new PatrolError('conflict', `${v.id} is in the air: return it (rtl) or land it instead of aborting`);
       this.d.missions.cancel(v);
       this.end(run, { kind: 'aborted', reason: 'aborted by the pilot before takeoff' });
       return v.armed ? this.d.actions.arm(v, false) : { result: 'accepted' };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { distanceM } from '../../server/missions/flight.ts';
 import { exportRoute, parseRoute } from '../../server/missions/formats/index.ts';
-import { RouteStore, StoreError, type RouteEntry } from '../../server/missions/store.ts';
+import { RouteStore, RouteFileError, type RouteEntry } from '../../server/missions/store.ts';
 import { REPO } from '../helpers/shared.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
@@ -24,10 +24,10 @@ async function tempStore() {
   return { dir, store, changes, file: (name: string) => path.join(dir, name) };
 }
 
-async function storeError(p: Promise<unknown>): Promise<StoreError> {
+async function routeFileError(p: Promise<unknown>): Promise<RouteFileError> {
   const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(StoreError);
-  return err as StoreError;
+  expect(err).toBeInstanceOf(RouteFileError);
+  return err as RouteFileError;
 }
 
 const example = (name: string) => fs.readFileSync(path.join(EXAMPLES, name), 'utf8');
@@ -99,10 +99,10 @@ describe('RouteStore over a real folder', () => {
     const created = await store.create({ route: { ...json, id: 'market-2' } });
     expect(created.file).toBe('market-2.plan');
     expect(parseRoute(fs.readFileSync(file('market-2.plan'), 'utf8'), 'market-2.plan').items).toEqual(created.route!.items);
-    expect((await storeError(store.create({ route: { ...json, id: 'market-2' } }))).status).toBe(409);
+    expect((await routeFileError(store.create({ route: { ...json, id: 'market-2' } }))).kind).toBe('conflict');
 
     const wpl = exportRoute(created.route!, 'waypoints');
-    expect((await store.create({ fileName: 'Market 3.waypoints', content: wpl }).catch((e: StoreError) => e.message)))
+    expect((await store.create({ fileName: 'Market 3.waypoints', content: wpl }).catch((e: RouteFileError) => e.message)))
       .toBe('route id "Market 3": use letters, digits, "-", "_" or "." (it becomes the file name), at most 100 characters');
     const kept = await store.create({ fileName: '夜市-3.waypoints', content: wpl });
     expect(fs.readFileSync(file('夜市-3.waypoints'), 'utf8')).toBe(wpl); // a pilot's file is kept as made
@@ -113,14 +113,14 @@ describe('RouteStore over a real folder', () => {
     expect(drawn.route!.items.map((i) => i.alt)).toEqual([50, 50, 50, 0]);
 
     const tooHigh = JSON.stringify({ type: 'LineString', coordinates: [[121.379, 28.371]] });
-    const err = await storeError(store.create({ fileName: 'high.geojson', content: tooHigh, altitude: 150 }));
-    expect(err.status).toBe(422);
+    const err = await routeFileError(store.create({ fileName: 'high.geojson', content: tooHigh, altitude: 150 }));
+    expect(err.kind).toBe('unprocessable');
     expect(err.issues.filter((i) => i.level === 'error').map((i) => `${i.where}: ${i.message}`))
       .toEqual([
         'takeoff (added): altitude 150 m above home is over the legal ceiling of 120 m',
         'coordinates[0]: altitude 150 m above home is over the legal ceiling of 120 m',
       ]);
-    expect((await storeError(store.create({ route: { id: 'x', items: [{ command: 16, frame: 'three' }] } }))).message)
+    expect((await routeFileError(store.create({ route: { id: 'x', items: [{ command: 16, frame: 'three' }] } }))).message)
       .toMatch(/^items\.0\.frame: expected a number; items\.0\.params: /);
     expect(fs.readdirSync(dir).sort()).toEqual(['drawn.plan', 'market-2.plan', '夜市-3.waypoints']);
     expect(kept.id).toBe('夜市-3');
@@ -133,8 +133,8 @@ describe('RouteStore over a real folder', () => {
     await store.rescan();
 
     const bad = original.replace('\t35\t1\n', '\t350\t1\n');
-    const err = await storeError(store.replace('riverside', { fileName: 'riverside.waypoints', content: bad }));
-    expect(err.status).toBe(422);
+    const err = await routeFileError(store.replace('riverside', { fileName: 'riverside.waypoints', content: bad }));
+    expect(err.kind).toBe('unprocessable');
     expect(err.issues.filter((i) => i.level === 'error').map((i) => `${i.file}: ${i.where}: ${i.message}`))
       .toEqual(['riverside.waypoints: line 3: altitude 350 m above home is over the legal ceiling of 120 m']);
     expect(fs.readFileSync(file('riverside.waypoints'), 'utf8')).toBe(original);
@@ -152,6 +152,6 @@ describe('RouteStore over a real folder', () => {
     await store.remove('riverside');
     expect(store.get('riverside')).toBeUndefined();
     expect(fs.readdirSync(path.join(dir, '.trash'))).toHaveLength(2);
-    expect((await storeError(store.remove('riverside'))).status).toBe(404);
+    expect((await routeFileError(store.remove('riverside'))).kind).toBe('not_found');
   });
 });

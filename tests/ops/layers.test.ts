@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
@@ -30,7 +31,7 @@ describe('the linter keeps the layers', () => {
     // The panels are TSX: the same rule holds for them.
     ['web/src/alerts/probe.tsx', "import type { Fleet } from '../../../server/vehicles/fleet.ts';", /only server\/wire\/types\.ts/],
     ['server/service.ts', "import { startSquadron } from './sim/squadron.ts';", /Load the simulator with `await import\(\)`/],
-    ['server/paths.ts', "import { openStore } from './store/index.ts';", /server\/log\.ts, server\/paths\.ts, server\/clock\.ts may import only wire/],
+    ['server/paths.ts', "import { openStore } from './store/index.ts';", /server\/log\.ts, server\/paths\.ts, server\/clock\.ts, server\/refusal\.ts may import only wire/],
   ])('%s: %s is refused', async (file, code, why) => {
     expect(await refusal(file, code)).toMatch(why);
   });
@@ -49,5 +50,22 @@ describe('the linter keeps the layers', () => {
     ['server/service.ts', "const { startSquadron } = await import('./sim/squadron.ts');"],
   ])('%s: %s is let through', async (file, code) => {
     expect(await refusal(file, code)).toBeNull();
+  });
+});
+
+describe('HTTP stays in server/http', () => {
+  const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : e.name.endsWith('.ts') ? [p] : [];
+  });
+
+  it('no error outside it carries a status code: the domain says what kind of refusal (server/refusal.ts), http/errors.ts maps it', () => {
+    const server = path.join(REPO, 'server');
+    const offending = sources(server)
+      .filter((f) => !f.startsWith(path.join(server, 'http') + path.sep))
+      .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').map((line, i) => ({ at: `${path.relative(REPO, f)}:${i + 1}`, line })))
+      .filter(({ line }) => /new \w*Error\(\s*[45]\d\d\b|readonly status: /.test(line))
+      .map(({ at, line }) => `${at}: ${line.trim()}`);
+    expect(offending).toEqual([]);
   });
 });
