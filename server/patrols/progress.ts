@@ -4,9 +4,7 @@ import { CMD } from '../missions/commands.ts';
 import { distanceM, placeOf } from '../missions/flight.ts';
 import type { Route } from '../missions/model.ts';
 import { profileOf, type MissionItemKind } from '../vehicles/autopilots/index.ts';
-import type { Autopilot } from '../wire/types.ts';
-
-type LatLon = { lat: number; lon: number };
+import type { Autopilot, LatLon } from '../wire/types.ts';
 
 /** A place the route flies to, by the sequence number the autopilot reports in MISSION_CURRENT. */
 export interface Waypoint extends LatLon {

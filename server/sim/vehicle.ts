@@ -7,7 +7,8 @@ import { LandNav, PointNav, RtlNav, TakeoffNav, type Nav, type NavContext } from
 import type { Params } from './params.ts';
 import { Battery, currentDraw } from './physics/battery.ts';
 import { FlightModel, type Limits } from './physics/flight.ts';
-import { LocalFrame, type LatLon, type Local } from './physics/geo.ts';
+import type { LatLon } from '../wire/types.ts';
+import { LocalFrame, type Local } from './physics/geo.ts';
 import { Sensors, type BootTimeline } from './sensors.ts';
 
 const { MavResult, MissionState } = common;

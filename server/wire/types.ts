@@ -5,6 +5,12 @@
 
 export type Autopilot = 'ardupilot' | 'px4' | 'other';
 
+/** A point on the WGS-84 ellipsoid in degrees: what drones, phones and the service speak. */
+export interface LatLon {
+  lat: number;
+  lon: number;
+}
+
 /**
  * What the aircraft is doing, whatever its firmware calls it (as MAVSDK's FlightMode): each
  * autopilot profile (server/vehicles/autopilots/) maps its own modes onto these, so the rest of

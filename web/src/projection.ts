@@ -5,10 +5,7 @@
  * is sent, so a drone never appears off its true street. No DOM or Leaflet here: tests import it.
  */
 
-export interface LatLon {
-  lat: number;
-  lon: number;
-}
+import type { LatLon } from '../../server/wire/types.ts';
 
 /** How the map draws a WGS-84 position, and which WGS-84 position a point on the map is. */
 export interface Projection {

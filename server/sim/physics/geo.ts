@@ -1,9 +1,5 @@
 import { computeDestinationPoint, earthRadius, getDistance, getGreatCircleBearing } from 'geolib';
-
-export interface LatLon {
-  lat: number;
-  lon: number;
-}
+import type { LatLon } from '../../wire/types.ts';
 
 /** Metres north and east of an origin. */
 export interface Local {

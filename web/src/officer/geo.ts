@@ -1,9 +1,6 @@
 /** Distance, direction and map-app links from the officer to an incident (WGS-84, as phones and drones report). */
 
-export interface LatLon {
-  lat: number;
-  lon: number;
-}
+import type { LatLon } from '../../../server/wire/types.ts';
 
 const EARTH_RADIUS_M = 6_371_008.8;
 const rad = (deg: number) => (deg * Math.PI) / 180;

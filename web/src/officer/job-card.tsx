@@ -9,7 +9,8 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { GroundAlertView, OfficerAnswer } from '../../../server/wire/types.ts';
 import { age } from '../format.ts';
 import { getLocale, t, translate, type Locale, type StringKey } from '../i18n.ts';
-import { amapUri, bearingDeg, compassPoint, distanceM, geoUri, type LatLon } from './geo.ts';
+import type { LatLon } from '../../../server/wire/types.ts';
+import { amapUri, bearingDeg, compassPoint, distanceM, geoUri } from './geo.ts';
 import { awaitsAnswer, nextAnswers } from './jobs.ts';
 
 export interface CardState {

@@ -7,7 +7,7 @@ import * as L from 'leaflet';
 import type { ClientConfig, GroundAlertView } from '../../../server/wire/types.ts';
 import { createMap } from '../map.ts';
 import type { Projection } from '../projection.ts';
-import type { LatLon } from './geo.ts';
+import type { LatLon } from '../../../server/wire/types.ts';
 
 export class JobMap {
   private readonly map: L.Map;

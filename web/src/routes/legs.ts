@@ -4,7 +4,7 @@
  * on ArduPilot item 0 is home, so route item i is sequence i + 1; an RTL item flies back home.
  */
 
-import type { LatLon } from '../projection.ts';
+import type { LatLon } from '../../../server/wire/types.ts';
 import type { RouteShape } from './catalog.ts';
 
 const RETURN_TO_LAUNCH = 20;

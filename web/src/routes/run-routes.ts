@@ -6,7 +6,8 @@
 import * as L from 'leaflet';
 import type { RunView, VehicleView } from '../../../server/wire/types.ts';
 import type { Ops } from '../ops.ts';
-import type { LatLon, Projection } from '../projection.ts';
+import type { LatLon } from '../../../server/wire/types.ts';
+import type { Projection } from '../projection.ts';
 import { requestJson } from '../live.ts';
 import type { RouteShape } from './catalog.ts';
 import { splitLegs, stopsOf } from './legs.ts';
