@@ -2,12 +2,12 @@ import { common, standard } from 'node-mavlink';
 import { CopterMode, FORCE_ARM_MAGIC } from './ardupilot.ts';
 import type { Outgoing, Said, TelemetrySource, Voice } from './firmware.ts';
 import type { Streams } from './streams.ts';
-import type { Vehicle } from './vehicle.ts';
+import type { SimVehicle } from './vehicle.ts';
 
 const { MavCmd, MavResult, MavFrame, MavDoRepositionFlags } = common;
 
-/** COMMAND_LONG or COMMAND_INT, normalised: a location's degrees in lat/lon, its altitude in alt. */
-export interface Command {
+/** A command the simulated autopilot received (COMMAND_LONG or COMMAND_INT), normalised: a location's degrees in lat/lon, its altitude in alt. */
+export interface ReceivedCommand {
   command: number;
   params: [number, number, number, number];
   lat: number;
@@ -24,7 +24,7 @@ export interface CommandOutcome {
 }
 
 export interface CommandContext {
-  vehicle: Vehicle;
+  vehicle: SimVehicle;
   streams: Streams;
   telemetry: TelemetrySource;
   voice: Voice;
@@ -37,14 +37,14 @@ export const TELEMETRY_COMMANDS = new Set<number>([
   MavCmd.REQUEST_AUTOPILOT_CAPABILITIES,
 ]);
 
-export function fromCommandLong(m: common.CommandLong): Command {
+export function fromCommandLong(m: common.CommandLong): ReceivedCommand {
   return {
     command: m.command, params: [m._param1, m._param2, m._param3, m._param4],
     lat: m._param5, lon: m._param6, alt: m._param7, frame: MavFrame.GLOBAL_RELATIVE_ALT,
   };
 }
 
-export function fromCommandInt(m: common.CommandInt): Command {
+export function fromCommandInt(m: common.CommandInt): ReceivedCommand {
   return {
     command: m.command, params: [m._param1, m._param2, m._param3, m._param4],
     lat: m._param5 / 1e7, lon: m._param6 / 1e7, alt: m._param7, frame: m.frame,
@@ -54,7 +54,7 @@ export function fromCommandInt(m: common.CommandInt): Command {
 const ABSOLUTE_FRAMES = new Set<number>([MavFrame.GLOBAL, MavFrame.GLOBAL_INT]);
 
 /** Altitude above home of a location given in `frame` (terrain is flat in the simulator). */
-export function altAboveHome(v: Vehicle, alt: number, frame: number): number {
+export function altAboveHome(v: SimVehicle, alt: number, frame: number): number {
   return ABSOLUTE_FRAMES.has(frame) ? alt - (v.home?.altMsl ?? v.origin.altMsl) : alt;
 }
 
@@ -62,7 +62,7 @@ export const done = (result: number, after: Outgoing[] = []): CommandOutcome => 
 const ok = (success: boolean): CommandOutcome => done(success ? MavResult.ACCEPTED : MavResult.FAILED);
 
 /** Run one command the way ArduCopter answers it (a Firmware answers some its own way first). */
-export function runCommand(c: Command, ctx: CommandContext): CommandOutcome {
+export function runCommand(c: ReceivedCommand, ctx: CommandContext): CommandOutcome {
   const v = ctx.vehicle;
   const [p1, p2] = c.params;
   switch (c.command) {
@@ -105,7 +105,7 @@ export function runCommand(c: Command, ctx: CommandContext): CommandOutcome {
 }
 
 /** DO_SET_MODE and the SET_MODE message: only custom modes mean anything to ArduCopter and PX4. */
-export function setMode(v: Vehicle, baseMode: number, customMode: number): CommandOutcome {
+export function setMode(v: SimVehicle, baseMode: number, customMode: number): CommandOutcome {
   if ((baseMode & 1) === 0) return done(MavResult.DENIED);
   const mode = v.firmware.modeOf(customMode);
   if (mode === undefined) return done(MavResult.DENIED);
@@ -125,7 +125,7 @@ function messageInterval(msgid: number, ctx: CommandContext): CommandOutcome {
 }
 
 /** DO_REPOSITION: fly there in GUIDED (switching to GUIDED first if param2 asks for it). */
-function reposition(c: Command, v: Vehicle): CommandOutcome {
+function reposition(c: ReceivedCommand, v: SimVehicle): CommandOutcome {
   const changeMode = (Math.round(c.params[1]) & MavDoRepositionFlags.CHANGE_MODE) !== 0;
   if (v.mode !== CopterMode.GUIDED && !changeMode) return done(MavResult.DENIED);
   if (!Number.isFinite(c.lat) || !Number.isFinite(c.lon) || Math.abs(c.lat) > 90 || Math.abs(c.lon) > 180) return done(MavResult.DENIED);

@@ -1,7 +1,7 @@
 import { common } from 'node-mavlink';
 import { CopterMode } from './ardupilot.ts';
 import { offset } from './physics/geo.ts';
-import type { Vehicle } from './vehicle.ts';
+import type { SimVehicle } from './vehicle.ts';
 
 const { MavResult } = common;
 
@@ -29,7 +29,7 @@ export class DemoPilot {
   private landedSince: number | null = null;
   private readonly alt: number;
 
-  constructor(private readonly v: Vehicle, index: number) {
+  constructor(private readonly v: SimVehicle, index: number) {
     this.alt = BASE_ALT_M + ALT_STEP_M * (index % 3);
     this.waypoint = index % LOOP_POINTS;
     this.nextTry = index * STAGGER_S;

@@ -3,18 +3,18 @@ import { Connection, type Incoming } from '../links/connection.ts';
 import type { Link } from '../links/link.ts';
 import type { RawMessage } from '../mavlink/codec.ts';
 import { ARM_CHECK } from './ardupilot.ts';
-import { TELEMETRY_COMMANDS, altAboveHome, fromCommandInt, fromCommandLong, runCommand, setMode, type Command, type CommandContext } from './commands.ts';
+import { TELEMETRY_COMMANDS, altAboveHome, fromCommandInt, fromCommandLong, runCommand, setMode, type ReceivedCommand, type CommandContext } from './commands.ts';
 import { DemoPilot } from './demo-pilot.ts';
 import { FaultyLink, type LinkFaultSettings } from './faults.ts';
 import type { Companion, Firmware, Outgoing, Said, TelemetrySource } from './firmware.ts';
 import { MissionFaults, type MissionFault, type MissionFaultOptions } from './mission-faults.ts';
-import type { MissionItem } from './mission-items.ts';
+import type { RawMissionItem } from './mission-items.ts';
 import { MissionServer, type MissionLimits, type Peer } from './mission-server.ts';
 import { Params } from './params.ts';
 import { Prng } from './prng.ts';
 import type { BootTimeline } from './sensors.ts';
 import { Streams } from './streams.ts';
-import { Vehicle, type Home } from './vehicle.ts';
+import { SimVehicle, type Home } from './vehicle.ts';
 
 const AUTOPILOT_COMPID = 1;
 /** SET_POSITION_TARGET type_mask bits: x, y, z ignored. */
@@ -61,12 +61,12 @@ export interface DroneStatus {
 
 /**
  * One simulated copter (ArduCopter or PX4, as its Firmware says) on its own MAVLink link: the
- * Vehicle plus everything a ground station talks to (commands, mission protocol, parameters,
+ * The simulated vehicle plus everything a ground station talks to (commands, mission protocol, parameters,
  * streams), and the fault switches.
  */
 export class SimDrone {
   readonly sysid: number;
-  readonly vehicle: Vehicle;
+  readonly vehicle: SimVehicle;
   readonly link: FaultyLink;
   readonly connection: Connection;
   readonly missionFaults = new MissionFaults();
@@ -102,7 +102,7 @@ export class SimDrone {
       faults: this.missionFaults,
       requestInt: opts.requestInt,
     }, opts.missionLimits);
-    this.vehicle = new Vehicle({
+    this.vehicle = new SimVehicle({
       origin: opts.home,
       timeline: opts.timeline,
       params: this.params,
@@ -205,7 +205,7 @@ export class SimDrone {
     return t.targetComponent === undefined || t.targetComponent === 0 || t.targetComponent === AUTOPILOT_COMPID;
   }
 
-  private command(c: Command, from: Peer): void {
+  private command(c: ReceivedCommand, from: Peer): void {
     if (!TELEMETRY_COMMANDS.has(c.command)) this.groundControl();
     const ctx: CommandContext = {
       vehicle: this.vehicle,
@@ -309,7 +309,7 @@ export class SimDrone {
   }
 
   /** Items stored for a mission type (0 mission, 1 fence, 2 rally), as the vehicle holds them. */
-  storedItems(missionType = 0): readonly MissionItem[] {
+  storedItems(missionType = 0): readonly RawMissionItem[] {
     return this.missions.items(missionType);
   }
 

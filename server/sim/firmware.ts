@@ -8,9 +8,9 @@
  */
 import type { MavLinkData } from 'node-mavlink';
 import type { RawMessage } from '../mavlink/codec.ts';
-import type { Command, CommandContext, CommandOutcome } from './commands.ts';
-import type { MissionItem } from './mission-items.ts';
-import type { Vehicle } from './vehicle.ts';
+import type { ReceivedCommand, CommandContext, CommandOutcome } from './commands.ts';
+import type { RawMissionItem } from './mission-items.ts';
+import type { SimVehicle } from './vehicle.ts';
 
 export type AutopilotKind = 'ardupilot' | 'px4';
 
@@ -46,7 +46,7 @@ export interface Voice {
   /** a mission starts (or resumes) flying */
   missionStarted(): Said;
   /** (repeat: asked again, as MISSION_START does) */
-  itemStarted(seq: number, item: MissionItem, altAboveHomeM: number, repeat: boolean): Said;
+  itemStarted(seq: number, item: RawMissionItem, altAboveHomeM: number, repeat: boolean): Said;
   itemReached(seq: number, command: number): Said;
   /** the mission ran out of items in the air */
   missionFinished(): Said;
@@ -70,7 +70,7 @@ export interface MissionHabits {
   /** ask for upload items with MISSION_REQUEST_INT always (PX4), else as the squadron options say */
   requestIntOnly: boolean;
   /** a mission item as a download returns it */
-  readBack(item: MissionItem, missionType: number): MissionItem;
+  readBack(item: RawMissionItem, missionType: number): RawMissionItem;
   /** MISSION_ACK of an upload and MISSION_COUNT carry the stored mission's opaque_id (PX4) */
   opaqueIds: boolean;
   /** a downloaded item has current = 1 when it is the mission's current item (PX4) */
@@ -101,7 +101,7 @@ export interface TelemetryOptions {
 /** Things an autopilot sends by itself beyond its streams (PX4: PING, repeated MISSION_ITEM_REACHED, ...). */
 export interface Companion {
   /** after each simulated step: what falls due now */
-  update(v: Vehicle): Outgoing[];
+  update(v: SimVehicle): Outgoing[];
   /** a mission item was reached and reported */
   itemReached(seq: number): void;
 }
@@ -125,11 +125,11 @@ export interface Firmware {
   /** the mode it is in after disarming in `mode` (PX4 goes to HOLD by itself) */
   modeAfterDisarm(mode: number): number;
   /** its telemetry for one vehicle */
-  telemetry(v: Vehicle, opts: TelemetryOptions): TelemetrySource;
+  telemetry(v: SimVehicle, opts: TelemetryOptions): TelemetrySource;
   /** messages streamed from power-on, with their interval in ms (HEARTBEAT among them) */
   readonly defaultStreams: [msgid: number, intervalMs: number][];
   /** a command answered its own way; undefined: as every autopilot here does it (commands.ts) */
-  command(c: Command, ctx: CommandContext): CommandOutcome | undefined;
+  command(c: ReceivedCommand, ctx: CommandContext): CommandOutcome | undefined;
   /** how many identical COMMAND_ACKs answer a command (PX4 ACKs DO_SET_MODE twice) */
   ackCopies(command: number): number;
   /** STATUSTEXT messages for one text (PX4 chunks long ones) */

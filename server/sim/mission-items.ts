@@ -2,8 +2,12 @@ import { common } from 'node-mavlink';
 
 const { MavCmd, MavFrame, MavMissionResult, MavMissionType } = common;
 
-/** One stored mission, fence or rally item, in MISSION_ITEM_INT's units (lat/lon degE7, z metres). */
-export interface MissionItem {
+/**
+ * One stored mission, fence or rally item as the autopilot holds it, in MISSION_ITEM_INT's units
+ * (lat/lon degE7, z metres): the simulator's own, kept apart from the ground side's MissionItem
+ * (server/missions/model.ts, degrees) so a conversion bug in one cannot hide in the other.
+ */
+export interface RawMissionItem {
   command: number;
   frame: number;
   param1: number;
@@ -62,7 +66,7 @@ export function storedAltitude(metres: number): number {
   return Math.fround(Math.round(metres * 100) * CM_TO_M);
 }
 
-export function fromItemInt(m: common.MissionItemInt): MissionItem {
+export function fromItemInt(m: common.MissionItemInt): RawMissionItem {
   return {
     command: m.command, frame: m.frame, param1: m.param1, param2: m.param2, param3: m.param3, param4: m.param4,
     x: m.x, y: m.y, z: m.z, autocontinue: m.autocontinue,
@@ -70,7 +74,7 @@ export function fromItemInt(m: common.MissionItemInt): MissionItem {
 }
 
 /** MISSION_ITEM carries degrees as float32; ArduPilot converts to degE7 on arrival. */
-export function fromItemFloat(m: common.MissionItem): MissionItem {
+export function fromItemFloat(m: common.MissionItem): RawMissionItem {
   const loc = isLocationCommand(m.command);
   return {
     command: m.command, frame: m.frame, param1: m.param1, param2: m.param2, param3: m.param3, param4: m.param4,
@@ -79,7 +83,7 @@ export function fromItemFloat(m: common.MissionItem): MissionItem {
 }
 
 /** ACCEPTED, or the MAV_MISSION_RESULT ArduPilot would refuse this item with. */
-export function validateItem(item: MissionItem, missionType: number): number {
+export function validateItem(item: RawMissionItem, missionType: number): number {
   const allowed = missionType === MavMissionType.FENCE ? FENCE_COMMANDS
     : missionType === MavMissionType.RALLY ? RALLY_COMMANDS : MISSION_COMMANDS;
   if (!allowed.has(item.command)) return MavMissionResult.UNSUPPORTED;
@@ -96,14 +100,14 @@ export function validateItem(item: MissionItem, missionType: number): number {
  * it was sent in, and nothing at all for commands without a location (they come back frame 0;
  * the capture's NAV_RETURN_TO_LAUNCH went up with frame 2 and came back with 0).
  */
-export function readBack(item: MissionItem, missionType: number): MissionItem {
+export function readBack(item: RawMissionItem, missionType: number): RawMissionItem {
   if (missionType !== MavMissionType.MISSION) return { ...item };
   if (!isLocationCommand(item.command)) return { ...item, frame: MavFrame.GLOBAL, autocontinue: 1 };
   const frame = FRAME_READ_BACK.get(item.frame) ?? MavFrame.GLOBAL;
   return { ...item, frame, z: storedAltitude(item.z), autocontinue: 1 };
 }
 
-export function toItemInt(item: MissionItem, seq: number, missionType: number, target: { sysid: number; compid: number }): common.MissionItemInt {
+export function toItemInt(item: RawMissionItem, seq: number, missionType: number, target: { sysid: number; compid: number }): common.MissionItemInt {
   const m = new common.MissionItemInt();
   Object.assign(m, item);
   m.seq = seq;
@@ -114,7 +118,7 @@ export function toItemInt(item: MissionItem, seq: number, missionType: number, t
   return m;
 }
 
-export function toItemFloat(item: MissionItem, seq: number, missionType: number, target: { sysid: number; compid: number }): common.MissionItem {
+export function toItemFloat(item: RawMissionItem, seq: number, missionType: number, target: { sysid: number; compid: number }): common.MissionItem {
   const m = new common.MissionItem();
   const loc = isLocationCommand(item.command) || missionType !== MavMissionType.MISSION;
   Object.assign(m, item);

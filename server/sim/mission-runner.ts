@@ -1,13 +1,13 @@
 import { common } from 'node-mavlink';
 import type { MissionHabits, Said, Voice } from './firmware.ts';
-import type { MissionItem } from './mission-items.ts';
+import type { RawMissionItem } from './mission-items.ts';
 import { LandNav, PointNav, RtlNav, TakeoffNav, type Nav, type NavContext } from './nav.ts';
 import type { Local } from './physics/geo.ts';
 
 const { MavCmd, MavFrame } = common;
 
 export interface RunnerHost {
-  items(): MissionItem[];
+  items(): RawMissionItem[];
   ctx(): NavContext;
   toLocal(latE7: number, lonE7: number): Local;
   homeAltMsl(): number;
@@ -136,7 +136,7 @@ export class MissionRunner {
   }
 
   /** DO_JUMP param1 = target item, param2 = repeats (-1 forever). */
-  private jump(i: number, item: MissionItem): number {
+  private jump(i: number, item: RawMissionItem): number {
     const done = this.jumps.get(i) ?? 0;
     if (item.param2 >= 0 && done >= item.param2) return i + 1;
     this.jumps.set(i, done + 1);
@@ -170,7 +170,7 @@ export class MissionRunner {
     if (!f.landed) this.host.say(this.host.voice.missionFinished());
   }
 
-  private navFor(item: MissionItem): Nav {
+  private navFor(item: RawMissionItem): Nav {
     const ctx = this.host.ctx();
     const f = ctx.flight;
     const here = item.x === 0 && item.y === 0 ? { n: f.n, e: f.e } : this.host.toLocal(item.x, item.y);
@@ -194,7 +194,7 @@ export class MissionRunner {
   }
 
   /** Item altitude in metres above home, whatever frame it came in (terrain is flat here). */
-  private altAboveHome(item: MissionItem): number {
+  private altAboveHome(item: RawMissionItem): number {
     return item.frame === MavFrame.GLOBAL || item.frame === MavFrame.GLOBAL_INT ? item.z - this.host.homeAltMsl() : item.z;
   }
 }

@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 import { common, type MavLinkData } from 'node-mavlink';
 import type { MissionHabits, Said, Voice } from './firmware.ts';
 import type { MissionFaults } from './mission-faults.ts';
-import { fromItemFloat, fromItemInt, storedAltitude, toItemFloat, toItemInt, validateItem, type MissionItem } from './mission-items.ts';
+import { fromItemFloat, fromItemInt, storedAltitude, toItemFloat, toItemInt, validateItem, type RawMissionItem } from './mission-items.ts';
 
 const { MavMissionResult, MavMissionType, MavCmd, MavFrame } = common;
 
@@ -40,10 +40,10 @@ interface Upload {
   lastReceive: number;
   lastRequest: number;
   /** fence and rally are committed whole at the end; mission items are written as they arrive */
-  staged: MissionItem[];
+  staged: RawMissionItem[];
 }
 
-const HOME_PLACEHOLDER: MissionItem = {
+const HOME_PLACEHOLDER: RawMissionItem = {
   command: MavCmd.NAV_WAYPOINT, frame: MavFrame.GLOBAL, param1: 0, param2: 0, param3: 0, param4: 0, x: 0, y: 0, z: 0, autocontinue: 1,
 };
 
@@ -52,7 +52,7 @@ const HOME_PLACEHOLDER: MissionItem = {
  * (PX4 the same way, with the habits its Firmware names: no home item, opaque ids).
  */
 class MissionProtocol {
-  items: MissionItem[];
+  items: RawMissionItem[];
   private upload: Upload | null = null;
   /** PX4's opaque_id of what is stored: the same items give the same id */
   opaqueId = 0;
@@ -66,7 +66,7 @@ class MissionProtocol {
     return this.type === MavMissionType.MISSION ? this.host.habits.firstItem : 0;
   }
 
-  private empty(): MissionItem[] {
+  private empty(): RawMissionItem[] {
     return this.homeSlots ? [{ ...HOME_PLACEHOLDER }] : [];
   }
 
@@ -95,7 +95,7 @@ class MissionProtocol {
     this.requestNext();
   }
 
-  handleItem(item: MissionItem, seq: number, from: Peer): void {
+  handleItem(item: RawMissionItem, seq: number, from: Peer): void {
     const up = this.upload;
     if (!up) return this.ack(from, MavMissionResult.ERROR);
     if (seq !== up.next) return this.ack(from, MavMissionResult.INVALID_SEQUENCE);
@@ -189,7 +189,7 @@ class MissionProtocol {
   }
 
   /** Item 0 of a mission is the vehicle's real home (ArduPilot), whatever was uploaded there. */
-  private itemForDownload(seq: number): MissionItem | undefined {
+  private itemForDownload(seq: number): RawMissionItem | undefined {
     const home = this.host.home();
     if (this.homeSlots && seq === 0) {
       return home
@@ -254,7 +254,7 @@ export class MissionServer {
   }
 
   /** The stored mission (item 0 is the home placeholder where the firmware keeps one). */
-  get mission(): MissionItem[] {
+  get mission(): RawMissionItem[] {
     return this.protocols.get(MavMissionType.MISSION)!.items;
   }
 
@@ -264,7 +264,7 @@ export class MissionServer {
   }
 
   /** Items stored for a mission type (0 mission, 1 fence, 2 rally). */
-  items(type: number): MissionItem[] {
+  items(type: number): RawMissionItem[] {
     return this.protocols.get(type)?.items ?? [];
   }
 

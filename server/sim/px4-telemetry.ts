@@ -8,7 +8,7 @@ import type { RawMessage } from '../mavlink/codec.ts';
 import { CopterMode } from './ardupilot.ts';
 import type { Companion, Outgoing } from './firmware.ts';
 import { Telemetry } from './telemetry.ts';
-import type { Vehicle } from './vehicle.ts';
+import type { SimVehicle } from './vehicle.ts';
 
 const { MavType, MavAutopilot, MavState } = minimal;
 const { MavCmd, MavLandedState, MissionState } = common;
@@ -65,7 +65,7 @@ export class Px4Telemetry extends Telemetry {
 
   private originSent = false;
 
-  constructor(v: Vehicle, startEpochMs: number, uid: bigint, private readonly missionId: () => number) {
+  constructor(v: SimVehicle, startEpochMs: number, uid: bigint, private readonly missionId: () => number) {
     super(v, startEpochMs, uid);
   }
 
@@ -266,7 +266,7 @@ export class Px4Companion implements Companion {
 
   constructor(private readonly sysid: number) {}
 
-  update(v: Vehicle): Outgoing[] {
+  update(v: SimVehicle): Outgoing[] {
     this.now = v.timeMs;
     const out: Outgoing[] = [];
     if (v.timeMs >= this.nextPing) {

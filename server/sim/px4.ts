@@ -17,9 +17,9 @@
  */
 import { common } from 'node-mavlink';
 import { CopterMode } from './ardupilot.ts';
-import { done, type Command, type CommandContext, type CommandOutcome } from './commands.ts';
+import { done, type ReceivedCommand, type CommandContext, type CommandOutcome } from './commands.ts';
 import type { Firmware, MissionHabits, Said, Voice } from './firmware.ts';
-import type { MissionItem } from './mission-items.ts';
+import type { RawMissionItem } from './mission-items.ts';
 import { Px4Companion, Px4Telemetry } from './px4-telemetry.ts';
 
 const { MavCmd, MavFrame, MavMissionType, MavResult, MavSeverity } = common;
@@ -97,7 +97,7 @@ const mission: MissionHabits = {
   firstItem: 0,
   requestIntOnly: true,
   // The capture: frame 3 came back as 6, the RTL item's frame 2 as 2, all else as sent.
-  readBack: (item: MissionItem, missionType: number) =>
+  readBack: (item: RawMissionItem, missionType: number) =>
     (missionType === MavMissionType.MISSION ? { ...item, frame: INT_FRAME.get(item.frame) ?? item.frame } : { ...item }),
   opaqueIds: true,
   marksCurrentItem: true,
@@ -142,7 +142,7 @@ const TUNING: Partial<Record<string, number>> = {
 const TEXT_MAX = 50;
 
 /** SET_MESSAGE_INTERVAL as PX4 answers it: any stream it has; MISSION_CURRENT belongs to its mission manager, not a stream. */
-function setMessageInterval(c: Command, ctx: CommandContext): CommandOutcome {
+function setMessageInterval(c: ReceivedCommand, ctx: CommandContext): CommandOutcome {
   const [msgid, intervalUs] = c.params;
   if (msgid === common.MissionCurrent.MSG_ID) return done(MavResult.FAILED);
   return done(ctx.streams.setInterval(msgid, intervalUs) ? MavResult.ACCEPTED : MavResult.FAILED);

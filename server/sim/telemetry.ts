@@ -1,6 +1,6 @@
 import { ardupilotmega, common, minimal, standard, type MavLinkData } from 'node-mavlink';
 import type { Outgoing, TelemetrySource } from './firmware.ts';
-import type { Vehicle } from './vehicle.ts';
+import type { SimVehicle } from './vehicle.ts';
 
 const { MavType, MavAutopilot } = minimal;
 const { MavBatteryChargeState } = common;
@@ -23,7 +23,7 @@ const cdeg = (deg: number) => Math.round(((deg % 360) + 360) % 360 * 100);
 
 /** Builds the vehicle's telemetry messages from its state; null when ArduCopter would not send one now. */
 export class Telemetry implements TelemetrySource {
-  constructor(protected readonly v: Vehicle, protected readonly startEpochMs: number, protected readonly uid: bigint) {}
+  constructor(protected readonly v: SimVehicle, protected readonly startEpochMs: number, protected readonly uid: bigint) {}
 
   protected get bootMs(): number {
     return Math.floor(this.v.timeMs);

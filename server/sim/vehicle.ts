@@ -1,7 +1,7 @@
 import { common, minimal } from 'node-mavlink';
 import { ARM_CHECK, BASE_MODE, CopterMode, POSITION_MODES, SENSORS, SUPPORTED_MODES } from './ardupilot.ts';
 import type { DisarmReason, Firmware, Said } from './firmware.ts';
-import type { MissionItem } from './mission-items.ts';
+import type { RawMissionItem } from './mission-items.ts';
 import { MissionRunner } from './mission-runner.ts';
 import { LandNav, PointNav, RtlNav, TakeoffNav, type Nav, type NavContext } from './nav.ts';
 import type { Params } from './params.ts';
@@ -24,29 +24,30 @@ export interface Home extends LatLon {
   altMsl: number;
 }
 
-export interface VehicleEvents {
+export interface SimVehicleEvents {
   say(said: Said): void;
   /** home (and the EKF origin) set or moved: HOME_POSITION and GPS_GLOBAL_ORIGIN go out */
   homeSet(): void;
   itemReached(seq: number): void;
 }
 
-export interface VehicleOptions {
+export interface SimVehicleOptions {
   /** where the copter stands at power-on (its EKF origin), metres AMSL */
   origin: Home;
   timeline: BootTimeline;
   params: Params;
-  missionItems: () => MissionItem[];
-  events: VehicleEvents;
+  missionItems: () => RawMissionItem[];
+  events: SimVehicleEvents;
   /** the autopilot it is: ArduCopter or PX4 (see firmware.ts) */
   firmware: Firmware;
 }
 
 /**
- * One simulated ArduCopter: boot sequence, arming, flight modes, mission execution, battery and
- * failsafes, flying the kinematic model. It speaks no MAVLink itself; SimDrone does.
+ * One simulated aircraft (not the ground side's Vehicle): boot sequence, arming, flight modes,
+ * mission execution, battery and failsafes, flying the kinematic model, with its Firmware's
+ * habits. It speaks no MAVLink itself; SimDrone (drone.ts) does.
  */
-export class Vehicle {
+export class SimVehicle {
   timeMs = 0;
   armed = false;
   /** the flight mode, in ArduCopter's numbers whatever the firmware (it names them its own way) */
@@ -70,7 +71,7 @@ export class Vehicle {
   /** the RTL phase last seen, to tell when it starts to land */
   private rtlPhase: string | null = null;
 
-  constructor(private readonly opts: VehicleOptions) {
+  constructor(private readonly opts: SimVehicleOptions) {
     this.frame = new LocalFrame(opts.origin);
     this.battery = new Battery(opts.params.get('BATT_CAPACITY'));
     this.speed = this.wpSpeed;
