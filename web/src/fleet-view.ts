@@ -7,7 +7,7 @@ import * as L from 'leaflet';
 import type { VehicleView } from '../../server/wire/types.ts';
 import type { DroneConsole } from './console/console.tsx';
 import { setText } from './dom.ts';
-import { Fleet } from './fleet.ts';
+import { FleetMirror } from './fleet.ts';
 import { renderNextFrame } from './frame.ts';
 import { followLanguage, t } from './i18n.ts';
 import { DroneList } from './list.ts';
@@ -34,7 +34,7 @@ export interface FleetViewParts {
 }
 
 export class FleetView {
-  private readonly fleet = new Fleet();
+  private readonly fleet = new FleetMirror();
   private readonly markers: DroneMarkers;
   private readonly list: DroneList;
   private readonly panel: TelemetryPanel;

@@ -1,5 +1,6 @@
 /**
- * The latest view of every drone, plus what changed since the last frame. Updates arrive faster
+ * The page's copy of the fleet (the server's Fleet, as the service last told it): the latest view
+ * of every drone, plus what changed since the last frame. Updates arrive faster
  * than the screen needs them; keeping only the newest view per drone bounds the work per frame.
  */
 
@@ -10,7 +11,7 @@ export interface FleetChanges {
   removed: string[];
 }
 
-export class Fleet {
+export class FleetMirror {
   readonly vehicles = new Map<string, VehicleView>();
   /** true once a full list (GET or snapshot) has been applied */
   seeded = false;
