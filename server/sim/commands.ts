@@ -17,7 +17,7 @@ export interface ReceivedCommand {
   frame: number;
 }
 
-export interface CommandOutcome {
+export interface CommandReply {
   result: number;
   /** messages to send after the COMMAND_ACK (a requested message, ...) */
   after: Outgoing[];
@@ -58,11 +58,11 @@ export function altAboveHome(v: SimVehicle, alt: number, frame: number): number 
   return ABSOLUTE_FRAMES.has(frame) ? alt - (v.home?.altMsl ?? v.origin.altMsl) : alt;
 }
 
-export const done = (result: number, after: Outgoing[] = []): CommandOutcome => ({ result, after });
-const ok = (success: boolean): CommandOutcome => done(success ? MavResult.ACCEPTED : MavResult.FAILED);
+export const done = (result: number, after: Outgoing[] = []): CommandReply => ({ result, after });
+const ok = (success: boolean): CommandReply => done(success ? MavResult.ACCEPTED : MavResult.FAILED);
 
 /** Run one command the way ArduCopter answers it (a Firmware answers some its own way first). */
-export function runCommand(c: ReceivedCommand, ctx: CommandContext): CommandOutcome {
+export function runCommand(c: ReceivedCommand, ctx: CommandContext): CommandReply {
   const v = ctx.vehicle;
   const [p1, p2] = c.params;
   switch (c.command) {
@@ -105,18 +105,18 @@ export function runCommand(c: ReceivedCommand, ctx: CommandContext): CommandOutc
 }
 
 /** DO_SET_MODE and the SET_MODE message: only custom modes mean anything to ArduCopter and PX4. */
-export function setMode(v: SimVehicle, baseMode: number, customMode: number): CommandOutcome {
+export function setMode(v: SimVehicle, baseMode: number, customMode: number): CommandReply {
   if ((baseMode & 1) === 0) return done(MavResult.DENIED);
   const mode = v.firmware.modeOf(customMode);
   if (mode === undefined) return done(MavResult.DENIED);
   return ok(v.setMode(mode));
 }
 
-export function requested(msg: Outgoing | null): CommandOutcome {
+export function requested(msg: Outgoing | null): CommandReply {
   return msg ? done(MavResult.ACCEPTED, [msg]) : done(MavResult.FAILED);
 }
 
-function messageInterval(msgid: number, ctx: CommandContext): CommandOutcome {
+function messageInterval(msgid: number, ctx: CommandContext): CommandReply {
   const m = new common.MessageInterval();
   m.messageId = msgid;
   const ms = ctx.streams.intervalMs(msgid);
@@ -125,7 +125,7 @@ function messageInterval(msgid: number, ctx: CommandContext): CommandOutcome {
 }
 
 /** DO_REPOSITION: fly there in GUIDED (switching to GUIDED first if param2 asks for it). */
-function reposition(c: ReceivedCommand, v: SimVehicle): CommandOutcome {
+function reposition(c: ReceivedCommand, v: SimVehicle): CommandReply {
   const changeMode = (Math.round(c.params[1]) & MavDoRepositionFlags.CHANGE_MODE) !== 0;
   if (v.mode !== CopterMode.GUIDED && !changeMode) return done(MavResult.DENIED);
   if (!Number.isFinite(c.lat) || !Number.isFinite(c.lon) || Math.abs(c.lat) > 90 || Math.abs(c.lon) > 180) return done(MavResult.DENIED);

@@ -8,7 +8,7 @@
  */
 import type { MavLinkData } from 'node-mavlink';
 import type { RawMessage } from '../mavlink/codec.ts';
-import type { ReceivedCommand, CommandContext, CommandOutcome } from './commands.ts';
+import type { ReceivedCommand, CommandContext, CommandReply } from './commands.ts';
 import type { RawMissionItem } from './mission-items.ts';
 import type { SimVehicle } from './vehicle.ts';
 
@@ -129,7 +129,7 @@ export interface Firmware {
   /** messages streamed from power-on, with their interval in ms (HEARTBEAT among them) */
   readonly defaultStreams: [msgid: number, intervalMs: number][];
   /** a command answered its own way; undefined: as every autopilot here does it (commands.ts) */
-  command(c: ReceivedCommand, ctx: CommandContext): CommandOutcome | undefined;
+  command(c: ReceivedCommand, ctx: CommandContext): CommandReply | undefined;
   /** how many identical COMMAND_ACKs answer a command (PX4 ACKs DO_SET_MODE twice) */
   ackCopies(command: number): number;
   /** STATUSTEXT messages for one text (PX4 chunks long ones) */

@@ -17,7 +17,7 @@
  */
 import { common } from 'node-mavlink';
 import { CopterMode } from './ardupilot.ts';
-import { done, type ReceivedCommand, type CommandContext, type CommandOutcome } from './commands.ts';
+import { done, type ReceivedCommand, type CommandContext, type CommandReply } from './commands.ts';
 import type { Firmware, MissionHabits, Said, Voice } from './firmware.ts';
 import type { RawMissionItem } from './mission-items.ts';
 import { Px4Companion, Px4Telemetry } from './px4-telemetry.ts';
@@ -142,7 +142,7 @@ const TUNING: Partial<Record<string, number>> = {
 const TEXT_MAX = 50;
 
 /** SET_MESSAGE_INTERVAL as PX4 answers it: any stream it has; MISSION_CURRENT belongs to its mission manager, not a stream. */
-function setMessageInterval(c: ReceivedCommand, ctx: CommandContext): CommandOutcome {
+function setMessageInterval(c: ReceivedCommand, ctx: CommandContext): CommandReply {
   const [msgid, intervalUs] = c.params;
   if (msgid === common.MissionCurrent.MSG_ID) return done(MavResult.FAILED);
   return done(ctx.streams.setInterval(msgid, intervalUs) ? MavResult.ACCEPTED : MavResult.FAILED);

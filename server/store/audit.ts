@@ -20,7 +20,7 @@ export interface AuditQuery {
 }
 
 /** What a refused request or connection is recorded with; the target is whatever the caller asked for. */
-export interface Refusal {
+export interface RefusedRequest {
   ip: string | null;
   user?: string | null;
   action: string;
@@ -91,7 +91,7 @@ export class AuditLog {
    * window only count on that row (detail.count, detail.targets: a few samples, detail.lastAt).
    * Successful and other security events go through record() untouched.
    */
-  refused(r: Refusal): void {
+  refused(r: RefusedRequest): void {
     const now = this.now();
     const target = clip(r.target, MAX_TARGET_CHARS);
     // A signed-in user's refusals are kept per target too (which route they tried matters, and

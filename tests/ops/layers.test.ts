@@ -69,3 +69,23 @@ describe('HTTP stays in server/http', () => {
     expect(offending).toEqual([]);
   });
 });
+
+describe('names do not collide', () => {
+  const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : /\.tsx?$/.test(e.name) ? [p] : [];
+  });
+  /** The same name on purpose: the two ends of one socket.io connection, each typed from its side. */
+  const BOTH_ENDS = new Set(['LiveSocket']);
+
+  it('no class, interface or type is exported under one name from two places in server/ and web/src/', () => {
+    const where = new Map<string, string[]>();
+    for (const file of [...sources(path.join(REPO, 'server')), ...sources(path.join(REPO, 'web', 'src'))]) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/^export (?:abstract )?(?:class|interface|type|enum) (\w+)/gm)) {
+        where.set(m[1]!, [...(where.get(m[1]!) ?? []), path.relative(REPO, file)]);
+      }
+    }
+    const twice = [...where].filter(([name, files]) => files.length > 1 && !BOTH_ENDS.has(name)).map(([name, files]) => `${name}: ${files.join(', ')}`);
+    expect(twice).toEqual([]);
+  });
+});
