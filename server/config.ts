@@ -301,7 +301,7 @@ export function serviceOptions(c: Config): ServiceOptions {
     allowedOrigins: c.allowedOrigins,
     adminPassword: c.adminPassword,
     simHome: { lat: c.station.lat, lon: c.station.lon },
-    station: { lat: c.station.lat, lon: c.station.lon, radiusKm: c.station.radiusKm },
+    station: { name: c.station.name, lat: c.station.lat, lon: c.station.lon, radiusKm: c.station.radiusKm },
     rules: {
       geofence: c.station.geofence ? { name: 'station geofence', polygon: polygon(c.station.geofence) } : null,
       noFly: c.station.noFly.map((z) => ({ name: z.name, polygon: polygon(z.polygon) })),

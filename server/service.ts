@@ -76,7 +76,7 @@ export interface ServiceOptions {
   /** simulator tuning for tests and training: arm delay (EKF warm-up, s), time speed-up, demo flights */
   simOptions?: { bootDelayS?: number; speedup?: number; demo?: boolean; seed?: number; autopilot?: 'ardupilot' | 'px4' };
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
-  station?: { lat: number; lon: number; radiusKm: number };
+  station?: { lat: number; lon: number; radiusKm: number; name?: string };
   dispatch?: Partial<DispatchSettings>;
   alerts?: Partial<AlertThresholds>;
   /** patrol routes folder (default ./missions) */
@@ -231,7 +231,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         tiles: tiles.view,
       },
       tiles: tiles.router,
-      station: { geofence: rules.geofence, noFly: rules.noFly, ceilingM: rules.ceilingM },
+      station: { name: station.name ?? '', geofence: rules.geofence, noFly: rules.noFly, ceilingM: rules.ceilingM },
     });
     const server: http.Server = opts.tls
       ? https.createServer({ cert: fs.readFileSync(opts.tls.cert), key: fs.readFileSync(opts.tls.key) }, app)

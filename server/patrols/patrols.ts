@@ -255,6 +255,11 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     }
     if (['flying', 'paused', 'returning'].includes(run.state)) {
       if ((v.flightMode === 'return' || v.flightMode === 'land') && run.state !== 'returning') this.returning(run, v, now);
+      // ArduPilot flies the route's own RTL or LAND item in AUTO: the mode says nothing, the item it flies does.
+      else if (run.state === 'flying' && (run.progress.currentKind === 'return' || run.progress.currentKind === 'land')) {
+        run.returnedBy ??= 'plan';
+        run.setState('returning', `returning: the route's last item (${run.progress.currentKind === 'return' ? 'return to launch' : 'land'})`);
+      }
       const xt = v.flightMode === 'mission' ? run.crossTrack(v) : null;
       const off = xt !== null && xt > this.timing.offRouteM;
       if (off !== (run.offRouteM !== null)) run.event('off_route', off ? `${xt!.toFixed(0)} m off the route` : 'back on the route');

@@ -97,6 +97,11 @@ export class MissionProgress {
     return { item: Math.max(0, seq - this.offset + 1), of: this.kinds.length - this.offset };
   }
 
+  /** What the item it flies now does, or null before the start. */
+  get currentKind(): MissionItemKind | null {
+    return this.current === null ? null : this.kinds[this.current] ?? 'other';
+  }
+
   /** What the furthest item flown to or reached does, or null before the start. */
   get kind(): MissionItemKind | null {
     return this.furthest < 0 ? null : this.kinds[this.furthest] ?? 'other';

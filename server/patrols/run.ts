@@ -160,15 +160,31 @@ export class PatrolRun {
     return crossTrack(this.waypoints, seq, v.position, v.home);
   }
 
+  /**
+   * Metres still to fly: the route from the current item on, which ends at home or its landing
+   * place. Returning in a mode of its own (recalled, a failsafe, PX4's Return) only the way home
+   * counts, as it skips the rest of the route; landing where it is, nothing.
+   */
+  private distanceLeft(v: Vehicle | undefined): number | null {
+    const seq = this.progress.current;
+    if (this.ended || !v?.position) return null;
+    if (this.state === 'returning' && v.flightMode !== 'mission') {
+      if (v.flightMode === 'land') return 0;
+      return v.home ? distanceM(v.position, v.home) : null;
+    }
+    return seq === null ? null : distanceLeft(this.waypoints, seq, v.position, v.home);
+  }
+
   view(v: Vehicle | undefined): RunView {
     const seq = this.progress.current;
-    const left = !this.ended && v?.position && seq !== null ? distanceLeft(this.waypoints, seq, v.position, v.home) : null;
+    const left = this.distanceLeft(v);
     const speed = v?.groundSpeed && v.groundSpeed > 1 ? v.groundSpeed : DEFAULT_SPEED_MS;
     return {
       id: this.id,
       vehicleId: this.vehicleId,
       routeId: this.route.id,
       routeName: { zh: this.route.meta.nameZh || this.route.id, en: this.route.meta.nameEn || this.route.id },
+      station: this.route.meta.station,
       pilot: this.pilot,
       state: this.state,
       startedAt: this.startedAt,

@@ -234,6 +234,8 @@ export interface ZoneView {
 
 /** The station's airspace rules as the map draws them (GET /api/station). */
 export interface StationView {
+  /** the station's name as configured (station.name), "" when it has none */
+  name: string;
   /** drones stay inside it when given */
   geofence: ZoneView | null;
   noFly: ZoneView[];
@@ -352,6 +354,8 @@ export interface RunView {
   vehicleId: string;
   routeId: string;
   routeName: { zh: string; en: string };
+  /** the station the route flies from, as the route names it ("" when it names none) */
+  station: string;
   pilot: string;
   state: RunState;
   startedAt: number;

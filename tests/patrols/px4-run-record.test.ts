@@ -1,4 +1,4 @@
-import { minimal } from 'node-mavlink';
+import { common, minimal } from 'node-mavlink';
 import { describe, expect, it } from 'vitest';
 import type { RunView } from '../../server/wire/types.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
@@ -109,5 +109,49 @@ describe('a PX4 patrol\'s record and alerts (scripted PX4, simulated time)', () 
     await land();
     expect(view().outcome).toEqual({ kind: 'returned_early', afterItem: 2, of: 5, by: 'pilot' });
     expect(st.alerts('mode_change')).toEqual([]);
+  });
+});
+
+describe('a patrol on its way home (scripted PX4, simulated time)', () => {
+  /** HOME_POSITION where the scripted PX4 took off, as PX4 reports it */
+  const reportHome = (px4: Awaited<ReturnType<typeof setup>>['px4']) => px4.send(Object.assign(new common.HomePosition(), {
+    latitude: Math.round(28.37 * 1e7), longitude: Math.round(121.3815 * 1e7), altitude: 10_000,
+  }));
+
+  it('recalled at the first waypoint: the distance left is the way home (~100 m), not the rest of the route', async () => {
+    const { fc, px4, st, view, flyTo, v } = await setup();
+    reportHome(px4);
+    await flyTo(1);
+    Object.assign(px4.pos, { lat: 28.3709, lon: 121.3815 }); // at WP1, 100 m north of home
+    px4.current = 2;
+    await fc.advance(1500);
+    // Still on the route: WP2, WP3 and home are ahead (100 + 100 + 100 m).
+    expect(view().distanceLeftM).toBeGreaterThan(290);
+    expect(await fc.run(st.patrols.command(v.id, 'rtl'))).toEqual({ result: 'accepted' });
+    await fc.advance(1500);
+    expect(view().state).toBe('returning');
+    expect(view().distanceLeftM).toBeGreaterThan(95);
+    expect(view().distanceLeftM).toBeLessThan(105);
+    expect(view().etaS).toBe(Math.round(view().distanceLeftM! / 5));
+  });
+
+  it('the route\'s own RTL item flown in the mission mode (as ArduPilot does in AUTO): the state says returning home', async () => {
+    const { fc, px4, view, flyTo, land } = await setup();
+    reportHome(px4);
+    await flyTo(3);
+    Object.assign(px4.pos, { lat: 28.37, lon: 121.38252 }); // at WP3, ~100 m east of home
+    px4.current = 4; // the RTL item, flown without a change of mode
+    await fc.advance(1500);
+    expect(view().state).toBe('returning');
+    expect(view().events.at(-1)!.message).toBe('returning: the route\'s last item (return to launch)');
+    expect(view().distanceLeftM).toBeGreaterThan(95);
+    expect(view().distanceLeftM).toBeLessThan(105);
+    await land();
+    expect(view()).toMatchObject({ state: 'landed', outcome: { kind: 'completed' } });
+  });
+
+  it('says the route\'s station', async () => {
+    const { view } = await setup();
+    expect(view().station).toBe('Wenling');
   });
 });
