@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { getDistance } from 'geolib';
 import { Refusal } from '../refusal.ts';
 import type { AlertEvent, GroundAlertStore, GroundRow } from '../store/alerts.ts';
-import type { DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
+import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
 import type { Officers } from './officers.ts';
 
 export interface DispatchSettings {
@@ -29,8 +29,26 @@ export function showsOn(a: GroundAlertView, d: DispatchView): boolean {
   return open && d.answer !== 'decline' && d.withdrawn === null && (!a.assignee || a.assignee.officer === d.officer);
 }
 
+/** What an officer's answer may carry besides the answer itself. */
+export interface AnswerDetails {
+  /**
+   * When the officer tapped it, by the phone's clock (ms): a phone that was offline sends its
+   * answers later. Kept within bounds: never in the future, never before the offer or the
+   * officer's previous answer.
+   */
+  at?: number;
+  /** why the officer declined */
+  reason?: DeclineReason;
+}
+
 /** A refused dispatch step: no such incident or officer, or a step out of order. */
 export class DispatchError extends Refusal {}
+
+/** The answers an officer's event can be (the other events are the service's and the command room's). */
+const OFFICER_STEPS: OfficerAnswer[] = ['accept', 'en_route', 'on_scene', 'resolved', 'decline'];
+
+/** When an officer's answer was made: the phone's time when it sent one (answers queued offline), else when it arrived. */
+const eventTime = (e: AlertEvent): number => (typeof e.detail?.at === 'number' ? e.detail.at : e.time);
 
 /** Which answer may follow which: an officer's job goes forward only. */
 const NEXT: Record<OfficerAnswer, GroundAlertState[]> = {
@@ -148,27 +166,32 @@ export class GroundDispatch extends EventEmitter<{
     this.timers.set(id, t);
   }
 
-  answer(id: number, officer: string, answer: OfficerAnswer): GroundAlertView {
+  answer(id: number, officer: string, answer: OfficerAnswer, details: AnswerDetails = {}): GroundAlertView {
     const row = this.store.get(id);
     if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
     const events = this.store.events(id);
     const notified = events.some((e) => e.kind === 'notified' && e.user === officer);
     const assignee = this.assigneeOf(events);
     if (!notified && assignee !== officer) throw new DispatchError('forbidden', `ground alert ${id} was not sent to ${officer}`);
-    // Too late: the job went to someone else. The answer is kept in the alert's story all the same.
+    const at = this.answerTime(events, officer, details.at);
+    // Too late (an answer made offline arrives after the job moved on): kept in the alert's story all the same, not applied.
     const away = this.withdrawals(events).get(officer);
-    if (away) this.refuse(id, officer, answer, `ground alert ${id} was reassigned to ${away.to}`);
-    if (assignee && assignee !== officer) this.refuse(id, officer, answer, `ground alert ${id} is already taken by ${assignee}`);
+    if (away) this.refuse(id, officer, answer, at, `ground alert ${id} was reassigned to ${away.to}`);
+    if (assignee && assignee !== officer) this.refuse(id, officer, answer, at, `ground alert ${id} is already taken by ${assignee}`);
+    // The same answer again (a phone re-sending what the service took before the connection broke) changes nothing.
+    if (this.lastAnswerSinceOffer(events, officer) === answer && (answer === 'decline' || row.state === (answer === 'accept' ? 'accepted' : answer))) return this.view(id)!;
     if (!NEXT[answer].includes(row.state as GroundAlertState)) {
-      throw new DispatchError('conflict', `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`);
+      this.refuse(id, officer, answer, at, `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`);
     }
+    const detail = { ...(at !== undefined && { at }), ...(answer === 'decline' && details.reason && { reason: details.reason }) };
+    const extra = Object.keys(detail).length ? detail : undefined;
     if (answer === 'decline') {
-      this.store.record(id, officer, 'decline');
+      this.store.record(id, officer, 'decline', extra);
       // Everyone alerted said no: do not wait for the timer.
       const open = events.filter((e) => e.kind === 'notified').map((e) => e.user).filter((u) => u !== officer && !events.some((e) => e.kind === 'decline' && e.user === u));
       if (open.length === 0) this.wave(id);
     } else {
-      this.store.record(id, officer, answer, undefined, answer === 'accept' ? 'accepted' : answer);
+      this.store.record(id, officer, answer, extra, answer === 'accept' ? 'accepted' : answer);
       if (answer === 'accept' || answer === 'resolved') {
         clearTimeout(this.timers.get(id));
         this.timers.delete(id);
@@ -177,9 +200,35 @@ export class GroundDispatch extends EventEmitter<{
     return this.emitView(id)!;
   }
 
-  private refuse(id: number, officer: string, answer: OfficerAnswer, reason: string): never {
-    this.store.record(id, officer, 'refused', { answer, reason });
+  private refuse(id: number, officer: string, answer: OfficerAnswer, at: number | undefined, reason: string): never {
+    this.store.record(id, officer, 'refused', { answer, reason, ...(at !== undefined && { at }) });
     throw new DispatchError('conflict', reason);
+  }
+
+  /** This officer's last answer since the job was last offered to them. */
+  private lastAnswerSinceOffer(events: AlertEvent[], officer: string): OfficerAnswer | null {
+    let last: OfficerAnswer | null = null;
+    for (const e of events) {
+      if (e.user !== officer) continue;
+      if (e.kind === 'notified') last = null;
+      else if ((OFFICER_STEPS as string[]).includes(e.kind)) last = e.kind as OfficerAnswer;
+    }
+    return last;
+  }
+
+  /**
+   * When an answer was made, from the phone's clock: not later than now, not before this
+   * officer's offer nor their previous answer (a phone's clock may be off; the order stands).
+   */
+  private answerTime(events: AlertEvent[], officer: string, at: number | undefined): number | undefined {
+    if (at === undefined) return undefined;
+    let floor = 0;
+    for (const e of events) {
+      if (e.user !== officer) continue;
+      if (e.kind === 'notified') floor = Math.max(floor, e.time);
+      if ((OFFICER_STEPS as string[]).includes(e.kind)) floor = Math.max(floor, eventTime(e));
+    }
+    return Math.min(Date.now(), Math.max(floor, Math.round(at)));
   }
 
   /** The officer's phone has the alert (it acknowledged the socket message, or fetched it). */
@@ -310,14 +359,14 @@ export class GroundDispatch extends EventEmitter<{
       if (e.kind === 'notified') {
         dispatch.set(e.user, {
           officer: e.user, notifiedAt: e.time, deliveredAt: null, distanceM: (e.detail?.distanceM as number | null) ?? null, answer: null, answeredAt: null,
-          withdrawn: null,
+          declineReason: null, withdrawn: null,
         });
       } else if (e.kind === 'delivered') {
         const d = dispatch.get(e.user);
         if (d && d.deliveredAt === null) d.deliveredAt = e.time;
-      } else if ((['accept', 'en_route', 'on_scene', 'resolved', 'decline'] as string[]).includes(e.kind)) {
+      } else if ((OFFICER_STEPS as string[]).includes(e.kind)) {
         const d = dispatch.get(e.user);
-        if (d) Object.assign(d, { answer: e.kind as OfficerAnswer, answeredAt: e.time });
+        if (d) Object.assign(d, { answer: e.kind as OfficerAnswer, answeredAt: eventTime(e), declineReason: (e.detail?.reason as DeclineReason | undefined) ?? null });
       }
     }
     for (const d of dispatch.values()) d.withdrawn = withdrawn.get(d.officer) ?? null;

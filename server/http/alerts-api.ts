@@ -6,7 +6,7 @@ import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
 import { DispatchError, type GroundDispatch } from '../alerts/ground.ts';
 import type { Officers } from '../alerts/officers.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
-import { GROUND_CATEGORIES, OFFICER_ANSWERS } from '../wire/types.ts';
+import { DECLINE_REASONS, GROUND_CATEGORIES, OFFICER_ANSWERS } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
 import { statusOf } from './errors.ts';
@@ -35,7 +35,12 @@ const NewAlert = z.object({
 }).refine((a) => a.here ? a.vehicleId !== undefined : a.lat !== undefined && a.lon !== undefined, {
   message: 'give lat and lon, or vehicleId with here: true', path: ['lat'],
 });
-const Answer = z.object({ answer: z.enum(OFFICER_ANSWERS) });
+const Answer = z.object({
+  answer: z.enum(OFFICER_ANSWERS),
+  /** when the officer made it, by the phone's clock (ms since 1970): a phone that was offline sends its answers later */
+  at: z.number().int().positive().optional(),
+  reason: z.enum(DECLINE_REASONS).optional(),
+}).refine((a) => a.reason === undefined || a.answer === 'decline', { message: 'only a decline takes a reason', path: ['reason'] });
 const Reassign = z.object({ officer: z.string().min(1).max(64) });
 const Close = z.object({ note: z.string().max(500).optional() });
 const Location = z.object({ lat, lon, accuracyM: z.number().min(0).max(100_000).optional() });
@@ -144,7 +149,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   }));
   router.post('/alerts/:id/answer', officer, (req, res, next) => {
     const body = parseBody(Answer, req, res);
-    if (body) step('alert.answer', (r) => ground.answer(idOf(r), r.user!.name, body.answer))(req, res, next);
+    if (body) step('alert.answer', (r) => ground.answer(idOf(r), r.user!.name, body.answer, { at: body.at, reason: body.reason }))(req, res, next);
   });
   router.post('/alerts/:id/reassign', manage, (req, res, next) => {
     const body = parseBody(Reassign, req, res);

@@ -267,6 +267,10 @@ export type GroundCategory = (typeof GROUND_CATEGORIES)[number];
 export const OFFICER_ANSWERS = ['accept', 'en_route', 'on_scene', 'resolved', 'decline'] as const;
 export type OfficerAnswer = (typeof OFFICER_ANSWERS)[number];
 
+/** Why an officer declined a job: busy with something else, too far away, or another reason. */
+export const DECLINE_REASONS = ['busy', 'too_far', 'other'] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
+
 /** open: nobody reached yet; dispatched: officers alerted, none accepted; then as the assignee reports. */
 export type GroundAlertState = 'open' | 'dispatched' | 'accepted' | 'en_route' | 'on_scene' | 'resolved' | 'closed';
 
@@ -278,7 +282,10 @@ export interface DispatchView {
   /** metres from the incident when alerted */
   distanceM: number | null;
   answer: OfficerAnswer | null;
+  /** when the officer made the answer (a phone that was offline sends its own time for it) */
   answeredAt: number | null;
+  /** with a decline: why */
+  declineReason: DeclineReason | null;
   /** the command room gave the job to `to` after this officer was alerted: it is no longer theirs to answer */
   withdrawn: { at: number; to: string } | null;
 }
