@@ -75,7 +75,7 @@ const bench: Bench = async ({ quick, log }) => {
     const skybeat: Server = {
       name: 'SkyBeat', base: svc.base, officers: fresh(), token,
       async closeAlert(id) {
-        const r = await fetch(`${svc.base}/api/alerts/${id}/close`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+        const r = await fetch(`${svc.base}/api/alerts/${id}/close`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"outcome":"handled"}' });
         if (r.status !== 200) throw new Error(`close alert ${id}: ${r.status} ${await r.text()}`);
       },
     };

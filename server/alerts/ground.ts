@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { getDistance } from 'geolib';
 import { Refusal } from '../refusal.ts';
-import type { AlertEvent, GroundAlertStore, GroundRow } from '../store/alerts.ts';
+import type { AlertEvent, GroundAlertStore, GroundRow, IncidentQuery } from '../store/alerts.ts';
 import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
+import { INCIDENT_OUTCOMES, INCIDENT_STEPS, type IncidentLogEntry, type IncidentOutcome, type IncidentStep, type OutcomeView } from '../wire/types.ts';
 import type { Officers } from './officers.ts';
 
 export interface DispatchSettings {
@@ -39,10 +40,35 @@ export interface AnswerDetails {
   at?: number;
   /** why the officer declined */
   reason?: DeclineReason;
+  /** with "resolved": how it ended (one of INCIDENT_OUTCOMES) and the officer's note */
+  outcome?: string;
+  note?: string;
 }
 
 /** A refused dispatch step: no such incident or officer, or a step out of order. */
-export class DispatchError extends Refusal {}
+export class DispatchError extends Refusal {
+  /** a code and its parameters, for the pages to say the refusal in their language (absent: the message is all there is) */
+  constructor(kind: Refusal['kind'], message: string, readonly code?: string, readonly params?: Record<string, string | number>) {
+    super(kind, message);
+  }
+}
+
+/** How an incident ended and what the person recording it adds. */
+export interface OutcomeInput {
+  outcome?: string;
+  note?: string;
+}
+
+const OUTCOME_LIST = INCIDENT_OUTCOMES.join(', ');
+
+/** The outcome given, checked: an unknown one is refused naming it, before anything is written. */
+function checkedOutcome(input: OutcomeInput | undefined): { code: IncidentOutcome; note: string } | undefined {
+  if (input?.outcome === undefined) return undefined;
+  if (!(INCIDENT_OUTCOMES as readonly string[]).includes(input.outcome)) {
+    throw new DispatchError('invalid', `outcome: unknown outcome "${input.outcome}" (one of ${OUTCOME_LIST})`, 'outcome_unknown', { outcome: input.outcome });
+  }
+  return { code: input.outcome as IncidentOutcome, note: input.note?.trim() ?? '' };
+}
 
 /** The answers an officer's event can be (the other events are the service's and the command room's). */
 const OFFICER_STEPS: OfficerAnswer[] = ['accept', 'en_route', 'on_scene', 'resolved', 'decline'];
@@ -166,9 +192,19 @@ export class GroundDispatch extends EventEmitter<{
     this.timers.set(id, t);
   }
 
+  /**
+   * An officer's answer. "resolved" carries how it ended (details.outcome, and a note). A resolve
+   * with no outcome, as phone pages from before outcomes send it (an installed page may be old),
+   * is still taken (the officer is done; refusing would strand them on scene), but the incident
+   * then stays on the command room's desk until a dispatcher closes it with one.
+   */
   answer(id: number, officer: string, answer: OfficerAnswer, details: AnswerDetails = {}): GroundAlertView {
     const row = this.store.get(id);
     if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
+    if (answer !== 'resolved' && (details.outcome !== undefined || details.note !== undefined)) {
+      throw new DispatchError('invalid', `outcome and note go with the answer "resolved", not "${answer}"`);
+    }
+    const outcome = checkedOutcome(details);
     const events = this.store.events(id);
     const notified = events.some((e) => e.kind === 'notified' && e.user === officer);
     const assignee = this.assigneeOf(events);
@@ -191,7 +227,7 @@ export class GroundDispatch extends EventEmitter<{
       const open = events.filter((e) => e.kind === 'notified').map((e) => e.user).filter((u) => u !== officer && !events.some((e) => e.kind === 'decline' && e.user === u));
       if (open.length === 0) this.wave(id);
     } else {
-      this.store.record(id, officer, answer, extra, answer === 'accept' ? 'accepted' : answer);
+      this.store.record(id, officer, answer, extra, answer === 'accept' ? 'accepted' : answer, outcome);
       if (answer === 'accept' || answer === 'resolved') {
         clearTimeout(this.timers.get(id));
         this.timers.delete(id);
@@ -264,13 +300,23 @@ export class GroundDispatch extends EventEmitter<{
     return view;
   }
 
-  close(id: number, by: string, note?: string): GroundAlertView {
+  /**
+   * Command room: the incident is over. It needs an outcome: the one given here, or the one the
+   * officer recorded when resolving it (kept if none is given; one given here is the last word,
+   * and both stay in the events).
+   */
+  close(id: number, by: string, given: OutcomeInput = {}): GroundAlertView {
     const row = this.store.get(id);
     if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
     if (row.state === 'closed') throw new DispatchError('conflict', `ground alert ${id} is already closed`);
+    const outcome = checkedOutcome(given);
+    if (!outcome && row.outcome === null) {
+      throw new DispatchError('invalid', `outcome: required to close ground alert ${id} (one of ${OUTCOME_LIST})`, 'outcome_required', { id });
+    }
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
-    this.store.record(id, by, 'closed', note ? { note } : undefined, 'closed');
+    const note = given.note?.trim();
+    this.store.record(id, by, 'closed', !outcome && note ? { note } : undefined, 'closed', outcome);
     return this.emitView(id)!;
   }
 
@@ -375,6 +421,7 @@ export class GroundDispatch extends EventEmitter<{
       id: row.id, category: row.category as GroundCategory, priority: row.priority, lat: row.lat, lon: row.lon, note: row.note,
       vehicleId: row.vehicleId, createdBy: row.createdBy, createdAt: row.createdAt, state: row.state as GroundAlertState,
       assignee: name ? this.assigneeView(row, name) : null, dispatch: [...dispatch.values()], closedAt: row.closedAt,
+      outcome: outcomeOf(row),
     };
   }
 
@@ -397,6 +444,11 @@ export class GroundDispatch extends EventEmitter<{
     return ids.map((id) => this.view(id)).filter((a): a is GroundAlertView => a !== undefined);
   }
 
+  /** The history's incident log: each incident with who took it, how it ended and the time of each step. */
+  log(q: IncidentQuery): IncidentLogEntry[] {
+    return this.store.log(q).map(({ row, events }) => logEntry(row, events));
+  }
+
   history(q: Parameters<GroundAlertStore['history']>[0]): GroundAlertView[] {
     return this.store.history(q).map((r) => this.toView(r, this.store.events(r.id)));
   }
@@ -405,4 +457,36 @@ export class GroundDispatch extends EventEmitter<{
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+export function outcomeOf(row: GroundRow): OutcomeView | null {
+  return row.outcome === null ? null : { code: row.outcome as IncidentOutcome, note: row.outcomeNote ?? '', by: row.outcomeBy ?? '', at: row.outcomeAt ?? 0 };
+}
+
+/** The event kind that marks each officer step. */
+const STEP_EVENT: Partial<Record<IncidentStep, string>> = { accepted: 'accept', en_route: 'en_route', on_scene: 'on_scene', resolved: 'resolved' };
+
+/**
+ * An incident as the log shows it. Raised, offered and delivered are the first time each happened;
+ * the officer's steps are those of the officer who took the job last (after a reassignment the
+ * earlier officer's steps are in the events, not the timeline).
+ */
+export function logEntry(row: GroundRow, events: AlertEvent[]): IncidentLogEntry {
+  const lastAccept = events.findLastIndex((e) => e.kind === 'accept');
+  const officer = lastAccept < 0 ? null : events[lastAccept]!.user;
+  const timeline = Object.fromEntries(INCIDENT_STEPS.map((step) => [step, null])) as IncidentLogEntry['timeline'];
+  timeline.raised = row.createdAt;
+  timeline.offered = events.find((e) => e.kind === 'notified')?.time ?? null;
+  timeline.delivered = events.find((e) => e.kind === 'delivered')?.time ?? null;
+  if (lastAccept >= 0) {
+    for (const [step, kind] of Object.entries(STEP_EVENT) as [IncidentStep, string][]) {
+      const e = events.slice(lastAccept).find((x) => x.kind === kind && x.user === officer);
+      timeline[step] = e ? eventTime(e) : null;
+    }
+  }
+  timeline.closed = events.find((e) => e.kind === 'closed')?.time ?? null;
+  return {
+    id: row.id, category: row.category as GroundCategory, priority: row.priority, lat: row.lat, lon: row.lon, note: row.note, vehicleId: row.vehicleId,
+    createdBy: row.createdBy, state: row.state as GroundAlertState, officer, outcome: outcomeOf(row), timeline,
+  };
 }

@@ -6,7 +6,8 @@ import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
 import { DispatchError, type GroundDispatch } from '../alerts/ground.ts';
 import type { Officers } from '../alerts/officers.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
-import { DECLINE_REASONS, GROUND_CATEGORIES, OFFICER_ANSWERS } from '../wire/types.ts';
+import { incidentCsv, CSV_LANGUAGES } from '../alerts/incident-csv.ts';
+import { DECLINE_REASONS, GROUND_CATEGORIES, INCIDENT_OUTCOMES, OFFICER_ANSWERS } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
 import { statusOf } from './errors.ts';
@@ -40,9 +41,23 @@ const Answer = z.object({
   /** when the officer made it, by the phone's clock (ms since 1970): a phone that was offline sends its answers later */
   at: z.number().int().positive().optional(),
   reason: z.enum(DECLINE_REASONS).optional(),
+  /** with "resolved": how it ended (INCIDENT_OUTCOMES; the dispatcher's close asks for it if absent) and a note */
+  outcome: z.string().max(40).optional(),
+  note: z.string().max(500).optional(),
 }).refine((a) => a.reason === undefined || a.answer === 'decline', { message: 'only a decline takes a reason', path: ['reason'] });
 const Reassign = z.object({ officer: z.string().min(1).max(64) });
-const Close = z.object({ note: z.string().max(500).optional() });
+/** outcome: required unless the officer gave one when resolving (checked by the dispatch, which names an unknown one) */
+const Close = z.object({ outcome: z.string().max(40).optional(), note: z.string().max(500).optional() });
+const IncidentFilter = z.object({
+  from: z.coerce.number().int().optional(),
+  to: z.coerce.number().int().optional(),
+  category: z.enum(GROUND_CATEGORIES).optional(),
+  outcome: z.enum([...INCIDENT_OUTCOMES, 'none']).optional(),
+  officer: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+/** lang: the file's headers and names; tz: the time zone its times are written in (the page sends its own; default the station's) */
+const CsvQuery = IncidentFilter.extend({ lang: z.enum(CSV_LANGUAGES).default('en'), tz: z.string().max(64).optional() });
 const Location = z.object({ lat, lon, accuracyM: z.number().min(0).max(100_000).optional() });
 const Duty = z.object({ onDuty: z.boolean() });
 const History = z.object({
@@ -87,7 +102,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     } catch (err) {
       if (!(err instanceof DispatchError)) throw err;
       audit(req, action, (req.params.id as string | undefined) ?? null, 'refused', { reason: err.message, body: req.body });
-      res.status(statusOf(err)).json({ error: err.message });
+      res.status(statusOf(err)).json({ error: err.message, ...(err.code !== undefined && { code: err.code, params: err.params ?? {} }) });
     }
   };
 
@@ -99,6 +114,38 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     }
     const bbox = q.data.bbox?.split(',').map(Number) as [number, number, number, number] | undefined;
     res.json(ground.history({ ...q.data, bbox }));
+  });
+  // The history's incident log, and the same as a spreadsheet (an export of police records: audited).
+  router.get('/alerts/log', watch, (req, res) => {
+    const q = IncidentFilter.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
+      return;
+    }
+    res.json(ground.log(q.data));
+  });
+  router.get('/alerts/ground.csv', watch, (req, res) => {
+    const q = CsvQuery.safeParse(req.query);
+    if (!q.success) {
+      audit(req, 'alert.export', null, 'refused', { reason: describeIssues(q.error), query: req.query });
+      res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
+      return;
+    }
+    const { lang, tz, ...filter } = q.data;
+    const entries = ground.log({ ...filter, limit: filter.limit ?? 10_000 });
+    let csv: string;
+    try {
+      csv = incidentCsv(entries, lang, tz);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      audit(req, 'alert.export', null, 'refused', { reason: err.message, query: req.query });
+      res.status(400).json({ error: `invalid query: ${err.message}` });
+      return;
+    }
+    audit(req, 'alert.export', null, 'ok', { ...filter, lang, tz, rows: entries.length });
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="incidents-${new Date().toISOString().slice(0, 10)}.csv"`);
+    res.send(csv);
   });
   router.get('/alerts/open', watch, (_req, res) => { res.json({ aircraft: aircraft.open(), ground: ground.openViews() }); });
   router.get('/officers', watch, (_req, res) => { res.json(officers.list()); });
@@ -149,7 +196,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   }));
   router.post('/alerts/:id/answer', officer, (req, res, next) => {
     const body = parseBody(Answer, req, res);
-    if (body) step('alert.answer', (r) => ground.answer(idOf(r), r.user!.name, body.answer, { at: body.at, reason: body.reason }))(req, res, next);
+    if (body) step('alert.answer', (r) => ground.answer(idOf(r), r.user!.name, body.answer, { at: body.at, reason: body.reason, outcome: body.outcome, note: body.note }))(req, res, next);
   });
   router.post('/alerts/:id/reassign', manage, (req, res, next) => {
     const body = parseBody(Reassign, req, res);
@@ -157,7 +204,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   });
   router.post('/alerts/:id/close', manage, (req, res, next) => {
     const body = parseBody(Close, req, res);
-    if (body) step('alert.close', (r) => ground.close(idOf(r), r.user!.name, body.note))(req, res, next);
+    if (body) step('alert.close', (r) => ground.close(idOf(r), r.user!.name, body))(req, res, next);
   });
   router.post('/aircraft-alerts/:id/ack', raise, step('alert.ack', (req) => {
     const id = idOf(req);

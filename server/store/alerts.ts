@@ -74,11 +74,16 @@ export class AlertStore {
 export interface GroundRow {
   id: number; category: string; priority: number; lat: number; lon: number; note: string; vehicleId: string | null;
   createdBy: string; createdAt: number; state: string; closedAt: number | null;
+  outcome: string | null; outcomeNote: string | null; outcomeBy: string | null; outcomeAt: number | null;
 }
+/** How an incident ended, as recorded with a resolve or a close. */
+export interface OutcomeRecord { code: string; note: string }
+/** The incident log's filters: creation time, category, outcome ('none': not recorded) and the officer who took the job. */
+export interface IncidentQuery { from?: number; to?: number; category?: string; outcome?: string; officer?: string; limit?: number }
 export interface AlertEvent { time: number; user: string | null; kind: string; detail: Record<string, unknown> | null }
 
 const GROUND_COLUMNS = `id, category, priority, lat, lon, COALESCE(note, '') AS note, vehicle_id AS vehicleId, created_by AS createdBy,
-  created_at AS createdAt, state, closed_at AS closedAt`;
+  created_at AS createdAt, state, closed_at AS closedAt, outcome, outcome_note AS outcomeNote, outcome_by AS outcomeBy, outcome_at AS outcomeAt`;
 
 /** Ground alerts: each change is one transaction of the row and its event, so history and state never disagree. */
 export class GroundAlertStore {
@@ -94,14 +99,20 @@ export class GroundAlertStore {
     })();
   }
 
-  /** Record an event and, if given, the alert's new state, atomically. */
-  record(id: number, user: string | null, kind: string, detail?: Record<string, unknown>, state?: string): void {
+  /**
+   * Record an event and, if given, the alert's new state and how it ended, atomically. The outcome
+   * goes into the event's detail too, so each one given stays in the incident's story.
+   */
+  record(id: number, user: string | null, kind: string, detail?: Record<string, unknown>, state?: string, outcome?: OutcomeRecord): void {
     this.db.transaction(() => {
       const now = Date.now();
-      this.addEvent(id, user, kind, detail, now);
+      this.addEvent(id, user, kind, outcome ? { ...detail, outcome: outcome.code, note: outcome.note } : detail, now);
       if (state) {
         this.db.prepare('UPDATE alerts SET state = ?, updated_at = ?, closed_at = CASE WHEN ? IN (\'resolved\', \'closed\') THEN ? ELSE closed_at END WHERE id = ?')
           .run(state, now, state, now, id);
+      }
+      if (outcome) {
+        this.db.prepare('UPDATE alerts SET outcome = ?, outcome_note = ?, outcome_by = ?, outcome_at = ? WHERE id = ?').run(outcome.code, outcome.note, user, now, id);
       }
     })();
   }
@@ -120,8 +131,35 @@ export class GroundAlertStore {
       .map((e) => ({ ...e, detail: e.detail ? JSON.parse(e.detail) : null }));
   }
 
+  /**
+   * Alerts still on the command room's desk: not finished, and those resolved without an outcome
+   * (by a phone page from before outcomes), which stay until the dispatcher closes them with one.
+   */
   open(): GroundRow[] {
-    return this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE kind = 'ground' AND state NOT IN ('resolved', 'closed') ORDER BY id`).all() as GroundRow[];
+    return this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE kind = 'ground'
+      AND (state NOT IN ('resolved', 'closed') OR (state = 'resolved' AND outcome IS NULL)) ORDER BY id`).all() as GroundRow[];
+  }
+
+  /** The incident log: newest first, with every event of each incident listed (one query for all of them). */
+  log(q: IncidentQuery): { row: GroundRow; events: AlertEvent[] }[] {
+    const where = ["kind = 'ground'"];
+    const args: (number | string)[] = [];
+    if (q.from !== undefined) { where.push('created_at >= ?'); args.push(q.from); }
+    if (q.to !== undefined) { where.push('created_at <= ?'); args.push(q.to); }
+    if (q.category !== undefined) { where.push('category = ?'); args.push(q.category); }
+    if (q.outcome === 'none') where.push('outcome IS NULL');
+    else if (q.outcome !== undefined) { where.push('outcome = ?'); args.push(q.outcome); }
+    if (q.officer !== undefined) {
+      where.push("EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = alerts.id AND e.kind = 'accept' AND e.user = ? COLLATE NOCASE)");
+      args.push(q.officer);
+    }
+    const rows = this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...args, Math.min(q.limit ?? 1000, 10_000)) as GroundRow[];
+    const byAlert = new Map<number, AlertEvent[]>(rows.map((r) => [r.id, []]));
+    const events = this.db.prepare(`SELECT alert_id AS alertId, time, user, kind, detail FROM alert_events
+      WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(JSON.stringify(rows.map((r) => r.id))) as (Omit<AlertEvent, 'detail'> & { alertId: number; detail: string | null })[];
+    for (const { alertId, detail, ...e } of events) byAlert.get(alertId)?.push({ ...e, detail: detail ? JSON.parse(detail) : null });
+    return rows.map((row) => ({ row, events: byAlert.get(row.id)! }));
   }
 
   /** History for review and heat maps: by creation time and an optional bounding box. */

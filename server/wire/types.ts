@@ -271,6 +271,18 @@ export type OfficerAnswer = (typeof OFFICER_ANSWERS)[number];
 export const DECLINE_REASONS = ['busy', 'too_far', 'other'] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
+/** How an incident ended (处置结果): handled 已处置, warned 警告教育, handed_over 移交, unfounded 无效警情, other 其他. */
+export const INCIDENT_OUTCOMES = ['handled', 'warned', 'handed_over', 'unfounded', 'other'] as const;
+export type IncidentOutcome = (typeof INCIDENT_OUTCOMES)[number];
+
+/** The outcome recorded last (the officer resolving, or the dispatcher closing), with its note. */
+export interface OutcomeView {
+  code: IncidentOutcome;
+  note: string;
+  by: string;
+  at: number;
+}
+
 /** open: nobody reached yet; dispatched: officers alerted, none accepted; then as the assignee reports. */
 export type GroundAlertState = 'open' | 'dispatched' | 'accepted' | 'en_route' | 'on_scene' | 'resolved' | 'closed';
 
@@ -306,7 +318,30 @@ export interface GroundAlertView {
   assignee: { officer: string; lat: number | null; lon: number | null; distanceM: number | null; etaS: number | null } | null;
   dispatch: DispatchView[];
   closedAt: number | null;
+  /** null until someone records how it ended; a resolve from an old phone page may leave it to the dispatcher's close */
+  outcome: OutcomeView | null;
 }
+
+/** An incident in the history's log: what, where, who took it, how it ended and when each step happened. */
+export interface IncidentLogEntry {
+  id: number;
+  category: GroundCategory;
+  priority: number;
+  lat: number;
+  lon: number;
+  note: string;
+  vehicleId: string | null;
+  createdBy: string;
+  state: GroundAlertState;
+  /** the officer who last took the job (accepted it), or null */
+  officer: string | null;
+  outcome: OutcomeView | null;
+  /** the first time of each step (null: it did not happen); `offered` is the first officer alerted */
+  timeline: Record<IncidentStep, number | null>;
+}
+
+export const INCIDENT_STEPS = ['raised', 'offered', 'delivered', 'accepted', 'en_route', 'on_scene', 'resolved', 'closed'] as const;
+export type IncidentStep = (typeof INCIDENT_STEPS)[number];
 
 export interface OfficerView {
   name: string;
