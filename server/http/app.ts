@@ -112,7 +112,7 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
   app.use('/api', createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, scheduler: patrols.scheduler, runs: store.runs, tracks: store.tracks }));
   // Routes: reading for everyone who watches the fleet; changes for pilots and admins (sending one
   // to a drone is a flight command, in the patrols router above).
-  app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin') }));
+  app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin'), audit: store.audit }));
   app.get('/api/audit', requireRole(ctx, 'admin'), (req, res) => {
     const q = AuditQuery.safeParse(req.query);
     if (!q.success) {

@@ -5,13 +5,18 @@ import { waypointsOmissions } from '../missions/formats/wpl.ts';
 import { ROUTE_MAX_BYTES, ROUTE_MAX_MB } from '../missions/limits.ts';
 import { RouteFileError, type RouteInput, type RouteStore } from '../missions/store.ts';
 import { routeDetail, routeSummary } from '../missions/views.ts';
+import { parseSchedule } from '../patrols/schedule.ts';
+import type { AuditLog } from '../store/audit.ts';
+import { ipOf } from './auth.ts';
 import { parseBody } from './validate.ts';
 import { statusOf } from './errors.ts';
 
 /**
  * Patrol routes over HTTP, mounted at /api/routes. Reading is open to every signed-in role;
- * changes pass guards.edit (pilot or admin). Sending a route to a drone is a flight command: see
- * POST /routes/:id/upload in patrols-api.ts.
+ * changes pass guards.edit (pilot or admin) and are audited (route.create, route.replace,
+ * route.rename, route.edit, route.delete; refusals too). An import's preview writes nothing and
+ * is not audited. Sending a route to a drone is a flight command: see POST /routes/:id/upload in
+ * patrols-api.ts.
  */
 
 const FileUpload = z.object({
@@ -21,8 +26,45 @@ const FileUpload = z.object({
 });
 const FORMATS = ['plan', 'waypoints'] as const;
 
-export function createRoutesRouter(store: RouteStore, guards: { edit: express.RequestHandler }): express.Router {
+const Rename = z.object({ to: z.string({ error: 'expected the new name, e.g. "night-market-2"' }).min(1, 'must not be empty') });
+/** A drone's id as the service checks it everywhere (at most 64 of A-Z a-z 0-9 _ . : -), or "" for none. */
+const DRONE_ID = /^([A-Za-z0-9_.:-]{1,64})?$/;
+const text = (max: number) => z.string({ error: 'expected text' }).max(max, `at most ${max} characters`);
+const MetaChange = z.object({
+  nameZh: text(100), nameEn: text(100), notes: text(2000),
+  // The scheduler's own reading, so a schedule saved here is one it can follow; its message says what is wrong.
+  schedule: text(200).superRefine((v, ctx) => {
+    try {
+      if (v.trim() !== '' && parseSchedule(v) === null) ctx.addIssue({ code: 'custom', message: `not a schedule: "${v}"` });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  }),
+  defaultDrone: z.string({ error: 'expected a drone id' }).regex(DRONE_ID, 'a drone id: at most 64 letters, digits, "_", ".", ":" or "-"'),
+}).partial().strict();
+
+export interface RoutesRouterDeps {
+  /** pilot or admin */
+  edit: express.RequestHandler;
+  audit: Pick<AuditLog, 'record'>;
+}
+
+export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps): express.Router {
   const router = express.Router();
+  const audit = (req: express.Request, action: string, target: string, result: string, detail?: unknown) =>
+    guards.audit.record({ user: req.user?.name ?? null, action, target, result, detail, ip: ipOf(req) });
+  const idOf = (req: express.Request) => String(req.params.id);
+  /** A change, audited with its outcome; a refusal is audited with its reason and answered by onError. */
+  const audited = async <T>(req: express.Request, action: string, target: string, change: () => Promise<T>, detail: object = {}): Promise<T> => {
+    try {
+      const done = await change();
+      audit(req, action, target, 'ok', detail);
+      return done;
+    } catch (err) {
+      if (err instanceof RouteFileError) audit(req, action, target, 'refused', { reason: err.message, ...detail });
+      throw err;
+    }
+  };
   // The one route size limit (the app's own body parser, for everything else, is smaller).
   router.use(express.json({ limit: ROUTE_MAX_BYTES }));
 
@@ -46,12 +88,12 @@ export function createRoutesRouter(store: RouteStore, guards: { edit: express.Re
   router.get('/', (_req, res) => { res.json(store.list().map(routeSummary)); });
 
   router.get('/:id', (req, res) => {
-    const e = entryOr404(req.params.id, res);
-    if (e) res.json(routeDetail(e));
+    const e = entryOr404(idOf(req), res);
+    if (e) res.json(routeDetail(e, store.checks));
   });
 
   router.get('/:id/export', (req, res) => {
-    const e = entryOr404(req.params.id, res);
+    const e = entryOr404(idOf(req), res);
     if (!e) return;
     const format = FORMATS.find((f) => f === (req.query.format ?? 'plan'));
     if (!format) {
@@ -67,20 +109,48 @@ export function createRoutesRouter(store: RouteStore, guards: { edit: express.Re
     res.attachment(`${e.id}.${format}`).type('text/plain; charset=utf-8').send(exportRoute(e.route, format));
   });
 
+  /** What the file would make, with every problem found: nothing is written (the page saves it after the pilot has seen it). */
+  router.post('/preview', guards.edit, (req, res) => {
+    const body = parseBody(FileUpload, req, res);
+    if (!body) return;
+    const { entry, exists } = store.preview(body);
+    res.json({ ...routeDetail(entry, store.checks), exists });
+  });
+
+  const fileOf = (body: RouteInput) => ('fileName' in body ? { fileName: body.fileName } : {});
+
   router.post('/', guards.edit, async (req, res) => {
     const body = input(req, res);
     if (!body) return;
-    res.status(201).json(routeDetail(await store.create(body)));
+    const target = 'fileName' in body ? body.fileName : String((body.route as { id?: unknown }).id ?? '');
+    const entry = await audited(req, 'route.create', target, () => store.create(body), fileOf(body));
+    res.status(201).json(routeDetail(entry, store.checks));
   });
 
   router.put('/:id', guards.edit, async (req, res) => {
     const body = input(req, res);
     if (!body) return;
-    res.json(routeDetail(await store.replace(String(req.params.id), body)));
+    const entry = await audited(req, 'route.replace', idOf(req), () => store.replace(idOf(req), body), fileOf(body));
+    res.json(routeDetail(entry, store.checks));
+  });
+
+  /** Names, schedule, default drone, notes: the mission stays as it is. */
+  router.patch('/:id', guards.edit, async (req, res) => {
+    const meta = parseBody(MetaChange, req, res);
+    if (!meta) return;
+    const entry = await audited(req, 'route.edit', idOf(req), () => store.updateMeta(idOf(req), meta), { meta });
+    res.json(routeDetail(entry, store.checks));
+  });
+
+  router.post('/:id/rename', guards.edit, async (req, res) => {
+    const body = parseBody(Rename, req, res);
+    if (!body) return;
+    const entry = await audited(req, 'route.rename', idOf(req), () => store.rename(idOf(req), body.to), { to: body.to });
+    res.json(routeDetail(entry, store.checks));
   });
 
   router.delete('/:id', guards.edit, async (req, res) => {
-    await store.remove(String(req.params.id));
+    await audited(req, 'route.delete', idOf(req), () => store.remove(idOf(req)));
     res.status(204).end();
   });
 

@@ -1,6 +1,6 @@
 import { common, ardupilotmega, asluav, development, minimal, storm32 } from 'node-mavlink';
 
-const { MavCmd, MavFrame } = common;
+const { MavCmd } = common;
 const { MavType } = minimal;
 
 /**
@@ -31,37 +31,11 @@ export const CMD = {
   FENCE_CIRCLE_EXCLUSION: MavCmd.NAV_FENCE_CIRCLE_EXCLUSION, RALLY_POINT: MavCmd.NAV_RALLY_POINT,
 } as const;
 
-/** Commands whose params 5-7 are a place. */
-const POSITIONAL = new Set<number>([
-  MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TURNS, MavCmd.NAV_LOITER_TIME, MavCmd.NAV_LAND,
-  MavCmd.NAV_TAKEOFF, MavCmd.NAV_LOITER_TO_ALT, MavCmd.NAV_SPLINE_WAYPOINT, MavCmd.NAV_VTOL_TAKEOFF, MavCmd.NAV_VTOL_LAND,
-  MavCmd.NAV_PAYLOAD_PLACE, MavCmd.DO_SET_HOME, MavCmd.DO_LAND_START, MavCmd.DO_REPOSITION, MavCmd.DO_SET_ROI_LOCATION,
-  MavCmd.DO_SET_ROI, MavCmd.NAV_FENCE_RETURN_POINT, MavCmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
-  MavCmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION, MavCmd.NAV_FENCE_CIRCLE_INCLUSION, MavCmd.NAV_FENCE_CIRCLE_EXCLUSION,
-  MavCmd.NAV_RALLY_POINT,
-]);
-export const isPositional = (cmd: number) => POSITIONAL.has(cmd);
+// Which commands name a place and how frames are meant: shared with the browser's route editor.
+export { frameKind, isGlobal, isPositional, type FrameKind } from '../wire/route-rules.ts';
 /** Navigation commands (MAV_CMD_NAV_* from NAV_WAYPOINT up to NAV_LAST) move the vehicle; DO/CONDITION commands do not. */
 export const isNav = (cmd: number) => cmd >= MavCmd.NAV_WAYPOINT && cmd <= MavCmd.NAV_LAST;
 export const isTakeoff = (cmd: number) => cmd === CMD.TAKEOFF || cmd === CMD.VTOL_TAKEOFF;
-
-export type FrameKind = 'amsl' | 'relative' | 'terrain' | 'mission' | 'local' | 'unknown';
-
-/** How a frame's params 5-7 are meant. The *_INT frames are deprecated aliases of the ones without. */
-export function frameKind(frame: number): FrameKind {
-  switch (frame) {
-    case MavFrame.GLOBAL: case MavFrame.GLOBAL_INT: return 'amsl';
-    case MavFrame.GLOBAL_RELATIVE_ALT: case MavFrame.GLOBAL_RELATIVE_ALT_INT: return 'relative';
-    case MavFrame.GLOBAL_TERRAIN_ALT: case MavFrame.GLOBAL_TERRAIN_ALT_INT: return 'terrain';
-    case MavFrame.MISSION: return 'mission';
-    case MavFrame.LOCAL_NED: case MavFrame.LOCAL_ENU: case MavFrame.LOCAL_OFFSET_NED: case MavFrame.BODY_NED:
-    case MavFrame.BODY_OFFSET_NED: case MavFrame.BODY_FRD: case MavFrame.LOCAL_FRD: case MavFrame.LOCAL_FLU:
-      return 'local';
-    default: return 'unknown';
-  }
-}
-
-export const isGlobal = (frame: number) => ['amsl', 'relative', 'terrain'].includes(frameKind(frame));
 
 export function frameName(frame: number): string {
   return (common.MavFrame as unknown as Record<number, string>)[frame] ?? `frame ${frame}`;

@@ -11,7 +11,7 @@ import { ParseError, RefusedFile, type Issue } from './issues.ts';
 import { mb, ROUTE_MAX_BYTES } from './limits.ts';
 import type { Route, RouteFormat } from './model.ts';
 import { routeFromJson } from './route-json.ts';
-import { importWarnings, validateRoute, type ValidateOptions } from './validate.ts';
+import { checksOf, importWarnings, validateRoute, type ValidateOptions } from './validate.ts';
 
 export interface RouteEntry {
   id: string;
@@ -100,6 +100,11 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     return validateRoute(route, this.opts.validate);
   }
 
+  /** The station's rules routes are held to (ceiling, geofence, no-fly zones, endurance, reserve). */
+  get checks() {
+    return checksOf(this.opts.validate);
+  }
+
   /** Run after everything queued before it; what follows waits for it, whether it succeeds or fails. */
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
@@ -121,14 +126,65 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   }
 
   replace(id: string, input: RouteInput): Promise<RouteEntry> {
+    return this.inTurn(() => this.replaceNow(id, input));
+  }
+
+  private async replaceNow(id: string, input: RouteInput): Promise<RouteEntry> {
+    const old = this.entries.get(id);
+    if (!old) throw new RouteFileError('not_found', `no route "${id}"`);
+    const { file, text, notes } = this.prepare(id, input, old);
+    if (file === old.file) await this.copyToTrash(old.file);
+    await this.writeAtomic(file, text, 'replace');
+    if (file !== old.file) await this.toTrash(old.file);
+    return this.fresh(id, notes);
+  }
+
+  /**
+   * What an import would make, written nowhere: the route read from the file and every problem
+   * the folder would find (errors included, so the pilot sees them before deciding), or the
+   * RouteFileError a save would throw when the file cannot be read at all. `exists`: a save
+   * would replace a route of that id.
+   */
+  preview(input: Extract<RouteInput, { fileName: string }>): { entry: RouteEntry; exists: boolean } {
+    const id = routeId(input.fileName);
+    const { route, format } = this.parseInput(id, input, null);
+    // validate() lists what reading the file changed (a simplified line) first, as a save's answer does.
+    const entry: RouteEntry = {
+      id, file: `${id}${EXTENSION[format]}`, format, mtimeMs: 0, size: Buffer.byteLength(input.content), route, issues: this.validate(route),
+    };
+    return { entry, exists: this.entries.has(id) };
+  }
+
+  /** A new name (id and file name) for a route; its file keeps its text and format. Refused if the name is taken. */
+  rename(id: string, to: string): Promise<RouteEntry> {
     return this.inTurn(async () => {
       const old = this.entries.get(id);
       if (!old) throw new RouteFileError('not_found', `no route "${id}"`);
-      const { file, text, notes } = this.prepare(id, input, old);
-      if (file === old.file) await this.copyToTrash(old.file);
-      await this.writeAtomic(file, text, 'replace');
-      if (file !== old.file) await this.toTrash(old.file);
-      return this.fresh(id, notes);
+      checkId(to);
+      const file = `${to}${path.extname(old.file)}`;
+      const taken = this.entries.get(to);
+      if (taken) throw new RouteFileError('conflict', `route "${to}" already exists (${taken.file}): choose another name`);
+      try {
+        // A link, not a rename: it never replaces a file of that name copied in since the last scan.
+        await fsp.link(path.join(this.dir, old.file), path.join(this.dir, file));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new RouteFileError('conflict', `${file} already exists in the routes folder: choose another name`);
+        throw err;
+      }
+      await fsp.rm(path.join(this.dir, old.file));
+      return this.fresh(to, []);
+    });
+  }
+
+  /** New names, schedule, default drone or notes for a route, its mission unchanged; validated and kept as any change is. */
+  updateMeta(id: string, meta: Partial<Route['meta']>): Promise<RouteEntry> {
+    return this.inTurn(() => {
+      const old = this.entries.get(id);
+      if (!old) throw new RouteFileError('not_found', `no route "${id}"`);
+      if (!old.route) throw new RouteFileError('unprocessable', `${old.file} cannot be read as a route: fix the file first`, old.issues);
+      // Through JSON, as the page would send it: NaN ("unset") travels as null.
+      const json = JSON.parse(JSON.stringify({ ...old.route, meta: { ...old.route.meta, ...meta } })) as unknown;
+      return this.replaceNow(id, { route: json });
     });
   }
 
@@ -149,9 +205,18 @@ export class RouteStore extends EventEmitter<StoreEvents> {
 
   /** The file to write for this input, after parsing and validation; throws RouteFileError otherwise. */
   private prepare(id: string, input: RouteInput, old: RouteEntry | null): { file: string; text: string; notes: Issue[] } {
-    if (!ID.test(id)) {
-      throw new RouteFileError('invalid', `route id "${id}": use letters, digits, "-", "_" or "." (it becomes the file name), at most 100 characters`);
-    }
+    const { route, format, text, notes } = this.parseInput(id, input, old);
+    const issues = this.validate(route);
+    if (hasErrors(issues)) throw new RouteFileError('unprocessable', `${route.source.file} has errors; nothing was written`, issues);
+    // Checked on what is written, so nothing is written that the folder would not read back.
+    const size = Buffer.byteLength(text);
+    if (size > ROUTE_MAX_BYTES) throw new RouteFileError('too_large', `${route.source.file} would be ${mb(size)} as written: a route file is at most ${mb(ROUTE_MAX_BYTES)}; nothing was written`);
+    return { file: `${id}${EXTENSION[format]}`, text, notes };
+  }
+
+  /** The route an input makes and the text to write for it, before validation; throws RouteFileError when it cannot be read. */
+  private parseInput(id: string, input: RouteInput, old: RouteEntry | null): { route: Route; format: RouteFormat; text: string; notes: Issue[] } {
+    checkId(id);
     let route: Route;
     let format: RouteFormat;
     let text: string;
@@ -184,12 +249,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
       route.source.file = `${id}${EXTENSION[format]}`;
       text = format === 'waypoints' ? exportWaypoints(route) : exportPlan(route);
     }
-    const issues = this.validate(route);
-    if (hasErrors(issues)) throw new RouteFileError('unprocessable', `${route.source.file} has errors; nothing was written`, issues);
-    // Checked on what is written, so nothing is written that the folder would not read back.
-    const size = Buffer.byteLength(text);
-    if (size > ROUTE_MAX_BYTES) throw new RouteFileError('too_large', `${route.source.file} would be ${mb(size)} as written: a route file is at most ${mb(ROUTE_MAX_BYTES)}; nothing was written`);
-    return { file: `${id}${EXTENSION[format]}`, text, notes: importWarnings(route) };
+    return { route, format, text, notes: importWarnings(route) };
   }
 
   /**
@@ -309,6 +369,12 @@ export class RouteStore extends EventEmitter<StoreEvents> {
       entry.issues = err.issues;
     }
     return entry;
+  }
+}
+
+function checkId(id: string): void {
+  if (!ID.test(id)) {
+    throw new RouteFileError('invalid', `route id "${id}": use letters, digits, "-", "_" or "." (it becomes the file name), at most 100 characters`);
   }
 }
 

@@ -1,18 +1,35 @@
 import { CMD, commandName, frameKind, frameName, isCopter, isGlobal, isNav, isPositional, isTakeoff, label } from './commands.ts';
+import {
+  airspaceFindings, DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT, usableS, type AirspaceFinding,
+} from '../wire/route-rules.ts';
+import type { ZoneView } from '../wire/types.ts';
 import { distanceM, estimateFlight, heightOf, type FlightOptions } from './flight.ts';
 import type { Issue } from './issues.ts';
 import type { MissionItem, Route } from './model.ts';
 
+/** The station's rules a route is checked against (server/config.ts: station and preflight). */
 export interface ValidateOptions extends FlightOptions {
   /** legal ceiling above ground (metres); China's light-UAV rules and most others: 120 */
   ceilingM?: number;
   /** flight time of a full battery (seconds) */
   enduranceS?: number;
-  /** share of the battery kept for landing and surprises */
-  reserve?: number;
+  /** charge kept for landing and surprises, percent: the station's one figure (preflight.reservePercent) */
+  reservePercent?: number;
+  /** the station's geofence: every waypoint and leg inside it */
+  geofence?: ZoneView | null;
+  /** the station's no-fly zones: no waypoint in them, no leg across them */
+  noFly?: ZoneView[];
 }
 
-const DEFAULTS = { ceilingM: 120, enduranceS: 20 * 60, reserve: 0.2 };
+const DEFAULTS = {
+  ceilingM: DEFAULT_CEILING_M, enduranceS: DEFAULT_ENDURANCE_S, reservePercent: DEFAULT_RESERVE_PERCENT,
+  geofence: null as ZoneView | null, noFly: [] as ZoneView[],
+};
+
+/** The checks with the defaults filled in: what a route is held to, and what the route editor is told. */
+export function checksOf(options: ValidateOptions = {}): typeof DEFAULTS & FlightOptions {
+  return { ...DEFAULTS, ...options };
+}
 
 const fmt = (n: number) => String(Math.round(n * 10) / 10);
 const minutes = (s: number) => `${fmt(s / 60)} min`;
@@ -30,7 +47,7 @@ export function importWarnings(route: Route): Issue[] {
 
 /** Errors stop a route from being stored or flown; warnings are for the pilot to read. */
 export function validateRoute(route: Route, options: ValidateOptions = {}): Issue[] {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = checksOf(options);
   const file = route.source.file;
   const issues: Issue[] = [];
   const add = (level: Issue['level'], index: number | null, where: string, message: string) =>
@@ -139,17 +156,35 @@ export function validateRoute(route: Route, options: ValidateOptions = {}): Issu
     if (r.alt > opts.ceilingM) add('error', null, where, `altitude ${fmt(r.alt)} m above home is over the legal ceiling of ${opts.ceilingM} m`);
   });
 
+  // The station's airspace: what the preflight's geofence check would refuse, said now (the ceiling is checked above).
+  for (const f of airspaceFindings(route, opts)) {
+    if (f.kind !== 'above_ceiling') add('error', f.item, at(f.item), airspaceMessage(f));
+  }
+
   checkBattery(route, opts, (i, message) => add('warning', i, i === null ? '' : at(i), message));
   return [...importWarnings(route), ...issues];
+}
+
+/** Items as the page numbers them, from 1; a leg from home says so. */
+const itemNo = (i: number | null) => (i === null ? 'home' : `item ${i + 1}`);
+const near = (p: { lat: number; lon: number }) => `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}`;
+
+function airspaceMessage(f: Exclude<AirspaceFinding, { kind: 'above_ceiling' }>): string {
+  switch (f.kind) {
+    case 'waypoint_in_no_fly': return `${itemNo(f.item)} is inside the no-fly zone "${f.zone}"`;
+    case 'leg_crosses_no_fly': return `the leg from ${itemNo(f.from)} to ${itemNo(f.item)} crosses the no-fly zone "${f.zone}" near ${near(f.at)}`;
+    case 'waypoint_outside_geofence': return `${itemNo(f.item)} is outside the geofence "${f.zone}"`;
+    case 'leg_leaves_geofence': return `the leg from ${itemNo(f.from)} to ${itemNo(f.item)} leaves the geofence "${f.zone}" near ${near(f.at)}`;
+  }
 }
 
 function checkBattery(route: Route, opts: typeof DEFAULTS & FlightOptions, warn: (i: number | null, message: string) => void): void {
   const est = estimateFlight(route, opts);
   if (est.endless) warn(null, 'a DO_JUMP repeats forever: the patrol only ends by RTL from the ground station or a battery failsafe');
-  const usable = opts.enduranceS * (1 - opts.reserve);
+  const usable = usableS(opts);
   const out = est.legs.find((l) => l.endS > usable);
   if (out) {
     warn(out.index, `the battery reserve is reached on this leg: about ${minutes(est.durationS)} of flying (${fmt(est.distanceM / 1000)} km) ` +
-      `against ${minutes(usable)} usable (${minutes(opts.enduranceS)} endurance less ${Math.round(opts.reserve * 100)}% reserve)`);
+      `against ${minutes(usable)} usable (${minutes(opts.enduranceS)} endurance less ${opts.reservePercent}% reserve)`);
   }
 }

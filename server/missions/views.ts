@@ -1,6 +1,7 @@
 import { CMD, label } from './commands.ts';
 import { estimateFlight, heightOf, placeOf } from './flight.ts';
 import type { Route } from './model.ts';
+import { DEFAULT_SPEED_MS, type Airspace, type BatteryRules, type RouteRules } from '../wire/route-rules.ts';
 import type { RouteSummary } from '../wire/types.ts';
 import type { RouteEntry } from './store.ts';
 import { issueText } from './issues.ts';
@@ -32,9 +33,15 @@ export function routeShape(r: Route) {
   return { route, geojson: routeGeoJson(r) };
 }
 
-export function routeDetail(e: RouteEntry) {
+/** checks: the station's rules the route is held to, sent along for the route editor. */
+export function routeDetail(e: RouteEntry, checks: Airspace & BatteryRules) {
+  const rules: RouteRules = {
+    geofence: checks.geofence, noFly: checks.noFly, ceilingM: checks.ceilingM, enduranceS: checks.enduranceS,
+    reservePercent: checks.reservePercent, speedMs: e.route?.plan?.hoverSpeed ?? DEFAULT_SPEED_MS,
+  };
   return {
     ...routeSummary(e),
+    rules,
     ...(e.route ? routeShape(e.route) : { route: null, geojson: null }),
     /** where each item sits in the file, for pointing at it */
     locations: e.route?.source.locations ?? [],

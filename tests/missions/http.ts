@@ -13,12 +13,15 @@ export async function routesServer(dir: string) {
     if (req.get('x-role') === 'pilot') next();
     else res.status(403).json({ error: 'pilots and admins only' });
   };
-  app.use('/api/routes', createRoutesRouter(store, { edit }));
+  /** What the router audits, in order. */
+  const audited: { action: string; target?: string | null; result: string; detail?: unknown }[] = [];
+  app.use('/api/routes', createRoutesRouter(store, { edit, audit: { record: (e) => audited.push(e) } }));
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/routes`;
   return {
     store,
+    audited,
     async call(method: string, url: string, body?: unknown, role: string | null = 'pilot') {
       const res = await fetch(base + url, {
         method,

@@ -88,13 +88,16 @@ describe('route validation', () => {
   });
 
   it('warnings a pilot should read: battery, 0,0 and altitude 0, no way home, truncated params', () => {
-    // 8 laps of a 2 km square at 5 m/s: 16 km, 54 min against 16 usable; the reserve is hit on the third lap.
+    // 8 laps of a 2 km square at 5 m/s: 16 km, 54 min against 15 usable (the station's default 25 % reserve, as the
+    // preflight's); the reserve is hit on the third lap.
     const lap = [wp(28.3745, 121.38), wp(28.3745, 121.3851), wp(28.37, 121.3851), wp(28.37, 121.38)];
     const long = route([takeoff(), ...lap, item(177, 2, 0, 0, 0, [2, 7, 0, 0]), rtl()]);
     expect(errors(long)).toEqual([]);
     expect(warnings(long)).toEqual([
-      'test.plan: mission.items[2]: the battery reserve is reached on this leg: about 53.8 min of flying (16 km) against 16 min usable (20 min endurance less 20% reserve)',
+      'test.plan: mission.items[1]: the battery reserve is reached on this leg: about 53.8 min of flying (16 km) against 15 min usable (20 min endurance less 25% reserve)',
     ]);
+    // The station's own figure where it sets one.
+    expect(warnings(long, { reservePercent: 10 })[0]).toMatch(/against 18 min usable \(20 min endurance less 10% reserve\)$/);
     expect(warnings(long, { enduranceS: 90 * 60 })).toEqual([]);
 
     expect(warnings(route([takeoff(), wp(0, 0, 40), wp(28.371, 121.38, 0), item(203, 2, 0.5, 0, 0, [1, 0, 0, 0])]))).toEqual([
