@@ -8,17 +8,18 @@ import type { VehicleView } from '../../server/wire/types.ts';
 import type { DroneConsole } from './console/console.tsx';
 import { setText } from './dom.ts';
 import { FleetMirror } from './fleet.ts';
+import type { Framing } from './framing.ts';
 import { renderNextFrame } from './frame.ts';
 import { followLanguage, t } from './i18n.ts';
-import { DroneList } from './list.ts';
+import { DroneList, type DroneDuty } from './list.ts';
 import { DroneMarkers } from './markers.ts';
 import { TelemetryPanel } from './panel.ts';
 import type { Projection } from './projection.ts';
 
 /** when the map is zoomed out further than this, picking a drone in the list also zooms in */
 const PICK_MIN_ZOOM = 15;
-/** the closest the first sight of the fleet zooms in (a small group on the ground would fill the screen) */
-const FIT_MAX_ZOOM = 18;
+/** the closest a drone and its route are zoomed to */
+const PICK_MAX_ZOOM = 18;
 
 export interface FleetViewElements {
   list: HTMLOListElement;
@@ -29,9 +30,17 @@ export interface FleetViewElements {
 
 export interface FleetViewParts {
   projection: Projection;
+  /** fits what is picked into the part of the map the panel leaves visible */
+  framing: Framing;
   /** drawn in the panel above the telemetry */
   console?: DroneConsole;
+  /** who flies each drone and on what (the list says it) */
+  duty?: (vehicleId: string) => DroneDuty;
+  /** the extent of the drone's patrol route on the map, when it flies one */
+  routeBounds?: (vehicleId: string) => L.LatLngBounds | null;
 }
+
+const NO_DUTY: DroneDuty = { pilot: null, run: undefined, station: '' };
 
 export class FleetView {
   private readonly fleet = new FleetMirror();
@@ -39,7 +48,6 @@ export class FleetView {
   private readonly list: DroneList;
   private readonly panel: TelemetryPanel;
   private selected: string | null = null;
-  private fitted = false;
   private readonly render = () => this.renderFrame();
 
   constructor(
@@ -50,9 +58,12 @@ export class FleetView {
     this.markers = new DroneMarkers(map, (id) => this.select(id, false), parts.projection);
     this.list = new DroneList(elements.list, elements.listEmpty, (id) => this.select(id, true));
     this.panel = new TelemetryPanel(elements.panel, () => this.select(null, false), parts.console?.element);
+    parts.framing.addSource(() => this.markers.bounds());
     // "Last heard … s ago" ages even when nothing arrives.
     setInterval(() => this.scheduleFrame(), 1000);
     followLanguage(() => this.relabel());
+    // Labels that overlap at one zoom may not at the next.
+    map.on('zoomend', () => this.markers.declutter());
   }
 
   /** the drones as last reported */
@@ -60,8 +71,9 @@ export class FleetView {
     return this.fleet.vehicles;
   }
 
-  /** Something the panel shows besides telemetry changed (a run, who holds a drone). */
+  /** Something the panel and the list show besides telemetry changed (a run, who holds a drone, the station). */
   refresh(): void {
+    this.fleet.touchAll();
     this.scheduleFrame();
   }
 
@@ -97,15 +109,20 @@ export class FleetView {
     this.panel.show(id, id ? this.fleet.vehicles.get(id) : undefined, Date.now());
     this.parts.console?.render(id ? this.fleet.vehicles.get(id) : undefined);
     const position = id ? this.fleet.vehicles.get(id)?.position : null;
-    if (pan && position) this.panToVisible(L.latLng(this.parts.projection.toMap(position.lat, position.lon)));
+    if (id && position) this.frame(id, L.latLng(this.parts.projection.toMap(position.lat, position.lon)), pan);
   }
 
-  /** Centres on target within the part of the map the panel leaves visible. */
-  private panToVisible(target: L.LatLng): void {
-    const zoom = Math.max(this.map.getZoom(), PICK_MIN_ZOOM);
-    const panel = this.elements.panel;
-    const panelWidth = panel.hidden ? 0 : panel.offsetWidth;
-    this.map.setView(this.map.unproject(this.map.project(target, zoom).add([panelWidth / 2, 0]), zoom), zoom);
+  /**
+   * Shows the drone, and its route when it flies one, in the part of the map the panel leaves
+   * visible. pan: picked from the list or an alert (bring it into view); else picked on the map,
+   * where it is moved only if the panel now covers it.
+   */
+  private frame(id: string, at: L.LatLng, pan: boolean): void {
+    const framing = this.parts.framing;
+    if (!pan && framing.isVisible(at)) return;
+    const route = this.parts.routeBounds?.(id);
+    if (route?.isValid()) framing.fit(L.latLngBounds([at, at]).extend(route), PICK_MAX_ZOOM);
+    else framing.centre(at, Math.max(this.map.getZoom(), pan ? PICK_MIN_ZOOM : 0));
   }
 
   private scheduleFrame(): void {
@@ -120,16 +137,11 @@ export class FleetView {
     }
     for (const view of changed) {
       this.markers.apply(view);
-      this.list.apply(view);
+      this.list.apply(view, this.parts.duty?.(view.id) ?? NO_DUTY);
     }
-    if (!this.fitted) {
-      // Show the fleet once, at first sight; after that the operator owns the view.
-      const bounds = this.markers.bounds();
-      if (bounds) {
-        this.map.fitBounds(bounds.pad(0.5), { maxZoom: FIT_MAX_ZOOM });
-        this.fitted = true;
-      }
-    }
+    if (changed.length || removed.length) this.markers.declutter();
+    // The first sight of the fleet is taken into the view (with the officers and the geofence).
+    this.parts.framing.changed();
     setText(this.elements.summary, t('fleetSummary', this.fleet.counts()));
     const selected = this.selected ? this.fleet.vehicles.get(this.selected) : undefined;
     this.panel.show(this.selected, selected, Date.now());

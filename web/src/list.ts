@@ -1,9 +1,23 @@
-/** The list of drones beside the map, sorted by callsign; a row is built once and updated in place. */
+/**
+ * The list of drones beside the map, sorted by callsign; a row is built once and updated in place.
+ * Each row says the drone's state and, as a dispatcher asks it, who flies it, on which route, how
+ * far along, and from which station.
+ */
 
-import type { VehicleHealth, VehicleView } from '../../server/wire/types.ts';
+import type { RunView, VehicleHealth, VehicleView } from '../../server/wire/types.ts';
 import { make, setText } from './dom.ts';
-import { num } from './format.ts';
-import { t, type StringKey } from './i18n.ts';
+import { distance, num } from './format.ts';
+import { getLocale, t, type StringKey } from './i18n.ts';
+
+/** Who flies a drone and on what, as the page knows it now. */
+export interface DroneDuty {
+  /** the pilot in control, or null when nobody has taken it */
+  pilot: string | null;
+  /** its patrol in progress, if any */
+  run: RunView | undefined;
+  /** the station it flies from: its route's, else the one this service is configured as ("" unknown) */
+  station: string;
+}
 
 interface Row {
   item: HTMLLIElement;
@@ -12,6 +26,9 @@ interface Row {
   health: HTMLElement;
   mode: HTMLElement;
   detail: HTMLElement;
+  pilot: HTMLElement;
+  station: HTMLElement;
+  patrol: HTMLElement;
   sortKey: string;
   healthClass: VehicleHealth | null;
 }
@@ -35,7 +52,7 @@ export class DroneList {
     });
   }
 
-  apply(view: VehicleView): void {
+  apply(view: VehicleView, duty: DroneDuty): void {
     const row = this.rows.get(view.id) ?? this.create(view);
     const sortKey = `${view.callsign}\u0000${view.id}`;
     if (row.sortKey !== sortKey) {
@@ -54,6 +71,22 @@ export class DroneList {
     const where = view.position ? num(view.position.altRel, 0, 'm') : t('noPosition');
     setText(row.detail, `${where} · ${num(battery, 0, '%')}`);
     row.detail.classList.toggle('row__detail--no-position', !view.position);
+    this.applyDuty(row, duty);
+  }
+
+  private applyDuty(row: Row, { pilot, run, station }: DroneDuty): void {
+    setText(row.pilot, pilot ? t('listPilot', { pilot }) : t('listNoPilot'));
+    row.pilot.classList.toggle('row__pilot--none', pilot === null);
+    setText(row.station, station ? t('listStation', { station }) : '');
+    row.station.hidden = !station;
+    row.patrol.hidden = !run;
+    if (!run) return;
+    const route = getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en;
+    // How far along: the item it flies of the route's items, and what is left to fly (home included).
+    const along = run.leg ? t('listAlong', { item: run.leg.item, of: run.leg.of }) : t(`run_${run.state}`);
+    const left = run.distanceLeftM === null ? '' : ` · ${t('listLeft', { left: distance(run.distanceLeftM) })}`;
+    setText(row.patrol, `${route} · ${along}${left}`);
+    row.patrol.dataset.runState = run.state;
   }
 
   remove(id: string): void {
@@ -86,9 +119,14 @@ export class DroneList {
     const mode = make('span', 'row__mode');
     const detail = make('span', 'row__detail');
     bottom.append(mode, detail);
-    button.append(top, bottom);
+    const duty = make('span', 'row__duty');
+    const pilot = make('span', 'row__pilot');
+    const station = make('span', 'row__station');
+    duty.append(pilot, station);
+    const patrol = make('span', 'row__patrol');
+    button.append(top, bottom, duty, patrol);
     item.append(button);
-    const row: Row = { item, button, callsign, health, mode, detail, sortKey: '', healthClass: null };
+    const row: Row = { item, button, callsign, health, mode, detail, pilot, station, patrol, sortKey: '', healthClass: null };
     this.rows.set(view.id, row);
     this.empty.hidden = true;
     return row;

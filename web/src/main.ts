@@ -17,14 +17,16 @@ import { OfficerMarkers } from './alerts/officer-markers.ts';
 import { confirmer } from './confirm.ts';
 import { DroneConsole } from './console/console.tsx';
 import { FleetView } from './fleet-view.ts';
+import { Framing } from './framing.ts';
 import { renderNextFrame } from './frame.ts';
 import { HistoryPanel } from './history/history-panel.tsx';
 import { Replay } from './history/replay.tsx';
 import { detectLocale, followLanguage, getLocale, isLocale, setLocale, t, translateStatic, type Locale } from './i18n.ts';
+import { addLegend } from './legend.ts';
 import { connectLive, requestJson } from './live.ts';
 import { askLogin, currentUser, logout, type SessionUser } from './login.ts';
 import { createMap } from './map.ts';
-import { Ops } from './ops.ts';
+import { isRunActive, Ops } from './ops.ts';
 import { canFly, canManageAlerts, canRaiseAlerts } from './roles.ts';
 import { RouteCatalog } from './routes/catalog.ts';
 import { DuePatrols } from './routes/due-patrols.tsx';
@@ -97,6 +99,9 @@ async function start(): Promise<void> {
   onTilesUnavailable(() => {
     byId('tiles-note').hidden = false;
   });
+  // What floats over the map is left out of every fit: a drone picked is never put under its panel.
+  const framing = new Framing(map, [byId('panel'), byId('replay'), byId('route-editor')]);
+  addLegend(map);
   byId('language').addEventListener('click', () => {
     const next: Locale = getLocale() === 'zh-CN' ? 'en' : 'zh-CN';
     storeLocale(next);
@@ -147,11 +152,33 @@ async function start(): Promise<void> {
     alertHere: (vehicle: VehicleView) => alertForm.atDrone(vehicle),
   });
   const runRoutes = new RunRoutes(map, overlays, projection, ops, (id) => fleet.vehicles.get(id));
+  /** the station this service is configured as, once read */
+  let stationName = '';
+  const activeRun = (vehicleId: string) => {
+    const run = ops.latestRun(vehicleId);
+    return run && isRunActive(run) ? run : undefined;
+  };
   fleet = new FleetView(
     map,
     { list: byId<HTMLOListElement>('drone-list'), listEmpty: byId('drone-list-empty'), panel: byId('panel'), summary: byId('summary') },
-    { projection, console: droneConsole },
+    {
+      projection,
+      framing,
+      console: droneConsole,
+      duty: (id) => {
+        const run = activeRun(id);
+        return { pilot: ops.control[id] ?? null, run, station: run?.station || stationName };
+      },
+      routeBounds: (id) => runRoutes.boundsOf(activeRun(id)?.id ?? -1),
+    },
   );
+  // "Show everything" and the first view take in the officers and the incidents too.
+  const boundsOf = (points: Array<{ lat: number | null; lon: number | null }>) => {
+    const at = points.filter((p) => p.lat !== null && p.lon !== null).map((p) => projection.toMap(p.lat!, p.lon!));
+    return at.length ? L.latLngBounds(at) : null;
+  };
+  framing.addSource(() => boundsOf([...ops.officers.values()]));
+  framing.addSource(() => boundsOf([...ops.ground.values()]));
   const groundMarkers = new GroundAlertMarkers(map, overlays, projection, (id) => {
     tabs.show('alerts');
     alertsPanel.highlight(id);
@@ -217,7 +244,10 @@ async function start(): Promise<void> {
     renderNextFrame(drawGround);
     renderNextFrame(drawOfficers);
   });
-  ops.on('officers', () => renderNextFrame(drawOfficers));
+  ops.on('officers', () => {
+    renderNextFrame(drawOfficers);
+    framing.changed();
+  });
 
 
   let loggingIn = false;
@@ -259,7 +289,16 @@ async function start(): Promise<void> {
   );
   catalog.refresh().catch((error: unknown) => status.addNotice('routesError', error));
   requestJson<StationView>('GET', '/api/station').then(
-    (station) => drawStationZones(map, overlays, projection, station),
+    (station) => {
+      const zones = drawStationZones(map, overlays, projection, station);
+      framing.addSource(() => (zones.getLayers().length ? zones.getBounds() : null));
+      framing.changed();
+      stationName = station.name ?? '';
+      const shown = byId('station-name');
+      shown.textContent = stationName;
+      shown.hidden = !stationName;
+      fleet.refresh();
+    },
     (error: unknown) => status.addNotice('stationError', error),
   );
 }

@@ -12,6 +12,10 @@ import type { Projection } from './projection.ts';
 
 /** positions kept per trail: the last ~60 reported, a short tail that shows where each drone came from */
 const TRAIL_LENGTH = 60;
+/** labels stacked below one another where drones crowd; beyond that, the last one says how many more */
+const MAX_STACK = 4;
+/** px between stacked labels */
+const STACK_GAP = 2;
 
 /** An arrow pointing north at 0°, and a dot for when the heading is unknown. */
 const ICON_SVG = `<svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true">
@@ -26,6 +30,8 @@ interface DroneMarker {
   root: HTMLElement;
   glyph: SVGElement;
   label: HTMLElement;
+  /** the box holding callsign and info, moved down where drones crowd (declutter) */
+  labelBox: HTMLElement;
   /** altitude and battery under the callsign */
   info: HTMLElement;
   /** the launch point, drawn as an "H" pad; null until the autopilot reports it */
@@ -105,10 +111,53 @@ export class DroneMarkers {
     return drone?.onMap ? drone.marker.getLatLng() : null;
   }
 
-  /** bounds of every drone on the map, or null when none has a position */
+  /** bounds of every drone on the map and its home, or null when none has a position */
   bounds(): L.LatLngBounds | null {
-    const points = [...this.drones.values()].filter((d) => d.onMap).map((d) => d.marker.getLatLng());
+    const points = [...this.drones.values()].flatMap((d) => [...(d.onMap ? [d.marker.getLatLng()] : []), ...(d.home ? [d.home.getLatLng()] : [])]);
     return points.length ? L.latLngBounds(points) : null;
+  }
+
+  /**
+   * Drones close together on screen (a squadron at one home point, or seen from far) would draw
+   * their labels over one another into an unreadable pile. Each label that would overlap one
+   * already placed is moved down below it, the selected drone's first and then top to bottom;
+   * a pile deeper than MAX_STACK shows its last label as "+N" (how many more are there).
+   */
+  declutter(): void {
+    const drawn = [...this.drones.values()].filter((d) => d.onMap);
+    // Every label shown to be measured, every size read, then each placed: one layout for the whole fleet.
+    for (const d of drawn) d.labelBox.hidden = false;
+    const boxes = drawn.map((d) => ({ d, p: this.map.latLngToContainerPoint(d.marker.getLatLng()), w: d.labelBox.offsetWidth, h: d.labelBox.offsetHeight }));
+    const first = (d: DroneMarker) => Number(d.root.dataset.droneId === this.selected);
+    boxes.sort((a, b) => first(b.d) - first(a.d) || a.p.y - b.p.y || a.p.x - b.p.x);
+    interface Placed { el: HTMLElement; x: number; y: number; w: number; h: number; depth: number; more: number }
+    const placed: Placed[] = [];
+    for (const { d, p, w, h } of boxes) {
+      const el = d.labelBox;
+      let y = p.y;
+      let depth = 0;
+      let under: Placed | undefined;
+      // A hidden label (an empty one measures 0) takes no room.
+      while (w > 0 && (under = placed.find((o) => Math.abs(o.x - p.x) < (o.w + w) / 2 && y < o.y + o.h && o.y < y + h))) {
+        depth = under.depth + 1;
+        if (depth >= MAX_STACK) break;
+        y = under.y + under.h + STACK_GAP;
+      }
+      if (under && depth >= MAX_STACK) {
+        // Too deep a pile: counted on its last label instead of drawn.
+        under.more++;
+        el.hidden = true;
+        continue;
+      }
+      el.hidden = false;
+      el.style.setProperty('--stack', `${Math.round(y - p.y)}px`);
+      el.classList.toggle('drone__label--stacked', y !== p.y);
+      placed.push({ el, x: p.x, y, w, h, depth, more: 0 });
+    }
+    for (const o of placed) {
+      if (o.more) o.el.dataset.more = `+${o.more}`;
+      else delete o.el.dataset.more;
+    }
   }
 
   private create(view: VehicleView): DroneMarker {
@@ -127,6 +176,7 @@ export class DroneMarkers {
       root,
       glyph: root.querySelector('svg')!,
       label: root.querySelector('.drone__callsign')!,
+      labelBox: root.querySelector('.drone__label')!,
       info: root.querySelector('.drone__info')!,
       home: null,
       homeKey: '',

@@ -45,6 +45,13 @@ export class RunRoutes {
     for (const run of active.values()) this.draw(run);
   }
 
+  /** Where the run's route lies on the map, once drawn (null: not drawn, or no such run). */
+  boundsOf(runId: number): L.LatLngBounds | null {
+    const layers = this.drawn.get(runId)?.layer.getLayers() ?? [];
+    const points = layers.flatMap((layer) => (layer instanceof L.Polyline ? (layer.getLatLngs() as L.LatLng[]) : layer instanceof L.CircleMarker ? [layer.getLatLng()] : []));
+    return points.length ? L.latLngBounds(points) : null;
+  }
+
   private draw(run: RunView): void {
     const detail = this.routeOf(run.id);
     if (!detail) return;
