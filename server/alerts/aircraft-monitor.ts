@@ -101,7 +101,7 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
   }
 
   private raise(key: string, v: Vehicle, rule: string, cond: Condition): void {
-    const view = this.store.raiseAircraft(v.id, rule, cond.severity, cond.message);
+    const view = this.store.raiseAircraft(v.id, rule, cond.severity, cond.message, cond.said);
     this.active.set(key, { id: view.id, message: cond.message, severity: cond.severity });
     this.pendingSince.delete(key);
     this.emit('alert', view);
@@ -131,8 +131,9 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
     const current = this.active.get(key);
     if (cond && !current) this.raise(key, v, rule, cond);
     else if (cond && current && (cond.severity !== current.severity || cond.message !== current.message)) {
-      this.store.updateAircraft(current.id, cond.severity, cond.message);
-      Object.assign(current, cond);
+      this.store.updateAircraft(current.id, cond.severity, cond.message, cond.said);
+      current.severity = cond.severity;
+      current.message = cond.message;
       this.emitView(current.id);
     } else if (!cond && current) this.clear(key, current, 'condition ended');
   }

@@ -1,7 +1,8 @@
 import { common, minimal } from 'node-mavlink';
 import { explainModeChange, type ModeChange } from '../vehicles/mode-changes.ts';
 import { Part, type Vehicle } from '../vehicles/vehicle.ts';
-import type { AlertSeverity } from '../wire/types.ts';
+import { english, moment, said, term, verbatim, type ServerMessage } from '../wire/messages.ts';
+import type { AlertSeverity, FlightMode } from '../wire/types.ts';
 
 /** Per-station thresholds; every level has a clear level a few points away so nothing flaps. */
 export interface AlertThresholds {
@@ -32,8 +33,18 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
 
 export interface Condition {
   severity: AlertSeverity;
+  /** what it says, for the pages to say in their language */
+  said: ServerMessage;
+  /** the same in English: the alert's text in the API, the database and the logs */
   message: string;
 }
+
+export function condition(severity: AlertSeverity, what: ServerMessage): Condition {
+  return { severity, said: what, message: english(what) };
+}
+
+/** A mode as the pages name it (what it does), with the firmware's own name for the English. */
+export const modeTerm = (flight: FlightMode, name: string) => term(`flightMode_${flight}`, name);
 
 /** A level rule: holds while its condition holds. `wasActive` lets it clear at a different level. */
 export interface LevelRule {
@@ -55,7 +66,7 @@ export const LEVEL_RULES: LevelRule[] = [
       const p = v.battery?.percent;
       if (p == null) return null;
       const limit = was ? t.batteryCriticalPercent + t.batteryHysteresisPercent : t.batteryCriticalPercent;
-      return p <= limit ? { severity: 'warning', message: `battery critical: ${p}% (land now)` } : null;
+      return p <= limit ? condition('warning', said('alert_battery_critical', { percent: p })) : null;
     },
   },
   {
@@ -65,13 +76,13 @@ export const LEVEL_RULES: LevelRule[] = [
       const p = v.battery?.percent;
       if (p == null || p <= t.batteryCriticalPercent) return null; // the critical alert says it louder
       const limit = was ? t.batteryLowPercent + t.batteryHysteresisPercent : t.batteryLowPercent;
-      return p <= limit ? { severity: 'caution', message: `battery low: ${p}%` } : null;
+      return p <= limit ? condition('caution', said('alert_battery_low', { percent: p })) : null;
     },
   },
   {
     rule: 'link_lost',
     reads: Part.LINK,
-    check: (v) => (v.lost ? { severity: 'warning', message: `link lost: last heartbeat at ${new Date(v.lastHeartbeat).toISOString().slice(11, 19)} UTC` } : null),
+    check: (v) => (v.lost ? condition('warning', said('alert_link_lost', { time: moment(v.lastHeartbeat) })) : null),
   },
   {
     rule: 'gps_lost',
@@ -80,7 +91,7 @@ export const LEVEL_RULES: LevelRule[] = [
     check(v) {
       // Only a GPS that had a fix can be lost: a drone still acquiring at boot is not an alert.
       if (!v.everHadFix || !v.gps || v.gps.fix >= FIX_3D) return null;
-      return { severity: v.armed ? 'warning' : 'caution', message: `GPS lost: ${v.gps.fixName}` };
+      return condition(v.armed ? 'warning' : 'caution', said('alert_gps_lost', { fix: term(`gpsFix${v.gps.fix}`, v.gps.fixName) }));
     },
   },
   {
@@ -91,8 +102,8 @@ export const LEVEL_RULES: LevelRule[] = [
       if (!v.armed || !v.gps || v.gps.fix < FIX_3D) return null;
       const sats = v.gps.satellites;
       const hdop = v.gps.hdop;
-      if (sats != null && sats < t.minSatellites) return { severity: 'caution', message: `GPS degraded: ${sats} satellites` };
-      if (hdop != null && hdop > t.maxHdop) return { severity: 'caution', message: `GPS degraded: HDOP ${hdop.toFixed(1)}` };
+      if (sats != null && sats < t.minSatellites) return condition('caution', said('alert_gps_satellites', { satellites: sats }));
+      if (hdop != null && hdop > t.maxHdop) return condition('caution', said('alert_gps_hdop', { hdop: hdop.toFixed(1) }));
       return null;
     },
   },
@@ -102,7 +113,8 @@ export const LEVEL_RULES: LevelRule[] = [
     check(v) {
       const s = v.systemStatus;
       if (s !== minimal.MavState.CRITICAL && s !== minimal.MavState.EMERGENCY) return null;
-      return { severity: 'warning', message: `failsafe: autopilot reports ${s === minimal.MavState.CRITICAL ? 'CRITICAL' : 'EMERGENCY'} in ${v.mode}` };
+      const status = s === minimal.MavState.CRITICAL ? 'CRITICAL' : 'EMERGENCY';
+      return condition('warning', said('alert_failsafe', { status: term(`state_${status}`, status), mode: modeTerm(v.flightMode, v.mode) }));
     },
   },
   {
@@ -111,7 +123,7 @@ export const LEVEL_RULES: LevelRule[] = [
     check(v, t, was) {
       const alt = v.position?.altRel;
       if (alt == null) return null;
-      return alt > (was ? t.ceilingM - 5 : t.ceilingM) ? { severity: 'warning', message: `above the ${t.ceilingM} m ceiling: ${alt.toFixed(0)} m` } : null;
+      return alt > (was ? t.ceilingM - 5 : t.ceilingM) ? condition('warning', said('alert_ceiling', { ceiling: t.ceilingM, alt: alt.toFixed(0) })) : null;
     },
   },
 ];
@@ -125,11 +137,11 @@ export function unexpectedModeChange(v: Vehicle, c: ModeChange, landed: boolean,
   if (c.fromName === 'UNKNOWN') return null;
   if (explainModeChange(v, c, { now: Date.now(), commandWindowMs: t.commandedModeWindowMs, landed })) return null;
   const severity = c.to === 'return' || c.to === 'land' ? 'warning' : 'caution';
-  return { severity, message: `mode changed on its own: ${c.fromName} → ${c.toName}` };
+  return condition(severity, said('alert_mode_change', { from: modeTerm(c.from, c.fromName), to: modeTerm(c.to, c.toName) }));
 }
 
 /** Autopilot STATUSTEXT of severity WARNING (4) or worse. */
 export function autopilotMessage(severity: number, text: string): Condition | null {
   if (severity > common.MavSeverity.WARNING) return null;
-  return { severity: severity <= common.MavSeverity.CRITICAL ? 'warning' : 'caution', message: `autopilot: ${text}` };
+  return condition(severity <= common.MavSeverity.CRITICAL ? 'warning' : 'caution', said('alert_autopilot', { text: verbatim(text) }));
 }

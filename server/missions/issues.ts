@@ -1,3 +1,5 @@
+import type { ServerMessage } from '../wire/messages.ts';
+
 /** A problem found in a route file, named by file and place, for people to act on. */
 export interface Issue {
   level: 'error' | 'warning';
@@ -6,7 +8,10 @@ export interface Issue {
   item: number | null;
   /** where in the file: "mission.items[3]", "line 5", "geoFence.polygons[0]", "" for the whole file */
   where: string;
+  /** in English (API, logs) */
   message: string;
+  /** the same as code and parameters, for the pages to say in their language, where it has one */
+  said?: ServerMessage;
 }
 
 export function issueText(i: Issue): string {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { common, minimal } from 'node-mavlink';
 import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
+import { condition, modeTerm } from '../alerts/aircraft-rules.ts';
 import type { MissionClient, RouteUploadResult } from '../missions/protocol/client.ts';
 import type { Route } from '../missions/model.ts';
 import type { RouteStore } from '../missions/store.ts';
@@ -11,6 +12,7 @@ import { profileOf } from '../vehicles/autopilots/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { explainModeChange } from '../vehicles/mode-changes.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
+import { english, moment, said, term, verbatim, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import type { Autopilot, PreflightItem, RunOutcome, RunView } from '../wire/types.ts';
 import type { ControlRegistry } from './control.ts';
 import { blocking, MISSION_CHECKS, preflight, type StationRules } from './preflight.ts';
@@ -73,8 +75,8 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     super();
     this.timing = { ...DEFAULT_TIMING, ...d.timing };
     d.fleet.on('changed', this.onChanged);
-    d.fleet.on('lost', (v) => this.activeFor(v.id)?.event('link', 'link lost'));
-    d.fleet.on('regained', (v) => this.activeFor(v.id)?.event('link', 'link regained'));
+    d.fleet.on('lost', (v) => this.activeFor(v.id)?.event('link', said('run_link_lost')));
+    d.fleet.on('regained', (v) => this.activeFor(v.id)?.event('link', said('run_link_regained')));
   }
 
   /**
@@ -84,9 +86,9 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
   resume(now = Date.now()): void {
     for (const row of this.d.runs.active()) {
       const run = PatrolRun.fromRow(row, this.d.runs, this.d.autopilotOf(row.vehicleId));
-      run.event('restart', `service restarted at ${new Date(now).toISOString()}; watching ${row.vehicleId} again`);
+      run.event('restart', said('run_restarted', { time: moment(now), vehicle: row.vehicleId }));
       this.runs.set(run.id, run);
-      if (['uploading', 'arming', 'starting'].includes(row.state)) this.end(run, { kind: 'failed', reason: 'the service restarted during the launch' }, false);
+      if (['uploading', 'arming', 'starting'].includes(row.state)) this.end(run, { kind: 'failed', reason: 'the service restarted during the launch', said: said('run_failed_restart') }, false);
       else this.follow(run);
     }
   }
@@ -127,12 +129,13 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     }
     const id = this.d.runs.create({ vehicleId: v.id, routeId: route.id, routeJson: JSON.stringify(route), pilot, state: 'uploading' });
     const run = new PatrolRun(id, v.id, route, pilot, Date.now(), 'uploading', items, this.d.runs, v.autopilot);
-    run.event('preflight', `preflight passed${items.some((i) => i.overridden) ? ` with overrides: ${items.filter((i) => i.overridden).map((i) => i.id).join(', ')}` : ''}`, items);
+    const overridden = items.filter((i) => i.overridden).map((i) => term(`check_${i.id}`, i.id));
+    run.event('preflight', overridden.length ? said('run_preflight_overridden', { checks: overridden }) : said('run_preflight_passed'), items);
     this.runs.set(id, run);
     this.follow(run);
     this.emitRun(run, true);
     void this.fly(run, v).catch((err: Error) => {
-      if (!run.ended) this.end(run, { kind: 'failed', reason: err.message });
+      if (!run.ended) this.end(run, { kind: 'failed', reason: err.message, said: said('run_failed_error', { reason: err.message }) });
       else this.emitRun(run, true);
     });
     return run;
@@ -159,7 +162,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
 
   /** The launch sequence, up to a confirmed climb. */
   private async fly(run: PatrolRun, v: Vehicle): Promise<void> {
-    const stop = (why: string) => this.end(run, { kind: 'failed', reason: why });
+    const stop = (why: string, what: ServerMessage) => this.end(run, { kind: 'failed', reason: why, said: what });
     const up = await this.d.missions.uploadRoute(v, run.route, {
       onProgress: (p) => {
         run.upload = { type: p.type, done: p.done, total: p.total };
@@ -167,10 +170,10 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       },
     });
     if (run.ended) return; // aborted meanwhile
-    if (up.kind !== 'success') return stop(up.message);
-    run.event('upload', up.message);
+    if (up.kind !== 'success') return stop(up.message, said('run_failed_upload', { reason: term(`uploadFailure_${up.kind}`, up.message) }));
+    run.event('upload', said('run_uploaded', { route: run.route.id, vehicle: v.id, parts: up.verified.map((part) => term(`part_${part}`, part)) }));
 
-    run.setState('arming', 'arming');
+    run.setState('arming');
     this.emitRun(run, true);
     // The autopilot's own start sequence (ArduPilot: GUIDED, arm, MISSION_START; PX4: Mission, arm).
     const start = await profileOf(v.autopilot).startMission(v.type, {
@@ -178,20 +181,26 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       arm: () => this.armPatiently(run, v),
       missionStart: () => this.d.actions.missionStart(v),
       starting: () => {
-        run.setState('starting', 'starting the mission');
+        run.setState('starting', said('run_starting_mission'));
         this.emitRun(run, true);
       },
       ended: () => run.ended,
     });
-    if (!start.started) return start.reason === undefined ? undefined : stop(start.reason);
+    // The autopilot's refusal, in its own terms (a mode name, its answer, its texts).
+    if (!start.started) return start.reason === undefined ? undefined : stop(start.reason, said('run_failed_start', { reason: verbatim(start.reason) }));
     // Its own mission is on board and started: from now on what the autopilot says of it counts.
     run.progress.follow();
-    run.setState('climbing', 'climbing');
+    run.setState('climbing');
     this.emitRun(run, true);
     const climbing = await this.d.actions.waitFor(v, () => (v.position?.altRel ?? 0) > 2 && v.armed, this.timing.climbTimeoutMs);
     if (run.ended) return;
-    if (!climbing) return stop(`not climbing ${this.timing.climbTimeoutMs / 1000} s after the start (altitude ${v.position?.altRel.toFixed(1) ?? '?'} m, ${v.armed ? 'armed' : 'disarmed'})`);
-    run.setState('flying', `airborne at ${v.position!.altRel.toFixed(1)} m`);
+    if (!climbing) {
+      const notClimbing = said('run_failed_climb', {
+        seconds: this.timing.climbTimeoutMs / 1000, alt: v.position?.altRel.toFixed(1) ?? '?', armed: v.armed ? term('armed_yes', 'armed') : term('armed_no', 'disarmed'),
+      });
+      return stop(english(notClimbing), notClimbing);
+    }
+    run.setState('flying', said('run_airborne', { alt: v.position!.altRel.toFixed(1) }));
     this.emitRun(run, true);
   }
 
@@ -202,14 +211,14 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       if (run.ended) return false;
       const out = await this.d.actions.arm(v, true);
       if (out.result === 'accepted') {
-        run.event('armed', `armed (attempt ${attempt})`);
+        run.event('armed', said('run_armed', { attempt }));
         return true;
       }
-      run.event('arm_refused', `attempt ${attempt}: ${out.reason}`);
+      run.event('arm_refused', said('run_arm_refused', { attempt, reason: verbatim(out.reason) }));
       this.emitRun(run, true);
       const retryable = out.result === 'denied' && out.code !== 'UNSUPPORTED' || out.result === 'timeout';
       if (!retryable || Date.now() + this.timing.armRetryMs > deadline) {
-        this.end(run, { kind: 'failed', reason: `could not arm: ${out.reason}` });
+        this.end(run, { kind: 'failed', reason: `could not arm: ${out.reason}`, said: said('run_failed_arm', { reason: verbatim(out.reason) }) });
         return false;
       }
       await sleep(this.timing.armRetryMs);
@@ -224,7 +233,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       if (!run) throw new PatrolError('conflict', `${v.id} has no patrol to abort`);
       if (run.airborne) throw new PatrolError('conflict', `${v.id} is in the air: return it (rtl) or land it instead of aborting`);
       this.d.missions.cancel(v);
-      this.end(run, { kind: 'aborted', reason: 'aborted by the pilot before takeoff' });
+      this.end(run, { kind: 'aborted', reason: 'aborted by the pilot before takeoff', said: said('run_aborted_by_pilot') });
       return v.armed ? this.d.actions.arm(v, false) : { result: 'accepted' };
     }
     const out = action === 'pause' ? await this.d.actions.pause(v)
@@ -232,7 +241,9 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
         : action === 'rtl' ? await this.d.actions.returnHome(v)
           : await this.d.actions.land(v);
     if (run) {
-      run.event('command', `${action}: ${out.result}${out.result === 'accepted' ? '' : ` (${out.reason})`}`);
+      const done = { action: term(`act${action[0]!.toUpperCase()}${action.slice(1)}`, action), result: term(`commandResult_${out.result}`, out.result) };
+      // The reason of a refusal is the autopilot's answer and texts.
+      run.event('command', out.result === 'accepted' ? said('run_command', done) : said('run_command_failed', { ...done, reason: verbatim(out.reason) }));
       if (out.result === 'accepted' && (action === 'rtl' || action === 'land')) run.returnedBy ??= 'pilot';
       if (out.result === 'accepted' && !run.ended && ['flying', 'paused', 'returning'].includes(run.state)) {
         run.setState(action === 'pause' ? 'paused' : action === 'resume' ? 'flying' : 'returning');
@@ -258,13 +269,15 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       // ArduPilot flies the route's own RTL or LAND item in AUTO: the mode says nothing, the item it flies does.
       else if (run.state === 'flying' && (run.progress.currentKind === 'return' || run.progress.currentKind === 'land')) {
         run.returnedBy ??= 'plan';
-        run.setState('returning', `returning: the route's last item (${run.progress.currentKind === 'return' ? 'return to launch' : 'land'})`);
+        run.setState('returning', said('run_returning_route_item', {
+          item: run.progress.currentKind === 'return' ? term('routeItem_return', 'return to launch') : term('routeItem_land', 'land'),
+        }));
       }
       const xt = v.flightMode === 'mission' ? run.crossTrack(v) : null;
       const off = xt !== null && xt > this.timing.offRouteM;
-      if (off !== (run.offRouteM !== null)) run.event('off_route', off ? `${xt!.toFixed(0)} m off the route` : 'back on the route');
+      if (off !== (run.offRouteM !== null)) run.event('off_route', off ? said('run_off_route', { metres: xt!.toFixed(0) }) : said('run_back_on_route'));
       run.offRouteM = off ? xt : null;
-      this.d.aircraft.setExternal(v, 'off_route', off ? { severity: 'caution', message: `${Math.round(xt! / 10) * 10} m off the route` } : null);
+      this.d.aircraft.setExternal(v, 'off_route', off ? condition('caution', said('alert_off_route', { metres: Math.round(xt! / 10) * 10 })) : null);
     }
     if (run.airborne && !v.armed && !run.ended) {
       this.d.aircraft.setExternal(v, 'off_route', null);
@@ -285,17 +298,21 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     const seen = run.modeCause?.mode === v.mode ? run.modeCause : null;
     const cause = seen?.cause ?? null;
     const failsafe = cause ? null : seen?.failsafe ?? this.failsafeSign(v, now);
-    const why = cause?.by === 'station' ? '' : cause ? ` (${cause.why})`
-      : ` (not commanded from here: ${failsafe ? `a failsafe: ${failsafe}` : 'failsafe or the pilot\'s radio'})`;
+    const mode = modeTerm(v.flightMode, v.mode);
     run.returnedBy ??= cause?.by === 'station' ? 'pilot' : cause ? 'plan' : failsafe ? 'failsafe' : 'unknown';
-    run.setState('returning', `returning: mode ${v.mode}${why}`);
+    run.setState('returning', cause?.by === 'station' ? said('run_returning_commanded', { mode })
+      : cause ? said('run_returning_plan', { mode, why: term(`modeCause_${cause.by}`, cause.why) })
+        : failsafe ? said('run_returning_failsafe', { mode, sign: failsafe }) : said('run_returning_unknown', { mode }));
   }
 
   /** What says a failsafe has the aircraft now, if anything does. */
-  private failsafeSign(v: Vehicle, now: number): string | null {
-    if (v.systemStatus >= minimal.MavState.CRITICAL) return `the autopilot reports ${minimal.MavState[v.systemStatus] ?? v.systemStatus}`;
+  private failsafeSign(v: Vehicle, now: number): MessageParam | null {
+    if (v.systemStatus >= minimal.MavState.CRITICAL) {
+      const status = minimal.MavState[v.systemStatus] ?? String(v.systemStatus);
+      return said('run_failsafe_status', { status: term(`state_${status}`, status) });
+    }
     const text = v.messages.findLast((m) => now - m.time < FAILSAFE_TEXT_MS && /failsafe/i.test(m.text));
-    return text ? `"${text.text}"` : null;
+    return text ? verbatim(`"${text.text}"`) : null;
   }
 
   /** Hear the run's mission reports from its vehicle: where it is in its mission, for progress and mode changes. */

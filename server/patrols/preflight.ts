@@ -1,10 +1,12 @@
 import { common } from 'node-mavlink';
 import { isPointInPolygon } from 'geolib';
 import { estimateFlight, heightOf, placeOf } from '../missions/flight.ts';
+import type { Issue } from '../missions/issues.ts';
 import type { Route } from '../missions/model.ts';
 import { validateRoute } from '../missions/validate.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
+import { english, said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import type { PreflightItem } from '../wire/types.ts';
 
 export interface Zone {
@@ -58,6 +60,9 @@ function sampledPath(route: Route): { lat: number; lon: number }[] {
   return out;
 }
 
+/** A route problem as the pages say it: its code when it has one, else its English. */
+const issueSaid = (i: Issue): MessageParam => i.said ?? i.message;
+
 const inside = (p: { lat: number; lon: number }, z: Zone) =>
   isPointInPolygon({ latitude: p.lat, longitude: p.lon }, z.polygon.map((v) => ({ latitude: v.lat, longitude: v.lon })));
 
@@ -78,45 +83,51 @@ export interface PreflightInput {
  */
 export function preflight({ vehicle: v, route, rules, pilot, controller, activeRun }: PreflightInput): PreflightItem[] {
   const items: PreflightItem[] = [];
-  const add = (id: string, pass: boolean, value: string, overridable = false) => items.push({ id, pass, value, overridable });
+  // What each check measured goes as a code and its figures (the pages say it in their language) and in English (API, audit).
+  const add = (id: string, pass: boolean, what: ServerMessage, overridable = false) => items.push({ id, pass, value: english(what), said: what, overridable });
 
-  add('control', controller === pilot, controller === pilot ? `${pilot} in command` : controller ? `held by ${controller}` : 'nobody in command: take control first');
-  add('idle', activeRun === null && !v.armed, activeRun !== null ? `already flying run ${activeRun}` : v.armed ? 'armed' : 'on the ground, disarmed');
+  add('control', controller === pilot, controller === pilot ? said('check_control_yours', { pilot })
+    : controller ? said('check_control_held', { holder: controller }) : said('check_control_nobody'));
+  add('idle', activeRun === null && !v.armed, activeRun !== null ? said('check_idle_flying', { run: activeRun }) : said(v.armed ? 'check_idle_armed' : 'check_idle_ready'));
 
   const loss = v.sequence.lossPercent;
-  if (v.lost) add('link', false, 'lost');
-  else add('link', loss <= rules.maxLinkLossPercent, `${loss.toFixed(0)}% packet loss`, true);
+  if (v.lost) add('link', false, said('check_link_lost'));
+  else add('link', loss <= rules.maxLinkLossPercent, said('check_link_loss', { loss: loss.toFixed(0) }), true);
 
   const gps = v.gps;
-  if (!gps || gps.fix < FIX_3D) add('gps', false, gps ? gps.fixName : 'no GPS report');
-  else add('gps', (gps.satellites ?? 0) >= rules.minSatellites, `${gps.fixName}, ${gps.satellites ?? '?'} satellites (need ${rules.minSatellites})`, true);
+  const fix = gps && term(`gpsFix${gps.fix}`, gps.fixName);
+  if (!gps || !fix || gps.fix < FIX_3D) add('gps', false, fix ? said('check_gps_fix', { fix }) : said('check_gps_none'));
+  else add('gps', (gps.satellites ?? 0) >= rules.minSatellites, said('check_gps_satellites', { fix, satellites: gps.satellites ?? '?', need: rules.minSatellites }), true);
 
   // How an autopilot tells it knows where it is is its own (ArduPilot: its EKF's flags).
   const position = profileOf(v.autopilot).position(v);
-  add('position', position.ok, position.value);
+  add('position', position.ok, position.said);
 
   const pct = v.battery?.percent ?? null;
-  add('battery', pct !== null && pct >= rules.minBatteryPercent, pct === null ? 'no battery report' : `${pct}% (need ${rules.minBatteryPercent}%)`);
+  add('battery', pct !== null && pct >= rules.minBatteryPercent, pct === null ? said('check_battery_none') : said('check_battery_level', { percent: pct, need: rules.minBatteryPercent }));
   const flight = estimateFlight(route);
   const needed = Math.ceil((flight.durationS / rules.enduranceS) * 100 + rules.reservePercent);
-  add('battery_route', pct !== null && pct >= needed,
-    `route ${(flight.distanceM / 1000).toFixed(1)} km, ~${Math.ceil(flight.durationS / 60)} min: needs ${needed}% with ${rules.reservePercent}% reserve, has ${pct ?? '?'}%`, true);
+  add('battery_route', pct !== null && pct >= needed, said('check_battery_route', {
+    km: (flight.distanceM / 1000).toFixed(1), minutes: Math.ceil(flight.durationS / 60), need: needed, reserve: rules.reservePercent, has: pct ?? '?',
+  }), true);
 
   const problems = validateRoute(route, { ceilingM: rules.ceilingM, enduranceS: rules.enduranceS });
-  const errors = problems.filter((p) => p.level === 'error');
-  const warnings = problems.filter((p) => p.level === 'warning');
-  add('route', errors.length === 0, errors.length ? errors.map((e) => e.message).join('; ')
-    : `valid${warnings.length ? `; warnings: ${warnings.map((w) => w.message).join('; ')}` : ''}`);
+  const listed = (level: 'error' | 'warning'): MessageParam[] => problems.filter((p) => p.level === level).map(issueSaid);
+  const errors = listed('error');
+  const warnings = listed('warning');
+  add('route', errors.length === 0, errors.length ? said('check_route_errors', { errors })
+    : warnings.length ? said('check_route_warnings', { warnings }) : said('check_route_valid'));
 
   const heights = route.items.map((it) => heightOf(it, route.plannedHome)).filter((h): h is number => h !== null);
   const top = heights.length ? Math.max(...heights) : 0;
-  add('ceiling', top <= rules.ceilingM, `highest point ${top.toFixed(0)} m (ceiling ${rules.ceilingM} m)`);
+  add('ceiling', top <= rules.ceilingM, said('check_ceiling', { top: top.toFixed(0), ceiling: rules.ceilingM }));
 
   const path = sampledPath(route);
   const outside = rules.geofence ? path.find((p) => !inside(p, rules.geofence!)) : undefined;
   const zone = rules.noFly.find((z) => path.some((p) => inside(p, z)));
-  add('geofence', !outside && !zone, outside ? `leaves the station geofence near ${outside.lat.toFixed(5)}, ${outside.lon.toFixed(5)}`
-    : zone ? `crosses the no-fly zone "${zone.name}"` : rules.geofence || rules.noFly.length ? 'inside the geofence, clear of no-fly zones' : 'no geofence configured');
+  add('geofence', !outside && !zone, outside ? said('check_geofence_leaves', { lat: outside.lat.toFixed(5), lon: outside.lon.toFixed(5) })
+    : zone ? said('check_geofence_no_fly', { zone: zone.name })
+      : said(rules.geofence || rules.noFly.length ? 'check_geofence_clear' : 'check_geofence_none'));
   return items;
 }
 

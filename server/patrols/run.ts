@@ -3,6 +3,7 @@ import type { Route } from '../missions/model.ts';
 import type { RunRow, RunStore } from '../store/runs.ts';
 import type { ModeCause, ModeChange } from '../vehicles/mode-changes.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
+import { english, said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import {
   RUN_ENDED, type Autopilot, type FlightMode, type PreflightItem, type ReturnedBy, type RunEvent, type RunOutcome, type RunState, type RunView,
 } from '../wire/types.ts';
@@ -14,6 +15,10 @@ const BATTERY_WINDOW_MS = 60_000;
 /** States in which the run's own mission is on the aircraft and started. */
 const STARTED: RunState[] = ['climbing', 'flying', 'paused', 'returning'];
 
+const returnedByText: Record<ReturnedBy, string> = {
+  pilot: 'by the pilot', failsafe: 'a failsafe', unknown: 'not commanded from here: the pilot\'s radio or the autopilot',
+};
+
 /** An outcome in words, as the record's result keeps it. */
 export function resultText(o: RunOutcome): string {
   switch (o.kind) {
@@ -21,9 +26,18 @@ export function resultText(o: RunOutcome): string {
     case 'aborted': return o.reason;
     case 'failed': return `failed: ${o.reason}`;
     case 'returned_early': {
-      const by = o.by === 'pilot' ? 'by the pilot' : o.by === 'failsafe' ? 'a failsafe' : 'not commanded from here: the pilot\'s radio or the autopilot';
-      return `returned early after item ${o.afterItem} of ${o.of} (${by})`;
+      return `returned early after item ${o.afterItem} of ${o.of} (${returnedByText[o.by]})`;
     }
+  }
+}
+
+/** An outcome as the pages say it (its English is resultText's). */
+export function outcomeSaid(o: RunOutcome): ServerMessage {
+  switch (o.kind) {
+    case 'completed': return said('run_completed');
+    case 'aborted': return o.said ?? said('run_aborted', { reason: o.reason });
+    case 'failed': return said('run_failed', { reason: o.said ?? o.reason });
+    case 'returned_early': return said('run_returned_early', { item: o.afterItem, of: o.of, by: term(`returnedBy_${o.by}`, returnedByText[o.by]) });
   }
 }
 
@@ -51,7 +65,7 @@ export class PatrolRun {
   returnedBy: ReturnedBy | 'plan' | null = null;
   offRouteM: number | null = null;
   /** the last change of mode seen in this run: into which mode, and why if something here can tell */
-  modeCause: { mode: string; cause: ModeCause | null; failsafe: string | null } | null = null;
+  modeCause: { mode: string; cause: ModeCause | null; failsafe: MessageParam | null } | null = null;
   /** its mode when last seen, to tell a change */
   private lastMode: { name: string; flight: FlightMode } | null = null;
   private lastPos: { lat: number; lon: number } | null = null;
@@ -83,7 +97,7 @@ export class PatrolRun {
     const events = store.events(row.id);
     const pre = events.find((e) => e.kind === 'preflight')?.detail as PreflightItem[] | undefined;
     const run = new PatrolRun(row.id, row.vehicleId, JSON.parse(row.routeJson) as Route, row.pilot, row.startedAt, row.state, pre ?? [], store, autopilot,
-      events.map(({ time, kind, message }) => ({ time, kind, message })));
+      events.map(({ time, kind, message, said: what }) => (what ? { time, kind, message, said: what } : { time, kind, message })));
     run.endedAt = row.endedAt;
     run.result = row.result;
     run.outcome = row.outcome;
@@ -100,15 +114,16 @@ export class PatrolRun {
     return RUN_ENDED.includes(this.state);
   }
 
-  event(kind: string, message: string, detail?: unknown): void {
-    this.events.push(this.store.event(this.id, kind, message, detail));
+  /** An event of the run: its code and parameters for the pages, its English for the record. */
+  event(kind: string, what: ServerMessage, detail?: unknown): void {
+    this.events.push(this.store.event(this.id, kind, english(what), detail, what));
   }
 
-  setState(state: RunState, message?: string): void {
+  setState(state: RunState, what?: ServerMessage): void {
     if (state === this.state) return;
     this.state = state;
     this.store.update(this.id, { state });
-    this.event('state', message ?? state);
+    this.event('state', what ?? said('run_state', { state: term(`run_${state}`, state) }));
   }
 
   finish(outcome: RunOutcome): void {
@@ -118,7 +133,7 @@ export class PatrolRun {
     this.store.update(this.id, {
       result: this.result, outcome, endedAt: this.endedAt, distanceM: this.distanceFlownM, maxAltM: this.maxAltM, minBattery: this.minBattery,
     });
-    this.setState(stateOf(outcome), this.result);
+    this.setState(stateOf(outcome), said('run_ended', { result: outcomeSaid(outcome) }));
   }
 
   /** The change of flight mode since the last look, if any. */

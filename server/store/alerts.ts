@@ -1,9 +1,12 @@
 import type { Db } from './db.ts';
+import type { ServerMessage } from '../wire/messages.ts';
 import type { AircraftAlertView, AlertSeverity } from '../wire/types.ts';
 
 interface AlertRow {
   id: number; kind: string; category: string; severity: AlertSeverity; vehicle_id: string | null; note: string | null;
   state: string; created_at: number; closed_at: number | null; acknowledged_by: string | null;
+  /** the latest message as code and parameters (JSON), kept in its raised or updated event */
+  said?: string | null;
 }
 
 /** Alerts and their lifecycle events. All alert SQL lives here. */
@@ -15,19 +18,26 @@ export class AlertStore {
       .run(alertId, time, user, kind, detail === undefined ? null : JSON.stringify(detail));
   }
 
-  raiseAircraft(vehicleId: string, rule: string, severity: AlertSeverity, message: string): AircraftAlertView {
+  raiseAircraft(vehicleId: string, rule: string, severity: AlertSeverity, message: string, said?: ServerMessage): AircraftAlertView {
     return this.db.transaction(() => {
       const now = Date.now();
       const id = Number(this.db.prepare(`INSERT INTO alerts (kind, category, severity, vehicle_id, note, state, created_at, updated_at)
         VALUES ('aircraft', ?, ?, ?, ?, 'open', ?, ?)`).run(rule, severity, vehicleId, message, now, now).lastInsertRowid);
-      this.event(id, 'raised', null, { message }, now);
+      this.event(id, 'raised', null, { message, said }, now);
       return this.aircraft(id)!;
     })();
   }
 
-  /** Update the message and severity of a raised alert (e.g. the battery keeps falling). */
-  updateAircraft(id: number, severity: AlertSeverity, message: string): void {
-    this.db.prepare('UPDATE alerts SET severity = ?, note = ?, updated_at = ? WHERE id = ?').run(severity, message, Date.now(), id);
+  /**
+   * Update the message and severity of a raised alert (e.g. the battery keeps falling). The code
+   * and parameters go in an event, which the pages read to say it in their language.
+   */
+  updateAircraft(id: number, severity: AlertSeverity, message: string, said?: ServerMessage): void {
+    this.db.transaction(() => {
+      const now = Date.now();
+      this.db.prepare('UPDATE alerts SET severity = ?, note = ?, updated_at = ? WHERE id = ?').run(severity, message, now, id);
+      if (said) this.event(id, 'updated', null, { message, said }, now);
+    })();
   }
 
   clearAircraft(id: number, reason: string): AircraftAlertView | undefined {
@@ -49,13 +59,14 @@ export class AlertStore {
     })();
   }
 
-  private static readonly AIRCRAFT_SQL = `SELECT a.*, (SELECT user FROM alert_events e WHERE e.alert_id = a.id AND e.kind = 'acknowledged' ORDER BY e.id DESC LIMIT 1) AS acknowledged_by
+  private static readonly AIRCRAFT_SQL = `SELECT a.*, (SELECT user FROM alert_events e WHERE e.alert_id = a.id AND e.kind = 'acknowledged' ORDER BY e.id DESC LIMIT 1) AS acknowledged_by,
+    (SELECT json_extract(e.detail, '$.said') FROM alert_events e WHERE e.alert_id = a.id AND e.kind IN ('raised', 'updated') ORDER BY e.id DESC LIMIT 1) AS said
     FROM alerts a WHERE a.kind = 'aircraft'`;
 
   private toView(r: AlertRow): AircraftAlertView {
     return {
       id: r.id, vehicleId: r.vehicle_id ?? '', rule: r.category, severity: r.severity, message: r.note ?? '',
-      raisedAt: r.created_at, clearedAt: r.closed_at, acknowledgedBy: r.acknowledged_by,
+      raisedAt: r.created_at, clearedAt: r.closed_at, acknowledgedBy: r.acknowledged_by, said: r.said ? JSON.parse(r.said) as ServerMessage : null,
     };
   }
 

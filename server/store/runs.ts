@@ -1,5 +1,6 @@
 import type { Db } from './db.ts';
 import type { RunEvent, RunOutcome, RunState } from '../wire/types.ts';
+import type { ServerMessage } from '../wire/messages.ts';
 
 export interface RunRow {
   id: number;
@@ -34,11 +35,12 @@ export class RunStore {
       VALUES (?, ?, ?, ?, ?, ?)`).run(r.vehicleId, r.routeId, r.routeJson, r.pilot, r.state, Date.now()).lastInsertRowid);
   }
 
-  event(runId: number, kind: string, message: string, detail?: unknown): RunEvent {
+  /** said: the message as code and parameters, kept beside its English for the pages to say it in their language */
+  event(runId: number, kind: string, message: string, detail?: unknown, said?: ServerMessage): RunEvent {
     const time = Date.now();
     this.db.prepare('INSERT INTO patrol_events (run_id, time, kind, detail) VALUES (?, ?, ?, ?)')
-      .run(runId, time, kind, JSON.stringify({ message, ...(detail === undefined ? {} : { detail }) }));
-    return { time, kind, message };
+      .run(runId, time, kind, JSON.stringify({ message, ...(said ? { said } : {}), ...(detail === undefined ? {} : { detail }) }));
+    return said ? { time, kind, message, said } : { time, kind, message };
   }
 
   /** State and figures, written as they change (a crash keeps the last of them). */

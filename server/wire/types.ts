@@ -3,6 +3,8 @@
  * objects) and the web app (which draws them). Plain JSON, no classes, no bigint.
  */
 
+import type { ServerMessage } from './messages.ts';
+
 export type Autopilot = 'ardupilot' | 'px4' | 'other';
 
 /** A point on the WGS-84 ellipsoid in degrees: what drones, phones and the service speak. */
@@ -253,7 +255,10 @@ export interface AircraftAlertView {
   /** which rule raised it: battery_low, battery_critical, link_lost, gps_degraded, gps_lost, mode_change, failsafe, altitude_ceiling, off_route, geofence, autopilot_message */
   rule: string;
   severity: AlertSeverity;
+  /** in English (API, audit, logs) */
   message: string;
+  /** the same as code and parameters, which the pages say in their language (null for alerts raised before SkyBeat kept it) */
+  said: ServerMessage | null;
   raisedAt: number;
   /** when its condition went away (null while it holds) */
   clearedAt: number | null;
@@ -364,8 +369,10 @@ export interface PreflightItem {
   /** link, gps, position, battery, battery_route, route, geofence, ceiling, idle, control */
   id: string;
   pass: boolean;
-  /** what was measured, e.g. "3D fix, 11 satellites" */
+  /** what was measured, in English, e.g. "3D fix, 11 satellites" */
   value: string;
+  /** the same as code and parameters, which the pages say in their language (absent from runs recorded before) */
+  said?: ServerMessage;
   /** a pilot may launch anyway, and the override is audited */
   overridable: boolean;
   /** set when the pilot overrode this failed check */
@@ -382,13 +389,16 @@ export type ReturnedBy = 'pilot' | 'failsafe' | 'unknown';
 export type RunOutcome =
   | { kind: 'completed' }
   | { kind: 'returned_early'; afterItem: number; of: number; by: ReturnedBy }
-  | { kind: 'aborted'; reason: string }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'aborted'; reason: string; said?: ServerMessage }
+  | { kind: 'failed'; reason: string; said?: ServerMessage };
 
 export interface RunEvent {
   time: number;
   kind: string;
+  /** in English (API, export, logs) */
   message: string;
+  /** the same as code and parameters, which the pages say in their language (absent from events recorded before) */
+  said?: ServerMessage;
 }
 
 export interface RunView {

@@ -46,6 +46,7 @@ describe('the linter keeps the layers', () => {
     ['server/http/probe.ts', "import type { Patrols } from '../patrols/patrols.ts';"],
     ['server/auth/users-cli.ts', "import { runDataTool } from '../tools/data-tool.ts';"],
     ['web/src/history/probe.ts', "import type { TrackPoint } from '../../../server/wire/types.ts';"],
+    ['web/src/probe.ts', "import { MESSAGES_EN } from '../../server/wire/messages.ts';"],
     ['server/service.ts', "import type { Squadron } from './sim/squadron.ts';"],
     ['server/service.ts', "const { startSquadron } = await import('./sim/squadron.ts');"],
   ])('%s: %s is let through', async (file, code) => {

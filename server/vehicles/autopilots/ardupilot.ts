@@ -1,4 +1,5 @@
 import { ardupilotmega, common, minimal } from 'node-mavlink';
+import { said } from '../../wire/messages.ts';
 import type { FlightMode } from '../../wire/types.ts';
 import { failed, type AutopilotProfile } from './profile.ts';
 
@@ -92,10 +93,10 @@ export const ardupilotProfile: AutopilotProfile = {
   readBack: { altToleranceM: { mission: 0.01, fence: 0.01, rally: 0.5 }, autocontinueKept: false },
   /** Its EKF says whether it has an absolute position; until its first report, a reported position will do. */
   position(v) {
-    if (v.position === null) return { ok: false, value: 'no position' };
+    if (v.position === null) return { ok: false, said: said('check_position_none') };
     const f = v.ekfFlags;
     const ok = f === null || (f & POS_HORIZ_ABS) !== 0 && (f & CONST_POS_MODE) === 0;
-    return { ok, value: ok ? 'position estimate good' : 'autopilot has no position estimate yet' };
+    return { ok, said: said(ok ? 'check_position_good' : 'check_position_waiting') };
   },
   // An RTL mission item keeps AUTO until landing: no mode change of its own.
   ownModeChanges: [],

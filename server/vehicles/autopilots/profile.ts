@@ -1,4 +1,5 @@
 import type { FlightMode } from '../../wire/types.ts';
+import { said, type ServerMessage } from '../../wire/messages.ts';
 import type { ActionOutcome } from '../actions.ts';
 import type { Command } from '../commands.ts';
 import type { Vehicle } from '../vehicle.ts';
@@ -79,7 +80,7 @@ export interface AutopilotProfile {
     autocontinueKept: boolean;
   };
   /** the preflight check `position`: does the autopilot know where it is well enough to fly a mission? */
-  position(v: Vehicle): { ok: boolean; value: string };
+  position(v: Vehicle): { ok: boolean; said: ServerMessage };
   ownModeChanges: OwnModeChange[];
   telemetry: TelemetryPlan;
 }
@@ -97,6 +98,6 @@ export async function missionModeThenArm(this: AutopilotProfile, type: number, s
 }
 
 /** The position check of an autopilot that says nothing about its estimate: reporting a position is the sign. */
-export function positionReported(v: Vehicle): { ok: boolean; value: string } {
-  return v.position === null ? { ok: false, value: 'no position' } : { ok: true, value: 'position estimate good' };
+export function positionReported(v: Vehicle): { ok: boolean; said: ServerMessage } {
+  return v.position === null ? { ok: false, said: said('check_position_none') } : { ok: true, said: said('check_position_good') };
 }

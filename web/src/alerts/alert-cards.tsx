@@ -4,6 +4,7 @@ import type { AircraftAlertView, GroundAlertView, OfficerView } from '../../../s
 import { clockTime, distance, duration } from '../format.ts';
 import { t, tOptional } from '../i18n.ts';
 import { categoryName, groundStateName } from './ground-markers.ts';
+import { Said } from '../said.tsx';
 
 /** What a card's buttons do, and which of them wait for an answer from the service. */
 export interface CardActions {
@@ -25,7 +26,7 @@ export function AircraftCard({ alert: a, canAcknowledge, actions }: { alert: Air
         </button>
         <span class="alert-card__time">{clockTime(a.raisedAt)}</span>
       </div>
-      <p class="alert-card__message">{a.message}</p>
+      <p class="alert-card__message"><Said said={a.said} fallback={a.message} /></p>
       <div class="alert-card__bottom">
         <span class="alert-card__status">{a.clearedAt ? t('alertCleared', { time: clockTime(a.clearedAt) }) : t('alertActive')}</span>
         {a.acknowledgedBy ? <span class="alert-card__ack">{t('acknowledgedBy', { user: a.acknowledgedBy })}</span>

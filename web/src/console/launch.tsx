@@ -14,6 +14,7 @@ import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { Ops } from '../ops.ts';
 import { routeName, type RouteCatalog } from '../routes/catalog.ts';
 import { PanelSection } from '../ui/section.tsx';
+import { Said, sayServer } from '../said.tsx';
 import type { Outcome } from './outcome.tsx';
 
 export interface LaunchDeps {
@@ -141,7 +142,7 @@ export class Launch {
       title: t('confirmLaunchTitle'),
       message: t('confirmLaunch', { drone: view.callsign, route: name }),
       confirm: t('doLaunch', { drone: view.callsign }),
-      details: overrides.map((i) => t('overriddenCheck', { check: checkName(i.id), value: i.value })),
+      details: overrides.map((i) => t('overriddenCheck', { check: checkName(i.id), value: i.said ? sayServer(i.said) : i.value })),
     });
     if (!confirmed) {
       outcome.show('cancelled', 'notSent');
@@ -160,7 +161,11 @@ export class Launch {
     } catch (error) {
       const preflight = error instanceof ApiError ? (error.body as { preflight?: PreflightItem[] } | undefined)?.preflight : undefined;
       if (preflight) this.showChecks(view.id, routeId, preflight);
-      outcome.show('refused', 'launchRefused', { reason: reasonOf(error) });
+      // Refused by a check: named in the page's language (the service's reason is its English).
+      const blocked = preflight?.filter((i) => !i.pass && !i.overridden) ?? [];
+      outcome.show('refused', 'launchRefused', {
+        reason: blocked.length ? () => t('preflightFailedChecks', { checks: blocked.map((i) => checkName(i.id)).join(t('listSeparator')) }) : reasonOf(error),
+      });
     } finally {
       this.busy.value = false;
     }
@@ -172,7 +177,7 @@ function CheckRow({ item, overridden, onOverride }: { item: PreflightItem; overr
     <li class={`checklist__item checklist__item--${item.pass ? 'pass' : 'fail'}`} data-check={item.id} data-pass={String(item.pass)}>
       <span class="checklist__mark">{item.pass ? '✓' : '✗'}</span>
       <span class="checklist__name">{checkName(item.id)}</span>
-      <span class="checklist__value">{item.value}</span>
+      <span class="checklist__value"><Said said={item.said} fallback={item.value} /></span>
       {!item.pass && item.overridable && (
         <label class="checklist__override">
           <input type="checkbox" data-override={item.id} checked={overridden} onChange={(event) => onOverride(event.currentTarget.checked)} />

@@ -5,6 +5,7 @@ import { clockTime, distance, duration, num } from '../format.ts';
 import { getLocale, t, tOptional, type StringKey } from '../i18n.ts';
 import { isRunActive } from '../ops.ts';
 import { FieldRow, PanelSection } from '../ui/section.tsx';
+import { Said, sayServer } from '../said.tsx';
 
 const EVENTS_SHOWN = 6;
 
@@ -44,7 +45,7 @@ export function runResultText(run: RunView): string | null {
   switch (o.kind) {
     case 'completed': return t('outcome_completed');
     case 'aborted': return t('outcome_aborted');
-    case 'failed': return t('outcome_failed', { reason: o.reason });
+    case 'failed': return t('outcome_failed', { reason: o.said ? sayServer(o.said) : o.reason });
     case 'returned_early': return t('outcome_returned_early', { item: o.afterItem, of: o.of, by: t(`returnedBy_${o.by}`) });
   }
 }
@@ -64,7 +65,7 @@ export function RunProgress({ run }: { run: RunView | undefined }) {
         {run.events.slice(-EVENTS_SHOWN).reverse().map((event) => (
           <li key={`${event.time}|${event.message}`} class={`run-events__item run-events__item--${event.kind}`}>
             <span class="run-events__time">{clockTime(event.time)}</span>
-            <span class="run-events__text">{event.message}</span>
+            <span class="run-events__text"><Said said={event.said} fallback={event.message} /></span>
           </li>
         ))}
       </ol>

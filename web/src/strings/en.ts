@@ -279,7 +279,7 @@ export const en = {
   alertHere: 'Ground alert here',
   // ---- alerts
   aircraftAlerts: 'Aircraft alerts',
-  groundAlerts: 'Ground alerts',
+  groundAlerts: 'Incidents',
   noAircraftAlerts: 'No aircraft alerts',
   noGroundAlerts: 'No ground alerts open',
   sev_warning: 'WARNING',

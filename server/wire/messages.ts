@@ -1,0 +1,188 @@
+/**
+ * What the service says to people, as a code and its parameters: the browser says it in the
+ * page's language (its Chinese is in web/src/strings/server-messages-zh-CN.ts), while the API's
+ * text, the audit and the logs keep the English below (english()). A message stored with a
+ * record (an alert, a preflight check, a run's event) is said again in whatever language the
+ * page speaks when it is read.
+ *
+ * Parameters are shown as they are when they are names, ids or numbers (strings and numbers);
+ * anything in words of ours is a Term (a key of the page's string table, with its English) or a
+ * message itself; someone else's words (the autopilot's STATUSTEXT) are Verbatim, labelled as theirs.
+ */
+
+/**
+ * A word or phrase the page's string table has (e.g. "flightMode_return", or a route problem's
+ * "routeIssue_<code>" with its params), with its English for the service's text.
+ */
+export interface Term {
+  term: string;
+  en: string;
+  params?: Record<string, string | number>;
+}
+
+/** Words that are not the service's own (the autopilot's): shown as they came, marked as theirs. */
+export interface Verbatim {
+  verbatim: string;
+}
+
+/** A moment (ms since epoch): the pages show it in their own time of day, the English in UTC. */
+export interface Moment {
+  at: number;
+}
+
+export type MessageParam = string | number | Term | Verbatim | Moment | ServerMessage | MessageParam[];
+
+export interface ServerMessage {
+  code: MessageCode;
+  params?: Record<string, MessageParam>;
+}
+
+/** Every message's English, with {name} where each parameter goes. */
+export const MESSAGES_EN = {
+  // aircraft alerts (alerts/aircraft-rules.ts, patrols' off-route)
+  alert_battery_critical: 'battery critical: {percent}% (land now)',
+  alert_battery_low: 'battery low: {percent}%',
+  alert_link_lost: 'link lost: last heartbeat at {time}',
+  alert_gps_lost: 'GPS lost: {fix}',
+  alert_gps_satellites: 'GPS degraded: {satellites} satellites',
+  alert_gps_hdop: 'GPS degraded: HDOP {hdop}',
+  alert_failsafe: 'failsafe: autopilot reports {status} in {mode}',
+  alert_ceiling: 'above the {ceiling} m ceiling: {alt} m',
+  alert_mode_change: 'mode changed on its own: {from} → {to}',
+  alert_autopilot: 'autopilot: {text}',
+  alert_off_route: '{metres} m off the route',
+
+  // preflight checks (patrols/preflight.ts and the autopilot's position check)
+  check_control_yours: '{pilot} in command',
+  check_control_held: 'held by {holder}',
+  check_control_nobody: 'nobody in command: take control first',
+  check_idle_flying: 'already flying run {run}',
+  check_idle_armed: 'armed',
+  check_idle_ready: 'on the ground, disarmed',
+  check_link_lost: 'lost',
+  check_link_loss: '{loss}% packet loss',
+  check_gps_none: 'no GPS report',
+  check_gps_fix: '{fix}',
+  check_gps_satellites: '{fix}, {satellites} satellites (need {need})',
+  check_position_none: 'no position',
+  check_position_good: 'position estimate good',
+  check_position_waiting: 'autopilot has no position estimate yet',
+  check_battery_none: 'no battery report',
+  check_battery_level: '{percent}% (need {need}%)',
+  check_battery_route: 'route {km} km, ~{minutes} min: needs {need}% with {reserve}% reserve, has {has}%',
+  check_route_errors: '{errors}',
+  check_route_valid: 'valid',
+  check_route_warnings: 'valid; warnings: {warnings}',
+  check_ceiling: 'highest point {top} m (ceiling {ceiling} m)',
+  check_geofence_leaves: 'leaves the station geofence near {lat}, {lon}',
+  check_geofence_no_fly: 'crosses the no-fly zone "{zone}"',
+  check_geofence_clear: 'inside the geofence, clear of no-fly zones',
+  check_geofence_none: 'no geofence configured',
+
+  // a patrol run's events and how it failed (patrols/patrols.ts, run.ts)
+  run_link_lost: 'link lost',
+  run_link_regained: 'link regained',
+  run_restarted: 'service restarted at {time}; watching {vehicle} again',
+  run_preflight_passed: 'preflight passed',
+  run_preflight_overridden: 'preflight passed with overrides: {checks}',
+  run_uploaded: '{route} → {vehicle}: {parts} uploaded and read back identical',
+  run_state: '{state}',
+  run_starting_mission: 'starting the mission',
+  run_airborne: 'airborne at {alt} m',
+  run_returning_commanded: 'returning: mode {mode}',
+  run_returning_plan: 'returning: mode {mode} ({why})',
+  run_returning_failsafe: 'returning: mode {mode} (not commanded from here: a failsafe: {sign})',
+  run_returning_unknown: 'returning: mode {mode} (not commanded from here: failsafe or the pilot\'s radio)',
+  run_failsafe_status: 'the autopilot reports {status}',
+  run_armed: 'armed (attempt {attempt})',
+  run_arm_refused: 'attempt {attempt}: {reason}',
+  run_command: '{action}: {result}',
+  run_command_failed: '{action}: {result} ({reason})',
+  run_off_route: '{metres} m off the route',
+  run_back_on_route: 'back on the route',
+  run_ended: '{result}',
+  run_completed: 'completed',
+  run_returned_early: 'returned early after item {item} of {of} ({by})',
+  run_failed: 'failed: {reason}',
+  run_aborted: '{reason}',
+  run_returning_route_item: 'returning: the route\'s last item ({item})',
+  run_failed_restart: 'the service restarted during the launch',
+  run_failed_upload: 'the upload failed: {reason}',
+  run_failed_arm: 'could not arm: {reason}',
+  run_failed_start: 'the autopilot did not start the mission: {reason}',
+  run_failed_climb: 'not climbing {seconds} s after the start (altitude {alt} m, {armed})',
+  run_failed_error: 'an error in the service: {reason}',
+  run_aborted_by_pilot: 'aborted by the pilot before takeoff',
+  run_detour: 'left the route at item {item} for a point {metres} m away ({incident})',
+  run_detour_resumed: 'back to the route at item {item}',
+
+  // drone to the scene (patrols/goto.ts): its checks, its record, its battery alert
+  check_goto_idle_ground: 'on the ground: arms and climbs to {alt} m first',
+  check_goto_idle_air: 'airborne',
+  check_goto_idle_patrol: 'flying patrol run {run}: it leaves its route',
+  check_goto_idle_launching: 'launching patrol run {run}: wait until it flies',
+  check_goto_idle_sent: 'already sent to a point (goto {id})',
+  check_goto_point_ok: '{km} km from the station (area {limit} km)',
+  check_goto_point_far: '{km} km from the station, beyond its {limit} km area',
+  check_goto_point_outside: 'outside the station geofence',
+  check_goto_path_clear: 'straight path clear of no-fly zones',
+  check_goto_path_in_no_fly: 'the point is in the no-fly zone "{zone}"',
+  check_goto_path_crosses: 'the straight path crosses the no-fly zone "{zone}"',
+  check_goto_path_leaves: 'the straight path leaves the station geofence',
+  check_goto_altitude: 'transit at {alt} m (ceiling {ceiling} m)',
+  check_goto_battery: '{km} km there, {hold} min overhead and back: ~{minutes} min, needs {need}% with {reserve}% reserve, has {has}%',
+  check_goto_incident: 'incident {id}',
+  check_goto_incident_unknown: 'no incident {id}',
+  goto_sent: 'sent to {lat}, {lon} at {alt} m by {pilot}',
+  goto_arming: 'arming (attempt {attempt})',
+  goto_arm_refused: 'attempt {attempt}: {reason}',
+  goto_climbing: 'climbing to {alt} m',
+  goto_moving: 'moving toward the point: {metres} m to go',
+  goto_overhead: 'overhead: {metres} m from the point',
+  goto_hold: 'holding: {how}',
+  goto_roi: 'camera on the point: {result}',
+  goto_orbit_refused: 'orbit refused ({reason}): holding position over the point',
+  goto_link_lost: 'link lost: the autopilot\'s failsafe decides; not shown as overhead',
+  goto_link_regained: 'link regained',
+  goto_battery_amber: 'battery allows {seconds} s more over the point',
+  goto_limit_return: 'battery limit: returning home by itself',
+  goto_limit_kept: 'battery limit passed: the pilot keeps it over the point',
+  goto_keep_holding: '{pilot} keeps it over the point past the battery limit',
+  goto_resumed: 'resuming its patrol at item {item}',
+  goto_returning: 'returning home ({by})',
+  goto_mode_left: 'left the goto: mode {mode}',
+  goto_failed: 'failed: {reason}',
+  alert_goto_battery: 'over the scene: {seconds} s before it must turn home',
+} as const;
+
+export type MessageCode = keyof typeof MESSAGES_EN;
+
+export function said(code: MessageCode, params?: Record<string, MessageParam>): ServerMessage {
+  return params ? { code, params } : { code };
+}
+
+export const term = (key: string, en: string, params?: Record<string, string | number>): Term => (params ? { term: key, en, params } : { term: key, en });
+export const verbatim = (text: string): Verbatim => ({ verbatim: text });
+export const moment = (at: number): Moment => ({ at });
+
+export function isServerMessage(p: unknown): p is ServerMessage {
+  return typeof p === 'object' && p !== null && typeof (p as ServerMessage).code === 'string' && Object.hasOwn(MESSAGES_EN, (p as ServerMessage).code);
+}
+
+/** A list of words (terms: "mission, fence") is said with commas, a list of sentences with semicolons. */
+export const isWordList = (list: MessageParam[]): boolean => list.every((p) => typeof p === 'object' && !Array.isArray(p) && 'term' in p);
+
+function paramEnglish(p: MessageParam): string {
+  if (typeof p === 'string' || typeof p === 'number') return String(p);
+  if (Array.isArray(p)) return p.map(paramEnglish).join(isWordList(p) ? ', ' : '; ');
+  if ('verbatim' in p) return p.verbatim;
+  if ('term' in p) return p.en;
+  if ('at' in p) return `${new Date(p.at).toISOString().slice(11, 19)} UTC`;
+  return english(p);
+}
+
+/** The message in English: what the API, the audit and the logs say. */
+export function english(m: ServerMessage): string {
+  const params = m.params ?? {};
+  return MESSAGES_EN[m.code].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? paramEnglish(params[name]!) : whole));
+}
