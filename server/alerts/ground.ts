@@ -212,12 +212,12 @@ export class GroundDispatch extends EventEmitter<{
     const at = this.answerTime(events, officer, details.at);
     // Too late (an answer made offline arrives after the job moved on): kept in the alert's story all the same, not applied.
     const away = this.withdrawals(events).get(officer);
-    if (away) this.refuse(id, officer, answer, at, `ground alert ${id} was reassigned to ${away.to}`);
-    if (assignee && assignee !== officer) this.refuse(id, officer, answer, at, `ground alert ${id} is already taken by ${assignee}`);
+    if (away) this.refuse(id, officer, answer, at, `ground alert ${id} was reassigned to ${away.to}`, 'answer_reassigned', { to: away.to });
+    if (assignee && assignee !== officer) this.refuse(id, officer, answer, at, `ground alert ${id} is already taken by ${assignee}`, 'answer_taken', { by: assignee });
     // The same answer again (a phone re-sending what the service took before the connection broke) changes nothing.
     if (this.lastAnswerSinceOffer(events, officer) === answer && (answer === 'decline' || row.state === (answer === 'accept' ? 'accepted' : answer))) return this.view(id)!;
     if (!NEXT[answer].includes(row.state as GroundAlertState)) {
-      this.refuse(id, officer, answer, at, `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`);
+      this.refuse(id, officer, answer, at, `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`, 'answer_out_of_order', { answer, state: row.state });
     }
     const detail = { ...(at !== undefined && { at }), ...(answer === 'decline' && details.reason && { reason: details.reason }) };
     const extra = Object.keys(detail).length ? detail : undefined;
@@ -236,9 +236,10 @@ export class GroundDispatch extends EventEmitter<{
     return this.emitView(id)!;
   }
 
-  private refuse(id: number, officer: string, answer: OfficerAnswer, at: number | undefined, reason: string): never {
+  /** code and params: the refusal for the phone to say in its language (answer_reassigned, answer_taken, answer_out_of_order) */
+  private refuse(id: number, officer: string, answer: OfficerAnswer, at: number | undefined, reason: string, code: string, params: Record<string, string>): never {
     this.store.record(id, officer, 'refused', { answer, reason, ...(at !== undefined && { at }) });
-    throw new DispatchError('conflict', reason);
+    throw new DispatchError('conflict', reason, code, params);
   }
 
   /** This officer's last answer since the job was last offered to them. */

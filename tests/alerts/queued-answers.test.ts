@@ -77,7 +77,8 @@ describe('answers made offline and sent later', () => {
     expect((await t.api('POST', `/api/alerts/${id}/reassign`, command, { officer: 'wang' })).status).toBe(200);
     const view = (await t.api('GET', `/api/alerts/${id}`, command)).body as GroundAlertView;
     const late = await t.api('POST', `/api/alerts/${id}/answer`, chen.token, { answer: 'on_scene', at: tappedAt });
-    expect(late).toMatchObject({ status: 409, body: { error: `ground alert ${id} was reassigned to wang` } });
+    // With a code and its parameters, for the phone to say it in the officer's language.
+    expect(late).toMatchObject({ status: 409, body: { error: `ground alert ${id} was reassigned to wang`, code: 'answer_reassigned', params: { to: 'wang' } } });
     expect((await t.api('GET', `/api/alerts/${id}`, command)).body).toEqual(view);
     const refused = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused');
     expect(refused.map((e) => ({ user: e.user, ...e.detail }))).toEqual([{ user: 'chen', answer: 'on_scene', at: tappedAt, reason: `ground alert ${id} was reassigned to wang` }]);
@@ -90,7 +91,7 @@ describe('answers made offline and sent later', () => {
     const id = (await t.api('POST', '/api/alerts', command, { category: 'fight', ...SCENE })).body.id as number;
     await waitFor('offer', () => chen.offers.length === 1);
     const early = await t.api('POST', `/api/alerts/${id}/answer`, chen.token, { answer: 'on_scene', at: Date.now() });
-    expect(early).toMatchObject({ status: 409, body: { error: `cannot answer "on_scene" to ground alert ${id} in state dispatched` } });
+    expect(early).toMatchObject({ status: 409, body: { error: `cannot answer "on_scene" to ground alert ${id} in state dispatched`, code: 'answer_out_of_order', params: { answer: 'on_scene', state: 'dispatched' } } });
     expect(t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused').map((e) => e.detail?.answer)).toEqual(['on_scene']);
   });
 });
