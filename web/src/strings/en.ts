@@ -240,6 +240,8 @@ export const en = {
   launchSending: 'Launching {drone}…',
   launchAccepted: 'Launch accepted for {drone}: run #{run}.',
   launchRefused: 'Launch refused: {reason}',
+  preflightFailedChecks: 'preflight failed: {checks}',
+  listSeparator: ', ',
   check_link: 'Data link',
   check_gps: 'GPS',
   check_position: 'Position estimate',
@@ -279,7 +281,7 @@ export const en = {
   alertHere: 'Ground alert here',
   // ---- alerts
   aircraftAlerts: 'Aircraft alerts',
-  groundAlerts: 'Incidents',
+  groundAlerts: 'Ground alerts',
   noAircraftAlerts: 'No aircraft alerts',
   noGroundAlerts: 'No ground alerts open',
   sev_warning: 'WARNING',
