@@ -12,6 +12,7 @@ import { attachLive } from './http/live.ts';
 import type { SessionWatchOptions } from './http/live-sessions.ts';
 import { attachAlerts } from './http/live-alerts.ts';
 import { attachPatrols } from './http/live-patrols.ts';
+import { attachGotos } from './http/goto-api.ts';
 import { createMetrics } from './http/metrics.ts';
 import { resolveTiles, type TileOptions } from './http/tiles.ts';
 import { Connection } from './links/connection.ts';
@@ -26,6 +27,8 @@ import { RouteStore } from './missions/store.ts';
 import { MISSIONS_DIR, WEB_DIST_DIR } from './paths.ts';
 import { ControlRegistry } from './patrols/control.ts';
 import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
+import { DroneRequests } from './patrols/drone-requests.ts';
+import { Gotos, type GotoSettings } from './patrols/goto.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
 import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions } from './patrols/scheduler.ts';
 import type { Squadron } from './sim/squadron.ts';
@@ -91,6 +94,8 @@ export interface ServiceOptions {
 
 export interface Service {
   port: number;
+  /** drone to the scene: transit height, planned hold, overhead distance, … (patrols/goto.ts) */
+  goto?: Partial<GotoSettings>;
   fleet: Fleet;
   store: Store;
   ground: GroundDispatch;
@@ -104,6 +109,7 @@ export interface Service {
   /**
    * Graceful stop: refuse new commands, tell everyone connected, close links and the database.
    * Drones in flight carry on under their autopilots' own failsafe settings.
+  gotos: Gotos;
    */
   close(reason?: string): Promise<void>;
 }
@@ -189,6 +195,16 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       link.on('state', (state, detail) => log.info({ link: id, uri: link.uri, state, detail }, `link ${id} ${state}${detail ? `: ${detail}` : ''}`));
       closers.push(() => conn.close());
       await link.open();
+    const incident = (id: number) => {
+      const a = ground.view(id);
+      return a ? { lat: a.lat, lon: a.lon } : null;
+    };
+    const gotos = new Gotos({
+      fleet, actions, commands, control, patrols, aircraft, rules, station, incident, settings: opts.goto,
+      audit: (e) => store.audit.record(e),
+    });
+    closers.push(() => gotos.close());
+    const droneRequests = new DroneRequests(fleet, control);
       fleet.addConnection(conn);
     };
     for (const [i, uri] of (opts.links ?? []).entries()) await addLink(`l${i + 1}`, createLink(uri));
@@ -228,6 +244,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         tileUrl: tiles.view.url?.replaceAll('{s}', tiles.view.subdomains[0] ?? '') ?? null,
         tileAttribution: tiles.view.attribution,
         center: { lat: station.lat, lon: station.lon },
+      goto: { gotos, requests: droneRequests, incident },
         tiles: tiles.view,
       },
       tiles: tiles.router,
@@ -248,6 +265,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     closers.push(async () => {
       const closed = live.close(); // closes the HTTP server too, once its connections are gone…
+    attachGotos(live.io, gotos, droneRequests);
       server.closeAllConnections(); // …so end the idle keep-alive ones now rather than at their timeout
       await closed;
     });
@@ -255,7 +273,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 8080;
 
     return {
-      port, fleet, store, squadron, ground, officers, aircraft, patrols, control, routes, scheduler,
+      port, fleet, store, squadron, ground, officers, aircraft, patrols, gotos, control, routes, scheduler,
       async close(reason = 'the service is stopping') {
         app.locals.stopping = reason;
         live.io.emit('server:shutdown', reason);

@@ -12,6 +12,7 @@ import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
 import { createAuthRouter, requireRole } from './auth.ts';
 import { apiErrorHandler } from './errors.ts';
 import { rejectForeignOrigins } from './origin.ts';
+import { createGotoRouter, type GotoApiOptions } from './goto-api.ts';
 import { createPatrolsRouter } from './patrols-api.ts';
 import { createRoutesRouter } from './routes-api.ts';
 import { tileOrigins } from './tiles.ts';
@@ -33,6 +34,8 @@ export interface AppOptions {
   station: StationView;
   alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet'>;
   patrols: { patrols: Patrols; control: ControlRegistry; routes: RouteStore; scheduler: Scheduler };
+  /** drone to the scene: gotos and the command room's drone requests */
+  goto?: Omit<GotoApiOptions, 'ctx'>;
   /** Prometheus metrics, served at /metrics */
   metrics: Registry;
   /** built web app (vite build output); not served when missing */
@@ -52,7 +55,7 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
-export function createApp({ fleet, store, client, tiles, station, alerts, patrols, metrics, webDir, startedAt, allowedOrigins = [], log }: AppOptions): express.Express {
+export function createApp({ fleet, store, client, tiles, station, alerts, patrols, goto, metrics, webDir, startedAt, allowedOrigins = [], log }: AppOptions): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
@@ -110,6 +113,7 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
   app.use('/api/users', createUsersRouter(ctx));
   app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet }));
   app.use('/api', createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, scheduler: patrols.scheduler, runs: store.runs, tracks: store.tracks }));
+  if (goto) app.use('/api', createGotoRouter({ ...goto, ctx }));
   // Routes: reading for everyone who watches the fleet; changes for pilots and admins (sending one
   // to a drone is a flight command, in the patrols router above).
   app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin'), audit: store.audit }));

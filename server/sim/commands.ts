@@ -15,6 +15,8 @@ export interface ReceivedCommand {
   alt: number;
   /** COMMAND_INT's frame; COMMAND_LONG locations count as relative to home, as ArduPilot converts them */
   frame: number;
+  /** the message it came in: some commands are taken in one form only (ArduCopter's DO_REPOSITION: COMMAND_INT) */
+  form: 'long' | 'int';
 }
 
 export interface CommandReply {
@@ -40,14 +42,14 @@ export const TELEMETRY_COMMANDS = new Set<number>([
 export function fromCommandLong(m: common.CommandLong): ReceivedCommand {
   return {
     command: m.command, params: [m._param1, m._param2, m._param3, m._param4],
-    lat: m._param5, lon: m._param6, alt: m._param7, frame: MavFrame.GLOBAL_RELATIVE_ALT,
+    lat: m._param5, lon: m._param6, alt: m._param7, frame: MavFrame.GLOBAL_RELATIVE_ALT, form: 'long',
   };
 }
 
 export function fromCommandInt(m: common.CommandInt): ReceivedCommand {
   return {
     command: m.command, params: [m._param1, m._param2, m._param3, m._param4],
-    lat: m._param5 / 1e7, lon: m._param6 / 1e7, alt: m._param7, frame: m.frame,
+    lat: m._param5 / 1e7, lon: m._param6 / 1e7, alt: m._param7, frame: m.frame, form: 'int',
   };
 }
 
@@ -82,7 +84,17 @@ export function runCommand(c: ReceivedCommand, ctx: CommandContext): CommandRepl
     case MavCmd.NAV_LAND:
       return ok(v.setMode(CopterMode.LAND));
     case MavCmd.DO_REPOSITION:
-      return reposition(c, v);
+      // Seen live: ArduCopter 4.7 answers the COMMAND_LONG form UNSUPPORTED and does nothing.
+      return c.form === 'long' ? done(MavResult.UNSUPPORTED) : reposition(c, v);
+    case MavCmd.DO_SET_ROI_LOCATION:
+      // Both forms taken: the nose turns to the point the short way and holds it.
+      return ok(v.lookAt({ lat: c.lat, lon: c.lon }));
+    case MavCmd.DO_SET_ROI_NONE:
+      v.lookAt(null);
+      return done(MavResult.ACCEPTED);
+    case MavCmd.NAV_LOITER_UNLIM:
+      // Outside a mission ArduCopter only switches to LOITER where it is: the coordinates are ignored.
+      return ok(v.setMode(CopterMode.LOITER));
     case MavCmd.DO_CHANGE_SPEED:
       if (!(p2 > 0)) return done(MavResult.FAILED);
       v.changeSpeed(p2);
@@ -125,7 +137,7 @@ function messageInterval(msgid: number, ctx: CommandContext): CommandReply {
 }
 
 /** DO_REPOSITION: fly there in GUIDED (switching to GUIDED first if param2 asks for it). */
-function reposition(c: ReceivedCommand, v: SimVehicle): CommandReply {
+export function reposition(c: ReceivedCommand, v: SimVehicle): CommandReply {
   const changeMode = (Math.round(c.params[1]) & MavDoRepositionFlags.CHANGE_MODE) !== 0;
   if (v.mode !== CopterMode.GUIDED && !changeMode) return done(MavResult.DENIED);
   if (!Number.isFinite(c.lat) || !Number.isFinite(c.lon) || Math.abs(c.lat) > 90 || Math.abs(c.lon) > 180) return done(MavResult.DENIED);

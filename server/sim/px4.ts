@@ -17,7 +17,7 @@
  */
 import { common } from 'node-mavlink';
 import { CopterMode } from './ardupilot.ts';
-import { done, type ReceivedCommand, type CommandContext, type CommandReply } from './commands.ts';
+import { done, reposition, type ReceivedCommand, type CommandContext, type CommandReply } from './commands.ts';
 import type { Firmware, MissionHabits, Said, Voice } from './firmware.ts';
 import type { RawMissionItem } from './mission-items.ts';
 import { Px4Companion, Px4Telemetry } from './px4-telemetry.ts';
@@ -168,7 +168,9 @@ export function px4(): Firmware {
     modeAfterDisarm: (mode) => (mode === CopterMode.RTL || mode === CopterMode.LAND ? HOLD.mode : mode),
     telemetry: (v, o) => new Px4Telemetry(v, o.startEpochMs, o.uid, o.missionId),
     defaultStreams: DEFAULT_STREAMS,
-    command: (c, ctx) => (c.command === MavCmd.SET_MESSAGE_INTERVAL ? setMessageInterval(c, ctx) : undefined),
+    // PX4's mavlink receiver takes DO_REPOSITION in either form (it converts both to a vehicle_command).
+    command: (c, ctx) => (c.command === MavCmd.SET_MESSAGE_INTERVAL ? setMessageInterval(c, ctx)
+      : c.command === MavCmd.DO_REPOSITION ? reposition(c, ctx.vehicle) : undefined),
     ackCopies: (command) => (command === MavCmd.DO_SET_MODE ? 2 : 1),
     // Every text gets the next id; one longer than 50 characters goes in chunks (chunk_seq 0, 1, …).
     statusTexts(severity, text) {

@@ -53,6 +53,8 @@ export class SimVehicle {
   /** the flight mode, in ArduCopter's numbers whatever the firmware (it names them its own way) */
   mode: number;
   home: Home | null = null;
+  /** where DO_SET_ROI_LOCATION points the nose, in the local frame, or null */
+  private roi: { n: number; e: number } | null = null;
   readonly frame: LocalFrame;
   readonly flight = new FlightModel();
   readonly battery: Battery;
@@ -145,6 +147,8 @@ export class SimVehicle {
     const ctx = this.navContext();
     const sp = this.armed && nav ? nav.setpoint(ctx) : null;
     const wasLanded = this.flight.landed;
+    const roi = this.roi;
+    this.flight.yawTarget = roi && !this.flight.landed ? ((Math.atan2(roi.e - this.flight.e, roi.n - this.flight.n) * 180) / Math.PI + 360) % 360 : null;
     const { touchdown } = this.flight.step(sp, this.limits(), dt);
     if (wasLanded && !this.flight.landed) this.say(this.voice.takeoffDetected());
     if (touchdown !== undefined) this.say(this.voice.touchdown(touchdown));
@@ -269,6 +273,8 @@ export class SimVehicle {
     this.mode = mode;
     this.nav = this.navForMode(mode);
     this.rtlPhase = null;
+    // A new mode takes its own heading (ArduCopter's auto-yaw resets on a mode change).
+    this.roi = null;
     if (mode === CopterMode.RTL && this.armed) this.say(this.voice.returning(Math.max(this.navContext().rtlAlt, this.flight.alt), this.home?.altMsl ?? this.origin.altMsl));
     if (mode === CopterMode.AUTO && this.armed) this.runner.startOrResume();
     return true;
@@ -332,6 +338,12 @@ export class SimVehicle {
     if (this.mode !== CopterMode.GUIDED || !this.armed || !this.flight.landed || altAboveHome <= 0) return false;
     this.nav = new TakeoffNav(this.flight.n, this.flight.e, altAboveHome);
     this.landedArmedFor = 0;
+    return true;
+  }
+
+  /** DO_SET_ROI_LOCATION: keep the nose on a place (null: DO_SET_ROI_NONE, the heading stays where it is). */
+  lookAt(place: LatLon | null): boolean {
+    this.roi = place ? this.frame.toLocal(place) : null;
     return true;
   }
 

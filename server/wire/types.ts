@@ -191,6 +191,10 @@ export interface ServerToClientEvents {
   'session:ended': (reason: string) => void;
   /** scheduled patrols due soon (the whole list, whenever it changes) */
   'patrols:due': (due: DuePatrol[]) => void;
+  /** drones sent to a point: changed ones (all active on connecting) */
+  gotos: (gotos: GotoView[]) => void;
+  /** the command room's open requests for a drone, all of them */
+  'drone-requests': (requests: DroneRequestView[]) => void;
 }
 
 export interface ClientToServerEvents {
@@ -492,3 +496,77 @@ export interface TrackPoint {
 
 /** A shutdown reason that is a signal name (SIGTERM from systemd or docker stop, SIGINT from Ctrl-C): the pages say it in words. */
 export const isSignal = (reason: string): boolean => /^SIG[A-Z0-9]+$/.test(reason);
+
+// ---- drone to the scene (server/patrols/goto.ts, POST /api/vehicles/:id/goto) ----------------
+
+/**
+ * Where a drone sent to a point stands: arming and climbing (it was on the ground), on its way,
+ * over the point, on its way home, back on its patrol, or over (ended: the pilot or the aircraft
+ * took it elsewhere; failed: a step was refused or not seen in its telemetry).
+ */
+export type GotoState = 'arming' | 'climbing' | 'transit' | 'on_scene' | 'returning' | 'resumed' | 'ended' | 'failed';
+
+export interface GotoEvent {
+  at: number;
+  kind: string;
+  /** in English */
+  message: string;
+  said: ServerMessage;
+}
+
+/** A drone sent to a point (an incident's, or a click on the map). */
+export interface GotoView {
+  id: number;
+  vehicleId: string;
+  pilot: string;
+  /** the ground alert (incident) it serves, if any */
+  alertId: number | null;
+  target: LatLon;
+  /** transit and hold height, metres above home */
+  altM: number;
+  holdMin: number;
+  state: GotoState;
+  /** the checks it passed before it moved (the same shape as a launch's preflight) */
+  checks: PreflightItem[];
+  startedAt: number;
+  /** first time overhead */
+  arrivedAt: number | null;
+  endedAt: number | null;
+  /** from fresh telemetry; null when its telemetry is stale (lost link): never guessed */
+  distanceM: number | null;
+  /** within overheadM of the point, on telemetry fresher than 3 s */
+  overhead: boolean;
+  /** its telemetry is older than 3 s, or the link is lost */
+  stale: boolean;
+  /** seconds spent overhead so far */
+  heldS: number;
+  batteryPercent: number | null;
+  /** seconds until it must turn home to land with the station's reserve; null when unknown */
+  turnHomeInS: number | null;
+  /** less than 2 minutes left before it must turn home */
+  amber: boolean;
+  /** the pilot chose to keep it over the point past the battery limit (audited) */
+  keepHolding: boolean;
+  /** how it holds over the point: circling (where the autopilot does it safely) or position hold */
+  hold: 'orbit' | 'position';
+  /** the patrol it left, and where */
+  leftPatrol: { runId: number; item: number | null; lat: number; lon: number; at: number } | null;
+  events: GotoEvent[];
+}
+
+/** The command room asks for a drone over an incident; a pilot accepts it with one confirmed goto. */
+export interface DroneRequestView {
+  id: number;
+  alertId: number;
+  /** where the incident is */
+  target: LatLon;
+  requestedBy: string;
+  at: number;
+  note: string;
+  state: 'open' | 'accepted' | 'cancelled';
+  acceptedBy: string | null;
+  vehicleId: string | null;
+  gotoId: number | null;
+  /** drones that could go, nearest first: distance, battery, who holds each */
+  candidates: { vehicleId: string; distanceM: number; batteryPercent: number | null; pilot: string | null; airborne: boolean }[];
+}

@@ -54,6 +54,8 @@ export class FlightModel {
   /** up positive */
   vu = 0;
   yaw = 0; // degrees 0..360
+  /** a heading to hold whatever the direction of travel (a region of interest), or null */
+  yawTarget: number | null = null;
   landed = true;
   /** last horizontal acceleration, for the attitude */
   private an = 0;
@@ -92,7 +94,8 @@ export class FlightModel {
     this.ve += dve * k;
     this.n += this.vn * dt;
     this.e += this.ve * dt;
-    if (this.groundSpeed > 1) this.turnToward((Math.atan2(this.ve, this.vn) * 180) / Math.PI, dt);
+    if (this.yawTarget !== null) this.turnToward(this.yawTarget, dt);
+    else if (this.groundSpeed > 1) this.turnToward((Math.atan2(this.ve, this.vn) * 180) / Math.PI, dt);
   }
 
   private stepVertical(sp: Setpoint, lim: Limits, dt: number): StepResult {

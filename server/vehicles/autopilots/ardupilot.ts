@@ -1,7 +1,7 @@
 import { ardupilotmega, common, minimal } from 'node-mavlink';
 import { said } from '../../wire/messages.ts';
 import type { FlightMode } from '../../wire/types.ts';
-import { failed, type AutopilotProfile } from './profile.ts';
+import { failed, type AutopilotProfile, type GotoPlan } from './profile.ts';
 
 const { MavType } = minimal;
 
@@ -47,6 +47,31 @@ const MEANING: Record<string, FlightMode> = {
   LAND: 'land', QLAND: 'land', LOITER_ALT_QLAND: 'land', AUTOLAND: 'land',
   FOLLOW: 'follow',
   CIRCLE: 'orbit',
+};
+
+const { MavCmd, MavFrame } = common;
+const RELATIVE = MavFrame.GLOBAL_RELATIVE_ALT_INT;
+
+/**
+ * Sending ArduCopter to a point, as the live capture showed (fixtures/ardupilot/goto-circle-roi):
+ * DO_REPOSITION in GUIDED, and only as COMMAND_INT (as COMMAND_LONG it answers UNSUPPORTED).
+ * It holds there in GUIDED: the one hold that keeps both point and height without a pilot on the
+ * sticks. Not CIRCLE: it circles a centre one radius ahead of the nose (not the point), takes its
+ * radius in centimetres, and follows the RC throttle for height (with the stick low it sank 13 m
+ * in 5 s). Not LOITER: same throttle, and NAV_LOITER_UNLIM ignores its coordinates. DO_ORBIT is
+ * UNSUPPORTED. DO_SET_ROI_LOCATION turns the nose to the point and holds it.
+ */
+const arduCopterGoto: GotoPlan = {
+  modeFirst: 'guided',
+  armIn: 'guided',
+  // NAV_TAKEOFF reads only param7, metres above home.
+  takeoff: (altRel) => ({ command: MavCmd.NAV_TAKEOFF, params: [0, 0, 0, NaN, 0, 0, altRel] }),
+  // param1 -1: its own speed; param2 0: it is in GUIDED already; param4 NaN: its own yaw.
+  reposition: (to, altRel) => ({ command: MavCmd.DO_REPOSITION, params: [-1, 0, 0, NaN], int: { frame: RELATIVE, lat: to.lat, lon: to.lon, alt: altRel } }),
+  modes: ['guided'],
+  orbit: null,
+  roi: (at) => ({ command: MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: 0 } }),
+  holdWhy: 'position hold in GUIDED (ArduCopter\'s CIRCLE centres ahead of the nose and sinks with the throttle low; DO_ORBIT unsupported)',
 };
 
 /** EKF_STATUS_REPORT flags: an absolute horizontal position, not the constant-position fallback. */
@@ -102,4 +127,5 @@ export const ardupilotProfile: AutopilotProfile = {
   ownModeChanges: [],
   // It sends almost nothing until asked, and understands REQUEST_DATA_STREAM (as MAVProxy and Mission Planner ask).
   telemetry: { dataStreamsHz: 4, intervals: [], off: [] },
+  goto: arduCopterGoto,
 };

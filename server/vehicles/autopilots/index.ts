@@ -4,7 +4,7 @@ import { ardupilotProfile } from './ardupilot.ts';
 import { missionModeThenArm, positionReported, type AutopilotProfile } from './profile.ts';
 import { px4Profile } from './px4.ts';
 
-export type { AutopilotProfile, MissionItemKind, ModeRoles, OwnModeChange, StartResult, StartSteps } from './profile.ts';
+export type { AutopilotProfile, GotoPlan, MissionItemKind, ModeRoles, OwnModeChange, StartResult, StartSteps } from './profile.ts';
 
 const { MavAutopilot } = minimal;
 
@@ -33,6 +33,8 @@ const otherProfile: AutopilotProfile = {
     ],
     off: [],
   },
+  // Standard MAVLink: DO_REPOSITION with the mode change flag, position hold, ROI.
+  goto: { ...px4Profile.goto, orbit: null, modes: ['hold', 'guided'], holdWhy: 'position hold (an autopilot SkyBeat knows nothing particular of)' },
 };
 
 const PROFILES: Record<Autopilot, AutopilotProfile> = { ardupilot: ardupilotProfile, px4: px4Profile, other: otherProfile };

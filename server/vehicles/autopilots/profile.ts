@@ -1,5 +1,5 @@
-import type { FlightMode } from '../../wire/types.ts';
 import { said, type ServerMessage } from '../../wire/messages.ts';
+import type { FlightMode, LatLon } from '../../wire/types.ts';
 import type { ActionOutcome } from '../actions.ts';
 import type { Command } from '../commands.ts';
 import type { Vehicle } from '../vehicle.ts';
@@ -55,6 +55,29 @@ export interface TelemetryPlan {
 }
 
 /**
+ * How this autopilot is sent to a point and kept there (drone to the scene, patrols/goto.ts): only
+ * what it really does, as checked live (ArduCopter) or in its sources and docs (PX4).
+ */
+export interface GotoPlan {
+  /** the mode (a ModeRoles role) to be in, confirmed, before the goto command; null: the command switches by itself */
+  modeFirst: 'guided' | null;
+  /** on the ground: the mode to arm in before the take-off command (ArduPilot GUIDED, PX4 Hold) */
+  armIn: 'guided' | 'hold';
+  /** climb straight up to `altRel` metres above home from where it stands, once armed */
+  takeoff(altRel: number, homeAltMsl: number): Command;
+  /** fly to the point at `altRel` metres above home, and stay there */
+  reposition(to: LatLon, altRel: number): Command;
+  /** the flight modes it shows while flying there and holding: leaving them ends the goto's control */
+  modes: FlightMode[];
+  /** circling the point where the autopilot does it safely; null: it holds position over it */
+  orbit: ((centre: LatLon, altRel: number, radiusM: number) => Command) | null;
+  /** point the nose (and a gimbal) at a place */
+  roi(at: LatLon): Command;
+  /** said in the goto's record: why it holds as it does */
+  holdWhy: string;
+}
+
+/**
  * Everything that differs between autopilots, in one place: mode names and what they mean, how
  * to ask for a mode, how a mission is started and numbered, how a read-back may differ, when
  * the position is good enough to launch, which mode changes the firmware makes by itself, and
@@ -83,6 +106,7 @@ export interface AutopilotProfile {
   position(v: Vehicle): { ok: boolean; said: ServerMessage };
   ownModeChanges: OwnModeChange[];
   telemetry: TelemetryPlan;
+  goto: GotoPlan;
 }
 
 /** An action that did not do what it was asked. */

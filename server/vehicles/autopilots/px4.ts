@@ -1,6 +1,6 @@
 import { common, minimal } from 'node-mavlink';
 import type { FlightMode } from '../../wire/types.ts';
-import { missionModeThenArm, positionReported, type AutopilotProfile } from './profile.ts';
+import { missionModeThenArm, positionReported, type AutopilotProfile, type GotoPlan } from './profile.ts';
 
 /**
  * PX4 packs its mode into custom_mode as main mode (bits 16-23) and sub mode (bits 24-31);
@@ -46,6 +46,28 @@ const ID = {
   POSITION_TARGET_LOCAL_NED: common.PositionTargetLocalNed.MSG_ID,
 };
 
+const RELATIVE = common.MavFrame.GLOBAL_RELATIVE_ALT_INT;
+
+/**
+ * Sending PX4 to a point, as its sources and docs say (not checked live here): DO_REPOSITION with
+ * MAV_DO_REPOSITION_FLAGS_CHANGE_MODE switches to Hold (its commander) and the navigator flies
+ * there and holds; DO_ORBIT starts Orbit (multicopters), circling the point facing its centre, its
+ * height locked without a pilot on the sticks. NAV_TAKEOFF's param7 is AMSL for PX4.
+ */
+const px4Goto: GotoPlan = {
+  modeFirst: null,
+  armIn: 'hold',
+  takeoff: (altRel, homeAltMsl) => ({ command: common.MavCmd.NAV_TAKEOFF, params: [-1, 0, 0, NaN, NaN, NaN, homeAltMsl + altRel] }),
+  reposition: (to, altRel) => ({
+    command: common.MavCmd.DO_REPOSITION, params: [-1, common.MavDoRepositionFlags.CHANGE_MODE, 0, NaN], int: { frame: RELATIVE, lat: to.lat, lon: to.lon, alt: altRel },
+  }),
+  modes: ['hold', 'orbit'],
+  // radius, velocity NaN (its default), yaw behaviour 0: front to the centre, orbits NaN (forever).
+  orbit: (centre, altRel, radiusM) => ({ command: common.MavCmd.DO_ORBIT, params: [radiusM, NaN, 0, NaN], int: { frame: RELATIVE, lat: centre.lat, lon: centre.lon, alt: altRel } }),
+  roi: (at) => ({ command: common.MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: 0 } }),
+  holdWhy: 'Orbit around the point (DO_ORBIT), Hold over it if refused',
+};
+
 /** PX4, as seen live on PX4 1.17 SITL (../shared/fixtures/px4/README.md) and in its sources. */
 export const px4Profile: AutopilotProfile = {
   modeName(_type, customMode) {
@@ -79,4 +101,5 @@ export const px4Profile: AutopilotProfile = {
     // Streamed at ~50 Hz each by default on a fast link, read by nothing here (~250 messages/s).
     off: [ID.ATTITUDE_QUATERNION, ID.SERVO_OUTPUT_RAW, ID.ATTITUDE_TARGET, ID.LOCAL_POSITION_NED, ID.POSITION_TARGET_LOCAL_NED],
   },
+  goto: px4Goto,
 };

@@ -1,0 +1,184 @@
+import express from 'express';
+import { z } from 'zod';
+import { ControlError } from '../patrols/control.ts';
+import { DroneRequestError, type DroneRequests } from '../patrols/drone-requests.ts';
+import { GotoError, type GotoRequest, type Gotos } from '../patrols/goto.ts';
+import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
+import type { LatLon } from '../wire/types.ts';
+import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { statusOf } from './errors.ts';
+import { FLEET_ROOM, isWatcher, type LiveServer } from './live.ts';
+import { parseBody } from './validate.ts';
+
+export interface GotoApiOptions {
+  ctx: AuthContext;
+  gotos: Gotos;
+  requests: DroneRequests;
+  /** an incident's place, or null when there is none */
+  incident: (alertId: number) => LatLon | null;
+}
+
+// A flight command is sent only when the pilot confirmed it: the client must say so explicitly.
+const confirmed = z.literal(true, { error: 'must be true: the pilot confirms every flight command' });
+const lat = z.number().min(-90).max(90);
+const lon = z.number().min(-180).max(180);
+const altM = z.number().positive().max(1000).optional();
+const holdMin = z.number().positive().max(120).optional();
+const Goto = z.object({ lat, lon, altM, holdMin, alertId: z.number().int().positive().optional(), confirm: confirmed });
+const Confirmed = z.object({ confirm: confirmed });
+const Keep = z.object({ keep: z.boolean(), confirm: confirmed });
+const Request = z.object({ note: z.string().max(500).default('') });
+const Accept = z.object({ vehicleId: VehicleId, altM, holdMin, confirm: confirmed });
+const ChecksQuery = z.object({ lat: z.coerce.number().min(-90).max(90), lon: z.coerce.number().min(-180).max(180), altM: z.coerce.number().positive().optional(), holdMin: z.coerce.number().positive().optional() });
+
+/**
+ * Drone to the scene: send a drone to a point (pilots in control, confirmed, audited), follow it,
+ * bring it back or back to its patrol; the command room's requests for a drone over an incident.
+ */
+export function createGotoRouter(o: GotoApiOptions): express.Router {
+  const { ctx, gotos, requests } = o;
+  const router = express.Router();
+  const pilot = requireRole(ctx, 'pilot');
+  const watch = requireRole(ctx, 'pilot', 'command', 'admin');
+  const dispatcher = requireRole(ctx, 'command', 'admin', 'pilot');
+  const audit = (req: express.Request, action: string, target: string, result: string, detail?: unknown) =>
+    ctx.audit.record({ user: req.user?.name ?? null, action, target, result, detail, ip: ipOf(req) });
+  const vid = (req: express.Request) => String(req.params.id);
+  const num = (req: express.Request) => Number(req.params.id);
+
+  /** Refusals as 4xx with the reason (and the checks, when they refused), audited. */
+  const refuse = (req: express.Request, res: express.Response, action: string, target: string, err: unknown) => {
+    if (!(err instanceof GotoError) && !(err instanceof ControlError) && !(err instanceof DroneRequestError)) throw err;
+    audit(req, action, target, 'refused', { reason: err.message, body: req.body });
+    res.status(statusOf(err)).json({ error: err.message, ...(err instanceof GotoError && err.checks ? { checks: err.checks } : {}) });
+  };
+  const wellFormedId: express.RequestHandler = (req, res, next) => {
+    const problem = vehicleIdProblem(vid(req));
+    if (problem) res.status(400).json({ error: problem });
+    else next();
+  };
+  const numericId: express.RequestHandler = (req, res, next) => {
+    if (Number.isInteger(num(req)) && num(req) > 0) next();
+    else res.status(400).json({ error: `id: "${vid(req)}" is not a number` });
+  };
+
+  router.get('/gotos', watch, (_req, res) => { res.json(gotos.activeViews()); });
+  router.get('/vehicles/:id/goto', wellFormedId, watch, (req, res) => {
+    const g = gotos.current(vid(req));
+    if (!g) res.status(404).json({ error: `${vid(req)} has not been sent to a point` });
+    else res.json(g);
+  });
+  router.get('/vehicles/:id/goto/checks', wellFormedId, pilot, (req, res) => {
+    const q = ChecksQuery.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ error: `give the point: ?lat=…&lon=… (${q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})` });
+      return;
+    }
+    try {
+      res.json(gotos.checks({ vehicleId: vid(req), target: { lat: q.data.lat, lon: q.data.lon }, altM: q.data.altM, holdMin: q.data.holdMin, pilot: req.user!.name }));
+    } catch (err) {
+      refuse(req, res, 'goto.checks', vid(req), err);
+    }
+  });
+
+  const send = (req: express.Request, r: GotoRequest) => {
+    const view = gotos.send(r);
+    audit(req, 'goto.send', r.vehicleId, 'ok', { gotoId: view.id, lat: r.target.lat, lon: r.target.lon, altM: view.altM, holdMin: view.holdMin, alertId: view.alertId });
+    return view;
+  };
+
+  router.post('/vehicles/:id/goto', wellFormedId, pilot, (req, res) => {
+    const body = parseBody(Goto, req, res);
+    if (!body) return;
+    try {
+      res.status(201).json(send(req, { vehicleId: vid(req), target: { lat: body.lat, lon: body.lon }, altM: body.altM, holdMin: body.holdMin, alertId: body.alertId, pilot: req.user!.name }));
+    } catch (err) {
+      refuse(req, res, 'goto.send', vid(req), err);
+    }
+  });
+
+  router.post('/vehicles/:id/goto/return', wellFormedId, pilot, async (req, res) => {
+    if (!parseBody(Confirmed, req, res)) return;
+    try {
+      const { view, outcome } = await gotos.home(vid(req), req.user!.name);
+      audit(req, 'goto.return', vid(req), outcome.result, { gotoId: view.id, ...(outcome.result !== 'accepted' ? { reason: outcome.reason } : {}) });
+      res.json({ ...outcome, goto: view });
+    } catch (err) {
+      refuse(req, res, 'goto.return', vid(req), err);
+    }
+  });
+
+  router.post('/vehicles/:id/goto/resume', wellFormedId, pilot, async (req, res) => {
+    if (!parseBody(Confirmed, req, res)) return;
+    try {
+      const { view, outcome } = await gotos.resumePatrol(vid(req), req.user!.name);
+      audit(req, 'goto.resume', vid(req), outcome.result, { gotoId: view.id, ...(outcome.result !== 'accepted' ? { reason: outcome.reason } : {}) });
+      res.json({ ...outcome, goto: view });
+    } catch (err) {
+      refuse(req, res, 'goto.resume', vid(req), err);
+    }
+  });
+
+  // The pilot keeps the drone over the point past the battery limit (or gives that back): audited.
+  router.post('/vehicles/:id/goto/keep-holding', wellFormedId, pilot, (req, res) => {
+    const body = parseBody(Keep, req, res);
+    if (!body) return;
+    try {
+      const view = gotos.keepHolding(vid(req), req.user!.name, body.keep);
+      audit(req, 'goto.keep_holding', vid(req), 'ok', { gotoId: view.id, keep: body.keep });
+      res.json(view);
+    } catch (err) {
+      refuse(req, res, 'goto.keep_holding', vid(req), err);
+    }
+  });
+
+  router.get('/drone-requests', watch, (_req, res) => { res.json(requests.list()); });
+  router.post('/alerts/:id/drone-request', numericId, dispatcher, (req, res) => {
+    const body = parseBody(Request, req, res);
+    if (!body) return;
+    const place = o.incident(num(req));
+    try {
+      if (!place) throw new DroneRequestError('not_found', `no incident ${num(req)}`);
+      const r = requests.create(num(req), place, req.user!.name, body.note);
+      audit(req, 'goto.request', `alert:${num(req)}`, 'ok', { requestId: r.id });
+      res.status(201).json(r);
+    } catch (err) {
+      refuse(req, res, 'goto.request', `alert:${num(req)}`, err);
+    }
+  });
+  router.post('/drone-requests/:id/cancel', numericId, dispatcher, (req, res) => {
+    try {
+      const r = requests.cancel(num(req));
+      audit(req, 'goto.request_cancel', `alert:${r.alertId}`, 'ok', { requestId: r.id });
+      res.json(r);
+    } catch (err) {
+      refuse(req, res, 'goto.request_cancel', `request:${num(req)}`, err);
+    }
+  });
+  // One confirmed action: the pilot's drone goes to the incident.
+  router.post('/drone-requests/:id/accept', numericId, pilot, (req, res) => {
+    const body = parseBody(Accept, req, res);
+    if (!body) return;
+    try {
+      const r = requests.open(num(req));
+      const view = send(req, { vehicleId: body.vehicleId, target: r.target, altM: body.altM, holdMin: body.holdMin, alertId: r.alertId, pilot: req.user!.name });
+      const accepted = requests.accepted(r.id, req.user!.name, body.vehicleId, view.id);
+      audit(req, 'goto.request_accept', `alert:${r.alertId}`, 'ok', { requestId: r.id, vehicleId: body.vehicleId, gotoId: view.id });
+      res.status(201).json({ request: accepted, goto: view });
+    } catch (err) {
+      refuse(req, res, 'goto.request_accept', `request:${num(req)}`, err);
+    }
+  });
+  return router;
+}
+
+/** Gotos and drone requests live, for pilots and the command room (the fleet's watchers). */
+export function attachGotos(io: LiveServer, gotos: Gotos, requests: DroneRequests): void {
+  io.on('connection', (socket) => {
+    if (!isWatcher(socket.data.user)) return;
+    socket.emit('gotos', gotos.activeViews());
+    socket.emit('drone-requests', requests.list());
+  });
+  gotos.on('goto', (g) => io.to(FLEET_ROOM).emit('gotos', [g]));
+  requests.on('request', () => io.to(FLEET_ROOM).emit('drone-requests', requests.list()));
+}

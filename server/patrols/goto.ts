@@ -1,0 +1,532 @@
+import { EventEmitter } from 'node:events';
+import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
+import { condition } from '../alerts/aircraft-rules.ts';
+import { realClock, type Clock, type TimerHandle } from '../clock.ts';
+import { distanceM, estimateFlight } from '../missions/flight.ts';
+import { EMPTY_META, emptyFence, QUADROTOR, type Route } from '../missions/model.ts';
+import { Refusal, type RefusalKind } from '../refusal.ts';
+import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
+import { profileOf } from '../vehicles/autopilots/index.ts';
+import type { CommandSender } from '../vehicles/commands.ts';
+import type { Fleet } from '../vehicles/fleet.ts';
+import type { Vehicle } from '../vehicles/vehicle.ts';
+import { english, said, term, verbatim, type ServerMessage } from '../wire/messages.ts';
+import { airspaceFindings, batteryNeedPercent, insideZone, MAV_CMD, type RouteItemLike } from '../wire/route-rules.ts';
+import type { GotoEvent, GotoState, GotoView, LatLon, PreflightItem } from '../wire/types.ts';
+import type { ControlRegistry } from './control.ts';
+import type { Patrols } from './patrols.ts';
+import { preflight, type StationRules } from './preflight.ts';
+
+/** What the station allows a drone sent to a point, and how it is watched. */
+export interface GotoSettings {
+  /** transit and hold height above home, metres (per station) */
+  transitAltM: number;
+  /** planned time over the point, minutes: the battery check counts it */
+  holdMin: number;
+  /** closer than this to the point is overhead */
+  overheadM: number;
+  /** radius of the circle flown over the point where the autopilot circles safely */
+  orbitRadiusM: number;
+  /** amber when the battery allows less than this over the point */
+  amberS: number;
+  /** cruise speed the battery estimate assumes, m/s (ArduCopter flew 10; slower is the safe side) */
+  cruiseMs: number;
+  /** telemetry older than this is stale: nothing is claimed from it */
+  staleMs: number;
+  /** after the goto command, it must have come this much closer within moveTimeoutMs */
+  moveConfirmM: number;
+  moveTimeoutMs: number;
+  armTimeoutMs: number;
+  armRetryMs: number;
+  /** after the take-off command it must be 2 m up within this long */
+  climbTimeoutMs: number;
+  tickMs: number;
+}
+
+export const DEFAULT_GOTO: GotoSettings = {
+  transitAltM: 60, holdMin: 5, overheadM: 30, orbitRadiusM: 20, amberS: 120, cruiseMs: 8, staleMs: 3000,
+  moveConfirmM: 3, moveTimeoutMs: 10_000, armTimeoutMs: 90_000, armRetryMs: 3000, climbTimeoutMs: 30_000, tickMs: 1000,
+};
+
+export interface GotoRequest {
+  vehicleId: string;
+  target: LatLon;
+  altM?: number;
+  holdMin?: number;
+  alertId?: number | null;
+  pilot: string;
+}
+
+export interface GotoDeps {
+  fleet: Fleet;
+  actions: Actions;
+  commands: CommandSender;
+  control: ControlRegistry;
+  patrols: Patrols;
+  aircraft: AircraftMonitor;
+  rules: StationRules;
+  /** the station's centre and the radius its drones may be sent within */
+  station: LatLon & { radiusKm: number };
+  /** an incident's place, or null when there is no such incident */
+  incident: (alertId: number) => LatLon | null;
+  /** what the service does by itself (the return at the battery limit) is audited here */
+  audit: (e: { user: string | null; action: string; target: string; result: string; detail?: unknown }) => void;
+  settings?: Partial<GotoSettings>;
+  clock?: Clock;
+}
+
+/** A goto refused, with the checks that refused it when it got that far. */
+export class GotoError extends Refusal {
+  constructor(kind: RefusalKind, message: string, readonly checks?: PreflightItem[]) {
+    super(kind, message);
+  }
+}
+
+/** The preflight asks for a route; a goto's own checks replace the ones about it. */
+const NO_ROUTE: Route = {
+  id: 'goto', meta: EMPTY_META, vehicleType: QUADROTOR, plannedHome: null, items: [], fence: emptyFence(), rally: [], plan: null,
+  source: { format: 'plan', file: 'goto', locations: [] },
+};
+
+/** The preflight's own checks a goto needs too (the same code, the same words). */
+const SHARED_CHECKS = ['control', 'link', 'gps', 'position'];
+
+const placed = (command: number, p: LatLon, alt: number, params: number[] = [0, 0, 0, 0]): RouteItemLike => ({
+  command, frame: 3, params, lat: p.lat, lon: p.lon, alt,
+});
+
+/** One goto: its record, and what it watches. */
+class Goto {
+  state: GotoState;
+  readonly events: GotoEvent[] = [];
+  arrivedAt: number | null = null;
+  endedAt: number | null = null;
+  heldMs = 0;
+  keepHolding = false;
+  amber = false;
+  limitHandled = false;
+  linkLost = false;
+  hold: 'orbit' | 'position';
+  leftPatrol: GotoView['leftPatrol'] = null;
+  timer: TimerHandle | null = null;
+  lastTick: number;
+
+  constructor(
+    readonly id: number, readonly vehicleId: string, readonly pilot: string, readonly alertId: number | null, readonly target: LatLon,
+    readonly altM: number, readonly holdMin: number, readonly checks: PreflightItem[], readonly startedAt: number, onGround: boolean, orbit: boolean,
+  ) {
+    this.state = onGround ? 'arming' : 'transit';
+    this.hold = orbit ? 'orbit' : 'position';
+    this.lastTick = startedAt;
+  }
+
+  get active(): boolean {
+    return this.state === 'arming' || this.state === 'climbing' || this.state === 'transit' || this.state === 'on_scene';
+  }
+}
+
+/**
+ * Drone to the scene: send a drone to a point (an incident's), hold over it with the camera on it,
+ * and bring it back. Every step is confirmed from the aircraft's own telemetry, nothing is claimed
+ * on stale telemetry, and the battery decides when it must turn home (it does, by itself, unless
+ * the pilot chose otherwise). How each autopilot flies it is its profile's GotoPlan.
+ */
+export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
+  private readonly all = new Map<number, Goto>();
+  private nextId = 1;
+  readonly settings: GotoSettings;
+  private readonly clock: Clock;
+  private readonly onLost = (v: Vehicle) => this.linkChange(v, true);
+  private readonly onRegained = (v: Vehicle) => this.linkChange(v, false);
+
+  constructor(private readonly d: GotoDeps) {
+    super();
+    this.settings = { ...DEFAULT_GOTO, ...d.settings };
+    this.clock = d.clock ?? realClock;
+    d.fleet.on('lost', this.onLost);
+    d.fleet.on('regained', this.onRegained);
+  }
+
+  activeFor(vehicleId: string): Goto | undefined {
+    for (const g of this.all.values()) if (g.vehicleId === vehicleId && g.active) return g;
+    return undefined;
+  }
+
+  private vehicle(id: string): Vehicle {
+    const v = this.d.fleet.get(id);
+    if (!v) throw new GotoError('not_found', `no vehicle "${id}"`);
+    return v;
+  }
+
+  /** Every check before a goto, each as a preflight item with what it measured. */
+  checks(r: GotoRequest): PreflightItem[] {
+    const v = this.vehicle(r.vehicleId);
+    const s = this.settings;
+    const alt = r.altM ?? s.transitAltM;
+    const holdMin = r.holdMin ?? s.holdMin;
+    const items: PreflightItem[] = [];
+    const add = (id: string, pass: boolean, what: ServerMessage) => items.push({ id, pass, value: english(what), said: what, overridable: false });
+
+    // Control, link, GPS and position: the launch's own checks (a route is needed by its signature only).
+    const shared = preflight({ vehicle: v, route: NO_ROUTE, rules: this.d.rules, pilot: r.pilot, controller: this.d.control.holder(v.id), activeRun: null })
+      .filter((i) => SHARED_CHECKS.includes(i.id));
+    // A goto has no override: a lossy link is a refusal here.
+    items.push(...shared.map((i) => ({ ...i, overridable: false })));
+
+    const run = this.d.patrols.activeFor(v.id);
+    const sent = this.activeFor(v.id);
+    const onGround = !v.armed && !run;
+    if (sent) add('idle', false, said('check_goto_idle_sent', { id: sent.id }));
+    else if (run && !(run.airborne && ['flying', 'paused'].includes(run.state))) add('idle', false, said('check_goto_idle_launching', { run: run.id }));
+    else if (run) add('idle', true, said('check_goto_idle_patrol', { run: run.id }));
+    else if (v.armed && (v.position?.altRel ?? 0) < 2) add('idle', false, said('check_idle_armed'));
+    else add('idle', true, onGround ? said('check_goto_idle_ground', { alt }) : said('check_goto_idle_air'));
+
+    if (r.alertId !== undefined && r.alertId !== null) {
+      const known = this.d.incident(r.alertId) !== null;
+      add('incident', known, said(known ? 'check_goto_incident' : 'check_goto_incident_unknown', { id: r.alertId }));
+    }
+
+    const km = distanceM(this.d.station, r.target) / 1000;
+    const airspace = { geofence: this.d.rules.geofence, noFly: this.d.rules.noFly, ceilingM: this.d.rules.ceilingM };
+    const from = v.position ?? null;
+    const home = v.home ?? from;
+    // The way there from where it is, and the way home from the point: both straight lines.
+    const out = from ? airspaceFindings({ plannedHome: { ...from, alt: 0 }, items: [placed(MAV_CMD.NAV_WAYPOINT, r.target, alt)] }, airspace) : [];
+    const back = home ? airspaceFindings({ plannedHome: { ...r.target, alt: 0 }, items: [placed(MAV_CMD.NAV_WAYPOINT, home, alt)] }, airspace) : [];
+    const fence = this.d.rules.geofence;
+    const outsideFence = fence !== null && !insideZone(r.target, fence);
+    add('point', km <= this.d.station.radiusKm && !outsideFence, outsideFence ? said('check_goto_point_outside')
+      : said(km <= this.d.station.radiusKm ? 'check_goto_point_ok' : 'check_goto_point_far', { km: km.toFixed(1), limit: this.d.station.radiusKm }));
+
+    const pointIn = this.d.rules.noFly.find((z) => insideZone(r.target, z));
+    const crossing = [...out, ...back].find((f) => f.kind === 'leg_crosses_no_fly' || f.kind === 'waypoint_in_no_fly');
+    const leaving = [...out, ...back].find((f) => f.kind === 'leg_leaves_geofence');
+    add('path', !pointIn && !crossing && !leaving, pointIn ? said('check_goto_path_in_no_fly', { zone: pointIn.name })
+      : crossing && 'zone' in crossing ? said('check_goto_path_crosses', { zone: crossing.zone })
+        : leaving ? said('check_goto_path_leaves') : said('check_goto_path_clear'));
+
+    add('ceiling', alt > 0 && alt <= this.d.rules.ceilingM, said('check_goto_altitude', { alt: alt.toFixed(0), ceiling: this.d.rules.ceilingM }));
+
+    const pct = v.battery?.percent ?? null;
+    const trip = from && home ? this.tripS(from, r.target, home, alt, holdMin * 60) : null;
+    const need = trip === null ? null : batteryNeedPercent(trip.totalS, this.d.rules);
+    add('battery', pct !== null && need !== null && pct >= need, pct === null ? said('check_battery_none') : need === null ? said('check_position_none')
+      : said('check_goto_battery', {
+        km: ((trip?.outM ?? 0) / 1000).toFixed(1), hold: holdMin, minutes: Math.ceil(trip!.totalS / 60), need, reserve: this.d.rules.reservePercent, has: pct,
+      }));
+    return items;
+  }
+
+  /**
+   * The flight estimate (the route editor's and the preflight's own) of going from `from` to the
+   * point at `alt`, holding `holdS` there and coming home to land.
+   */
+  private tripS(from: LatLon & { altRel?: number }, to: LatLon, home: LatLon, alt: number, holdS: number): { totalS: number; outM: number } {
+    const here = from.altRel ?? 0;
+    const est = estimateFlight({
+      plannedHome: { ...from, alt: 0 },
+      plan: null,
+      items: [
+        placed(MAV_CMD.NAV_WAYPOINT, from, here), placed(MAV_CMD.NAV_WAYPOINT, to, alt),
+        { command: MAV_CMD.NAV_DELAY, frame: 2, params: [holdS, -1, -1, -1], lat: 0, lon: 0, alt: 0 },
+        placed(MAV_CMD.NAV_WAYPOINT, home, alt), placed(MAV_CMD.NAV_LAND, home, 0),
+      ],
+    }, { speedMs: this.settings.cruiseMs });
+    // The estimate starts on the ground where it is: an airborne drone has climbed already.
+    return { totalS: est.durationS - (est.legs[0]?.endS ?? 0), outM: est.legs[1]?.distanceM ?? 0 };
+  }
+
+  /** Seconds until it must turn home to land with the reserve; null when its battery or home is unknown. */
+  turnHomeInS(v: Vehicle): number | null {
+    const pct = v.battery?.percent ?? null;
+    const pos = v.position;
+    const home = v.home ?? null;
+    if (pct === null || !pos || !home) return null;
+    const r = this.d.rules;
+    const flyableS = ((pct - r.reservePercent) / 100) * r.enduranceS;
+    const est = estimateFlight({
+      plannedHome: { ...pos, alt: 0 }, plan: null,
+      items: [placed(MAV_CMD.NAV_WAYPOINT, pos, pos.altRel), placed(MAV_CMD.NAV_WAYPOINT, home, pos.altRel), placed(MAV_CMD.NAV_LAND, home, 0)],
+    }, { speedMs: this.settings.cruiseMs });
+    return Math.floor(flyableS - (est.durationS - (est.legs[0]?.endS ?? 0)));
+  }
+
+  /**
+   * Send a drone to a point; resolves with its record once the checks passed (the flight goes on
+   * in the background, each step in its events). The caller has checked role and confirmation.
+   */
+  send(r: GotoRequest): GotoView {
+    const v = this.vehicle(r.vehicleId);
+    this.d.control.require(v.id, r.pilot);
+    if (!Number.isFinite(r.target.lat) || !Number.isFinite(r.target.lon) || (r.target.lat === 0 && r.target.lon === 0)) {
+      throw new GotoError('invalid', 'lat/lon: give the point as degrees (0,0 is "no position")');
+    }
+    if (r.alertId !== undefined && r.alertId !== null && this.d.incident(r.alertId) === null) throw new GotoError('not_found', `no incident ${r.alertId}`);
+    const checks = this.checks(r);
+    const failed = checks.filter((c) => !c.pass);
+    if (failed.length) throw new GotoError('conflict', `goto checks failed: ${failed.map((c) => `${c.id} (${c.value})`).join('; ')}`, checks);
+
+    const plan = profileOf(v.autopilot).goto;
+    const run = this.d.patrols.activeFor(v.id);
+    const onGround = !v.armed && !run;
+    const g = new Goto(this.nextId++, v.id, r.pilot, r.alertId ?? null, r.target, r.altM ?? this.settings.transitAltM, r.holdMin ?? this.settings.holdMin,
+      checks, this.clock.now(), onGround, plan.orbit !== null);
+    this.all.set(g.id, g);
+    this.event(g, 'sent', said('goto_sent', { lat: r.target.lat.toFixed(5), lon: r.target.lon.toFixed(5), alt: g.altM, pilot: r.pilot }));
+    this.event(g, 'hold', said('goto_hold', { how: plan.holdWhy }));
+    if (run && v.position) {
+      // The run records where it left its route: the item it was flying to, and the place.
+      const item = run.progress.current;
+      g.leftPatrol = { runId: run.id, item, lat: v.position.lat, lon: v.position.lon, at: this.clock.now() };
+      run.event('detour', said('run_detour', {
+        item: item ?? '?', metres: Math.round(distanceM(v.position, r.target)), incident: g.alertId !== null ? `#${g.alertId}` : `goto ${g.id}`,
+      }), { gotoId: g.id, alertId: g.alertId, left: g.leftPatrol });
+    }
+    void this.fly(g, v).catch((err: Error) => this.fail(g, err.message));
+    return this.view(g);
+  }
+
+  /** Arm and climb (a drone on the ground), then the goto itself, confirmed from telemetry. */
+  private async fly(g: Goto, v: Vehicle): Promise<void> {
+    const plan = profileOf(v.autopilot).goto;
+    const roles = profileOf(v.autopilot).roles(v.type);
+    if (g.state === 'arming') {
+      const mode = await this.d.actions.setMode(v, plan.armIn === 'guided' ? roles.guided ?? roles.hold : roles.hold);
+      if (mode.result !== 'accepted') return this.fail(g, mode.reason);
+      if (!(await this.armPatiently(g, v))) return;
+      g.state = 'climbing';
+      this.event(g, 'climbing', said('goto_climbing', { alt: g.altM }));
+      const up = await this.d.commands.send(v, plan.takeoff(g.altM, v.home?.altMsl ?? 0));
+      if (up.result !== 'accepted') return this.fail(g, up.reason);
+      if (!(await this.d.actions.waitFor(v, () => (v.position?.altRel ?? 0) > 2 && v.armed, this.settings.climbTimeoutMs))) {
+        return this.fail(g, `not climbing ${this.settings.climbTimeoutMs / 1000} s after the take-off command`);
+      }
+      // Across to the point only near the transit height: a goto during the climb would fly low.
+      if (!(await this.d.actions.waitFor(v, () => (v.position?.altRel ?? 0) >= g.altM * 0.9, this.settings.climbTimeoutMs * 2))) {
+        return this.fail(g, `did not reach ${g.altM} m`);
+      }
+      if (!g.active) return;
+      g.state = 'transit';
+    }
+    if (plan.modeFirst) {
+      const mode = await this.d.actions.setMode(v, roles[plan.modeFirst] ?? roles.hold);
+      if (mode.result !== 'accepted') return this.fail(g, mode.reason);
+    }
+    if (!g.active) return;
+    const startM = v.position ? distanceM(v.position, g.target) : Infinity;
+    const out = await this.d.commands.send(v, plan.reposition(g.target, g.altM));
+    if (out.result !== 'accepted') return this.fail(g, out.reason);
+    // An ACK says it took the command; only its position says it goes there.
+    const moving = await this.d.actions.waitFor(v, () => {
+      const d = this.freshDistance(v, g);
+      return d !== null && (d < startM - this.settings.moveConfirmM || d < this.settings.overheadM);
+    }, this.settings.moveTimeoutMs);
+    if (!g.active) return;
+    if (!moving) return this.fail(g, `not moving toward the point ${this.settings.moveTimeoutMs / 1000} s after the command`);
+    this.event(g, 'moving', said('goto_moving', { metres: Math.round(this.freshDistance(v, g) ?? startM) }));
+    this.schedule(g);
+  }
+
+  private async armPatiently(g: Goto, v: Vehicle): Promise<boolean> {
+    const deadline = this.clock.now() + this.settings.armTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      if (!g.active) return false;
+      const out = await this.d.actions.arm(v, true);
+      if (out.result === 'accepted') {
+        this.event(g, 'armed', said('goto_arming', { attempt }));
+        return true;
+      }
+      this.event(g, 'arm_refused', said('goto_arm_refused', { attempt, reason: verbatim(out.reason) }));
+      const retryable = out.result === 'denied' && out.code !== 'UNSUPPORTED' || out.result === 'timeout';
+      if (!retryable || this.clock.now() + this.settings.armRetryMs > deadline) {
+        this.fail(g, `could not arm: ${out.reason}`);
+        return false;
+      }
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.settings.armRetryMs));
+    }
+  }
+
+  /** Distance to the point from telemetry fresher than staleMs, else null. */
+  private freshDistance(v: Vehicle, g: Goto): number | null {
+    if (v.lost || !v.position || this.clock.now() - v.lastPositionAt > this.settings.staleMs) return null;
+    return distanceM(v.position, g.target);
+  }
+
+  private schedule(g: Goto): void {
+    g.lastTick = this.clock.now();
+    g.timer = this.clock.setTimeout(() => this.tick(g), this.settings.tickMs);
+  }
+
+  /** Once a tick: overhead or not, time held, battery and the turn-home countdown, the limit. */
+  private tick(g: Goto): void {
+    g.timer = null;
+    if (!g.active) return;
+    const v = this.d.fleet.get(g.vehicleId);
+    const now = this.clock.now();
+    const dt = now - g.lastTick;
+    if (!v) return this.schedule(g);
+    const plan = profileOf(v.autopilot).goto;
+    // Its mode left the goto's (the pilot's radio, a failsafe, a command from elsewhere): the goto is over.
+    if (!g.linkLost && !plan.modes.includes(v.flightMode)) {
+      const returning = v.flightMode === 'return' || v.flightMode === 'land';
+      this.event(g, 'mode_left', said('goto_mode_left', { mode: term(`flightMode_${v.flightMode}`, v.mode) }));
+      return this.finish(g, returning ? 'returning' : 'ended', v);
+    }
+    const d = this.freshDistance(v, g);
+    const overhead = d !== null && d < this.settings.overheadM;
+    if (overhead && g.state === 'transit') {
+      g.state = 'on_scene';
+      g.arrivedAt = now;
+      this.event(g, 'overhead', said('goto_overhead', { metres: Math.round(d) }));
+      void this.onScene(g, v);
+    } else if (overhead) g.heldMs += dt;
+
+    const left = this.turnHomeInS(v);
+    const amber = left !== null && left < this.settings.amberS;
+    if (amber !== g.amber) {
+      g.amber = amber;
+      if (amber) this.event(g, 'battery', said('goto_battery_amber', { seconds: Math.max(0, left) }));
+    }
+    this.d.aircraft.setExternal(v, 'goto_battery', amber ? condition('caution', said('alert_goto_battery', { seconds: Math.max(0, left) })) : null);
+    if (left !== null && left <= 0 && !g.limitHandled) {
+      g.limitHandled = true;
+      if (g.keepHolding) this.event(g, 'limit', said('goto_limit_kept'));
+      else {
+        this.event(g, 'limit', said('goto_limit_return'));
+        this.d.audit({ user: null, action: 'goto.limit_return', target: g.vehicleId, result: 'sent', detail: { gotoId: g.id, battery: v.battery?.percent ?? null } });
+        void this.returnHome(g, 'battery limit');
+        return;
+      }
+    }
+    this.emit('goto', this.view(g));
+    this.schedule(g);
+  }
+
+  /** Over the point: the camera on it, and the circle where the autopilot flies one safely. */
+  private async onScene(g: Goto, v: Vehicle): Promise<void> {
+    const plan = profileOf(v.autopilot).goto;
+    if (plan.orbit) {
+      const o = await this.d.commands.send(v, plan.orbit(g.target, g.altM, this.settings.orbitRadiusM));
+      if (o.result !== 'accepted') {
+        g.hold = 'position';
+        this.event(g, 'orbit', said('goto_orbit_refused', { reason: verbatim(o.reason) }));
+      }
+    }
+    const roi = await this.d.commands.send(v, plan.roi(g.target));
+    this.event(g, 'roi', said('goto_roi', { result: term(`commandResult_${roi.result}`, roi.result) }));
+  }
+
+  private linkChange(v: Vehicle, lost: boolean): void {
+    const g = this.activeFor(v.id);
+    if (!g) return;
+    g.linkLost = lost;
+    this.event(g, 'link', said(lost ? 'goto_link_lost' : 'goto_link_regained'));
+  }
+
+  /** The pilot keeps the drone over the point past the battery limit (the caller audits it). */
+  keepHolding(vehicleId: string, pilot: string, keep: boolean): GotoView {
+    const g = this.mine(vehicleId, pilot);
+    g.keepHolding = keep;
+    if (keep) this.event(g, 'keep', said('goto_keep_holding', { pilot }));
+    return this.view(g);
+  }
+
+  /** "Return home": the goto ends with the drone on its way home (a patrol it left ends as returned). */
+  async home(vehicleId: string, pilot: string): Promise<{ view: GotoView; outcome: ActionOutcome }> {
+    const g = this.mine(vehicleId, pilot);
+    const outcome = await this.returnHome(g, pilot);
+    return { view: this.view(g), outcome };
+  }
+
+  /** "Resume patrol": back to the leg it left (AUTO / Mission continues the current item), the run goes on. */
+  async resumePatrol(vehicleId: string, pilot: string): Promise<{ view: GotoView; outcome: ActionOutcome }> {
+    const g = this.mine(vehicleId, pilot);
+    if (!g.leftPatrol || !this.d.patrols.activeFor(vehicleId)) throw new GotoError('conflict', `${vehicleId} left no patrol to resume: return it home instead`);
+    const outcome = await this.d.patrols.command(vehicleId, 'resume');
+    if (outcome.result === 'accepted') {
+      this.event(g, 'resumed', said('goto_resumed', { item: g.leftPatrol.item ?? '?' }));
+      this.d.patrols.activeFor(vehicleId)?.event('detour', said('run_detour_resumed', { item: g.leftPatrol.item ?? '?' }), { gotoId: g.id });
+      this.finish(g, 'resumed', this.d.fleet.get(vehicleId));
+    }
+    return { view: this.view(g), outcome };
+  }
+
+  private async returnHome(g: Goto, by: string): Promise<ActionOutcome> {
+    const v = this.vehicle(g.vehicleId);
+    const out = this.d.patrols.activeFor(v.id) ? await this.d.patrols.command(v.id, 'rtl') : await this.d.actions.returnHome(v);
+    if (out.result === 'accepted') {
+      this.event(g, 'returning', said('goto_returning', { by }));
+      this.finish(g, 'returning', v);
+    } else {
+      this.event(g, 'returning', said('goto_failed', { reason: verbatim(out.reason) }));
+      this.emit('goto', this.view(g));
+    }
+    return out;
+  }
+
+  private mine(vehicleId: string, pilot: string): Goto {
+    this.d.control.require(vehicleId, pilot);
+    const g = this.activeFor(vehicleId);
+    if (!g) throw new GotoError('conflict', `${vehicleId} has not been sent to a point`);
+    return g;
+  }
+
+  private fail(g: Goto, reason: string): void {
+    if (!g.active) return;
+    this.event(g, 'failed', said('goto_failed', { reason: verbatim(reason) }));
+    this.finish(g, 'failed', this.d.fleet.get(g.vehicleId));
+  }
+
+  private finish(g: Goto, state: GotoState, v: Vehicle | undefined): void {
+    g.state = state;
+    g.endedAt = this.clock.now();
+    if (g.timer !== null) this.clock.clearTimeout(g.timer);
+    g.timer = null;
+    if (v) this.d.aircraft.setExternal(v, 'goto_battery', null);
+    this.emit('goto', this.view(g));
+  }
+
+  private event(g: Goto, kind: string, what: ServerMessage): void {
+    g.events.push({ at: this.clock.now(), kind, message: english(what), said: what });
+    this.emit('goto', this.view(g));
+  }
+
+  view(g: Goto): GotoView {
+    const v = this.d.fleet.get(g.vehicleId);
+    const d = v ? this.freshDistance(v, g) : null;
+    const live = g.active && v !== undefined;
+    return {
+      id: g.id, vehicleId: g.vehicleId, pilot: g.pilot, alertId: g.alertId, target: g.target, altM: g.altM, holdMin: g.holdMin, state: g.state,
+      checks: g.checks, startedAt: g.startedAt, arrivedAt: g.arrivedAt, endedAt: g.endedAt,
+      distanceM: live && d !== null ? Math.round(d) : null,
+      overhead: live && d !== null && d < this.settings.overheadM && g.state === 'on_scene',
+      stale: live && d === null,
+      heldS: Math.floor(g.heldMs / 1000),
+      batteryPercent: v?.battery?.percent ?? null,
+      turnHomeInS: live ? this.turnHomeInS(v) : null,
+      amber: live && g.amber,
+      keepHolding: g.keepHolding, hold: g.hold, leftPatrol: g.leftPatrol, events: g.events,
+    };
+  }
+
+  get(id: number): GotoView | undefined {
+    const g = this.all.get(id);
+    return g && this.view(g);
+  }
+
+  current(vehicleId: string): GotoView | undefined {
+    const g = this.activeFor(vehicleId) ?? [...this.all.values()].reverse().find((x) => x.vehicleId === vehicleId);
+    return g && this.view(g);
+  }
+
+  activeViews(): GotoView[] {
+    return [...this.all.values()].filter((g) => g.active).map((g) => this.view(g));
+  }
+
+  close(): void {
+    this.d.fleet.off('lost', this.onLost);
+    this.d.fleet.off('regained', this.onRegained);
+    for (const g of this.all.values()) if (g.timer !== null) this.clock.clearTimeout(g.timer);
+  }
+}
