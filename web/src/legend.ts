@@ -1,5 +1,5 @@
 /**
- * The map's legend: what each kind of mark means, drawn with the same classes as the marks
+ * The map's legend: what each kind of mark means, drawn by the same style rules as the marks
  * themselves (so a change of style shows here too), in the page's language. Folded by default,
  * so it covers no part of the map until asked.
  */
@@ -7,22 +7,22 @@
 import * as L from 'leaflet';
 import { followLanguage, t, type StringKey } from './i18n.ts';
 
-const ARROW = '<path class="drone__arrow" d="M0,-18 L13,14 L0,7 L-13,14 Z"/>';
-/** a small square of map with a zone's edge and fill, as the zone is drawn */
-const zone = (classes: string) => `<svg class="legend__swatch" viewBox="0 0 24 16" aria-hidden="true"><path class="${classes}" d="M2 2H22V14H2Z"/></svg>`;
-const line = (classes: string, dash = '') => `<svg class="legend__swatch" viewBox="0 0 24 16" aria-hidden="true"><path class="${classes}" d="M1 8H23"${dash ? ` stroke-dasharray="${dash}"` : ''}/></svg>`;
+const ARROW = '<svg class="legend__glyph" viewBox="-22 -22 44 44" aria-hidden="true"><path d="M0,-18 L13,14 L0,7 L-13,14 Z"/></svg>';
+// Own class names (styled by the same rules as the marks, see style.css): pages and tests that count
+// the map's marks (.drone, path.zone--fence, …) must not count the legend's.
+const zone = (kind: string) => `<svg class="legend__swatch" viewBox="0 0 24 16" aria-hidden="true"><path class="legend__zone legend__zone--${kind}" d="M2 2H22V14H2Z"/></svg>`;
 
 const ENTRIES: Array<{ key: StringKey; swatch: string }> = [
-  { key: 'legendDroneOk', swatch: `<span class="legend__icon drone"><svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true">${ARROW}</svg></span>` },
-  { key: 'legendDroneWarning', swatch: `<span class="legend__icon drone drone--warning"><svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true">${ARROW}</svg></span>` },
-  { key: 'legendDroneLost', swatch: `<span class="legend__icon drone drone--lost"><svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true">${ARROW}</svg></span>` },
-  { key: 'legendHome', swatch: '<span class="legend__icon"><span class="home-pad">H</span></span>' },
-  { key: 'legendOfficer', swatch: '<span class="legend__icon officer"><svg class="officer__badge" viewBox="0 0 20 22" aria-hidden="true"><path d="M10 1 19 4v7c0 5-4 9-9 10C5 20 1 16 1 11V4z"/></svg></span>' },
-  { key: 'legendIncident', swatch: '<span class="legend__icon ground-alert"><span class="ground-alert__pin">!</span></span>' },
-  { key: 'legendRunRoute', swatch: line('run-route run-route--current') },
-  { key: 'legendStationFence', swatch: zone('zone zone--station zone--fence') },
-  { key: 'legendNoFly', swatch: zone('zone zone--station zone--nofly') },
-  { key: 'legendRouteFence', swatch: zone('zone zone--fence') },
+  { key: 'legendDroneOk', swatch: `<span class="legend__icon legend__drone">${ARROW}</span>` },
+  { key: 'legendDroneWarning', swatch: `<span class="legend__icon legend__drone legend__drone--warning">${ARROW}</span>` },
+  { key: 'legendDroneLost', swatch: `<span class="legend__icon legend__drone legend__drone--lost">${ARROW}</span>` },
+  { key: 'legendHome', swatch: '<span class="legend__icon"><span class="legend__home">H</span></span>' },
+  { key: 'legendOfficer', swatch: '<span class="legend__icon"><svg class="legend__officer" viewBox="0 0 20 22" aria-hidden="true"><path d="M10 1 19 4v7c0 5-4 9-9 10C5 20 1 16 1 11V4z"/></svg></span>' },
+  { key: 'legendIncident', swatch: '<span class="legend__icon"><span class="legend__incident">!</span></span>' },
+  { key: 'legendRunRoute', swatch: '<svg class="legend__swatch" viewBox="0 0 24 16" aria-hidden="true"><path class="legend__run-route" d="M1 8H23"/></svg>' },
+  { key: 'legendStationFence', swatch: zone('station-fence') },
+  { key: 'legendNoFly', swatch: zone('station-nofly') },
+  { key: 'legendRouteFence', swatch: zone('route-fence') },
 ];
 
 export function addLegend(map: L.Map): void {
