@@ -11,8 +11,8 @@ import { createApp } from './http/app.ts';
 import { attachLive } from './http/live.ts';
 import type { SessionWatchOptions } from './http/live-sessions.ts';
 import { attachAlerts } from './http/live-alerts.ts';
-import { attachPatrols } from './http/live-patrols.ts';
 import { attachGotos } from './http/goto-api.ts';
+import { attachPatrols } from './http/live-patrols.ts';
 import { createMetrics } from './http/metrics.ts';
 import { resolveTiles, type TileOptions } from './http/tiles.ts';
 import { Connection } from './links/connection.ts';
@@ -26,9 +26,9 @@ import { MissionClient } from './missions/protocol/client.ts';
 import { RouteStore } from './missions/store.ts';
 import { MISSIONS_DIR, WEB_DIST_DIR } from './paths.ts';
 import { ControlRegistry } from './patrols/control.ts';
-import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DroneRequests } from './patrols/drone-requests.ts';
 import { Gotos, type GotoSettings } from './patrols/goto.ts';
+import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
 import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions } from './patrols/scheduler.ts';
 import type { Squadron } from './sim/squadron.ts';
@@ -87,6 +87,8 @@ export interface ServiceOptions {
   /** station rules for preflight: geofence, no-fly zones, limits */
   rules?: Partial<StationRules>;
   patrolTiming?: Partial<PatrolTiming>;
+  /** drone to the scene: transit height, planned hold, overhead distance, … (patrols/goto.ts) */
+  goto?: Partial<GotoSettings>;
   /** due-patrol window and the docked drones allowed to launch on schedule */
   scheduler?: Partial<SchedulerOptions>;
   logger?: Logger;
@@ -94,14 +96,13 @@ export interface ServiceOptions {
 
 export interface Service {
   port: number;
-  /** drone to the scene: transit height, planned hold, overhead distance, … (patrols/goto.ts) */
-  goto?: Partial<GotoSettings>;
   fleet: Fleet;
   store: Store;
   ground: GroundDispatch;
   officers: Officers;
   aircraft: AircraftMonitor;
   patrols: Patrols;
+  gotos: Gotos;
   control: ControlRegistry;
   routes: RouteStore;
   scheduler: Scheduler;
@@ -109,7 +110,6 @@ export interface Service {
   /**
    * Graceful stop: refuse new commands, tell everyone connected, close links and the database.
    * Drones in flight carry on under their autopilots' own failsafe settings.
-  gotos: Gotos;
    */
   close(reason?: string): Promise<void>;
 }
@@ -187,14 +187,6 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     closers.push(() => patrols.close());
     patrols.resume();
-    const scheduler = new Scheduler({ routes, fleet, patrols, control, audit: store.audit, options: { ...DEFAULT_SCHEDULER, ...opts.scheduler } });
-    closers.push(() => scheduler.close());
-
-    const addLink = async (id: string, link: Link) => {
-      const conn = new Connection(id, link, { ...gcs, tlog: tlog.enabled ? new TlogWriter(tlogName(opts.dataDir, id)) : undefined });
-      link.on('state', (state, detail) => log.info({ link: id, uri: link.uri, state, detail }, `link ${id} ${state}${detail ? `: ${detail}` : ''}`));
-      closers.push(() => conn.close());
-      await link.open();
     const incident = (id: number) => {
       const a = ground.view(id);
       return a ? { lat: a.lat, lon: a.lon } : null;
@@ -205,6 +197,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     closers.push(() => gotos.close());
     const droneRequests = new DroneRequests(fleet, control);
+    const scheduler = new Scheduler({ routes, fleet, patrols, control, audit: store.audit, options: { ...DEFAULT_SCHEDULER, ...opts.scheduler } });
+    closers.push(() => scheduler.close());
+
+    const addLink = async (id: string, link: Link) => {
+      const conn = new Connection(id, link, { ...gcs, tlog: tlog.enabled ? new TlogWriter(tlogName(opts.dataDir, id)) : undefined });
+      link.on('state', (state, detail) => log.info({ link: id, uri: link.uri, state, detail }, `link ${id} ${state}${detail ? `: ${detail}` : ''}`));
+      closers.push(() => conn.close());
+      await link.open();
       fleet.addConnection(conn);
     };
     for (const [i, uri] of (opts.links ?? []).entries()) await addLink(`l${i + 1}`, createLink(uri));
@@ -236,6 +236,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       fleet, store, startedAt, metrics: metrics.registry, allowedOrigins: opts.allowedOrigins,
       alerts: { aircraft, ground, officers, area: station },
       patrols: { patrols, control, routes, scheduler },
+      goto: { gotos, requests: droneRequests, incident },
       // 500s are logged with their stack: to the service's log, or standard error where it has none
       log: opts.logger,
       webDir: opts.webDir ?? WEB_DIST_DIR,
@@ -244,7 +245,6 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         tileUrl: tiles.view.url?.replaceAll('{s}', tiles.view.subdomains[0] ?? '') ?? null,
         tileAttribution: tiles.view.attribution,
         center: { lat: station.lat, lon: station.lon },
-      goto: { gotos, requests: droneRequests, incident },
         tiles: tiles.view,
       },
       tiles: tiles.router,
@@ -257,6 +257,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     io = live.io;
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });
+    attachGotos(live.io, gotos, droneRequests);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(
         err.code === 'EADDRINUSE' ? `--port ${opts.port}: port already in use` : `--port ${opts.port}: ${err.message}`,
@@ -265,7 +266,6 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     closers.push(async () => {
       const closed = live.close(); // closes the HTTP server too, once its connections are gone…
-    attachGotos(live.io, gotos, droneRequests);
       server.closeAllConnections(); // …so end the idle keep-alive ones now rather than at their timeout
       await closed;
     });
