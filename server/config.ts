@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { normalOrigin } from './http/origin.ts';
 import { linkUriWithKey, parseLinkUri, redactLinkUri } from './links/uri.ts';
-import type { ServiceOptions } from './service.ts';
+import { DEFAULT_NUMBERING, isTimeZone, STATION_CODE, type ServiceOptions } from './service.ts';
 
 /**
  * Every setting, with its default. The configuration file (skybeat.config.json, or --config)
@@ -79,6 +79,10 @@ export const ConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   station: z.object({
     name: z.string().default(''),
+    /** the short code that starts every incident number (HF-20261202-003) */
+    code: z.string().regex(STATION_CODE, 'a capital letter then up to 7 capital letters or digits, e.g. "HF"').default(DEFAULT_NUMBERING.code),
+    /** IANA zone whose midnight starts a new day of incident numbers */
+    timeZone: z.string().refine(isTimeZone, { error: (issue) => `unknown time zone "${String(issue.input)}" (an IANA name, e.g. "Asia/Shanghai")` }).default(DEFAULT_NUMBERING.timeZone),
     lat: z.number().min(-90).max(90).default(28.37),
     lon: z.number().min(-180).max(180).default(121.38),
     /** ground alerts farther than this from the station are refused */
@@ -302,6 +306,7 @@ export function serviceOptions(c: Config): ServiceOptions {
     adminPassword: c.adminPassword,
     simHome: { lat: c.station.lat, lon: c.station.lon },
     station: { name: c.station.name, lat: c.station.lat, lon: c.station.lon, radiusKm: c.station.radiusKm },
+    incidentNumbers: { code: c.station.code, timeZone: c.station.timeZone },
     rules: {
       geofence: c.station.geofence ? { name: 'station geofence', polygon: polygon(c.station.geofence) } : null,
       noFly: c.station.noFly.map((z) => ({ name: z.name, polygon: polygon(z.polygon) })),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AircraftMonitor } from './alerts/aircraft-monitor.ts';
 import { DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts/aircraft-rules.ts';
 import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alerts/ground.ts';
+import { DEFAULT_NUMBERING, type IncidentNumbering } from './alerts/incident-number.ts';
 import { Officers } from './alerts/officers.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
 import { createApp } from './http/app.ts';
@@ -47,6 +48,9 @@ const WENLING = { lat: 28.37, lon: 121.38 };
 const SIM_LINK = 'sim';
 const HOUR = 3600_000;
 
+/** The configuration checks station.code and station.timeZone as incident numbers need them. */
+export { DEFAULT_NUMBERING, isTimeZone, STATION_CODE } from './alerts/incident-number.ts';
+
 export interface ServiceOptions {
   links?: string[];
   /** built-in simulated drones, talking to us over loopback UDP */
@@ -81,6 +85,8 @@ export interface ServiceOptions {
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
   station?: { lat: number; lon: number; radiusKm: number; name?: string };
   dispatch?: Partial<DispatchSettings>;
+  /** incident numbers: the station's code and the time zone of its day (default JQ, Asia/Shanghai) */
+  incidentNumbers?: Partial<IncidentNumbering>;
   alerts?: Partial<AlertThresholds>;
   /** patrol routes folder (default ./missions) */
   missionsDir?: string;
@@ -164,7 +170,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       const u = store.users.byName(name);
       return u !== undefined && !u.disabled && u.roles.includes('officer');
     };
-    const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch });
+    const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch }, { ...DEFAULT_NUMBERING, ...opts.incidentNumbers });
     closers.push(() => ground.stop());
     const routes = new RouteStore(opts.missionsDir ?? MISSIONS_DIR);
     await routes.open();

@@ -1,7 +1,11 @@
 import { getDistance } from 'geolib';
+import { DEFAULT_NUMBERING, numberPrefix } from '../../server/alerts/incident-number.ts';
 import { openStore } from '../../server/store/index.ts';
 import type { Prng } from '../../server/sim/prng.ts';
 import { HOME } from './traffic.ts';
+
+/** Numbered as the service numbers them (the numbers are not what the bench measures). */
+const dayPrefix = (at: number) => numberPrefix(DEFAULT_NUMBERING, at);
 
 export interface Place { name: string; lat: number; lon: number }
 
@@ -25,14 +29,14 @@ export function seedOpenAlerts(dataDir: string, officers: Place[], total: number
     store.db.transaction(() => {
       for (const o of officers) {
         const at = { lat: o.lat + 0.009, lon: o.lon };
-        const row = store.groundAlerts.create({ category: 'theft', priority: 2, ...at, note: 'bench: held', vehicleId: null, createdBy: 'room' });
+        const row = store.groundAlerts.create({ category: 'theft', priority: 2, ...at, note: 'bench: held', vehicleId: null, createdBy: 'room' }, dayPrefix);
         store.groundAlerts.record(row.id, o.name, 'notified', { distanceM: metres(o, at) }, 'dispatched');
         store.groundAlerts.record(row.id, o.name, 'accept', undefined, 'accepted');
         held.set(o.name, { name: `alert ${row.id}`, ...at });
       }
       for (let i = officers.length; i < total; i++) {
         const at = { lat: HOME.lat + (rng.next() - 0.5) * 0.09, lon: HOME.lon + (rng.next() - 0.5) * 0.1 };
-        const row = store.groundAlerts.create({ category: 'other', priority: 3, ...at, note: 'bench: waiting', vehicleId: null, createdBy: 'room' });
+        const row = store.groundAlerts.create({ category: 'other', priority: 3, ...at, note: 'bench: waiting', vehicleId: null, createdBy: 'room' }, dayPrefix);
         const nearest = officers.map((o) => ({ o, d: metres(o, at) })).sort((a, b) => a.d - b.d).slice(0, 2);
         for (const { o, d } of nearest) store.groundAlerts.record(row.id, o.name, 'notified', { distanceM: d }, 'dispatched');
       }

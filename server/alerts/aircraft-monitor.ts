@@ -154,6 +154,11 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
     return this.store.openAircraft();
   }
 
+  /** One aircraft alert (undefined: none with that id, or a ground alert's). */
+  get(id: number): AircraftAlertView | undefined {
+    return this.store.aircraft(id);
+  }
+
   close(): void {
     clearInterval(this.timer);
     this.fleet.off('changed', this.onChanged);

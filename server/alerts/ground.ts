@@ -4,6 +4,7 @@ import { Refusal } from '../refusal.ts';
 import type { AlertEvent, GroundAlertStore, GroundRow, IncidentQuery } from '../store/alerts.ts';
 import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
 import { INCIDENT_OUTCOMES, INCIDENT_STEPS, type IncidentLogEntry, type IncidentOutcome, type IncidentStep, type OutcomeView } from '../wire/types.ts';
+import { DEFAULT_NUMBERING, numberPrefix, type IncidentNumbering } from './incident-number.ts';
 import type { Officers } from './officers.ts';
 
 export interface DispatchSettings {
@@ -116,8 +117,11 @@ export class GroundDispatch extends EventEmitter<{
   /** views read from the database and built, since start (a measure of work, for tests and /metrics) */
   viewsBuilt = 0;
 
-  constructor(private readonly store: GroundAlertStore, private readonly officers: Officers, readonly settings: DispatchSettings = DEFAULT_DISPATCH) {
+  constructor(private readonly store: GroundAlertStore, private readonly officers: Officers, readonly settings: DispatchSettings = DEFAULT_DISPATCH,
+    private readonly numbering: IncidentNumbering = DEFAULT_NUMBERING) {
     super();
+    // Incidents from before numbers existed get theirs, by the station's day they were raised.
+    store.numberOld((at) => numberPrefix(numbering, at));
     officers.busyWith = (name) => this.held.get(name)?.values().next().value ?? null;
     for (const v of this.openViews()) this.track(v);
     // After a restart: alerts nobody accepted go on escalating from where they were.
@@ -155,7 +159,7 @@ export class GroundDispatch extends EventEmitter<{
   }
 
   create(input: { category: GroundCategory; priority: number; lat: number; lon: number; note: string; vehicleId: string | null }, by: string): GroundAlertView {
-    const row = this.store.create({ ...input, createdBy: by });
+    const row = this.store.create({ ...input, createdBy: by }, (at) => numberPrefix(this.numbering, at));
     this.waiting.add(row.id);
     this.wave(row.id);
     // Nobody to alert yet: the command room still sees it, waiting.
@@ -166,10 +170,7 @@ export class GroundDispatch extends EventEmitter<{
   private wave(id: number): void {
     const row = this.store.get(id);
     if (!row || (row.state !== 'open' && row.state !== 'dispatched')) return;
-    const already = new Set(this.store.events(id).filter((e) => e.kind === 'notified').map((e) => e.user));
-    const next = this.officers.nearest(row.lat, row.lon)
-      .filter(({ officer }) => !already.has(officer.name) && this.officers.busyWith(officer.name) === null && this.officers.reachable(officer, this.settings.phoneOfflineGraceMs))
-      .slice(0, this.settings.waveSize);
+    const next = this.nextOfficers(row);
     if (next.length === 0) {
       if (row.state === 'dispatched' && !this.store.events(id).some((e) => e.kind === 'no_more_officers')) {
         this.store.record(id, null, 'no_more_officers');
@@ -181,6 +182,33 @@ export class GroundDispatch extends EventEmitter<{
     const view = this.emitView(id)!;
     for (const { officer } of next) this.emit('offer', officer.name, view);
     this.schedule(id, Date.now());
+  }
+
+  /** The next wave: the nearest free, reachable officers on duty not yet alerted for this incident. */
+  private nextOfficers(row: GroundRow) {
+    const already = new Set(this.store.events(row.id).filter((e) => e.kind === 'notified').map((e) => e.user));
+    return this.officers.nearest(row.lat, row.lon)
+      .filter(({ officer }) => !already.has(officer.name) && this.officers.busyWith(officer.name) === null && this.officers.reachable(officer, this.settings.phoneOfflineGraceMs))
+      .slice(0, this.settings.waveSize);
+  }
+
+  /**
+   * Command room: alert the next wave now instead of after escalateAfterS. Refused, writing
+   * nothing, when someone has accepted it already or when no officer is left to alert.
+   */
+  nextWave(id: number, by: string): GroundAlertView {
+    const row = this.store.get(id);
+    if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
+    if (row.state !== 'open' && row.state !== 'dispatched') {
+      throw new DispatchError('conflict', `ground alert ${id} is ${row.state}: only an incident nobody has accepted goes to a next wave`, 'wave_not_waiting', { number: row.number ?? id });
+    }
+    if (this.nextOfficers(row).length === 0) {
+      throw new DispatchError('conflict', `ground alert ${id}: no officer left to alert (every reachable officer on duty was alerted or is busy); assign one by name`,
+        'wave_nobody_left', { number: row.number ?? id });
+    }
+    this.store.record(id, by, 'wave_requested');
+    this.wave(id);
+    return this.view(id)!;
   }
 
   private schedule(id: number, from: number): void {
@@ -392,6 +420,11 @@ export class GroundDispatch extends EventEmitter<{
     return out;
   }
 
+  /** The incident's number, for an audit entry (undefined: no such incident). */
+  numberOf(id: number): string | undefined {
+    return (Number.isInteger(id) && this.store.get(id)?.number) || undefined;
+  }
+
   view(id: number): GroundAlertView | undefined {
     const row = this.store.get(id);
     return row && this.toView(row, this.store.events(id));
@@ -423,6 +456,7 @@ export class GroundDispatch extends EventEmitter<{
       vehicleId: row.vehicleId, createdBy: row.createdBy, createdAt: row.createdAt, state: row.state as GroundAlertState,
       assignee: name ? this.assigneeView(row, name) : null, dispatch: [...dispatch.values()], closedAt: row.closedAt,
       outcome: outcomeOf(row),
+      number: row.number ?? `#${row.id}`, ...waitClock(row, events, this.settings.escalateAfterMs),
     };
   }
 
@@ -487,7 +521,34 @@ export function logEntry(row: GroundRow, events: AlertEvent[]): IncidentLogEntry
   }
   timeline.closed = events.find((e) => e.kind === 'closed')?.time ?? null;
   return {
-    id: row.id, category: row.category as GroundCategory, priority: row.priority, lat: row.lat, lon: row.lon, note: row.note, vehicleId: row.vehicleId,
+    id: row.id, number: row.number ?? `#${row.id}`, category: row.category as GroundCategory, priority: row.priority, lat: row.lat, lon: row.lon, note: row.note, vehicleId: row.vehicleId,
     createdBy: row.createdBy, state: row.state as GroundAlertState, officer, outcome: outcomeOf(row), timeline,
   };
+}
+
+/** The state each event leaves an incident in (other events leave it as it was). */
+const STATE_AFTER: Record<string, GroundAlertState> = {
+  created: 'open', notified: 'dispatched', accept: 'accepted', en_route: 'en_route', on_scene: 'on_scene', resolved: 'resolved', closed: 'closed',
+};
+
+/**
+ * The card's clocks: since when the incident is in its present state, and from when it is overdue,
+ * waiting with nobody accepted longer than escalateAfterMs since it was raised or since the
+ * dispatcher last sent it on (assigned it, or alerted the next wave). The automatic waves do not
+ * restart it: they are what happens while nobody acts, and the desk must see that.
+ */
+export function waitClock(row: GroundRow, events: AlertEvent[], escalateAfterMs: number): Pick<GroundAlertView, 'stateSince' | 'overdueAt'> {
+  let state: GroundAlertState | null = null;
+  let stateSince = row.createdAt;
+  let waitingFrom = row.createdAt;
+  for (const e of events) {
+    const next = STATE_AFTER[e.kind];
+    if (next && next !== state) {
+      state = next;
+      stateSince = e.time;
+    }
+    if (e.kind === 'reassigned' || e.kind === 'wave_requested') waitingFrom = e.time;
+  }
+  const waiting = row.state === 'open' || row.state === 'dispatched';
+  return { stateSince, overdueAt: waiting ? waitingFrom + escalateAfterMs : null };
 }

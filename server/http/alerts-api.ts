@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
 import { DispatchError, type GroundDispatch } from '../alerts/ground.ts';
 import type { Officers } from '../alerts/officers.ts';
+import { dispatchCandidates } from '../alerts/candidates.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { incidentCsv, CSV_LANGUAGES } from '../alerts/incident-csv.ts';
 import { DECLINE_REASONS, GROUND_CATEGORIES, INCIDENT_OUTCOMES, OFFICER_ANSWERS } from '../wire/types.ts';
@@ -46,6 +47,8 @@ const Answer = z.object({
   note: z.string().max(500).optional(),
 }).refine((a) => a.reason === undefined || a.answer === 'decline', { message: 'only a decline takes a reason', path: ['reason'] });
 const Reassign = z.object({ officer: z.string().min(1).max(64) });
+/** one request for many: the command room clears a drone's (or every drone's) cleared alerts at once */
+const BulkAck = z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) });
 /** outcome: required unless the officer gave one when resolving (checked by the dispatch, which names an unknown one) */
 const Close = z.object({ outcome: z.string().max(40).optional(), note: z.string().max(500).optional() });
 const IncidentFilter = z.object({
@@ -97,11 +100,14 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     try {
       const out = fn(req);
       if (out === undefined) return; // the handler answered (a 400 from validation)
-      audit(req, action, (req.params.id as string | undefined) ?? null, 'ok', req.body);
+      // The audit names an incident by its number too, as people do.
+      const number = typeof out === 'object' && out !== null && 'number' in out ? out.number : undefined;
+      audit(req, action, (req.params.id as string | undefined) ?? null, 'ok', number === undefined ? req.body : { ...(req.body as object | undefined), number });
       res.json(out);
     } catch (err) {
       if (!(err instanceof DispatchError)) throw err;
-      audit(req, action, (req.params.id as string | undefined) ?? null, 'refused', { reason: err.message, body: req.body });
+      const number = ground.numberOf(Number(req.params.id));
+      audit(req, action, (req.params.id as string | undefined) ?? null, 'refused', { reason: err.message, body: req.body, ...(number !== undefined && { number }) });
       res.status(statusOf(err)).json({ error: err.message, ...(err.code !== undefined && { code: err.code, params: err.params ?? {} }) });
     }
   };
@@ -185,7 +191,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       return;
     }
     const alert = ground.create({ category: body.category, priority: body.priority, note: body.note, lat: la!, lon: lo!, vehicleId: body.vehicleId ?? null }, req.user!.name);
-    audit(req, 'alert.create', alert.id, 'ok', { category: alert.category, lat: alert.lat, lon: alert.lon });
+    audit(req, 'alert.create', alert.id, 'ok', { number: alert.number, category: alert.category, lat: alert.lat, lon: alert.lon });
     res.status(201).json(alert);
   });
 
@@ -202,9 +208,34 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     const body = parseBody(Reassign, req, res);
     if (body) step('alert.reassign', (r) => ground.reassign(idOf(r), officerNamed(body.officer), r.user!.name))(req, res, next);
   });
+  router.post('/alerts/:id/next-wave', manage, step('alert.next_wave', (req) => ground.nextWave(idOf(req), req.user!.name)));
+  // Who the dispatcher may give it to, nearest first (a read, like the officers list: not audited).
+  router.get('/alerts/:id/candidates', manage, (req, res) => {
+    const id = Number(req.params.id);
+    const incident = Number.isInteger(id) && id > 0 ? ground.view(id) : undefined;
+    if (!incident) {
+      res.status(404).json({ error: `no ground alert ${req.params.id}` });
+      return;
+    }
+    const accounts = ctx.users.list().filter((u) => u.roles.includes('officer') && !u.disabled).map((u) => ({ name: u.name, displayName: u.displayName }));
+    res.json(dispatchCandidates(incident, accounts, officers, ground.settings));
+  });
   router.post('/alerts/:id/close', manage, (req, res, next) => {
     const body = parseBody(Close, req, res);
     if (body) step('alert.close', (r) => ground.close(idOf(r), r.user!.name, body))(req, res, next);
+  });
+  // Before /:id/ack. All or nothing: an id that is not an aircraft alert refuses the request, naming it, and acknowledges none.
+  router.post('/aircraft-alerts/ack', raise, (req, res, next) => {
+    const body = parseBody(BulkAck, req, res);
+    if (!body) return;
+    step('alert.ack_bulk', () => {
+      const ids = [...new Set(body.ids)];
+      const unknown = ids.filter((id) => !aircraft.get(id));
+      if (unknown.length) throw new DispatchError('not_found', `ids: no aircraft alert ${unknown.join(', ')}; none acknowledged`);
+      // Those acknowledged already (by someone else meanwhile) keep their first acknowledgement.
+      const done = ids.filter((id) => aircraft.get(id)!.acknowledgedBy === null).map((id) => aircraft.acknowledge(id, req.user!.name)!);
+      return { acknowledged: done.map((a) => a.id), already: ids.filter((id) => !done.some((a) => a.id === id)) };
+    })(req, res, next);
   });
   router.post('/aircraft-alerts/:id/ack', raise, step('alert.ack', (req) => {
     const id = idOf(req);

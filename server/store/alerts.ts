@@ -86,6 +86,8 @@ export interface GroundRow {
   id: number; category: string; priority: number; lat: number; lon: number; note: string; vehicleId: string | null;
   createdBy: string; createdAt: number; state: string; closedAt: number | null;
   outcome: string | null; outcomeNote: string | null; outcomeBy: string | null; outcomeAt: number | null;
+  /** the incident's readable number (e.g. HF-20261202-003); null only until numberOld() gives one */
+  number: string | null;
 }
 /** How an incident ended, as recorded with a resolve or a close. */
 export interface OutcomeRecord { code: string; note: string }
@@ -94,19 +96,46 @@ export interface IncidentQuery { from?: number; to?: number; category?: string; 
 export interface AlertEvent { time: number; user: string | null; kind: string; detail: Record<string, unknown> | null }
 
 const GROUND_COLUMNS = `id, category, priority, lat, lon, COALESCE(note, '') AS note, vehicle_id AS vehicleId, created_by AS createdBy,
-  created_at AS createdAt, state, closed_at AS closedAt, outcome, outcome_note AS outcomeNote, outcome_by AS outcomeBy, outcome_at AS outcomeAt`;
+  created_at AS createdAt, state, closed_at AS closedAt, outcome, outcome_note AS outcomeNote, outcome_by AS outcomeBy, outcome_at AS outcomeAt,
+  incident_no AS number`;
 
 /** Ground alerts: each change is one transaction of the row and its event, so history and state never disagree. */
 export class GroundAlertStore {
   constructor(private readonly db: Db) {}
 
-  create(a: { category: string; priority: number; lat: number; lon: number; note: string; vehicleId: string | null; createdBy: string }): GroundRow {
+  /**
+   * numberPrefix: what the station's incident numbers start with on the day of a moment (e.g.
+   * "HF-20261202-"); the day's next count is taken in the row's own transaction, so two incidents
+   * raised at once never share a number.
+   */
+  create(a: { category: string; priority: number; lat: number; lon: number; note: string; vehicleId: string | null; createdBy: string },
+    numberPrefix: (at: number) => string): GroundRow {
     return this.db.transaction(() => {
       const now = Date.now();
-      const id = Number(this.db.prepare(`INSERT INTO alerts (kind, category, severity, priority, lat, lon, vehicle_id, note, state, created_by, created_at, updated_at)
-        VALUES ('ground', @category, 'info', @priority, @lat, @lon, @vehicleId, @note, 'open', @createdBy, @now, @now)`).run({ ...a, now }).lastInsertRowid);
+      const number = this.nextNumber(numberPrefix(now));
+      const id = Number(this.db.prepare(`INSERT INTO alerts (kind, category, severity, priority, lat, lon, vehicle_id, note, state, created_by, created_at, updated_at, incident_no)
+        VALUES ('ground', @category, 'info', @priority, @lat, @lon, @vehicleId, @note, 'open', @createdBy, @now, @now, @number)`).run({ ...a, now, number }).lastInsertRowid);
       this.addEvent(id, a.createdBy, 'created', { category: a.category }, now);
       return this.get(id)!;
+    })();
+  }
+
+  /** The prefix and the day's next count, at least three digits (HF-20261202-003; a 1000th simply has four). */
+  private nextNumber(prefix: string): string {
+    const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const last = this.db.prepare(`SELECT MAX(CAST(substr(incident_no, ?) AS INTEGER)) AS n FROM alerts WHERE kind = 'ground' AND incident_no LIKE ? ESCAPE '\\'`)
+      .get(prefix.length + 1, like) as { n: number | null };
+    return `${prefix}${String((last.n ?? 0) + 1).padStart(3, '0')}`;
+  }
+
+  /** Incidents recorded before numbers existed get theirs, by the day and in the order they were raised. Returns how many. */
+  numberOld(numberPrefix: (at: number) => string): number {
+    return this.db.transaction(() => {
+      const old = this.db.prepare("SELECT id, created_at AS createdAt FROM alerts WHERE kind = 'ground' AND incident_no IS NULL ORDER BY created_at, id")
+        .all() as { id: number; createdAt: number }[];
+      const give = this.db.prepare('UPDATE alerts SET incident_no = ? WHERE id = ?');
+      for (const r of old) give.run(this.nextNumber(numberPrefix(r.createdAt)), r.id);
+      return old.length;
     })();
   }
 

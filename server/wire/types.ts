@@ -329,11 +329,41 @@ export interface GroundAlertView {
   closedAt: number | null;
   /** null until someone records how it ended; a resolve from an old phone page may leave it to the dispatcher's close */
   outcome: OutcomeView | null;
+  /** the incident's own number, per station and day (e.g. HF-20261202-003): how people name it */
+  number: string;
+  /** when it entered its present state */
+  stateSince: number;
+  /**
+   * While nobody has accepted it: from this moment it is overdue (escalateAfterS after it was
+   * raised or the dispatcher last sent it on); null once accepted or finished.
+   */
+  overdueAt: number | null;
+}
+
+/** An officer the command room may give an incident to (GET /api/alerts/:id/candidates), nearest first. */
+export interface DispatchCandidate {
+  name: string;
+  displayName: string;
+  onDuty: boolean;
+  /** a phone of theirs is connected now */
+  phoneOnline: boolean;
+  /** dispatch can reach them: a connected phone, or one gone within phoneOfflineGraceS */
+  reachable: boolean;
+  /** metres from the incident, and the time to get there (null: no position known) */
+  distanceM: number | null;
+  etaS: number | null;
+  /** the incident they hold now, if any */
+  busyWith: number | null;
+  /** already alerted for this incident: their answer so far (null: none yet) */
+  alerted: boolean;
+  answer: OfficerAnswer | null;
 }
 
 /** An incident in the history's log: what, where, who took it, how it ended and when each step happened. */
 export interface IncidentLogEntry {
   id: number;
+  /** the incident's own number (GroundAlertView.number) */
+  number: string;
   category: GroundCategory;
   priority: number;
   lat: number;
