@@ -31,6 +31,7 @@ import { DroneRequests } from './patrols/drone-requests.ts';
 import { Gotos, type GotoSettings } from './patrols/goto.ts';
 import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
+import { routeChecksOf } from './patrols/route-checks.ts';
 import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions } from './patrols/scheduler.ts';
 import type { Squadron } from './sim/squadron.ts';
 import { openStore, type Store } from './store/index.ts';
@@ -172,7 +173,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     };
     const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch }, { ...DEFAULT_NUMBERING, ...opts.incidentNumbers });
     closers.push(() => ground.stop());
-    const routes = new RouteStore(opts.missionsDir ?? MISSIONS_DIR);
+    const rules = { ...DEFAULT_RULES, ...opts.rules };
+    // Routes are checked against the station's own airspace and battery figures: what the preflight checks.
+    const routes = new RouteStore(opts.missionsDir ?? MISSIONS_DIR, { validate: routeChecksOf(rules) });
     await routes.open();
     closers.push(() => routes.close());
     const missions = new MissionClient(fleet, { gcs });
@@ -183,7 +186,6 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const rates = new TelemetryRates(fleet, commands);
     closers.push(() => rates.close());
     const control = new ControlRegistry((id) => fleet.get(id) !== undefined || store.tracks.vehicles().some((v) => v.id === id), store.control);
-    const rules = { ...DEFAULT_RULES, ...opts.rules };
     const seen = new Map(store.tracks.vehicles().map((v) => [v.id, v.autopilot]));
     const patrols = new Patrols({
       fleet, actions, missions, routes, control, aircraft, runs: store.runs,

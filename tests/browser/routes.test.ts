@@ -2,7 +2,7 @@
  * Routes in a real Chromium against the real service and a real missions folder: the list, a
  * preview on the map, files dropped on the page (.waypoints on the tab, .geojson on the map, a
  * broken .plan refused with its reason), and editing on the map — add, delete, move, altitude —
- * saved back through the service, which refuses a route over the ceiling and writes nothing.
+ * saved back through the service; a route over the ceiling is flagged as it is edited and not sent.
  */
 
 import fs from 'node:fs';
@@ -89,13 +89,19 @@ describe('routes: list, preview, import and editing (English)', () => {
   });
 
   it('imports a .waypoints file dropped on the tab and a .geojson dropped on the map', async () => {
+    // An import is shown first (map, waypoints, problems) and written when the pilot saves it.
     await drop('.route-drop', 'bridge.waypoints', WAYPOINTS);
+    await expect.poll(() => page.isVisible('.route-preview-box__save'), POLL).toBe(true);
+    expect(fs.existsSync(path.join(missionsDir, 'bridge.waypoints'))).toBe(false);
+    await page.click('.route-preview-box__save');
     await expect.poll(outcome, POLL).toBe('accepted');
     expect(await text(page, '#routes-panel .outcome')).toBe(fill(en.imported, { file: 'bridge.waypoints', name: 'bridge' }));
     expect((await route('bridge')).itemCount).toBe(4);
     expect(fs.readFileSync(path.join(missionsDir, 'bridge.waypoints'), 'utf8')).toBe(WAYPOINTS);
 
     await drop('#map-area', 'canal.geojson', GEOJSON);
+    await expect.poll(() => page.isVisible('.route-preview-box__save'), POLL).toBe(true);
+    await page.click('.route-preview-box__save');
     await expect.poll(() => text(page, '#routes-panel .outcome'), POLL).toBe(fill(en.imported, { file: 'canal.geojson', name: 'Canal walk' }));
     // A GIS line becomes take-off, the line, return — kept as a .plan.
     expect((await route('canal')).file).toBe('canal.plan');
@@ -157,7 +163,7 @@ describe('routes: list, preview, import and editing (English)', () => {
     await expect.poll(() => page.$$eval('.route-wp', (els) => els.map((el) => el.textContent)), POLL).toEqual(['2', '3', '4']);
   });
 
-  it('refuses to save a route over the altitude ceiling, keeps the edit and writes nothing', async () => {
+  it('flags a route over the altitude ceiling as it is edited, keeps the edit, sends and writes nothing', async () => {
     const before = fs.readFileSync(path.join(missionsDir, 'short.plan'), 'utf8');
     await page.click('.route-detail__edit');
     await expect.poll(editMarkers, POLL).toBe(3);
@@ -165,26 +171,24 @@ describe('routes: list, preview, import and editing (English)', () => {
     await page.click('.route-wp--edit[data-index="2"] > span');
     await page.fill('.editor__alt', '500');
     await page.locator('.editor__alt').dispatchEvent('change');
-    await page.click('.editor__save');
-    await expect.poll(() => page.getAttribute('#route-editor .outcome', 'data-outcome'), POLL).toBe('refused');
-    expect(await text(page, '#route-editor .editor__issues')).toContain('over the legal ceiling of 120 m');
+    // Said at once, with the service's own rule (the station's 120 m): the save is held back.
+    await expect.poll(() => text(page, '#route-editor .editor__flags'), POLL).toBe(fill(en.flagAboveCeiling, { n: 3, alt: 500, ceiling: 120 }));
+    expect(await page.isDisabled('.editor__save')).toBe(true);
     expect(await page.isVisible('#route-editor')).toBe(true);
     expect(fs.readFileSync(path.join(missionsDir, 'short.plan'), 'utf8')).toBe(before);
     await screenshot(page, 'routes-refused-en');
 
-    // In Chinese, every word of the tab and the editor is said again, the refusal included; what
-    // the service found wrong stays in its words, names and files as they are.
-    const refusal = await text(page, '#route-editor .outcome');
-    const reason = refusal.slice(fill(en.routeNotSaved, { reason: '' }).length);
+    // In Chinese, every word of the tab and the editor is said again, the flag included; names
+    // and files stay as they are.
     await page.click('#language');
-    expect(await text(page, '#route-editor .outcome')).toBe(fill(zh.routeNotSaved, { reason }));
-    const data = [reason, 'Test loop', 'Canal walk', 'bridge', 'short.plan', 'canal.plan', '.waypoints'];
+    expect(await text(page, '#route-editor .editor__flags')).toBe(fill(zh.flagAboveCeiling, { n: 3, alt: 500, ceiling: 120 }));
+    const data = ['Test loop', 'Canal walk', 'bridge', 'short.plan', 'canal.plan', '.waypoints'];
     expect(await englishLeft(page, '#route-editor', { skip: ['.editor__issues'], data })).toEqual([]);
     expect(await englishLeft(page, '#routes-panel', { skip: ['.route-detail__issues'], data })).toEqual([]);
     await page.click('#language');
     await page.click('.editor__cancel');
     expect(await page.isVisible('#route-editor')).toBe(false);
-    // The two refusals above (the broken file, the ceiling) are the only failed requests.
+    // The refusal above (the broken file) is the only failed request.
     expect(unexpected(errors, [422])).toEqual([]);
   });
 });

@@ -28,6 +28,7 @@ describe('the linter keeps the layers', () => {
     ['server/vehicles/probe.ts', "import { strings } from '../../web/src/i18n.ts';", /does not import the web app/],
     ['web/src/history/probe.ts', "import type { TrackPoint } from '../../../server/store/tracks.ts';", /only server\/wire\/types\.ts/],
     ['web/src/probe.ts', "import { CMD } from '../../server/missions/commands.ts';", /only server\/wire\/types\.ts/],
+    ['web/src/routes/probe.ts', "import { validateRoute } from '../../../server/missions/validate.ts';", /only server\/wire\/types\.ts, messages\.ts and route-rules\.ts/],
     // The panels are TSX: the same rule holds for them.
     ['web/src/alerts/probe.tsx', "import type { Fleet } from '../../../server/vehicles/fleet.ts';", /only server\/wire\/types\.ts/],
     ['server/service.ts', "import { startSquadron } from './sim/squadron.ts';", /Load the simulator with `await import\(\)`/],
@@ -47,6 +48,8 @@ describe('the linter keeps the layers', () => {
     ['server/auth/users-cli.ts', "import { runDataTool } from '../tools/data-tool.ts';"],
     ['web/src/history/probe.ts', "import type { TrackPoint } from '../../../server/wire/types.ts';"],
     ['web/src/probe.ts', "import { MESSAGES_EN } from '../../server/wire/messages.ts';"],
+    // The route editor runs the service's own route checks.
+    ['web/src/routes/probe.ts', "import { airspaceFindings } from '../../../server/wire/route-rules.ts';"],
     ['server/service.ts', "import type { Squadron } from './sim/squadron.ts';"],
     ['server/service.ts', "const { startSquadron } = await import('./sim/squadron.ts');"],
   ])('%s: %s is let through', async (file, code) => {

@@ -35,7 +35,7 @@ export function reasonOf(error: unknown): string {
 }
 
 /** A JSON request to the service. Errors name the method, path and the service's own explanation. */
-export async function requestJson<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function requestJson<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const what = `${method} ${path}`;
   let response: Response;
   try {

@@ -11,3 +11,5 @@ export const canRaiseAlerts = (user: SessionUser) => has(user, 'pilot', 'command
 /** Close and reassign ground alerts. */
 export const canManageAlerts = (user: SessionUser) => has(user, 'command');
 export const canEditRoutes = (user: SessionUser) => has(user, 'pilot', 'admin');
+/** Release a drone another pilot holds (a shift change). */
+export const isAdmin = (user: SessionUser) => has(user, 'admin');

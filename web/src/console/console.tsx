@@ -47,7 +47,7 @@ export class DroneConsole {
   private shown: string | null = null;
 
   constructor(readonly deps: ConsoleDeps) {
-    this.control = new Control(deps.user, deps.ops);
+    this.control = new Control(deps.user, deps.ops, deps.confirm);
     this.launch = new Launch({ ops: deps.ops, catalog: deps.catalog, confirm: deps.confirm, preview: deps.previewRoute, outcome: this.flightOutcome });
     this.commands = new Commands(deps.confirm, this.flightOutcome);
     this.element.className = 'console';

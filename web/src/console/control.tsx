@@ -1,15 +1,18 @@
 /**
  * Who is in command of the drone. Pilots take and release control here; everyone else sees who
- * holds it. One pilot at a time: the service refuses a second one, and says who holds it.
+ * holds it. One pilot at a time: the service refuses a second one, and says who holds it. At a
+ * shift change an admin may release a drone another pilot holds, once confirmed (the service
+ * audits it as a release taken from that pilot).
  */
 
 import { signal } from '@preact/signals';
 import type { Ref } from 'preact';
+import type { Confirm } from '../confirm.ts';
 import { t } from '../i18n.ts';
 import { reasonOf, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import type { Ops } from '../ops.ts';
-import { canFly } from '../roles.ts';
+import { canFly, isAdmin } from '../roles.ts';
 import { PanelSection } from '../ui/section.tsx';
 import { Outcome, OutcomeLine } from './outcome.tsx';
 
@@ -20,7 +23,16 @@ export class Control {
   constructor(
     readonly user: SessionUser,
     readonly ops: Ops,
+    private readonly confirm: Confirm,
   ) {}
+
+  /** An admin takes the drone from the pilot holding it (a shift change), after saying so. */
+  async releaseFrom(pilot: string, vehicleId: string, callsign: string): Promise<void> {
+    const sure = await this.confirm({
+      title: t('releaseAsAdminTitle'), message: t('releaseAsAdminConfirm', { pilot, drone: callsign }), confirm: t('releaseAsAdminYes', { drone: callsign }),
+    });
+    if (sure) await this.change('release', vehicleId);
+  }
 
   async change(action: 'take' | 'release', vehicleId: string): Promise<void> {
     this.busy.value = true;
@@ -66,6 +78,11 @@ export function ControlSection({ control, vehicleId, callsign, hint, sectionRef 
         <button type="button" class="button console__release" hidden={!mine} disabled={busy} onClick={() => void control.change('release', vehicleId)}>
           {t('releaseControl')}
         </button>
+        {holder !== null && !mine && isAdmin(user) && (
+          <button type="button" class="button button--danger console__release-admin" disabled={busy} onClick={() => void control.releaseFrom(holder, vehicleId, callsign)}>
+            {t('releaseAsAdmin', { pilot: holder })}
+          </button>
+        )}
       </div>
       <OutcomeLine outcome={control.outcome} />
       <p class="console__hint console__not-in-command" hidden={!hint}>{t('takeControlFirst')}</p>

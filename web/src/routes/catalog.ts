@@ -5,6 +5,7 @@
  */
 
 import { signal } from '@preact/signals-core';
+import type { RouteRules } from '../../../server/wire/route-rules.ts';
 import type { RouteSummary } from '../../../server/wire/types.ts';
 import { getLocale } from '../i18n.ts';
 import { requestJson } from '../live.ts';
@@ -56,6 +57,13 @@ export interface RouteShape {
 
 export interface RouteDetail extends RouteSummary, RouteShape {
   issues: RouteIssue[];
+  /** the station's rules the route is held to: the editor checks against them while the pilot edits */
+  rules: RouteRules;
+}
+
+/** An import's route before it is saved (POST /api/routes/preview); exists: saving replaces a route of that id. */
+export interface RoutePreviewDetail extends RouteDetail {
+  exists: boolean;
 }
 
 /** The route's name in the page's language, else the other one, else its id. */
@@ -101,6 +109,12 @@ export class RouteCatalog {
       this.details.set(id, found);
     }
     return found;
+  }
+
+  /** After a rename or a delete: the route of that id is gone. */
+  forget(id: string): void {
+    this.details.delete(id);
+    void this.refresh();
   }
 
   /** After a save: the service's answer is the new detail. */

@@ -1,14 +1,22 @@
 /**
  * Simple route editing on the map: drag a waypoint to move it, click the map to add one (after
  * the selected one, else before the final return or landing), delete it, or change its altitude.
- * Saved back through the service, which validates the route and keeps the old file in its trash.
+ * While editing, the station's geofence, no-fly zones and ceiling are shown, and every change is
+ * checked at once with the service's own rules (server/wire/route-rules.ts): a leg across a zone
+ * or out of the fence is drawn red and listed, a waypoint above the ceiling flagged, and the
+ * route's length, flight time and battery need (with the station's reserve) follow each move.
+ * A flagged route is not sent; the service checks again on save and keeps the old file in its trash.
  * The waypoints are Leaflet markers, moved by hand; the bar over the map is drawn by Preact.
  */
 
 import { signal } from '@preact/signals';
 import * as L from 'leaflet';
 import { render } from 'preact';
+import {
+  airspaceFindings, batteryNeedPercent, estimateFlight, flownPath, type AirspaceFinding, type RouteRules,
+} from '../../../server/wire/route-rules.ts';
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
+import { distance, duration } from '../format.ts';
 import { t } from '../i18n.ts';
 import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
@@ -25,6 +33,14 @@ const DEFAULT_ALT_M = 30;
 interface Entry {
   item: RouteItemJson;
   marker: L.Marker | null;
+}
+
+/** The route's figures as edited: length, flight time, and the battery it needs with the station's reserve. */
+export interface RouteFigures {
+  distanceM: number;
+  durationS: number;
+  batteryPercent: number;
+  reservePercent: number;
 }
 
 const isPlaced = (item: RouteItemJson) =>
@@ -45,16 +61,26 @@ export class RouteEditor {
   private entries: Entry[] = [];
   private selected: Entry | null = null;
   private readonly path: L.Polyline;
+  /** the legs that break the station's rules, drawn over the path */
+  private readonly badLegs: L.LayerGroup;
+  /** the station's geofence and no-fly zones, drawn strongly while editing */
+  private zones: L.LayerGroup | null = null;
+  private rules: RouteRules | null = null;
   /** the route being edited, for the bar's title */
   readonly editingRoute = signal<RouteDetail | null>(null);
   /** what the bar says about the waypoint picked: its number and altitude (null: none picked) */
   readonly selection = signal<{ n: number; alt: number | null } | null>(null);
   readonly issues = signal<string[]>([]);
+  /** what breaks the station's rules now, as the pilot edits */
+  readonly findings = signal<AirspaceFinding[]>([]);
+  readonly figures = signal<RouteFigures | null>(null);
+  readonly stationRules = signal<RouteRules | null>(null);
   readonly saving = signal(false);
   readonly outcome = new Outcome();
 
   constructor(private readonly deps: EditorDeps) {
     this.path = L.polyline([], { renderer: deps.renderer, className: 'route-edit__path', interactive: false });
+    this.badLegs = L.layerGroup();
     deps.map.on('click', (event: L.LeafletMouseEvent) => {
       // A click that marks an alert is not a new waypoint.
       if (this.route && !deps.map.getContainer().classList.contains('is-picking')) this.add(event.latlng);
@@ -70,9 +96,13 @@ export class RouteEditor {
     if (!detail.route) return;
     this.stop();
     this.route = structuredClone(detail.route);
+    this.rules = detail.rules;
+    this.stationRules.value = detail.rules;
+    this.drawZones(detail.rules);
     this.entries = this.route.items.map((item) => ({ item, marker: null }));
     for (const entry of this.entries) if (isPlaced(entry.item)) this.placeMarker(entry);
     this.path.addTo(this.deps.map);
+    this.badLegs.addTo(this.deps.map);
     this.editingRoute.value = detail;
     this.outcome.clear();
     this.issues.value = [];
@@ -86,6 +116,12 @@ export class RouteEditor {
     if (!this.route) return;
     for (const entry of this.entries) entry.marker?.remove();
     this.path.remove();
+    this.badLegs.clearLayers();
+    this.badLegs.remove();
+    this.zones?.remove();
+    this.zones = null;
+    this.findings.value = [];
+    this.figures.value = null;
     this.route = null;
     this.entries = [];
     this.selected = null;
@@ -97,7 +133,7 @@ export class RouteEditor {
   /** The altitude typed for the waypoint picked. */
   setAltitude(value: number): void {
     if (this.selected && Number.isFinite(value) && value > 0) this.selected.item.alt = value;
-    this.showSelection();
+    this.check();
   }
 
   deleteSelected(): void {
@@ -178,12 +214,62 @@ export class RouteEditor {
       else if (entry.item.command === RETURN_TO_LAUNCH && home) points.push(this.deps.projection.toMap(home.lat, home.lon));
     }
     this.path.setLatLngs(points);
+    this.check();
+  }
+
+  /** The route as it stands on the map, a waypoint being dragged where it is now. */
+  private current(): { plannedHome: RouteJson['plannedHome']; items: RouteItemJson[] } {
+    const items = this.entries.map((e) => {
+      if (!e.marker) return e.item;
+      const at = e.marker.getLatLng();
+      const wgs = this.deps.projection.fromMap(at.lat, at.lng);
+      return { ...e.item, lat: wgs.lat, lon: wgs.lon };
+    });
+    return { plannedHome: this.route?.plannedHome ?? null, items };
+  }
+
+  /** The station's rules applied to the route as edited: the figures, the flags, the legs drawn red. */
+  private check(): void {
+    const rules = this.rules;
+    if (!this.route || !rules) return this.showSelection();
+    const route = this.current();
+    const flight = estimateFlight(route, { speedMs: rules.speedMs });
+    this.figures.value = {
+      distanceM: flight.distanceM, durationS: flight.durationS,
+      batteryPercent: batteryNeedPercent(flight.durationS, rules), reservePercent: rules.reservePercent,
+    };
+    const findings = airspaceFindings(route, rules);
+    this.findings.value = findings;
+    this.badLegs.clearLayers();
+    const path = flownPath(route);
+    const flagged = new Set(findings.map((f) => f.item));
+    for (const f of findings) {
+      if (f.kind !== 'leg_crosses_no_fly' && f.kind !== 'leg_leaves_geofence') continue;
+      const to = path.findIndex((p, k) => k > 0 && p.item === f.item);
+      const a = path[to - 1];
+      const b = path[to];
+      if (!a || !b) continue;
+      L.polyline([this.deps.projection.toMap(a.lat, a.lon), this.deps.projection.toMap(b.lat, b.lon)],
+        { renderer: this.deps.renderer, className: 'route-edit__leg--bad', interactive: false }).addTo(this.badLegs);
+    }
+    this.entries.forEach((e, i) => e.marker?.getElement()?.classList.toggle('route-wp--flagged', flagged.has(i)));
     this.showSelection();
+  }
+
+  private drawZones(rules: RouteRules): void {
+    this.zones?.remove();
+    const polygon = (zone: RouteRules['noFly'][number], kind: 'fence' | 'nofly') =>
+      L.polygon(zone.polygon.map((v) => this.deps.projection.toMap(v.lat, v.lon)),
+        { renderer: this.deps.renderer, className: `zone zone--station zone--${kind} zone--editing`, interactive: false });
+    this.zones = L.layerGroup([
+      ...(rules.geofence ? [polygon(rules.geofence, 'fence')] : []),
+      ...rules.noFly.map((zone) => polygon(zone, 'nofly')),
+    ]).addTo(this.deps.map);
   }
 
   async store(): Promise<void> {
     const route = this.route;
-    if (!route) return;
+    if (!route || this.findings.value.length) return;
     route.items = this.entries.map((e) => e.item);
     this.saving.value = true;
     this.issues.value = [];
@@ -203,13 +289,55 @@ export class RouteEditor {
   }
 }
 
+/** A flag in the page's language; items numbered from 1 as the route lists them, a leg from home says so. */
+function flagText(f: AirspaceFinding): string {
+  const n = f.item + 1;
+  switch (f.kind) {
+    case 'waypoint_in_no_fly': return t('flagWaypointInNoFly', { n, zone: f.zone });
+    case 'waypoint_outside_geofence': return t('flagWaypointOutsideFence', { n, zone: f.zone });
+    case 'leg_crosses_no_fly': return t('flagLegCrossesNoFly', { from: f.from === null ? t('legHome') : f.from + 1, n, zone: f.zone });
+    case 'leg_leaves_geofence': return t('flagLegLeavesFence', { from: f.from === null ? t('legHome') : f.from + 1, n, zone: f.zone });
+    case 'above_ceiling': return t('flagAboveCeiling', { n, alt: Math.round(f.heightM), ceiling: f.ceilingM });
+  }
+}
+
+function StationRulesLine({ rules }: { rules: RouteRules }) {
+  return (
+    <p class="editor__rules">
+      {t('editRules', {
+        ceiling: rules.ceilingM,
+        fence: rules.geofence ? rules.geofence.name : t('editNone'),
+        zones: rules.noFly.length ? rules.noFly.map((z) => z.name).join(', ') : t('editNone'),
+      })}
+    </p>
+  );
+}
+
+function FiguresLine({ figures }: { figures: RouteFigures }) {
+  const over = figures.batteryPercent > 100;
+  return (
+    <p class={`editor__figures${over ? ' editor__figures--over' : ''}`} data-battery={figures.batteryPercent}>
+      {t('editFigures', { distance: distance(figures.distanceM), duration: duration(figures.durationS), battery: figures.batteryPercent, reserve: figures.reservePercent })}
+      {over && <span class="editor__battery-over">{` ${t('editBatteryOver')}`}</span>}
+    </p>
+  );
+}
+
 function EditorBar({ editor }: { editor: RouteEditor }) {
   const detail = editor.editingRoute.value;
   const selection = editor.selection.value;
+  const rules = editor.stationRules.value;
+  const figures = editor.figures.value;
+  const findings = editor.findings.value;
   return (
     <>
       <h3 class="editor__title">{detail ? t('editingRoute', { name: routeName(detail.id, detail.meta) }) : ''}</h3>
       <p class="editor__hint">{t('editHint')}</p>
+      {rules && <StationRulesLine rules={rules} />}
+      {figures && <FiguresLine figures={figures} />}
+      {findings.length > 0 && (
+        <ul class="editor__flags">{findings.map((f, n) => <li key={n} class="editor__flag" data-kind={f.kind} data-item={f.item}>{flagText(f)}</li>)}</ul>
+      )}
       <p class="editor__selection">{selection ? t('editSelected', { n: selection.n, alt: selection.alt ?? '—' }) : t('editNoSelection')}</p>
       <label class="editor__alt-row" hidden={!selection}>
         <span>{t('waypointAltitude')}</span>
@@ -218,9 +346,10 @@ function EditorBar({ editor }: { editor: RouteEditor }) {
       </label>
       <button type="button" class="button editor__delete" hidden={!selection} onClick={() => editor.deleteSelected()}>{t('deleteWaypoint')}</button>
       <div class="console__buttons">
-        <button type="button" class="button button--primary editor__save" disabled={editor.saving.value} onClick={() => void editor.store()}>{t('saveRoute')}</button>
+        <button type="button" class="button button--primary editor__save" disabled={editor.saving.value || findings.length > 0} onClick={() => void editor.store()}>{t('saveRoute')}</button>
         <button type="button" class="button editor__cancel" onClick={() => editor.stop()}>{t('cancel')}</button>
       </div>
+      {findings.length > 0 && <p class="editor__fix-first">{t('editFixFirst')}</p>}
       <OutcomeLine outcome={editor.outcome} />
       <ul class="editor__issues">{editor.issues.value.map((issue, n) => <li key={n}>{issue}</li>)}</ul>
     </>

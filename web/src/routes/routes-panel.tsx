@@ -1,8 +1,10 @@
 /**
  * The routes tab: every patrol route with its length and flight time, a preview on the map, the
- * route's problems as the service found them, editing for those allowed, and import of a route
- * file dropped on the tab or the map (.plan, .waypoints, .kml, .geojson). Drawn by Preact from
- * the route list, the route picked and what became of the last import or save.
+ * route's problems as the service found them, and for those allowed to change routes: editing on
+ * the map, renaming, its names, schedule and default drone, deleting (each audited by the
+ * service), and import of a route file dropped on the tab or the map (.plan, .waypoints, .kml,
+ * .geojson), shown first as a preview (map, waypoints, problems) and saved only when confirmed.
+ * Drawn by Preact from the route list, the route picked and what became of the last change.
  */
 
 import { signal } from '@preact/signals';
@@ -15,11 +17,25 @@ import { t } from '../i18n.ts';
 import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import { canEditRoutes } from '../roles.ts';
-import { routeName, type RouteCatalog, type RouteDetail, type RouteSummary } from './catalog.ts';
+import { routeName, type RouteCatalog, type RouteDetail, type RoutePreviewDetail, type RouteSummary } from './catalog.ts';
 import type { RouteEditor } from './route-editor.tsx';
 import type { RoutePreview } from './route-preview.ts';
 
 const ROUTE_FILES = ['.plan', '.waypoints', '.txt', '.kml', '.geojson', '.json'];
+
+/** A route's names, schedule and default drone as the details form edits them. */
+export interface RouteMetaChange {
+  nameZh: string;
+  nameEn: string;
+  schedule: string;
+  defaultDrone: string;
+}
+
+/** An import read by the service and shown, not yet saved: the file's text goes with the save. */
+interface PendingImport {
+  body: { fileName: string; content: string };
+  detail: RoutePreviewDetail;
+}
 
 export interface RoutesPanelDeps {
   user: SessionUser;
@@ -38,6 +54,11 @@ export class RoutesPanel {
   /** the detail of the route picked, once read */
   readonly detail = signal<RouteDetail | null>(null);
   readonly outcome = new Outcome();
+  /** which of the route's forms is open */
+  readonly form = signal<'rename' | 'details' | null>(null);
+  /** an import shown on the map, waiting for the pilot's save or discard */
+  readonly pending = signal<PendingImport | null>(null);
+  readonly busy = signal(false);
 
   constructor(
     root: HTMLElement,
@@ -59,7 +80,10 @@ export class RoutesPanel {
   }
 
   async pick(id: string): Promise<void> {
+    // Picking a route puts an import shown aside: it was not saved.
+    if (this.pending.value) this.discardImport();
     this.selected.value = id;
+    this.form.value = null;
     try {
       const detail = await this.deps.catalog.detail(id);
       if (this.selected.value !== id) return;
@@ -98,11 +122,40 @@ export class RoutesPanel {
     });
   }
 
-  /** Sends the file as it is; the service reads it and says what is wrong, where. */
+  /**
+   * Sends the file as it is to be read, not saved: the service answers with the route, its map and
+   * its problems, shown until the pilot saves or discards it. Nothing is written before that.
+   */
   async importFile(file: File): Promise<void> {
-    const id = file.name.replace(/\.[^.]*$/, '');
     this.outcome.show('pending', 'importing', { file: file.name });
     const body = { fileName: file.name, content: await file.text() };
+    try {
+      const detail = await requestJson<RoutePreviewDetail>('POST', '/api/routes/preview', body);
+      this.pending.value = { body, detail };
+      this.selected.value = null;
+      this.detail.value = null;
+      this.deps.preview.show(detail, true);
+      this.outcome.clear();
+    } catch (error) {
+      this.refused(file.name, error);
+    }
+  }
+
+  discardImport(): void {
+    const pending = this.pending.value;
+    if (!pending) return;
+    this.pending.value = null;
+    this.deps.preview.show(null, false);
+    this.outcome.show('cancelled', 'previewDiscarded', { file: pending.body.fileName });
+  }
+
+  /** Saves the import shown: a new route, or, once the pilot agrees, in place of the route of that name. */
+  async saveImport(): Promise<void> {
+    const pending = this.pending.value;
+    if (!pending) return;
+    const { body, detail: shown } = pending;
+    const id = shown.id;
+    this.busy.value = true;
     try {
       let detail: RouteDetail;
       try {
@@ -111,18 +164,74 @@ export class RoutesPanel {
         if (!(error instanceof ApiError && error.status === 409)) throw error;
         const replace = await this.deps.confirm({ title: t('replaceRouteTitle'), message: t('replaceRoute', { id }), confirm: t('replace') });
         if (!replace) {
-          this.outcome.show('cancelled', 'importCancelled', { file: file.name });
+          this.outcome.show('cancelled', 'importCancelled', { file: body.fileName });
           return;
         }
         detail = await requestJson<RouteDetail>('PUT', `/api/routes/${encodeURIComponent(id)}`, body);
       }
+      this.pending.value = null;
       this.deps.catalog.put(detail);
-      this.outcome.show('accepted', 'imported', { file: file.name, name: () => routeName(detail.id, detail.meta) });
+      this.outcome.show('accepted', 'imported', { file: body.fileName, name: () => routeName(detail.id, detail.meta) });
       await this.pick(detail.id);
     } catch (error) {
-      const issues = error instanceof ApiError ? (error.body as { issues?: { message: string; where?: string }[] } | undefined)?.issues ?? [] : [];
-      const where = issues.map((i) => [i.where, i.message].filter(Boolean).join(': ')).join('; ');
-      this.outcome.show('refused', 'importFailed', { file: file.name, reason: where ? `${reasonOf(error)} — ${where}` : reasonOf(error) });
+      this.refused(body.fileName, error);
+    } finally {
+      this.busy.value = false;
+    }
+  }
+
+  private refused(file: string, error: unknown): void {
+    const issues = error instanceof ApiError ? (error.body as { issues?: { message: string; where?: string }[] } | undefined)?.issues ?? [] : [];
+    const where = issues.map((i) => [i.where, i.message].filter(Boolean).join(': ')).join('; ');
+    this.outcome.show('refused', 'importFailed', { file, reason: where ? `${reasonOf(error)} — ${where}` : reasonOf(error) });
+  }
+
+  async rename(id: string, to: string): Promise<void> {
+    this.busy.value = true;
+    try {
+      const detail = await requestJson<RouteDetail>('POST', `/api/routes/${encodeURIComponent(id)}/rename`, { to: to.trim() });
+      this.deps.catalog.forget(id);
+      this.deps.catalog.put(detail);
+      this.outcome.show('accepted', 'routeRenamed', { id: detail.id });
+      await this.pick(detail.id);
+    } catch (error) {
+      this.outcome.show('refused', 'routeNotRenamed', { reason: reasonOf(error) });
+    } finally {
+      this.busy.value = false;
+    }
+  }
+
+  async saveDetails(id: string, meta: RouteMetaChange): Promise<void> {
+    this.busy.value = true;
+    try {
+      const detail = await requestJson<RouteDetail>('PATCH', `/api/routes/${encodeURIComponent(id)}`, meta);
+      this.deps.catalog.put(detail);
+      this.outcome.show('accepted', 'detailsSaved', { file: detail.file });
+      await this.pick(detail.id);
+    } catch (error) {
+      this.outcome.show('refused', 'detailsNotSaved', { reason: reasonOf(error) });
+    } finally {
+      this.busy.value = false;
+    }
+  }
+
+  async remove(detail: RouteDetail): Promise<void> {
+    const sure = await this.deps.confirm({
+      title: t('deleteRouteTitle'), message: t('deleteRouteConfirm', { name: routeName(detail.id, detail.meta), file: detail.file }), confirm: t('deleteRoute'),
+    });
+    if (!sure) return;
+    this.busy.value = true;
+    try {
+      await requestJson('DELETE', `/api/routes/${encodeURIComponent(detail.id)}`);
+      this.deps.catalog.forget(detail.id);
+      this.selected.value = null;
+      this.detail.value = null;
+      this.deps.preview.show(null, false);
+      this.outcome.show('accepted', 'routeDeleted', { file: detail.file });
+    } catch (error) {
+      this.outcome.show('refused', 'routeNotDeleted', { reason: reasonOf(error) });
+    } finally {
+      this.busy.value = false;
     }
   }
 }
@@ -140,21 +249,96 @@ function RouteRow({ route: r, selected, onPick }: { route: RouteSummary; selecte
   );
 }
 
-function RouteDetailView({ detail: d, canEdit, onEdit }: { detail: RouteDetail; canEdit: boolean; onEdit: () => void }) {
+/** A route item's kind in the page's language: the common ones by name, others by number. */
+function commandName(command: number): string {
+  return [16, 20, 21, 22].includes(command) ? t(`wp_${command}` as 'wp_16') : t('wp_other', { n: command });
+}
+
+/** An import as the service read it: on the map (drawn by the panel), its waypoints, its problems, save or discard. */
+function ImportPreview({ panel, pending }: { panel: RoutesPanel; pending: PendingImport }) {
+  const d = pending.detail;
+  const errors = d.issues.some((i) => i.level === 'error');
+  const busy = panel.busy.value;
+  return (
+    <div class="route-preview-box">
+      <h3 class="route-preview-box__title">{t('previewTitle', { file: pending.body.fileName })}</h3>
+      <p class="route-preview-box__name">{`${routeName(d.id, d.meta)} · ${t('routeItems', { n: d.itemCount })}${d.distanceM !== null ? ` · ${distance(d.distanceM)} · ${duration(d.durationS)}` : ''}`}</p>
+      <ol class="route-preview-box__waypoints">
+        {(d.route?.items ?? []).map((item, n) => (
+          <li key={n}>{t('previewWaypoint', { n: n + 1, command: commandName(item.command), alt: item.alt !== null && item.alt !== 0 ? ` · ${Math.round(item.alt)} m` : '' })}</li>
+        ))}
+      </ol>
+      {d.issues.length > 0 && (
+        <ul class="route-detail__issues">{d.issues.map((i, n) => <li key={n} class={`route-issue route-issue--${i.level}`}>{i.text}</li>)}</ul>
+      )}
+      {d.exists && <p class="route-preview-box__replaces">{t('previewReplaces', { id: d.id })}</p>}
+      {errors && <p class="route-preview-box__errors">{t('previewHasErrors')}</p>}
+      <div class="console__buttons">
+        <button type="button" class="button button--primary route-preview-box__save" disabled={busy || errors} onClick={() => void panel.saveImport()}>{t('previewSave')}</button>
+        <button type="button" class="button route-preview-box__discard" disabled={busy} onClick={() => panel.discardImport()}>{t('previewDiscard')}</button>
+      </div>
+    </div>
+  );
+}
+
+function RenameForm({ panel, detail }: { panel: RoutesPanel; detail: RouteDetail }) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <form class="route-form route-rename" onSubmit={(event) => {
+      event.preventDefault();
+      void panel.rename(detail.id, input.current?.value ?? '');
+    }}>
+      <label>
+        <span>{t('renameTo')}</span>
+        <input class="route-rename__to" name="to" required defaultValue={detail.id} ref={input} />
+      </label>
+      <button type="submit" class="button button--primary route-rename__save" disabled={panel.busy.value}>{t('renameSave')}</button>
+    </form>
+  );
+}
+
+function DetailsForm({ panel, detail }: { panel: RoutesPanel; detail: RouteDetail }) {
+  const meta = detail.meta ?? { nameZh: '', nameEn: '', schedule: '', defaultDrone: '' };
+  return (
+    <form class="route-form route-meta" onSubmit={(event) => {
+      event.preventDefault();
+      const data = new FormData(event.currentTarget);
+      const field = (name: keyof RouteMetaChange) => String(data.get(name) ?? '').trim();
+      void panel.saveDetails(detail.id, { nameZh: field('nameZh'), nameEn: field('nameEn'), schedule: field('schedule'), defaultDrone: field('defaultDrone') });
+    }}>
+      <label><span>{t('routeNameZh')}</span><input name="nameZh" defaultValue={meta.nameZh} maxLength={100} /></label>
+      <label><span>{t('routeNameEn')}</span><input name="nameEn" defaultValue={meta.nameEn} maxLength={100} /></label>
+      <label><span>{t('routeScheduleField')}</span><input name="schedule" defaultValue={meta.schedule} maxLength={200} /></label>
+      <label><span>{t('routeDefaultDroneField')}</span><input name="defaultDrone" defaultValue={meta.defaultDrone} maxLength={64} placeholder={t('noDefaultDrone')} /></label>
+      <button type="submit" class="button button--primary route-meta__save" disabled={panel.busy.value}>{t('saveDetails')}</button>
+    </form>
+  );
+}
+
+function RouteDetailView({ panel, detail: d, canEdit }: { panel: RoutesPanel; detail: RouteDetail; canEdit: boolean }) {
+  const form = panel.form.value;
+  const busy = panel.busy.value;
+  const toggle = (which: 'rename' | 'details') => { panel.form.value = form === which ? null : which; };
   return (
     <>
       <h3 class="route-detail__name">{routeName(d.id, d.meta)}</h3>
       <p class="route-detail__file">{d.file}</p>
       {d.meta?.schedule && <p class="route-detail__schedule">{t('routeSchedule', { schedule: d.meta.schedule })}</p>}
+      {d.meta?.defaultDrone && <p class="route-detail__drone">{t('routeDefaultDrone', { drone: d.meta.defaultDrone })}</p>}
       {d.issues.length > 0 && (
         <ul class="route-detail__issues">{d.issues.map((i, n) => <li key={n} class={`route-issue route-issue--${i.level}`}>{i.text}</li>)}</ul>
       )}
       <div class="console__buttons">
-        {canEdit && d.route && <button type="button" class="button route-detail__edit" onClick={onEdit}>{t('editRoute')}</button>}
+        {canEdit && d.route && <button type="button" class="button route-detail__edit" onClick={() => panel.edit()}>{t('editRoute')}</button>}
+        {canEdit && <button type="button" class="button route-detail__rename" disabled={busy} onClick={() => toggle('rename')}>{t('renameRoute')}</button>}
+        {canEdit && d.route && <button type="button" class="button route-detail__details" disabled={busy} onClick={() => toggle('details')}>{t('routeDetails')}</button>}
+        {canEdit && <button type="button" class="button button--danger route-detail__delete" disabled={busy} onClick={() => void panel.remove(d)}>{t('deleteRoute')}</button>}
         <a class="button route-detail__download" href={`/api/routes/${encodeURIComponent(d.id)}/export?format=plan`} download={`${d.id}.plan`}>
           {t('downloadPlan')}
         </a>
       </div>
+      {canEdit && form === 'rename' && <RenameForm key={`rename-${d.id}`} panel={panel} detail={d} />}
+      {canEdit && form === 'details' && d.route && <DetailsForm key={`details-${d.id}-${d.file}`} panel={panel} detail={d} />}
     </>
   );
 }
@@ -170,6 +354,7 @@ function RoutesView({ panel }: { panel: RoutesPanel }) {
   const routes = catalog.list();
   const selected = panel.selected.value;
   const detail = panel.detail.value;
+  const pending = panel.pending.value;
   return (
     <>
       <div class="route-drop" ref={drop} hidden={!canEdit}>
@@ -183,11 +368,12 @@ function RoutesView({ panel }: { panel: RoutesPanel }) {
         }} />
       </div>
       <OutcomeLine outcome={panel.outcome} />
+      {pending && <ImportPreview panel={panel} pending={pending} />}
       <ol class="route-list">
         {routes.length ? routes.map((r) => <RouteRow key={r.id} route={r} selected={r.id === selected} onPick={() => void panel.pick(r.id)} />)
           : <li class="alert-list__empty">{t('noRoutes')}</li>}
       </ol>
-      <div class="route-detail">{detail && <RouteDetailView detail={detail} canEdit={canEdit} onEdit={() => panel.edit()} />}</div>
+      <div class="route-detail">{detail && <RouteDetailView panel={panel} detail={detail} canEdit={canEdit} />}</div>
     </>
   );
 }
