@@ -8,7 +8,7 @@ import { routeDetail, routeSummary } from '../missions/views.ts';
 import { parseSchedule } from '../patrols/schedule.ts';
 import type { AuditLog } from '../store/audit.ts';
 import { ipOf } from './auth.ts';
-import { parseBody } from './validate.ts';
+import { describeIssues, parseBody } from './validate.ts';
 import { statusOf } from './errors.ts';
 
 /**
@@ -117,6 +117,16 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
     res.json({ ...routeDetail(entry, store.checks), exists });
   });
 
+  /** A change's body, or a 400 naming the field, audited as a refused change. */
+  const changeBody = <T extends z.ZodType>(schema: T, req: express.Request, res: express.Response, action: string): z.infer<T> | undefined => {
+    const r = schema.safeParse(req.body ?? {});
+    if (r.success) return r.data;
+    const error = `invalid request body: ${describeIssues(r.error)}`;
+    audit(req, action, idOf(req), 'refused', { reason: error });
+    res.status(400).json({ error });
+    return undefined;
+  };
+
   const fileOf = (body: RouteInput) => ('fileName' in body ? { fileName: body.fileName } : {});
 
   router.post('/', guards.edit, async (req, res) => {
@@ -136,14 +146,14 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
 
   /** Names, schedule, default drone, notes: the mission stays as it is. */
   router.patch('/:id', guards.edit, async (req, res) => {
-    const meta = parseBody(MetaChange, req, res);
+    const meta = changeBody(MetaChange, req, res, 'route.edit');
     if (!meta) return;
     const entry = await audited(req, 'route.edit', idOf(req), () => store.updateMeta(idOf(req), meta), { meta });
     res.json(routeDetail(entry, store.checks));
   });
 
   router.post('/:id/rename', guards.edit, async (req, res) => {
-    const body = parseBody(Rename, req, res);
+    const body = changeBody(Rename, req, res, 'route.rename');
     if (!body) return;
     const entry = await audited(req, 'route.rename', idOf(req), () => store.rename(idOf(req), body.to), { to: body.to });
     res.json(routeDetail(entry, store.checks));

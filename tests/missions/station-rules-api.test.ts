@@ -128,8 +128,11 @@ describe('routes held to the station\'s rules, over HTTP', () => {
     expect((await audit('route.rename')).map((e) => [e.user, e.target, e.result, e.detail.to]).sort()).toEqual([
       ['pilot1', 'west', 'ok', 'west-loop'], ['pilot1', 'west-loop', 'refused', '../etc'], ['pilot1', 'west-loop', 'refused', 'by-hand'],
     ]);
-    expect((await audit('route.edit')).map((e) => [e.target, e.result, e.detail.meta])).toEqual([
+    // Refused edits are audited too, with the reason.
+    expect((await audit('route.edit')).map((e) => [e.target, e.result, e.detail.meta ?? e.detail.reason.split(':')[1]!.trim()]).reverse()).toEqual([
       ['west-loop', 'ok', { nameZh: '西线巡逻', schedule: '每晚 21:30', defaultDrone: 'sim-2' }],
+      ['west-loop', 'refused', 'schedule'],
+      ['west-loop', 'refused', 'defaultDrone'],
     ]);
     expect((await audit('route.delete')).map((e) => [e.user, e.target, e.result])).toEqual([['pilot1', 'west-loop', 'ok']]);
     expect((await audit('route.create')).map((e) => [e.target, e.result]).sort()).toEqual([
