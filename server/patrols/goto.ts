@@ -9,7 +9,7 @@ import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
 import type { CommandSender } from '../vehicles/commands.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
-import type { Vehicle } from '../vehicles/vehicle.ts';
+import { Part, type Vehicle } from '../vehicles/vehicle.ts';
 import { english, said, term, verbatim, type ServerMessage } from '../wire/messages.ts';
 import { airspaceFindings, batteryNeedPercent, insideZone, MAV_CMD, type RouteItemLike } from '../wire/route-rules.ts';
 import type { GotoEvent, GotoState, GotoView, LatLon, PreflightItem } from '../wire/types.ts';
@@ -136,6 +136,11 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   private nextId = 1;
   readonly settings: GotoSettings;
   private readonly clock: Clock;
+  /** when each drone's position last arrived, on this module's clock: what "fresh" is measured by */
+  private readonly heard = new Map<string, number>();
+  private readonly onChanged = (v: Vehicle, parts: number) => {
+    if (parts & Part.POSITION) this.heard.set(v.id, this.clock.now());
+  };
   private readonly onLost = (v: Vehicle) => this.linkChange(v, true);
   private readonly onRegained = (v: Vehicle) => this.linkChange(v, false);
 
@@ -143,6 +148,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     super();
     this.settings = { ...DEFAULT_GOTO, ...d.settings };
     this.clock = d.clock ?? realClock;
+    d.fleet.on('changed', this.onChanged);
     d.fleet.on('lost', this.onLost);
     d.fleet.on('regained', this.onRegained);
   }
@@ -349,7 +355,8 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
 
   /** Distance to the point from telemetry fresher than staleMs, else null. */
   private freshDistance(v: Vehicle, g: Goto): number | null {
-    if (v.lost || !v.position || this.clock.now() - v.lastPositionAt > this.settings.staleMs) return null;
+    const heard = this.heard.get(v.id);
+    if (v.lost || !v.position || heard === undefined || this.clock.now() - heard > this.settings.staleMs) return null;
     return distanceM(v.position, g.target);
   }
 
@@ -525,6 +532,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   }
 
   close(): void {
+    this.d.fleet.off('changed', this.onChanged);
     this.d.fleet.off('lost', this.onLost);
     this.d.fleet.off('regained', this.onRegained);
     for (const g of this.all.values()) if (g.timer !== null) this.clock.clearTimeout(g.timer);

@@ -1,0 +1,221 @@
+import { common, type MavLinkData } from 'node-mavlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AircraftMonitor } from '../../server/alerts/aircraft-monitor.ts';
+import { ControlRegistry } from '../../server/patrols/control.ts';
+import { Gotos } from '../../server/patrols/goto.ts';
+import type { Patrols } from '../../server/patrols/patrols.ts';
+import { DEFAULT_RULES } from '../../server/patrols/preflight.ts';
+import { Actions } from '../../server/vehicles/actions.ts';
+import { CommandSender } from '../../server/vehicles/commands.ts';
+import type { GotoView } from '../../server/wire/types.ts';
+import { fakeClock, type FakeClock } from '../helpers/fake-clock.ts';
+import { scriptedVehicle } from '../helpers/scripted-vehicle.ts';
+
+const { MavCmd, MavResult } = common;
+const GUIDED = 4;
+const RTL = 6;
+const HOME = { lat: 28.37, lon: 121.3815 };
+/** 250 m north of home, as point A of the live capture */
+const A = { lat: 28.37225, lon: 121.3815 };
+const M_PER_DEG = 111_320;
+
+/**
+ * A copter as ArduCopter answered the live capture: every command ACKed at once, DO_REPOSITION
+ * only as COMMAND_INT, then flying there at 10 m/s; position, battery and GPS sent 4 times a second.
+ */
+async function copter(fc: FakeClock, opts: { battery: number; moves?: boolean }) {
+  const sv = await scriptedVehicle(fc, { customMode: GUIDED, armed: true });
+  const s = { lat: HOME.lat, lon: HOME.lon, alt: 40, battery: opts.battery, target: null as { lat: number; lon: number } | null, streaming: true };
+  const ack = (command: number, result: number) => {
+    const m = new common.CommandAck();
+    m.command = command;
+    m.result = result;
+    m.targetSystem = 255;
+    m.targetComponent = 190;
+    sv.send(m);
+  };
+  sv.on((msg: MavLinkData) => {
+    if (msg instanceof common.CommandLong) {
+      if (msg.command === MavCmd.DO_SET_MODE) sv.state.customMode = msg._param2;
+      ack(msg.command, msg.command === MavCmd.DO_REPOSITION || msg.command === MavCmd.DO_ORBIT ? MavResult.UNSUPPORTED : MavResult.ACCEPTED);
+    } else if (msg instanceof common.CommandInt) {
+      if (msg.command === MavCmd.DO_REPOSITION && opts.moves !== false) s.target = { lat: msg._param5 / 1e7, lon: msg._param6 / 1e7 };
+      ack(msg.command, msg.command === MavCmd.DO_ORBIT ? MavResult.UNSUPPORTED : MavResult.ACCEPTED);
+    }
+  });
+  const telemetry = () => {
+    if (s.target && sv.state.customMode === GUIDED) {
+      const dn = (s.target.lat - s.lat) * M_PER_DEG;
+      const de = (s.target.lon - s.lon) * M_PER_DEG * Math.cos((s.lat * Math.PI) / 180);
+      const d = Math.hypot(dn, de);
+      const step = Math.min(d, 10 * 0.25);
+      if (d > 0) {
+        s.lat += ((dn / d) * step) / M_PER_DEG;
+        s.lon += ((de / d) * step) / (M_PER_DEG * Math.cos((s.lat * Math.PI) / 180));
+      }
+    }
+    if (!s.streaming) return;
+    const p = new common.GlobalPositionInt();
+    p.lat = Math.round(s.lat * 1e7);
+    p.lon = Math.round(s.lon * 1e7);
+    p.alt = (10 + s.alt) * 1000;
+    p.relativeAlt = s.alt * 1000;
+    p.hdg = 0;
+    sv.send(p);
+    const b = new common.SysStatus();
+    b.batteryRemaining = Math.round(s.battery);
+    b.voltageBattery = 12600;
+    b.currentBattery = 1000;
+    sv.send(b);
+    const g = new common.GpsRawInt();
+    g.fixType = common.GpsFixType.GPS_FIX_TYPE_3D_FIX;
+    g.satellitesVisible = 12;
+    g.eph = 80;
+    sv.send(g);
+    const h = new common.HomePosition();
+    h.latitude = HOME.lat * 1e7;
+    h.longitude = HOME.lon * 1e7;
+    h.altitude = 10_000;
+    sv.send(h);
+  };
+  const stop = fc.every(250, telemetry);
+  telemetry();
+  await fc.advance(100);
+  return { sv, s, stop };
+}
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+async function rig(opts: { battery: number; moves?: boolean }) {
+  const fc = fakeClock();
+  const c = await copter(fc, opts);
+  const fleet = c.sv.fleet;
+  const commands = new CommandSender(fleet, 255, fc.clock);
+  const actions = new Actions(fleet, commands, fc.clock);
+  const control = new ControlRegistry(() => true);
+  control.take(c.sv.vehicle.id, 'pilot1');
+  const alerts: { rule: string; severity: string | null; message: string | null }[] = [];
+  const aircraft = { setExternal: (_v: unknown, rule: string, cond: { severity: string; message: string } | null) => alerts.push({ rule, severity: cond?.severity ?? null, message: cond?.message ?? null }) } as unknown as AircraftMonitor;
+  const patrols = { activeFor: () => undefined } as unknown as Patrols;
+  const audit: { action: string; result: string }[] = [];
+  const gotos = new Gotos({
+    fleet, actions, commands, control, patrols, aircraft, rules: { ...DEFAULT_RULES, enduranceS: 1200, reservePercent: 25 },
+    station: { ...HOME, radiusKm: 50 }, incident: () => null, audit: (e) => audit.push(e), clock: fc.clock,
+  });
+  cleanup = async () => {
+    gotos.close();
+    c.stop();
+    await c.sv.close();
+  };
+  const views: GotoView[] = [];
+  gotos.on('goto', (g) => views.push(g));
+  const now = () => gotos.current(c.sv.vehicle.id)!;
+  /** run simulated time until the goto satisfies check */
+  const until = async (what: string, check: (g: GotoView) => boolean, limitMs = 10 * 60_000) => {
+    const end = fc.elapsed() + limitMs;
+    while (!check(now())) {
+      if (fc.elapsed() > end) throw new Error(`${what}: not after ${limitMs} ms; ${JSON.stringify({ ...now(), checks: undefined })}`);
+      await fc.advance(250);
+    }
+    return now();
+  };
+  return { fc, ...c, gotos, alerts, audit, views, now, until, vid: c.sv.vehicle.id };
+}
+
+describe('drone to the scene on a fake clock: confirmation, overhead, countdown, battery limit', () => {
+  it('sends DO_REPOSITION as COMMAND_INT in GUIDED, confirms movement from telemetry, and counts time held only overhead', async () => {
+    const r = await rig({ battery: 90 });
+    const sent = r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 });
+    expect(sent.checks.every((c) => c.pass)).toBe(true);
+    expect(sent.state).toBe('transit');
+    const moving = await r.until('moving', (g) => g.events.some((e) => e.kind === 'moving'), 5000);
+    // 0.75 s of a 10 m/s copter at most, as the capture's: the movement is seen within a second or two.
+    expect(r.fc.elapsed()).toBeLessThan(2500);
+    expect(moving.state).toBe('transit');
+    const cmd = r.sv.got(common.CommandInt, (m) => m.command === MavCmd.DO_REPOSITION);
+    expect(cmd).toHaveLength(1);
+    expect(cmd[0]).toMatchObject({ frame: common.MavFrame.GLOBAL_RELATIVE_ALT_INT, _param5: 283722500, _param6: 1213815000, _param7: 60 });
+    expect(r.sv.got(common.CommandLong, (m) => m.command === MavCmd.DO_REPOSITION)).toHaveLength(0);
+
+    const there = await r.until('overhead', (g) => g.overhead);
+    // 250 m at 10 m/s, overhead from 30 m out: about 22 s.
+    expect(there.state).toBe('on_scene');
+    expect(there.arrivedAt! - there.startedAt).toBeGreaterThan(18_000);
+    expect(there.arrivedAt! - there.startedAt).toBeLessThan(27_000);
+    await r.fc.advance(5000);
+    // ArduCopter: no orbit (position hold in GUIDED), the nose on the point.
+    expect(r.sv.got(common.CommandInt, (m) => m.command === MavCmd.DO_ORBIT)).toHaveLength(0);
+    expect(r.sv.got(common.CommandInt, (m) => m.command === MavCmd.DO_SET_ROI_LOCATION)[0]).toMatchObject({ _param5: 283722500, _param6: 1213815000 });
+    const held = r.now();
+    expect(held.heldS).toBeGreaterThanOrEqual(4);
+    expect(held.heldS).toBeLessThanOrEqual(6);
+    expect(held.hold).toBe('position');
+
+    // Telemetry stops (the link is going): nothing is claimed from the last position.
+    r.s.streaming = false;
+    await r.fc.advance(4000);
+    const stale = r.now();
+    expect(stale).toMatchObject({ overhead: false, stale: true, distanceM: null });
+    const heldThen = stale.heldS;
+    await r.fc.advance(5000);
+    expect(r.now().heldS).toBe(heldThen);
+  });
+
+  it('counts down to turning home, goes amber under 2 minutes, and at the limit returns by itself (audited)', async () => {
+    // 40 %: 15 % above the 25 % reserve of a 20-minute battery = 180 s of flight, less the way home.
+    const r = await rig({ battery: 40 });
+    r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
+    const there = await r.until('overhead', (g) => g.overhead);
+    // From A: 250 m home at 8 m/s (31 s) and 40 m down at 2.5 m/s (16 s).
+    expect(there.turnHomeInS).toBeGreaterThan(125);
+    expect(there.turnHomeInS).toBeLessThan(140);
+    expect(there.amber).toBe(false);
+    // The battery goes down 1 % every 10 s (the 20-minute battery's rate in the air: 1 % per 12 s).
+    const drain = r.fc.every(10_000, () => { r.s.battery -= 1; });
+    const amber = await r.until('amber', (g) => g.amber);
+    expect(amber.turnHomeInS).toBeLessThan(120);
+    expect(r.alerts.some((a) => a.rule === 'goto_battery' && a.severity === 'caution')).toBe(true);
+    expect(amber.events.find((e) => e.kind === 'battery')!.message).toMatch(/battery allows \d+ s more over the point/);
+    expect(r.sv.got(common.CommandLong, (m) => m.command === MavCmd.DO_SET_MODE && m._param2 === RTL)).toHaveLength(0);
+
+    const back = await r.until('returning', (g) => g.state === 'returning');
+    drain();
+    expect(back.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['limit', 'returning']));
+    expect(r.sv.got(common.CommandLong, (m) => m.command === MavCmd.DO_SET_MODE && m._param2 === RTL)).toHaveLength(1);
+    expect(r.audit).toContainEqual(expect.objectContaining({ action: 'goto.limit_return', result: 'sent' }));
+    // The amber alert ends with the goto.
+    expect(r.alerts.at(-1)).toMatchObject({ rule: 'goto_battery', severity: null });
+  });
+
+  it('keeps the drone over the point past the limit when the pilot chose so', async () => {
+    const r = await rig({ battery: 40 });
+    r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
+    await r.until('overhead', (g) => g.overhead);
+    expect(() => r.gotos.keepHolding(r.vid, 'pilot2', true)).toThrow(/under the control of pilot1/);
+    expect(r.gotos.keepHolding(r.vid, 'pilot1', true).keepHolding).toBe(true);
+    const drain = r.fc.every(10_000, () => { r.s.battery -= 1; });
+    const past = await r.until('past the limit', (g) => (g.turnHomeInS ?? 1) < -10);
+    drain();
+    expect(past.state).toBe('on_scene');
+    expect(past.events.find((e) => e.kind === 'limit')!.message).toBe('battery limit passed: the pilot keeps it over the point');
+    expect(r.sv.got(common.CommandLong, (m) => m.command === MavCmd.DO_SET_MODE && m._param2 === RTL)).toHaveLength(0);
+  });
+
+  it('fails, saying so, when the autopilot accepts the goto but does not move', async () => {
+    const r = await rig({ battery: 90, moves: false });
+    r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1' });
+    const failed = await r.until('failed', (g) => g.state === 'failed', 20_000);
+    expect(failed.events.at(-1)!.message).toBe('failed: not moving toward the point 10 s after the command');
+    expect(r.fc.elapsed()).toBeGreaterThan(10_000);
+  });
+
+  it('refuses without enough battery for there, the hold and home, naming the figures', async () => {
+    const r = await rig({ battery: 40 });
+    expect(() => r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 })).toThrow(/battery \(.*5 min overhead and back.*needs 5\d% with 25% reserve, has 40%\)/);
+    expect(r.sv.got(common.CommandInt)).toHaveLength(0);
+  });
+});
