@@ -78,7 +78,8 @@ async function newPhone(name: string, at: ReturnType<typeof north>, o: PhoneOpti
   const context = await browser.newContext({
     locale: o.locale,
     colorScheme: o.colorScheme ?? 'dark',
-    viewport: { width: 360, height: 640 },
+    // A common phone's screen (CSS pixels).
+    viewport: { width: 390, height: 844 },
     isMobile: true,
     hasTouch: true,
     geolocation: at,
@@ -155,8 +156,18 @@ async function expectRinging(phone: Phone, id: number): Promise<void> {
   await expectAudible(phone);
 }
 
-async function answer(phone: Phone, id: number, answer: string): Promise<void> {
-  await phone.page.click(`${card(id)} .answer--${answer}`);
+/**
+ * Answer as the officer would: a step is one tap; declining asks why and resolving asks how it
+ * ended, each then confirmed with a button of its own.
+ */
+async function answer(phone: Phone, id: number, answer: string, choice?: { reason?: string; outcome?: string; note?: string }): Promise<void> {
+  const job = card(id);
+  if (answer === 'decline' || answer === 'resolved') {
+    await phone.page.click(`${job} .answer--${answer === 'decline' ? 'decline-open' : 'resolve-open'}`);
+    await phone.page.click(`${job} .choice[data-choice="${choice?.reason ?? choice?.outcome ?? (answer === 'decline' ? 'busy' : 'handled')}"]`);
+    if (choice?.note) await phone.page.fill(`${job} .panel__note textarea`, choice.note);
+  }
+  await phone.page.click(`${job} .answer--${answer}`);
 }
 
 /** The only console errors allowed: the expected 401 of /api/me before login, and the refusals a test provokes. */
@@ -297,12 +308,12 @@ describe('officer phone page', () => {
     await expect.poll(() => room.get(id)?.assignee?.officer, POLL).toBe('sun');
     expect(await li.page.isVisible(card(id))).toBe(true);
     await answer(li, id, 'accept');
-    const refusal = translate('en', 'answerRefused', { detail: `ground alert ${id} is already taken by sun` });
+    const refusal = translate('en', 'answerRefused', { detail: translate('en', 'late_taken', { by: 'sun' }) });
     await expect.poll(() => text(li.page, `${card(id)} .job__error`), POLL).toBe(refusal);
     await shot(li, 'officer-refused-en-sunlight');
-    // The refusal is said again in Chinese (the reason in the service's words).
+    // The refusal is said again in Chinese (the service sent a code for it).
     await li.page.click('#language');
-    expect(await text(li.page, `${card(id)} .job__error`)).toBe(translate('zh-CN', 'answerRefused', { detail: `ground alert ${id} is already taken by sun` }));
+    expect(await text(li.page, `${card(id)} .job__error`)).toBe(translate('zh-CN', 'answerRefused', { detail: translate('zh-CN', 'late_taken', { by: 'sun' }) }));
     await li.page.click('#language');
     // The link recovers: the update arrives and the job leaves li's phone with a note why.
     link.release();
@@ -400,6 +411,173 @@ describe('officer phone page', () => {
     expect(await phone.page.isVisible('#duty')).toBe(false);
     await shot(phone, 'officer-wrong-role-en');
     expectClean(phone);
+  });
+});
+
+/** Two taps on one spot, as a hurried thumb makes them. */
+async function doubleTap(phone: Phone, selector: string): Promise<void> {
+  // A button takes taps a moment after its card changed (a new offer, a step taken): wait for that, as the thumb would.
+  await phone.page.waitForSelector(`${selector}:not([disabled])`, POLL);
+  await phone.page.locator(selector).scrollIntoViewIfNeeded();
+  const box = await phone.page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  await phone.page.touchscreen.tap(x, y);
+  await phone.page.waitForTimeout(120);
+  await phone.page.touchscreen.tap(x, y);
+}
+
+/** The answers the page POSTs, in order. */
+function answersSent(page: Page): string[] {
+  const sent: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && /\/api\/alerts\/\d+\/answer$/.test(r.url())) sent.push((r.postDataJSON() as { answer: string }).answer);
+  });
+  return sent;
+}
+
+/** What the phone keeps to send later (web/src/officer/outbox.ts). */
+const outbox = (page: Page, name: string) => page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]') as { id: number; answer: string; at: number }[], `skybeat.officer.outbox.${name}`);
+
+/** Offline, the browser logs each failed request and socket attempt: expected, nothing else is. */
+const offlineNoise = (e: string) => /ERR_INTERNET_DISCONNECTED|WebSocket connection/.test(e);
+
+describe('officer phone page, on the street', () => {
+  it('a double tap takes one step at most: the next step is never under the finger; resolving asks for the outcome and a confirm, declining asks why', async () => {
+    const chen = await onDuty('chen', 150, { locale: 'zh-CN' });
+    const zh = strings['zh-CN'];
+    const sent = answersSent(chen.page);
+    const id = await raise({ category: 'fight', note: 'two men by the noodle stall', priority: 1 });
+    await expectOffered(chen, id);
+    const job = card(id);
+
+    const steps = [['accept', 'accepted'], ['en_route', 'en_route'], ['on_scene', 'on_scene']] as const;
+    for (const [i, [step, state]] of steps.entries()) {
+      await doubleTap(chen, `${job} .answer--${step}`);
+      await expect.poll(() => room.get(id)?.state, POLL).toBe(state);
+      // The card takes taps again: a second answer, had the second tap made one, would have gone by now.
+      await chen.page.waitForSelector(`${job} .answer--resolve-open:not([disabled])`, POLL);
+      expect(sent).toEqual(steps.slice(0, i + 1).map(([s]) => s));
+      expect(await text(chen.page, `${job} .job__state`)).toBe(zh[`job_${state}`]);
+    }
+    // Where the last tap landed, a step already done.
+    expect(await text(chen.page, `${job} .step--on_scene`)).toMatch(/^✓ 已到场/);
+
+    // Resolving: a double tap opens the outcome panel and sends nothing; its confirm is elsewhere and needs a choice.
+    await doubleTap(chen, `${job} .answer--resolve-open`);
+    await chen.page.waitForSelector(`${job} .panel--resolve`, POLL);
+    expect(await chen.page.isEnabled(`${job} .answer--resolved`)).toBe(false);
+    const opener = (await chen.page.locator(`${job} .answer--resolve-open`).boundingBox())!;
+    const confirm = (await chen.page.locator(`${job} .answer--resolved`).boundingBox())!;
+    expect(confirm.y).toBeGreaterThan(opener.y + opener.height);
+    expect((await chen.page.$$eval(`${job} .choice`, (els) => els.map((e) => e.textContent)))).toEqual(
+      ['handled', 'warned', 'handed_over', 'unfounded', 'other'].map((o) => zh[`outcome_${o}` as keyof typeof zh]));
+    await shot(chen, 'officer-resolve-outcome-zh', true);
+    expect(sent).toEqual(['accept', 'en_route', 'on_scene']);
+    expect(room.get(id)?.state).toBe('on_scene');
+    await chen.page.click(`${job} .choice[data-choice="warned"]`);
+    await chen.page.fill(`${job} .panel__note textarea`, '口头警告，双方已离开');
+    await chen.page.click(`${job} .answer--resolved`);
+    await expect.poll(() => room.get(id)?.state, POLL).toBe('resolved');
+    expect(room.get(id)!.outcome).toMatchObject({ code: 'warned', note: '口头警告，双方已离开', by: 'chen' });
+    await expect.poll(() => chen.page.isVisible(job), POLL).toBe(false);
+
+    // Declining: a double tap opens the reasons; only a chosen reason and the confirm decline it.
+    const next = await raise({ category: 'theft', note: 'bicycle', priority: 2 });
+    await expectOffered(chen, next);
+    await doubleTap(chen, `${card(next)} .answer--decline-open`);
+    await chen.page.waitForSelector(`${card(next)} .panel--decline`, POLL);
+    expect(await chen.page.isEnabled(`${card(next)} .answer--decline`)).toBe(false);
+    expect(sent).toEqual(['accept', 'en_route', 'on_scene', 'resolved']);
+    await shot(chen, 'officer-decline-reason-zh', true);
+    await chen.page.click(`${card(next)} .choice[data-choice="too_far"]`);
+    await chen.page.click(`${card(next)} .answer--decline`);
+    await expect.poll(() => dispatchOf(next, 'chen')?.answer, POLL).toBe('decline');
+    expect(dispatchOf(next, 'chen')!.declineReason).toBe('too_far');
+    expect(await englishLeft(chen.page, 'body', { skip: ['.job__note', '.job__category-other', '#login', '.leaflet-control-attribution'], data: ['room', 'chen'] })).toEqual([]);
+    expectClean(chen);
+  });
+
+  it('taps made offline wait on the phone, kept if it is closed, and go in order on reconnection with the time they were made; no error stays', async () => {
+    const chen = await onDuty('chen', 150, { locale: 'zh-CN' });
+    const zh = strings['zh-CN'];
+    const id = await raise({ category: 'theft', note: 'scooter', priority: 2 });
+    await expectOffered(chen, id);
+    const job = card(id);
+
+    await chen.context.setOffline(true);
+    await expect.poll(() => chen.page.isVisible('#offline'), POLL).toBe(true);
+    expect(await text(chen.page, '#offline')).toBe(zh.officerOffline);
+    await answer(chen, id, 'accept');
+    // The card goes on as if it went, and says the answers wait.
+    await expect.poll(() => text(chen.page, `${job} .job__state`), POLL).toBe(zh.job_accepted);
+    await expect.poll(() => chen.page.isVisible(`${job} .job__queued`), POLL).toBe(true);
+    await answer(chen, id, 'en_route');
+    await expect.poll(() => text(chen.page, `${job} .job__state`), POLL).toBe(zh.job_en_route);
+    await expect.poll(() => text(chen.page, `${job} .job__queued`), POLL).toMatch(new RegExp(`^将在恢复网络后发送：${zh.reply_accept}（.+）${zh.listSeparator}${zh.reply_en_route}（.+）$`));
+    expect(await chen.page.isVisible(`${job} .job__error`)).toBe(false);
+    const kept = await outbox(chen.page, 'chen');
+    expect(kept.map((q) => [q.id, q.answer])).toEqual([[id, 'accept'], [id, 'en_route']]);
+    expect(kept[1]!.at).toBeGreaterThan(kept[0]!.at);
+    expect(room.get(id)?.state).toBe('dispatched');
+    await shot(chen, 'officer-offline-queued-zh', true);
+
+    // The officer closes the browser while offline; later, with a network, opens the page again.
+    await chen.page.close();
+    await chen.context.setOffline(false);
+    const page = await chen.context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${t.base}/officer`);
+    await expect.poll(() => room.get(id)?.state, POLL).toBe('en_route');
+    // Applied in order, each at the time it was tapped.
+    const steps = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'accept' || e.kind === 'en_route');
+    expect(steps.map((e) => [e.kind, e.user, e.detail?.at])).toEqual([['accept', 'chen', kept[0]!.at], ['en_route', 'chen', kept[1]!.at]]);
+    expect(dispatchOf(id, 'chen')).toMatchObject({ answer: 'en_route', answeredAt: kept[1]!.at });
+    await expect.poll(() => outbox(page, 'chen'), POLL).toEqual([]);
+    await expect.poll(() => text(page, `${job} .job__state`), POLL).toBe(zh.job_en_route);
+    expect(await page.isVisible(`${job} .job__queued`)).toBe(false);
+    expect(await page.isVisible(`${job} .job__error`)).toBe(false);
+    expect(await page.isVisible('#offline')).toBe(false);
+    expect(errors.filter((e) => !e.includes('status of 401'))).toEqual([]);
+    expect(chen.errors.filter((e) => !offlineNoise(e) && !e.includes('status of 401 '))).toEqual([]);
+  });
+
+  it('a late "on scene" made offline after the command room reassigned the job is recorded, not applied, and the phone says so', async () => {
+    const chen = await onDuty('chen', 150, { locale: 'zh-CN' });
+    await t.user('wang', ['officer']);
+    const id = await raise({ category: 'fight', note: 'by the bus stop', priority: 1 });
+    await expectOffered(chen, id);
+    await answer(chen, id, 'accept');
+    await expect.poll(() => room.get(id)?.assignee?.officer, POLL).toBe('chen');
+
+    await chen.context.setOffline(true);
+    await answer(chen, id, 'on_scene');
+    await expect.poll(() => chen.page.isVisible(`${card(id)} .job__queued`), POLL).toBe(true);
+    const [tapped] = await outbox(chen.page, 'chen');
+    expect((await t.api('POST', `/api/alerts/${id}/reassign`, command, { officer: 'wang' })).status).toBe(200);
+    const reassigned = room.get(id)!;
+
+    await chen.context.setOffline(false);
+    await expect.poll(() => chen.page.isVisible('#late-answers'), POLL).toBe(true);
+    const zh = strings['zh-CN'];
+    expect(await text(chen.page, '#late-answers .late__text')).toMatch(
+      new RegExp(`^任务 ${id}：离线时的“${zh.reply_on_scene}”（.+）未被采用：${translate('zh-CN', 'late_reassigned', { to: 'wang' })}$`));
+    // Recorded in the incident's story with the time it was tapped; not applied.
+    const refused = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused');
+    expect(refused.map((e) => ({ user: e.user, answer: e.detail?.answer, at: e.detail?.at }))).toEqual([{ user: 'chen', answer: 'on_scene', at: tapped!.at }]);
+    expect(t.svc.store.groundAlerts.events(id).some((e) => e.kind === 'on_scene')).toBe(false);
+    await expect.poll(() => room.get(id)?.state, POLL).toBe('dispatched');
+    expect(room.get(id)!.dispatch.find((d) => d.officer === 'wang')).toMatchObject({ withdrawn: null });
+    expect(room.get(id)!.assignee).toEqual(reassigned.assignee);
+    // The job left chen's phone; nothing waits, no error stays, the note goes when read.
+    await expect.poll(() => chen.page.isVisible(card(id)), POLL).toBe(false);
+    expect(await outbox(chen.page, 'chen')).toEqual([]);
+    expect(await chen.page.isVisible('#offline')).toBe(false);
+    await shot(chen, 'officer-late-answer-zh', true);
+    await chen.page.click('#late-answers .late__dismiss');
+    expect(await chen.page.isVisible('#late-answers')).toBe(false);
+    expect(chen.errors.filter((e) => !offlineNoise(e) && !/status of (401|409) /.test(e))).toEqual([]);
   });
 });
 

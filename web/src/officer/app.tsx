@@ -6,14 +6,16 @@
 
 import { signal } from '@preact/signals';
 import { isSignal, type ClientConfig, type GroundAlertView, type OfficerAnswer } from '../../../server/wire/types.ts';
-import { phrase, type Phrase } from '../i18n.ts';
-import { connectLive, requestJson, type ConnectionState, type LiveSocket } from '../live.ts';
+import { phrase, type Phrase, type StringKey } from '../i18n.ts';
+import { ApiError, connectLive, requestJson, type ConnectionState, type LiveSocket } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import type { CardState } from './job-card.tsx';
+import type { AnswerExtra } from './job-steps.tsx';
 import { JobMap } from './job-map.ts';
 import { Jobs, type JobChanges } from './jobs.ts';
 import { LocationWatch, type Fix, type LocationProblem } from './location.ts';
 import type { Notice } from './notice.ts';
+import { Outbox, type QueuedAnswer } from './outbox.ts';
 import { Ringer, type RingReport } from './ring.ts';
 
 export interface OfficerAppOptions {
@@ -25,10 +27,29 @@ export interface OfficerAppOptions {
   refused(): void;
 }
 
-/** The reason the service gave, without the "POST /api/…: " that requestJson puts in front. */
-function serviceReason(error: unknown, request: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.startsWith(`${request}: `) ? message.slice(request.length + 2) : message;
+/** After a card changes, its buttons wait this long before taking a tap: the second tap of a double tap lands on nothing. */
+const ARM_MS = 700;
+/** While answers wait for the network, try again this often (besides on reconnection) */
+const RETRY_MS = 10_000;
+
+/** An answer that arrived too late to apply, as the phone says it (until the officer dismisses it). */
+export interface LateAnswer {
+  key: string;
+  id: number;
+  answer: OfficerAnswer;
+  at: number;
+  /** the service's refusal, as a phrase when the page knows its code, else its words */
+  reason: Phrase | string;
+}
+
+/** Why the service refused an answer: in the page's words when it sent a code, else in its own. */
+function refusal(error: ApiError): Phrase | string {
+  const body = error.body as { code?: unknown; params?: Record<string, string | number> } | undefined;
+  const p = body?.params ?? {};
+  if (body?.code === 'answer_reassigned') return phrase('late_reassigned', { to: String(p.to) });
+  if (body?.code === 'answer_taken') return phrase('late_taken', { by: String(p.by) });
+  if (body?.code === 'answer_out_of_order' && typeof p.state === 'string') return phrase('late_state', { state: phrase(`job_${p.state}` as StringKey) });
+  return error.reason ?? error.message;
 }
 
 export class OfficerApp {
@@ -49,6 +70,18 @@ export class OfficerApp {
    */
   readonly onDuty = signal<boolean | null>(null);
   readonly now = signal(Date.now());
+  /** this phone's answers waiting to be sent (kept across reloads) */
+  readonly queued = signal<readonly QueuedAnswer[]>([]);
+  /** the first waiting answer failed to go: the phone is offline (or the service is), and says the answers wait */
+  readonly held = signal(false);
+  /** the browser says there is no network */
+  readonly offline = signal(!navigator.onLine);
+  /** when this phone made each answer the service took ("id:answer" → ms), so a card shows every step's time */
+  readonly made = signal<ReadonlyMap<string, number>>(new Map());
+  /** answers made offline that the service no longer applied */
+  readonly late = signal<LateAnswer[]>([]);
+  private readonly outbox: Outbox;
+  private flushing = false;
   readonly map: JobMap;
   private readonly ringer: Ringer;
   private readonly watch: LocationWatch;
@@ -62,6 +95,10 @@ export class OfficerApp {
 
   constructor(readonly o: OfficerAppOptions) {
     this.jobs = new Jobs(o.user.name);
+    this.outbox = new Outbox(o.user.name, (items) => (this.queued.value = items));
+    this.queued.value = this.outbox.all;
+    // Answers kept from before a reload waited already: if they cannot go now, say so.
+    this.held.value = this.outbox.all.length > 0;
     const mapElement = Object.assign(document.createElement('div'), { id: 'job-map', className: 'job-map', hidden: true });
     this.map = new JobMap(mapElement, o.config);
     this.ringer = new Ringer((r) => this.showRing(r));
@@ -83,6 +120,15 @@ export class OfficerApp {
       this.apply(this.jobs.merge([alert]));
     });
     setInterval(() => (this.now.value = Date.now()), 1000);
+    window.addEventListener('online', () => {
+      this.offline.value = false;
+      void this.flush();
+    });
+    window.addEventListener('offline', () => (this.offline.value = true));
+    setInterval(() => {
+      if (this.held.value) void this.flush();
+    }, RETRY_MS);
+    void this.flush();
   }
 
   silence(): void {
@@ -105,11 +151,21 @@ export class OfficerApp {
   }
 
   cardState(id: number): CardState {
-    return this.cards.value.get(id) ?? { error: null, sending: false };
+    return this.cards.value.get(id) ?? { error: null, sending: false, armedAt: 0 };
   }
 
-  private setCard(id: number, state: CardState): void {
-    this.cards.value = new Map(this.cards.value).set(id, state);
+  private setCard(id: number, state: Partial<CardState>): void {
+    this.cards.value = new Map(this.cards.value).set(id, { ...this.cardState(id), ...state });
+  }
+
+  /** The card just changed under the officer's finger: its buttons take no tap for a moment. */
+  private arm(id: number): void {
+    this.setCard(id, { armedAt: Date.now() + ARM_MS });
+    setTimeout(() => (this.now.value = Date.now()), ARM_MS + 20);
+  }
+
+  dismissLate(key: string): void {
+    this.late.value = this.late.value.filter((l) => l.key !== key);
   }
 
   private connectionChanged(state: ConnectionState, detail?: string): void {
@@ -131,6 +187,11 @@ export class OfficerApp {
   /** On each (re)connection the service sends our duty (officer:status); a change asked for meanwhile goes now. */
   private connected(): void {
     this.catchUpNext = true;
+    // What went wrong before the connection came back is past: the answers waiting go now.
+    const cards = new Map(this.cards.value);
+    for (const [id, c] of cards) if (c.error !== null) cards.set(id, { ...c, error: null });
+    this.cards.value = cards;
+    void this.flush();
     this.sendDuty();
     const here = this.here.value;
     if (this.onDuty.value && here) this.sendLocation(here);
@@ -191,6 +252,7 @@ export class OfficerApp {
   }
 
   private apply(changes: JobChanges): void {
+    const before = new Map(this.list.value.map((j) => [j.id, j.state]));
     const cards = new Map(this.cards.value);
     for (const d of changes.departures) {
       cards.delete(d.id);
@@ -204,19 +266,65 @@ export class OfficerApp {
       this.selected.value = changes.newOffers.at(-1)!.id;
       this.ringer.start();
     }
-    if (this.jobs.awaitingAnswer().length === 0) this.ringer.stop();
+    if (this.unanswered() === 0) this.ringer.stop();
     this.list.value = this.jobs.list();
+    for (const j of this.list.value) if (before.get(j.id) !== j.state) this.arm(j.id);
   }
 
-  async answer(job: GroundAlertView, answer: OfficerAnswer): Promise<void> {
-    this.setCard(job.id, { sending: true, error: null });
-    const path = `/api/alerts/${job.id}/answer`;
+  /** Offers still waiting for the officer: not answered by the service's word, nor by an answer waiting here. */
+  private unanswered(): number {
+    return this.jobs.awaitingAnswer().filter((j) => this.outbox.forJob(j.id).length === 0).length;
+  }
+
+  /**
+   * The officer answered: the answer goes into the outbox with the time of the tap, then out in
+   * order. Without a network it waits there (the card moves on and says so) and goes on reconnection.
+   */
+  answer(job: GroundAlertView, answer: OfficerAnswer, extra: AnswerExtra = {}): void {
+    this.outbox.add({ id: job.id, answer, at: Date.now(), ...extra });
+    this.setCard(job.id, { error: null });
+    this.arm(job.id);
+    if (this.unanswered() === 0) this.ringer.stop();
+    void this.flush();
+  }
+
+  /** Send the waiting answers, oldest first, one at a time; stop at the first that cannot go. */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
     try {
-      const view = await requestJson<GroundAlertView>('POST', path, { answer });
-      this.setCard(job.id, { sending: false, error: null });
+      for (let q = this.outbox.all[0]; q; q = this.outbox.all[0]) {
+        if (!(await this.send(q))) break;
+      }
+      if (this.outbox.all.length === 0) this.held.value = false;
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** One answer to the service; false: it could not go (no network, the service down) and waits. */
+  private async send(q: QueuedAnswer): Promise<boolean> {
+    const path = `/api/alerts/${q.id}/answer`;
+    const waited = this.held.value;
+    this.setCard(q.id, { sending: true });
+    try {
+      const view = await requestJson<GroundAlertView>('POST', path, { answer: q.answer, at: q.at, reason: q.reason, outcome: q.outcome, note: q.note });
+      this.outbox.shift();
+      this.made.value = new Map(this.made.value).set(`${q.id}:${q.answer}`, q.at);
+      this.setCard(q.id, { sending: false, error: null });
       this.apply(this.jobs.merge([view]));
+      return true;
     } catch (error) {
-      this.setCard(job.id, { sending: false, error: serviceReason(error, `POST ${path}`) });
+      this.setCard(q.id, { sending: false });
+      if (!(error instanceof ApiError) || error.status >= 500) {
+        this.held.value = true;
+        return false;
+      }
+      // Refused for good: it leaves the outbox. Made offline and refused now, it is a late answer, said as such.
+      this.outbox.shift();
+      if (waited) this.late.value = [...this.late.value, { key: `${q.id}@${q.at}@${q.answer}`, id: q.id, answer: q.answer, at: q.at, reason: refusal(error) }];
+      else this.setCard(q.id, { error: refusal(error) });
+      return true;
     }
   }
 

@@ -7,17 +7,21 @@
 import type { ReadonlySignal } from '@preact/signals';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { GroundAlertView, OfficerAnswer } from '../../../server/wire/types.ts';
-import { age } from '../format.ts';
-import { getLocale, t, translate, type Locale, type StringKey } from '../i18n.ts';
+import { age, clockTime } from '../format.ts';
+import { getLocale, say, t, translate, type Locale, type Phrase, type StringKey } from '../i18n.ts';
 import type { LatLon } from '../../../server/wire/types.ts';
 import { amapUri, bearingDeg, compassPoint, distanceM, geoUri } from './geo.ts';
-import { awaitsAnswer, nextAnswers } from './jobs.ts';
+import { JobSteps, type AnswerExtra } from './job-steps.tsx';
+import { standing } from './jobs.ts';
+import type { QueuedAnswer } from './outbox.ts';
 
 export interface CardState {
-  /** the service's reason for refusing the last answer, shown until the next one */
-  error: string | null;
+  /** the service's reason for refusing the last answer (a phrase when it sent a code), shown until the next one or a reconnection */
+  error: Phrase | string | null;
   /** an answer is on its way: no second tap meanwhile */
   sending: boolean;
+  /** the card changed (a step taken, an offer): its buttons take taps again from this time (ms) */
+  armedAt: number;
 }
 
 export interface CardParts {
@@ -26,7 +30,13 @@ export interface CardParts {
   here: ReadonlySignal<LatLon | null>;
   /** the clock, for ages */
   now: ReadonlySignal<number>;
-  answer(job: GroundAlertView, answer: OfficerAnswer): void;
+  answer(job: GroundAlertView, answer: OfficerAnswer, extra?: AnswerExtra): void;
+  /** this phone's answers to a job still waiting to be sent, oldest first */
+  queued(id: number): readonly QueuedAnswer[];
+  /** when this phone made an answer the service took */
+  made(id: number, answer: OfficerAnswer): number | undefined;
+  /** whether those answers have already failed to go once (no network): the card says they wait */
+  waiting(id: number): boolean;
   select(job: GroundAlertView): void;
   /** places the one map there is into the selected card, showing this job */
   showMap(slot: HTMLElement, job: GroundAlertView, here: LatLon | null, labels: { incident: string; you: string }): void;
@@ -66,7 +76,9 @@ function MapSlot({ job, parts }: { job: GroundAlertView; parts: CardParts }) {
 }
 
 export function JobCard({ job, state, selected, parts }: { job: GroundAlertView; state: CardState; selected: boolean; parts: CardParts }) {
-  const waiting = awaitsAnswer(job, parts.me);
+  const queued = parts.queued(job.id);
+  const stands = standing(job, parts.me, queued);
+  const waiting = stands.awaiting;
   const other: Locale = getLocale() === 'zh-CN' ? 'en' : 'zh-CN';
   const category = t(categoryKey(job.category));
   const label = `${category} #${job.id}`;
@@ -83,19 +95,15 @@ export function JobCard({ job, state, selected, parts }: { job: GroundAlertView;
         <span class="job__category-other">{translate(other, categoryKey(job.category))}</span>
         <span class="job__priority">{t('jobPriority', { n: job.priority })}</span>
       </header>
-      <p class="job__state">{t(`job_${job.state}` as StringKey)}</p>
+      <p class="job__state">{t(stands.declined ? 'job_declined' : `job_${stands.state}` as StringKey)}</p>
       {job.note && <p class="job__note">{job.note}</p>}
       <Facts job={job} parts={parts} />
-      {nextAnswers(job, parts.me).length > 0 && (
-        <div class="job__answers">
-          {nextAnswers(job, parts.me).map((answer) => (
-            <button key={answer} type="button" class={`answer answer--${answer}`} data-answer={answer} disabled={state.sending} onClick={() => parts.answer(job, answer)}>
-              {t(`reply_${answer}`)}
-            </button>
-          ))}
-        </div>
-      )}
-      <p class="job__error" role="alert" hidden={state.error === null}>{state.error === null ? '' : t('answerRefused', { detail: state.error })}</p>
+      <JobSteps job={job} me={parts.me} standing={stands} queued={queued} made={(answer) => parts.made(job.id, answer)} locked={state.sending || parts.now.value < state.armedAt}
+        answer={(answer, extra) => parts.answer(job, answer, extra)} />
+      <p class="job__queued" role="status" hidden={queued.length === 0 || !parts.waiting(job.id)}>
+        {t('queuedAnswers', { answers: queued.map((q) => t('queuedAnswer', { answer: t(`reply_${q.answer}`), time: clockTime(q.at) })).join(t('listSeparator')) })}
+      </p>
+      <p class="job__error" role="alert" hidden={state.error === null}>{state.error === null ? '' : t('answerRefused', { detail: typeof state.error === 'string' ? state.error : say(state.error) })}</p>
       <div class="job__nav">
         <a class="nav nav--geo" href={geoUri(job, label)}>{t('navGeo')}</a>
         <a class="nav nav--amap" href={amapUri(job, label)} target="_blank" rel="noopener noreferrer">{t('navAmap')}</a>

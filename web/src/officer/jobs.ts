@@ -1,6 +1,7 @@
 /** The officer's open jobs, kept from the alerts the service pushes: a catch-up list on each (re)connection, then changes. */
 
-import type { GroundAlertView, OfficerAnswer } from '../../../server/wire/types.ts';
+import type { GroundAlertState, GroundAlertView } from '../../../server/wire/types.ts';
+import type { QueuedAnswer } from './outbox.ts';
 
 /** Why a job left the list, for a short notice; declines and resolutions are the officer's own doing. */
 export type Departure = { kind: 'taken'; id: number; by: string } | { kind: 'reassigned'; id: number; to: string } | { kind: 'closed'; id: number } | { kind: 'done'; id: number };
@@ -11,14 +12,33 @@ export interface JobChanges {
   departures: Departure[];
 }
 
-/** The answers that make sense next, in the order the job goes; the service has the last word. */
-export function nextAnswers(job: GroundAlertView, me: string): OfficerAnswer[] {
-  if (awaitsAnswer(job, me)) return ['accept', 'decline'];
-  if (job.assignee?.officer !== me) return [];
-  if (job.state === 'accepted') return ['en_route', 'on_scene', 'resolved'];
-  if (job.state === 'en_route') return ['on_scene', 'resolved'];
-  if (job.state === 'on_scene') return ['resolved'];
-  return [];
+/**
+ * The job as it stands once the answers waiting on this phone are taken: the state the card's
+ * buttons follow, so an officer without a network can go on (accept, on my way, on scene)
+ * while the answers wait. The service has the last word when they arrive.
+ */
+export interface Standing {
+  state: GroundAlertState;
+  /** offered to me and not answered, here or there */
+  awaiting: boolean;
+  /** I hold it (the service says so, or my accept waits to be sent) */
+  mine: boolean;
+  /** my decline waits to be sent */
+  declined: boolean;
+}
+
+export function standing(job: GroundAlertView, me: string, queued: readonly QueuedAnswer[]): Standing {
+  let state = job.state;
+  let mine = job.assignee?.officer === me;
+  let declined = false;
+  for (const q of queued) {
+    if (q.answer === 'decline') declined = true;
+    else {
+      state = q.answer === 'accept' ? 'accepted' : q.answer;
+      if (q.answer === 'accept') mine = true;
+    }
+  }
+  return { state, awaiting: queued.length === 0 && awaitsAnswer(job, me), mine, declined };
 }
 
 /** Offered to me, nobody has taken it, and I have not answered yet. */

@@ -1,7 +1,7 @@
 /** The officer's page as Preact draws it from OfficerApp's state; every text follows the language. */
 
 import type { ComponentChildren } from 'preact';
-import { age } from '../format.ts';
+import { age, clockTime } from '../format.ts';
 import { say, t } from '../i18n.ts';
 import type { SessionUser } from '../login.ts';
 import type { OfficerApp } from './app.tsx';
@@ -58,7 +58,10 @@ function JobList({ app }: { app: OfficerApp }) {
     me: app.jobs.me,
     here: app.here,
     now: app.now,
-    answer: (job, answer) => void app.answer(job, answer),
+    answer: (job, answer, extra) => app.answer(job, answer, extra),
+    queued: (id) => app.queued.value.filter((q) => q.id === id),
+    made: (id, answer) => app.made.value.get(`${id}:${answer}`),
+    waiting: () => app.held.value || app.offline.value,
     select: (job) => app.select(job),
     showMap: (slot, job, here, labels) => {
       if (app.map.container.parentElement !== slot) slot.append(app.map.container);
@@ -70,9 +73,30 @@ function JobList({ app }: { app: OfficerApp }) {
       <h2 class="jobs-area__title">{t('jobs')}</h2>
       <p id="no-jobs" class="jobs-area__empty" hidden={list.length > 0}>{t('noJobs')}</p>
       <div id="jobs" class="jobs">
-        {list.map((job) => <JobCard key={job.id} job={job} state={cards.get(job.id) ?? { error: null, sending: false }} selected={job.id === selected?.id} parts={parts} />)}
+        {list.map((job) => <JobCard key={job.id} job={job} state={cards.get(job.id) ?? app.cardState(job.id)} selected={job.id === selected?.id} parts={parts} />)}
       </div>
     </section>
+  );
+}
+
+/** No network: what the officer taps is kept and sent later, and the page says so. */
+function Offline({ app }: { app: OfficerApp }) {
+  const show = app.offline.value || (app.held.value && app.queued.value.length > 0);
+  return <p id="offline" class="banner banner--offline" role="status" hidden={!show}>{t('officerOffline')}</p>;
+}
+
+/** Answers made offline that arrived too late to apply: said until the officer has read them. */
+function LateAnswers({ app }: { app: OfficerApp }) {
+  const late = app.late.value;
+  return (
+    <ul id="late-answers" class="late" hidden={late.length === 0}>
+      {late.map((l) => (
+        <li key={l.key} class="late__item" data-alert-id={String(l.id)} data-answer={l.answer} role="alert">
+          <span class="late__text">{t('lateNotApplied', { id: l.id, answer: t(`reply_${l.answer}`), time: clockTime(l.at), reason: typeof l.reason === 'string' ? l.reason : say(l.reason) })}</span>
+          <button type="button" class="late__dismiss" onClick={() => app.dismissLate(l.key)}>{t('lateDismiss')}</button>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -101,8 +125,11 @@ export function OfficerPage({ app, children }: { app: OfficerApp; children?: Com
         <span class="ringing__text">{t('ringingNow')}</span>
         <button id="silence" class="ringing__silence" type="button" onClick={() => app.silence()}>{t('silence')}</button>
       </div>
+      <Offline app={app} />
       <NoticeLine notice={app.o.notice} />
       <JobList app={app} />
+      {/* Below the jobs: appearing, it moves no button the officer may be about to tap. */}
+      <LateAnswers app={app} />
       {children}
     </>
   );

@@ -514,6 +514,9 @@ export const en = {
   late_reassigned: 'the command room gave it to {to}',
   late_taken: 'already taken by {by}',
   late_state: 'the job is already "{state}"',
+  job_resolved: 'Resolved',
+  job_declined: 'Declined',
+  job_closed: 'Closed',
 };
 
 export type StringKey = keyof typeof en;

@@ -499,4 +499,7 @@ export const zhCN: Record<StringKey, string> = {
   late_reassigned: '指挥室已改派给 {to}',
   late_taken: `已由 {by} ${T.signFor.zh}`,
   late_state: '任务已是“{state}”',
+  job_resolved: '已处置',
+  job_declined: '已拒绝',
+  job_closed: '已结束',
 };
