@@ -125,7 +125,8 @@ export async function englishLeft(page: Page, root: string, options: { skip?: st
     }
     return texts;
   }, options.skip ?? []);
-  let text = shown.join('\n');
+  // Incident numbers (HF-20261202-003) are ids: the station's code is not a word.
+  let text = shown.join('\n').replace(/\b[A-Z][A-Z0-9]{0,7}-\d{8}-\d{3,}\b/g, ' ');
   // Longest first: a name inside a longer value must not break it up.
   for (const value of [...(options.data ?? [])].sort((a, b) => b.length - a.length)) text = text.split(value).join(' ');
   return [...new Set(text.match(/[A-Za-z]{2,}/g) ?? [])].filter((word) => !LATIN_IN_CHINESE.has(word));

@@ -115,7 +115,7 @@ describe('command room (Chinese)', () => {
       expect(await text(page, `${card(alertId)} .dispatch__row[data-officer="wang"] .dispatch__answer`)).toContain(zh[`answer_${answer}`]);
     }
     expect(await text(page, `${card(alertId)} .ground-card__assignee`)).toContain(fill(zh.assignedTo, { officer: 'wang' }));
-    expect(await text(page, '.officer-row[data-officer="wang"] .officer-row__state')).toBe(fill(zh.busyWith, { id: alertId }));
+    expect(await text(page, '.officer-row[data-officer="wang"] .officer-row__state')).toBe(fill(zh.busyWith, { number: (await alert(alertId)).number }));
     await screenshot(page, 'command-alert-answered-zh');
   });
 
@@ -130,10 +130,10 @@ describe('command room (Chinese)', () => {
     expect(await page.evaluate(() => (document.activeElement as { focusedHere?: boolean } | null)?.focusedHere ?? false)).toBe(true);
 
     await page.click('#language');
-    expect(await text(page, '#alerts-panel .sidebar__subtitle')).toBe(strings.en.aircraftAlerts);
+    expect(await text(page, '#alerts-panel .desk-tab[data-desk="incidents"]')).toContain(strings.en.groundAlerts);
     await page.click('#language');
-    // Names are shown as they are; aircraft alerts are worded by the service.
-    const data = ['wang', 'room', 'Drone 1', 'Drone 2', 'Drone 3'];
+    // Names and the incident's number are shown as they are; aircraft alerts are worded by the service.
+    const data = ['wang', 'room', 'Drone 1', 'Drone 2', 'Drone 3', (await alert(alertId)).number];
     expect(await englishLeft(page, '#alerts-panel', { skip: ['.alert-card__message'], data })).toEqual([]);
     // The language button names the other language.
     expect(await englishLeft(page, '.top', { data: ['room', 'English'] })).toEqual([]);
@@ -165,6 +165,8 @@ describe('command room (Chinese)', () => {
     // An aircraft alert to acknowledge: drone 1's battery runs low (the demo's own take-offs in
     // GUIDED are the simulator's training pilot's, no longer "mode changed on its own" alerts).
     t.svc.squadron!.drone(1).lowBatteryNow(0.25);
+    // They are in the desk's own tab.
+    await page.click('#alerts-panel .desk-tab[data-desk="aircraft"]');
     await expect.poll(() => page.$$eval('.aircraft-alert .alert-card__ack-button', (b) => b.length), POLL).toBeGreaterThan(0);
     const id = Number(await page.getAttribute('.aircraft-alert:has(.alert-card__ack-button)', 'data-alert-id'));
     const ack = `.aircraft-alert[data-alert-id="${id}"] .alert-card__ack-button`;
@@ -191,6 +193,7 @@ describe('command room (Chinese)', () => {
     if (after.clearedAt !== null) await expect.poll(() => page.isVisible(item), POLL).toBe(false);
     else await expect.poll(() => text(page, `${item} .alert-card__ack`), POLL).toBe(fill(zh.acknowledgedBy, { user: 'room' }));
     await screenshot(page, 'command-alerts-zh');
+    await page.click('#alerts-panel .desk-tab[data-desk="incidents"]');
   });
 
   it('closes a ground alert after confirmation', async () => {

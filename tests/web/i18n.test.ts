@@ -5,11 +5,13 @@ import { followLanguage, locale, phrase, say, setLocale, strings, t, translate }
 afterEach(() => setLocale('en'));
 
 it('fills placeholders and picks the English plural by count; Chinese has one form', () => {
-  expect(t('fleetSummary', { total: 1, warning: 0, lost: 0 })).toBe('1 drone · 0 warning · 0 link lost');
-  expect(t('fleetSummary', { total: 3, warning: 1, lost: 0 })).toBe('3 drones · 1 warning · 0 link lost');
-  expect(t('fleetSummary', { total: 0, warning: 0, lost: 0 })).toBe('0 drones · 0 warning · 0 link lost');
+  expect(t('fleetSummary', { total: 1, lost: 0 })).toBe('1 drone · 0 link lost');
+  expect(t('fleetSummary', { total: 3, lost: 0 })).toBe('3 drones · 0 link lost');
+  expect(t('fleetSummary', { total: 0, lost: 0 })).toBe('0 drones · 0 link lost');
+  expect(t('countIncidents', { n: 1 })).toBe('1 incident waiting');
   setLocale('zh-CN');
-  expect(t('fleetSummary', { total: 1, warning: 0, lost: 1 })).toBe('无人机 1 架 · 告警 0 · 失联 1');
+  expect(t('fleetSummary', { total: 1, lost: 1 })).toBe('无人机 1 架 · 失联 1');
+  expect(t('countIncidents', { n: 2 })).toBe('未签收警情 2');
 });
 
 it('has every English string in Chinese, with the same placeholders, for both pages in one table', () => {

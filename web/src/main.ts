@@ -207,7 +207,9 @@ async function start(): Promise<void> {
     focusDrone: (id) => fleet.focus(id),
     focusAlert,
     newAlert: () => alertForm.pickOnMap(),
-    badge: (n) => tabs.badge('alerts', n),
+    tabBadges: byId('alerts-badges'),
+    headerCounts: byId('desk-counts'),
+    showDesk: () => tabs.show('alerts'),
     notice: (text) => status.addNotice('actionError', new Error(text)),
   });
   const editor = new RouteEditor({

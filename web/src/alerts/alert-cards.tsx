@@ -1,9 +1,12 @@
-/** The cards of the alerts tab: an aircraft alert, a ground alert with its officers' answers, an officer on duty. */
+/** The cards of the dispatch desk: an aircraft alert, an incident with its clocks and its officers' answers, an officer on duty. */
 
 import type { AircraftAlertView, GroundAlertView, OfficerView } from '../../../server/wire/types.ts';
 import { clockTime, distance, duration } from '../format.ts';
 import { t, tOptional } from '../i18n.ts';
+import { AssignPicker, type Candidates } from './assign-picker.tsx';
 import { categoryName, groundStateName } from './ground-markers.ts';
+import { incidentTimes } from './incident-clock.ts';
+import { waitingForOfficer } from './desk-lists.ts';
 import { Said } from '../said.tsx';
 
 /** What a card's buttons do, and which of them wait for an answer from the service. */
@@ -14,6 +17,19 @@ export interface CardActions {
   acknowledge(alert: AircraftAlertView): void;
   show(alert: GroundAlertView): void;
   close(alert: GroundAlertView): void;
+  /** open (or close) the list of officers to give this incident to */
+  pickOfficer(alert: GroundAlertView): void;
+  assign(alert: GroundAlertView, officer: string): void;
+  nextWave(alert: GroundAlertView): void;
+  numberOf(id: number): string;
+}
+
+/** The dispatcher's side of an incident card: what the desk is doing with it now. */
+export interface DeskState {
+  /** the screen's time, ticking once a second */
+  now: number;
+  /** the incident whose officer list is open, with the list */
+  picking: { id: number; candidates: Candidates } | null;
 }
 
 export function AircraftCard({ alert: a, canAcknowledge, actions }: { alert: AircraftAlertView; canAcknowledge: boolean; actions: CardActions }) {
@@ -51,16 +67,29 @@ function DispatchRow({ row: d }: { row: GroundAlertView['dispatch'][number] }) {
   );
 }
 
-export function GroundCard({ alert: a, highlighted, canClose, actions }: { alert: GroundAlertView; highlighted: boolean; canClose: boolean; actions: CardActions }) {
+export function GroundCard({ alert: a, highlighted, canClose, actions, desk }: {
+  alert: GroundAlertView; highlighted: boolean; canClose: boolean; actions: CardActions; desk: DeskState;
+}) {
   const from = a.vehicleId ? ` · ${t('fromDrone', { drone: actions.callsign(a.vehicleId) })}` : '';
   const assignee = a.assignee;
+  const times = incidentTimes(a, desk.now);
+  const open = a.state !== 'resolved' && a.state !== 'closed';
+  const picking = desk.picking?.id === a.id ? desk.picking : null;
+  const sending = actions.busy.has(`assign:${a.id}`);
   return (
-    <li class={`ground-card ground-card--${a.state}${highlighted ? ' ground-card--highlighted' : ''}`} data-alert-id={String(a.id)} data-state={a.state}>
+    <li class={`ground-card ground-card--${a.state}${times.overdue ? ' ground-card--overdue' : ''}${highlighted ? ' ground-card--highlighted' : ''}`}
+      data-alert-id={String(a.id)} data-state={a.state} data-overdue={String(times.overdue)}>
       <div class="alert-card__top">
         <span class={`priority-badge priority-badge--${a.priority}`}>{`P${a.priority}`}</span>
-        <span class="ground-card__category">{`#${a.id} ${categoryName(a.category)}`}</span>
+        <span class="ground-card__category"><span class="ground-card__number">{a.number}</span>{` ${categoryName(a.category)}`}</span>
         <span class={`state-badge state-badge--${a.state}`}>{groundStateName(a.state)}</span>
       </div>
+      <p class="ground-card__clocks">
+        <span class="ground-card__age">{t('incidentAge', { time: duration(times.ageS) })}</span>
+        {' · '}
+        <span class="ground-card__in-state">{t('incidentInState', { state: groundStateName(a.state), time: duration(times.stateS) })}</span>
+        {times.overdue && <span class="ground-card__overdue">{t('incidentOverdue')}</span>}
+      </p>
       {a.note && <p class="alert-card__message">{a.note}</p>}
       <p class="alert-card__meta">{`${t('raisedBy', { user: a.createdBy, time: clockTime(a.createdAt) })}${from}`}</p>
       {assignee && (
@@ -70,7 +99,23 @@ export function GroundCard({ alert: a, highlighted, canClose, actions }: { alert
         </p>
       )}
       {a.dispatch.length > 0 && <ul class="dispatch">{a.dispatch.map((d) => <DispatchRow key={d.officer} row={d} />)}</ul>}
+      {picking && (
+        <AssignPicker incident={a} candidates={picking.candidates} busy={sending} numberOf={actions.numberOf}
+          pick={(officer) => actions.assign(a, officer)} cancel={() => actions.pickOfficer(a)} />
+      )}
       <div class="alert-card__buttons">
+        {canClose && open && (
+          <button type="button" class="button ground-card__assign" data-assign-open={String(a.id)} aria-expanded={picking !== null}
+            disabled={sending} onClick={() => actions.pickOfficer(a)}>
+            {assignee || a.dispatch.length ? t('reassignOfficer') : t('assignOfficer')}
+          </button>
+        )}
+        {canClose && waitingForOfficer(a) && (
+          <button type="button" class="button ground-card__next-wave" data-next-wave={String(a.id)} disabled={actions.busy.has(`wave:${a.id}`)}
+            onClick={() => actions.nextWave(a)}>
+            {t('nextWaveNow')}
+          </button>
+        )}
         <button type="button" class="button ground-card__show" data-show={String(a.id)} onClick={() => actions.show(a)}>{t('showOnMap')}</button>
         {canClose && (
           <button type="button" class="button ground-card__close" data-close={String(a.id)} disabled={actions.busy.has(`close:${a.id}`)} onClick={() => actions.close(a)}>
@@ -82,8 +127,8 @@ export function GroundCard({ alert: a, highlighted, canClose, actions }: { alert
   );
 }
 
-export function OfficerRow({ officer: o, busyWith }: { officer: OfficerView; busyWith: number | null }) {
-  const where = busyWith !== null ? t('busyWith', { id: busyWith }) : !o.phoneOnline ? t('phoneOffline') : o.lat === null ? t('noLocation') : t('available');
+export function OfficerRow({ officer: o, busyWith, numberOf }: { officer: OfficerView; busyWith: number | null; numberOf(id: number): string }) {
+  const where = busyWith !== null ? t('busyWith', { number: numberOf(busyWith) }) : !o.phoneOnline ? t('phoneOffline') : o.lat === null ? t('noLocation') : t('available');
   return (
     <li class={`officer-row${busyWith !== null ? ' officer-row--busy' : ''}${o.phoneOnline ? '' : ' officer-row--offline'}`} data-officer={o.name}>
       <span class="officer-row__name">{o.displayName || o.name}</span>

@@ -1,24 +1,33 @@
 /**
- * The alerts tab: aircraft alerts by severity with acknowledgement, ground alerts with each
- * officer's answers as they come in, and the officers on duty. Drawn by Preact from the live
- * state (at most once a frame) and from the requests in progress: an officer moving redraws the
- * list without re-enabling a button that waits for the service, or taking the keyboard's focus.
+ * The dispatch desk: incidents (警情) and aircraft alerts (告警) in two tabs with their own counts,
+ * which the header and the sidebar's tab repeat from the same numbers. An incident card says how
+ * old it is and how long in its state, turns red and rings once when nobody has accepted it in
+ * time, and lets the dispatcher give it to an officer chosen from a list or alert the next wave at
+ * once; aircraft alerts are grouped per drone, worst on top, cleared ones acknowledged together.
+ *
+ * Drawn by Preact from the live state (at most once a frame) and from the requests in progress: an
+ * officer moving redraws the list without re-enabling a button that waits for the service, or
+ * taking the keyboard's focus.
  */
 
-import { effect, signal } from '@preact/signals';
+import { effect, signal, type Signal } from '@preact/signals';
 import { render } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { AircraftAlertView, GroundAlertView } from '../../../server/wire/types.ts';
+import type { AircraftAlertView, DispatchCandidate, GroundAlertView } from '../../../server/wire/types.ts';
 import type { Confirm } from '../confirm.ts';
-import { t } from '../i18n.ts';
-import { reasonOf, requestJson } from '../live.ts';
+import { t, type StringKey } from '../i18n.ts';
+import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import type { Ops } from '../ops.ts';
 import { canManageAlerts, canRaiseAlerts } from '../roles.ts';
-import { AircraftCard, GroundCard, OfficerRow, type CardActions } from './alert-cards.tsx';
+import { DroneAlertGroup } from './aircraft-groups.tsx';
+import type { Candidates } from './assign-picker.tsx';
+import { GroundCard, OfficerRow, type CardActions, type DeskState } from './alert-cards.tsx';
+import { ringBell } from './bell.ts';
 import { categoryName } from './ground-markers.ts';
-
-const SEVERITY_RANK = { warning: 0, caution: 1, info: 2 } as const;
+import './desk.css';
+import { byDrone, deskCounts, incidentOrder, type DeskCounts } from './desk-lists.ts';
+import { browserTime, DeskClock, type DeskTime } from './incident-clock.ts';
 
 export interface AlertsPanelDeps {
   user: SessionUser;
@@ -30,37 +39,70 @@ export interface AlertsPanelDeps {
   /** bring this ground alert into view */
   focusAlert(alert: GroundAlertView): void;
   newAlert(): void;
-  /** the count of alerts that want someone's attention, for the tab */
-  badge(count: number): void;
+  /** where the desk's counts also show: the sidebar tab's badges and the header */
+  tabBadges: HTMLElement;
+  headerCounts: HTMLElement;
+  /** bring the desk's sidebar tab forward */
+  showDesk(): void;
   notice(text: string): void;
+  /** the clock of the cards' timers (tests: a fake one) */
+  time?: DeskTime;
 }
+
+export type DeskView = 'incidents' | 'aircraft';
+
+/** Refusals of the desk's own requests that the page says in its language (the service's words otherwise). */
+const REFUSALS: Record<string, StringKey> = { wave_nobody_left: 'refusedWaveNobodyLeft', wave_not_waiting: 'refusedWaveNotWaiting' };
 
 export class AlertsPanel {
   readonly highlighted = signal<number | null>(null);
-  /** buttons waiting for the service's answer: "ack:<id>", "close:<id>" */
+  /** buttons waiting for the service's answer: "ack:<id>", "close:<id>", "assign:<id>", "wave:<id>", "ack-drone:<vehicle>", "ack-all" */
   readonly busy = signal<ReadonlySet<string>>(new Set());
+  readonly view = signal<DeskView>('incidents');
+  readonly now: Signal<number>;
+  readonly picking = signal<DeskState['picking']>(null);
   /** a ground alert to scroll into view once its card is drawn */
   scrollTo: number | null = null;
+  readonly clock: DeskClock;
 
   constructor(
     root: HTMLElement,
     readonly deps: AlertsPanelDeps,
   ) {
     const { ops } = deps;
+    const time = deps.time ?? browserTime;
+    this.now = signal(time.now());
+    this.clock = new DeskClock(time, () => ops.ground.values(), () => ringBell(), (now) => (this.now.value = now));
+    this.clock.start();
+    // A change may make an incident overdue at once (e.g. the page opens on an old one).
     effect(() => {
-      ops.track('aircraft', 'ground');
-      const waiting = [...ops.aircraft.values()].filter((a) => a.acknowledgedBy === null).length
-        + [...ops.ground.values()].filter((a) => a.state === 'open' || a.state === 'dispatched').length;
-      deps.badge(waiting);
+      ops.track('ground');
+      this.clock.check();
     });
     render(<AlertsView panel={this} />, root);
+    render(<TabBadges panel={this} />, deps.tabBadges);
+    render(<HeaderCounts panel={this} />, deps.headerCounts);
+  }
+
+  /** The numbers every count on the page shows. */
+  counts(): DeskCounts {
+    this.deps.ops.track('aircraft', 'ground');
+    return deskCounts(this.deps.ops.ground.values(), this.deps.ops.aircraft.values());
+  }
+
+  show(view: DeskView): void {
+    this.view.value = view;
+    this.deps.showDesk();
   }
 
   /** Marks a ground alert (e.g. just raised, or clicked on the map) and scrolls it into view. */
   highlight(id: number): void {
+    this.view.value = 'incidents';
     this.highlighted.value = id;
     this.scrollTo = id;
   }
+
+  readonly numberOf = (id: number) => this.deps.ops.ground.get(id)?.number ?? `#${id}`;
 
   readonly actions: Omit<CardActions, 'busy'> = {
     callsign: (id) => this.deps.callsign(id),
@@ -70,7 +112,43 @@ export class AlertsPanel {
       this.deps.ops.putAircraft(await requestJson<AircraftAlertView>('POST', `/api/aircraft-alerts/${alert.id}/ack`));
     }),
     close: (alert) => void this.close(alert),
+    pickOfficer: (alert) => void this.pickOfficer(alert),
+    assign: (alert, officer) => void this.act(`assign:${alert.id}`, async () => {
+      this.deps.ops.putGround(await requestJson<GroundAlertView>('POST', `/api/alerts/${alert.id}/reassign`, { officer }));
+      if (this.picking.value?.id === alert.id) this.picking.value = null;
+    }),
+    nextWave: (alert) => void this.act(`wave:${alert.id}`, async () => {
+      this.deps.ops.putGround(await requestJson<GroundAlertView>('POST', `/api/alerts/${alert.id}/next-wave`));
+    }),
+    numberOf: this.numberOf,
   };
+
+  /** Opens the officer list of an incident (closes it when open): who is where, as the service knows now. */
+  private async pickOfficer(alert: GroundAlertView): Promise<void> {
+    if (this.picking.value?.id === alert.id) {
+      this.picking.value = null;
+      return;
+    }
+    this.picking.value = { id: alert.id, candidates: 'loading' };
+    let candidates: Candidates;
+    try {
+      candidates = await requestJson<DispatchCandidate[]>('GET', `/api/alerts/${alert.id}/candidates`);
+    } catch (error) {
+      candidates = { error: t('alertActionFailed', { reason: reasonOf(error) }) };
+    }
+    if (this.picking.value?.id === alert.id) this.picking.value = { id: alert.id, candidates };
+  }
+
+  /** Acknowledges the given cleared aircraft alerts in one request. */
+  acknowledgeCleared(ids: number[], key: string): void {
+    void this.act(key, async () => {
+      const done = await requestJson<{ acknowledged: number[] }>('POST', '/api/aircraft-alerts/ack', { ids });
+      for (const id of done.acknowledged) {
+        const a = this.deps.ops.aircraft.get(id);
+        if (a) this.deps.ops.putAircraft({ ...a, acknowledgedBy: this.deps.user.name });
+      }
+    });
+  }
 
   private async close(alert: GroundAlertView): Promise<void> {
     const sure = await this.deps.confirm({
@@ -88,11 +166,45 @@ export class AlertsPanel {
     try {
       await request();
     } catch (error) {
-      this.deps.notice(t('alertActionFailed', { reason: reasonOf(error) }));
+      const body = error instanceof ApiError ? (error.body as { code?: string; params?: Record<string, string | number> } | undefined) : undefined;
+      const known = body?.code ? REFUSALS[body.code] : undefined;
+      this.deps.notice(t('alertActionFailed', { reason: known ? t(known, body?.params) : reasonOf(error) }));
     } finally {
       this.busy.value = new Set([...this.busy.value].filter((k) => k !== key));
     }
   }
+}
+
+function Badge({ n, kind, title }: { n: number; kind: DeskView; title: string }) {
+  return <span class={`tab__badge desk-badge desk-badge--${kind}`} data-count={kind} title={title} hidden={n === 0}>{String(n)}</span>;
+}
+
+/** The sidebar tab's two counts. */
+function TabBadges({ panel }: { panel: AlertsPanel }) {
+  const c = panel.counts();
+  return (
+    <>
+      <Badge n={c.incidents} kind="incidents" title={t('countIncidentsHint')} />
+      <Badge n={c.aircraft} kind="aircraft" title={t('countAircraftHint')} />
+    </>
+  );
+}
+
+/** The header's counts: the same two numbers, each a way to its list. */
+function HeaderCounts({ panel }: { panel: AlertsPanel }) {
+  const c = panel.counts();
+  return (
+    <>
+      <button type="button" class={`top__count${c.incidents ? ' top__count--incidents' : ''}`} data-count="incidents" title={t('countIncidentsHint')}
+        onClick={() => panel.show('incidents')}>
+        {t('countIncidents', { n: c.incidents })}
+      </button>
+      <button type="button" class={`top__count${c.aircraft ? ' top__count--aircraft' : ''}`} data-count="aircraft" title={t('countAircraftHint')}
+        onClick={() => panel.show('aircraft')}>
+        {t('countAircraft', { n: c.aircraft })}
+      </button>
+    </>
+  );
 }
 
 function AlertsView({ panel }: { panel: AlertsPanel }) {
@@ -106,27 +218,52 @@ function AlertsView({ panel }: { panel: AlertsPanel }) {
     panel.scrollTo = null;
   });
   ops.track('aircraft', 'ground', 'officers');
-  const aircraft = [...ops.aircraft.values()].sort((a, b) =>
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || Number(a.acknowledgedBy !== null) - Number(b.acknowledgedBy !== null) || b.raisedAt - a.raisedAt);
-  const ground = [...ops.ground.values()].sort((a, b) => a.priority - b.priority || b.createdAt - a.createdAt);
+  const now = panel.now.value;
+  const view = panel.view.value;
+  const counts = panel.counts();
+  const ground = incidentOrder(ops.ground.values(), now);
+  const drones = byDrone(ops.aircraft.values());
+  const cleared = drones.flatMap((g) => g.clearedUnacknowledged);
   const officers = [...ops.officers.values()].sort((a, b) => a.name.localeCompare(b.name));
   const highlighted = panel.highlighted.value;
   const actions: CardActions = { ...panel.actions, busy: panel.busy.value };
+  const desk: DeskState = { now, picking: panel.picking.value };
+  const canAck = canRaiseAlerts(user);
+  const tab = (name: DeskView, label: string, n: number, hint: string) => (
+    <button type="button" role="tab" class="desk-tab" data-desk={name} aria-selected={view === name} onClick={() => (panel.view.value = name)}>
+      {label}
+      <Badge n={n} kind={name} title={hint} />
+    </button>
+  );
   return (
     <>
       <button type="button" class="button button--primary alerts__new" hidden={!canRaiseAlerts(user)} onClick={() => newAlert()}>{t('newGroundAlert')}</button>
-      <h3 class="sidebar__subtitle">{t('aircraftAlerts')}</h3>
-      <ol class="alert-list aircraft-alerts">
-        {aircraft.length ? aircraft.map((a) => <AircraftCard key={a.id} alert={a} canAcknowledge={canRaiseAlerts(user)} actions={actions} />)
-          : <li class="alert-list__empty">{t('noAircraftAlerts')}</li>}
-      </ol>
-      <h3 class="sidebar__subtitle">{t('groundAlerts')}</h3>
-      <ol class="alert-list ground-alerts" ref={groundList}>
-        {ground.length ? ground.map((a) => <GroundCard key={a.id} alert={a} highlighted={a.id === highlighted} canClose={canManageAlerts(user)} actions={actions} />)
-          : <li class="alert-list__empty">{t('noGroundAlerts')}</li>}
-      </ol>
-      <h3 class="sidebar__subtitle">{t('officersOnDuty', { n: officers.length })}</h3>
-      <ul class="officer-list">{officers.map((o) => <OfficerRow key={o.name} officer={o} busyWith={ops.busyWith(o.name)} />)}</ul>
+      <div class="desk-tabs" role="tablist">
+        {tab('incidents', t('groundAlerts'), counts.incidents, t('countIncidentsHint'))}
+        {tab('aircraft', t('aircraftAlerts'), counts.aircraft, t('countAircraftHint'))}
+      </div>
+      <section class="desk-pane" data-desk-pane="incidents" role="tabpanel" hidden={view !== 'incidents'}>
+        <ol class="alert-list ground-alerts" ref={groundList}>
+          {ground.length ? ground.map((a) => (
+            <GroundCard key={a.id} alert={a} highlighted={a.id === highlighted} canClose={canManageAlerts(user)} actions={actions} desk={desk} />
+          )) : <li class="alert-list__empty">{t('noGroundAlerts')}</li>}
+        </ol>
+        <h3 class="sidebar__subtitle">{t('officersOnDuty', { n: officers.length })}</h3>
+        <ul class="officer-list">{officers.map((o) => <OfficerRow key={o.name} officer={o} busyWith={ops.busyWith(o.name)} numberOf={panel.numberOf} />)}</ul>
+      </section>
+      <section class="desk-pane" data-desk-pane="aircraft" role="tabpanel" hidden={view !== 'aircraft'}>
+        {canAck && cleared.length > 0 && (
+          <button type="button" class="button aircraft-alerts__ack-cleared" data-ack-cleared="all" disabled={panel.busy.value.has('ack-all')}
+            onClick={() => panel.acknowledgeCleared(cleared, 'ack-all')}>
+            {t('ackClearedAll', { n: cleared.length })}
+          </button>
+        )}
+        <ol class="drone-alert-groups aircraft-alerts">
+          {drones.length ? drones.map((g) => (
+            <DroneAlertGroup key={g.vehicleId} group={g} canAcknowledge={canAck} actions={actions} acknowledgeCleared={(ids, key) => panel.acknowledgeCleared(ids, key)} />
+          )) : <li class="alert-list__empty">{t('noAircraftAlerts')}</li>}
+        </ol>
+      </section>
     </>
   );
 }
