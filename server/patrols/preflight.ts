@@ -1,13 +1,16 @@
 import { common } from 'node-mavlink';
-import { isPointInPolygon } from 'geolib';
-import { estimateFlight, heightOf, placeOf } from '../missions/flight.ts';
+import { estimateFlight, heightOf } from '../missions/flight.ts';
 import type { Issue } from '../missions/issues.ts';
 import type { Route } from '../missions/model.ts';
 import { validateRoute } from '../missions/validate.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import { english, said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
+import {
+  airspaceFindings, batteryNeedPercent, DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT,
+} from '../wire/route-rules.ts';
 import type { PreflightItem } from '../wire/types.ts';
+import { routeChecksOf } from './route-checks.ts';
 
 export interface Zone {
   name: string;
@@ -35,36 +38,18 @@ export interface StationRules {
 export const DEFAULT_RULES: StationRules = {
   geofence: null,
   noFly: [],
-  ceilingM: 120,
+  ceilingM: DEFAULT_CEILING_M,
   minSatellites: 6,
   minBatteryPercent: 50,
-  reservePercent: 25,
-  enduranceS: 20 * 60,
+  reservePercent: DEFAULT_RESERVE_PERCENT,
+  enduranceS: DEFAULT_ENDURANCE_S,
   maxLinkLossPercent: 20,
 };
 
 const FIX_3D = common.GpsFixType.GPS_FIX_TYPE_3D_FIX;
 
-/** Points along a route's legs every ~20 m, so a leg that crosses a zone is caught, not only its ends. */
-function sampledPath(route: Route): { lat: number; lon: number }[] {
-  const places = route.items.map(placeOf).filter((p): p is { lat: number; lon: number } => p !== null);
-  const out: { lat: number; lon: number }[] = [];
-  for (let i = 0; i < places.length; i++) {
-    const a = places[i]!;
-    out.push(a);
-    const b = places[i + 1];
-    if (!b) break;
-    const steps = Math.min(500, Math.ceil(Math.hypot(b.lat - a.lat, (b.lon - a.lon) * Math.cos((a.lat * Math.PI) / 180)) * 111_320 / 20));
-    for (let k = 1; k < steps; k++) out.push({ lat: a.lat + ((b.lat - a.lat) * k) / steps, lon: a.lon + ((b.lon - a.lon) * k) / steps });
-  }
-  return out;
-}
-
 /** A route problem as the pages say it: its code when it has one, else its English. */
 const issueSaid = (i: Issue): MessageParam => i.said ?? i.message;
-
-const inside = (p: { lat: number; lon: number }, z: Zone) =>
-  isPointInPolygon({ latitude: p.lat, longitude: p.lon }, z.polygon.map((v) => ({ latitude: v.lat, longitude: v.lon })));
 
 export interface PreflightInput {
   vehicle: Vehicle;
@@ -106,12 +91,13 @@ export function preflight({ vehicle: v, route, rules, pilot, controller, activeR
   const pct = v.battery?.percent ?? null;
   add('battery', pct !== null && pct >= rules.minBatteryPercent, pct === null ? said('check_battery_none') : said('check_battery_level', { percent: pct, need: rules.minBatteryPercent }));
   const flight = estimateFlight(route);
-  const needed = Math.ceil((flight.durationS / rules.enduranceS) * 100 + rules.reservePercent);
+  const needed = batteryNeedPercent(flight.durationS, rules);
   add('battery_route', pct !== null && pct >= needed, said('check_battery_route', {
     km: (flight.distanceM / 1000).toFixed(1), minutes: Math.ceil(flight.durationS / 60), need: needed, reserve: rules.reservePercent, has: pct ?? '?',
   }), true);
 
-  const problems = validateRoute(route, { ceilingM: rules.ceilingM, enduranceS: rules.enduranceS });
+  // The route held to the station's rules, as the route folder and the route editor hold it.
+  const problems = validateRoute(route, routeChecksOf(rules));
   const listed = (level: 'error' | 'warning'): MessageParam[] => problems.filter((p) => p.level === level).map(issueSaid);
   const errors = listed('error');
   const warnings = listed('warning');
@@ -122,9 +108,11 @@ export function preflight({ vehicle: v, route, rules, pilot, controller, activeR
   const top = heights.length ? Math.max(...heights) : 0;
   add('ceiling', top <= rules.ceilingM, said('check_ceiling', { top: top.toFixed(0), ceiling: rules.ceilingM }));
 
-  const path = sampledPath(route);
-  const outside = rules.geofence ? path.find((p) => !inside(p, rules.geofence!)) : undefined;
-  const zone = rules.noFly.find((z) => path.some((p) => inside(p, z)));
+  // Every leg from home to home, exactly where it crosses (server/wire/route-rules.ts): the first place it leaves the fence, the first zone it enters.
+  const findings = airspaceFindings(route, rules);
+  const outside = findings.flatMap((f) => f.kind === 'leg_leaves_geofence' ? [f.at]
+    : f.kind === 'waypoint_outside_geofence' ? [route.items[f.item]!].map((it) => ({ lat: it.lat, lon: it.lon })) : [])[0];
+  const zone = findings.flatMap((f) => (f.kind === 'waypoint_in_no_fly' || f.kind === 'leg_crosses_no_fly' ? [{ name: f.zone }] : []))[0];
   add('geofence', !outside && !zone, outside ? said('check_geofence_leaves', { lat: outside.lat.toFixed(5), lon: outside.lon.toFixed(5) })
     : zone ? said('check_geofence_no_fly', { zone: zone.name })
       : said(rules.geofence || rules.noFly.length ? 'check_geofence_clear' : 'check_geofence_none'));
