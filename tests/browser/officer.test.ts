@@ -318,7 +318,7 @@ describe('officer phone page', () => {
     // The link recovers: the update arrives and the job leaves li's phone with a note why.
     link.release();
     await expect.poll(() => li.page.isVisible(card(id)), POLL).toBe(false);
-    expect(await text(li.page, '#notice')).toBe(translate('en', 'takenBy', { id, who: 'sun' }));
+    expect(await text(li.page, '#notice')).toBe(translate('en', 'takenBy', { id: room.get(id)!.number, who: 'sun' }));
     expect(await ring(li.page)).toMatchObject({ ringing: 'false' });
     expectClean(li, 409);
     for (const phone of [zhao, sun]) expectClean(phone);
@@ -334,7 +334,7 @@ describe('officer phone page', () => {
 
     expect((await t.api('POST', `/api/alerts/${id}/reassign`, command, { officer: 'wang' })).status).toBe(200);
     await expect.poll(() => chen.page.isVisible(card(id)), POLL).toBe(false);
-    expect(await text(chen.page, '#notice')).toBe(translate('en', 'reassignedTo', { id, who: 'wang' }));
+    expect(await text(chen.page, '#notice')).toBe(translate('en', 'reassignedTo', { id: (await t.api('GET', `/api/alerts/${id}`, command)).body.number, who: 'wang' }));
     expect(await chen.page.isVisible('#no-jobs')).toBe(true);
     await expectOffered(wang, id);
     await shot(chen, 'officer-reassigned-away-en');

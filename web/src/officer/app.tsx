@@ -254,11 +254,14 @@ export class OfficerApp {
   private apply(changes: JobChanges): void {
     const before = new Map(this.list.value.map((j) => [j.id, j.state]));
     const cards = new Map(this.cards.value);
+    // A job is named by its incident number, as the command room names it.
+    const numbers = new Map(this.list.value.map((j) => [j.id, j.number]));
     for (const d of changes.departures) {
       cards.delete(d.id);
-      if (d.kind === 'taken') this.o.notice.show(phrase('takenBy', { id: d.id, who: d.by }));
-      if (d.kind === 'reassigned') this.o.notice.show(phrase('reassignedTo', { id: d.id, who: d.to }));
-      if (d.kind === 'closed') this.o.notice.show(phrase('jobClosed', { id: d.id }));
+      const id = numbers.get(d.id) ?? `#${d.id}`;
+      if (d.kind === 'taken') this.o.notice.show(phrase('takenBy', { id, who: d.by }));
+      if (d.kind === 'reassigned') this.o.notice.show(phrase('reassignedTo', { id, who: d.to }));
+      if (d.kind === 'closed') this.o.notice.show(phrase('jobClosed', { id }));
     }
     this.cards.value = cards;
     if (changes.newOffers.length) {

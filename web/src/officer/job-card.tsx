@@ -81,7 +81,8 @@ export function JobCard({ job, state, selected, parts }: { job: GroundAlertView;
   const waiting = stands.awaiting;
   const other: Locale = getLocale() === 'zh-CN' ? 'en' : 'zh-CN';
   const category = t(categoryKey(job.category));
-  const label = `${category} #${job.id}`;
+  // Named by its number, as the command room names it on the radio.
+  const label = `${category} ${job.number}`;
   return (
     <article
       class={`job job--p${job.priority}${waiting ? ' job--offer' : ''}${selected ? ' job--selected' : ''}`}
@@ -94,6 +95,7 @@ export function JobCard({ job, state, selected, parts }: { job: GroundAlertView;
         <span class="job__category">{category}</span>
         <span class="job__category-other">{translate(other, categoryKey(job.category))}</span>
         <span class="job__priority">{t('jobPriority', { n: job.priority })}</span>
+        <span class="job__number">{job.number}</span>
       </header>
       <p class="job__state">{t(stands.declined ? 'job_declined' : `job_${stands.state}` as StringKey)}</p>
       {job.note && <p class="job__note">{job.note}</p>}
