@@ -113,4 +113,40 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
     expect(after.state).toBe('flying');
     expect((await r.t.api('POST', `/api/vehicles/${r.vid}/goto/resume`, r.pilot, { confirm: true })).status).toBe(409);
   }, 180_000);
+
+  it('the command room requests a drone for an incident; a pilot sees it with the drones that could go and accepts it with one confirmed goto', async () => {
+    rig = await patrolRig({ goto: { transitAltM: 30 } });
+    const r = rig;
+    const room = await r.t.user('desk1', ['command']);
+    const incident = await r.t.api('POST', '/api/alerts', room, { category: 'fight', priority: 1, note: 'fight outside the night market', ...SCENE });
+    expect(incident.status).toBe(201);
+    const alertId = incident.body.id as number;
+
+    expect((await r.t.api('POST', '/api/alerts/987654/drone-request', room, {})).status).toBe(404);
+    const asked = await r.t.api('POST', `/api/alerts/${alertId}/drone-request`, room, { note: 'eyes on it please' });
+    expect(asked.status).toBe(201);
+    expect((await r.t.api('POST', `/api/alerts/${alertId}/drone-request`, room, {})).status).toBe(409); // one open request per incident
+    // The command room may ask, not fly.
+    expect((await r.t.api('POST', `/api/drone-requests/${asked.body.id}/accept`, room, { vehicleId: r.vid, confirm: true })).status).toBe(403);
+
+    const seen = (await r.t.api('GET', '/api/drone-requests', r.pilot)).body;
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ alertId, state: 'open', requestedBy: 'desk1', note: 'eyes on it please', target: SCENE });
+    expect(seen[0].candidates[0]).toMatchObject({ vehicleId: r.vid, pilot: null, airborne: false });
+    expect(seen[0].candidates[0].distanceM).toBeGreaterThan(150);
+
+    await r.take();
+    await r.ready();
+    expect((await r.t.api('POST', `/api/drone-requests/${asked.body.id}/accept`, r.pilot, { vehicleId: r.vid })).status).toBe(400); // no confirm
+    const accepted = await r.t.api('POST', `/api/drone-requests/${asked.body.id}/accept`, r.pilot, { vehicleId: r.vid, confirm: true });
+    expect(accepted.status).toBe(201);
+    expect(accepted.body.request).toMatchObject({ state: 'accepted', acceptedBy: 'pilot1', vehicleId: r.vid, gotoId: accepted.body.goto.id });
+    expect(accepted.body.goto).toMatchObject({ alertId, target: SCENE, state: 'arming' });
+    expect(accepted.body.goto.checks.find((c: PreflightItem) => c.id === 'incident').value).toBe(`incident ${alertId}`);
+    expect((await r.t.api('POST', `/api/drone-requests/${asked.body.id}/accept`, r.pilot, { vehicleId: r.vid, confirm: true })).status).toBe(409);
+    expect((await r.t.api('GET', '/api/drone-requests', r.pilot)).body).toEqual([]);
+    await until(r, 'on its way', (g) => g.state === 'transit' || g.state === 'on_scene', 90_000);
+    const audit = r.t.svc.store.audit.query({}).map((a) => `${a.action}:${a.result}`);
+    expect(audit).toEqual(expect.arrayContaining(['goto.request:ok', 'goto.request:refused', 'goto.request_accept:ok', 'goto.send:ok', 'goto.request_accept:refused']));
+  }, 180_000);
 });
