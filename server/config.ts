@@ -91,7 +91,9 @@ export const ConfigSchema = z.object({
     geofence: polygon.nullable().default(null),
     noFly: z.array(z.object({ name: z.string().min(1), polygon })).default([]),
     ceilingM: z.number().positive().max(1000).default(120),
-  }).prefault({}),
+    /** height above home a drone sent to a point flies at and holds (drone to the scene) */
+    transitAltM: z.number().positive().max(1000).default(60),
+  }).refine((s) => s.transitAltM <= s.ceilingM, { message: 'must not be above station.ceilingM', path: ['transitAltM'] }).prefault({}),
   preflight: z.object({
     minSatellites: z.number().int().min(0).default(6),
     minBatteryPercent: z.number().min(0).max(100).default(50),
@@ -318,6 +320,7 @@ export function serviceOptions(c: Config): ServiceOptions {
       maxLinkLossPercent: c.preflight.maxLinkLossPercent,
     },
     patrolTiming: { offRouteM: c.preflight.offRouteM, armTimeoutMs: c.preflight.armTimeoutS * 1000 },
+    goto: { transitAltM: c.station.transitAltM, armTimeoutMs: c.preflight.armTimeoutS * 1000 },
     alerts: {
       batteryLowPercent: c.alerts.batteryLowPercent,
       batteryCriticalPercent: c.alerts.batteryCriticalPercent,
