@@ -140,6 +140,8 @@ describe('dispatch desk (Chinese)', () => {
     // The page's clock jumps to a second past the incident's time (the service's own clock is not moved).
     await page.clock.setSystemTime(incident.overdueAt! + 1000);
     await expect.poll(() => page.getAttribute(card(), 'data-overdue'), POLL).toBe('true');
+    // The header says so too, whatever tab is open.
+    expect(await page.getAttribute('#desk-counts [data-count="incidents"]', 'data-overdue')).toBe('true');
     expect(await text(page, `${card()} .ground-card__overdue`)).toBe(zh.incidentOverdue);
     expect(await background()).not.toBe(calm);
     await expect.poll(rings, POLL).toBe(ringsBefore + 1);
@@ -170,6 +172,7 @@ describe('dispatch desk (Chinese)', () => {
     expect(after.dispatch.find((d) => d.officer === 'li')).toMatchObject({ withdrawn: null });
     expect(after.dispatch.filter((d) => d.officer !== 'li').every((d) => d.withdrawn?.to === 'li')).toBe(true);
     expect(await page.getAttribute(card(), 'data-overdue')).toBe('false');
+    expect(await page.getAttribute('#desk-counts [data-count="incidents"]', 'data-overdue')).toBe('false');
     expect(await text(page, `${card()} .ground-card__assign`)).toBe(zh.reassignOfficer);
   });
 

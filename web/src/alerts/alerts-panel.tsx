@@ -27,7 +27,7 @@ import { ringBell } from './bell.ts';
 import { categoryName } from './ground-markers.ts';
 import './desk.css';
 import { byDrone, deskCounts, incidentOrder, type DeskCounts } from './desk-lists.ts';
-import { browserTime, DeskClock, type DeskTime } from './incident-clock.ts';
+import { browserTime, DeskClock, incidentTimes, type DeskTime } from './incident-clock.ts';
 
 export interface AlertsPanelDeps {
   user: SessionUser;
@@ -190,12 +190,15 @@ function TabBadges({ panel }: { panel: AlertsPanel }) {
   );
 }
 
-/** The header's counts: the same two numbers, each a way to its list. */
+/** The header's counts: the same two numbers, each a way to its list; red while an incident is overdue, seen from any tab. */
 function HeaderCounts({ panel }: { panel: AlertsPanel }) {
   const c = panel.counts();
+  const now = panel.now.value;
+  const overdue = [...panel.deps.ops.ground.values()].some((a) => incidentTimes(a, now).overdue);
   return (
     <>
-      <button type="button" class={`top__count${c.incidents ? ' top__count--incidents' : ''}`} data-count="incidents" title={t('countIncidentsHint')}
+      <button type="button" class={`top__count${c.incidents ? ' top__count--incidents' : ''}${overdue ? ' top__count--overdue' : ''}`}
+        data-count="incidents" data-overdue={String(overdue)} title={t('countIncidentsHint')}
         onClick={() => panel.show('incidents')}>
         {t('countIncidents', { n: c.incidents })}
       </button>
