@@ -190,6 +190,9 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     await expect.poll(() => page.$$eval('.route-row', (rows) => rows.map((r) => r.getAttribute('data-route-id'))), POLL).toEqual(['west-2']);
 
     await page.click('.route-detail__details');
+    await page.click('#language');
+    expect(await englishLeft(page, '#routes-panel', { data: ['Test loop', 'west-2.plan', 'west-2', '(none)'] })).toEqual([]);
+    await page.click('#language');
     await page.fill('.route-meta input[name="nameZh"]', '西线夜巡');
     await page.fill('.route-meta input[name="schedule"]', 'whenever');
     await page.click('.route-meta__save');
@@ -227,6 +230,13 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     await expect.poll(() => page.$$eval('.route-wp', (els) => els.map((el) => el.textContent)), POLL).toEqual(['2', '3']);
     expect(fs.existsSync(path.join(dir, 'bridge.plan'))).toBe(false);
     await screenshot(page, 'route-import-preview-en');
+    // In Chinese, the preview is said again: its title, waypoints and buttons.
+    await page.click('#language');
+    expect(await page.$$eval('.route-preview-box__waypoints li', (els) => els.map((el) => el.textContent))).toEqual([
+      '1 · 起飞 · 20 m', '2 · 航点 · 20 m', '3 · 航点 · 20 m', '4 · 返航',
+    ]);
+    expect(await englishLeft(page, '#routes-panel', { skip: ['.route-detail__issues'], data: ['bridge.plan', 'Test loop'] })).toEqual([]);
+    await page.click('#language');
     await page.click('.route-preview-box__save');
     await expect.poll(outcome, POLL).toBe(fill(en.imported, { file: 'bridge.plan', name: 'Test loop' }));
     expect(fs.existsSync(path.join(dir, 'bridge.plan'))).toBe(true);
