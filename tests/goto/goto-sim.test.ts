@@ -79,6 +79,14 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
     expect(pos.altRel).toBeGreaterThan(27);
     await until(r, 'some time held', (g) => g.heldS >= 1);
 
+    // The link goes silent over the scene: never overhead on stale telemetry; the loss is recorded.
+    r.drone.link.setSilent(true);
+    const blind = await until(r, 'link lost', (g) => g.events.some((e) => e.kind === 'link'), 20_000);
+    expect(blind).toMatchObject({ overhead: false, stale: true, distanceM: null, state: 'on_scene' });
+    expect(blind.events.find((e) => e.kind === 'link')!.message).toMatch(/link lost: the autopilot's failsafe decides; not shown as overhead/);
+    r.drone.link.setSilent(false);
+    await until(r, 'overhead again', (g) => g.overhead && g.events.some((e) => e.message === 'link regained'), 20_000);
+
     const back = await r.t.api('POST', `/api/vehicles/${r.vid}/goto/return`, r.pilot, { confirm: true });
     expect(back.status).toBe(200);
     expect(back.body.result).toBe('accepted');
