@@ -12,6 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Page, type WebSocketR
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GroundAlertView, OfficerView } from '../../server/wire/types.ts';
 import { strings, translate, type Locale } from '../../web/src/i18n.ts';
+import { RETIRED } from '../../web/src/strings/police-terms.ts';
 import { testService } from '../helpers/service.ts';
 import { englishLeft } from './browser.ts';
 
@@ -439,6 +440,9 @@ function answersSent(page: Page): string[] {
 /** What the phone keeps to send later (web/src/officer/outbox.ts). */
 const outbox = (page: Page, name: string) => page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]') as { id: number; answer: string; at: number }[], `skybeat.officer.outbox.${name}`);
 
+/** Retired police words (web/src/strings/police-terms.ts) on the page as drawn now, with its title. */
+const retiredShown = (page: Page) => page.evaluate((words) => words.filter((w) => (document.title + document.body.innerText).includes(w)), Object.keys(RETIRED));
+
 /** Offline, the browser logs each failed request and socket attempt: expected, nothing else is. */
 const offlineNoise = (e: string) => /ERR_INTERNET_DISCONNECTED|WebSocket connection/.test(e);
 
@@ -490,6 +494,7 @@ describe('officer phone page, on the street', () => {
     expect(await chen.page.isEnabled(`${card(next)} .answer--decline`)).toBe(false);
     expect(sent).toEqual(['accept', 'en_route', 'on_scene', 'resolved']);
     await shot(chen, 'officer-decline-reason-zh', true);
+    expect(await retiredShown(chen.page)).toEqual([]);
     await chen.page.click(`${card(next)} .choice[data-choice="too_far"]`);
     await chen.page.click(`${card(next)} .answer--decline`);
     await expect.poll(() => dispatchOf(next, 'chen')?.answer, POLL).toBe('decline');
@@ -520,6 +525,7 @@ describe('officer phone page, on the street', () => {
     expect(kept.map((q) => [q.id, q.answer])).toEqual([[id, 'accept'], [id, 'en_route']]);
     expect(kept[1]!.at).toBeGreaterThan(kept[0]!.at);
     expect(room.get(id)?.state).toBe('dispatched');
+    expect(await retiredShown(chen.page)).toEqual([]);
     await shot(chen, 'officer-offline-queued-zh', true);
 
     // The officer closes the browser while offline; later, with a network, opens the page again.
