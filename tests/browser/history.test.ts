@@ -101,7 +101,8 @@ describe('history: replay and heat map (English)', () => {
     await page.click('#language');
     expect(await text(page, '.replay__title')).toContain('测试航线');
     expect(await text(page, '.replay__play')).toBe(zh.play);
-    const data = ['Drone 1', 'pilot1'];
+    // The picked run's events name its route and drone by their ids ("short → sim-1: …").
+    const data = ['Drone 1', 'pilot1', 'short', 'sim-1'];
     expect(await englishLeft(page, '#replay', { data })).toEqual([]);
     expect(await englishLeft(page, '#history-panel', { skip: ['.run-row__result'], data })).toEqual([]);
     await page.click('#language');
@@ -134,7 +135,7 @@ describe('history: replay and heat map (English)', () => {
     await screenshot(page, 'history-heat-en');
     await page.click('#language');
     expect(await text(page, '.history__heat-count')).toMatch(new RegExp(`共 ${INCIDENTS.length} 起`));
-    expect(await englishLeft(page, '#history-panel', { skip: ['.run-row__result'], data: ['Drone 1', 'pilot1'] })).toEqual([]);
+    expect(await englishLeft(page, '#history-panel', { skip: ['.run-row__result'], data: ['Drone 1', 'pilot1', 'short', 'sim-1'] })).toEqual([]);
     await page.click('#language');
     await page.click('.history__heat');
     expect(await page.$('canvas.heat-layer')).toBeNull();

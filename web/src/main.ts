@@ -223,7 +223,7 @@ async function start(): Promise<void> {
   const routesPanel = new RoutesPanel(byId('routes-panel'), {
     user, catalog, preview, editor, confirm, dropTargets: [byId('map-area')], reveal: () => tabs.show('routes'),
   });
-  const replay = new Replay(map, overlays, projection, byId('replay'));
+  const replay = new Replay(map, overlays, projection, byId('replay'), framing);
   const history = new HistoryPanel(byId('history-panel'), { map, projection, replay, callsign });
   tabs.onShow((tab) => {
     if (tab === 'history') history.shown();

@@ -53,7 +53,7 @@ export function runResultText(run: RunView): string | null {
 export function RunProgress({ run }: { run: RunView | undefined }) {
   if (!run) return <PanelSection class="console-progress" title="sectionPatrol" hidden />;
   return (
-    <PanelSection class="console-progress" title="sectionPatrol" data-run-state={run.state} data-run-id={String(run.id)}>
+    <PanelSection class="console-progress" title="sectionPatrol" data-run-state={run.state} data-run-id={String(run.id)} data-ending={run.outcome?.kind ?? ''}>
       <dl class="panel__fields">
         {fields.map((field) => {
           const shown = field.when?.(run) ?? true;

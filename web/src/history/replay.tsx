@@ -1,16 +1,19 @@
 /**
  * Replay of a past run's recorded track (one point a second) on a time slider: the whole track
  * dim, the part flown by the chosen moment bright, the drone where it was then, turned to its
- * heading. Plays at a chosen speed; the slider can be dragged at any time. The track and the
- * drone are Leaflet layers moved by hand; the bar over the map is drawn by Preact from the moment shown.
+ * heading. Plays at a chosen speed; the slider can be dragged at any time. The incidents of that
+ * time are on the map too, each from the moment it was raised (faded once closed), so the flight
+ * can be read against what happened on the ground. The track, the drone and the incidents are
+ * Leaflet layers moved by hand; the bar over the map is drawn by Preact from the moment shown.
  */
 
 import { signal } from '@preact/signals';
 import * as L from 'leaflet';
 import { render } from 'preact';
-import type { RunView, TrackPoint } from '../../../server/wire/types.ts';
+import type { GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
 import { clockTime, dateTime, num } from '../format.ts';
-import { getLocale, t } from '../i18n.ts';
+import type { Framing } from '../framing.ts';
+import { followLanguage, getLocale, t } from '../i18n.ts';
 import type { Projection } from '../projection.ts';
 
 const SPEEDS = [1, 10, 30, 60];
@@ -39,6 +42,15 @@ interface Shown {
   points: number;
   start: number;
   end: number;
+  /** incidents open at some moment of the run */
+  incidents: number;
+}
+
+/** An incident drawn in the replay: raised at createdAt, over at closedAt. */
+interface ReplayIncident {
+  alert: GroundAlertView;
+  marker: L.Marker;
+  root: HTMLElement;
 }
 
 export class Replay {
@@ -47,6 +59,7 @@ export class Replay {
   private readonly flown: L.Polyline;
   private readonly marker: L.Marker;
   private readonly icon: HTMLElement;
+  private incidents: ReplayIncident[] = [];
   /** the run replayed (null: none) */
   readonly shown = signal<Shown | null>(null);
   readonly time = signal(0);
@@ -59,6 +72,8 @@ export class Replay {
     renderer: L.Renderer,
     private readonly projection: Projection,
     private readonly bar: HTMLElement,
+    /** fits the replay beside the panel and above this bar, not under them */
+    private readonly framing?: Framing,
   ) {
     this.track = L.polyline([], { renderer, className: 'replay__track', interactive: false });
     this.flown = L.polyline([], { renderer, className: 'replay__flown', interactive: false });
@@ -67,26 +82,56 @@ export class Replay {
     this.icon.innerHTML = '<svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true"><path class="drone__arrow" d="M0,-18 L13,14 L0,7 L-13,14 Z"/></svg>';
     this.marker = L.marker([0, 0], { icon: L.divIcon({ html: this.icon, className: 'drone-icon', iconSize: undefined }), interactive: false, keyboard: false, zIndexOffset: 2000 });
     render(<ReplayBar replay={this} />, bar);
+    // The incidents' labels are drawn by hand: said again after a language switch.
+    followLanguage(() => this.showIncidents(this.time.peek()));
   }
 
   get runId(): number | null {
     return this.shown.value?.run.id ?? null;
   }
 
-  start(run: RunView, points: TrackPoint[], callsign: string): void {
+  /** incidents: the ground alerts open at some moment of the run */
+  start(run: RunView, points: TrackPoint[], callsign: string, incidents: GroundAlertView[] = []): void {
     this.stop();
     this.points = points;
     const drawn = points.map((p) => this.projection.toMap(p.lat, p.lon));
     this.track.setLatLngs(drawn).addTo(this.map);
     this.flown.setLatLngs([]).addTo(this.map);
     this.marker.addTo(this.map);
+    this.incidents = incidents.map((alert) => this.drawIncident(alert));
     const start = points[0]?.time ?? run.startedAt;
     const end = points.at(-1)?.time ?? run.endedAt ?? run.startedAt;
-    this.shown.value = { run, callsign, points: points.length, start, end };
+    this.shown.value = { run, callsign, points: points.length, start, end, incidents: incidents.length };
     this.bar.hidden = false;
     this.bar.dataset.runId = String(run.id);
-    if (drawn.length) this.map.fitBounds(L.latLngBounds(drawn).pad(0.2), { maxZoom: 18 });
+    const all = [...drawn, ...this.incidents.map((i) => i.marker.getLatLng())];
     this.seek(start);
+    if (all.length) {
+      if (this.framing) this.framing.fit(L.latLngBounds(all), 18);
+      else this.map.fitBounds(L.latLngBounds(all).pad(0.2), { maxZoom: 18 });
+    }
+  }
+
+  private drawIncident(alert: GroundAlertView): ReplayIncident {
+    const root = document.createElement('div');
+    root.className = 'replay-incident';
+    root.dataset.alertId = String(alert.id);
+    root.innerHTML = '<span class="ground-alert__pin">!</span><span class="replay-incident__text"></span>';
+    const marker = L.marker(this.projection.toMap(alert.lat, alert.lon), {
+      icon: L.divIcon({ html: root, className: 'ground-alert-icon', iconSize: undefined }), interactive: false, keyboard: false, zIndexOffset: 1500,
+    }).addTo(this.map);
+    return { alert, marker, root };
+  }
+
+  /** Each incident as it was at `time`: not yet raised (hidden), open, or closed (faded). */
+  private showIncidents(time: number): void {
+    for (const { alert, root } of this.incidents) {
+      const state = time < alert.createdAt ? 'later' : alert.closedAt !== null && time >= alert.closedAt ? 'closed' : 'open';
+      if (root.dataset.state !== state) root.dataset.state = state;
+      const label = `${t(`cat_${alert.category}`)} · ${clockTime(alert.createdAt)}`;
+      const text = root.lastElementChild!;
+      if (text.textContent !== label) text.textContent = label;
+    }
   }
 
   stop(): void {
@@ -94,6 +139,8 @@ export class Replay {
     this.track.remove();
     this.flown.remove();
     this.marker.remove();
+    for (const incident of this.incidents) incident.marker.remove();
+    this.incidents = [];
     this.bar.hidden = true;
     this.shown.value = null;
   }
@@ -120,6 +167,7 @@ export class Replay {
 
   seek(time: number): void {
     this.time.value = time;
+    this.showIncidents(time);
     const at = positionAt(this.points, time);
     if (!at) return;
     this.marker.setLatLng(this.projection.toMap(at.lat, at.lon));
@@ -156,6 +204,7 @@ function ReplayBar({ replay }: { replay: Replay }) {
         <input class="replay__slider" type="range" step="any" min={String(shown?.start ?? 0)} max={String(shown?.end ?? 0)} value={String(time)}
           onInput={(event) => replay.seek(Number(event.currentTarget.value))} />
         <span class="replay__time">{shown ? `${clockTime(time)} · ${num(replay.altitudeAt(time), 0, 'm')}` : ''}</span>
+        <span class="replay__incidents">{shown ? t('replayIncidents', { n: shown.incidents }) : ''}</span>
         <select class="replay__speed" value={String(replay.speed.value)} onChange={(event) => (replay.speed.value = Number(event.currentTarget.value))}>
           {SPEEDS.map((s) => <option key={s} value={String(s)}>{`×${s}`}</option>)}
         </select>
