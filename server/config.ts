@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { normalOrigin } from './http/origin.ts';
 import { linkUriWithKey, parseLinkUri, redactLinkUri } from './links/uri.ts';
 import { DEFAULT_NUMBERING, isTimeZone, STATION_CODE, type ServiceOptions } from './service.ts';
+import { DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT } from './wire/route-rules.ts';
 
 /**
  * Every setting, with its default. The configuration file (skybeat.config.json, or --config)
@@ -90,15 +91,16 @@ export const ConfigSchema = z.object({
     /** drones stay inside this polygon ([lat, lon] points), when given */
     geofence: polygon.nullable().default(null),
     noFly: z.array(z.object({ name: z.string().min(1), polygon })).default([]),
-    ceilingM: z.number().positive().max(1000).default(120),
+    ceilingM: z.number().positive().max(1000).default(DEFAULT_CEILING_M),
     /** height above home a drone sent to a point flies at and holds (drone to the scene) */
     transitAltM: z.number().positive().max(1000).default(60),
   }).refine((s) => s.transitAltM <= s.ceilingM, { message: 'must not be above station.ceilingM', path: ['transitAltM'] }).prefault({}),
   preflight: z.object({
     minSatellites: z.number().int().min(0).default(6),
     minBatteryPercent: z.number().min(0).max(100).default(50),
-    reservePercent: z.number().min(0).max(100).default(25),
-    enduranceMin: z.number().positive().default(20),
+    // The station's one battery reserve: the route check, the preflight and the route editor read it.
+    reservePercent: z.number().min(0).max(100).default(DEFAULT_RESERVE_PERCENT),
+    enduranceMin: z.number().positive().default(DEFAULT_ENDURANCE_S / 60),
     maxLinkLossPercent: z.number().min(0).max(100).default(20),
     offRouteM: z.number().positive().default(50),
     armTimeoutS: z.number().positive().default(90),

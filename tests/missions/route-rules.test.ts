@@ -70,3 +70,16 @@ describe('route rules shared with the browser', () => {
     expect(batteryNeedPercent(600, { enduranceS: 1200, reservePercent: 30 })).toBe(80);
   });
 });
+
+describe('one battery reserve, one ceiling, one endurance', () => {
+  it('the configuration\'s defaults, the preflight\'s and the route check\'s are the same figures', async () => {
+    const { ConfigSchema } = await import('../../server/config.ts');
+    const { DEFAULT_RULES } = await import('../../server/patrols/preflight.ts');
+    const { checksOf } = await import('../../server/missions/validate.ts');
+    const { DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT } = await import('../../server/wire/route-rules.ts');
+    const c = ConfigSchema.parse({});
+    expect([c.preflight.reservePercent, DEFAULT_RULES.reservePercent, checksOf().reservePercent]).toEqual(Array(3).fill(DEFAULT_RESERVE_PERCENT));
+    expect([c.station.ceilingM, DEFAULT_RULES.ceilingM, checksOf().ceilingM]).toEqual(Array(3).fill(DEFAULT_CEILING_M));
+    expect([c.preflight.enduranceMin * 60, DEFAULT_RULES.enduranceS, checksOf().enduranceS]).toEqual(Array(3).fill(DEFAULT_ENDURANCE_S));
+  });
+});
