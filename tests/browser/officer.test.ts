@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { GroundAlertView, OfficerView } from '../../server/wire/types.ts';
 import { strings, translate, type Locale } from '../../web/src/i18n.ts';
 import { RETIRED } from '../../web/src/strings/police-terms.ts';
-import { testService } from '../helpers/service.ts';
+import { ADMIN_PASSWORD, testService } from '../helpers/service.ts';
 import { englishLeft } from './browser.ts';
 
 const WEB_DIR = 'web/dist';
@@ -547,6 +547,31 @@ describe('officer phone page, on the street', () => {
     expect(await page.isVisible('#offline')).toBe(false);
     expect(errors.filter((e) => !e.includes('status of 401'))).toEqual([]);
     expect(chen.errors.filter((e) => !offlineNoise(e) && !e.includes('status of 401 '))).toEqual([]);
+  });
+
+  it('an answer waiting while the session ended is kept, and goes once the officer has logged in again', async () => {
+    const chen = await onDuty('chen', 150, { locale: 'zh-CN' });
+    const admin = await t.login('admin', ADMIN_PASSWORD);
+    const id = await raise({ category: 'traffic', note: 'two cars, no injuries', priority: 2 });
+    await expectOffered(chen, id);
+    await chen.context.setOffline(true);
+    await answer(chen, id, 'accept');
+    await expect.poll(() => chen.page.isVisible(`${card(id)} .job__queued`), POLL).toBe(true);
+    const [tapped] = await outbox(chen.page, 'chen');
+    // Meanwhile an administrator changes her password: her sessions end.
+    expect((await t.api('PATCH', '/api/users/chen', admin, { password: 'chen-new-password' })).status).toBe(200);
+
+    await chen.context.setOffline(false);
+    // The service says 401 to the waiting answer: it stays on the phone, which asks for a login.
+    await chen.page.waitForSelector('#login[open]', POLL);
+    expect((await outbox(chen.page, 'chen')).map((q) => [q.answer, q.at])).toEqual([['accept', tapped!.at]]);
+    expect(room.get(id)?.state).toBe('dispatched');
+    await chen.page.fill('#login input[name="username"]', 'chen');
+    await chen.page.fill('#login input[name="password"]', 'chen-new-password');
+    await chen.page.click('#login button[type="submit"]');
+    await expect.poll(() => room.get(id)?.assignee?.officer, POLL).toBe('chen');
+    expect(t.svc.store.groundAlerts.events(id).find((e) => e.kind === 'accept')?.detail).toMatchObject({ at: tapped!.at });
+    await expect.poll(() => outbox(chen.page, 'chen'), POLL).toEqual([]);
   });
 
   it('a late "on scene" made offline after the command room reassigned the job is recorded, not applied, and the phone says so', async () => {

@@ -126,7 +126,7 @@ export class OfficerApp {
     });
     window.addEventListener('offline', () => (this.offline.value = true));
     setInterval(() => {
-      if (this.held.value) void this.flush();
+      if (this.held.value && navigator.onLine) void this.flush();
     }, RETRY_MS);
     void this.flush();
   }
@@ -319,7 +319,8 @@ export class OfficerApp {
       return true;
     } catch (error) {
       this.setCard(q.id, { sending: false });
-      if (!(error instanceof ApiError) || error.status >= 500) {
+      // No network, the service down, or the session ended (the page asks for a login): it waits, nothing is dropped.
+      if (!(error instanceof ApiError) || error.status >= 500 || error.status === 401) {
         this.held.value = true;
         return false;
       }
