@@ -14,7 +14,7 @@ export type CsvLanguage = (typeof CSV_LANGUAGES)[number];
 /** The file is read outside the page, so its words live here, in both languages. */
 const WORDS: Record<CsvLanguage, Record<string, string>> = {
   en: {
-    id: 'Incident', raised: 'Raised', category: 'Category', priority: 'Priority', lat: 'Latitude', lon: 'Longitude', note: 'Note', raisedBy: 'Raised by',
+    number: 'Incident', id: 'Record', raised: 'Raised', category: 'Category', priority: 'Priority', lat: 'Latitude', lon: 'Longitude', note: 'Note', raisedBy: 'Raised by',
     drone: 'Drone', state: 'State', officer: 'Officer', offered: 'Offered', delivered: 'Delivered', accepted: 'Accepted', en_route: 'En route',
     on_scene: 'On scene', resolved: 'Resolved', closed: 'Closed', outcome: 'Outcome', outcomeNote: 'Outcome note', outcomeBy: 'Outcome by',
     cat_fight: 'Fight', cat_gambling: 'Gambling', cat_theft: 'Theft', cat_traffic: 'Traffic', cat_missing_person: 'Missing person', cat_fire: 'Fire', cat_other: 'Other',
@@ -23,7 +23,7 @@ const WORDS: Record<CsvLanguage, Record<string, string>> = {
     st_resolved: 'resolved', st_closed: 'closed',
   },
   'zh-CN': {
-    id: '警情编号', raised: '报警时间', category: '警情类别', priority: '优先级', lat: '纬度', lon: '经度', note: '警情描述', raisedBy: '登记人',
+    number: '警情编号', id: '记录号', raised: '报警时间', category: '警情类别', priority: '优先级', lat: '纬度', lon: '经度', note: '警情描述', raisedBy: '登记人',
     drone: '无人机', state: '状态', officer: '处警民警', offered: '派警时间', delivered: '送达时间', accepted: '签收时间', en_route: '出发时间',
     on_scene: '到场时间', resolved: '处置完毕时间', closed: '结案时间', outcome: '处置结果', outcomeNote: '处置说明', outcomeBy: '处置结果填写人',
     cat_fight: '打架斗殴', cat_gambling: '赌博', cat_theft: '盗窃', cat_traffic: '交通', cat_missing_person: '走失人员', cat_fire: '火情', cat_other: '其他',
@@ -60,9 +60,9 @@ export function timeFormatter(timeZone?: string): (time: number | null) => strin
 export function incidentCsv(entries: IncidentLogEntry[], lang: CsvLanguage, timeZone?: string): string {
   const w = WORDS[lang];
   const time = timeFormatter(timeZone);
-  const header = ['id', 'raised', 'category', 'priority', 'lat', 'lon', 'note', 'raisedBy', 'drone', 'state', 'officer', ...STEPS, 'outcome', 'outcomeNote', 'outcomeBy'].map((k) => w[k]!);
+  const header = ['number', 'id', 'raised', 'category', 'priority', 'lat', 'lon', 'note', 'raisedBy', 'drone', 'state', 'officer', ...STEPS, 'outcome', 'outcomeNote', 'outcomeBy'].map((k) => w[k]!);
   const rows = entries.map((e) => [
-    e.id, time(e.timeline.raised), w[`cat_${e.category}`] ?? e.category, e.priority, e.lat, e.lon, e.note, e.createdBy, e.vehicleId ?? '',
+    e.number, e.id, time(e.timeline.raised), w[`cat_${e.category}`] ?? e.category, e.priority, e.lat, e.lon, e.note, e.createdBy, e.vehicleId ?? '',
     w[`st_${e.state}`] ?? e.state, e.officer ?? '', ...STEPS.map((s) => time(e.timeline[s])),
     e.outcome ? w[`out_${e.outcome.code}`] ?? e.outcome.code : '', e.outcome?.note ?? '', e.outcome?.by ?? '',
   ]);

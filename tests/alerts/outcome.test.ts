@@ -184,20 +184,20 @@ describe('incident log and CSV export', () => {
     const text = bytes.toString('utf8').slice(1);
     const lines = text.split('\r\n');
     expect(lines.at(-1)).toBe('');
-    expect(lines[0]).toBe('警情编号,报警时间,警情类别,优先级,纬度,经度,警情描述,登记人,无人机,状态,处警民警,派警时间,送达时间,签收时间,出发时间,到场时间,处置完毕时间,结案时间,处置结果,处置说明,处置结果填写人');
+    expect(lines[0]).toBe('警情编号,记录号,报警时间,警情类别,优先级,纬度,经度,警情描述,登记人,无人机,状态,处警民警,派警时间,送达时间,签收时间,出发时间,到场时间,处置完毕时间,结案时间,处置结果,处置说明,处置结果填写人');
     expect(lines).toHaveLength(3); // the header, one incident (the theft is filtered out), the last line end
     const entry = ((await t.api('GET', `/api/alerts/log?category=fight`, room)).body as IncidentLogEntry[])[0]!;
     const shanghai = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
     expect(lines[1]).toBe([
-      String(id), shanghai(entry.timeline.raised!), '打架斗殴', '2', String(SCENE.lat), String(SCENE.lon), `"'=HYPERLINK(""http://evil.example"",""点我"")"`, 'room', '',
+      entry.number, String(id), shanghai(entry.timeline.raised!), '打架斗殴', '2', String(SCENE.lat), String(SCENE.lon), `"'=HYPERLINK(""http://evil.example"",""点我"")"`, 'room', '',
       '已结案', 'chen', ...(['offered', 'delivered', 'accepted', 'en_route', 'on_scene', 'resolved', 'closed'] as const).map((s) => shanghai(entry.timeline[s]!)),
       '其他', `"'+86 138, ""已登记"""`, 'chen',
     ].join(','));
 
     const english = await (await fetch(`${t.base}/api/alerts/ground.csv?outcome=none`, { headers: { authorization: `Bearer ${room}` } })).text();
     const englishLines = english.split('\r\n'); // fetch's text() takes the BOM off
-    expect(englishLines[0]!.startsWith('Incident,Raised,Category,Priority,')).toBe(true);
-    expect(englishLines[1]).toMatch(new RegExp(`^${other},[\\d-]+ [\\d:]+,Theft,2,.*,"'@SUM\\(1\\)",room,,officers alerted,`));
+    expect(englishLines[0]!.startsWith('Incident,Record,Raised,Category,Priority,')).toBe(true);
+    expect(englishLines[1]).toMatch(new RegExp(`^[A-Z]+-\\d{8}-\\d{3},${other},[\\d-]+ [\\d:]+,Theft,2,.*,"'@SUM\\(1\\)",room,,officers alerted,`));
 
     const badZone = await t.api('GET', '/api/alerts/ground.csv?tz=Mars/Olympus', room);
     expect(badZone).toMatchObject({ status: 400, body: { error: 'invalid query: tz: unknown time zone "Mars/Olympus"' } });

@@ -196,13 +196,14 @@ describe('command room (Chinese)', () => {
     await page.click('#alerts-panel .desk-tab[data-desk="incidents"]');
   });
 
-  it('closes a ground alert after confirmation', async () => {
+  it('closes a ground alert with its outcome (处置结果)', async () => {
     await page.click(`${card(alertId)} .ground-card__close`);
-    await page.waitForSelector('#confirm[open]');
-    expect(await text(page, '#confirm .confirm__message')).toContain(`#${alertId}`);
-    await page.click('#confirm .confirm__yes');
+    await page.waitForSelector('#close-outcome[open]');
+    expect(await text(page, '#close-outcome .dialog__title')).toContain((await alert(alertId)).number);
+    await page.check('#close-outcome input[value="handled"]');
+    await page.click('#close-outcome .close-outcome__close');
     await expect.poll(() => page.isVisible(card(alertId)), POLL).toBe(false);
-    expect((await alert(alertId)).state).toBe('closed');
+    expect(await alert(alertId)).toMatchObject({ state: 'closed', outcome: { code: 'handled', by: 'room' } });
     // The map's markers are drawn in the next animation frame.
     await expect.poll(() => page.$(`.ground-alert[data-alert-id="${alertId}"]`), POLL).toBeNull();
     expect(unexpected(errors)).toEqual([]);

@@ -24,7 +24,7 @@ import { DroneAlertGroup } from './aircraft-groups.tsx';
 import type { Candidates } from './assign-picker.tsx';
 import { GroundCard, OfficerRow, type CardActions, type DeskState } from './alert-cards.tsx';
 import { ringBell } from './bell.ts';
-import { categoryName } from './ground-markers.ts';
+import { CloseOutcomeDialog } from './close-dialog.tsx';
 import './desk.css';
 import { byDrone, deskCounts, incidentOrder, type DeskCounts } from './desk-lists.ts';
 import { browserTime, DeskClock, incidentTimes, type DeskTime } from './incident-clock.ts';
@@ -150,15 +150,14 @@ export class AlertsPanel {
     });
   }
 
+  /** Closing asks how it ended (处置结果); the dialog sends the close and keeps the choice through a refusal. */
   private async close(alert: GroundAlertView): Promise<void> {
-    const sure = await this.deps.confirm({
-      title: t('closeAlertTitle'), message: t('closeAlertQuestion', { id: alert.id, category: categoryName(alert.category) }), confirm: t('closeAlert'),
-    });
-    if (!sure) return;
-    await this.act(`close:${alert.id}`, async () => {
-      this.deps.ops.putGround(await requestJson<GroundAlertView>('POST', `/api/alerts/${alert.id}/close`, {}));
-    });
+    this.outcomeDialog ??= new CloseOutcomeDialog();
+    const closed = await this.outcomeDialog.ask(alert);
+    if (closed) this.deps.ops.putGround(closed);
   }
+
+  private outcomeDialog: CloseOutcomeDialog | null = null;
 
   /** The button named by key waits until the service has answered. */
   private async act(key: string, request: () => Promise<void>): Promise<void> {

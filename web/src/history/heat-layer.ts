@@ -8,7 +8,8 @@ import * as L from 'leaflet';
 
 const RADIUS_PX = 22;
 const BLUR_PX = 16;
-const STOPS: Array<[number, string]> = [[0.15, '#2b6cff'], [0.4, '#20d0e0'], [0.6, '#40e060'], [0.8, '#ffe040'], [1, '#ff3020']];
+/** Where each colour sits on the scale of summed alpha: the layer paints with it and the legend shows it. */
+export const HEAT_STOPS: Array<[number, string]> = [[0.15, '#2b6cff'], [0.4, '#20d0e0'], [0.6, '#40e060'], [0.8, '#ffe040'], [1, '#ff3020']];
 
 function stamp(): HTMLCanvasElement {
   const r = RADIUS_PX + BLUR_PX;
@@ -31,7 +32,7 @@ function palette(): Uint8ClampedArray {
   canvas.height = 1;
   const ctx = canvas.getContext('2d')!;
   const gradient = ctx.createLinearGradient(0, 0, 256, 0);
-  for (const [at, colour] of STOPS) gradient.addColorStop(at, colour);
+  for (const [at, colour] of HEAT_STOPS) gradient.addColorStop(at, colour);
   ctx.fillStyle = gradient;
   ctx.fillRect(0, 0, 256, 1);
   return ctx.getImageData(0, 0, 256, 1).data;

@@ -7,16 +7,16 @@
 import { signal } from '@preact/signals';
 import * as L from 'leaflet';
 import { render } from 'preact';
-import type { GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
+import type { RunView, TrackPoint } from '../../../server/wire/types.ts';
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
 import { runResultText, runStateText } from '../console/progress.tsx';
-import { clockTime, dateTime, distance, duration, num } from '../format.ts';
+import { dateTime, distance, duration } from '../format.ts';
 import { getLocale, t } from '../i18n.ts';
 import { reasonOf, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
-import { HeatLayer } from './heat-layer.ts';
+import { HEAT_STOPS, HeatLayer } from './heat-layer.ts';
+import { IncidentFiltersView, IncidentListView, IncidentLog } from './incident-log.tsx';
 import type { Replay } from './replay.tsx';
-import { Said } from '../said.tsx';
 
 const DAY_MS = 24 * 3600 * 1000;
 const DEFAULT_DAYS = 7;
@@ -42,6 +42,8 @@ export class HistoryPanel {
   /** the heat map shown: how many alerts, over which days (null: hidden) */
   readonly heat = signal<{ n: number; from: string; to: string } | null>(null);
   readonly outcome = new Outcome();
+  /** the incident log, whose filters the heat map follows too */
+  readonly incidents = new IncidentLog();
   private layer: HeatLayer | null = null;
 
   constructor(
@@ -67,22 +69,30 @@ export class HistoryPanel {
     this.outcome.clear();
     try {
       this.runs.value = await requestJson<RunView[]>('GET', `/api/runs?from=${from}&to=${to}&limit=500`);
+      await this.loadIncidents();
+    } catch (error) {
+      this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
+    }
+  }
+
+  /** The incident log of the period and filters, and the heat map with it when shown. */
+  async loadIncidents(): Promise<void> {
+    try {
+      await this.incidents.load(this.period());
       if (this.layer) await this.showHeat();
     } catch (error) {
       this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
     }
   }
 
+  csvHref(): string {
+    return this.incidents.csvHref(this.period());
+  }
+
   async replay(run: RunView): Promise<void> {
     try {
-      const end = run.endedAt ?? Date.now();
-      const [points, alerts] = await Promise.all([
-        requestJson<TrackPoint[]>('GET', `/api/runs/${run.id}/track`),
-        // Incidents raised up to a day before may still have been open during the run.
-        requestJson<GroundAlertView[]>('GET', `/api/alerts?from=${run.startedAt - DAY_MS}&to=${end}&limit=10000`),
-      ]);
-      const during = alerts.filter((a) => a.createdAt <= end && (a.closedAt === null || a.closedAt >= run.startedAt));
-      this.deps.replay.start(run, points, this.deps.callsign(run.vehicleId), during);
+      const points = await requestJson<TrackPoint[]>('GET', `/api/runs/${run.id}/track`);
+      this.deps.replay.start(run, points, this.deps.callsign(run.vehicleId));
       if (points.length === 0) this.outcome.show('error', 'noTrack');
     } catch (error) {
       this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
@@ -100,9 +110,9 @@ export class HistoryPanel {
   }
 
   private async showHeat(): Promise<void> {
-    const { from, to } = this.period();
     try {
-      const alerts = await requestJson<GroundAlertView[]>('GET', `/api/alerts?from=${from}&to=${to}&limit=10000`);
+      // The incidents the log lists, with its filters: what the map shows is what the list says.
+      const alerts = this.incidents.entries.value ?? await this.incidents.load(this.period());
       const points = alerts.map((a) => L.latLng(this.deps.projection.toMap(a.lat, a.lon)));
       if (this.layer) this.layer.setPoints(points);
       else this.layer = new HeatLayer(points).addTo(this.deps.map);
@@ -114,48 +124,16 @@ export class HistoryPanel {
   }
 }
 
-/** How a run ended, for its colour: completed green, returned early amber, aborted or failed red. */
-export function runEnding(run: RunView): string {
-  if (run.outcome) return run.outcome.kind;
-  // Recorded before the outcome was kept: its state says as much as is known.
-  return run.state === 'landed' ? 'landed' : run.state;
-}
-
-/** The picked run's record: its highest altitude, lowest battery and every event, oldest first. */
-function RunDetails({ run }: { run: RunView }) {
-  return (
-    <div class="run-details" data-run-id={String(run.id)}>
-      <dl class="run-details__figures">
-        <dt>{t('runMaxAlt')}</dt>
-        <dd class="run-details__max-alt">{num(run.maxAltM, 1, 'm')}</dd>
-        <dt>{t('runMinBattery')}</dt>
-        <dd class="run-details__min-battery">{num(run.minBattery, 0, '%')}</dd>
-      </dl>
-      <h4 class="run-details__title">{t('runEventsTitle')}</h4>
-      <ol class="run-events run-details__events">
-        {run.events.map((event) => (
-          <li key={`${event.time}|${event.kind}|${event.message}`} class={`run-events__item run-events__item--${event.kind}`}>
-            <span class="run-events__time">{clockTime(event.time)}</span>
-            <span class="run-events__text"><Said said={event.said} fallback={event.message} /></span>
-          </li>
-        ))}
-      </ol>
-    </div>
-  );
-}
-
 function RunRow({ run, selected, callsign, onPick }: { run: RunView; selected: boolean; callsign: string; onPick: () => void }) {
   const length = run.endedAt ? duration((run.endedAt - run.startedAt) / 1000) : runStateText(run);
   return (
     <li>
-      <button type="button" class={`run-row run-row--${run.state} run-row--ended-${runEnding(run)}${selected ? ' run-row--selected' : ''}`} data-run-id={String(run.id)}
-        data-ending={runEnding(run)} onClick={onPick}>
+      <button type="button" class={`run-row run-row--${run.state}${selected ? ' run-row--selected' : ''}`} data-run-id={String(run.id)} onClick={onPick}>
         <span class="run-row__when">{`${dateTime(run.startedAt)} · ${callsign}`}</span>
         <span class="run-row__name">{getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en}</span>
         <span class="run-row__facts">{`${run.pilot} · ${distance(run.distanceFlownM)} · ${length}`}</span>
         <span class="run-row__result">{runResultText(run) ?? runStateText(run)}</span>
       </button>
-      {selected && <RunDetails run={run} />}
     </li>
   );
 }
@@ -181,6 +159,16 @@ function HistoryView({ panel }: { panel: HistoryPanel }) {
       <h3 class="sidebar__subtitle">{t('alertHeat')}</h3>
       <button type="button" class="button history__heat" onClick={() => void panel.toggleHeat()}>{t(heat ? 'hideHeat' : 'showHeat')}</button>
       <p class="history__heat-count">{heat ? t('heatCount', heat) : ''}</p>
+      {heat && (
+        <div class="heat-legend">
+          <span class="heat-legend__few">{t('heatLegendFew')}</span>
+          <span class="heat-legend__bar" style={{ background: `linear-gradient(to right, transparent, ${HEAT_STOPS.map(([at, colour]) => `${colour} ${at * 100}%`).join(', ')})` }} />
+          <span class="heat-legend__many">{t('heatLegendMany')}</span>
+        </div>
+      )}
+      <h3 class="sidebar__subtitle">{t('incidentLog')}</h3>
+      <IncidentFiltersView log={panel.incidents} onChange={() => void panel.loadIncidents()} />
+      <IncidentListView log={panel.incidents} csvHref={panel.csvHref()} />
       <h3 class="sidebar__subtitle">{t('pastRuns')}</h3>
       <ol class="run-list">
         {runs?.length ? runs.map((run) => (
