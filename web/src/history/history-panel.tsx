@@ -7,16 +7,17 @@
 import { signal } from '@preact/signals';
 import * as L from 'leaflet';
 import { render } from 'preact';
-import type { RunView, TrackPoint } from '../../../server/wire/types.ts';
+import type { GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
 import { runResultText, runStateText } from '../console/progress.tsx';
-import { dateTime, distance, duration } from '../format.ts';
+import { clockTime, dateTime, distance, duration, num } from '../format.ts';
 import { getLocale, t } from '../i18n.ts';
 import { reasonOf, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { HEAT_STOPS, HeatLayer } from './heat-layer.ts';
 import { IncidentFiltersView, IncidentListView, IncidentLog } from './incident-log.tsx';
 import type { Replay } from './replay.tsx';
+import { Said } from '../said.tsx';
 
 const DAY_MS = 24 * 3600 * 1000;
 const DEFAULT_DAYS = 7;
@@ -91,8 +92,14 @@ export class HistoryPanel {
 
   async replay(run: RunView): Promise<void> {
     try {
-      const points = await requestJson<TrackPoint[]>('GET', `/api/runs/${run.id}/track`);
-      this.deps.replay.start(run, points, this.deps.callsign(run.vehicleId));
+      const end = run.endedAt ?? Date.now();
+      const [points, alerts] = await Promise.all([
+        requestJson<TrackPoint[]>('GET', `/api/runs/${run.id}/track`),
+        // Incidents raised up to a day before may still have been open during the run.
+        requestJson<GroundAlertView[]>('GET', `/api/alerts?from=${run.startedAt - DAY_MS}&to=${end}&limit=10000`),
+      ]);
+      const during = alerts.filter((a) => a.createdAt <= end && (a.closedAt === null || a.closedAt >= run.startedAt));
+      this.deps.replay.start(run, points, this.deps.callsign(run.vehicleId), during);
       if (points.length === 0) this.outcome.show('error', 'noTrack');
     } catch (error) {
       this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
@@ -124,16 +131,48 @@ export class HistoryPanel {
   }
 }
 
+/** How a run ended, for its colour: completed green, returned early amber, aborted or failed red. */
+export function runEnding(run: RunView): string {
+  if (run.outcome) return run.outcome.kind;
+  // Recorded before the outcome was kept: its state says as much as is known.
+  return run.state === 'landed' ? 'landed' : run.state;
+}
+
+/** The picked run's record: its highest altitude, lowest battery and every event, oldest first. */
+function RunDetails({ run }: { run: RunView }) {
+  return (
+    <div class="run-details" data-run-id={String(run.id)}>
+      <dl class="run-details__figures">
+        <dt>{t('runMaxAlt')}</dt>
+        <dd class="run-details__max-alt">{num(run.maxAltM, 1, 'm')}</dd>
+        <dt>{t('runMinBattery')}</dt>
+        <dd class="run-details__min-battery">{num(run.minBattery, 0, '%')}</dd>
+      </dl>
+      <h4 class="run-details__title">{t('runEventsTitle')}</h4>
+      <ol class="run-events run-details__events">
+        {run.events.map((event) => (
+          <li key={`${event.time}|${event.kind}|${event.message}`} class={`run-events__item run-events__item--${event.kind}`}>
+            <span class="run-events__time">{clockTime(event.time)}</span>
+            <span class="run-events__text"><Said said={event.said} fallback={event.message} /></span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
 function RunRow({ run, selected, callsign, onPick }: { run: RunView; selected: boolean; callsign: string; onPick: () => void }) {
   const length = run.endedAt ? duration((run.endedAt - run.startedAt) / 1000) : runStateText(run);
   return (
     <li>
-      <button type="button" class={`run-row run-row--${run.state}${selected ? ' run-row--selected' : ''}`} data-run-id={String(run.id)} onClick={onPick}>
+      <button type="button" class={`run-row run-row--${run.state} run-row--ended-${runEnding(run)}${selected ? ' run-row--selected' : ''}`} data-run-id={String(run.id)}
+        data-ending={runEnding(run)} onClick={onPick}>
         <span class="run-row__when">{`${dateTime(run.startedAt)} · ${callsign}`}</span>
         <span class="run-row__name">{getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en}</span>
         <span class="run-row__facts">{`${run.pilot} · ${distance(run.distanceFlownM)} · ${length}`}</span>
         <span class="run-row__result">{runResultText(run) ?? runStateText(run)}</span>
       </button>
+      {selected && <RunDetails run={run} />}
     </li>
   );
 }
