@@ -1,9 +1,9 @@
 /**
  * A patrol's record as the page shows it, in a real Chromium against the real service and the
  * simulated copter (4x): while it flies, the drone list says who flies it, on which route, how far
- * along and from which station; on the route's own RTL the panel says it is returning home and
- * counts the way home; in the history each run is coloured by how it ended (completed green,
- * returned early amber), shows its highest altitude, lowest battery and every event, and its
+ * along and from which station, and picked it is framed with its route beside the panel; on the
+ * route's own RTL the panel says it is returning home and counts the way home; in the history each
+ * run is coloured by how it ended (completed green, returned early amber, aborted red), shows its highest altitude, lowest battery and every event, and its
  * replay shows the incidents of that time, each from the moment it was raised.
  */
 
@@ -78,6 +78,19 @@ describe('a patrol\'s record in the page (English)', () => {
   it('on the route\'s own RTL says the drone is returning home, and counts the way home', async () => {
     await page.click(row);
     await expect.poll(() => page.getAttribute('#panel', 'data-drone-id'), POLL).toBe('sim-1');
+    // The drone and every stop of its route, in the part of the map the panel leaves visible.
+    await page.waitForFunction(() => !document.querySelector('.leaflet-zoom-anim'));
+    const framed = await page.evaluate(() => {
+      const map = document.getElementById('map')!.getBoundingClientRect();
+      const right = document.getElementById('panel')!.getBoundingClientRect().left;
+      const marks = [...document.querySelectorAll('path.run-route__stop'), document.querySelector('.drone[data-drone-id="sim-1"] .drone__glyph')!];
+      return marks.map((m) => {
+        const r = m.getBoundingClientRect();
+        return r.left >= map.left && r.right <= right && r.top >= map.top && r.bottom <= map.bottom;
+      });
+    });
+    expect(framed.length).toBeGreaterThanOrEqual(3);
+    expect(framed.every(Boolean), JSON.stringify(framed)).toBe(true);
     const [run] = (await rig.t.api('GET', '/api/runs', rig.pilot)).body as RunView[];
     // ArduCopter flies the RTL item in AUTO: the mode stays, the state must not say "flying the route".
     const back = await rig.until(run!.id, 'on the RTL item', (r) => r.leg?.item === 4, 90_000);
@@ -95,7 +108,7 @@ describe('a patrol\'s record in the page (English)', () => {
     await expect.poll(() => page.getAttribute('#panel .console-progress', 'data-ending'), POLL).toBe('completed');
   }, 250_000);
 
-  it('colours each run by how it ended: completed green, returned early amber', async () => {
+  it('colours each run by how it ended: completed green, returned early amber, aborted red', async () => {
     // A second patrol, called back on its first leg.
     await rig.ready();
     const id = (await rig.launch()).body.id as number;
@@ -104,10 +117,15 @@ describe('a patrol\'s record in the page (English)', () => {
     early = await rig.until(id, 'landed', (r) => r.state === 'landed', 120_000);
     expect(early.outcome).toMatchObject({ kind: 'returned_early', by: 'pilot' });
     incidents.after = await raise({ lat: HOME.lat - 0.0008, lon: HOME.lon });
+    // A third, aborted before it took off.
+    await rig.ready();
+    const third = (await rig.launch()).body.id as number;
+    expect((await rig.command('abort')).body.result).toBe('accepted');
+    const aborted = await rig.until(third, 'aborted', (r) => r.state === 'aborted', 30_000);
 
     await page.click('[data-tab="history"]');
     await page.click('.history__load');
-    await expect.poll(() => page.$$eval('.run-row', (rows) => rows.length), POLL).toBe(2);
+    await expect.poll(() => page.$$eval('.run-row', (rows) => rows.length), POLL).toBe(3);
     const look = (id: number) => page.$eval(`.run-row[data-run-id="${id}"]`, (el) => ({ ending: (el as HTMLElement).dataset.ending, border: getComputedStyle(el).borderLeftColor }));
     const colour = (name: string) => page.evaluate((v) => {
       const probe = document.createElement('span');
@@ -119,7 +137,8 @@ describe('a patrol\'s record in the page (English)', () => {
     }, name);
     expect(await look(completed.id)).toEqual({ ending: 'completed', border: await colour('--ok') });
     expect(await look(early.id)).toEqual({ ending: 'returned_early', border: await colour('--warning') });
-    expect(await colour('--ok')).not.toBe(await colour('--warning'));
+    expect(await look(aborted.id)).toEqual({ ending: 'aborted', border: await colour('--danger') });
+    expect(new Set([await colour('--ok'), await colour('--warning'), await colour('--danger')]).size).toBe(3);
     expect(await text(page, `.run-row[data-run-id="${early.id}"] .run-row__result`)).toMatch(/^returned early after item [1-3] of 4 \(by the pilot\)$/);
   }, 250_000);
 
