@@ -307,7 +307,7 @@ export const en = {
   outcome_handed_over: 'Handed over',
   outcome_unfounded: 'Unfounded',
   outcome_other: 'Other',
-  closeIncidentTitle: 'Close incident #{id} ({category})',
+  closeIncidentTitle: 'Close incident {id} ({category})',
   closeIncidentHint: 'Officers still on it will be told it is over.',
   outcomeLabel: 'Outcome',
   outcomeNoteLabel: 'Note (optional)',

@@ -294,7 +294,7 @@ export const zhCN: Record<StringKey, string> = {
   outcome_handed_over: '移交',
   outcome_unfounded: '无效警情',
   outcome_other: '其他',
-  closeIncidentTitle: '结束警情 #{id}（{category}）',
+  closeIncidentTitle: '结束警情 {id}（{category}）',
   closeIncidentHint: '仍在处置的民警将收到结束通知。',
   outcomeLabel: '处置结果',
   outcomeNoteLabel: '处置说明（选填）',
