@@ -44,7 +44,7 @@ describe('route edits sent at the same time', () => {
     const route = parseRoute(handMade, 'patrol.plan');
     route.meta.nameEn = 'from the API';
     const err = await api.store.create({ fileName: 'patrol.plan', content: exportRoute(route, 'plan') }).catch((e: Error) => e);
-    expect(err).toMatchObject({ status: 409, message: 'route "patrol" already exists (patrol.plan); use PUT to replace it' });
+    expect(err).toMatchObject({ kind: 'conflict', message: 'route "patrol" already exists (patrol.plan); use PUT to replace it' });
     expect(fs.readFileSync(path.join(dir, 'patrol.plan'), 'utf8')).toBe(handMade);
     expect(fs.readdirSync(dir)).toEqual(['patrol.plan']); // no temporary file left behind
   });
