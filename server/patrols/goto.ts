@@ -321,6 +321,8 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     }
     if (!g.active) return;
     const startM = v.position ? distanceM(v.position, g.target) : Infinity;
+    // A mode it switches to by itself on our command is ours, not an unexpected change (the aircraft alerts ask).
+    if (plan.switchesTo.reposition) v.commandedMode = { mode: plan.switchesTo.reposition, at: this.clock.now() };
     const out = await this.d.commands.send(v, plan.reposition(g.target, g.altM));
     if (out.result !== 'accepted') return this.fail(g, out.reason);
     // An ACK says it took the command; only its position says it goes there.
@@ -414,6 +416,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   private async onScene(g: Goto, v: Vehicle): Promise<void> {
     const plan = profileOf(v.autopilot).goto;
     if (plan.orbit) {
+      if (plan.switchesTo.orbit) v.commandedMode = { mode: plan.switchesTo.orbit, at: this.clock.now() };
       const o = await this.d.commands.send(v, plan.orbit(g.target, g.altM, this.settings.orbitRadiusM));
       if (o.result !== 'accepted') {
         g.hold = 'position';

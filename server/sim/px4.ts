@@ -17,7 +17,7 @@
  */
 import { common } from 'node-mavlink';
 import { CopterMode } from './ardupilot.ts';
-import { done, reposition, type ReceivedCommand, type CommandContext, type CommandReply } from './commands.ts';
+import { altAboveHome, done, reposition, type ReceivedCommand, type CommandContext, type CommandReply } from './commands.ts';
 import type { Firmware, MissionHabits, Said, Voice } from './firmware.ts';
 import type { RawMissionItem } from './mission-items.ts';
 import { Px4Companion, Px4Telemetry } from './px4-telemetry.ts';
@@ -148,6 +148,19 @@ function setMessageInterval(c: ReceivedCommand, ctx: CommandContext): CommandRep
   return done(ctx.streams.setInterval(msgid, intervalUs) ? MavResult.ACCEPTED : MavResult.FAILED);
 }
 
+/**
+ * NAV_TAKEOFF as PX4 takes it: armed on the ground in Hold, param7 is the altitude AMSL (NaN: its
+ * MIS_TAKEOFF_ALT, 2.5 m); it climbs there and holds. (Inside, the simulator flies it in GUIDED,
+ * which shows as HOLD, as a reposition does.)
+ */
+function takeoff(c: ReceivedCommand, ctx: CommandContext): CommandReply {
+  const v = ctx.vehicle;
+  if (!v.armed) return done(MavResult.DENIED);
+  const alt = Number.isFinite(c.alt) ? altAboveHome(v, c.alt, common.MavFrame.GLOBAL) : 2.5;
+  if (!v.setMode(CopterMode.GUIDED)) return done(MavResult.FAILED);
+  return done(v.takeoff(alt) ? MavResult.ACCEPTED : MavResult.FAILED);
+}
+
 /** A fresh PX4 for one drone (its STATUSTEXT ids count per drone). */
 export function px4(): Firmware {
   let textId = 0;
@@ -170,7 +183,8 @@ export function px4(): Firmware {
     defaultStreams: DEFAULT_STREAMS,
     // PX4's mavlink receiver takes DO_REPOSITION in either form (it converts both to a vehicle_command).
     command: (c, ctx) => (c.command === MavCmd.SET_MESSAGE_INTERVAL ? setMessageInterval(c, ctx)
-      : c.command === MavCmd.DO_REPOSITION ? reposition(c, ctx.vehicle) : undefined),
+      : c.command === MavCmd.DO_REPOSITION ? reposition(c, ctx.vehicle)
+        : c.command === MavCmd.NAV_TAKEOFF ? takeoff(c, ctx) : undefined),
     ackCopies: (command) => (command === MavCmd.DO_SET_MODE ? 2 : 1),
     // Every text gets the next id; one longer than 50 characters goes in chunks (chunk_seq 0, 1, …).
     statusTexts(severity, text) {

@@ -71,6 +71,7 @@ const arduCopterGoto: GotoPlan = {
   modes: ['guided'],
   orbit: null,
   roi: (at) => ({ command: MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: 0 } }),
+  switchesTo: { reposition: null, orbit: null },
   holdWhy: 'position hold in GUIDED (ArduCopter\'s CIRCLE centres ahead of the nose and sinks with the throttle low; DO_ORBIT unsupported)',
 };
 

@@ -34,7 +34,7 @@ const otherProfile: AutopilotProfile = {
     off: [],
   },
   // Standard MAVLink: DO_REPOSITION with the mode change flag, position hold, ROI.
-  goto: { ...px4Profile.goto, orbit: null, modes: ['hold', 'guided'], holdWhy: 'position hold (an autopilot SkyBeat knows nothing particular of)' },
+  goto: { ...px4Profile.goto, orbit: null, switchesTo: { reposition: null, orbit: null }, modes: ['hold', 'guided'], holdWhy: 'position hold (an autopilot SkyBeat knows nothing particular of)' },
 };
 
 const PROFILES: Record<Autopilot, AutopilotProfile> = { ardupilot: ardupilotProfile, px4: px4Profile, other: otherProfile };

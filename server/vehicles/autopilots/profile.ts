@@ -75,6 +75,8 @@ export interface GotoPlan {
   roi(at: LatLon): Command;
   /** said in the goto's record: why it holds as it does */
   holdWhy: string;
+  /** the mode names the reposition and the orbit command switch to by themselves, so the change is known as ours */
+  switchesTo: { reposition: string | null; orbit: string | null };
 }
 
 /**

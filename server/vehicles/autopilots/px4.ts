@@ -66,6 +66,7 @@ const px4Goto: GotoPlan = {
   orbit: (centre, altRel, radiusM) => ({ command: common.MavCmd.DO_ORBIT, params: [radiusM, NaN, 0, NaN], int: { frame: RELATIVE, lat: centre.lat, lon: centre.lon, alt: altRel } }),
   roi: (at) => ({ command: common.MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: 0 } }),
   holdWhy: 'Orbit around the point (DO_ORBIT), Hold over it if refused',
+  switchesTo: { reposition: 'HOLD', orbit: 'ORBIT' },
 };
 
 /** PX4, as seen live on PX4 1.17 SITL (../shared/fixtures/px4/README.md) and in its sources. */
