@@ -1,4 +1,4 @@
-import type { ServerMessage } from '../wire/messages.ts';
+import type { MessageParam, ServerMessage } from '../wire/messages.ts';
 
 /** A problem found in a route file, named by file and place, for people to act on. */
 export interface Issue {
@@ -12,6 +12,8 @@ export interface Issue {
   message: string;
   /** the same as code and parameters, for the pages to say in their language, where it has one */
   said?: ServerMessage;
+  /** where, said in the page's language (a place in the route, or in its file) */
+  whereSaid?: MessageParam;
 }
 
 export function issueText(i: Issue): string {

@@ -2,6 +2,7 @@ import { CMD, commandName, frameKind, frameName, isCopter, isGlobal, isNav, isPo
 import {
   airspaceFindings, DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT, usableS, type AirspaceFinding,
 } from '../wire/route-rules.ts';
+import { english, id, said, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import type { ZoneView } from '../wire/types.ts';
 import { distanceM, estimateFlight, heightOf, type FlightOptions } from './flight.ts';
 import type { Issue } from './issues.ts';
@@ -32,12 +33,20 @@ export function checksOf(options: ValidateOptions = {}): typeof DEFAULTS & Fligh
 }
 
 const fmt = (n: number) => String(Math.round(n * 10) / 10);
-const minutes = (s: number) => `${fmt(s / 60)} min`;
 
-function inRange(lat: number, lon: number): string | null {
-  if (Math.abs(lat) > 90) return `latitude ${lat} out of range (-90..90)${Math.abs(lon) <= 90 ? ' — lat/lon swapped?' : ''}`;
-  if (Math.abs(lon) > 180) return `longitude ${lon} out of range (-180..180)`;
+function inRange(lat: number, lon: number): ServerMessage | null {
+  if (Math.abs(lat) > 90) return said(Math.abs(lon) <= 90 ? 'route_latitude_range_swapped' : 'route_latitude_range', { lat });
+  if (Math.abs(lon) > 180) return said('route_longitude_range', { lon });
   return null;
+}
+
+/** A place in the route's file as the pages say it: a line of a text file in words, a path in a JSON or XML file as written. */
+function placeSaid(where: string): MessageParam {
+  const line = /^line (\d+)$/.exec(where);
+  if (line) return said('route_where_line', { n: Number(line[1]) });
+  if (where === 'takeoff (added)') return said('route_where_added_takeoff');
+  if (where === 'return to launch (added)') return said('route_where_added_return');
+  return id(where);
 }
 
 /** What reading the route's file changed (a line simplified), as warnings. */
@@ -50,21 +59,24 @@ export function validateRoute(route: Route, options: ValidateOptions = {}): Issu
   const opts = checksOf(options);
   const file = route.source.file;
   const issues: Issue[] = [];
-  const add = (level: Issue['level'], index: number | null, where: string, message: string) =>
-    issues.push({ level, file, item: index, where, message });
+  // Each problem in English (API, logs) and as a code with its figures, for the pages to say in their language; so is where it is.
+  const add = (level: Issue['level'], index: number | null, where: string | ServerMessage, what: ServerMessage) => issues.push({
+    level, file, item: index, where: typeof where === 'string' ? where : english(where), message: english(what), said: what,
+    ...(where === '' ? {} : { whereSaid: typeof where === 'string' ? placeSaid(where) : where }),
+  });
   const at = (i: number) => route.source.locations[i] ?? `items[${i}]`;
   const home = route.plannedHome;
   const n = route.items.length;
 
   if (home) {
     const bad = inRange(home.lat, home.lon);
-    if (bad) add('error', null, 'planned home', bad);
+    if (bad) add('error', null, said('route_where_planned_home'), bad);
   }
 
   const checkPlace = (it: MissionItem, i: number, name: string) => {
     if (!Number.isFinite(it.lat) || !Number.isFinite(it.lon) || (it.lat === 0 && it.lon === 0)) {
       if (it.command === CMD.WAYPOINT || it.command === CMD.SPLINE_WAYPOINT) {
-        add('warning', i, at(i), `${name} at 0,0: ArduPilot stays where it is, other autopilots fly to 0°N 0°E`);
+        add('warning', i, at(i), said('route_at_zero', { name: id(name) }));
       }
       return;
     }
@@ -72,7 +84,7 @@ export function validateRoute(route: Route, options: ValidateOptions = {}): Issu
     if (bad) return add('error', i, at(i), bad);
     // Swapped but both in range (e.g. 8.5, 47.4 for 47.4, 8.5): only the home can tell.
     if (home && distanceM(home, it) > 100_000 && Math.abs(it.lon) <= 90 && distanceM(home, { lat: it.lon, lon: it.lat }) < 20_000) {
-      add('error', i, at(i), `${fmt(distanceM(home, it) / 1000)} km from the planned home, but only ${fmt(distanceM(home, { lat: it.lon, lon: it.lat }) / 1000)} km with latitude and longitude exchanged — lat/lon swapped?`);
+      add('error', i, at(i), said('route_swapped', { far: fmt(distanceM(home, it) / 1000), near: fmt(distanceM(home, { lat: it.lon, lon: it.lat }) / 1000) }));
     }
   };
 
@@ -80,80 +92,80 @@ export function validateRoute(route: Route, options: ValidateOptions = {}): Issu
     const h = heightOf(it, home);
     if (h === null) {
       if (frameKind(it.frame) === 'amsl' && Number.isFinite(it.alt)) {
-        add('warning', i, at(i), `altitude ${fmt(it.alt)} m is above sea level (${frameName(it.frame)}) and the route has no planned home: the ${opts.ceilingM} m ceiling cannot be checked`);
+        add('warning', i, at(i), said('route_amsl_unchecked', { alt: fmt(it.alt), frame: id(frameName(it.frame)), ceiling: opts.ceilingM }));
       }
       return;
     }
     const ref = frameKind(it.frame) === 'terrain' ? 'terrain' : 'home';
-    if (h > opts.ceilingM) add('error', i, at(i), `altitude ${fmt(h)} m above ${ref} is over the legal ceiling of ${opts.ceilingM} m`);
-    else if (isTakeoff(it.command) && h <= 0) add('error', i, at(i), `takeoff altitude ${fmt(h)} m is not above home`);
+    if (h > opts.ceilingM) add('error', i, at(i), said(ref === 'home' ? 'route_over_ceiling_home' : 'route_over_ceiling_terrain', { alt: fmt(h), ceiling: opts.ceilingM }));
+    else if (isTakeoff(it.command) && h <= 0) add('error', i, at(i), said('route_takeoff_not_above_home', { alt: fmt(h) }));
     else if (isNav(it.command) && it.command !== CMD.LAND && h === 0 && ref === 'home') {
-      add('warning', i, at(i), `${name} at altitude 0: ArduPilot keeps its current altitude, other autopilots descend to home level`);
+      add('warning', i, at(i), said('route_altitude_zero', { name: id(name) }));
     } else if (isNav(it.command) && it.command !== CMD.LAND && h < 0) {
-      add('warning', i, at(i), `altitude ${fmt(h)} m is below home`);
+      add('warning', i, at(i), said('route_below_home', { alt: fmt(h) }));
     }
   };
 
   route.items.forEach((it, i) => {
     const name = commandName(it.command);
-    if (!name) return add('error', i, at(i), `unknown command ${it.command}: not a MAV_CMD in any MAVLink dialect`);
+    if (!name) return add('error', i, at(i), said('route_unknown_command', { command: it.command }));
     const kind = frameKind(it.frame);
-    if (kind === 'unknown') return add('error', i, at(i), `frame ${it.frame} is not a MAV_FRAME`);
+    if (kind === 'unknown') return add('error', i, at(i), said('route_unknown_frame', { frame: it.frame }));
     if (it.command >= CMD.FENCE_RETURN_POINT && it.command <= CMD.RALLY_POINT) {
-      return add('error', i, at(i), `${name} belongs to the geofence or rally points, not to the mission`);
+      return add('error', i, at(i), said('route_fence_item', { name: id(name) }));
     }
     if (isPositional(it.command)) {
       if (!isGlobal(it.frame)) {
-        return add('error', i, at(i), `${name} in frame ${it.frame} ${frameName(it.frame)}: mission positions need a global frame (0 GLOBAL, 3 GLOBAL_RELATIVE_ALT or 10 GLOBAL_TERRAIN_ALT)`);
+        return add('error', i, at(i), said('route_frame_not_global', { name: id(name), frame: it.frame, frameName: id(frameName(it.frame)) }));
       }
       checkPlace(it, i, name);
       checkHeight(it, i, name);
     } else if (kind === 'mission' && [it.lat, it.lon].some((v) => Number.isFinite(v) && !Number.isInteger(v))) {
-      add('warning', i, at(i), `param5/param6 (${it.lat}, ${it.lon}) go as whole numbers in MISSION_ITEM_INT: they will be truncated`);
+      add('warning', i, at(i), said('route_params_truncated', { lat: it.lat, lon: it.lon }));
     }
     if (it.command === CMD.DO_JUMP) {
       const [target, repeat] = it.params;
-      if (!Number.isInteger(target) || target < 1 || target > n) add('error', i, at(i), `DO_JUMP target ${target} does not exist (items are numbered 1..${n}, home being 0)`);
-      else if (target === i + 1) add('error', i, at(i), 'DO_JUMP jumps to itself');
-      if (!Number.isInteger(repeat) || repeat < -1) add('error', i, at(i), `DO_JUMP repeat count ${repeat} is invalid (-1 = forever, or 0 and up)`);
+      if (!Number.isInteger(target) || target < 1 || target > n) add('error', i, at(i), said('route_jump_target', { target: String(target), n }));
+      else if (target === i + 1) add('error', i, at(i), said('route_jump_itself'));
+      if (!Number.isInteger(repeat) || repeat < -1) add('error', i, at(i), said('route_jump_repeat', { repeat: String(repeat) }));
     }
   });
 
   const navs = route.items.map((it, i) => [it, i] as const).filter(([it]) => isNav(it.command));
-  if (!navs.length) add('error', null, '', 'no navigation command: the route has nothing to fly');
+  if (!navs.length) add('error', null, '', said('route_nothing_to_fly'));
   else {
     const [first, fi] = navs[0]!;
     if (isCopter(route.vehicleType) && !isTakeoff(first.command)) {
-      add('error', fi, at(fi), `the first navigation command is ${label(first.command)}: a copter must take off first (put NAV_TAKEOFF before it)`);
+      add('error', fi, at(fi), said('route_takeoff_first', { name: id(label(first.command)) }));
     }
     const [last, li] = navs.at(-1)!;
     if (last.command !== CMD.RETURN_TO_LAUNCH && last.command !== CMD.LAND) {
-      add('warning', li, at(li), `the route ends with ${label(last.command)}, not RETURN_TO_LAUNCH or LAND: the drone will wait there`);
+      add('warning', li, at(li), said('route_open_end', { name: id(label(last.command)) }));
     }
   }
 
   route.fence.polygons.forEach((poly, k) => {
-    const where = `fence polygon ${k + 1}`;
-    if (poly.vertices.length < 3) add('error', null, where, `${poly.vertices.length} vertices: not a closed area (a polygon needs at least 3)`);
+    const where = said('route_where_fence_polygon', { n: k + 1 });
+    if (poly.vertices.length < 3) add('error', null, where, said('route_polygon_vertices', { n: poly.vertices.length }));
     poly.vertices.forEach((v, j) => {
       const bad = inRange(v.lat, v.lon);
-      if (bad) add('error', null, `${where} vertex ${j + 1}`, bad);
+      if (bad) add('error', null, said('route_where_fence_vertex', { n: k + 1, vertex: j + 1 }), bad);
     });
   });
   route.fence.circles.forEach((c, k) => {
-    const where = `fence circle ${k + 1}`;
+    const where = said('route_where_fence_circle', { n: k + 1 });
     const bad = inRange(c.lat, c.lon);
     if (bad) add('error', null, where, bad);
-    if (!(c.radius > 0)) add('error', null, where, `radius ${c.radius} m: must be more than 0`);
+    if (!(c.radius > 0)) add('error', null, where, said('route_circle_radius', { radius: String(c.radius) }));
   });
   const rp = route.fence.returnPoint;
   const rpBad = rp && inRange(rp.lat, rp.lon);
-  if (rpBad) add('error', null, 'fence return point', rpBad);
+  if (rpBad) add('error', null, said('route_where_fence_return'), rpBad);
   route.rally.forEach((r, k) => {
-    const where = `rally point ${k + 1}`;
+    const where = said('route_where_rally', { n: k + 1 });
     const bad = inRange(r.lat, r.lon);
     if (bad) add('error', null, where, bad);
-    if (r.alt > opts.ceilingM) add('error', null, where, `altitude ${fmt(r.alt)} m above home is over the legal ceiling of ${opts.ceilingM} m`);
+    if (r.alt > opts.ceilingM) add('error', null, where, said('route_rally_over_ceiling', { alt: fmt(r.alt), ceiling: opts.ceilingM }));
   });
 
   // The station's airspace: what the preflight's geofence check would refuse, said now (the ceiling is checked above).
@@ -161,30 +173,31 @@ export function validateRoute(route: Route, options: ValidateOptions = {}): Issu
     if (f.kind !== 'above_ceiling') add('error', f.item, at(f.item), airspaceMessage(f));
   }
 
-  checkBattery(route, opts, (i, message) => add('warning', i, i === null ? '' : at(i), message));
+  checkBattery(route, opts, (i, what) => add('warning', i, i === null ? '' : at(i), what));
   return [...importWarnings(route), ...issues];
 }
 
 /** Items as the page numbers them, from 1; a leg from home says so. */
-const itemNo = (i: number | null) => (i === null ? 'home' : `item ${i + 1}`);
+const itemNo = (i: number | null) => (i === null ? said('route_home') : said('route_item', { n: i + 1 }));
 const near = (p: { lat: number; lon: number }) => `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}`;
 
-function airspaceMessage(f: Exclude<AirspaceFinding, { kind: 'above_ceiling' }>): string {
+function airspaceMessage(f: Exclude<AirspaceFinding, { kind: 'above_ceiling' }>): ServerMessage {
   switch (f.kind) {
-    case 'waypoint_in_no_fly': return `${itemNo(f.item)} is inside the no-fly zone "${f.zone}"`;
-    case 'leg_crosses_no_fly': return `the leg from ${itemNo(f.from)} to ${itemNo(f.item)} crosses the no-fly zone "${f.zone}" near ${near(f.at)}`;
-    case 'waypoint_outside_geofence': return `${itemNo(f.item)} is outside the geofence "${f.zone}"`;
-    case 'leg_leaves_geofence': return `the leg from ${itemNo(f.from)} to ${itemNo(f.item)} leaves the geofence "${f.zone}" near ${near(f.at)}`;
+    case 'waypoint_in_no_fly': return said('route_in_no_fly', { item: itemNo(f.item), zone: f.zone });
+    case 'leg_crosses_no_fly': return said('route_leg_crosses_no_fly', { from: itemNo(f.from), to: itemNo(f.item), zone: f.zone, near: near(f.at) });
+    case 'waypoint_outside_geofence': return said('route_outside_geofence', { item: itemNo(f.item), zone: f.zone });
+    case 'leg_leaves_geofence': return said('route_leg_leaves_geofence', { from: itemNo(f.from), to: itemNo(f.item), zone: f.zone, near: near(f.at) });
   }
 }
 
-function checkBattery(route: Route, opts: typeof DEFAULTS & FlightOptions, warn: (i: number | null, message: string) => void): void {
+function checkBattery(route: Route, opts: typeof DEFAULTS & FlightOptions, warn: (i: number | null, what: ServerMessage) => void): void {
   const est = estimateFlight(route, opts);
-  if (est.endless) warn(null, 'a DO_JUMP repeats forever: the patrol only ends by RTL from the ground station or a battery failsafe');
+  if (est.endless) warn(null, said('route_jump_forever'));
   const usable = usableS(opts);
   const out = est.legs.find((l) => l.endS > usable);
   if (out) {
-    warn(out.index, `the battery reserve is reached on this leg: about ${minutes(est.durationS)} of flying (${fmt(est.distanceM / 1000)} km) ` +
-      `against ${minutes(usable)} usable (${minutes(opts.enduranceS)} endurance less ${opts.reservePercent}% reserve)`);
+    warn(out.index, said('route_battery_reserve', {
+      minutes: fmt(est.durationS / 60), km: fmt(est.distanceM / 1000), usable: fmt(usable / 60), endurance: fmt(opts.enduranceS / 60), reserve: opts.reservePercent,
+    }));
   }
 }

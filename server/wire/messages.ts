@@ -30,7 +30,12 @@ export interface Moment {
   at: number;
 }
 
-export type MessageParam = string | number | Term | Verbatim | Moment | ServerMessage | MessageParam[];
+/** An identifier shown as it is written (a MAVLink command or frame name, a place in a file such as "mission.items[3]"). */
+export interface Identifier {
+  id: string;
+}
+
+export type MessageParam = string | number | Term | Verbatim | Moment | Identifier | ServerMessage | MessageParam[];
 
 export interface ServerMessage {
   code: MessageCode;
@@ -113,6 +118,50 @@ export const MESSAGES_EN = {
   run_failed_climb: 'not climbing {seconds} s after the start (altitude {alt} m, {armed})',
   run_failed_error: 'an error in the service: {reason}',
   run_aborted_by_pilot: 'aborted by the pilot before takeoff',
+
+  // a route's problems (missions/validate.ts): where in the route, and what
+  route_where_line: 'line {n}',
+  route_where_added_takeoff: 'takeoff (added)',
+  route_where_added_return: 'return to launch (added)',
+  route_where_planned_home: 'planned home',
+  route_where_fence_polygon: 'fence polygon {n}',
+  route_where_fence_vertex: 'fence polygon {n} vertex {vertex}',
+  route_where_fence_circle: 'fence circle {n}',
+  route_where_fence_return: 'fence return point',
+  route_where_rally: 'rally point {n}',
+  route_item: 'item {n}',
+  route_home: 'home',
+  route_latitude_range: 'latitude {lat} out of range (-90..90)',
+  route_latitude_range_swapped: 'latitude {lat} out of range (-90..90) — lat/lon swapped?',
+  route_longitude_range: 'longitude {lon} out of range (-180..180)',
+  route_at_zero: '{name} at 0,0: ArduPilot stays where it is, other autopilots fly to 0°N 0°E',
+  route_swapped: '{far} km from the planned home, but only {near} km with latitude and longitude exchanged — lat/lon swapped?',
+  route_amsl_unchecked: 'altitude {alt} m is above sea level ({frame}) and the route has no planned home: the {ceiling} m ceiling cannot be checked',
+  route_over_ceiling_home: 'altitude {alt} m above home is over the legal ceiling of {ceiling} m',
+  route_over_ceiling_terrain: 'altitude {alt} m above terrain is over the legal ceiling of {ceiling} m',
+  route_takeoff_not_above_home: 'takeoff altitude {alt} m is not above home',
+  route_altitude_zero: '{name} at altitude 0: ArduPilot keeps its current altitude, other autopilots descend to home level',
+  route_below_home: 'altitude {alt} m is below home',
+  route_unknown_command: 'unknown command {command}: not a MAV_CMD in any MAVLink dialect',
+  route_unknown_frame: 'frame {frame} is not a MAV_FRAME',
+  route_fence_item: '{name} belongs to the geofence or rally points, not to the mission',
+  route_frame_not_global: '{name} in frame {frame} {frameName}: mission positions need a global frame (0 GLOBAL, 3 GLOBAL_RELATIVE_ALT or 10 GLOBAL_TERRAIN_ALT)',
+  route_params_truncated: 'param5/param6 ({lat}, {lon}) go as whole numbers in MISSION_ITEM_INT: they will be truncated',
+  route_jump_target: 'DO_JUMP target {target} does not exist (items are numbered 1..{n}, home being 0)',
+  route_jump_itself: 'DO_JUMP jumps to itself',
+  route_jump_repeat: 'DO_JUMP repeat count {repeat} is invalid (-1 = forever, or 0 and up)',
+  route_nothing_to_fly: 'no navigation command: the route has nothing to fly',
+  route_takeoff_first: 'the first navigation command is {name}: a copter must take off first (put NAV_TAKEOFF before it)',
+  route_open_end: 'the route ends with {name}, not RETURN_TO_LAUNCH or LAND: the drone will wait there',
+  route_polygon_vertices: '{n} vertices: not a closed area (a polygon needs at least 3)',
+  route_circle_radius: 'radius {radius} m: must be more than 0',
+  route_rally_over_ceiling: 'altitude {alt} m above home is over the legal ceiling of {ceiling} m',
+  route_in_no_fly: '{item} is inside the no-fly zone "{zone}"',
+  route_leg_crosses_no_fly: 'the leg from {from} to {to} crosses the no-fly zone "{zone}" near {near}',
+  route_outside_geofence: '{item} is outside the geofence "{zone}"',
+  route_leg_leaves_geofence: 'the leg from {from} to {to} leaves the geofence "{zone}" near {near}',
+  route_jump_forever: 'a DO_JUMP repeats forever: the patrol only ends by RTL from the ground station or a battery failsafe',
+  route_battery_reserve: 'the battery reserve is reached on this leg: about {minutes} min of flying ({km} km) against {usable} min usable ({endurance} min endurance less {reserve}% reserve)',
   run_detour: 'left the route at item {item} for a point {metres} m away ({incident})',
   run_detour_resumed: 'back to the route at item {item}',
 
@@ -164,6 +213,7 @@ export function said(code: MessageCode, params?: Record<string, MessageParam>): 
 export const term = (key: string, en: string, params?: Record<string, string | number>): Term => (params ? { term: key, en, params } : { term: key, en });
 export const verbatim = (text: string): Verbatim => ({ verbatim: text });
 export const moment = (at: number): Moment => ({ at });
+export const id = (name: string): Identifier => ({ id: name });
 
 export function isServerMessage(p: unknown): p is ServerMessage {
   return typeof p === 'object' && p !== null && typeof (p as ServerMessage).code === 'string' && Object.hasOwn(MESSAGES_EN, (p as ServerMessage).code);
@@ -178,6 +228,7 @@ function paramEnglish(p: MessageParam): string {
   if ('verbatim' in p) return p.verbatim;
   if ('term' in p) return p.en;
   if ('at' in p) return `${new Date(p.at).toISOString().slice(11, 19)} UTC`;
+  if ('id' in p) return p.id;
   return english(p);
 }
 

@@ -96,10 +96,17 @@ export async function settled(page: Page): Promise<void> {
 }
 
 /**
- * Units, technical terms both languages write in Latin letters, and the product's name: not left-over English.
+ * Units, technical terms both languages write in Latin letters, the product's name and the autopilots' and their protocol's
+ * (ArduPilot, PX4, MAVLink): not left-over English.
  * (GPS, HDOP and the like are read so by Chinese pilots too; m, km, s, V, A are units.)
  */
-const LATIN_IN_CHINESE = new Set(['SkyBeat', 'GPS', 'EKF', 'HDOP', 'CRC', 'RTK', 'PPP', 'DGPS', 'AMSL', 'GPX', 'KML', 'plan', 'waypoints', 'kml', 'geojson', 'km', 'EN']);
+const LATIN_IN_CHINESE = new Set(['SkyBeat', 'GPS', 'EKF', 'HDOP', 'CRC', 'RTK', 'PPP', 'DGPS', 'AMSL', 'GPX', 'KML', 'plan', 'waypoints', 'kml', 'geojson', 'km', 'EN', 'ArduPilot', 'PX4', 'MAVLink']);
+
+/**
+ * Inside the service's messages (web/src/said.tsx): the autopilot's own words, marked as its, and
+ * identifiers written as they are (a MAVLink command name, a place in a route file). Never the page's English.
+ */
+const SAID_NOT_OURS = ['[data-said-by="autopilot"]', '.said__id'];
 
 /**
  * The English words a person still sees under root after a switch to Chinese: visible text,
@@ -124,7 +131,7 @@ export async function englishLeft(page: Page, root: string, options: { skip?: st
       for (const el of top.querySelectorAll<HTMLElement>('[title]')) if (!skipped(el) && el.checkVisibility()) texts.push(el.title);
     }
     return texts;
-  }, options.skip ?? []);
+  }, [...SAID_NOT_OURS, ...(options.skip ?? [])]);
   // Incident numbers (HF-20261202-003) are ids: the station's code is not a word.
   let text = shown.join('\n').replace(/\b[A-Z][A-Z0-9]{0,7}-\d{8}-\d{3,}\b/g, ' ');
   // Longest first: a name inside a longer value must not break it up.

@@ -65,7 +65,11 @@ describe('/api/routes over HTTP', () => {
     const refused = await api.call('POST', '/', { fileName: 'line.geojson', content, altitude: 200 });
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('line.geojson has errors; nothing was written');
-    expect(refused.body.issues[0]).toEqual({ level: 'error', file: 'line.geojson', item: 0, where: 'takeoff (added)', message: 'altitude 200 m above home is over the legal ceiling of 120 m' });
+    // In English, and as codes the pages say in their language.
+    expect(refused.body.issues[0]).toEqual({
+      level: 'error', file: 'line.geojson', item: 0, where: 'takeoff (added)', message: 'altitude 200 m above home is over the legal ceiling of 120 m',
+      said: { code: 'route_over_ceiling_home', params: { alt: '200', ceiling: 120 } }, whereSaid: { code: 'route_where_added_takeoff' },
+    });
 
     const created = await api.call('POST', '/', { fileName: 'line.geojson', content, altitude: 45 });
     expect(created.status).toBe(201);

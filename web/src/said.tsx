@@ -8,7 +8,7 @@
 import type { ComponentChildren } from 'preact';
 import { isWordList, MESSAGES_EN, type MessageParam, type ServerMessage } from '../../server/wire/messages.ts';
 import { clockTime } from './format.ts';
-import { locale, strings, translate, type Locale, type StringKey } from './i18n.ts';
+import { locale, strings, t, translate, type Locale, type StringKey } from './i18n.ts';
 import { SERVER_MESSAGES_ZH, TERMS_ZH } from './strings/server-messages-zh-CN.ts';
 
 const templates: Record<Locale, Record<string, string>> = { en: MESSAGES_EN, 'zh-CN': SERVER_MESSAGES_ZH };
@@ -21,7 +21,7 @@ function termText(lang: Locale, key: string, en: string, params?: Record<string,
   return lang === 'zh-CN' && Object.hasOwn(TERMS_ZH, key) ? TERMS_ZH[key]! : en;
 }
 
-type Part = string | { verbatim: string };
+type Part = string | { verbatim: string } | { id: string };
 
 /** The message as text and the autopilot's words in it, in order. */
 function parts(lang: Locale, m: ServerMessage): Part[] {
@@ -29,13 +29,15 @@ function parts(lang: Locale, m: ServerMessage): Part[] {
   const params = m.params ?? {};
   const out: Part[] = [];
   let last = 0;
+  // `NAME` in a template: an identifier written as it is (MAV_CMD, DO_JUMP), drawn as one.
+  const text = (s: string) => s.split('`').map((piece, i) => (i % 2 ? { id: piece } : piece));
   for (const match of template.matchAll(/\{(\w+)\}/g)) {
-    out.push(template.slice(last, match.index));
+    out.push(...text(template.slice(last, match.index)));
     const name = match[1]!;
     out.push(...(name in params ? paramParts(lang, params[name]!) : [match[0]]));
     last = match.index + match[0].length;
   }
-  out.push(template.slice(last));
+  out.push(...text(template.slice(last)));
   return out;
 }
 
@@ -48,12 +50,13 @@ function paramParts(lang: Locale, p: MessageParam): Part[] {
   if ('verbatim' in p) return [{ verbatim: p.verbatim }];
   if ('term' in p) return [termText(lang, p.term, p.en, p.params)];
   if ('at' in p) return [clockTime(p.at)];
+  if ('id' in p) return [{ id: p.id }];
   return parts(lang, p);
 }
 
 /** The message in the page's language, as plain text (a view that calls it follows the language). */
 export function sayServer(m: ServerMessage, lang: Locale = locale.value): string {
-  return parts(lang, m).map((p) => (typeof p === 'string' ? p : p.verbatim)).join('');
+  return parts(lang, m).map((p) => (typeof p === 'string' ? p : 'id' in p ? p.id : p.verbatim)).join('');
 }
 
 /**
@@ -63,5 +66,15 @@ export function sayServer(m: ServerMessage, lang: Locale = locale.value): string
 export function Said({ said, fallback }: { said: ServerMessage | null | undefined; fallback: string }): ComponentChildren {
   if (!said) return fallback;
   return parts(locale.value, said).map((p, i) => (typeof p === 'string' ? p
-    : <q key={i} class="said__verbatim" lang="en" data-said-by="autopilot">{p.verbatim}</q>));
+    : 'id' in p ? <code key={i} class="said__id">{p.id}</code>
+      : <q key={i} class="said__verbatim" lang="en" data-said-by="autopilot">{p.verbatim}</q>));
+}
+
+/** A route's problem as the page says it: the file, where in it, what; the service's English for a problem it sent without a code. */
+export function RouteIssueText({ issue }: { issue: { file: string; where: string; text?: string; message: string; said?: ServerMessage; whereSaid?: MessageParam } }): ComponentChildren {
+  if (!issue.said) return issue.text ?? issue.message;
+  const where = issue.whereSaid === undefined ? null
+    : typeof issue.whereSaid === 'object' && !Array.isArray(issue.whereSaid) && 'code' in issue.whereSaid ? <Said said={issue.whereSaid} fallback={issue.where} />
+      : <code class="said__id">{issue.where}</code>;
+  return <>{issue.file}{t('issueSeparator')}{where && <>{where}{t('issueSeparator')}</>}<Said said={issue.said} fallback={issue.message} /></>;
 }

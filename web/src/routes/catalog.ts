@@ -5,6 +5,7 @@
  */
 
 import { signal } from '@preact/signals-core';
+import type { MessageParam, ServerMessage } from '../../../server/wire/messages.ts';
 import type { RouteRules } from '../../../server/wire/route-rules.ts';
 import type { RouteSummary } from '../../../server/wire/types.ts';
 import { getLocale } from '../i18n.ts';
@@ -40,13 +41,20 @@ export interface RouteJson {
 export interface RouteFeature {
   type: 'Feature';
   geometry: { type: 'Point' | 'LineString' | 'Polygon'; coordinates: unknown };
-  properties: { kind: 'path' | 'item' | 'home' | 'fence' | 'fence-circle' | 'rally'; index?: number; seq?: number; name?: string; alt?: number | null; inclusion?: boolean; radius?: number };
+  properties: { kind: 'path' | 'item' | 'home' | 'fence' | 'fence-circle' | 'rally'; index?: number; seq?: number; command?: number; name?: string; alt?: number | null; inclusion?: boolean; radius?: number };
 }
 
 export interface RouteIssue {
   level: 'error' | 'warning';
   item: number | null;
+  /** the service's English: file, where, what */
   text: string;
+  file: string;
+  where: string;
+  message: string;
+  /** what and where as codes, for the page's language (server/missions/issues.ts) */
+  said?: ServerMessage;
+  whereSaid?: MessageParam;
 }
 
 /** A route's items and map drawing (GET /api/runs/:id/route gives the copy a patrol flies). */

@@ -6,6 +6,7 @@
 import * as L from 'leaflet';
 import type { Projection } from '../projection.ts';
 import type { RouteDetail, RouteFeature } from './catalog.ts';
+import { commandName } from './command-names.ts';
 
 export class RoutePreview {
   private layer: L.LayerGroup | null = null;
@@ -51,7 +52,8 @@ export class RoutePreview {
         return L.polyline((f.geometry.coordinates as unknown[]).map((c) => this.at(c)), { ...svg, className: 'route-preview__path', dashArray: '10 6' });
       case 'item': {
         if (!numbers) return null;
-        const tip = `${(p.index ?? 0) + 1} · ${p.name ?? ''}${p.alt == null ? '' : ` · ${Math.round(p.alt)} m`}`;
+        // The item's kind in the page's language (the service names it by its MAV_CMD).
+        const tip = `${(p.index ?? 0) + 1} · ${p.command === undefined ? p.name ?? '' : commandName(p.command)}${p.alt == null ? '' : ` · ${Math.round(p.alt)} m`}`;
         return L.marker(this.at(f.geometry.coordinates), {
           icon: L.divIcon({ className: 'route-wp', html: `<span>${(p.index ?? 0) + 1}</span>`, iconSize: undefined }),
           keyboard: false, title: tip,

@@ -20,6 +20,8 @@ import { canEditRoutes } from '../roles.ts';
 import { routeName, type RouteCatalog, type RouteDetail, type RoutePreviewDetail, type RouteSummary } from './catalog.ts';
 import type { RouteEditor } from './route-editor.tsx';
 import type { RoutePreview } from './route-preview.ts';
+import { RouteIssueText } from '../said.tsx';
+import { commandName } from './command-names.ts';
 
 const ROUTE_FILES = ['.plan', '.waypoints', '.txt', '.kml', '.geojson', '.json'];
 
@@ -249,11 +251,6 @@ function RouteRow({ route: r, selected, onPick }: { route: RouteSummary; selecte
   );
 }
 
-/** A route item's kind in the page's language: the common ones by name, others by number. */
-function commandName(command: number): string {
-  return [16, 20, 21, 22].includes(command) ? t(`wp_${command}` as 'wp_16') : t('wp_other', { n: command });
-}
-
 /** An import as the service read it: on the map (drawn by the panel), its waypoints, its problems, save or discard. */
 function ImportPreview({ panel, pending }: { panel: RoutesPanel; pending: PendingImport }) {
   const d = pending.detail;
@@ -269,7 +266,7 @@ function ImportPreview({ panel, pending }: { panel: RoutesPanel; pending: Pendin
         ))}
       </ol>
       {d.issues.length > 0 && (
-        <ul class="route-detail__issues">{d.issues.map((i, n) => <li key={n} class={`route-issue route-issue--${i.level}`}>{i.text}</li>)}</ul>
+        <ul class="route-detail__issues">{d.issues.map((i, n) => <li key={n} class={`route-issue route-issue--${i.level}`}><RouteIssueText issue={i} /></li>)}</ul>
       )}
       {d.exists && <p class="route-preview-box__replaces">{t('previewReplaces', { id: d.id })}</p>}
       {errors && <p class="route-preview-box__errors">{t('previewHasErrors')}</p>}
@@ -326,7 +323,7 @@ function RouteDetailView({ panel, detail: d, canEdit }: { panel: RoutesPanel; de
       {d.meta?.schedule && <p class="route-detail__schedule">{t('routeSchedule', { schedule: d.meta.schedule })}</p>}
       {d.meta?.defaultDrone && <p class="route-detail__drone">{t('routeDefaultDrone', { drone: d.meta.defaultDrone })}</p>}
       {d.issues.length > 0 && (
-        <ul class="route-detail__issues">{d.issues.map((i, n) => <li key={n} class={`route-issue route-issue--${i.level}`}>{i.text}</li>)}</ul>
+        <ul class="route-detail__issues">{d.issues.map((i, n) => <li key={n} class={`route-issue route-issue--${i.level}`}><RouteIssueText issue={i} /></li>)}</ul>
       )}
       <div class="console__buttons">
         {canEdit && d.route && <button type="button" class="button route-detail__edit" onClick={() => panel.edit()}>{t('editRoute')}</button>}

@@ -242,6 +242,7 @@ export const en = {
   launchRefused: 'Launch refused: {reason}',
   preflightFailedChecks: 'preflight failed: {checks}',
   listSeparator: ', ',
+  issueSeparator: ': ',
   check_link: 'Data link',
   check_gps: 'GPS',
   check_position: 'Position estimate',

@@ -1,6 +1,7 @@
 /**
  * The service's messages (server/wire/messages.ts) in Chinese, with the same {placeholders} as
- * their English (tests/web/server-messages.test.ts holds them to it). Police and pilots' words:
+ * their English (tests/web/server-messages.test.ts holds them to it). `MAV_CMD`: an identifier
+ * written as it is, which the page draws as one. Police and pilots' words:
  * 告警 for an aircraft alert, 接管 for control, 飞控 for the autopilot.
  */
 
@@ -78,6 +79,49 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   run_failed_climb: '起飞 {seconds} 秒后仍未爬升（高度 {alt} 米，{armed}）',
   run_failed_error: '服务内部错误：{reason}',
   run_aborted_by_pilot: '起飞前已由飞手中止',
+
+  route_where_line: '第 {n} 行',
+  route_where_added_takeoff: '起飞（自动添加）',
+  route_where_added_return: '返航（自动添加）',
+  route_where_planned_home: '计划起飞点',
+  route_where_fence_polygon: '围栏多边形 {n}',
+  route_where_fence_vertex: '围栏多边形 {n} 第 {vertex} 个顶点',
+  route_where_fence_circle: '围栏圆 {n}',
+  route_where_fence_return: '围栏返航点',
+  route_where_rally: '备降点 {n}',
+  route_item: '第 {n} 项',
+  route_home: '起飞点',
+  route_latitude_range: '纬度 {lat} 超出范围（-90..90）',
+  route_latitude_range_swapped: '纬度 {lat} 超出范围（-90..90）——经纬度是否填反？',
+  route_longitude_range: '经度 {lon} 超出范围（-180..180）',
+  route_at_zero: '{name} 位于 0,0：ArduPilot 会原地不动，其他飞控会飞往北纬 0° 东经 0°',
+  route_swapped: '距计划起飞点 {far} 公里，而经纬度互换后仅 {near} 公里——经纬度是否填反？',
+  route_amsl_unchecked: '高度 {alt} 米为海拔高度（{frame}），航线没有计划起飞点：无法核对 {ceiling} 米限高',
+  route_over_ceiling_home: '相对起飞点高度 {alt} 米，超过 {ceiling} 米法定限高',
+  route_over_ceiling_terrain: '相对地面高度 {alt} 米，超过 {ceiling} 米法定限高',
+  route_takeoff_not_above_home: '起飞高度 {alt} 米不高于起飞点',
+  route_altitude_zero: '{name} 高度为 0：ArduPilot 保持当前高度，其他飞控会下降到起飞点高度',
+  route_below_home: '高度 {alt} 米，低于起飞点',
+  route_unknown_command: '未知指令 {command}：不是任何 MAVLink 方言中的 `MAV_CMD`',
+  route_unknown_frame: '坐标系 {frame} 不是 `MAV_FRAME`',
+  route_fence_item: '{name} 属于电子围栏或备降点，不属于任务航点',
+  route_frame_not_global: '{name} 使用坐标系 {frame} {frameName}：任务位置须用全球坐标系（0 `GLOBAL`、3 `GLOBAL_RELATIVE_ALT` 或 10 `GLOBAL_TERRAIN_ALT`）',
+  route_params_truncated: '`param5/param6`（{lat}, {lon}）在 `MISSION_ITEM_INT` 中按整数发送：小数部分会被截掉',
+  route_jump_target: '`DO_JUMP` 目标 {target} 不存在（航点编号为 1..{n}，0 为起飞点）',
+  route_jump_itself: '`DO_JUMP` 跳转到自身',
+  route_jump_repeat: '`DO_JUMP` 重复次数 {repeat} 无效（-1 为无限，或 0 及以上）',
+  route_nothing_to_fly: '没有导航指令：航线无可飞行内容',
+  route_takeoff_first: '第一个导航指令是 {name}：多旋翼须先起飞（在其前加 `NAV_TAKEOFF`）',
+  route_open_end: '航线以 {name} 结束，而不是返航或降落：无人机将停在那里等待',
+  route_polygon_vertices: '{n} 个顶点：不构成封闭区域（多边形至少需要 3 个）',
+  route_circle_radius: '半径 {radius} 米：须大于 0',
+  route_rally_over_ceiling: '相对起飞点高度 {alt} 米，超过 {ceiling} 米法定限高',
+  route_in_no_fly: '{item}位于禁飞区“{zone}”内',
+  route_leg_crosses_no_fly: '从{from}到{to}的航段在 {near} 附近穿越禁飞区“{zone}”',
+  route_outside_geofence: '{item}位于电子围栏“{zone}”之外',
+  route_leg_leaves_geofence: '从{from}到{to}的航段在 {near} 附近飞出电子围栏“{zone}”',
+  route_jump_forever: '`DO_JUMP` 无限重复：巡逻只能由地面站返航指令或电池失效保护结束',
+  route_battery_reserve: '此航段将用到备用电量：约 {minutes} 分钟飞行（{km} 公里），可用仅 {usable} 分钟（续航 {endurance} 分钟减去 {reserve}% 备用电量）',
   run_detour: '在第 {item} 项离开航线，前往 {metres} 米外的地点（{incident}）',
   run_detour_resumed: '回到航线第 {item} 项',
 

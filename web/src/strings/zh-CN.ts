@@ -231,6 +231,7 @@ export const zhCN: Record<StringKey, string> = {
   launchRefused: '起飞被拒绝：{reason}',
   preflightFailedChecks: '起飞前检查未通过：{checks}',
   listSeparator: '、',
+  issueSeparator: '：',
   check_link: '数据链路',
   check_gps: 'GPS',
   check_position: '位置估计',
