@@ -165,6 +165,11 @@ describe('dispatch desk (Chinese)', () => {
     expect(await text(page, `${card()} .assign__officer[data-officer="li"] .assign__where`)).toBe(zh.noLocation);
     expect(await text(page, `${card()} .assign__officer[data-officer="chen"] .assign__where`)).toMatch(/^\d+ m · /);
     await screenshot(page, 'dispatch-desk-assign-zh');
+    // The open list follows the officers: zhao walks to 50 m from the scene and comes first.
+    const zhao = await t.login('zhao', 'zhao-password');
+    expect((await t.api('POST', '/api/officer/location', zhao, { ...at(50), accuracyM: 5 })).status).toBe(200);
+    await expect.poll(() => page.$$eval(`${card()} .assign__officer`, (rows) => rows.map((r) => (r as HTMLElement).dataset.officer)), POLL)
+      .toEqual(['zhao', 'chen', 'wang', 'li']);
     expect(await englishLeft(page, '#alerts-panel', { skip: ['.alert-card__message'], data: ['chen', 'wang', 'zhao', 'li', 'room', 'sim-1', 'sim-2', incident.number] })).toEqual([]);
     await page.click(`${card()} .assign__officer[data-officer="li"] .assign__pick`);
     await expect.poll(() => page.isVisible(`${card()} .assign`), POLL).toBe(false);

@@ -79,6 +79,11 @@ export class AlertsPanel {
       ops.track('ground');
       this.clock.check();
     });
+    // An open officer list follows the officers as they move, go on duty or take jobs.
+    effect(() => {
+      ops.track('officers', 'ground');
+      this.refreshCandidates();
+    });
     render(<AlertsView panel={this} />, root);
     render(<TabBadges panel={this} />, deps.tabBadges);
     render(<HeaderCounts panel={this} />, deps.headerCounts);
@@ -130,13 +135,36 @@ export class AlertsPanel {
       return;
     }
     this.picking.value = { id: alert.id, candidates: 'loading' };
+    await this.loadCandidates();
+  }
+
+  private lastCandidates = 0;
+  private candidatesDue: unknown = null;
+
+  /** Asks for the open list again, at most every 2 s however often officers report. */
+  private refreshCandidates(): void {
+    const open = this.picking.peek();
+    if (!open || open.candidates === 'loading' || this.candidatesDue !== null) return;
+    const time = this.deps.time ?? browserTime;
+    this.candidatesDue = time.setTimeout(() => {
+      this.candidatesDue = null;
+      void this.loadCandidates();
+    }, Math.max(0, this.lastCandidates + 2000 - time.now()));
+  }
+
+  private async loadCandidates(): Promise<void> {
+    const open = this.picking.peek();
+    if (!open) return;
+    this.lastCandidates = (this.deps.time ?? browserTime).now();
     let candidates: Candidates;
     try {
-      candidates = await requestJson<DispatchCandidate[]>('GET', `/api/alerts/${alert.id}/candidates`);
+      candidates = await requestJson<DispatchCandidate[]>('GET', `/api/alerts/${open.id}/candidates`);
     } catch (error) {
+      // A list already shown stays (a later change asks again); a first one says why it is missing.
+      if (open.candidates !== 'loading') return;
       candidates = { error: t('alertActionFailed', { reason: reasonOf(error) }) };
     }
-    if (this.picking.value?.id === alert.id) this.picking.value = { id: alert.id, candidates };
+    if (this.picking.peek()?.id === open.id) this.picking.value = { id: open.id, candidates };
   }
 
   /** Acknowledges the given cleared aircraft alerts in one request. */
