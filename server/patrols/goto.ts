@@ -404,7 +404,13 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       else {
         this.event(g, 'limit', said('goto_limit_return'));
         this.d.audit({ user: null, action: 'goto.limit_return', target: g.vehicleId, result: 'sent', detail: { gotoId: g.id, battery: v.battery?.percent ?? null } });
-        void this.returnHome(g, 'battery limit');
+        // Refused or unanswered: asked again on the next tick, and the goto goes on being watched meanwhile.
+        const again = () => {
+          if (!g.active) return;
+          g.limitHandled = false;
+          this.schedule(g);
+        };
+        void this.returnHome(g, 'battery limit').then((out) => (out.result === 'accepted' ? undefined : again()), again);
         return;
       }
     }

@@ -23,7 +23,7 @@ const M_PER_DEG = 111_320;
  * A copter as ArduCopter answered the live capture: every command ACKed at once, DO_REPOSITION
  * only as COMMAND_INT, then flying there at 10 m/s; position, battery and GPS sent 4 times a second.
  */
-async function copter(fc: FakeClock, opts: { battery: number; moves?: boolean }) {
+async function copter(fc: FakeClock, opts: { battery: number; moves?: boolean; refuseRtl?: number }) {
   const sv = await scriptedVehicle(fc, { customMode: GUIDED, armed: true });
   const s = { lat: HOME.lat, lon: HOME.lon, alt: 40, battery: opts.battery, target: null as { lat: number; lon: number } | null, streaming: true };
   const ack = (command: number, result: number) => {
@@ -36,6 +36,11 @@ async function copter(fc: FakeClock, opts: { battery: number; moves?: boolean })
   };
   sv.on((msg: MavLinkData) => {
     if (msg instanceof common.CommandLong) {
+      if (msg.command === MavCmd.DO_SET_MODE && msg._param2 === RTL && (opts.refuseRtl ?? 0) > 0) {
+        opts.refuseRtl!--;
+        ack(msg.command, MavResult.DENIED);
+        return;
+      }
       if (msg.command === MavCmd.DO_SET_MODE) sv.state.customMode = msg._param2;
       ack(msg.command, msg.command === MavCmd.DO_REPOSITION || msg.command === MavCmd.DO_ORBIT ? MavResult.UNSUPPORTED : MavResult.ACCEPTED);
     } else if (msg instanceof common.CommandInt) {
@@ -90,7 +95,7 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-async function rig(opts: { battery: number; moves?: boolean }) {
+async function rig(opts: { battery: number; moves?: boolean; refuseRtl?: number }) {
   const fc = fakeClock();
   const c = await copter(fc, opts);
   const fleet = c.sv.fleet;
@@ -217,5 +222,19 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
     const r = await rig({ battery: 40 });
     expect(() => r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 })).toThrow(/battery \(.*5 min overhead and back.*needs 5\d% with 25% reserve, has 40%\)/);
     expect(r.sv.got(common.CommandInt)).toHaveLength(0);
+  });
+
+  it('asks again for the return at the limit when the autopilot refuses it, and keeps watching meanwhile', async () => {
+    const r = await rig({ battery: 40, refuseRtl: 1 });
+    r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
+    await r.until('overhead', (g) => g.overhead);
+    const drain = r.fc.every(10_000, () => { r.s.battery -= 1; });
+    const back = await r.until('returning', (g) => g.state === 'returning');
+    drain();
+    const rtl = r.sv.got(common.CommandLong, (m) => m.command === MavCmd.DO_SET_MODE && m._param2 === RTL);
+    expect(rtl).toHaveLength(2);
+    expect(back.events.filter((e) => e.kind === 'returning').map((e) => e.message)).toEqual([
+      expect.stringMatching(/^failed: DO_SET_MODE DENIED/), 'returning home (battery limit)',
+    ]);
   });
 });
