@@ -3,7 +3,7 @@ import { getDistance } from 'geolib';
 import { Refusal } from '../refusal.ts';
 import type { AlertEvent, GroundAlertStore, GroundRow, IncidentQuery } from '../store/alerts.ts';
 import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
-import { INCIDENT_OUTCOMES, INCIDENT_STEPS, type IncidentLogEntry, type IncidentOutcome, type IncidentStep, type OutcomeView } from '../wire/types.ts';
+import { INCIDENT_OUTCOMES, INCIDENT_STEPS, type IncidentLogEntry, type IncidentOutcome, type IncidentStep, type NotAppliedAnswer, type OutcomeView } from '../wire/types.ts';
 import { DEFAULT_NUMBERING, numberPrefix, type IncidentNumbering } from './incident-number.ts';
 import type { Officers } from './officers.ts';
 
@@ -266,7 +266,7 @@ export class GroundDispatch extends EventEmitter<{
 
   /** code and params: the refusal for the phone to say in its language (answer_reassigned, answer_taken, answer_out_of_order) */
   private refuse(id: number, officer: string, answer: OfficerAnswer, at: number | undefined, reason: string, code: string, params: Record<string, string>): never {
-    this.store.record(id, officer, 'refused', { answer, reason, ...(at !== undefined && { at }) });
+    this.store.record(id, officer, 'refused', { answer, reason, code, params, ...(at !== undefined && { at }) });
     throw new DispatchError('conflict', reason, code, params);
   }
 
@@ -522,8 +522,16 @@ export function logEntry(row: GroundRow, events: AlertEvent[]): IncidentLogEntry
   timeline.closed = events.find((e) => e.kind === 'closed')?.time ?? null;
   return {
     id: row.id, number: row.number ?? `#${row.id}`, category: row.category as GroundCategory, priority: row.priority, lat: row.lat, lon: row.lon, note: row.note, vehicleId: row.vehicleId,
-    createdBy: row.createdBy, state: row.state as GroundAlertState, officer, outcome: outcomeOf(row), timeline,
+    createdBy: row.createdBy, state: row.state as GroundAlertState, officer, outcome: outcomeOf(row), timeline, notApplied: notApplied(events),
   };
+}
+
+/** The officers' answers kept in the incident's events but not applied (see GroundDispatch.refuse). */
+function notApplied(events: AlertEvent[]): NotAppliedAnswer[] {
+  return events.filter((e) => e.kind === 'refused' && e.user !== null).map((e) => ({
+    officer: e.user!, answer: e.detail?.answer as OfficerAnswer, at: eventTime(e),
+    code: typeof e.detail?.code === 'string' ? e.detail.code : null, params: (e.detail?.params as Record<string, string> | undefined) ?? {}, reason: String(e.detail?.reason ?? ''),
+  }));
 }
 
 /** The state each event leaves an incident in (other events leave it as it was). */

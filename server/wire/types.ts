@@ -377,6 +377,21 @@ export interface IncidentLogEntry {
   outcome: OutcomeView | null;
   /** the first time of each step (null: it did not happen); `offered` is the first officer alerted */
   timeline: Record<IncidentStep, number | null>;
+  /**
+   * Officers' answers the service kept but did not apply, oldest first: made on a phone without a
+   * network and arriving after the job was reassigned or taken, or out of order. at: when tapped;
+   * code and params: why (answer_reassigned, answer_taken, answer_out_of_order), reason: the same in the service's words.
+   */
+  notApplied: NotAppliedAnswer[];
+}
+
+export interface NotAppliedAnswer {
+  officer: string;
+  answer: OfficerAnswer;
+  at: number;
+  code: string | null;
+  params: Record<string, string>;
+  reason: string;
 }
 
 export const INCIDENT_STEPS = ['raised', 'offered', 'delivered', 'accepted', 'en_route', 'on_scene', 'resolved', 'closed'] as const;

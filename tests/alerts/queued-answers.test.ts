@@ -5,7 +5,7 @@
  * applied, and an answer sent twice is taken once.
  */
 import { describe, expect, it } from 'vitest';
-import type { GroundAlertView } from '../../server/wire/types.ts';
+import type { GroundAlertView, IncidentLogEntry } from '../../server/wire/types.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { officerPhone, SCENE } from '../helpers/officers.ts';
 import { testService } from '../helpers/service.ts';
@@ -81,7 +81,13 @@ describe('answers made offline and sent later', () => {
     expect(late).toMatchObject({ status: 409, body: { error: `ground alert ${id} was reassigned to wang`, code: 'answer_reassigned', params: { to: 'wang' } } });
     expect((await t.api('GET', `/api/alerts/${id}`, command)).body).toEqual(view);
     const refused = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused');
-    expect(refused.map((e) => ({ user: e.user, ...e.detail }))).toEqual([{ user: 'chen', answer: 'on_scene', at: tappedAt, reason: `ground alert ${id} was reassigned to wang` }]);
+    expect(refused.map((e) => ({ user: e.user, ...e.detail }))).toEqual([
+      { user: 'chen', answer: 'on_scene', at: tappedAt, reason: `ground alert ${id} was reassigned to wang`, code: 'answer_reassigned', params: { to: 'wang' } }]);
+    // The incident's log shows it beside the steps: who, what, when tapped, and why it was not applied.
+    const entry = ((await t.api('GET', '/api/alerts/log', command)).body as IncidentLogEntry[]).find((e) => e.id === id)!;
+    expect(entry.notApplied).toEqual([
+      { officer: 'chen', answer: 'on_scene', at: tappedAt, code: 'answer_reassigned', params: { to: 'wang' }, reason: `ground alert ${id} was reassigned to wang` }]);
+    expect(entry.timeline.on_scene).toBeNull();
   });
 
   it('an answer out of order is refused and kept in the alert\'s story', async () => {
