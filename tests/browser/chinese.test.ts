@@ -197,8 +197,9 @@ describe('every page in Chinese, as police and pilots read it', () => {
     expect(unexpected(errors)).toEqual([]);
   });
 
-  it('the officer\'s phone, on duty, in Chinese', async () => {
+  it('the officer\'s phone, on duty, with a job offered, in Chinese', async () => {
     await rig.t.user('wang', ['officer']);
+    const room = await rig.t.login('room', 'room-password');
     const context = await browser.newContext({
       locale: 'en-GB', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
       geolocation: { latitude: HOME.lat, longitude: HOME.lon, accuracy: 5 }, permissions: ['geolocation'],
@@ -211,6 +212,14 @@ describe('every page in Chinese, as police and pilots read it', () => {
     expect.soft(await englishLeft(page, 'body', { skip: ['.leaflet-control-attribution'], data: NAMES })).toEqual([]);
     await page.click('#duty');
     await expect.poll(() => page.getAttribute('#duty', 'aria-pressed'), POLL).toBe('true');
+    expect.soft(await englishLeft(page, 'body', { skip: ['.leaflet-control-attribution'], data: NAMES })).toEqual([]);
+    // A missing person reported near him: the job rings on his phone, its category in Chinese only (no "Missing person" under it).
+    await expect.poll(async () => ((await rig.t.api('GET', '/api/officers', room)).body as { name: string; lat: number | null }[])
+      .find((o) => o.name === 'wang')?.lat ?? null, POLL).not.toBeNull();
+    const raised = await rig.t.api('POST', '/api/alerts', room, { category: 'missing_person', lat: HOME.lat + 0.0005, lon: HOME.lon, note: '老人走失，穿灰色外套' });
+    expect(raised.status).toBe(201);
+    await expect.poll(() => page.isVisible(`.job[data-alert-id="${raised.body.id}"]`), POLL).toBe(true);
+    expect(await text(page, `.job[data-alert-id="${raised.body.id}"] .job__category`)).toBe(zh.cat_missing_person);
     expect.soft(await englishLeft(page, 'body', { skip: ['.leaflet-control-attribution'], data: NAMES })).toEqual([]);
     await page.screenshot({ path: path.join('test-artifacts', 'chinese-officer.png') });
     expect(unexpected(errors)).toEqual([]);

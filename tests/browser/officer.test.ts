@@ -214,10 +214,11 @@ describe('officer phone page', () => {
     const chenAt = dispatchOf(id, 'chen')!.notifiedAt;
     if (dispatchOf(id, 'wang')) expect(dispatchOf(id, 'wang')!.notifiedAt - chenAt).toBeGreaterThanOrEqual(ESCALATE_AFTER_MS - TIMER_SLACK_MS);
 
-    // What she reads: category in both languages, priority, note, how far and which way, when.
+    // What she reads: category, priority, note, how far and which way, when.
     const job = card(id);
     expect(await text(chen.page, `${job} .job__category`)).toBe(zh.cat_fight);
-    expect(await text(chen.page, `${job} .job__category-other`)).toBe(strings.en.cat_fight);
+    // In Chinese, the category once, in Chinese (no English line under it).
+    expect(await chen.page.$(`${job} .job__category-other`)).toBeNull();
     expect(await text(chen.page, `${job} .job__priority`)).toBe(translate('zh-CN', 'jobPriority', { n: 1 }));
     expect(await text(chen.page, `${job} .job__state`)).toBe(zh.job_dispatched);
     expect(await text(chen.page, `${job} .job__note`)).toBe('two men fighting by the noodle stall');

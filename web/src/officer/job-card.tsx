@@ -8,7 +8,7 @@ import type { ReadonlySignal } from '@preact/signals';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { GroundAlertView, OfficerAnswer } from '../../../server/wire/types.ts';
 import { age, clockTime } from '../format.ts';
-import { getLocale, say, t, translate, type Locale, type Phrase, type StringKey } from '../i18n.ts';
+import { getLocale, say, t, translate, type Phrase, type StringKey } from '../i18n.ts';
 import type { LatLon } from '../../../server/wire/types.ts';
 import { amapUri, bearingDeg, compassPoint, distanceM, geoUri } from './geo.ts';
 import { JobSteps, type AnswerExtra } from './job-steps.tsx';
@@ -79,7 +79,8 @@ export function JobCard({ job, state, selected, parts }: { job: GroundAlertView;
   const queued = parts.queued(job.id);
   const stands = standing(job, parts.me, queued);
   const waiting = stands.awaiting;
-  const other: Locale = getLocale() === 'zh-CN' ? 'en' : 'zh-CN';
+  // An English page also names the category in Chinese, as dispatch and the radio say it; a Chinese page says it once, in Chinese.
+  const chineseToo = getLocale() === 'en';
   const category = t(categoryKey(job.category));
   // Named by its number, as the command room names it on the radio.
   const label = `${category} ${job.number}`;
@@ -93,7 +94,7 @@ export function JobCard({ job, state, selected, parts }: { job: GroundAlertView;
     >
       <header class="job__head">
         <span class="job__category">{category}</span>
-        <span class="job__category-other">{translate(other, categoryKey(job.category))}</span>
+        {chineseToo && <span class="job__category-other">{translate('zh-CN', categoryKey(job.category))}</span>}
         <span class="job__priority">{t('jobPriority', { n: job.priority })}</span>
         <span class="job__number">{job.number}</span>
       </header>
