@@ -197,6 +197,8 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     await page.fill('.route-meta input[name="schedule"]', 'whenever');
     await page.click('.route-meta__save');
     await expect.poll(outcome, POLL).toMatch(/^Details not saved: invalid request body: schedule: schedule "whenever": no time of day found/);
+    // The drones the service knows are offered for the default drone.
+    await expect.poll(() => page.$$eval('#route-meta-drones option', (os) => os.map((o) => (o as HTMLOptionElement).value)), POLL).toEqual(['sim-1']);
     await page.fill('.route-meta input[name="schedule"]', 'nightly 21:30');
     await page.fill('.route-meta input[name="defaultDrone"]', 'sim-1');
     await page.click('.route-meta__save');

@@ -9,7 +9,8 @@
 
 import { signal } from '@preact/signals';
 import { render } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { VehicleView } from '../../../server/wire/types.ts';
 import type { Confirm } from '../confirm.ts';
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
 import { distance, duration } from '../format.ts';
@@ -296,6 +297,11 @@ function RenameForm({ panel, detail }: { panel: RoutesPanel; detail: RouteDetail
 
 function DetailsForm({ panel, detail }: { panel: RoutesPanel; detail: RouteDetail }) {
   const meta = detail.meta ?? { nameZh: '', nameEn: '', schedule: '', defaultDrone: '' };
+  // The drones the service knows, offered for the default drone (any id may still be typed: a drone not yet heard).
+  const [drones, setDrones] = useState<{ id: string; callsign: string }[]>([]);
+  useEffect(() => {
+    requestJson<VehicleView[]>('GET', '/api/vehicles').then((list) => setDrones(list.map((v) => ({ id: v.id, callsign: v.callsign }))), () => setDrones([]));
+  }, []);
   return (
     <form class="route-form route-meta" onSubmit={(event) => {
       event.preventDefault();
@@ -306,7 +312,11 @@ function DetailsForm({ panel, detail }: { panel: RoutesPanel; detail: RouteDetai
       <label><span>{t('routeNameZh')}</span><input name="nameZh" defaultValue={meta.nameZh} maxLength={100} /></label>
       <label><span>{t('routeNameEn')}</span><input name="nameEn" defaultValue={meta.nameEn} maxLength={100} /></label>
       <label><span>{t('routeScheduleField')}</span><input name="schedule" defaultValue={meta.schedule} maxLength={200} /></label>
-      <label><span>{t('routeDefaultDroneField')}</span><input name="defaultDrone" defaultValue={meta.defaultDrone} maxLength={64} placeholder={t('noDefaultDrone')} /></label>
+      <label>
+        <span>{t('routeDefaultDroneField')}</span>
+        <input name="defaultDrone" defaultValue={meta.defaultDrone} maxLength={64} placeholder={t('noDefaultDrone')} list="route-meta-drones" />
+      </label>
+      <datalist id="route-meta-drones">{drones.map((d) => <option key={d.id} value={d.id}>{d.callsign}</option>)}</datalist>
       <button type="submit" class="button button--primary route-meta__save" disabled={panel.busy.value}>{t('saveDetails')}</button>
     </form>
   );
