@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { INCIDENT_OUTCOMES } from '../../server/wire/types.ts';
 import { translate } from '../../web/src/i18n.ts';
 import { RETIRED, TERMS } from '../../web/src/strings/police-terms.ts';
 
@@ -50,5 +51,10 @@ describe('police terms', () => {
     expect(translate('zh-CN', 'controlFree')).toBe('未接管');
     expect(translate('zh-CN', 'releaseControl')).toBe('交出控制权');
     expect(translate('zh-CN', 'ground_accepted')).toBe(translate('zh-CN', 'job_accepted'));
+    // how an incident ended: the officer's resolve and the dispatcher's close, from the glossary
+    for (const o of INCIDENT_OUTCOMES) {
+      for (const [lang, side] of [['zh-CN', 'zh'], ['en', 'en']] as const) expect(translate(lang, `outcome_${o}`)).toBe(TERMS[`outcome_${o}`][side]);
+    }
+    expect(translate('zh-CN', 'outcomeLabel')).toBe('处置结果');
   });
 });

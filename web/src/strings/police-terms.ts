@@ -30,8 +30,13 @@ export const TERMS = {
   /** a drone no pilot controls, and giving control up */
   notTakenOver: { en: 'No pilot in command', zh: '未接管' },
   handOverControl: { en: 'Release control', zh: '交出控制权' },
-  /** how an incident ended */
+  /** how an incident ended (处置结果), and its values: the officer's resolve and the dispatcher's close say them alike */
   outcome: { en: 'Outcome', zh: '处置结果' },
+  outcome_handled: { en: 'Handled', zh: '已处置' },
+  outcome_warned: { en: 'Warned and educated', zh: '警告教育' },
+  outcome_handed_over: { en: 'Handed over', zh: '移交' },
+  outcome_unfounded: { en: 'Unfounded', zh: '无效警情' },
+  outcome_other: { en: 'Other', zh: '其他' },
 } as const;
 
 /** Old word → the glossary's term for it. Only the words, not the sentences they were in. */
