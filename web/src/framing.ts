@@ -10,8 +10,12 @@ import { followLanguage, t } from './i18n.ts';
 
 /** space kept free around what is fitted, in px, so markers and labels are not cut at the edge */
 const MARGIN = 40;
-/** the closest a fit zooms in: a drone alone, or a small group on the ground, would fill the screen */
-const FIT_MAX_ZOOM = 18;
+/**
+ * The closest "show everything" and the first view zoom in: a street-level view of the district
+ * (~2 m a pixel), however small the group shown; a lone officer or a squadron on the ground at
+ * one home would otherwise fill the screen and leave the operator no room to zoom in.
+ */
+const FIT_MAX_ZOOM = 16;
 
 export type BoundsSource = () => L.LatLngBounds | null;
 
@@ -87,7 +91,7 @@ export class Framing {
   }
 
   /** Fits bounds into the visible part of the map, no closer than maxZoom. */
-  fit(bounds: L.LatLngBounds, maxZoom = FIT_MAX_ZOOM, animate = true): void {
+  fit(bounds: L.LatLngBounds, maxZoom: number, animate = true): void {
     this.map.fitBounds(bounds, { ...visiblePadding(this.map, this.covers), maxZoom, animate });
   }
 
