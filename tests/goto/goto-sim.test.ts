@@ -44,6 +44,10 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
     await r.ready();
 
     expect((await goto({ ...SCENE })).status).toBe(400); // no confirm
+    const dry = await r.t.api('GET', `/api/vehicles/${r.vid}/goto/checks?lat=29.5&lon=121.38`, r.pilot);
+    expect(dry.status).toBe(200);
+    expect(failed(dry.body)).toEqual(['point', 'battery']);
+    expect((await r.t.api('GET', `/api/vehicles/${r.vid}/goto/checks?lat=north`, r.pilot)).status).toBe(400);
     const far = await goto({ lat: 29.5, lon: 121.38, confirm: true });
     expect(far.status).toBe(409);
     expect(failed(far.body.checks)).toContain('point');
@@ -78,6 +82,10 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
     const pos = r.t.svc.fleet.get(r.vid)!.position!;
     expect(pos.altRel).toBeGreaterThan(27);
     await until(r, 'some time held', (g) => g.heldS >= 1);
+    const keep = await r.t.api('POST', `/api/vehicles/${r.vid}/goto/keep-holding`, r.pilot, { keep: true, confirm: true });
+    expect(keep.status).toBe(200);
+    expect(keep.body.keepHolding).toBe(true);
+    expect((await r.t.api('POST', `/api/vehicles/${r.vid}/goto/keep-holding`, r.pilot, { keep: true })).status).toBe(400);
 
     // The link goes silent over the scene: never overhead on stale telemetry; the loss is recorded.
     r.drone.link.setSilent(true);
@@ -94,6 +102,8 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
     expect(r.drone.status().mode).toBe('RTL');
     const audit = r.t.svc.store.audit.query({ action: 'goto.send' });
     expect(audit.map((a) => a.result)).toEqual(expect.arrayContaining(['ok', 'refused']));
+    expect(r.t.svc.store.audit.query({ action: 'goto.keep_holding' })).toHaveLength(1);
+    expect(r.t.svc.store.audit.query({ action: 'goto.return' })[0]!.result).toBe('accepted');
   }, 180_000);
 
   it('takes a drone off its patrol, records where it left, and "resume patrol" flies the leg it left', async () => {
