@@ -500,6 +500,17 @@ describe('officer phone page, on the street', () => {
     await chen.page.click(`${card(next)} .answer--decline`);
     await expect.poll(() => dispatchOf(next, 'chen')?.answer, POLL).toBe('decline');
     expect(dispatchOf(next, 'chen')!.declineReason).toBe('too_far');
+    // The command room reads the reason beside the decline on the incident's card.
+    const desk = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } })).newPage();
+    await desk.goto(`${t.base}/`);
+    await desk.waitForSelector('#login[open]');
+    await desk.fill('#login input[name="username"]', 'room');
+    await desk.fill('#login input[name="password"]', 'room-password');
+    await desk.click('#login button[type="submit"]');
+    await desk.click('[data-tab="alerts"]');
+    const row = `.ground-card[data-alert-id="${next}"] .dispatch__row[data-officer="chen"] .dispatch__answer`;
+    await expect.poll(() => desk.isVisible(row), POLL).toBe(true);
+    expect(await text(desk, row)).toMatch(new RegExp(` · ${zh.decline_too_far}$`));
     expect(await englishLeft(chen.page, 'body', { skip: ['.job__note', '.job__category-other', '#login', '.leaflet-control-attribution'], data: ['room', 'chen'] })).toEqual([]);
     expectClean(chen);
   });

@@ -58,7 +58,9 @@ export function AircraftCard({ alert: a, canAcknowledge, actions }: { alert: Air
 }
 
 function DispatchRow({ row: d }: { row: GroundAlertView['dispatch'][number] }) {
-  const answer = d.answer ? `${tOptional(`answer_${d.answer}`, d.answer)} ${clockTime(d.answeredAt ?? d.notifiedAt)}` : d.deliveredAt ? t('delivered') : t('notDelivered');
+  // A decline says why (the officer chose a reason on the phone).
+  const why = d.declineReason ? ` · ${t(`decline_${d.declineReason}`)}` : '';
+  const answer = d.answer ? `${tOptional(`answer_${d.answer}`, d.answer)} ${clockTime(d.answeredAt ?? d.notifiedAt)}${why}` : d.deliveredAt ? t('delivered') : t('notDelivered');
   return (
     <li class={`dispatch__row${d.answer ? ` dispatch__row--${d.answer}` : ''}`} data-officer={d.officer}>
       <span class="dispatch__officer">{d.officer}</span>
