@@ -45,8 +45,13 @@ describe('due patrols', () => {
     fs.writeFileSync(path.join(r.missionsDir, 'later.plan'), JSON.stringify(shortPlan(20, { schedule: `nightly ${hm(soon.getHours() * 60 + soon.getMinutes())}`, defaultDrone: 'Drone 1' })));
     fs.writeFileSync(path.join(r.missionsDir, 'now.plan'), JSON.stringify(shortPlan(20, { schedule: hm(now.getHours() * 60 + now.getMinutes()), defaultDrone: 'sim-1' })));
     await waitFor('routes read', () => r.t.svc.routes.get('later') && r.t.svc.routes.get('now'), 5000);
-    await r.ready();
-    r.t.svc.scheduler.tick();
+    // The scheduler ticks by itself too (every 15 s, and when a route changes) and launches at the
+    // first tick after preflight passes: waiting for preflight to pass first would miss a launch
+    // that came before (the drone is then flying, and preflight says so).
+    await waitFor('the due patrol launched', async () => {
+      r.t.svc.scheduler.tick();
+      return ((await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[]).find((d) => d.routeId === 'now')?.runId;
+    }, 30_000, 500);
 
     const due = (await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[];
     const later = due.find((d) => d.routeId === 'later')!;
