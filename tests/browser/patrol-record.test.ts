@@ -96,7 +96,7 @@ describe('a patrol\'s record in the page (English)', () => {
     const back = await rig.until(run!.id, 'on the RTL item', (r) => r.leg?.item === 4, 90_000);
     expect(rig.drone.status().mode).toBe('AUTO');
     await expect.poll(() => panelField('runState'), POLL).toBe(en.run_returning);
-    expect(await text(page, `${row} .row__patrol`)).toMatch(/^Test loop · waypoint 4 of 4/);
+    await expect.poll(() => text(page, `${row} .row__patrol`), POLL).toMatch(new RegExp(`^Test loop · ${en.run_returning} · \\d+ m to go$`));
     // The distance left is the way home from where it is.
     const here = rig.t.svc.fleet.get('sim-1')!.position!;
     const left = Number((await panelField('runLeft')).replace(/ m$/, ''));

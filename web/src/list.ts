@@ -82,8 +82,9 @@ export class DroneList {
     row.patrol.hidden = !run;
     if (!run) return;
     const route = getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en;
-    // How far along: the item it flies of the route's items, and what is left to fly (home included).
-    const along = run.leg ? t('listAlong', { item: run.leg.item, of: run.leg.of }) : t(`run_${run.state}`);
+    // How far along: the item it flies of the route's items (on the way home, that it is), and what
+    // is left to fly (home included).
+    const along = run.leg && run.state !== 'returning' ? t('listAlong', { item: run.leg.item, of: run.leg.of }) : t(`run_${run.state}`);
     const left = run.distanceLeftM === null ? '' : ` · ${t('listLeft', { left: distance(run.distanceLeftM) })}`;
     setText(row.patrol, `${route} · ${along}${left}`);
     row.patrol.dataset.runState = run.state;
