@@ -620,6 +620,20 @@ describe('officer phone page, on the street', () => {
     await shot(chen, 'officer-late-answer-zh', true);
     await chen.page.click('#late-answers .late__dismiss');
     expect(await chen.page.isVisible('#late-answers')).toBe(false);
+    // The command room's history shows it in the incident's story, beside the steps.
+    const desk = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } })).newPage();
+    await desk.goto(`${t.base}/`);
+    await desk.waitForSelector('#login[open]');
+    await desk.fill('#login input[name="username"]', 'room');
+    await desk.fill('#login input[name="password"]', 'room-password');
+    await desk.click('#login button[type="submit"]');
+    await desk.click('[data-tab="history"]');
+    const row = `.incident-row[data-incident-id="${id}"]`;
+    await desk.click(`${row} summary`, POLL);
+    const line = `${row} .incident-row__not-applied li[data-officer="chen"][data-answer="on_scene"]`;
+    await expect.poll(() => desk.isVisible(line), POLL).toBe(true);
+    expect(await desk.getAttribute(line, 'data-time')).toBe(String(tapped!.at));
+    expect(await text(desk, line)).toMatch(new RegExp(`^chen：“${zh.reply_on_scene}”（.+ 离线时作出）未采用：${translate('zh-CN', 'late_reassigned', { to: 'wang' })}$`));
     expect(chen.errors.filter((e) => !offlineNoise(e) && !/status of (401|409) /.test(e))).toEqual([]);
   });
 });

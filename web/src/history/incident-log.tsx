@@ -7,11 +7,11 @@
  */
 
 import { signal } from '@preact/signals';
-import { GROUND_CATEGORIES, INCIDENT_OUTCOMES, INCIDENT_STEPS, type IncidentLogEntry } from '../../../server/wire/types.ts';
+import { GROUND_CATEGORIES, INCIDENT_OUTCOMES, INCIDENT_STEPS, type IncidentLogEntry, type NotAppliedAnswer } from '../../../server/wire/types.ts';
 import { categoryName, groundStateName } from '../alerts/ground-markers.ts';
 import { outcomeName } from '../alerts/outcome-names.ts';
 import { clockTime, dateTime, duration } from '../format.ts';
-import { getLocale, t } from '../i18n.ts';
+import { getLocale, t, type StringKey } from '../i18n.ts';
 import { requestJson } from '../live.ts';
 import './incidents.css';
 
@@ -105,6 +105,31 @@ function Timeline({ entry }: { entry: IncidentLogEntry }) {
   );
 }
 
+/** Why the service kept an officer's answer without applying it, in the page's words when it sent a code. */
+function notAppliedReason(n: NotAppliedAnswer): string {
+  if (n.code === 'answer_reassigned') return t('late_reassigned', { to: n.params.to ?? '' });
+  if (n.code === 'answer_taken') return t('late_taken', { by: n.params.by ?? '' });
+  if (n.code === 'answer_out_of_order' && n.params.state) return t('late_state', { state: t(`job_${n.params.state}` as StringKey) });
+  return n.reason;
+}
+
+/** Answers made offline that arrived too late (e.g. "on scene" after a reassignment): kept in the story, not applied. */
+function NotApplied({ entry }: { entry: IncidentLogEntry }) {
+  if (entry.notApplied.length === 0) return null;
+  return (
+    <div class="incident-row__not-applied">
+      <p class="incident-row__not-applied-title">{t('notAppliedTitle')}</p>
+      <ul>
+        {entry.notApplied.map((n) => (
+          <li key={`${n.officer}@${n.at}@${n.answer}`} data-officer={n.officer} data-answer={n.answer} data-time={String(n.at)}>
+            {t('notAppliedLine', { officer: n.officer, answer: t(`reply_${n.answer}`), time: clockTime(n.at), reason: notAppliedReason(n) })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function IncidentRow({ entry }: { entry: IncidentLogEntry }) {
   const outcome = entry.outcome;
   return (
@@ -118,6 +143,7 @@ function IncidentRow({ entry }: { entry: IncidentLogEntry }) {
         </summary>
         {entry.note && <p class="incident-row__note">{entry.note}</p>}
         <Timeline entry={entry} />
+        <NotApplied entry={entry} />
         {outcome && (
           <p class="incident-row__result">
             {`${t('outcomeByOfficer', { officer: outcome.by, outcome: outcomeName(outcome.code) })}`}

@@ -584,6 +584,8 @@ export const en = {
   job_resolved: 'Resolved',
   job_declined: 'Declined',
   job_closed: 'Closed',
+  notAppliedTitle: 'Answers not applied',
+  notAppliedLine: '{officer}: "{answer}" (made offline at {time}) not applied: {reason}',
 };
 
 export type StringKey = keyof typeof en;

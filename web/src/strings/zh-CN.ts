@@ -568,4 +568,6 @@ export const zhCN: Record<StringKey, string> = {
   job_resolved: '已处置',
   job_declined: '已拒绝',
   job_closed: '已结束',
+  notAppliedTitle: '未采用的回答',
+  notAppliedLine: '{officer}：“{answer}”（{time} 离线时作出）未采用：{reason}',
 };
