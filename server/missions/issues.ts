@@ -1,4 +1,18 @@
-import type { MessageParam, ServerMessage } from '../wire/messages.ts';
+import { english, id, said, type MessageParam, type ServerMessage } from '../wire/messages.ts';
+
+/** A place in a route's file as the pages say it: a line of a text file in words, a path in a JSON or XML file as written. */
+export function placeSaid(where: string): MessageParam {
+  const line = /^line (\d+)$/.exec(where);
+  if (line) return said('route_where_line', { n: Number(line[1]) });
+  const lineColumn = /^line (\d+), column (\d+)$/.exec(where);
+  if (lineColumn) return said('import_where_line_column', { line: Number(lineColumn[1]), column: Number(lineColumn[2]) });
+  if (where === 'takeoff (added)') return said('route_where_added_takeoff');
+  if (where === 'return to launch (added)') return said('route_where_added_return');
+  return id(where);
+}
+
+/** A value from the file, shown as it was written there. */
+export const asWritten = (v: unknown) => id(String(JSON.stringify(v)));
 
 /** A problem found in a route file, named by file and place, for people to act on. */
 export interface Issue {
@@ -50,8 +64,11 @@ export class Problems {
   readonly list: Issue[] = [];
   constructor(readonly file: string) {}
 
-  add(where: string, message: string, item: number | null = null): void {
-    if (!this.full) this.list.push({ level: 'error', file: this.file, item, where, message });
+  /** what: a code and parameters (said in the page's language), or English where none is given yet */
+  add(where: string, what: string | ServerMessage, item: number | null = null): void {
+    if (this.full) return;
+    const coded = typeof what === 'string' ? {} : { said: what };
+    this.list.push({ level: 'error', file: this.file, item, where, message: typeof what === 'string' ? what : english(what), ...coded, ...(where ? { whereSaid: placeSaid(where) } : {}) });
   }
 
   /** As many problems as are listed: readers may stop looking. */
@@ -62,7 +79,8 @@ export class Problems {
   /** Throw if anything was found. */
   check(): void {
     if (!this.list.length) return;
-    const more = this.full ? [{ level: 'error' as const, file: this.file, item: null, where: '', message: `only the first ${MAX_LISTED_PROBLEMS} problems are listed` }] : [];
+    const tooMany = said('import_more', { n: MAX_LISTED_PROBLEMS });
+    const more = this.full ? [{ level: 'error' as const, file: this.file, item: null, where: '', message: english(tooMany), said: tooMany }] : [];
     throw new ParseError(this.file, [...this.list, ...more]);
   }
 }

@@ -2,10 +2,10 @@ import { CMD, commandName, frameKind, frameName, isCopter, isGlobal, isNav, isPo
 import {
   airspaceFindings, DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT, usableS, type AirspaceFinding,
 } from '../wire/route-rules.ts';
-import { english, id, said, type MessageParam, type ServerMessage } from '../wire/messages.ts';
+import { english, id, said, type ServerMessage } from '../wire/messages.ts';
 import type { ZoneView } from '../wire/types.ts';
 import { distanceM, estimateFlight, heightOf, type FlightOptions } from './flight.ts';
-import type { Issue } from './issues.ts';
+import { placeSaid, type Issue } from './issues.ts';
 import type { MissionItem, Route } from './model.ts';
 
 /** The station's rules a route is checked against (server/config.ts: station and preflight). */
@@ -40,14 +40,7 @@ function inRange(lat: number, lon: number): ServerMessage | null {
   return null;
 }
 
-/** A place in the route's file as the pages say it: a line of a text file in words, a path in a JSON or XML file as written. */
-function placeSaid(where: string): MessageParam {
-  const line = /^line (\d+)$/.exec(where);
-  if (line) return said('route_where_line', { n: Number(line[1]) });
-  if (where === 'takeoff (added)') return said('route_where_added_takeoff');
-  if (where === 'return to launch (added)') return said('route_where_added_return');
-  return id(where);
-}
+
 
 /** What reading the route's file changed (a line simplified), as warnings. */
 export function importWarnings(route: Route): Issue[] {

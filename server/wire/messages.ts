@@ -20,9 +20,11 @@ export interface Term {
   params?: Record<string, string | number>;
 }
 
-/** Words that are not the service's own (the autopilot's): shown as they came, marked as theirs. */
+/** Words that are not the service's own (the autopilot's; a file parser's): shown as they came, marked as theirs. */
 export interface Verbatim {
   verbatim: string;
+  /** whose words: the autopilot's when not said */
+  by?: 'autopilot' | 'parser';
 }
 
 /** A moment (ms since epoch): the pages show it in their own time of day, the English in UTC. */
@@ -162,6 +164,56 @@ export const MESSAGES_EN = {
   route_leg_leaves_geofence: 'the leg from {from} to {to} leaves the geofence "{zone}" near {near}',
   route_jump_forever: 'a DO_JUMP repeats forever: the patrol only ends by RTL from the ground station or a battery failsafe',
   route_battery_reserve: 'the battery reserve is reached on this leg: about {minutes} min of flying ({km} km) against {usable} min usable ({endurance} min endurance less {reserve}% reserve)',
+  // a route file that cannot be read (missions/formats/*, missions/issues.ts)
+  import_more: 'only the first {n} problems are listed',
+  import_json: 'not valid JSON: {detail}',
+  import_json_at: 'not valid JSON at line {line}, column {column}: {detail}',
+  import_expected_number: 'expected a number, got {got}',
+  import_expected_number_or_null: 'expected a number or null, got {got}',
+  import_not_object: 'not an object',
+  import_missing: 'missing {keys}',
+  import_params: 'expected 7 values (param1-4, lat, lon, alt), got {got}',
+  import_command_number: 'expected a MAV_CMD number, got {got}',
+  import_frame_number: 'expected a MAV_FRAME number, got {got}',
+  import_complex_unsupported: 'complex item "{type}" is not supported: its mission items are not in the file (QGroundControl computes them); open the plan in QGroundControl and save it as a .waypoints file',
+  import_complex_version: '{type} version {version} is not supported (this reader knows version {known})',
+  import_complex_no_items: '{type} has no "Items": its waypoints are missing from the file',
+  import_expected_lat_lon: 'expected [latitude, longitude], got {got}',
+  import_fence_version: 'version {version} is not supported (1 or 2)',
+  import_missing_polygon: 'missing "polygon" (a list of [lat, lon])',
+  import_missing_circle: 'missing "circle" ({center: [lat, lon], radius})',
+  import_rally_version: 'version {version} is not supported (1 or 2)',
+  import_meta_object: 'expected an object of route metadata',
+  import_expected_text: 'expected text, got {got}',
+  import_not_plan: 'not a QGroundControl plan: the file is not a JSON object',
+  import_file_type: 'expected "Plan", got {got}',
+  import_plan_version: 'plan version {version} is not supported (QGroundControl writes 1)',
+  import_no_mission: 'no "mission" section: a route needs mission items',
+  import_mission_version: 'mission version {version} is not supported (QGroundControl writes 2)',
+  import_not_a_list: 'missing or not a list',
+  import_item_type: 'item type {type} is not understood (SimpleItem or ComplexItem)',
+  import_wpl_number: '{column} "{value}" is not a number',
+  import_wpl_header: 'expected the header "QGC WPL 110", got "{got}"',
+  import_wpl_columns: '{n} columns, expected 12 ({columns})',
+  import_wpl_index: 'index {index}, expected {expected} (lines are numbered 0, 1, 2, ...)',
+  import_wpl_whole: '{column} "{value}" is not a whole number',
+  import_position: 'expected a position [longitude, latitude], got {got}',
+  import_fence_open: 'fence polygon is not closed: its last position must repeat the first',
+  import_fence_corners: 'fence polygon has {n} corners; it needs at least 3',
+  import_altitude: 'expected metres above home (a positive number), got {got}',
+  import_no_geometry: 'missing geometry',
+  import_one_line: 'a route is one line: this file has more than one LineString',
+  import_line_empty: 'the line has no positions',
+  import_geometry_unused: '{type} is not used: a route file holds one LineString (the patrol line) and Polygons (the fence)',
+  import_not_geojson: 'not GeoJSON: expected a FeatureCollection, a Feature or a geometry',
+  import_no_line: 'no LineString: draw the patrol as a line',
+  import_kml_tuple: '"{got}" is not "longitude,latitude[,altitude]"',
+  import_kml_point: 'a Point is not used: a route file holds one LineString (the patrol line) and Polygons (the fence)',
+  import_xml: 'not valid XML: {detail}',
+  import_not_kml: 'not KML: no <kml> element',
+  import_kml_altitude: 'expected metres above home (a positive number), got "{got}"',
+  import_no_placemark: 'no LineString placemark: draw the patrol as a path',
+  import_where_line_column: 'line {line}, column {column}',
   run_detour: 'left the route at item {item} for a point {metres} m away ({incident})',
   run_detour_resumed: 'back to the route at item {item}',
 
@@ -211,7 +263,7 @@ export function said(code: MessageCode, params?: Record<string, MessageParam>): 
 }
 
 export const term = (key: string, en: string, params?: Record<string, string | number>): Term => (params ? { term: key, en, params } : { term: key, en });
-export const verbatim = (text: string): Verbatim => ({ verbatim: text });
+export const verbatim = (text: string, by?: Verbatim['by']): Verbatim => (by ? { verbatim: text, by } : { verbatim: text });
 export const moment = (at: number): Moment => ({ at });
 export const id = (name: string): Identifier => ({ id: name });
 
@@ -219,8 +271,8 @@ export function isServerMessage(p: unknown): p is ServerMessage {
   return typeof p === 'object' && p !== null && typeof (p as ServerMessage).code === 'string' && Object.hasOwn(MESSAGES_EN, (p as ServerMessage).code);
 }
 
-/** A list of words (terms: "mission, fence") is said with commas, a list of sentences with semicolons. */
-export const isWordList = (list: MessageParam[]): boolean => list.every((p) => typeof p === 'object' && !Array.isArray(p) && 'term' in p);
+/** A list of words or identifiers ("mission, fence") is said with commas, a list of sentences with semicolons. */
+export const isWordList = (list: MessageParam[]): boolean => list.every((p) => typeof p === 'object' && !Array.isArray(p) && ('term' in p || 'id' in p));
 
 function paramEnglish(p: MessageParam): string {
   if (typeof p === 'string' || typeof p === 'number') return String(p);

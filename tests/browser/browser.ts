@@ -100,13 +100,14 @@ export async function settled(page: Page): Promise<void> {
  * (ArduPilot, PX4, MAVLink): not left-over English.
  * (GPS, HDOP and the like are read so by Chinese pilots too; m, km, s, V, A are units.)
  */
-const LATIN_IN_CHINESE = new Set(['SkyBeat', 'GPS', 'EKF', 'HDOP', 'CRC', 'RTK', 'PPP', 'DGPS', 'AMSL', 'GPX', 'KML', 'plan', 'waypoints', 'kml', 'geojson', 'km', 'EN', 'ArduPilot', 'PX4', 'MAVLink']);
+const LATIN_IN_CHINESE = new Set(['SkyBeat', 'GPS', 'EKF', 'HDOP', 'CRC', 'RTK', 'PPP', 'DGPS', 'AMSL', 'GPX', 'KML', 'plan', 'waypoints', 'kml', 'geojson', 'km', 'EN', 'ArduPilot', 'PX4', 'MAVLink', 'QGroundControl', 'JSON', 'XML', 'GeoJSON']);
 
 /**
- * Inside the service's messages (web/src/said.tsx): the autopilot's own words, marked as its, and
- * identifiers written as they are (a MAVLink command name, a place in a route file). Never the page's English.
+ * Inside the service's messages (web/src/said.tsx): the autopilot's (or a file parser's) own words,
+ * marked as theirs, and identifiers written as they are (a MAVLink command name, a place in a route
+ * file). Never the page's English.
  */
-const SAID_NOT_OURS = ['[data-said-by="autopilot"]', '.said__id'];
+const SAID_NOT_OURS = ['[data-said-by]', '.said__id'];
 
 /**
  * The English words a person still sees under root after a switch to Chinese: visible text,

@@ -111,7 +111,8 @@ describe('routes: list, preview, import and editing (English)', () => {
   it('refuses a broken file and says what is wrong, writing nothing', async () => {
     await drop('.route-drop', 'broken.plan', '{"fileType": "Plan", "mission": ');
     await expect.poll(outcome, POLL).toBe('refused');
-    expect(await text(page, '#routes-panel .outcome')).toMatch(/^broken\.plan not imported: broken\.plan cannot be read — .*JSON/);
+    expect(await text(page, '#routes-panel .outcome')).toBe('broken.plan not imported: 1 problem in the file (listed below)');
+    expect(await text(page, '.route-import__problems')).toMatch(/^broken\.plan: not valid JSON/);
     expect(fs.existsSync(path.join(missionsDir, 'broken.plan'))).toBe(false);
   });
 

@@ -21,7 +21,7 @@ function termText(lang: Locale, key: string, en: string, params?: Record<string,
   return lang === 'zh-CN' && Object.hasOwn(TERMS_ZH, key) ? TERMS_ZH[key]! : en;
 }
 
-type Part = string | { verbatim: string } | { id: string };
+type Part = string | { verbatim: string; by?: string } | { id: string };
 
 /** The message as text and the autopilot's words in it, in order. */
 function parts(lang: Locale, m: ServerMessage): Part[] {
@@ -47,7 +47,7 @@ function paramParts(lang: Locale, p: MessageParam): Part[] {
     const between = separator[lang][isWordList(p) ? 'words' : 'sentences'];
     return p.flatMap((item, i) => (i ? [between, ...paramParts(lang, item)] : paramParts(lang, item)));
   }
-  if ('verbatim' in p) return [{ verbatim: p.verbatim }];
+  if ('verbatim' in p) return [{ verbatim: p.verbatim, by: p.by }];
   if ('term' in p) return [termText(lang, p.term, p.en, p.params)];
   if ('at' in p) return [clockTime(p.at)];
   if ('id' in p) return [{ id: p.id }];
@@ -67,11 +67,13 @@ export function Said({ said, fallback }: { said: ServerMessage | null | undefine
   if (!said) return fallback;
   return parts(locale.value, said).map((p, i) => (typeof p === 'string' ? p
     : 'id' in p ? <code key={i} class="said__id">{p.id}</code>
-      : <q key={i} class="said__verbatim" lang="en" data-said-by="autopilot">{p.verbatim}</q>));
+      : <q key={i} class="said__verbatim" lang="en" data-said-by={p.by ?? 'autopilot'}>{p.verbatim}</q>));
 }
 
+type IssueLike = { file: string; where: string; text?: string; message: string; said?: ServerMessage; whereSaid?: MessageParam };
+
 /** A route's problem as the page says it: the file, where in it, what; the service's English for a problem it sent without a code. */
-export function RouteIssueText({ issue }: { issue: { file: string; where: string; text?: string; message: string; said?: ServerMessage; whereSaid?: MessageParam } }): ComponentChildren {
+export function RouteIssueText({ issue }: { issue: IssueLike }): ComponentChildren {
   if (!issue.said) return issue.text ?? issue.message;
   const where = issue.whereSaid === undefined ? null
     : typeof issue.whereSaid === 'object' && !Array.isArray(issue.whereSaid) && 'code' in issue.whereSaid ? <Said said={issue.whereSaid} fallback={issue.where} />

@@ -1,5 +1,6 @@
 import { EMPTY_META, type FencePolygon, type Route, type RouteMeta } from '../model.ts';
-import { Problems } from '../issues.ts';
+import { asWritten, Problems } from '../issues.ts';
+import { said } from '../../wire/messages.ts';
 import { lineRoute, nameMeta, type DrawnRoute, type LineImportOptions } from './line-route.ts';
 import { jsonError } from './plan.ts';
 
@@ -17,7 +18,7 @@ const at = (base: string, key: string) => (base ? `${base}.${key}` : key);
 
 function position(p: Problems, v: unknown, where: string): { lon: number; lat: number } | null {
   if (!Array.isArray(v) || v.length < 2 || !v.slice(0, 2).every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    if (!p.full) p.add(where, `expected a position [longitude, latitude], got ${JSON.stringify(v)}`);
+    if (!p.full) p.add(where, said('import_position', { got: asWritten(v) }));
     return null;
   }
   return { lon: v[0], lat: v[1] };
@@ -29,11 +30,11 @@ function ring(p: Problems, v: unknown, where: string, inclusion: boolean): Fence
   const first = pts[0];
   const last = pts.at(-1);
   if (!first || !last || first.lat !== last.lat || first.lon !== last.lon) {
-    p.add(where, 'fence polygon is not closed: its last position must repeat the first');
+    p.add(where, said('import_fence_open'));
     return null;
   }
   if (pts.length < 4) {
-    p.add(where, `fence polygon has ${pts.length - 1} corners; it needs at least 3`);
+    p.add(where, said('import_fence_corners', { n: pts.length - 1 }));
     return null;
   }
   return { inclusion, vertices: pts.slice(0, -1).map((x) => ({ lat: x!.lat, lon: x!.lon })) };
@@ -45,26 +46,26 @@ function properties(p: Problems, props: unknown, where: string, drawn: DrawnRout
   for (const k of META_KEYS) if (typeof props[k] === 'string') drawn.meta[k] = props[k];
   if (props.altitude !== undefined) {
     if (typeof props.altitude === 'number' && props.altitude > 0) drawn.altitude = props.altitude;
-    else p.add(at(where, 'properties.altitude'), `expected metres above home (a positive number), got ${JSON.stringify(props.altitude)}`);
+    else p.add(at(where, 'properties.altitude'), said('import_altitude', { got: asWritten(props.altitude) }));
   }
 }
 
 function geometry(p: Problems, g: unknown, where: string, props: unknown, drawn: DrawnRoute): void {
   if (!isObj(g)) {
-    p.add(where, 'missing geometry');
+    p.add(where, said('import_no_geometry'));
     return;
   }
   const coords = g.coordinates;
   const lines = g.type === 'LineString' ? [coords] : g.type === 'MultiLineString' && Array.isArray(coords) ? coords : null;
   if (lines) {
     if (drawn.line.length || lines.length !== 1) {
-      p.add(where, 'a route is one line: this file has more than one LineString');
+      p.add(where, said('import_one_line'));
       return;
     }
     const line = lines[0];
     const path = at(where, g.type === 'LineString' ? 'coordinates' : 'coordinates[0]');
     if (!Array.isArray(line) || line.length < 1) {
-      p.add(path, 'the line has no positions');
+      p.add(path, said('import_line_empty'));
       return;
     }
     drawn.lineAt = path;
@@ -82,7 +83,7 @@ function geometry(p: Problems, g: unknown, where: string, props: unknown, drawn:
       if (poly) drawn.polygons.push(poly);
     });
   } else {
-    p.add(where, `${JSON.stringify(g.type)} is not used: a route file holds one LineString (the patrol line) and Polygons (the fence)`);
+    p.add(where, said('import_geometry_unused', { type: asWritten(g.type) }));
   }
 }
 
@@ -103,9 +104,9 @@ export function parseGeoJson(text: string, file: string, id: string, opts: LineI
   } else if (isObj(root) && typeof root.type === 'string') {
     geometry(p, root, '', undefined, drawn);
   } else {
-    p.add('', 'not GeoJSON: expected a FeatureCollection, a Feature or a geometry');
+    p.add('', said('import_not_geojson'));
   }
-  if (!drawn.line.length && !p.list.length) p.add('', 'no LineString: draw the patrol as a line');
+  if (!drawn.line.length && !p.list.length) p.add('', said('import_no_line'));
   p.check();
   return lineRoute(drawn, opts, file, id, 'geojson');
 }

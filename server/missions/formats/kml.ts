@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { EMPTY_META, type FencePolygon, type Route, type RouteMeta } from '../model.ts';
 import { Problems, RefusedFile } from '../issues.ts';
+import { said, verbatim } from '../../wire/messages.ts';
 import { lineRoute, nameMeta, type DrawnRoute, type LineImportOptions } from './line-route.ts';
 
 /**
@@ -53,7 +54,7 @@ function coordinates(p: Problems, s: string, where: string): { lon: number; lat:
     const m = re.exec(all);
     const [lon, lat] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
     if (!Number.isFinite(lon) || !Number.isFinite(lat)) {
-      p.add(`${where}[${out.length}]`, `"${all.slice(at).split(/\s/, 1)[0]}" is not "longitude,latitude[,altitude]"`);
+      p.add(`${where}[${out.length}]`, said('import_kml_tuple', { got: all.slice(at).split(/\s/, 1)[0] ?? '' }));
       return null;
     }
     out.push({ lon, lat });
@@ -79,8 +80,8 @@ function polygon(p: Problems, poly: Node, where: string, inclusion: boolean, out
     const pts = coordinates(p, r.s, `${r.where} coordinates`);
     if (!pts) continue;
     const [first, last] = [pts[0], pts.at(-1)];
-    if (!first || !last || first.lat !== last.lat || first.lon !== last.lon) p.add(r.where, 'fence polygon is not closed: its last position must repeat the first');
-    else if (pts.length < 4) p.add(r.where, `fence polygon has ${pts.length - 1} corners; it needs at least 3`);
+    if (!first || !last || first.lat !== last.lat || first.lon !== last.lon) p.add(r.where, said('import_fence_open'));
+    else if (pts.length < 4) p.add(r.where, said('import_fence_corners', { n: pts.length - 1 }));
     else out.push({ inclusion: r.inclusion, vertices: pts.slice(0, -1).map(({ lat, lon }) => ({ lat, lon })) });
   }
 }
@@ -89,12 +90,12 @@ function geometries(p: Problems, g: Node, where: string, drawn: DrawnRoute, data
   let line = false;
   list(g.LineString).forEach((ls, i) => {
     const w = `${where}.LineString[${i}] coordinates`;
-    if (drawn.line.length) p.add(w, 'a route is one line: this file has more than one LineString');
+    if (drawn.line.length) p.add(w, said('import_one_line'));
     else [drawn.line, drawn.lineAt] = [coordinates(p, text(ls.coordinates), w) ?? [], w];
     line = true;
   });
   list(g.Polygon).forEach((poly, i) => polygon(p, poly, `${where}.Polygon[${i}]`, data.inclusion !== 'false', drawn.polygons));
-  if (list(g.Point).length) p.add(where, 'a Point is not used: a route file holds one LineString (the patrol line) and Polygons (the fence)');
+  if (list(g.Point).length) p.add(where, said('import_kml_point'));
   list(g.MultiGeometry).forEach((m, i) => { line = geometries(p, m, `${where}.MultiGeometry[${i}]`, drawn, data) || line; });
   return line;
 }
@@ -127,13 +128,13 @@ export function parseKml(source: string, file: string, id: string, opts: LineImp
   refuseDoctype(source, file);
   const valid = XMLValidator.validate(source);
   if (valid !== true) {
-    p.add(`line ${valid.err.line}, column ${valid.err.col}`, `not valid XML: ${valid.err.msg}`);
+    p.add(`line ${valid.err.line}, column ${valid.err.col}`, said('import_xml', { detail: verbatim(valid.err.msg, 'parser') }));
     p.check();
   }
   const root = parseXml(source, file);
   const kml = root.kml as Node | undefined;
   if (!kml || typeof kml !== 'object') {
-    p.add('', 'not KML: no <kml> element');
+    p.add('', said('import_not_kml'));
     p.check();
   }
   const drawn: DrawnRoute = { line: [], lineAt: '', polygons: [], meta: {}, altitude: undefined };
@@ -147,10 +148,10 @@ export function parseKml(source: string, file: string, id: string, opts: LineImp
     if (data.altitude !== undefined) {
       const alt = Number(data.altitude);
       if (alt > 0) drawn.altitude = alt;
-      else p.add(`${where} ExtendedData altitude`, `expected metres above home (a positive number), got "${data.altitude}"`);
+      else p.add(`${where} ExtendedData altitude`, said('import_kml_altitude', { got: data.altitude ?? '' }));
     }
   });
-  if (!drawn.line.length && !p.list.length) p.add('', 'no LineString placemark: draw the patrol as a path');
+  if (!drawn.line.length && !p.list.length) p.add('', said('import_no_placemark'));
   p.check();
   return lineRoute(drawn, opts, file, id, 'kml');
 }

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { EMPTY_META, emptyFence, homeOrNull, QUADROTOR, type Fence, type GeoPoint, type MissionItem, type PlanExtras, type Route, type RouteMeta } from '../model.ts';
-import { Problems } from '../issues.ts';
+import { asWritten, Problems } from '../issues.ts';
+import { id, said, verbatim, type ServerMessage } from '../../wire/messages.ts';
 
 /**
  * QGroundControl .plan files (JSON, plan version 1, mission version 2). Survey complex items are
@@ -15,38 +16,40 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 const COMPLEX_WITH_ITEMS: Record<string, number> = { survey: 5 };
 const META_KEYS = Object.keys(EMPTY_META) as (keyof RouteMeta)[];
 
-export function jsonError(text: string, err: Error): string {
+/** Where the JSON breaks, and the parser's own words for it. */
+export function jsonError(text: string, err: Error): ServerMessage {
+  const detail = verbatim(err.message, 'parser');
   const pos = /position (\d+)/.exec(err.message);
-  if (!pos) return `not valid JSON: ${err.message}`;
+  if (!pos) return said('import_json', { detail });
   const before = text.slice(0, Number(pos[1]));
   const line = before.split('\n').length;
-  return `not valid JSON at line ${line}, column ${before.length - before.lastIndexOf('\n')}: ${err.message}`;
+  return said('import_json_at', { line, column: before.length - before.lastIndexOf('\n'), detail });
 }
 
 function num(p: Problems, v: unknown, where: string, allowNull: boolean): number {
   if (v === null && allowNull) return NaN;
   if (isNum(v)) return v;
-  p.add(where, `expected a number${allowNull ? ' or null' : ''}, got ${JSON.stringify(v)}`);
+  p.add(where, said(allowNull ? 'import_expected_number_or_null' : 'import_expected_number', { got: asWritten(v) }));
   return NaN;
 }
 
 function simpleItem(p: Problems, j: unknown, where: string): MissionItem | null {
   if (!isObj(j)) {
-    p.add(where, 'not an object');
+    p.add(where, said('import_not_object'));
     return null;
   }
   const missing = ['command', 'frame', 'params'].filter((key) => !(key in j));
   if (missing.length) {
-    p.add(where, `missing ${missing.map((k) => `"${k}"`).join(', ')}`);
+    p.add(where, said('import_missing', { keys: missing.map((k) => id(`"${k}"`)) }));
     return null;
   }
   const params = j.params;
   if (!Array.isArray(params) || params.length !== 7) {
-    p.add(`${where}.params`, `expected 7 values (param1-4, lat, lon, alt), got ${JSON.stringify(params)}`);
+    p.add(`${where}.params`, said('import_params', { got: asWritten(params) }));
     return null;
   }
-  if (!Number.isInteger(j.command)) p.add(`${where}.command`, `expected a MAV_CMD number, got ${JSON.stringify(j.command)}`);
-  if (!Number.isInteger(j.frame)) p.add(`${where}.frame`, `expected a MAV_FRAME number, got ${JSON.stringify(j.frame)}`);
+  if (!Number.isInteger(j.command)) p.add(`${where}.command`, said('import_command_number', { got: asWritten(j.command) }));
+  if (!Number.isInteger(j.frame)) p.add(`${where}.frame`, said('import_frame_number', { got: asWritten(j.frame) }));
   const v = params.map((x, i) => num(p, x, `${where}.params[${i}]`, true));
   return {
     command: j.command as number,
@@ -61,17 +64,16 @@ function complexItem(p: Problems, j: Json, where: string): MissionItem[] | null 
   const type = String(j.complexItemType);
   const known = COMPLEX_WITH_ITEMS[type];
   if (known === undefined) {
-    p.add(where, `complex item "${type}" is not supported: its mission items are not in the file (QGroundControl computes them); ` +
-      'open the plan in QGroundControl and save it as a .waypoints file');
+    p.add(where, said('import_complex_unsupported', { type: id(type) }));
     return null;
   }
   if (j.version !== known) {
-    p.add(where, `${type} version ${JSON.stringify(j.version)} is not supported (this reader knows version ${known})`);
+    p.add(where, said('import_complex_version', { type: id(type), version: asWritten(j.version), known }));
     return null;
   }
   const inner = isObj(j.TransectStyleComplexItem) ? j.TransectStyleComplexItem.Items : undefined;
   if (!Array.isArray(inner) || inner.length === 0) {
-    p.add(`${where}.TransectStyleComplexItem`, `${type} has no "Items": its waypoints are missing from the file`);
+    p.add(`${where}.TransectStyleComplexItem`, said('import_complex_no_items', { type: id(type) }));
     return null;
   }
   const items = inner.map((x, i) => simpleItem(p, x, `${where}.TransectStyleComplexItem.Items[${i}]`));
@@ -80,7 +82,7 @@ function complexItem(p: Problems, j: Json, where: string): MissionItem[] | null 
 
 function latLon(p: Problems, v: unknown, where: string): { lat: number; lon: number } {
   if (!Array.isArray(v) || v.length < 2) {
-    p.add(where, `expected [latitude, longitude], got ${JSON.stringify(v)}`);
+    p.add(where, said('import_expected_lat_lon', { got: asWritten(v) }));
     return { lat: NaN, lon: NaN };
   }
   return { lat: num(p, v[0], where, false), lon: num(p, v[1], where, false) };
@@ -96,7 +98,7 @@ function readFence(p: Problems, j: unknown): Fence {
   const fence = emptyFence();
   if (j === undefined) return fence;
   if (!isObj(j)) {
-    p.add('geoFence', 'not an object');
+    p.add('geoFence', said('import_not_object'));
     return fence;
   }
   if (j.version === 1) {
@@ -106,20 +108,20 @@ function readFence(p: Problems, j: unknown): Fence {
     return fence;
   }
   if (j.version !== 2) {
-    p.add('geoFence.version', `version ${JSON.stringify(j.version)} is not supported (1 or 2)`);
+    p.add('geoFence.version', said('import_fence_version', { version: asWritten(j.version) }));
     return fence;
   }
   for (const [i, poly] of (Array.isArray(j.polygons) ? j.polygons : []).entries()) {
     const where = `geoFence.polygons[${i}]`;
     const pts = isObj(poly) && Array.isArray(poly.polygon) ? poly.polygon : null;
-    if (!pts) p.add(where, 'missing "polygon" (a list of [lat, lon])');
+    if (!pts) p.add(where, said('import_missing_polygon'));
     else fence.polygons.push({ inclusion: poly.inclusion !== false, vertices: pts.map((v, k) => latLon(p, v, `${where}.polygon[${k}]`)) });
   }
   for (const [i, c] of (Array.isArray(j.circles) ? j.circles : []).entries()) {
     const where = `geoFence.circles[${i}]`;
     const circle = isObj(c) && isObj(c.circle) ? c.circle : null;
     if (!circle) {
-      p.add(where, 'missing "circle" ({center: [lat, lon], radius})');
+      p.add(where, said('import_missing_circle'));
       continue;
     }
     const center = latLon(p, circle.center, `${where}.circle.center`);
@@ -132,7 +134,7 @@ function readFence(p: Problems, j: unknown): Fence {
 function readRally(p: Problems, j: unknown): GeoPoint[] {
   if (j === undefined) return [];
   if (!isObj(j) || (j.version !== 1 && j.version !== 2)) {
-    p.add('rallyPoints', `version ${JSON.stringify(isObj(j) ? j.version : j)} is not supported (1 or 2)`);
+    p.add('rallyPoints', said('import_rally_version', { version: asWritten(isObj(j) ? j.version : j) }));
     return [];
   }
   return (Array.isArray(j.points) ? j.points : []).map((v, i) => point3(p, v, `rallyPoints.points[${i}]`));
@@ -142,13 +144,13 @@ function readMeta(p: Problems, j: unknown): RouteMeta {
   const meta = { ...EMPTY_META };
   if (j === undefined) return meta;
   if (!isObj(j)) {
-    p.add('skybeat', 'expected an object of route metadata');
+    p.add('skybeat', said('import_meta_object'));
     return meta;
   }
   for (const k of META_KEYS) {
     if (j[k] === undefined) continue;
     if (typeof j[k] === 'string') meta[k] = j[k];
-    else p.add(`skybeat.${k}`, `expected text, got ${JSON.stringify(j[k])}`);
+    else p.add(`skybeat.${k}`, said('import_expected_text', { got: asWritten(j[k]) }));
   }
   return meta;
 }
@@ -163,20 +165,20 @@ export function parsePlan(text: string, file: string, id: string): Route {
     p.check();
   }
   if (!isObj(root)) {
-    p.add('', 'not a QGroundControl plan: the file is not a JSON object');
+    p.add('', said('import_not_plan'));
     p.check();
   }
   const r = root as Json;
-  if (r.fileType !== 'Plan') p.add('fileType', `expected "Plan", got ${JSON.stringify(r.fileType)}`);
-  if (r.version !== 1) p.add('version', `plan version ${JSON.stringify(r.version)} is not supported (QGroundControl writes 1)`);
+  if (r.fileType !== 'Plan') p.add('fileType', said('import_file_type', { got: asWritten(r.fileType) }));
+  if (r.version !== 1) p.add('version', said('import_plan_version', { version: asWritten(r.version) }));
   const m = r.mission;
   if (!isObj(m)) {
-    p.add('mission', 'no "mission" section: a route needs mission items');
+    p.add('mission', said('import_no_mission'));
     p.check();
   }
   const mission = m as Json;
-  if (mission.version !== 2) p.add('mission.version', `mission version ${JSON.stringify(mission.version)} is not supported (QGroundControl writes 2)`);
-  if (!Array.isArray(mission.items)) p.add('mission.items', 'missing or not a list');
+  if (mission.version !== 2) p.add('mission.version', said('import_mission_version', { version: asWritten(mission.version) }));
+  if (!Array.isArray(mission.items)) p.add('mission.items', said('import_not_a_list'));
   p.check();
 
   const items: MissionItem[] = [];
@@ -198,7 +200,7 @@ export function parsePlan(text: string, file: string, id: string): Route {
         expanded.forEach((it, k) => { items.push(it); locations.push(`${where}.TransectStyleComplexItem.Items[${k}]`); });
       }
     } else {
-      p.add(where, `item type ${JSON.stringify(type)} is not understood (SimpleItem or ComplexItem)`);
+      p.add(where, said('import_item_type', { type: asWritten(type) }));
     }
   }
   let plannedHome: GeoPoint | null = null;

@@ -1,6 +1,7 @@
 import { CMD } from '../commands.ts';
 import { EMPTY_META, emptyFence, homeOrNull, QUADROTOR, type MissionItem, type Route } from '../model.ts';
 import { Problems } from '../issues.ts';
+import { id as asIs, said } from '../../wire/messages.ts';
 
 /**
  * Mission Planner / QGroundControl "QGC WPL 110" files: a header line, then one line per
@@ -14,7 +15,7 @@ const COLUMNS = 'INDEX CURRENT FRAME COMMAND P1 P2 P3 P4 LAT LON ALT AUTOCONTINU
 function number(p: Problems, s: string, where: string, column: string): number {
   if (/^[+-]?nan$/i.test(s)) return NaN;
   const v = Number(s);
-  if (s.trim() === '' || !Number.isFinite(v)) p.add(where, `${column} "${s}" is not a number`);
+  if (s.trim() === '' || !Number.isFinite(v)) p.add(where, said('import_wpl_number', { column: asIs(column), value: s }));
   return v;
 }
 
@@ -23,7 +24,7 @@ export function parseWaypoints(text: string, file: string, id: string): Route {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const header = lines[0]?.trim() ?? '';
   if (!/^QGC WPL 110$/.test(header)) {
-    p.add('line 1', `expected the header "QGC WPL 110", got "${header.slice(0, 40)}"`);
+    p.add('line 1', said('import_wpl_header', { got: header.slice(0, 40) }));
     p.check();
   }
   const rows: { where: string; cols: number[] }[] = [];
@@ -34,14 +35,14 @@ export function parseWaypoints(text: string, file: string, id: string): Route {
     const cells = line.includes('\t') ? line.split('\t') : line.trim().split(/\s+/);
     if (cells.at(-1)?.trim() === '') cells.pop(); // a trailing tab
     if (cells.length !== 12) {
-      p.add(where, `${cells.length} columns, expected 12 (${COLUMNS})`);
+      p.add(where, said('import_wpl_columns', { n: cells.length, columns: asIs(COLUMNS) }));
       continue;
     }
     const names = COLUMNS.split(' ');
     const cols = cells.map((c, i) => number(p, c.trim(), where, names[i]!));
-    if (cols[0] !== rows.length) p.add(where, `index ${cells[0]}, expected ${rows.length} (lines are numbered 0, 1, 2, ...)`);
+    if (cols[0] !== rows.length) p.add(where, said('import_wpl_index', { index: cells[0] ?? '', expected: rows.length }));
     for (const [i, name] of [[1, 'CURRENT'], [2, 'FRAME'], [3, 'COMMAND'], [11, 'AUTOCONTINUE']] as const) {
-      if (Number.isFinite(cols[i]) && !Number.isInteger(cols[i])) p.add(where, `${name} "${cells[i]}" is not a whole number`);
+      if (Number.isFinite(cols[i]) && !Number.isInteger(cols[i])) p.add(where, said('import_wpl_whole', { column: asIs(name), value: cells[i] ?? '' }));
     }
     rows.push({ where, cols });
   }

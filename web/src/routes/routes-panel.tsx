@@ -18,7 +18,7 @@ import { t } from '../i18n.ts';
 import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import { canEditRoutes } from '../roles.ts';
-import { routeName, type RouteCatalog, type RouteDetail, type RoutePreviewDetail, type RouteSummary } from './catalog.ts';
+import { routeName, type RouteCatalog, type RouteDetail, type RouteIssue, type RoutePreviewDetail, type RouteSummary } from './catalog.ts';
 import type { RouteEditor } from './route-editor.tsx';
 import type { RoutePreview } from './route-preview.ts';
 import { RouteIssueText } from '../said.tsx';
@@ -57,6 +57,8 @@ export class RoutesPanel {
   /** the detail of the route picked, once read */
   readonly detail = signal<RouteDetail | null>(null);
   readonly outcome = new Outcome();
+  /** what the service found wrong in the file last refused, listed under the outcome line */
+  readonly refusedIssues = signal<RouteIssue[]>([]);
   /** which of the route's forms is open */
   readonly form = signal<'rename' | 'details' | null>(null);
   /** an import shown on the map, waiting for the pilot's save or discard */
@@ -130,6 +132,7 @@ export class RoutesPanel {
    * its problems, shown until the pilot saves or discards it. Nothing is written before that.
    */
   async importFile(file: File): Promise<void> {
+    this.refusedIssues.value = [];
     this.outcome.show('pending', 'importing', { file: file.name });
     const body = { fileName: file.name, content: await file.text() };
     try {
@@ -184,9 +187,14 @@ export class RoutesPanel {
   }
 
   private refused(file: string, error: unknown): void {
-    const issues = error instanceof ApiError ? (error.body as { issues?: { message: string; where?: string }[] } | undefined)?.issues ?? [] : [];
+    const issues = error instanceof ApiError ? (error.body as { issues?: RouteIssue[] } | undefined)?.issues ?? [] : [];
+    // What is wrong and where, said in the page's language when the service sent codes: listed under the line.
+    const coded = issues.length > 0 && issues.every((i) => i.said);
     const where = issues.map((i) => [i.where, i.message].filter(Boolean).join(': ')).join('; ');
-    this.outcome.show('refused', 'importFailed', { file, reason: where ? `${reasonOf(error)} — ${where}` : reasonOf(error) });
+    this.refusedIssues.value = coded ? issues : [];
+    this.outcome.show('refused', 'importFailed', {
+      file, reason: coded ? () => t('importProblems', { n: issues.length }) : where ? `${reasonOf(error)} — ${where}` : reasonOf(error),
+    });
   }
 
   async rename(id: string, to: string): Promise<void> {
@@ -375,6 +383,11 @@ function RoutesView({ panel }: { panel: RoutesPanel }) {
         }} />
       </div>
       <OutcomeLine outcome={panel.outcome} />
+      {panel.refusedIssues.value.length > 0 && (
+        <ul class="route-detail__issues route-import__problems">
+          {panel.refusedIssues.value.map((i, n) => <li key={n} class="route-issue route-issue--error"><RouteIssueText issue={i} /></li>)}
+        </ul>
+      )}
       {pending && <ImportPreview panel={panel} pending={pending} />}
       <ol class="route-list">
         {routes.length ? routes.map((r) => <RouteRow key={r.id} route={r} selected={r.id === selected} onPick={() => void panel.pick(r.id)} />)
