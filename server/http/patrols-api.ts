@@ -8,6 +8,7 @@ import { ACTIONS, PatrolError, type Patrols } from '../patrols/patrols.ts';
 import type { Scheduler } from '../patrols/scheduler.ts';
 import type { RunStore } from '../store/runs.ts';
 import type { TrackStore } from '../store/tracks.ts';
+import type { RunView } from '../wire/types.ts';
 import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
@@ -166,13 +167,27 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     }
   });
 
+  /**
+   * A run's highest altitude and lowest battery as its record keeps them; where the record has none
+   * (a run recorded before it kept them, or ended before its first save), from its stored track.
+   */
+  const withFigures = (run: RunView): RunView => {
+    if (run.endedAt === null || (run.minBattery !== null && run.maxAltM > 0)) return run;
+    const track = o.tracks.figures(run.vehicleId, run.startedAt, run.endedAt);
+    return {
+      ...run,
+      maxAltM: run.maxAltM > 0 || track.maxAltM === null ? run.maxAltM : Math.round(Math.max(0, track.maxAltM) * 10) / 10,
+      minBattery: run.minBattery ?? track.minBattery,
+    };
+  };
+
   router.get('/runs', watch, (req, res) => {
     const q = RunsQuery.safeParse(req.query);
     if (!q.success) {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
-    res.json(o.runs.list(q.data).map((r) => patrols.view(r.id)));
+    res.json(o.runs.list(q.data).map((r) => withFigures(patrols.view(r.id)!)));
   });
 
   const runOr404 = (req: express.Request, res: express.Response) => {
@@ -182,7 +197,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   };
   router.get('/runs/:id', watch, (req, res) => {
     const run = runOr404(req, res);
-    if (run) res.json(run);
+    if (run) res.json(withFigures(run));
   });
   // The route as it was uploaded for this run: the file may have been edited since.
   router.get('/runs/:id/route', watch, (req, res) => {

@@ -47,6 +47,12 @@ export class TrackStore {
     ).all() as SeenVehicle[];
   }
 
+  /** The highest altitude above home and the lowest battery recorded for a drone over a period (null: none recorded). */
+  figures(vehicleId: string, from: number, to: number): { maxAltM: number | null; minBattery: number | null } {
+    return this.db.prepare(`SELECT MAX(alt_rel) AS maxAltM, MIN(battery) AS minBattery FROM track_points
+      WHERE vehicle_id = ? AND time BETWEEN ? AND ?`).get(vehicleId, from, to) as { maxAltM: number | null; minBattery: number | null };
+  }
+
   track(vehicleId: string, from: number, to: number): TrackPoint[] {
     return (this.db.prepare(`
       SELECT vehicle_id AS vehicleId, time, lat, lon, alt_msl AS altMsl, alt_rel AS altRel, heading, speed, battery, mode, armed

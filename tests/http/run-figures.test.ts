@@ -1,0 +1,53 @@
+import { afterEach, expect, it } from 'vitest';
+import type { RunView, TrackPoint } from '../../server/wire/types.ts';
+import { ADMIN_PASSWORD, testService } from '../helpers/service.ts';
+
+/**
+ * A run's highest altitude and lowest battery, over HTTP from a real database file: as its record
+ * keeps them, and from its stored track where the record has none (a run recorded before SkyBeat
+ * kept them, or one that ended before its first save).
+ */
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+const ROUTE = { id: 'loop', meta: { nameZh: '环线', nameEn: 'Loop', station: '', defaultDrone: '', schedule: '', notes: '' }, vehicleType: 2, plannedHome: null, items: [], fence: { inclusion: [], exclusion: [] }, rally: [] };
+const point = (time: number, altRel: number, battery: number): TrackPoint => ({
+  vehicleId: 'l1-7', time, lat: 28.37, lon: 121.38, altMsl: 10 + altRel, altRel, heading: 0, speed: 0, battery, mode: 'AUTO', armed: true,
+});
+
+async function service() {
+  const t = await testService();
+  close = () => t.close();
+  const store = t.svc.store;
+  const start = Date.now() - 600_000;
+  const track = [point(start + 1000, 0, 98), point(start + 2000, 31.26, 90), point(start + 3000, 12, 84), point(start + 9000, 0, 83)];
+  // Another drone's and a later track are not this run's.
+  const others = [{ ...point(start + 2500, 80, 20), vehicleId: 'l1-8' }, point(start + 60_000, 90, 10)];
+  store.tracks.record([...track, ...others], [{ id: 'l1-7', sysid: 7, linkUri: 'udpin://0.0.0.0:14550', autopilot: 'ardupilot', type: 'QUADROTOR' }], start);
+  const run = (state: 'landed') => store.runs.create({ vehicleId: 'l1-7', routeId: 'loop', routeJson: JSON.stringify(ROUTE), pilot: 'pilot1', state });
+  return { t, store, start, run, token: await t.login('admin', ADMIN_PASSWORD) };
+}
+
+it('a run whose record has no figures shows those of its stored track', async () => {
+  const { t, store, start, run, token } = await service();
+  const id = run('landed');
+  store.runs.update(id, { endedAt: start + 10_000 });
+  // The record's start is when it was created here; set it to the flight's.
+  store.db.prepare('UPDATE patrol_runs SET started_at = ? WHERE id = ?').run(start, id);
+  const one = (await t.api('GET', `/api/runs/${id}`, token)).body as RunView;
+  expect(one).toMatchObject({ maxAltM: 31.3, minBattery: 83 });
+  const listed = ((await t.api('GET', '/api/runs', token)).body as RunView[]).find((r) => r.id === id)!;
+  expect(listed).toMatchObject({ maxAltM: 31.3, minBattery: 83 });
+});
+
+it('a run whose record has its figures keeps them', async () => {
+  const { t, store, start, run, token } = await service();
+  const id = run('landed');
+  store.runs.update(id, { endedAt: start + 10_000, maxAltM: 25, minBattery: 88 });
+  store.db.prepare('UPDATE patrol_runs SET started_at = ? WHERE id = ?').run(start, id);
+  expect((await t.api('GET', `/api/runs/${id}`, token)).body).toMatchObject({ maxAltM: 25, minBattery: 88 });
+});
