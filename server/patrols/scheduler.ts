@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { RouteStore } from '../missions/store.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
+import { said, term, type ServerMessage } from '../wire/messages.ts';
 import type { DuePatrol } from '../wire/types.ts';
 import { ControlError, type ControlRegistry } from './control.ts';
 import { PatrolError, type Patrols } from './patrols.ts';
@@ -28,6 +29,8 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
   private readonly launched = new Map<string, number>();
   /** the last reason an automatic launch was refused, per slot (audited once per reason) */
   private readonly refused = new Map<string, string>();
+  /** the same refusals as code and parameters, where they have them */
+  private readonly refusedSaid = new Map<string, ServerMessage>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly d: { routes: RouteStore; fleet: Fleet; patrols: Patrols; control: ControlRegistry; audit: AuditLog; options: SchedulerOptions }) {
@@ -70,6 +73,7 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
           defaultDrone: e.route.meta.defaultDrone || null, vehicleId: this.vehicleFor(e.route.meta.defaultDrone),
           runId: this.launched.get(key) ?? null,
           autoLaunchProblem: this.refused.get(key) ?? null,
+          autoLaunchSaid: this.refusedSaid.get(key) ?? null,
         });
       }
     }
@@ -89,13 +93,20 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
       const run = this.d.patrols.launch(p.vehicleId!, p.routeId, AUTO_PILOT);
       p.runId = run.id;
       p.autoLaunchProblem = null;
+      p.autoLaunchSaid = null;
       this.launched.set(key, run.id);
       this.refused.delete(key);
+      this.refusedSaid.delete(key);
       this.d.audit.record({ user: AUTO_PILOT, action: 'patrol.launch', target: p.vehicleId, result: 'ok', detail: { runId: run.id, routeId: p.routeId, scheduled: new Date(p.dueAt).toISOString() } });
     } catch (err) {
       if (!(err instanceof PatrolError) && !(err instanceof ControlError)) throw err;
       // Tried again at every tick while the patrol is due; pilots see why meanwhile.
       p.autoLaunchProblem = err.message;
+      // Refused by its checks: which ones, for the pages to name in their language.
+      const failed = err instanceof PatrolError ? err.preflight?.filter((i) => !i.pass && !i.overridden) ?? [] : [];
+      p.autoLaunchSaid = failed.length ? said('due_checks_failed', { checks: failed.map((i) => term(`check_${i.id}`, `${i.id} (${i.value})`)) }) : null;
+      if (p.autoLaunchSaid) this.refusedSaid.set(key, p.autoLaunchSaid);
+      else this.refusedSaid.delete(key);
       if (this.refused.get(key) !== err.message) {
         this.refused.set(key, err.message);
         this.d.audit.record({ user: AUTO_PILOT, action: 'patrol.launch', target: p.vehicleId, result: 'refused', detail: { routeId: p.routeId, reason: err.message } });

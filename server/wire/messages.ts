@@ -120,6 +120,7 @@ export const MESSAGES_EN = {
   run_failed_climb: 'not climbing {seconds} s after the start (altitude {alt} m, {armed})',
   run_failed_error: 'an error in the service: {reason}',
   run_aborted_by_pilot: 'aborted by the pilot before takeoff',
+  due_checks_failed: 'preflight failed: {checks}',
 
   // a route's problems (missions/validate.ts): where in the route, and what
   route_where_line: 'line {n}',

@@ -495,8 +495,10 @@ export interface DuePatrol {
   vehicleId: string | null;
   /** set once launched */
   runId: number | null;
-  /** why an automatic launch has not happened yet (it is retried until the patrol is overdue) */
+  /** why an automatic launch has not happened yet (it is retried until the patrol is overdue), in English */
   autoLaunchProblem: string | null;
+  /** the same as code and parameters where the service has them (the checks that failed), for the pages' language */
+  autoLaunchSaid?: ServerMessage | null;
 }
 
 /** SkyBeat's own metadata of a patrol route; in a .plan it sits under the "skybeat" key, which QGroundControl ignores. */

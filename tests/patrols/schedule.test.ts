@@ -71,6 +71,24 @@ describe('due patrols', () => {
     expect(later.runId).toBeNull();
   });
 
+  it('say which checks stopped a launch by themselves, as codes the pages name in their language', async () => {
+    rig = await patrolRig({ scheduler: { autoLaunch: ['sim-1'] } });
+    const r = rig;
+    r.drone.lowBatteryNow(0.2);
+    const now = new Date();
+    fs.writeFileSync(path.join(r.missionsDir, 'now.plan'), JSON.stringify(shortPlan(20, { schedule: hm(now.getHours() * 60 + now.getMinutes()), defaultDrone: 'sim-1' })));
+    await waitFor('routes read', () => r.t.svc.routes.get('now'), 5000);
+    const refused = await waitFor('the launch refused for its battery', async () => {
+      r.t.svc.scheduler.tick();
+      const p = ((await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[]).find((d) => d.routeId === 'now');
+      const checks = p?.autoLaunchSaid?.params?.checks;
+      return Array.isArray(checks) && checks.some((c) => typeof c === 'object' && 'term' in c && c.term === 'check_battery') && p;
+    }, 30_000, 500);
+    expect(refused.runId).toBeNull();
+    expect(refused.autoLaunchSaid!.code).toBe('due_checks_failed');
+    expect(refused.autoLaunchProblem).toMatch(/^preflight failed: .*battery \(20% \(need 50%\)\)/);
+  });
+
   it('never launch by themselves when no drone is marked (the default)', async () => {
     rig = await patrolRig();
     const r = rig;

@@ -13,6 +13,7 @@ import { getLocale, t } from '../i18n.ts';
 import type { SessionUser } from '../login.ts';
 import type { Ops } from '../ops.ts';
 import { canFly } from '../roles.ts';
+import { sayServer } from '../said.tsx';
 
 /** "in 4 min" and the drones' links age without news: look again this often */
 const REFRESH_MS = 5000;
@@ -99,7 +100,7 @@ function DueItem({ row: r, canLaunch, deps }: { row: Row; canLaunch: boolean; de
           : droneText}
       </p>
       {r.runId !== null ? <p class="due-item__status">{t('dueLaunched', { run: r.runId })}</p>
-        : p.autoLaunchProblem && <p class="due-item__status due-item__problem">{t('dueAutoProblem', { reason: p.autoLaunchProblem })}</p>}
+        : p.autoLaunchProblem && <p class="due-item__status due-item__problem">{t('dueAutoProblem', { reason: p.autoLaunchSaid ? sayServer(p.autoLaunchSaid) : p.autoLaunchProblem })}</p>}
       {canLaunch && r.runId === null && (
         <button type="button" class="button button--primary due-item__launch" disabled={vehicleId === null}
           title={vehicleId === null ? t('dueNeedsDrone') : t('dueOpenLaunchHint', { drone: r.drone })}

@@ -20,7 +20,8 @@ import { distance, duration } from '../format.ts';
 import { t } from '../i18n.ts';
 import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
-import { routeName, type RouteDetail, type RouteItemJson, type RouteJson } from './catalog.ts';
+import { routeName, type RouteDetail, type RouteIssue, type RouteItemJson, type RouteJson } from './catalog.ts';
+import { RouteIssueText } from '../said.tsx';
 
 const WAYPOINT = 16;
 const RETURN_TO_LAUNCH = 20;
@@ -70,7 +71,8 @@ export class RouteEditor {
   readonly editingRoute = signal<RouteDetail | null>(null);
   /** what the bar says about the waypoint picked: its number and altitude (null: none picked) */
   readonly selection = signal<{ n: number; alt: number | null } | null>(null);
-  readonly issues = signal<string[]>([]);
+  /** the service's reasons for refusing the route, said in the page's language where they carry a code */
+  readonly issues = signal<RouteIssue[]>([]);
   /** what breaks the station's rules now, as the pilot edits */
   readonly findings = signal<AirspaceFinding[]>([]);
   readonly figures = signal<RouteFigures | null>(null);
@@ -280,8 +282,8 @@ export class RouteEditor {
       this.stop();
     } catch (error) {
       // The route stays as edited: nothing is lost, the pilot fixes what the service names.
-      const issues = error instanceof ApiError ? (error.body as { issues?: { text?: string; message: string }[] } | undefined)?.issues : undefined;
-      this.issues.value = (issues ?? []).map((i) => i.text ?? i.message);
+      const issues = error instanceof ApiError ? (error.body as { issues?: RouteIssue[] } | undefined)?.issues : undefined;
+      this.issues.value = issues ?? [];
       this.outcome.show('refused', 'routeNotSaved', { reason: reasonOf(error) });
     } finally {
       this.saving.value = false;
@@ -351,7 +353,7 @@ function EditorBar({ editor }: { editor: RouteEditor }) {
       </div>
       {findings.length > 0 && <p class="editor__fix-first">{t('editFixFirst')}</p>}
       <OutcomeLine outcome={editor.outcome} />
-      <ul class="editor__issues">{editor.issues.value.map((issue, n) => <li key={n}>{issue}</li>)}</ul>
+      <ul class="editor__issues">{editor.issues.value.map((issue, n) => <li key={n}><RouteIssueText issue={issue} /></li>)}</ul>
     </>
   );
 }

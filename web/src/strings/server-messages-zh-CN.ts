@@ -79,6 +79,7 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   run_failed_climb: '起飞 {seconds} 秒后仍未爬升（高度 {alt} 米，{armed}）',
   run_failed_error: '服务内部错误：{reason}',
   run_aborted_by_pilot: '起飞前已由飞手中止',
+  due_checks_failed: '起飞前检查未通过：{checks}',
 
   route_where_line: '第 {n} 行',
   route_where_added_takeoff: '起飞（自动添加）',
