@@ -65,6 +65,8 @@ async function drag(page: Page, dx: number, dy: number): Promise<void> {
   await page.mouse.down();
   await page.mouse.move(from.x + dx / 2, from.y + dy / 2, { steps: 5 });
   await page.mouse.move(from.x + dx, from.y + dy, { steps: 5 });
+  // Held still before letting go, as a person placing the map: no inertia carries it further.
+  await page.waitForTimeout(200);
   await page.mouse.up();
   await settled(page);
 }

@@ -32,6 +32,9 @@ interface DroneMarker {
   label: HTMLElement;
   /** the box holding callsign and info, moved down where drones crowd (declutter) */
   labelBox: HTMLElement;
+  /** its size when last shown, and where declutter last put it */
+  labelSize: { w: number; h: number };
+  labelPlace: string;
   /** altitude and battery under the callsign */
   info: HTMLElement;
   /** the launch point, drawn as an "H" pad; null until the autopilot reports it */
@@ -125,19 +128,20 @@ export class DroneMarkers {
    */
   declutter(): void {
     const drawn = [...this.drones.values()].filter((d) => d.onMap);
-    // Every label shown to be measured, every size read, then each placed: one layout for the whole fleet.
-    for (const d of drawn) d.labelBox.hidden = false;
-    const boxes = drawn.map((d) => ({ d, p: this.map.latLngToContainerPoint(d.marker.getLatLng()), w: d.labelBox.offsetWidth, h: d.labelBox.offsetHeight }));
+    // Sizes first (one layout for the whole fleet), then placement; a hidden label keeps the size it last had.
+    const boxes = drawn.map((d) => {
+      if (!d.labelBox.hidden) d.labelSize = { w: d.labelBox.offsetWidth, h: d.labelBox.offsetHeight };
+      return { d, p: this.map.latLngToContainerPoint(d.marker.getLatLng()), ...d.labelSize };
+    });
     const first = (d: DroneMarker) => Number(d.root.dataset.droneId === this.selected);
     boxes.sort((a, b) => first(b.d) - first(a.d) || a.p.y - b.p.y || a.p.x - b.p.x);
-    interface Placed { el: HTMLElement; x: number; y: number; w: number; h: number; depth: number; more: number }
+    interface Placed { d: DroneMarker; x: number; y: number; w: number; h: number; depth: number; more: number; from: number }
     const placed: Placed[] = [];
     for (const { d, p, w, h } of boxes) {
-      const el = d.labelBox;
       let y = p.y;
       let depth = 0;
       let under: Placed | undefined;
-      // A hidden label (an empty one measures 0) takes no room.
+      // A label not measured yet (or empty) takes no room.
       while (w > 0 && (under = placed.find((o) => Math.abs(o.x - p.x) < (o.w + w) / 2 && y < o.y + o.h && o.y < y + h))) {
         depth = under.depth + 1;
         if (depth >= MAX_STACK) break;
@@ -146,18 +150,25 @@ export class DroneMarkers {
       if (under && depth >= MAX_STACK) {
         // Too deep a pile: counted on its last label instead of drawn.
         under.more++;
-        el.hidden = true;
+        this.placeLabel(d, null, 0);
         continue;
       }
-      el.hidden = false;
-      el.style.setProperty('--stack', `${Math.round(y - p.y)}px`);
-      el.classList.toggle('drone__label--stacked', y !== p.y);
-      placed.push({ el, x: p.x, y, w, h, depth, more: 0 });
+      placed.push({ d, x: p.x, y, w, h, depth, more: 0, from: p.y });
     }
-    for (const o of placed) {
-      if (o.more) o.el.dataset.more = `+${o.more}`;
-      else delete o.el.dataset.more;
-    }
+    for (const o of placed) this.placeLabel(o.d, Math.round(o.y - o.from), o.more);
+  }
+
+  /** Moves a label down by `stack` px (null: hidden), with "+more" on it; touches the DOM only for a change. */
+  private placeLabel(d: DroneMarker, stack: number | null, more: number): void {
+    const key = `${stack}|${more}`;
+    if (d.labelPlace === key) return;
+    d.labelPlace = key;
+    const el = d.labelBox;
+    el.hidden = stack === null;
+    el.style.setProperty('--stack', `${stack ?? 0}px`);
+    el.classList.toggle('drone__label--stacked', (stack ?? 0) !== 0);
+    if (more) el.dataset.more = `+${more}`;
+    else delete el.dataset.more;
   }
 
   private create(view: VehicleView): DroneMarker {
@@ -177,6 +188,8 @@ export class DroneMarkers {
       glyph: root.querySelector('svg')!,
       label: root.querySelector('.drone__callsign')!,
       labelBox: root.querySelector('.drone__label')!,
+      labelSize: { w: 0, h: 0 },
+      labelPlace: '',
       info: root.querySelector('.drone__info')!,
       home: null,
       homeKey: '',
