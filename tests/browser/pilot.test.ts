@@ -106,7 +106,9 @@ describe('pilot console (English)', () => {
     // Each check of the service, named and with what it measured.
     const served = await rig.preflight();
     expect(items.map((i) => i.id)).toEqual(served.map((i) => i.id));
-    expect(items.find((i) => i.id === 'gps')).toMatchObject({ name: en.check_gps, value: served.find((i) => i.id === 'gps')!.value });
+    // What it measured, in the page's words (the service's English names the fix as the autopilot does: 3D_FIX).
+    expect(served.find((i) => i.id === 'gps')!.value).toMatch(/^3D_FIX, \d+ satellites \(need 6\)$/);
+    expect(items.find((i) => i.id === 'gps')).toMatchObject({ name: en.check_gps, value: expect.stringMatching(/^3D fix, \d+ satellites \(need 6\)$/) });
     expect(await page.isDisabled('#panel .launch__go')).toBe(false);
     await screenshot(page, 'pilot-preflight-en');
     // The console is drawn again for every telemetry update: the route menu keeps the keyboard's
