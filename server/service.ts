@@ -265,7 +265,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     io = live.io;
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });
-    attachGotos(live.io, gotos, droneRequests);
+    // The officer holding an incident's job (accepted, on the way or there) sees the drone over it.
+    attachGotos(live.io, gotos, droneRequests, (id) => {
+      const a = ground.view(id);
+      return a?.assignee && ['accepted', 'en_route', 'on_scene'].includes(a.state) ? a.assignee.officer : null;
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(
         err.code === 'EADDRINUSE' ? `--port ${opts.port}: port already in use` : `--port ${opts.port}: ${err.message}`,

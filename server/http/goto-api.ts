@@ -4,9 +4,10 @@ import { ControlError } from '../patrols/control.ts';
 import { DroneRequestError, type DroneRequests } from '../patrols/drone-requests.ts';
 import { GotoError, type GotoRequest, type Gotos } from '../patrols/goto.ts';
 import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
-import type { LatLon } from '../wire/types.ts';
+import type { GotoView, JobDroneView, LatLon } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { statusOf } from './errors.ts';
+import { officerRoom } from './live-alerts.ts';
 import { FLEET_ROOM, isWatcher, type LiveServer } from './live.ts';
 import { parseBody } from './validate.ts';
 
@@ -172,13 +173,30 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
   return router;
 }
 
-/** Gotos and drone requests live, for pilots and the command room (the fleet's watchers). */
-export function attachGotos(io: LiveServer, gotos: Gotos, requests: DroneRequests): void {
+const forOfficer = (g: GotoView & { alertId: number }): JobDroneView => ({
+  alertId: g.alertId, gotoId: g.id, state: g.state, overhead: g.overhead, distanceM: g.distanceM, heldS: g.heldS,
+});
+
+/**
+ * Gotos and drone requests live, for pilots and the command room (the fleet's watchers); the
+ * officer holding an incident's job is told of the drone over it (officerOf: who holds it now).
+ */
+export function attachGotos(io: LiveServer, gotos: Gotos, requests: DroneRequests, officerOf: (alertId: number) => string | null = () => null): void {
   io.on('connection', (socket) => {
-    if (!isWatcher(socket.data.user)) return;
+    const user = socket.data.user;
+    if (user.roles.includes('officer')) {
+      for (const g of gotos.activeViews()) {
+        if (g.alertId !== null && officerOf(g.alertId) === user.name) socket.emit('job:drone', forOfficer({ ...g, alertId: g.alertId }));
+      }
+    }
+    if (!isWatcher(user)) return;
     socket.emit('gotos', gotos.activeViews());
     socket.emit('drone-requests', requests.list());
   });
-  gotos.on('goto', (g) => io.to(FLEET_ROOM).emit('gotos', [g]));
+  gotos.on('goto', (g) => {
+    io.to(FLEET_ROOM).emit('gotos', [g]);
+    const officer = g.alertId === null ? null : officerOf(g.alertId);
+    if (officer) io.to(officerRoom(officer)).emit('job:drone', forOfficer({ ...g, alertId: g.alertId! }));
+  });
   requests.on('request', () => io.to(FLEET_ROOM).emit('drone-requests', requests.list()));
 }

@@ -10,7 +10,7 @@ import { describeIssues } from './validate.ts';
 const DELIVERY_ACK_MS = 5000;
 const Fix = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), accuracyM: z.number().min(0).max(100_000).optional() });
 
-const officerRoom = (name: string) => `officer:${name}`;
+export const officerRoom = (name: string) => `officer:${name}`;
 
 /**
  * Alerts over socket.io: the command room sees every alert and officer live; an officer's phone

@@ -195,6 +195,8 @@ export interface ServerToClientEvents {
   gotos: (gotos: GotoView[]) => void;
   /** the command room's open requests for a drone, all of them */
   'drone-requests': (requests: DroneRequestView[]) => void;
+  /** to the officer holding a job: the drone sent over it (each change; those in progress on connecting) */
+  'job:drone': (drone: JobDroneView) => void;
 }
 
 export interface ClientToServerEvents {
@@ -599,6 +601,20 @@ export interface GotoView {
   /** the patrol it left, and where */
   leftPatrol: { runId: number; item: number | null; lat: number; lon: number; at: number } | null;
   events: GotoEvent[];
+}
+
+/**
+ * What an officer's phone is told of a drone sent over the incident it holds: only where it stands,
+ * not who flies it nor its checks (an officer sees what the job needs).
+ */
+export interface JobDroneView {
+  alertId: number;
+  gotoId: number;
+  state: GotoState;
+  /** as GotoView.overhead: fresh telemetry, within 30 m */
+  overhead: boolean;
+  distanceM: number | null;
+  heldS: number;
 }
 
 /** The command room asks for a drone over an incident; a pilot accepts it with one confirmed goto. */
