@@ -13,17 +13,23 @@ import type { ClientConfig, DuePatrol, GroundAlertView, StationView, VehicleView
 import { AlertForm } from './alerts/alert-form.tsx';
 import { AlertsPanel } from './alerts/alerts-panel.tsx';
 import { GroundAlertMarkers } from './alerts/ground-markers.ts';
+import { IncidentDrone, IncidentDrones } from './alerts/incident-drone.tsx';
 import { OfficerMarkers } from './alerts/officer-markers.ts';
 import { confirmer } from './confirm.ts';
 import { DroneConsole } from './console/console.tsx';
+import { DroneRequestList } from './console/drone-requests.tsx';
+import { GotoConsole } from './console/goto.tsx';
 import { FleetView } from './fleet-view.ts';
 import { Framing } from './framing.ts';
+import { GotoLayer } from './goto-layer.ts';
+import { GotoStore } from './gotos.ts';
 import { renderNextFrame } from './frame.ts';
 import { HistoryPanel } from './history/history-panel.tsx';
 import { Replay } from './history/replay.tsx';
 import { detectLocale, followLanguage, getLocale, isLocale, setLocale, t, translateStatic, type Locale } from './i18n.ts';
 import { addLegend } from './legend.ts';
 import { connectLive, requestJson } from './live.ts';
+import { h } from 'preact';
 import { askLogin, currentUser, logout, type SessionUser } from './login.ts';
 import { createMap } from './map.ts';
 import { isRunActive, Ops } from './ops.ts';
@@ -125,6 +131,9 @@ async function start(): Promise<void> {
   const ops = new Ops();
   const catalog = new RouteCatalog();
   const confirm = confirmer(byId<HTMLDialogElement>('confirm'));
+  // Drone to the scene (无人机先行): the gotos and the command room's requests, live.
+  const gotos = new GotoStore();
+  const gotoConsole = new GotoConsole({ store: gotos, confirm, map, projection });
   const preview = new RoutePreview(map, overlays, projection);
   const tabs = new Tabs(byId('sidebar'));
   let fleet: FleetView;
@@ -150,6 +159,7 @@ async function start(): Promise<void> {
       else preview.show(null, false);
     },
     alertHere: (vehicle: VehicleView) => alertForm.atDrone(vehicle),
+    goto: gotoConsole,
   });
   const runRoutes = new RunRoutes(map, overlays, projection, ops, (id) => fleet.vehicles.get(id));
   /** the station this service is configured as, once read */
@@ -211,7 +221,20 @@ async function start(): Promise<void> {
     headerCounts: byId('desk-counts'),
     showDesk: () => tabs.show('alerts'),
     notice: (text) => status.addNotice('actionError', new Error(text)),
+    incidentDrone: (alert) => h(IncidentDrone, { alert, drones: incidentDrones }),
   });
+  const incidentDrones = new IncidentDrones({
+    user, ops, store: gotos, callsign,
+    sendHere: (vehicleId, alert) => {
+      fleet.focus(vehicleId);
+      void gotoConsole.prepare(vehicleId, { lat: alert.lat, lon: alert.lon }, alert.id, alert.number);
+    },
+    notice: (text) => status.addNotice('actionError', new Error(text)),
+  });
+  new DroneRequestList(byId('drone-requests'), {
+    user, ops, store: gotos, confirm, callsign, numberOf: (id) => alertsPanel.numberOf(id), sent: (id) => fleet.focus(id),
+  });
+  new GotoLayer(map, overlays, projection, gotos, (id) => fleet.vehicles.get(id), callsign);
   const editor = new RouteEditor({
     map,
     renderer: overlays,
@@ -262,6 +285,7 @@ async function start(): Promise<void> {
     },
   });
   ops.attach(socket);
+  gotos.attach(socket);
   socket.on('server:shutdown', (reason) => status.showShutdown(reason));
 
   /** The service refused the live stream: if the session has ended, log in again and reconnect. */

@@ -1,5 +1,6 @@
 /** The cards of the dispatch desk: an aircraft alert, an incident with its clocks and its officers' answers, an officer on duty. */
 
+import type { ComponentChildren } from 'preact';
 import type { AircraftAlertView, GroundAlertView, OfficerView } from '../../../server/wire/types.ts';
 import { clockTime, distance, duration } from '../format.ts';
 import { t, tOptional } from '../i18n.ts';
@@ -22,6 +23,8 @@ export interface CardActions {
   assign(alert: GroundAlertView, officer: string): void;
   nextWave(alert: GroundAlertView): void;
   numberOf(id: number): string;
+  /** the incident's drone line (无人机先行: incident-drone.tsx), where the page has one */
+  incidentDrone?(alert: GroundAlertView): ComponentChildren;
 }
 
 /** The dispatcher's side of an incident card: what the desk is doing with it now. */
@@ -100,6 +103,7 @@ export function GroundCard({ alert: a, highlighted, canClose, actions, desk }: {
             assignee.etaS === null ? '' : ` · ${t('eta', { eta: duration(assignee.etaS) })}`}`}
         </p>
       )}
+      {actions.incidentDrone?.(a)}
       {a.dispatch.length > 0 && <ul class="dispatch">{a.dispatch.map((d) => <DispatchRow key={d.officer} row={d} />)}</ul>}
       {picking && (
         <AssignPicker incident={a} candidates={picking.candidates} busy={sending} numberOf={actions.numberOf}

@@ -11,7 +11,7 @@
  */
 
 import { effect, signal, type Signal } from '@preact/signals';
-import { render } from 'preact';
+import { render, type ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { AircraftAlertView, DispatchCandidate, GroundAlertView } from '../../../server/wire/types.ts';
 import type { Confirm } from '../confirm.ts';
@@ -47,6 +47,8 @@ export interface AlertsPanelDeps {
   notice(text: string): void;
   /** the clock of the cards' timers (tests: a fake one) */
   time?: DeskTime;
+  /** an incident card's drone line (无人机先行) */
+  incidentDrone?(alert: GroundAlertView): ComponentChildren;
 }
 
 export type DeskView = 'incidents' | 'aircraft';
@@ -126,6 +128,7 @@ export class AlertsPanel {
       this.deps.ops.putGround(await requestJson<GroundAlertView>('POST', `/api/alerts/${alert.id}/next-wave`));
     }),
     numberOf: this.numberOf,
+    incidentDrone: (alert) => this.deps.incidentDrone?.(alert),
   };
 
   /** Opens the officer list of an incident (closes it when open): who is where, as the service knows now. */

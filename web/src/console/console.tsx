@@ -20,6 +20,7 @@ import { canFly, canRaiseAlerts } from '../roles.ts';
 import type { RouteCatalog } from '../routes/catalog.ts';
 import { Commands, CommandSection } from './commands.tsx';
 import { Control, ControlSection } from './control.tsx';
+import { GotoSection, type GotoConsole } from './goto.tsx';
 import { Launch, LaunchSection } from './launch.tsx';
 import { Outcome, OutcomeLine } from './outcome.tsx';
 import { RunProgress } from './progress.tsx';
@@ -32,6 +33,8 @@ export interface ConsoleDeps {
   previewRoute(routeId: string | null): void;
   /** open the ground alert form at this drone's position */
   alertHere(vehicle: VehicleView): void;
+  /** drone to the scene (无人机先行): the pilot's goto section */
+  goto?: GotoConsole;
 }
 
 export class DroneConsole {
@@ -64,6 +67,7 @@ export class DroneConsole {
       this.control.outcome.clear();
       this.launch.reset();
       this.flightOutcome.clear();
+      this.deps.goto?.reset(view.id);
     }
     this.vehicle.value = view;
   }
@@ -102,6 +106,7 @@ function ConsoleView({ console: c }: { console: DroneConsole }) {
       {/* A drone standing disarmed with no patrol has nothing to pause, resume, return or land. */}
       <CommandSection commands={c.commands} view={view} run={active ? run : undefined} visible={inCommand && (view.armed || active)} />
       <OutcomeLine outcome={c.flightOutcome} class="console__outcome" />
+      {c.deps.goto && <GotoSection c={c.deps.goto} view={view} visible={inCommand} />}
       <RunProgress run={run} />
       <LaunchSection launch={c.launch} view={view} visible={inCommand && !active} sectionRef={launchRef} />
       <button type="button" class="button console__here" hidden={!canRaiseAlerts(user) || !view.position} onClick={() => c.deps.alertHere(view)}>

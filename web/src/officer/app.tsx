@@ -5,7 +5,7 @@
  */
 
 import { signal } from '@preact/signals';
-import { isSignal, type ClientConfig, type GroundAlertView, type OfficerAnswer } from '../../../server/wire/types.ts';
+import { isSignal, type ClientConfig, type GroundAlertView, type JobDroneView, type OfficerAnswer } from '../../../server/wire/types.ts';
 import { phrase, type Phrase, type StringKey } from '../i18n.ts';
 import { ApiError, connectLive, requestJson, type ConnectionState, type LiveSocket } from '../live.ts';
 import type { SessionUser } from '../login.ts';
@@ -80,6 +80,8 @@ export class OfficerApp {
   readonly made = signal<ReadonlyMap<string, number>>(new Map());
   /** answers made offline that the service no longer applied */
   readonly late = signal<LateAnswer[]>([]);
+  /** the drone sent over each job's incident (无人机先行), as the service last said */
+  readonly drones = signal<ReadonlyMap<number, JobDroneView>>(new Map());
   private readonly outbox: Outbox;
   private flushing = false;
   readonly map: JobMap;
@@ -115,6 +117,7 @@ export class OfficerApp {
       this.apply(this.catchUpNext ? this.jobs.replace(list) : this.jobs.merge(list));
       this.catchUpNext = false;
     });
+    this.socket.on('job:drone', (d) => (this.drones.value = new Map(this.drones.value).set(d.alertId, d)));
     this.socket.on('ground:offer', (alert, delivered) => {
       delivered(true);
       this.apply(this.jobs.merge([alert]));
@@ -187,6 +190,8 @@ export class OfficerApp {
   /** On each (re)connection the service sends our duty (officer:status); a change asked for meanwhile goes now. */
   private connected(): void {
     this.catchUpNext = true;
+    // The service says again which drones are over my jobs now: none is kept from before.
+    this.drones.value = new Map();
     // What went wrong before the connection came back is past: the answers waiting go now.
     const cards = new Map(this.cards.value);
     for (const [id, c] of cards) if (c.error !== null) cards.set(id, { ...c, error: null });

@@ -6,7 +6,7 @@
 
 import type { ReadonlySignal } from '@preact/signals';
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { GroundAlertView, OfficerAnswer } from '../../../server/wire/types.ts';
+import type { GroundAlertView, JobDroneView, OfficerAnswer } from '../../../server/wire/types.ts';
 import { age, clockTime } from '../format.ts';
 import { getLocale, say, t, translate, type Phrase, type StringKey } from '../i18n.ts';
 import type { LatLon } from '../../../server/wire/types.ts';
@@ -33,6 +33,8 @@ export interface CardParts {
   answer(job: GroundAlertView, answer: OfficerAnswer, extra?: AnswerExtra): void;
   /** this phone's answers to a job still waiting to be sent, oldest first */
   queued(id: number): readonly QueuedAnswer[];
+  /** the drone sent over this job's incident, if any (无人机先行) */
+  drone(id: number): JobDroneView | undefined;
   /** when this phone made an answer the service took */
   made(id: number, answer: OfficerAnswer): number | undefined;
   /** whether those answers have already failed to go once (no network): the card says they wait */
@@ -75,6 +77,17 @@ function MapSlot({ job, parts }: { job: GroundAlertView; parts: CardParts }) {
   return <div class="job__map-slot" ref={slot} />;
 }
 
+/** A drone over the scene (the service's word: fresh telemetry within 30 m), or on its way there. */
+function DroneLine({ drone: d }: { drone: JobDroneView | undefined }) {
+  const underway = d && (d.state === 'arming' || d.state === 'climbing' || d.state === 'transit' || d.state === 'on_scene');
+  if (!d || !underway) return null;
+  return (
+    <p class={`job__drone${d.overhead ? ' job__drone--overhead' : ''}`} data-overhead={String(d.overhead)} data-state={d.state}>
+      {d.overhead ? t('jobDroneOverhead') : t('jobDroneOnWay')}
+    </p>
+  );
+}
+
 export function JobCard({ job, state, selected, parts }: { job: GroundAlertView; state: CardState; selected: boolean; parts: CardParts }) {
   const queued = parts.queued(job.id);
   const stands = standing(job, parts.me, queued);
@@ -100,6 +113,7 @@ export function JobCard({ job, state, selected, parts }: { job: GroundAlertView;
       </header>
       <p class="job__state">{t(stands.declined ? 'job_declined' : `job_${stands.state}` as StringKey)}</p>
       {job.note && <p class="job__note">{job.note}</p>}
+      <DroneLine drone={parts.drone(job.id)} />
       <Facts job={job} parts={parts} />
       <JobSteps job={job} me={parts.me} standing={stands} queued={queued} made={(answer) => parts.made(job.id, answer)} locked={state.sending || parts.now.value < state.armedAt}
         answer={(answer, extra) => parts.answer(job, answer, extra)} />

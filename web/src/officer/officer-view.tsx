@@ -61,6 +61,7 @@ function JobList({ app }: { app: OfficerApp }) {
     answer: (job, answer, extra) => app.answer(job, answer, extra),
     queued: (id) => app.queued.value.filter((q) => q.id === id),
     made: (id, answer) => app.made.value.get(`${id}:${answer}`),
+    drone: (id) => app.drones.value.get(id),
     waiting: () => app.held.value || app.offline.value,
     select: (job) => app.select(job),
     showMap: (slot, job, here, labels) => {
