@@ -82,7 +82,7 @@ export interface ServiceOptions {
   /** simulator home (default Wenling) */
   simHome?: { lat: number; lon: number };
   /** simulator tuning for tests and training: arm delay (EKF warm-up, s), time speed-up, demo flights */
-  simOptions?: { bootDelayS?: number; speedup?: number; demo?: boolean; seed?: number; autopilot?: 'ardupilot' | 'px4' };
+  simOptions?: { bootDelayS?: number; speedup?: number; demo?: boolean; seed?: number; autopilot?: 'ardupilot' | 'px4'; params?: Partial<Record<string, number>> };
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
   station?: { lat: number; lon: number; radiusKm: number; name?: string };
   dispatch?: Partial<DispatchSettings>;

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GotoView, GroundAlertView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { wgs84ToGcj02 } from '../../web/src/projection.ts';
+import { ADMIN_PASSWORD } from '../helpers/service.ts';
 import { patrolRig } from '../patrols/rig.ts';
 import { assertFreshBuild, centre, englishLeft, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
 
@@ -55,7 +56,11 @@ describe('drone to the scene in the pages', () => {
 
   beforeAll(async () => {
     assertFreshBuild();
-    rig = await patrolRig({ webDir: WEB_DIR, rules: { noFly: [ZONE] }, goto: { transitAltM: 30 }, tiles: { localDir: emptyTiles(), gcj02: true } });
+    rig = await patrolRig({
+      webDir: WEB_DIR, rules: { noFly: [ZONE] }, goto: { transitAltM: 30 }, tiles: { localDir: emptyTiles(), gcj02: true },
+      // The autopilot's own low-battery failsafe off: what is tested is SkyBeat's turn-home countdown and the pilot's choice.
+      simOptions: { bootDelayS: 4, speedup: 4, demo: false, seed: 11, params: { BATT_FS_LOW_ACT: 0 } },
+    });
     roomToken = await rig.t.user('room', ['command']);
     officer = await rig.t.user('wang', ['officer']);
     await rig.t.api('POST', '/api/officer/duty', officer, { onDuty: true });
@@ -156,13 +161,36 @@ describe('drone to the scene in the pages', () => {
     expect(unexpected(pilotErrors, [404])).toEqual([]);
   }, 300_000);
 
-  it('the command room requests a drone from an incident card (in Chinese), and a pilot accepts it with one confirmed action', async () => {
+  it('a pilot sends the drone in command to an incident from its card, through the same checks and confirmation', async () => {
     const raised = await rig.t.api('POST', '/api/alerts', roomToken, { ...SCENE, category: 'fight', priority: 1, note: '' });
     expect(raised.status).toBe(201);
     alertId = (raised.body as GroundAlertView).id;
     await expect.poll(async () => ((await rig.t.api('GET', `/api/alerts/${alertId}`, roomToken)).body as GroundAlertView).dispatch.length, POLL).toBeGreaterThan(0);
     expect((await rig.t.api('POST', `/api/alerts/${alertId}/answer`, officer, { answer: 'accept' })).status).toBe(200);
 
+    await pilot.click('[data-tab="alerts"]');
+    const send = `.ground-card[data-alert-id="${alertId}"] .incident-drone__send[data-send-drone="sim-1"]`;
+    await expect.poll(() => pilot.isVisible(send), POLL).toBe(true);
+    expect(await text(pilot, send)).toBe(fill(en.sendDroneHere, { drone: 'Drone 1' }));
+    await pilot.click(send);
+    await expect.poll(() => pilot.$$eval('#panel .goto__checks .checklist__item', (items) => items.map((i) => (i as HTMLElement).dataset.pass)), POLL)
+      .toSatisfy((passes: string[]) => passes.length === 9 && passes.every((p) => p === 'true'));
+    expect(await text(pilot, '#panel .goto__point')).toMatch(/^Incident [A-Z]+-\d{8}-\d{3} at 28\.3709\d*, 121\.382\d*$/);
+    await pilot.click('#panel .goto__send');
+    await pilot.waitForSelector('#confirm[open]');
+    expect(await text(pilot, '#confirm .confirm__yes')).toBe(fill(en.doGoto, { drone: 'Drone 1' }));
+    await pilot.click('#confirm .confirm__yes');
+    await expect.poll(async () => { const g = await gotoOf(); return g.state !== 'returning' && g.alertId; }, POLL).toBe(alertId);
+    await expect.poll(() => pilot.getAttribute('#panel .goto-facts', 'data-state'), POLL).toMatch(/^(transit|on_scene)$/);
+    // Brought back before it gets there: the command room will ask for one.
+    await pilot.click('#panel .goto__home');
+    await pilot.waitForSelector('#confirm[open]');
+    await pilot.click('#confirm .confirm__yes');
+    await expect.poll(async () => (await gotoOf()).state, POLL).toBe('returning');
+    expect(unexpected(pilotErrors, [404])).toEqual([]);
+  }, 300_000);
+
+  it('the command room requests a drone from an incident card (in Chinese), and a pilot accepts it with one confirmed action', async () => {
     await room.click('[data-tab="alerts"]');
     const card = `.ground-card[data-alert-id="${alertId}"]`;
     await expect.poll(() => room.isVisible(`${card} .incident-drone__request`), POLL).toBe(true);
@@ -218,6 +246,25 @@ describe('drone to the scene in the pages', () => {
     expect(await englishLeft(page, job, { skip: ['.leaflet-control-attribution'], data: NAMES })).toEqual([]);
     await screenshot(page, 'goto-officer-zh');
 
+    // The pilot keeps it there past the battery limit (confirmed, audited); the battery runs low:
+    // the countdown turns amber in the console and on the incident card, and it stays.
+    await pilot.click('#panel .goto__keep');
+    await pilot.waitForSelector('#confirm[open]');
+    expect(await text(pilot, '#confirm .confirm__yes')).toBe(fill(zh.doGotoKeep, { drone: 'Drone 1' }));
+    await pilot.click('#confirm .confirm__yes');
+    await expect.poll(async () => (await gotoOf()).keepHolding, POLL).toBe(true);
+    const audit = (await rig.t.api('GET', '/api/audit?action=goto.keep_holding', await rig.t.login('admin', ADMIN_PASSWORD))).body as { entries?: { action: string; user: string }[] } | { action: string; user: string }[];
+    const entries = Array.isArray(audit) ? audit : audit.entries ?? [];
+    expect(entries.some((e) => e.action === 'goto.keep_holding' && e.user === 'pilot1')).toBe(true);
+    await expect.poll(() => text(pilot, '#panel .goto-facts__kept'), POLL).toBe(zh.gotoKeptPast);
+    expect(await text(pilot, '#panel .goto__keep')).toBe(zh.gotoKeepOff);
+    rig.drone.lowBatteryNow(0.33);
+    await expect.poll(() => pilot.getAttribute('#panel .goto-facts', 'data-amber'), POLL).toBe('true');
+    await expect.poll(() => room.$eval(`.ground-card[data-alert-id="${alertId}"] .incident-drone`, (el) => el.classList.contains('incident-drone--amber')), POLL).toBe(true);
+    await screenshot(pilot, 'goto-amber-zh');
+    await expect.poll(async () => (await gotoOf()).events.some((e) => e.kind === 'limit'), FLIGHT).toBe(true);
+    expect((await gotoOf()).state).toBe('on_scene');
+
     // The pilot brings it home: the phone no longer says a drone is there.
     await pilot.click('#panel .goto__home');
     await pilot.waitForSelector('#confirm[open]');
@@ -225,4 +272,19 @@ describe('drone to the scene in the pages', () => {
     await expect.poll(() => page.isVisible(`${job} .job__drone`), POLL).toBe(false);
     expect(unexpected(errors, [404])).toEqual([]);
   }, 300_000);
+
+  it('refuses to send it again with too little battery, saying why, in Chinese', async () => {
+    await pilot.click('[data-tab="alerts"]');
+    const send = `.ground-card[data-alert-id="${alertId}"] .incident-drone__send[data-send-drone="sim-1"]`;
+    await expect.poll(() => pilot.isVisible(send), POLL).toBe(true);
+    await pilot.click(send);
+    const battery = '#panel .goto__checks .checklist__item[data-check="battery"]';
+    await expect.poll(() => pilot.getAttribute(battery, 'data-pass'), POLL).toBe('false');
+    expect(await text(pilot, `${battery} .checklist__name`)).toBe(zh.gotoCheck_battery);
+    expect(await text(pilot, `${battery} .checklist__value`)).toMatch(/^去程 \d+\.\d 公里、悬停 5 分钟并返航：约 \d+ 分钟，需 \d+%（含 25% 备用），现有 \d+%$/);
+    expect(await pilot.isDisabled('#panel .goto__send')).toBe(true);
+    expect(await englishLeft(pilot, '#panel .console-goto', { data: NAMES })).toEqual([]);
+    expect(unexpected(pilotErrors, [404])).toEqual([]);
+  }, 300_000);
+
 });
