@@ -199,6 +199,13 @@ describe('drone to the scene in the pages', () => {
     await expect.poll(() => room.isVisible(`${card} .incident-drone__requested`), POLL).toBe(true);
     expect(await text(room, `${card} .incident-drone__requested`)).toMatch(/^room \d\d:\d\d:\d\d 已请求无人机先行$/);
     expect(await englishLeft(room, card, { data: NAMES })).toEqual([]);
+    // Cancelled and asked again: one open request for the incident, as the pilots see it.
+    expect(await text(room, `${card} .incident-drone__cancel`)).toBe(zh.cancelDroneRequest);
+    await room.click(`${card} .incident-drone__cancel`);
+    await expect.poll(() => room.isVisible(`${card} .incident-drone__request`), POLL).toBe(true);
+    expect(((await rig.t.api('GET', '/api/drone-requests', rig.pilot)).body as unknown[]).length).toBe(0);
+    await room.click(`${card} .incident-drone__request`);
+    await expect.poll(async () => ((await rig.t.api('GET', '/api/drone-requests', rig.pilot)).body as unknown[]).length, POLL).toBe(1);
 
     // The pilot, now in Chinese, sees the request with the drone that could go.
     await pilot.click('#language');
