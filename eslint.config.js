@@ -134,7 +134,10 @@ export default defineConfig(
     rules: restrict([
       // types.ts: what it receives; messages.ts: the English of the service's messages, which the pages say too;
       // route-rules.ts: the checks a route is held to, which the route editor runs as the pilot edits.
-      { regex: '(^|/)server/(?!wire/(types|messages|route-rules)\\.ts$)', message: 'The web app takes from server/ only server/wire/types.ts, messages.ts and route-rules.ts.' },
+      {
+        regex: '(^|/)server/(?!wire/(types|messages|route-rules)\\.ts$)',
+        message: 'The web app takes from server/ only server/wire/types.ts, messages.ts and route-rules.ts.',
+      },
     ]),
   },
   // Found when the linter came, in files being changed for issue 13 at the time: warnings until

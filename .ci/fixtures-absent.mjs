@@ -10,10 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 const source = (file) => fs.readFileSync(file, 'utf8');
-const testFiles = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-  const p = path.join(dir, e.name);
-  return e.isDirectory() ? testFiles(p) : e.name.endsWith('.test.ts') ? [p] : [];
-});
+const testFiles = (dir) =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? testFiles(p) : e.name.endsWith('.test.ts') ? [p] : [];
+  });
 function fail(message) {
   console.error(`fixtures-absent: ${message}`);
   process.exit(1);
@@ -42,7 +43,8 @@ for (const file of files) {
     problems.push(`${file}: not in vitest's report`);
     continue;
   }
-  if (result.status === 'failed' && result.assertionResults.length === 0) problems.push(`${file}: failed while its tests were collected: ${result.message.split('\n')[0]}`);
+  if (result.status === 'failed' && result.assertionResults.length === 0)
+    problems.push(`${file}: failed while its tests were collected: ${result.message.split('\n')[0]}`);
   for (const t of result.assertionResults) {
     const name = [...t.ancestorTitles, t.title].join(' > ');
     const needsFixtures = t.ancestorTitles.some((title) => title.endsWith(marker));
@@ -50,7 +52,8 @@ for (const file of files) {
     else if (needsFixtures && t.status !== 'skipped' && t.status !== 'pending') problems.push(`${file}: ${name}: ${t.status}, not skipped`);
     else if (needsFixtures) skipped += 1;
   }
-  if (!result.assertionResults.some((t) => t.ancestorTitles.some((title) => title.endsWith(marker)))) problems.push(`${file}: no test reported skipped with "${marker}" in its name`);
+  if (!result.assertionResults.some((t) => t.ancestorTitles.some((title) => title.endsWith(marker))))
+    problems.push(`${file}: no test reported skipped with "${marker}" in its name`);
 }
 fs.rmSync(work, { recursive: true, force: true });
 if (problems.length) fail(`without the fixtures folder:\n  ${problems.join('\n  ')}`);

@@ -16,24 +16,37 @@ import { HOME } from './lib/traffic.ts';
 
 const OFFICERS = 200;
 
-interface Officer { name: string; lat: number; lon: number; offers: Map<number, number> }
+interface Officer {
+  name: string;
+  lat: number;
+  lon: number;
+  offers: Map<number, number>;
+}
 
 /** 200 phones on one server: connected, on duty, at their place, confirming every offer. */
 async function phones(base: string, officers: Officer[], auth: (o: Officer) => Record<string, string>): Promise<Socket[]> {
-  return Promise.all(officers.map((o) => new Promise<Socket>((resolve, reject) => {
-    const s = connect(base, { auth: auth(o), transports: ['websocket'], reconnection: false });
-    s.on('ground:offer', (a: GroundAlertView, delivered?: (ok: boolean) => void) => {
-      o.offers.set(a.id, performance.now());
-      delivered?.(true);
-    });
-    s.once('connect_error', (e) => reject(new Error(`officer ${o.name}: ${e.message}`)));
-    s.once('connect', () => {
-      s.emit('officer:duty', true, () => s.emit('officer:location', { lat: o.lat, lon: o.lon }, () => resolve(s)));
-    });
-  })));
+  return Promise.all(officers.map((o) =>
+    new Promise<Socket>((resolve, reject) => {
+      const s = connect(base, { auth: auth(o), transports: ['websocket'], reconnection: false });
+      s.on('ground:offer', (a: GroundAlertView, delivered?: (ok: boolean) => void) => {
+        o.offers.set(a.id, performance.now());
+        delivered?.(true);
+      });
+      s.once('connect_error', (e) => reject(new Error(`officer ${o.name}: ${e.message}`)));
+      s.once('connect', () => {
+        s.emit('officer:duty', true, () => s.emit('officer:location', { lat: o.lat, lon: o.lon }, () => resolve(s)));
+      });
+    })
+  ));
 }
 
-interface Server { name: string; base: string; officers: Officer[]; token?: string; closeAlert?: (id: number) => Promise<void> }
+interface Server {
+  name: string;
+  base: string;
+  officers: Officer[];
+  token?: string;
+  closeAlert?: (id: number) => Promise<void>;
+}
 
 /** One alert at an officer's own spot (so that officer is the nearest); ms to the HTTP answer and to the offer. */
 async function oneAlert(srv: Server, o: Officer): Promise<{ httpMs: number; offerMs: number }> {
@@ -60,10 +73,16 @@ const bench: Bench = async ({ quick, log }) => {
   const alerts = quick ? 40 : 300;
   const rng = new Prng(2026);
   // Officers scattered over ±5 km of the station, each server with its own phones at the same places.
-  const places = Array.from({ length: OFFICERS }, (_, i) => ({ name: `officer${i + 1}`, lat: HOME.lat + (rng.next() - 0.5) * 0.09, lon: HOME.lon + (rng.next() - 0.5) * 0.1 }));
+  const places = Array.from(
+    { length: OFFICERS },
+    (_, i) => ({ name: `officer${i + 1}`, lat: HOME.lat + (rng.next() - 0.5) * 0.09, lon: HOME.lon + (rng.next() - 0.5) * 0.1 }),
+  );
   const fresh = () => places.map((p) => ({ ...p, offers: new Map<number, number>() }));
 
-  const { dataDir, tokens } = await dataDirWithAccounts([...places.map((p) => ({ name: p.name, roles: ['officer' as const] })), { name: 'room', roles: ['command'] }]);
+  const { dataDir, tokens } = await dataDirWithAccounts([...places.map((p) => ({ name: p.name, roles: ['officer' as const] })), {
+    name: 'room',
+    roles: ['command'],
+  }]);
   // The bench's command-room account raises 310 alerts in a minute or two: far above the per-user limit.
   const config = path.join(dataDir, 'bench.config.json');
   fs.writeFileSync(config, JSON.stringify({ dispatch: { createPerMinute: 100_000 } }));
@@ -73,9 +92,16 @@ const bench: Bench = async ({ quick, log }) => {
   try {
     const token = tokens.get('room')!;
     const skybeat: Server = {
-      name: 'SkyBeat', base: svc.base, officers: fresh(), token,
+      name: 'SkyBeat',
+      base: svc.base,
+      officers: fresh(),
+      token,
       async closeAlert(id) {
-        const r = await fetch(`${svc.base}/api/alerts/${id}/close`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"outcome":"handled"}' });
+        const r = await fetch(`${svc.base}/api/alerts/${id}/close`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: '{"outcome":"handled"}',
+        });
         if (r.status !== 200) throw new Error(`close alert ${id}: ${r.status} ${await r.text()}`);
       },
     };

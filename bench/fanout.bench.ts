@@ -34,7 +34,9 @@ const skybeat: Target = {
       udpPorts,
       auths: names.map((n) => ({ token: tokens.get(n)! })),
       async check() {
-        const views = await (await fetch(`${svc.base}/api/vehicles`, { headers: { authorization: `Bearer ${token}` } })).json() as { link: { lost: boolean } }[];
+        const views = await (await fetch(`${svc.base}/api/vehicles`, { headers: { authorization: `Bearer ${token}` } })).json() as {
+          link: { lost: boolean };
+        }[];
         return `${views.length} vehicles in GET /api/vehicles, ${views.filter((v) => v.link.lost).length} lost`;
       },
       stop: () => svc.stop(),
@@ -51,10 +53,18 @@ const bare = (batchMs: number): Target => ({
 });
 
 interface Run {
-  target: string; p50: number; p99: number; max: number; cpuCores: number; rssMb: number; batchesPerClientS: number;
+  target: string;
+  p50: number;
+  p99: number;
+  max: number;
+  cpuCores: number;
+  rssMb: number;
+  batchesPerClientS: number;
   /** the measuring side: its CPU (cores) and event-loop delay p99, which inflates the ages it sees */
-  clientCores: number; clientLoopDelayP99Ms: number;
-  swarm: SwarmStats; check: string;
+  clientCores: number;
+  clientLoopDelayP99Ms: number;
+  swarm: SwarmStats;
+  check: string;
 }
 
 async function runOnce(t: Target, warmupS: number, windowS: number, log: (l: string) => void): Promise<Run> {
@@ -91,7 +101,13 @@ async function runOnce(t: Target, warmupS: number, windowS: number, log: (l: str
       swarm: stats,
       check,
     };
-    log(`  ${t.name}: p50 ${run.p50} ms, p99 ${run.p99} ms, CPU ${(run.cpuCores * 100).toFixed(1)} % of a core, RSS ${run.rssMb.toFixed(0)} MB, ${run.batchesPerClientS.toFixed(2)} batches/s per client; clients used ${(run.clientCores * 100).toFixed(0)} % of a core, their loop delay p99 ${run.clientLoopDelayP99Ms.toFixed(0)} ms; ${check}`);
+    log(
+      `  ${t.name}: p50 ${run.p50} ms, p99 ${run.p99} ms, CPU ${(run.cpuCores * 100).toFixed(1)} % of a core, RSS ${run.rssMb.toFixed(0)} MB, ${
+        run.batchesPerClientS.toFixed(2)
+      } batches/s per client; clients used ${(run.clientCores * 100).toFixed(0)} % of a core, their loop delay p99 ${
+        run.clientLoopDelayP99Ms.toFixed(0)
+      } ms; ${check}`,
+    );
     return run;
   } finally {
     clients.close();

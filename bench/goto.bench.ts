@@ -38,7 +38,11 @@ const bench: Bench = async ({ quick, log }) => {
     await t.api('POST', `/api/vehicles/${vid}/control`, pilot, { action: 'take' });
     const gotoNow = () => t.svc.gotos.current(vid);
     const send = (i: number) => t.api('POST', `/api/vehicles/${vid}/goto`, pilot, { ...point(i), confirm: true });
-    await until('checks pass', async () => (await t.api('GET', `/api/vehicles/${vid}/goto/checks?lat=${point(0).lat}&lon=${point(0).lon}`, pilot)).body.every((c: { pass: boolean }) => c.pass));
+    await until(
+      'checks pass',
+      async () =>
+        (await t.api('GET', `/api/vehicles/${vid}/goto/checks?lat=${point(0).lat}&lon=${point(0).lon}`, pilot)).body.every((c: { pass: boolean }) => c.pass),
+    );
 
     // On the ground: click → armed, → climbing (0.5 m up), → moving toward the point.
     const v = t.svc.fleet.get(vid)!;
@@ -78,7 +82,7 @@ const bench: Bench = async ({ quick, log }) => {
       ],
       notes: [
         'Simulated ArduCopter at real speed over loopback UDP; "moving" is SkyBeat\'s own confirmation: the position 3 m closer to the point.',
-        'On the ground the climb is to the 30 m transit height before it goes across (the bench\'s station setting; 60 m by default).',
+        "On the ground the climb is to the 30 m transit height before it goes across (the bench's station setting; 60 m by default).",
         `airborne rounds: ${rounds}; each starts over the previous point, just after a return-home command`,
       ],
       detail: { armedMs, climbingMs, groundMovingMs, answerMs, movingMs },

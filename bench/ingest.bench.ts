@@ -33,9 +33,11 @@ const sysidOf = (p: Buffer) => (p[0] === 0xfd ? p[5]! : p[3]!);
 /** Vehicle → ground packets of every real capture, one per chunk (as a UDP datagram or tlog replay delivers them), each sysid its own peer. */
 function captures(): Dataset {
   const files = fs.readdirSync(SHARED_FIXTURES.ardupilot).filter((f) => f.endsWith('.tlog')).sort();
-  const chunks = files.flatMap((f) => parseTlog(fs.readFileSync(path.join(SHARED_FIXTURES.ardupilot, f)), f)
-    .map((r) => r.packet).filter((p) => sysidOf(p) !== 255)
-    .map((p) => ({ bytes: p, peer: `udp-${sysidOf(p)}` })));
+  const chunks = files.flatMap((f) =>
+    parseTlog(fs.readFileSync(path.join(SHARED_FIXTURES.ardupilot, f)), f)
+      .map((r) => r.packet).filter((p) => sysidOf(p) !== 255)
+      .map((p) => ({ bytes: p, peer: `udp-${sysidOf(p)}` }))
+  );
   return {
     name: `ArduCopter captures (${files.length} .tlog, 27+ message types), one packet per datagram`,
     chunks,
@@ -110,7 +112,10 @@ const fleetOnly: Pipeline = {
     fleet.addConnection(conn);
     return {
       round: rounds(fleet, link, d),
-      async close() { fleet.close(); await conn.close(); },
+      async close() {
+        fleet.close();
+        await conn.close();
+      },
     };
   },
 };
@@ -174,7 +179,12 @@ const wholeService: Pipeline = {
   },
 };
 
-interface Sample { pipeline: string; packets: number; cpuMs: number; wallMs: number }
+interface Sample {
+  pipeline: string;
+  packets: number;
+  cpuMs: number;
+  wallMs: number;
+}
 
 async function measure(d: Dataset, pipelines: Pipeline[], rounds: number, log: (l: string) => void): Promise<Sample[]> {
   const ready = await Promise.all(pipelines.map(async (p) => ({ p, r: await p.setup(d) })));
@@ -237,7 +247,7 @@ const bench: Bench = async ({ quick, log }) => {
     figures,
     notes: [
       'Rate = packets / process CPU time (user+system) of the round, median of the rounds; the rounds alternate between pipelines.',
-      'Bytes enter through a socket-less Link (bench/lib/memory-link.ts), so the kernel\'s share is left out of both sides.',
+      "Bytes enter through a socket-less Link (bench/lib/memory-link.ts), so the kernel's share is left out of both sides.",
       'The baseline decodes every packet and keeps nothing; SkyBeat frames, CRC-checks, decodes and applies to vehicle state.',
       'The signed-link figure is compared with the unsigned link layer of the same run: the ratio is what verifying MAVLink 2 signatures (SHA-256 per packet, replay check) costs.',
     ],

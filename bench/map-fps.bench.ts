@@ -49,15 +49,24 @@ function measure(page: Page, ms: number): Promise<{ frames: number[]; longTasks:
   return page.evaluate(`(${MEASURE})(${ms})`);
 }
 
-const positions = (page: Page) => page.$$eval('.drone[data-lat]', (els) => els.map((el) => `${(el as HTMLElement).dataset.droneId}@${(el as HTMLElement).dataset.lat}`));
+const positions = (page: Page) =>
+  page.$$eval('.drone[data-lat]', (els) => els.map((el) => `${(el as HTMLElement).dataset.droneId}@${(el as HTMLElement).dataset.lat}`));
 
 async function runOnce(drones: number, warmupS: number, windowS: number, log: (line: string) => void): Promise<Sample> {
   const { dataDir } = await dataDirWithAccounts([{ name: 'room', roles: ['command'] }]);
   const ports = await freeUdpPorts(LINKS);
   const svc = await startServiceProcess(ports.flatMap((p) => ['--link', `udpin://127.0.0.1:${p}`]), dataDir);
   const perLink = Math.ceil(drones / LINKS);
-  const swarm = drones ? await startSwarm(ports.map((port, i) => ({ port, sysids: Array.from({ length: Math.max(0, Math.min(perLink, drones - i * perLink)) }, (_, k) => k + 1) }))) : null;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'], headless: true });
+  const swarm = drones
+    ? await startSwarm(
+      ports.map((port, i) => ({ port, sysids: Array.from({ length: Math.max(0, Math.min(perLink, drones - i * perLink)) }, (_, k) => k + 1) })),
+    )
+    : null;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    headless: true,
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'en-GB' });
     await page.goto(`${svc.base}/`);
@@ -78,7 +87,11 @@ async function runOnce(drones: number, warmupS: number, windowS: number, log: (l
       markers: after.length,
       moved: after.filter((p) => !before.has(p)).length,
     };
-    log(`  ${drones} drones: ${sample.fps.toFixed(1)} fps, p95 frame ${sample.p95FrameMs.toFixed(1)} ms, ${sample.longTasks} long tasks, ${sample.moved}/${sample.markers} markers moved`);
+    log(
+      `  ${drones} drones: ${sample.fps.toFixed(1)} fps, p95 frame ${
+        sample.p95FrameMs.toFixed(1)
+      } ms, ${sample.longTasks} long tasks, ${sample.moved}/${sample.markers} markers moved`,
+    );
     return sample;
   } finally {
     await browser.close();
@@ -103,7 +116,13 @@ const bench: Bench = async ({ quick, log }) => {
   const figures: Figure[] = [];
   for (const drones of FLEETS.filter((d) => d > 0)) {
     figures.push(
-      figure(`map frame rate, ${drones} drones moving`, 'fps', at(drones, 'fps'), idle, drones === 100 ? { text: 'smooth: ≥ 30 fps', met: at(drones, 'fps') >= 30 } : undefined),
+      figure(
+        `map frame rate, ${drones} drones moving`,
+        'fps',
+        at(drones, 'fps'),
+        idle,
+        drones === 100 ? { text: 'smooth: ≥ 30 fps', met: at(drones, 'fps') >= 30 } : undefined,
+      ),
       figure(`map frame interval p95, ${drones} drones`, 'ms', at(drones, 'p95FrameMs'), { name: 'no drones', value: at(0, 'p95FrameMs') }),
       figure(`long tasks (> 50 ms) in ${windowS} s, ${drones} drones`, 'tasks', at(drones, 'longTasks')),
     );

@@ -110,12 +110,24 @@ const bench: Bench = async ({ quick, log }): Promise<BenchReport> => {
       name: 'mission-transfer',
       title: `Mission transfer: upload + read-back + compare of a 100-item route (${rows.length} items with home), simulated ArduCopter, UDP loopback`,
       figures: [
-        { what: `clean link, median of ${CLEAN_RUNS}`, unit: 'ms', value: cm, baseline: { name: 'request-answer loop, no retries', value: cb }, ratio: cm / cb },
-        { what: `20 % loss both ways: verified of ${LOSSY_RUNS}`, unit: 'runs', value: verified(lossyOurs), baseline: { name: 'request-answer loop, no retries', value: verified(lossyBase) }, aim: { text: 'every run verified', met: verified(lossyOurs) === LOSSY_RUNS } },
+        {
+          what: `clean link, median of ${CLEAN_RUNS}`,
+          unit: 'ms',
+          value: cm,
+          baseline: { name: 'request-answer loop, no retries', value: cb },
+          ratio: cm / cb,
+        },
+        {
+          what: `20 % loss both ways: verified of ${LOSSY_RUNS}`,
+          unit: 'runs',
+          value: verified(lossyOurs),
+          baseline: { name: 'request-answer loop, no retries', value: verified(lossyBase) },
+          aim: { text: 'every run verified', met: verified(lossyOurs) === LOSSY_RUNS },
+        },
         { what: '20 % loss both ways: median time of the verified runs', unit: 'ms', value: median(lossyOurs) },
       ],
       notes: [
-        'The lossy time is mostly the vehicle\'s 1 s re-request whenever one of its requests is lost (ArduPilot\'s habit, simulated).',
+        "The lossy time is mostly the vehicle's 1 s re-request whenever one of its requests is lost (ArduPilot's habit, simulated).",
         ...failures(lossyOurs).map((f) => `SkyBeat failure: ${f}`),
         ...failures(lossyBase).map((f) => `baseline failure: ${f}`),
       ],

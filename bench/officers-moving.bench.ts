@@ -20,21 +20,27 @@ const FAST_PHONE_PER_S = 18;
 
 /** dronesLost: the most /api/health said were lost (NaN: no answer came back to say); phones: connected at the end */
 interface Phase {
-  name: string; healthMs: number[]; timeouts: number; loop: { p50: number; p99: number; max: number }; dronesLost: number; phones: number;
+  name: string;
+  healthMs: number[];
+  timeouts: number;
+  loop: { p50: number; p99: number; max: number };
+  dronesLost: number;
+  phones: number;
   /** what reached the command room, per second: ground-alert views and officer positions */
   roomPerS: Record<string, number>;
 }
 
 /** Phones connected, on duty and located, 20 at a time; each can then be made to walk towards its job. */
 async function phones(base: string, officers: Place[], tokens: Map<string, string>): Promise<Socket[]> {
-  const one = (o: Place) => new Promise<Socket>((resolve, reject) => {
-    // A generous timeout: the code before the fix needed seconds for each phone's catch-up. A
-    // phone the service drops (its pings unanswered while the loop is stalled) reconnects, as phones do.
-    const s = connect(base, { auth: { token: tokens.get(o.name)! }, transports: ['websocket'], timeout: 120_000 });
-    s.on('ground:offer', (_a: unknown, delivered?: (ok: boolean) => void) => delivered?.(true));
-    s.once('connect_error', (e) => reject(new Error(`officer ${o.name}: ${e.message}`)));
-    s.once('connect', () => s.emit('officer:duty', true, () => s.emit('officer:location', { lat: o.lat, lon: o.lon }, () => resolve(s))));
-  });
+  const one = (o: Place) =>
+    new Promise<Socket>((resolve, reject) => {
+      // A generous timeout: the code before the fix needed seconds for each phone's catch-up. A
+      // phone the service drops (its pings unanswered while the loop is stalled) reconnects, as phones do.
+      const s = connect(base, { auth: { token: tokens.get(o.name)! }, transports: ['websocket'], timeout: 120_000 });
+      s.on('ground:offer', (_a: unknown, delivered?: (ok: boolean) => void) => delivered?.(true));
+      s.once('connect_error', (e) => reject(new Error(`officer ${o.name}: ${e.message}`)));
+      s.once('connect', () => s.emit('officer:duty', true, () => s.emit('officer:location', { lat: o.lat, lon: o.lon }, () => resolve(s))));
+    });
   const all: Socket[] = [];
   for (let i = 0; i < officers.length; i += 20) all.push(...await Promise.all(officers.slice(i, i + 20).map(one)));
   return all;
@@ -48,8 +54,14 @@ function walk(s: Socket, from: Place, to: Place, everyMs: number): () => void {
     s.emit('officer:location', { lat: from.lat + (to.lat - from.lat) * f, lon: from.lon + (to.lon - from.lon) * f, accuracyM: 8 });
   };
   let timer: NodeJS.Timeout | undefined;
-  const start = setTimeout(() => { send(); timer = setInterval(send, everyMs); }, Math.random() * everyMs);
-  return () => { clearTimeout(start); clearInterval(timer); };
+  const start = setTimeout(() => {
+    send();
+    timer = setInterval(send, everyMs);
+  }, Math.random() * everyMs);
+  return () => {
+    clearTimeout(start);
+    clearInterval(timer);
+  };
 }
 
 /** The service's own event-loop delay (prom-client's monitor, reset at each scrape), in ms; NaN if it cannot say within 2 minutes. */
@@ -90,7 +102,10 @@ const bench: Bench = async ({ quick, log }) => {
   const phaseMs = quick ? 4000 : 15_000;
   const rng = new Prng(2027);
   const places = officerPlaces(OFFICERS, rng);
-  const { dataDir, tokens } = await dataDirWithAccounts([...places.map((p) => ({ name: p.name, roles: ['officer' as const] })), { name: 'room', roles: ['command'] }]);
+  const { dataDir, tokens } = await dataDirWithAccounts([...places.map((p) => ({ name: p.name, roles: ['officer' as const] })), {
+    name: 'room',
+    roles: ['command'],
+  }]);
   const { held } = seedOpenAlerts(dataDir, places, ALERTS, rng);
   // No escalation during the run: the figures are about locations, not waves of offers.
   const config = path.join(dataDir, 'bench.config.json');
@@ -102,8 +117,12 @@ const bench: Bench = async ({ quick, log }) => {
     // The command room, counting what reaches it: proof that the moves were taken in, and the fan-out.
     const room = connect(svc.base, { auth: { token: tokens.get('room')! }, transports: ['websocket'] });
     const got = { alerts: 0, officers: 0 };
-    room.on('alerts:ground', (list: unknown[]) => { got.alerts += list.length; });
-    room.on('officers', (list: unknown[]) => { got.officers += list.length; });
+    room.on('alerts:ground', (list: unknown[]) => {
+      got.alerts += list.length;
+    });
+    room.on('officers', (list: unknown[]) => {
+      got.officers += list.length;
+    });
     stops.push(() => room.close());
     const t0 = performance.now();
     sockets.push(...await phones(svc.base, places, tokens));
@@ -133,14 +152,31 @@ const bench: Bench = async ({ quick, log }) => {
       title: `Officers moving: ${ALERTS} open ground alerts, ${OFFICERS} phones sending locations`,
       figures,
       notes: [
-        `${ALERTS} open alerts (${OFFICERS} accepted, one per officer; the rest offered and unanswered), escalation off; each phase ${phaseMs / 1000} s of GET /api/health one after another.`,
+        `${ALERTS} open alerts (${OFFICERS} accepted, one per officer; the rest offered and unanswered), escalation off; each phase ${
+          phaseMs / 1000
+        } s of GET /api/health one after another.`,
         `Phases in order, one service: phones still (baseline), then officer1 sends ${FAST_PHONE_PER_S} locations a second, then all ${OFFICERS} move (the others once a second each).`,
-        `Event-loop delay: the service's own monitor (prom-client, 10 ms resolution), read from /metrics at the start and end of each phase. Max delay: ${[still, fast, moving].map((p) => `${p.name} ${p.loop.max.toFixed(0)} ms`).join(', ')}.`,
+        `Event-loop delay: the service's own monitor (prom-client, 10 ms resolution), read from /metrics at the start and end of each phase. Max delay: ${
+          [still, fast, moving].map((p) => `${p.name} ${p.loop.max.toFixed(0)} ms`).join(', ')
+        }.`,
         `Connecting the ${OFFICERS} phones (20 at a time: connect, on duty, first location, each answered) took ${connectS.toFixed(1)} s.`,
-        `Health requests that took over 10 s: ${[still, fast, moving].map((p) => `${p.name} ${p.timeouts}`).join(', ')}. Phones connected at the end of each phase: ${[still, fast, moving].map((p) => `${p.name} ${p.phones}`).join(', ')}.`,
-        `Reaching the command room a second (ground-alert views / officer positions): ${[still, fast, moving].map((p) => `${p.name} ${p.roomPerS.alerts?.toFixed(0)} / ${p.roomPerS.officers?.toFixed(0)}`).join(', ')}.`,
+        `Health requests that took over 10 s: ${
+          [still, fast, moving].map((p) => `${p.name} ${p.timeouts}`).join(', ')
+        }. Phones connected at the end of each phase: ${[still, fast, moving].map((p) => `${p.name} ${p.phones}`).join(', ')}.`,
+        `Reaching the command room a second (ground-alert views / officer positions): ${
+          [still, fast, moving].map((p) => `${p.name} ${p.roomPerS.alerts?.toFixed(0)} / ${p.roomPerS.officers?.toFixed(0)}`).join(', ')
+        }.`,
       ],
-      detail: { phases: [still, fast, moving].map((p) => ({ ...p, healthMs: undefined, p50: q(p, 0.5), p99: q(p, 0.99), max: Math.max(...p.healthMs), samples: p.healthMs.length })) },
+      detail: {
+        phases: [still, fast, moving].map((p) => ({
+          ...p,
+          healthMs: undefined,
+          p50: q(p, 0.5),
+          p99: q(p, 0.99),
+          max: Math.max(...p.healthMs),
+          samples: p.healthMs.length,
+        })),
+      },
     };
   } catch (err) {
     throw new Error(`${(err as Error).message}\nservice output (last 3000 characters):\n${svc.output().slice(-3000)}`);

@@ -28,7 +28,15 @@ for (const f of files) {
   const out = path.join(DIR, 'results', `${name}.json`);
   fs.rmSync(out, { force: true });
   console.error(`── ${name}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(DIR, 'lib', 'run-one.ts'), path.join(DIR, f), out, ...(quick ? ['--quick'] : [])], {
+  const r = spawnSync(process.execPath, [
+    '--expose-gc',
+    '--import',
+    'tsx',
+    path.join(DIR, 'lib', 'run-one.ts'),
+    path.join(DIR, f),
+    out,
+    ...(quick ? ['--quick'] : []),
+  ], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (r.status === 0 && fs.existsSync(out)) reports.push(JSON.parse(fs.readFileSync(out, 'utf8')));

@@ -50,15 +50,18 @@ export const ConfigSchema = z.object({
    * map tiles: a URL template, "none" (plain background), a preset ("osm", "amap",
    * "tianditu:KEY"), a folder of z/x/y tiles or an .mbtiles file — or all of it spelled out
    */
-  tiles: z.union([z.string(), z.object({
-    url: z.string().optional(),
-    attribution: z.string().optional(),
-    subdomains: z.string().optional(),
-    maxZoom: z.number().int().min(1).max(24).optional(),
-    gcj02: z.boolean().optional(),
-    localDir: z.string().optional(),
-    mbtiles: z.string().optional(),
-  }).strict()]).default('osm'),
+  tiles: z.union([
+    z.string(),
+    z.object({
+      url: z.string().optional(),
+      attribution: z.string().optional(),
+      subdomains: z.string().optional(),
+      maxZoom: z.number().int().min(1).max(24).optional(),
+      gcj02: z.boolean().optional(),
+      localDir: z.string().optional(),
+      mbtiles: z.string().optional(),
+    }).strict(),
+  ]).default('osm'),
   tlog: z.object({
     enabled: z.boolean().default(true),
     maxAgeDays: z.number().positive().default(30),
@@ -69,21 +72,25 @@ export const ConfigSchema = z.object({
   /** audit entries older than this are deleted */
   auditDays: z.number().positive().default(365),
   /** web pages of other origins allowed to use the API and live stream (the service's own always are) */
-  allowedOrigins: z.array(z.string().transform((s, ctx) => {
-    try {
-      return normalOrigin(s);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  })).default([]),
+  allowedOrigins: z.array(
+    z.string().transform((s, ctx) => {
+      try {
+        return normalOrigin(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  ).default([]),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   station: z.object({
     name: z.string().default(''),
     /** the short code that starts every incident number (HF-20261202-003) */
     code: z.string().regex(STATION_CODE, 'a capital letter then up to 7 capital letters or digits, e.g. "HF"').default(DEFAULT_NUMBERING.code),
     /** IANA zone whose midnight starts a new day of incident numbers */
-    timeZone: z.string().refine(isTimeZone, { error: (issue) => `unknown time zone "${String(issue.input)}" (an IANA name, e.g. "Asia/Shanghai")` }).default(DEFAULT_NUMBERING.timeZone),
+    timeZone: z.string().refine(isTimeZone, { error: (issue) => `unknown time zone "${String(issue.input)}" (an IANA name, e.g. "Asia/Shanghai")` }).default(
+      DEFAULT_NUMBERING.timeZone,
+    ),
     lat: z.number().min(-90).max(90).default(28.37),
     lon: z.number().min(-180).max(180).default(121.38),
     /** ground alerts farther than this from the station are refused */
@@ -229,7 +236,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (err) {
-      throw new ConfigError(`${o.config ? '--config' : 'SKYBEAT_CONFIG'} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      throw new ConfigError(
+        `${o.config ? '--config' : 'SKYBEAT_CONFIG'} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      );
     }
     try {
       raw = JSON.parse(text) as Record<string, unknown>;
@@ -260,7 +269,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   pick('compid', 'compid', o.compid, 'SKYBEAT_COMPID', int);
   pick('tiles', 'tiles', o.tiles, 'SKYBEAT_TILES');
   pick('logLevel', 'log-level', o['log-level'], 'LOG_LEVEL');
-  if (env.SKYBEAT_ALLOWED_ORIGINS) over.push({ key: 'allowedOrigins', source: 'SKYBEAT_ALLOWED_ORIGINS', value: env.SKYBEAT_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) });
+  if (env.SKYBEAT_ALLOWED_ORIGINS)
+    over.push({
+      key: 'allowedOrigins',
+      source: 'SKYBEAT_ALLOWED_ORIGINS',
+      value: env.SKYBEAT_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    });
   const cert = o['tls-cert'] ?? env.SKYBEAT_TLS_CERT;
   const key = o['tls-key'] ?? env.SKYBEAT_TLS_KEY;
   if ((cert === undefined) !== (key === undefined)) throw new ConfigError('--tls-cert and --tls-key go together: give both, or neither');
@@ -275,7 +289,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const source = over.find((x) => x.key === first.path[0])?.source ?? file ?? 'defaults';
     const given = over.find((x) => x.key === first.path[0])?.value;
     const value = first.path[0] === 'links' && Array.isArray(given) ? given.map((v) => redactLinkUri(String(v))) : given;
-    throw new ConfigError(`${source}${value !== undefined ? ` "${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : value}"` : ''}: ${first.path.length > 1 ? `${first.path.slice(1).join('.')}: ` : ''}${first.message}`);
+    throw new ConfigError(
+      `${source}${value !== undefined ? ` "${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : value}"` : ''}: ${
+        first.path.length > 1 ? `${first.path.slice(1).join('.')}: ` : ''
+      }${first.message}`,
+    );
   }
   for (const p of [final.data.tls?.cert, final.data.tls?.key]) {
     if (p && !fs.existsSync(p)) throw new ConfigError(`TLS file ${p}: no such file`);
@@ -331,8 +349,13 @@ export function serviceOptions(c: Config): ServiceOptions {
       gpsGraceMs: c.alerts.gpsGraceS * 1000,
       ceilingM: c.station.ceilingM,
     },
-    dispatch: { waveSize: c.dispatch.waveSize, escalateAfterMs: c.dispatch.escalateAfterS * 1000, assumedSpeedMps: c.dispatch.assumedSpeedMps, phoneOfflineGraceMs: c.dispatch.phoneOfflineGraceS * 1000,
-      createPerMinute: c.dispatch.createPerMinute },
+    dispatch: {
+      waveSize: c.dispatch.waveSize,
+      escalateAfterMs: c.dispatch.escalateAfterS * 1000,
+      assumedSpeedMps: c.dispatch.assumedSpeedMps,
+      phoneOfflineGraceMs: c.dispatch.phoneOfflineGraceS * 1000,
+      createPerMinute: c.dispatch.createPerMinute,
+    },
     scheduler: { leadMs: c.schedule.leadMin * 60_000, graceMs: c.schedule.graceMin * 60_000, autoLaunch: c.schedule.autoLaunch },
   };
 }

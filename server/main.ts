@@ -17,7 +17,9 @@ async function main(): Promise<void> {
     return;
   }
   if (config.printOnly) {
-    process.stdout.write(`${JSON.stringify({ ...config, links: config.links.map(redactLinkUri), adminPassword: config.adminPassword ? '(set)' : undefined }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...config, links: config.links.map(redactLinkUri), adminPassword: config.adminPassword ? '(set)' : undefined }, null, 2)}\n`,
+    );
     return;
   }
   const log = createLogger(config.logLevel);
@@ -32,7 +34,11 @@ async function main(): Promise<void> {
   }
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   log.info(`SkyBeat listening on ${config.tls ? 'https' : 'http'}://${host}:${service.port}`);
-  log.info(`config ${config.configFile ?? '(none, defaults)'}; links: ${config.links.length ? config.links.map(redactLinkUri).join(', ') : 'none'}${config.sim ? `; ${config.sim} simulated drones` : ''}`);
+  log.info(
+    `config ${config.configFile ?? '(none, defaults)'}; links: ${config.links.length ? config.links.map(redactLinkUri).join(', ') : 'none'}${
+      config.sim ? `; ${config.sim} simulated drones` : ''
+    }`,
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -82,7 +82,14 @@ export interface ServiceOptions {
   /** simulator home (default Wenling) */
   simHome?: { lat: number; lon: number };
   /** simulator tuning for tests and training: arm delay (EKF warm-up, s), time speed-up, demo flights */
-  simOptions?: { bootDelayS?: number; speedup?: number; demo?: boolean; seed?: number; autopilot?: 'ardupilot' | 'px4'; params?: Partial<Record<string, number>> };
+  simOptions?: {
+    bootDelayS?: number;
+    speedup?: number;
+    demo?: boolean;
+    seed?: number;
+    autopilot?: 'ardupilot' | 'px4';
+    params?: Partial<Record<string, number>>;
+  };
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
   station?: { lat: number; lon: number; radiusKm: number; name?: string };
   dispatch?: Partial<DispatchSettings>;
@@ -163,7 +170,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // start) are its own, not alerts; a return or a landing (a failsafe's) still is.
     let squadron: Squadron | null = null;
     const trainingPilot = (v: Vehicle, c: ModeChange) => (squadron !== null && v.connection.id === SIM_LINK && c.to !== 'return' && c.to !== 'land'
-      && squadron.drone(v.sysid).status().demoFlying ? 'the simulator\'s training pilot' : null);
+        && squadron.drone(v.sysid).status().demoFlying ?
+      "the simulator's training pilot" :
+      null);
     const aircraft = new AircraftMonitor(fleet, store.alerts, { ...DEFAULT_THRESHOLDS, ...opts.alerts }, trainingPilot);
     closers.push(() => aircraft.close());
     const officers = new Officers();
@@ -171,7 +180,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       const u = store.users.byName(name);
       return u !== undefined && !u.disabled && u.roles.includes('officer');
     };
-    const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch }, { ...DEFAULT_NUMBERING, ...opts.incidentNumbers });
+    const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch }, {
+      ...DEFAULT_NUMBERING,
+      ...opts.incidentNumbers,
+    });
     closers.push(() => ground.stop());
     const rules = { ...DEFAULT_RULES, ...opts.rules };
     // Routes are checked against the station's own airspace and battery figures: what the preflight checks.
@@ -188,7 +200,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const control = new ControlRegistry((id) => fleet.get(id) !== undefined || store.tracks.vehicles().some((v) => v.id === id), store.control);
     const seen = new Map(store.tracks.vehicles().map((v) => [v.id, v.autopilot]));
     const patrols = new Patrols({
-      fleet, actions, missions, routes, control, aircraft, runs: store.runs,
+      fleet,
+      actions,
+      missions,
+      routes,
+      control,
+      aircraft,
+      runs: store.runs,
       rules,
       autopilotOf: (id) => fleet.get(id)?.autopilot ?? (seen.get(id) as Autopilot | undefined) ?? 'other',
       timing: opts.patrolTiming,
@@ -200,7 +218,16 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       return a ? { lat: a.lat, lon: a.lon } : null;
     };
     const gotos = new Gotos({
-      fleet, actions, commands, control, patrols, aircraft, rules, station, incident, settings: opts.goto,
+      fleet,
+      actions,
+      commands,
+      control,
+      patrols,
+      aircraft,
+      rules,
+      station,
+      incident,
+      settings: opts.goto,
       audit: (e) => store.audit.record(e),
     });
     closers.push(() => gotos.close());
@@ -226,7 +253,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       // Loaded only when asked for: a station with real drones never runs simulator code.
       const { startSquadron } = await import('./sim/squadron.ts');
       const sq = await startSquadron({
-        count: opts.sim, link: `udpout://127.0.0.1:${simLink.boundPort}`, home: opts.simHome ?? WENLING, demo: true, ...opts.simOptions,
+        count: opts.sim,
+        link: `udpout://127.0.0.1:${simLink.boundPort}`,
+        home: opts.simHome ?? WENLING,
+        demo: true,
+        ...opts.simOptions,
       });
       squadron = sq;
       closers.push(() => sq.close());
@@ -241,7 +272,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       log.info({ vehicle: v.id, result: r.kind }, r.message);
     });
     const app = createApp({
-      fleet, store, startedAt, metrics: metrics.registry, allowedOrigins: opts.allowedOrigins,
+      fleet,
+      store,
+      startedAt,
+      metrics: metrics.registry,
+      allowedOrigins: opts.allowedOrigins,
       alerts: { aircraft, ground, officers, area: station },
       patrols: { patrols, control, routes, scheduler },
       goto: { gotos, requests: droneRequests, incident },
@@ -271,9 +306,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       return a?.assignee && ['accepted', 'en_route', 'on_scene'].includes(a.state) ? a.assignee.officer : null;
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(
-        err.code === 'EADDRINUSE' ? `--port ${opts.port}: port already in use` : `--port ${opts.port}: ${err.message}`,
-      )));
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new Error(
+            err.code === 'EADDRINUSE' ? `--port ${opts.port}: port already in use` : `--port ${opts.port}: ${err.message}`,
+          ),
+        ));
       server.listen(opts.port ?? 8080, opts.host ?? '0.0.0.0', () => resolve());
     });
     closers.push(async () => {
@@ -285,7 +323,18 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 8080;
 
     return {
-      port, fleet, store, squadron, ground, officers, aircraft, patrols, gotos, control, routes, scheduler,
+      port,
+      fleet,
+      store,
+      squadron,
+      ground,
+      officers,
+      aircraft,
+      patrols,
+      gotos,
+      control,
+      routes,
+      scheduler,
       async close(reason = 'the service is stopping') {
         app.locals.stopping = reason;
         live.io.emit('server:shutdown', reason);
@@ -299,4 +348,3 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     throw err;
   }
 }
-

@@ -25,7 +25,10 @@ if (mtime(built) > newest(path.join(root, 'server'), ['.ts', '.sql'])) {
 } else {
   const webIndex = path.join(root, 'web', 'dist', 'index.html');
   if (mtime(webIndex) < Math.max(newest(path.join(root, 'web', 'src'), ['.ts', '.css']), mtime(path.join(root, 'web', 'index.html')))) {
-    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
   const { register } = await import('tsx/esm/api');

@@ -15,7 +15,10 @@ import { getDistance } from 'geolib';
 import { MavLinkPacketParser, MavLinkPacketSplitter, common, type MavLinkPacket } from 'node-mavlink';
 import { Server } from 'socket.io';
 
-export interface BareOptions { udpPorts: number; batchMs: number }
+export interface BareOptions {
+  udpPorts: number;
+  batchMs: number;
+}
 
 /** Start the bare server in a child process; resolves with its HTTP port and UDP ports. */
 export async function startBareServer(opts: BareOptions): Promise<{ pid: number; base: string; udpPorts: number[]; stop(): Promise<void> }> {

@@ -12,8 +12,16 @@ import type { MavLinkData } from 'node-mavlink';
 import { Encoder } from '../../server/mavlink/codec.ts';
 import { HOME, heartbeat, otherStreams, position } from './traffic.ts';
 
-export interface SwarmTarget { port: number; sysids: number[] }
-export interface SwarmStats { drones: number; datagrams: number; packets: number; cpuMs: number }
+export interface SwarmTarget {
+  port: number;
+  sysids: number[];
+}
+export interface SwarmStats {
+  drones: number;
+  datagrams: number;
+  packets: number;
+  cpuMs: number;
+}
 
 const SLOT_MS = 100;
 export const CLOCK_MODULUS_MS = 1e9;
@@ -32,15 +40,25 @@ export async function startSwarm(targets: SwarmTarget[]): Promise<{ stop(): Prom
     child.send({ targets });
   });
   return {
-    stop: () => new Promise((resolve) => {
-      child.removeAllListeners('exit');
-      child.once('message', (stats) => resolve(stats as SwarmStats));
-      child.send('stop');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('message', (stats) => resolve(stats as SwarmStats));
+        child.send('stop');
+      }),
   };
 }
 
-interface Drone { socket: dgram.Socket; port: number; enc: Encoder; sysid: number; index: number; slot: number; nextAt: number; streams: { msg: MavLinkData; hz: number }[] }
+interface Drone {
+  socket: dgram.Socket;
+  port: number;
+  enc: Encoder;
+  sysid: number;
+  index: number;
+  slot: number;
+  nextAt: number;
+  streams: { msg: MavLinkData; hz: number }[];
+}
 
 /** Is a message of this rate due in this 100 ms slot? */
 const due = (hz: number, slot: number) => Math.floor((slot * hz * SLOT_MS) / 1000) !== Math.floor(((slot - 1) * hz * SLOT_MS) / 1000);
@@ -50,7 +68,7 @@ async function runChild(targets: SwarmTarget[]): Promise<void> {
   const t0 = Date.now();
   const drones: Drone[] = await Promise.all(all.map(async ({ port, sysid }, index) => {
     const socket = dgram.createSocket('udp4');
-    socket.on('message', () => { /* the ground station's heartbeats and stream requests */ });
+    socket.on('message', () => {/* the ground station's heartbeats and stream requests */});
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
     return { socket, port, enc: new Encoder(sysid, 1), sysid, index, slot: 0, nextAt: t0 + (index / all.length) * SLOT_MS, streams: otherStreams() };
   }));
@@ -62,7 +80,16 @@ async function runChild(targets: SwarmTarget[]): Promise<void> {
     if (s % 10 === 0) out.push(d.enc.encode(heartbeat()));
     // Each drone flies its own small circle, 100 m apart from the next.
     const a = (now / 20_000) * 2 * Math.PI + d.index;
-    out.push(d.enc.encode(position(HOME.lat + (d.index % 20) * 9e-4 + 3e-4 * Math.sin(a), HOME.lon + Math.floor(d.index / 20) * 1e-3 + 3e-4 * Math.cos(a), now % CLOCK_MODULUS_MS, now - t0)));
+    out.push(
+      d.enc.encode(
+        position(
+          HOME.lat + (d.index % 20) * 9e-4 + 3e-4 * Math.sin(a),
+          HOME.lon + Math.floor(d.index / 20) * 1e-3 + 3e-4 * Math.cos(a),
+          now % CLOCK_MODULUS_MS,
+          now - t0,
+        ),
+      ),
+    );
     for (const st of d.streams) if (due(st.hz, s)) out.push(d.enc.encode(st.msg));
     d.socket.send(Buffer.concat(out), d.port, '127.0.0.1');
     datagrams++;

@@ -15,19 +15,21 @@ export async function mapClients(base: string, auths: Record<string, string>[]) 
   // The clients' own event-loop delay bounds how much of a measured age is the measurer's.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   let cpu0 = process.cpuUsage();
-  const sockets: Socket[] = await Promise.all(auths.map((auth) => new Promise<Socket>((resolve, reject) => {
-    const s = connect(base, { auth, transports: ['websocket'], reconnection: false });
-    s.on('vehicles:update', (views: Pick<VehicleView, 'id' | 'position'>[]) => {
-      const now = Date.now();
-      for (const v of views) {
-        seen.add(v.id);
-        if (recording && v.position) ages.push(ageMs(v.position.altMsl, now));
-      }
-      if (recording) batches++;
-    });
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', (e) => reject(new Error(`map client: ${e.message}`)));
-  })));
+  const sockets: Socket[] = await Promise.all(auths.map((auth) =>
+    new Promise<Socket>((resolve, reject) => {
+      const s = connect(base, { auth, transports: ['websocket'], reconnection: false });
+      s.on('vehicles:update', (views: Pick<VehicleView, 'id' | 'position'>[]) => {
+        const now = Date.now();
+        for (const v of views) {
+          seen.add(v.id);
+          if (recording && v.position) ages.push(ageMs(v.position.altMsl, now));
+        }
+        if (recording) batches++;
+      });
+      s.once('connect', () => resolve(s));
+      s.once('connect_error', (e) => reject(new Error(`map client: ${e.message}`)));
+    })
+  ));
   return {
     /** distinct vehicles any client has been sent so far */
     seen: () => seen.size,
@@ -46,6 +48,8 @@ export async function mapClients(base: string, auths: Record<string, string>[]) 
       const c = process.cpuUsage(cpu0);
       return { ages: [...ages], batches, clientCpuMs: (c.user + c.system) / 1000, clientLoopDelayP99Ms: loopDelay.percentile(99) / 1e6 };
     },
-    close() { for (const s of sockets) s.close(); },
+    close() {
+      for (const s of sockets) s.close();
+    },
   };
 }

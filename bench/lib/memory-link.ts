@@ -11,15 +11,23 @@ export class MemoryLink extends Link {
     super('memory://bench');
   }
 
-  get peerCount(): number { return 1; }
+  get peerCount(): number {
+    return 1;
+  }
 
-  async open(): Promise<void> { this.setState('up'); }
+  async open(): Promise<void> {
+    this.setState('up');
+  }
 
   inject(chunk: Buffer, peer: string): void {
     this.emit('data', chunk, peer);
   }
 
-  send(): void { this.sent++; }
+  send(): void {
+    this.sent++;
+  }
 
-  async close(): Promise<void> { this.setState('down', 'closed'); }
+  async close(): Promise<void> {
+    this.setState('down', 'closed');
+  }
 }

@@ -7,11 +7,18 @@ import { HOME } from './traffic.ts';
 /** Numbered as the service numbers them (the numbers are not what the bench measures). */
 const dayPrefix = (at: number) => numberPrefix(DEFAULT_NUMBERING, at);
 
-export interface Place { name: string; lat: number; lon: number }
+export interface Place {
+  name: string;
+  lat: number;
+  lon: number;
+}
 
 /** Officers scattered over ±5 km of the station. */
 export function officerPlaces(n: number, rng: Prng): Place[] {
-  return Array.from({ length: n }, (_, i) => ({ name: `officer${i + 1}`, lat: HOME.lat + (rng.next() - 0.5) * 0.09, lon: HOME.lon + (rng.next() - 0.5) * 0.1 }));
+  return Array.from(
+    { length: n },
+    (_, i) => ({ name: `officer${i + 1}`, lat: HOME.lat + (rng.next() - 0.5) * 0.09, lon: HOME.lon + (rng.next() - 0.5) * 0.1 }),
+  );
 }
 
 /**

@@ -44,10 +44,11 @@ export function procStats(pid: number): { cpuMs: number; rssBytes: number } {
 
 /** UDP ports free right now on loopback, for the service's --link udpin:// (bound and released). */
 export async function freeUdpPorts(n: number): Promise<number[]> {
-  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<dgram.Socket>((resolve) => {
-    const s = dgram.createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => resolve(s));
-  })));
+  const sockets = await Promise.all(Array.from({ length: n }, () =>
+    new Promise<dgram.Socket>((resolve) => {
+      const s = dgram.createSocket('udp4');
+      s.bind(0, '127.0.0.1', () => resolve(s));
+    })));
   const ports = sockets.map((s) => s.address().port);
   await Promise.all(sockets.map((s) => new Promise((r) => s.close(() => r(null)))));
   return ports;
@@ -58,7 +59,9 @@ export async function freeUdpPorts(n: number): Promise<number[]> {
  * memory are its own. Resolves once it listens, with its HTTP port.
  */
 export async function startServiceProcess(args: string[], dataDir: string) {
-  const svc = spawnService(['--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--sim', '0', '--tiles', 'none', ...args], { SKYBEAT_ADMIN_PASSWORD: 'bench-admin-password' });
+  const svc = spawnService(['--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--sim', '0', '--tiles', 'none', ...args], {
+    SKYBEAT_ADMIN_PASSWORD: 'bench-admin-password',
+  });
   const { child, output: out } = svc;
   const port = await svc.port();
   return {

@@ -1,12 +1,22 @@
 import { once } from 'node:events';
 import {
-  MavLinkPacketParser, MavLinkPacketSplitter, ardupilotmega, common, minimal, standard,
-  type MavLinkData, type MavLinkDataConstructor, type MavLinkPacket,
+  MavLinkPacketParser,
+  MavLinkPacketSplitter,
+  ardupilotmega,
+  common,
+  minimal,
+  standard,
+  type MavLinkData,
+  type MavLinkDataConstructor,
+  type MavLinkPacket,
 } from 'node-mavlink';
 
 /** The same dialects SkyBeat loads for what real ArduCopters send (decode only needs the classes). */
 const REGISTRY: Record<number, MavLinkDataConstructor<MavLinkData>> = {
-  ...minimal.REGISTRY, ...common.REGISTRY, ...standard.REGISTRY, ...ardupilotmega.REGISTRY,
+  ...minimal.REGISTRY,
+  ...common.REGISTRY,
+  ...standard.REGISTRY,
+  ...ardupilotmega.REGISTRY,
 };
 
 /**

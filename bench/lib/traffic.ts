@@ -46,7 +46,18 @@ export function otherStreams(): { msg: MavLinkData; hz: number }[] {
   const sys = new common.SysStatus();
   Object.assign(sys, { voltageBattery: 12400, currentBattery: 1500, batteryRemaining: 80, load: 300 });
   const gps = new common.GpsRawInt();
-  Object.assign(gps, { timeUsec: 1n, fixType: common.GpsFixType.GPS_FIX_TYPE_3D_FIX, lat: 283700000, lon: 1213800000, alt: 40100, eph: 80, epv: 120, vel: 540, cog: 9000, satellitesVisible: 14 });
+  Object.assign(gps, {
+    timeUsec: 1n,
+    fixType: common.GpsFixType.GPS_FIX_TYPE_3D_FIX,
+    lat: 283700000,
+    lon: 1213800000,
+    alt: 40100,
+    eph: 80,
+    epv: 120,
+    vel: 540,
+    cog: 9000,
+    satellitesVisible: 14,
+  });
   const cur = new common.MissionCurrent();
   cur.seq = 2;
   const ekf = new ardupilotmega.EkfStatusReport();
@@ -56,8 +67,14 @@ export function otherStreams(): { msg: MavLinkData; hz: number }[] {
   const imu = new common.RawImu();
   Object.assign(imu, { timeUsec: 1n, xacc: 1, yacc: 2, zacc: -1000, xgyro: 0, ygyro: 0, zgyro: 0, xmag: 200, ymag: 100, zmag: -400 });
   return [
-    { msg: att, hz: 10 }, { msg: hud, hz: 4 }, { msg: sys, hz: 2 }, { msg: gps, hz: 4 },
-    { msg: cur, hz: 1 }, { msg: ekf, hz: 2 }, { msg: servo, hz: 4 }, { msg: imu, hz: 4 },
+    { msg: att, hz: 10 },
+    { msg: hud, hz: 4 },
+    { msg: sys, hz: 2 },
+    { msg: gps, hz: 4 },
+    { msg: cur, hz: 1 },
+    { msg: ekf, hz: 2 },
+    { msg: servo, hz: 4 },
+    { msg: imu, hz: 4 },
   ];
 }
 

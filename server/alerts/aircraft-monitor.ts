@@ -6,7 +6,11 @@ import type { ModeChange } from '../vehicles/mode-changes.ts';
 import type { AircraftAlertView, FlightMode } from '../wire/types.ts';
 import { autopilotMessage, DEFAULT_THRESHOLDS, LEVEL_RULES, unexpectedModeChange, type AlertThresholds, type Condition } from './aircraft-rules.ts';
 
-interface Active { id: number; message: string; severity: string }
+interface Active {
+  id: number;
+  message: string;
+  severity: string;
+}
 
 /** Higher than this above home, armed, it has flown (as the patrol's climb check: 2 m). */
 const IN_THE_AIR_M = 2;
@@ -43,11 +47,18 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
     super();
     // Alerts still open from before a restart carry on: the rules clear them if all is well now.
     for (const a of store.openAircraft()) {
-      if (a.clearedAt === null) this.active.set(this.key(a.vehicleId, a.rule, a.rule === 'autopilot_message' || a.rule === 'mode_change' ? a.message : undefined), { id: a.id, message: a.message, severity: a.severity });
+      if (a.clearedAt === null)
+        this.active.set(this.key(a.vehicleId, a.rule, a.rule === 'autopilot_message' || a.rule === 'mode_change' ? a.message : undefined), {
+          id: a.id,
+          message: a.message,
+          severity: a.severity,
+        });
     }
     fleet.on('changed', this.onChanged);
     // Grace times run out without any new telemetry (a silent drone changes nothing).
-    this.timer = setInterval(() => { for (const v of fleet.vehicles.values()) this.evaluate(v, Part.ALL); }, 1000);
+    this.timer = setInterval(() => {
+      for (const v of fleet.vehicles.values()) this.evaluate(v, Part.ALL);
+    }, 1000);
   }
 
   private key(vehicleId: string, rule: string, text?: string): string {
@@ -58,7 +69,7 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
   private evaluate(v: Vehicle, parts: number): void {
     const now = Date.now();
     let keys = this.levelKeys.get(v);
-    if (!keys) this.levelKeys.set(v, (keys = LEVEL_RULES.map((r) => this.key(v.id, r.rule))));
+    if (!keys) this.levelKeys.set(v, keys = LEVEL_RULES.map((r) => this.key(v.id, r.rule)));
     for (let i = 0; i < LEVEL_RULES.length; i++) {
       const r = LEVEL_RULES[i]!;
       if ((r.reads & parts) === 0) continue;

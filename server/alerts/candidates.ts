@@ -24,12 +24,16 @@ export function dispatchCandidates(
     const d = incident.dispatch.find((x) => x.officer === name);
     const view = o && officers.view(o);
     return {
-      name, displayName: o?.displayName || displayName,
-      onDuty: o?.onDuty ?? false, phoneOnline: view?.phoneOnline ?? false,
+      name,
+      displayName: o?.displayName || displayName,
+      onDuty: o?.onDuty ?? false,
+      phoneOnline: view?.phoneOnline ?? false,
       reachable: o !== undefined && officers.reachable(o, settings.phoneOfflineGraceMs),
-      distanceM, etaS: distanceM === null ? null : Math.round(distanceM / speed),
+      distanceM,
+      etaS: distanceM === null ? null : Math.round(distanceM / speed),
       busyWith: view?.busyWith ?? null,
-      alerted: d !== undefined && d.withdrawn === null, answer: d && d.withdrawn === null ? d.answer : null,
+      alerted: d !== undefined && d.withdrawn === null,
+      answer: d && d.withdrawn === null ? d.answer : null,
     };
   });
   const tier = (c: DispatchCandidate) => (!c.onDuty ? 2 : c.reachable && c.etaS !== null ? 0 : 1);

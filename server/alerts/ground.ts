@@ -3,7 +3,15 @@ import { getDistance } from 'geolib';
 import { Refusal } from '../refusal.ts';
 import type { AlertEvent, GroundAlertStore, GroundRow, IncidentQuery } from '../store/alerts.ts';
 import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
-import { INCIDENT_OUTCOMES, INCIDENT_STEPS, type IncidentLogEntry, type IncidentOutcome, type IncidentStep, type NotAppliedAnswer, type OutcomeView } from '../wire/types.ts';
+import {
+  INCIDENT_OUTCOMES,
+  INCIDENT_STEPS,
+  type IncidentLogEntry,
+  type IncidentOutcome,
+  type IncidentStep,
+  type NotAppliedAnswer,
+  type OutcomeView,
+} from '../wire/types.ts';
 import { DEFAULT_NUMBERING, numberPrefix, type IncidentNumbering } from './incident-number.ts';
 import type { Officers } from './officers.ts';
 
@@ -20,7 +28,13 @@ export interface DispatchSettings {
   createPerMinute: number;
 }
 
-export const DEFAULT_DISPATCH: DispatchSettings = { waveSize: 2, escalateAfterMs: 60_000, assumedSpeedMps: 5, phoneOfflineGraceMs: 60_000, createPerMinute: 20 };
+export const DEFAULT_DISPATCH: DispatchSettings = {
+  waveSize: 2,
+  escalateAfterMs: 60_000,
+  assumedSpeedMps: 5,
+  phoneOfflineGraceMs: 60_000,
+  createPerMinute: 20,
+};
 
 /**
  * Whether an alert is on an officer's phone: still open, sent to them, not declined, not taken
@@ -117,8 +131,12 @@ export class GroundDispatch extends EventEmitter<{
   /** views read from the database and built, since start (a measure of work, for tests and /metrics) */
   viewsBuilt = 0;
 
-  constructor(private readonly store: GroundAlertStore, private readonly officers: Officers, readonly settings: DispatchSettings = DEFAULT_DISPATCH,
-    private readonly numbering: IncidentNumbering = DEFAULT_NUMBERING) {
+  constructor(
+    private readonly store: GroundAlertStore,
+    private readonly officers: Officers,
+    readonly settings: DispatchSettings = DEFAULT_DISPATCH,
+    private readonly numbering: IncidentNumbering = DEFAULT_NUMBERING,
+  ) {
     super();
     // Incidents from before numbers existed get theirs, by the station's day they were raised.
     store.numberOld((at) => numberPrefix(numbering, at));
@@ -143,7 +161,8 @@ export class GroundDispatch extends EventEmitter<{
   /** An enabled officer on duty, located, reachable and free: what a wave asks of an officer. */
   private available(name: string): boolean {
     const o = this.officers.get(name);
-    return o !== undefined && this.officers.mayServe(name) && o.onDuty && o.lat !== null && o.lon !== null && !this.held.has(name) && this.officers.reachable(o, this.settings.phoneOfflineGraceMs);
+    return o !== undefined && this.officers.mayServe(name) && o.onDuty && o.lat !== null && o.lon !== null && !this.held.has(name) &&
+      this.officers.reachable(o, this.settings.phoneOfflineGraceMs);
   }
 
   /** Redraw the distance and ETA of a held job from its assignee's new position; send it only if they changed. */
@@ -188,7 +207,9 @@ export class GroundDispatch extends EventEmitter<{
   private nextOfficers(row: GroundRow) {
     const already = new Set(this.store.events(row.id).filter((e) => e.kind === 'notified').map((e) => e.user));
     return this.officers.nearest(row.lat, row.lon)
-      .filter(({ officer }) => !already.has(officer.name) && this.officers.busyWith(officer.name) === null && this.officers.reachable(officer, this.settings.phoneOfflineGraceMs))
+      .filter(({ officer }) =>
+        !already.has(officer.name) && this.officers.busyWith(officer.name) === null && this.officers.reachable(officer, this.settings.phoneOfflineGraceMs)
+      )
       .slice(0, this.settings.waveSize);
   }
 
@@ -200,11 +221,17 @@ export class GroundDispatch extends EventEmitter<{
     const row = this.store.get(id);
     if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
     if (row.state !== 'open' && row.state !== 'dispatched') {
-      throw new DispatchError('conflict', `ground alert ${id} is ${row.state}: only an incident nobody has accepted goes to a next wave`, 'wave_not_waiting', { number: row.number ?? id });
+      throw new DispatchError('conflict', `ground alert ${id} is ${row.state}: only an incident nobody has accepted goes to a next wave`, 'wave_not_waiting', {
+        number: row.number ?? id,
+      });
     }
     if (this.nextOfficers(row).length === 0) {
-      throw new DispatchError('conflict', `ground alert ${id}: no officer left to alert (every reachable officer on duty was alerted or is busy); assign one by name`,
-        'wave_nobody_left', { number: row.number ?? id });
+      throw new DispatchError(
+        'conflict',
+        `ground alert ${id}: no officer left to alert (every reachable officer on duty was alerted or is busy); assign one by name`,
+        'wave_nobody_left',
+        { number: row.number ?? id },
+      );
     }
     this.store.record(id, by, 'wave_requested');
     this.wave(id);
@@ -241,18 +268,25 @@ export class GroundDispatch extends EventEmitter<{
     // Too late (an answer made offline arrives after the job moved on): kept in the alert's story all the same, not applied.
     const away = this.withdrawals(events).get(officer);
     if (away) this.refuse(id, officer, answer, at, `ground alert ${id} was reassigned to ${away.to}`, 'answer_reassigned', { to: away.to });
-    if (assignee && assignee !== officer) this.refuse(id, officer, answer, at, `ground alert ${id} is already taken by ${assignee}`, 'answer_taken', { by: assignee });
+    if (assignee && assignee !== officer)
+      this.refuse(id, officer, answer, at, `ground alert ${id} is already taken by ${assignee}`, 'answer_taken', { by: assignee });
     // The same answer again (a phone re-sending what the service took before the connection broke) changes nothing.
-    if (this.lastAnswerSinceOffer(events, officer) === answer && (answer === 'decline' || row.state === (answer === 'accept' ? 'accepted' : answer))) return this.view(id)!;
+    if (this.lastAnswerSinceOffer(events, officer) === answer && (answer === 'decline' || row.state === (answer === 'accept' ? 'accepted' : answer)))
+      return this.view(id)!;
     if (!NEXT[answer].includes(row.state as GroundAlertState)) {
-      this.refuse(id, officer, answer, at, `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`, 'answer_out_of_order', { answer, state: row.state });
+      this.refuse(id, officer, answer, at, `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`, 'answer_out_of_order', {
+        answer,
+        state: row.state,
+      });
     }
     const detail = { ...(at !== undefined && { at }), ...(answer === 'decline' && details.reason && { reason: details.reason }) };
     const extra = Object.keys(detail).length ? detail : undefined;
     if (answer === 'decline') {
       this.store.record(id, officer, 'decline', extra);
       // Everyone alerted said no: do not wait for the timer.
-      const open = events.filter((e) => e.kind === 'notified').map((e) => e.user).filter((u) => u !== officer && !events.some((e) => e.kind === 'decline' && e.user === u));
+      const open = events.filter((e) => e.kind === 'notified').map((e) => e.user).filter((u) =>
+        u !== officer && !events.some((e) => e.kind === 'decline' && e.user === u)
+      );
       if (open.length === 0) this.wave(id);
     } else {
       this.store.record(id, officer, answer, extra, answer === 'accept' ? 'accepted' : answer, outcome);
@@ -265,7 +299,15 @@ export class GroundDispatch extends EventEmitter<{
   }
 
   /** code and params: the refusal for the phone to say in its language (answer_reassigned, answer_taken, answer_out_of_order) */
-  private refuse(id: number, officer: string, answer: OfficerAnswer, at: number | undefined, reason: string, code: string, params: Record<string, string>): never {
+  private refuse(
+    id: number,
+    officer: string,
+    answer: OfficerAnswer,
+    at: number | undefined,
+    reason: string,
+    code: string,
+    params: Record<string, string>,
+  ): never {
     this.store.record(id, officer, 'refused', { answer, reason, code, params, ...(at !== undefined && { at }) });
     throw new DispatchError('conflict', reason, code, params);
   }
@@ -438,25 +480,47 @@ export class GroundDispatch extends EventEmitter<{
       if (!e.user) continue;
       if (e.kind === 'notified') {
         dispatch.set(e.user, {
-          officer: e.user, notifiedAt: e.time, deliveredAt: null, distanceM: (e.detail?.distanceM as number | null) ?? null, answer: null, answeredAt: null,
-          declineReason: null, withdrawn: null,
+          officer: e.user,
+          notifiedAt: e.time,
+          deliveredAt: null,
+          distanceM: (e.detail?.distanceM as number | null) ?? null,
+          answer: null,
+          answeredAt: null,
+          declineReason: null,
+          withdrawn: null,
         });
       } else if (e.kind === 'delivered') {
         const d = dispatch.get(e.user);
         if (d && d.deliveredAt === null) d.deliveredAt = e.time;
       } else if ((OFFICER_STEPS as string[]).includes(e.kind)) {
         const d = dispatch.get(e.user);
-        if (d) Object.assign(d, { answer: e.kind as OfficerAnswer, answeredAt: eventTime(e), declineReason: (e.detail?.reason as DeclineReason | undefined) ?? null });
+        if (d)
+          Object.assign(d, {
+            answer: e.kind as OfficerAnswer,
+            answeredAt: eventTime(e),
+            declineReason: (e.detail?.reason as DeclineReason | undefined) ?? null,
+          });
       }
     }
     for (const d of dispatch.values()) d.withdrawn = withdrawn.get(d.officer) ?? null;
     const name = this.assigneeOf(events);
     return {
-      id: row.id, category: row.category as GroundCategory, priority: row.priority, lat: row.lat, lon: row.lon, note: row.note,
-      vehicleId: row.vehicleId, createdBy: row.createdBy, createdAt: row.createdAt, state: row.state as GroundAlertState,
-      assignee: name ? this.assigneeView(row, name) : null, dispatch: [...dispatch.values()], closedAt: row.closedAt,
+      id: row.id,
+      category: row.category as GroundCategory,
+      priority: row.priority,
+      lat: row.lat,
+      lon: row.lon,
+      note: row.note,
+      vehicleId: row.vehicleId,
+      createdBy: row.createdBy,
+      createdAt: row.createdAt,
+      state: row.state as GroundAlertState,
+      assignee: name ? this.assigneeView(row, name) : null,
+      dispatch: [...dispatch.values()],
+      closedAt: row.closedAt,
       outcome: outcomeOf(row),
-      number: row.number ?? `#${row.id}`, ...waitClock(row, events, this.settings.escalateAfterMs),
+      number: row.number ?? `#${row.id}`,
+      ...waitClock(row, events, this.settings.escalateAfterMs),
     };
   }
 
@@ -521,22 +585,44 @@ export function logEntry(row: GroundRow, events: AlertEvent[]): IncidentLogEntry
   }
   timeline.closed = events.find((e) => e.kind === 'closed')?.time ?? null;
   return {
-    id: row.id, number: row.number ?? `#${row.id}`, category: row.category as GroundCategory, priority: row.priority, lat: row.lat, lon: row.lon, note: row.note, vehicleId: row.vehicleId,
-    createdBy: row.createdBy, state: row.state as GroundAlertState, officer, outcome: outcomeOf(row), timeline, notApplied: notApplied(events),
+    id: row.id,
+    number: row.number ?? `#${row.id}`,
+    category: row.category as GroundCategory,
+    priority: row.priority,
+    lat: row.lat,
+    lon: row.lon,
+    note: row.note,
+    vehicleId: row.vehicleId,
+    createdBy: row.createdBy,
+    state: row.state as GroundAlertState,
+    officer,
+    outcome: outcomeOf(row),
+    timeline,
+    notApplied: notApplied(events),
   };
 }
 
 /** The officers' answers kept in the incident's events but not applied (see GroundDispatch.refuse). */
 function notApplied(events: AlertEvent[]): NotAppliedAnswer[] {
   return events.filter((e) => e.kind === 'refused' && e.user !== null).map((e) => ({
-    officer: e.user!, answer: e.detail?.answer as OfficerAnswer, at: eventTime(e),
-    code: typeof e.detail?.code === 'string' ? e.detail.code : null, params: (e.detail?.params as Record<string, string> | undefined) ?? {}, reason: String(e.detail?.reason ?? ''),
+    officer: e.user!,
+    answer: e.detail?.answer as OfficerAnswer,
+    at: eventTime(e),
+    code: typeof e.detail?.code === 'string' ? e.detail.code : null,
+    params: (e.detail?.params as Record<string, string> | undefined) ?? {},
+    reason: String(e.detail?.reason ?? ''),
   }));
 }
 
 /** The state each event leaves an incident in (other events leave it as it was). */
 const STATE_AFTER: Record<string, GroundAlertState> = {
-  created: 'open', notified: 'dispatched', accept: 'accepted', en_route: 'en_route', on_scene: 'on_scene', resolved: 'resolved', closed: 'closed',
+  created: 'open',
+  notified: 'dispatched',
+  accept: 'accepted',
+  en_route: 'en_route',
+  on_scene: 'on_scene',
+  resolved: 'resolved',
+  closed: 'closed',
 };
 
 /**

@@ -30,7 +30,21 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
   private entry(name: string, displayName = ''): Officer {
     let o = this.all.get(name);
     if (!o) {
-      o = { name, displayName, onDuty: false, lat: null, lon: null, accuracyM: null, updatedAt: null, busyWith: null, phoneOnline: false, speedMps: null, speedBase: null, phones: 0, lastSeen: null };
+      o = {
+        name,
+        displayName,
+        onDuty: false,
+        lat: null,
+        lon: null,
+        accuracyM: null,
+        updatedAt: null,
+        busyWith: null,
+        phoneOnline: false,
+        speedMps: null,
+        speedBase: null,
+        phones: 0,
+        lastSeen: null,
+      };
       this.all.set(name, o);
     }
     return o;

@@ -10,8 +10,16 @@ export async function bootstrapAdmin(store: Store, password: string | undefined,
   const given = Boolean(password);
   const pw = password || randomPassword();
   store.users.add('admin', await hashPassword(pw), ['admin', 'pilot', 'command']);
-  store.audit.record({ user: null, action: 'user.add', target: 'admin', result: 'ok', detail: { reason: 'first start', roles: ['admin', 'pilot', 'command'] } });
-  log(given
-    ? 'Created the first account "admin" with the password from SKYBEAT_ADMIN_PASSWORD.'
-    : `Created the first account: user "admin", password "${pw}" (shown once; change it with: npm run users -- passwd admin)`);
+  store.audit.record({
+    user: null,
+    action: 'user.add',
+    target: 'admin',
+    result: 'ok',
+    detail: { reason: 'first start', roles: ['admin', 'pilot', 'command'] },
+  });
+  log(
+    given
+      ? 'Created the first account "admin" with the password from SKYBEAT_ADMIN_PASSWORD.'
+      : `Created the first account: user "admin", password "${pw}" (shown once; change it with: npm run users -- passwd admin)`,
+  );
 }

@@ -97,7 +97,8 @@ async function main(): Promise<void> {
         console.log(`${n}: ${roles.join(', ')}`);
         break;
       }
-      case 'disable': case 'enable': {
+      case 'disable':
+      case 'enable': {
         const n = needName();
         if (!store.users.update(n, { disabled: command === 'disable' })) fail(`no user "${n}"`);
         audit('user.change', n, { disabled: command === 'disable' });
@@ -116,7 +117,13 @@ async function main(): Promise<void> {
     }
   } catch (err) {
     if (!(err instanceof UserRuleError)) throw err;
-    store.audit.record({ user: 'shell', action: command === 'remove' ? 'user.remove' : 'user.change', target: name ?? null, result: 'refused', detail: { reason: err.message } });
+    store.audit.record({
+      user: 'shell',
+      action: command === 'remove' ? 'user.remove' : 'user.change',
+      target: name ?? null,
+      result: 'refused',
+      detail: { reason: err.message },
+    });
     fail(err.message);
   } finally {
     store.close();

@@ -35,7 +35,8 @@ const NewAlert = z.object({
   /** "here": at the drone's current position */
   here: z.boolean().optional(),
 }).refine((a) => a.here ? a.vehicleId !== undefined : a.lat !== undefined && a.lon !== undefined, {
-  message: 'give lat and lon, or vehicleId with here: true', path: ['lat'],
+  message: 'give lat and lon, or vehicleId with here: true',
+  path: ['lat'],
 });
 const Answer = z.object({
   answer: z.enum(OFFICER_ANSWERS),
@@ -102,12 +103,22 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       if (out === undefined) return; // the handler answered (a 400 from validation)
       // The audit names an incident by its number too, as people do.
       const number = typeof out === 'object' && out !== null && 'number' in out ? out.number : undefined;
-      audit(req, action, (req.params.id as string | undefined) ?? null, 'ok', number === undefined ? req.body : { ...(req.body as object | undefined), number });
+      audit(
+        req,
+        action,
+        (req.params.id as string | undefined) ?? null,
+        'ok',
+        number === undefined ? req.body : { ...(req.body as object | undefined), number },
+      );
       res.json(out);
     } catch (err) {
       if (!(err instanceof DispatchError)) throw err;
       const number = ground.numberOf(Number(req.params.id));
-      audit(req, action, (req.params.id as string | undefined) ?? null, 'refused', { reason: err.message, body: req.body, ...(number !== undefined && { number }) });
+      audit(req, action, (req.params.id as string | undefined) ?? null, 'refused', {
+        reason: err.message,
+        body: req.body,
+        ...(number !== undefined && { number }),
+      });
       res.status(statusOf(err)).json({ error: err.message, ...(err.code !== undefined && { code: err.code, params: err.params ?? {} }) });
     }
   };
@@ -153,13 +164,21 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     res.setHeader('content-disposition', `attachment; filename="incidents-${new Date().toISOString().slice(0, 10)}.csv"`);
     res.send(csv);
   });
-  router.get('/alerts/open', watch, (_req, res) => { res.json({ aircraft: aircraft.open(), ground: ground.openViews() }); });
-  router.get('/officers', watch, (_req, res) => { res.json(officers.list()); });
+  router.get('/alerts/open', watch, (_req, res) => {
+    res.json({ aircraft: aircraft.open(), ground: ground.openViews() });
+  });
+  router.get('/officers', watch, (_req, res) => {
+    res.json(officers.list());
+  });
 
   // Per user: a script gone wrong (or a stuck button) cannot bury the officers and the command room in alerts.
   const perMinute = ground.settings.createPerMinute;
   const createLimit = rateLimit({
-    windowMs: 60_000, limit: perMinute, standardHeaders: 'draft-8', legacyHeaders: false, skipFailedRequests: true,
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipFailedRequests: true,
     keyGenerator: (req) => req.user!.name,
     handler: (req, res) => {
       const error = `too many ground alerts from ${req.user!.name}: at most ${perMinute} a minute; wait a minute`;
@@ -185,24 +204,37 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     }
     const km = getDistance({ latitude: la!, longitude: lo! }, { latitude: o.area.lat, longitude: o.area.lon }) / 1000;
     if (km > o.area.radiusKm) {
-      const error = `lat/lon ${la},${lo} is ${km.toFixed(0)} km from the station, outside its ${o.area.radiusKm} km area${la === 0 && lo === 0 ? ' (0,0 is "no position")' : ''}`;
+      const error = `lat/lon ${la},${lo} is ${km.toFixed(0)} km from the station, outside its ${o.area.radiusKm} km area${
+        la === 0 && lo === 0 ? ' (0,0 is "no position")' : ''
+      }`;
       audit(req, 'alert.create', null, 'refused', { reason: error, body: req.body });
       res.status(422).json({ error });
       return;
     }
-    const alert = ground.create({ category: body.category, priority: body.priority, note: body.note, lat: la!, lon: lo!, vehicleId: body.vehicleId ?? null }, req.user!.name);
+    const alert = ground.create(
+      { category: body.category, priority: body.priority, note: body.note, lat: la!, lon: lo!, vehicleId: body.vehicleId ?? null },
+      req.user!.name,
+    );
     audit(req, 'alert.create', alert.id, 'ok', { number: alert.number, category: alert.category, lat: alert.lat, lon: alert.lon });
     res.status(201).json(alert);
   });
 
-  router.get('/alerts/:id', watch, step('alert.read', (req) => {
-    const a = ground.view(idOf(req));
-    if (!a) throw new DispatchError('not_found', `no ground alert ${req.params.id}`);
-    return a;
-  }));
+  router.get(
+    '/alerts/:id',
+    watch,
+    step('alert.read', (req) => {
+      const a = ground.view(idOf(req));
+      if (!a) throw new DispatchError('not_found', `no ground alert ${req.params.id}`);
+      return a;
+    }),
+  );
   router.post('/alerts/:id/answer', officer, (req, res, next) => {
     const body = parseBody(Answer, req, res);
-    if (body) step('alert.answer', (r) => ground.answer(idOf(r), r.user!.name, body.answer, { at: body.at, reason: body.reason, outcome: body.outcome, note: body.note }))(req, res, next);
+    if (body)
+      step(
+        'alert.answer',
+        (r) => ground.answer(idOf(r), r.user!.name, body.answer, { at: body.at, reason: body.reason, outcome: body.outcome, note: body.note }),
+      )(req, res, next);
   });
   router.post('/alerts/:id/reassign', manage, (req, res, next) => {
     const body = parseBody(Reassign, req, res);
@@ -237,12 +269,16 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       return { acknowledged: done.map((a) => a.id), already: ids.filter((id) => !done.some((a) => a.id === id)) };
     })(req, res, next);
   });
-  router.post('/aircraft-alerts/:id/ack', raise, step('alert.ack', (req) => {
-    const id = idOf(req);
-    const a = aircraft.acknowledge(id, req.user!.name);
-    if (!a) throw new DispatchError('not_found', `no aircraft alert ${id}${ground.view(id) ? ` (${id} is a ground alert)` : ''}`);
-    return a;
-  }));
+  router.post(
+    '/aircraft-alerts/:id/ack',
+    raise,
+    step('alert.ack', (req) => {
+      const id = idOf(req);
+      const a = aircraft.acknowledge(id, req.user!.name);
+      if (!a) throw new DispatchError('not_found', `no aircraft alert ${id}${ground.view(id) ? ` (${id} is a ground alert)` : ''}`);
+      return a;
+    }),
+  );
 
   // The officer's phone, for clients without a socket (the socket events do the same).
   router.get('/officer/alerts', officer, (req, res) => {

@@ -55,7 +55,9 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
-export function createApp({ fleet, store, client, tiles, station, alerts, patrols, goto, metrics, webDir, startedAt, allowedOrigins = [], log }: AppOptions): express.Express {
+export function createApp(
+  { fleet, store, client, tiles, station, alerts, patrols, goto, metrics, webDir, startedAt, allowedOrigins = [], log }: AppOptions,
+): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
@@ -88,8 +90,12 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.use('/api', createAuthRouter(ctx));
-  app.get('/api/health', (_req, res) => { res.json(healthView(fleet, startedAt)); });
-  app.get('/api/config', (_req, res) => { res.json(client); });
+  app.get('/api/health', (_req, res) => {
+    res.json(healthView(fleet, startedAt));
+  });
+  app.get('/api/config', (_req, res) => {
+    res.json(client);
+  });
   // Tiles are as public as the map settings: the map is drawn behind the login dialog.
   if (tiles) app.use('/tiles', tiles);
 
@@ -99,9 +105,15 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
   const routeFile = /^\/api\/routes(\/[^/]+)?\/?$/;
   app.use((req, res, next) => (routeFile.test(req.path) ? next() : json(req, res, next)));
   const watchers = requireRole(ctx, 'pilot', 'command', 'admin');
-  app.get('/api/links', watchers, (_req, res) => { res.json(linkViews(fleet)); });
-  app.get('/api/station', watchers, (_req, res) => { res.json(station); });
-  app.get('/api/vehicles', watchers, (_req, res) => { res.json(vehicleViews(fleet)); });
+  app.get('/api/links', watchers, (_req, res) => {
+    res.json(linkViews(fleet));
+  });
+  app.get('/api/station', watchers, (_req, res) => {
+    res.json(station);
+  });
+  app.get('/api/vehicles', watchers, (_req, res) => {
+    res.json(vehicleViews(fleet));
+  });
   app.get('/api/vehicles/:id', watchers, (req, res) => {
     const v = fleet.get(String(req.params.id));
     if (!v) {
@@ -112,7 +124,10 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
   });
   app.use('/api/users', createUsersRouter(ctx));
   app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet }));
-  app.use('/api', createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, scheduler: patrols.scheduler, runs: store.runs, tracks: store.tracks }));
+  app.use(
+    '/api',
+    createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, scheduler: patrols.scheduler, runs: store.runs, tracks: store.tracks }),
+  );
   if (goto) app.use('/api', createGotoRouter({ ...goto, ctx }));
   // Routes: reading for everyone who watches the fleet; changes for pilots and admins (sending one
   // to a drone is a flight command, in the patrols router above).
@@ -125,7 +140,9 @@ export function createApp({ fleet, store, client, tiles, station, alerts, patrol
     }
     res.json(store.audit.query(q.data));
   });
-  app.use('/api', (req, res) => { res.status(404).json({ error: `no API route ${req.method} ${req.originalUrl}` }); });
+  app.use('/api', (req, res) => {
+    res.status(404).json({ error: `no API route ${req.method} ${req.originalUrl}` });
+  });
 
   if (fs.existsSync(path.join(webDir, 'index.html'))) {
     app.use(express.static(webDir, { index: 'index.html', extensions: ['html'], maxAge: '1h', setHeaders: noCacheHtml }));

@@ -81,11 +81,22 @@ export function createAuthRouter(ctx: AuthContext): express.Router {
   const message = (error: string) => ({ error });
   // Per address, and per address + account name: guessing is slow, and one noisy device does
   // not lock everyone at the station out.
-  const perIp = rateLimit({ windowMs: 60_000, limit: 30, standardHeaders: 'draft-8', legacyHeaders: false,
-    message: message('too many login attempts from this address; wait a minute') });
-  const perAccount = rateLimit({ windowMs: 60_000, limit: 5, standardHeaders: 'draft-8', legacyHeaders: false, skipSuccessfulRequests: true,
+  const perIp = rateLimit({
+    windowMs: 60_000,
+    limit: 30,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    message: message('too many login attempts from this address; wait a minute'),
+  });
+  const perAccount = rateLimit({
+    windowMs: 60_000,
+    limit: 5,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String(req.body?.username ?? '').toLowerCase()}`,
-    message: message('too many login attempts for this account; wait a minute') });
+    message: message('too many login attempts for this account; wait a minute'),
+  });
 
   router.post('/login', perIp, express.json({ limit: '4kb' }), perAccount, async (req, res) => {
     const body = parseBody(LoginBody, req, res);
@@ -96,15 +107,28 @@ export function createAuthRouter(ctx: AuthContext): express.Router {
     const matches = await verify(body.password, user && !user.disabled ? user.passwordHash : await decoyHash());
     const ok = matches && user !== undefined && !user.disabled;
     if (!user || !ok) {
-      ctx.audit.record({ user: body.username, action: 'login', result: 'denied', detail: { reason: !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password' }, ip: ipOf(req) });
+      ctx.audit.record({
+        user: body.username,
+        action: 'login',
+        result: 'denied',
+        detail: { reason: !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password' },
+        ip: ipOf(req),
+      });
       res.status(401).json({ error: 'wrong user name or password' });
       return;
     }
     const { token, expiresAt } = ctx.users.createSession(user.id, SESSION_TTL_MS, ipOf(req));
     ctx.audit.record({ user: user.name, action: 'login', result: 'ok', ip: ipOf(req) });
-    res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, token, {
-      httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure, expires: new Date(expiresAt),
-    }));
+    res.setHeader(
+      'Set-Cookie',
+      serializeCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/',
+        secure: req.secure,
+        expires: new Date(expiresAt),
+      }),
+    );
     res.json({ user: { name: user.name, displayName: user.displayName, roles: user.roles }, token, expiresAt });
   });
 

@@ -18,18 +18,28 @@ const fallbackLog: Logger = pino({ level: 'error' }, pino.destination(2));
  */
 export function apiErrorHandler(log: Logger = fallbackLog): ErrorRequestHandler {
   return (err, req, res, next) => {
-    const status = err instanceof Refusal ? statusOf(err)
-      : typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const status = err instanceof Refusal ?
+      statusOf(err)
+      : typeof err?.status === 'number' && err.status >= 400 && err.status < 500
+      ? err.status
+      : 500;
     if (status === 500) {
-      log.error({ err, method: req.method, url: req.originalUrl }, `${req.method} ${req.originalUrl} failed: ${err instanceof Error ? err.message : String(err)}`);
+      log.error(
+        { err, method: req.method, url: req.originalUrl },
+        `${req.method} ${req.originalUrl} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     if (res.headersSent) {
       next(err); // express ends the half-sent response
       return;
     }
-    const message = err?.type === 'entity.parse.failed' ? `request body is not valid JSON: ${err.message}`
-      : err?.type === 'entity.too.large' ? `request body too large (limit ${err.limit} bytes)`
-        : status === 500 ? 'internal error' : String(err?.message);
+    const message = err?.type === 'entity.parse.failed' ?
+      `request body is not valid JSON: ${err.message}`
+      : err?.type === 'entity.too.large' ?
+      `request body too large (limit ${err.limit} bytes)`
+      : status === 500
+      ? 'internal error'
+      : String(err?.message);
     res.status(status).json({ error: message });
   };
 }

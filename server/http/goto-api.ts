@@ -30,7 +30,12 @@ const Confirmed = z.object({ confirm: confirmed });
 const Keep = z.object({ keep: z.boolean(), confirm: confirmed });
 const Request = z.object({ note: z.string().max(500).default('') });
 const Accept = z.object({ vehicleId: VehicleId, altM, holdMin, confirm: confirmed });
-const ChecksQuery = z.object({ lat: z.coerce.number().min(-90).max(90), lon: z.coerce.number().min(-180).max(180), altM: z.coerce.number().positive().optional(), holdMin: z.coerce.number().positive().optional() });
+const ChecksQuery = z.object({
+  lat: z.coerce.number().min(-90).max(90),
+  lon: z.coerce.number().min(-180).max(180),
+  altM: z.coerce.number().positive().optional(),
+  holdMin: z.coerce.number().positive().optional(),
+});
 
 /**
  * Drone to the scene: send a drone to a point (pilots in control, confirmed, audited), follow it,
@@ -63,7 +68,9 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     else res.status(400).json({ error: `id: "${vid(req)}" is not a number` });
   };
 
-  router.get('/gotos', watch, (_req, res) => { res.json(gotos.activeViews()); });
+  router.get('/gotos', watch, (_req, res) => {
+    res.json(gotos.activeViews());
+  });
   router.get('/vehicles/:id/goto', wellFormedId, watch, (req, res) => {
     const g = gotos.current(vid(req));
     if (!g) res.status(404).json({ error: `${vid(req)} has not been sent to a point` });
@@ -76,7 +83,9 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
       return;
     }
     try {
-      res.json(gotos.checks({ vehicleId: vid(req), target: { lat: q.data.lat, lon: q.data.lon }, altM: q.data.altM, holdMin: q.data.holdMin, pilot: req.user!.name }));
+      res.json(
+        gotos.checks({ vehicleId: vid(req), target: { lat: q.data.lat, lon: q.data.lon }, altM: q.data.altM, holdMin: q.data.holdMin, pilot: req.user!.name }),
+      );
     } catch (err) {
       refuse(req, res, 'goto.checks', vid(req), err);
     }
@@ -84,7 +93,14 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
 
   const send = (req: express.Request, r: GotoRequest) => {
     const view = gotos.send(r);
-    audit(req, 'goto.send', r.vehicleId, 'ok', { gotoId: view.id, lat: r.target.lat, lon: r.target.lon, altM: view.altM, holdMin: view.holdMin, alertId: view.alertId });
+    audit(req, 'goto.send', r.vehicleId, 'ok', {
+      gotoId: view.id,
+      lat: r.target.lat,
+      lon: r.target.lon,
+      altM: view.altM,
+      holdMin: view.holdMin,
+      alertId: view.alertId,
+    });
     return view;
   };
 
@@ -92,7 +108,16 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     const body = parseBody(Goto, req, res);
     if (!body) return;
     try {
-      res.status(201).json(send(req, { vehicleId: vid(req), target: { lat: body.lat, lon: body.lon }, altM: body.altM, holdMin: body.holdMin, alertId: body.alertId, pilot: req.user!.name }));
+      res.status(201).json(
+        send(req, {
+          vehicleId: vid(req),
+          target: { lat: body.lat, lon: body.lon },
+          altM: body.altM,
+          holdMin: body.holdMin,
+          alertId: body.alertId,
+          pilot: req.user!.name,
+        }),
+      );
     } catch (err) {
       refuse(req, res, 'goto.send', vid(req), err);
     }
@@ -133,7 +158,9 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     }
   });
 
-  router.get('/drone-requests', watch, (_req, res) => { res.json(requests.list()); });
+  router.get('/drone-requests', watch, (_req, res) => {
+    res.json(requests.list());
+  });
   router.post('/alerts/:id/drone-request', numericId, dispatcher, (req, res) => {
     const body = parseBody(Request, req, res);
     if (!body) return;
@@ -162,7 +189,14 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     if (!body) return;
     try {
       const r = requests.open(num(req));
-      const view = send(req, { vehicleId: body.vehicleId, target: r.target, altM: body.altM, holdMin: body.holdMin, alertId: r.alertId, pilot: req.user!.name });
+      const view = send(req, {
+        vehicleId: body.vehicleId,
+        target: r.target,
+        altM: body.altM,
+        holdMin: body.holdMin,
+        alertId: r.alertId,
+        pilot: req.user!.name,
+      });
       const accepted = requests.accepted(r.id, req.user!.name, body.vehicleId, view.id);
       audit(req, 'goto.request_accept', `alert:${r.alertId}`, 'ok', { requestId: r.id, vehicleId: body.vehicleId, gotoId: view.id });
       res.status(201).json({ request: accepted, goto: view });
@@ -174,7 +208,12 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
 }
 
 const forOfficer = (g: GotoView & { alertId: number }): JobDroneView => ({
-  alertId: g.alertId, gotoId: g.id, state: g.state, overhead: g.overhead, distanceM: g.distanceM, heldS: g.heldS,
+  alertId: g.alertId,
+  gotoId: g.id,
+  state: g.state,
+  overhead: g.overhead,
+  distanceM: g.distanceM,
+  heldS: g.heldS,
 });
 
 /**

@@ -38,7 +38,9 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
     for (const a of mine) ground.delivered(a.id, user.name);
 
     // A client decides what it sends as the acknowledgement: call it only if it is one.
-    const reply = (done: unknown, err: string | null) => { if (typeof done === 'function') done(err); };
+    const reply = (done: unknown, err: string | null) => {
+      if (typeof done === 'function') done(err);
+    };
     socket.on('officer:duty', (onDuty, done) => {
       if (typeof onDuty !== 'boolean') return reply(done, 'onDuty must be true or false');
       officers.setDuty(user.name, user.displayName, onDuty);

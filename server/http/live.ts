@@ -10,7 +10,10 @@ import { liveSession, watchSessions, type LiveSession, type SessionWatchOptions 
 import { auditOrigin, checkOrigin } from './origin.ts';
 import { vehicleView, vehicleViews } from './views.ts';
 
-interface SocketData { user: User; session: LiveSession }
+interface SocketData {
+  user: User;
+  session: LiveSession;
+}
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -48,7 +51,12 @@ const SNAPSHOT_MS = 3000;
  * tick), so the drone on the map is where it is now, not where it was a batch ago. Batches are volatile — a client that cannot keep up skips batches instead
  * of making the service queue for it.
  */
-export function attachLive(server: http.Server, fleet: Fleet, store: Pick<Store, 'users' | 'audit'>, o: LiveOptions = {}): { io: LiveServer; close(): Promise<void> } {
+export function attachLive(
+  server: http.Server,
+  fleet: Fleet,
+  store: Pick<Store, 'users' | 'audit'>,
+  o: LiveOptions = {},
+): { io: LiveServer; close(): Promise<void> } {
   const { users, audit } = store;
   const allowedOrigins = o.allowedOrigins ?? [];
   const io: LiveServer = new Server(server, {
@@ -94,7 +102,13 @@ export function attachLive(server: http.Server, fleet: Fleet, store: Pick<Store,
       tokens = Math.min(EVENT_BURST, tokens + ((now - refilled) / 1000) * EVENTS_PER_S);
       refilled = now;
       if (--tokens >= 0) return next();
-      audit.record({ user: socket.data.user.name, action: 'socket.flood', result: 'disconnected', detail: { limit: `${EVENTS_PER_S}/s` }, ip: socket.handshake.address });
+      audit.record({
+        user: socket.data.user.name,
+        action: 'socket.flood',
+        result: 'disconnected',
+        detail: { limit: `${EVENTS_PER_S}/s` },
+        ip: socket.handshake.address,
+      });
       socket.disconnect(true);
     });
     if (isWatcher(socket.data.user)) {
@@ -125,13 +139,14 @@ export function attachLive(server: http.Server, fleet: Fleet, store: Pick<Store,
 
   return {
     io,
-    close: () => new Promise((resolve) => {
-      clearInterval(batch);
-      clearInterval(snapshot);
-      stopWatching();
-      fleet.off('changed', onChanged);
-      // the callback, not the returned promise: it also comes when the HTTP server was already closed
-      void io.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        clearInterval(batch);
+        clearInterval(snapshot);
+        stopWatching();
+        fleet.off('changed', onChanged);
+        // the callback, not the returned promise: it also comes when the HTTP server was already closed
+        void io.close(() => resolve());
+      }),
   };
 }

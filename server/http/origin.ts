@@ -25,7 +25,8 @@ export type OriginVerdict = { ok: true } | { ok: false; origin: string; reason: 
 export function normalOrigin(text: string): string {
   const u = new URL(text);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`${text}: not an http or https origin`);
-  if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username) throw new Error(`${text}: an origin is scheme://host[:port] only, without a path`);
+  if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username)
+    throw new Error(`${text}: an origin is scheme://host[:port] only, without a path`);
   return u.origin;
 }
 

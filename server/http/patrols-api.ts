@@ -73,8 +73,12 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     else wellFormedId(req, res, next);
   };
 
-  router.get('/control', watch, (_req, res) => { res.json(control.all()); });
-  router.get('/patrols/due', watch, (_req, res) => { res.json(o.scheduler.list()); });
+  router.get('/control', watch, (_req, res) => {
+    res.json(control.all());
+  });
+  router.get('/patrols/due', watch, (_req, res) => {
+    res.json(o.scheduler.list());
+  });
   // Pilots take and release; an admin may release a drone whoever holds it, but not take one.
   router.post('/vehicles/:id/control', heldOrWellFormedId, pilotOrAdmin, (req, res) => {
     const body = parseBody(Control, req, res);
@@ -83,7 +87,8 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     const from = control.holder(vid(req));
     try {
       if (body.action === 'take') {
-        if (!user.roles.includes('pilot')) throw new ControlError('forbidden', `taking control needs the role pilot; ${user.name} has ${user.roles.join(', ')}`);
+        if (!user.roles.includes('pilot'))
+          throw new ControlError('forbidden', `taking control needs the role pilot; ${user.name} has ${user.roles.join(', ')}`);
         control.take(vid(req), user.name);
         audit(req, 'control.take', vid(req), 'ok');
       } else {
@@ -137,35 +142,46 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
 
   // Sending a route to a drone replaces what it will fly: a flight command like a launch, with
   // the mission's share of the launch's checks (Patrols.uploadMission), audited with its result.
-  router.post('/routes/:id/upload', (req, res, next) => {
-    const id = RouteId.safeParse(req.params.id);
-    if (id.success) next();
-    else res.status(400).json({ error: `route id: ${id.error.issues[0]!.message}` });
-  }, pilot, async (req, res) => {
-    // A malformed vehicle id is refused before anything is written; other faults are audited.
-    const target = parseBody(UploadTarget, req, res);
-    if (!target) return;
-    const routeId = String(req.params.id);
-    const action = 'mission.upload';
-    const body = Upload.safeParse(req.body);
-    if (!body.success) {
-      const error = `invalid request body: ${describeIssues(body.error)}`;
-      audit(req, action, target.vehicleId, 'refused', { reason: error, routeId });
-      res.status(400).json({ error });
-      return;
-    }
-    try {
-      const { preflight, result } = await patrols.uploadMission(target.vehicleId, routeId, req.user!.name);
-      const outcome = result.kind === 'success' ? 'accepted' : result.kind === 'busy' ? 'refused' : 'failed';
-      audit(req, action, target.vehicleId, outcome, { routeId, kind: result.kind, message: result.message, verified: result.verified, ...(result.where ? { where: result.where } : {}) });
-      if (result.kind === 'success') res.json({ ...result, preflight });
-      else if (result.kind === 'busy') res.status(409).json({ ...result, error: result.message, preflight });
-      else res.status(502).json({ ...result, error: result.message, warning: PARTIAL_UPLOAD, preflight });
-    } catch (err) {
-      const runId = patrols.activeFor(target.vehicleId)?.id;
-      refuse(req, res, action, err, target.vehicleId, { routeId, ...(runId !== undefined ? { runId } : {}) });
-    }
-  });
+  router.post(
+    '/routes/:id/upload',
+    (req, res, next) => {
+      const id = RouteId.safeParse(req.params.id);
+      if (id.success) next();
+      else res.status(400).json({ error: `route id: ${id.error.issues[0]!.message}` });
+    },
+    pilot,
+    async (req, res) => {
+      // A malformed vehicle id is refused before anything is written; other faults are audited.
+      const target = parseBody(UploadTarget, req, res);
+      if (!target) return;
+      const routeId = String(req.params.id);
+      const action = 'mission.upload';
+      const body = Upload.safeParse(req.body);
+      if (!body.success) {
+        const error = `invalid request body: ${describeIssues(body.error)}`;
+        audit(req, action, target.vehicleId, 'refused', { reason: error, routeId });
+        res.status(400).json({ error });
+        return;
+      }
+      try {
+        const { preflight, result } = await patrols.uploadMission(target.vehicleId, routeId, req.user!.name);
+        const outcome = result.kind === 'success' ? 'accepted' : result.kind === 'busy' ? 'refused' : 'failed';
+        audit(req, action, target.vehicleId, outcome, {
+          routeId,
+          kind: result.kind,
+          message: result.message,
+          verified: result.verified,
+          ...(result.where ? { where: result.where } : {}),
+        });
+        if (result.kind === 'success') res.json({ ...result, preflight });
+        else if (result.kind === 'busy') res.status(409).json({ ...result, error: result.message, preflight });
+        else res.status(502).json({ ...result, error: result.message, warning: PARTIAL_UPLOAD, preflight });
+      } catch (err) {
+        const runId = patrols.activeFor(target.vehicleId)?.id;
+        refuse(req, res, action, err, target.vehicleId, { routeId, ...(runId !== undefined ? { runId } : {}) });
+      }
+    },
+  );
 
   /**
    * A run's highest altitude and lowest battery as its record keeps them; where the record has none

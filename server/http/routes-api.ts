@@ -21,7 +21,7 @@ import { statusOf } from './errors.ts';
 
 const FileUpload = z.object({
   fileName: z.string({ error: 'expected the file name, e.g. "night-market.plan"' }).min(1, 'must not be empty'),
-  content: z.string({ error: 'expected the file\'s text' }),
+  content: z.string({ error: "expected the file's text" }),
   altitude: z.number().positive('metres above home, more than 0').optional(),
 });
 const FORMATS = ['plan', 'waypoints'] as const;
@@ -31,7 +31,9 @@ const Rename = z.object({ to: z.string({ error: 'expected the new name, e.g. "ni
 const DRONE_ID = /^([A-Za-z0-9_.:-]{1,64})?$/;
 const text = (max: number) => z.string({ error: 'expected text' }).max(max, `at most ${max} characters`);
 const MetaChange = z.object({
-  nameZh: text(100), nameEn: text(100), notes: text(2000),
+  nameZh: text(100),
+  nameEn: text(100),
+  notes: text(2000),
   // The scheduler's own reading, so a schedule saved here is one it can follow; its message says what is wrong.
   schedule: text(200).superRefine((v, ctx) => {
     try {
@@ -85,7 +87,9 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
     return e;
   };
 
-  router.get('/', (_req, res) => { res.json(store.list().map(routeSummary)); });
+  router.get('/', (_req, res) => {
+    res.json(store.list().map(routeSummary));
+  });
 
   router.get('/:id', (req, res) => {
     const e = entryOr404(idOf(req), res);

@@ -43,7 +43,15 @@ const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg
 const TILE_PATH = /^\/(\d{1,2})\/(\d{1,8})\/(\d{1,8})(?:\.\w+)?$/;
 
 const base = (url: string | null, extra: Partial<TileSourceView> = {}): TileSourceView => ({
-  kind: url ? 'xyz' : 'none', url, attribution: '', crs: 'wgs84', subdomains: 'abc', minZoom: 0, maxZoom: 19, labelsUrl: null, ...extra,
+  kind: url ? 'xyz' : 'none',
+  url,
+  attribution: '',
+  crs: 'wgs84',
+  subdomains: 'abc',
+  minZoom: 0,
+  maxZoom: 19,
+  labelsUrl: null,
+  ...extra,
 });
 
 /** The web presets by name; Tianditu (CGCS2000, within centimetres of WGS-84) needs the station's key. */
@@ -51,13 +59,21 @@ function preset(name: string): TileSourceView | null {
   if (name === 'osm' || name === OSM) return base(OSM, { attribution: '© OpenStreetMap contributors' });
   if (name === 'amap') {
     return base('https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}', {
-      attribution: '© 高德地图 AutoNavi', crs: 'gcj02', subdomains: '1234', minZoom: 3, maxZoom: 18,
+      attribution: '© 高德地图 AutoNavi',
+      crs: 'gcj02',
+      subdomains: '1234',
+      minZoom: 3,
+      maxZoom: 18,
     });
   }
   const tianditu = /^tianditu:(.+)$/.exec(name);
   if (tianditu) {
     return base(TIANDITU('vec', tianditu[1]!), {
-      attribution: '© 天地图 Tianditu', subdomains: '01234567', minZoom: 1, maxZoom: 18, labelsUrl: TIANDITU('cva', tianditu[1]!),
+      attribution: '© 天地图 Tianditu',
+      subdomains: '01234567',
+      minZoom: 1,
+      maxZoom: 18,
+      labelsUrl: TIANDITU('cva', tianditu[1]!),
     });
   }
   return null;
@@ -82,7 +98,9 @@ export function resolveTiles(o: TileOptions): TileSource {
   // Not a template: a folder or an MBTiles file on this machine (`--tiles /srv/tiles`).
   if (url.endsWith('.mbtiles')) return mbtilesSource(url, o);
   if (fs.existsSync(url) && fs.statSync(url).isDirectory()) return folderSource(url, o);
-  throw new TileConfigError(`tiles "${url}": expected a URL template with {z}/{x}/{y}, "none", "osm", "amap", "tianditu:KEY", a tile folder or an .mbtiles file`);
+  throw new TileConfigError(
+    `tiles "${url}": expected a URL template with {z}/{x}/{y}, "none", "osm", "amap", "tianditu:KEY", a tile folder or an .mbtiles file`,
+  );
 }
 
 /** Where the browser loads tile images from, for the Content-Security-Policy's img-src. */
@@ -131,7 +149,10 @@ function folderSource(dir: string, o: TileOptions): TileSource {
     return null;
   };
   const view = base(LOCAL_URL, {
-    attribution: o.attribution ?? '', crs: o.gcj02 ? 'gcj02' : 'wgs84', minZoom: Math.min(...zooms), maxZoom: o.maxZoom ?? Math.max(...zooms),
+    attribution: o.attribution ?? '',
+    crs: o.gcj02 ? 'gcj02' : 'wgs84',
+    minZoom: Math.min(...zooms),
+    maxZoom: o.maxZoom ?? Math.max(...zooms),
   });
   return { view, router: tileRouter(read), close: () => {} };
 }
@@ -156,8 +177,10 @@ function mbtilesSource(file: string, o: TileOptions): TileSource {
       return row ? { data: row.data, type } : null;
     };
     const view = base(LOCAL_URL, {
-      attribution: o.attribution ?? meta.get('attribution') ?? '', crs: o.gcj02 ? 'gcj02' : 'wgs84',
-      minZoom: zoom.min ?? 0, maxZoom: o.maxZoom ?? zoom.max ?? 19,
+      attribution: o.attribution ?? meta.get('attribution') ?? '',
+      crs: o.gcj02 ? 'gcj02' : 'wgs84',
+      minZoom: zoom.min ?? 0,
+      maxZoom: o.maxZoom ?? zoom.max ?? 19,
     });
     return { view, router: tileRouter(read), close: () => db.close() };
   } catch (err) {

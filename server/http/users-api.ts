@@ -10,14 +10,21 @@ const password = z.string().min(10, 'at least 10 characters').max(256);
 const roles = z.array(z.enum(ROLES)).min(1, 'at least one role');
 
 const NewUser = z.object({ name, password, roles, displayName: z.string().max(100).optional() });
-const Change = z.object({ password: password.optional(), roles: roles.optional(), disabled: z.boolean().optional(), displayName: z.string().max(100).optional() });
+const Change = z.object({
+  password: password.optional(),
+  roles: roles.optional(),
+  disabled: z.boolean().optional(),
+  displayName: z.string().max(100).optional(),
+});
 
 /** Account management for admins; every change is audited. */
 export function createUsersRouter(ctx: AuthContext): express.Router {
   const router = express.Router();
   router.use(requireRole(ctx, 'admin'));
 
-  router.get('/', (_req, res) => { res.json(ctx.users.list()); });
+  router.get('/', (_req, res) => {
+    res.json(ctx.users.list());
+  });
 
   router.post('/', async (req, res) => {
     const body = parseBody(NewUser, req, res);
@@ -35,7 +42,9 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
     const body = parseBody(Change, req, res);
     if (!body) return;
     const change = {
-      roles: body.roles, disabled: body.disabled, displayName: body.displayName,
+      roles: body.roles,
+      disabled: body.disabled,
+      displayName: body.displayName,
       passwordHash: body.password ? await hashPassword(body.password) : undefined,
     };
     const user = refusedByRules(ctx, req, res, 'user.change', () => ctx.users.update(req.params.name!, change));
@@ -44,8 +53,14 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
       res.status(404).json({ error: `no user "${req.params.name}"` });
       return;
     }
-    ctx.audit.record({ user: req.user!.name, action: 'user.change', target: user.name, result: 'ok',
-      detail: { roles: body.roles, disabled: body.disabled, password: body.password ? 'changed' : undefined }, ip: ipOf(req) });
+    ctx.audit.record({
+      user: req.user!.name,
+      action: 'user.change',
+      target: user.name,
+      result: 'ok',
+      detail: { roles: body.roles, disabled: body.disabled, password: body.password ? 'changed' : undefined },
+      ip: ipOf(req),
+    });
     res.json(user);
   });
 

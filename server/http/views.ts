@@ -15,9 +15,18 @@ export function linkViews(fleet: Fleet): LinkView[] {
     const n = c.counters();
     const s = c.signatureCounters();
     return {
-      id: c.id, uri: c.link.uri, state: c.link.state, detail: c.link.detail, peers: c.link.peerCount,
-      frames: n.frames, crcErrors: n.crcErrors, droppedBytes: n.droppedBytes,
-      signing: s !== null, unsigned: s?.unsigned ?? 0, badSignature: s?.badSignature ?? 0, replayed: s?.replayed ?? 0,
+      id: c.id,
+      uri: c.link.uri,
+      state: c.link.state,
+      detail: c.link.detail,
+      peers: c.link.peerCount,
+      frames: n.frames,
+      crcErrors: n.crcErrors,
+      droppedBytes: n.droppedBytes,
+      signing: s !== null,
+      unsigned: s?.unsigned ?? 0,
+      badSignature: s?.badSignature ?? 0,
+      replayed: s?.replayed ?? 0,
     };
   });
 }

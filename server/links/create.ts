@@ -15,11 +15,17 @@ export function createLink(spec: LinkSpec | string): Link {
 
 function transport(s: LinkSpec): Link {
   switch (s.kind) {
-    case 'udpin': return new UdpInLink(s.uri, s.host, s.port);
-    case 'udpout': return new UdpOutLink(s.uri, s.host, s.port);
-    case 'tcpout': return new TcpOutLink(s.uri, s.host, s.port);
-    case 'tcpin': return new TcpInLink(s.uri, s.host, s.port);
-    case 'serial': return new SerialLink(s.uri, s.path, s.baud);
-    case 'tlog': return new TlogLink(s.uri, s.path, s.speed, s.loop);
+    case 'udpin':
+      return new UdpInLink(s.uri, s.host, s.port);
+    case 'udpout':
+      return new UdpOutLink(s.uri, s.host, s.port);
+    case 'tcpout':
+      return new TcpOutLink(s.uri, s.host, s.port);
+    case 'tcpin':
+      return new TcpInLink(s.uri, s.host, s.port);
+    case 'serial':
+      return new SerialLink(s.uri, s.path, s.baud);
+    case 'tlog':
+      return new TlogLink(s.uri, s.path, s.speed, s.loop);
   }
 }

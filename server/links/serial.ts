@@ -17,7 +17,9 @@ export class SerialLink extends Link {
     super(uri);
   }
 
-  get peerCount(): number { return this.state === 'up' ? 1 : 0; }
+  get peerCount(): number {
+    return this.state === 'up' ? 1 : 0;
+  }
 
   async open(): Promise<void> {
     this.closed = false;
@@ -36,7 +38,9 @@ export class SerialLink extends Link {
       this.port = port;
       this.setState('up');
       port.on('data', (chunk: Buffer) => this.emit('data', chunk, this.path));
-      port.on('error', (e) => { this.detail = e.message; });
+      port.on('error', (e) => {
+        this.detail = e.message;
+      });
       port.on('close', () => {
         this.port = null;
         this.emit('peerGone', this.path);

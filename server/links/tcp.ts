@@ -12,9 +12,13 @@ export class TcpOutLink extends Link {
     super(uri);
   }
 
-  get peerCount(): number { return this.state === 'up' ? 1 : 0; }
+  get peerCount(): number {
+    return this.state === 'up' ? 1 : 0;
+  }
 
-  get peer(): string { return `${this.host}:${this.port}`; }
+  get peer(): string {
+    return `${this.host}:${this.port}`;
+  }
 
   async open(): Promise<void> {
     this.closed = false;
@@ -66,7 +70,9 @@ export class TcpInLink extends Link {
     super(uri);
   }
 
-  get peerCount(): number { return this.sockets.size; }
+  get peerCount(): number {
+    return this.sockets.size;
+  }
 
   get boundPort(): number {
     const a = this.server?.address();
@@ -80,7 +86,7 @@ export class TcpInLink extends Link {
         const key = `${socket.remoteAddress}:${socket.remotePort}`;
         this.sockets.set(key, socket);
         socket.on('data', (chunk) => this.emit('data', chunk, key));
-        socket.on('error', () => { /* reported by close */ });
+        socket.on('error', () => {/* reported by close */});
         socket.on('close', () => {
           this.sockets.delete(key);
           this.emit('peerGone', key);

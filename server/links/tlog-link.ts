@@ -15,7 +15,9 @@ export class TlogLink extends Link {
     super(uri);
   }
 
-  get peerCount(): number { return this.state === 'up' ? 1 : 0; }
+  get peerCount(): number {
+    return this.state === 'up' ? 1 : 0;
+  }
 
   async open(): Promise<void> {
     let buf: Buffer;
@@ -58,7 +60,7 @@ export class TlogLink extends Link {
     } else this.play(i);
   }
 
-  send(): void { /* a recording cannot be commanded */ }
+  send(): void {/* a recording cannot be commanded */}
 
   async close(): Promise<void> {
     this.closed = true;

@@ -61,7 +61,9 @@ export class TlogWriter {
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.stream = fs.createWriteStream(file, { flags: 'a' });
-    this.stream.on('error', () => { this.failed = true; });
+    this.stream.on('error', () => {
+      this.failed = true;
+    });
   }
 
   write(packet: Buffer, timeMs = Date.now()): void {

@@ -27,10 +27,14 @@ export class UdpInLink extends UdpLink {
     super(uri);
   }
 
-  get peerCount(): number { return this.peers.size; }
+  get peerCount(): number {
+    return this.peers.size;
+  }
 
   /** The bound port (useful with port 0). */
-  get boundPort(): number { return this.socket?.address().port ?? this.port; }
+  get boundPort(): number {
+    return this.socket?.address().port ?? this.port;
+  }
 
   open(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -64,14 +68,17 @@ export class UdpInLink extends UdpLink {
 
 /** udpout://HOST:PORT — send to one known address (a drone or a companion computer) and hear its replies. */
 export class UdpOutLink extends UdpLink {
-
   constructor(uri: string, private readonly host: string, private readonly port: number) {
     super(uri);
   }
 
-  get peerCount(): number { return this.socket ? 1 : 0; }
+  get peerCount(): number {
+    return this.socket ? 1 : 0;
+  }
 
-  get peer(): string { return peerKey(this.host, this.port); }
+  get peer(): string {
+    return peerKey(this.host, this.port);
+  }
 
   open(): Promise<void> {
     return new Promise((resolve, reject) => {

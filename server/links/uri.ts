@@ -55,9 +55,11 @@ function signingOption(shown: string, query: string | undefined): { key?: Signin
   for (const name of opts.keys()) {
     if (name === 'key') continue;
     // After a key, an unknown "option" may be the rest of a passphrase holding "&": never echo it.
-    throw new LinkUriError(opts.has('key')
-      ? `"${shown}": this link takes only the ?key= option (write an "&" in a passphrase as %26)`
-      : `"${shown}": unknown option "${name}"; this link takes only ?key=PASSPHRASE or ?key=hex:64HEX`);
+    throw new LinkUriError(
+      opts.has('key')
+        ? `"${shown}": this link takes only the ?key= option (write an "&" in a passphrase as %26)`
+        : `"${shown}": unknown option "${name}"; this link takes only ?key=PASSPHRASE or ?key=hex:64HEX`,
+    );
   }
   const text = opts.get('key');
   if (text === undefined) return {};
@@ -85,7 +87,10 @@ export function parseLinkUri(text: string): LinkSpec {
   const rest = q < 0 ? all : all.slice(0, q);
   const query = q < 0 ? undefined : all.slice(q + 1);
   switch (scheme) {
-    case 'udpin': case 'udpout': case 'tcpout': case 'tcpin': {
+    case 'udpin':
+    case 'udpout':
+    case 'tcpout':
+    case 'tcpin': {
       const hp = /^(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(rest);
       if (!hp) throw new LinkUriError(`"${uri}": expected ${scheme}://HOST:PORT`);
       const p = port.safeParse(hp[2]);

@@ -46,8 +46,8 @@ function crcOf(buf: Buffer, start: number, end: number, extra: number): number {
 }
 
 type Check =
-  | { kind: 'need'; } // not enough bytes yet
-  | { kind: 'bad'; } // not a packet here (bad header or CRC)
+  | { kind: 'need' } // not enough bytes yet
+  | { kind: 'bad' } // not a packet here (bad header or CRC)
   | { kind: 'crc'; len: number } // known message, CRC mismatch
   | { kind: 'unknown'; len: number } // MAVLink 2 header of an unknown message id, complete
   | { kind: 'ok'; len: number };
@@ -211,7 +211,7 @@ export class Framer {
    */
   private unknownRun(buf: Buffer, s: number, len: number, atEnd: boolean): Run {
     const frames: [number, number][] = [];
-    for (let at = s, n = len; ;) {
+    for (let at = s, n = len;;) {
       if (this.findCompleteValid(buf, at + 1, at + n) >= 0) return { kind: 'noise' };
       frames.push([at, n]);
       // The last one's successor is still to be checked: it starts the next run.

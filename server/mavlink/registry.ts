@@ -1,7 +1,17 @@
 import {
-  minimal, common, standard, ardupilotmega, development, uavionix, asluav, storm32, icarous, ualberta,
+  minimal,
+  common,
+  standard,
+  ardupilotmega,
+  development,
+  uavionix,
+  asluav,
+  storm32,
+  icarous,
+  ualberta,
   MSG_ID_MAGIC_NUMBER,
-  type MavLinkData, type MavLinkDataConstructor,
+  type MavLinkData,
+  type MavLinkDataConstructor,
 } from 'node-mavlink';
 
 export type MessageClass = MavLinkDataConstructor<MavLinkData>;

@@ -74,9 +74,15 @@ export class SigningKey {
     return timingSafeEqual(this.#bytes, other.#bytes);
   }
 
-  toJSON(): string { return '(redacted)'; }
-  toString(): string { return '(redacted)'; }
-  [inspect.custom](): string { return 'SigningKey(redacted)'; }
+  toJSON(): string {
+    return '(redacted)';
+  }
+  toString(): string {
+    return '(redacted)';
+  }
+  [inspect.custom](): string {
+    return 'SigningKey(redacted)';
+  }
 }
 
 /**

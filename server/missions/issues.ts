@@ -68,7 +68,15 @@ export class Problems {
   add(where: string, what: string | ServerMessage, item: number | null = null): void {
     if (this.full) return;
     const coded = typeof what === 'string' ? {} : { said: what };
-    this.list.push({ level: 'error', file: this.file, item, where, message: typeof what === 'string' ? what : english(what), ...coded, ...(where ? { whereSaid: placeSaid(where) } : {}) });
+    this.list.push({
+      level: 'error',
+      file: this.file,
+      item,
+      where,
+      message: typeof what === 'string' ? what : english(what),
+      ...coded,
+      ...(where ? { whereSaid: placeSaid(where) } : {}),
+    });
   }
 
   /** As many problems as are listed: readers may stop looking. */

@@ -98,4 +98,3 @@ export function item(command: number, frame: number, lat = 0, lon = 0, alt = 0, 
 export function homeOrNull(lat: number, lon: number, alt: number): GeoPoint | null {
   return lat === 0 && lon === 0 && alt === 0 ? null : { lat, lon, alt };
 }
-

@@ -22,7 +22,12 @@ const itemSchema = z.object({
 });
 
 const metaSchema = z.object({
-  nameZh: z.string(), nameEn: z.string(), station: z.string(), defaultDrone: z.string(), schedule: z.string(), notes: z.string(),
+  nameZh: z.string(),
+  nameEn: z.string(),
+  station: z.string(),
+  defaultDrone: z.string(),
+  schedule: z.string(),
+  notes: z.string(),
 }).partial();
 
 const routeJsonSchema = z.object({

@@ -150,7 +150,13 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     const { route, format } = this.parseInput(id, input, null);
     // validate() lists what reading the file changed (a simplified line) first, as a save's answer does.
     const entry: RouteEntry = {
-      id, file: `${id}${EXTENSION[format]}`, format, mtimeMs: 0, size: Buffer.byteLength(input.content), route, issues: this.validate(route),
+      id,
+      file: `${id}${EXTENSION[format]}`,
+      format,
+      mtimeMs: 0,
+      size: Buffer.byteLength(input.content),
+      route,
+      issues: this.validate(route),
     };
     return { entry, exists: this.entries.has(id) };
   }
@@ -168,7 +174,8 @@ export class RouteStore extends EventEmitter<StoreEvents> {
         // A link, not a rename: it never replaces a file of that name copied in since the last scan.
         await fsp.link(path.join(this.dir, old.file), path.join(this.dir, file));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new RouteFileError('conflict', `${file} already exists in the routes folder: choose another name`);
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new RouteFileError('conflict', `${file} already exists in the routes folder: choose another name`);
         throw err;
       }
       await fsp.rm(path.join(this.dir, old.file));
@@ -210,7 +217,11 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     if (hasErrors(issues)) throw new RouteFileError('unprocessable', `${route.source.file} has errors; nothing was written`, issues);
     // Checked on what is written, so nothing is written that the folder would not read back.
     const size = Buffer.byteLength(text);
-    if (size > ROUTE_MAX_BYTES) throw new RouteFileError('too_large', `${route.source.file} would be ${mb(size)} as written: a route file is at most ${mb(ROUTE_MAX_BYTES)}; nothing was written`);
+    if (size > ROUTE_MAX_BYTES)
+      throw new RouteFileError(
+        'too_large',
+        `${route.source.file} would be ${mb(size)} as written: a route file is at most ${mb(ROUTE_MAX_BYTES)}; nothing was written`,
+      );
     return { file: `${id}${EXTENSION[format]}`, text, notes };
   }
 
@@ -221,7 +232,8 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     let format: RouteFormat;
     let text: string;
     if ('fileName' in input) {
-      format = formatOf(input.fileName, input.content) ?? fail('invalid', `fileName "${input.fileName}": a route file ends with .plan, .waypoints, .geojson or .kml`);
+      format = formatOf(input.fileName, input.content) ??
+        fail('invalid', `fileName "${input.fileName}": a route file ends with .plan, .waypoints, .geojson or .kml`);
       const name = `${id}${path.extname(input.fileName).toLowerCase()}`;
       const size = Buffer.byteLength(input.content);
       if (size > ROUTE_MAX_BYTES) throw new RouteFileError('too_large', `${name} is ${mb(size)}: a route file is at most ${mb(ROUTE_MAX_BYTES)}`);
@@ -276,7 +288,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     const trash = path.join(this.dir, TRASH);
     await fsp.mkdir(trash, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    for (let n = 1; ; n++) {
+    for (let n = 1;; n++) {
       const name = path.join(trash, `${stamp}${n > 1 ? `-${n}` : ''}-${file}`);
       if (!fs.existsSync(name)) return name;
     }

@@ -1,7 +1,5 @@
 import { CMD, commandName, frameKind, frameName, isCopter, isGlobal, isNav, isPositional, isTakeoff, label } from './commands.ts';
-import {
-  airspaceFindings, DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT, usableS, type AirspaceFinding,
-} from '../wire/route-rules.ts';
+import { airspaceFindings, DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT, usableS, type AirspaceFinding } from '../wire/route-rules.ts';
 import { english, id, said, type ServerMessage } from '../wire/messages.ts';
 import type { ZoneView } from '../wire/types.ts';
 import { distanceM, estimateFlight, heightOf, type FlightOptions } from './flight.ts';
@@ -23,8 +21,11 @@ export interface ValidateOptions extends FlightOptions {
 }
 
 const DEFAULTS = {
-  ceilingM: DEFAULT_CEILING_M, enduranceS: DEFAULT_ENDURANCE_S, reservePercent: DEFAULT_RESERVE_PERCENT,
-  geofence: null as ZoneView | null, noFly: [] as ZoneView[],
+  ceilingM: DEFAULT_CEILING_M,
+  enduranceS: DEFAULT_ENDURANCE_S,
+  reservePercent: DEFAULT_RESERVE_PERCENT,
+  geofence: null as ZoneView | null,
+  noFly: [] as ZoneView[],
 };
 
 /** The checks with the defaults filled in: what a route is held to, and what the route editor is told. */
@@ -40,8 +41,6 @@ function inRange(lat: number, lon: number): ServerMessage | null {
   return null;
 }
 
-
-
 /** What reading the route's file changed (a line simplified), as warnings. */
 export function importWarnings(route: Route): Issue[] {
   return (route.source.notes ?? []).map((message) => ({ level: 'warning', file: route.source.file, item: null, where: '', message }));
@@ -53,10 +52,16 @@ export function validateRoute(route: Route, options: ValidateOptions = {}): Issu
   const file = route.source.file;
   const issues: Issue[] = [];
   // Each problem in English (API, logs) and as a code with its figures, for the pages to say in their language; so is where it is.
-  const add = (level: Issue['level'], index: number | null, where: string | ServerMessage, what: ServerMessage) => issues.push({
-    level, file, item: index, where: typeof where === 'string' ? where : english(where), message: english(what), said: what,
-    ...(where === '' ? {} : { whereSaid: typeof where === 'string' ? placeSaid(where) : where }),
-  });
+  const add = (level: Issue['level'], index: number | null, where: string | ServerMessage, what: ServerMessage) =>
+    issues.push({
+      level,
+      file,
+      item: index,
+      where: typeof where === 'string' ? where : english(where),
+      message: english(what),
+      said: what,
+      ...(where === '' ? {} : { whereSaid: typeof where === 'string' ? placeSaid(where) : where }),
+    });
   const at = (i: number) => route.source.locations[i] ?? `items[${i}]`;
   const home = route.plannedHome;
   const n = route.items.length;
@@ -90,7 +95,8 @@ export function validateRoute(route: Route, options: ValidateOptions = {}): Issu
       return;
     }
     const ref = frameKind(it.frame) === 'terrain' ? 'terrain' : 'home';
-    if (h > opts.ceilingM) add('error', i, at(i), said(ref === 'home' ? 'route_over_ceiling_home' : 'route_over_ceiling_terrain', { alt: fmt(h), ceiling: opts.ceilingM }));
+    if (h > opts.ceilingM)
+      add('error', i, at(i), said(ref === 'home' ? 'route_over_ceiling_home' : 'route_over_ceiling_terrain', { alt: fmt(h), ceiling: opts.ceilingM }));
     else if (isTakeoff(it.command) && h <= 0) add('error', i, at(i), said('route_takeoff_not_above_home', { alt: fmt(h) }));
     else if (isNav(it.command) && it.command !== CMD.LAND && h === 0 && ref === 'home') {
       add('warning', i, at(i), said('route_altitude_zero', { name: id(name) }));
@@ -176,10 +182,14 @@ const near = (p: { lat: number; lon: number }) => `${p.lat.toFixed(5)}, ${p.lon.
 
 function airspaceMessage(f: Exclude<AirspaceFinding, { kind: 'above_ceiling' }>): ServerMessage {
   switch (f.kind) {
-    case 'waypoint_in_no_fly': return said('route_in_no_fly', { item: itemNo(f.item), zone: f.zone });
-    case 'leg_crosses_no_fly': return said('route_leg_crosses_no_fly', { from: itemNo(f.from), to: itemNo(f.item), zone: f.zone, near: near(f.at) });
-    case 'waypoint_outside_geofence': return said('route_outside_geofence', { item: itemNo(f.item), zone: f.zone });
-    case 'leg_leaves_geofence': return said('route_leg_leaves_geofence', { from: itemNo(f.from), to: itemNo(f.item), zone: f.zone, near: near(f.at) });
+    case 'waypoint_in_no_fly':
+      return said('route_in_no_fly', { item: itemNo(f.item), zone: f.zone });
+    case 'leg_crosses_no_fly':
+      return said('route_leg_crosses_no_fly', { from: itemNo(f.from), to: itemNo(f.item), zone: f.zone, near: near(f.at) });
+    case 'waypoint_outside_geofence':
+      return said('route_outside_geofence', { item: itemNo(f.item), zone: f.zone });
+    case 'leg_leaves_geofence':
+      return said('route_leg_leaves_geofence', { from: itemNo(f.from), to: itemNo(f.item), zone: f.zone, near: near(f.at) });
   }
 }
 
@@ -189,8 +199,15 @@ function checkBattery(route: Route, opts: typeof DEFAULTS & FlightOptions, warn:
   const usable = usableS(opts);
   const out = est.legs.find((l) => l.endS > usable);
   if (out) {
-    warn(out.index, said('route_battery_reserve', {
-      minutes: fmt(est.durationS / 60), km: fmt(est.distanceM / 1000), usable: fmt(usable / 60), endurance: fmt(opts.enduranceS / 60), reserve: opts.reservePercent,
-    }));
+    warn(
+      out.index,
+      said('route_battery_reserve', {
+        minutes: fmt(est.durationS / 60),
+        km: fmt(est.distanceM / 1000),
+        usable: fmt(usable / 60),
+        endurance: fmt(opts.enduranceS / 60),
+        reserve: opts.reservePercent,
+      }),
+    );
   }
 }

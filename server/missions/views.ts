@@ -36,8 +36,12 @@ export function routeShape(r: Route) {
 /** checks: the station's rules the route is held to, sent along for the route editor. */
 export function routeDetail(e: RouteEntry, checks: Airspace & BatteryRules) {
   const rules: RouteRules = {
-    geofence: checks.geofence, noFly: checks.noFly, ceilingM: checks.ceilingM, enduranceS: checks.enduranceS,
-    reservePercent: checks.reservePercent, speedMs: e.route?.plan?.hoverSpeed ?? DEFAULT_SPEED_MS,
+    geofence: checks.geofence,
+    noFly: checks.noFly,
+    ceilingM: checks.ceilingM,
+    enduranceS: checks.enduranceS,
+    reservePercent: checks.reservePercent,
+    speedMs: e.route?.plan?.hoverSpeed ?? DEFAULT_SPEED_MS,
   };
   return {
     ...routeSummary(e),
@@ -57,8 +61,11 @@ type Feature = { type: 'Feature'; geometry: { type: string; coordinates: unknown
  */
 function routeGeoJson(route: Route): { type: 'FeatureCollection'; features: Feature[] } {
   const features: Feature[] = [];
-  const pt = (lat: number, lon: number, properties: Record<string, unknown>): Feature =>
-    ({ type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties });
+  const pt = (lat: number, lon: number, properties: Record<string, unknown>): Feature => ({
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: [lon, lat] },
+    properties,
+  });
   const home = route.plannedHome;
   const path: [number, number][] = home ? [[home.lon, home.lat]] : [];
   route.items.forEach((it, index) => {
@@ -66,7 +73,12 @@ function routeGeoJson(route: Route): { type: 'FeatureCollection'; features: Feat
     if (place) {
       path.push([place.lon, place.lat]);
       features.push(pt(place.lat, place.lon, {
-        kind: 'item', index, seq: index + 1, command: it.command, name: label(it.command), alt: heightOf(it, home),
+        kind: 'item',
+        index,
+        seq: index + 1,
+        command: it.command,
+        name: label(it.command),
+        alt: heightOf(it, home),
       }));
     }
     if (it.command === CMD.RETURN_TO_LAUNCH && home) path.push([home.lon, home.lat]);

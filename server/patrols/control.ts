@@ -50,7 +50,8 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
   private mustExist(vehicleId: string): void {
     const problem = vehicleIdProblem(vehicleId);
     if (problem) throw new ControlError('invalid', problem);
-    if (!this.known(vehicleId)) throw new ControlError('not_found', `no vehicle "${vehicleId}": SkyBeat has never heard from it (GET /api/vehicles lists the drones)`);
+    if (!this.known(vehicleId))
+      throw new ControlError('not_found', `no vehicle "${vehicleId}": SkyBeat has never heard from it (GET /api/vehicles lists the drones)`);
   }
 
   /** Throws unless `pilot` holds the drone: every flight command passes here first. */

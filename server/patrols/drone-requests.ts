@@ -26,9 +26,21 @@ export class DroneRequests extends EventEmitter<{ request: [DroneRequestView] }>
 
   create(alertId: number, target: LatLon, by: string, note: string): DroneRequestView {
     for (const r of this.requests.values()) {
-      if (r.alertId === alertId && r.state === 'open') throw new DroneRequestError('conflict', `a drone is already requested for incident ${alertId} (request ${r.id})`);
+      if (r.alertId === alertId && r.state === 'open')
+        throw new DroneRequestError('conflict', `a drone is already requested for incident ${alertId} (request ${r.id})`);
     }
-    const r: Request = { id: this.nextId++, alertId, target, requestedBy: by, at: this.now(), note, state: 'open', acceptedBy: null, vehicleId: null, gotoId: null };
+    const r: Request = {
+      id: this.nextId++,
+      alertId,
+      target,
+      requestedBy: by,
+      at: this.now(),
+      note,
+      state: 'open',
+      acceptedBy: null,
+      vehicleId: null,
+      gotoId: null,
+    };
     this.requests.set(r.id, r);
     return this.told(r);
   }
@@ -37,7 +49,8 @@ export class DroneRequests extends EventEmitter<{ request: [DroneRequestView] }>
   open(id: number): DroneRequestView {
     const r = this.requests.get(id);
     if (!r) throw new DroneRequestError('not_found', `no drone request ${id}`);
-    if (r.state !== 'open') throw new DroneRequestError('conflict', `drone request ${id} is ${r.state}${r.acceptedBy ? ` by ${r.acceptedBy} (${r.vehicleId})` : ''}`);
+    if (r.state !== 'open')
+      throw new DroneRequestError('conflict', `drone request ${id} is ${r.state}${r.acceptedBy ? ` by ${r.acceptedBy} (${r.vehicleId})` : ''}`);
     return this.view(r);
   }
 
@@ -62,8 +75,11 @@ export class DroneRequests extends EventEmitter<{ request: [DroneRequestView] }>
   /** Drones that could go, nearest first: connected, with a position. */
   private view(r: Request): DroneRequestView {
     const candidates = [...this.fleet.vehicles.values()].filter((v) => !v.lost && v.position).map((v) => ({
-      vehicleId: v.id, distanceM: Math.round(distanceM(v.position!, r.target)), batteryPercent: v.battery?.percent ?? null,
-      pilot: this.control.holder(v.id), airborne: v.armed && (v.position?.altRel ?? 0) > 2,
+      vehicleId: v.id,
+      distanceM: Math.round(distanceM(v.position!, r.target)),
+      batteryPercent: v.battery?.percent ?? null,
+      pilot: this.control.holder(v.id),
+      airborne: v.armed && (v.position?.altRel ?? 0) > 2,
     })).sort((a, b) => a.distanceM - b.distanceM);
     return { ...r, candidates };
   }

@@ -6,7 +6,11 @@ const title = (run: RunView) => `SkyBeat run ${run.id}: ${run.routeName.en} (${r
 
 /** GPX 1.1 track; elevation is AMSL as GPX expects. */
 export function toGpx(run: RunView, points: TrackPoint[]): string {
-  const pts = points.map((p) => `      <trkpt lat="${p.lat.toFixed(7)}" lon="${p.lon.toFixed(7)}">${p.altMsl === null ? '' : `<ele>${p.altMsl.toFixed(1)}</ele>`}<time>${new Date(p.time).toISOString()}</time></trkpt>`);
+  const pts = points.map((p) =>
+    `      <trkpt lat="${p.lat.toFixed(7)}" lon="${p.lon.toFixed(7)}">${p.altMsl === null ? '' : `<ele>${p.altMsl.toFixed(1)}</ele>`}<time>${
+      new Date(p.time).toISOString()
+    }</time></trkpt>`
+  );
   return `<?xml version="1.0" encoding="UTF-8"?>
 <gpx version="1.1" creator="SkyBeat" xmlns="http://www.topografix.com/GPX/1/1">
   <metadata><name>${esc(title(run))}</name><time>${new Date(run.startedAt).toISOString()}</time></metadata>

@@ -44,8 +44,19 @@ export interface GotoSettings {
 }
 
 export const DEFAULT_GOTO: GotoSettings = {
-  transitAltM: 60, holdMin: 5, overheadM: 30, orbitRadiusM: 20, amberS: 120, cruiseMs: 8, staleMs: 3000,
-  moveConfirmM: 3, moveTimeoutMs: 10_000, armTimeoutMs: 90_000, armRetryMs: 3000, climbTimeoutMs: 30_000, tickMs: 1000,
+  transitAltM: 60,
+  holdMin: 5,
+  overheadM: 30,
+  orbitRadiusM: 20,
+  amberS: 120,
+  cruiseMs: 8,
+  staleMs: 3000,
+  moveConfirmM: 3,
+  moveTimeoutMs: 10_000,
+  armTimeoutMs: 90_000,
+  armRetryMs: 3000,
+  climbTimeoutMs: 30_000,
+  tickMs: 1000,
 };
 
 export interface GotoRequest {
@@ -84,7 +95,14 @@ export class GotoError extends Refusal {
 
 /** The preflight asks for a route; a goto's own checks replace the ones about it. */
 const NO_ROUTE: Route = {
-  id: 'goto', meta: EMPTY_META, vehicleType: QUADROTOR, plannedHome: null, items: [], fence: emptyFence(), rally: [], plan: null,
+  id: 'goto',
+  meta: EMPTY_META,
+  vehicleType: QUADROTOR,
+  plannedHome: null,
+  items: [],
+  fence: emptyFence(),
+  rally: [],
+  plan: null,
   source: { format: 'plan', file: 'goto', locations: [] },
 };
 
@@ -92,7 +110,12 @@ const NO_ROUTE: Route = {
 const SHARED_CHECKS = ['control', 'link', 'gps', 'position'];
 
 const placed = (command: number, p: LatLon, alt: number, params: number[] = [0, 0, 0, 0]): RouteItemLike => ({
-  command, frame: 3, params, lat: p.lat, lon: p.lon, alt,
+  command,
+  frame: 3,
+  params,
+  lat: p.lat,
+  lon: p.lon,
+  alt,
 });
 
 /** One goto: its record, and what it watches. */
@@ -112,8 +135,17 @@ class Goto {
   lastTick: number;
 
   constructor(
-    readonly id: number, readonly vehicleId: string, readonly pilot: string, readonly alertId: number | null, readonly target: LatLon,
-    readonly altM: number, readonly holdMin: number, readonly checks: PreflightItem[], readonly startedAt: number, onGround: boolean, orbit: boolean,
+    readonly id: number,
+    readonly vehicleId: string,
+    readonly pilot: string,
+    readonly alertId: number | null,
+    readonly target: LatLon,
+    readonly altM: number,
+    readonly holdMin: number,
+    readonly checks: PreflightItem[],
+    readonly startedAt: number,
+    onGround: boolean,
+    orbit: boolean,
   ) {
     this.state = onGround ? 'arming' : 'transit';
     this.hold = orbit ? 'orbit' : 'position';
@@ -202,25 +234,48 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     const back = home ? airspaceFindings({ plannedHome: { ...r.target, alt: 0 }, items: [placed(MAV_CMD.NAV_WAYPOINT, home, alt)] }, airspace) : [];
     const fence = this.d.rules.geofence;
     const outsideFence = fence !== null && !insideZone(r.target, fence);
-    add('point', km <= this.d.station.radiusKm && !outsideFence, outsideFence ? said('check_goto_point_outside')
-      : said(km <= this.d.station.radiusKm ? 'check_goto_point_ok' : 'check_goto_point_far', { km: km.toFixed(1), limit: this.d.station.radiusKm }));
+    add(
+      'point',
+      km <= this.d.station.radiusKm && !outsideFence,
+      outsideFence ?
+        said('check_goto_point_outside')
+        : said(km <= this.d.station.radiusKm ? 'check_goto_point_ok' : 'check_goto_point_far', { km: km.toFixed(1), limit: this.d.station.radiusKm }),
+    );
 
     const pointIn = this.d.rules.noFly.find((z) => insideZone(r.target, z));
     const crossing = [...out, ...back].find((f) => f.kind === 'leg_crosses_no_fly' || f.kind === 'waypoint_in_no_fly');
     const leaving = [...out, ...back].find((f) => f.kind === 'leg_leaves_geofence');
-    add('path', !pointIn && !crossing && !leaving, pointIn ? said('check_goto_path_in_no_fly', { zone: pointIn.name })
-      : crossing && 'zone' in crossing ? said('check_goto_path_crosses', { zone: crossing.zone })
-        : leaving ? said('check_goto_path_leaves') : said('check_goto_path_clear'));
+    add(
+      'path',
+      !pointIn && !crossing && !leaving,
+      pointIn ?
+        said('check_goto_path_in_no_fly', { zone: pointIn.name })
+        : crossing && 'zone' in crossing ?
+        said('check_goto_path_crosses', { zone: crossing.zone })
+        : leaving
+        ? said('check_goto_path_leaves')
+        : said('check_goto_path_clear'),
+    );
 
     add('ceiling', alt > 0 && alt <= this.d.rules.ceilingM, said('check_goto_altitude', { alt: alt.toFixed(0), ceiling: this.d.rules.ceilingM }));
 
     const pct = v.battery?.percent ?? null;
     const trip = from && home ? this.tripS(from, r.target, home, alt, holdMin * 60) : null;
     const need = trip === null ? null : batteryNeedPercent(trip.totalS, this.d.rules);
-    add('battery', pct !== null && need !== null && pct >= need, pct === null ? said('check_battery_none') : need === null ? said('check_position_none')
-      : said('check_goto_battery', {
-        km: ((trip?.outM ?? 0) / 1000).toFixed(1), hold: holdMin, minutes: Math.ceil(trip!.totalS / 60), need, reserve: this.d.rules.reservePercent, has: pct,
-      }));
+    add(
+      'battery',
+      pct !== null && need !== null && pct >= need,
+      pct === null ? said('check_battery_none') : need === null ?
+        said('check_position_none')
+        : said('check_goto_battery', {
+          km: ((trip?.outM ?? 0) / 1000).toFixed(1),
+          hold: holdMin,
+          minutes: Math.ceil(trip!.totalS / 60),
+          need,
+          reserve: this.d.rules.reservePercent,
+          has: pct,
+        }),
+    );
     return items;
   }
 
@@ -234,9 +289,11 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       plannedHome: { ...from, alt: 0 },
       plan: null,
       items: [
-        placed(MAV_CMD.NAV_WAYPOINT, from, here), placed(MAV_CMD.NAV_WAYPOINT, to, alt),
+        placed(MAV_CMD.NAV_WAYPOINT, from, here),
+        placed(MAV_CMD.NAV_WAYPOINT, to, alt),
         { command: MAV_CMD.NAV_DELAY, frame: 2, params: [holdS, -1, -1, -1], lat: 0, lon: 0, alt: 0 },
-        placed(MAV_CMD.NAV_WAYPOINT, home, alt), placed(MAV_CMD.NAV_LAND, home, 0),
+        placed(MAV_CMD.NAV_WAYPOINT, home, alt),
+        placed(MAV_CMD.NAV_LAND, home, 0),
       ],
     }, { speedMs: this.settings.cruiseMs });
     // The estimate starts on the ground where it is: an airborne drone has climbed already.
@@ -252,7 +309,8 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     const r = this.d.rules;
     const flyableS = ((pct - r.reservePercent) / 100) * r.enduranceS;
     const est = estimateFlight({
-      plannedHome: { ...pos, alt: 0 }, plan: null,
+      plannedHome: { ...pos, alt: 0 },
+      plan: null,
       items: [placed(MAV_CMD.NAV_WAYPOINT, pos, pos.altRel), placed(MAV_CMD.NAV_WAYPOINT, home, pos.altRel), placed(MAV_CMD.NAV_LAND, home, 0)],
     }, { speedMs: this.settings.cruiseMs });
     return Math.floor(flyableS - (est.durationS - (est.legs[0]?.endS ?? 0)));
@@ -276,8 +334,19 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     const plan = profileOf(v.autopilot).goto;
     const run = this.d.patrols.activeFor(v.id);
     const onGround = !v.armed && !run;
-    const g = new Goto(this.nextId++, v.id, r.pilot, r.alertId ?? null, r.target, r.altM ?? this.settings.transitAltM, r.holdMin ?? this.settings.holdMin,
-      checks, this.clock.now(), onGround, plan.orbit !== null);
+    const g = new Goto(
+      this.nextId++,
+      v.id,
+      r.pilot,
+      r.alertId ?? null,
+      r.target,
+      r.altM ?? this.settings.transitAltM,
+      r.holdMin ?? this.settings.holdMin,
+      checks,
+      this.clock.now(),
+      onGround,
+      plan.orbit !== null,
+    );
     this.all.set(g.id, g);
     this.event(g, 'sent', said('goto_sent', { lat: r.target.lat.toFixed(5), lon: r.target.lon.toFixed(5), alt: g.altM, pilot: r.pilot }));
     this.event(g, 'hold', said('goto_hold', { how: plan.holdWhy }));
@@ -285,9 +354,15 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       // The run records where it left its route: the item it was flying to, and the place.
       const item = run.progress.current;
       g.leftPatrol = { runId: run.id, item, lat: v.position.lat, lon: v.position.lon, at: this.clock.now() };
-      run.event('detour', said('run_detour', {
-        item: item ?? '?', metres: Math.round(distanceM(v.position, r.target)), incident: g.alertId !== null ? `#${g.alertId}` : `goto ${g.id}`,
-      }), { gotoId: g.id, alertId: g.alertId, left: g.leftPatrol });
+      run.event(
+        'detour',
+        said('run_detour', {
+          item: item ?? '?',
+          metres: Math.round(distanceM(v.position, r.target)),
+          incident: g.alertId !== null ? `#${g.alertId}` : `goto ${g.id}`,
+        }),
+        { gotoId: g.id, alertId: g.alertId, left: g.leftPatrol },
+      );
     }
     void this.fly(g, v).catch((err: Error) => this.fail(g, err.message));
     return this.view(g);
@@ -338,7 +413,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
 
   private async armPatiently(g: Goto, v: Vehicle): Promise<boolean> {
     const deadline = this.clock.now() + this.settings.armTimeoutMs;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1;; attempt++) {
       if (!g.active) return false;
       const out = await this.d.actions.arm(v, true);
       if (out.result === 'accepted') {
@@ -403,7 +478,13 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       if (g.keepHolding) this.event(g, 'limit', said('goto_limit_kept'));
       else {
         this.event(g, 'limit', said('goto_limit_return'));
-        this.d.audit({ user: null, action: 'goto.limit_return', target: g.vehicleId, result: 'sent', detail: { gotoId: g.id, battery: v.battery?.percent ?? null } });
+        this.d.audit({
+          user: null,
+          action: 'goto.limit_return',
+          target: g.vehicleId,
+          result: 'sent',
+          detail: { gotoId: g.id, battery: v.battery?.percent ?? null },
+        });
         // Refused or unanswered: asked again on the next tick, and the goto goes on being watched meanwhile.
         const again = () => {
           if (!g.active) return;
@@ -513,8 +594,18 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     const d = v ? this.freshDistance(v, g) : null;
     const live = g.active && v !== undefined;
     return {
-      id: g.id, vehicleId: g.vehicleId, pilot: g.pilot, alertId: g.alertId, target: g.target, altM: g.altM, holdMin: g.holdMin, state: g.state,
-      checks: g.checks, startedAt: g.startedAt, arrivedAt: g.arrivedAt, endedAt: g.endedAt,
+      id: g.id,
+      vehicleId: g.vehicleId,
+      pilot: g.pilot,
+      alertId: g.alertId,
+      target: g.target,
+      altM: g.altM,
+      holdMin: g.holdMin,
+      state: g.state,
+      checks: g.checks,
+      startedAt: g.startedAt,
+      arrivedAt: g.arrivedAt,
+      endedAt: g.endedAt,
       distanceM: live && d !== null ? Math.round(d) : null,
       overhead: live && d !== null && d < this.settings.overheadM && g.state === 'on_scene',
       stale: live && d === null,
@@ -522,7 +613,10 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       batteryPercent: v?.battery?.percent ?? null,
       turnHomeInS: live ? this.turnHomeInS(v) : null,
       amber: live && g.amber,
-      keepHolding: g.keepHolding, hold: g.hold, leftPatrol: g.leftPatrol, events: g.events,
+      keepHolding: g.keepHolding,
+      hold: g.hold,
+      leftPatrol: g.leftPatrol,
+      events: g.events,
     };
   }
 

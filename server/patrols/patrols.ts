@@ -88,7 +88,8 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       const run = PatrolRun.fromRow(row, this.d.runs, this.d.autopilotOf(row.vehicleId));
       run.event('restart', said('run_restarted', { time: moment(now), vehicle: row.vehicleId }));
       this.runs.set(run.id, run);
-      if (['uploading', 'arming', 'starting'].includes(row.state)) this.end(run, { kind: 'failed', reason: 'the service restarted during the launch', said: said('run_failed_restart') }, false);
+      if (['uploading', 'arming', 'starting'].includes(row.state))
+        this.end(run, { kind: 'failed', reason: 'the service restarted during the launch', said: said('run_failed_restart') }, false);
       else this.follow(run);
     }
   }
@@ -113,16 +114,35 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
 
   checks(vehicleId: string, routeId: string, pilot: string): PreflightItem[] {
     const v = this.vehicle(vehicleId);
-    return preflight({ vehicle: v, route: this.route(routeId), rules: this.d.rules, pilot, controller: this.d.control.holder(v.id), activeRun: this.activeFor(v.id)?.id ?? null });
+    return preflight({
+      vehicle: v,
+      route: this.route(routeId),
+      rules: this.d.rules,
+      pilot,
+      controller: this.d.control.holder(v.id),
+      activeRun: this.activeFor(v.id)?.id ?? null,
+    });
   }
 
   /** Start a patrol; resolves with the run as soon as it exists (the launch goes on in the background). */
   launch(vehicleId: string, routeId: string, pilot: string, overrides: string[] = []): PatrolRun {
     const v = this.vehicle(vehicleId);
     const route = this.route(routeId);
-    const items = preflight({ vehicle: v, route, rules: this.d.rules, pilot, controller: this.d.control.holder(v.id), activeRun: this.activeFor(v.id)?.id ?? null });
+    const items = preflight({
+      vehicle: v,
+      route,
+      rules: this.d.rules,
+      pilot,
+      controller: this.d.control.holder(v.id),
+      activeRun: this.activeFor(v.id)?.id ?? null,
+    });
     const unknown = overrides.filter((o) => !items.some((i) => i.id === o && i.overridable));
-    if (unknown.length) throw new PatrolError('invalid', `cannot override ${unknown.join(', ')}: only ${items.filter((i) => i.overridable).map((i) => i.id).join(', ')} may be overridden`, items);
+    if (unknown.length)
+      throw new PatrolError(
+        'invalid',
+        `cannot override ${unknown.join(', ')}: only ${items.filter((i) => i.overridable).map((i) => i.id).join(', ')} may be overridden`,
+        items,
+      );
     const blocked = blocking(items, overrides);
     if (blocked.length) {
       throw new PatrolError('conflict', `preflight failed: ${blocked.map((b) => `${b.id} (${b.value})`).join('; ')}`, items);
@@ -152,7 +172,11 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     const route = this.route(routeId);
     this.d.control.require(v.id, pilot);
     const run = this.activeFor(v.id);
-    if (run) throw new PatrolError('conflict', `${v.id} is flying patrol run ${run.id} (route "${run.route.id}", ${run.state}): end it first (land or rtl; abort before takeoff)`);
+    if (run)
+      throw new PatrolError(
+        'conflict',
+        `${v.id} is flying patrol run ${run.id} (route "${run.route.id}", ${run.state}): end it first (land or rtl; abort before takeoff)`,
+      );
     const items = preflight({ vehicle: v, route, rules: this.d.rules, pilot, controller: this.d.control.holder(v.id), activeRun: null })
       .filter((i) => MISSION_CHECKS.includes(i.id));
     const failedChecks = items.filter((i) => !i.pass);
@@ -196,7 +220,9 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     if (run.ended) return;
     if (!climbing) {
       const notClimbing = said('run_failed_climb', {
-        seconds: this.timing.climbTimeoutMs / 1000, alt: v.position?.altRel.toFixed(1) ?? '?', armed: v.armed ? term('armed_yes', 'armed') : term('armed_no', 'disarmed'),
+        seconds: this.timing.climbTimeoutMs / 1000,
+        alt: v.position?.altRel.toFixed(1) ?? '?',
+        armed: v.armed ? term('armed_yes', 'armed') : term('armed_no', 'disarmed'),
       });
       return stop(english(notClimbing), notClimbing);
     }
@@ -207,7 +233,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
   /** Arm, asking again while the autopilot is not ready yet (it says why in STATUSTEXT). */
   private async armPatiently(run: PatrolRun, v: Vehicle): Promise<boolean> {
     const deadline = Date.now() + this.timing.armTimeoutMs;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1;; attempt++) {
       if (run.ended) return false;
       const out = await this.d.actions.arm(v, true);
       if (out.result === 'accepted') {
@@ -236,10 +262,13 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       this.end(run, { kind: 'aborted', reason: 'aborted by the pilot before takeoff', said: said('run_aborted_by_pilot') });
       return v.armed ? this.d.actions.arm(v, false) : { result: 'accepted' };
     }
-    const out = action === 'pause' ? await this.d.actions.pause(v)
-      : action === 'resume' ? await this.d.actions.resume(v)
-        : action === 'rtl' ? await this.d.actions.returnHome(v)
-          : await this.d.actions.land(v);
+    const out = action === 'pause' ?
+      await this.d.actions.pause(v)
+      : action === 'resume' ?
+      await this.d.actions.resume(v)
+      : action === 'rtl' ?
+      await this.d.actions.returnHome(v)
+      : await this.d.actions.land(v);
     if (run) {
       const done = { action: term(`act${action[0]!.toUpperCase()}${action.slice(1)}`, action), result: term(`commandResult_${out.result}`, out.result) };
       // The reason of a refusal is the autopilot's answer and texts.
@@ -269,9 +298,12 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       // ArduPilot flies the route's own RTL or LAND item in AUTO: the mode says nothing, the item it flies does.
       else if (run.state === 'flying' && (run.progress.currentKind === 'return' || run.progress.currentKind === 'land')) {
         run.returnedBy ??= 'plan';
-        run.setState('returning', said('run_returning_route_item', {
-          item: run.progress.currentKind === 'return' ? term('routeItem_return', 'return to launch') : term('routeItem_land', 'land'),
-        }));
+        run.setState(
+          'returning',
+          said('run_returning_route_item', {
+            item: run.progress.currentKind === 'return' ? term('routeItem_return', 'return to launch') : term('routeItem_land', 'land'),
+          }),
+        );
       }
       const xt = v.flightMode === 'mission' ? run.crossTrack(v) : null;
       const off = xt !== null && xt > this.timing.offRouteM;
@@ -282,8 +314,12 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     if (run.airborne && !v.armed && !run.ended) {
       this.d.aircraft.setExternal(v, 'off_route', null);
       const by = run.returnedBy === 'pilot' || run.returnedBy === 'failsafe' ? run.returnedBy : 'unknown';
-      this.end(run, run.progress.atEnd ? { kind: 'completed' }
-        : { kind: 'returned_early', afterItem: run.progress.itemsDone, of: run.route.items.length, by });
+      this.end(
+        run,
+        run.progress.atEnd ?
+          { kind: 'completed' }
+          : { kind: 'returned_early', afterItem: run.progress.itemsDone, of: run.route.items.length, by },
+      );
       return;
     }
     this.emitRun(run);
@@ -300,9 +336,16 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     const failsafe = cause ? null : seen?.failsafe ?? this.failsafeSign(v, now);
     const mode = modeTerm(v.flightMode, v.mode);
     run.returnedBy ??= cause?.by === 'station' ? 'pilot' : cause ? 'plan' : failsafe ? 'failsafe' : 'unknown';
-    run.setState('returning', cause?.by === 'station' ? said('run_returning_commanded', { mode })
-      : cause ? said('run_returning_plan', { mode, why: term(`modeCause_${cause.by}`, cause.why) })
-        : failsafe ? said('run_returning_failsafe', { mode, sign: failsafe }) : said('run_returning_unknown', { mode }));
+    run.setState(
+      'returning',
+      cause?.by === 'station' ?
+        said('run_returning_commanded', { mode })
+        : cause ?
+        said('run_returning_plan', { mode, why: term(`modeCause_${cause.by}`, cause.why) })
+        : failsafe
+        ? said('run_returning_failsafe', { mode, sign: failsafe })
+        : said('run_returning_unknown', { mode }),
+    );
   }
 
   /** What says a failsafe has the aircraft now, if anything does. */

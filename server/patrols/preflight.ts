@@ -6,9 +6,7 @@ import { validateRoute } from '../missions/validate.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import { english, said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
-import {
-  airspaceFindings, batteryNeedPercent, DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT,
-} from '../wire/route-rules.ts';
+import { airspaceFindings, batteryNeedPercent, DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT } from '../wire/route-rules.ts';
 import type { PreflightItem } from '../wire/types.ts';
 import { routeChecksOf } from './route-checks.ts';
 
@@ -71,9 +69,20 @@ export function preflight({ vehicle: v, route, rules, pilot, controller, activeR
   // What each check measured goes as a code and its figures (the pages say it in their language) and in English (API, audit).
   const add = (id: string, pass: boolean, what: ServerMessage, overridable = false) => items.push({ id, pass, value: english(what), said: what, overridable });
 
-  add('control', controller === pilot, controller === pilot ? said('check_control_yours', { pilot })
-    : controller ? said('check_control_held', { holder: controller }) : said('check_control_nobody'));
-  add('idle', activeRun === null && !v.armed, activeRun !== null ? said('check_idle_flying', { run: activeRun }) : said(v.armed ? 'check_idle_armed' : 'check_idle_ready'));
+  add(
+    'control',
+    controller === pilot,
+    controller === pilot ?
+      said('check_control_yours', { pilot })
+      : controller
+      ? said('check_control_held', { holder: controller })
+      : said('check_control_nobody'),
+  );
+  add(
+    'idle',
+    activeRun === null && !v.armed,
+    activeRun !== null ? said('check_idle_flying', { run: activeRun }) : said(v.armed ? 'check_idle_armed' : 'check_idle_ready'),
+  );
 
   const loss = v.sequence.lossPercent;
   if (v.lost) add('link', false, said('check_link_lost'));
@@ -82,27 +91,52 @@ export function preflight({ vehicle: v, route, rules, pilot, controller, activeR
   const gps = v.gps;
   const fix = gps && term(`gpsFix${gps.fix}`, gps.fixName);
   if (!gps || !fix || gps.fix < FIX_3D) add('gps', false, fix ? said('check_gps_fix', { fix }) : said('check_gps_none'));
-  else add('gps', (gps.satellites ?? 0) >= rules.minSatellites, said('check_gps_satellites', { fix, satellites: gps.satellites ?? '?', need: rules.minSatellites }), true);
+  else add(
+      'gps',
+      (gps.satellites ?? 0) >= rules.minSatellites,
+      said('check_gps_satellites', { fix, satellites: gps.satellites ?? '?', need: rules.minSatellites }),
+      true,
+    );
 
   // How an autopilot tells it knows where it is is its own (ArduPilot: its EKF's flags).
   const position = profileOf(v.autopilot).position(v);
   add('position', position.ok, position.said);
 
   const pct = v.battery?.percent ?? null;
-  add('battery', pct !== null && pct >= rules.minBatteryPercent, pct === null ? said('check_battery_none') : said('check_battery_level', { percent: pct, need: rules.minBatteryPercent }));
+  add(
+    'battery',
+    pct !== null && pct >= rules.minBatteryPercent,
+    pct === null ? said('check_battery_none') : said('check_battery_level', { percent: pct, need: rules.minBatteryPercent }),
+  );
   const flight = estimateFlight(route);
   const needed = batteryNeedPercent(flight.durationS, rules);
-  add('battery_route', pct !== null && pct >= needed, said('check_battery_route', {
-    km: (flight.distanceM / 1000).toFixed(1), minutes: Math.ceil(flight.durationS / 60), need: needed, reserve: rules.reservePercent, has: pct ?? '?',
-  }), true);
+  add(
+    'battery_route',
+    pct !== null && pct >= needed,
+    said('check_battery_route', {
+      km: (flight.distanceM / 1000).toFixed(1),
+      minutes: Math.ceil(flight.durationS / 60),
+      need: needed,
+      reserve: rules.reservePercent,
+      has: pct ?? '?',
+    }),
+    true,
+  );
 
   // The route held to the station's rules, as the route folder and the route editor hold it.
   const problems = validateRoute(route, routeChecksOf(rules));
   const listed = (level: 'error' | 'warning'): MessageParam[] => problems.filter((p) => p.level === level).map(issueSaid);
   const errors = listed('error');
   const warnings = listed('warning');
-  add('route', errors.length === 0, errors.length ? said('check_route_errors', { errors })
-    : warnings.length ? said('check_route_warnings', { warnings }) : said('check_route_valid'));
+  add(
+    'route',
+    errors.length === 0,
+    errors.length ?
+      said('check_route_errors', { errors })
+      : warnings.length
+      ? said('check_route_warnings', { warnings })
+      : said('check_route_valid'),
+  );
 
   const heights = route.items.map((it) => heightOf(it, route.plannedHome)).filter((h): h is number => h !== null);
   const top = heights.length ? Math.max(...heights) : 0;
@@ -110,12 +144,23 @@ export function preflight({ vehicle: v, route, rules, pilot, controller, activeR
 
   // Every leg from home to home, exactly where it crosses (server/wire/route-rules.ts): the first place it leaves the fence, the first zone it enters.
   const findings = airspaceFindings(route, rules);
-  const outside = findings.flatMap((f) => f.kind === 'leg_leaves_geofence' ? [f.at]
-    : f.kind === 'waypoint_outside_geofence' ? [route.items[f.item]!].map((it) => ({ lat: it.lat, lon: it.lon })) : [])[0];
+  const outside = findings.flatMap((f) =>
+    f.kind === 'leg_leaves_geofence' ?
+      [f.at]
+      : f.kind === 'waypoint_outside_geofence'
+      ? [route.items[f.item]!].map((it) => ({ lat: it.lat, lon: it.lon }))
+      : []
+  )[0];
   const zone = findings.flatMap((f) => (f.kind === 'waypoint_in_no_fly' || f.kind === 'leg_crosses_no_fly' ? [{ name: f.zone }] : []))[0];
-  add('geofence', !outside && !zone, outside ? said('check_geofence_leaves', { lat: outside.lat.toFixed(5), lon: outside.lon.toFixed(5) })
-    : zone ? said('check_geofence_no_fly', { zone: zone.name })
-      : said(rules.geofence || rules.noFly.length ? 'check_geofence_clear' : 'check_geofence_none'));
+  add(
+    'geofence',
+    !outside && !zone,
+    outside ?
+      said('check_geofence_leaves', { lat: outside.lat.toFixed(5), lon: outside.lon.toFixed(5) })
+      : zone ?
+      said('check_geofence_no_fly', { zone: zone.name })
+      : said(rules.geofence || rules.noFly.length ? 'check_geofence_clear' : 'check_geofence_none'),
+  );
   return items;
 }
 

@@ -29,11 +29,22 @@ export function waypointsOf(route: Route, autopilot: Autopilot): { points: (Wayp
 /** What a route item makes the aircraft do, as far as its flight mode goes. */
 function kindOf(command: number): MissionItemKind {
   switch (command) {
-    case CMD.TAKEOFF: case CMD.VTOL_TAKEOFF: return 'takeoff';
-    case CMD.RETURN_TO_LAUNCH: return 'return';
-    case CMD.LAND: case common.MavCmd.NAV_VTOL_LAND: return 'land';
-    case CMD.WAYPOINT: case CMD.SPLINE_WAYPOINT: case CMD.LOITER_UNLIM: case CMD.LOITER_TURNS: case CMD.LOITER_TIME: return 'waypoint';
-    default: return 'other';
+    case CMD.TAKEOFF:
+    case CMD.VTOL_TAKEOFF:
+      return 'takeoff';
+    case CMD.RETURN_TO_LAUNCH:
+      return 'return';
+    case CMD.LAND:
+    case common.MavCmd.NAV_VTOL_LAND:
+      return 'land';
+    case CMD.WAYPOINT:
+    case CMD.SPLINE_WAYPOINT:
+    case CMD.LOITER_UNLIM:
+    case CMD.LOITER_TURNS:
+    case CMD.LOITER_TIME:
+      return 'waypoint';
+    default:
+      return 'other';
   }
 }
 
@@ -131,7 +142,12 @@ export function crossTrack(route: ReturnType<typeof waypointsOf>, seq: number, p
   const to = resolve(route.points[idx]!, home);
   const from = idx > 0 ? resolve(route.points[idx - 1]!, home) : home;
   if (!to || !from || distanceM(from, to) < 1) return null;
-  return getDistanceFromLine({ latitude: pos.lat, longitude: pos.lon }, { latitude: from.lat, longitude: from.lon }, { latitude: to.lat, longitude: to.lon }, 0.1);
+  return getDistanceFromLine(
+    { latitude: pos.lat, longitude: pos.lon },
+    { latitude: from.lat, longitude: from.lon },
+    { latitude: to.lat, longitude: to.lon },
+    0.1,
+  );
 }
 
 /** Battery change in percent per minute over the samples (negative while draining), or null. */

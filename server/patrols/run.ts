@@ -5,7 +5,15 @@ import type { ModeCause, ModeChange } from '../vehicles/mode-changes.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import { english, said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import {
-  RUN_ENDED, type Autopilot, type FlightMode, type PreflightItem, type ReturnedBy, type RunEvent, type RunOutcome, type RunState, type RunView,
+  RUN_ENDED,
+  type Autopilot,
+  type FlightMode,
+  type PreflightItem,
+  type ReturnedBy,
+  type RunEvent,
+  type RunOutcome,
+  type RunState,
+  type RunView,
 } from '../wire/types.ts';
 import { batteryTrend, crossTrack, distanceLeft, MissionProgress, waypointsOf } from './progress.ts';
 
@@ -16,15 +24,20 @@ const BATTERY_WINDOW_MS = 60_000;
 const STARTED: RunState[] = ['climbing', 'flying', 'paused', 'returning'];
 
 const returnedByText: Record<ReturnedBy, string> = {
-  pilot: 'by the pilot', failsafe: 'a failsafe', unknown: 'not commanded from here: the pilot\'s radio or the autopilot',
+  pilot: 'by the pilot',
+  failsafe: 'a failsafe',
+  unknown: "not commanded from here: the pilot's radio or the autopilot",
 };
 
 /** An outcome in words, as the record's result keeps it. */
 export function resultText(o: RunOutcome): string {
   switch (o.kind) {
-    case 'completed': return 'completed';
-    case 'aborted': return o.reason;
-    case 'failed': return `failed: ${o.reason}`;
+    case 'completed':
+      return 'completed';
+    case 'aborted':
+      return o.reason;
+    case 'failed':
+      return `failed: ${o.reason}`;
     case 'returned_early': {
       return `returned early after item ${o.afterItem} of ${o.of} (${returnedByText[o.by]})`;
     }
@@ -34,10 +47,14 @@ export function resultText(o: RunOutcome): string {
 /** An outcome as the pages say it (its English is resultText's). */
 export function outcomeSaid(o: RunOutcome): ServerMessage {
   switch (o.kind) {
-    case 'completed': return said('run_completed');
-    case 'aborted': return o.said ?? said('run_aborted', { reason: o.reason });
-    case 'failed': return said('run_failed', { reason: o.said ?? o.reason });
-    case 'returned_early': return said('run_returned_early', { item: o.afterItem, of: o.of, by: term(`returnedBy_${o.by}`, returnedByText[o.by]) });
+    case 'completed':
+      return said('run_completed');
+    case 'aborted':
+      return o.said ?? said('run_aborted', { reason: o.reason });
+    case 'failed':
+      return said('run_failed', { reason: o.said ?? o.reason });
+    case 'returned_early':
+      return said('run_returned_early', { item: o.afterItem, of: o.of, by: term(`returnedBy_${o.by}`, returnedByText[o.by]) });
   }
 }
 
@@ -96,8 +113,18 @@ export class PatrolRun {
   static fromRow(row: RunRow, store: RunStore, autopilot: Autopilot): PatrolRun {
     const events = store.events(row.id);
     const pre = events.find((e) => e.kind === 'preflight')?.detail as PreflightItem[] | undefined;
-    const run = new PatrolRun(row.id, row.vehicleId, JSON.parse(row.routeJson) as Route, row.pilot, row.startedAt, row.state, pre ?? [], store, autopilot,
-      events.map(({ time, kind, message, said: what }) => (what ? { time, kind, message, said: what } : { time, kind, message })));
+    const run = new PatrolRun(
+      row.id,
+      row.vehicleId,
+      JSON.parse(row.routeJson) as Route,
+      row.pilot,
+      row.startedAt,
+      row.state,
+      pre ?? [],
+      store,
+      autopilot,
+      events.map(({ time, kind, message, said: what }) => (what ? { time, kind, message, said: what } : { time, kind, message })),
+    );
     run.endedAt = row.endedAt;
     run.result = row.result;
     run.outcome = row.outcome;
@@ -131,7 +158,12 @@ export class PatrolRun {
     this.result = resultText(outcome);
     this.endedAt = Date.now();
     this.store.update(this.id, {
-      result: this.result, outcome, endedAt: this.endedAt, distanceM: this.distanceFlownM, maxAltM: this.maxAltM, minBattery: this.minBattery,
+      result: this.result,
+      outcome,
+      endedAt: this.endedAt,
+      distanceM: this.distanceFlownM,
+      maxAltM: this.maxAltM,
+      minBattery: this.minBattery,
     });
     this.setState(stateOf(outcome), said('run_ended', { result: outcomeSaid(outcome) }));
   }

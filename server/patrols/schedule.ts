@@ -41,7 +41,7 @@ export function occurrences(s: Schedule, from: number, to: number): number[] {
   const out: number[] = [];
   const day = new Date(from);
   day.setHours(0, 0, 0, 0);
-  for (let d = day.getTime() - 86_400_000; d <= to; ) {
+  for (let d = day.getTime() - 86_400_000; d <= to;) {
     for (const m of s.times) {
       const at = new Date(d);
       at.setHours(Math.floor(m / 60), m % 60, 0, 0);

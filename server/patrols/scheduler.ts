@@ -33,7 +33,9 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
   private readonly refusedSaid = new Map<string, ServerMessage>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly d: { routes: RouteStore; fleet: Fleet; patrols: Patrols; control: ControlRegistry; audit: AuditLog; options: SchedulerOptions }) {
+  constructor(
+    private readonly d: { routes: RouteStore; fleet: Fleet; patrols: Patrols; control: ControlRegistry; audit: AuditLog; options: SchedulerOptions },
+  ) {
     super();
     this.timer = setInterval(() => this.tick(), 15_000);
     d.routes.on('changed', () => this.tick());
@@ -69,8 +71,11 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
       for (const at of occurrences(schedule, now - this.d.options.graceMs, now + this.d.options.leadMs)) {
         const key = `${e.id}@${at}`;
         list.push({
-          routeId: e.id, name: { zh: e.route.meta.nameZh || e.id, en: e.route.meta.nameEn || e.id }, dueAt: at,
-          defaultDrone: e.route.meta.defaultDrone || null, vehicleId: this.vehicleFor(e.route.meta.defaultDrone),
+          routeId: e.id,
+          name: { zh: e.route.meta.nameZh || e.id, en: e.route.meta.nameEn || e.id },
+          dueAt: at,
+          defaultDrone: e.route.meta.defaultDrone || null,
+          vehicleId: this.vehicleFor(e.route.meta.defaultDrone),
           runId: this.launched.get(key) ?? null,
           autoLaunchProblem: this.refused.get(key) ?? null,
           autoLaunchSaid: this.refusedSaid.get(key) ?? null,
@@ -97,7 +102,13 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
       this.launched.set(key, run.id);
       this.refused.delete(key);
       this.refusedSaid.delete(key);
-      this.d.audit.record({ user: AUTO_PILOT, action: 'patrol.launch', target: p.vehicleId, result: 'ok', detail: { runId: run.id, routeId: p.routeId, scheduled: new Date(p.dueAt).toISOString() } });
+      this.d.audit.record({
+        user: AUTO_PILOT,
+        action: 'patrol.launch',
+        target: p.vehicleId,
+        result: 'ok',
+        detail: { runId: run.id, routeId: p.routeId, scheduled: new Date(p.dueAt).toISOString() },
+      });
     } catch (err) {
       if (!(err instanceof PatrolError) && !(err instanceof ControlError)) throw err;
       // Tried again at every tick while the patrol is due; pilots see why meanwhile.
@@ -109,7 +120,13 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
       else this.refusedSaid.delete(key);
       if (this.refused.get(key) !== err.message) {
         this.refused.set(key, err.message);
-        this.d.audit.record({ user: AUTO_PILOT, action: 'patrol.launch', target: p.vehicleId, result: 'refused', detail: { routeId: p.routeId, reason: err.message } });
+        this.d.audit.record({
+          user: AUTO_PILOT,
+          action: 'patrol.launch',
+          target: p.vehicleId,
+          result: 'refused',
+          detail: { routeId: p.routeId, reason: err.message },
+        });
       }
     }
   }

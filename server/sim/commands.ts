@@ -35,21 +35,34 @@ export interface CommandContext {
 
 /** Commands that only ask for telemetry: they do not take the copter away from the demo pilot. */
 export const TELEMETRY_COMMANDS = new Set<number>([
-  MavCmd.SET_MESSAGE_INTERVAL, MavCmd.GET_MESSAGE_INTERVAL, MavCmd.REQUEST_MESSAGE, MavCmd.GET_HOME_POSITION,
+  MavCmd.SET_MESSAGE_INTERVAL,
+  MavCmd.GET_MESSAGE_INTERVAL,
+  MavCmd.REQUEST_MESSAGE,
+  MavCmd.GET_HOME_POSITION,
   MavCmd.REQUEST_AUTOPILOT_CAPABILITIES,
 ]);
 
 export function fromCommandLong(m: common.CommandLong): ReceivedCommand {
   return {
-    command: m.command, params: [m._param1, m._param2, m._param3, m._param4],
-    lat: m._param5, lon: m._param6, alt: m._param7, frame: MavFrame.GLOBAL_RELATIVE_ALT, form: 'long',
+    command: m.command,
+    params: [m._param1, m._param2, m._param3, m._param4],
+    lat: m._param5,
+    lon: m._param6,
+    alt: m._param7,
+    frame: MavFrame.GLOBAL_RELATIVE_ALT,
+    form: 'long',
   };
 }
 
 export function fromCommandInt(m: common.CommandInt): ReceivedCommand {
   return {
-    command: m.command, params: [m._param1, m._param2, m._param3, m._param4],
-    lat: m._param5 / 1e7, lon: m._param6 / 1e7, alt: m._param7, frame: m.frame, form: 'int',
+    command: m.command,
+    params: [m._param1, m._param2, m._param3, m._param4],
+    lat: m._param5 / 1e7,
+    lon: m._param6 / 1e7,
+    alt: m._param7,
+    frame: m.frame,
+    form: 'int',
   };
 }
 

@@ -3,7 +3,16 @@ import { Connection, type Incoming } from '../links/connection.ts';
 import type { Link } from '../links/link.ts';
 import type { RawMessage } from '../mavlink/codec.ts';
 import { ARM_CHECK } from './ardupilot.ts';
-import { TELEMETRY_COMMANDS, altAboveHome, fromCommandInt, fromCommandLong, runCommand, setMode, type ReceivedCommand, type CommandContext } from './commands.ts';
+import {
+  TELEMETRY_COMMANDS,
+  altAboveHome,
+  fromCommandInt,
+  fromCommandLong,
+  runCommand,
+  setMode,
+  type ReceivedCommand,
+  type CommandContext,
+} from './commands.ts';
 import { DemoPilot } from './demo-pilot.ts';
 import { FaultyLink, type LinkFaultSettings } from './faults.ts';
 import type { Companion, Firmware, Outgoing, Said, TelemetrySource } from './firmware.ts';
@@ -190,7 +199,7 @@ export class SimDrone {
     else if (msg instanceof common.SetMode) this.setModeMessage(msg, from);
     else if (msg instanceof common.SetPositionTargetGlobalInt) this.positionTarget(msg);
     else if (msg instanceof common.ParamRequestRead) this.queue(this.params.valueMessage(msg.paramIndex >= 0 ? msg.paramIndex : msg.paramId));
-    else if (msg instanceof common.ParamRequestList) for (let i = 0; i < this.params.count; i++) this.queue(this.params.valueMessage(i));
+    else if (msg instanceof common.ParamRequestList) { for (let i = 0; i < this.params.count; i++) this.queue(this.params.valueMessage(i)); }
     else if (msg instanceof common.ParamSet) this.paramSet(msg);
     else if (this.missions.handle(msg, from)) {
       if (msg instanceof common.MissionCount || msg instanceof common.MissionClearAll) this.groundControl();
@@ -339,4 +348,3 @@ export class SimDrone {
     return this.connection.close();
   }
 }
-

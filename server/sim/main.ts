@@ -47,16 +47,32 @@ Faults (repeatable; VALUE applies to every drone, SYSID:VALUE to one):
 class UsageError extends Error {}
 
 const OPTIONS = {
-  count: { type: 'string' }, autopilot: { type: 'string' }, link: { type: 'string' }, home: { type: 'string' }, spacing: { type: 'string' },
-  'sysid-base': { type: 'string' }, seed: { type: 'string' }, 'boot-delay': { type: 'string' },
-  'gps-fix-delay': { type: 'string' }, speedup: { type: 'string' }, 'mission-request': { type: 'string' },
-  param: { type: 'string', multiple: true }, 'gcs-failsafe': { type: 'boolean' }, demo: { type: 'boolean' },
-  'control-port': { type: 'string' }, key: { type: 'string' },
-  loss: { type: 'string', multiple: true }, duplicate: { type: 'string', multiple: true },
-  reorder: { type: 'string', multiple: true }, corrupt: { type: 'string', multiple: true },
-  delay: { type: 'string', multiple: true }, 'gps-loss': { type: 'string', multiple: true },
-  'refuse-arm': { type: 'string', multiple: true }, 'low-battery': { type: 'string', multiple: true },
-  'link-drop': { type: 'string', multiple: true }, 'mission-fault': { type: 'string', multiple: true },
+  count: { type: 'string' },
+  autopilot: { type: 'string' },
+  link: { type: 'string' },
+  home: { type: 'string' },
+  spacing: { type: 'string' },
+  'sysid-base': { type: 'string' },
+  seed: { type: 'string' },
+  'boot-delay': { type: 'string' },
+  'gps-fix-delay': { type: 'string' },
+  speedup: { type: 'string' },
+  'mission-request': { type: 'string' },
+  param: { type: 'string', multiple: true },
+  'gcs-failsafe': { type: 'boolean' },
+  demo: { type: 'boolean' },
+  'control-port': { type: 'string' },
+  key: { type: 'string' },
+  loss: { type: 'string', multiple: true },
+  duplicate: { type: 'string', multiple: true },
+  reorder: { type: 'string', multiple: true },
+  corrupt: { type: 'string', multiple: true },
+  delay: { type: 'string', multiple: true },
+  'gps-loss': { type: 'string', multiple: true },
+  'refuse-arm': { type: 'string', multiple: true },
+  'low-battery': { type: 'string', multiple: true },
+  'link-drop': { type: 'string', multiple: true },
+  'mission-fault': { type: 'string', multiple: true },
   help: { type: 'boolean' },
 } as const;
 
@@ -160,8 +176,12 @@ function parseCli(argv: string[]): Plan | 'help' {
       faults.push({ sysid, apply: (d) => d.setLinkFaults({ ...d.link.faults.down, ...parsed.data }) });
     }
   }
-  const switches = { 'gps-loss': (d: SimDrone) => d.loseGps(), 'refuse-arm': (d: SimDrone) => d.refuseArm(),
-    'low-battery': (d: SimDrone) => d.lowBatteryNow(), 'link-drop': (d: SimDrone) => d.dropLink() } as const;
+  const switches = {
+    'gps-loss': (d: SimDrone) => d.loseGps(),
+    'refuse-arm': (d: SimDrone) => d.refuseArm(),
+    'low-battery': (d: SimDrone) => d.lowBatteryNow(),
+    'link-drop': (d: SimDrone) => d.dropLink(),
+  } as const;
   for (const [flag, fn] of Object.entries(switches)) {
     for (const sysid of targets(flag, values[flag as keyof typeof switches])) faults.push({ sysid, apply: fn });
   }
@@ -169,7 +189,12 @@ function parseCli(argv: string[]): Plan | 'help' {
     const [kind, seq, ...rest] = value.split(':');
     const raw = seq === undefined ? { kind } : { kind, seq: num('mission-fault', seq, true) };
     const parsed = missionFaultSchema.safeParse(raw);
-    if (!parsed.success || rest.length > 0) throw new UsageError(`--mission-fault ${value}: expected KIND[:SEQ] with KIND one of ${missionFaultSchema.options.map((o) => o.shape.kind.value).join(', ')} (SEQ only and always for kinds naming an item)`);
+    if (!parsed.success || rest.length > 0)
+      throw new UsageError(
+        `--mission-fault ${value}: expected KIND[:SEQ] with KIND one of ${
+          missionFaultSchema.options.map((o) => o.shape.kind.value).join(', ')
+        } (SEQ only and always for kinds naming an item)`,
+      );
     faults.push({ sysid, apply: (d) => d.addMissionFault(parsed.data) });
   }
   const controlPort = num('control-port', values['control-port'], true);
@@ -202,7 +227,11 @@ async function main(): Promise<void> {
   }
   const control = plan.controlPort === undefined ? null : await startControlServer(squadron, plan.controlPort);
   const o = plan.options;
-  console.log(`sim: ${o.count} drone(s) on ${redactLinkUri(o.link)}${/[?&]key=/.test(o.link) ? ' (signed)' : ''}${o.autopilot === 'px4' ? ' as PX4' : ''}, seed ${squadron.seed}${o.demo ? ', DEMO pilot flying them' : ''}`);
+  console.log(
+    `sim: ${o.count} drone(s) on ${redactLinkUri(o.link)}${/[?&]key=/.test(o.link) ? ' (signed)' : ''}${
+      o.autopilot === 'px4' ? ' as PX4' : ''
+    }, seed ${squadron.seed}${o.demo ? ', DEMO pilot flying them' : ''}`,
+  );
   for (const d of squadron.drones) {
     const s = d.status();
     console.log(`sim: sysid ${d.sysid} at ${s.lat.toFixed(7)},${s.lon.toFixed(7)}${d.port !== undefined ? `, port ${d.port}` : ''}`);

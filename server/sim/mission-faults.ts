@@ -63,9 +63,11 @@ export class MissionFaults {
    * up by one; undefined when none applies.
    */
   take<K extends MissionFaultKind>(kind: K, missionType: number, seq?: number): Extract<MissionFault, { kind: K }> | undefined {
-    const i = this.armed.findIndex((a) => a.fault.kind === kind
+    const i = this.armed.findIndex((a) =>
+      a.fault.kind === kind
       && (a.missionType === undefined || a.missionType === missionType)
-      && (seq === undefined || !('seq' in a.fault) || a.fault.seq === seq));
+      && (seq === undefined || !('seq' in a.fault) || a.fault.seq === seq)
+    );
     if (i < 0) return undefined;
     const a = this.armed[i]!;
     if (--a.left <= 0) this.armed.splice(i, 1);

@@ -22,25 +22,53 @@ export interface RawMissionItem {
 
 /** Commands whose x/y/z are a location (AP_Mission::stored_in_location). */
 const LOCATION_COMMANDS = new Set<number>([
-  MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TURNS, MavCmd.NAV_LOITER_TIME,
-  MavCmd.NAV_LAND, MavCmd.NAV_TAKEOFF, MavCmd.NAV_SPLINE_WAYPOINT, MavCmd.NAV_LOITER_TO_ALT,
-  MavCmd.NAV_PAYLOAD_PLACE, MavCmd.DO_SET_ROI, MavCmd.DO_SET_HOME,
+  MavCmd.NAV_WAYPOINT,
+  MavCmd.NAV_LOITER_UNLIM,
+  MavCmd.NAV_LOITER_TURNS,
+  MavCmd.NAV_LOITER_TIME,
+  MavCmd.NAV_LAND,
+  MavCmd.NAV_TAKEOFF,
+  MavCmd.NAV_SPLINE_WAYPOINT,
+  MavCmd.NAV_LOITER_TO_ALT,
+  MavCmd.NAV_PAYLOAD_PLACE,
+  MavCmd.DO_SET_ROI,
+  MavCmd.DO_SET_HOME,
 ]);
 
 /** Commands an ArduCopter mission accepts; anything else is answered MAV_MISSION_UNSUPPORTED. */
 const MISSION_COMMANDS = new Set<number>([
   ...LOCATION_COMMANDS,
-  MavCmd.NAV_RETURN_TO_LAUNCH, MavCmd.NAV_DELAY, MavCmd.NAV_GUIDED_ENABLE,
-  MavCmd.CONDITION_DELAY, MavCmd.CONDITION_DISTANCE, MavCmd.CONDITION_YAW,
-  MavCmd.DO_JUMP, MavCmd.DO_CHANGE_SPEED, MavCmd.DO_SET_RELAY, MavCmd.DO_REPEAT_RELAY, MavCmd.DO_SET_SERVO,
-  MavCmd.DO_REPEAT_SERVO, MavCmd.DO_LAND_START, MavCmd.DO_DIGICAM_CONFIGURE, MavCmd.DO_DIGICAM_CONTROL,
-  MavCmd.DO_MOUNT_CONTROL, MavCmd.DO_SET_CAM_TRIGG_DIST, MavCmd.DO_GRIPPER, MavCmd.DO_GUIDED_LIMITS,
-  MavCmd.DO_PAUSE_CONTINUE, MavCmd.DO_GIMBAL_MANAGER_PITCHYAW, MavCmd.DO_SET_ROI_LOCATION, MavCmd.DO_SET_ROI_NONE,
+  MavCmd.NAV_RETURN_TO_LAUNCH,
+  MavCmd.NAV_DELAY,
+  MavCmd.NAV_GUIDED_ENABLE,
+  MavCmd.CONDITION_DELAY,
+  MavCmd.CONDITION_DISTANCE,
+  MavCmd.CONDITION_YAW,
+  MavCmd.DO_JUMP,
+  MavCmd.DO_CHANGE_SPEED,
+  MavCmd.DO_SET_RELAY,
+  MavCmd.DO_REPEAT_RELAY,
+  MavCmd.DO_SET_SERVO,
+  MavCmd.DO_REPEAT_SERVO,
+  MavCmd.DO_LAND_START,
+  MavCmd.DO_DIGICAM_CONFIGURE,
+  MavCmd.DO_DIGICAM_CONTROL,
+  MavCmd.DO_MOUNT_CONTROL,
+  MavCmd.DO_SET_CAM_TRIGG_DIST,
+  MavCmd.DO_GRIPPER,
+  MavCmd.DO_GUIDED_LIMITS,
+  MavCmd.DO_PAUSE_CONTINUE,
+  MavCmd.DO_GIMBAL_MANAGER_PITCHYAW,
+  MavCmd.DO_SET_ROI_LOCATION,
+  MavCmd.DO_SET_ROI_NONE,
 ]);
 
 const FENCE_COMMANDS = new Set<number>([
-  MavCmd.NAV_FENCE_RETURN_POINT, MavCmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION, MavCmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION,
-  MavCmd.NAV_FENCE_CIRCLE_INCLUSION, MavCmd.NAV_FENCE_CIRCLE_EXCLUSION,
+  MavCmd.NAV_FENCE_RETURN_POINT,
+  MavCmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
+  MavCmd.NAV_FENCE_POLYGON_VERTEX_EXCLUSION,
+  MavCmd.NAV_FENCE_CIRCLE_INCLUSION,
+  MavCmd.NAV_FENCE_CIRCLE_EXCLUSION,
 ]);
 
 const RALLY_COMMANDS = new Set<number>([MavCmd.NAV_RALLY_POINT]);
@@ -68,8 +96,16 @@ export function storedAltitude(metres: number): number {
 
 export function fromItemInt(m: common.MissionItemInt): RawMissionItem {
   return {
-    command: m.command, frame: m.frame, param1: m.param1, param2: m.param2, param3: m.param3, param4: m.param4,
-    x: m.x, y: m.y, z: m.z, autocontinue: m.autocontinue,
+    command: m.command,
+    frame: m.frame,
+    param1: m.param1,
+    param2: m.param2,
+    param3: m.param3,
+    param4: m.param4,
+    x: m.x,
+    y: m.y,
+    z: m.z,
+    autocontinue: m.autocontinue,
   };
 }
 
@@ -77,15 +113,26 @@ export function fromItemInt(m: common.MissionItemInt): RawMissionItem {
 export function fromItemFloat(m: common.MissionItem): RawMissionItem {
   const loc = isLocationCommand(m.command);
   return {
-    command: m.command, frame: m.frame, param1: m.param1, param2: m.param2, param3: m.param3, param4: m.param4,
-    x: loc ? Math.round(m.x * 1e7) : m.x, y: loc ? Math.round(m.y * 1e7) : m.y, z: m.z, autocontinue: m.autocontinue,
+    command: m.command,
+    frame: m.frame,
+    param1: m.param1,
+    param2: m.param2,
+    param3: m.param3,
+    param4: m.param4,
+    x: loc ? Math.round(m.x * 1e7) : m.x,
+    y: loc ? Math.round(m.y * 1e7) : m.y,
+    z: m.z,
+    autocontinue: m.autocontinue,
   };
 }
 
 /** ACCEPTED, or the MAV_MISSION_RESULT ArduPilot would refuse this item with. */
 export function validateItem(item: RawMissionItem, missionType: number): number {
-  const allowed = missionType === MavMissionType.FENCE ? FENCE_COMMANDS
-    : missionType === MavMissionType.RALLY ? RALLY_COMMANDS : MISSION_COMMANDS;
+  const allowed = missionType === MavMissionType.FENCE ?
+    FENCE_COMMANDS
+    : missionType === MavMissionType.RALLY
+    ? RALLY_COMMANDS
+    : MISSION_COMMANDS;
   if (!allowed.has(item.command)) return MavMissionResult.UNSUPPORTED;
   if (missionType === MavMissionType.MISSION && !isLocationCommand(item.command)) return MavMissionResult.ACCEPTED;
   if (missionType === MavMissionType.MISSION && !FRAME_READ_BACK.has(item.frame)) return MavMissionResult.UNSUPPORTED_FRAME;

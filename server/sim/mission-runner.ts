@@ -25,9 +25,18 @@ export interface RunnerHost {
 export type MissionRunState = 'stopped' | 'running' | 'complete';
 
 const NAV_COMMANDS = new Set<number>([
-  MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TURNS, MavCmd.NAV_LOITER_TIME,
-  MavCmd.NAV_RETURN_TO_LAUNCH, MavCmd.NAV_LAND, MavCmd.NAV_TAKEOFF, MavCmd.NAV_SPLINE_WAYPOINT,
-  MavCmd.NAV_DELAY, MavCmd.NAV_LOITER_TO_ALT, MavCmd.NAV_PAYLOAD_PLACE, MavCmd.NAV_GUIDED_ENABLE,
+  MavCmd.NAV_WAYPOINT,
+  MavCmd.NAV_LOITER_UNLIM,
+  MavCmd.NAV_LOITER_TURNS,
+  MavCmd.NAV_LOITER_TIME,
+  MavCmd.NAV_RETURN_TO_LAUNCH,
+  MavCmd.NAV_LAND,
+  MavCmd.NAV_TAKEOFF,
+  MavCmd.NAV_SPLINE_WAYPOINT,
+  MavCmd.NAV_DELAY,
+  MavCmd.NAV_LOITER_TO_ALT,
+  MavCmd.NAV_PAYLOAD_PLACE,
+  MavCmd.NAV_GUIDED_ENABLE,
 ]);
 
 /** A DO_JUMP chain that never reaches a navigation command ends the mission instead of spinning. */

@@ -44,7 +44,16 @@ interface Upload {
 }
 
 const HOME_PLACEHOLDER: RawMissionItem = {
-  command: MavCmd.NAV_WAYPOINT, frame: MavFrame.GLOBAL, param1: 0, param2: 0, param3: 0, param4: 0, x: 0, y: 0, z: 0, autocontinue: 1,
+  command: MavCmd.NAV_WAYPOINT,
+  frame: MavFrame.GLOBAL,
+  param1: 0,
+  param2: 0,
+  param3: 0,
+  param4: 0,
+  x: 0,
+  y: 0,
+  z: 0,
+  autocontinue: 1,
 };
 
 /**

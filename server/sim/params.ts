@@ -11,8 +11,7 @@ interface ParamDef {
   max: number;
 }
 
-const def = (name: keyof typeof DEFAULTS, type: number, value: number, min: number, max: number): ParamDef =>
-  ({ name, type, value, min, max });
+const def = (name: keyof typeof DEFAULTS, type: number, value: number, min: number, max: number): ParamDef => ({ name, type, value, min, max });
 
 /**
  * The ArduCopter parameters the simulator actually flies by, under their real names and units

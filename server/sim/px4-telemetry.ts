@@ -58,9 +58,16 @@ export class Px4Telemetry extends Telemetry {
 
   /** What it builds beyond the shared telemetry (RC_CHANNELS: a stream with nothing in it, no RC here). */
   private static readonly OWN = new Set([
-    common.AttitudeQuaternion.MSG_ID, common.AttitudeTarget.MSG_ID, common.PositionTargetLocalNed.MSG_ID,
-    common.ServoOutputRaw.MSG_ID, common.ExtendedSysState.MSG_ID, common.CurrentMode.MSG_ID, common.RcChannels.MSG_ID,
-    RAW.LINK_NODE_STATUS.msgid, RAW.TIME_ESTIMATE_TO_TARGET.msgid, RAW.CURRENT_EVENT_SEQUENCE.msgid,
+    common.AttitudeQuaternion.MSG_ID,
+    common.AttitudeTarget.MSG_ID,
+    common.PositionTargetLocalNed.MSG_ID,
+    common.ServoOutputRaw.MSG_ID,
+    common.ExtendedSysState.MSG_ID,
+    common.CurrentMode.MSG_ID,
+    common.RcChannels.MSG_ID,
+    RAW.LINK_NODE_STATUS.msgid,
+    RAW.TIME_ESTIMATE_TO_TARGET.msgid,
+    RAW.CURRENT_EVENT_SEQUENCE.msgid,
   ]);
 
   private originSent = false;
@@ -75,21 +82,36 @@ export class Px4Telemetry extends Telemetry {
 
   override build(msgid: number): Outgoing | null {
     switch (msgid) {
-      case common.AttitudeQuaternion.MSG_ID: return this.attitudeQuaternion();
-      case common.AttitudeTarget.MSG_ID: return this.attitudeTarget();
-      case common.PositionTargetLocalNed.MSG_ID: return this.positionTargetLocal();
-      case common.ServoOutputRaw.MSG_ID: return this.servoOutput();
-      case common.ExtendedSysState.MSG_ID: return this.extendedSysState();
-      case common.CurrentMode.MSG_ID: return this.currentMode();
-      case common.RcChannels.MSG_ID: return null;
-      case RAW.LINK_NODE_STATUS.msgid: return raw('LINK_NODE_STATUS', (p) => p.writeBigUInt64LE(this.bootUs, 0));
-      case RAW.TIME_ESTIMATE_TO_TARGET.msgid: return this.timeEstimate();
-      case RAW.CURRENT_EVENT_SEQUENCE.msgid: return raw('CURRENT_EVENT_SEQUENCE', () => {}); // no events sent: sequence 0
+      case common.AttitudeQuaternion.MSG_ID:
+        return this.attitudeQuaternion();
+      case common.AttitudeTarget.MSG_ID:
+        return this.attitudeTarget();
+      case common.PositionTargetLocalNed.MSG_ID:
+        return this.positionTargetLocal();
+      case common.ServoOutputRaw.MSG_ID:
+        return this.servoOutput();
+      case common.ExtendedSysState.MSG_ID:
+        return this.extendedSysState();
+      case common.CurrentMode.MSG_ID:
+        return this.currentMode();
+      case common.RcChannels.MSG_ID:
+        return null;
+      case RAW.LINK_NODE_STATUS.msgid:
+        return raw('LINK_NODE_STATUS', (p) => p.writeBigUInt64LE(this.bootUs, 0));
+      case RAW.TIME_ESTIMATE_TO_TARGET.msgid:
+        return this.timeEstimate();
+      case RAW.CURRENT_EVENT_SEQUENCE.msgid:
+        return raw('CURRENT_EVENT_SEQUENCE', () => {});
       // PX4 sends no position until its estimator has one (no 0,0 phase)
-      case common.GlobalPositionInt.MSG_ID: return this.v.sensors.gpsEverFixed ? this.globalPosition() : null;
-      case common.SystemTime.MSG_ID: return null;
-      case common.NavControllerOutput.MSG_ID: return null;
-      default: return super.build(msgid);
+      // no events sent: sequence 0
+      case common.GlobalPositionInt.MSG_ID:
+        return this.v.sensors.gpsEverFixed ? this.globalPosition() : null;
+      case common.SystemTime.MSG_ID:
+        return null;
+      case common.NavControllerOutput.MSG_ID:
+        return null;
+      default:
+        return super.build(msgid);
     }
   }
 
@@ -199,7 +221,11 @@ export class Px4Telemetry extends Telemetry {
     const m = new common.ServoOutputRaw();
     m.timeUsec = Number(this.bootUs & 0xffffffffn);
     const pwm = this.v.armed ? PWM_HOVER : PWM_DISARMED;
-    m.servo1Raw = m.servo2Raw = m.servo3Raw = m.servo4Raw = pwm;
+    m.servo1Raw =
+      m.servo2Raw =
+      m.servo3Raw =
+      m.servo4Raw =
+        pwm;
     return m;
   }
 
@@ -207,9 +233,13 @@ export class Px4Telemetry extends Telemetry {
     const v = this.v;
     const kind = v.navKind;
     const m = new common.ExtendedSysState();
-    m.landedState = v.flight.landed ? MavLandedState.ON_GROUND
-      : kind === 'takeoff' ? MavLandedState.TAKEOFF
-      : kind === 'land' || kind === 'rtl-land' ? MavLandedState.LANDING : MavLandedState.IN_AIR;
+    m.landedState = v.flight.landed ?
+      MavLandedState.ON_GROUND
+      : kind === 'takeoff' ?
+      MavLandedState.TAKEOFF
+      : kind === 'land' || kind === 'rtl-land'
+      ? MavLandedState.LANDING
+      : MavLandedState.IN_AIR;
     return m;
   }
 

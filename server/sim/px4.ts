@@ -61,8 +61,17 @@ const voice: Voice = {
   armRefused: () => say(CRITICAL, 'Arming denied: Resolve system health failures first'),
   prearmReport: () => [],
   armed: () => say(INFO, 'Armed by external command'),
-  disarmed: (why) => say(INFO, why === 'landed' ? 'Disarmed by landing'
-    : why === 'idle' ? 'Disarmed by auto preflight disarming' : why === 'failsafe' ? 'Disarmed by failsafe' : 'Disarmed by external command'),
+  disarmed: (why) =>
+    say(
+      INFO,
+      why === 'landed' ?
+        'Disarmed by landing'
+        : why === 'idle'
+        ? 'Disarmed by auto preflight disarming'
+        : why === 'failsafe'
+        ? 'Disarmed by failsafe'
+        : 'Disarmed by external command',
+    ),
   modeRefused: () => [],
   noSuchMode: () => [],
   missingTakeoff: () => [],
@@ -77,7 +86,8 @@ const voice: Voice = {
   takeoffDetected: () => say(INFO, 'Takeoff detected'),
   touchdown: () => say(INFO, 'Landing detected'),
   // PX4 rounds both heights up: 40.23 m AMSL, 30.0 m above home → "41 m (30 m above destination)".
-  returning: (alt, homeAlt) => say(INFO, 'Returning to launch', `RTL: start return at ${Math.ceil(homeAlt + alt - 1e-6)} m (${Math.ceil(alt - 1e-6)} m above destination)`),
+  returning: (alt, homeAlt) =>
+    say(INFO, 'Returning to launch', `RTL: start return at ${Math.ceil(homeAlt + alt - 1e-6)} m (${Math.ceil(alt - 1e-6)} m above destination)`),
   landingAtHome: () => say(INFO, 'RTL: land at destination'),
   batteryLow: () => say(WARNING, 'Low battery level, return advised'),
   batteryFailsafe: () => say(CRITICAL, 'Critical battery level, returning'),
@@ -88,17 +98,22 @@ const voice: Voice = {
 
 /** Location frames and the *_INT frame PX4 gives them back in (it stores "relative or not"). */
 const INT_FRAME = new Map<number, number>([
-  [MavFrame.GLOBAL, MavFrame.GLOBAL_INT], [MavFrame.GLOBAL_INT, MavFrame.GLOBAL_INT],
-  [MavFrame.GLOBAL_RELATIVE_ALT, MavFrame.GLOBAL_RELATIVE_ALT_INT], [MavFrame.GLOBAL_RELATIVE_ALT_INT, MavFrame.GLOBAL_RELATIVE_ALT_INT],
-  [MavFrame.GLOBAL_TERRAIN_ALT, MavFrame.GLOBAL_TERRAIN_ALT_INT], [MavFrame.GLOBAL_TERRAIN_ALT_INT, MavFrame.GLOBAL_TERRAIN_ALT_INT],
+  [MavFrame.GLOBAL, MavFrame.GLOBAL_INT],
+  [MavFrame.GLOBAL_INT, MavFrame.GLOBAL_INT],
+  [MavFrame.GLOBAL_RELATIVE_ALT, MavFrame.GLOBAL_RELATIVE_ALT_INT],
+  [MavFrame.GLOBAL_RELATIVE_ALT_INT, MavFrame.GLOBAL_RELATIVE_ALT_INT],
+  [MavFrame.GLOBAL_TERRAIN_ALT, MavFrame.GLOBAL_TERRAIN_ALT_INT],
+  [MavFrame.GLOBAL_TERRAIN_ALT_INT, MavFrame.GLOBAL_TERRAIN_ALT_INT],
 ]);
 
 const mission: MissionHabits = {
   firstItem: 0,
   requestIntOnly: true,
   // The capture: frame 3 came back as 6, the RTL item's frame 2 as 2, all else as sent.
-  readBack: (item: RawMissionItem, missionType: number) =>
-    (missionType === MavMissionType.MISSION ? { ...item, frame: INT_FRAME.get(item.frame) ?? item.frame } : { ...item }),
+  readBack: (
+    item: RawMissionItem,
+    missionType: number,
+  ) => (missionType === MavMissionType.MISSION ? { ...item, frame: INT_FRAME.get(item.frame) ?? item.frame } : { ...item }),
   opaqueIds: true,
   marksCurrentItem: true,
   rtlItemEndsMission: true,
@@ -135,8 +150,15 @@ const DEFAULT_STREAMS: [number, number][] = [
  * 5 m/s cruise, ~1.5 m/s climb and descent, 0.6 m/s below 8 m, RTL 30 m above home without a loiter.
  */
 const TUNING: Partial<Record<string, number>> = {
-  WPNAV_SPEED: 500, WPNAV_SPEED_UP: 150, WPNAV_SPEED_DN: 150, WPNAV_ACCEL: 300, WPNAV_RADIUS: 200,
-  LAND_SPEED: 60, LAND_ALT_LOW: 800, RTL_ALT: 3000, RTL_LOIT_TIME: 0,
+  WPNAV_SPEED: 500,
+  WPNAV_SPEED_UP: 150,
+  WPNAV_SPEED_DN: 150,
+  WPNAV_ACCEL: 300,
+  WPNAV_RADIUS: 200,
+  LAND_SPEED: 60,
+  LAND_ALT_LOW: 800,
+  RTL_ALT: 3000,
+  RTL_LOIT_TIME: 0,
 };
 
 const TEXT_MAX = 50;
@@ -182,9 +204,13 @@ export function px4(): Firmware {
     telemetry: (v, o) => new Px4Telemetry(v, o.startEpochMs, o.uid, o.missionId),
     defaultStreams: DEFAULT_STREAMS,
     // PX4's mavlink receiver takes DO_REPOSITION in either form (it converts both to a vehicle_command).
-    command: (c, ctx) => (c.command === MavCmd.SET_MESSAGE_INTERVAL ? setMessageInterval(c, ctx)
-      : c.command === MavCmd.DO_REPOSITION ? reposition(c, ctx.vehicle)
-        : c.command === MavCmd.NAV_TAKEOFF ? takeoff(c, ctx) : undefined),
+    command: (c, ctx) => (c.command === MavCmd.SET_MESSAGE_INTERVAL ?
+      setMessageInterval(c, ctx)
+      : c.command === MavCmd.DO_REPOSITION ?
+      reposition(c, ctx.vehicle)
+      : c.command === MavCmd.NAV_TAKEOFF
+      ? takeoff(c, ctx)
+      : undefined),
     ackCopies: (command) => (command === MavCmd.DO_SET_MODE ? 2 : 1),
     // Every text gets the next id; one longer than 50 characters goes in chunks (chunk_seq 0, 1, …).
     statusTexts(severity, text) {

@@ -47,7 +47,12 @@ export class Sensors {
   originSet = false;
   private usingGps = false;
 
-  constructor(private readonly timeline: BootTimeline, private readonly fieldElevation: number, private readonly events: SensorEvents, private readonly voice: Voice) {}
+  constructor(
+    private readonly timeline: BootTimeline,
+    private readonly fieldElevation: number,
+    private readonly events: SensorEvents,
+    private readonly voice: Voice,
+  ) {}
 
   update(t: number): void {
     this.t = t;

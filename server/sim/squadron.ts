@@ -80,22 +80,27 @@ function validate(o: SquadronOptions): void {
   for (const [name, v] of [['bootDelayS', o.bootDelayS], ['gpsFixDelayS', o.gpsFixDelayS], ['spacingM', o.spacingM]] as const) {
     check(v === undefined || (Number.isFinite(v) && v >= 0), `${name} must be a number >= 0 (got ${v})`);
   }
-  check(o.speedup === undefined || (Number.isFinite(o.speedup) && o.speedup > 0 && o.speedup <= 100), `speedup must be above 0 and at most 100 (got ${o.speedup})`);
+  check(
+    o.speedup === undefined || (Number.isFinite(o.speedup) && o.speedup > 0 && o.speedup <= 100),
+    `speedup must be above 0 and at most 100 (got ${o.speedup})`,
+  );
   check(o.tickHz === undefined || (Number.isFinite(o.tickHz) && o.tickHz >= 1 && o.tickHz <= 200), `tickHz must be 1-200 (got ${o.tickHz})`);
   check(o.seed === undefined || Number.isInteger(o.seed), `seed must be an integer (got ${o.seed})`);
   const kind = o.autopilot ?? 'ardupilot';
   check(Object.hasOwn(FIRMWARE, kind), `autopilot must be ${Object.keys(FIRMWARE).join(' or ')} (got ${String(o.autopilot)})`);
   if (kind === 'px4') {
-    check(!o.demo, 'the demo pilot flies ArduCopter\'s GUIDED mode: no demo with PX4');
+    check(!o.demo, "the demo pilot flies ArduCopter's GUIDED mode: no demo with PX4");
     check(o.missionRequest !== 'MISSION_REQUEST', 'PX4 asks for mission items with MISSION_REQUEST_INT only');
   }
 }
 
 function droneLink(spec: LinkSpec, i: number): Link {
   switch (spec.kind) {
-    case 'udpout': case 'tcpout':
+    case 'udpout':
+    case 'tcpout':
       return createLink(spec);
-    case 'udpin': case 'tcpin': {
+    case 'udpin':
+    case 'tcpin': {
       const port = spec.port === 0 ? 0 : spec.port + PORT_STEP * i;
       check(port <= 65535, `${spec.uri}: drone ${i + 1} would listen on port ${port}, past 65535`);
       return createLink({ ...spec, port, uri: `${spec.kind}://${spec.host}:${port}` });

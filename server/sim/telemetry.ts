@@ -13,9 +13,14 @@ const HOVER_THROTTLE = 38;
 /** ArduCopter 4.7.0-dev, as the captured SITL reports itself. */
 const FLIGHT_SW_VERSION = (4 << 24) | (7 << 16) | (0 << 8) | FirmwareVersionType.DEV;
 const CAPABILITIES = [
-  MavProtocolCapability.MISSION_FLOAT, MavProtocolCapability.PARAM_FLOAT, MavProtocolCapability.MISSION_INT,
-  MavProtocolCapability.COMMAND_INT, MavProtocolCapability.SET_POSITION_TARGET_GLOBAL_INT,
-  MavProtocolCapability.MAVLINK2, MavProtocolCapability.MISSION_FENCE, MavProtocolCapability.MISSION_RALLY,
+  MavProtocolCapability.MISSION_FLOAT,
+  MavProtocolCapability.PARAM_FLOAT,
+  MavProtocolCapability.MISSION_INT,
+  MavProtocolCapability.COMMAND_INT,
+  MavProtocolCapability.SET_POSITION_TARGET_GLOBAL_INT,
+  MavProtocolCapability.MAVLINK2,
+  MavProtocolCapability.MISSION_FENCE,
+  MavProtocolCapability.MISSION_RALLY,
 ].reduce((a, b) => a | BigInt(b), 0n);
 
 const e7 = (deg: number) => Math.round(deg * 1e7);
@@ -35,9 +40,22 @@ export class Telemetry implements TelemetrySource {
 
   /** Message ids build() can produce. */
   static readonly IDS = new Set([
-    minimal.Heartbeat, common.SysStatus, common.SystemTime, common.GpsRawInt, common.Attitude, common.LocalPositionNed,
-    common.GlobalPositionInt, common.MissionCurrent, common.GpsGlobalOrigin, common.NavControllerOutput, common.VfrHud,
-    common.PositionTargetGlobalInt, common.BatteryStatus, standard.AutopilotVersion, ardupilotmega.EkfStatusReport, common.HomePosition,
+    minimal.Heartbeat,
+    common.SysStatus,
+    common.SystemTime,
+    common.GpsRawInt,
+    common.Attitude,
+    common.LocalPositionNed,
+    common.GlobalPositionInt,
+    common.MissionCurrent,
+    common.GpsGlobalOrigin,
+    common.NavControllerOutput,
+    common.VfrHud,
+    common.PositionTargetGlobalInt,
+    common.BatteryStatus,
+    standard.AutopilotVersion,
+    ardupilotmega.EkfStatusReport,
+    common.HomePosition,
   ].map((cls) => cls.MSG_ID));
 
   canBuild(msgid: number): boolean {
@@ -50,23 +68,40 @@ export class Telemetry implements TelemetrySource {
 
   build(msgid: number): Outgoing | null {
     switch (msgid) {
-      case minimal.Heartbeat.MSG_ID: return this.heartbeat();
-      case common.SysStatus.MSG_ID: return this.sysStatus();
-      case common.SystemTime.MSG_ID: return this.systemTime();
-      case common.GpsRawInt.MSG_ID: return this.gpsRaw();
-      case common.Attitude.MSG_ID: return this.attitude();
-      case common.LocalPositionNed.MSG_ID: return this.localPosition();
-      case common.GlobalPositionInt.MSG_ID: return this.globalPosition();
-      case common.MissionCurrent.MSG_ID: return this.missionCurrent();
-      case common.GpsGlobalOrigin.MSG_ID: return this.origin();
-      case common.NavControllerOutput.MSG_ID: return this.navController();
-      case common.VfrHud.MSG_ID: return this.vfrHud();
-      case common.PositionTargetGlobalInt.MSG_ID: return this.positionTarget();
-      case common.BatteryStatus.MSG_ID: return this.batteryStatus();
-      case standard.AutopilotVersion.MSG_ID: return this.autopilotVersion();
-      case ardupilotmega.EkfStatusReport.MSG_ID: return this.ekfStatus();
-      case common.HomePosition.MSG_ID: return this.homePosition();
-      default: return null;
+      case minimal.Heartbeat.MSG_ID:
+        return this.heartbeat();
+      case common.SysStatus.MSG_ID:
+        return this.sysStatus();
+      case common.SystemTime.MSG_ID:
+        return this.systemTime();
+      case common.GpsRawInt.MSG_ID:
+        return this.gpsRaw();
+      case common.Attitude.MSG_ID:
+        return this.attitude();
+      case common.LocalPositionNed.MSG_ID:
+        return this.localPosition();
+      case common.GlobalPositionInt.MSG_ID:
+        return this.globalPosition();
+      case common.MissionCurrent.MSG_ID:
+        return this.missionCurrent();
+      case common.GpsGlobalOrigin.MSG_ID:
+        return this.origin();
+      case common.NavControllerOutput.MSG_ID:
+        return this.navController();
+      case common.VfrHud.MSG_ID:
+        return this.vfrHud();
+      case common.PositionTargetGlobalInt.MSG_ID:
+        return this.positionTarget();
+      case common.BatteryStatus.MSG_ID:
+        return this.batteryStatus();
+      case standard.AutopilotVersion.MSG_ID:
+        return this.autopilotVersion();
+      case ardupilotmega.EkfStatusReport.MSG_ID:
+        return this.ekfStatus();
+      case common.HomePosition.MSG_ID:
+        return this.homePosition();
+      default:
+        return null;
     }
   }
 

@@ -91,9 +91,15 @@ export class SimVehicle {
       habits: opts.firmware.mission,
       say: (said) => this.say(said),
       itemReached: (seq) => opts.events.itemReached(seq),
-      setSpeed: (mps) => { this.speed = mps; },
-      missionEnded: () => { if (this.flight.landed) this.disarm(true, 'landed'); },
-      returnToLaunch: () => { this.setMode(CopterMode.RTL); },
+      setSpeed: (mps) => {
+        this.speed = mps;
+      },
+      missionEnded: () => {
+        if (this.flight.landed) this.disarm(true, 'landed');
+      },
+      returnToLaunch: () => {
+        this.setMode(CopterMode.RTL);
+      },
     });
   }
 
@@ -275,7 +281,8 @@ export class SimVehicle {
     this.rtlPhase = null;
     // A new mode takes its own heading (ArduCopter's auto-yaw resets on a mode change).
     this.roi = null;
-    if (mode === CopterMode.RTL && this.armed) this.say(this.voice.returning(Math.max(this.navContext().rtlAlt, this.flight.alt), this.home?.altMsl ?? this.origin.altMsl));
+    if (mode === CopterMode.RTL && this.armed)
+      this.say(this.voice.returning(Math.max(this.navContext().rtlAlt, this.flight.alt), this.home?.altMsl ?? this.origin.altMsl));
     if (mode === CopterMode.AUTO && this.armed) this.runner.startOrResume();
     return true;
   }
@@ -452,7 +459,7 @@ export class SimVehicle {
 
   // ---------------------------------------------------------------- what telemetry shows
 
-  get position(): (LatLon & { altMsl: number; altRel: number }) {
+  get position(): LatLon & { altMsl: number; altRel: number } {
     const p = this.frame.toGlobal({ n: this.flight.n, e: this.flight.e });
     const homeAlt = this.home?.altMsl ?? this.opts.origin.altMsl;
     const altMsl = this.opts.origin.altMsl + this.flight.alt;
@@ -515,9 +522,13 @@ export class SimVehicle {
   get missionStatus(): { seq: number; total: number; state: number; inMissionMode: boolean } {
     const total = this.opts.missionItems().length - this.firmware.mission.firstItem; // not ArduPilot's home
     const r = this.runner;
-    const state = total <= 0 ? MissionState.NO_MISSION
-      : r.state === 'running' ? MissionState.ACTIVE
-      : r.state === 'complete' ? MissionState.COMPLETE : MissionState.NOT_STARTED;
+    const state = total <= 0 ?
+      MissionState.NO_MISSION
+      : r.state === 'running' ?
+      MissionState.ACTIVE
+      : r.state === 'complete'
+      ? MissionState.COMPLETE
+      : MissionState.NOT_STARTED;
     return { seq: r.current, total: Math.max(0, total), state, inMissionMode: this.mode === CopterMode.AUTO };
   }
 

@@ -49,7 +49,16 @@ const SAMPLE_TARGETS = 5;
 
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
 
-interface OpenRefusal { id: number; first: number; last: number; count: number; saved: number; until: number; targets: string[]; detail: Record<string, unknown> }
+interface OpenRefusal {
+  id: number;
+  first: number;
+  last: number;
+  count: number;
+  saved: number;
+  until: number;
+  targets: string[];
+  detail: Record<string, unknown>;
+}
 
 /**
  * Who did what, when, to what, and how it ended: every command, launch, alert change and login.
@@ -78,11 +87,23 @@ export class AuditLog {
     return this.write(this.now(), e);
   }
 
-  private write(time: number, e: { user?: string | null; action: string; target?: string | null; result: string; detail?: unknown; ip?: string | null }): number {
+  private write(
+    time: number,
+    e: { user?: string | null; action: string; target?: string | null; result: string; detail?: unknown; ip?: string | null },
+  ): number {
     let detail = e.detail === undefined ? null : JSON.stringify(e.detail);
     if (detail !== null && detail.length > MAX_DETAIL_CHARS) detail = JSON.stringify({ truncated: clip(detail, MAX_DETAIL_CHARS) });
-    return Number(this.insert.run(time, e.user == null ? null : clip(e.user, 100), e.action, e.target == null ? null : clip(e.target, MAX_TARGET_CHARS), e.result,
-      detail, e.ip ?? null).lastInsertRowid);
+    return Number(
+      this.insert.run(
+        time,
+        e.user == null ? null : clip(e.user, 100),
+        e.action,
+        e.target == null ? null : clip(e.target, MAX_TARGET_CHARS),
+        e.result,
+        detail,
+        e.ip ?? null,
+      ).lastInsertRowid,
+    );
   }
 
   /**
@@ -156,10 +177,22 @@ export class AuditLog {
     this.flush();
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.from !== undefined) { where.push('time >= ?'); args.push(q.from); }
-    if (q.to !== undefined) { where.push('time <= ?'); args.push(q.to); }
-    if (q.user) { where.push('user = ?'); args.push(q.user); }
-    if (q.action) { where.push('action = ?'); args.push(q.action); }
+    if (q.from !== undefined) {
+      where.push('time >= ?');
+      args.push(q.from);
+    }
+    if (q.to !== undefined) {
+      where.push('time <= ?');
+      args.push(q.to);
+    }
+    if (q.user) {
+      where.push('user = ?');
+      args.push(q.user);
+    }
+    if (q.action) {
+      where.push('action = ?');
+      args.push(q.action);
+    }
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...args, Math.min(q.limit ?? 200, 5000)) as (Omit<AuditEntry, 'detail'> & { detail: string | null })[];
     return rows.map((r) => ({ ...r, detail: r.detail === null ? null : JSON.parse(r.detail) }));

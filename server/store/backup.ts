@@ -23,7 +23,10 @@ export async function copyDatabase(source: Database.Database, target: string): P
   }
 }
 
-export interface BackupResult { schemaVersion: number; bytes: number }
+export interface BackupResult {
+  schemaVersion: number;
+  bytes: number;
+}
 
 /**
  * Back up the live database DBFILE to TARGET, while the service runs or not. Never overwrites a

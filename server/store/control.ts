@@ -1,6 +1,10 @@
 import type { Db } from './db.ts';
 
-export interface ControlRow { vehicleId: string; pilot: string; since: number }
+export interface ControlRow {
+  vehicleId: string;
+  pilot: string;
+  since: number;
+}
 
 /** Which pilot holds which drone (see patrols/control.ts), kept so a restart changes nothing. */
 export class ControlStore {

@@ -46,11 +46,17 @@ export function checkDatabaseFile(file: string, latest = latestSchemaVersion()):
     const tables = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
     const missing = CORE_TABLES.filter((t) => !tables.has(t));
     if (version === 0 || missing.length) {
-      throw new DatabaseFileError(`${file} is a SQLite database but not a SkyBeat one (schema version ${version}${missing.length ? `; missing table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : ''})`);
+      throw new DatabaseFileError(
+        `${file} is a SQLite database but not a SkyBeat one (schema version ${version}${
+          missing.length ? `; missing table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : ''
+        })`,
+      );
     }
     if (version > latest) {
-      throw new DatabaseFileError(`${file} has schema version ${version}, newer than this SkyBeat knows (${latest}): ` +
-        'use it with the newer SkyBeat that wrote it, or choose a backup made by this version');
+      throw new DatabaseFileError(
+        `${file} has schema version ${version}, newer than this SkyBeat knows (${latest}): ` +
+          'use it with the newer SkyBeat that wrote it, or choose a backup made by this version',
+      );
     }
     return version;
   } catch (err) {

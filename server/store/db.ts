@@ -33,16 +33,20 @@ export function openDatabase(file: string): Db {
     if (check !== 'ok') throw new StoreError(`integrity check failed: ${String(check)}`);
   } catch (err) {
     db?.close();
-    throw new StoreError(`${file} is damaged or is not a SkyBeat database (${(err as Error).message}). ` +
-      'SkyBeat will not overwrite it: move it aside or restore a backup, then start again.');
+    throw new StoreError(
+      `${file} is damaged or is not a SkyBeat database (${(err as Error).message}). ` +
+        'SkyBeat will not overwrite it: move it aside or restore a backup, then start again.',
+    );
   }
   // Checked before anything writes to the file (even switching the journal mode does).
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = latestSchemaVersion();
   if (current > latest) {
     db.close();
-    throw new StoreError(`${file} has schema version ${current}, newer than this SkyBeat knows (${latest}). ` +
-      'Run the newer SkyBeat that wrote it, or restore a backup made for this version.');
+    throw new StoreError(
+      `${file} has schema version ${current}, newer than this SkyBeat knows (${latest}). ` +
+        'Run the newer SkyBeat that wrote it, or restore a backup made for this version.',
+    );
   }
   // WAL: readers never block the telemetry writer. FULL: a committed alert or audit entry
   // survives a power cut too, not only a crash of the process.

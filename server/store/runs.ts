@@ -31,8 +31,10 @@ export class RunStore {
   constructor(private readonly db: Db) {}
 
   create(r: { vehicleId: string; routeId: string; routeJson: string; pilot: string; state: RunState }): number {
-    return Number(this.db.prepare(`INSERT INTO patrol_runs (vehicle_id, route_id, route_json, pilot, state, started_at)
-      VALUES (?, ?, ?, ?, ?, ?)`).run(r.vehicleId, r.routeId, r.routeJson, r.pilot, r.state, Date.now()).lastInsertRowid);
+    return Number(
+      this.db.prepare(`INSERT INTO patrol_runs (vehicle_id, route_id, route_json, pilot, state, started_at)
+      VALUES (?, ?, ?, ?, ?, ?)`).run(r.vehicleId, r.routeId, r.routeJson, r.pilot, r.state, Date.now()).lastInsertRowid,
+    );
   }
 
   /** said: the message as code and parameters, kept beside its English for the pages to say it in their language */
@@ -44,11 +46,24 @@ export class RunStore {
   }
 
   /** State and figures, written as they change (a crash keeps the last of them). */
-  update(runId: number, f: { state?: RunState; distanceM?: number; maxAltM?: number; minBattery?: number | null; result?: string; outcome?: RunOutcome; endedAt?: number }): void {
+  update(
+    runId: number,
+    f: { state?: RunState; distanceM?: number; maxAltM?: number; minBattery?: number | null; result?: string; outcome?: RunOutcome; endedAt?: number },
+  ): void {
     this.db.prepare(`UPDATE patrol_runs SET state = COALESCE(@state, state), distance_m = COALESCE(@distanceM, distance_m),
       max_alt_m = COALESCE(@maxAltM, max_alt_m), min_battery = COALESCE(@minBattery, min_battery), result = COALESCE(@result, result),
       outcome = COALESCE(@outcome, outcome), ended_at = COALESCE(@endedAt, ended_at) WHERE id = @id`)
-      .run({ id: runId, state: null, distanceM: null, maxAltM: null, minBattery: null, result: null, endedAt: null, ...f, outcome: f.outcome ? JSON.stringify(f.outcome) : null });
+      .run({
+        id: runId,
+        state: null,
+        distanceM: null,
+        maxAltM: null,
+        minBattery: null,
+        result: null,
+        endedAt: null,
+        ...f,
+        outcome: f.outcome ? JSON.stringify(f.outcome) : null,
+      });
   }
 
   get(id: number): RunRow | undefined {
@@ -57,21 +72,36 @@ export class RunStore {
   }
 
   events(runId: number): (RunEvent & { detail?: unknown })[] {
-    return (this.db.prepare('SELECT time, kind, detail FROM patrol_events WHERE run_id = ? ORDER BY id').all(runId) as { time: number; kind: string; detail: string }[])
+    return (this.db.prepare('SELECT time, kind, detail FROM patrol_events WHERE run_id = ? ORDER BY id').all(runId) as {
+      time: number;
+      kind: string;
+      detail: string;
+    }[])
       .map((e) => ({ time: e.time, kind: e.kind, ...JSON.parse(e.detail) }));
   }
 
   /** Runs not yet ended, to pick up again after a restart. */
   active(): RunRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs WHERE state NOT IN ('landed', 'failed', 'aborted') ORDER BY id`).all() as StoredRow[]).map(parsed);
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs WHERE state NOT IN ('landed', 'failed', 'aborted') ORDER BY id`).all() as StoredRow[]).map(
+      parsed,
+    );
   }
 
   list(q: { vehicleId?: string; from?: number; to?: number; limit?: number }): RunRow[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.vehicleId) { where.push('vehicle_id = ?'); args.push(q.vehicleId); }
-    if (q.from !== undefined) { where.push('started_at >= ?'); args.push(q.from); }
-    if (q.to !== undefined) { where.push('started_at <= ?'); args.push(q.to); }
+    if (q.vehicleId) {
+      where.push('vehicle_id = ?');
+      args.push(q.vehicleId);
+    }
+    if (q.from !== undefined) {
+      where.push('started_at >= ?');
+      args.push(q.from);
+    }
+    if (q.to !== undefined) {
+      where.push('started_at <= ?');
+      args.push(q.to);
+    }
     return (this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
       .all(...args, Math.min(q.limit ?? 100, 1000)) as StoredRow[]).map(parsed);
   }

@@ -56,7 +56,11 @@ export class TrackStore {
   track(vehicleId: string, from: number, to: number): TrackPoint[] {
     return (this.db.prepare(`
       SELECT vehicle_id AS vehicleId, time, lat, lon, alt_msl AS altMsl, alt_rel AS altRel, heading, speed, battery, mode, armed
-      FROM track_points WHERE vehicle_id = ? AND time BETWEEN ? AND ? ORDER BY time`).all(vehicleId, from, to) as (Omit<TrackPoint, 'armed'> & { armed: number })[])
+      FROM track_points WHERE vehicle_id = ? AND time BETWEEN ? AND ? ORDER BY time`).all(
+      vehicleId,
+      from,
+      to,
+    ) as (Omit<TrackPoint, 'armed'> & { armed: number })[])
       .map((p) => ({ ...p, armed: p.armed === 1 }));
   }
 }

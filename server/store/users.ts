@@ -14,7 +14,14 @@ export interface User {
   createdAt: number;
 }
 
-interface UserRow { id: number; name: string; display_name: string; password_hash: string; disabled: number; created_at: number }
+interface UserRow {
+  id: number;
+  name: string;
+  display_name: string;
+  password_hash: string;
+  disabled: number;
+  created_at: number;
+}
 
 /** Why sessions ended, in words a page can show its user. */
 export type SessionEnd = 'logged out' | 'password changed' | 'roles changed' | 'account disabled' | 'account removed';
@@ -162,7 +169,8 @@ export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded] 
 
   endSession(token: string): void {
     const hash = tokenHash(token);
-    if (this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash).changes > 0) this.emit('sessions-ended', { tokenHash: hash, reason: 'logged out' });
+    if (this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash).changes > 0)
+      this.emit('sessions-ended', { tokenHash: hash, reason: 'logged out' });
   }
 
   /**

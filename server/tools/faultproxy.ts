@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const f = config.faults;
-  console.log(`faultproxy: ${proxy.listen.inner.uri} ⇄ ${proxy.to.inner.uri}: loss ${f.loss}, dup ${f.dup}, reorder ${f.reorder}, corrupt ${f.corrupt}, delay ${f.delayMs}±${f.jitterMs} ms, seed ${config.seed}`);
+  console.log(
+    `faultproxy: ${proxy.listen.inner.uri} ⇄ ${proxy.to.inner.uri}: loss ${f.loss}, dup ${f.dup}, reorder ${f.reorder}, corrupt ${f.corrupt}, delay ${f.delayMs}±${f.jitterMs} ms, seed ${config.seed}`,
+  );
   let last = '';
   const timer = setInterval(() => {
     const s = summary(proxy.counters());

@@ -43,14 +43,16 @@ export class Actions {
     v.commandedMode = { mode, at: this.clock.now() };
     const out = await this.commands.send(v, cmd);
     if (out.result !== 'accepted') return out;
-    return (await this.waitFor(v, () => v.mode === mode)) ? out
+    return (await this.waitFor(v, () => v.mode === mode)) ?
+      out
       : { result: 'unconfirmed', reason: `mode change to ${mode} accepted, but ${v.id} still reports ${v.mode}` };
   }
 
   async arm(v: Vehicle, arm = true): Promise<ActionOutcome> {
     const out = await this.commands.send(v, { command: MavCmd.COMPONENT_ARM_DISARM, params: [arm ? 1 : 0] });
     if (out.result !== 'accepted') return out;
-    return (await this.waitFor(v, () => v.armed === arm)) ? out
+    return (await this.waitFor(v, () => v.armed === arm)) ?
+      out
       : { result: 'unconfirmed', reason: `${arm ? 'arming' : 'disarming'} accepted, but ${v.id} reports ${v.armed ? 'armed' : 'disarmed'}` };
   }
 
@@ -60,7 +62,8 @@ export class Actions {
     v.commandedMode = { mode: auto, at: this.clock.now() };
     const out = await this.commands.send(v, { command: MavCmd.MISSION_START, params: [0, 0] });
     if (out.result !== 'accepted') return out;
-    return (await this.waitFor(v, () => v.mode === auto)) ? out
+    return (await this.waitFor(v, () => v.mode === auto)) ?
+      out
       : { result: 'unconfirmed', reason: `mission start accepted, but ${v.id} reports mode ${v.mode}` };
   }
 
@@ -68,8 +71,16 @@ export class Actions {
     return this.setMode(v, profileOf(v.autopilot).roles(v.type)[role]);
   }
 
-  pause(v: Vehicle): Promise<ActionOutcome> { return this.role(v, 'hold'); }
-  resume(v: Vehicle): Promise<ActionOutcome> { return this.role(v, 'mission'); }
-  returnHome(v: Vehicle): Promise<ActionOutcome> { return this.role(v, 'rtl'); }
-  land(v: Vehicle): Promise<ActionOutcome> { return this.role(v, 'land'); }
+  pause(v: Vehicle): Promise<ActionOutcome> {
+    return this.role(v, 'hold');
+  }
+  resume(v: Vehicle): Promise<ActionOutcome> {
+    return this.role(v, 'mission');
+  }
+  returnHome(v: Vehicle): Promise<ActionOutcome> {
+    return this.role(v, 'rtl');
+  }
+  land(v: Vehicle): Promise<ActionOutcome> {
+    return this.role(v, 'land');
+  }
 }

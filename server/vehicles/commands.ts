@@ -87,7 +87,10 @@ export class CommandSender {
           if (ack.result === MavResult.IN_PROGRESS) {
             opts.onProgress?.(ack.progress === 255 ? null : ack.progress);
             clock.clearTimeout(timer);
-            timer = clock.setTimeout(() => finish({ result: 'timeout', attempts: attempt, reason: `${name}: still in progress after ${opts.inProgressMs ?? 30_000} ms` }), opts.inProgressMs ?? 30_000);
+            timer = clock.setTimeout(
+              () => finish({ result: 'timeout', attempts: attempt, reason: `${name}: still in progress after ${opts.inProgressMs ?? 30_000} ms` }),
+              opts.inProgressMs ?? 30_000,
+            );
             return;
           }
           if (ack.result === MavResult.ACCEPTED) finish({ result: 'accepted' });
@@ -124,7 +127,10 @@ export class CommandSender {
       m.frame = cmd.int.frame;
       m.current = 0;
       m.autocontinue = 0;
-      m._param1 = p(0); m._param2 = p(1); m._param3 = p(2); m._param4 = p(3);
+      m._param1 = p(0);
+      m._param2 = p(1);
+      m._param3 = p(2);
+      m._param4 = p(3);
       m._param5 = Math.round(cmd.int.lat * 1e7);
       m._param6 = Math.round(cmd.int.lon * 1e7);
       m._param7 = cmd.int.alt;
@@ -135,8 +141,13 @@ export class CommandSender {
     m.targetComponent = v.autopilotCompid;
     m.command = cmd.command;
     m.confirmation = Math.min(attempt, 255);
-    m._param1 = p(0); m._param2 = p(1); m._param3 = p(2); m._param4 = p(3);
-    m._param5 = p(4); m._param6 = p(5); m._param7 = p(6);
+    m._param1 = p(0);
+    m._param2 = p(1);
+    m._param3 = p(2);
+    m._param4 = p(3);
+    m._param5 = p(4);
+    m._param6 = p(5);
+    m._param7 = p(6);
     return m;
   }
 }

@@ -25,7 +25,7 @@ export class MessageHandlers {
   /** Call `fn` with every `cls` message from vehicle `vehicleId` until the returned function is called. */
   on<T extends MavLinkData>(vehicleId: string, cls: MavLinkDataConstructor<T>, fn: MessageHandler<T>): () => void {
     let ids = this.byVehicle.get(vehicleId);
-    if (!ids) this.byVehicle.set(vehicleId, (ids = new Map()));
+    if (!ids) this.byVehicle.set(vehicleId, ids = new Map());
     const entry: Entry = { fn: fn as MessageHandler<MavLinkData>, live: true };
     const id = cls.MSG_ID;
     ids.set(id, [...(ids.get(id) ?? []), entry]);

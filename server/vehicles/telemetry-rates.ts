@@ -40,10 +40,17 @@ export class TelemetryRates {
       await previous?.done; // one SET_MESSAGE_INTERVAL in flight per vehicle: acks do not say for which message
       for (const [msgid, hz] of requests) {
         if (stop.signal.aborted) return;
-        const out = await this.commands.send(v, { command: common.MavCmd.SET_MESSAGE_INTERVAL, params: [msgid, hz === null ? -1 : 1_000_000 / hz] },
-          { attempts: ATTEMPTS, signal: stop.signal }).catch((err: Error) => ({ result: 'error' as const, reason: err.message }));
+        const out = await this.commands.send(v, { command: common.MavCmd.SET_MESSAGE_INTERVAL, params: [msgid, hz === null ? -1 : 1_000_000 / hz] }, {
+          attempts: ATTEMPTS,
+          signal: stop.signal,
+        }).catch((err: Error) => ({ result: 'error' as const, reason: err.message }));
         if (out.result === 'cancelled') return;
-        this.note(v, msgid, hz, out.result === 'accepted' ? null : out.result === 'denied' ? out.code : out.result === 'timeout' ? 'NO_ANSWER' : `ERROR: ${out.reason}`);
+        this.note(
+          v,
+          msgid,
+          hz,
+          out.result === 'accepted' ? null : out.result === 'denied' ? out.code : out.result === 'timeout' ? 'NO_ANSWER' : `ERROR: ${out.reason}`,
+        );
       }
     })();
     const round = { stop, done };

@@ -143,7 +143,8 @@ export class Vehicle {
         const m = msg as common.GlobalPositionInt;
         this.lastPositionAt = now;
         // ArduPilot reports exactly 0,0 until its GPS is up: that is "no position", not Null Island.
-        this.position = m.lat === 0 && m.lon === 0 ? null
+        this.position = m.lat === 0 && m.lon === 0 ?
+          null
           : { lat: m.lat / 1e7, lon: m.lon / 1e7, altMsl: m.alt / 1000, altRel: m.relativeAlt / 1000 };
         if (m.hdg !== 0xffff) this.heading = m.hdg / 100;
         this.groundSpeed = Math.hypot(m.vx, m.vy) / 100;

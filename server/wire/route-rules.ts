@@ -11,21 +11,57 @@ import type { LatLon, ZoneView } from './types.ts';
 
 /** The MAV_CMDs the estimate and the airspace checks act on. */
 export const MAV_CMD = {
-  NAV_WAYPOINT: 16, NAV_LOITER_UNLIM: 17, NAV_LOITER_TURNS: 18, NAV_LOITER_TIME: 19, NAV_RETURN_TO_LAUNCH: 20,
-  NAV_LAND: 21, NAV_TAKEOFF: 22, NAV_LOITER_TO_ALT: 31, NAV_SPLINE_WAYPOINT: 82, NAV_VTOL_TAKEOFF: 84, NAV_VTOL_LAND: 85,
-  NAV_DELAY: 93, NAV_PAYLOAD_PLACE: 94, DO_SET_HOME: 179, DO_JUMP: 177, DO_CHANGE_SPEED: 178, DO_LAND_START: 189,
-  DO_REPOSITION: 192, DO_SET_ROI_LOCATION: 195, DO_SET_ROI: 201, NAV_FENCE_RETURN_POINT: 5000,
-  NAV_FENCE_POLYGON_VERTEX_INCLUSION: 5001, NAV_FENCE_POLYGON_VERTEX_EXCLUSION: 5002, NAV_FENCE_CIRCLE_INCLUSION: 5003,
-  NAV_FENCE_CIRCLE_EXCLUSION: 5004, NAV_RALLY_POINT: 5100,
+  NAV_WAYPOINT: 16,
+  NAV_LOITER_UNLIM: 17,
+  NAV_LOITER_TURNS: 18,
+  NAV_LOITER_TIME: 19,
+  NAV_RETURN_TO_LAUNCH: 20,
+  NAV_LAND: 21,
+  NAV_TAKEOFF: 22,
+  NAV_LOITER_TO_ALT: 31,
+  NAV_SPLINE_WAYPOINT: 82,
+  NAV_VTOL_TAKEOFF: 84,
+  NAV_VTOL_LAND: 85,
+  NAV_DELAY: 93,
+  NAV_PAYLOAD_PLACE: 94,
+  DO_SET_HOME: 179,
+  DO_JUMP: 177,
+  DO_CHANGE_SPEED: 178,
+  DO_LAND_START: 189,
+  DO_REPOSITION: 192,
+  DO_SET_ROI_LOCATION: 195,
+  DO_SET_ROI: 201,
+  NAV_FENCE_RETURN_POINT: 5000,
+  NAV_FENCE_POLYGON_VERTEX_INCLUSION: 5001,
+  NAV_FENCE_POLYGON_VERTEX_EXCLUSION: 5002,
+  NAV_FENCE_CIRCLE_INCLUSION: 5003,
+  NAV_FENCE_CIRCLE_EXCLUSION: 5004,
+  NAV_RALLY_POINT: 5100,
 } as const;
 
 /** Commands whose params 5-7 are a place. */
 const POSITIONAL = new Set<number>([
-  MAV_CMD.NAV_WAYPOINT, MAV_CMD.NAV_LOITER_UNLIM, MAV_CMD.NAV_LOITER_TURNS, MAV_CMD.NAV_LOITER_TIME, MAV_CMD.NAV_LAND,
-  MAV_CMD.NAV_TAKEOFF, MAV_CMD.NAV_LOITER_TO_ALT, MAV_CMD.NAV_SPLINE_WAYPOINT, MAV_CMD.NAV_VTOL_TAKEOFF, MAV_CMD.NAV_VTOL_LAND,
-  MAV_CMD.NAV_PAYLOAD_PLACE, MAV_CMD.DO_SET_HOME, MAV_CMD.DO_LAND_START, MAV_CMD.DO_REPOSITION, MAV_CMD.DO_SET_ROI_LOCATION,
-  MAV_CMD.DO_SET_ROI, MAV_CMD.NAV_FENCE_RETURN_POINT, MAV_CMD.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
-  MAV_CMD.NAV_FENCE_POLYGON_VERTEX_EXCLUSION, MAV_CMD.NAV_FENCE_CIRCLE_INCLUSION, MAV_CMD.NAV_FENCE_CIRCLE_EXCLUSION,
+  MAV_CMD.NAV_WAYPOINT,
+  MAV_CMD.NAV_LOITER_UNLIM,
+  MAV_CMD.NAV_LOITER_TURNS,
+  MAV_CMD.NAV_LOITER_TIME,
+  MAV_CMD.NAV_LAND,
+  MAV_CMD.NAV_TAKEOFF,
+  MAV_CMD.NAV_LOITER_TO_ALT,
+  MAV_CMD.NAV_SPLINE_WAYPOINT,
+  MAV_CMD.NAV_VTOL_TAKEOFF,
+  MAV_CMD.NAV_VTOL_LAND,
+  MAV_CMD.NAV_PAYLOAD_PLACE,
+  MAV_CMD.DO_SET_HOME,
+  MAV_CMD.DO_LAND_START,
+  MAV_CMD.DO_REPOSITION,
+  MAV_CMD.DO_SET_ROI_LOCATION,
+  MAV_CMD.DO_SET_ROI,
+  MAV_CMD.NAV_FENCE_RETURN_POINT,
+  MAV_CMD.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
+  MAV_CMD.NAV_FENCE_POLYGON_VERTEX_EXCLUSION,
+  MAV_CMD.NAV_FENCE_CIRCLE_INCLUSION,
+  MAV_CMD.NAV_FENCE_CIRCLE_EXCLUSION,
   MAV_CMD.NAV_RALLY_POINT,
 ]);
 export const isPositional = (cmd: number) => POSITIONAL.has(cmd);
@@ -35,12 +71,28 @@ export type FrameKind = 'amsl' | 'relative' | 'terrain' | 'mission' | 'local' | 
 /** How a frame's params 5-7 are meant (MAV_FRAME numbers). The *_INT frames are deprecated aliases of the ones without. */
 export function frameKind(frame: number): FrameKind {
   switch (frame) {
-    case 0: case 5: return 'amsl'; // GLOBAL, GLOBAL_INT
-    case 3: case 6: return 'relative'; // GLOBAL_RELATIVE_ALT(_INT)
-    case 10: case 11: return 'terrain'; // GLOBAL_TERRAIN_ALT(_INT)
-    case 2: return 'mission';
-    case 1: case 4: case 7: case 8: case 9: case 12: case 20: case 21: return 'local'; // LOCAL_NED … LOCAL_FLU
-    default: return 'unknown';
+    case 0:
+    case 5:
+      return 'amsl'; // GLOBAL, GLOBAL_INT
+    case 3:
+    case 6:
+      return 'relative'; // GLOBAL_RELATIVE_ALT(_INT)
+    case 10:
+    case 11:
+      return 'terrain'; // GLOBAL_TERRAIN_ALT(_INT)
+    case 2:
+      return 'mission';
+    case 1:
+    case 4:
+    case 7:
+    case 8:
+    case 9:
+    case 12:
+    case 20:
+    case 21:
+      return 'local'; // LOCAL_NED … LOCAL_FLU
+    default:
+      return 'unknown';
   }
 }
 
@@ -84,9 +136,13 @@ export function placeOf(it: RouteItemLike): LatLon | null {
 export function heightOf(it: RouteItemLike, home: { alt: number } | null): number | null {
   if (!finite(it.alt)) return null;
   switch (frameKind(it.frame)) {
-    case 'relative': case 'terrain': return it.alt;
-    case 'amsl': return home ? it.alt - home.alt : null;
-    default: return null;
+    case 'relative':
+    case 'terrain':
+      return it.alt;
+    case 'amsl':
+      return home ? it.alt - home.alt : null;
+    default:
+      return null;
   }
 }
 

@@ -23,7 +23,10 @@ describe('alert ids and their kind', () => {
     await waitFor('offer to chen', () => chen.offers.some((a) => a.id === groundId));
     const events = (id: number) => t.svc.store.groundAlerts.events(id);
     const [groundBefore, groundEvents, aircraftBefore, aircraftEvents] = [
-      (await t.api('GET', `/api/alerts/${groundId}`, room)).body, events(groundId), t.svc.store.alerts.aircraft(aircraftId), events(aircraftId),
+      (await t.api('GET', `/api/alerts/${groundId}`, room)).body,
+      events(groundId),
+      t.svc.store.alerts.aircraft(aircraftId),
+      events(aircraftId),
     ];
 
     expect(await t.api('POST', '/api/aircraft-alerts/999999/ack', room)).toMatchObject({ status: 404, body: { error: 'no aircraft alert 999999' } });

@@ -22,7 +22,9 @@ describeWithFixtures('aircraft alerts from the real battery-failsafe capture', (
     const monitor = new AircraftMonitor(gs.fleet, new AlertStore(store.db));
     cleanup.push(() => monitor.close());
     const raised: AircraftAlertView[] = [];
-    monitor.on('alert', (a) => { if (!raised.some((r) => r.id === a.id)) raised.push(a); });
+    monitor.on('alert', (a) => {
+      if (!raised.some((r) => r.id === a.id)) raised.push(a);
+    });
     await waitFor('end of log', () => gs.conns[0]!.link.state === 'down', 20_000);
 
     const open = monitor.open().filter((a) => a.clearedAt === null);

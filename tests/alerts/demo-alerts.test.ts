@@ -11,13 +11,18 @@ import { waitFor } from '../helpers/wait.ts';
 
 const cleanup = cleanupAfterEach();
 
-it('the simulator\'s training pilot takes off and flies its loop without a mode_change alert', async () => {
+it("the simulator's training pilot takes off and flies its loop without a mode_change alert", async () => {
   const t = await testService({ sim: 1, simOptions: { bootDelayS: 2, speedup: 4, demo: true, seed: 5 } });
   cleanup.push(() => t.close());
-  const flying = await waitFor('the demo to fly its loop', () => {
-    const v = t.svc.fleet.get('sim-1');
-    return v && v.armed && v.flightMode === 'guided' && (v.position?.altRel ?? 0) > 5 && v;
-  }, 60_000, 100);
+  const flying = await waitFor(
+    'the demo to fly its loop',
+    () => {
+      const v = t.svc.fleet.get('sim-1');
+      return v && v.armed && v.flightMode === 'guided' && (v.position?.altRel ?? 0) > 5 && v;
+    },
+    60_000,
+    100,
+  );
   expect(flying.mode).toBe('GUIDED');
   expect(t.svc.aircraft.open().filter((a) => a.rule === 'mode_change')).toEqual([]);
 });

@@ -32,7 +32,7 @@ async function start(extra: Parameters<typeof testService>[0] = {}) {
 }
 
 describe('incident numbers', () => {
-  it('count per station and day, apart from the aircraft alerts\' ids, and name the incident in its view, the history and the audit', async () => {
+  it("count per station and day, apart from the aircraft alerts' ids, and name the incident in its view, the history and the audit", async () => {
     const { t, room, admin } = await start();
     const raise = async () => (await t.api('POST', '/api/alerts', room, { category: 'theft', ...SCENE })).body as GroundAlertView;
     const first = await raise();
@@ -55,7 +55,7 @@ describe('incident numbers', () => {
     expect(about('alert.close')).toEqual([[String(first.id), 'refused', `HF-${day}-001`], [String(first.id), 'ok', `HF-${day}-001`]]);
   });
 
-  it('start again at 001 at the station\'s midnight (its time zone, not the server\'s), and old incidents get theirs at start', async () => {
+  it("start again at 001 at the station's midnight (its time zone, not the server's), and old incidents get theirs at start", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-numbers-'));
     const store = openStore(dataDir);
     cleanup.push(() => store.db.close());
@@ -130,7 +130,11 @@ describe('the dispatcher acts on an incident nobody takes', () => {
     expect(await t.api('POST', `/api/alerts/${a.id}/next-wave`, room)).toMatchObject({ status: 409, body: { code: 'wave_not_waiting' } });
     expect((await t.api('POST', `/api/alerts/${a.id}/next-wave`, chen.token)).status).toBe(403);
     const audit = (await t.api('GET', '/api/audit?action=alert.next_wave', admin)).body as AuditEntry[];
-    expect(audit.map((e) => [e.user, e.result, e.detail.number])).toEqual([['room', 'refused', a.number], ['room', 'refused', a.number], ['room', 'ok', a.number]]);
+    expect(audit.map((e) => [e.user, e.result, e.detail.number])).toEqual([['room', 'refused', a.number], ['room', 'refused', a.number], [
+      'room',
+      'ok',
+      a.number,
+    ]]);
   });
 
   it('lists the officers to assign it to: reachable ones on duty by ETA, then the rest, with duty, phone and job', async () => {
@@ -144,7 +148,7 @@ describe('the dispatcher acts on an incident nobody takes', () => {
     await t.user('room2', ['command']); // not an officer: not listed
     const a = (await t.api('POST', '/api/alerts', room, { category: 'fight', ...SCENE })).body as GroundAlertView;
     expect(a.dispatch.map((d) => d.officer)).toEqual(['near']);
-    await waitFor('far\'s phone', () => far.socket.connected);
+    await waitFor("far's phone", () => far.socket.connected);
 
     const list = (await t.api('GET', `/api/alerts/${a.id}/candidates`, room)).body as DispatchCandidate[];
     expect(list.map((c) => c.name)).toEqual(['near', 'mid', 'far', 'gone', 'home']);
@@ -160,14 +164,20 @@ describe('the dispatcher acts on an incident nobody takes', () => {
   });
 });
 
-describe('an incident\'s clocks', () => {
+describe("an incident's clocks", () => {
   it('stateSince follows its state; overdueAt is escalateAfterS after it was raised or last sent on by the dispatcher, not after an automatic wave, and ends once accepted', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-clock-'));
     const store = openStore(dataDir);
     cleanup.push(() => store.db.close());
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: Date.UTC(2026, 11, 2, 2, 0) });
     const officers = new Officers();
-    const dispatch = new GroundDispatch(store.groundAlerts, officers, { waveSize: 1, escalateAfterMs: 60_000, assumedSpeedMps: 5, phoneOfflineGraceMs: 60_000, createPerMinute: 20 }, HF);
+    const dispatch = new GroundDispatch(store.groundAlerts, officers, {
+      waveSize: 1,
+      escalateAfterMs: 60_000,
+      assumedSpeedMps: 5,
+      phoneOfflineGraceMs: 60_000,
+      createPerMinute: 20,
+    }, HF);
     cleanup.push(() => dispatch.stop());
     for (const [name, north] of [['chen', 100], ['wang', 500], ['li', 900]] as const) {
       officers.phoneConnected(name, name);
@@ -203,8 +213,11 @@ describe('aircraft alerts acknowledged in bulk', () => {
   it('acknowledges the given ones in one request (audited once); an id that is not an aircraft alert refuses all, naming it', async () => {
     const { t, room, admin } = await start();
     const alerts = t.svc.store.alerts;
-    const ids = [alerts.raiseAircraft('l1-1', 'battery_low', 'caution', 'battery 28 %').id, alerts.raiseAircraft('l1-1', 'gps_degraded', 'caution', '5 satellites').id,
-      alerts.raiseAircraft('l1-2', 'link_lost', 'warning', 'no heartbeat').id];
+    const ids = [
+      alerts.raiseAircraft('l1-1', 'battery_low', 'caution', 'battery 28 %').id,
+      alerts.raiseAircraft('l1-1', 'gps_degraded', 'caution', '5 satellites').id,
+      alerts.raiseAircraft('l1-2', 'link_lost', 'warning', 'no heartbeat').id,
+    ];
     for (const id of ids) alerts.clearAircraft(id, 'condition ended');
     const ground = (await t.api('POST', '/api/alerts', room, { category: 'theft', ...SCENE })).body.id as number;
 
@@ -218,7 +231,7 @@ describe('aircraft alerts acknowledged in bulk', () => {
     const done = await t.api('POST', '/api/aircraft-alerts/ack', room, { ids });
     expect(done).toMatchObject({ status: 200, body: { acknowledged: [ids[0], ids[1]], already: [ids[2]] } });
     expect(ids.map((id) => alerts.aircraft(id)!.acknowledgedBy)).toEqual(['room', 'room', 'pilot']);
-    expect(((await t.api('GET', '/api/alerts/open', room)).body.aircraft as unknown[])).toEqual([]);
+    expect((await t.api('GET', '/api/alerts/open', room)).body.aircraft as unknown[]).toEqual([]);
     const audit = (await t.api('GET', '/api/audit?action=alert.ack_bulk', admin)).body as AuditEntry[];
     expect(audit.map((e) => [e.user, e.result])).toEqual([['room', 'ok'], ['room', 'refused']]);
   });

@@ -22,7 +22,9 @@ describe('ground dispatch', () => {
     const command = await t.user('room1', ['command']);
     const room: S = t.socket(command);
     const roomSees = new Map<number, GroundAlertView>();
-    room.on('alerts:ground', (list) => { for (const a of list) roomSees.set(a.id, a); });
+    room.on('alerts:ground', (list) => {
+      for (const a of list) roomSees.set(a.id, a);
+    });
 
     const created = await t.api('POST', '/api/alerts', command, { category: 'fight', ...SCENE, note: 'two men fighting by the noodle stall', priority: 1 });
     expect(created.status).toBe(201);
@@ -67,7 +69,9 @@ describe('ground dispatch', () => {
     const t = await start();
     const other = t.socket(await t.user('room-b', ['command']));
     const roomSees = new Map<number, GroundAlertView>();
-    other.on('alerts:ground', (list) => { for (const a of list) roomSees.set(a.id, a); });
+    other.on('alerts:ground', (list) => {
+      for (const a of list) roomSees.set(a.id, a);
+    });
     await new Promise<void>((r) => other.on('connect', () => r()));
     const id = (await t.api('POST', '/api/alerts', await t.user('room-a', ['command']), { category: 'fire', ...SCENE })).body.id as number;
     await waitFor('the other command room sees it waiting', () => roomSees.get(id)?.state === 'open');
@@ -100,7 +104,9 @@ describe('ground dispatch', () => {
     const command = await t.user('room3', ['command']);
     const room: S = t.socket(command);
     const officers = new Map<string, boolean>();
-    room.on('officers', (list) => { for (const o of list) officers.set(o.name, o.phoneOnline); });
+    room.on('officers', (list) => {
+      for (const o of list) officers.set(o.name, o.phoneOnline);
+    });
     await waitFor('command room sees both phones online', () => officers.get('qian') === true && officers.get('feng') === true);
 
     gone.socket.disconnect();
@@ -146,7 +152,9 @@ describe('ground dispatch', () => {
     expect(after).toEqual(before);
 
     const audit = (await t.api('GET', '/api/audit?action=alert.create', admin)).body as { result: string; detail: { reason?: string } }[];
-    expect(audit.filter((e) => e.result === 'refused').map((e) => e.detail.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/outside its 30 km area/), 'vehicleId: no vehicle "l1-9"']));
+    expect(audit.filter((e) => e.result === 'refused').map((e) => e.detail.reason)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/outside its 30 km area/), 'vehicleId: no vehicle "l1-9"']),
+    );
     const answers = (await t.api('GET', '/api/audit?action=alert.answer', admin)).body as { user: string; result: string }[];
     expect(answers.filter((e) => e.result === 'refused').map((e) => e.user).sort()).toEqual(['he', 'ma', 'ma']);
   });

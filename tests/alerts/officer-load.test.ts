@@ -33,7 +33,9 @@ function commandRoom(t: T, token: string) {
   const messages: GroundAlertView[][] = [];
   const officers = new Map<string, OfficerView>();
   socket.on('alerts:ground', (list) => messages.push(list));
-  socket.on('officers', (list) => { for (const o of list) officers.set(o.name, o); });
+  socket.on('officers', (list) => {
+    for (const o of list) officers.set(o.name, o);
+  });
   const latest = (id: number) => messages.flat().filter((a) => a.id === id).at(-1);
   return { socket, messages, officers, latest };
 }
@@ -67,7 +69,10 @@ describe('one officer cannot stall the service', () => {
     await wang.synced();
 
     const roomGot = room.messages.slice(roomBefore);
-    expect(roomGot.map((list) => list.map((a) => [a.id, a.assignee?.distanceM]))).toEqual([[[held, 250]], [[held, 200]], [[held, 150]], [[held, 100]], [[held, 50]]]);
+    expect(roomGot.map((list) => list.map((a) => [a.id, a.assignee?.distanceM]))).toEqual([[[held, 250]], [[held, 200]], [[held, 150]], [[held, 100]], [[
+      held,
+      50,
+    ]]]);
     expect(chen.messages.slice(chenBefore).map((list) => list.map((a) => a.id))).toEqual([[held], [held], [held], [held], [held]]);
     expect(wang.messages.slice(wangBefore)).toEqual([]);
     // Redrawn from the views already built: no alert was read from the database.

@@ -42,9 +42,23 @@ describe('incident outcome (处置结果)', () => {
     const id = (await t.api('POST', '/api/alerts', room, { category: 'theft', ...SCENE })).body.id as number;
 
     const none = await t.api('POST', `/api/alerts/${id}/close`, room, {});
-    expect(none).toMatchObject({ status: 400, body: { error: `outcome: required to close ground alert ${id} (one of handled, warned, handed_over, unfounded, other)`, code: 'outcome_required', params: { id } } });
+    expect(none).toMatchObject({
+      status: 400,
+      body: {
+        error: `outcome: required to close ground alert ${id} (one of handled, warned, handed_over, unfounded, other)`,
+        code: 'outcome_required',
+        params: { id },
+      },
+    });
     const unknown = await t.api('POST', `/api/alerts/${id}/close`, room, { outcome: 'arrested', note: 'x' });
-    expect(unknown).toMatchObject({ status: 400, body: { error: 'outcome: unknown outcome "arrested" (one of handled, warned, handed_over, unfounded, other)', code: 'outcome_unknown', params: { outcome: 'arrested' } } });
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: {
+        error: 'outcome: unknown outcome "arrested" (one of handled, warned, handed_over, unfounded, other)',
+        code: 'outcome_unknown',
+        params: { outcome: 'arrested' },
+      },
+    });
     expect((await t.api('GET', `/api/alerts/${id}`, room)).body).toMatchObject({ state: 'open', outcome: null, closedAt: null });
 
     const closed = await t.api('POST', `/api/alerts/${id}/close`, room, { outcome: 'unfounded', note: '  现场无人，系误报  ' });
@@ -53,7 +67,11 @@ describe('incident outcome (处置结果)', () => {
     expect(closed.body.outcome.at).toBe(closed.body.closedAt);
     // Stored: read straight from the database file.
     const db = new Database(path.join(t.dataDir, 'skybeat.db'), { readonly: true });
-    expect(db.prepare('SELECT outcome, outcome_note, outcome_by FROM alerts WHERE id = ?').get(id)).toEqual({ outcome: 'unfounded', outcome_note: '现场无人，系误报', outcome_by: 'room' });
+    expect(db.prepare('SELECT outcome, outcome_note, outcome_by FROM alerts WHERE id = ?').get(id)).toEqual({
+      outcome: 'unfounded',
+      outcome_note: '现场无人，系误报',
+      outcome_by: 'room',
+    });
     db.close();
 
     const audit = (await t.api('GET', '/api/audit?action=alert.close', admin)).body as AuditEntry[];
@@ -64,7 +82,7 @@ describe('incident outcome (处置结果)', () => {
     ]);
   });
 
-  it('the officer resolves with an outcome and a note; the dispatcher may close without one (the officer\'s stays) or give the last word (both kept in the events)', async () => {
+  it("the officer resolves with an outcome and a note; the dispatcher may close without one (the officer's stays) or give the last word (both kept in the events)", async () => {
     const t = await start();
     const room = await t.user('room', ['command']);
     const chen = await officerPhone(t, 'chen', 200);
@@ -85,7 +103,10 @@ describe('incident outcome (处置结果)', () => {
     const overruled = await t.api('POST', `/api/alerts/${b}/close`, room, { outcome: 'handed_over', note: '移交派出所' });
     expect(overruled.body.outcome).toMatchObject({ code: 'handed_over', note: '移交派出所', by: 'room' });
     const events = t.svc.store.groundAlerts.events(b).filter((e) => e.kind === 'resolved' || e.kind === 'closed');
-    expect(events.map((e) => [e.kind, e.user, e.detail])).toEqual([['resolved', 'chen', { outcome: 'handled', note: '' }], ['closed', 'room', { outcome: 'handed_over', note: '移交派出所' }]]);
+    expect(events.map((e) => [e.kind, e.user, e.detail])).toEqual([['resolved', 'chen', { outcome: 'handled', note: '' }], ['closed', 'room', {
+      outcome: 'handed_over',
+      note: '移交派出所',
+    }]]);
   });
 
   it('a phone page from before outcomes resolves without one: taken, but the incident stays on the desk (also after a restart) until closed with an outcome', async () => {
@@ -105,7 +126,10 @@ describe('incident outcome (处置结果)', () => {
     const room2 = await again.login('room', 'room-password');
     expect((await again.api('GET', '/api/alerts/open', room2)).body.ground.map((g: { id: number }) => g.id)).toEqual([id]);
     expect((await again.api('POST', `/api/alerts/${id}/close`, room2, {})).status).toBe(400);
-    expect((await again.api('POST', `/api/alerts/${id}/close`, room2, { outcome: 'handled' })).body).toMatchObject({ state: 'closed', outcome: { code: 'handled', by: 'room' } });
+    expect((await again.api('POST', `/api/alerts/${id}/close`, room2, { outcome: 'handled' })).body).toMatchObject({
+      state: 'closed',
+      outcome: { code: 'handled', by: 'room' },
+    });
     expect((await again.api('GET', '/api/alerts/open', room2)).body.ground).toEqual([]);
   });
 
@@ -114,7 +138,9 @@ describe('incident outcome (处置结果)', () => {
     const v3 = new Database(file);
     for (const f of ['001-initial.sql', '002-drone-control.sql', '003-run-outcome.sql']) v3.exec(fs.readFileSync(`server/store/migrations/${f}`, 'utf8'));
     v3.pragma('user_version = 3');
-    v3.prepare("INSERT INTO alerts (kind, category, severity, lat, lon, state, created_at, updated_at, closed_at) VALUES ('ground', 'theft', 'info', 28.37, 121.38, 'closed', 1, 2, 2)").run();
+    v3.prepare(
+      "INSERT INTO alerts (kind, category, severity, lat, lon, state, created_at, updated_at, closed_at) VALUES ('ground', 'theft', 'info', 28.37, 121.38, 'closed', 1, 2, 2)",
+    ).run();
     v3.close();
     const db = openDatabase(file);
     expect(db.prepare('SELECT category, state, outcome, outcome_note, outcome_by, outcome_at FROM alerts').all())
@@ -184,14 +210,29 @@ describe('incident log and CSV export', () => {
     const text = bytes.toString('utf8').slice(1);
     const lines = text.split('\r\n');
     expect(lines.at(-1)).toBe('');
-    expect(lines[0]).toBe('警情编号,记录号,报警时间,警情类别,优先级,纬度,经度,警情描述,登记人,无人机,状态,处警民警,派警时间,送达时间,签收时间,出发时间,到场时间,处置完毕时间,结案时间,处置结果,处置说明,处置结果填写人');
+    expect(lines[0]).toBe(
+      '警情编号,记录号,报警时间,警情类别,优先级,纬度,经度,警情描述,登记人,无人机,状态,处警民警,派警时间,送达时间,签收时间,出发时间,到场时间,处置完毕时间,结案时间,处置结果,处置说明,处置结果填写人',
+    );
     expect(lines).toHaveLength(3); // the header, one incident (the theft is filtered out), the last line end
     const entry = ((await t.api('GET', `/api/alerts/log?category=fight`, room)).body as IncidentLogEntry[])[0]!;
     const shanghai = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
     expect(lines[1]).toBe([
-      entry.number, String(id), shanghai(entry.timeline.raised!), '打架斗殴', '2', String(SCENE.lat), String(SCENE.lon), `"'=HYPERLINK(""http://evil.example"",""点我"")"`, 'room', '',
-      '已结案', 'chen', ...(['offered', 'delivered', 'accepted', 'en_route', 'on_scene', 'resolved', 'closed'] as const).map((s) => shanghai(entry.timeline[s]!)),
-      '其他', `"'+86 138, ""已登记"""`, 'chen',
+      entry.number,
+      String(id),
+      shanghai(entry.timeline.raised!),
+      '打架斗殴',
+      '2',
+      String(SCENE.lat),
+      String(SCENE.lon),
+      `"'=HYPERLINK(""http://evil.example"",""点我"")"`,
+      'room',
+      '',
+      '已结案',
+      'chen',
+      ...(['offered', 'delivered', 'accepted', 'en_route', 'on_scene', 'resolved', 'closed'] as const).map((s) => shanghai(entry.timeline[s]!)),
+      '其他',
+      `"'+86 138, ""已登记"""`,
+      'chen',
     ].join(','));
 
     const english = await (await fetch(`${t.base}/api/alerts/ground.csv?outcome=none`, { headers: { authorization: `Bearer ${room}` } })).text();
@@ -203,7 +244,9 @@ describe('incident log and CSV export', () => {
     expect(badZone).toMatchObject({ status: 400, body: { error: 'invalid query: tz: unknown time zone "Mars/Olympus"' } });
     const audit = (await t.api('GET', '/api/audit?action=alert.export', admin)).body as AuditEntry[];
     expect(audit.map((e) => [e.user, e.result, e.detail.rows ?? e.detail.reason])).toEqual([
-      ['room', 'refused', 'tz: unknown time zone "Mars/Olympus"'], ['room', 'ok', 1], ['room', 'ok', 1],
+      ['room', 'refused', 'tz: unknown time zone "Mars/Olympus"'],
+      ['room', 'ok', 1],
+      ['room', 'ok', 1],
     ]);
     expect(audit[2]!.detail).toMatchObject({ category: 'fight', lang: 'zh-CN', tz: 'Asia/Shanghai' });
   });

@@ -78,26 +78,52 @@ describe('answers made offline and sent later', () => {
     const view = (await t.api('GET', `/api/alerts/${id}`, command)).body as GroundAlertView;
     const late = await t.api('POST', `/api/alerts/${id}/answer`, chen.token, { answer: 'on_scene', at: tappedAt });
     // With a code and its parameters, for the phone to say it in the officer's language.
-    expect(late).toMatchObject({ status: 409, body: { error: `ground alert ${id} was reassigned to wang`, code: 'answer_reassigned', params: { to: 'wang' } } });
+    expect(late).toMatchObject({
+      status: 409,
+      body: { error: `ground alert ${id} was reassigned to wang`, code: 'answer_reassigned', params: { to: 'wang' } },
+    });
     expect((await t.api('GET', `/api/alerts/${id}`, command)).body).toEqual(view);
     const refused = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused');
     expect(refused.map((e) => ({ user: e.user, ...e.detail }))).toEqual([
-      { user: 'chen', answer: 'on_scene', at: tappedAt, reason: `ground alert ${id} was reassigned to wang`, code: 'answer_reassigned', params: { to: 'wang' } }]);
+      {
+        user: 'chen',
+        answer: 'on_scene',
+        at: tappedAt,
+        reason: `ground alert ${id} was reassigned to wang`,
+        code: 'answer_reassigned',
+        params: { to: 'wang' },
+      },
+    ]);
     // The incident's log shows it beside the steps: who, what, when tapped, and why it was not applied.
     const entry = ((await t.api('GET', '/api/alerts/log', command)).body as IncidentLogEntry[]).find((e) => e.id === id)!;
     expect(entry.notApplied).toEqual([
-      { officer: 'chen', answer: 'on_scene', at: tappedAt, code: 'answer_reassigned', params: { to: 'wang' }, reason: `ground alert ${id} was reassigned to wang` }]);
+      {
+        officer: 'chen',
+        answer: 'on_scene',
+        at: tappedAt,
+        code: 'answer_reassigned',
+        params: { to: 'wang' },
+        reason: `ground alert ${id} was reassigned to wang`,
+      },
+    ]);
     expect(entry.timeline.on_scene).toBeNull();
   });
 
-  it('an answer out of order is refused and kept in the alert\'s story', async () => {
+  it("an answer out of order is refused and kept in the alert's story", async () => {
     const t = await start();
     const chen = await officerPhone(t, 'chen', 100);
     const command = await t.user('room', ['command']);
     const id = (await t.api('POST', '/api/alerts', command, { category: 'fight', ...SCENE })).body.id as number;
     await waitFor('offer', () => chen.offers.length === 1);
     const early = await t.api('POST', `/api/alerts/${id}/answer`, chen.token, { answer: 'on_scene', at: Date.now() });
-    expect(early).toMatchObject({ status: 409, body: { error: `cannot answer "on_scene" to ground alert ${id} in state dispatched`, code: 'answer_out_of_order', params: { answer: 'on_scene', state: 'dispatched' } } });
+    expect(early).toMatchObject({
+      status: 409,
+      body: {
+        error: `cannot answer "on_scene" to ground alert ${id} in state dispatched`,
+        code: 'answer_out_of_order',
+        params: { answer: 'on_scene', state: 'dispatched' },
+      },
+    });
     expect(t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused').map((e) => e.detail?.answer)).toEqual(['on_scene']);
   });
 });

@@ -20,7 +20,7 @@ async function start() {
 type AuditEntry = { user: string; target: string; result: string; detail: { reason?: string } };
 
 describe('reassigning a ground alert', () => {
-  it('the officer it was taken from cannot take it back: each answer is refused (409), kept in the alert\'s events and audited; their phone drops it', async () => {
+  it("the officer it was taken from cannot take it back: each answer is refused (409), kept in the alert's events and audited; their phone drops it", async () => {
     const t = await start();
     const chen = await officerPhone(t, 'chen', 100);
     const wang = await officerPhone(t, 'wang', 900);
@@ -37,7 +37,7 @@ describe('reassigning a ground alert', () => {
     expect(byOfficer(moved.body, 'chen')!.withdrawn).toMatchObject({ to: 'wang' });
     expect(byOfficer(moved.body, 'wang')!.withdrawn).toBeNull();
     // chen's phone hears of it (and so can take the job off its screen); wang's rings.
-    await waitFor('chen\'s phone told', () => chen.seen.get(id) && byOfficer(chen.seen.get(id)!, 'chen')?.withdrawn?.to === 'wang');
+    await waitFor("chen's phone told", () => chen.seen.get(id) && byOfficer(chen.seen.get(id)!, 'chen')?.withdrawn?.to === 'wang');
     await waitFor('offer to wang', () => wang.offers.some((a) => a.id === id));
 
     const before = (await t.api('GET', `/api/alerts/${id}`, command)).body;
@@ -48,7 +48,8 @@ describe('reassigning a ground alert', () => {
     expect((await t.api('GET', `/api/alerts/${id}`, command)).body).toEqual(before);
     const refused = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused');
     expect(refused.map((e) => [e.user, e.detail?.answer, e.detail?.reason])).toEqual(
-      ['accept', 'en_route', 'on_scene', 'resolved', 'decline'].map((a) => ['chen', a, `ground alert ${id} was reassigned to wang`]));
+      ['accept', 'en_route', 'on_scene', 'resolved', 'decline'].map((a) => ['chen', a, `ground alert ${id} was reassigned to wang`]),
+    );
     const audit = (await t.api('GET', '/api/audit?action=alert.answer', admin)).body as AuditEntry[];
     expect(audit.filter((e) => e.result === 'refused' && e.user === 'chen')).toHaveLength(5);
 

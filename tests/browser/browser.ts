@@ -100,7 +100,32 @@ export async function settled(page: Page): Promise<void> {
  * (ArduPilot, PX4, MAVLink): not left-over English.
  * (GPS, HDOP and the like are read so by Chinese pilots too; m, km, s, V, A are units.)
  */
-const LATIN_IN_CHINESE = new Set(['SkyBeat', 'GPS', 'EKF', 'HDOP', 'CRC', 'RTK', 'PPP', 'DGPS', 'AMSL', 'GPX', 'KML', 'plan', 'waypoints', 'kml', 'geojson', 'km', 'EN', 'ArduPilot', 'PX4', 'MAVLink', 'QGroundControl', 'JSON', 'XML', 'GeoJSON']);
+const LATIN_IN_CHINESE = new Set([
+  'SkyBeat',
+  'GPS',
+  'EKF',
+  'HDOP',
+  'CRC',
+  'RTK',
+  'PPP',
+  'DGPS',
+  'AMSL',
+  'GPX',
+  'KML',
+  'plan',
+  'waypoints',
+  'kml',
+  'geojson',
+  'km',
+  'EN',
+  'ArduPilot',
+  'PX4',
+  'MAVLink',
+  'QGroundControl',
+  'JSON',
+  'XML',
+  'GeoJSON',
+]);
 
 /**
  * Inside the service's messages (web/src/said.tsx): the autopilot's (or a file parser's) own words,

@@ -26,9 +26,34 @@ type Rig = Awaited<ReturnType<typeof patrolRig>>;
  * STATUSTEXT), the firmware's names of its mode and type, the link's address. (Inside the
  * service's messages, englishLeft itself lets the autopilot's words and identifiers through.)
  */
-const AUTOPILOT_WORDS = ['.messages__text', '[data-field="mode"]', '[data-field="vehicleType"]', '[data-field="linkUri"]', '.row__mode', '.leaflet-control-attribution'];
+const AUTOPILOT_WORDS = [
+  '.messages__text',
+  '[data-field="mode"]',
+  '[data-field="vehicleType"]',
+  '[data-field="linkUri"]',
+  '.row__mode',
+  '.leaflet-control-attribution',
+];
 /** Names people gave: users, the drone, the station, the routes' files and ids; the language button names the other language in it. */
-const NAMES = ['English', 'EN', 'pilot1', 'room', 'admin', 'wang', 'Drone 1', 'sim-1', 'Wenling', 'short.plan', 'short', 'open-end.plan', 'open-end', 'Test loop', 'Open end', 'broken.plan', 'bad.waypoints'];
+const NAMES = [
+  'English',
+  'EN',
+  'pilot1',
+  'room',
+  'admin',
+  'wang',
+  'Drone 1',
+  'sim-1',
+  'Wenling',
+  'short.plan',
+  'short',
+  'open-end.plan',
+  'open-end',
+  'Test loop',
+  'Open end',
+  'broken.plan',
+  'bad.waypoints',
+];
 
 /** Switches the page to Chinese with its own language button (it names the other language). */
 async function toChinese(page: Page): Promise<void> {
@@ -152,12 +177,13 @@ describe('every page in Chinese, as police and pilots read it', () => {
 
   it('pilot: a route imported with a warning, and the run history, in Chinese', async () => {
     await pilot.click('[data-tab="routes"]');
-    const drop = (name: string, content: string) => pilot.$eval('.route-drop', (el, file) => {
-      const data = new DataTransfer();
-      data.items.add(new File([file.content], file.name, { type: 'text/plain' }));
-      el.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
-      el.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    }, { name, content });
+    const drop = (name: string, content: string) =>
+      pilot.$eval('.route-drop', (el, file) => {
+        const data = new DataTransfer();
+        data.items.add(new File([file.content], file.name, { type: 'text/plain' }));
+        el.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      }, { name, content });
     // Files that cannot be read: what is wrong and where, in Chinese (the JSON parser's own words marked as its).
     for (const [name, content] of [['broken.plan', '{"fileType": "Plan", "mission": '], ['bad.waypoints', 'QGC WPL 110\n0\t1\t0\t16\n']]) {
       await drop(name!, content!);
@@ -207,12 +233,16 @@ describe('every page in Chinese, as police and pilots read it', () => {
     expect(unexpected(errors)).toEqual([]);
   });
 
-  it('the officer\'s phone, on duty, with a job offered, in Chinese', async () => {
+  it("the officer's phone, on duty, with a job offered, in Chinese", async () => {
     await rig.t.user('wang', ['officer']);
     const room = await rig.t.login('room', 'room-password');
     const context = await browser.newContext({
-      locale: 'en-GB', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
-      geolocation: { latitude: HOME.lat, longitude: HOME.lon, accuracy: 5 }, permissions: ['geolocation'],
+      locale: 'en-GB',
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      geolocation: { latitude: HOME.lat, longitude: HOME.lon, accuracy: 5 },
+      permissions: ['geolocation'],
     });
     contexts.push(context);
     const { page, errors } = await openPage(context, rig.t.base, '/officer');
@@ -224,9 +254,15 @@ describe('every page in Chinese, as police and pilots read it', () => {
     await expect.poll(() => page.getAttribute('#duty', 'aria-pressed'), POLL).toBe('true');
     expect.soft(await englishLeft(page, 'body', { skip: ['.leaflet-control-attribution'], data: NAMES })).toEqual([]);
     // A missing person reported near him: the job rings on his phone, its category in Chinese only (no "Missing person" under it).
-    await expect.poll(async () => ((await rig.t.api('GET', '/api/officers', room)).body as { name: string; lat: number | null }[])
-      .find((o) => o.name === 'wang')?.lat ?? null, POLL).not.toBeNull();
-    const raised = await rig.t.api('POST', '/api/alerts', room, { category: 'missing_person', lat: HOME.lat + 0.0005, lon: HOME.lon, note: '老人走失，穿灰色外套' });
+    await expect.poll(async () =>
+      ((await rig.t.api('GET', '/api/officers', room)).body as { name: string; lat: number | null }[])
+        .find((o) => o.name === 'wang')?.lat ?? null, POLL).not.toBeNull();
+    const raised = await rig.t.api('POST', '/api/alerts', room, {
+      category: 'missing_person',
+      lat: HOME.lat + 0.0005,
+      lon: HOME.lon,
+      note: '老人走失，穿灰色外套',
+    });
     expect(raised.status).toBe(201);
     await expect.poll(() => page.isVisible(`.job[data-alert-id="${raised.body.id}"]`), POLL).toBe(true);
     expect(await text(page, `.job[data-alert-id="${raised.body.id}"] .job__category`)).toBe(zh.cat_missing_person);

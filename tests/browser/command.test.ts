@@ -10,7 +10,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroundAlertView, VehicleView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { testService } from '../helpers/service.ts';
-import { assertFreshBuild, centre, englishLeft, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
+import {
+  assertFreshBuild,
+  centre,
+  englishLeft,
+  fill,
+  launchBrowser,
+  logIn,
+  openPage,
+  POLL,
+  screenshot,
+  settled,
+  text,
+  unexpected,
+  WEB_DIR,
+} from './browser.ts';
 
 const zh = strings['zh-CN'];
 const HOME = { lat: 28.37, lon: 121.38 };
@@ -20,9 +34,11 @@ const OFFICER = { lat: HOME.lat - 100 / 111_320, lon: HOME.lon };
 const metres = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) =>
   Math.hypot((a.lat - b.lat) * 111_320, (a.lon - b.lon) * 111_320 * Math.cos((a.lat * Math.PI) / 180));
 
-const square = (centre: { lat: number; lon: number }, halfM: number) => [[-1, -1], [-1, 1], [1, 1], [1, -1]].map(([n, e]) => ({
-  lat: centre.lat + (n! * halfM) / 111_320, lon: centre.lon + (e! * halfM) / 98_000,
-}));
+const square = (centre: { lat: number; lon: number }, halfM: number) =>
+  [[-1, -1], [-1, 1], [1, 1], [1, -1]].map(([n, e]) => ({
+    lat: centre.lat + (n! * halfM) / 111_320,
+    lon: centre.lon + (e! * halfM) / 98_000,
+  }));
 const GEOFENCE = { name: 'station geofence', polygon: square(HOME, 400) };
 const HOSPITAL = { name: 'Wenling hospital', polygon: square({ lat: HOME.lat + 0.002, lon: HOME.lon - 0.002 }, 60) };
 
@@ -44,7 +60,13 @@ describe('command room (Chinese)', () => {
     assertFreshBuild();
     // Officer wang reports once through the REST API (no phone page): he counts as reachable
     // for phoneOfflineGraceMs after that, so the grace here spans the whole file.
-    t = await testService({ sim: 3, webDir: WEB_DIR, station: { ...HOME, radiusKm: 30 }, rules: { geofence: GEOFENCE, noFly: [HOSPITAL] }, dispatch: { phoneOfflineGraceMs: 3_600_000 } });
+    t = await testService({
+      sim: 3,
+      webDir: WEB_DIR,
+      station: { ...HOME, radiusKm: 30 },
+      rules: { geofence: GEOFENCE, noFly: [HOSPITAL] },
+      dispatch: { phoneOfflineGraceMs: 3_600_000 },
+    });
     room = await t.user('room', ['command']);
     officer = await t.user('wang', ['officer']);
     expect((await t.api('POST', '/api/officer/duty', officer, { onDuty: true })).status).toBe(200);
@@ -72,7 +94,11 @@ describe('command room (Chinese)', () => {
     // The officer on duty is on the map where the phone put them; so are the drones' home points,
     // the station's geofence and its no-fly zone.
     await expect.poll(() => page.isVisible('.officer[data-officer="wang"]'), POLL).toBe(true);
-    await expect.poll(() => page.$$eval('.home-pad', (pads) => pads.map((p) => (p as HTMLElement).dataset.droneId).sort()), POLL).toEqual(['sim-1', 'sim-2', 'sim-3']);
+    await expect.poll(() => page.$$eval('.home-pad', (pads) => pads.map((p) => (p as HTMLElement).dataset.droneId).sort()), POLL).toEqual([
+      'sim-1',
+      'sim-2',
+      'sim-3',
+    ]);
     await expect.poll(() => page.$$eval('path.zone--fence', (p) => p.length), POLL).toBe(1);
     expect(await page.$$eval('path.zone--nofly', (p) => p.length)).toBe(1);
     await page.click('#panel .panel__close');

@@ -31,27 +31,38 @@ describe('dispatch desk (Chinese)', () => {
   const rings = () => page.evaluate(() => (window as unknown as { tonesStarted: number }).tonesStarted / 2);
 
   /** Every count on screen: the header's two, the sidebar tab's two, the desk tabs' two, and what the lists hold. */
-  const counts = () => page.evaluate(() => {
-    const n = (selector: string) => {
-      const el = document.querySelector<HTMLElement>(selector);
-      return el === null || el.hidden ? 0 : Number(el.textContent!.match(/\d+/)![0]);
-    };
-    return {
-      header: [n('#desk-counts [data-count="incidents"]'), n('#desk-counts [data-count="aircraft"]')],
-      sidebar: [n('#alerts-badges [data-count="incidents"]'), n('#alerts-badges [data-count="aircraft"]')],
-      desk: [n('.desk-tab[data-desk="incidents"] [data-count]'), n('.desk-tab[data-desk="aircraft"] [data-count]')],
-      lists: [document.querySelectorAll('.ground-card[data-state="open"], .ground-card[data-state="dispatched"]').length,
-        [...document.querySelectorAll('.aircraft-alert')].filter((c) => !c.querySelector('.alert-card__ack')).length],
-    };
-  });
+  const counts = () =>
+    page.evaluate(() => {
+      const n = (selector: string) => {
+        const el = document.querySelector<HTMLElement>(selector);
+        return el === null || el.hidden ? 0 : Number(el.textContent!.match(/\d+/)![0]);
+      };
+      return {
+        header: [n('#desk-counts [data-count="incidents"]'), n('#desk-counts [data-count="aircraft"]')],
+        sidebar: [n('#alerts-badges [data-count="incidents"]'), n('#alerts-badges [data-count="aircraft"]')],
+        desk: [n('.desk-tab[data-desk="incidents"] [data-count]'), n('.desk-tab[data-desk="aircraft"] [data-count]')],
+        lists: [
+          document.querySelectorAll('.ground-card[data-state="open"], .ground-card[data-state="dispatched"]').length,
+          [...document.querySelectorAll('.aircraft-alert')].filter((c) => !c.querySelector('.alert-card__ack')).length,
+        ],
+      };
+    });
   const countsAre = async (incidents: number, aircraft: number) => {
-    await expect.poll(counts, POLL).toEqual({ header: [incidents, aircraft], sidebar: [incidents, aircraft], desk: [incidents, aircraft], lists: [incidents, aircraft] });
+    await expect.poll(counts, POLL).toEqual({
+      header: [incidents, aircraft],
+      sidebar: [incidents, aircraft],
+      desk: [incidents, aircraft],
+      lists: [incidents, aircraft],
+    });
   };
 
   beforeAll(async () => {
     assertFreshBuild();
     t = await testService({
-      sim: 0, webDir: WEB_DIR, station: { ...SCENE, radiusKm: 30 }, incidentNumbers: { code: 'HF', timeZone: 'Asia/Shanghai' },
+      sim: 0,
+      webDir: WEB_DIR,
+      station: { ...SCENE, radiusKm: 30 },
+      incidentNumbers: { code: 'HF', timeZone: 'Asia/Shanghai' },
       dispatch: { waveSize: 1, escalateAfterMs: 60_000, phoneOfflineGraceMs: 3_600_000 },
     });
     room = await t.user('room', ['command']);
@@ -85,7 +96,7 @@ describe('dispatch desk (Chinese)', () => {
       const w = window as unknown as { tonesStarted: number };
       w.tonesStarted = 0;
       const start = OscillatorNode.prototype.start;
-      OscillatorNode.prototype.start = function (...args: Parameters<typeof start>) {
+      OscillatorNode.prototype.start = function(...args: Parameters<typeof start>) {
         w.tonesStarted++;
         return start.apply(this, args);
       };
@@ -120,7 +131,10 @@ describe('dispatch desk (Chinese)', () => {
   it('alerts the next wave from the card, at once', async () => {
     expect(incident.dispatch.map((d) => d.officer)).toEqual(['chen']);
     await page.click(`${card()} .ground-card__next-wave`);
-    await expect.poll(() => page.$$eval(`${card()} .dispatch__row`, (rows) => rows.map((r) => (r as HTMLElement).dataset.officer)), POLL).toEqual(['chen', 'wang']);
+    await expect.poll(() => page.$$eval(`${card()} .dispatch__row`, (rows) => rows.map((r) => (r as HTMLElement).dataset.officer)), POLL).toEqual([
+      'chen',
+      'wang',
+    ]);
     const admin = await t.login('admin', ADMIN_PASSWORD);
     const audit = (await t.api('GET', '/api/audit?action=alert.next_wave', admin)).body as { user: string; result: string; detail: { number: string } }[];
     expect(audit.map((e) => [e.user, e.result, e.detail.number])).toEqual([['room', 'ok', incident.number]]);
@@ -170,7 +184,12 @@ describe('dispatch desk (Chinese)', () => {
     expect((await t.api('POST', '/api/officer/location', zhao, { ...at(50), accuracyM: 5 })).status).toBe(200);
     await expect.poll(() => page.$$eval(`${card()} .assign__officer`, (rows) => rows.map((r) => (r as HTMLElement).dataset.officer)), POLL)
       .toEqual(['zhao', 'chen', 'wang', 'li']);
-    expect(await englishLeft(page, '#alerts-panel', { skip: ['.alert-card__message'], data: ['chen', 'wang', 'zhao', 'li', 'room', 'sim-1', 'sim-2', incident.number] })).toEqual([]);
+    expect(
+      await englishLeft(page, '#alerts-panel', {
+        skip: ['.alert-card__message'],
+        data: ['chen', 'wang', 'zhao', 'li', 'room', 'sim-1', 'sim-2', incident.number],
+      }),
+    ).toEqual([]);
     await page.click(`${card()} .assign__officer[data-officer="li"] .assign__pick`);
     await expect.poll(() => page.isVisible(`${card()} .assign`), POLL).toBe(false);
     const after = (await t.api('GET', `/api/alerts/${incident.id}`, room)).body as GroundAlertView;
@@ -181,7 +200,7 @@ describe('dispatch desk (Chinese)', () => {
     expect(await text(page, `${card()} .ground-card__assign`)).toBe(zh.reassignOfficer);
   });
 
-  it('groups aircraft alerts per drone, worst first, and acknowledges a drone\'s cleared ones in one request; the counts follow', async () => {
+  it("groups aircraft alerts per drone, worst first, and acknowledges a drone's cleared ones in one request; the counts follow", async () => {
     await page.click('#desk-counts [data-count="aircraft"]');
     await expect.poll(() => page.isVisible('[data-desk-pane="aircraft"]'), POLL).toBe(true);
     expect(await page.isVisible('[data-desk-pane="incidents"]')).toBe(false);
@@ -192,7 +211,9 @@ describe('dispatch desk (Chinese)', () => {
     await screenshot(page, 'dispatch-desk-aircraft-zh');
 
     const acks: string[] = [];
-    page.on('request', (r) => { if (r.url().includes('/api/aircraft-alerts/')) acks.push(`${r.method()} ${new URL(r.url()).pathname} ${r.postData() ?? ''}`); });
+    page.on('request', (r) => {
+      if (r.url().includes('/api/aircraft-alerts/')) acks.push(`${r.method()} ${new URL(r.url()).pathname} ${r.postData() ?? ''}`);
+    });
     await page.click('.drone-alerts[data-vehicle-id="sim-1"] .drone-alerts__ack-cleared');
     // The cleared ones are over and acknowledged: they leave; the failsafe still holds and stays.
     await expect.poll(() => page.$$eval('.drone-alerts[data-vehicle-id="sim-1"] .aircraft-alert', (c) => c.length), POLL).toBe(1);

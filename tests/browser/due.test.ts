@@ -61,7 +61,11 @@ describe('due patrols for pilots, and the service stopping (English)', () => {
 
   it('shows the patrols due before their time: route, time, drone and whether it is connected, and why one did not launch by itself', async () => {
     await logIn(page, 'pilot1', 'pilot1-password');
-    await expect.poll(() => page.$$eval('.due-item', (items) => items.map((i) => (i as HTMLElement).dataset.routeId)), POLL).toEqual(['dock', 'evening', 'north']);
+    await expect.poll(() => page.$$eval('.due-item', (items) => items.map((i) => (i as HTMLElement).dataset.routeId)), POLL).toEqual([
+      'dock',
+      'evening',
+      'north',
+    ]);
     const listed = await due();
     const eveningDue = listed.find((d) => d.routeId === 'evening')!;
     // Ahead of its time.
@@ -87,7 +91,7 @@ describe('due patrols for pilots, and the service stopping (English)', () => {
     await screenshot(page, 'due-patrols-en');
   });
 
-  it('opens the launch form of its drone with the route picked; it launches only after the checks and the pilot\'s confirmation', async () => {
+  it("opens the launch form of its drone with the route picked; it launches only after the checks and the pilot's confirmation", async () => {
     await page.click(`${row('evening')} .due-item__launch`);
     await expect.poll(() => page.isVisible('#panel .console-launch'), POLL).toBe(true);
     expect(await page.$eval('#panel .launch__route', (s) => (s as HTMLSelectElement).value)).toBe('evening');

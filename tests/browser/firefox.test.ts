@@ -55,7 +55,9 @@ suite(`pilot console in Firefox${hasFirefox || process.env.CI ? '' : ` [skipped:
     page = await browser.newPage();
     await page.setViewport({ width: 1600, height: 900 });
     page.on('pageerror', (error) => errors.push(`pageerror: ${(error as Error).message}`));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
     await page.goto(rig.t.base);
   }, 120_000);
 
@@ -80,12 +82,17 @@ suite(`pilot console in Firefox${hasFirefox || process.env.CI ? '' : ` [skipped:
     await waitFor('in command', async () => (await text('#panel .console__holder')) === en.controlMine, 20_000, 200);
     await waitFor('routes listed', async () => (await page.$$('#panel .launch__route option[value="short"]')).length === 1, 20_000, 200);
     await page.select('#panel .launch__route', 'short');
-    await waitFor('every check passes', async () => {
-      await page.click('#panel .launch__check');
-      await new Promise((r) => setTimeout(r, 400));
-      const passes = await page.$$eval('#panel .checklist__item', (items) => items.map((i) => (i as HTMLElement).dataset.pass));
-      return passes.length > 5 && passes.every((p) => p === 'true');
-    }, 40_000, 200);
+    await waitFor(
+      'every check passes',
+      async () => {
+        await page.click('#panel .launch__check');
+        await new Promise((r) => setTimeout(r, 400));
+        const passes = await page.$$eval('#panel .checklist__item', (items) => items.map((i) => (i as HTMLElement).dataset.pass));
+        return passes.length > 5 && passes.every((p) => p === 'true');
+      },
+      40_000,
+      200,
+    );
     await confirmed('#panel .launch__go');
     await outcome('accepted');
     const [run] = await runs();
@@ -97,10 +104,20 @@ suite(`pilot console in Firefox${hasFirefox || process.env.CI ? '' : ` [skipped:
 
   it('pauses and recalls the patrol, each confirmed, and the drone lands home', async () => {
     await confirmed('#panel .command[data-action="pause"]');
-    await waitFor('pause accepted', async () => (await text('#panel .console__outcome')) === fill(en.outcomeAccepted, { action: en.actPause, drone: 'Drone 1' }), 20_000, 200);
+    await waitFor(
+      'pause accepted',
+      async () => (await text('#panel .console__outcome')) === fill(en.outcomeAccepted, { action: en.actPause, drone: 'Drone 1' }),
+      20_000,
+      200,
+    );
     expect(rig.drone.status().mode).toBe('BRAKE');
     await confirmed('#panel .command[data-action="rtl"]');
-    await waitFor('return accepted', async () => (await text('#panel .console__outcome')) === fill(en.outcomeAccepted, { action: en.actRtl, drone: 'Drone 1' }), 20_000, 200);
+    await waitFor(
+      'return accepted',
+      async () => (await text('#panel .console__outcome')) === fill(en.outcomeAccepted, { action: en.actRtl, drone: 'Drone 1' }),
+      20_000,
+      200,
+    );
     const [run] = await runs();
     const done = await rig.until(run!.id, 'landed', (r) => r.state === 'landed', 120_000);
     expect(done.events.filter((e) => e.kind === 'command').map((e) => e.message)).toEqual([expect.stringMatching(/^pause/), expect.stringMatching(/^rtl/)]);

@@ -15,7 +15,8 @@ import { assertFreshBuild, fill, launchBrowser, logIn, openPage, POLL, text, une
 type T = Awaited<ReturnType<typeof testService>>;
 
 /** The attacker's page: opens the live stream as socket.io's own client would, and posts a logout. */
-const foreignPage = (service: string) => `<!doctype html><meta charset="utf-8"><title>elsewhere</title><script>
+const foreignPage = (service: string) =>
+  `<!doctype html><meta charset="utf-8"><title>elsewhere</title><script>
   const got = (window.got = []);
   const ws = new WebSocket('ws://${service}/socket.io/?EIO=4&transport=websocket');
   ws.onopen = () => got.push('open');
@@ -66,7 +67,10 @@ describe('pages and sessions in a real browser', () => {
     const seen = () => foreign.evaluate(() => (window as unknown as { got: string[] }).got);
     // The logout's answer is unreadable either way (helmet's Cross-Origin-Resource-Policy makes the
     // fetch fail), but it settles only after the service has handled the request.
-    await expect.poll(async () => { const g = await seen(); return g.includes('closed') && (g.includes('posted') || g.includes('post failed')); }, POLL).toBe(true);
+    await expect.poll(async () => {
+      const g = await seen();
+      return g.includes('closed') && (g.includes('posted') || g.includes('post failed'));
+    }, POLL).toBe(true);
     const got = await seen();
     expect(got).not.toContain('open');
     expect(got.some((m) => m.startsWith('42'))).toBe(false); // no event of any kind reached it

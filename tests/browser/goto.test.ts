@@ -18,7 +18,21 @@ import { strings } from '../../web/src/i18n.ts';
 import { wgs84ToGcj02 } from '../../web/src/projection.ts';
 import { ADMIN_PASSWORD } from '../helpers/service.ts';
 import { patrolRig } from '../patrols/rig.ts';
-import { assertFreshBuild, centre, englishLeft, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
+import {
+  assertFreshBuild,
+  centre,
+  englishLeft,
+  fill,
+  launchBrowser,
+  logIn,
+  openPage,
+  POLL,
+  screenshot,
+  settled,
+  text,
+  unexpected,
+  WEB_DIR,
+} from './browser.ts';
 
 const en = strings.en;
 const zh = strings['zh-CN'];
@@ -28,7 +42,10 @@ type Rig = Awaited<ReturnType<typeof patrolRig>>;
 /** ~200 m east and 100 m north of the simulator's home: where the officer stands, and the incident. */
 const SCENE = { lat: 28.3709, lon: 121.382 };
 /** A no-fly zone just west of home. */
-const ZONE = { name: 'school', polygon: [{ lat: 28.369, lon: 121.3785 }, { lat: 28.371, lon: 121.3785 }, { lat: 28.371, lon: 121.3775 }, { lat: 28.369, lon: 121.3775 }] };
+const ZONE = {
+  name: 'school',
+  polygon: [{ lat: 28.369, lon: 121.3785 }, { lat: 28.371, lon: 121.3785 }, { lat: 28.371, lon: 121.3775 }, { lat: 28.369, lon: 121.3775 }],
+};
 const NAMES = ['English', 'EN', 'pilot1', 'room', 'wang', 'Drone 1', 'sim-1', 'school'];
 
 const metres = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) =>
@@ -57,7 +74,10 @@ describe('drone to the scene in the pages', () => {
   beforeAll(async () => {
     assertFreshBuild();
     rig = await patrolRig({
-      webDir: WEB_DIR, rules: { noFly: [ZONE] }, goto: { transitAltM: 30 }, tiles: { localDir: emptyTiles(), gcj02: true },
+      webDir: WEB_DIR,
+      rules: { noFly: [ZONE] },
+      goto: { transitAltM: 30 },
+      tiles: { localDir: emptyTiles(), gcj02: true },
       // The autopilot's own low-battery failsafe off: what is tested is SkyBeat's turn-home countdown and the pilot's choice.
       simOptions: { bootDelayS: 4, speedup: 4, demo: false, seed: 11, params: { BATT_FS_LOW_ACT: 0 } },
     });
@@ -165,7 +185,8 @@ describe('drone to the scene in the pages', () => {
     const raised = await rig.t.api('POST', '/api/alerts', roomToken, { ...SCENE, category: 'fight', priority: 1, note: '' });
     expect(raised.status).toBe(201);
     alertId = (raised.body as GroundAlertView).id;
-    await expect.poll(async () => ((await rig.t.api('GET', `/api/alerts/${alertId}`, roomToken)).body as GroundAlertView).dispatch.length, POLL).toBeGreaterThan(0);
+    await expect.poll(async () => ((await rig.t.api('GET', `/api/alerts/${alertId}`, roomToken)).body as GroundAlertView).dispatch.length, POLL)
+      .toBeGreaterThan(0);
     expect((await rig.t.api('POST', `/api/alerts/${alertId}/answer`, officer, { answer: 'accept' })).status).toBe(200);
 
     await pilot.click('[data-tab="alerts"]');
@@ -180,7 +201,10 @@ describe('drone to the scene in the pages', () => {
     await pilot.waitForSelector('#confirm[open]');
     expect(await text(pilot, '#confirm .confirm__yes')).toBe(fill(en.doGoto, { drone: 'Drone 1' }));
     await pilot.click('#confirm .confirm__yes');
-    await expect.poll(async () => { const g = await gotoOf(); return g.state !== 'returning' && g.alertId; }, POLL).toBe(alertId);
+    await expect.poll(async () => {
+      const g = await gotoOf();
+      return g.state !== 'returning' && g.alertId;
+    }, POLL).toBe(alertId);
     await expect.poll(() => pilot.getAttribute('#panel .goto-facts', 'data-state'), POLL).toMatch(/^(transit|on_scene)$/);
     // Brought back before it gets there: the command room will ask for one.
     await pilot.click('#panel .goto__home');
@@ -213,7 +237,9 @@ describe('drone to the scene in the pages', () => {
     const request = '#drone-requests .drone-request';
     await expect.poll(() => pilot.isVisible(request), POLL).toBe(true);
     expect(await pilot.getAttribute(request, 'data-alert-id')).toBe(String(alertId));
-    expect(await text(pilot, `${request} .drone-request__candidate[data-vehicle-id="sim-1"]`)).toMatch(/^Drone 1 · \d+ m · \d+% · 在(空中|地面) · 由 pilot1 接管/);
+    expect(await text(pilot, `${request} .drone-request__candidate[data-vehicle-id="sim-1"]`)).toMatch(
+      /^Drone 1 · \d+ m · \d+% · 在(空中|地面) · 由 pilot1 接管/,
+    );
     expect(await englishLeft(pilot, '#drone-requests', { data: NAMES })).toEqual([]);
     await screenshot(pilot, 'goto-request-zh');
 
@@ -242,8 +268,12 @@ describe('drone to the scene in the pages', () => {
 
   it('the officer holding the job sees on the phone that a drone is over the scene', async () => {
     const context = await browser.newContext({
-      locale: 'zh-CN', viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true,
-      geolocation: { latitude: SCENE.lat, longitude: SCENE.lon, accuracy: 5 }, permissions: ['geolocation'],
+      locale: 'zh-CN',
+      viewport: { width: 360, height: 640 },
+      isMobile: true,
+      hasTouch: true,
+      geolocation: { latitude: SCENE.lat, longitude: SCENE.lon, accuracy: 5 },
+      permissions: ['geolocation'],
     });
     const { page, errors } = await openPage(context, rig.t.base, '/officer');
     await logIn(page, 'wang', 'wang-password');
@@ -260,14 +290,19 @@ describe('drone to the scene in the pages', () => {
     expect(await text(pilot, '#confirm .confirm__yes')).toBe(fill(zh.doGotoKeep, { drone: 'Drone 1' }));
     await pilot.click('#confirm .confirm__yes');
     await expect.poll(async () => (await gotoOf()).keepHolding, POLL).toBe(true);
-    const audit = (await rig.t.api('GET', '/api/audit?action=goto.keep_holding', await rig.t.login('admin', ADMIN_PASSWORD))).body as { entries?: { action: string; user: string }[] } | { action: string; user: string }[];
+    const audit = (await rig.t.api('GET', '/api/audit?action=goto.keep_holding', await rig.t.login('admin', ADMIN_PASSWORD))).body as {
+      entries?: { action: string; user: string }[];
+    } | { action: string; user: string }[];
     const entries = Array.isArray(audit) ? audit : audit.entries ?? [];
     expect(entries.some((e) => e.action === 'goto.keep_holding' && e.user === 'pilot1')).toBe(true);
     await expect.poll(() => text(pilot, '#panel .goto-facts__kept'), POLL).toBe(zh.gotoKeptPast);
     expect(await text(pilot, '#panel .goto__keep')).toBe(zh.gotoKeepOff);
     rig.drone.lowBatteryNow(0.33);
     await expect.poll(() => pilot.getAttribute('#panel .goto-facts', 'data-amber'), POLL).toBe('true');
-    await expect.poll(() => room.$eval(`.ground-card[data-alert-id="${alertId}"] .incident-drone`, (el) => el.classList.contains('incident-drone--amber')), POLL).toBe(true);
+    await expect.poll(
+      () => room.$eval(`.ground-card[data-alert-id="${alertId}"] .incident-drone`, (el) => el.classList.contains('incident-drone--amber')),
+      POLL,
+    ).toBe(true);
     await screenshot(pilot, 'goto-amber-zh');
     await expect.poll(async () => (await gotoOf()).events.some((e) => e.kind === 'limit'), FLIGHT).toBe(true);
     expect((await gotoOf()).state).toBe('on_scene');
@@ -293,5 +328,4 @@ describe('drone to the scene in the pages', () => {
     expect(await englishLeft(pilot, '#panel .console-goto', { data: NAMES })).toEqual([]);
     expect(unexpected(pilotErrors, [404])).toEqual([]);
   }, 300_000);
-
 });

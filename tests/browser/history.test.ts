@@ -36,7 +36,11 @@ describe('history: replay and heat map (English)', () => {
       slider.value = value === 'min' ? slider.min : value === 'max' ? slider.max : String(value);
       slider.dispatchEvent(new Event('input', { bubbles: true }));
     }, to);
-  const replayed = () => page.$eval('.replay-drone', (el) => ({ lat: Number((el as HTMLElement).dataset.lat), lon: Number((el as HTMLElement).dataset.lon), time: Number((el as HTMLElement).dataset.time) }));
+  const replayed = () =>
+    page.$eval(
+      '.replay-drone',
+      (el) => ({ lat: Number((el as HTMLElement).dataset.lat), lon: Number((el as HTMLElement).dataset.lon), time: Number((el as HTMLElement).dataset.time) }),
+    );
 
   beforeAll(async () => {
     assertFreshBuild();

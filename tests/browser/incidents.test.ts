@@ -135,7 +135,9 @@ describe('incident outcome and log (English, then Chinese)', () => {
     await page.click(`${card(ids.traffic)} .ground-card__close`);
     await page.waitForSelector('#close-outcome[open]');
     expect(await text(page, '#close-outcome .close-outcome__missing')).toBe(zh.outcomeMissing);
-    expect(await text(page, '#close-outcome .dialog__title')).toBe(fill(zh.closeIncidentTitle, { id: (await alert(ids.traffic)).number, category: zh.cat_traffic }));
+    expect(await text(page, '#close-outcome .dialog__title')).toBe(
+      fill(zh.closeIncidentTitle, { id: (await alert(ids.traffic)).number, category: zh.cat_traffic }),
+    );
     expect(await englishLeft(page, '#close-outcome')).toEqual([]);
     await screenshot(page, 'incident-close-dialog-zh');
     await page.check('#close-outcome input[value="handled"]');
@@ -155,14 +157,19 @@ describe('incident outcome and log (English, then Chinese)', () => {
     expect(await text(page, `${row} .incident-row__outcome`)).toBe(en.outcome_warned);
     expect(await text(page, `${row} .incident-row__officer`)).toBe(fill(en.incidentOfficer, { officer: 'chen' }));
     await page.click(`${row} summary`);
-    const timeline = await page.$$eval(`${row} .incident-timeline__step`, (list) => list.map((s) => [(s as HTMLElement).dataset.step, Number((s as HTMLElement).dataset.time)]));
+    const timeline = await page.$$eval(
+      `${row} .incident-timeline__step`,
+      (list) => list.map((s) => [(s as HTMLElement).dataset.step, Number((s as HTMLElement).dataset.time)]),
+    );
     expect(timeline.map(([step]) => step)).toEqual(['raised', 'offered', 'delivered', 'accepted', 'en_route', 'on_scene', 'resolved', 'closed']);
     expect(timeline).toEqual(Object.entries(fight.timeline));
     expect(await text(page, `${row} .incident-timeline__step[data-step="on_scene"] .incident-timeline__name`)).toBe(en.step_on_scene);
     expect(await text(page, `${row} .incident-row__result`)).toBe(`${fill(en.outcomeByOfficer, { officer: 'chen', outcome: en.outcome_warned })}双方已调解`);
     // The fire nobody took: raised and closed, no officer steps.
     await page.click(`.incident-row[data-incident-id="${ids.fire}"] summary`);
-    expect(await page.$$eval(`.incident-row[data-incident-id="${ids.fire}"] .incident-timeline__step`, (list) => list.map((s) => (s as HTMLElement).dataset.step)))
+    expect(
+      await page.$$eval(`.incident-row[data-incident-id="${ids.fire}"] .incident-timeline__step`, (list) => list.map((s) => (s as HTMLElement).dataset.step)),
+    )
       .toEqual(['raised', 'offered', 'closed']);
     await screenshot(page, 'history-incidents-en');
   });
@@ -193,7 +200,7 @@ describe('incident outcome and log (English, then Chinese)', () => {
     await expect.poll(rows, POLL).toHaveLength(5);
   });
 
-  it('downloads the selection as CSV: BOM, the page\'s language, the filters applied, no formula', async () => {
+  it("downloads the selection as CSV: BOM, the page's language, the filters applied, no formula", async () => {
     await page.click('#language');
     await pick('officer', 'wang');
     await expect.poll(rows, POLL).toEqual([ids.traffic, ids.theft]);

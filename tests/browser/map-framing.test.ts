@@ -16,15 +16,22 @@ import { assertFreshBuild, englishLeft, fill, launchBrowser, logIn, openPage, PO
 const { en, 'zh-CN': zh } = strings;
 const HOME = { lat: 28.37, lon: 121.38 };
 const OFFICER = { lat: HOME.lat - 600 / 111_320, lon: HOME.lon };
-const square = (centre: { lat: number; lon: number }, halfM: number) => [[-1, -1], [-1, 1], [1, 1], [1, -1]].map(([n, e]) => ({
-  lat: centre.lat + (n! * halfM) / 111_320, lon: centre.lon + (e! * halfM) / 98_000,
-}));
+const square = (centre: { lat: number; lon: number }, halfM: number) =>
+  [[-1, -1], [-1, 1], [1, 1], [1, -1]].map(([n, e]) => ({
+    lat: centre.lat + (n! * halfM) / 111_320,
+    lon: centre.lon + (e! * halfM) / 98_000,
+  }));
 const GEOFENCE = { name: 'station geofence', polygon: square(HOME, 800) };
 const SCHOOL = { name: 'Wenling school', polygon: square({ lat: HOME.lat + 0.003, lon: HOME.lon - 0.003 }, 80) };
 const STATION = '温岭城东派出所';
 
 type TestService = Awaited<ReturnType<typeof testService>>;
-interface Rect { left: number; top: number; right: number; bottom: number }
+interface Rect {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
 
 /** The part of the map nothing floats over: the map's box less the drone panel, when it is open. */
 async function visibleRect(page: Page): Promise<Rect> {
@@ -38,10 +45,11 @@ async function visibleRect(page: Page): Promise<Rect> {
 
 /** Boxes on screen of every element matching selector that is shown. */
 function boxes(page: Page, selector: string): Promise<Rect[]> {
-  return page.$$eval(selector, (els) => els.filter((el) => el.checkVisibility()).map((el) => {
-    const r = el.getBoundingClientRect();
-    return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
-  }));
+  return page.$$eval(selector, (els) =>
+    els.filter((el) => el.checkVisibility()).map((el) => {
+      const r = el.getBoundingClientRect();
+      return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    }));
 }
 
 const inside = (box: Rect, area: Rect) => box.left >= area.left && box.right <= area.right && box.top >= area.top && box.bottom <= area.bottom;
@@ -80,8 +88,11 @@ describe('map framing, labels, legend and the drone list (English)', () => {
   beforeAll(async () => {
     assertFreshBuild();
     t = await testService({
-      sim: 3, simOptions: { demo: false, bootDelayS: 2 }, webDir: WEB_DIR,
-      station: { ...HOME, radiusKm: 30, name: STATION }, rules: { geofence: GEOFENCE, noFly: [SCHOOL] },
+      sim: 3,
+      simOptions: { demo: false, bootDelayS: 2 },
+      webDir: WEB_DIR,
+      station: { ...HOME, radiusKm: 30, name: STATION },
+      rules: { geofence: GEOFENCE, noFly: [SCHOOL] },
       dispatch: { phoneOfflineGraceMs: 3_600_000 },
     });
     const officer = await t.user('li', ['officer']);
@@ -104,14 +115,20 @@ describe('map framing, labels, legend and the drone list (English)', () => {
     await expect.poll(async () => (await boxes(page, 'path.zone--station.zone--fence')).length, POLL).toBe(1);
     await settled(page);
     const area = await visibleRect(page);
-    await expect.poll(async () => Object.entries(await everything(page)).filter(([, shown]) => !shown.every((box) => inside(box, area))).map(([name]) => name), POLL).toEqual([]);
+    await expect.poll(
+      async () => Object.entries(await everything(page)).filter(([, shown]) => !shown.every((box) => inside(box, area))).map(([name]) => name),
+      POLL,
+    ).toEqual([]);
     await screenshot(page, 'framing-first-view-en');
   });
 
   it('draws the labels of drones at one home point apart, not in a pile', async () => {
     const labels = async () => {
       const shown = await boxes(page, '.drone__label');
-      const counted = await page.$$eval('.drone__label[data-more]', (els) => els.filter((el) => el.checkVisibility()).map((el) => Number((el as HTMLElement).dataset.more)));
+      const counted = await page.$$eval(
+        '.drone__label[data-more]',
+        (els) => els.filter((el) => el.checkVisibility()).map((el) => Number((el as HTMLElement).dataset.more)),
+      );
       return { shown, counted };
     };
     // At this zoom the three homes are a few pixels apart: their glyphs overlap, their labels must not.
@@ -167,21 +184,37 @@ describe('map framing, labels, legend and the drone list (English)', () => {
     expect(await page.getAttribute('.map-fit__all', 'title')).toBe(en.fitAll);
     await page.click('.map-fit__all');
     await settled(page);
-    await expect.poll(async () => Object.entries(await everything(page)).filter(([, shown]) => shown.length === 0 || !shown.every((box) => inside(box, area))).map(([name]) => name), POLL).toEqual([]);
+    await expect.poll(
+      async () =>
+        Object.entries(await everything(page)).filter(([, shown]) => shown.length === 0 || !shown.every((box) => inside(box, area))).map(([name]) => name),
+      POLL,
+    ).toEqual([]);
     await screenshot(page, 'framing-fit-all-en');
   });
 
-  it('has a legend, each mark drawn as on the map; the station\'s geofence and a route\'s own fence look different', async () => {
+  it("has a legend, each mark drawn as on the map; the station's geofence and a route's own fence look different", async () => {
     expect(await page.isVisible('.legend__list')).toBe(false);
     await page.click('.legend__title');
     expect(await text(page, '.legend__title')).toBe(en.legendTitle);
     const entries = await page.$$eval('.legend__item', (els) => els.map((el) => (el as HTMLElement).dataset.legend));
-    expect(entries).toEqual(['legendDroneOk', 'legendDroneWarning', 'legendDroneLost', 'legendHome', 'legendOfficer', 'legendIncident', 'legendRunRoute', 'legendStationFence', 'legendNoFly', 'legendRouteFence']);
+    expect(entries).toEqual([
+      'legendDroneOk',
+      'legendDroneWarning',
+      'legendDroneLost',
+      'legendHome',
+      'legendOfficer',
+      'legendIncident',
+      'legendRunRoute',
+      'legendStationFence',
+      'legendNoFly',
+      'legendRouteFence',
+    ]);
     expect(await text(page, '[data-legend="legendStationFence"] .legend__label')).toBe(en.legendStationFence);
-    const look = (selector: string) => page.$eval(selector, (el) => {
-      const s = getComputedStyle(el);
-      return { stroke: s.stroke, dash: s.strokeDasharray, width: s.strokeWidth, fill: s.fill, fillOpacity: s.fillOpacity };
-    });
+    const look = (selector: string) =>
+      page.$eval(selector, (el) => {
+        const s = getComputedStyle(el);
+        return { stroke: s.stroke, dash: s.strokeDasharray, width: s.strokeWidth, fill: s.fill, fillOpacity: s.fillOpacity };
+      });
     const stationFence = await look('path.zone--station.zone--fence');
     expect(await look('[data-legend="legendStationFence"] path')).toEqual(stationFence);
     expect(await look('[data-legend="legendNoFly"] path')).toEqual(await look('#map path.zone--station.zone--nofly'));

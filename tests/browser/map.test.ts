@@ -59,8 +59,7 @@ function markers(page: Page): Promise<MarkerState[]> {
         rotation: (el.querySelector('.drone__glyph') as SVGElement).style.transform,
         heading: root.dataset.heading!,
       };
-    }),
-  );
+    }));
 }
 
 /** A drone whose marker is not under another one (neighbours' loops overlap), to click as an operator would. */
@@ -236,8 +235,9 @@ describe('live map (Chinese) with an unreachable tile server', () => {
     await expect.poll(() => page.isVisible('#tiles-note'), POLL).toBe(true);
     // Every tile was tried, none loaded, and none is left showing as a broken image.
     const tiles = () =>
-      page.$$eval('img.leaflet-tile', (imgs) =>
-        imgs.map((img) => ({ loaded: (img as HTMLImageElement).naturalWidth > 0, hidden: getComputedStyle(img).visibility === 'hidden' })),
+      page.$$eval(
+        'img.leaflet-tile',
+        (imgs) => imgs.map((img) => ({ loaded: (img as HTMLImageElement).naturalWidth > 0, hidden: getComputedStyle(img).visibility === 'hidden' })),
       );
     await expect.poll(async () => (await tiles()).filter((tile) => !tile.hidden).length, POLL).toBe(0);
     expect((await tiles()).length).toBeGreaterThan(0);

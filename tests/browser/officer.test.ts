@@ -45,7 +45,8 @@ let command: string;
 let room: Map<number, GroundAlertView>;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(WEB_DIR, 'officer.html'))) throw new Error(`${WEB_DIR}/officer.html is missing: tests/browser/global-setup.ts builds it; or run npx vite build`);
+  if (!fs.existsSync(path.join(WEB_DIR, 'officer.html')))
+    throw new Error(`${WEB_DIR}/officer.html is missing: tests/browser/global-setup.ts builds it; or run npx vite build`);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch(LAUNCH);
 });
@@ -253,7 +254,9 @@ describe('officer phone page', () => {
     await chen.page.click('#language');
     expect(await text(chen.page, `${job} .job__state`)).toBe(strings.en.job_accepted);
     await chen.page.click('#language');
-    expect(await englishLeft(chen.page, 'body', { skip: ['.job__note', '.job__category-other', '#login', '.leaflet-control-attribution'], data: ['room', 'chen'] })).toEqual([]);
+    expect(
+      await englishLeft(chen.page, 'body', { skip: ['.job__note', '.job__category-other', '#login', '.leaflet-control-attribution'], data: ['room', 'chen'] }),
+    ).toEqual([]);
 
     for (const [step, state] of [['en_route', zh.job_en_route], ['on_scene', zh.job_on_scene]] as const) {
       await answer(chen, id, step);
@@ -315,7 +318,9 @@ describe('officer phone page', () => {
     await shot(li, 'officer-refused-en-sunlight');
     // The refusal is said again in Chinese (the service sent a code for it).
     await li.page.click('#language');
-    expect(await text(li.page, `${card(id)} .job__error`)).toBe(translate('zh-CN', 'answerRefused', { detail: translate('zh-CN', 'late_taken', { by: 'sun' }) }));
+    expect(await text(li.page, `${card(id)} .job__error`)).toBe(
+      translate('zh-CN', 'answerRefused', { detail: translate('zh-CN', 'late_taken', { by: 'sun' }) }),
+    );
     await li.page.click('#language');
     // The link recovers: the update arrives and the job leaves li's phone with a note why.
     link.release();
@@ -336,7 +341,9 @@ describe('officer phone page', () => {
 
     expect((await t.api('POST', `/api/alerts/${id}/reassign`, command, { officer: 'wang' })).status).toBe(200);
     await expect.poll(() => chen.page.isVisible(card(id)), POLL).toBe(false);
-    expect(await text(chen.page, '#notice')).toBe(translate('en', 'reassignedTo', { id: (await t.api('GET', `/api/alerts/${id}`, command)).body.number, who: 'wang' }));
+    expect(await text(chen.page, '#notice')).toBe(
+      translate('en', 'reassignedTo', { id: (await t.api('GET', `/api/alerts/${id}`, command)).body.number, who: 'wang' }),
+    );
     expect(await chen.page.isVisible('#no-jobs')).toBe(true);
     await expectOffered(wang, id);
     await shot(chen, 'officer-reassigned-away-en');
@@ -439,10 +446,12 @@ function answersSent(page: Page): string[] {
 }
 
 /** What the phone keeps to send later (web/src/officer/outbox.ts). */
-const outbox = (page: Page, name: string) => page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]') as { id: number; answer: string; at: number }[], `skybeat.officer.outbox.${name}`);
+const outbox = (page: Page, name: string) =>
+  page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]') as { id: number; answer: string; at: number }[], `skybeat.officer.outbox.${name}`);
 
 /** Retired police words (web/src/strings/police-terms.ts) on the page as drawn now, with its title. */
-const retiredShown = (page: Page) => page.evaluate((words) => words.filter((w) => (document.title + document.body.innerText).includes(w)), Object.keys(RETIRED));
+const retiredShown = (page: Page) =>
+  page.evaluate((words) => words.filter((w) => (document.title + document.body.innerText).includes(w)), Object.keys(RETIRED));
 
 /** Offline, the browser logs each failed request and socket attempt: expected, nothing else is. */
 const offlineNoise = (e: string) => /ERR_INTERNET_DISCONNECTED|WebSocket connection/.test(e);
@@ -475,8 +484,9 @@ describe('officer phone page, on the street', () => {
     const opener = (await chen.page.locator(`${job} .answer--resolve-open`).boundingBox())!;
     const confirm = (await chen.page.locator(`${job} .answer--resolved`).boundingBox())!;
     expect(confirm.y).toBeGreaterThan(opener.y + opener.height);
-    expect((await chen.page.$$eval(`${job} .choice`, (els) => els.map((e) => e.textContent)))).toEqual(
-      ['handled', 'warned', 'handed_over', 'unfounded', 'other'].map((o) => zh[`outcome_${o}` as keyof typeof zh]));
+    expect(await chen.page.$$eval(`${job} .choice`, (els) => els.map((e) => e.textContent))).toEqual(
+      ['handled', 'warned', 'handed_over', 'unfounded', 'other'].map((o) => zh[`outcome_${o}` as keyof typeof zh]),
+    );
     await shot(chen, 'officer-resolve-outcome-zh', true);
     expect(sent).toEqual(['accept', 'en_route', 'on_scene']);
     expect(room.get(id)?.state).toBe('on_scene');
@@ -511,7 +521,9 @@ describe('officer phone page, on the street', () => {
     const row = `.ground-card[data-alert-id="${next}"] .dispatch__row[data-officer="chen"] .dispatch__answer`;
     await expect.poll(() => desk.isVisible(row), POLL).toBe(true);
     expect(await text(desk, row)).toMatch(new RegExp(` · ${zh.decline_too_far}$`));
-    expect(await englishLeft(chen.page, 'body', { skip: ['.job__note', '.job__category-other', '#login', '.leaflet-control-attribution'], data: ['room', 'chen'] })).toEqual([]);
+    expect(
+      await englishLeft(chen.page, 'body', { skip: ['.job__note', '.job__category-other', '#login', '.leaflet-control-attribution'], data: ['room', 'chen'] }),
+    ).toEqual([]);
     expectClean(chen);
   });
 
@@ -531,7 +543,9 @@ describe('officer phone page, on the street', () => {
     await expect.poll(() => chen.page.isVisible(`${job} .job__queued`), POLL).toBe(true);
     await answer(chen, id, 'en_route');
     await expect.poll(() => text(chen.page, `${job} .job__state`), POLL).toBe(zh.job_en_route);
-    await expect.poll(() => text(chen.page, `${job} .job__queued`), POLL).toMatch(new RegExp(`^将在恢复网络后发送：${zh.reply_accept}（.+）${zh.listSeparator}${zh.reply_en_route}（.+）$`));
+    await expect.poll(() => text(chen.page, `${job} .job__queued`), POLL).toMatch(
+      new RegExp(`^将在恢复网络后发送：${zh.reply_accept}（.+）${zh.listSeparator}${zh.reply_en_route}（.+）$`),
+    );
     expect(await chen.page.isVisible(`${job} .job__error`)).toBe(false);
     const kept = await outbox(chen.page, 'chen');
     expect(kept.map((q) => [q.id, q.answer])).toEqual([[id, 'accept'], [id, 'en_route']]);
@@ -605,7 +619,8 @@ describe('officer phone page, on the street', () => {
     await expect.poll(() => chen.page.isVisible('#late-answers'), POLL).toBe(true);
     const zh = strings['zh-CN'];
     expect(await text(chen.page, '#late-answers .late__text')).toMatch(
-      new RegExp(`^任务 ${id}：离线时的“${zh.reply_on_scene}”（.+）未被采用：${translate('zh-CN', 'late_reassigned', { to: 'wang' })}$`));
+      new RegExp(`^任务 ${id}：离线时的“${zh.reply_on_scene}”（.+）未被采用：${translate('zh-CN', 'late_reassigned', { to: 'wang' })}$`),
+    );
     // Recorded in the incident's story with the time it was tapped; not applied.
     const refused = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused');
     expect(refused.map((e) => ({ user: e.user, answer: e.detail?.answer, at: e.detail?.at }))).toEqual([{ user: 'chen', answer: 'on_scene', at: tapped!.at }]);
@@ -633,7 +648,9 @@ describe('officer phone page, on the street', () => {
     const line = `${row} .incident-row__not-applied li[data-officer="chen"][data-answer="on_scene"]`;
     await expect.poll(() => desk.isVisible(line), POLL).toBe(true);
     expect(await desk.getAttribute(line, 'data-time')).toBe(String(tapped!.at));
-    expect(await text(desk, line)).toMatch(new RegExp(`^chen：“${zh.reply_on_scene}”（.+ 离线时作出）未采用：${translate('zh-CN', 'late_reassigned', { to: 'wang' })}$`));
+    expect(await text(desk, line)).toMatch(
+      new RegExp(`^chen：“${zh.reply_on_scene}”（.+ 离线时作出）未采用：${translate('zh-CN', 'late_reassigned', { to: 'wang' })}$`),
+    );
     expect(chen.errors.filter((e) => !offlineNoise(e) && !/status of (401|409) /.test(e))).toEqual([]);
   });
 });

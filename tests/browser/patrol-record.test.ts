@@ -20,7 +20,7 @@ type Rig = Awaited<ReturnType<typeof patrolRig>>;
 const metres = (a: { lat: number; lon: number }, b: { lat: number; lon: number }) =>
   Math.hypot((a.lat - b.lat) * 111_320, (a.lon - b.lon) * 111_320 * Math.cos((a.lat * Math.PI) / 180));
 
-describe('a patrol\'s record in the page (English)', () => {
+describe("a patrol's record in the page (English)", () => {
   let rig: Rig;
   let browser: Browser;
   let page: Page;
@@ -75,7 +75,7 @@ describe('a patrol\'s record in the page (English)', () => {
     await screenshot(page, 'record-list-flying-en');
   }, 150_000);
 
-  it('on the route\'s own RTL says the drone is returning home, and counts the way home', async () => {
+  it("on the route's own RTL says the drone is returning home, and counts the way home", async () => {
     await page.click(row);
     await expect.poll(() => page.getAttribute('#panel', 'data-drone-id'), POLL).toBe('sim-1');
     // The drone and every stop of its route, in the part of the map the panel leaves visible.
@@ -126,15 +126,17 @@ describe('a patrol\'s record in the page (English)', () => {
     await page.click('[data-tab="history"]');
     await page.click('.history__load');
     await expect.poll(() => page.$$eval('.run-row', (rows) => rows.length), POLL).toBe(3);
-    const look = (id: number) => page.$eval(`.run-row[data-run-id="${id}"]`, (el) => ({ ending: (el as HTMLElement).dataset.ending, border: getComputedStyle(el).borderLeftColor }));
-    const colour = (name: string) => page.evaluate((v) => {
-      const probe = document.createElement('span');
-      probe.style.color = `var(${v})`;
-      document.body.append(probe);
-      const c = getComputedStyle(probe).color;
-      probe.remove();
-      return c;
-    }, name);
+    const look = (id: number) =>
+      page.$eval(`.run-row[data-run-id="${id}"]`, (el) => ({ ending: (el as HTMLElement).dataset.ending, border: getComputedStyle(el).borderLeftColor }));
+    const colour = (name: string) =>
+      page.evaluate((v) => {
+        const probe = document.createElement('span');
+        probe.style.color = `var(${v})`;
+        document.body.append(probe);
+        const c = getComputedStyle(probe).color;
+        probe.remove();
+        return c;
+      }, name);
     expect(await look(completed.id)).toEqual({ ending: 'completed', border: await colour('--ok') });
     expect(await look(early.id)).toEqual({ ending: 'returned_early', border: await colour('--warning') });
     expect(await look(aborted.id)).toEqual({ ending: 'aborted', border: await colour('--danger') });
@@ -142,7 +144,7 @@ describe('a patrol\'s record in the page (English)', () => {
     expect(await text(page, `.run-row[data-run-id="${early.id}"] .run-row__result`)).toMatch(/^returned early after item [1-3] of 4 \(by the pilot\)$/);
   }, 250_000);
 
-  it('shows a run\'s highest altitude, lowest battery and every event; its replay shows the incidents of that time', async () => {
+  it("shows a run's highest altitude, lowest battery and every event; its replay shows the incidents of that time", async () => {
     await page.click(`.run-row[data-run-id="${completed.id}"]`);
     await expect.poll(() => page.isVisible('#replay'), POLL).toBe(true);
     const details = `.run-details[data-run-id="${completed.id}"]`;
@@ -154,12 +156,14 @@ describe('a patrol\'s record in the page (English)', () => {
     expect(await page.$$eval(`${details} .run-events__item`, (items) => items.map((i) => i.className))).toContain('run-events__item run-events__item--state');
 
     // The incident raised before the run and the one raised during it; not the one after.
-    const shown = () => page.$$eval('.replay-incident', (els) => Object.fromEntries(els.map((el) => [(el as HTMLElement).dataset.alertId, (el as HTMLElement).dataset.state])));
-    const slide = (to: 'min' | 'max') => page.$eval('.replay__slider', (el, value) => {
-      const slider = el as HTMLInputElement;
-      slider.value = value === 'min' ? slider.min : slider.max;
-      slider.dispatchEvent(new Event('input', { bubbles: true }));
-    }, to);
+    const shown = () =>
+      page.$$eval('.replay-incident', (els) => Object.fromEntries(els.map((el) => [(el as HTMLElement).dataset.alertId, (el as HTMLElement).dataset.state])));
+    const slide = (to: 'min' | 'max') =>
+      page.$eval('.replay__slider', (el, value) => {
+        const slider = el as HTMLInputElement;
+        slider.value = value === 'min' ? slider.min : slider.max;
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+      }, to);
     await expect.poll(async () => Object.keys(await shown()).sort(), POLL).toEqual([String(incidents.before), String(incidents.during)].sort());
     expect(await text(page, '.replay__incidents')).toBe('2 incidents during this run');
     await slide('min');
@@ -182,7 +186,9 @@ describe('a patrol\'s record in the page (English)', () => {
     });
     expect(await page.isVisible('#panel')).toBe(true);
     expect(uncovered).toEqual([true, true]);
-    expect(await text(page, `.replay-incident[data-alert-id="${incidents.during}"] .replay-incident__text`)).toMatch(new RegExp(`^${en.cat_theft} · \\d\\d:\\d\\d`));
+    expect(await text(page, `.replay-incident[data-alert-id="${incidents.during}"] .replay-incident__text`)).toMatch(
+      new RegExp(`^${en.cat_theft} · \\d\\d:\\d\\d`),
+    );
     await screenshot(page, 'record-history-replay-en');
 
     await page.click('#language');

@@ -100,9 +100,12 @@ describe('pilot console (English)', () => {
       await page.waitForTimeout(400);
       return page.$$eval('#panel .checklist__item', (items) => items.map((i) => (i as HTMLElement).dataset.pass));
     }, { timeout: 30_000, interval: 500 }).toSatisfy((passes: string[]) => passes.length > 5 && passes.every((p) => p === 'true'));
-    const items = await page.$$eval('#panel .checklist__item', (els) => els.map((el) => ({
-      id: (el as HTMLElement).dataset.check, name: el.querySelector('.checklist__name')!.textContent, value: el.querySelector('.checklist__value')!.textContent,
-    })));
+    const items = await page.$$eval('#panel .checklist__item', (els) =>
+      els.map((el) => ({
+        id: (el as HTMLElement).dataset.check,
+        name: el.querySelector('.checklist__name')!.textContent,
+        value: el.querySelector('.checklist__value')!.textContent,
+      })));
     // Each check of the service, named and with what it measured.
     const served = await rig.preflight();
     expect(items.map((i) => i.id)).toEqual(served.map((i) => i.id));

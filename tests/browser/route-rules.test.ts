@@ -20,7 +20,21 @@ import { strings } from '../../web/src/i18n.ts';
 import type { RouteDetail } from '../../web/src/routes/catalog.ts';
 import { ADMIN_PASSWORD, testService } from '../helpers/service.ts';
 import { shortPlan, WP1 } from '../patrols/rig.ts';
-import { assertFreshBuild, centre, englishLeft, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
+import {
+  assertFreshBuild,
+  centre,
+  englishLeft,
+  fill,
+  launchBrowser,
+  logIn,
+  openPage,
+  POLL,
+  screenshot,
+  settled,
+  text,
+  unexpected,
+  WEB_DIR,
+} from './browser.ts';
 
 const { en } = strings;
 
@@ -42,7 +56,7 @@ function planVia(...wps: { lat: number; lon: number }[]) {
 
 type TestService = Awaited<ReturnType<typeof testService>>;
 
-describe('routes under the station\'s rules, and admin actions (English)', () => {
+describe("routes under the station's rules, and admin actions (English)", () => {
   let t: TestService;
   let dir: string;
   let pilot: string;
@@ -54,7 +68,8 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
   const changes: string[] = [];
 
   const route = async (id: string) => (await t.api('GET', `/api/routes/${id}`, pilot)).body as RouteDetail;
-  const audit = async (action: string) => (await t.api('GET', `/api/audit?action=${action}`, admin)).body as { user: string; target: string; result: string; detail: any }[];
+  const audit = async (action: string) =>
+    (await t.api('GET', `/api/audit?action=${action}`, admin)).body as { user: string; target: string; result: string; detail: any }[];
   const outcome = () => text(page, '#routes-panel .outcome');
   const flags = () => page.$$eval('#route-editor .editor__flag', (els) => els.map((el) => el.textContent));
   const drop = (selector: string, name: string, content: string) =>
@@ -83,7 +98,8 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1600, height: 900 } });
     ({ page, errors } = await openPage(context, t.base));
     page.on('request', (r) => {
-      if (r.url().includes('/api/routes') && ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method())) changes.push(`${r.method()} ${new URL(r.url()).pathname}`);
+      if (r.url().includes('/api/routes') && ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method()))
+        changes.push(`${r.method()} ${new URL(r.url()).pathname}`);
     });
     await logIn(page, 'pilot1', 'pilot1-password');
     await page.click('[data-tab="routes"]');
@@ -94,7 +110,7 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     await t?.close();
   });
 
-  it('shows the station\'s rules and the route\'s figures with the station\'s reserve while editing', async () => {
+  it("shows the station's rules and the route's figures with the station's reserve while editing", async () => {
     await page.click('.route-row[data-route-id="west"]');
     await page.click('.route-detail__edit');
     await expect.poll(() => page.isVisible('#route-editor'), POLL).toBe(true);
@@ -106,7 +122,9 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     const saved = await route('west');
     const flight = estimateFlight(saved.route!, { speedMs: saved.rules.speedMs });
     const battery = batteryNeedPercent(flight.durationS, { enduranceS: 1200, reservePercent: 30 });
-    expect(await text(page, '.editor__figures')).toBe(fill(en.editFigures, { distance: distance(flight.distanceM), duration: duration(flight.durationS), battery, reserve: 30 }));
+    expect(await text(page, '.editor__figures')).toBe(
+      fill(en.editFigures, { distance: distance(flight.distanceM), duration: duration(flight.durationS), battery, reserve: 30 }),
+    );
     expect(await flags()).toEqual([]);
     expect(await page.isDisabled('.editor__save')).toBe(false);
   });
@@ -142,7 +160,7 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     expect(changes).toEqual([]);
   });
 
-  it('flags a height over the station\'s ceiling as it is typed', async () => {
+  it("flags a height over the station's ceiling as it is typed", async () => {
     await page.click('.route-wp--edit[data-index="1"] > span');
     await page.fill('.editor__alt', '130');
     await page.locator('.editor__alt').dispatchEvent('change');
@@ -165,7 +183,7 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     expect(changes).toEqual(['PUT /api/routes/west']);
   });
 
-  it('says the editor\'s rules, figures and flags in Chinese', async () => {
+  it("says the editor's rules, figures and flags in Chinese", async () => {
     await page.click('.route-detail__edit');
     await expect.poll(() => page.isVisible('#route-editor'), POLL).toBe(true);
     await settled(page);
@@ -205,7 +223,12 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     await expect.poll(outcome, POLL).toBe(fill(en.detailsSaved, { file: 'west-2.plan' }));
     expect(await text(page, '.route-detail__schedule')).toBe(fill(en.routeSchedule, { schedule: 'nightly 21:30' }));
     expect(await text(page, '.route-detail__drone')).toBe(fill(en.routeDefaultDrone, { drone: 'sim-1' }));
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'west-2.plan'), 'utf8')).skybeat).toMatchObject({ nameZh: '西线夜巡', nameEn: 'Test loop', schedule: 'nightly 21:30', defaultDrone: 'sim-1' });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'west-2.plan'), 'utf8')).skybeat).toMatchObject({
+      nameZh: '西线夜巡',
+      nameEn: 'Test loop',
+      schedule: 'nightly 21:30',
+      defaultDrone: 'sim-1',
+    });
 
     await page.click('.route-detail__delete');
     await page.waitForSelector('#confirm[open]');
@@ -226,7 +249,10 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     await expect.poll(() => page.isVisible('.route-preview-box'), POLL).toBe(true);
     expect(await text(page, '.route-preview-box__title')).toBe(fill(en.previewTitle, { file: 'bridge.plan' }));
     expect(await page.$$eval('.route-preview-box__waypoints li', (els) => els.map((el) => el.textContent))).toEqual([
-      '1 · take off · 20 m', '2 · waypoint · 20 m', '3 · waypoint · 20 m', '4 · return to launch',
+      '1 · take off · 20 m',
+      '2 · waypoint · 20 m',
+      '3 · waypoint · 20 m',
+      '4 · return to launch',
     ]);
     // On the map: the two waypoints, numbered as the route lists them.
     await expect.poll(() => page.$$eval('.route-wp', (els) => els.map((el) => el.textContent)), POLL).toEqual(['2', '3']);
@@ -235,7 +261,10 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     // In Chinese, the preview is said again: its title, waypoints and buttons.
     await page.click('#language');
     expect(await page.$$eval('.route-preview-box__waypoints li', (els) => els.map((el) => el.textContent))).toEqual([
-      '1 · 起飞 · 20 m', '2 · 航点 · 20 m', '3 · 航点 · 20 m', '4 · 返航',
+      '1 · 起飞 · 20 m',
+      '2 · 航点 · 20 m',
+      '3 · 航点 · 20 m',
+      '4 · 返航',
     ]);
     expect(await englishLeft(page, '#routes-panel', { skip: ['.route-detail__issues'], data: ['bridge.plan', 'Test loop'] })).toEqual([]);
     await page.click('#language');
@@ -282,7 +311,10 @@ describe('routes under the station\'s rules, and admin actions (English)', () =>
     await expect.poll(async () => (await t.api('GET', '/api/control', pilot)).body, POLL).toEqual({});
     await expect.poll(() => desk.isVisible(release), POLL).toBe(false);
     await expect.poll(() => text(desk, '#panel .console__holder'), POLL).toBe(en.controlFree);
-    expect((await audit('control.release')).map((e) => [e.user, e.target, e.result, e.detail])).toEqual([['admin', 'sim-1', 'ok', { from: 'pilot1', asAdmin: true }]]);
+    expect((await audit('control.release')).map((e) => [e.user, e.target, e.result, e.detail])).toEqual([['admin', 'sim-1', 'ok', {
+      from: 'pilot1',
+      asAdmin: true,
+    }]]);
     expect(unexpected(deskErrors)).toEqual([]);
   });
 });

@@ -14,18 +14,36 @@ import { strings } from '../../web/src/i18n.ts';
 import type { RouteDetail } from '../../web/src/routes/catalog.ts';
 import { testService } from '../helpers/service.ts';
 import { shortPlan, WP1, WP2 } from '../patrols/rig.ts';
-import { assertFreshBuild, centre, englishLeft, fill, launchBrowser, logIn, openPage, POLL, screenshot, settled, text, unexpected, WEB_DIR } from './browser.ts';
+import {
+  assertFreshBuild,
+  centre,
+  englishLeft,
+  fill,
+  launchBrowser,
+  logIn,
+  openPage,
+  POLL,
+  screenshot,
+  settled,
+  text,
+  unexpected,
+  WEB_DIR,
+} from './browser.ts';
 
 const { en, 'zh-CN': zh } = strings;
 
-const WAYPOINTS = ['QGC WPL 110',
+const WAYPOINTS = [
+  'QGC WPL 110',
   '0\t1\t0\t16\t0\t0\t0\t0\t28.370000\t121.380000\t10.000000\t1',
   '1\t0\t3\t22\t0\t0\t0\t0\t0\t0\t25\t1',
   '2\t0\t3\t16\t0\t0\t0\t0\t28.371500\t121.381000\t25\t1',
   '3\t0\t3\t16\t0\t0\t0\t0\t28.371500\t121.382000\t25\t1',
-  '4\t0\t3\t20\t0\t0\t0\t0\t0\t0\t0\t1', ''].join('\n');
+  '4\t0\t3\t20\t0\t0\t0\t0\t0\t0\t0\t1',
+  '',
+].join('\n');
 const GEOJSON = JSON.stringify({
-  type: 'Feature', properties: { name: 'Canal walk' },
+  type: 'Feature',
+  properties: { name: 'Canal walk' },
   geometry: { type: 'LineString', coordinates: [[121.379, 28.369], [121.3795, 28.3688], [121.380, 28.3686]] },
 });
 

@@ -45,7 +45,12 @@ function png(rgb: [number, number, number]): Buffer {
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** The web-map tile holding a point at zoom z. */
@@ -116,7 +121,7 @@ describe('tile sources', () => {
     }
   });
 
-  it('serves an MBTiles file read-only, turning its rows from the south to the web\'s from the north', async () => {
+  it("serves an MBTiles file read-only, turning its rows from the south to the web's from the north", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-mbtiles-')), 'wenling.mbtiles');
     const db = new Database(file);
     db.exec('CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);');
@@ -166,7 +171,9 @@ describe('tile sources', () => {
     expect(() => resolveTiles({ mbtiles: '/no/such.mbtiles' })).toThrow(/tiles file "\/no\/such.mbtiles"/);
     const vector = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-mbtiles-')), 'vector.mbtiles');
     const db = new Database(vector);
-    db.exec("CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'pbf'); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);");
+    db.exec(
+      "CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'pbf'); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
+    );
     db.close();
     expect(() => resolveTiles({ mbtiles: vector })).toThrow(/format "pbf" is not a raster image/);
   });
@@ -200,7 +207,8 @@ describe('a GCJ-02 map in the browser', () => {
   });
 
   it('draws the local tiles and each position converted to GCJ-02', async () => {
-    await expect.poll(() => page.$$eval('img.leaflet-tile', (imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth === 256).length), POLL).toBeGreaterThan(10);
+    await expect.poll(() => page.$$eval('img.leaflet-tile', (imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth === 256).length), POLL)
+      .toBeGreaterThan(10);
     expect(await page.isVisible('#tiles-note')).toBe(false);
     const officer = '.officer[data-officer="li"]';
     await expect.poll(() => page.isVisible(officer), POLL).toBe(true);
@@ -230,13 +238,22 @@ describe('a GCJ-02 map in the browser', () => {
     expect(unexpected(errors)).toEqual([]);
   });
 
-  it('draws the officer\'s job map converted too (on a new phone, which shows the duty the service has)', async () => {
+  it("draws the officer's job map converted too (on a new phone, which shows the duty the service has)", async () => {
     const incident = { lat: WENLING.lat + 150 / 111_320, lon: WENLING.lon };
-    const created = await t.api('POST', '/api/alerts', await t.login('room', 'room-password'), { ...incident, category: 'theft', priority: 2, note: 'bicycle' });
+    const created = await t.api('POST', '/api/alerts', await t.login('room', 'room-password'), {
+      ...incident,
+      category: 'theft',
+      priority: 2,
+      note: 'bicycle',
+    });
     expect(created.status).toBe(201);
     const context = await browser.newContext({
-      locale: 'en-GB', viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true,
-      geolocation: { latitude: officerAt.lat, longitude: officerAt.lon, accuracy: 5 }, permissions: ['geolocation'],
+      locale: 'en-GB',
+      viewport: { width: 360, height: 640 },
+      isMobile: true,
+      hasTouch: true,
+      geolocation: { latitude: officerAt.lat, longitude: officerAt.lon, accuracy: 5 },
+      permissions: ['geolocation'],
     });
     const phone = await context.newPage();
     const phoneErrors: string[] = [];

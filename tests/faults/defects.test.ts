@@ -20,11 +20,20 @@ const cleanup = cleanupAfterEach();
 /** The service as its own process (a crash must not take the test down), with an officer logged in over REST. */
 async function serviceWithOfficer() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-hostile-'));
-  const svc = spawnService(['--port', '0', '--host', '127.0.0.1', '--sim', '0', '--data', dataDir, '--no-tlog', '--tiles', 'none'], { SKYBEAT_ADMIN_PASSWORD: 'admin-test-password' });
-  cleanup.push(() => { svc.child.kill('SIGKILL'); fs.rmSync(dataDir, { recursive: true, force: true }); });
+  const svc = spawnService(['--port', '0', '--host', '127.0.0.1', '--sim', '0', '--data', dataDir, '--no-tlog', '--tiles', 'none'], {
+    SKYBEAT_ADMIN_PASSWORD: 'admin-test-password',
+  });
+  cleanup.push(() => {
+    svc.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
   const base = `http://127.0.0.1:${await svc.port()}`;
   const call = async (method: string, url: string, body: unknown, token?: string) => {
-    const r = await fetch(base + url, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    const r = await fetch(base + url, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
     return r.json() as Promise<{ token: string }>;
   };
   const admin = (await call('POST', '/api/login', { username: 'admin', password: 'admin-test-password' })).token;
@@ -53,7 +62,9 @@ describe('defects found by the fault tests stay fixed', () => {
     const { base, socket } = await serviceWithOfficer();
     const dropped = new Promise<string>((r) => socket.once('disconnect', r));
     socket.emit('officer:duty', true);
-    const flood = setInterval(() => { for (let i = 0; i < 200; i++) socket.emit('officer:location', { lat: 28.37 + i * 1e-6, lon: 121.38 }); }, 10);
+    const flood = setInterval(() => {
+      for (let i = 0; i < 200; i++) socket.emit('officer:location', { lat: 28.37 + i * 1e-6, lon: 121.38 });
+    }, 10);
     cleanup.push(() => clearInterval(flood));
     expect(await Promise.race([dropped, new Promise((r) => setTimeout(() => r('still connected after 5 s'), 5000))])).toBe('io server disconnect');
     clearInterval(flood);
@@ -65,7 +76,9 @@ describe('defects found by the fault tests stay fixed', () => {
     const t = await testService({ links: ['udpin://127.0.0.1:0'] });
     cleanup.push(() => t.close());
     const proxy = new FaultProxy({
-      listen: 'udpin://127.0.0.1:0', to: `udpout://127.0.0.1:${(t.svc.fleet.connections.get('l1')!.link as UdpInLink).boundPort}`, seed: 5,
+      listen: 'udpin://127.0.0.1:0',
+      to: `udpout://127.0.0.1:${(t.svc.fleet.connections.get('l1')!.link as UdpInLink).boundPort}`,
+      seed: 5,
       faults: { loss: 0.3, dup: 0, reorder: 0, corrupt: 0, delayMs: 50, jitterMs: 30 },
     });
     await proxy.open();

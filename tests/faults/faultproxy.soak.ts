@@ -15,7 +15,9 @@ it(`three simulated drones through the fault proxy (the issue's faults) for ${MI
   const t = await testService({ links: ['udpin://127.0.0.1:0'] });
   cleanup.push(() => t.close());
   const proxy = new FaultProxy({
-    listen: 'udpin://127.0.0.1:0', to: `udpout://127.0.0.1:${(t.svc.fleet.connections.get('l1')!.link as UdpInLink).boundPort}`, seed: 9,
+    listen: 'udpin://127.0.0.1:0',
+    to: `udpout://127.0.0.1:${(t.svc.fleet.connections.get('l1')!.link as UdpInLink).boundPort}`,
+    seed: 9,
     faults: { loss: 0.3, dup: 0.05, reorder: 0.05, corrupt: 0.01, delayMs: 50, jitterMs: 30 },
   });
   await proxy.open();

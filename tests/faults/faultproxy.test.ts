@@ -74,7 +74,10 @@ function observe(arrivals: { n: number }[], sent: number) {
   let inversions = 0;
   let highest = -1;
   for (const { n } of arrivals) {
-    if (seen.has(n)) { copies++; continue; }
+    if (seen.has(n)) {
+      copies++;
+      continue;
+    }
     seen.add(n);
     if (n < highest) inversions++;
     highest = Math.max(highest, n);
@@ -154,12 +157,14 @@ describe('fault proxy over loopback UDP', () => {
 
 describe('fault proxy between the simulator and the service', () => {
   // (Reordering by jitter is covered in defects.test.ts.)
-  it('with the issue\'s faults (delay without jitter) the drone is found, flies on the map, and its link shows the loss and the bit errors', async () => {
+  it("with the issue's faults (delay without jitter) the drone is found, flies on the map, and its link shows the loss and the bit errors", async () => {
     const t = await testService({ links: ['udpin://127.0.0.1:0'] });
     cleanup.push(() => t.close());
     const servicePort = (t.svc.fleet.connections.get('l1')!.link as UdpInLink).boundPort;
     const proxy = new FaultProxy({
-      listen: 'udpin://127.0.0.1:0', to: `udpout://127.0.0.1:${servicePort}`, seed: 14551,
+      listen: 'udpin://127.0.0.1:0',
+      to: `udpout://127.0.0.1:${servicePort}`,
+      seed: 14551,
       faults: { loss: 0.3, dup: 0.05, reorder: 0.05, corrupt: 0.01, delayMs: 50, jitterMs: 0 },
     });
     await proxy.open();
@@ -196,9 +201,29 @@ describe('fault proxy flags', () => {
   });
 
   it('reads the example from the issue', () => {
-    expect(parseFaultArgs(['--listen', 'udpin://127.0.0.1:14551', '--to', 'udpout://127.0.0.1:14550', '--loss', '0.3', '--dup', '0.05',
-      '--reorder', '0.05', '--corrupt', '0.01', '--delay', '50:30', '--seed', '42'])).toEqual({
-      listen: 'udpin://127.0.0.1:14551', to: 'udpout://127.0.0.1:14550', seed: 42,
+    expect(
+      parseFaultArgs([
+        '--listen',
+        'udpin://127.0.0.1:14551',
+        '--to',
+        'udpout://127.0.0.1:14550',
+        '--loss',
+        '0.3',
+        '--dup',
+        '0.05',
+        '--reorder',
+        '0.05',
+        '--corrupt',
+        '0.01',
+        '--delay',
+        '50:30',
+        '--seed',
+        '42',
+      ]),
+    ).toEqual({
+      listen: 'udpin://127.0.0.1:14551',
+      to: 'udpout://127.0.0.1:14550',
+      seed: 42,
       faults: { loss: 0.3, dup: 0.05, reorder: 0.05, corrupt: 0.01, delayMs: 50, jitterMs: 30 },
     });
   });
@@ -207,8 +232,12 @@ describe('fault proxy flags', () => {
     const run = (args: string[]) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'server/tools/faultproxy.ts', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
-      child.stdout.on('data', (d) => { out += d; });
-      child.stderr.on('data', (d) => { out += d; });
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.stderr.on('data', (d) => {
+        out += d;
+      });
       return { child, out: () => out, exited: new Promise<number | null>((r) => child.on('exit', r)) };
     };
     const bad = run(['--listen', 'udpin://127.0.0.1:0', '--to', 'udpout://127.0.0.1:14550', '--corrupt', 'lots']);

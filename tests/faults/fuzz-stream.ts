@@ -1,7 +1,4 @@
-import {
-  MSG_ID_MAGIC_NUMBER, MavLinkPacketSignature, MavLinkProtocolV1, MavLinkProtocolV2, common, minimal, x25crc,
-  type MavLinkData,
-} from 'node-mavlink';
+import { MSG_ID_MAGIC_NUMBER, MavLinkPacketSignature, MavLinkProtocolV1, MavLinkProtocolV2, common, minimal, x25crc, type MavLinkData } from 'node-mavlink';
 import { Prng } from '../../server/sim/prng.ts';
 
 /**
@@ -41,7 +38,14 @@ const GARBAGE_KINDS = ['random', 'startBytes', 'truncated', 'badCrc', 'badLength
 
 function heartbeat(customMode: number): minimal.Heartbeat {
   const hb = new minimal.Heartbeat();
-  Object.assign(hb, { type: minimal.MavType.QUADROTOR, autopilot: minimal.MavAutopilot.ARDUPILOTMEGA, baseMode: 81, customMode, systemStatus: 3, mavlinkVersion: 3 });
+  Object.assign(hb, {
+    type: minimal.MavType.QUADROTOR,
+    autopilot: minimal.MavAutopilot.ARDUPILOTMEGA,
+    baseMode: 81,
+    customMode,
+    systemStatus: 3,
+    mavlinkVersion: 3,
+  });
   return hb;
 }
 
@@ -101,7 +105,9 @@ function garbage(rng: Prng, n: number): Buffer {
     }
     case 'unknownId': { // well framed, but no dialect knows it: cannot be checked
       const p = new MavLinkProtocolV2(99, 7).serialize(heartbeat(n), 0);
-      p[7] = 0xab; p[8] = 0xcd; p[9] = 0xef;
+      p[7] = 0xab;
+      p[8] = 0xcd;
+      p[9] = 0xef;
       return p;
     }
   }

@@ -16,12 +16,17 @@ const cleanup = cleanupAfterEach();
 /** Until a count has stopped changing for half a second (everything sent has been taken in). */
 async function settled(count: () => number): Promise<void> {
   let last = -1;
-  await waitFor('the receiver to settle', () => {
-    const now = count();
-    const still = now === last;
-    last = now;
-    return still;
-  }, 20_000, 500);
+  await waitFor(
+    'the receiver to settle',
+    () => {
+      const now = count();
+      const still = now === last;
+      last = now;
+      return still;
+    },
+    20_000,
+    500,
+  );
 }
 
 /** A real Connection on a real link, keeping every frame it emits. */
@@ -106,7 +111,9 @@ describe('link layer under fuzzing (see fuzz-stream.ts for what "recoverable" me
     // Flow control: a loaded machine's socket buffer overflows long before 3000 datagrams, and
     // a datagram the kernel dropped is not the Framer's loss.
     let datagrams = 0;
-    rx.link.on('data', () => { datagrams++; });
+    rx.link.on('data', () => {
+      datagrams++;
+    });
     for (let i = 0; i < chunks.length; i++) {
       tx.send(chunks[i]!);
       if (i % 20 === 19 || i === chunks.length - 1) await waitFor(`datagram ${i + 1} of ${chunks.length} at the receiver`, () => datagrams === i + 1, 5000, 1);

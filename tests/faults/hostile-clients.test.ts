@@ -85,7 +85,13 @@ describe('hostile clients', () => {
     for (const bad of ['yes', 1, null, {}, [true]]) {
       expect(await ask(s, 'officer:duty', bad)).toBe('onDuty must be true or false');
     }
-    for (const bad of [null, 'here', [28.37, 121.38], { lat: '28.37', lon: 121.38 }, { lat: 91, lon: 0 }, { lat: 28.37 }, { lat: 28.37, lon: 121.38, accuracyM: -1 }]) {
+    for (
+      const bad of [null, 'here', [28.37, 121.38], { lat: '28.37', lon: 121.38 }, { lat: 91, lon: 0 }, { lat: 28.37 }, {
+        lat: 28.37,
+        lon: 121.38,
+        accuracyM: -1,
+      }]
+    ) {
       expect(await ask(s, 'officer:location', bad)).toMatch(/^invalid location: /);
     }
     // Events the server does not listen to, and its own event names sent back at it, are ignored.

@@ -34,7 +34,9 @@ async function lossAndReturn(link: string, vehicleId: string, drone: (t: Service
   cleanup.push(() => peer.close());
   const v = await waitFor('vehicle found with a position', () => t.svc.fleet.get(vehicleId)?.position && t.svc.fleet.get(vehicleId), 10_000);
   let lostAt = 0;
-  t.svc.fleet.on('lost', (lost) => { if (lost === v) lostAt = Date.now(); });
+  t.svc.fleet.on('lost', (lost) => {
+    if (lost === v) lostAt = Date.now();
+  });
 
   const faultAt = Date.now();
   await fault.start();
@@ -59,15 +61,16 @@ async function lossAndReturn(link: string, vehicleId: string, drone: (t: Service
 async function resettableBridge(upstreamPort: number) {
   const sockets: net.Socket[] = [];
   let server: net.Server | null = null;
-  const listen = (port: number) => new Promise<number>((resolve) => {
-    server = net.createServer((down) => {
-      const up = net.connect(upstreamPort, '127.0.0.1');
-      for (const s of [up, down]) s.on('error', () => { /* reset on purpose */ });
-      down.pipe(up).pipe(down);
-      sockets.push(down, up);
+  const listen = (port: number) =>
+    new Promise<number>((resolve) => {
+      server = net.createServer((down) => {
+        const up = net.connect(upstreamPort, '127.0.0.1');
+        for (const s of [up, down]) s.on('error', () => {/* reset on purpose */});
+        down.pipe(up).pipe(down);
+        sockets.push(down, up);
+      });
+      server.listen(port, '127.0.0.1', () => resolve((server!.address() as net.AddressInfo).port));
     });
-    server.listen(port, '127.0.0.1', () => resolve((server!.address() as net.AddressInfo).port));
-  });
   const port = await listen(0);
   return {
     port,
@@ -77,7 +80,10 @@ async function resettableBridge(upstreamPort: number) {
       await new Promise((r) => server!.close(r));
     },
     restart: () => listen(port),
-    close: () => { for (const s of sockets.splice(0)) s.destroy(); server?.close(); },
+    close: () => {
+      for (const s of sockets.splice(0)) s.destroy();
+      server?.close();
+    },
   };
 }
 

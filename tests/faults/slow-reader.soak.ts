@@ -15,8 +15,10 @@ const cleanup = cleanupAfterEach();
 async function mutePeer(port: number, token: string): Promise<net.Socket> {
   const sock = net.connect(port, '127.0.0.1');
   await new Promise((r) => sock.once('connect', r));
-  sock.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    `Sec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  sock.write(
+    `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
   await new Promise<void>((resolve) => {
     let head = '';
     const onData = (d: Buffer) => {
@@ -30,7 +32,9 @@ async function mutePeer(port: number, token: string): Promise<net.Socket> {
   // One masked text frame: engine.io message (4) carrying a socket.io CONNECT (0) with the auth.
   const payload = Buffer.from(`40${JSON.stringify({ token })}`);
   const mask = crypto.randomBytes(4);
-  const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  const header = payload.length < 126
+    ? Buffer.from([0x81, 0x80 | payload.length])
+    : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
   sock.write(Buffer.concat([header, mask, payload.map((b, i) => b ^ mask[i % 4]!)]));
   // Wait for socket.io's CONNECT answer (logged in, in the fleet room), then stop reading.
   await new Promise<void>((resolve) => {
@@ -61,7 +65,9 @@ it('a map client that stops reading is dropped by the heartbeat; the others get 
   const walk = setInterval(() => officer.emit('officer:location', { lat: 28.37 + ++step * 1e-5, lon: 121.38 }), 200);
   cleanup.push(() => clearInterval(walk));
   let batches = 0;
-  good.on('vehicles:update', () => { batches++; });
+  good.on('vehicles:update', () => {
+    batches++;
+  });
 
   const t0 = Date.now();
   await new Promise((r) => setTimeout(r, 60_000)); // past engine.io's ping interval + timeout (25 s + 20 s)

@@ -12,36 +12,53 @@ afterEach(async () => {
 const SCENE = { lat: 28.3709, lon: 121.382 };
 
 describe('drone to the scene against the simulated PX4, over real sockets', () => {
-  it('arms in Hold, takes off (altitude AMSL), repositions with the change-mode flag, holds over the point when the orbit is refused, and no mode change is taken for an unexpected one', async () => {
-    rig = await patrolRig({ simOptions: { bootDelayS: 4, speedup: 4, demo: false, seed: 11, autopilot: 'px4' }, goto: { transitAltM: 30 } });
-    const r = rig;
-    await r.take();
-    await waitFor('a PX4 with a position', () => r.t.svc.fleet.get(r.vid)?.autopilot === 'px4' && r.t.svc.fleet.get(r.vid)?.position, 20_000);
-    const sent = await waitFor('the goto accepted', async () => {
-      const res = await r.t.api('POST', `/api/vehicles/${r.vid}/goto`, r.pilot, { ...SCENE, confirm: true });
-      return res.status === 201 && res;
-    }, 30_000, 500);
-    expect(sent.body.state).toBe('arming');
-    expect(sent.body.hold).toBe('orbit');
+  it(
+    'arms in Hold, takes off (altitude AMSL), repositions with the change-mode flag, holds over the point when the orbit is refused, and no mode change is taken for an unexpected one',
+    async () => {
+      rig = await patrolRig({ simOptions: { bootDelayS: 4, speedup: 4, demo: false, seed: 11, autopilot: 'px4' }, goto: { transitAltM: 30 } });
+      const r = rig;
+      await r.take();
+      await waitFor('a PX4 with a position', () => r.t.svc.fleet.get(r.vid)?.autopilot === 'px4' && r.t.svc.fleet.get(r.vid)?.position, 20_000);
+      const sent = await waitFor(
+        'the goto accepted',
+        async () => {
+          const res = await r.t.api('POST', `/api/vehicles/${r.vid}/goto`, r.pilot, { ...SCENE, confirm: true });
+          return res.status === 201 && res;
+        },
+        30_000,
+        500,
+      );
+      expect(sent.body.state).toBe('arming');
+      expect(sent.body.hold).toBe('orbit');
 
-    let last: GotoView | undefined;
-    const until = (what: string, check: (g: GotoView) => boolean) => waitFor(what, async () => {
-      last = (await r.t.api('GET', `/api/vehicles/${r.vid}/goto`, r.pilot)).body as GotoView;
-      return check(last) && last;
-    }, 90_000, 200).catch((err: Error) => { throw new Error(`${err.message}: ${last?.state}; ${last?.events.map((e) => e.message).join(' | ')}`); });
-    const there = await until('overhead, the orbit answered', (g) => g.overhead && g.events.some((e) => e.kind === 'roi'));
-    expect(r.drone.status().mode).toBe('HOLD');
-    // The simulator has no Orbit (the real PX4 has): the refusal is said, and it holds position over the point.
-    expect(there.hold).toBe('position');
-    expect(there.events.find((e) => e.kind === 'orbit')!.message).toMatch(/^orbit refused \(DO_ORBIT UNSUPPORTED\): holding position over the point$/);
-    expect(there.state).toBe('on_scene');
-    const open = (await r.t.api('GET', '/api/alerts/open', r.pilot)).body as { aircraft: { rule: string }[] };
-    expect(open.aircraft.filter((a) => a.rule === 'mode_change')).toEqual([]);
+      let last: GotoView | undefined;
+      const until = (what: string, check: (g: GotoView) => boolean) =>
+        waitFor(
+          what,
+          async () => {
+            last = (await r.t.api('GET', `/api/vehicles/${r.vid}/goto`, r.pilot)).body as GotoView;
+            return check(last) && last;
+          },
+          90_000,
+          200,
+        ).catch((err: Error) => {
+          throw new Error(`${err.message}: ${last?.state}; ${last?.events.map((e) => e.message).join(' | ')}`);
+        });
+      const there = await until('overhead, the orbit answered', (g) => g.overhead && g.events.some((e) => e.kind === 'roi'));
+      expect(r.drone.status().mode).toBe('HOLD');
+      // The simulator has no Orbit (the real PX4 has): the refusal is said, and it holds position over the point.
+      expect(there.hold).toBe('position');
+      expect(there.events.find((e) => e.kind === 'orbit')!.message).toMatch(/^orbit refused \(DO_ORBIT UNSUPPORTED\): holding position over the point$/);
+      expect(there.state).toBe('on_scene');
+      const open = (await r.t.api('GET', '/api/alerts/open', r.pilot)).body as { aircraft: { rule: string }[] };
+      expect(open.aircraft.filter((a) => a.rule === 'mode_change')).toEqual([]);
 
-    const back = await r.t.api('POST', `/api/vehicles/${r.vid}/goto/return`, r.pilot, { confirm: true });
-    expect(back.body.result).toBe('accepted');
-    expect(r.drone.status().mode).toBe('RETURN');
-  }, 180_000);
+      const back = await r.t.api('POST', `/api/vehicles/${r.vid}/goto/return`, r.pilot, { confirm: true });
+      expect(back.body.result).toBe('accepted');
+      expect(r.drone.status().mode).toBe('RETURN');
+    },
+    180_000,
+  );
 
   it('takes a PX4 off its mission into Hold without an unexpected-mode alert, and resumes the mission', async () => {
     rig = await patrolRig({ simOptions: { bootDelayS: 4, speedup: 4, demo: false, seed: 11, autopilot: 'px4' }, goto: { transitAltM: 30 } });

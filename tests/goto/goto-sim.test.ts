@@ -14,13 +14,24 @@ afterEach(async () => {
 const SCENE = { lat: 28.3709, lon: 121.382 };
 /** A no-fly zone across the way from home to a point 400 m west. */
 const WEST = { lat: 28.37, lon: 121.376 };
-const ZONE = { name: 'school', polygon: [{ lat: 28.369, lon: 121.3785 }, { lat: 28.371, lon: 121.3785 }, { lat: 28.371, lon: 121.3775 }, { lat: 28.369, lon: 121.3775 }] };
+const ZONE = {
+  name: 'school',
+  polygon: [{ lat: 28.369, lon: 121.3785 }, { lat: 28.371, lon: 121.3785 }, { lat: 28.371, lon: 121.3775 }, { lat: 28.369, lon: 121.3775 }],
+};
 
 const gotoOf = async (r: Rig) => (await r.t.api('GET', `/api/vehicles/${r.vid}/goto`, r.pilot)).body as GotoView;
 const until = async (r: Rig, what: string, check: (g: GotoView) => boolean, timeoutMs = 60_000) => {
   let last: GotoView | undefined;
   try {
-    return await waitFor(`goto: ${what}`, async () => { last = await gotoOf(r); return check(last) && last; }, timeoutMs, 200);
+    return await waitFor(
+      `goto: ${what}`,
+      async () => {
+        last = await gotoOf(r);
+        return check(last) && last;
+      },
+      timeoutMs,
+      200,
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}; it is ${last?.state}, ${last?.distanceM} m; events: ${last?.events.map((e) => e.message).join(' | ')}`);
   }
@@ -28,83 +39,87 @@ const until = async (r: Rig, what: string, check: (g: GotoView) => boolean, time
 const failed = (checks: PreflightItem[]) => checks.filter((c) => !c.pass).map((c) => c.id);
 
 describe('drone to the scene against the simulated ArduCopter, over real sockets', () => {
-  it('refuses what it must, then arms a grounded drone, climbs, flies there in GUIDED, reports it overhead with the nose on the point, and brings it home', async () => {
-    rig = await patrolRig({ rules: { noFly: [ZONE] }, goto: { transitAltM: 30 } });
-    const r = rig;
-    const goto = (body: Record<string, unknown>, token = r.pilot) => r.t.api('POST', `/api/vehicles/${r.vid}/goto`, token, body);
+  it(
+    'refuses what it must, then arms a grounded drone, climbs, flies there in GUIDED, reports it overhead with the nose on the point, and brings it home',
+    async () => {
+      rig = await patrolRig({ rules: { noFly: [ZONE] }, goto: { transitAltM: 30 } });
+      const r = rig;
+      const goto = (body: Record<string, unknown>, token = r.pilot) => r.t.api('POST', `/api/vehicles/${r.vid}/goto`, token, body);
 
-    // Not in control yet; another pilot holds it.
-    const other = await r.t.user('pilot2', ['pilot']);
-    expect((await r.take(other)).status).toBe(200);
-    const held = await goto({ ...SCENE, confirm: true });
-    expect(held.status).toBe(409);
-    expect(held.body.error).toMatch(/under the control of pilot2/);
-    await r.t.api('POST', `/api/vehicles/${r.vid}/control`, other, { action: 'release' });
-    expect((await r.take()).status).toBe(200);
-    await r.ready();
+      // Not in control yet; another pilot holds it.
+      const other = await r.t.user('pilot2', ['pilot']);
+      expect((await r.take(other)).status).toBe(200);
+      const held = await goto({ ...SCENE, confirm: true });
+      expect(held.status).toBe(409);
+      expect(held.body.error).toMatch(/under the control of pilot2/);
+      await r.t.api('POST', `/api/vehicles/${r.vid}/control`, other, { action: 'release' });
+      expect((await r.take()).status).toBe(200);
+      await r.ready();
 
-    expect((await goto({ ...SCENE })).status).toBe(400); // no confirm
-    const dry = await r.t.api('GET', `/api/vehicles/${r.vid}/goto/checks?lat=29.5&lon=121.38`, r.pilot);
-    expect(dry.status).toBe(200);
-    expect(failed(dry.body)).toEqual(['point', 'battery']);
-    expect((await r.t.api('GET', `/api/vehicles/${r.vid}/goto/checks?lat=north`, r.pilot)).status).toBe(400);
-    const far = await goto({ lat: 29.5, lon: 121.38, confirm: true });
-    expect(far.status).toBe(409);
-    expect(failed(far.body.checks)).toContain('point');
-    expect(far.body.error).toMatch(/beyond its 50 km area/);
-    const crossing = await goto({ ...WEST, confirm: true });
-    expect(crossing.status).toBe(409);
-    expect(crossing.body.error).toMatch(/crosses the no-fly zone "school"/);
-    const high = await goto({ ...SCENE, altM: 150, confirm: true });
-    expect(high.status).toBe(409);
-    expect(failed(high.body.checks)).toEqual(['ceiling']);
-    const unknown = await goto({ ...SCENE, alertId: 4242, confirm: true });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error).toMatch(/no incident 4242/);
-    expect(r.drone.status()).toMatchObject({ armed: false, landed: true });
+      expect((await goto({ ...SCENE })).status).toBe(400); // no confirm
+      const dry = await r.t.api('GET', `/api/vehicles/${r.vid}/goto/checks?lat=29.5&lon=121.38`, r.pilot);
+      expect(dry.status).toBe(200);
+      expect(failed(dry.body)).toEqual(['point', 'battery']);
+      expect((await r.t.api('GET', `/api/vehicles/${r.vid}/goto/checks?lat=north`, r.pilot)).status).toBe(400);
+      const far = await goto({ lat: 29.5, lon: 121.38, confirm: true });
+      expect(far.status).toBe(409);
+      expect(failed(far.body.checks)).toContain('point');
+      expect(far.body.error).toMatch(/beyond its 50 km area/);
+      const crossing = await goto({ ...WEST, confirm: true });
+      expect(crossing.status).toBe(409);
+      expect(crossing.body.error).toMatch(/crosses the no-fly zone "school"/);
+      const high = await goto({ ...SCENE, altM: 150, confirm: true });
+      expect(high.status).toBe(409);
+      expect(failed(high.body.checks)).toEqual(['ceiling']);
+      const unknown = await goto({ ...SCENE, alertId: 4242, confirm: true });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error).toMatch(/no incident 4242/);
+      expect(r.drone.status()).toMatchObject({ armed: false, landed: true });
 
-    const sent = await goto({ ...SCENE, confirm: true });
-    expect(sent.status).toBe(201);
-    expect(sent.body.state).toBe('arming');
-    expect(sent.body.checks.map((c: PreflightItem) => c.id)).toEqual(['control', 'link', 'gps', 'position', 'idle', 'point', 'path', 'ceiling', 'battery']);
+      const sent = await goto({ ...SCENE, confirm: true });
+      expect(sent.status).toBe(201);
+      expect(sent.body.state).toBe('arming');
+      expect(sent.body.checks.map((c: PreflightItem) => c.id)).toEqual(['control', 'link', 'gps', 'position', 'idle', 'point', 'path', 'ceiling', 'battery']);
 
-    const there = await until(r, 'overhead', (g) => g.overhead, 90_000);
-    expect(there.state).toBe('on_scene');
-    expect(there.distanceM).toBeLessThan(30);
-    expect(there.hold).toBe('position');
-    expect(there.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['sent', 'armed', 'climbing', 'moving', 'overhead']));
-    expect(r.drone.status().mode).toBe('GUIDED');
-    // The camera on the point, and the nose follows it (the simulator turns as ArduCopter did).
-    const roi = await until(r, 'ROI sent', (g) => g.events.some((e) => e.kind === 'roi'));
-    expect(roi.events.find((e) => e.kind === 'roi')!.message).toMatch(/accepted/);
-    expect(roi.turnHomeInS).toBeGreaterThan(120);
-    expect(roi.batteryPercent).toBeGreaterThan(0);
-    const pos = r.t.svc.fleet.get(r.vid)!.position!;
-    expect(pos.altRel).toBeGreaterThan(27);
-    await until(r, 'some time held', (g) => g.heldS >= 1);
-    const keep = await r.t.api('POST', `/api/vehicles/${r.vid}/goto/keep-holding`, r.pilot, { keep: true, confirm: true });
-    expect(keep.status).toBe(200);
-    expect(keep.body.keepHolding).toBe(true);
-    expect((await r.t.api('POST', `/api/vehicles/${r.vid}/goto/keep-holding`, r.pilot, { keep: true })).status).toBe(400);
+      const there = await until(r, 'overhead', (g) => g.overhead, 90_000);
+      expect(there.state).toBe('on_scene');
+      expect(there.distanceM).toBeLessThan(30);
+      expect(there.hold).toBe('position');
+      expect(there.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['sent', 'armed', 'climbing', 'moving', 'overhead']));
+      expect(r.drone.status().mode).toBe('GUIDED');
+      // The camera on the point, and the nose follows it (the simulator turns as ArduCopter did).
+      const roi = await until(r, 'ROI sent', (g) => g.events.some((e) => e.kind === 'roi'));
+      expect(roi.events.find((e) => e.kind === 'roi')!.message).toMatch(/accepted/);
+      expect(roi.turnHomeInS).toBeGreaterThan(120);
+      expect(roi.batteryPercent).toBeGreaterThan(0);
+      const pos = r.t.svc.fleet.get(r.vid)!.position!;
+      expect(pos.altRel).toBeGreaterThan(27);
+      await until(r, 'some time held', (g) => g.heldS >= 1);
+      const keep = await r.t.api('POST', `/api/vehicles/${r.vid}/goto/keep-holding`, r.pilot, { keep: true, confirm: true });
+      expect(keep.status).toBe(200);
+      expect(keep.body.keepHolding).toBe(true);
+      expect((await r.t.api('POST', `/api/vehicles/${r.vid}/goto/keep-holding`, r.pilot, { keep: true })).status).toBe(400);
 
-    // The link goes silent over the scene: never overhead on stale telemetry; the loss is recorded.
-    r.drone.link.setSilent(true);
-    const blind = await until(r, 'link lost', (g) => g.events.some((e) => e.kind === 'link'), 20_000);
-    expect(blind).toMatchObject({ overhead: false, stale: true, distanceM: null, state: 'on_scene' });
-    expect(blind.events.find((e) => e.kind === 'link')!.message).toMatch(/link lost: the autopilot's failsafe decides; not shown as overhead/);
-    r.drone.link.setSilent(false);
-    await until(r, 'overhead again', (g) => g.overhead && g.events.some((e) => e.message === 'link regained'), 20_000);
+      // The link goes silent over the scene: never overhead on stale telemetry; the loss is recorded.
+      r.drone.link.setSilent(true);
+      const blind = await until(r, 'link lost', (g) => g.events.some((e) => e.kind === 'link'), 20_000);
+      expect(blind).toMatchObject({ overhead: false, stale: true, distanceM: null, state: 'on_scene' });
+      expect(blind.events.find((e) => e.kind === 'link')!.message).toMatch(/link lost: the autopilot's failsafe decides; not shown as overhead/);
+      r.drone.link.setSilent(false);
+      await until(r, 'overhead again', (g) => g.overhead && g.events.some((e) => e.message === 'link regained'), 20_000);
 
-    const back = await r.t.api('POST', `/api/vehicles/${r.vid}/goto/return`, r.pilot, { confirm: true });
-    expect(back.status).toBe(200);
-    expect(back.body.result).toBe('accepted');
-    expect(back.body.goto.state).toBe('returning');
-    expect(r.drone.status().mode).toBe('RTL');
-    const audit = r.t.svc.store.audit.query({ action: 'goto.send' });
-    expect(audit.map((a) => a.result)).toEqual(expect.arrayContaining(['ok', 'refused']));
-    expect(r.t.svc.store.audit.query({ action: 'goto.keep_holding' })).toHaveLength(1);
-    expect(r.t.svc.store.audit.query({ action: 'goto.return' })[0]!.result).toBe('accepted');
-  }, 180_000);
+      const back = await r.t.api('POST', `/api/vehicles/${r.vid}/goto/return`, r.pilot, { confirm: true });
+      expect(back.status).toBe(200);
+      expect(back.body.result).toBe('accepted');
+      expect(back.body.goto.state).toBe('returning');
+      expect(r.drone.status().mode).toBe('RTL');
+      const audit = r.t.svc.store.audit.query({ action: 'goto.send' });
+      expect(audit.map((a) => a.result)).toEqual(expect.arrayContaining(['ok', 'refused']));
+      expect(r.t.svc.store.audit.query({ action: 'goto.keep_holding' })).toHaveLength(1);
+      expect(r.t.svc.store.audit.query({ action: 'goto.return' })[0]!.result).toBe('accepted');
+    },
+    180_000,
+  );
 
   it('takes a drone off its patrol, records where it left, and "resume patrol" flies the leg it left', async () => {
     rig = await patrolRig({ goto: { transitAltM: 30 } });
@@ -165,6 +180,8 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
     expect((await r.t.api('GET', '/api/drone-requests', r.pilot)).body).toEqual([]);
     await until(r, 'on its way', (g) => g.state === 'transit' || g.state === 'on_scene', 90_000);
     const audit = r.t.svc.store.audit.query({}).map((a) => `${a.action}:${a.result}`);
-    expect(audit).toEqual(expect.arrayContaining(['goto.request:ok', 'goto.request:refused', 'goto.request_accept:ok', 'goto.send:ok', 'goto.request_accept:refused']));
+    expect(audit).toEqual(
+      expect.arrayContaining(['goto.request:ok', 'goto.request:refused', 'goto.request_accept:ok', 'goto.send:ok', 'goto.request_accept:refused']),
+    );
   }, 180_000);
 });

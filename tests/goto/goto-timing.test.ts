@@ -104,12 +104,24 @@ async function rig(opts: { battery: number; moves?: boolean; refuseRtl?: number 
   const control = new ControlRegistry(() => true);
   control.take(c.sv.vehicle.id, 'pilot1');
   const alerts: { rule: string; severity: string | null; message: string | null }[] = [];
-  const aircraft = { setExternal: (_v: unknown, rule: string, cond: { severity: string; message: string } | null) => alerts.push({ rule, severity: cond?.severity ?? null, message: cond?.message ?? null }) } as unknown as AircraftMonitor;
+  const aircraft = {
+    setExternal: (_v: unknown, rule: string, cond: { severity: string; message: string } | null) =>
+      alerts.push({ rule, severity: cond?.severity ?? null, message: cond?.message ?? null }),
+  } as unknown as AircraftMonitor;
   const patrols = { activeFor: () => undefined } as unknown as Patrols;
   const audit: { action: string; result: string }[] = [];
   const gotos = new Gotos({
-    fleet, actions, commands, control, patrols, aircraft, rules: { ...DEFAULT_RULES, enduranceS: 1200, reservePercent: 25 },
-    station: { ...HOME, radiusKm: 50 }, incident: () => null, audit: (e) => audit.push(e), clock: fc.clock,
+    fleet,
+    actions,
+    commands,
+    control,
+    patrols,
+    aircraft,
+    rules: { ...DEFAULT_RULES, enduranceS: 1200, reservePercent: 25 },
+    station: { ...HOME, radiusKm: 50 },
+    incident: () => null,
+    audit: (e) => audit.push(e),
+    clock: fc.clock,
   });
   cleanup = async () => {
     gotos.close();
@@ -180,7 +192,9 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
     expect(there.turnHomeInS).toBeLessThan(140);
     expect(there.amber).toBe(false);
     // The battery goes down 1 % every 10 s (the 20-minute battery's rate in the air: 1 % per 12 s).
-    const drain = r.fc.every(10_000, () => { r.s.battery -= 1; });
+    const drain = r.fc.every(10_000, () => {
+      r.s.battery -= 1;
+    });
     const amber = await r.until('amber', (g) => g.amber);
     expect(amber.turnHomeInS).toBeLessThan(120);
     expect(r.alerts.some((a) => a.rule === 'goto_battery' && a.severity === 'caution')).toBe(true);
@@ -202,7 +216,9 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
     await r.until('overhead', (g) => g.overhead);
     expect(() => r.gotos.keepHolding(r.vid, 'pilot2', true)).toThrow(/under the control of pilot1/);
     expect(r.gotos.keepHolding(r.vid, 'pilot1', true).keepHolding).toBe(true);
-    const drain = r.fc.every(10_000, () => { r.s.battery -= 1; });
+    const drain = r.fc.every(10_000, () => {
+      r.s.battery -= 1;
+    });
     const past = await r.until('past the limit', (g) => (g.turnHomeInS ?? 1) < -10);
     drain();
     expect(past.state).toBe('on_scene');
@@ -220,7 +236,9 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
 
   it('refuses without enough battery for there, the hold and home, naming the figures', async () => {
     const r = await rig({ battery: 40 });
-    expect(() => r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 })).toThrow(/battery \(.*5 min overhead and back.*needs 5\d% with 25% reserve, has 40%\)/);
+    expect(() => r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 })).toThrow(
+      /battery \(.*5 min overhead and back.*needs 5\d% with 25% reserve, has 40%\)/,
+    );
     expect(r.sv.got(common.CommandInt)).toHaveLength(0);
   });
 
@@ -228,13 +246,16 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
     const r = await rig({ battery: 40, refuseRtl: 1 });
     r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
     await r.until('overhead', (g) => g.overhead);
-    const drain = r.fc.every(10_000, () => { r.s.battery -= 1; });
+    const drain = r.fc.every(10_000, () => {
+      r.s.battery -= 1;
+    });
     const back = await r.until('returning', (g) => g.state === 'returning');
     drain();
     const rtl = r.sv.got(common.CommandLong, (m) => m.command === MavCmd.DO_SET_MODE && m._param2 === RTL);
     expect(rtl).toHaveLength(2);
     expect(back.events.filter((e) => e.kind === 'returning').map((e) => e.message)).toEqual([
-      expect.stringMatching(/^failed: DO_SET_MODE DENIED/), 'returning home (battery limit)',
+      expect.stringMatching(/^failed: DO_SET_MODE DENIED/),
+      'returning home (battery limit)',
     ]);
   });
 });

@@ -29,7 +29,9 @@ function same(a: MavLinkData, msgidA: number, b: MavLinkData, msgidB: number): b
 }
 
 const describeMsg = (msgid: number, m: MavLinkData) =>
-  `${messageName(msgid)}${m instanceof common.CommandLong ? ` ${m.command} [${m._param1}, ${m._param2}, ${m._param3}]` : 'seq' in m ? ` seq ${String(m.seq)}` : ''}`;
+  `${messageName(msgid)}${
+    m instanceof common.CommandLong ? ` ${m.command} [${m._param1}, ${m._param2}, ${m._param3}]` : 'seq' in m ? ` seq ${String(m.seq)}` : ''
+  }`;
 
 /**
  * A real session recorded in a .tlog, played back in step with the station under test: the
@@ -100,7 +102,8 @@ export class CaptureLink extends Link {
       const i = this.heard.findIndex((h) => same(h.msg, h.frame.msgid, gate.msg, gate.frame.msgid));
       if (i >= 0) {
         // Its repeats (a retry that crossed the answer) are not for a later gate.
-        for (let k = this.heard.length - 1; k >= 0; k--) if (same(this.heard[k]!.msg, this.heard[k]!.frame.msgid, gate.msg, gate.frame.msgid)) this.heard.splice(k, 1);
+        for (let k = this.heard.length - 1; k >= 0; k--)
+          if (same(this.heard[k]!.msg, this.heard[k]!.frame.msgid, gate.msg, gate.frame.msgid)) this.heard.splice(k, 1);
         this.passed.push(describeMsg(gate.frame.msgid, gate.msg));
         this.waitingFor = null;
         return;

@@ -23,13 +23,16 @@ export function fakeClock(start = Date.now()) {
    */
   async function run<T>(work: Promise<T>, limitMs = 10 * 60_000): Promise<T> {
     let settled = false;
-    const watched = work.finally(() => { settled = true; });
+    const watched = work.finally(() => {
+      settled = true;
+    });
     watched.catch(() => {}); // the caller gets the rejection from the return below
     const end = fake.now + limitMs;
     for (;;) {
       await drain();
       if (settled) return watched;
-      if (fake.countTimers() === 0) throw new Error(`nothing is scheduled at +${elapsed()} ms, and the work has not ended: it waits for something that never comes`);
+      if (fake.countTimers() === 0)
+        throw new Error(`nothing is scheduled at +${elapsed()} ms, and the work has not ended: it waits for something that never comes`);
       if (fake.now > end) throw new Error(`still running after ${limitMs} ms of simulated time`);
       fake.next();
     }

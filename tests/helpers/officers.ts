@@ -20,17 +20,27 @@ export async function officerPhone(t: T, name: string, metresNorth: number) {
   const seen = new Map<number, GroundAlertView>();
   const messages: GroundAlertView[][] = [];
   const socket: LiveSocket = t.socket(token);
-  socket.on('ground:offer', (a, delivered) => { offers.push(a); delivered(true); });
+  socket.on('ground:offer', (a, delivered) => {
+    offers.push(a);
+    delivered(true);
+  });
   socket.on('alerts:ground', (list) => {
     messages.push(list);
     for (const a of list) seen.set(a.id, a);
   });
   await new Promise<void>((r) => socket.on('connect', () => r()));
   await new Promise<void>((r) => socket.emit('officer:duty', true, () => r()));
-  const moveTo = (metres: number) => new Promise<void>((r, reject) => socket.emit('officer:location', at(metres), (err) => (err ? reject(new Error(err)) : r())));
+  const moveTo = (metres: number) =>
+    new Promise<void>((r, reject) => socket.emit('officer:location', at(metres), (err) => (err ? reject(new Error(err)) : r())));
   await moveTo(metresNorth);
   return {
-    name, token, offers, seen, messages, socket, moveTo,
+    name,
+    token,
+    offers,
+    seen,
+    messages,
+    socket,
+    moveTo,
     /**
      * A round trip on this socket: once it is answered, everything the service sent this phone
      * before has arrived (one socket delivers in order).

@@ -39,8 +39,13 @@ export async function scriptedPeer(uri: string, sysid: number, opts: { lat?: num
     /** messages of one id received from the ground station */
     from255: (msgid: number) => received.filter((m) => m.frame.sysid === 255 && m.frame.msgid === msgid),
     send: (msg: MavLinkData) => conn.send(msg),
-    silence() { talking = false; },
-    resume() { talking = true; beat(); },
+    silence() {
+      talking = false;
+    },
+    resume() {
+      talking = true;
+      beat();
+    },
     async close() {
       clearInterval(timer);
       await conn.close();

@@ -9,25 +9,32 @@ export function spawnService(args: string[], env: Record<string, string> = {}) {
 /** Node with argv in dir (the service in any layout: sources, a build, the Docker image's), its output kept. */
 export function spawnNode(dir: string, argv: string[], env: Record<string, string> = {}) {
   const child: ChildProcess = spawn(process.execPath, argv, {
-    cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
     output: () => out,
     exited,
     /** resolves with the HTTP port once the service says it listens */
-    port: () => new Promise<number>((resolve, reject) => {
-      const check = () => {
-        const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
-        if (m) return resolve(Number(m[1]));
-        if (child.exitCode !== null) return reject(new Error(`service exited ${child.exitCode}:\n${out}`));
-        setTimeout(check, 50);
-      };
-      check();
-    }),
+    port: () =>
+      new Promise<number>((resolve, reject) => {
+        const check = () => {
+          const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+          if (m) return resolve(Number(m[1]));
+          if (child.exitCode !== null) return reject(new Error(`service exited ${child.exitCode}:\n${out}`));
+          setTimeout(check, 50);
+        };
+        check();
+      }),
   };
 }

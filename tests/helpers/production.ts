@@ -41,7 +41,12 @@ export function contextCopy(): string {
 /** `npm run NAME` with the real npm, as a user types it. */
 export function npmRun(dir: string, name: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('npm', ['run', name], { cwd: dir, maxBuffer: 16 << 20 }, (err, out, errOut) => (err ? reject(new Error(`npm run ${name}: ${err.message}\n${out}${errOut}`)) : resolve(out)));
+    execFile(
+      'npm',
+      ['run', name],
+      { cwd: dir, maxBuffer: 16 << 20 },
+      (err, out, errOut) => (err ? reject(new Error(`npm run ${name}: ${err.message}\n${out}${errOut}`)) : resolve(out)),
+    );
   });
 }
 
@@ -101,7 +106,9 @@ export function imageLayout(build: string, context: string, data: string): Image
         const target = dest!.endsWith('/') ? path.join(here(dest!), path.basename(src)) : here(dest!);
         fs.mkdirSync(path.dirname(target), { recursive: true });
         if (from && path.posix.resolve('/app', src) === '/app/node_modules') fs.symlinkSync(path.join(REPO, 'node_modules'), target);
-        else fs.cpSync(from ? path.join(build, path.posix.relative('/app', path.posix.resolve('/app', src))) : path.join(context, src), target, { recursive: true });
+        else fs.cpSync(from ? path.join(build, path.posix.relative('/app', path.posix.resolve('/app', src))) : path.join(context, src), target, {
+            recursive: true,
+          });
       }
     } else if (instruction === 'CMD') cmd = JSON.parse(rest.join(' ')) as string[];
   }

@@ -20,7 +20,7 @@ interface Rule {
 }
 
 /** A message of this class, optionally also passing `and`. */
-export function is<T extends MavLinkData>(cls: new () => T, and: (m: T) => boolean = () => true): (m: MavLinkData) => boolean {
+export function is<T extends MavLinkData>(cls: new() => T, and: (m: T) => boolean = () => true): (m: MavLinkData) => boolean {
   return (m) => m instanceof cls && and(m);
 }
 
@@ -98,7 +98,7 @@ export async function scriptedVehicle(fc: FakeClock, opts: ScriptedVehicleOption
   const stopBeating = fc.every(1000, heartbeat);
   await fc.advance(opts.latencyMs ?? 10);
   const vehicle: Vehicle | undefined = fleet.get(`mem-${sysid}`);
-  if (!vehicle) throw new Error('the scripted vehicle\'s HEARTBEAT did not reach the fleet');
+  if (!vehicle) throw new Error("the scripted vehicle's HEARTBEAT did not reach the fleet");
 
   const rule = (dir: Direction, match: Rule['match'], act: Rule['act'], times: number) => {
     rules.push({ dir, match, act, left: times });
@@ -130,11 +130,11 @@ export async function scriptedVehicle(fc: FakeClock, opts: ScriptedVehicleOption
       rule(dir, match, act, times);
     },
     /** messages of this class our ground station sent, in order */
-    got<T extends MavLinkData>(cls: new () => T, and: (m: T) => boolean = () => true): T[] {
+    got<T extends MavLinkData>(cls: new() => T, and: (m: T) => boolean = () => true): T[] {
       return received.map((r) => r.msg).filter((m): m is T => m instanceof cls && and(m));
     },
     /** when they reached the vehicle (simulated ms since the clock was made) */
-    gotAt<T extends MavLinkData>(cls: new () => T, and: (m: T) => boolean = () => true): number[] {
+    gotAt<T extends MavLinkData>(cls: new() => T, and: (m: T) => boolean = () => true): number[] {
       return received.filter((r) => r.msg instanceof cls && and(r.msg as T)).map((r) => r.at);
     },
     async close(): Promise<void> {

@@ -12,7 +12,16 @@ export const ADMIN_PASSWORD = 'admin-test-password';
 /** The real service on an ephemeral port with a fresh data folder. */
 export async function testService(opts: Partial<ServiceOptions> = {}) {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-'));
-  const svc: Service = await startService({ port: 0, host: '127.0.0.1', links: [], sim: 0, tlog: { enabled: false, maxAgeDays: 30, maxTotalMB: 2000 }, adminPassword: ADMIN_PASSWORD, ...opts, dataDir });
+  const svc: Service = await startService({
+    port: 0,
+    host: '127.0.0.1',
+    links: [],
+    sim: 0,
+    tlog: { enabled: false, maxAgeDays: 30, maxTotalMB: 2000 },
+    adminPassword: ADMIN_PASSWORD,
+    ...opts,
+    dataDir,
+  });
   const base = `http://127.0.0.1:${svc.port}`;
   const sockets: Socket[] = [];
   return {
@@ -28,7 +37,11 @@ export async function testService(opts: Partial<ServiceOptions> = {}) {
       });
       const text = await res.text();
       let json: any;
-      try { json = JSON.parse(text); } catch { json = text; }
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = text;
+      }
       return { status: res.status, body: json, headers: res.headers };
     },
     /** create an account directly in the store and log it in over HTTP */

@@ -28,14 +28,20 @@ describe('login timing: every attempt spends one scrypt with the real parameters
     store.users.add('gone.away', await hashPassword('gone.away-password'), ['pilot']);
     store.users.update('gone.away', { disabled: true });
     const app = express();
-    app.use('/api', createAuthRouter({
-      users: store.users, audit: store.audit,
-      verifyPassword: (password, stored) => {
-        checked.push(stored);
-        return verifyPassword(password, stored);
-      },
-    }));
-    await new Promise<void>((resolve) => { server = app.listen(0, '127.0.0.1', () => resolve()); });
+    app.use(
+      '/api',
+      createAuthRouter({
+        users: store.users,
+        audit: store.audit,
+        verifyPassword: (password, stored) => {
+          checked.push(stored);
+          return verifyPassword(password, stored);
+        },
+      }),
+    );
+    await new Promise<void>((resolve) => {
+      server = app.listen(0, '127.0.0.1', () => resolve());
+    });
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
   afterAll(async () => {
@@ -45,7 +51,11 @@ describe('login timing: every attempt spends one scrypt with the real parameters
 
   const login = async (username: string, password: string) => {
     checked.length = 0;
-    const r = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const r = await fetch(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
     return { status: r.status, hashes: [...checked] };
   };
   /** "scrypt$N$r$p": what decides how long a check takes */

@@ -56,7 +56,9 @@ describe('a flood of unauthenticated requests with long paths', () => {
     // The flood's row, and the admin's login.
     expect(added.rows).toBe(2);
     expect(added.bytes).toBeLessThan(4096);
-    console.log(`500 requests with 15 KB paths: audit rows +${added.rows}, stored bytes +${added.bytes}, database file and WAL +${fileBytes(file) - beforeFile} bytes`);
+    console.log(
+      `500 requests with 15 KB paths: audit rows +${added.rows}, stored bytes +${added.bytes}, database file and WAL +${fileBytes(file) - beforeFile} bytes`,
+    );
   });
 });
 
@@ -85,13 +87,18 @@ describe('aggregation of refusals (controllable clock)', () => {
     expect(rows[0]!.detail).toMatchObject({ reason: 'not logged in: no session' });
   });
 
-  it('a signed-in user\'s refusals are counted per route they tried', () => {
+  it("a signed-in user's refusals are counted per route they tried", () => {
     const { audit } = log();
-    const forbid = (target: string) => audit.refused({ ip: '10.0.0.9', user: 'li.wei', action: 'access.denied', result: '403', target, detail: { need: ['admin'] } });
+    const forbid = (target: string) =>
+      audit.refused({ ip: '10.0.0.9', user: 'li.wei', action: 'access.denied', result: '403', target, detail: { need: ['admin'] } });
     for (let i = 0; i < 3; i++) forbid('GET /api/audit');
     forbid('GET /api/users');
     const rows = audit.query({ action: 'access.denied' }).reverse();
-    expect(rows.map((r) => [r.user, r.target, (r.detail as { count: number }).count])).toEqual([['li.wei', 'GET /api/audit', 3], ['li.wei', 'GET /api/users', 1]]);
+    expect(rows.map((r) => [r.user, r.target, (r.detail as { count: number }).count])).toEqual([['li.wei', 'GET /api/audit', 3], [
+      'li.wei',
+      'GET /api/users',
+      1,
+    ]]);
   });
 
   it('a flood from many addresses is bounded too: beyond the limit in a window they share one row', () => {
@@ -103,7 +110,7 @@ describe('aggregation of refusals (controllable clock)', () => {
     expect(shared).toMatchObject({ ip: '*', detail: { count: 4980 } });
   });
 
-  it('counts reach the database without a query: at the window\'s end, and on close', () => {
+  it("counts reach the database without a query: at the window's end, and on close", () => {
     const { audit, db, clock } = log();
     for (let i = 0; i < 7; i++) refuse(audit, '10.0.0.9');
     const stored = () => JSON.parse((db.prepare('SELECT detail FROM audit').get() as { detail: string }).detail).count;

@@ -53,12 +53,13 @@ describe('role matrix over every route', () => {
 });
 
 describe('socket.io live updates by role', () => {
-  const snapshotFor = (token?: string) => new Promise<string>((resolve) => {
-    const s = t.socket(token);
-    s.on('vehicles:snapshot', () => resolve('snapshot'));
-    s.on('connect_error', (err) => resolve(`refused: ${err.message}`));
-    s.on('connect', () => setTimeout(() => resolve('connected, nothing sent'), 1500));
-  });
+  const snapshotFor = (token?: string) =>
+    new Promise<string>((resolve) => {
+      const s = t.socket(token);
+      s.on('vehicles:snapshot', () => resolve('snapshot'));
+      s.on('connect_error', (err) => resolve(`refused: ${err.message}`));
+      s.on('connect', () => setTimeout(() => resolve('connected, nothing sent'), 1500));
+    });
 
   it.each(['pilot', 'command', 'admin'] as const)('%s receives the fleet', async (role) => {
     expect(await snapshotFor(tokens[role])).toBe('snapshot');
@@ -87,7 +88,11 @@ describe('login, logout and their audit', () => {
   });
 
   it('the login sets an HTTP-only cookie that works, and logout ends the session', async () => {
-    const res = await fetch(`${t.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'pilot1', password: 'pilot1-password' }) });
+    const res = await fetch(`${t.base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'pilot1', password: 'pilot1-password' }),
+    });
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/skybeat_session=.+; .*HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);

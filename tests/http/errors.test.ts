@@ -12,11 +12,23 @@ describe('errors the routers did not answer', () => {
   let server: http.Server;
   let base: string;
   beforeAll(async () => {
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
     const app = express();
-    app.get('/boom', () => { throw new Error('route file went missing'); });
-    app.get('/later', async () => { await Promise.resolve(); throw new TypeError('cannot read properties of undefined'); });
-    app.post('/small', express.json({ limit: 16 }), (_req, res) => { res.json({}); });
+    app.get('/boom', () => {
+      throw new Error('route file went missing');
+    });
+    app.get('/later', async () => {
+      await Promise.resolve();
+      throw new TypeError('cannot read properties of undefined');
+    });
+    app.post('/small', express.json({ limit: 16 }), (_req, res) => {
+      res.json({});
+    });
     app.use(apiErrorHandler(pino({ level: 'info' }, sink)));
     server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -37,7 +49,7 @@ describe('errors the routers did not answer', () => {
     }
   });
 
-  it('bad input is the client\'s: 4xx saying what, and not logged as a failure', async () => {
+  it("bad input is the client's: 4xx saying what, and not logged as a failure", async () => {
     const before = lines.length;
     const post = (body: string) => fetch(`${base}/small`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const big = await post(JSON.stringify({ text: 'x'.repeat(100) }));

@@ -15,13 +15,23 @@ async function drone(port: number, sysid: number, hz: number) {
   await conn.link.open();
   let n = 0;
   const beat = () => {
-    const hb = Object.assign(new minimal.Heartbeat(), { type: minimal.MavType.QUADROTOR, autopilot: minimal.MavAutopilot.ARDUPILOTMEGA, baseMode: 81, systemStatus: minimal.MavState.ACTIVE, mavlinkVersion: 3 });
+    const hb = Object.assign(new minimal.Heartbeat(), {
+      type: minimal.MavType.QUADROTOR,
+      autopilot: minimal.MavAutopilot.ARDUPILOTMEGA,
+      baseMode: 81,
+      systemStatus: minimal.MavState.ACTIVE,
+      mavlinkVersion: 3,
+    });
     conn.send(hb);
   };
-  const move = () => conn.send(Object.assign(new common.GlobalPositionInt(), { lat: 283_700_000 + ++n * 10, lon: 1_213_800_000, alt: 20_000, relativeAlt: 10_000, hdg: 0 }));
+  const move = () =>
+    conn.send(Object.assign(new common.GlobalPositionInt(), { lat: 283_700_000 + ++n * 10, lon: 1_213_800_000, alt: 20_000, relativeAlt: 10_000, hdg: 0 }));
   beat();
   const timers = [setInterval(beat, 1000), setInterval(move, 1000 / hz)];
-  cleanup.push(async () => { timers.forEach(clearInterval); await conn.close(); });
+  cleanup.push(async () => {
+    timers.forEach(clearInterval);
+    await conn.close();
+  });
   return { sent: () => n };
 }
 

@@ -26,7 +26,9 @@ afterAll(() => t?.close());
 function connectFrom(origin: string | undefined, transport: 'websocket' | 'polling'): Promise<string> {
   return new Promise((resolve) => {
     const s = connectSocket(t.base, {
-      auth: { token: admin }, transports: [transport], reconnection: false,
+      auth: { token: admin },
+      transports: [transport],
+      reconnection: false,
       extraHeaders: origin ? { origin } : {},
     });
     s.on('vehicles:snapshot', () => {
@@ -74,7 +76,9 @@ describe('REST', () => {
     const token = await t.user('ma.lin', ['pilot']);
     const r = await t.api('POST', '/api/logout', token, undefined, foreign);
     expect(r.status).toBe(403);
-    expect(r.body.error).toMatch(/refused: pages from http:\/\/127\.0\.0\.1:1 may not use this service; only its own pages and https:\/\/console\.station\.example/);
+    expect(r.body.error).toMatch(
+      /refused: pages from http:\/\/127\.0\.0\.1:1 may not use this service; only its own pages and https:\/\/console\.station\.example/,
+    );
     expect((await t.api('GET', '/api/me', token)).status).toBe(200); // still logged in
     expect((await t.api('POST', '/api/login', undefined, { username: 'ma.lin', password: 'ma.lin-password' }, foreign)).status).toBe(403);
   });

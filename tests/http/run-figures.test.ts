@@ -14,9 +14,27 @@ afterEach(async () => {
   close = undefined;
 });
 
-const ROUTE = { id: 'loop', meta: { nameZh: '环线', nameEn: 'Loop', station: '', defaultDrone: '', schedule: '', notes: '' }, vehicleType: 2, plannedHome: null, items: [], fence: { inclusion: [], exclusion: [] }, rally: [] };
+const ROUTE = {
+  id: 'loop',
+  meta: { nameZh: '环线', nameEn: 'Loop', station: '', defaultDrone: '', schedule: '', notes: '' },
+  vehicleType: 2,
+  plannedHome: null,
+  items: [],
+  fence: { inclusion: [], exclusion: [] },
+  rally: [],
+};
 const point = (time: number, altRel: number, battery: number): TrackPoint => ({
-  vehicleId: 'l1-7', time, lat: 28.37, lon: 121.38, altMsl: 10 + altRel, altRel, heading: 0, speed: 0, battery, mode: 'AUTO', armed: true,
+  vehicleId: 'l1-7',
+  time,
+  lat: 28.37,
+  lon: 121.38,
+  altMsl: 10 + altRel,
+  altRel,
+  heading: 0,
+  speed: 0,
+  battery,
+  mode: 'AUTO',
+  armed: true,
 });
 
 async function service() {

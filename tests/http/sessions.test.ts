@@ -22,7 +22,9 @@ const NO_POLL = { pollMs: 3_600_000 };
 async function live(t: T, token: string) {
   const socket = t.socket(token);
   let said: string | null = null;
-  socket.on('session:ended', (reason) => { said = reason; });
+  socket.on('session:ended', (reason) => {
+    said = reason;
+  });
   const ended = new Promise<{ said: string | null; reason: string; at: number }>((resolve) => {
     socket.on('disconnect', (reason) => resolve({ said, reason, at: performance.now() }));
   });
@@ -67,7 +69,7 @@ describe('in this process: the change itself ends the connections (the poll neve
     expect(await handshake(t, first)).toMatch(/refused: not logged in: session unknown or logged out/);
   });
 
-  it('a password changed by an admin ends the user\'s connections', async () => {
+  it("a password changed by an admin ends the user's connections", async () => {
     const pilot = await t.user('zhou.jie', ['pilot']);
     const s = await live(t, pilot);
     expect((await t.api('PATCH', '/api/users/zhou.jie', admin, { password: 'a-new-password-1' })).status).toBe(200);
@@ -90,7 +92,7 @@ describe('in this process: the change itself ends the connections (the poll neve
     expect(await snapshot).toBe(false);
   });
 
-  it('a disabled officer\'s phone is cut off, so it cannot go on duty and be dispatched', async () => {
+  it("a disabled officer's phone is cut off, so it cannot go on duty and be dispatched", async () => {
     const phone = await t.user('chen.li', ['officer']);
     const s = await live(t, phone);
     expect((await t.api('PATCH', '/api/users/chen.li', admin, { disabled: true })).status).toBe(200);
@@ -101,7 +103,7 @@ describe('in this process: the change itself ends the connections (the poll neve
     expect(t.svc.officers.get('chen.li')?.onDuty ?? false).toBe(false);
   });
 
-  it('a removed account\'s connections end', async () => {
+  it("a removed account's connections end", async () => {
     const pilot = await t.user('sun.hao', ['pilot']);
     const s = await live(t, pilot);
     expect((await t.api('DELETE', '/api/users/SUN.HAO', admin)).status).toBe(200);
@@ -127,13 +129,21 @@ describe('session expiry', () => {
 describe('npm run users in another process while the service runs', () => {
   const cleanup = cleanupAfterEach();
   /** Runs the tool as its own process; resolves with its exit code and the moment it exited. */
-  const users = (dataDir: string, ...args: string[]) => new Promise<{ code: number | null; out: string; at: number }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/auth/users-cli.ts', ...args, '--data', dataDir], { cwd: REPO, env: { PATH: process.env.PATH } });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('exit', (code) => resolve({ code, out, at: performance.now() }));
-  });
+  const users = (dataDir: string, ...args: string[]) =>
+    new Promise<{ code: number | null; out: string; at: number }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/auth/users-cli.ts', ...args, '--data', dataDir], {
+        cwd: REPO,
+        env: { PATH: process.env.PATH },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.stderr.on('data', (d) => {
+        out += d;
+      });
+      child.on('exit', (code) => resolve({ code, out, at: performance.now() }));
+    });
 
   it.each([
     [['passwd', 'LIU.YANG'], 'session ended: logged out, or the password was changed; log in again'],

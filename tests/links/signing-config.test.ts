@@ -89,7 +89,9 @@ describe('the ?key= option on a link URI', () => {
 
 describe('signing keys in the configuration', () => {
   it('a file link may give its key apart from the URI, as { uri, key }', () => {
-    const f = configFile({ links: [{ uri: 'udpin://0.0.0.0:14550', key: 'a+b&c%d #1' }, { uri: 'serial:///dev/ttyUSB0:57600', key: `hex:${HEX}` }, 'udpin://0.0.0.0:14560'] });
+    const f = configFile({
+      links: [{ uri: 'udpin://0.0.0.0:14550', key: 'a+b&c%d #1' }, { uri: 'serial:///dev/ttyUSB0:57600', key: `hex:${HEX}` }, 'udpin://0.0.0.0:14560'],
+    });
     const c = loadConfig(['--config', f], {}) as Config;
     const [a, b, plain] = c.links.map(parseLinkUri);
     expect(a!.uri).toBe('udpin://0.0.0.0:14550?key=***');
@@ -101,11 +103,13 @@ describe('signing keys in the configuration', () => {
   it('errors name the link without its key', () => {
     expect(configError(['--config', configFile({ links: [{ uri: `udpin://0.0.0.0:14550?key=${SECRET}`, key: SECRET }] })]))
       .toMatch(/give the signing key once: in "key" or as \?key= in "uri", not both/);
-    for (const message of [
-      configError(['--link', `udpin://0.0.0.0:70000?key=${SECRET}`]),
-      configError([], { SKYBEAT_LINKS: `udpin://0.0.0.0:14550?key=${SECRET}&x` }),
-      configError(['--config', configFile({ links: [{ uri: 'udpin://0.0.0.0:70000', key: SECRET }] })]),
-    ]) {
+    for (
+      const message of [
+        configError(['--link', `udpin://0.0.0.0:70000?key=${SECRET}`]),
+        configError([], { SKYBEAT_LINKS: `udpin://0.0.0.0:14550?key=${SECRET}&x` }),
+        configError(['--config', configFile({ links: [{ uri: 'udpin://0.0.0.0:70000', key: SECRET }] })]),
+      ]
+    ) {
       expect(message).toContain('key=***');
       expect(message).not.toContain(SECRET);
     }
@@ -119,9 +123,14 @@ describe('signing keys in the configuration', () => {
     expect(printed.output()).not.toContain(SECRET);
 
     const svc = spawnService(['--port', '0', '--host', '127.0.0.1', '--data', data, '--no-tlog', '--sim', '0'], {
-      SKYBEAT_LINKS: `udpin://127.0.0.1:0?key=${SECRET}`, SKYBEAT_ADMIN_PASSWORD: 'admin-password-for-test', LOG_LEVEL: 'info',
+      SKYBEAT_LINKS: `udpin://127.0.0.1:0?key=${SECRET}`,
+      SKYBEAT_ADMIN_PASSWORD: 'admin-password-for-test',
+      LOG_LEVEL: 'info',
     });
-    cleanup.push(async () => { svc.child.kill('SIGTERM'); await svc.exited; });
+    cleanup.push(async () => {
+      svc.child.kill('SIGTERM');
+      await svc.exited;
+    });
     await svc.port();
     await waitFor('the link reported up', () => /link l1 up/.test(svc.output()));
     expect(svc.output()).toContain('udpin://127.0.0.1:0?key=***');
@@ -134,13 +143,20 @@ describe('npm run sim --key', () => {
     const station = createLink(`udpin://127.0.0.1:0?key=${SECRET}`);
     const conn = new Connection('gs', station, { sysid: 255, compid: 190 });
     const signedHeartbeats: number[] = [];
-    conn.on('message', ({ frame }) => { if (frame.msgid === 0 && frame.signed) signedHeartbeats.push(frame.sysid); });
+    conn.on('message', ({ frame }) => {
+      if (frame.msgid === 0 && frame.signed) signedHeartbeats.push(frame.sysid);
+    });
     await station.open();
     cleanup.push(() => conn.close());
     const at = `udpout://127.0.0.1:${(station as UdpInLink).boundPort}`;
 
     const sim = spawnNode(REPO, ['--import', 'tsx', 'server/sim/main.ts', '--count', '1', '--link', at, '--key', SECRET]);
-    cleanup.push(async () => { if (sim.child.exitCode === null) { sim.child.kill('SIGTERM'); await sim.exited; } });
+    cleanup.push(async () => {
+      if (sim.child.exitCode === null) {
+        sim.child.kill('SIGTERM');
+        await sim.exited;
+      }
+    });
     await waitFor('a signed heartbeat from the simulator', () => signedHeartbeats.length > 0, 20_000);
     expect(conn.signatureCounters()).toEqual({ unsigned: 0, badSignature: 0, replayed: 0 });
     await waitFor('its banner', () => sim.output().includes('sim: 1 drone(s) on'));

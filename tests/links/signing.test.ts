@@ -46,8 +46,16 @@ async function endpoint(uri: string) {
 
 function setMode(mode: number): common.CommandLong {
   return Object.assign(new common.CommandLong(), {
-    targetSystem: 1, targetComponent: 1, command: common.MavCmd.DO_SET_MODE,
-    _param1: 1, _param2: mode, _param3: 0, _param4: 0, _param5: 0, _param6: 0, _param7: 0,
+    targetSystem: 1,
+    targetComponent: 1,
+    command: common.MavCmd.DO_SET_MODE,
+    _param1: 1,
+    _param2: mode,
+    _param3: 0,
+    _param4: 0,
+    _param5: 0,
+    _param6: 0,
+    _param7: 0,
   });
 }
 
@@ -65,9 +73,14 @@ async function eavesdropper(stationPort: number) {
     heard.push(Buffer.from(msg));
     toStation.send(msg, stationPort, '127.0.0.1');
   });
-  toStation.on('message', (msg) => { if (drone) fromDrone.send(msg, drone.port, drone.address); });
+  toStation.on('message', (msg) => {
+    if (drone) fromDrone.send(msg, drone.port, drone.address);
+  });
   await Promise.all([fromDrone, toStation].map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))));
-  cleanup.push(() => { fromDrone.close(); toStation.close(); });
+  cleanup.push(() => {
+    fromDrone.close();
+    toStation.close();
+  });
   return { port: fromDrone.address().port, heard };
 }
 
@@ -86,7 +99,9 @@ describe('a signed link between the station and a simulated drone', () => {
     const v = await waitFor('signed drone on the map', () => t.svc.fleet.get('l1-1')?.position && t.svc.fleet.get('l1-1'));
 
     const acks: common.CommandAck[] = [];
-    t.svc.fleet.onMessage(v.id, common.CommandAck, (ack) => { acks.push(ack); });
+    t.svc.fleet.onMessage(v.id, common.CommandAck, (ack) => {
+      acks.push(ack);
+    });
     t.svc.fleet.send(v, setMode(GUIDED));
     await waitFor('the drone acknowledges the signed command', () => acks.find((a) => a.command === common.MavCmd.DO_SET_MODE));
     expect(acks[0]!.result).toBe(common.MavResult.ACCEPTED);
@@ -96,7 +111,9 @@ describe('a signed link between the station and a simulated drone', () => {
     expect(conn.signatureCounters()).toEqual({ unsigned: 0, badSignature: 0, replayed: 0 });
 
     const links = await t.api('GET', '/api/links', token);
-    expect(links.body).toEqual([expect.objectContaining({ uri: `udpin://127.0.0.1:${port}?key=***`, signing: true, unsigned: 0, badSignature: 0, replayed: 0 })]);
+    expect(links.body).toEqual([
+      expect.objectContaining({ uri: `udpin://127.0.0.1:${port}?key=***`, signing: true, unsigned: 0, badSignature: 0, replayed: 0 }),
+    ]);
     const metrics = await t.api('GET', '/metrics');
     expect(metrics.body).toContain(`skybeat_link_signature_rejected_total{link="udpin://127.0.0.1:${port}?key=***",reason="badSignature"} 0`);
     for (const shown of [JSON.stringify(links.body), metrics.body as string, JSON.stringify(await t.api('GET', '/api/vehicles', token))]) {
@@ -113,7 +130,9 @@ describe('a signed link between the station and a simulated drone', () => {
     const home = sq.drone(1).status();
     const realPeer = t.svc.fleet.get('l1-1')!.peer; // where its commands go
     const shownLats: number[] = [];
-    t.svc.fleet.on('changed', (v) => { if (v.position) shownLats.push(v.position.lat); });
+    t.svc.fleet.on('changed', (v) => {
+      if (v.position) shownLats.push(v.position.lat);
+    });
 
     // Someone unsigned claiming to be drone 1 somewhere else, and a drone signing with another key.
     const spoof = await scriptedPeer(`udpout://127.0.0.1:${port}`, 1, { lat: 28.5 });
@@ -147,7 +166,9 @@ describe('a signed link between the station and a simulated drone', () => {
     expect(view).toMatchObject({ signing: true, unsigned: conn.signatureCounters()!.unsigned, badSignature: conn.signatureCounters()!.badSignature });
     expect(view.replayed).toBeGreaterThanOrEqual(tap.heard.length);
     const metrics = (await t.api('GET', '/metrics')).body as string;
-    expect(metrics).toMatch(new RegExp(`skybeat_link_signature_rejected_total\\{link="udpin://127.0.0.1:${port}\\?key=\\*\\*\\*",reason="replayed"\\} ${view.replayed}`));
+    expect(metrics).toMatch(
+      new RegExp(`skybeat_link_signature_rejected_total\\{link="udpin://127.0.0.1:${port}\\?key=\\*\\*\\*",reason="replayed"\\} ${view.replayed}`),
+    );
   });
 });
 

@@ -15,7 +15,9 @@ export async function replayOverUdp(file: string, link: UdpInLink): Promise<numb
   const port = link.boundPort;
   const records = parseTlog(fs.readFileSync(file)).filter((r) => r.packet[5] !== 255);
   let taken = 0;
-  const count = () => { taken++; };
+  const count = () => {
+    taken++;
+  };
   link.on('data', count);
   const sockets = new Map<number, dgram.Socket>();
   try {

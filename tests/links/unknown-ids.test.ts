@@ -53,11 +53,14 @@ describe('packets of message ids no dialect here knows, on a link', () => {
     const enc = new Encoder(1, 1);
     const packets = [enc.encode(heartbeat()), rawPacket({ seq: 1 }), rawPacket({ seq: 2, msgid: 8, crcExtra: 117 })];
     const log = path.join(tempDir(), 'in.tlog');
-    fs.writeFileSync(log, Buffer.concat(packets.map((p, i) => {
-      const time = Buffer.alloc(8);
-      time.writeBigUInt64BE(1_764_700_000_000_000n + BigInt(i) * 1000n);
-      return Buffer.concat([time, p]);
-    })));
+    fs.writeFileSync(
+      log,
+      Buffer.concat(packets.map((p, i) => {
+        const time = Buffer.alloc(8);
+        time.writeBigUInt64BE(1_764_700_000_000_000n + BigInt(i) * 1000n);
+        return Buffer.concat([time, p]);
+      })),
+    );
     const rx = await receiver(`tlog://${log}?speed=0`);
     await waitFor('end of log', () => rx.link.state === 'down');
     expect(rx.heard.map((m) => [m.frame.msgid, m.frame.verified, m.msg === undefined])).toEqual([[0, true, false], [410, false, true], [8, false, true]]);

@@ -13,8 +13,12 @@ const unitsAt = (ms: number) => (ms - SIGNING_EPOCH_MS) * 100;
 
 function heartbeat(): minimal.Heartbeat {
   return Object.assign(new minimal.Heartbeat(), {
-    type: minimal.MavType.QUADROTOR, autopilot: minimal.MavAutopilot.ARDUPILOTMEGA, baseMode: 81, customMode: 4,
-    systemStatus: minimal.MavState.STANDBY, mavlinkVersion: 3,
+    type: minimal.MavType.QUADROTOR,
+    autopilot: minimal.MavAutopilot.ARDUPILOTMEGA,
+    baseMode: 81,
+    customMode: 4,
+    systemStatus: minimal.MavState.STANDBY,
+    mavlinkVersion: 3,
   });
 }
 
@@ -71,7 +75,7 @@ describe('signing keys', () => {
 });
 
 describe('signing what we send', () => {
-  it('signs as node-mavlink (Mission Planner\'s scheme) would: flag in the CRC, link id, timestamp, SHA-256', () => {
+  it("signs as node-mavlink (Mission Planner's scheme) would: flag in the CRC, link id, timestamp, SHA-256", () => {
     const { send } = pair();
     const ours = send(heartbeat());
     // The same packet signed by node-mavlink, given our timestamp in its ms unit.
@@ -82,7 +86,7 @@ describe('signing what we send', () => {
     expect(frame).toMatchObject({ signed: true, msgid: 0, sysid: 1 }); // the CRC over the signed flag holds
   });
 
-  it('timestamps strictly increase for packets within one millisecond; node-mavlink\'s repeat and get dropped', () => {
+  it("timestamps strictly increase for packets within one millisecond; node-mavlink's repeat and get dropped", () => {
     const { send, checker } = pair();
     const ours = [heartbeat(), position(), heartbeat()].map((m) => send(m));
     expect(ours.map((b) => b.readUIntLE(b.length - 12, 6))).toEqual([0, 1, 2].map((i) => unitsAt(T0) + i));

@@ -4,12 +4,22 @@
  * ~15 cm and sub-metre jitter. Made here (deterministic), not read from a fixture.
  */
 
-export interface LonLat { lon: number; lat: number }
+export interface LonLat {
+  lon: number;
+  lat: number;
+}
 
 /** Street corners of the loop, [lon, lat]. */
 const CORNERS: [number, number][] = [
-  [121.3700, 28.3640], [121.3790, 28.3640], [121.3830, 28.3660], [121.3880, 28.3660],
-  [121.3880, 28.3730], [121.3840, 28.3760], [121.3770, 28.3760], [121.3720, 28.3710], [121.3700, 28.3640],
+  [121.3700, 28.3640],
+  [121.3790, 28.3640],
+  [121.3830, 28.3660],
+  [121.3880, 28.3660],
+  [121.3880, 28.3730],
+  [121.3840, 28.3760],
+  [121.3770, 28.3760],
+  [121.3720, 28.3710],
+  [121.3700, 28.3640],
 ];
 
 const M_PER_DEG_LAT = 111_320;

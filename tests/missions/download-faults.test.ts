@@ -24,7 +24,7 @@ async function withMission(opts: Parameters<typeof setup>[0] = {}) {
 const requestsFor = (seq: number) => (m: common.MissionRequestInt) => m.seq === seq;
 
 describe('mission download, one fault at a time (simulated time)', () => {
-  it('clean: every item asked for once, item 0 is the vehicle\'s real home, and the download is acknowledged', async () => {
+  it("clean: every item asked for once, item 0 is the vehicle's real home, and the download is acknowledged", async () => {
     const { fc, drone, v, client } = await withMission();
     const r = await fc.run(client.download(v, 'mission'));
     expect([r.kind, r.message, r.items?.length]).toEqual(['success', '101 items downloaded', N]);
@@ -120,7 +120,7 @@ describe('mission download, one fault at a time (simulated time)', () => {
     expect(drone.got(MissionRequestInt, requestsFor(30))).toHaveLength(2);
   });
 
-  it('an error ACK every time: refused, with the vehicle\'s answer, after 6 of them', async () => {
+  it("an error ACK every time: refused, with the vehicle's answer, after 6 of them", async () => {
     const { fc, drone, v, client } = await withMission();
     drone.faults.add({ kind: 'download-error-ack', seq: 30 });
     const r = await fc.run(client.download(v, 'mission'));
@@ -132,7 +132,10 @@ describe('mission download, one fault at a time (simulated time)', () => {
     const { fc, drone, v, client } = await withMission();
     drone.server.handle(Object.assign(new MissionCount(), { count: 5, missionType: 0 }), { sysid: 200, compid: 190 });
     const r = await fc.run(client.download(v, 'mission'));
-    expect(r).toEqual({ kind: 'denied', message: 'the vehicle refused the mission list: DENIED (another ground station may be transferring, or the vehicle is busy)' });
+    expect(r).toEqual({
+      kind: 'denied',
+      message: 'the vehicle refused the mission list: DENIED (another ground station may be transferring, or the vehicle is busy)',
+    });
   });
 
   it('the list refused once, then silence: the retries run out and the refusal is what is reported', async () => {
@@ -146,7 +149,11 @@ describe('mission download, one fault at a time (simulated time)', () => {
 
   it('cancelled by the ground station: the vehicle is told OPERATION_CANCELLED', async () => {
     const { fc, drone, v, client } = await withMission();
-    const r = await fc.run(client.download(v, 'mission', { onProgress: (p) => { if (p.done === 40) client.cancel(v); } }));
+    const r = await fc.run(client.download(v, 'mission', {
+      onProgress: (p) => {
+        if (p.done === 40) client.cancel(v);
+      },
+    }));
     expect(r).toEqual({ kind: 'cancelled', message: 'cancelled by the ground station' });
     await fc.advance(100);
     expect(drone.got(MissionAck).map((a) => a.type)).toEqual([ACK.OPERATION_CANCELLED]);
@@ -176,9 +183,14 @@ describe('clearing a mission type (simulated time)', () => {
     expect(drone.got(MissionClearAll)).toHaveLength(6);
   });
 
-  it('refused (ArduPilot will not clear a mission it is flying): the vehicle\'s answer, named', async () => {
+  it("refused (ArduPilot will not clear a mission it is flying): the vehicle's answer, named", async () => {
     const { fc, v, client } = await withMission({ missionRunning: true });
-    expect(await fc.run(client.clear(v, 'mission'))).toEqual({ kind: 'error', code: ACK.ERROR, name: 'ERROR', message: 'the vehicle refused the clear: ERROR (generic error)' });
+    expect(await fc.run(client.clear(v, 'mission'))).toEqual({
+      kind: 'error',
+      code: ACK.ERROR,
+      name: 'ERROR',
+      message: 'the vehicle refused the clear: ERROR (generic error)',
+    });
   });
 
   it('a stray INVALID_SEQUENCE (from an earlier transfer) does not count as the answer', async () => {

@@ -24,22 +24,28 @@ const EXPECTED: Record<string, Expect> = {
   'ardupilot/NavDelay-copter_nav_delay.waypoints': { items: 4, errors: [] },
   'ardupilot/SplineWaypoint-copter_spline_mission.waypoints': { items: 13, errors: [] },
   'ardupilot/TakeoffAlt-copter_takeoff.waypoints': {
-    items: 2, errors: ['TakeoffAlt-copter_takeoff.waypoints: line 3: takeoff altitude -10 m is not above home'],
+    items: 2,
+    errors: ['TakeoffAlt-copter_takeoff.waypoints: line 3: takeoff altitude -10 m is not above home'],
   },
   'mavsdk/mission_planner_sample.txt': { items: 4, errors: [] },
   'mavsdk/qgroundcontrol_sample.plan': { items: 6, errors: [] },
   'mavsdk/qgroundcontrol_sample_with_digicam_control.plan': {
-    items: 1, errors: ['qgroundcontrol_sample_with_digicam_control.plan: no navigation command: the route has nothing to fly'],
+    items: 1,
+    errors: ['qgroundcontrol_sample_with_digicam_control.plan: no navigation command: the route has nothing to fly'],
   },
   'mavsdk/qgroundcontrol_sample_with_survey.plan': {
     items: 13,
-    errors: ['qgroundcontrol_sample_with_survey.plan: mission.items[1].TransectStyleComplexItem.Items[0]: the first navigation command is NAV_WAYPOINT: a copter must take off first (put NAV_TAKEOFF before it)'],
+    errors: [
+      'qgroundcontrol_sample_with_survey.plan: mission.items[1].TransectStyleComplexItem.Items[0]: the first navigation command is NAV_WAYPOINT: a copter must take off first (put NAV_TAKEOFF before it)',
+    ],
   },
   'mavsdk/qgroundcontrol_sample_with_structured_scan.plan': {
-    refused: 'qgroundcontrol_sample_with_structured_scan.plan: mission.items[1]: complex item "StructureScan" is not supported: its mission items are not in the file (QGroundControl computes them); open the plan in QGroundControl and save it as a .waypoints file',
+    refused:
+      'qgroundcontrol_sample_with_structured_scan.plan: mission.items[1]: complex item "StructureScan" is not supported: its mission items are not in the file (QGroundControl computes them); open the plan in QGroundControl and save it as a .waypoints file',
   },
   'mavsdk/qgroundcontrol_sample_with_survey_missing_items.plan': {
-    refused: 'qgroundcontrol_sample_with_survey_missing_items.plan: mission.items[1].TransectStyleComplexItem: survey has no "Items": its waypoints are missing from the file',
+    refused:
+      'qgroundcontrol_sample_with_survey_missing_items.plan: mission.items[1].TransectStyleComplexItem: survey has no "Items": its waypoints are missing from the file',
   },
   'mavsdk/qgroundcontrol_sample_with_survey_wrong_version.plan': {
     refused: 'qgroundcontrol_sample_with_survey_wrong_version.plan: mission.items[1]: survey version 9 is not supported (this reader knows version 5)',
@@ -103,7 +109,7 @@ describeWithFixtures('public mission files (MAVSDK and ArduPilot test plans)', (
     });
   }
 
-  it('a .waypoints file comes back with the same numbers on every line (only line 0\'s CURRENT flag is normalised)', () => {
+  it("a .waypoints file comes back with the same numbers on every line (only line 0's CURRENT flag is normalised)", () => {
     for (const rel of Object.keys(EXPECTED).filter((r) => r.endsWith('.waypoints'))) {
       const rows = (text: string) => text.trim().split(/\r?\n/).slice(1).map((l) => l.split('\t').map(Number));
       const original = rows(read(rel));
@@ -113,7 +119,7 @@ describeWithFixtures('public mission files (MAVSDK and ArduPilot test plans)', (
     }
   });
 
-  it('QGroundControl\'s sample: the same MISSION_ITEM_INT rows MAVSDK\'s own import test expects', () => {
+  it("QGroundControl's sample: the same MISSION_ITEM_INT rows MAVSDK's own import test expects", () => {
     const route = load('mavsdk/qgroundcontrol_sample.plan');
     const rows = routeToWire(route, 'mission', 'px4').map((r) => [r.command, r.frame, r.param1, r.param2, r.param3, r.param4, r.x, r.y, r.z]);
     expect(rows).toEqual([
@@ -148,7 +154,10 @@ describeWithFixtures('public mission files (MAVSDK and ArduPilot test plans)', (
     const route = load('mavsdk/mission_planner_sample.txt');
     expect(route.plannedHome).toBeNull();
     expect(route.items.map((i) => [i.command, i.frame, i.lat, i.lon, i.alt])).toEqual([
-      [22, 5, 47.3978101, 8.545538, 15], [16, 5, 47.3977992, 8.5454669, 15], [16, 5, 47.3977883, 8.5453958, 15], [20, 5, 47.3977774, 8.5453247, 0],
+      [22, 5, 47.3978101, 8.545538, 15],
+      [16, 5, 47.3977992, 8.5454669, 15],
+      [16, 5, 47.3977883, 8.5453958, 15],
+      [20, 5, 47.3977774, 8.5453247, 0],
     ]);
   });
 });

@@ -58,19 +58,30 @@ describe.concurrent('the example routes fly in the simulator', () => {
       const visited = new Set<number>();
       const stops = [
         rig.fleet.onMessage(v.id, common.MissionItemReached, (m) => visited.add(m.seq)),
-        rig.fleet.onMessage(v.id, common.MissionCurrent, (m) => { if (v.armed) visited.add(m.seq); }),
+        rig.fleet.onMessage(v.id, common.MissionCurrent, (m) => {
+          if (v.armed) visited.add(m.seq);
+        }),
       ];
-      onTestFinished(() => { for (const stop of stops) stop(); });
+      onTestFinished(() => {
+        for (const stop of stops) stop();
+      });
       const r = await rig.client.uploadRoute(v, route);
       expect(r.kind, r.message).toBe('success');
 
-      await until(v, 'GUIDED', () => command(v, MavCmd.DO_SET_MODE, minimal.MavModeFlag.CUSTOM_MODE_ENABLED, ardupilotmega.CopterMode.GUIDED), () => v.mode === 'GUIDED');
+      await until(
+        v,
+        'GUIDED',
+        () => command(v, MavCmd.DO_SET_MODE, minimal.MavModeFlag.CUSTOM_MODE_ENABLED, ardupilotmega.CopterMode.GUIDED),
+        () => v.mode === 'GUIDED',
+      );
       await until(v, 'armed', () => command(v, MavCmd.COMPONENT_ARM_DISARM, 1), () => v.armed);
       await until(v, 'AUTO', () => command(v, MavCmd.MISSION_START), () => v.mode === 'AUTO');
       const navSeqs = route.items.map((it, k) => [it.command, k + 1] as const).filter(([c]) => isNav(c)).map(([, seq]) => seq);
       // Simulated time slows down when the machine is busy: allow far more than the 10-36 s the flights take.
       await waitFor(`${id} flown, landed and disarmed`, () => visited.has(navSeqs.at(-1)!) && !v.armed && rig.drone(v.sysid).status().landed, 150_000, 200)
-        .catch((err: Error) => { throw new Error(`${err.message}; items seen: ${[...visited]}; it said: ${v.messages.map((m) => m.text).join(' / ')}`); });
+        .catch((err: Error) => {
+          throw new Error(`${err.message}; items seen: ${[...visited]}; it said: ${v.messages.map((m) => m.text).join(' / ')}`);
+        });
       expect(navSeqs.filter((seq) => !visited.has(seq))).toEqual([]);
       const drone = rig.drone(v.sysid).status();
       expect(drone.landed).toBe(true);

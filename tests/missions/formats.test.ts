@@ -24,12 +24,16 @@ const LINE = {
 };
 
 describe('GeoJSON patrol lines', () => {
-  it('a LineString becomes takeoff, one waypoint per position and RTL at the line\'s altitude', () => {
+  it("a LineString becomes takeoff, one waypoint per position and RTL at the line's altitude", () => {
     const route = parseRoute(JSON.stringify(LINE), 'market.geojson');
     expect(route.id).toBe('market');
     expect(route.meta).toMatchObject({ nameZh: '夜市街', station: '城东派出所' });
     expect(route.items.map((i) => [i.command, i.frame, i.lat, i.lon, i.alt])).toEqual([
-      [22, 3, 0, 0, 45], [16, 3, 28.3712, 121.3785, 45], [16, 3, 28.3712, 121.3815, 45], [16, 3, 28.3714, 121.3842, 45], [20, 2, 0, 0, 0],
+      [22, 3, 0, 0, 45],
+      [16, 3, 28.3712, 121.3785, 45],
+      [16, 3, 28.3712, 121.3815, 45],
+      [16, 3, 28.3714, 121.3842, 45],
+      [20, 2, 0, 0, 0],
     ]);
     expect(validateRoute(route).filter((i) => i.level === 'error')).toEqual([]);
     expect(parseRoute(JSON.stringify(LINE), 'market.geojson', { altitude: 55 }).items[1]!.alt).toBe(55);
@@ -41,10 +45,16 @@ describe('GeoJSON patrol lines', () => {
   it('Polygons become the fence (holes as exclusion zones); a ring that does not close is refused', () => {
     const square = [[121.374, 28.375], [121.385, 28.375], [121.385, 28.365], [121.374, 28.365], [121.374, 28.375]];
     const hole = [[121.379, 28.371], [121.380, 28.371], [121.380, 28.370], [121.379, 28.371]];
-    const withFence = { ...LINE, features: [...LINE.features, { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [square, hole] } }] };
+    const withFence = {
+      ...LINE,
+      features: [...LINE.features, { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [square, hole] } }],
+    };
     const route = parseRoute(JSON.stringify(withFence), 'fenced.geojson');
     expect(route.fence.polygons.map((p) => [p.inclusion, p.vertices.length])).toEqual([[true, 4], [false, 3]]);
-    const open = { ...LINE, features: [...LINE.features, { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [square.slice(0, 4)] } }] };
+    const open = {
+      ...LINE,
+      features: [...LINE.features, { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [square.slice(0, 4)] } }],
+    };
     expect(problems(JSON.stringify(open), 'open.geojson')).toEqual([
       'open.geojson: features[1].geometry.coordinates[0]: fence polygon is not closed: its last position must repeat the first',
     ]);
@@ -54,13 +64,17 @@ describe('GeoJSON patrol lines', () => {
     expect(problems('{"type": "FeatureCollection", "features": [\n  {"type": "Feature",}\n]}', 'bad.geojson')[0])
       .toMatch(/^bad\.geojson: not valid JSON at line 2, column \d+: /);
     const two = { ...LINE, features: [LINE.features[0], LINE.features[0]] };
-    expect(problems(JSON.stringify(two), 'two.geojson')).toEqual(['two.geojson: features[1].geometry: a route is one line: this file has more than one LineString']);
+    expect(problems(JSON.stringify(two), 'two.geojson')).toEqual([
+      'two.geojson: features[1].geometry: a route is one line: this file has more than one LineString',
+    ]);
     const point = { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [121.38, 28.37] } };
     expect(problems(JSON.stringify(point), 'pt.geojson')).toEqual([
       'pt.geojson: geometry: "Point" is not used: a route file holds one LineString (the patrol line) and Polygons (the fence)',
     ]);
     const badAlt = { ...LINE.features[0], properties: { altitude: 'high' } };
-    expect(problems(JSON.stringify(badAlt), 'alt.geojson')).toEqual(['alt.geojson: properties.altitude: expected metres above home (a positive number), got "high"']);
+    expect(problems(JSON.stringify(badAlt), 'alt.geojson')).toEqual([
+      'alt.geojson: properties.altitude: expected metres above home (a positive number), got "high"',
+    ]);
   });
 
   it('[lat, lon] written where GeoJSON wants [lon, lat] is caught by validation at that position', () => {
@@ -92,7 +106,11 @@ describe('KML patrol lines', () => {
     const route = parseRoute(KML, 'riverside.kml');
     expect(route.meta).toMatchObject({ nameEn: 'Riverside path', nameZh: '河滨步道' });
     expect(route.items.map((i) => [i.command, i.lat, i.lon, i.alt])).toEqual([
-      [22, 0, 0, 35], [16, 28.3682, 121.3762, 35], [16, 28.3671, 121.379, 35], [16, 28.3665, 121.382, 35], [20, 0, 0, 0],
+      [22, 0, 0, 35],
+      [16, 28.3682, 121.3762, 35],
+      [16, 28.3671, 121.379, 35],
+      [16, 28.3665, 121.382, 35],
+      [20, 0, 0, 0],
     ]);
     expect(route.fence.polygons).toHaveLength(1);
     expect(route.source.locations[1]).toBe('Placemark[0] "Riverside path".LineString[0] coordinates[0]');
@@ -101,7 +119,9 @@ describe('KML patrol lines', () => {
   it('broken XML and bad coordinates are refused with their place', () => {
     expect(problems('<kml><Document>\n<Placemark></Document></kml>', 'broken.kml')[0]).toMatch(/^broken\.kml: line 2, column \d+: not valid XML: /);
     const bad = KML.replace('121.3790,28.3671,0', '121.3790;28.3671');
-    expect(problems(bad, 'bad.kml')).toEqual(['bad.kml: Placemark[0] "Riverside path".LineString[0] coordinates[1]: "121.3790;28.3671" is not "longitude,latitude[,altitude]"']);
+    expect(problems(bad, 'bad.kml')).toEqual([
+      'bad.kml: Placemark[0] "Riverside path".LineString[0] coordinates[1]: "121.3790;28.3671" is not "longitude,latitude[,altitude]"',
+    ]);
     expect(problems('<kml><Document/></kml>', 'empty.kml')).toEqual(['empty.kml: no LineString placemark: draw the patrol as a path']);
   });
 });
@@ -115,7 +135,9 @@ describe('QGroundControl .plan and QGC WPL 110 errors name the place', () => {
     expect(problems(plan([{ type: 'SimpleItem', params: [0, 0, 0, 0, 1, 2, 3] }]), 'p.plan')).toEqual(['p.plan: mission.items[0]: missing "command", "frame"']);
     expect(problems(plan([{ type: 'SimpleItem', command: 16, frame: 3, params: [0, 0, 0, 0, '28.37', 121.38, 30] }]), 'p.plan'))
       .toEqual(['p.plan: mission.items[0].params[4]: expected a number or null, got "28.37"']);
-    expect(problems(plan([{ type: 'Waypoint' }]), 'p.plan')).toEqual(['p.plan: mission.items[0]: item type "Waypoint" is not understood (SimpleItem or ComplexItem)']);
+    expect(problems(plan([{ type: 'Waypoint' }]), 'p.plan')).toEqual([
+      'p.plan: mission.items[0]: item type "Waypoint" is not understood (SimpleItem or ComplexItem)',
+    ]);
   });
 
   it('.waypoints', () => {
@@ -131,7 +153,12 @@ describe('QGroundControl .plan and QGC WPL 110 errors name the place', () => {
   });
 
   it('DO_JUMP targets keep pointing at the same item in a file without a home line', () => {
-    const px4 = ['QGC WPL 110', '0\t1\t3\t22\t0\t0\t0\t0\t0\t0\t30\t1', '1\t0\t3\t16\t0\t0\t0\t0\t28.371\t121.38\t30\t1', '2\t0\t2\t177\t1\t2\t0\t0\t0\t0\t0\t1'].join('\n');
+    const px4 = [
+      'QGC WPL 110',
+      '0\t1\t3\t22\t0\t0\t0\t0\t0\t0\t30\t1',
+      '1\t0\t3\t16\t0\t0\t0\t0\t28.371\t121.38\t30\t1',
+      '2\t0\t2\t177\t1\t2\t0\t0\t0\t0\t0\t1',
+    ].join('\n');
     const route = parseRoute(px4, 'jump.waypoints');
     // Target seq 1 in a home-less file is the waypoint, items[1], which is seq 2 counting home as 0.
     expect(route.items[2]!.params.slice(0, 2)).toEqual([2, 2]);

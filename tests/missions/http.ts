@@ -30,7 +30,9 @@ export async function routesServer(dir: string) {
       });
       const text = await res.text();
       let json: any = text;
-      try { json = JSON.parse(text); } catch { /* a file export */ }
+      try {
+        json = JSON.parse(text);
+      } catch { /* a file export */ }
       return { status: res.status, body: json, headers: res.headers };
     },
     async close() {

@@ -24,8 +24,11 @@ function distanceToLineM(p: LonLat, line: LonLat[]): number {
 }
 
 const HOSTILE: Record<string, string> = {
-  'an external entity': '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><kml><Document><Placemark><name>&xxe;</name></Placemark></Document></kml>',
-  'entity expansion': `<?xml version="1.0"?>\n<!DOCTYPE kml [<!ENTITY a "${'x'.repeat(5000)}">]><kml><Document><Placemark><name>${'&a;'.repeat(100)}</name></Placemark></Document></kml>`,
+  'an external entity':
+    '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><kml><Document><Placemark><name>&xxe;</name></Placemark></Document></kml>',
+  'entity expansion': `<?xml version="1.0"?>\n<!DOCTYPE kml [<!ENTITY a "${'x'.repeat(5000)}">]><kml><Document><Placemark><name>${
+    '&a;'.repeat(100)
+  }</name></Placemark></Document></kml>`,
 };
 
 describe('route files: one size limit, lines that fit a mission, hostile XML refused', () => {
@@ -50,7 +53,12 @@ describe('route files: one size limit, lines that fit a mission, hostile XML ref
     expect(r.body.status).not.toBe('invalid');
     expect(r.body.itemCount).toBeGreaterThan(4);
     expect(r.body.itemCount).toBeLessThanOrEqual(MAX_LINE_POINTS + 2);
-    expect(r.body.issues[0]).toMatchObject({ level: 'warning', message: expect.stringMatching(/^the drawn line had 52,000 points, more than the 697 a mission holds .*; it was simplified to \d+, every drawn point within 2 m of the line flown$/) });
+    expect(r.body.issues[0]).toMatchObject({
+      level: 'warning',
+      message: expect.stringMatching(
+        /^the drawn line had 52,000 points, more than the 697 a mission holds .*; it was simplified to \d+, every drawn point within 2 m of the line flown$/,
+      ),
+    });
 
     const flown = r.body.route.items.slice(1, -1).map((i: { lat: number; lon: number }) => ({ lat: i.lat, lon: i.lon }));
     const asWritten = drawn.map((p) => ({ lon: Number(p.lon.toFixed(6)), lat: Number(p.lat.toFixed(6)) }));
@@ -67,7 +75,9 @@ describe('route files: one size limit, lines that fit a mission, hostile XML ref
     const before = files();
     const r = await api.call('POST', '/', { fileName: 'zigzag.kml', content: lineKml(zigzag(2000)) });
     expect(r.status).toBe(400);
-    expect(r.body.error).toMatch(/^zigzag\.kml refused: the line has 2,000 points and, simplified within 2 m, still more than 697: more than the 697 a mission holds \(700 items less home, takeoff and return\)/);
+    expect(r.body.error).toMatch(
+      /^zigzag\.kml refused: the line has 2,000 points and, simplified within 2 m, still more than 697: more than the 697 a mission holds \(700 items less home, takeoff and return\)/,
+    );
     expect(files()).toEqual(before);
   });
 

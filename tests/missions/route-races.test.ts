@@ -24,7 +24,7 @@ describe('route edits sent at the same time', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('two POSTs of the same new id: one 201, the other 409, and the file is the winner\'s', async () => {
+  it("two POSTs of the same new id: one 201, the other 409, and the file is the winner's", async () => {
     const [a, b] = ['first', 'second'].map((name) => {
       const route = parseRoute(riverside(), 'patrol.plan');
       route.meta.nameEn = name;

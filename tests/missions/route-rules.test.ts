@@ -12,14 +12,16 @@ const at = (lat: number, lon: number, alt = 30) => ({ command: 16, frame: 3, par
 const takeoff = { command: 22, frame: 3, params: [0, 0, 0, null], lat: 0, lon: 0, alt: 30 };
 const rtl = { command: 20, frame: 2, params: [0, 0, 0, 0], lat: 0, lon: 0, alt: 0 };
 const route = (...items: RouteLike['items']): RouteLike => ({ plannedHome: HOME, items: [takeoff, ...items, rtl] });
-const box = (name: string, s: number, w: number, n: number, e: number) =>
-  ({ name, polygon: [{ lat: s, lon: w }, { lat: s, lon: e }, { lat: n, lon: e }, { lat: n, lon: w }] });
+const box = (name: string, s: number, w: number, n: number, e: number) => ({
+  name,
+  polygon: [{ lat: s, lon: w }, { lat: s, lon: e }, { lat: n, lon: e }, { lat: n, lon: w }],
+});
 /** The hospital of the patrol tests: between the two waypoints of the short loop. */
 const HOSPITAL = box('hospital', 28.3705, 121.3804, 28.3712, 121.3806);
 const open = { geofence: null, noFly: [HOSPITAL], ceilingM: 120 };
 
 describe('route rules shared with the browser', () => {
-  it('MAVLink command and frame numbers are node-mavlink\'s', () => {
+  it("MAVLink command and frame numbers are node-mavlink's", () => {
     for (const [name, n] of Object.entries(MAV_CMD)) expect([name, (common.MavCmd as unknown as Record<string, number>)[name]]).toEqual([name, n]);
     const F = common.MavFrame;
     expect([F.GLOBAL, F.GLOBAL_INT].map(frameKind)).toEqual(['amsl', 'amsl']);
@@ -49,7 +51,13 @@ describe('route rules shared with the browser', () => {
 
   it('the geofence: a waypoint outside it, and a leg that cuts a corner of a concave fence between two waypoints inside', () => {
     // An L: the square's north-east quarter is outside.
-    const L = { name: 'station', polygon: [{ lat: 28.368, lon: 121.378 }, { lat: 28.368, lon: 121.384 }, { lat: 28.371, lon: 121.384 }, { lat: 28.371, lon: 121.381 }, { lat: 28.374, lon: 121.381 }, { lat: 28.374, lon: 121.378 }] };
+    const L = {
+      name: 'station',
+      polygon: [{ lat: 28.368, lon: 121.378 }, { lat: 28.368, lon: 121.384 }, { lat: 28.371, lon: 121.384 }, { lat: 28.371, lon: 121.381 }, {
+        lat: 28.374,
+        lon: 121.381,
+      }, { lat: 28.374, lon: 121.378 }],
+    };
     const fenced = { geofence: L, noFly: [], ceilingM: 120 };
     expect(airspaceFindings(route(at(28.373, 121.383)), fenced).map((f) => [f.kind, f.item]))
       .toEqual([['waypoint_outside_geofence', 1]]);
@@ -62,7 +70,7 @@ describe('route rules shared with the browser', () => {
       .toEqual([{ kind: 'above_ceiling', item: 1, heightM: 130, ceilingM: 120 }]);
   });
 
-  it('the battery a route needs: its flight time over the endurance plus the station\'s reserve', () => {
+  it("the battery a route needs: its flight time over the endurance plus the station's reserve", () => {
     const est = estimateFlight(route(at(28.3709, 121.38), at(28.3709, 121.381)));
     expect(Math.round(est.distanceM)).toBe(338);
     expect(batteryNeedPercent(est.durationS, { enduranceS: 1200, reservePercent: 25 })).toBe(Math.ceil((est.durationS / 1200) * 100 + 25));
@@ -72,7 +80,7 @@ describe('route rules shared with the browser', () => {
 });
 
 describe('one battery reserve, one ceiling, one endurance', () => {
-  it('the configuration\'s defaults, the preflight\'s and the route check\'s are the same figures', async () => {
+  it("the configuration's defaults, the preflight's and the route check's are the same figures", async () => {
     const { ConfigSchema } = await import('../../server/config.ts');
     const { DEFAULT_RULES } = await import('../../server/patrols/preflight.ts');
     const { checksOf } = await import('../../server/missions/validate.ts');

@@ -20,7 +20,7 @@ describe('route uploads through the service', () => {
     fs.rmSync(missionsDir, { recursive: true, force: true });
   });
 
-  it('a 1.1 MB KML is taken (the app\'s 1 MB body limit is for other requests), and so is a PUT of it', async () => {
+  it("a 1.1 MB KML is taken (the app's 1 MB body limit is for other requests), and so is a PUT of it", async () => {
     const content = lineKml(denseLoop(52_000));
     expect(content.length).toBeGreaterThan(1024 * 1024);
     const created = await t.api('POST', '/api/routes', pilot, { fileName: 'dense.kml', content });

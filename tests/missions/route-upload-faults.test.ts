@@ -25,7 +25,11 @@ describe('route upload and verify (simulated time)', () => {
     const uploaded: RouteUploadResult[] = [];
     client.on('uploaded', (_v, r) => uploaded.push(r));
     const r = await fc.run(client.uploadRoute(v, example('residential-loop')));
-    expect(r).toEqual({ kind: 'success', message: 'residential-loop → mem-1: mission, fence, rally uploaded and read back identical', verified: ['mission', 'fence', 'rally'] });
+    expect(r).toEqual({
+      kind: 'success',
+      message: 'residential-loop → mem-1: mission, fence, rally uploaded and read back identical',
+      verified: ['mission', 'fence', 'rally'],
+    });
     expect(drone.server.items(1).map((i) => [i.command, i.param1])).toEqual([[5001, 4], [5001, 4], [5001, 4], [5001, 4]]);
     expect(uploaded).toEqual([r]);
   });
@@ -44,7 +48,9 @@ describe('route upload and verify (simulated time)', () => {
     drone.alter('down', is(MissionItemInt, (m) => m.seq === 4), (m) => [Object.assign(m, { z: (m as common.MissionItemInt).z + 5 })]);
     const r = await fc.run(client.uploadRoute(v, hundredItems()));
     expect(r).toMatchObject({ kind: 'verify_mismatch', seq: 4, field: 'altitude', expected: '40', got: '45', verified: [] });
-    expect(r.message).toBe('hundred → mem-1: mission verify failed at mission item 4 (hundred.plan mission.items[3]) (after 3 attempts): read back altitude 45 where 40 was sent');
+    expect(r.message).toBe(
+      'hundred → mem-1: mission verify failed at mission item 4 (hundred.plan mission.items[3]) (after 3 attempts): read back altitude 45 where 40 was sent',
+    );
     expect(drone.got(MissionCount)).toHaveLength(3);
   });
 
@@ -54,7 +60,9 @@ describe('route upload and verify (simulated time)', () => {
     camera.items.splice(2, 0, { command: 2000, frame: 2, params: [0, 0, 1, 0], lat: 0, lon: 0, alt: 0, autocontinue: true });
     camera.source.locations.splice(2, 0, 'mission.items[2]');
     const r = await fc.run(client.uploadRoute(v, camera));
-    expect(r.message).toBe('riverside → mem-1: mission upload failed at mission item 3 (riverside.plan mission.items[2]): the vehicle refused item 3: UNSUPPORTED (the vehicle does not support this command or mission type)');
+    expect(r.message).toBe(
+      'riverside → mem-1: mission upload failed at mission item 3 (riverside.plan mission.items[2]): the vehicle refused item 3: UNSUPPORTED (the vehicle does not support this command or mission type)',
+    );
     expect(drone.got(MissionCount)).toHaveLength(1);
   });
 
@@ -73,14 +81,29 @@ describe('route upload and verify (simulated time)', () => {
     const far = example('riverside');
     far.items[1]!.lat = 1000;
     const r = await fc.run(client.uploadRoute(v, far));
-    expect(r).toEqual({ kind: 'error', code: -1, name: 'ENCODING', message: 'riverside: item 2 latitude/param5 1000 does not fit MISSION_ITEM_INT', type: 'mission', verified: [] });
+    expect(r).toEqual({
+      kind: 'error',
+      code: -1,
+      name: 'ENCODING',
+      message: 'riverside: item 2 latitude/param5 1000 does not fit MISSION_ITEM_INT',
+      type: 'mission',
+      verified: [],
+    });
     expect(drone.got(MissionCount)).toEqual([]);
   });
 
   it('one transfer per drone: a second gets BUSY; cancel stops the first, and the drone takes the next upload', async () => {
     const { fc, drone, v, client } = await setup();
-    const first = client.uploadRoute(v, hundredItems(), { onProgress: (p) => { if (p.op === 'upload' && p.done === 20) client.cancel(v); } });
-    expect(await client.uploadRoute(v, example('riverside'))).toEqual({ kind: 'busy', message: 'a mission transfer with mem-1 is already running', verified: [] });
+    const first = client.uploadRoute(v, hundredItems(), {
+      onProgress: (p) => {
+        if (p.op === 'upload' && p.done === 20) client.cancel(v);
+      },
+    });
+    expect(await client.uploadRoute(v, example('riverside'))).toEqual({
+      kind: 'busy',
+      message: 'a mission transfer with mem-1 is already running',
+      verified: [],
+    });
     expect(client.isBusy(v)).toBe(true);
     const r = await fc.run(first);
     expect(r.message).toBe('hundred → mem-1: mission upload failed: cancelled by the ground station');
@@ -125,16 +148,40 @@ describe('route upload and verify (simulated time)', () => {
 
   /** Faults that never go away: the upload fails, saying where and why, the same way on any machine. */
   const FOREVER: [MissionFault, string][] = [
-    [{ kind: 'upload-no-request' }, 'mission upload failed (after 2 attempts): no MISSION_REQUEST after 6 MISSION_COUNTs (101 items): is the vehicle listening?'],
+    [
+      { kind: 'upload-no-request' },
+      'mission upload failed (after 2 attempts): no MISSION_REQUEST after 6 MISSION_COUNTs (101 items): is the vehicle listening?',
+    ],
     // ArduPilot abandons after 8 s without the item, before our 9 s: its OPERATION_CANCELLED is the answer (issue 13).
-    [{ kind: 'upload-repeat-request', seq: 7 }, 'mission upload failed at mission item 7 (hundred.plan mission.items[6]) (after 2 attempts): the vehicle refused item 7: OPERATION_CANCELLED (the vehicle gave up on the transfer)'],
-    [{ kind: 'upload-error-ack', seq: 11 }, 'mission upload failed at mission item 10 (hundred.plan mission.items[9]) (after 2 attempts): the vehicle refused item 10: ERROR (generic error)'],
-    [{ kind: 'upload-error-ack', seq: 11, result: 3 }, 'mission upload failed at mission item 10 (hundred.plan mission.items[9]): the vehicle refused item 10: UNSUPPORTED (the vehicle does not support this command or mission type)'],
-    [{ kind: 'upload-early-ack', seq: 13 }, 'mission upload failed at mission item 14 (hundred.plan mission.items[13]) (after 2 attempts): the vehicle accepted the upload after only 14 of 101 items: it holds an incomplete mission'],
+    [
+      { kind: 'upload-repeat-request', seq: 7 },
+      'mission upload failed at mission item 7 (hundred.plan mission.items[6]) (after 2 attempts): the vehicle refused item 7: OPERATION_CANCELLED (the vehicle gave up on the transfer)',
+    ],
+    [
+      { kind: 'upload-error-ack', seq: 11 },
+      'mission upload failed at mission item 10 (hundred.plan mission.items[9]) (after 2 attempts): the vehicle refused item 10: ERROR (generic error)',
+    ],
+    [
+      { kind: 'upload-error-ack', seq: 11, result: 3 },
+      'mission upload failed at mission item 10 (hundred.plan mission.items[9]): the vehicle refused item 10: UNSUPPORTED (the vehicle does not support this command or mission type)',
+    ],
+    [
+      { kind: 'upload-early-ack', seq: 13 },
+      'mission upload failed at mission item 14 (hundred.plan mission.items[13]) (after 2 attempts): the vehicle accepted the upload after only 14 of 101 items: it holds an incomplete mission',
+    ],
     [{ kind: 'download-no-count' }, 'mission read-back failed (after 2 attempts): no MISSION_COUNT after 6 MISSION_REQUEST_LISTs'],
-    [{ kind: 'download-no-item', seq: 50 }, 'mission read-back failed at mission item 50 (hundred.plan mission.items[49]) (after 2 attempts): item 50 of 101 did not come in 9 s of asking'],
-    [{ kind: 'download-wrong-seq', seq: 20 }, 'mission read-back failed at mission item 20 (hundred.plan mission.items[19]) (after 2 attempts): item 20 of 101 did not come in 9 s of asking (the vehicle sent item 21 instead)'],
-    [{ kind: 'download-error-ack', seq: 30 }, 'mission read-back failed at mission item 30 (hundred.plan mission.items[29]) (after 2 attempts): the vehicle refused item 30 of 101: ERROR (generic error)'],
+    [
+      { kind: 'download-no-item', seq: 50 },
+      'mission read-back failed at mission item 50 (hundred.plan mission.items[49]) (after 2 attempts): item 50 of 101 did not come in 9 s of asking',
+    ],
+    [
+      { kind: 'download-wrong-seq', seq: 20 },
+      'mission read-back failed at mission item 20 (hundred.plan mission.items[19]) (after 2 attempts): item 20 of 101 did not come in 9 s of asking (the vehicle sent item 21 instead)',
+    ],
+    [
+      { kind: 'download-error-ack', seq: 30 },
+      'mission read-back failed at mission item 30 (hundred.plan mission.items[29]) (after 2 attempts): the vehicle refused item 30 of 101: ERROR (generic error)',
+    ],
   ];
   for (const [fault, message] of FOREVER) {
     it(`${fault.kind}${'seq' in fault ? ` at ${fault.seq}` : ''}${'result' in fault ? ` (${fault.result})` : ''} for good: fails with a precise reason`, async () => {
@@ -147,7 +194,11 @@ describe('route upload and verify (simulated time)', () => {
   }
 
   it('faults that spoil only the first request, and a lost final ACK, cannot stop an upload even for good', async () => {
-    for (const fault of [{ kind: 'upload-skip-request', seq: 5 }, { kind: 'upload-out-of-range-request', seq: 9 }, { kind: 'upload-no-final-ack' }] as MissionFault[]) {
+    for (
+      const fault of [{ kind: 'upload-skip-request', seq: 5 }, { kind: 'upload-out-of-range-request', seq: 9 }, {
+        kind: 'upload-no-final-ack',
+      }] as MissionFault[]
+    ) {
       const { fc, drone, v, client } = await setup();
       drone.faults.add(fault);
       const r = await fc.run(client.uploadRoute(v, hundredItems()));

@@ -34,7 +34,12 @@ describe('/api/routes over HTTP', () => {
     expect(kinds).toEqual(['path', 'item', 'item', 'item', 'item', 'home', 'fence', 'rally']);
     // [lon, lat]: home, the four corners, home again for the RTL
     expect(one.body.geojson.features[0].geometry.coordinates).toEqual([
-      [121.38, 28.37], [121.377, 28.3735], [121.3818, 28.3735], [121.382, 28.3688], [121.3772, 28.3688], [121.38, 28.37],
+      [121.38, 28.37],
+      [121.377, 28.3735],
+      [121.3818, 28.3735],
+      [121.382, 28.3688],
+      [121.3772, 28.3688],
+      [121.38, 28.37],
     ]);
     expect((await api.call('GET', '/nowhere', undefined, null)).body).toEqual({ error: 'no route "nowhere"; GET /api/routes lists them' });
   });
@@ -55,7 +60,7 @@ describe('/api/routes over HTTP', () => {
     const content = JSON.stringify({ type: 'LineString', coordinates: [[121.379, 28.371], [121.381, 28.3712]] });
     expect((await api.call('POST', '/', { fileName: 'line.geojson', content }, null)).status).toBe(403);
     expect((await api.call('POST', '/', { fileName: 'line.geojson' })).body)
-      .toEqual({ error: 'invalid request body: content: expected the file\'s text' });
+      .toEqual({ error: "invalid request body: content: expected the file's text" });
     expect((await api.call('POST', '/', { fileName: 'line.geojson', content, altitude: -5 })).body)
       .toEqual({ error: 'invalid request body: altitude: metres above home, more than 0' });
     expect((await api.call('POST', '/', '{"fileName": ')).status).toBe(400);
@@ -67,8 +72,13 @@ describe('/api/routes over HTTP', () => {
     expect(refused.body.error).toBe('line.geojson has errors; nothing was written');
     // In English, and as codes the pages say in their language.
     expect(refused.body.issues[0]).toEqual({
-      level: 'error', file: 'line.geojson', item: 0, where: 'takeoff (added)', message: 'altitude 200 m above home is over the legal ceiling of 120 m',
-      said: { code: 'route_over_ceiling_home', params: { alt: '200', ceiling: 120 } }, whereSaid: { code: 'route_where_added_takeoff' },
+      level: 'error',
+      file: 'line.geojson',
+      item: 0,
+      where: 'takeoff (added)',
+      message: 'altitude 200 m above home is over the legal ceiling of 120 m',
+      said: { code: 'route_over_ceiling_home', params: { alt: '200', ceiling: 120 } },
+      whereSaid: { code: 'route_where_added_takeoff' },
     });
 
     const created = await api.call('POST', '/', { fileName: 'line.geojson', content, altitude: 45 });

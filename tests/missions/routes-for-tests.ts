@@ -13,8 +13,15 @@ export function hundredItems(): Route {
   for (let i = 0; i < 98; i++) items.push(item(16, 3, 28.3705 + 0.0004 * (i % 10), 121.378 + 0.0004 * Math.floor(i / 10), 30 + (i % 4) * 5));
   items.push(item(20, 2));
   const route: Route = {
-    id: 'hundred', meta: { ...EMPTY_META, nameEn: '100 items' }, vehicleType: 2, plannedHome: { lat: 28.37, lon: 121.38, alt: 10 },
-    items, fence: emptyFence(), rally: [], plan: null, source: { file: 'hundred.plan', format: 'plan', locations: [] },
+    id: 'hundred',
+    meta: { ...EMPTY_META, nameEn: '100 items' },
+    vehicleType: 2,
+    plannedHome: { lat: 28.37, lon: 121.38, alt: 10 },
+    items,
+    fence: emptyFence(),
+    rally: [],
+    plan: null,
+    source: { file: 'hundred.plan', format: 'plan', locations: [] },
   };
   return parseRoute(exportPlan(route), 'hundred.plan');
 }

@@ -30,12 +30,13 @@ const file = (name: string, plan: object) => ({ fileName: name, content: JSON.st
 /** West of home and back: clear of the hospital, inside the fence. */
 const WEST = { lat: 28.3709, lon: 121.3795 };
 
-describe('routes held to the station\'s rules, over HTTP', () => {
+describe("routes held to the station's rules, over HTTP", () => {
   let t: Awaited<ReturnType<typeof testService>>;
   let dir: string;
   let pilot: string;
   let admin: string;
-  const audit = async (action: string) => (await t.api('GET', `/api/audit?action=${action}`, admin)).body as { user: string; target: string; result: string; detail: any }[];
+  const audit = async (action: string) =>
+    (await t.api('GET', `/api/audit?action=${action}`, admin)).body as { user: string; target: string; result: string; detail: any }[];
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-station-rules-'));
@@ -60,18 +61,26 @@ describe('routes held to the station\'s rules, over HTTP', () => {
     expect(fs.existsSync(path.join(dir, 'across.plan'))).toBe(false);
   });
 
-  it('refuses a waypoint inside a no-fly zone or outside the geofence, and a height over the station\'s ceiling', async () => {
+  it("refuses a waypoint inside a no-fly zone or outside the geofence, and a height over the station's ceiling", async () => {
     const inZone = await t.api('POST', '/api/routes', pilot, file('in-zone.plan', planVia({ lat: 28.3709, lon: 121.3805 })));
     expect(inZone.status).toBe(422);
     expect(inZone.body.issues.map((i: { message: string }) => i.message)).toContain('item 2 is inside the no-fly zone "hospital"');
     const out = await t.api('POST', '/api/routes', pilot, file('out.plan', planVia({ lat: 28.38, lon: HOME.lon })));
     expect(out.body.issues.map((i: { message: string }) => i.message)).toContain('item 2 is outside the geofence "station geofence"');
-    const high = await t.api('POST', '/api/routes', pilot, file('high.plan', { ...planVia(WEST), mission: { ...planVia(WEST).mission, items: planVia(WEST).mission.items.map((it) => ({ ...it, params: [...it.params.slice(0, 6), 110] })) } }));
+    const high = await t.api(
+      'POST',
+      '/api/routes',
+      pilot,
+      file('high.plan', {
+        ...planVia(WEST),
+        mission: { ...planVia(WEST).mission, items: planVia(WEST).mission.items.map((it) => ({ ...it, params: [...it.params.slice(0, 6), 110] })) },
+      }),
+    );
     expect(high.body.issues.map((i: { message: string }) => i.message)).toContain('altitude 110 m above home is over the legal ceiling of 100 m');
     expect(fs.readdirSync(dir).filter((f) => !f.startsWith('.'))).toEqual(['by-hand.plan']);
   });
 
-  it('a file copied in by hand across a zone is listed as invalid, not OK; a clean route is saved with the station\'s reserve', async () => {
+  it("a file copied in by hand across a zone is listed as invalid, not OK; a clean route is saved with the station's reserve", async () => {
     const list = (await t.api('GET', '/api/routes', pilot)).body as { id: string; status: string; errors: number }[];
     expect(list.find((r) => r.id === 'by-hand')).toMatchObject({ status: 'invalid', errors: 2 });
 
@@ -92,7 +101,9 @@ describe('routes held to the station\'s rules, over HTTP', () => {
     expect(res.body).toMatchObject({ id: 'across', file: 'across.plan', exists: false, status: 'invalid', itemCount: 4 });
     expect(res.body.route.items.map((i: { command: number }) => i.command)).toEqual([22, 16, 16, 20]);
     expect(res.body.geojson.features[0].properties.kind).toBe('path');
-    expect(res.body.issues.map((i: { text: string }) => i.text)).toContain('across.plan: mission.items[2]: the leg from item 2 to item 3 crosses the no-fly zone "hospital" near 28.37090, 121.38040');
+    expect(res.body.issues.map((i: { text: string }) => i.text)).toContain(
+      'across.plan: mission.items[2]: the leg from item 2 to item 3 crosses the no-fly zone "hospital" near 28.37090, 121.38040',
+    );
     expect((await t.api('POST', '/api/routes/preview', pilot, file('west.plan', planVia(WEST)))).body).toMatchObject({ exists: true, status: 'warnings' });
     const broken = await t.api('POST', '/api/routes/preview', pilot, { fileName: 'broken.plan', content: '{"fileType": ' });
     expect(broken.status).toBe(422);
@@ -107,7 +118,9 @@ describe('routes held to the station\'s rules, over HTTP', () => {
     expect(renamed.body).toMatchObject({ id: 'west-loop', file: 'west-loop.plan' });
     expect(fs.existsSync(path.join(dir, 'west.plan'))).toBe(false);
     expect((await t.api('GET', '/api/routes/west', pilot)).status).toBe(404);
-    expect((await t.api('POST', '/api/routes/west-loop/rename', pilot, { to: 'by-hand' })).body.error).toBe('route "by-hand" already exists (by-hand.plan): choose another name');
+    expect((await t.api('POST', '/api/routes/west-loop/rename', pilot, { to: 'by-hand' })).body.error).toBe(
+      'route "by-hand" already exists (by-hand.plan): choose another name',
+    );
     expect((await t.api('POST', '/api/routes/west-loop/rename', pilot, { to: '../etc' })).status).toBe(400);
 
     const edited = await t.api('PATCH', '/api/routes/west-loop', pilot, { nameZh: '西线巡逻', schedule: '每晚 21:30', defaultDrone: 'sim-2' });
@@ -126,7 +139,9 @@ describe('routes held to the station\'s rules, over HTTP', () => {
 
     // (two entries of one millisecond may come in either order)
     expect((await audit('route.rename')).map((e) => [e.user, e.target, e.result, e.detail.to]).sort()).toEqual([
-      ['pilot1', 'west', 'ok', 'west-loop'], ['pilot1', 'west-loop', 'refused', '../etc'], ['pilot1', 'west-loop', 'refused', 'by-hand'],
+      ['pilot1', 'west', 'ok', 'west-loop'],
+      ['pilot1', 'west-loop', 'refused', '../etc'],
+      ['pilot1', 'west-loop', 'refused', 'by-hand'],
     ]);
     // Refused edits are audited too, with the reason.
     expect((await audit('route.edit')).map((e) => [e.target, e.result, e.detail.meta ?? e.detail.reason.split(':')[1]!.trim()]).reverse()).toEqual([
@@ -136,7 +151,11 @@ describe('routes held to the station\'s rules, over HTTP', () => {
     ]);
     expect((await audit('route.delete')).map((e) => [e.user, e.target, e.result])).toEqual([['pilot1', 'west-loop', 'ok']]);
     expect((await audit('route.create')).map((e) => [e.target, e.result]).sort()).toEqual([
-      ['across.plan', 'refused'], ['high.plan', 'refused'], ['in-zone.plan', 'refused'], ['out.plan', 'refused'], ['west.plan', 'ok'],
+      ['across.plan', 'refused'],
+      ['high.plan', 'refused'],
+      ['in-zone.plan', 'refused'],
+      ['out.plan', 'refused'],
+      ['west.plan', 'ok'],
     ]);
   });
 

@@ -102,7 +102,7 @@ describe('RouteStore over a real folder', () => {
     expect((await routeFileError(store.create({ route: { ...json, id: 'market-2' } }))).kind).toBe('conflict');
 
     const wpl = exportRoute(created.route!, 'waypoints');
-    expect((await store.create({ fileName: 'Market 3.waypoints', content: wpl }).catch((e: RouteFileError) => e.message)))
+    expect(await store.create({ fileName: 'Market 3.waypoints', content: wpl }).catch((e: RouteFileError) => e.message))
       .toBe('route id "Market 3": use letters, digits, "-", "_" or "." (it becomes the file name), at most 100 characters');
     const kept = await store.create({ fileName: '夜市-3.waypoints', content: wpl });
     expect(fs.readFileSync(file('夜市-3.waypoints'), 'utf8')).toBe(wpl); // a pilot's file is kept as made

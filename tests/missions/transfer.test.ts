@@ -44,7 +44,9 @@ describe.concurrent('mission transfer against the simulator', () => {
       expect(r.kind, r.message).toBe('success');
       const stored = drone.storedItems(0);
       expect(stored).toHaveLength(route.items.length + 1);
-      expect(stored.slice(1).map((i) => [i.command, i.x, i.y, i.z])).toEqual(route.items.map((i) => [i.command, Math.round(i.lat * 1e7), Math.round(i.lon * 1e7), i.alt]));
+      expect(stored.slice(1).map((i) => [i.command, i.x, i.y, i.z])).toEqual(
+        route.items.map((i) => [i.command, Math.round(i.lat * 1e7), Math.round(i.lon * 1e7), i.alt]),
+      );
       if (id === 'residential-loop') {
         expect(r.verified).toEqual(['mission', 'fence', 'rally']);
         expect(drone.storedItems(1).map((i) => [i.command, i.param1])).toEqual([[5001, 4], [5001, 4], [5001, 4], [5001, 4]]);
@@ -55,7 +57,7 @@ describe.concurrent('mission transfer against the simulator', () => {
     }
   });
 
-  it('a 100-item route uploads and verifies; the read-back starts with the drone\'s real home', async ({ expect }) => {
+  it("a 100-item route uploads and verifies; the read-back starts with the drone's real home", async ({ expect }) => {
     const { v } = own();
     const progress: RouteProgress[] = [];
     const r = await rig.client.uploadRoute(v, hundredItems(), { onProgress: (p) => progress.push(p) });
@@ -66,7 +68,11 @@ describe.concurrent('mission transfer against the simulator', () => {
     const down = await rig.client.download(v, 'mission');
     expect(down.kind).toBe('success');
     const home = v.home!; // from the drone's HOME_POSITION
-    expect([down.items![0]!.x, down.items![0]!.y, down.items![0]!.z]).toEqual([Math.round(home.lat * 1e7), Math.round(home.lon * 1e7), Math.fround(home.altMsl)]);
+    expect([down.items![0]!.x, down.items![0]!.y, down.items![0]!.z]).toEqual([
+      Math.round(home.lat * 1e7),
+      Math.round(home.lon * 1e7),
+      Math.fround(home.altMsl),
+    ]);
     expect(down.items!.at(-1)!.frame).toBe(0); // RTL went up in frame 2, ArduPilot returns 0
   });
 
@@ -75,7 +81,10 @@ describe.concurrent('mission transfer against the simulator', () => {
     expect((await rig.client.uploadRoute(v, example('residential-loop'))).kind).toBe('success');
     const fence = await rig.client.download(v, 'fence');
     expect(fence.items!.map((i) => [i.command, i.param1, i.x, i.y])).toEqual([
-      [5001, 4, 283750000, 1213745000], [5001, 4, 283750000, 1213850000], [5001, 4, 283655000, 1213850000], [5001, 4, 283655000, 1213745000],
+      [5001, 4, 283750000, 1213745000],
+      [5001, 4, 283750000, 1213850000],
+      [5001, 4, 283655000, 1213850000],
+      [5001, 4, 283655000, 1213745000],
     ]);
     expect((await rig.client.download(v, 'rally')).items!.map((i) => [i.command, i.x, i.y, i.z])).toEqual([[5100, 283728000, 1213792000, 30]]);
     for (const type of ['fence', 'rally', 'mission'] as const) expect((await rig.client.clear(v, type)).kind).toBe('success');
@@ -92,7 +101,7 @@ describe.concurrent('mission transfer against the simulator', () => {
     expect(r.verified).toEqual(['mission', 'fence', 'rally']);
   }, 180_000);
 
-  it('a failed upload leaves the stored route file and the store\'s copy exactly as they were', async ({ expect }) => {
+  it("a failed upload leaves the stored route file and the store's copy exactly as they were", async ({ expect }) => {
     const { v, drone } = own();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-failed-upload-'));
     fs.copyFileSync(path.join(REPO, 'missions', 'night-market.plan'), path.join(dir, 'night-market.plan'));
@@ -103,7 +112,9 @@ describe.concurrent('mission transfer against the simulator', () => {
       const before = structuredClone(store.get('night-market')!.route!);
       drone.addMissionFault({ kind: 'upload-error-ack', seq: 4, result: 5 });
       const r = await rig.client.uploadRoute(v, store.get('night-market')!.route!);
-      expect(r.message).toBe(`night-market → ${v.id}: mission upload failed at mission item 3 (night-market.plan mission.items[2]): the vehicle refused item 3: INVALID (a parameter is invalid)`);
+      expect(r.message).toBe(
+        `night-market → ${v.id}: mission upload failed at mission item 3 (night-market.plan mission.items[2]): the vehicle refused item 3: INVALID (a parameter is invalid)`,
+      );
       expect(fs.readFileSync(path.join(dir, 'night-market.plan')).equals(bytes)).toBe(true);
       expect(store.get('night-market')!.route).toEqual(before);
     } finally {

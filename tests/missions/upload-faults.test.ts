@@ -50,7 +50,7 @@ describe('mission upload, one fault at a time (simulated time)', () => {
     expect(fc.elapsed() - start).toBe(6 * 1500);
   });
 
-  it('an item lost on its way up: sent again after 250 ms, before the vehicle\'s own 1 s re-request', async () => {
+  it("an item lost on its way up: sent again after 250 ms, before the vehicle's own 1 s re-request", async () => {
     const { fc, drone, v, client } = await setup();
     drone.drop('up', is(MissionItemInt, itemSeq(5)), 1);
     const r = await fc.run(client.upload(v, 'mission', hundredRows()));
@@ -113,7 +113,12 @@ describe('mission upload, one fault at a time (simulated time)', () => {
     drone.alter('down', asksFor(9), () => [request(N)], 1);
     drone.drop('down', (m) => m instanceof MissionAck || asksFor(9)(m)); // and nothing more comes down
     const r = await fc.run(client.upload(v, 'mission', hundredRows()));
-    expect(r).toEqual({ kind: 'timeout', step: 'item', seq: 9, message: 'no request for item 9 of 101 in 9 s after item 8 (the vehicle asked for item 101, past the end)' });
+    expect(r).toEqual({
+      kind: 'timeout',
+      step: 'item',
+      seq: 9,
+      message: 'no request for item 9 of 101 in 9 s after item 8 (the vehicle asked for item 101, past the end)',
+    });
   });
 
   it('the link dies mid-upload: a timeout at the item step after 9 s without progress, item 49 resent every 250 ms meanwhile', async () => {
@@ -150,14 +155,22 @@ describe('mission upload, one fault at a time (simulated time)', () => {
     const { fc, drone, v, client } = await setup();
     drone.faults.add({ kind: 'upload-early-ack', seq: 13 });
     const r = await fc.run(client.upload(v, 'mission', hundredRows()));
-    expect(r).toEqual({ kind: 'invalid_sequence', seq: 14, message: 'the vehicle accepted the upload after only 14 of 101 items: it holds an incomplete mission' });
+    expect(r).toEqual({
+      kind: 'invalid_sequence',
+      seq: 14,
+      message: 'the vehicle accepted the upload after only 14 of 101 items: it holds an incomplete mission',
+    });
   });
 
   it('final ACK lost: the resent last item meets a vehicle that has finished, which answers ERROR; a timeout at the ack step', async () => {
     const { fc, drone, v, client } = await setup();
     drone.drop('down', is(MissionAck, (a) => a.type === ACK.ACCEPTED), 1);
     const r = await fc.run(client.upload(v, 'mission', hundredRows()));
-    expect(r).toEqual({ kind: 'timeout', step: 'ack', message: 'all 101 items sent; no final MISSION_ACK, and the vehicle answered the resent last item with ERROR' });
+    expect(r).toEqual({
+      kind: 'timeout',
+      step: 'ack',
+      message: 'all 101 items sent; no final MISSION_ACK, and the vehicle answered the resent last item with ERROR',
+    });
     expect(drone.server.mission).toHaveLength(N); // it did arrive
   });
 
@@ -179,7 +192,10 @@ describe('mission upload, one fault at a time (simulated time)', () => {
     const { fc, drone, v, client } = await setup();
     drone.server.handle(Object.assign(new MissionCount(), { count: 5, missionType: 0 }), { sysid: 200, compid: 190 });
     const r = await fc.run(client.upload(v, 'mission', hundredRows()));
-    expect(r).toEqual({ kind: 'denied', message: 'the vehicle refused the upload of 101 items: DENIED (another ground station may be transferring, or the vehicle is busy)' });
+    expect(r).toEqual({
+      kind: 'denied',
+      message: 'the vehicle refused the upload of 101 items: DENIED (another ground station may be transferring, or the vehicle is busy)',
+    });
   });
 
   it('no items: the count alone, accepted', async () => {
@@ -196,7 +212,7 @@ describe('mission upload, one fault at a time (simulated time)', () => {
     expect(r).toEqual({ kind: 'success', message: '101 items uploaded' });
   });
 
-  it('a vehicle asking with MISSION_REQUEST_INT (PX4\'s and the spec\'s way) is answered the same', async () => {
+  it("a vehicle asking with MISSION_REQUEST_INT (PX4's and the spec's way) is answered the same", async () => {
     const { fc, drone, v, client } = await setup({ requestInt: true });
     const r = await fc.run(client.upload(v, 'mission', hundredRows()));
     expect(r.kind).toBe('success');
@@ -205,7 +221,11 @@ describe('mission upload, one fault at a time (simulated time)', () => {
 
   it('cancelled by the ground station: the vehicle is told OPERATION_CANCELLED and stops waiting', async () => {
     const { fc, drone, v, client } = await setup();
-    const r = fc.run(client.upload(v, 'mission', hundredRows(), { onProgress: (p) => { if (p.done === 20) client.cancel(v); } }));
+    const r = fc.run(client.upload(v, 'mission', hundredRows(), {
+      onProgress: (p) => {
+        if (p.done === 20) client.cancel(v);
+      },
+    }));
     expect(await r).toEqual({ kind: 'cancelled', message: 'cancelled by the ground station' });
     await fc.advance(2000);
     expect(drone.got(MissionAck).map((a) => a.type)).toEqual([ACK.OPERATION_CANCELLED]);
@@ -218,7 +238,13 @@ describe('an item the vehicle never takes (issue 13: the result must not depend 
     const { fc, drone, v, client } = await setup();
     drone.faults.add({ kind: 'upload-repeat-request', seq: 7 });
     const r = await fc.run(client.upload(v, 'mission', hundredRows()));
-    expect(r).toEqual({ kind: 'error', code: ACK.OPERATION_CANCELLED, name: 'OPERATION_CANCELLED', seq: 7, message: 'the vehicle refused item 7: OPERATION_CANCELLED (the vehicle gave up on the transfer)' });
+    expect(r).toEqual({
+      kind: 'error',
+      code: ACK.OPERATION_CANCELLED,
+      name: 'OPERATION_CANCELLED',
+      seq: 7,
+      message: 'the vehicle refused item 7: OPERATION_CANCELLED (the vehicle gave up on the transfer)',
+    });
   });
 
   it('a vehicle that never gives up and keeps asking for item 7: fails at item 7, saying so', async () => {
@@ -235,7 +261,9 @@ describe('an item the vehicle never takes (issue 13: the result must not depend 
       else if (m.seq !== 7) next++;
       peer.send(request(next));
     });
-    fc.every(1000, () => { if (next >= 0) peer.send(request(next)); });
+    fc.every(1000, () => {
+      if (next >= 0) peer.send(request(next));
+    });
     const r = await fc.run(client.upload(peer.vehicle, 'mission', hundredRows()));
     expect(r).toEqual({ kind: 'timeout', step: 'item', seq: 7, message: 'the vehicle keeps asking for item 7 again: it does not take it' });
   });

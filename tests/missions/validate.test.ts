@@ -10,8 +10,16 @@ const rtl = () => item(20, 2);
 
 function route(items: MissionItem[], extra: Partial<Route> = {}): Route {
   return {
-    id: 'test', meta: { ...EMPTY_META }, vehicleType: 2, plannedHome: HOME, items, fence: emptyFence(), rally: [], plan: null,
-    source: { file: 'test.plan', format: 'plan', locations: items.map((_, i) => `mission.items[${i}]`) }, ...extra,
+    id: 'test',
+    meta: { ...EMPTY_META },
+    vehicleType: 2,
+    plannedHome: HOME,
+    items,
+    fence: emptyFence(),
+    rally: [],
+    plan: null,
+    source: { file: 'test.plan', format: 'plan', locations: items.map((_, i) => `mission.items[${i}]`) },
+    ...extra,
   };
 }
 

@@ -24,7 +24,9 @@ function npmRun(name: 'backup' | 'restore', ...args: string[]): Promise<{ code: 
 const PASSWORD = 'backup-test-password';
 
 async function start(dataDir: string, missionsDir: string) {
-  const svc = spawnService(['--data', dataDir, '--missions', missionsDir, '--port', '0', '--host', '127.0.0.1', '--sim', '0', '--no-tlog', '--tiles', 'none'], { SKYBEAT_ADMIN_PASSWORD: PASSWORD });
+  const svc = spawnService(['--data', dataDir, '--missions', missionsDir, '--port', '0', '--host', '127.0.0.1', '--sim', '0', '--no-tlog', '--tiles', 'none'], {
+    SKYBEAT_ADMIN_PASSWORD: PASSWORD,
+  });
   cleanup.push(() => svc.child.kill('SIGKILL'));
   const base = `http://127.0.0.1:${await svc.port()}`;
   const call = async (method: string, url: string, token?: string, body?: unknown) => {
@@ -69,7 +71,10 @@ describe('backup and restore', () => {
     await makeRecords(first.api, 'before');
     const made = await npmRun('backup', backup, '--data', dataDir);
     expect(made.err).toBe('');
-    expect(made).toMatchObject({ code: 0, out: expect.stringMatching(/^backed up .*skybeat\.db to .*skybeat-backup\.db \([\d.]+ MB, schema version \d+\)\n$/) });
+    expect(made).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^backed up .*skybeat\.db to .*skybeat-backup\.db \([\d.]+ MB, schema version \d+\)\n$/),
+    });
     // One self-contained file: no WAL flag, nothing beside it.
     expect(fs.readdirSync(path.dirname(backup))).toEqual(['skybeat-backup.db']);
     const copy = new Database(backup, { readonly: true });
@@ -120,11 +125,13 @@ describe('backup and restore', () => {
     o.exec('CREATE TABLE things (x)');
     o.close();
 
-    for (const [file, message] of [
-      [notes, `${notes} is not a SQLite database (it does not begin with the SQLite header)`],
-      [other, `${other} is a SQLite database but not a SkyBeat one (schema version 0; missing tables users, audit, track_points)`],
-      [path.join(dir, 'missing.db'), `${path.join(dir, 'missing.db')}: no such file`],
-    ]) {
+    for (
+      const [file, message] of [
+        [notes, `${notes} is not a SQLite database (it does not begin with the SQLite header)`],
+        [other, `${other} is a SQLite database but not a SkyBeat one (schema version 0; missing tables users, audit, track_points)`],
+        [path.join(dir, 'missing.db'), `${path.join(dir, 'missing.db')}: no such file`],
+      ]
+    ) {
       expect(await npmRun('restore', file!, '--data', dataDir)).toEqual({ code: 1, out: '', err: `restore: ${message}\n` });
     }
     expect(fs.readFileSync(db).equals(before)).toBe(true);
@@ -160,11 +167,16 @@ describe('backup and restore', () => {
     n.pragma(`user_version = ${version + 1}`);
     n.close();
     expect(await npmRun('restore', newer, '--data', dataDir)).toEqual({
-      code: 1, out: '',
-      err: `restore: ${newer} has schema version ${version + 1}, newer than this SkyBeat knows (${version}): use it with the newer SkyBeat that wrote it, or choose a backup made by this version\n`,
+      code: 1,
+      out: '',
+      err: `restore: ${newer} has schema version ${
+        version + 1
+      }, newer than this SkyBeat knows (${version}): use it with the newer SkyBeat that wrote it, or choose a backup made by this version\n`,
     });
     expect(await npmRun('backup', newer, '--data', dataDir)).toEqual({
-      code: 1, out: '', err: `backup: ${newer} already exists: a backup never overwrites a file; give a new name\n`,
+      code: 1,
+      out: '',
+      err: `backup: ${newer} already exists: a backup never overwrites a file; give a new name\n`,
     });
   });
 });

@@ -28,7 +28,12 @@ describe('configuration', () => {
   });
 
   it('file, then environment, then flags', () => {
-    const f = file({ port: 9000, links: ['udpin://0.0.0.0:14550'], station: { name: '城东派出所', lat: 28.4, lon: 121.4, noFly: [{ name: 'hospital', polygon: [[28.41, 121.41], [28.41, 121.42], [28.40, 121.42]] }] }, dispatch: { waveSize: 3 } });
+    const f = file({
+      port: 9000,
+      links: ['udpin://0.0.0.0:14550'],
+      station: { name: '城东派出所', lat: 28.4, lon: 121.4, noFly: [{ name: 'hospital', polygon: [[28.41, 121.41], [28.41, 121.42], [28.40, 121.42]] }] },
+      dispatch: { waveSize: 3 },
+    });
     const c = load(['--config', f, '--sysid', '250'], { PORT: '9100', SKYBEAT_SYSID: '240' });
     expect(c).toMatchObject({ port: 9100, sysid: 250, sim: 0, links: ['udpin://0.0.0.0:14550'], configFile: f });
     const o = serviceOptions(c);

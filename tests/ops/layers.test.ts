@@ -28,11 +28,19 @@ describe('the linter keeps the layers', () => {
     ['server/vehicles/probe.ts', "import { strings } from '../../web/src/i18n.ts';", /does not import the web app/],
     ['web/src/history/probe.ts', "import type { TrackPoint } from '../../../server/store/tracks.ts';", /only server\/wire\/types\.ts/],
     ['web/src/probe.ts', "import { CMD } from '../../server/missions/commands.ts';", /only server\/wire\/types\.ts/],
-    ['web/src/routes/probe.ts', "import { validateRoute } from '../../../server/missions/validate.ts';", /only server\/wire\/types\.ts, messages\.ts and route-rules\.ts/],
+    [
+      'web/src/routes/probe.ts',
+      "import { validateRoute } from '../../../server/missions/validate.ts';",
+      /only server\/wire\/types\.ts, messages\.ts and route-rules\.ts/,
+    ],
     // The panels are TSX: the same rule holds for them.
     ['web/src/alerts/probe.tsx', "import type { Fleet } from '../../../server/vehicles/fleet.ts';", /only server\/wire\/types\.ts/],
     ['server/service.ts', "import { startSquadron } from './sim/squadron.ts';", /Load the simulator with `await import\(\)`/],
-    ['server/paths.ts', "import { openStore } from './store/index.ts';", /server\/log\.ts, server\/paths\.ts, server\/clock\.ts, server\/refusal\.ts may import only wire/],
+    [
+      'server/paths.ts',
+      "import { openStore } from './store/index.ts';",
+      /server\/log\.ts, server\/paths\.ts, server\/clock\.ts, server\/refusal\.ts may import only wire/,
+    ],
   ])('%s: %s is refused', async (file, code, why) => {
     expect(await refusal(file, code)).toMatch(why);
   });
@@ -58,10 +66,11 @@ describe('the linter keeps the layers', () => {
 });
 
 describe('HTTP stays in server/http', () => {
-  const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? sources(p) : e.name.endsWith('.ts') ? [p] : [];
-  });
+  const sources = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? sources(p) : e.name.endsWith('.ts') ? [p] : [];
+    });
 
   it('no error outside it carries a status code: the domain says what kind of refusal (server/refusal.ts), http/errors.ts maps it', () => {
     const server = path.join(REPO, 'server');
@@ -75,10 +84,11 @@ describe('HTTP stays in server/http', () => {
 });
 
 describe('names do not collide', () => {
-  const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? sources(p) : /\.tsx?$/.test(e.name) ? [p] : [];
-  });
+  const sources = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? sources(p) : /\.tsx?$/.test(e.name) ? [p] : [];
+    });
   /** The same name on purpose: the two ends of one socket.io connection, each typed from its side. */
   const BOTH_ENDS = new Set(['LiveSocket']);
 

@@ -39,7 +39,12 @@ function npmRunInApp(name: string, args: string[], env: Record<string, string>):
   const [node, ...script] = pkg.scripts[name]!.split(' ');
   expect(node).toBe('node');
   return new Promise((resolve) => {
-    execFile(process.execPath, [...script, ...args], { cwd: app, env: { ...process.env, ...env } }, (error, out, err) => resolve({ code: error ? Number(error.code) : 0, out, err }));
+    execFile(
+      process.execPath,
+      [...script, ...args],
+      { cwd: app, env: { ...process.env, ...env } },
+      (error, out, err) => resolve({ code: error ? Number(error.code) : 0, out, err }),
+    );
   });
 }
 
@@ -47,7 +52,11 @@ describe('command-line tools in a production build', () => {
   it('npm run users, backup and restore run the compiled tools where there are no sources', async () => {
     const env = { SKYBEAT_DATA: fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-app-data-')) };
     const backup = path.join(env.SKYBEAT_DATA, 'backup.db');
-    expect(await npmRunInApp('users', ['add', 'li.wei', '--role', 'pilot', '--password', 'li.wei-password'], env)).toEqual({ code: 0, out: 'added li.wei (pilot)\n', err: '' });
+    expect(await npmRunInApp('users', ['add', 'li.wei', '--role', 'pilot', '--password', 'li.wei-password'], env)).toEqual({
+      code: 0,
+      out: 'added li.wei (pilot)\n',
+      err: '',
+    });
     expect(await npmRunInApp('backup', [backup], env)).toMatchObject({ code: 0, err: '' });
     expect(await npmRunInApp('users', ['add', 'zhang.min', '--role', 'command', '--password', 'zhang-password'], env)).toMatchObject({ code: 0 });
     expect(await npmRunInApp('restore', [backup], env)).toMatchObject({ code: 0, out: expect.stringMatching(/^restored .*backup\.db/), err: '' });
@@ -62,8 +71,8 @@ function composeRelays(): [string, string[]][] {
     .map((m) => [m[1]!, m[2]!.split(',').map((a) => a.trim().replace(/^"(.*)"$/, '$1'))]);
 }
 
-describe('the sitl profile\'s relays', () => {
-  it('carry three copters\' MAVLink from their TCP ports to SkyBeat\'s UDP port and back, with the compose file\'s arguments', async () => {
+describe("the sitl profile's relays", () => {
+  it("carry three copters' MAVLink from their TCP ports to SkyBeat's UDP port and back, with the compose file's arguments", async () => {
     const relays = composeRelays();
     expect(relays.map(([name]) => name)).toEqual(['relay1', 'relay2', 'relay3']);
     // Three copters listening on TCP as SITL does, with the system ids the compose file gives them.
@@ -74,20 +83,27 @@ describe('the sitl profile\'s relays', () => {
     const udpPort = (t.svc.fleet.connections.get('l1')!.link as UdpInLink).boundPort;
 
     const outputs = relays.map(([, argv], i) => {
-      const args = argv.map((a) => a.replace(`//sitl${i + 1}:5760`, `//127.0.0.1:${squadron.drones[i]!.port}`).replace('//skybeat:14550', `//127.0.0.1:${udpPort}`));
+      const args = argv.map((a) =>
+        a.replace(`//sitl${i + 1}:5760`, `//127.0.0.1:${squadron.drones[i]!.port}`).replace('//skybeat:14550', `//127.0.0.1:${udpPort}`)
+      );
       expect(args.slice(0, 2)).toEqual(['node', 'dist/server/tools/faultproxy.js']);
       expect(args.join(' ')).not.toMatch(/sitl|skybeat/); // every host name was one we replaced
       const child = spawn(process.execPath, args.slice(1), { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
       cleanup.push(() => child.kill('SIGKILL'));
       let out = '';
-      child.stdout.on('data', (d) => { out += d; });
-      child.stderr.on('data', (d) => { out += d; });
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.stderr.on('data', (d) => {
+        out += d;
+      });
       return () => out;
     });
 
     // Found by heartbeat (up), positions only once SkyBeat's stream requests reached them (down).
     await waitFor('three copters with positions', () => [1, 2, 3].every((sysid) => t.svc.fleet.get(`l1-${sysid}`)?.position), 30_000);
     expect([...t.svc.fleet.vehicles.keys()].sort()).toEqual(['l1-1', 'l1-2', 'l1-3']);
-    for (const out of outputs) expect(out()).toMatch(/faultproxy: tcpout:\/\/127\.0\.0\.1:\d+ ⇄ udpout:\/\/127\.0\.0\.1:\d+: loss 0, dup 0, reorder 0, corrupt 0, delay 0±0 ms/);
+    for (const out of outputs)
+      expect(out()).toMatch(/faultproxy: tcpout:\/\/127\.0\.0\.1:\d+ ⇄ udpout:\/\/127\.0\.0\.1:\d+: loss 0, dup 0, reorder 0, corrupt 0, delay 0±0 ms/);
   });
 });

@@ -47,8 +47,10 @@ afterAll(() => fs.rmSync(built, { recursive: true, force: true }));
  */
 function addOfficer(dir: string, env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...scriptArgv('users'), 'add', OFFICER, '--role', 'officer', '--password', OFFICER_PASSWORD], { cwd: dir, env: { ...process.env, ...env } },
-      (err, out, errOut) => (err ? reject(new Error(`npm run users: ${err.message}\n${out}${errOut}`)) : resolve()));
+    execFile(process.execPath, [...scriptArgv('users'), 'add', OFFICER, '--role', 'officer', '--password', OFFICER_PASSWORD], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+    }, (err, out, errOut) => (err ? reject(new Error(`npm run users: ${err.message}\n${out}${errOut}`)) : resolve()));
   });
 }
 
@@ -102,7 +104,12 @@ describe('the production build serves the web app', () => {
   it('finds the install folder, web app, example routes and migrations from its own location, sources or compiled, from any working directory', () => {
     expect(sourcePaths.INSTALL_ROOT).toBe(REPO);
     const compiledPaths = pathToFileURL(path.join(built, 'dist/server/paths.js')).href;
-    const compiled = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `console.log(JSON.stringify(await import(${JSON.stringify(compiledPaths)})))`], { cwd: os.tmpdir(), encoding: 'utf8' })) as typeof sourcePaths;
+    const compiled = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', `console.log(JSON.stringify(await import(${JSON.stringify(compiledPaths)})))`], {
+        cwd: os.tmpdir(),
+        encoding: 'utf8',
+      }),
+    ) as typeof sourcePaths;
     expect(compiled).toEqual({
       CODE_DIR: path.join(built, 'dist/server'),
       INSTALL_ROOT: built,

@@ -25,7 +25,7 @@ describe('health and metrics', () => {
     const token = await t.user('room', ['command']);
     const s = t.socket(token);
     await new Promise<void>((r) => s.on('connect', () => r()));
-    const text = (await (await fetch(`${t.base}/metrics`)).text());
+    const text = await (await fetch(`${t.base}/metrics`)).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
     expect(value(`skybeat_link_frames_total\\{link="udpin://127\\.0\\.0\\.1:\\d+"\\}`)).toBeGreaterThan(0);
     expect(value(`skybeat_link_crc_errors_total\\{link="udpin://127\\.0\\.0\\.1:\\d+"\\}`)).toBe(0);
@@ -41,11 +41,17 @@ describe('health and metrics', () => {
 describe('graceful shutdown', () => {
   it('on SIGTERM tells connected users, refuses commands, closes cleanly and exits 0', async () => {
     const dataDir = tmp();
-    const svc = spawnService(['--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--sim', '1', '--no-tlog'], { SKYBEAT_ADMIN_PASSWORD: 'shutdown-test-pw' });
+    const svc = spawnService(['--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--sim', '1', '--no-tlog'], {
+      SKYBEAT_ADMIN_PASSWORD: 'shutdown-test-pw',
+    });
     cleanup.push(() => svc.child.kill('SIGKILL'));
     const port = await svc.port();
     const base = `http://127.0.0.1:${port}`;
-    const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'shutdown-test-pw' }) });
+    const login = await fetch(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'shutdown-test-pw' }),
+    });
     const { token } = await login.json() as { token: string };
     const socket = connectSocket(base, { auth: { token }, transports: ['websocket'], reconnection: false });
     cleanup.push(() => socket.close());
@@ -74,16 +80,34 @@ describe('graceful shutdown', () => {
 describe('HTTPS', () => {
   it('serves the API over TLS with a certificate made here', async () => {
     const dir = tmp();
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
     const t = await testService({ tls: { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') } });
     cleanup.push(() => t.close());
     const body = await new Promise<string>((resolve, reject) => {
-      https.get({ host: '127.0.0.1', port: t.svc.port, path: '/api/health', ca: fs.readFileSync(path.join(dir, 'cert.pem')), servername: 'localhost' }, (res) => {
-        let b = '';
-        res.on('data', (d) => { b += d; });
-        res.on('end', () => resolve(b));
-      }).on('error', reject);
+      https.get(
+        { host: '127.0.0.1', port: t.svc.port, path: '/api/health', ca: fs.readFileSync(path.join(dir, 'cert.pem')), servername: 'localhost' },
+        (res) => {
+          let b = '';
+          res.on('data', (d) => {
+            b += d;
+          });
+          res.on('end', () => resolve(b));
+        },
+      ).on('error', reject);
     });
     expect(JSON.parse(body)).toMatchObject({ status: 'ok' });
   });
@@ -110,38 +134,48 @@ describe('telemetry log retention', () => {
 /** The compose plugin, else the standalone docker-compose (Debian's 1.29): both check a file without an engine. */
 const compose = [['docker', 'compose'], ['docker-compose']]
   .find(([cmd, ...sub]) => spawnSync(cmd!, [...sub, 'version'], { encoding: 'utf8' }).status === 0);
-const runCompose = (...args: string[]) => spawnSync(compose![0]!, [...compose!.slice(1), '-f', path.join(REPO, 'docker-compose.yml'), ...args], {
-  encoding: 'utf8', cwd: REPO, env: { PATH: process.env.PATH, HOME: process.env.HOME }, // no SKYBEAT_* from this shell
-});
+const runCompose = (...args: string[]) =>
+  spawnSync(compose![0]!, [...compose!.slice(1), '-f', path.join(REPO, 'docker-compose.yml'), ...args], {
+    encoding: 'utf8',
+    cwd: REPO,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME }, // no SKYBEAT_* from this shell
+  });
 /** One service's lines in `config` output (services two spaces in, their settings deeper). */
 const serviceBlock = (config: string, name: string) => new RegExp(`^ {2}${name}:\n((?: {3}.*\n|\n)*)`, 'm').exec(config)?.[1] ?? '';
 
 describe('docker compose file', () => {
   // A user's machine may have neither; CI installs docker-compose, so there it must run.
-  (compose || process.env.CI ? it : it.skip)(`is valid, and its sitl profile links three SITL copters to SkyBeat through relays${compose || process.env.CI ? '' : ' [skipped: neither "docker compose" nor "docker-compose" is installed here]'}`, () => {
-    expect(compose, 'neither "docker compose" nor "docker-compose" works (.ci/run installs docker-compose)').toBeDefined();
-    for (const profile of [[], ['--profile', 'sitl']]) {
-      const r = runCompose(...profile, 'config', '--quiet');
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
-    }
-    const services = runCompose('--profile', 'sitl', 'config', '--services');
-    expect(services.stdout.trim().split('\n').sort()).toEqual(['relay1', 'relay2', 'relay3', 'sitl1', 'sitl2', 'sitl3', 'skybeat']);
+  (compose || process.env.CI ? it : it.skip)(
+    `is valid, and its sitl profile links three SITL copters to SkyBeat through relays${
+      compose || process.env.CI ? '' : ' [skipped: neither "docker compose" nor "docker-compose" is installed here]'
+    }`,
+    () => {
+      expect(compose, 'neither "docker compose" nor "docker-compose" works (.ci/run installs docker-compose)').toBeDefined();
+      for (const profile of [[], ['--profile', 'sitl']]) {
+        const r = runCompose(...profile, 'config', '--quiet');
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+      }
+      const services = runCompose('--profile', 'sitl', 'config', '--services');
+      expect(services.stdout.trim().split('\n').sort()).toEqual(['relay1', 'relay2', 'relay3', 'sitl1', 'sitl2', 'sitl3', 'skybeat']);
 
-    const config = runCompose('--profile', 'sitl', 'config').stdout;
-    const skybeat = serviceBlock(config, 'skybeat');
-    expect(skybeat).toMatch(/^ +SKYBEAT_LINKS: ['"]?udpin:\/\/0\.0\.0\.0:14550['"]?$/m);
-    expect(skybeat).toMatch(/^ +image: skybeat:latest$/m);
-    for (const n of [1, 2, 3]) {
-      const sitl = serviceBlock(config, `sitl${n}`);
-      expect(sitl).toMatch(/^ +- sitl$/m); // only with the profile
-      expect(sitl).toMatch(new RegExp(`^ +SYSID: ['"]?${n}['"]?$`, 'm')); // each copter its own system id
-      expect(sitl).toMatch(/SYSID_THISMAV %s\\nMAV_SYSID %s\\n' \$\$?SYSID \$\$?SYSID[\s\S]*sim_vehicle\.py/); // "$$" may come back unescaped
-      const relay = serviceBlock(config, `relay${n}`);
-      expect(relay).toMatch(/^ +- sitl$/m);
-      expect(relay).toMatch(/^ +image: skybeat:latest$/m); // the image the skybeat service builds
-      expect(relay.replace(/\n\s*- /g, ' ')).toContain(`command: node dist/server/tools/faultproxy.js --listen tcpout://sitl${n}:5760 --to udpout://skybeat:14550`);
-      expect(relay).toMatch(new RegExp(`^ +sitl${n}:`, 'm')); // started after its copter
-    }
-  });
+      const config = runCompose('--profile', 'sitl', 'config').stdout;
+      const skybeat = serviceBlock(config, 'skybeat');
+      expect(skybeat).toMatch(/^ +SKYBEAT_LINKS: ['"]?udpin:\/\/0\.0\.0\.0:14550['"]?$/m);
+      expect(skybeat).toMatch(/^ +image: skybeat:latest$/m);
+      for (const n of [1, 2, 3]) {
+        const sitl = serviceBlock(config, `sitl${n}`);
+        expect(sitl).toMatch(/^ +- sitl$/m); // only with the profile
+        expect(sitl).toMatch(new RegExp(`^ +SYSID: ['"]?${n}['"]?$`, 'm')); // each copter its own system id
+        expect(sitl).toMatch(/SYSID_THISMAV %s\\nMAV_SYSID %s\\n' \$\$?SYSID \$\$?SYSID[\s\S]*sim_vehicle\.py/); // "$$" may come back unescaped
+        const relay = serviceBlock(config, `relay${n}`);
+        expect(relay).toMatch(/^ +- sitl$/m);
+        expect(relay).toMatch(/^ +image: skybeat:latest$/m); // the image the skybeat service builds
+        expect(relay.replace(/\n\s*- /g, ' ')).toContain(
+          `command: node dist/server/tools/faultproxy.js --listen tcpout://sitl${n}:5760 --to udpout://skybeat:14550`,
+        );
+        expect(relay).toMatch(new RegExp(`^ +sitl${n}:`, 'm')); // started after its copter
+      }
+    },
+  );
 });

@@ -15,11 +15,13 @@ beforeAll(async () => {
   auditor = await r.t.user('auditor', ['admin']);
   admin = await r.t.login('admin', 'admin-test-password');
 }, 60_000);
-afterAll(async () => { await r?.close(); });
+afterAll(async () => {
+  await r?.close();
+});
 
-const control = (id: string, action: string, token = r.pilot) =>
-  r.t.api('POST', `/api/vehicles/${encodeURIComponent(id)}/control`, token, { action });
-const auditOf = async (action: string) => (await r.t.api('GET', `/api/audit?action=${action}`, admin)).body as { user: string; target: string; result: string; detail: any }[];
+const control = (id: string, action: string, token = r.pilot) => r.t.api('POST', `/api/vehicles/${encodeURIComponent(id)}/control`, token, { action });
+const auditOf = async (action: string) =>
+  (await r.t.api('GET', `/api/audit?action=${action}`, admin)).body as { user: string; target: string; result: string; detail: any }[];
 
 describe('control of drones', () => {
   it('an admin-only account releases a drone a pilot holds (audited), and may not take one', async () => {

@@ -47,17 +47,20 @@ beforeAll(async () => {
   room = await r.t.user('room', ['command']);
   adminOnly = await r.t.user('auditor', ['admin']);
   admin = await r.t.login('admin', 'admin-test-password');
-  await waitFor('the drone\'s home (item 0 of a read-back)', () => r.t.svc.fleet.get(r.vid)?.home, 20_000);
+  await waitFor("the drone's home (item 0 of a read-back)", () => r.t.svc.fleet.get(r.vid)?.home, 20_000);
 }, 60_000);
-afterAll(async () => { await r?.close(); });
+afterAll(async () => {
+  await r?.close();
+});
 
 const upload = (routeId: string, body: Record<string, unknown> = {}, token = r.pilot) =>
   r.t.api('POST', `/api/routes/${routeId}/upload`, token, { vehicleId: r.vid, confirm: true, ...body });
 /** The mission items the simulated drone holds, as [command, lat, lon, alt]. */
 const onDrone = () => r.drone.storedItems(0).slice(1).map((i) => [i.command, i.x, i.y, i.z]);
 const itemsOf = (id: string) => r.t.svc.routes.get(id)!.route!.items.map((i) => [i.command, Math.round(i.lat * 1e7), Math.round(i.lon * 1e7), i.alt]);
-const audit = async (result: string) => ((await r.t.api('GET', '/api/audit?action=mission.upload', admin)).body as { result: string; user: string; target: string; detail: any }[])
-  .filter((e) => e.result === result);
+const audit = async (result: string) =>
+  ((await r.t.api('GET', '/api/audit?action=mission.upload', admin)).body as { result: string; user: string; target: string; detail: any }[])
+    .filter((e) => e.result === result);
 
 describe('a mission upload is a flight command', () => {
   it('the pilot in control uploads a route that passes the mission checks: read back identical, audited', async () => {
@@ -72,7 +75,7 @@ describe('a mission upload is a flight command', () => {
     expect(entry).toMatchObject({ user: 'pilot1', target: 'sim-1', detail: { routeId: 'west', kind: 'success', verified: ['mission'] } });
   });
 
-  it('every refusal leaves the drone\'s mission as it was, and is audited', async () => {
+  it("every refusal leaves the drone's mission as it was, and is audited", async () => {
     const before = onDrone();
     expect(before).toEqual(itemsOf('west'));
     const refusals: [string, Awaited<ReturnType<typeof upload>>, number, RegExp][] = [
@@ -96,7 +99,16 @@ describe('a mission upload is a flight command', () => {
 
     const refused = await audit('refused');
     const reasons = refused.map((e) => e.detail.reason as string);
-    for (const re of [/under the control of pilot1, not pilot2/, /confirm: must be true/, /no-fly zone "school"/, /leaves the station geofence/, /highest point 150 m/, /no route "nowhere"/]) {
+    for (
+      const re of [
+        /under the control of pilot1, not pilot2/,
+        /confirm: must be true/,
+        /no-fly zone "school"/,
+        /leaves the station geofence/,
+        /highest point 150 m/,
+        /no route "nowhere"/,
+      ]
+    ) {
       expect(reasons.some((x) => re.test(x)), String(re)).toBe(true);
     }
     expect(refused.find((e) => /no-fly/.test(e.detail.reason))).toMatchObject({ user: 'pilot1', target: 'sim-1', detail: { routeId: 'south' } });
@@ -119,7 +131,7 @@ describe('a mission upload is a flight command', () => {
     expect(all).not.toContain('<script>');
   });
 
-  it('a transfer the drone refuses is audited as failed with the transfer\'s outcome', async () => {
+  it("a transfer the drone refuses is audited as failed with the transfer's outcome", async () => {
     r.drone.addMissionFault({ kind: 'upload-error-ack', seq: 2, result: 5 }, { times: 1 });
     const res = await upload('short');
     expect(res.status).toBe(502);

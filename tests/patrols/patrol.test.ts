@@ -73,7 +73,7 @@ describe('a patrol against the simulated copter', () => {
     expect(audit[0]).toMatchObject({ user: 'pilot1', target: 'sim-1', result: 'ok', detail: { runId: id, routeId: 'short' } });
   });
 
-  it('pauses, resumes, and returns home mid-route on the pilot\'s command', async () => {
+  it("pauses, resumes, and returns home mid-route on the pilot's command", async () => {
     rig = await patrolRig();
     const r = rig;
     const id = await r.onFirstLeg();
@@ -161,7 +161,14 @@ describe('a patrol over a bad radio', () => {
 
 describe('launch refusals and control', () => {
   it('refuses a launch for each failed preflight check, with the reason; overrides only the overridable', async () => {
-    rig = await patrolRig({ rules: { noFly: [{ name: 'hospital', polygon: [{ lat: 28.3712, lon: 121.3804 }, { lat: 28.3712, lon: 121.3806 }, { lat: 28.3705, lon: 121.3806 }, { lat: 28.3705, lon: 121.3804 }] }] } });
+    rig = await patrolRig({
+      rules: {
+        noFly: [{
+          name: 'hospital',
+          polygon: [{ lat: 28.3712, lon: 121.3804 }, { lat: 28.3712, lon: 121.3806 }, { lat: 28.3705, lon: 121.3806 }, { lat: 28.3705, lon: 121.3804 }],
+        }],
+      },
+    });
     const r = rig;
     // Not in control.
     let res = await r.launch();

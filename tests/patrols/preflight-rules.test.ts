@@ -13,7 +13,7 @@ const box = (s: number, w: number, n: number, e: number) => [{ lat: s, lon: w },
 /** A school on the short loop's way home only (WP2 → home runs south-west through it); no waypoint leg touches it. */
 const SCHOOL = { name: 'school', polygon: box(28.3703, 121.3804, 28.3705, 121.3806) };
 
-describe('preflight with the station\'s rules', () => {
+describe("preflight with the station's rules", () => {
   let rig: Awaited<ReturnType<typeof patrolRig>>;
   beforeAll(async () => {
     rig = await patrolRig({ rules: { noFly: [SCHOOL], reservePercent: 40 } });
@@ -37,7 +37,7 @@ describe('preflight with the station\'s rules', () => {
     expect(route.value).toMatch(/the leg from item 3 to item 4 crosses the no-fly zone "school" near 28\.370\d+, 121\.380\d+/);
   });
 
-  it('the battery need counts the station\'s reserve, the one figure', async () => {
+  it("the battery need counts the station's reserve, the one figure", async () => {
     const items: PreflightItem[] = await rig.preflight();
     expect(items.find((i) => i.id === 'battery_route')!.value).toMatch(/with 40% reserve/);
     // The route list says the same route's status: invalid, not OK.

@@ -21,12 +21,13 @@ const cleanup = cleanupAfterEach();
 const { MavCmd } = common;
 
 /** What the recording's ground station sent that SkyBeat must send too; its HOLD command on the ground after landing (190.8 s) is not SkyBeat's. */
-const isGate = (m: MavLinkData, t: number) => t < 100 && (m instanceof common.MissionCount || m instanceof common.MissionItemInt
-  || m instanceof common.MissionRequestList || m instanceof common.MissionRequestInt || m instanceof common.MissionAck
-  || m instanceof common.CommandLong && (m.command === MavCmd.DO_SET_MODE || m.command === MavCmd.COMPONENT_ARM_DISARM));
+const isGate = (m: MavLinkData, t: number) =>
+  t < 100 && (m instanceof common.MissionCount || m instanceof common.MissionItemInt
+    || m instanceof common.MissionRequestList || m instanceof common.MissionRequestInt || m instanceof common.MissionAck
+    || m instanceof common.CommandLong && (m.command === MavCmd.DO_SET_MODE || m.command === MavCmd.COMPONENT_ARM_DISARM));
 
 describeWithFixtures('a patrol flown against the real PX4 capture, in step with it', () => {
-  it('uploads, verifies, starts and follows it to the end: completed, and none of PX4\'s own mode changes is an alert', async () => {
+  it("uploads, verifies, starts and follows it to the end: completed, and none of PX4's own mode changes is an alert", async () => {
     const link = new CaptureLink(fixture('px4', 'mission-flight.tlog'), isGate);
     const fleet = new Fleet({ sysid: 255, compid: 190 });
     const conn = new Connection('px4', link, { sysid: 255, compid: 190 });
@@ -51,13 +52,25 @@ describeWithFixtures('a patrol flown against the real PX4 capture, in step with 
     const done = view();
     expect(done.events.find((e) => e.kind === 'upload')!.message).toMatch(/read back identical/);
     expect(link.passed).toEqual([
-      'MISSION_COUNT', 'MISSION_ITEM_INT seq 0', 'MISSION_ITEM_INT seq 1', 'MISSION_ITEM_INT seq 2', 'MISSION_ITEM_INT seq 3', 'MISSION_ITEM_INT seq 4',
-      'MISSION_REQUEST_LIST', 'MISSION_REQUEST_INT seq 0', 'MISSION_REQUEST_INT seq 1', 'MISSION_REQUEST_INT seq 2', 'MISSION_REQUEST_INT seq 3',
-      'MISSION_REQUEST_INT seq 4', 'MISSION_ACK', `COMMAND_LONG ${MavCmd.DO_SET_MODE} [1, 4, 4]`, `COMMAND_LONG ${MavCmd.COMPONENT_ARM_DISARM} [1, 0, 0]`,
+      'MISSION_COUNT',
+      'MISSION_ITEM_INT seq 0',
+      'MISSION_ITEM_INT seq 1',
+      'MISSION_ITEM_INT seq 2',
+      'MISSION_ITEM_INT seq 3',
+      'MISSION_ITEM_INT seq 4',
+      'MISSION_REQUEST_LIST',
+      'MISSION_REQUEST_INT seq 0',
+      'MISSION_REQUEST_INT seq 1',
+      'MISSION_REQUEST_INT seq 2',
+      'MISSION_REQUEST_INT seq 3',
+      'MISSION_REQUEST_INT seq 4',
+      'MISSION_ACK',
+      `COMMAND_LONG ${MavCmd.DO_SET_MODE} [1, 4, 4]`,
+      `COMMAND_LONG ${MavCmd.COMPONENT_ARM_DISARM} [1, 0, 0]`,
     ]);
     expect(done).toMatchObject({ state: 'landed', result: 'completed', outcome: { kind: 'completed' } });
     expect(done.events.find((e) => e.message.startsWith('returning'))!.message)
-      .toBe('returning: mode RETURN (PX4 switches to Return by itself at the mission\'s RTL item)');
+      .toBe("returning: mode RETURN (PX4 switches to Return by itself at the mission's RTL item)");
     // Before its start the run showed no place in the mission; then 0 (takeoff) to 4 (the RTL item).
     const legs = st.views.filter((r) => r.id === run.id).map((r) => [r.state, r.leg?.seq ?? null]);
     expect(legs.filter(([state]) => ['uploading', 'arming'].includes(state as string)).every(([, seq]) => seq === null)).toBe(true);

@@ -52,8 +52,8 @@ async function setup() {
   return { fc, px4, st, v, run, view, flyTo, land };
 }
 
-describe('a PX4 patrol\'s record and alerts (scripted PX4, simulated time)', () => {
-  it('the previous mission\'s last item, still reported during upload and arming, is not this run\'s progress', async () => {
+describe("a PX4 patrol's record and alerts (scripted PX4, simulated time)", () => {
+  it("the previous mission's last item, still reported during upload and arming, is not this run's progress", async () => {
     const { st, view, run } = await setup();
     const launching = st.views.filter((r) => r.id === run.id && ['uploading', 'arming', 'starting'].includes(r.state));
     expect(launching.length).toBeGreaterThan(0);
@@ -81,7 +81,7 @@ describe('a PX4 patrol\'s record and alerts (scripted PX4, simulated time)', () 
     expect(st.alerts('mode_change')).toEqual([['warning', 'mode changed on its own: MISSION → RETURN']]);
   });
 
-  it('the mission\'s own RTL item: PX4 switches to RETURN by itself, no alert; landed, it is completed, and the HOLD at disarm is no alert either', async () => {
+  it("the mission's own RTL item: PX4 switches to RETURN by itself, no alert; landed, it is completed, and the HOLD at disarm is no alert either", async () => {
     const { fc, px4, st, view, flyTo, land } = await setup();
     // Arriving at WP3, PX4 reports the RTL item (4) reached, never WP3 (3), and switches to Return.
     await flyTo(2);
@@ -92,13 +92,13 @@ describe('a PX4 patrol\'s record and alerts (scripted PX4, simulated time)', () 
     await fc.advance(1500);
     px4.current = 4;
     await fc.advance(1000);
-    expect(returning(view())).toBe('returning: mode RETURN (PX4 switches to Return by itself at the mission\'s RTL item)');
+    expect(returning(view())).toBe("returning: mode RETURN (PX4 switches to Return by itself at the mission's RTL item)");
     await land();
     expect(view()).toMatchObject({ state: 'landed', result: 'completed', outcome: { kind: 'completed' } });
     expect(st.alerts('mode_change')).toEqual([]);
   });
 
-  it('the pilot\'s return from here after the first waypoint: returned early after item 2 of 5, by the pilot, no alert', async () => {
+  it("the pilot's return from here after the first waypoint: returned early after item 2 of 5, by the pilot, no alert", async () => {
     const { fc, px4, st, view, flyTo, land, v } = await setup();
     await flyTo(1);
     px4.current = 2;
@@ -114,9 +114,12 @@ describe('a PX4 patrol\'s record and alerts (scripted PX4, simulated time)', () 
 
 describe('a patrol on its way home (scripted PX4, simulated time)', () => {
   /** HOME_POSITION where the scripted PX4 took off, as PX4 reports it */
-  const reportHome = (px4: Awaited<ReturnType<typeof setup>>['px4']) => px4.send(Object.assign(new common.HomePosition(), {
-    latitude: Math.round(28.37 * 1e7), longitude: Math.round(121.3815 * 1e7), altitude: 10_000,
-  }));
+  const reportHome = (px4: Awaited<ReturnType<typeof setup>>['px4']) =>
+    px4.send(Object.assign(new common.HomePosition(), {
+      latitude: Math.round(28.37 * 1e7),
+      longitude: Math.round(121.3815 * 1e7),
+      altitude: 10_000,
+    }));
 
   it('recalled at the first waypoint: the distance left is the way home (~100 m), not the rest of the route', async () => {
     const { fc, px4, st, view, flyTo, v } = await setup();
@@ -135,7 +138,7 @@ describe('a patrol on its way home (scripted PX4, simulated time)', () => {
     expect(view().etaS).toBe(Math.round(view().distanceLeftM! / 5));
   });
 
-  it('the route\'s own RTL item flown in the mission mode (as ArduPilot does in AUTO): the state says returning home', async () => {
+  it("the route's own RTL item flown in the mission mode (as ArduPilot does in AUTO): the state says returning home", async () => {
     const { fc, px4, view, flyTo, land } = await setup();
     reportHome(px4);
     await flyTo(3);
@@ -143,14 +146,14 @@ describe('a patrol on its way home (scripted PX4, simulated time)', () => {
     px4.current = 4; // the RTL item, flown without a change of mode
     await fc.advance(1500);
     expect(view().state).toBe('returning');
-    expect(view().events.at(-1)!.message).toBe('returning: the route\'s last item (return to launch)');
+    expect(view().events.at(-1)!.message).toBe("returning: the route's last item (return to launch)");
     expect(view().distanceLeftM).toBeGreaterThan(95);
     expect(view().distanceLeftM).toBeLessThan(105);
     await land();
     expect(view()).toMatchObject({ state: 'landed', outcome: { kind: 'completed' } });
   });
 
-  it('says the route\'s station', async () => {
+  it("says the route's station", async () => {
     const { view } = await setup();
     expect(view().station).toBe('Wenling');
   });

@@ -33,8 +33,22 @@ async function field(simArgs: string[] = []) {
   const udp = await freeUdpPort();
   const args = ['--data', dataDir, '--missions', missions, '--port', '0', '--host', '127.0.0.1', '--link', `udpin://127.0.0.1:${udp}`, '--no-tlog'];
   const env = { SKYBEAT_ADMIN_PASSWORD: 'restart-test-pw' };
-  const sim = spawn(process.execPath, ['--import', 'tsx', 'server/sim/main.ts', '--count', '1', '--link', `udpout://127.0.0.1:${udp}`,
-    '--boot-delay', '2', '--speedup', '4', '--seed', '21', ...simArgs], { cwd: REPO, stdio: 'ignore' });
+  const sim = spawn(process.execPath, [
+    '--import',
+    'tsx',
+    'server/sim/main.ts',
+    '--count',
+    '1',
+    '--link',
+    `udpout://127.0.0.1:${udp}`,
+    '--boot-delay',
+    '2',
+    '--speedup',
+    '4',
+    '--seed',
+    '21',
+    ...simArgs,
+  ], { cwd: REPO, stdio: 'ignore' });
   cleanup.push(() => sim.kill('SIGKILL'));
   const start = async () => {
     const svc = spawnService(args, env);
@@ -42,7 +56,9 @@ async function field(simArgs: string[] = []) {
     const port = await svc.port();
     const api = async (method: string, url: string, body?: unknown) => {
       const res = await fetch(`http://127.0.0.1:${port}${url}`, {
-        method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body),
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: await res.json() as any };
     };
@@ -50,10 +66,15 @@ async function field(simArgs: string[] = []) {
     token = (await api('POST', '/api/login', { username: 'admin', password: 'restart-test-pw' })).body.token;
     /** wait until the drone passes preflight (but control), then take control of it */
     const readyInControl = async () => {
-      await waitFor('drone ready', async () => {
-        const items = (await api('GET', '/api/vehicles/l1-1/preflight?routeId=short')).body;
-        return Array.isArray(items) && items.every((i: { id: string; pass: boolean }) => i.pass || i.id === 'control');
-      }, 30_000, 250);
+      await waitFor(
+        'drone ready',
+        async () => {
+          const items = (await api('GET', '/api/vehicles/l1-1/preflight?routeId=short')).body;
+          return Array.isArray(items) && items.every((i: { id: string; pass: boolean }) => i.pass || i.id === 'control');
+        },
+        30_000,
+        250,
+      );
       await api('POST', '/api/vehicles/l1-1/control', { action: 'take' });
     };
     return { svc, api, readyInControl };
@@ -77,10 +98,15 @@ describe('process faults', () => {
     expect(resumed.events.some((e) => e.kind === 'restart')).toBe(true);
     // The pilot is still in command: a return home needs no new take.
     expect((await second.api('GET', '/api/control')).body).toEqual({ 'l1-1': 'admin' });
-    const done = await waitFor('landed after the restart', async () => {
-      const r = (await second.api('GET', `/api/runs/${id}`)).body as RunView;
-      return r.state === 'landed' && r;
-    }, 120_000, 500);
+    const done = await waitFor(
+      'landed after the restart',
+      async () => {
+        const r = (await second.api('GET', `/api/runs/${id}`)).body as RunView;
+        return r.state === 'landed' && r;
+      },
+      120_000,
+      500,
+    );
     expect(done.result).toMatch(/^completed$|^returned early/);
     expect(done.endedAt).toBeGreaterThan(done.startedAt);
   });

@@ -17,11 +17,17 @@ function planItem(command: number, frame: number, params: (number | null)[], id:
 
 export function shortPlan(alt = 20, extra: Record<string, unknown> = {}) {
   return {
-    fileType: 'Plan', groundStation: 'SkyBeat', version: 1,
+    fileType: 'Plan',
+    groundStation: 'SkyBeat',
+    version: 1,
     geoFence: { circles: [], polygons: [], version: 2 },
     rallyPoints: { points: [], version: 2 },
     mission: {
-      version: 2, firmwareType: 3, vehicleType: 2, cruiseSpeed: 15, hoverSpeed: 5,
+      version: 2,
+      firmwareType: 3,
+      vehicleType: 2,
+      cruiseSpeed: 15,
+      hoverSpeed: 5,
       plannedHomePosition: [HOME.lat, HOME.lon, 10],
       items: [
         planItem(22, 3, [0, 0, 0, null, 0, 0, alt], 1),
@@ -40,8 +46,11 @@ export async function patrolRig(opts: Partial<ServiceOptions> = {}) {
   fs.writeFileSync(path.join(missionsDir, 'short.plan'), JSON.stringify(shortPlan()));
   fs.writeFileSync(path.join(missionsDir, 'high.plan'), JSON.stringify(shortPlan(150)));
   const t = await testService({
-    sim: 1, simOptions: { bootDelayS: 4, speedup: 4, demo: false, seed: 11 }, missionsDir,
-    patrolTiming: { armRetryMs: 800 }, ...opts,
+    sim: 1,
+    simOptions: { bootDelayS: 4, speedup: 4, demo: false, seed: 11 },
+    missionsDir,
+    patrolTiming: { armRetryMs: 800 },
+    ...opts,
   });
   const pilot = await t.user('pilot1', ['pilot']);
   const drone = t.svc.squadron!.drone(1);
@@ -50,26 +59,46 @@ export async function patrolRig(opts: Partial<ServiceOptions> = {}) {
 
   const run = async (id: number) => (await t.api('GET', `/api/runs/${id}`, pilot)).body as RunView;
   return {
-    t, pilot, drone, vid, missionsDir,
+    t,
+    pilot,
+    drone,
+    vid,
+    missionsDir,
     take: (token = pilot) => t.api('POST', `/api/vehicles/${vid}/control`, token, { action: 'take' }),
-    preflight: async (routeId = 'short', token = pilot) => (await t.api('GET', `/api/vehicles/${vid}/preflight?routeId=${routeId}`, token)).body as PreflightItem[],
-    launch: (routeId = 'short', overrides: string[] = [], token = pilot) => t.api('POST', `/api/vehicles/${vid}/patrol`, token, { routeId, overrides, confirm: true }),
+    preflight: async (routeId = 'short', token = pilot) =>
+      (await t.api('GET', `/api/vehicles/${vid}/preflight?routeId=${routeId}`, token)).body as PreflightItem[],
+    launch: (routeId = 'short', overrides: string[] = [], token = pilot) =>
+      t.api('POST', `/api/vehicles/${vid}/patrol`, token, { routeId, overrides, confirm: true }),
     command: (action: string, token = pilot) => t.api('POST', `/api/vehicles/${vid}/command`, token, { action, confirm: true }),
     run,
     /** wait until the run satisfies `check`; the error tells where it stood */
     until: async (id: number, what: string, check: (r: RunView) => boolean, timeoutMs = 60_000) => {
       let last: RunView | undefined;
       try {
-        return await waitFor(`run ${id}: ${what}`, async () => { last = await run(id); return check(last) && last; }, timeoutMs, 200);
+        return await waitFor(
+          `run ${id}: ${what}`,
+          async () => {
+            last = await run(id);
+            return check(last) && last;
+          },
+          timeoutMs,
+          200,
+        );
       } catch (err) {
         throw new Error(`${(err as Error).message}; it is ${last?.state} (${last?.result ?? ''}); events: ${last?.events.map((e) => e.message).join(' | ')}`);
       }
     },
     /** until every preflight check passes (the simulated EKF has its position) */
-    ready: (routeId = 'short') => waitFor('preflight to pass', async () => {
-      const items = (await t.api('GET', `/api/vehicles/${vid}/preflight?routeId=${routeId}`, pilot)).body as PreflightItem[];
-      return items.every((i) => i.pass || i.id === 'control') && items; // control is the caller's business
-    }, 20_000, 200),
+    ready: (routeId = 'short') =>
+      waitFor(
+        'preflight to pass',
+        async () => {
+          const items = (await t.api('GET', `/api/vehicles/${vid}/preflight?routeId=${routeId}`, pilot)).body as PreflightItem[];
+          return items.every((i) => i.pass || i.id === 'control') && items; // control is the caller's business
+        },
+        20_000,
+        200,
+      ),
     /** take control, wait for preflight, launch, and wait until it flies its first leg; the run id */
     async onFirstLeg(): Promise<number> {
       await this.take();

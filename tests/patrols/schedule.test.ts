@@ -35,23 +35,37 @@ describe('route schedules', () => {
 
 describe('due patrols', () => {
   let rig: Awaited<ReturnType<typeof patrolRig>> | undefined;
-  afterEach(async () => { await rig?.close(); rig = undefined; });
+  afterEach(async () => {
+    await rig?.close();
+    rig = undefined;
+  });
 
   it('are listed for pilots ahead of time, and launch by themselves only on a drone marked for it', async () => {
     rig = await patrolRig({ scheduler: { autoLaunch: ['sim-1'] } });
     const r = rig;
     const now = new Date();
     const soon = new Date(now.getTime() + 5 * 60_000);
-    fs.writeFileSync(path.join(r.missionsDir, 'later.plan'), JSON.stringify(shortPlan(20, { schedule: `nightly ${hm(soon.getHours() * 60 + soon.getMinutes())}`, defaultDrone: 'Drone 1' })));
-    fs.writeFileSync(path.join(r.missionsDir, 'now.plan'), JSON.stringify(shortPlan(20, { schedule: hm(now.getHours() * 60 + now.getMinutes()), defaultDrone: 'sim-1' })));
+    fs.writeFileSync(
+      path.join(r.missionsDir, 'later.plan'),
+      JSON.stringify(shortPlan(20, { schedule: `nightly ${hm(soon.getHours() * 60 + soon.getMinutes())}`, defaultDrone: 'Drone 1' })),
+    );
+    fs.writeFileSync(
+      path.join(r.missionsDir, 'now.plan'),
+      JSON.stringify(shortPlan(20, { schedule: hm(now.getHours() * 60 + now.getMinutes()), defaultDrone: 'sim-1' })),
+    );
     await waitFor('routes read', () => r.t.svc.routes.get('later') && r.t.svc.routes.get('now'), 5000);
     // The scheduler ticks by itself too (every 15 s, and when a route changes) and launches at the
     // first tick after preflight passes: waiting for preflight to pass first would miss a launch
     // that came before (the drone is then flying, and preflight says so).
-    await waitFor('the due patrol launched', async () => {
-      r.t.svc.scheduler.tick();
-      return ((await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[]).find((d) => d.routeId === 'now')?.runId;
-    }, 30_000, 500);
+    await waitFor(
+      'the due patrol launched',
+      async () => {
+        r.t.svc.scheduler.tick();
+        return ((await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[]).find((d) => d.routeId === 'now')?.runId;
+      },
+      30_000,
+      500,
+    );
 
     const due = (await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[];
     const later = due.find((d) => d.routeId === 'later')!;
@@ -76,14 +90,22 @@ describe('due patrols', () => {
     const r = rig;
     r.drone.lowBatteryNow(0.2);
     const now = new Date();
-    fs.writeFileSync(path.join(r.missionsDir, 'now.plan'), JSON.stringify(shortPlan(20, { schedule: hm(now.getHours() * 60 + now.getMinutes()), defaultDrone: 'sim-1' })));
+    fs.writeFileSync(
+      path.join(r.missionsDir, 'now.plan'),
+      JSON.stringify(shortPlan(20, { schedule: hm(now.getHours() * 60 + now.getMinutes()), defaultDrone: 'sim-1' })),
+    );
     await waitFor('routes read', () => r.t.svc.routes.get('now'), 5000);
-    const refused = await waitFor('the launch refused for its battery', async () => {
-      r.t.svc.scheduler.tick();
-      const p = ((await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[]).find((d) => d.routeId === 'now');
-      const checks = p?.autoLaunchSaid?.params?.checks;
-      return Array.isArray(checks) && checks.some((c) => typeof c === 'object' && 'term' in c && c.term === 'check_battery') && p;
-    }, 30_000, 500);
+    const refused = await waitFor(
+      'the launch refused for its battery',
+      async () => {
+        r.t.svc.scheduler.tick();
+        const p = ((await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[]).find((d) => d.routeId === 'now');
+        const checks = p?.autoLaunchSaid?.params?.checks;
+        return Array.isArray(checks) && checks.some((c) => typeof c === 'object' && 'term' in c && c.term === 'check_battery') && p;
+      },
+      30_000,
+      500,
+    );
     expect(refused.runId).toBeNull();
     expect(refused.autoLaunchSaid!.code).toBe('due_checks_failed');
     expect(refused.autoLaunchProblem).toMatch(/^preflight failed: .*battery \(20% \(need 50%\)\)/);
@@ -93,7 +115,10 @@ describe('due patrols', () => {
     rig = await patrolRig();
     const r = rig;
     const now = new Date();
-    fs.writeFileSync(path.join(r.missionsDir, 'now.plan'), JSON.stringify(shortPlan(20, { schedule: hm(now.getHours() * 60 + now.getMinutes()), defaultDrone: 'sim-1' })));
+    fs.writeFileSync(
+      path.join(r.missionsDir, 'now.plan'),
+      JSON.stringify(shortPlan(20, { schedule: hm(now.getHours() * 60 + now.getMinutes()), defaultDrone: 'sim-1' })),
+    );
     await waitFor('route read', () => r.t.svc.routes.get('now'), 5000);
     await r.ready();
     r.t.svc.scheduler.tick();
@@ -103,6 +128,10 @@ describe('due patrols', () => {
     // A pilot flies it: the slot is taken by that run.
     await r.take();
     const run = (await r.launch('now')).body.id as number;
-    await waitFor('slot flown', async () => ((await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[]).find((d) => d.routeId === 'now')?.runId === run, 5000);
+    await waitFor(
+      'slot flown',
+      async () => ((await r.t.api('GET', '/api/patrols/due', r.pilot)).body as DuePatrol[]).find((d) => d.routeId === 'now')?.runId === run,
+      5000,
+    );
   });
 });

@@ -26,7 +26,9 @@ export async function scriptedPx4(fc: FakeClock, opts: { current?: number } = {}
     /** MISSION_CURRENT.seq it reports (the previous mission's, until a new one is uploaded) */
     current: opts.current ?? 0,
     /** the mission it holds, as uploaded */
-    get items() { return items; },
+    get items() {
+      return items;
+    },
     /** MISSION_ITEM_REACHED, as PX4 sends it (then again every second, ten times: once is enough here) */
     reach(seq: number): void {
       peer.send(Object.assign(new common.MissionItemReached(), { seq }));
@@ -44,7 +46,8 @@ export async function scriptedPx4(fc: FakeClock, opts: { current?: number } = {}
       peer.send(Object.assign(new common.MissionRequestInt(), { targetSystem: 255, targetComponent: 190, seq: 0, missionType: m.missionType }));
     } else if (m instanceof common.MissionItemInt && m.seq === items.length && m.seq < expected) {
       items.push(m);
-      if (items.length < expected) peer.send(Object.assign(new common.MissionRequestInt(), { targetSystem: 255, targetComponent: 190, seq: items.length, missionType: m.missionType }));
+      if (items.length < expected)
+        peer.send(Object.assign(new common.MissionRequestInt(), { targetSystem: 255, targetComponent: 190, seq: items.length, missionType: m.missionType }));
       else {
         peer.send(Object.assign(new common.MissionAck(), { targetSystem: 255, targetComponent: 190, type: 0, missionType: m.missionType }));
         px4.current = 0; // a new mission starts at its first item
@@ -53,7 +56,15 @@ export async function scriptedPx4(fc: FakeClock, opts: { current?: number } = {}
       peer.send(Object.assign(new common.MissionCount(), { targetSystem: 255, targetComponent: 190, count: items.length, missionType: m.missionType }));
     } else if (m instanceof common.MissionRequestInt && m.seq < items.length) {
       const it = items[m.seq]!;
-      peer.send(Object.assign(new common.MissionItemInt(), { ...it, targetSystem: 255, targetComponent: 190, frame: it.frame === 3 ? 6 : it.frame, current: m.seq === 0 ? 1 : 0 }));
+      peer.send(
+        Object.assign(new common.MissionItemInt(), {
+          ...it,
+          targetSystem: 255,
+          targetComponent: 190,
+          frame: it.frame === 3 ? 6 : it.frame,
+          current: m.seq === 0 ? 1 : 0,
+        }),
+      );
     } else if (m instanceof common.CommandLong && m.command === MavCmd.DO_SET_MODE) {
       peer.send(ack(m.command));
       peer.send(ack(m.command));
@@ -63,9 +74,14 @@ export async function scriptedPx4(fc: FakeClock, opts: { current?: number } = {}
       peer.state.armed = m._param1 === 1;
     }
   });
-  const position = () => peer.send(Object.assign(new common.GlobalPositionInt(), {
-    lat: Math.round(pos.lat * 1e7), lon: Math.round(pos.lon * 1e7), alt: Math.round((10 + pos.altRel) * 1000), relativeAlt: Math.round(pos.altRel * 1000), hdg: 0,
-  }));
+  const position = () =>
+    peer.send(Object.assign(new common.GlobalPositionInt(), {
+      lat: Math.round(pos.lat * 1e7),
+      lon: Math.round(pos.lon * 1e7),
+      alt: Math.round((10 + pos.altRel) * 1000),
+      relativeAlt: Math.round(pos.altRel * 1000),
+      hdg: 0,
+    }));
   const status = () => {
     peer.send(Object.assign(new common.SysStatus(), { batteryRemaining: 100, voltageBattery: 16200, currentBattery: -1 }));
     peer.send(Object.assign(new common.GpsRawInt(), { fixType: common.GpsFixType.GPS_FIX_TYPE_3D_FIX, satellitesVisible: 10, eph: 90 }));

@@ -25,15 +25,23 @@ function planItem(command: number, frame: number, params: (number | null)[], id:
 export function px4CapturePlan() {
   const at = (lat: number, lon: number, id: number) => planItem(16, 3, [0, 0, 0, 0, lat, lon, 20], id);
   return {
-    fileType: 'Plan', groundStation: 'SkyBeat', version: 1,
+    fileType: 'Plan',
+    groundStation: 'SkyBeat',
+    version: 1,
     geoFence: { circles: [], polygons: [], version: 2 },
     rallyPoints: { points: [], version: 2 },
     mission: {
-      version: 2, firmwareType: 12, vehicleType: 2, cruiseSpeed: 5, hoverSpeed: 5,
+      version: 2,
+      firmwareType: 12,
+      vehicleType: 2,
+      cruiseSpeed: 5,
+      hoverSpeed: 5,
       plannedHomePosition: [28.37, 121.3815, 10],
       items: [
         planItem(22, 3, [0, 0, 0, 0, 28.37, 121.3815, 20], 1),
-        at(28.3709, 121.3815, 2), at(28.3709, 121.38252, 3), at(28.37, 121.38252, 4),
+        at(28.3709, 121.3815, 2),
+        at(28.3709, 121.38252, 3),
+        at(28.37, 121.38252, 4),
         planItem(20, 2, [0, 0, 0, 0, 0, 0, 0], 5),
       ],
     },
@@ -59,13 +67,25 @@ export async function patrolStation(fleet: Fleet, opts: { clock?: Clock; plans: 
   const control = new ControlRegistry((id) => fleet.get(id) !== undefined, store.control);
   const aircraft = new AircraftMonitor(fleet, store.alerts);
   const patrols = new Patrols({
-    fleet, actions, missions, routes, control, aircraft, runs: store.runs, rules: DEFAULT_RULES,
-    autopilotOf: (id) => fleet.get(id)?.autopilot ?? 'other', timing: opts.timing,
+    fleet,
+    actions,
+    missions,
+    routes,
+    control,
+    aircraft,
+    runs: store.runs,
+    rules: DEFAULT_RULES,
+    autopilotOf: (id) => fleet.get(id)?.autopilot ?? 'other',
+    timing: opts.timing,
   });
   const views: RunView[] = [];
   patrols.on('run', (r) => views.push(r));
   return {
-    store, patrols, aircraft, control, views,
+    store,
+    patrols,
+    aircraft,
+    control,
+    views,
     /** open aircraft alerts of a rule, as [severity, message] */
     alerts: (rule: string) => aircraft.open().filter((a) => a.rule === rule && a.clearedAt === null).map((a) => [a.severity, a.message]),
     close(): void {

@@ -8,7 +8,13 @@ import { CAPTURE_PATROL, GroundStation } from './gcs.ts';
 const { MavCmd, MavResult } = common;
 
 const MISSION_PROTOCOL = new Set([
-  'MISSION_COUNT', 'MISSION_REQUEST', 'MISSION_REQUEST_INT', 'MISSION_ITEM', 'MISSION_ITEM_INT', 'MISSION_ACK', 'MISSION_REQUEST_LIST',
+  'MISSION_COUNT',
+  'MISSION_REQUEST',
+  'MISSION_REQUEST_INT',
+  'MISSION_ITEM',
+  'MISSION_ITEM_INT',
+  'MISSION_ACK',
+  'MISSION_REQUEST_LIST',
 ]);
 
 /** One mission-protocol message as "direction NAME field=value…", without timing or coordinates. */
@@ -25,7 +31,7 @@ const capTexts = (cap: CaptureRec[]) => cap.filter((r) => r.name === 'STATUSTEXT
 const capOf = <T>(cap: CaptureRec[], name: string, sysid = 1) => cap.filter((r) => r.name === name && r.sysid === sysid).map((r) => r.msg as T);
 
 describeWithFixtures('simulated ArduCopter against the real captures (../shared/fixtures/ardupilot)', () => {
-  describeWithFixtures('mission-flight.tlog: the capture\'s patrol flown against one simulated copter', () => {
+  describeWithFixtures("mission-flight.tlog: the capture's patrol flown against one simulated copter", () => {
     let gcs: GroundStation;
     let sq: Squadron;
     let cap: CaptureRec[];
@@ -101,9 +107,19 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
     it('flies the patrol with the real STATUSTEXTs in the real order', () => {
       const real = patrolTexts(capTexts(cap));
       expect(real).toEqual([
-        'Flight plan received', 'Arming motors', 'Mission: 1 Takeoff', 'Mission: 1 Takeoff', 'Mission: 2 WP',
-        'Reached command #2', 'Mission: 3 WP', 'Reached command #3', 'Mission: 4 WP', 'Reached command #4',
-        'Mission: 5 RTL', 'SIM Hit ground', 'Disarming motors',
+        'Flight plan received',
+        'Arming motors',
+        'Mission: 1 Takeoff',
+        'Mission: 1 Takeoff',
+        'Mission: 2 WP',
+        'Reached command #2',
+        'Mission: 3 WP',
+        'Reached command #3',
+        'Mission: 4 WP',
+        'Reached command #4',
+        'Mission: 5 RTL',
+        'SIM Hit ground',
+        'Disarming motors',
       ]);
       expect(patrolTexts(gcs.texts(1))).toEqual(real);
     });
@@ -177,7 +193,10 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
     });
 
     it('answers PARAM_SET with the new value, as in the capture', () => {
-      expect(paramEchoes.map((p) => [p.paramId, p.paramValue])).toEqual([['BATT_LOW_VOLT', Math.fround(11.4)], ['BATT_FS_LOW_ACT', 2], ['BATT_CAPACITY', 1800]]);
+      expect(paramEchoes.map((p) => [p.paramId, p.paramValue])).toEqual([['BATT_LOW_VOLT', Math.fround(11.4)], ['BATT_FS_LOW_ACT', 2], [
+        'BATT_CAPACITY',
+        1800,
+      ]]);
       const realEchoes = capOf<common.ParamValue>(cap, 'PARAM_VALUE').filter((p) => p.paramId === 'BATT_LOW_VOLT' || p.paramId === 'BATT_FS_LOW_ACT');
       expect(realEchoes.map((p) => [p.paramId, p.paramValue])).toContainEqual(['BATT_LOW_VOLT', Math.fround(11.4)]);
     });
@@ -249,13 +268,32 @@ describeWithFixtures('simulated ArduCopter against the real captures (../shared/
       const real = new Set(cap.filter((r) => r.sysid === 1).map((r) => r.name));
       const sim = new Set(gcs.received.map((r) => r.name));
       expect([...sim].filter((n) => !real.has(n))).toEqual([]);
-      for (const n of ['HEARTBEAT', 'SYS_STATUS', 'GLOBAL_POSITION_INT', 'GPS_RAW_INT', 'ATTITUDE', 'VFR_HUD', 'BATTERY_STATUS', 'HOME_POSITION', 'MISSION_CURRENT', 'EKF_STATUS_REPORT', 'STATUSTEXT']) {
+      for (
+        const n of [
+          'HEARTBEAT',
+          'SYS_STATUS',
+          'GLOBAL_POSITION_INT',
+          'GPS_RAW_INT',
+          'ATTITUDE',
+          'VFR_HUD',
+          'BATTERY_STATUS',
+          'HOME_POSITION',
+          'MISSION_CURRENT',
+          'EKF_STATUS_REPORT',
+          'STATUSTEXT',
+        ]
+      ) {
         expect(sim.has(n), n).toBe(true);
       }
     });
 
     it('reports lat = lon = 0 until the GPS fix, then the real home, and EKF flags 167 → 831 as the capture', () => {
-      for (const pos of [capOf<common.GlobalPositionInt>(cap, 'GLOBAL_POSITION_INT'), gcs.of(1, 'GLOBAL_POSITION_INT').map((r) => r.msg as common.GlobalPositionInt)]) {
+      for (
+        const pos of [
+          capOf<common.GlobalPositionInt>(cap, 'GLOBAL_POSITION_INT'),
+          gcs.of(1, 'GLOBAL_POSITION_INT').map((r) => r.msg as common.GlobalPositionInt),
+        ]
+      ) {
         const firstFix = pos.findIndex((p) => p.lat !== 0);
         expect(firstFix).toBeGreaterThan(0);
         expect(pos.slice(0, firstFix).every((p) => p.lat === 0 && p.lon === 0)).toBe(true);

@@ -10,8 +10,12 @@ import { GroundStation } from './gcs.ts';
 function runSim(args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/sim/main.ts', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, output: () => out };
 }
@@ -84,14 +88,16 @@ describe('npm run sim (server/sim/main.ts)', () => {
     }
   });
 
-  it('listens on tcpin:// like SITL\'s port 5760, one port per drone', async () => {
+  it("listens on tcpin:// like SITL's port 5760, one port per drone", async () => {
     const r = runSim(['--count', '1', '--link', 'tcpin://127.0.0.1:0']);
     running.push(r);
     const port = Number(await waitFor('listening port', () => /sysid 1 at [\d.,]+, port (\d+)/.exec(r.output())?.[1], 20_000));
     const link = new TcpOutLink(`tcpout://127.0.0.1:${port}`, '127.0.0.1', port);
     const conn = new Connection('gcs', link, { sysid: 255, compid: 190 });
     const heartbeats: number[] = [];
-    conn.on('message', ({ frame }) => { if (frame.msgid === 0) heartbeats.push(frame.sysid); });
+    conn.on('message', ({ frame }) => {
+      if (frame.msgid === 0) heartbeats.push(frame.sysid);
+    });
     await link.open();
     try {
       await waitFor('a heartbeat over TCP', () => heartbeats.length > 0, 10_000);
@@ -101,7 +107,7 @@ describe('npm run sim (server/sim/main.ts)', () => {
     }
   });
 
-  it('runs as PX4 with --autopilot px4: PX4\'s heartbeat, HOLD, its fast streams', async () => {
+  it("runs as PX4 with --autopilot px4: PX4's heartbeat, HOLD, its fast streams", async () => {
     const gcs = await GroundStation.open();
     try {
       const r = runSim(['--autopilot', 'px4', '--link', gcs.uri, '--speedup', '2']);

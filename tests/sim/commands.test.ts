@@ -62,7 +62,10 @@ describe('simulated ArduCopter: commands and flight', () => {
   let gcs: GroundStation;
   let sq: Squadron;
 
-  readySquadron((g, s) => { gcs = g; sq = s; });
+  readySquadron((g, s) => {
+    gcs = g;
+    sq = s;
+  });
 
   const waitMode = (mode: number, since = gcs.mark()) => gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => h.customMode === mode, 10_000, since);
   const waitDisarmed = (since: number, timeoutMs = 60_000) => gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => !armed(h), timeoutMs, since);
@@ -173,7 +176,13 @@ describe('simulated ArduCopter: commands and flight', () => {
     m.lonInt = 1213810000; // ~98 m east
     m.alt = 18;
     gcs.send(1, m);
-    const p = await gcs.waitMsg<common.GlobalPositionInt>(1, 'GLOBAL_POSITION_INT', (q) => Math.abs(q.lon - 1213810000) < 30 && Math.abs(q.relativeAlt - 18_000) < 300, 30_000, since);
+    const p = await gcs.waitMsg<common.GlobalPositionInt>(
+      1,
+      'GLOBAL_POSITION_INT',
+      (q) => Math.abs(q.lon - 1213810000) < 30 && Math.abs(q.relativeAlt - 18_000) < 300,
+      30_000,
+      since,
+    );
     expect(Math.abs(p.lat - 283718000)).toBeLessThan(30);
   });
 

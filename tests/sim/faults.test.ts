@@ -26,7 +26,10 @@ describe('simulated ArduCopter: faults on demand, seen from the ground', () => {
   let sq: Squadron;
   const from = (sysid: number, since: number) => gcs.received.slice(since).filter((r) => r.sysid === sysid);
 
-  readySquadron((g, s) => { gcs = g; sq = s; }, { count: 6, seed: 42 });
+  readySquadron((g, s) => {
+    gcs = g;
+    sq = s;
+  }, { count: 6, seed: 42 });
 
   /** Take off in GUIDED and wait at `alt` metres. */
   async function airborne(sysid: number, alt = 10): Promise<void> {
@@ -37,7 +40,7 @@ describe('simulated ArduCopter: faults on demand, seen from the ground', () => {
   }
 
   describe('link faults', () => {
-    it('packet loss shows as gaps in the drone\'s sequence numbers', async () => {
+    it("packet loss shows as gaps in the drone's sequence numbers", async () => {
       sq.drone(1).setLinkFaults({ loss: 0.3, direction: 'down' });
       const since = gcs.mark();
       await sleep(600);
@@ -86,7 +89,7 @@ describe('simulated ArduCopter: faults on demand, seen from the ground', () => {
       expect(errors / (missing + arrived)).toBeLessThan(0.3);
     });
 
-    it('delay holds every packet back both ways (a command\'s ACK takes at least twice the delay)', async () => {
+    it("delay holds every packet back both ways (a command's ACK takes at least twice the delay)", async () => {
       const quick = Date.now();
       await gcs.command(5, MavCmd.GET_HOME_POSITION);
       const normal = Date.now() - quick;
@@ -165,7 +168,7 @@ describe('simulated ArduCopter: faults on demand, seen from the ground', () => {
     });
   });
 
-  describe('mission-transfer faults (the cases QGroundControl\'s MockLink rehearses)', () => {
+  describe("mission-transfer faults (the cases QGroundControl's MockLink rehearses)", () => {
     const PLAN: PlanItem[] = [
       { command: MavCmd.NAV_WAYPOINT, frame: 0, lat: 28.37, lon: 121.3812 },
       { command: MavCmd.NAV_TAKEOFF, alt: 15 },
@@ -183,7 +186,8 @@ describe('simulated ArduCopter: faults on demand, seen from the ground', () => {
     it('a skipped item request: the answer to it is INVALID_SEQUENCE, the re-request recovers', async () => {
       sq.drone(D).addMissionFault({ kind: 'upload-skip-request', seq: 1 }, { times: 1 });
       expect(await gcs.uploadTrace(D, PLAN)).toEqual({
-        requests: [0, 2, 1, 2, 3], acks: [MavMissionResult.INVALID_SEQUENCE, MavMissionResult.ACCEPTED],
+        requests: [0, 2, 1, 2, 3],
+        acks: [MavMissionResult.INVALID_SEQUENCE, MavMissionResult.ACCEPTED],
       });
     });
 

@@ -12,7 +12,9 @@ const wp = (lat: number, lon: number, alt = 15, hold = 0): PlanItem => ({ comman
 
 describe('simulated ArduCopter: missions in AUTO', () => {
   let gcs: GroundStation;
-  readySquadron((g) => { gcs = g; });
+  readySquadron((g) => {
+    gcs = g;
+  });
 
   /** Upload, GUIDED, arm, MISSION_START; resolves once the copter has disarmed again. */
   async function fly(items: PlanItem[]): Promise<number> {
@@ -29,7 +31,8 @@ describe('simulated ArduCopter: missions in AUTO', () => {
 
   it('follows DO_JUMP (repeat count), DO_CHANGE_SPEED and waypoint hold times, and lands on NAV_LAND', async () => {
     const since = await fly([
-      home, takeoff(15),
+      home,
+      takeoff(15),
       { command: MavCmd.DO_CHANGE_SPEED, params: [1, 4, -1, 0] }, // 4 m/s ground speed
       wp(28.3705, 121.38), // 2
       wp(28.3705, 121.3806, 15, 5), // 3: hold 5 s
@@ -51,7 +54,9 @@ describe('simulated ArduCopter: missions in AUTO', () => {
   });
 
   it('hovers at a NAV_LOITER_TIME point for param1 seconds', async () => {
-    const since = await fly([home, takeoff(10), { command: MavCmd.NAV_LOITER_TIME, lat: 28.3702, lon: 121.38, alt: 10, params: [8, 0, 0, 0] }, { command: MavCmd.NAV_RETURN_TO_LAUNCH }]);
+    const since = await fly([home, takeoff(10), { command: MavCmd.NAV_LOITER_TIME, lat: 28.3702, lon: 121.38, alt: 10, params: [8, 0, 0, 0] }, {
+      command: MavCmd.NAV_RETURN_TO_LAUNCH,
+    }]);
     const near = gcs.of(1, 'GLOBAL_POSITION_INT', since).map((r) => r.msg as common.GlobalPositionInt)
       .filter((p) => Math.abs(p.lat - 283702000) < 25 && Math.abs(p.lon - 1213800000) < 25 && Math.abs(p.relativeAlt - 10_000) < 1000); // within WPNAV_RADIUS
     const stayed = near.at(-1)!.timeBootMs - near[0]!.timeBootMs;

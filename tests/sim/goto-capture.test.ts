@@ -63,10 +63,13 @@ describeWithFixtures('goto, orbit, circle and ROI on ArduCopter 4.7 (goto-circle
     expect(asked.some((a) => a.command === plan.roi(A).command && a.result === MavResult.ACCEPTED)).toBe(true);
   });
 
-  describe('replayed into the simulated ArduCopter at the capture\'s home', () => {
+  describe("replayed into the simulated ArduCopter at the capture's home", () => {
     let gcs: GroundStation;
     let sq: Squadron;
-    readySquadron((g, s) => { gcs = g; sq = s; }, { home: { lat: 28.37, lon: 121.3815, altMsl: 10 }, speedup: 10 });
+    readySquadron((g, s) => {
+      gcs = g;
+      sq = s;
+    }, { home: { lat: 28.37, lon: 121.3815, altMsl: 10 }, speedup: 10 });
 
     const send = (a: Asked) => {
       const since = gcs.mark();
@@ -87,7 +90,12 @@ describeWithFixtures('goto, orbit, circle and ROI on ArduCopter 4.7 (goto-circle
           // As the capture: SET_POSITION_TARGET_GLOBAL_INT (no ACK) to B, 150 m east of A.
           toB = true;
           gcs.send(1, target.msg);
-          await gcs.waitMsg<common.GlobalPositionInt>(1, 'GLOBAL_POSITION_INT', (m) => Math.abs(m.lon / 1e7 - B.lon) < 1e-5 && Math.abs(m.lat / 1e7 - B.lat) < 1e-5, 60_000);
+          await gcs.waitMsg<common.GlobalPositionInt>(
+            1,
+            'GLOBAL_POSITION_INT',
+            (m) => Math.abs(m.lon / 1e7 - B.lon) < 1e-5 && Math.abs(m.lat / 1e7 - B.lat) < 1e-5,
+            60_000,
+          );
         }
         const p2 = a.msg instanceof common.CommandLong ? a.msg._param2 : a.msg._param2;
         if (a.command === MavCmd.COMPONENT_ARM_DISARM && a.result !== MavResult.ACCEPTED) continue; // the EKF's timing, not the command

@@ -135,7 +135,8 @@ describe('simulated ArduCopter: vehicle side of the mission protocol', () => {
     const rally: PlanItem[] = [{ command: MavCmd.NAV_RALLY_POINT, lat: 28.3705, lon: 121.3805, alt: 15 }];
     expect((await gcs.upload(1, rally, MavMissionType.RALLY)).type).toBe(MavMissionResult.ACCEPTED);
     expect((await gcs.download(1, MavMissionType.FENCE)).map((i) => [i.command, i.missionType, i.x])).toEqual(
-      fence.map((f) => [f.command, MavMissionType.FENCE, Math.round(f.lat! * 1e7)]));
+      fence.map((f) => [f.command, MavMissionType.FENCE, Math.round(f.lat! * 1e7)]),
+    );
     expect((await gcs.download(1, MavMissionType.RALLY)).map((i) => i.x)).toEqual([283705000]);
     expect(await gcs.download(1)).toHaveLength(3); // the mission is untouched
     const wrong = await gcs.upload(1, [wp(28.37, 121.38)], MavMissionType.FENCE);

@@ -22,7 +22,15 @@ const HOLD = 0x03040000;
 const MISSION = 0x04040000;
 const RETURN = 0x05040000;
 
-const MISSION_PROTOCOL = new Set(['MISSION_COUNT', 'MISSION_REQUEST', 'MISSION_REQUEST_INT', 'MISSION_ITEM', 'MISSION_ITEM_INT', 'MISSION_ACK', 'MISSION_REQUEST_LIST']);
+const MISSION_PROTOCOL = new Set([
+  'MISSION_COUNT',
+  'MISSION_REQUEST',
+  'MISSION_REQUEST_INT',
+  'MISSION_ITEM',
+  'MISSION_ITEM_INT',
+  'MISSION_ACK',
+  'MISSION_REQUEST_LIST',
+]);
 
 /** One mission-protocol message as "direction NAME field=value…", with whether it carries an opaque_id. */
 function shape(dir: 'up' | 'down', name: string, m: Record<string, unknown>): string {
@@ -85,7 +93,11 @@ describeWithFixtures('the simulator as PX4 against the real PX4 capture (../shar
     since = gcs.mark();
     await gcs.command(1, MavCmd.DO_SET_MODE, [1, 4, 4]);
     await gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => h.customMode === MISSION, 5_000, since);
-    modeAcks.push(gcs.of(1, 'COMMAND_ACK', since).filter((r) => (r.msg as common.CommandAck).command === MavCmd.DO_SET_MODE).map((r) => (r.msg as common.CommandAck).result));
+    modeAcks.push(
+      gcs.of(1, 'COMMAND_ACK', since).filter((r) => (r.msg as common.CommandAck).command === MavCmd.DO_SET_MODE).map((r) =>
+        (r.msg as common.CommandAck).result
+      ),
+    );
     expect((await gcs.command(1, MavCmd.COMPONENT_ARM_DISARM, [1])).result).toBe(MavResult.ACCEPTED);
     await gcs.waitText(1, 'Disarmed by landing\t', 60_000);
     await gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', (h) => (h.baseMode & 128) === 0, 5_000, gcs.mark());
@@ -93,7 +105,11 @@ describeWithFixtures('the simulator as PX4 against the real PX4 capture (../shar
     since = gcs.mark();
     await gcs.command(1, MavCmd.DO_SET_MODE, [1, 4, 3]);
     await gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', () => true, 5_000, gcs.mark());
-    modeAcks.push(gcs.of(1, 'COMMAND_ACK', since).filter((r) => (r.msg as common.CommandAck).command === MavCmd.DO_SET_MODE).map((r) => (r.msg as common.CommandAck).result));
+    modeAcks.push(
+      gcs.of(1, 'COMMAND_ACK', since).filter((r) => (r.msg as common.CommandAck).command === MavCmd.DO_SET_MODE).map((r) =>
+        (r.msg as common.CommandAck).result
+      ),
+    );
     // The last MISSION_ITEM_REACHED repeats go out 10 s after the RTL item: all sent by now (landing takes longer).
   }, 150_000);
 
@@ -138,10 +154,14 @@ describeWithFixtures('the simulator as PX4 against the real PX4 capture (../shar
     expect(modeAcks).toEqual([[0, 0], [0, 0]]);
     const version = gcs.last<standard.AutopilotVersion>(1, 'AUTOPILOT_VERSION')!;
     const real = capOf<standard.AutopilotVersion>(cap, 'AUTOPILOT_VERSION')[0]!;
-    expect([version.flightSwVersion, version.capabilities, version.flightCustomVersion]).toEqual([real.flightSwVersion, real.capabilities, real.flightCustomVersion]);
+    expect([version.flightSwVersion, version.capabilities, version.flightCustomVersion]).toEqual([
+      real.flightSwVersion,
+      real.capabilities,
+      real.flightCustomVersion,
+    ]);
   });
 
-  it('goes through the real flight\'s modes: HOLD at boot, MISSION, RETURN by itself at the RTL item, HOLD by itself at disarm', () => {
+  it("goes through the real flight's modes: HOLD at boot, MISSION, RETURN by itself at the RTL item, HOLD by itself at disarm", () => {
     const key = (h: minimal.Heartbeat) => `${h.type}/${h.autopilot}/${h.customMode.toString(16)}/${h.baseMode}/${h.systemStatus}`;
     const real = path(capOf<minimal.Heartbeat>(cap, 'HEARTBEAT').map(key));
     expect(real).toEqual(['2/12/3040000/29/0', '2/12/3040000/29/3', '2/12/4040000/29/3', '2/12/4040000/157/4', '2/12/5040000/157/4', '2/12/3040000/29/3']);
@@ -196,7 +216,21 @@ describeWithFixtures('the simulator as PX4 against the real PX4 capture (../shar
       expect(realRates[name], `${name} is not in the capture`).toBeDefined();
       expect(Math.abs(hz - realRates[name]!) / realRates[name]!, `${name}: ${hz.toFixed(2)} Hz, real ${realRates[name]!.toFixed(2)}`).toBeLessThan(0.2);
     }
-    for (const name of ['ATTITUDE', 'GLOBAL_POSITION_INT', 'LOCAL_POSITION_NED', 'SERVO_OUTPUT_RAW', 'GPS_RAW_INT', 'VFR_HUD', 'SYS_STATUS', 'MISSION_CURRENT', 'BATTERY_STATUS', 'HOME_POSITION', 'EXTENDED_SYS_STATE']) {
+    for (
+      const name of [
+        'ATTITUDE',
+        'GLOBAL_POSITION_INT',
+        'LOCAL_POSITION_NED',
+        'SERVO_OUTPUT_RAW',
+        'GPS_RAW_INT',
+        'VFR_HUD',
+        'SYS_STATUS',
+        'MISSION_CURRENT',
+        'BATTERY_STATUS',
+        'HOME_POSITION',
+        'EXTENDED_SYS_STATE',
+      ]
+    ) {
       expect(defaultRates[name], name).toBeGreaterThan(0);
     }
     expect(defaultRates.ATTITUDE).toBeGreaterThan(45);

@@ -42,7 +42,7 @@ describe('the simulator as PX4 (--autopilot px4), without the capture', () => {
     expect(sq.drone(1).status().mode).toBe('HOLD');
   });
 
-  it('lowers a stream with SET_MESSAGE_INTERVAL, turns one off with -1, restores the default with 0; refuses MISSION_CURRENT\'s rate with FAILED', async () => {
+  it("lowers a stream with SET_MESSAGE_INTERVAL, turns one off with -1, restores the default with 0; refuses MISSION_CURRENT's rate with FAILED", async () => {
     const ack = async (msgid: number, us: number) => (await gcs.command(1, MavCmd.SET_MESSAGE_INTERVAL, [msgid, us])).result;
     expect(await ack(common.MissionCurrent.MSG_ID, 1_000_000)).toBe(MavResult.FAILED);
     expect(await ack(common.AttitudeQuaternion.MSG_ID, 500_000)).toBe(MavResult.ACCEPTED);
@@ -87,12 +87,17 @@ describe('the simulator as PX4 (--autopilot px4), without the capture', () => {
     expect(first.opaqueId).not.toBe(0);
     expect(again.opaqueId).toBe(first.opaqueId);
     expect(other.opaqueId).not.toBe(first.opaqueId);
-    expect(sq.drone(1).storedItems().map((i) => i.command)).toEqual([MavCmd.NAV_TAKEOFF, MavCmd.NAV_WAYPOINT, MavCmd.NAV_WAYPOINT, MavCmd.NAV_RETURN_TO_LAUNCH]);
+    expect(sq.drone(1).storedItems().map((i) => i.command)).toEqual([
+      MavCmd.NAV_TAKEOFF,
+      MavCmd.NAV_WAYPOINT,
+      MavCmd.NAV_WAYPOINT,
+      MavCmd.NAV_RETURN_TO_LAUNCH,
+    ]);
     expect(gcs.of(1, 'MISSION_REQUEST').length).toBe(0);
   });
 });
 
-describe('PX4\'s STATUSTEXT', () => {
+describe("PX4's STATUSTEXT", () => {
   it('numbers every text; one longer than 50 characters goes in chunks of one id', () => {
     const fw = px4();
     const one = fw.statusTexts(6, 'Takeoff detected\t') as common.StatusText[];

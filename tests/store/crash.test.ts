@@ -21,7 +21,8 @@ async function freeUdpPort(): Promise<number> {
 
 const api = async (port: number, method: string, url: string, token?: string, body?: unknown) => {
   const res = await fetch(`http://127.0.0.1:${port}${url}`, {
-    method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() as any };

@@ -17,7 +17,19 @@ describe('database file', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(5);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(['alert_events', 'alerts', 'audit', 'drone_control', 'patrol_events', 'patrol_runs', 'sessions', 'track_points', 'user_roles', 'users', 'vehicles']);
+    expect(tables).toEqual([
+      'alert_events',
+      'alerts',
+      'audit',
+      'drone_control',
+      'patrol_events',
+      'patrol_runs',
+      'sessions',
+      'track_points',
+      'user_roles',
+      'users',
+      'vehicles',
+    ]);
     db.close();
     // Opening again applies nothing twice.
     const again = openDatabase(file);
@@ -55,7 +67,9 @@ describe('database file', () => {
     const file = path.join(tmp(), 'skybeat.db');
     fs.writeFileSync(file, 'this is a note somebody saved under the wrong name, not a database at all '.repeat(100));
     const before = sha(file);
-    expect(() => openDatabase(file)).toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged or is not a SkyBeat database.*will not overwrite it`));
+    expect(() => openDatabase(file)).toThrow(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged or is not a SkyBeat database.*will not overwrite it`),
+    );
     expect(sha(file)).toBe(before);
   });
 

@@ -8,7 +8,11 @@ import { openStore } from '../../server/store/index.ts';
 import { REPO } from '../helpers/shared.ts';
 
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/auth/users-cli.ts', ...args], { cwd: REPO, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/auth/users-cli.ts', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...env },
+  });
   return { code: r.status, out: r.stdout + r.stderr };
 };
 const users = (dataDir: string, ...args: string[]) => run([...args, '--data', dataDir]);

@@ -45,7 +45,11 @@ describe('flight actions confirmed from telemetry (simulated time)', () => {
     expect(await fc.run(actions.setMode(v, 'GUIDED'))).toEqual({ result: 'accepted' });
     expect(v.mode).toBe('GUIDED');
     expect(v.commandedMode).toEqual({ mode: 'GUIDED', at: asked });
-    expect(peer.got(CommandLong).map((c) => [c.command, c._param1, c._param2])).toEqual([[MavCmd.DO_SET_MODE, minimal.MavModeFlag.CUSTOM_MODE_ENABLED, COPTER.GUIDED]]);
+    expect(peer.got(CommandLong).map((c) => [c.command, c._param1, c._param2])).toEqual([[
+      MavCmd.DO_SET_MODE,
+      minimal.MavModeFlag.CUSTOM_MODE_ENABLED,
+      COPTER.GUIDED,
+    ]]);
   });
 
   it('a mode change accepted but never shown: unconfirmed, 4 s after the ACK', async () => {
@@ -93,7 +97,10 @@ describe('flight actions confirmed from telemetry (simulated time)', () => {
     expect(await ok.fc.run(ok.actions.missionStart(ok.v))).toEqual({ result: 'accepted' });
     expect(ok.peer.got(CommandLong).map((c) => [c.command, c._param1, c._param2])).toEqual([[MavCmd.MISSION_START, 0, 0]]);
     const not = await setup({ customMode: COPTER.GUIDED, effectAfterMs: null });
-    expect(await not.fc.run(not.actions.missionStart(not.v))).toEqual({ result: 'unconfirmed', reason: 'mission start accepted, but mem-1 reports mode GUIDED' });
+    expect(await not.fc.run(not.actions.missionStart(not.v))).toEqual({
+      result: 'unconfirmed',
+      reason: 'mission start accepted, but mem-1 reports mode GUIDED',
+    });
   });
 
   it('pause, resume, return and land ask ArduCopter for BRAKE, AUTO, RTL and LAND', async () => {
@@ -108,7 +115,10 @@ describe('flight actions confirmed from telemetry (simulated time)', () => {
     const { fc, peer, v, actions } = await setup({ autopilot: minimal.MavAutopilot.PX4, customMode: 0x03040000, effectAfterMs: null });
     // PX4 reports main << 16 | sub << 24; the scripted vehicle shows what it was sent.
     peer.on((m) => {
-      if (m instanceof CommandLong && m.command === MavCmd.DO_SET_MODE) fc.clock.setTimeout(() => { peer.state.customMode = (m._param2 << 16) | (m._param3 << 24); }, 1);
+      if (m instanceof CommandLong && m.command === MavCmd.DO_SET_MODE)
+        fc.clock.setTimeout(() => {
+          peer.state.customMode = (m._param2 << 16) | (m._param3 << 24);
+        }, 1);
     });
     expect(v.mode).toBe('HOLD');
     expect(await fc.run(actions.returnHome(v))).toEqual({ result: 'accepted' });

@@ -11,18 +11,33 @@ import { flightModeOf, modeName, profileOf, streamRequests } from '../../server/
 const CUSTOM = minimal.MavModeFlag.CUSTOM_MODE_ENABLED;
 const QUAD = minimal.MavType.QUADROTOR;
 const { CopterMode, PlaneMode, RoverMode } = ardupilotmega;
-const PX4 = { HOLD: 0x03040000, MISSION: 0x04040000, RETURN: 0x05040000, LAND: 0x06040000, POSCTL: 0x00030000, ORBIT: 0x01030000, OFFBOARD: 0x00060000, READY: 0x01040000 };
+const PX4 = {
+  HOLD: 0x03040000,
+  MISSION: 0x04040000,
+  RETURN: 0x05040000,
+  LAND: 0x06040000,
+  POSCTL: 0x00030000,
+  ORBIT: 0x01030000,
+  OFFBOARD: 0x00060000,
+  READY: 0x01040000,
+};
 
 describe('one flight mode, whatever the firmware calls it', () => {
   it('ArduCopter: AUTO is a mission, RTL and SMART_RTL return, BRAKE and LOITER hold, GUIDED is guided', () => {
     const fm = (m: number) => flightModeOf('ardupilot', QUAD, CUSTOM, m);
-    expect([CopterMode.AUTO, CopterMode.RTL, CopterMode.SMART_RTL, CopterMode.AUTO_RTL, CopterMode.LAND].map(fm)).toEqual(['mission', 'return', 'return', 'return', 'land']);
+    expect([CopterMode.AUTO, CopterMode.RTL, CopterMode.SMART_RTL, CopterMode.AUTO_RTL, CopterMode.LAND].map(fm)).toEqual([
+      'mission',
+      'return',
+      'return',
+      'return',
+      'land',
+    ]);
     expect([CopterMode.BRAKE, CopterMode.LOITER, CopterMode.GUIDED, CopterMode.STABILIZE, CopterMode.ALT_HOLD, CopterMode.POSHOLD].map(fm))
       .toEqual(['hold', 'hold', 'guided', 'stabilized', 'altitude', 'position']);
     expect([CopterMode.CIRCLE, CopterMode.FLIP, 99].map(fm)).toEqual(['orbit', 'other', 'unknown']);
   });
 
-  it('ArduPlane and ArduRover: their own numbers, the same meanings (QLAND lands, a rover\'s HOLD holds)', () => {
+  it("ArduPlane and ArduRover: their own numbers, the same meanings (QLAND lands, a rover's HOLD holds)", () => {
     expect(flightModeOf('ardupilot', minimal.MavType.FIXED_WING, CUSTOM, PlaneMode.QLAND)).toBe('land');
     expect(flightModeOf('ardupilot', minimal.MavType.FIXED_WING, CUSTOM, PlaneMode.AUTO)).toBe('mission');
     expect(flightModeOf('ardupilot', minimal.MavType.GROUND_ROVER, CUSTOM, RoverMode.HOLD)).toBe('hold');
@@ -68,12 +83,12 @@ describe('what else differs, asked of the profile', () => {
     expect(profileOf('px4').readBack).toEqual({ altToleranceM: { mission: 0, fence: 0, rally: 0 }, autocontinueKept: true });
   });
 
-  it('the mode changes a firmware makes by itself: PX4 returns at the mission\'s RTL item, ArduPilot keeps AUTO', () => {
+  it("the mode changes a firmware makes by itself: PX4 returns at the mission's RTL item, ArduPilot keeps AUTO", () => {
     expect(profileOf('px4').ownModeChanges.map((c) => [c.from, c.to, c.at])).toEqual([['mission', 'return', 'return']]);
     expect(profileOf('ardupilot').ownModeChanges).toEqual([]);
   });
 
-  it('streams: ArduPilot gets REQUEST_DATA_STREAM (all, 4 Hz) from the fleet; PX4\'s plan is per-message intervals and -1 for the five it streams unread', () => {
+  it("streams: ArduPilot gets REQUEST_DATA_STREAM (all, 4 Hz) from the fleet; PX4's plan is per-message intervals and -1 for the five it streams unread", () => {
     const [ap, ...more] = streamRequests('ardupilot', 1, 1);
     expect(more).toEqual([]);
     expect(ap).toBeInstanceOf(common.RequestDataStream);
@@ -82,7 +97,11 @@ describe('what else differs, asked of the profile', () => {
     expect(streamRequests('px4', 1, 1)).toEqual([]);
     const plan = profileOf('px4').telemetry;
     expect(Object.fromEntries(plan.intervals)).toEqual({
-      [common.GlobalPositionInt.MSG_ID]: 4, [common.VfrHud.MSG_ID]: 2, [common.SysStatus.MSG_ID]: 1, [common.GpsRawInt.MSG_ID]: 1, [common.Attitude.MSG_ID]: 1,
+      [common.GlobalPositionInt.MSG_ID]: 4,
+      [common.VfrHud.MSG_ID]: 2,
+      [common.SysStatus.MSG_ID]: 1,
+      [common.GpsRawInt.MSG_ID]: 1,
+      [common.Attitude.MSG_ID]: 1,
     });
     // ATTITUDE_QUATERNION, SERVO_OUTPUT_RAW, ATTITUDE_TARGET, LOCAL_POSITION_NED, POSITION_TARGET_LOCAL_NED
     expect(plan.off).toEqual([31, 36, 83, 32, 85]);

@@ -95,7 +95,11 @@ describe('commands with acknowledgement (simulated time)', () => {
       reply(text(2, 'Arm: Need Position Estimate'));
       reply(ack(cmd.command, MavResult.FAILED));
     });
-    expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({ result: 'denied', code: 'FAILED', reason: 'COMPONENT_ARM_DISARM FAILED: Arm: Need Position Estimate' });
+    expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({
+      result: 'denied',
+      code: 'FAILED',
+      reason: 'COMPONENT_ARM_DISARM FAILED: Arm: Need Position Estimate',
+    });
     expect(since()).toBeLessThanOrEqual(20 + 1); // the reason was there: no wait for one (a 0 ms timer is 1 ms)
   });
 
@@ -104,7 +108,11 @@ describe('commands with acknowledgement (simulated time)', () => {
       reply(ack(cmd.command, MavResult.DENIED));
       reply(text(4, 'PreArm: Throttle too high'), 100);
     });
-    expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({ result: 'denied', code: 'DENIED', reason: 'COMPONENT_ARM_DISARM DENIED: PreArm: Throttle too high' });
+    expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({
+      result: 'denied',
+      code: 'DENIED',
+      reason: 'COMPONENT_ARM_DISARM DENIED: PreArm: Throttle too high',
+    });
   });
 
   it('a refusal without a reason: said 150 ms later; information texts (severity above WARNING) are no reason', async () => {
@@ -112,7 +120,11 @@ describe('commands with acknowledgement (simulated time)', () => {
       reply(text(6, 'EKF3 IMU0 is using GPS'));
       reply(ack(cmd.command, MavResult.UNSUPPORTED));
     });
-    expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({ result: 'denied', code: 'UNSUPPORTED', reason: 'COMPONENT_ARM_DISARM UNSUPPORTED' });
+    expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({
+      result: 'denied',
+      code: 'UNSUPPORTED',
+      reason: 'COMPONENT_ARM_DISARM UNSUPPORTED',
+    });
     expect(since()).toBe(20 + 150);
   });
 
@@ -140,7 +152,11 @@ describe('commands with acknowledgement (simulated time)', () => {
   it('one of each command at a time per vehicle: the same again is BUSY, another command goes', async () => {
     const { fc, v, sender } = await setup((cmd, reply) => reply(ack(cmd.command, MavResult.ACCEPTED), 500));
     const first = sender.send(v, { command: ARM, params: [1] });
-    expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({ result: 'denied', code: 'BUSY', reason: 'COMPONENT_ARM_DISARM already in progress for mem-1' });
+    expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({
+      result: 'denied',
+      code: 'BUSY',
+      reason: 'COMPONENT_ARM_DISARM already in progress for mem-1',
+    });
     const other = sender.send(v, { command: MavCmd.NAV_TAKEOFF, params: [0, 0, 0, 0, 0, 0, 20] });
     expect(await fc.run(Promise.all([first, other]))).toEqual([{ result: 'accepted' }, { result: 'accepted' }]);
     expect(await fc.run(sender.send(v, { command: ARM, params: [1] }))).toEqual({ result: 'accepted' }); // free again
@@ -162,11 +178,16 @@ describe('commands with acknowledgement (simulated time)', () => {
   it('a command with a position goes as COMMAND_INT (degrees as degE7) and is retried the same way', async () => {
     const { fc, peer, v, sender } = await setup((cmd, reply) => reply(ack(cmd.command, MavResult.ACCEPTED)));
     peer.drop('up', is(CommandInt), 1);
-    const goto = { command: MavCmd.DO_REPOSITION, params: [-1, 1], int: { frame: common.MavFrame.GLOBAL_RELATIVE_ALT_INT, lat: 28.3712345, lon: 121.3798765, alt: 40 } };
+    const goto = {
+      command: MavCmd.DO_REPOSITION,
+      params: [-1, 1],
+      int: { frame: common.MavFrame.GLOBAL_RELATIVE_ALT_INT, lat: 28.3712345, lon: 121.3798765, alt: 40 },
+    };
     expect(await fc.run(sender.send(v, goto))).toEqual({ result: 'accepted' });
     const sent = peer.got(CommandInt);
     expect(sent.map((c) => [c.frame, c._param5, c._param6, c._param7, c._param1, c._param2])).toEqual([
-      [6, 283712345, 1213798765, 40, -1, 1], [6, 283712345, 1213798765, 40, -1, 1],
+      [6, 283712345, 1213798765, 40, -1, 1],
+      [6, 283712345, 1213798765, 40, -1, 1],
     ]);
     expect(peer.got(CommandLong)).toEqual([]);
   });

@@ -26,7 +26,8 @@ async function rig(answer: (cmd: common.CommandLong, send: (m: common.CommandAck
   return { sender: new CommandSender(gs.fleet, 255), v, seen };
 }
 
-const ack = (command: number, result: number, progress = 0) => Object.assign(new common.CommandAck(), { command, result, progress, targetSystem: 255, targetComponent: 190 });
+const ack = (command: number, result: number, progress = 0) =>
+  Object.assign(new common.CommandAck(), { command, result, progress, targetSystem: 255, targetComponent: 190 });
 const text = (severity: number, t: string) => Object.assign(new common.StatusText(), { severity, text: t });
 const ARM = common.MavCmd.COMPONENT_ARM_DISARM;
 
@@ -53,7 +54,9 @@ describe('commands with acknowledgement over a real socket', () => {
       send(ack(cmd.command, common.MavResult.FAILED));
     });
     expect(await sender.send(v, { command: ARM, params: [1] })).toEqual({
-      result: 'denied', code: 'FAILED', reason: 'COMPONENT_ARM_DISARM FAILED: Arm: Need Position Estimate',
+      result: 'denied',
+      code: 'FAILED',
+      reason: 'COMPONENT_ARM_DISARM FAILED: Arm: Need Position Estimate',
     });
   });
 });

@@ -41,7 +41,8 @@ describe('manners on the link', () => {
     const { fc, peer } = await setup();
     const handed: number[] = [];
     peer.fleet.onMessage(peer.vehicle.id, common.CommandLong, (c) => handed.push(c.targetSystem));
-    const cmd = (targetSystem: number) => Object.assign(new common.CommandLong(), { command: common.MavCmd.NAV_RETURN_TO_LAUNCH, targetSystem, targetComponent: 0 });
+    const cmd = (targetSystem: number) =>
+      Object.assign(new common.CommandLong(), { command: common.MavCmd.NAV_RETURN_TO_LAUNCH, targetSystem, targetComponent: 0 });
     peer.send(cmd(1));
     peer.send(cmd(255));
     await fc.advance(20);

@@ -21,7 +21,11 @@ async function twoVehicles() {
   fleet.addConnection(ground);
   await groundLink.open();
   await vehicleLink.open();
-  cleanup.push(async () => { fleet.close(); await ground.close(); await vehicleLink.close(); });
+  cleanup.push(async () => {
+    fleet.close();
+    await ground.close();
+    await vehicleLink.close();
+  });
   const encoders = new Map([1, 2].map((sysid) => [sysid, new Encoder(sysid, 1, null)]));
   const send = async (sysid: number, ...msgs: MavLinkData[]) => {
     for (const m of msgs) vehicleLink.send(encoders.get(sysid)!.encode(m));

@@ -38,7 +38,10 @@ interface Session {
 async function replay(): Promise<Session> {
   const records = parseTlog(fs.readFileSync(fixture('px4/mission-flight.tlog'))).filter((r) => r.packet[5] !== 255);
   const fromPx4: MavLinkData[] = [];
-  const framer = new Framer((f) => { const m = decode(f); if (m) fromPx4.push(m); });
+  const framer = new Framer((f) => {
+    const m = decode(f);
+    if (m) fromPx4.push(m);
+  });
   for (const r of records) framer.push(r.packet);
   const fc = fakeClock();
   const [groundLink, px4Link] = memoryLinkPair(fc.clock, 1);
@@ -49,14 +52,18 @@ async function replay(): Promise<Session> {
   await groundLink.open();
   await px4Link.open();
   const sent: MavLinkData[] = [];
-  px4.on('message', ({ frame, msg }) => { if (frame.sysid === 255 && msg) sent.push(msg); });
+  px4.on('message', ({ frame, msg }) => {
+    if (frame.sysid === 255 && msg) sent.push(msg);
+  });
   const commandsHandedOut: common.CommandLong[] = [];
   fleet.onMessage('px4-1', common.CommandLong, (m) => commandsHandedOut.push(m));
 
   const store = openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-px4-')));
   const monitor = new AircraftMonitor(fleet, new AlertStore(store.db));
   const alerts: AircraftAlertView[] = [];
-  monitor.on('alert', (a) => { if (!alerts.some((r) => r.id === a.id)) alerts.push(a); });
+  monitor.on('alert', (a) => {
+    if (!alerts.some((r) => r.id === a.id)) alerts.push(a);
+  });
 
   const t0 = records[0]!.timeUs;
   for (const r of records) fc.clock.setTimeout(() => px4Link.send(r.packet), Number(r.timeUs - t0) / 1000);
@@ -73,7 +80,9 @@ async function replay(): Promise<Session> {
 
 describeWithFixtures('a real PX4 session through the ingest path', () => {
   let s: Session;
-  beforeAll(async () => { s = await replay(); }, 60_000);
+  beforeAll(async () => {
+    s = await replay();
+  }, 60_000);
 
   it('every text once, whole and trimmed: the 50-character RTL message and its lone tab are one text', () => {
     expect(s.vehicle.messageCount).toBe(12); // 13 STATUSTEXT packets, id 8 in two chunks
@@ -106,14 +115,14 @@ describeWithFixtures('a real PX4 session through the ingest path', () => {
     expect(answers.map((p) => [p.seq, p.timeUsec, p.targetSystem, p.targetComponent])).toEqual(asked.map((p) => [p.seq, p.timeUsec, 1, 1]));
   });
 
-  it('PX4\'s copies of its own commands (COMMAND_LONG to itself) are handed to nobody', () => {
+  it("PX4's copies of its own commands (COMMAND_LONG to itself) are handed to nobody", () => {
     const own = s.fromPx4.filter((m) => m instanceof common.CommandLong);
     expect(own).toHaveLength(18);
     expect(own.every((c) => c.targetSystem === 1 && c.targetComponent === 0)).toBe(true);
     expect(s.commandsHandedOut).toEqual([]);
   });
 
-  it('the drone\'s link counts every packet PX4 sent and shows no loss: the 402 of ids no dialect here knows are not holes', () => {
+  it("the drone's link counts every packet PX4 sent and shows no loss: the 402 of ids no dialect here knows are not holes", () => {
     // Before, the vehicle counted only what it could decode: this perfect link showed 2.8 % loss (13,770 packets).
     expect(s.vehicle.view(0).link).toMatchObject({ packets: 14_373, lossPercent: 0 });
   });

@@ -39,7 +39,7 @@ describe('autopilot texts', () => {
     expect(texts()).toEqual(['Executing Mission', 'EKF3 IMU0 is using GPS', 'Armed by external command']);
   });
 
-  it('a 50-character chunk and the rest are one text: PX4\'s RTL message and its lone tab', async () => {
+  it("a 50-character chunk and the rest are one text: PX4's RTL message and its lone tab", async () => {
     const { peer, texts, send } = await setup();
     await send(chunk(RTL, 8, 0));
     expect(texts()).toEqual([]); // 50 characters, no NUL: more follows
@@ -62,7 +62,7 @@ describe('autopilot texts', () => {
     expect(texts()).toEqual([RTL]);
   });
 
-  it('a lost final chunk: after 2 s what came is shown, marked as cut off; the severity is the text\'s', async () => {
+  it("a lost final chunk: after 2 s what came is shown, marked as cut off; the severity is the text's", async () => {
     const { fc, texts, send } = await setup();
     await send(chunk(RTL, 9, 0, MavSeverity.WARNING));
     await fc.advance(1900);
@@ -86,7 +86,9 @@ describe('autopilot texts', () => {
   it('a text cut off by the timeout reaches the listeners of the fleet (the alerts) like any other', async () => {
     const { fc, peer, send } = await setup();
     const changed: string[] = [];
-    peer.fleet.on('changed', (v, parts) => { if (parts & Part.MESSAGES) changed.push(v.messages.at(-1)!.text); });
+    peer.fleet.on('changed', (v, parts) => {
+      if (parts & Part.MESSAGES) changed.push(v.messages.at(-1)!.text);
+    });
     await send(chunk(RTL, 40, 0, MavSeverity.CRITICAL));
     await fc.advance(2100);
     expect(changed).toEqual([`${RTL}…`]);

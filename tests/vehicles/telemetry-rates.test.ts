@@ -40,8 +40,16 @@ describe('telemetry rates asked of PX4, every answer read', () => {
     rates.askAll(v);
     await fc.advance(1000);
     expect(asked()).toEqual([
-      [33, 250_000], [74, 500_000], [1, 1_000_000], [24, 1_000_000], [30, 1_000_000],
-      [31, -1], [36, -1], [83, -1], [32, -1], [85, -1],
+      [33, 250_000],
+      [74, 500_000],
+      [1, 1_000_000],
+      [24, 1_000_000],
+      [30, 1_000_000],
+      [31, -1],
+      [36, -1],
+      [83, -1],
+      [32, -1],
+      [85, -1],
     ]);
     // Each went only after the answer to the one before (10 ms each way here): never two in flight.
     const at = peer.gotAt(CommandLong, (c) => c.command === SET_MESSAGE_INTERVAL);
@@ -49,11 +57,13 @@ describe('telemetry rates asked of PX4, every answer read', () => {
     expect(v.view(0).link.refusedRates).toEqual([]);
   });
 
-  it('a refused rate and an unanswered one show in the vehicle\'s link state; asked again when the link comes back, and cleared once taken', async () => {
+  it("a refused rate and an unanswered one show in the vehicle's link state; asked again when the link comes back, and cleared once taken", async () => {
     let refuse = true;
     const { fc, v, peer, asked } = await px4((id) => (!refuse ? MavResult.ACCEPTED : id === 36 ? MavResult.FAILED : id === 83 ? null : MavResult.ACCEPTED));
     const changed: number[] = [];
-    peer.fleet.on('changed', (veh, parts) => { if (veh === v) changed.push(parts); });
+    peer.fleet.on('changed', (veh, parts) => {
+      if (veh === v) changed.push(parts);
+    });
     peer.fleet.emit('found', v); // as the fleet does at the first HEARTBEAT
     await fc.advance(10_000);
     expect(v.view(0).link.refusedRates).toEqual([
@@ -73,7 +83,7 @@ describe('telemetry rates asked of PX4, every answer read', () => {
     expect(v.view(0).link.refusedRates).toEqual([]);
   });
 
-  it('ArduPilot is not asked message by message (REQUEST_DATA_STREAM is the fleet\'s, with no answer to read)', async () => {
+  it("ArduPilot is not asked message by message (REQUEST_DATA_STREAM is the fleet's, with no answer to read)", async () => {
     const fc = fakeClock();
     const peer = await scriptedVehicle(fc, { autopilot: minimal.MavAutopilot.ARDUPILOTMEGA });
     cleanup.push(() => peer.close());

@@ -10,16 +10,42 @@ import { fakeClock } from '../helpers/fake-clock.ts';
 
 const T0 = Date.UTC(2026, 11, 2, 1, 0, 0, 400);
 
-const incident = (id: number, over: Partial<GroundAlertView> = {}) => ({
-  id, number: `HF-20261202-00${id}`, category: 'fight', priority: 2, lat: 28.37, lon: 121.38, note: '', vehicleId: null, createdBy: 'room',
-  createdAt: T0, state: 'dispatched', assignee: null, dispatch: [], closedAt: null, outcome: null, stateSince: T0, overdueAt: T0 + 60_000, ...over,
-}) as GroundAlertView;
+const incident = (id: number, over: Partial<GroundAlertView> = {}) =>
+  ({
+    id,
+    number: `HF-20261202-00${id}`,
+    category: 'fight',
+    priority: 2,
+    lat: 28.37,
+    lon: 121.38,
+    note: '',
+    vehicleId: null,
+    createdBy: 'room',
+    createdAt: T0,
+    state: 'dispatched',
+    assignee: null,
+    dispatch: [],
+    closedAt: null,
+    outcome: null,
+    stateSince: T0,
+    overdueAt: T0 + 60_000,
+    ...over,
+  }) as GroundAlertView;
 
-const aircraft = (id: number, vehicleId: string, over: Partial<AircraftAlertView> = {}) => ({
-  id, vehicleId, rule: 'battery_low', severity: 'caution', message: '', raisedAt: T0 + id, clearedAt: null, acknowledgedBy: null, ...over,
-}) as AircraftAlertView;
+const aircraft = (id: number, vehicleId: string, over: Partial<AircraftAlertView> = {}) =>
+  ({
+    id,
+    vehicleId,
+    rule: 'battery_low',
+    severity: 'caution',
+    message: '',
+    raisedAt: T0 + id,
+    clearedAt: null,
+    acknowledgedBy: null,
+    ...over,
+  }) as AircraftAlertView;
 
-it('ticks every card\'s clocks once a second and rings once for each incident nobody accepted in time', async () => {
+it("ticks every card's clocks once a second and rings once for each incident nobody accepted in time", async () => {
   const fake = fakeClock(T0);
   let desk = [incident(1), incident(2, { createdAt: T0 + 30_000, stateSince: T0 + 30_000, overdueAt: T0 + 90_000 })];
   const rang: number[] = [];
@@ -62,11 +88,20 @@ it('ticks every card\'s clocks once a second and rings once for each incident no
 });
 
 it('counts what the header, the sidebar tab and the desk tabs show from one rule', () => {
-  const ground = [incident(1, { state: 'open' }), incident(2), incident(3, { state: 'accepted', overdueAt: null }), incident(4, { state: 'on_scene', overdueAt: null })];
+  const ground = [
+    incident(1, { state: 'open' }),
+    incident(2),
+    incident(3, { state: 'accepted', overdueAt: null }),
+    incident(4, { state: 'on_scene', overdueAt: null }),
+  ];
   const alerts = [aircraft(10, 'sim-1'), aircraft(11, 'sim-1', { clearedAt: T0 }), aircraft(12, 'sim-2', { acknowledgedBy: 'room' })];
   expect(deskCounts(ground, alerts)).toEqual({ incidents: 2, aircraft: 2 });
   // Overdue first, then waiting, then the rest; by priority, newest first.
-  const order = incidentOrder([incident(5, { state: 'accepted', priority: 1, overdueAt: null }), incident(6, { overdueAt: T0 + 999_000 }), incident(7, { priority: 3 })], T0 + 61_000);
+  const order = incidentOrder([
+    incident(5, { state: 'accepted', priority: 1, overdueAt: null }),
+    incident(6, { overdueAt: T0 + 999_000 }),
+    incident(7, { priority: 3 }),
+  ], T0 + 61_000);
   expect(order.map((a) => a.id)).toEqual([7, 6, 5]);
 });
 

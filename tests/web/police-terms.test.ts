@@ -37,7 +37,7 @@ describe('police terms', () => {
     expect(found).toEqual([]);
   });
 
-  it('the string table says the glossary\'s words on both pages', () => {
+  it("the string table says the glossary's words on both pages", () => {
     // the officer's phone
     expect(translate('zh-CN', 'reply_accept')).toBe(TERMS.signFor.zh);
     expect(translate('zh-CN', 'job_accepted')).toBe('已签收');

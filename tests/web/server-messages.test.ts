@@ -25,7 +25,7 @@ it('has every message in Chinese, with the same placeholders and no English word
   }
 });
 
-it('says a message in the page\'s language: terms from the string table, lists, moments, nested messages', () => {
+it("says a message in the page's language: terms from the string table, lists, moments, nested messages", () => {
   const gps = said('alert_gps_lost', { fix: term('gpsFix1', 'NO_FIX') });
   expect(english(gps)).toBe('GPS lost: NO_FIX');
   setLocale('zh-CN');
@@ -46,7 +46,7 @@ it('says a message in the page\'s language: terms from the string table, lists, 
   expect(sayServer(said('alert_link_lost', { time: moment(at) }))).toBe(`链路中断：最后心跳 ${hhmmss}`);
 });
 
-it('says the English as the service does, and passes the autopilot\'s words through untouched', () => {
+it("says the English as the service does, and passes the autopilot's words through untouched", () => {
   const autopilot = said('alert_autopilot', { text: verbatim('PreArm: Need Position Estimate') });
   expect(english(autopilot)).toBe('autopilot: PreArm: Need Position Estimate');
   expect(sayServer(autopilot, 'en')).toBe(english(autopilot));

@@ -71,7 +71,11 @@ export class GotoLayer {
     const root = document.createElement('div');
     const text = Object.assign(document.createElement('span'), { className: 'goto-target__label' });
     root.append(Object.assign(document.createElement('span'), { className: 'goto-target__mark' }), text);
-    const marker = L.marker([0, 0], { icon: L.divIcon({ className: 'goto-target-icon', html: root, iconSize: undefined }), interactive: false, keyboard: false }).addTo(this.map);
+    const marker = L.marker([0, 0], {
+      icon: L.divIcon({ className: 'goto-target-icon', html: root, iconSize: undefined }),
+      interactive: false,
+      keyboard: false,
+    }).addTo(this.map);
     const line = L.polyline([], { renderer: this.renderer, className: 'goto-line', interactive: false }).addTo(this.map);
     const d = { marker, root, text, line };
     this.drawn.set(g.id, d);

@@ -14,22 +14,28 @@ export const gotoStateName = (g: GotoView) => t(`goto_${g.state}` as StringKey);
 
 export function GotoFacts({ goto: g }: { goto: GotoView }) {
   return (
-    <dl class={`goto-facts${g.amber ? ' goto-facts--amber' : ''}`} data-goto-id={String(g.id)} data-state={g.state} data-overhead={String(g.overhead)} data-amber={String(g.amber)}>
+    <dl
+      class={`goto-facts${g.amber ? ' goto-facts--amber' : ''}`}
+      data-goto-id={String(g.id)}
+      data-state={g.state}
+      data-overhead={String(g.overhead)}
+      data-amber={String(g.amber)}
+    >
       <dt>{t('gotoState')}</dt>
-      <dd class="goto-facts__state">
+      <dd class='goto-facts__state'>
         {gotoStateName(g)}
-        {g.overhead && <span class="goto-overhead">{t('gotoOverhead')}</span>}
+        {g.overhead && <span class='goto-overhead'>{t('gotoOverhead')}</span>}
       </dd>
-      {g.stale && <dd class="goto-facts__stale">{t('gotoStale')}</dd>}
+      {g.stale && <dd class='goto-facts__stale'>{t('gotoStale')}</dd>}
       <dt>{t('gotoDistance')}</dt>
-      <dd class="goto-facts__distance">{distance(g.distanceM)}</dd>
+      <dd class='goto-facts__distance'>{distance(g.distanceM)}</dd>
       <dt>{t('gotoHeld')}</dt>
-      <dd class="goto-facts__held">{duration(g.heldS)}</dd>
+      <dd class='goto-facts__held'>{duration(g.heldS)}</dd>
       <dt>{t('gotoBattery')}</dt>
-      <dd class="goto-facts__battery">{g.batteryPercent === null ? '—' : `${Math.round(g.batteryPercent)}%`}</dd>
+      <dd class='goto-facts__battery'>{g.batteryPercent === null ? '—' : `${Math.round(g.batteryPercent)}%`}</dd>
       <dt>{t('gotoTurnHome')}</dt>
-      <dd class="goto-facts__turn-home" data-seconds={g.turnHomeInS === null ? undefined : String(g.turnHomeInS)}>{duration(g.turnHomeInS)}</dd>
-      {g.keepHolding && <dd class="goto-facts__kept">{t('gotoKeptPast')}</dd>}
+      <dd class='goto-facts__turn-home' data-seconds={g.turnHomeInS === null ? undefined : String(g.turnHomeInS)}>{duration(g.turnHomeInS)}</dd>
+      {g.keepHolding && <dd class='goto-facts__kept'>{t('gotoKeptPast')}</dd>}
     </dl>
   );
 }

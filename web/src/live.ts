@@ -66,7 +66,9 @@ export function connectLive(handlers: LiveHandlers): LiveSocket {
   // The session ended (logged out elsewhere, password or roles changed, account disabled): the
   // service says why just before it closes the connection; reconnecting would only be refused.
   let ended: string | null = null;
-  socket.on('session:ended', (reason) => { ended = reason; });
+  socket.on('session:ended', (reason) => {
+    ended = reason;
+  });
   socket.on('disconnect', (reason) => {
     if (ended !== null) {
       handlers.state('refused', ended);

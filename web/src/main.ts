@@ -224,7 +224,10 @@ async function start(): Promise<void> {
     incidentDrone: (alert) => h(IncidentDrone, { alert, drones: incidentDrones }),
   });
   const incidentDrones = new IncidentDrones({
-    user, ops, store: gotos, callsign,
+    user,
+    ops,
+    store: gotos,
+    callsign,
     sendHere: (vehicleId, alert) => {
       fleet.focus(vehicleId);
       void gotoConsole.prepare(vehicleId, { lat: alert.lat, lon: alert.lon }, alert.id, alert.number);
@@ -232,7 +235,13 @@ async function start(): Promise<void> {
     notice: (text) => status.addNotice('actionError', new Error(text)),
   });
   new DroneRequestList(byId('drone-requests'), {
-    user, ops, store: gotos, confirm, callsign, numberOf: (id) => alertsPanel.numberOf(id), sent: (id) => fleet.focus(id),
+    user,
+    ops,
+    store: gotos,
+    confirm,
+    callsign,
+    numberOf: (id) => alertsPanel.numberOf(id),
+    sent: (id) => fleet.focus(id),
   });
   new GotoLayer(map, overlays, projection, gotos, (id) => fleet.vehicles.get(id), callsign);
   const editor = new RouteEditor({
@@ -244,7 +253,13 @@ async function start(): Promise<void> {
     closed: () => routesPanel.editorClosed(),
   });
   const routesPanel = new RoutesPanel(byId('routes-panel'), {
-    user, catalog, preview, editor, confirm, dropTargets: [byId('map-area')], reveal: () => tabs.show('routes'),
+    user,
+    catalog,
+    preview,
+    editor,
+    confirm,
+    dropTargets: [byId('map-area')],
+    reveal: () => tabs.show('routes'),
   });
   const replay = new Replay(map, overlays, projection, byId('replay'), framing);
   const history = new HistoryPanel(byId('history-panel'), { map, projection, replay, callsign });
@@ -273,7 +288,6 @@ async function start(): Promise<void> {
     renderNextFrame(drawOfficers);
     framing.changed();
   });
-
 
   let loggingIn = false;
   const socket = connectLive({

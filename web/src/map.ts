@@ -29,8 +29,14 @@ export interface MapHandle {
 /** The full tile source; an older service sends only tileUrl. */
 export function tileSource(config: ClientConfig): TileSourceView {
   return config.tiles ?? {
-    kind: config.tileUrl ? 'xyz' : 'none', url: config.tileUrl, attribution: config.tileAttribution,
-    crs: 'wgs84', subdomains: 'abc', minZoom: 0, maxZoom: 19, labelsUrl: null,
+    kind: config.tileUrl ? 'xyz' : 'none',
+    url: config.tileUrl,
+    attribution: config.tileAttribution,
+    crs: 'wgs84',
+    subdomains: 'abc',
+    minZoom: 0,
+    maxZoom: 19,
+    labelsUrl: null,
   };
 }
 

@@ -135,7 +135,16 @@ export class DroneMarkers {
     });
     const first = (d: DroneMarker) => Number(d.root.dataset.droneId === this.selected);
     boxes.sort((a, b) => first(b.d) - first(a.d) || a.p.y - b.p.y || a.p.x - b.p.x);
-    interface Placed { d: DroneMarker; x: number; y: number; w: number; h: number; depth: number; more: number; from: number }
+    interface Placed {
+      d: DroneMarker;
+      x: number;
+      y: number;
+      w: number;
+      h: number;
+      depth: number;
+      more: number;
+      from: number;
+    }
     const placed: Placed[] = [];
     for (const { d, p, w, h } of boxes) {
       let y = p.y;
@@ -249,7 +258,12 @@ export class DroneMarkers {
     pad.className = 'home-pad';
     pad.dataset.droneId = view.id;
     pad.textContent = 'H';
-    drone.home = L.marker(at, { icon: L.divIcon({ html: pad, className: 'home-icon', iconSize: undefined }), interactive: false, keyboard: false, zIndexOffset: -1000 }).addTo(this.map);
+    drone.home = L.marker(at, {
+      icon: L.divIcon({ html: pad, className: 'home-icon', iconSize: undefined }),
+      interactive: false,
+      keyboard: false,
+      zIndexOffset: -1000,
+    }).addTo(this.map);
   }
 
   private styleTrail(drone: DroneMarker, id: string): void {

@@ -7,14 +7,7 @@
 
 import { signal, type Signal } from '@preact/signals-core';
 
-import {
-  RUN_ENDED,
-  type AircraftAlertView,
-  type DuePatrol,
-  type GroundAlertView,
-  type OfficerView,
-  type RunView,
-} from '../../server/wire/types.ts';
+import { RUN_ENDED, type AircraftAlertView, type DuePatrol, type GroundAlertView, type OfficerView, type RunView } from '../../server/wire/types.ts';
 import { renderNextFrame } from './frame.ts';
 import type { LiveSocket } from './live.ts';
 
@@ -57,7 +50,10 @@ export class Ops {
     socket.on('runs', (runs) => this.merge('runs', this.runs, runs, (r) => r.id, () => true));
     socket.on('control', (holders) => this.setControl(holders, false));
     // Aircraft alerts leave the list once their condition is over and someone has acknowledged them.
-    socket.on('alerts:aircraft', (alerts) => this.merge('aircraft', this.aircraft, alerts, (a) => a.id, (a) => a.clearedAt === null || a.acknowledgedBy === null));
+    socket.on(
+      'alerts:aircraft',
+      (alerts) => this.merge('aircraft', this.aircraft, alerts, (a) => a.id, (a) => a.clearedAt === null || a.acknowledgedBy === null),
+    );
     socket.on('alerts:ground', (alerts) => this.merge('ground', this.ground, alerts, (a) => a.id, (a) => a.state !== 'closed'));
     socket.on('officers', (officers) => this.merge('officers', this.officers, officers, (o) => o.name, (o) => o.onDuty));
     socket.on('patrols:due', (due) => {

@@ -6,7 +6,10 @@ import { age, clockTime, coordinates, gpsFix, num, severity, systemState } from 
 import { getLocale, t, translateStatic, type StringKey } from './i18n.ts';
 
 const WARNING_TEXT: Record<VehicleWarning['code'], StringKey> = {
-  battery: 'warnBattery', gps: 'warnGps', status: 'warnStatus', no_position: 'warnNoPosition',
+  battery: 'warnBattery',
+  gps: 'warnGps',
+  status: 'warnStatus',
+  no_position: 'warnNoPosition',
 };
 
 interface Field {

@@ -65,9 +65,12 @@ export function sayServer(m: ServerMessage, lang: Locale = locale.value): string
  */
 export function Said({ said, fallback }: { said: ServerMessage | null | undefined; fallback: string }): ComponentChildren {
   if (!said) return fallback;
-  return parts(locale.value, said).map((p, i) => (typeof p === 'string' ? p
-    : 'id' in p ? <code key={i} class="said__id">{p.id}</code>
-      : <q key={i} class="said__verbatim" lang="en" data-said-by={p.by ?? 'autopilot'}>{p.verbatim}</q>));
+  return parts(locale.value, said).map((p, i) => (typeof p === 'string' ?
+    p
+    : 'id' in p ?
+    <code key={i} class='said__id'>{p.id}</code>
+    : <q key={i} class='said__verbatim' lang='en' data-said-by={p.by ?? 'autopilot'}>{p.verbatim}</q>)
+  );
 }
 
 type IssueLike = { file: string; where: string; text?: string; message: string; said?: ServerMessage; whereSaid?: MessageParam };
@@ -75,8 +78,17 @@ type IssueLike = { file: string; where: string; text?: string; message: string; 
 /** A route's problem as the page says it: the file, where in it, what; the service's English for a problem it sent without a code. */
 export function RouteIssueText({ issue }: { issue: IssueLike }): ComponentChildren {
   if (!issue.said) return issue.text ?? issue.message;
-  const where = issue.whereSaid === undefined ? null
-    : typeof issue.whereSaid === 'object' && !Array.isArray(issue.whereSaid) && 'code' in issue.whereSaid ? <Said said={issue.whereSaid} fallback={issue.where} />
-      : <code class="said__id">{issue.where}</code>;
-  return <>{issue.file}{t('issueSeparator')}{where && <>{where}{t('issueSeparator')}</>}<Said said={issue.said} fallback={issue.message} /></>;
+  const where = issue.whereSaid === undefined ?
+    null
+    : typeof issue.whereSaid === 'object' && !Array.isArray(issue.whereSaid) && 'code' in issue.whereSaid ?
+    <Said said={issue.whereSaid} fallback={issue.where} />
+    : <code class='said__id'>{issue.where}</code>;
+  return (
+    <>
+      {issue.file}
+      {t('issueSeparator')}
+      {where && <>{where}{t('issueSeparator')}</>}
+      <Said said={issue.said} fallback={issue.message} />
+    </>
+  );
 }

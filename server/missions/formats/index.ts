@@ -31,11 +31,16 @@ export function parseRoute(text: string, fileName: string, opts: LineImportOptio
   const format = formatOf(fileName, text);
   const id = routeId(fileName);
   switch (format) {
-    case 'plan': return parsePlan(text, fileName, id);
-    case 'waypoints': return parseWaypoints(text, fileName, id);
-    case 'geojson': return parseGeoJson(text, fileName, id, opts);
-    case 'kml': return parseKml(text, fileName, id, opts);
-    default: throw new Error(`${fileName}: not a route file (.plan, .waypoints, .geojson or .kml)`);
+    case 'plan':
+      return parsePlan(text, fileName, id);
+    case 'waypoints':
+      return parseWaypoints(text, fileName, id);
+    case 'geojson':
+      return parseGeoJson(text, fileName, id, opts);
+    case 'kml':
+      return parseKml(text, fileName, id, opts);
+    default:
+      throw new Error(`${fileName}: not a route file (.plan, .waypoints, .geojson or .kml)`);
   }
 }
 

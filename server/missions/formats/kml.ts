@@ -11,7 +11,19 @@ import { lineRoute, nameMeta, type DrawnRoute, type LineImportOptions } from './
  */
 
 type Node = Record<string, unknown>;
-const LISTS = new Set(['Document', 'Folder', 'Placemark', 'MultiGeometry', 'LineString', 'Polygon', 'Point', 'innerBoundaryIs', 'Data', 'SchemaData', 'SimpleData']);
+const LISTS = new Set([
+  'Document',
+  'Folder',
+  'Placemark',
+  'MultiGeometry',
+  'LineString',
+  'Polygon',
+  'Point',
+  'innerBoundaryIs',
+  'Data',
+  'SchemaData',
+  'SimpleData',
+]);
 /** Google Earth and QGIS nest folders a few levels deep; far deeper is an attack on the parser. */
 const MAX_DEPTH = 64;
 const parser = new XMLParser({
@@ -96,7 +108,9 @@ function geometries(p: Problems, g: Node, where: string, drawn: DrawnRoute, data
   });
   list(g.Polygon).forEach((poly, i) => polygon(p, poly, `${where}.Polygon[${i}]`, data.inclusion !== 'false', drawn.polygons));
   if (list(g.Point).length) p.add(where, said('import_kml_point'));
-  list(g.MultiGeometry).forEach((m, i) => { line = geometries(p, m, `${where}.MultiGeometry[${i}]`, drawn, data) || line; });
+  list(g.MultiGeometry).forEach((m, i) => {
+    line = geometries(p, m, `${where}.MultiGeometry[${i}]`, drawn, data) || line;
+  });
   return line;
 }
 
@@ -109,7 +123,11 @@ const lineAt = (source: string, index: number) => `line ${source.slice(0, index)
 function refuseDoctype(source: string, file: string): void {
   const at = source.search(/<!DOCTYPE/i);
   if (at >= 0) {
-    throw new RefusedFile(file, lineAt(source, at), 'a DOCTYPE (entity declarations) is refused: KML needs none, and entities can read files on the server or expand without end');
+    throw new RefusedFile(
+      file,
+      lineAt(source, at),
+      'a DOCTYPE (entity declarations) is refused: KML needs none, and entities can read files on the server or expand without end',
+    );
   }
 }
 
@@ -118,7 +136,8 @@ function parseXml(source: string, file: string): Node {
     return parser.parse(source) as Node;
   } catch (err) {
     const message = (err as Error).message;
-    if (/nested tags/i.test(message)) throw new RefusedFile(file, '', `elements nested more than ${MAX_DEPTH} deep are refused (KML needs a handful of levels)`);
+    if (/nested tags/i.test(message))
+      throw new RefusedFile(file, '', `elements nested more than ${MAX_DEPTH} deep are refused (KML needs a handful of levels)`);
     throw new RefusedFile(file, '', `refused by the XML reader: ${message}`);
   }
 }

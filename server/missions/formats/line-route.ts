@@ -56,9 +56,12 @@ function fitLine({ line, lineAt }: DrawnRoute, file: string): { kept: number[]; 
     kept.push(...(simplify(piece, LINE_TOLERANCE_M / 2) as typeof local).slice(1));
   }
   if (kept.length > MAX_LINE_POINTS) {
-    throw new RefusedFile(file, lineAt,
+    throw new RefusedFile(
+      file,
+      lineAt,
       `the line has ${count(line.length)} points and, simplified within ${LINE_TOLERANCE_M} m, still more than ${MAX_LINE_POINTS}: ` +
-      `more than ${HOLDS}; simplify it in the GIS or split the patrol into several routes`);
+        `more than ${HOLDS}; simplify it in the GIS or split the patrol into several routes`,
+    );
   }
   return {
     kept: kept.map((p) => p.i),
@@ -89,7 +92,10 @@ export function lineRoute(drawn: DrawnRoute, opts: LineImportOptions, file: stri
     rally: [],
     plan: null,
     source: {
-      file, format, locations: ['takeoff (added)', ...kept.map((i) => `${drawn.lineAt}[${i}]`), 'return to launch (added)'], ...(note ? { notes: [note] } : {}),
+      file,
+      format,
+      locations: ['takeoff (added)', ...kept.map((i) => `${drawn.lineAt}[${i}]`), 'return to launch (added)'],
+      ...(note ? { notes: [note] } : {}),
     },
   };
 }

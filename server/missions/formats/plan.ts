@@ -1,5 +1,16 @@
 import { isDeepStrictEqual } from 'node:util';
-import { EMPTY_META, emptyFence, homeOrNull, QUADROTOR, type Fence, type GeoPoint, type MissionItem, type PlanExtras, type Route, type RouteMeta } from '../model.ts';
+import {
+  EMPTY_META,
+  emptyFence,
+  homeOrNull,
+  QUADROTOR,
+  type Fence,
+  type GeoPoint,
+  type MissionItem,
+  type PlanExtras,
+  type Route,
+  type RouteMeta,
+} from '../model.ts';
 import { asWritten, Problems } from '../issues.ts';
 import { id, said, verbatim, type ServerMessage } from '../../wire/messages.ts';
 
@@ -55,7 +66,9 @@ function simpleItem(p: Problems, j: unknown, where: string): MissionItem | null 
     command: j.command as number,
     frame: j.frame as number,
     params: [v[0]!, v[1]!, v[2]!, v[3]!],
-    lat: v[4]!, lon: v[5]!, alt: v[6]!,
+    lat: v[4]!,
+    lon: v[5]!,
+    alt: v[6]!,
     autocontinue: j.autoContinue !== false,
   };
 }
@@ -197,7 +210,10 @@ export function parsePlan(text: string, file: string, id: string): Route {
       const expanded = complexItem(p, j as Json, where);
       if (expanded) {
         complexItems.push({ at: items.length, items: structuredClone(expanded), json: j });
-        expanded.forEach((it, k) => { items.push(it); locations.push(`${where}.TransectStyleComplexItem.Items[${k}]`); });
+        expanded.forEach((it, k) => {
+          items.push(it);
+          locations.push(`${where}.TransectStyleComplexItem.Items[${k}]`);
+        });
       }
     } else {
       p.add(where, said('import_item_type', { type: asWritten(type) }));

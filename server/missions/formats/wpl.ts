@@ -55,11 +55,27 @@ export function parseWaypoints(text: string, file: string, id: string): Route {
   const items: MissionItem[] = [];
   const locations: string[] = [];
   for (const { where, cols } of rows.slice(hasHome ? 1 : 0)) {
-    const [, , frame, command, p1, p2, p3, p4, lat, lon, alt, auto] = cols as [number, number, number, number, number, number, number, number, number, number, number, number];
+    const [, , frame, command, p1, p2, p3, p4, lat, lon, alt, auto] = cols as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     items.push({
-      command, frame,
+      command,
+      frame,
       params: [command === CMD.DO_JUMP ? p1 + jumpShift : p1, p2, p3, p4],
-      lat, lon, alt,
+      lat,
+      lon,
+      alt,
       autocontinue: auto !== 0,
     });
     locations.push(where);

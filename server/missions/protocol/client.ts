@@ -116,7 +116,8 @@ export class MissionClient extends EventEmitter<ClientEvents> {
         const failed = await this.uploadVerified(v, type, rows, signal, ctl);
         if (failed) {
           const where = failed.result.kind !== 'success' && 'seq' in failed.result && failed.result.seq !== undefined
-            ? rowPlace(route, type, failed.result.seq, v.autopilot) : undefined;
+            ? rowPlace(route, type, failed.result.seq, v.autopilot) :
+            undefined;
           const tries = failed.attempt > 1 ? ` (after ${failed.attempt} attempts)` : '';
           const message = `${route.id} → ${v.id}: ${type} ${failed.step} failed${where ? ` at ${where}` : ''}${tries}: ${failed.result.message}`;
           return { ...failed.result, message, type, where, verified };
@@ -170,7 +171,11 @@ export class MissionClient extends EventEmitter<ClientEvents> {
   }
 
   /** One transfer per vehicle: a second one gets BUSY. */
-  private async exclusive<T extends TransferResult>(v: Vehicle, ctl: TransferControl, fn: (signal: AbortSignal) => Promise<T>): Promise<T | (TransferResult & { kind: 'busy'; verified: [] })> {
+  private async exclusive<T extends TransferResult>(
+    v: Vehicle,
+    ctl: TransferControl,
+    fn: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T | (TransferResult & { kind: 'busy'; verified: [] })> {
     if (this.active.has(v.id)) {
       return { kind: 'busy', message: `a mission transfer with ${v.id} is already running`, verified: [] };
     }

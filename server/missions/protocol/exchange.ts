@@ -34,7 +34,9 @@ export class Exchange {
   /** Take the vehicle's mission messages until the returned function is called. */
   listen(): () => void {
     const stops = ANSWERS.map((cls) => this.link.onMessage<MissionMessage>(this.vehicle.id, cls, (m) => this.deliver(m)));
-    return () => { for (const stop of stops) stop(); };
+    return () => {
+      for (const stop of stops) stop();
+    };
   }
 
   /** Keep the messages for this transfer. */

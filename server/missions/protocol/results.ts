@@ -30,9 +30,12 @@ const EXPLAIN: Partial<Record<number, string>> = {
   [ACK.UNSUPPORTED_FRAME]: 'the vehicle does not support this coordinate frame',
   [ACK.UNSUPPORTED]: 'the vehicle does not support this command or mission type',
   [ACK.INVALID]: 'a parameter is invalid',
-  [ACK.INVALID_PARAM1]: 'param1 is invalid', [ACK.INVALID_PARAM2]: 'param2 is invalid',
-  [ACK.INVALID_PARAM3]: 'param3 is invalid', [ACK.INVALID_PARAM4]: 'param4 is invalid',
-  [ACK.INVALID_PARAM5_X]: 'latitude/param5 is invalid', [ACK.INVALID_PARAM6_Y]: 'longitude/param6 is invalid',
+  [ACK.INVALID_PARAM1]: 'param1 is invalid',
+  [ACK.INVALID_PARAM2]: 'param2 is invalid',
+  [ACK.INVALID_PARAM3]: 'param3 is invalid',
+  [ACK.INVALID_PARAM4]: 'param4 is invalid',
+  [ACK.INVALID_PARAM5_X]: 'latitude/param5 is invalid',
+  [ACK.INVALID_PARAM6_Y]: 'longitude/param6 is invalid',
   [ACK.INVALID_PARAM7]: 'altitude/param7 is invalid',
   [ACK.OPERATION_CANCELLED]: 'the vehicle gave up on the transfer',
 };
@@ -47,7 +50,13 @@ export function refusal(code: number, where: string, seq?: number): TransferResu
     case ACK.INVALID_SEQUENCE:
       return { kind: 'invalid_sequence', seq, message: `the vehicle refused ${where}: INVALID_SEQUENCE` };
     default:
-      return { kind: 'error', code, name: resultName(code), seq, message: `the vehicle refused ${where}: ${resultName(code)} (${EXPLAIN[code] ?? 'no explanation in the MAVLink spec'})` };
+      return {
+        kind: 'error',
+        code,
+        name: resultName(code),
+        seq,
+        message: `the vehicle refused ${where}: ${resultName(code)} (${EXPLAIN[code] ?? 'no explanation in the MAVLink spec'})`,
+      };
   }
 }
 

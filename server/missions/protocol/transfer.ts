@@ -62,7 +62,12 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
   let askedAgain: number | null = null;
   let note = '';
   const stalled = () => x.now() - progressAt > stallMs(t);
-  const keepsAsking = (seq: number): TransferResult => ({ kind: 'timeout', step: 'item', seq, message: `the vehicle keeps asking for item ${seq} again: it does not take it` });
+  const keepsAsking = (seq: number): TransferResult => ({
+    kind: 'timeout',
+    step: 'item',
+    seq,
+    message: `the vehicle keeps asking for item ${seq} again: it does not take it`,
+  });
   progress({ op: 'upload', done: 0, total: n });
   for (;;) {
     const m = await x.next(requested < 0 || refused ? t.timeoutMs : t.itemTimeoutMs);
@@ -73,7 +78,8 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
     if (m === 'timeout') {
       if (refused) return refusal(refused.code, `item ${refused.seq}`, refused.seq);
       if (requested < 0) {
-        if (counts > t.retries) return { kind: 'timeout', step: 'count', message: `no MISSION_REQUEST after ${counts} MISSION_COUNTs (${n} items): is the vehicle listening?` };
+        if (counts > t.retries)
+          return { kind: 'timeout', step: 'count', message: `no MISSION_REQUEST after ${counts} MISSION_COUNTs (${n} items): is the vehicle listening?` };
         sendCount();
         counts++;
         continue;
@@ -83,7 +89,12 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
         if (askedAgain !== null) return keepsAsking(askedAgain);
         return requested === n - 1
           ? { kind: 'timeout', step: 'ack', message: `all ${n} items sent, but no final MISSION_ACK came${note}` }
-          : { kind: 'timeout', step: 'item', seq: requested + 1, message: `no request for item ${requested + 1} of ${n} in ${stallMs(t) / 1000} s after item ${lastSent}${note}` };
+          : {
+            kind: 'timeout',
+            step: 'item',
+            seq: requested + 1,
+            message: `no request for item ${requested + 1} of ${n} in ${stallMs(t) / 1000} s after item ${lastSent}${note}`,
+          };
       }
       sendItem(lastSent); // it may have been lost; a vehicle that has it answers INVALID_SEQUENCE
       lastSentAt = x.now();
@@ -120,7 +131,11 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
         progress({ op: 'upload', done: n, total: n });
         return { kind: 'success', message: `${n} items uploaded` };
       }
-      return { kind: 'invalid_sequence', seq: requested + 1, message: `the vehicle accepted the upload after only ${requested + 1} of ${n} items: it holds an incomplete mission` };
+      return {
+        kind: 'invalid_sequence',
+        seq: requested + 1,
+        message: `the vehicle accepted the upload after only ${requested + 1} of ${n} items: it holds an incomplete mission`,
+      };
     }
     if (m.type === ACK.INVALID_SEQUENCE) {
       note = ' (the vehicle last answered INVALID_SEQUENCE)';
@@ -129,7 +144,11 @@ export async function upload(x: Exchange, items: WireItem[], t: Timing, progress
     if (requested < 0) return refusal(m.type, `the upload of ${n} items`);
     if (resentLast) {
       // Our resent last item met a vehicle no longer receiving: it finished and its ACK was lost, or it gave up.
-      return { kind: 'timeout', step: 'ack', message: `all ${n} items sent; no final MISSION_ACK, and the vehicle answered the resent last item with ${resultName(m.type)}` };
+      return {
+        kind: 'timeout',
+        step: 'ack',
+        message: `all ${n} items sent; no final MISSION_ACK, and the vehicle answered the resent last item with ${resultName(m.type)}`,
+      };
     }
     refused ??= { code: m.type, seq: lastSent }; // the first refusal says why; later ones answer items still in flight
   }
@@ -165,7 +184,12 @@ export async function download(x: Exchange, t: Timing, progress: OnProgress): Pr
         return refusals ? refusal(refusedWith, where()) : { kind: 'timeout', step: 'count', message: `no MISSION_COUNT after ${lists} MISSION_REQUEST_LISTs` };
       }
       if (count >= 0 && x.now() - progressAt > stallMs(t)) {
-        return { kind: 'timeout', step: 'item', seq: items.length, message: `item ${items.length} of ${count} did not come in ${stallMs(t) / 1000} s of asking${note}` };
+        return {
+          kind: 'timeout',
+          step: 'item',
+          seq: items.length,
+          message: `item ${items.length} of ${count} did not come in ${stallMs(t) / 1000} s of asking${note}`,
+        };
       }
       request();
       continue;
@@ -203,7 +227,7 @@ export async function download(x: Exchange, t: Timing, progress: OnProgress): Pr
 
 export async function clear(x: Exchange, t: Timing): Promise<TransferResult> {
   x.send(new common.MissionClearAll());
-  for (let tries = 0; ;) {
+  for (let tries = 0;;) {
     const m = await x.next(t.timeoutMs);
     if (m === 'cancelled') return cancelled();
     if (m === 'timeout') {

@@ -20,12 +20,22 @@ export interface Mismatch {
 
 /** params (1-based) that change what the vehicle does, per command; others: all four. */
 const PARAMS_THAT_MATTER: Record<number, number[]> = {
-  [CMD.WAYPOINT]: [1], [CMD.LOITER_UNLIM]: [], [CMD.LOITER_TURNS]: [1], [CMD.LOITER_TIME]: [1],
-  [CMD.RETURN_TO_LAUNCH]: [], [CMD.LAND]: [], [CMD.TAKEOFF]: [], [CMD.SPLINE_WAYPOINT]: [1],
-  [CMD.DO_JUMP]: [1, 2], [CMD.DO_CHANGE_SPEED]: [1, 2, 3],
-  [CMD.FENCE_POLYGON_INCLUSION]: [1], [CMD.FENCE_POLYGON_EXCLUSION]: [1],
-  [CMD.FENCE_CIRCLE_INCLUSION]: [1], [CMD.FENCE_CIRCLE_EXCLUSION]: [1],
-  [CMD.FENCE_RETURN_POINT]: [], [CMD.RALLY_POINT]: [],
+  [CMD.WAYPOINT]: [1],
+  [CMD.LOITER_UNLIM]: [],
+  [CMD.LOITER_TURNS]: [1],
+  [CMD.LOITER_TIME]: [1],
+  [CMD.RETURN_TO_LAUNCH]: [],
+  [CMD.LAND]: [],
+  [CMD.TAKEOFF]: [],
+  [CMD.SPLINE_WAYPOINT]: [1],
+  [CMD.DO_JUMP]: [1, 2],
+  [CMD.DO_CHANGE_SPEED]: [1, 2, 3],
+  [CMD.FENCE_POLYGON_INCLUSION]: [1],
+  [CMD.FENCE_POLYGON_EXCLUSION]: [1],
+  [CMD.FENCE_CIRCLE_INCLUSION]: [1],
+  [CMD.FENCE_CIRCLE_EXCLUSION]: [1],
+  [CMD.FENCE_RETURN_POINT]: [],
+  [CMD.RALLY_POINT]: [],
 };
 
 const sameFloat = (sent: number, got: number) => (Number.isNaN(sent) ? Number.isNaN(got) : Math.fround(sent) === got);

@@ -39,8 +39,11 @@ const INT32 = 2 ** 31;
 function scaled(v: number, frame: number, what: string): number {
   if (!Number.isFinite(v)) return 0; // unset (null in a .plan) goes as 0, as QGroundControl and MAVSDK send it
   const kind = frameKind(frame);
-  const out = kind === 'amsl' || kind === 'relative' || kind === 'terrain' ? Math.round(v * 1e7)
-    : kind === 'local' ? Math.round(v * 1e4) : Math.trunc(v);
+  const out = kind === 'amsl' || kind === 'relative' || kind === 'terrain' ?
+    Math.round(v * 1e7)
+    : kind === 'local'
+    ? Math.round(v * 1e4)
+    : Math.trunc(v);
   if (out < -INT32 || out >= INT32) throw new RangeError(`${what} ${v} does not fit MISSION_ITEM_INT`);
   return out;
 }
@@ -51,8 +54,15 @@ export const sendsHome = (autopilot: Autopilot) => profileOf(autopilot).homeItem
 function row(it: MissionItem, seq: number, jumpShift: number): WireItem {
   const [p1, p2, p3, p4] = it.params;
   return {
-    seq, frame: it.frame, command: it.command, current: 0, autocontinue: it.autocontinue ? 1 : 0,
-    param1: it.command === CMD.DO_JUMP ? p1 - jumpShift : p1, param2: p2, param3: p3, param4: p4,
+    seq,
+    frame: it.frame,
+    command: it.command,
+    current: 0,
+    autocontinue: it.autocontinue ? 1 : 0,
+    param1: it.command === CMD.DO_JUMP ? p1 - jumpShift : p1,
+    param2: p2,
+    param3: p3,
+    param4: p4,
     x: scaled(it.lat, it.frame, `item ${seq} latitude/param5`),
     y: scaled(it.lon, it.frame, `item ${seq} longitude/param6`),
     z: it.alt,

@@ -124,7 +124,12 @@ export class FlightModel {
   }
 
   private stop(): void {
-    this.vn = this.ve = this.vu = this.an = this.ae = 0;
+    this.vn =
+      this.ve =
+      this.vu =
+      this.an =
+      this.ae =
+        0;
   }
 
   /** Roll and pitch (radians) a copter needs for its speed and acceleration, in its own frame. */

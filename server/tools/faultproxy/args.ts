@@ -58,12 +58,14 @@ function delay(text: string | undefined): { delayMs: number; jitterMs: number } 
   if (!m) throw new FaultArgsError(`--delay ${text}: expected MS or MS:JITTER in milliseconds (e.g. 50:30)`);
   const delayMs = Number(m[1]);
   const jitterMs = Number(m[2] ?? 0);
-  if (jitterMs > delayMs) throw new FaultArgsError(`--delay ${text}: jitter ${jitterMs} ms exceeds the delay ${delayMs} ms (a packet cannot arrive before it was sent)`);
+  if (jitterMs > delayMs)
+    throw new FaultArgsError(`--delay ${text}: jitter ${jitterMs} ms exceeds the delay ${delayMs} ms (a packet cannot arrive before it was sent)`);
   return { delayMs, jitterMs };
 }
 
 function link(flag: string, uri: string | undefined): string {
-  if (uri === undefined) throw new FaultArgsError(`--${flag} is required (e.g. --${flag} ${flag === 'listen' ? 'udpin://127.0.0.1:14551' : 'udpout://127.0.0.1:14550'})`);
+  if (uri === undefined)
+    throw new FaultArgsError(`--${flag} is required (e.g. --${flag} ${flag === 'listen' ? 'udpin://127.0.0.1:14551' : 'udpout://127.0.0.1:14550'})`);
   try {
     parseLinkUri(uri);
   } catch (err) {
@@ -80,9 +82,15 @@ export function parseFaultArgs(argv: string[]): ProxyConfig | 'help' {
     values = parseArgs({
       args: argv,
       options: {
-        listen: { type: 'string' }, to: { type: 'string' },
-        loss: { type: 'string' }, dup: { type: 'string' }, reorder: { type: 'string' }, corrupt: { type: 'string' },
-        delay: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        listen: { type: 'string' },
+        to: { type: 'string' },
+        loss: { type: 'string' },
+        dup: { type: 'string' },
+        reorder: { type: 'string' },
+        corrupt: { type: 'string' },
+        delay: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,

@@ -19,8 +19,12 @@ export interface ProxyCounters {
 /** The flags' faults as the simulator's FaultyLink takes them: MEAN±JITTER is MEAN-JITTER plus up to 2·JITTER. */
 function pipeSettings(f: Faults): LinkFaultSettings {
   return {
-    loss: f.loss, duplicate: f.dup, reorder: f.reorder, corrupt: f.corrupt,
-    delayMs: f.delayMs - f.jitterMs, jitterMs: 2 * f.jitterMs,
+    loss: f.loss,
+    duplicate: f.dup,
+    reorder: f.reorder,
+    corrupt: f.corrupt,
+    delayMs: f.delayMs - f.jitterMs,
+    jitterMs: 2 * f.jitterMs,
     direction: 'down', // each side spoils what it sends on, so every packet meets the faults once
   };
 }
@@ -44,8 +48,14 @@ export class FaultProxy {
     this.listen = new FaultyLink(createLink(config.listen), Prng.derive(config.seed, 'sent on the listen side'));
     this.to = new FaultyLink(createLink(config.to), Prng.derive(config.seed, 'sent on the to side'));
     for (const link of [this.listen, this.to]) link.setFaults(pipeSettings(config.faults));
-    this.relay('listen', this.listen, (p) => { this.relayed.up++; this.to.send(p); });
-    this.relay('to', this.to, (p) => { this.relayed.down++; this.listen.send(p); });
+    this.relay('listen', this.listen, (p) => {
+      this.relayed.up++;
+      this.to.send(p);
+    });
+    this.relay('to', this.to, (p) => {
+      this.relayed.down++;
+      this.listen.send(p);
+    });
   }
 
   private relay(side: Side, link: FaultyLink, onward: (packet: Buffer) => void): void {

@@ -17,10 +17,15 @@ const SUB = table(ardupilotmega.SubMode);
 function modesFor(type: number): Map<number, string> {
   switch (type) {
     case MavType.FIXED_WING:
-    case MavType.VTOL_TAILSITTER_DUOROTOR: case MavType.VTOL_TAILSITTER_QUADROTOR:
-    case MavType.VTOL_TILTROTOR: case MavType.VTOL_FIXEDROTOR: case MavType.VTOL_TAILSITTER: case MavType.VTOL_TILTWING:
+    case MavType.VTOL_TAILSITTER_DUOROTOR:
+    case MavType.VTOL_TAILSITTER_QUADROTOR:
+    case MavType.VTOL_TILTROTOR:
+    case MavType.VTOL_FIXEDROTOR:
+    case MavType.VTOL_TAILSITTER:
+    case MavType.VTOL_TILTWING:
       return PLANE;
-    case MavType.GROUND_ROVER: case MavType.SURFACE_BOAT:
+    case MavType.GROUND_ROVER:
+    case MavType.SURFACE_BOAT:
       return ROVER;
     case MavType.SUBMARINE:
       return SUB;
@@ -35,16 +40,40 @@ function modesFor(type: number): Map<number, string> {
  * Names not listed (FLIP, AUTOTUNE, THROW, ZIGZAG, …) are 'other'.
  */
 const MEANING: Record<string, FlightMode> = {
-  MANUAL: 'manual', ACRO: 'manual', QACRO: 'manual', DRIFT: 'manual', SPORT: 'manual', STEERING: 'manual', SIMPLE: 'manual',
-  STABILIZE: 'stabilized', QSTABILIZE: 'stabilized', TRAINING: 'stabilized', FLY_BY_WIRE_A: 'stabilized',
-  ALT_HOLD: 'altitude', FLY_BY_WIRE_B: 'altitude', CRUISE: 'altitude', QHOVER: 'altitude', SURFTRAK: 'altitude',
-  POSHOLD: 'position', FLOWHOLD: 'position',
-  LOITER: 'hold', QLOITER: 'hold', BRAKE: 'hold', HOLD: 'hold',
-  GUIDED: 'guided', GUIDED_NOGPS: 'guided',
+  MANUAL: 'manual',
+  ACRO: 'manual',
+  QACRO: 'manual',
+  DRIFT: 'manual',
+  SPORT: 'manual',
+  STEERING: 'manual',
+  SIMPLE: 'manual',
+  STABILIZE: 'stabilized',
+  QSTABILIZE: 'stabilized',
+  TRAINING: 'stabilized',
+  FLY_BY_WIRE_A: 'stabilized',
+  ALT_HOLD: 'altitude',
+  FLY_BY_WIRE_B: 'altitude',
+  CRUISE: 'altitude',
+  QHOVER: 'altitude',
+  SURFTRAK: 'altitude',
+  POSHOLD: 'position',
+  FLOWHOLD: 'position',
+  LOITER: 'hold',
+  QLOITER: 'hold',
+  BRAKE: 'hold',
+  HOLD: 'hold',
+  GUIDED: 'guided',
+  GUIDED_NOGPS: 'guided',
   TAKEOFF: 'takeoff',
   AUTO: 'mission',
-  RTL: 'return', QRTL: 'return', SMART_RTL: 'return', AUTO_RTL: 'return',
-  LAND: 'land', QLAND: 'land', LOITER_ALT_QLAND: 'land', AUTOLAND: 'land',
+  RTL: 'return',
+  QRTL: 'return',
+  SMART_RTL: 'return',
+  AUTO_RTL: 'return',
+  LAND: 'land',
+  QLAND: 'land',
+  LOITER_ALT_QLAND: 'land',
+  AUTOLAND: 'land',
   FOLLOW: 'follow',
   CIRCLE: 'orbit',
 };
@@ -72,7 +101,7 @@ const arduCopterGoto: GotoPlan = {
   orbit: null,
   roi: (at) => ({ command: MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: 0 } }),
   switchesTo: { reposition: null, orbit: null },
-  holdWhy: 'position hold in GUIDED (ArduCopter\'s CIRCLE centres ahead of the nose and sinks with the throttle low; DO_ORBIT unsupported)',
+  holdWhy: "position hold in GUIDED (ArduCopter's CIRCLE centres ahead of the nose and sinks with the throttle low; DO_ORBIT unsupported)",
 };
 
 /** EKF_STATUS_REPORT flags: an absolute horizontal position, not the constant-position fallback. */

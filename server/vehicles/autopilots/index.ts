@@ -28,13 +28,24 @@ const otherProfile: AutopilotProfile = {
   telemetry: {
     dataStreamsHz: null,
     intervals: [
-      [common.GlobalPositionInt.MSG_ID, 4], [common.SysStatus.MSG_ID, 1], [common.GpsRawInt.MSG_ID, 1], [common.Attitude.MSG_ID, 4],
-      [common.VfrHud.MSG_ID, 2], [common.MissionCurrent.MSG_ID, 1], [common.BatteryStatus.MSG_ID, 1],
+      [common.GlobalPositionInt.MSG_ID, 4],
+      [common.SysStatus.MSG_ID, 1],
+      [common.GpsRawInt.MSG_ID, 1],
+      [common.Attitude.MSG_ID, 4],
+      [common.VfrHud.MSG_ID, 2],
+      [common.MissionCurrent.MSG_ID, 1],
+      [common.BatteryStatus.MSG_ID, 1],
     ],
     off: [],
   },
   // Standard MAVLink: DO_REPOSITION with the mode change flag, position hold, ROI.
-  goto: { ...px4Profile.goto, orbit: null, switchesTo: { reposition: null, orbit: null }, modes: ['hold', 'guided'], holdWhy: 'position hold (an autopilot SkyBeat knows nothing particular of)' },
+  goto: {
+    ...px4Profile.goto,
+    orbit: null,
+    switchesTo: { reposition: null, orbit: null },
+    modes: ['hold', 'guided'],
+    holdWhy: 'position hold (an autopilot SkyBeat knows nothing particular of)',
+  },
 };
 
 const PROFILES: Record<Autopilot, AutopilotProfile> = { ardupilot: ardupilotProfile, px4: px4Profile, other: otherProfile };

@@ -7,20 +7,48 @@ import { missionModeThenArm, positionReported, type AutopilotProfile, type GotoP
  * node-mavlink has no table for it. Names follow QGroundControl's.
  */
 const MAIN: Record<number, string> = {
-  1: 'MANUAL', 2: 'ALTCTL', 3: 'POSCTL', 4: 'AUTO', 5: 'ACRO', 6: 'OFFBOARD', 7: 'STABILIZED', 8: 'RATTITUDE',
+  1: 'MANUAL',
+  2: 'ALTCTL',
+  3: 'POSCTL',
+  4: 'AUTO',
+  5: 'ACRO',
+  6: 'OFFBOARD',
+  7: 'STABILIZED',
+  8: 'RATTITUDE',
 };
 const AUTO_MAIN = 4;
 const POSCTL_MAIN = 3;
 const AUTO_SUB: Record<number, string> = {
-  1: 'READY', 2: 'TAKEOFF', 3: 'HOLD', 4: 'MISSION', 5: 'RETURN', 6: 'LAND', 8: 'FOLLOW', 9: 'PRECLAND', 10: 'VTOL_TAKEOFF',
+  1: 'READY',
+  2: 'TAKEOFF',
+  3: 'HOLD',
+  4: 'MISSION',
+  5: 'RETURN',
+  6: 'LAND',
+  8: 'FOLLOW',
+  9: 'PRECLAND',
+  10: 'VTOL_TAKEOFF',
 };
 const POSCTL_SUB: Record<number, string> = { 1: 'ORBIT' };
 
 /** What each PX4 mode does (as MAVSDK maps them; READY, "ready for takeoff", is 'other'). */
 const MEANING: Record<string, FlightMode> = {
-  MANUAL: 'manual', ACRO: 'manual', RATTITUDE: 'manual', STABILIZED: 'stabilized', ALTCTL: 'altitude', POSCTL: 'position',
-  OFFBOARD: 'guided', TAKEOFF: 'takeoff', VTOL_TAKEOFF: 'takeoff', HOLD: 'hold', MISSION: 'mission', RETURN: 'return',
-  LAND: 'land', PRECLAND: 'land', FOLLOW: 'follow', ORBIT: 'orbit',
+  MANUAL: 'manual',
+  ACRO: 'manual',
+  RATTITUDE: 'manual',
+  STABILIZED: 'stabilized',
+  ALTCTL: 'altitude',
+  POSCTL: 'position',
+  OFFBOARD: 'guided',
+  TAKEOFF: 'takeoff',
+  VTOL_TAKEOFF: 'takeoff',
+  HOLD: 'hold',
+  MISSION: 'mission',
+  RETURN: 'return',
+  LAND: 'land',
+  PRECLAND: 'land',
+  FOLLOW: 'follow',
+  ORBIT: 'orbit',
 };
 
 const main = (customMode: number) => (customMode >>> 16) & 0xff;
@@ -59,11 +87,17 @@ const px4Goto: GotoPlan = {
   armIn: 'hold',
   takeoff: (altRel, homeAltMsl) => ({ command: common.MavCmd.NAV_TAKEOFF, params: [-1, 0, 0, NaN, NaN, NaN, homeAltMsl + altRel] }),
   reposition: (to, altRel) => ({
-    command: common.MavCmd.DO_REPOSITION, params: [-1, common.MavDoRepositionFlags.CHANGE_MODE, 0, NaN], int: { frame: RELATIVE, lat: to.lat, lon: to.lon, alt: altRel },
+    command: common.MavCmd.DO_REPOSITION,
+    params: [-1, common.MavDoRepositionFlags.CHANGE_MODE, 0, NaN],
+    int: { frame: RELATIVE, lat: to.lat, lon: to.lon, alt: altRel },
   }),
   modes: ['hold', 'orbit'],
   // radius, velocity NaN (its default), yaw behaviour 0: front to the centre, orbits NaN (forever).
-  orbit: (centre, altRel, radiusM) => ({ command: common.MavCmd.DO_ORBIT, params: [radiusM, NaN, 0, NaN], int: { frame: RELATIVE, lat: centre.lat, lon: centre.lon, alt: altRel } }),
+  orbit: (centre, altRel, radiusM) => ({
+    command: common.MavCmd.DO_ORBIT,
+    params: [radiusM, NaN, 0, NaN],
+    int: { frame: RELATIVE, lat: centre.lat, lon: centre.lon, alt: altRel },
+  }),
   roi: (at) => ({ command: common.MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: 0 } }),
   holdWhy: 'Orbit around the point (DO_ORBIT), Hold over it if refused',
   switchesTo: { reposition: 'HOLD', orbit: 'ORBIT' },
@@ -92,7 +126,7 @@ export const px4Profile: AutopilotProfile = {
   position: positionReported,
   ownModeChanges: [
     // Seen live: at the RTL item it reports MISSION_ITEM_REACHED of that item, then switches to Return.
-    { from: 'mission', to: 'return', at: 'return', why: 'PX4 switches to Return by itself at the mission\'s RTL item' },
+    { from: 'mission', to: 'return', at: 'return', why: "PX4 switches to Return by itself at the mission's RTL item" },
   ],
   telemetry: {
     dataStreamsHz: null,

@@ -40,7 +40,11 @@ export class AlertForm {
     private readonly dialog: HTMLDialogElement,
     private readonly deps: AlertFormDeps,
   ) {
-    this.spot = L.marker([0, 0], { icon: L.divIcon({ className: 'alert-spot', html: '<span></span>', iconSize: undefined }), interactive: false, keyboard: false });
+    this.spot = L.marker([0, 0], {
+      icon: L.divIcon({ className: 'alert-spot', html: '<span></span>', iconSize: undefined }),
+      interactive: false,
+      keyboard: false,
+    });
     dialog.addEventListener('close', () => this.spot.remove());
     deps.map.on('click', (event: L.LeafletMouseEvent) => {
       if (!this.picking) return;
@@ -114,36 +118,39 @@ function AlertFormView({ form }: { form: AlertForm }) {
     form.fields.value = { ...form.fields.value, [name]: event.currentTarget.value };
   };
   return (
-    <form class="dialog__form alert-form" onSubmit={(event) => {
-      event.preventDefault();
-      void form.send();
-    }}>
-      <h2 class="dialog__title">{t('newAlertTitle')}</h2>
-      <p class="alert-form__where">
+    <form
+      class='dialog__form alert-form'
+      onSubmit={(event) => {
+        event.preventDefault();
+        void form.send();
+      }}
+    >
+      <h2 class='dialog__title'>{t('newAlertTitle')}</h2>
+      <p class='alert-form__where'>
         {where && ('vehicleId' in where
           ? t('alertAtDrone', { drone: where.callsign, where: coordinates(where.lat, where.lon) })
           : t('alertAtSpot', { where: coordinates(where.lat, where.lon) }))}
       </p>
-      <label class="field">
+      <label class='field'>
         <span>{t('category')}</span>
-        <select name="category" value={fields.category} onChange={set('category')}>
+        <select name='category' value={fields.category} onChange={set('category')}>
           {GROUND_CATEGORIES.map((c) => <option key={c} value={c}>{categoryName(c)}</option>)}
         </select>
       </label>
-      <label class="field">
+      <label class='field'>
         <span>{t('priority')}</span>
-        <select name="priority" value={fields.priority} onChange={set('priority')}>
+        <select name='priority' value={fields.priority} onChange={set('priority')}>
           {Object.entries(PRIORITIES).map(([p, key]) => <option key={p} value={p}>{t(key)}</option>)}
         </select>
       </label>
-      <label class="field">
+      <label class='field'>
         <span>{t('note')}</span>
-        <textarea name="note" rows={3} maxLength={500} value={fields.note} onInput={set('note')} />
+        <textarea name='note' rows={3} maxLength={500} value={fields.note} onInput={set('note')} />
       </label>
-      <p class="alert-form__error" role="alert" hidden={error === null}>{error}</p>
-      <div class="dialog__buttons">
-        <button type="button" class="button alert-form__cancel" onClick={() => form.close()}>{t('cancel')}</button>
-        <button type="submit" class="button button--primary alert-form__send" disabled={form.sending.value}>{t('sendAlert')}</button>
+      <p class='alert-form__error' role='alert' hidden={error === null}>{error}</p>
+      <div class='dialog__buttons'>
+        <button type='button' class='button alert-form__cancel' onClick={() => form.close()}>{t('cancel')}</button>
+        <button type='submit' class='button button--primary alert-form__send' disabled={form.sending.value}>{t('sendAlert')}</button>
       </div>
     </form>
   );

@@ -115,18 +115,21 @@ export class AlertsPanel {
     callsign: (id) => this.deps.callsign(id),
     focusDrone: (id) => this.deps.focusDrone(id),
     show: (alert) => this.deps.focusAlert(alert),
-    acknowledge: (alert) => void this.act(`ack:${alert.id}`, async () => {
-      this.deps.ops.putAircraft(await requestJson<AircraftAlertView>('POST', `/api/aircraft-alerts/${alert.id}/ack`));
-    }),
+    acknowledge: (alert) =>
+      void this.act(`ack:${alert.id}`, async () => {
+        this.deps.ops.putAircraft(await requestJson<AircraftAlertView>('POST', `/api/aircraft-alerts/${alert.id}/ack`));
+      }),
     close: (alert) => void this.close(alert),
     pickOfficer: (alert) => void this.pickOfficer(alert),
-    assign: (alert, officer) => void this.act(`assign:${alert.id}`, async () => {
-      this.deps.ops.putGround(await requestJson<GroundAlertView>('POST', `/api/alerts/${alert.id}/reassign`, { officer }));
-      if (this.picking.value?.id === alert.id) this.picking.value = null;
-    }),
-    nextWave: (alert) => void this.act(`wave:${alert.id}`, async () => {
-      this.deps.ops.putGround(await requestJson<GroundAlertView>('POST', `/api/alerts/${alert.id}/next-wave`));
-    }),
+    assign: (alert, officer) =>
+      void this.act(`assign:${alert.id}`, async () => {
+        this.deps.ops.putGround(await requestJson<GroundAlertView>('POST', `/api/alerts/${alert.id}/reassign`, { officer }));
+        if (this.picking.value?.id === alert.id) this.picking.value = null;
+      }),
+    nextWave: (alert) =>
+      void this.act(`wave:${alert.id}`, async () => {
+        this.deps.ops.putGround(await requestJson<GroundAlertView>('POST', `/api/alerts/${alert.id}/next-wave`));
+      }),
     numberOf: this.numberOf,
     incidentDrone: (alert) => this.deps.incidentDrone?.(alert),
   };
@@ -214,8 +217,8 @@ function TabBadges({ panel }: { panel: AlertsPanel }) {
   const c = panel.counts();
   return (
     <>
-      <Badge n={c.incidents} kind="incidents" title={t('countIncidentsHint')} />
-      <Badge n={c.aircraft} kind="aircraft" title={t('countAircraftHint')} />
+      <Badge n={c.incidents} kind='incidents' title={t('countIncidentsHint')} />
+      <Badge n={c.aircraft} kind='aircraft' title={t('countAircraftHint')} />
     </>
   );
 }
@@ -227,13 +230,23 @@ function HeaderCounts({ panel }: { panel: AlertsPanel }) {
   const overdue = [...panel.deps.ops.ground.values()].some((a) => incidentTimes(a, now).overdue);
   return (
     <>
-      <button type="button" class={`top__count${c.incidents ? ' top__count--incidents' : ''}${overdue ? ' top__count--overdue' : ''}`}
-        data-count="incidents" data-overdue={String(overdue)} title={t('countIncidentsHint')}
-        onClick={() => panel.show('incidents')}>
+      <button
+        type='button'
+        class={`top__count${c.incidents ? ' top__count--incidents' : ''}${overdue ? ' top__count--overdue' : ''}`}
+        data-count='incidents'
+        data-overdue={String(overdue)}
+        title={t('countIncidentsHint')}
+        onClick={() => panel.show('incidents')}
+      >
         {t('countIncidents', { n: c.incidents })}
       </button>
-      <button type="button" class={`top__count${c.aircraft ? ' top__count--aircraft' : ''}`} data-count="aircraft" title={t('countAircraftHint')}
-        onClick={() => panel.show('aircraft')}>
+      <button
+        type='button'
+        class={`top__count${c.aircraft ? ' top__count--aircraft' : ''}`}
+        data-count='aircraft'
+        title={t('countAircraftHint')}
+        onClick={() => panel.show('aircraft')}
+      >
         {t('countAircraft', { n: c.aircraft })}
       </button>
     </>
@@ -263,38 +276,53 @@ function AlertsView({ panel }: { panel: AlertsPanel }) {
   const desk: DeskState = { now, picking: panel.picking.value };
   const canAck = canRaiseAlerts(user);
   const tab = (name: DeskView, label: string, n: number, hint: string) => (
-    <button type="button" role="tab" class="desk-tab" data-desk={name} aria-selected={view === name} onClick={() => (panel.view.value = name)}>
+    <button type='button' role='tab' class='desk-tab' data-desk={name} aria-selected={view === name} onClick={() => (panel.view.value = name)}>
       {label}
       <Badge n={n} kind={name} title={hint} />
     </button>
   );
   return (
     <>
-      <button type="button" class="button button--primary alerts__new" hidden={!canRaiseAlerts(user)} onClick={() => newAlert()}>{t('newGroundAlert')}</button>
-      <div class="desk-tabs" role="tablist">
+      <button type='button' class='button button--primary alerts__new' hidden={!canRaiseAlerts(user)} onClick={() => newAlert()}>{t('newGroundAlert')}</button>
+      <div class='desk-tabs' role='tablist'>
         {tab('incidents', t('groundAlerts'), counts.incidents, t('countIncidentsHint'))}
         {tab('aircraft', t('aircraftAlerts'), counts.aircraft, t('countAircraftHint'))}
       </div>
-      <section class="desk-pane" data-desk-pane="incidents" role="tabpanel" hidden={view !== 'incidents'}>
-        <ol class="alert-list ground-alerts" ref={groundList}>
-          {ground.length ? ground.map((a) => (
-            <GroundCard key={a.id} alert={a} highlighted={a.id === highlighted} canClose={canManageAlerts(user)} actions={actions} desk={desk} />
-          )) : <li class="alert-list__empty">{t('noGroundAlerts')}</li>}
+      <section class='desk-pane' data-desk-pane='incidents' role='tabpanel' hidden={view !== 'incidents'}>
+        <ol class='alert-list ground-alerts' ref={groundList}>
+          {ground.length ?
+            ground.map((a) => (
+              <GroundCard key={a.id} alert={a} highlighted={a.id === highlighted} canClose={canManageAlerts(user)} actions={actions} desk={desk} />
+            )) :
+            <li class='alert-list__empty'>{t('noGroundAlerts')}</li>}
         </ol>
-        <h3 class="sidebar__subtitle">{t('officersOnDuty', { n: officers.length })}</h3>
-        <ul class="officer-list">{officers.map((o) => <OfficerRow key={o.name} officer={o} busyWith={ops.busyWith(o.name)} numberOf={panel.numberOf} />)}</ul>
+        <h3 class='sidebar__subtitle'>{t('officersOnDuty', { n: officers.length })}</h3>
+        <ul class='officer-list'>{officers.map((o) => <OfficerRow key={o.name} officer={o} busyWith={ops.busyWith(o.name)} numberOf={panel.numberOf} />)}</ul>
       </section>
-      <section class="desk-pane" data-desk-pane="aircraft" role="tabpanel" hidden={view !== 'aircraft'}>
+      <section class='desk-pane' data-desk-pane='aircraft' role='tabpanel' hidden={view !== 'aircraft'}>
         {canAck && cleared.length > 0 && (
-          <button type="button" class="button aircraft-alerts__ack-cleared" data-ack-cleared="all" disabled={panel.busy.value.has('ack-all')}
-            onClick={() => panel.acknowledgeCleared(cleared, 'ack-all')}>
+          <button
+            type='button'
+            class='button aircraft-alerts__ack-cleared'
+            data-ack-cleared='all'
+            disabled={panel.busy.value.has('ack-all')}
+            onClick={() => panel.acknowledgeCleared(cleared, 'ack-all')}
+          >
             {t('ackClearedAll', { n: cleared.length })}
           </button>
         )}
-        <ol class="drone-alert-groups aircraft-alerts">
-          {drones.length ? drones.map((g) => (
-            <DroneAlertGroup key={g.vehicleId} group={g} canAcknowledge={canAck} actions={actions} acknowledgeCleared={(ids, key) => panel.acknowledgeCleared(ids, key)} />
-          )) : <li class="alert-list__empty">{t('noAircraftAlerts')}</li>}
+        <ol class='drone-alert-groups aircraft-alerts'>
+          {drones.length ?
+            drones.map((g) => (
+              <DroneAlertGroup
+                key={g.vehicleId}
+                group={g}
+                canAcknowledge={canAck}
+                actions={actions}
+                acknowledgeCleared={(ids, key) => panel.acknowledgeCleared(ids, key)}
+              />
+            )) :
+            <li class='alert-list__empty'>{t('noAircraftAlerts')}</li>}
         </ol>
       </section>
     </>

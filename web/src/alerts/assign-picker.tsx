@@ -22,13 +22,16 @@ export function AssignPicker({ incident, candidates, busy, numberOf, pick, cance
 }) {
   const held = incident.assignee?.officer;
   return (
-    <div class="assign" data-assign={String(incident.id)}>
-      <p class="assign__title">{t('assignTitle', { number: incident.number })}</p>
-      {candidates === 'loading' ? <p class="assign__note">{t('assignLoading')}</p>
-        : 'error' in candidates ? <p class="assign__note assign__note--error">{candidates.error}</p>
-        : candidates.length === 0 ? <p class="assign__note">{t('assignNobody')}</p>
+    <div class='assign' data-assign={String(incident.id)}>
+      <p class='assign__title'>{t('assignTitle', { number: incident.number })}</p>
+      {candidates === 'loading' ?
+        <p class='assign__note'>{t('assignLoading')}</p>
+        : 'error' in candidates ?
+        <p class='assign__note assign__note--error'>{candidates.error}</p>
+        : candidates.length === 0 ?
+        <p class='assign__note'>{t('assignNobody')}</p>
         : (
-          <ol class="assign__list">
+          <ol class='assign__list'>
             {candidates.map((c) => {
               const state = [
                 c.onDuty ? t('candOnDuty') : t('candOffDuty'),
@@ -39,10 +42,10 @@ export function AssignPicker({ incident, candidates, busy, numberOf, pick, cance
               const where = c.distanceM === null ? t('noLocation') : `${distance(c.distanceM)} · ${t('eta', { eta: duration(c.etaS) })}`;
               return (
                 <li key={c.name} class={`assign__officer${c.onDuty && c.reachable ? '' : ' assign__officer--unreachable'}`} data-officer={c.name}>
-                  <span class="assign__name">{c.displayName || c.name}</span>
-                  <span class="assign__where">{where}</span>
-                  <span class="assign__state">{state}</span>
-                  <button type="button" class="button assign__pick" data-pick={c.name} disabled={busy || c.name === held} onClick={() => pick(c.name)}>
+                  <span class='assign__name'>{c.displayName || c.name}</span>
+                  <span class='assign__where'>{where}</span>
+                  <span class='assign__state'>{state}</span>
+                  <button type='button' class='button assign__pick' data-pick={c.name} disabled={busy || c.name === held} onClick={() => pick(c.name)}>
                     {t('assignPick')}
                   </button>
                 </li>
@@ -50,7 +53,7 @@ export function AssignPicker({ incident, candidates, busy, numberOf, pick, cance
             })}
           </ol>
         )}
-      <button type="button" class="button assign__cancel" onClick={cancel}>{t('cancel')}</button>
+      <button type='button' class='button assign__cancel' onClick={cancel}>{t('cancel')}</button>
     </div>
   );
 }

@@ -87,31 +87,42 @@ function CloseOutcomeView({ dialog }: { dialog: CloseOutcomeDialog }) {
   const error = dialog.error.value;
   const officers = alert?.outcome ?? null;
   return (
-    <form class="dialog__form" onSubmit={(event) => {
-      event.preventDefault();
-      void dialog.send();
-    }}>
-      <h2 class="dialog__title">{alert && t('closeIncidentTitle', { id: alert.number, category: categoryName(alert.category) })}</h2>
-      <p class="confirm__message">{t('closeIncidentHint')}</p>
-      {officers ? <p class="close-outcome__officer">{t('outcomeByOfficer', { officer: officers.by, outcome: outcomeName(officers.code) })}{officers.note ? ` · ${officers.note}` : ''}</p>
-        : alert?.state === 'resolved' && <p class="close-outcome__missing">{t('outcomeMissing')}</p>}
-      <fieldset class="close-outcome__choices">
+    <form
+      class='dialog__form'
+      onSubmit={(event) => {
+        event.preventDefault();
+        void dialog.send();
+      }}
+    >
+      <h2 class='dialog__title'>{alert && t('closeIncidentTitle', { id: alert.number, category: categoryName(alert.category) })}</h2>
+      <p class='confirm__message'>{t('closeIncidentHint')}</p>
+      {officers ?
+        (
+          <p class='close-outcome__officer'>
+            {t('outcomeByOfficer', { officer: officers.by, outcome: outcomeName(officers.code) })}
+            {officers.note ? ` · ${officers.note}` : ''}
+          </p>
+        )
+        : alert?.state === 'resolved' && <p class='close-outcome__missing'>{t('outcomeMissing')}</p>}
+      <fieldset class='close-outcome__choices'>
         <legend>{t('outcomeLabel')}</legend>
         {INCIDENT_OUTCOMES.map((code) => (
-          <label key={code} class="close-outcome__choice">
-            <input type="radio" name="outcome" value={code} checked={chosen === code} onChange={() => (dialog.outcome.value = code)} />
+          <label key={code} class='close-outcome__choice'>
+            <input type='radio' name='outcome' value={code} checked={chosen === code} onChange={() => (dialog.outcome.value = code)} />
             <span>{outcomeName(code)}</span>
           </label>
         ))}
       </fieldset>
-      <label class="field">
+      <label class='field'>
         <span>{t('outcomeNoteLabel')}</span>
-        <textarea name="note" rows={3} maxLength={500} value={dialog.note.value} onInput={(event) => (dialog.note.value = event.currentTarget.value)} />
+        <textarea name='note' rows={3} maxLength={500} value={dialog.note.value} onInput={(event) => (dialog.note.value = event.currentTarget.value)} />
       </label>
-      <p class="alert-form__error close-outcome__error" role="alert" hidden={error === null}>{error === null ? '' : t('closeRefused', { reason: error })}</p>
-      <div class="dialog__buttons">
-        <button type="button" class="button close-outcome__cancel" autofocus onClick={() => dialog.cancel()}>{t('cancel')}</button>
-        <button type="submit" class="button button--danger close-outcome__close" disabled={chosen === null || dialog.sending.value}>{t('closeIncident')}</button>
+      <p class='alert-form__error close-outcome__error' role='alert' hidden={error === null}>{error === null ? '' : t('closeRefused', { reason: error })}</p>
+      <div class='dialog__buttons'>
+        <button type='button' class='button close-outcome__cancel' autofocus onClick={() => dialog.cancel()}>{t('cancel')}</button>
+        <button type='submit' class='button button--danger close-outcome__close' disabled={chosen === null || dialog.sending.value}>
+          {t('closeIncident')}
+        </button>
       </div>
     </form>
   );

@@ -76,7 +76,11 @@ export class GroundAlertMarkers {
     const root = document.createElement('div');
     root.dataset.alertId = String(alert.id);
     root.innerHTML = '<span class="ground-alert__pin">!</span><span class="ground-alert__text"></span>';
-    const marker = L.marker([0, 0], { icon: L.divIcon({ html: root, className: 'ground-alert-icon', iconSize: undefined }), keyboard: false, zIndexOffset: 500 });
+    const marker = L.marker([0, 0], {
+      icon: L.divIcon({ html: root, className: 'ground-alert-icon', iconSize: undefined }),
+      keyboard: false,
+      zIndexOffset: 500,
+    });
     marker.on('click', () => this.onPick(alert.id));
     marker.addTo(this.map);
     const line = L.polyline([], { renderer: this.renderer, className: 'ground-alert__route', dashArray: '6 6', interactive: false }).addTo(this.map);

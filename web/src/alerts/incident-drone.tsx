@@ -64,32 +64,50 @@ export function IncidentDrone({ alert: a, drones }: { alert: GroundAlertView; dr
   const live = g && isGotoActive(g) ? g : undefined;
   if (!live && !request && !open) return null;
   return (
-    <div class={`incident-drone${live?.amber ? ' incident-drone--amber' : ''}`} data-alert-id={String(a.id)}
-      data-goto-state={live?.state} data-overhead={live ? String(live.overhead) : undefined}>
+    <div
+      class={`incident-drone${live?.amber ? ' incident-drone--amber' : ''}`}
+      data-alert-id={String(a.id)}
+      data-goto-state={live?.state}
+      data-overhead={live ? String(live.overhead) : undefined}
+    >
       {live && (
-        <p class="incident-drone__goto">
-          <span class="incident-drone__state">{t('incidentDrone', { drone: callsign(live.vehicleId), state: gotoStateName(live) })}</span>
-          {live.overhead && <span class="goto-overhead">{t('gotoOverhead')}</span>}
-          {!live.overhead && live.distanceM !== null && <span class="incident-drone__distance">{` · ${distance(live.distanceM)}`}</span>}
-          {live.state === 'on_scene' && <span class="incident-drone__held">{` · ${t('incidentDroneHeld', { time: duration(live.heldS) })}`}</span>}
-          {live.turnHomeInS !== null && <span class="incident-drone__turn-home">{` · ${t('incidentDroneTurnHome', { time: duration(live.turnHomeInS) })}`}</span>}
+        <p class='incident-drone__goto'>
+          <span class='incident-drone__state'>{t('incidentDrone', { drone: callsign(live.vehicleId), state: gotoStateName(live) })}</span>
+          {live.overhead && <span class='goto-overhead'>{t('gotoOverhead')}</span>}
+          {!live.overhead && live.distanceM !== null && <span class='incident-drone__distance'>{` · ${distance(live.distanceM)}`}</span>}
+          {live.state === 'on_scene' && <span class='incident-drone__held'>{` · ${t('incidentDroneHeld', { time: duration(live.heldS) })}`}</span>}
+          {live.turnHomeInS !== null && (
+            <span class='incident-drone__turn-home'>{` · ${t('incidentDroneTurnHome', { time: duration(live.turnHomeInS) })}`}</span>
+          )}
         </p>
       )}
-      {!live && request && <p class="incident-drone__requested">{t('droneRequested', { user: request.requestedBy, time: clockTime(request.at) })}</p>}
+      {!live && request && <p class='incident-drone__requested'>{t('droneRequested', { user: request.requestedBy, time: clockTime(request.at) })}</p>}
       {!live && open && (
-        <div class="alert-card__buttons">
+        <div class='alert-card__buttons'>
           {canManageAlerts(user) && !request && (
-            <button type="button" class="button incident-drone__request" data-request-drone={String(a.id)} disabled={busy} onClick={() => void drones.request(a)}>
+            <button
+              type='button'
+              class='button incident-drone__request'
+              data-request-drone={String(a.id)}
+              disabled={busy}
+              onClick={() => void drones.request(a)}
+            >
               {t('requestDrone')}
             </button>
           )}
           {canManageAlerts(user) && request && (
-            <button type="button" class="button incident-drone__cancel" data-cancel-request={String(request.id)} disabled={busy} onClick={() => void drones.cancel(a, request.id)}>
+            <button
+              type='button'
+              class='button incident-drone__cancel'
+              data-cancel-request={String(request.id)}
+              disabled={busy}
+              onClick={() => void drones.cancel(a, request.id)}
+            >
               {t('cancelDroneRequest')}
             </button>
           )}
           {free.map((id) => (
-            <button key={id} type="button" class="button incident-drone__send" data-send-drone={id} onClick={() => drones.deps.sendHere(id, a)}>
+            <button key={id} type='button' class='button incident-drone__send' data-send-drone={id} onClick={() => drones.deps.sendHere(id, a)}>
               {t('sendDroneHere', { drone: callsign(id) })}
             </button>
           ))}

@@ -54,7 +54,8 @@ export class OfficerMarkers {
     root.className = 'officer';
     root.dataset.officer = o.name;
     // A police shield: drawn, not an emoji (wall-screen machines often have no emoji font).
-    root.innerHTML = '<svg class="officer__badge" viewBox="0 0 20 22" aria-hidden="true"><path d="M10 1 19 4v7c0 5-4 9-9 10C5 20 1 16 1 11V4z"/></svg><span class="officer__name"></span>';
+    root.innerHTML =
+      '<svg class="officer__badge" viewBox="0 0 20 22" aria-hidden="true"><path d="M10 1 19 4v7c0 5-4 9-9 10C5 20 1 16 1 11V4z"/></svg><span class="officer__name"></span>';
     const marker = L.marker([0, 0], { icon: L.divIcon({ html: root, className: 'officer-icon', iconSize: undefined }), keyboard: false, interactive: false });
     marker.addTo(this.map);
     const drawn: Drawn = { marker, root, name: root.querySelector('.officer__name')!, key: '' };

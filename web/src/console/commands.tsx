@@ -20,7 +20,11 @@ const BEFORE_TAKEOFF: RunView['state'][] = ['uploading', 'arming', 'starting'];
 
 const label: Record<FlightAction, StringKey> = { pause: 'actPause', resume: 'actResume', rtl: 'actRtl', land: 'actLand', abort: 'actAbort' };
 const question: Record<FlightAction, StringKey> = {
-  pause: 'confirmPause', resume: 'confirmResume', rtl: 'confirmRtl', land: 'confirmLand', abort: 'confirmAbort',
+  pause: 'confirmPause',
+  resume: 'confirmResume',
+  rtl: 'confirmRtl',
+  land: 'confirmLand',
+  abort: 'confirmAbort',
 };
 const doIt: Record<FlightAction, StringKey> = { pause: 'doPause', resume: 'doResume', rtl: 'doRtl', land: 'doLand', abort: 'doAbort' };
 
@@ -31,7 +35,11 @@ interface CommandAnswer {
 }
 
 const outcomeText: Record<CommandAnswer['result'], StringKey> = {
-  accepted: 'outcomeAccepted', denied: 'outcomeDenied', timeout: 'outcomeTimeout', unconfirmed: 'outcomeUnconfirmed', cancelled: 'outcomeCancelled',
+  accepted: 'outcomeAccepted',
+  denied: 'outcomeDenied',
+  timeout: 'outcomeTimeout',
+  unconfirmed: 'outcomeUnconfirmed',
+  cancelled: 'outcomeCancelled',
 };
 
 /** Sends the commands; the buttons are drawn from its state, so they wait exactly while one is on its way. */
@@ -81,14 +89,14 @@ export function CommandSection({ commands, view, run, visible }: { commands: Com
   // while one is on its way.
   const sending = commands.sending.value;
   return (
-    <PanelSection class="console-commands" title="sectionCommands" hidden={!visible}>
-      <div class="console__buttons console__buttons--grid">
+    <PanelSection class='console-commands' title='sectionCommands' hidden={!visible}>
+      <div class='console__buttons console__buttons--grid'>
         {FLIGHT_ACTIONS.map((action) => {
           const current = (action === 'pause' && run?.state === 'flying') || (action === 'resume' && run?.state === 'paused');
           return (
             <button
               key={action}
-              type="button"
+              type='button'
               class={`button command command--${action}${current ? ' command--current' : ''}`}
               data-action={action}
               hidden={action === 'abort' && !beforeTakeoff}

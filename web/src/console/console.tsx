@@ -105,11 +105,11 @@ function ConsoleView({ console: c }: { console: DroneConsole }) {
       {/* The commands and what became of them first: in flight they are what the pilot needs at hand. */}
       {/* A drone standing disarmed with no patrol has nothing to pause, resume, return or land. */}
       <CommandSection commands={c.commands} view={view} run={active ? run : undefined} visible={inCommand && (view.armed || active)} />
-      <OutcomeLine outcome={c.flightOutcome} class="console__outcome" />
+      <OutcomeLine outcome={c.flightOutcome} class='console__outcome' />
       {c.deps.goto && <GotoSection c={c.deps.goto} view={view} visible={inCommand} />}
       <RunProgress run={run} />
       <LaunchSection launch={c.launch} view={view} visible={inCommand && !active} sectionRef={launchRef} />
-      <button type="button" class="button console__here" hidden={!canRaiseAlerts(user) || !view.position} onClick={() => c.deps.alertHere(view)}>
+      <button type='button' class='button console__here' hidden={!canRaiseAlerts(user) || !view.position} onClick={() => c.deps.alertHere(view)}>
         {t('alertHere')}
       </button>
     </>

@@ -29,7 +29,9 @@ export class Control {
   /** An admin takes the drone from the pilot holding it (a shift change), after saying so. */
   async releaseFrom(pilot: string, vehicleId: string, callsign: string): Promise<void> {
     const sure = await this.confirm({
-      title: t('releaseAsAdminTitle'), message: t('releaseAsAdminConfirm', { pilot, drone: callsign }), confirm: t('releaseAsAdminYes', { drone: callsign }),
+      title: t('releaseAsAdminTitle'),
+      message: t('releaseAsAdminConfirm', { pilot, drone: callsign }),
+      confirm: t('releaseAsAdminYes', { drone: callsign }),
     });
     if (sure) await this.change('release', vehicleId);
   }
@@ -38,7 +40,9 @@ export class Control {
     this.busy.value = true;
     this.outcome.clear();
     try {
-      const answer = await requestJson<{ vehicleId: string; pilot: string | null }>('POST', `/api/vehicles/${encodeURIComponent(vehicleId)}/control`, { action });
+      const answer = await requestJson<{ vehicleId: string; pilot: string | null }>('POST', `/api/vehicles/${encodeURIComponent(vehicleId)}/control`, {
+        action,
+      });
       // The live stream says so too; this makes the buttons follow at once.
       const next = { ...this.ops.control };
       if (answer.pilot) next[vehicleId] = answer.pilot;
@@ -66,26 +70,36 @@ export function ControlSection({ control, vehicleId, callsign, hint, sectionRef 
   const mine = holder === user.name;
   const busy = control.busy.value;
   return (
-    <PanelSection class="console-control" title="sectionControl" sectionRef={sectionRef}>
-      <p class="console__holder" data-field="controller" data-holder={holder ?? ''}>
+    <PanelSection class='console-control' title='sectionControl' sectionRef={sectionRef}>
+      <p class='console__holder' data-field='controller' data-holder={holder ?? ''}>
         {holder === null ? t('controlFree') : mine ? t('controlMine') : t('controlHeldBy', { pilot: holder, drone: callsign })}
       </p>
-      <div class="console__buttons">
-        <button type="button" class="button button--primary console__take" hidden={!canFly(user) || holder !== null} disabled={busy}
-          onClick={() => void control.change('take', vehicleId)}>
+      <div class='console__buttons'>
+        <button
+          type='button'
+          class='button button--primary console__take'
+          hidden={!canFly(user) || holder !== null}
+          disabled={busy}
+          onClick={() => void control.change('take', vehicleId)}
+        >
           {t('takeControl')}
         </button>
-        <button type="button" class="button console__release" hidden={!mine} disabled={busy} onClick={() => void control.change('release', vehicleId)}>
+        <button type='button' class='button console__release' hidden={!mine} disabled={busy} onClick={() => void control.change('release', vehicleId)}>
           {t('releaseControl')}
         </button>
         {holder !== null && !mine && isAdmin(user) && (
-          <button type="button" class="button button--danger console__release-admin" disabled={busy} onClick={() => void control.releaseFrom(holder, vehicleId, callsign)}>
+          <button
+            type='button'
+            class='button button--danger console__release-admin'
+            disabled={busy}
+            onClick={() => void control.releaseFrom(holder, vehicleId, callsign)}
+          >
             {t('releaseAsAdmin', { pilot: holder })}
           </button>
         )}
       </div>
       <OutcomeLine outcome={control.outcome} />
-      <p class="console__hint console__not-in-command" hidden={!hint}>{t('takeControlFirst')}</p>
+      <p class='console__hint console__not-in-command' hidden={!hint}>{t('takeControlFirst')}</p>
     </PanelSection>
   );
 }

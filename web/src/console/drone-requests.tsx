@@ -55,7 +55,10 @@ export class DroneRequestList {
     this.busy.value = true;
     this.outcome.show('pending', 'gotoSending', { drone });
     try {
-      const answer = await requestJson<{ request: DroneRequestView; goto: GotoView }>('POST', `/api/drone-requests/${r.id}/accept`, { vehicleId: c.vehicleId, confirm: true });
+      const answer = await requestJson<{ request: DroneRequestView; goto: GotoView }>('POST', `/api/drone-requests/${r.id}/accept`, {
+        vehicleId: c.vehicleId,
+        confirm: true,
+      });
       store.put(answer.goto);
       this.outcome.show('accepted', 'droneRequestAccepted', { drone, number });
       this.deps.sent(c.vehicleId);
@@ -80,25 +83,35 @@ function DroneRequestsView({ list }: { list: DroneRequestList }) {
   const busy = list.busy.value;
   return (
     <>
-      <h2 class="sidebar__title">{t('droneRequestsTitle')}</h2>
-      <ol class="drone-requests__list">
+      <h2 class='sidebar__title'>{t('droneRequestsTitle')}</h2>
+      <ol class='drone-requests__list'>
         {requests.map((r) => (
-          <li key={r.id} class="drone-request" data-request-id={String(r.id)} data-alert-id={String(r.alertId)}>
-            <p class="drone-request__what">{t('droneRequestLine', { number: numberOf(r.alertId), user: r.requestedBy, time: clockTime(r.at) })}</p>
-            {r.note && <p class="drone-request__note">{r.note}</p>}
-            <ul class="drone-request__candidates">
+          <li key={r.id} class='drone-request' data-request-id={String(r.id)} data-alert-id={String(r.alertId)}>
+            <p class='drone-request__what'>{t('droneRequestLine', { number: numberOf(r.alertId), user: r.requestedBy, time: clockTime(r.at) })}</p>
+            {r.note && <p class='drone-request__note'>{r.note}</p>}
+            <ul class='drone-request__candidates'>
               {r.candidates.map((c) => {
                 const mine = ops.control[c.vehicleId] === user.name;
                 const holder = ops.control[c.vehicleId] ?? c.pilot;
                 return (
-                  <li key={c.vehicleId} class="drone-request__candidate" data-vehicle-id={c.vehicleId}>
-                    <span>{t('droneCandidate', {
-                      drone: callsign(c.vehicleId), distance: distance(c.distanceM), battery: c.batteryPercent === null ? '—' : `${Math.round(c.batteryPercent)}%`,
-                    })}</span>
-                    <span class="drone-request__where">{` · ${t(c.airborne ? 'droneCandidateAirborne' : 'droneCandidateGround')} · `}</span>
-                    <span class="drone-request__holder">{holder ? t('droneCandidateHeld', { pilot: holder }) : t('controlFree')}</span>
+                  <li key={c.vehicleId} class='drone-request__candidate' data-vehicle-id={c.vehicleId}>
+                    <span>
+                      {t('droneCandidate', {
+                        drone: callsign(c.vehicleId),
+                        distance: distance(c.distanceM),
+                        battery: c.batteryPercent === null ? '—' : `${Math.round(c.batteryPercent)}%`,
+                      })}
+                    </span>
+                    <span class='drone-request__where'>{` · ${t(c.airborne ? 'droneCandidateAirborne' : 'droneCandidateGround')} · `}</span>
+                    <span class='drone-request__holder'>{holder ? t('droneCandidateHeld', { pilot: holder }) : t('controlFree')}</span>
                     {mine && (
-                      <button type="button" class="button button--danger drone-request__accept" data-accept={c.vehicleId} disabled={busy} onClick={() => void list.accept(r, c)}>
+                      <button
+                        type='button'
+                        class='button button--danger drone-request__accept'
+                        data-accept={c.vehicleId}
+                        disabled={busy}
+                        onClick={() => void list.accept(r, c)}
+                      >
                         {t('droneRequestAccept', { drone: callsign(c.vehicleId) })}
                       </button>
                     )}
@@ -109,7 +122,7 @@ function DroneRequestsView({ list }: { list: DroneRequestList }) {
           </li>
         ))}
       </ol>
-      <OutcomeLine outcome={list.outcome} class="drone-requests__outcome" />
+      <OutcomeLine outcome={list.outcome} class='drone-requests__outcome' />
     </>
   );
 }

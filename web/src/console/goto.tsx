@@ -48,7 +48,11 @@ const ACTIONS: Record<GotoAction, { label: StringKey; question: StringKey; doIt:
   keepOff: { label: 'gotoKeepOff', question: 'confirmGotoKeepOff', doIt: 'doGotoKeepOff' },
 };
 const outcomeText: Record<string, StringKey> = {
-  accepted: 'outcomeAccepted', denied: 'outcomeDenied', timeout: 'outcomeTimeout', unconfirmed: 'outcomeUnconfirmed', cancelled: 'outcomeCancelled',
+  accepted: 'outcomeAccepted',
+  denied: 'outcomeDenied',
+  timeout: 'outcomeTimeout',
+  unconfirmed: 'outcomeUnconfirmed',
+  cancelled: 'outcomeCancelled',
 };
 
 /** A goto check's name: its own where the launch's would mislead (idle, point, path…), else the launch's. */
@@ -127,7 +131,9 @@ export class GotoConsole {
   async send(view: VehicleView): Promise<void> {
     const p = this.pending.value;
     if (!p || p.vehicleId !== view.id || !p.checks) return;
-    const where = p.number ? t('gotoPointIncident', { number: p.number, where: coordinates(p.target.lat, p.target.lon) }) : coordinates(p.target.lat, p.target.lon);
+    const where = p.number
+      ? t('gotoPointIncident', { number: p.number, where: coordinates(p.target.lat, p.target.lon) })
+      : coordinates(p.target.lat, p.target.lon);
     const alt = p.checks.find((c) => c.id === 'ceiling')?.said?.params?.alt ?? '';
     const confirmed = await this.deps.confirm({
       title: t('confirmGotoTitle'),
@@ -143,7 +149,10 @@ export class GotoConsole {
     this.outcome.show('pending', 'gotoSending', { drone: view.callsign });
     try {
       const g = await requestJson<GotoView>('POST', url(view.id), {
-        lat: p.target.lat, lon: p.target.lon, ...(p.alertId !== null ? { alertId: p.alertId } : {}), confirm: true,
+        lat: p.target.lat,
+        lon: p.target.lon,
+        ...(p.alertId !== null ? { alertId: p.alertId } : {}),
+        confirm: true,
       });
       this.deps.store.put(g);
       this.pending.value = null;
@@ -180,7 +189,11 @@ export class GotoConsole {
         this.deps.store.put(await requestJson<GotoView>('POST', url(view.id, '/keep-holding'), { keep: action === 'keep', confirm: true }));
         this.outcome.show('accepted', 'outcomeAccepted', what);
       } else {
-        const answer = await requestJson<{ result: string; reason?: string; goto: GotoView }>('POST', url(view.id, action === 'return' ? '/return' : '/resume'), { confirm: true });
+        const answer = await requestJson<{ result: string; reason?: string; goto: GotoView }>(
+          'POST',
+          url(view.id, action === 'return' ? '/return' : '/resume'),
+          { confirm: true },
+        );
         this.deps.store.put(answer.goto);
         this.report(answer, what);
       }
@@ -204,10 +217,12 @@ export class GotoConsole {
 function CheckLine({ item }: { item: PreflightItem }) {
   return (
     <li class={`checklist__item checklist__item--${item.pass ? 'pass' : 'fail'}`} data-check={item.id} data-pass={String(item.pass)}>
-      <span class="checklist__mark">{item.pass ? '✓' : '✗'}</span>
-      <span class="checklist__name">{gotoCheckName(item.id)}</span>
-      <span class="checklist__value"><Said said={item.said} fallback={item.value} /></span>
-      {!item.pass && <span class="checklist__blocks">{t('blocksLaunch')}</span>}
+      <span class='checklist__mark'>{item.pass ? '✓' : '✗'}</span>
+      <span class='checklist__name'>{gotoCheckName(item.id)}</span>
+      <span class='checklist__value'>
+        <Said said={item.said} fallback={item.value} />
+      </span>
+      {!item.pass && <span class='checklist__blocks'>{t('blocksLaunch')}</span>}
     </li>
   );
 }
@@ -217,16 +232,31 @@ function Underway({ goto: g, c, view }: { goto: GotoView; c: GotoConsole; view: 
   const busy = c.busy.value;
   const last = g.events.at(-1);
   return (
-    <div class="goto-underway">
+    <div class='goto-underway'>
       <GotoFacts goto={g} />
-      {last && <p class="goto-underway__last">{t('gotoLast', { event: `${clockTime(last.at)} ${sayServer(last.said)}` })}</p>}
-      <div class="console__buttons console__buttons--grid">
-        <button type="button" class="button goto__home" data-goto-action="return" disabled={busy || view.link.lost} onClick={() => void c.act('return', view)}>{t('gotoHome')}</button>
+      {last && <p class='goto-underway__last'>{t('gotoLast', { event: `${clockTime(last.at)} ${sayServer(last.said)}` })}</p>}
+      <div class='console__buttons console__buttons--grid'>
+        <button type='button' class='button goto__home' data-goto-action='return' disabled={busy || view.link.lost} onClick={() => void c.act('return', view)}>
+          {t('gotoHome')}
+        </button>
         {g.leftPatrol && (
-          <button type="button" class="button goto__resume" data-goto-action="resume" disabled={busy || view.link.lost} onClick={() => void c.act('resume', view)}>{t('gotoResume')}</button>
+          <button
+            type='button'
+            class='button goto__resume'
+            data-goto-action='resume'
+            disabled={busy || view.link.lost}
+            onClick={() => void c.act('resume', view)}
+          >
+            {t('gotoResume')}
+          </button>
         )}
-        <button type="button" class="button goto__keep" data-goto-action={g.keepHolding ? 'keepOff' : 'keep'} disabled={busy}
-          onClick={() => void c.act(g.keepHolding ? 'keepOff' : 'keep', view)}>
+        <button
+          type='button'
+          class='button goto__keep'
+          data-goto-action={g.keepHolding ? 'keepOff' : 'keep'}
+          disabled={busy}
+          onClick={() => void c.act(g.keepHolding ? 'keepOff' : 'keep', view)}
+        >
           {t(g.keepHolding ? 'gotoKeepOff' : 'gotoKeep')}
         </button>
       </div>
@@ -241,38 +271,47 @@ export function GotoSection({ c, view, visible }: { c: GotoConsole; view: Vehicl
   const picking = c.picking.value === view.id;
   const busy = c.busy.value;
   return (
-    <PanelSection class="console-goto" title="sectionGoto" hidden={!visible}>
+    <PanelSection class='console-goto' title='sectionGoto' hidden={!visible}>
       {underway ? <Underway goto={underway} c={c} view={view} /> : (
         <>
-          {g && <p class="goto__ended" data-state={g.state}>{`${t(`goto_${g.state}` as StringKey)} · ${g.events.at(-1) ? sayServer(g.events.at(-1)!.said) : ''}`}</p>}
-          {picking ? (
-            <p class="goto__picking" role="status">
-              {t('gotoPickHint')}
-              <button type="button" class="button goto__pick-cancel" onClick={() => c.stopPicking()}>{t('gotoPickCancel')}</button>
+          {g && (
+            <p class='goto__ended' data-state={g.state}>
+              {`${t(`goto_${g.state}` as StringKey)} · ${g.events.at(-1) ? sayServer(g.events.at(-1)!.said) : ''}`}
             </p>
-          ) : (
-            <button type="button" class="button goto__pick" disabled={busy} onClick={() => c.pickOnMap(view.id)}>{t('gotoPickPoint')}</button>
           )}
+          {picking ?
+            (
+              <p class='goto__picking' role='status'>
+                {t('gotoPickHint')}
+                <button type='button' class='button goto__pick-cancel' onClick={() => c.stopPicking()}>{t('gotoPickCancel')}</button>
+              </p>
+            ) :
+            <button type='button' class='button goto__pick' disabled={busy} onClick={() => c.pickOnMap(view.id)}>{t('gotoPickPoint')}</button>}
           {pending && (
-            <div class="goto__pending">
-              <p class="goto__point">
-                {pending.number ? t('gotoPointIncident', { number: pending.number, where: coordinates(pending.target.lat, pending.target.lon) })
+            <div class='goto__pending'>
+              <p class='goto__point'>
+                {pending.number ?
+                  t('gotoPointIncident', { number: pending.number, where: coordinates(pending.target.lat, pending.target.lon) })
                   : t('gotoPoint', { where: coordinates(pending.target.lat, pending.target.lon) })}
               </p>
-              <p class="launch__checked">
-                {pending.checks ? t('checkedAt', { time: clockTime(pending.at), passed: pending.checks.filter((i) => i.pass).length, total: pending.checks.length }) : t('gotoChecking')}
+              <p class='launch__checked'>
+                {pending.checks
+                  ? t('checkedAt', { time: clockTime(pending.at), passed: pending.checks.filter((i) => i.pass).length, total: pending.checks.length })
+                  : t('gotoChecking')}
               </p>
-              <ol class="checklist goto__checks">{pending.checks?.map((item) => <CheckLine key={item.id} item={item} />)}</ol>
-              <div class="console__buttons">
-                <button type="button" class="button goto__check" disabled={busy} onClick={() => void c.runChecks()}>{t('runChecks')}</button>
-                <button type="button" class="button button--danger goto__send" disabled={busy || !c.ready()} onClick={() => void c.send(view)}>{t('gotoSend')}</button>
-                <button type="button" class="button goto__discard" disabled={busy} onClick={() => c.discard()}>{t('gotoDiscard')}</button>
+              <ol class='checklist goto__checks'>{pending.checks?.map((item) => <CheckLine key={item.id} item={item} />)}</ol>
+              <div class='console__buttons'>
+                <button type='button' class='button goto__check' disabled={busy} onClick={() => void c.runChecks()}>{t('runChecks')}</button>
+                <button type='button' class='button button--danger goto__send' disabled={busy || !c.ready()} onClick={() => void c.send(view)}>
+                  {t('gotoSend')}
+                </button>
+                <button type='button' class='button goto__discard' disabled={busy} onClick={() => c.discard()}>{t('gotoDiscard')}</button>
               </div>
             </div>
           )}
         </>
       )}
-      <OutcomeLine outcome={c.outcome} class="goto__outcome" />
+      <OutcomeLine outcome={c.outcome} class='goto__outcome' />
     </PanelSection>
   );
 }

@@ -152,7 +152,9 @@ export class Launch {
     outcome.show('pending', 'launchSending', { drone: view.callsign });
     try {
       const run = await requestJson<RunView>('POST', `/api/vehicles/${encodeURIComponent(view.id)}/patrol`, {
-        routeId, overrides: overrides.map((i) => i.id), confirm: true,
+        routeId,
+        overrides: overrides.map((i) => i.id),
+        confirm: true,
       });
       ops.putRun(run);
       outcome.show('accepted', 'launchAccepted', { drone: view.callsign, run: run.id });
@@ -175,16 +177,18 @@ export class Launch {
 function CheckRow({ item, overridden, onOverride }: { item: PreflightItem; overridden: boolean; onOverride: (on: boolean) => void }) {
   return (
     <li class={`checklist__item checklist__item--${item.pass ? 'pass' : 'fail'}`} data-check={item.id} data-pass={String(item.pass)}>
-      <span class="checklist__mark">{item.pass ? '✓' : '✗'}</span>
-      <span class="checklist__name">{checkName(item.id)}</span>
-      <span class="checklist__value"><Said said={item.said} fallback={item.value} /></span>
+      <span class='checklist__mark'>{item.pass ? '✓' : '✗'}</span>
+      <span class='checklist__name'>{checkName(item.id)}</span>
+      <span class='checklist__value'>
+        <Said said={item.said} fallback={item.value} />
+      </span>
       {!item.pass && item.overridable && (
-        <label class="checklist__override">
-          <input type="checkbox" data-override={item.id} checked={overridden} onChange={(event) => onOverride(event.currentTarget.checked)} />
+        <label class='checklist__override'>
+          <input type='checkbox' data-override={item.id} checked={overridden} onChange={(event) => onOverride(event.currentTarget.checked)} />
           <span>{t('override')}</span>
         </label>
       )}
-      {!item.pass && !item.overridable && <span class="checklist__blocks">{t('blocksLaunch')}</span>}
+      {!item.pass && !item.overridable && <span class='checklist__blocks'>{t('blocksLaunch')}</span>}
     </li>
   );
 }
@@ -196,12 +200,12 @@ export function LaunchSection({ launch, view, visible, sectionRef }: { launch: L
   const overrides = launch.overrides.value;
   const busy = launch.busy.value;
   return (
-    <PanelSection class="console-launch" title="sectionLaunch" hidden={!visible} sectionRef={sectionRef}>
-      <p class="console__hint">{t('launchHint')}</p>
-      <label class="launch__label">
+    <PanelSection class='console-launch' title='sectionLaunch' hidden={!visible} sectionRef={sectionRef}>
+      <p class='console__hint'>{t('launchHint')}</p>
+      <label class='launch__label'>
         <span>{t('route')}</span>
-        <select class="launch__route" value={picked} onChange={(event) => launch.pick(event.currentTarget.value)}>
-          <option value="">{t('pickRoute')}</option>
+        <select class='launch__route' value={picked} onChange={(event) => launch.pick(event.currentTarget.value)}>
+          <option value=''>{t('pickRoute')}</option>
           {routes.map((route) => (
             <option key={route.id} value={route.id} disabled={route.status === 'invalid'}>
               {`${routeName(route.id, route.meta)} · ${distance(route.distanceM)} · ${duration(route.durationS)}`}
@@ -209,17 +213,22 @@ export function LaunchSection({ launch, view, visible, sectionRef }: { launch: L
           ))}
         </select>
       </label>
-      <p class="launch__checked">
+      <p class='launch__checked'>
         {checks ? t('checkedAt', { time: clockTime(checks.at), passed: checks.items.filter((i) => i.pass).length, total: checks.items.length }) : ''}
       </p>
-      <ol class="checklist">
+      <ol class='checklist'>
         {checks?.items.map((item) => (
-          <CheckRow key={item.id} item={item} overridden={overrides.has(item.id)} onOverride={(on) => launch.override(item.id, on)} />
+          <CheckRow
+            key={item.id}
+            item={item}
+            overridden={overrides.has(item.id)}
+            onOverride={(on) => launch.override(item.id, on)}
+          />
         ))}
       </ol>
-      <div class="console__buttons">
-        <button type="button" class="button launch__check" disabled={busy || !picked} onClick={() => void launch.runChecks(view)}>{t('runChecks')}</button>
-        <button type="button" class="button button--danger launch__go" disabled={busy || !launch.ready(view.id)} onClick={() => void launch.launch(view)}>
+      <div class='console__buttons'>
+        <button type='button' class='button launch__check' disabled={busy || !picked} onClick={() => void launch.runChecks(view)}>{t('runChecks')}</button>
+        <button type='button' class='button button--danger launch__go' disabled={busy || !launch.ready(view.id)} onClick={() => void launch.launch(view)}>
           {t('launchPatrol')}
         </button>
       </div>

@@ -24,7 +24,7 @@ export class Outcome {
 export function OutcomeLine({ outcome, class: extra }: { outcome: Outcome; class?: string }) {
   const said = outcome.said.value;
   return (
-    <p class={extra ? `outcome ${extra}` : 'outcome'} role="status" hidden={!said} data-outcome={said?.kind}>
+    <p class={extra ? `outcome ${extra}` : 'outcome'} role='status' hidden={!said} data-outcome={said?.kind}>
       {said ? say(said.phrase) : ''}
     </p>
   );

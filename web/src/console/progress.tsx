@@ -28,7 +28,10 @@ const fields: Field[] = [
   { key: 'runAloft', value: (r) => duration(r.timeAloftS) },
   {
     key: 'runBattery',
-    value: (r) => `${num(r.battery.percent ?? r.minBattery, 0, '%')}${r.battery.trendPerMin === null ? '' : ` (${t('perMinute', { n: r.battery.trendPerMin.toFixed(1) })})`}`,
+    value: (r) =>
+      `${num(r.battery.percent ?? r.minBattery, 0, '%')}${
+        r.battery.trendPerMin === null ? '' : ` (${t('perMinute', { n: r.battery.trendPerMin.toFixed(1) })})`
+      }`,
   },
   { key: 'runPilot', value: (r) => r.pilot },
   { key: 'runResult', value: (r) => runResultText(r) ?? '—', when: (r) => r.result !== null },
@@ -43,29 +46,35 @@ export function runResultText(run: RunView): string | null {
   const o = run.outcome;
   if (!o) return run.result;
   switch (o.kind) {
-    case 'completed': return t('outcome_completed');
-    case 'aborted': return t('outcome_aborted');
-    case 'failed': return t('outcome_failed', { reason: o.said ? sayServer(o.said) : o.reason });
-    case 'returned_early': return t('outcome_returned_early', { item: o.afterItem, of: o.of, by: t(`returnedBy_${o.by}`) });
+    case 'completed':
+      return t('outcome_completed');
+    case 'aborted':
+      return t('outcome_aborted');
+    case 'failed':
+      return t('outcome_failed', { reason: o.said ? sayServer(o.said) : o.reason });
+    case 'returned_early':
+      return t('outcome_returned_early', { item: o.afterItem, of: o.of, by: t(`returnedBy_${o.by}`) });
   }
 }
 
 export function RunProgress({ run }: { run: RunView | undefined }) {
-  if (!run) return <PanelSection class="console-progress" title="sectionPatrol" hidden />;
+  if (!run) return <PanelSection class='console-progress' title='sectionPatrol' hidden />;
   return (
-    <PanelSection class="console-progress" title="sectionPatrol" data-run-state={run.state} data-run-id={String(run.id)} data-ending={run.outcome?.kind ?? ''}>
-      <dl class="panel__fields">
+    <PanelSection class='console-progress' title='sectionPatrol' data-run-state={run.state} data-run-id={String(run.id)} data-ending={run.outcome?.kind ?? ''}>
+      <dl class='panel__fields'>
         {fields.map((field) => {
           const shown = field.when?.(run) ?? true;
           return <FieldRow key={field.key} label={field.key} value={shown ? field.value(run) : ''} hidden={!shown} />;
         })}
       </dl>
       {/* Newest first, as the messages below. */}
-      <ol class="run-events">
+      <ol class='run-events'>
         {run.events.slice(-EVENTS_SHOWN).reverse().map((event) => (
           <li key={`${event.time}|${event.message}`} class={`run-events__item run-events__item--${event.kind}`}>
-            <span class="run-events__time">{clockTime(event.time)}</span>
-            <span class="run-events__text"><Said said={event.said} fallback={event.message} /></span>
+            <span class='run-events__time'>{clockTime(event.time)}</span>
+            <span class='run-events__text'>
+              <Said said={event.said} fallback={event.message} />
+            </span>
           </li>
         ))}
       </ol>

@@ -141,19 +141,21 @@ export function runEnding(run: RunView): string {
 /** The picked run's record: its highest altitude, lowest battery and every event, oldest first. */
 function RunDetails({ run }: { run: RunView }) {
   return (
-    <div class="run-details" data-run-id={String(run.id)}>
-      <dl class="run-details__figures">
+    <div class='run-details' data-run-id={String(run.id)}>
+      <dl class='run-details__figures'>
         <dt>{t('runMaxAlt')}</dt>
-        <dd class="run-details__max-alt">{num(run.maxAltM, 1, 'm')}</dd>
+        <dd class='run-details__max-alt'>{num(run.maxAltM, 1, 'm')}</dd>
         <dt>{t('runMinBattery')}</dt>
-        <dd class="run-details__min-battery">{num(run.minBattery, 0, '%')}</dd>
+        <dd class='run-details__min-battery'>{num(run.minBattery, 0, '%')}</dd>
       </dl>
-      <h4 class="run-details__title">{t('runEventsTitle')}</h4>
-      <ol class="run-events run-details__events">
+      <h4 class='run-details__title'>{t('runEventsTitle')}</h4>
+      <ol class='run-events run-details__events'>
         {run.events.map((event) => (
           <li key={`${event.time}|${event.kind}|${event.message}`} class={`run-events__item run-events__item--${event.kind}`}>
-            <span class="run-events__time">{clockTime(event.time)}</span>
-            <span class="run-events__text"><Said said={event.said} fallback={event.message} /></span>
+            <span class='run-events__time'>{clockTime(event.time)}</span>
+            <span class='run-events__text'>
+              <Said said={event.said} fallback={event.message} />
+            </span>
           </li>
         ))}
       </ol>
@@ -165,12 +167,17 @@ function RunRow({ run, selected, callsign, onPick }: { run: RunView; selected: b
   const length = run.endedAt ? duration((run.endedAt - run.startedAt) / 1000) : runStateText(run);
   return (
     <li>
-      <button type="button" class={`run-row run-row--${run.state} run-row--ended-${runEnding(run)}${selected ? ' run-row--selected' : ''}`} data-run-id={String(run.id)}
-        data-ending={runEnding(run)} onClick={onPick}>
-        <span class="run-row__when">{`${dateTime(run.startedAt)} · ${callsign}`}</span>
-        <span class="run-row__name">{getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en}</span>
-        <span class="run-row__facts">{`${run.pilot} · ${distance(run.distanceFlownM)} · ${length}`}</span>
-        <span class="run-row__result">{runResultText(run) ?? runStateText(run)}</span>
+      <button
+        type='button'
+        class={`run-row run-row--${run.state} run-row--ended-${runEnding(run)}${selected ? ' run-row--selected' : ''}`}
+        data-run-id={String(run.id)}
+        data-ending={runEnding(run)}
+        onClick={onPick}
+      >
+        <span class='run-row__when'>{`${dateTime(run.startedAt)} · ${callsign}`}</span>
+        <span class='run-row__name'>{getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en}</span>
+        <span class='run-row__facts'>{`${run.pilot} · ${distance(run.distanceFlownM)} · ${length}`}</span>
+        <span class='run-row__result'>{runResultText(run) ?? runStateText(run)}</span>
       </button>
       {selected && <RunDetails run={run} />}
     </li>
@@ -183,36 +190,47 @@ function HistoryView({ panel }: { panel: HistoryPanel }) {
   const replayed = panel.deps.replay.runId;
   return (
     <>
-      <div class="history__period">
-        <label class="field">
+      <div class='history__period'>
+        <label class='field'>
           <span>{t('periodFrom')}</span>
-          <input class="history__from" type="date" value={panel.from.value} onInput={(event) => (panel.from.value = event.currentTarget.value)} />
+          <input class='history__from' type='date' value={panel.from.value} onInput={(event) => (panel.from.value = event.currentTarget.value)} />
         </label>
-        <label class="field">
+        <label class='field'>
           <span>{t('periodTo')}</span>
-          <input class="history__to" type="date" value={panel.to.value} onInput={(event) => (panel.to.value = event.currentTarget.value)} />
+          <input class='history__to' type='date' value={panel.to.value} onInput={(event) => (panel.to.value = event.currentTarget.value)} />
         </label>
-        <button type="button" class="button button--primary history__load" onClick={() => void panel.load()}>{t('showPeriod')}</button>
+        <button type='button' class='button button--primary history__load' onClick={() => void panel.load()}>{t('showPeriod')}</button>
       </div>
       <OutcomeLine outcome={panel.outcome} />
-      <h3 class="sidebar__subtitle">{t('alertHeat')}</h3>
-      <button type="button" class="button history__heat" onClick={() => void panel.toggleHeat()}>{t(heat ? 'hideHeat' : 'showHeat')}</button>
-      <p class="history__heat-count">{heat ? t('heatCount', heat) : ''}</p>
+      <h3 class='sidebar__subtitle'>{t('alertHeat')}</h3>
+      <button type='button' class='button history__heat' onClick={() => void panel.toggleHeat()}>{t(heat ? 'hideHeat' : 'showHeat')}</button>
+      <p class='history__heat-count'>{heat ? t('heatCount', heat) : ''}</p>
       {heat && (
-        <div class="heat-legend">
-          <span class="heat-legend__few">{t('heatLegendFew')}</span>
-          <span class="heat-legend__bar" style={{ background: `linear-gradient(to right, transparent, ${HEAT_STOPS.map(([at, colour]) => `${colour} ${at * 100}%`).join(', ')})` }} />
-          <span class="heat-legend__many">{t('heatLegendMany')}</span>
+        <div class='heat-legend'>
+          <span class='heat-legend__few'>{t('heatLegendFew')}</span>
+          <span
+            class='heat-legend__bar'
+            style={{ background: `linear-gradient(to right, transparent, ${HEAT_STOPS.map(([at, colour]) => `${colour} ${at * 100}%`).join(', ')})` }}
+          />
+          <span class='heat-legend__many'>{t('heatLegendMany')}</span>
         </div>
       )}
-      <h3 class="sidebar__subtitle">{t('incidentLog')}</h3>
+      <h3 class='sidebar__subtitle'>{t('incidentLog')}</h3>
       <IncidentFiltersView log={panel.incidents} onChange={() => void panel.loadIncidents()} />
       <IncidentListView log={panel.incidents} csvHref={panel.csvHref()} />
-      <h3 class="sidebar__subtitle">{t('pastRuns')}</h3>
-      <ol class="run-list">
-        {runs?.length ? runs.map((run) => (
-          <RunRow key={run.id} run={run} selected={run.id === replayed} callsign={panel.deps.callsign(run.vehicleId)} onPick={() => void panel.replay(run)} />
-        )) : runs && <li class="alert-list__empty">{t('noRuns')}</li>}
+      <h3 class='sidebar__subtitle'>{t('pastRuns')}</h3>
+      <ol class='run-list'>
+        {runs?.length ?
+          runs.map((run) => (
+            <RunRow
+              key={run.id}
+              run={run}
+              selected={run.id === replayed}
+              callsign={panel.deps.callsign(run.vehicleId)}
+              onPick={() => void panel.replay(run)}
+            />
+          )) :
+          runs && <li class='alert-list__empty'>{t('noRuns')}</li>}
       </ol>
     </>
   );

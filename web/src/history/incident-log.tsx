@@ -55,13 +55,18 @@ export class IncidentLog {
 }
 
 function Filter({ name, label, value, all, choices, onPick }: {
-  name: keyof IncidentFilters; label: string; value: string; all: string; choices: [string, string][]; onPick: (name: keyof IncidentFilters, value: string) => void;
+  name: keyof IncidentFilters;
+  label: string;
+  value: string;
+  all: string;
+  choices: [string, string][];
+  onPick: (name: keyof IncidentFilters, value: string) => void;
 }) {
   return (
-    <label class="field">
+    <label class='field'>
       <span>{label}</span>
       <select class={`incident-filter incident-filter--${name}`} value={value} onChange={(event) => onPick(name, event.currentTarget.value)}>
-        <option value="">{all}</option>
+        <option value=''>{all}</option>
         {choices.map(([v, text]) => <option key={v} value={v}>{text}</option>)}
       </select>
     </label>
@@ -76,13 +81,24 @@ export function IncidentFiltersView({ log, onChange }: { log: IncidentLog; onCha
   };
   const officers = f.officer && !log.officers.value.includes(f.officer) ? [...log.officers.value, f.officer] : log.officers.value;
   return (
-    <div class="incident-filters">
-      <Filter name="category" label={t('filterCategory')} value={f.category} all={t('allCategories')} onPick={pick}
-        choices={GROUND_CATEGORIES.map((c) => [c, categoryName(c)])} />
-      <Filter name="outcome" label={t('filterOutcome')} value={f.outcome} all={t('allOutcomes')} onPick={pick}
-        choices={[...INCIDENT_OUTCOMES.map((o): [string, string] => [o, outcomeName(o)]), ['none', t('outcomeNone')]]} />
-      <Filter name="officer" label={t('filterOfficer')} value={f.officer} all={t('allOfficers')} onPick={pick}
-        choices={officers.map((o) => [o, o])} />
+    <div class='incident-filters'>
+      <Filter
+        name='category'
+        label={t('filterCategory')}
+        value={f.category}
+        all={t('allCategories')}
+        onPick={pick}
+        choices={GROUND_CATEGORIES.map((c) => [c, categoryName(c)])}
+      />
+      <Filter
+        name='outcome'
+        label={t('filterOutcome')}
+        value={f.outcome}
+        all={t('allOutcomes')}
+        onPick={pick}
+        choices={[...INCIDENT_OUTCOMES.map((o): [string, string] => [o, outcomeName(o)]), ['none', t('outcomeNone')]]}
+      />
+      <Filter name='officer' label={t('filterOfficer')} value={f.officer} all={t('allOfficers')} onPick={pick} choices={officers.map((o) => [o, o])} />
     </div>
   );
 }
@@ -90,14 +106,14 @@ export function IncidentFiltersView({ log, onChange }: { log: IncidentLog; onCha
 function Timeline({ entry }: { entry: IncidentLogEntry }) {
   const raised = entry.timeline.raised!;
   return (
-    <ol class="incident-timeline">
+    <ol class='incident-timeline'>
       {INCIDENT_STEPS.filter((step) => entry.timeline[step] !== null).map((step) => {
         const at = entry.timeline[step]!;
         return (
-          <li key={step} class="incident-timeline__step" data-step={step} data-time={String(at)}>
-            <span class="incident-timeline__name">{t(`step_${step}`)}</span>
-            <span class="incident-timeline__time">{clockTime(at)}</span>
-            <span class="incident-timeline__after">{step === 'raised' ? '' : t('stepAfter', { time: duration((at - raised) / 1000) })}</span>
+          <li key={step} class='incident-timeline__step' data-step={step} data-time={String(at)}>
+            <span class='incident-timeline__name'>{t(`step_${step}`)}</span>
+            <span class='incident-timeline__time'>{clockTime(at)}</span>
+            <span class='incident-timeline__after'>{step === 'raised' ? '' : t('stepAfter', { time: duration((at - raised) / 1000) })}</span>
           </li>
         );
       })}
@@ -117,8 +133,8 @@ function notAppliedReason(n: NotAppliedAnswer): string {
 function NotApplied({ entry }: { entry: IncidentLogEntry }) {
   if (entry.notApplied.length === 0) return null;
   return (
-    <div class="incident-row__not-applied">
-      <p class="incident-row__not-applied-title">{t('notAppliedTitle')}</p>
+    <div class='incident-row__not-applied'>
+      <p class='incident-row__not-applied-title'>{t('notAppliedTitle')}</p>
       <ul>
         {entry.notApplied.map((n) => (
           <li key={`${n.officer}@${n.at}@${n.answer}`} data-officer={n.officer} data-answer={n.answer} data-time={String(n.at)}>
@@ -136,18 +152,18 @@ function IncidentRow({ entry }: { entry: IncidentLogEntry }) {
     <li>
       <details class={`incident-row incident-row--${entry.state}`} data-incident-id={String(entry.id)}>
         <summary>
-          <span class="incident-row__title">{`${entry.number} ${categoryName(entry.category)}`}</span>
-          <span class="incident-row__when">{dateTime(entry.timeline.raised!)}</span>
-          <span class="incident-row__outcome">{outcome ? outcomeName(outcome.code) : groundStateName(entry.state)}</span>
-          <span class="incident-row__officer">{entry.officer ? t('incidentOfficer', { officer: entry.officer }) : t('noOfficerTook')}</span>
+          <span class='incident-row__title'>{`${entry.number} ${categoryName(entry.category)}`}</span>
+          <span class='incident-row__when'>{dateTime(entry.timeline.raised!)}</span>
+          <span class='incident-row__outcome'>{outcome ? outcomeName(outcome.code) : groundStateName(entry.state)}</span>
+          <span class='incident-row__officer'>{entry.officer ? t('incidentOfficer', { officer: entry.officer }) : t('noOfficerTook')}</span>
         </summary>
-        {entry.note && <p class="incident-row__note">{entry.note}</p>}
+        {entry.note && <p class='incident-row__note'>{entry.note}</p>}
         <Timeline entry={entry} />
         <NotApplied entry={entry} />
         {outcome && (
-          <p class="incident-row__result">
+          <p class='incident-row__result'>
             {`${t('outcomeByOfficer', { officer: outcome.by, outcome: outcomeName(outcome.code) })}`}
-            {outcome.note && <span class="incident-row__outcome-note">{outcome.note}</span>}
+            {outcome.note && <span class='incident-row__outcome-note'>{outcome.note}</span>}
           </p>
         )}
       </details>
@@ -159,12 +175,12 @@ export function IncidentListView({ log, csvHref }: { log: IncidentLog; csvHref: 
   const entries = log.entries.value;
   return (
     <>
-      <div class="incident-log__bar">
-        <span class="incident-log__count">{entries ? t('incidentCount', { n: entries.length }) : ''}</span>
-        <a class="button incident-log__csv" href={csvHref} download>{t('exportCsv')}</a>
+      <div class='incident-log__bar'>
+        <span class='incident-log__count'>{entries ? t('incidentCount', { n: entries.length }) : ''}</span>
+        <a class='button incident-log__csv' href={csvHref} download>{t('exportCsv')}</a>
       </div>
-      <ol class="incident-list">
-        {entries?.length ? entries.map((e) => <IncidentRow key={e.id} entry={e} />) : entries && <li class="alert-list__empty">{t('noIncidents')}</li>}
+      <ol class='incident-list'>
+        {entries?.length ? entries.map((e) => <IncidentRow key={e.id} entry={e} />) : entries && <li class='alert-list__empty'>{t('noIncidents')}</li>}
       </ol>
     </>
   );

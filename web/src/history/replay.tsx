@@ -79,8 +79,14 @@ export class Replay {
     this.flown = L.polyline([], { renderer, className: 'replay__flown', interactive: false });
     this.icon = document.createElement('div');
     this.icon.className = 'replay-drone';
-    this.icon.innerHTML = '<svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true"><path class="drone__arrow" d="M0,-18 L13,14 L0,7 L-13,14 Z"/></svg>';
-    this.marker = L.marker([0, 0], { icon: L.divIcon({ html: this.icon, className: 'drone-icon', iconSize: undefined }), interactive: false, keyboard: false, zIndexOffset: 2000 });
+    this.icon.innerHTML =
+      '<svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true"><path class="drone__arrow" d="M0,-18 L13,14 L0,7 L-13,14 Z"/></svg>';
+    this.marker = L.marker([0, 0], {
+      icon: L.divIcon({ html: this.icon, className: 'drone-icon', iconSize: undefined }),
+      interactive: false,
+      keyboard: false,
+      zIndexOffset: 2000,
+    });
     render(<ReplayBar replay={this} />, bar);
     // The incidents' labels are drawn by hand: said again after a language switch.
     followLanguage(() => this.showIncidents(this.time.peek()));
@@ -118,7 +124,10 @@ export class Replay {
     root.dataset.alertId = String(alert.id);
     root.innerHTML = '<span class="ground-alert__pin">!</span><span class="replay-incident__text"></span>';
     const marker = L.marker(this.projection.toMap(alert.lat, alert.lon), {
-      icon: L.divIcon({ html: root, className: 'ground-alert-icon', iconSize: undefined }), interactive: false, keyboard: false, zIndexOffset: 1500,
+      icon: L.divIcon({ html: root, className: 'ground-alert-icon', iconSize: undefined }),
+      interactive: false,
+      keyboard: false,
+      zIndexOffset: 1500,
     }).addTo(this.map);
     return { alert, marker, root };
   }
@@ -193,24 +202,34 @@ function ReplayBar({ replay }: { replay: Replay }) {
   const run = shown?.run;
   return (
     <>
-      <h3 class="replay__title">
+      <h3 class='replay__title'>
         {shown && run && t('replayTitle', {
-          route: getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en, drone: shown.callsign, date: dateTime(run.startedAt), n: shown.points,
+          route: getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en,
+          drone: shown.callsign,
+          date: dateTime(run.startedAt),
+          n: shown.points,
         })}
       </h3>
-      <div class="replay__controls">
-        <button type="button" class="button replay__play" onClick={() => replay.toggle()}>{t(playing ? 'pause' : 'play')}</button>
+      <div class='replay__controls'>
+        <button type='button' class='button replay__play' onClick={() => replay.toggle()}>{t(playing ? 'pause' : 'play')}</button>
         {/* Any moment, not whole seconds from the start: recorded points are not on a 1 s grid. */}
-        <input class="replay__slider" type="range" step="any" min={String(shown?.start ?? 0)} max={String(shown?.end ?? 0)} value={String(time)}
-          onInput={(event) => replay.seek(Number(event.currentTarget.value))} />
-        <span class="replay__time">{shown ? `${clockTime(time)} · ${num(replay.altitudeAt(time), 0, 'm')}` : ''}</span>
-        <span class="replay__incidents">{shown ? t('replayIncidents', { n: shown.incidents }) : ''}</span>
-        <select class="replay__speed" value={String(replay.speed.value)} onChange={(event) => (replay.speed.value = Number(event.currentTarget.value))}>
+        <input
+          class='replay__slider'
+          type='range'
+          step='any'
+          min={String(shown?.start ?? 0)}
+          max={String(shown?.end ?? 0)}
+          value={String(time)}
+          onInput={(event) => replay.seek(Number(event.currentTarget.value))}
+        />
+        <span class='replay__time'>{shown ? `${clockTime(time)} · ${num(replay.altitudeAt(time), 0, 'm')}` : ''}</span>
+        <span class='replay__incidents'>{shown ? t('replayIncidents', { n: shown.incidents }) : ''}</span>
+        <select class='replay__speed' value={String(replay.speed.value)} onChange={(event) => (replay.speed.value = Number(event.currentTarget.value))}>
           {SPEEDS.map((s) => <option key={s} value={String(s)}>{`×${s}`}</option>)}
         </select>
-        <a class="button replay__gpx" href={run ? `/api/runs/${run.id}/track.gpx` : undefined}>GPX</a>
-        <a class="button replay__kml" href={run ? `/api/runs/${run.id}/track.kml` : undefined}>KML</a>
-        <button type="button" class="button replay__close" onClick={() => replay.stop()}>{t('close')}</button>
+        <a class='button replay__gpx' href={run ? `/api/runs/${run.id}/track.gpx` : undefined}>GPX</a>
+        <a class='button replay__kml' href={run ? `/api/runs/${run.id}/track.kml` : undefined}>KML</a>
+        <button type='button' class='button replay__close' onClick={() => replay.stop()}>{t('close')}</button>
       </div>
     </>
   );

@@ -341,7 +341,11 @@ export class OfficerApp {
     this.ring.value = { ringing: r.ringing, soundLocked: r.audio !== 'running' };
     // What the ring really did, readable by support staff (and the browser test).
     Object.assign(document.documentElement.dataset, {
-      rings: String(r.rings), ringing: String(r.ringing), ringSound: r.sound, ringLevel: r.level.toFixed(3), ringVibrated: String(r.vibrated),
+      rings: String(r.rings),
+      ringing: String(r.ringing),
+      ringSound: r.sound,
+      ringLevel: r.level.toFixed(3),
+      ringVibrated: String(r.vibrated),
     });
   }
 }

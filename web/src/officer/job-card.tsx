@@ -57,11 +57,17 @@ function Facts({ job, parts }: { job: GroundAlertView; parts: CardParts }) {
   const metres = here ? distanceM(here, job) : null;
   const bearing = here ? bearingDeg(here, job) : null;
   return (
-    <p class="job__facts">
-      <span class="job__distance" data-distance-m={metres === null ? undefined : String(Math.round(metres))} data-bearing={bearing === null ? undefined : String(Math.round(bearing))}>
-        {metres === null || bearing === null ? t('distanceUnknown') : t('away', { distance: formatDistance(metres), direction: t(`dir_${compassPoint(bearing)}`) })}
+    <p class='job__facts'>
+      <span
+        class='job__distance'
+        data-distance-m={metres === null ? undefined : String(Math.round(metres))}
+        data-bearing={bearing === null ? undefined : String(Math.round(bearing))}
+      >
+        {metres === null || bearing === null
+          ? t('distanceUnknown')
+          : t('away', { distance: formatDistance(metres), direction: t(`dir_${compassPoint(bearing)}`) })}
       </span>
-      <span class="job__age">{t('raised', { age: age(job.createdAt, parts.now.value), who: job.createdBy })}</span>
+      <span class='job__age'>{t('raised', { age: age(job.createdAt, parts.now.value), who: job.createdBy })}</span>
     </p>
   );
 }
@@ -74,7 +80,7 @@ function MapSlot({ job, parts }: { job: GroundAlertView; parts: CardParts }) {
   useLayoutEffect(() => {
     if (slot.current) parts.showMap(slot.current, job, here, labels);
   });
-  return <div class="job__map-slot" ref={slot} />;
+  return <div class='job__map-slot' ref={slot} />;
 }
 
 /** A drone over the scene (the service's word: fresh telemetry within 30 m), or on its way there. */
@@ -100,30 +106,43 @@ export function JobCard({ job, state, selected, parts }: { job: GroundAlertView;
   return (
     <article
       class={`job job--p${job.priority}${waiting ? ' job--offer' : ''}${selected ? ' job--selected' : ''}`}
-      data-alert-id={String(job.id)} data-state={job.state} data-created-at={String(job.createdAt)}
+      data-alert-id={String(job.id)}
+      data-state={job.state}
+      data-created-at={String(job.createdAt)}
       onClick={(event) => {
         if (!(event.target as HTMLElement).closest('button, a, .job-map')) parts.select(job);
       }}
     >
-      <header class="job__head">
-        <span class="job__category">{category}</span>
-        {chineseToo && <span class="job__category-other">{translate('zh-CN', categoryKey(job.category))}</span>}
-        <span class="job__priority">{t('jobPriority', { n: job.priority })}</span>
-        <span class="job__number">{job.number}</span>
+      <header class='job__head'>
+        <span class='job__category'>{category}</span>
+        {chineseToo && <span class='job__category-other'>{translate('zh-CN', categoryKey(job.category))}</span>}
+        <span class='job__priority'>{t('jobPriority', { n: job.priority })}</span>
+        <span class='job__number'>{job.number}</span>
       </header>
-      <p class="job__state">{t(stands.declined ? 'job_declined' : `job_${stands.state}` as StringKey)}</p>
-      {job.note && <p class="job__note">{job.note}</p>}
+      <p class='job__state'>{t(stands.declined ? 'job_declined' : `job_${stands.state}` as StringKey)}</p>
+      {job.note && <p class='job__note'>{job.note}</p>}
       <DroneLine drone={parts.drone(job.id)} />
       <Facts job={job} parts={parts} />
-      <JobSteps job={job} me={parts.me} standing={stands} queued={queued} made={(answer) => parts.made(job.id, answer)} locked={state.sending || parts.now.value < state.armedAt}
-        answer={(answer, extra) => parts.answer(job, answer, extra)} />
-      <p class="job__queued" role="status" hidden={queued.length === 0 || !parts.waiting(job.id)}>
-        {t('queuedAnswers', { answers: queued.map((q) => t('queuedAnswer', { answer: t(`reply_${q.answer}`), time: clockTime(q.at) })).join(t('listSeparator')) })}
+      <JobSteps
+        job={job}
+        me={parts.me}
+        standing={stands}
+        queued={queued}
+        made={(answer) => parts.made(job.id, answer)}
+        locked={state.sending || parts.now.value < state.armedAt}
+        answer={(answer, extra) => parts.answer(job, answer, extra)}
+      />
+      <p class='job__queued' role='status' hidden={queued.length === 0 || !parts.waiting(job.id)}>
+        {t('queuedAnswers', {
+          answers: queued.map((q) => t('queuedAnswer', { answer: t(`reply_${q.answer}`), time: clockTime(q.at) })).join(t('listSeparator')),
+        })}
       </p>
-      <p class="job__error" role="alert" hidden={state.error === null}>{state.error === null ? '' : t('answerRefused', { detail: typeof state.error === 'string' ? state.error : say(state.error) })}</p>
-      <div class="job__nav">
-        <a class="nav nav--geo" href={geoUri(job, label)}>{t('navGeo')}</a>
-        <a class="nav nav--amap" href={amapUri(job, label)} target="_blank" rel="noopener noreferrer">{t('navAmap')}</a>
+      <p class='job__error' role='alert' hidden={state.error === null}>
+        {state.error === null ? '' : t('answerRefused', { detail: typeof state.error === 'string' ? state.error : say(state.error) })}
+      </p>
+      <div class='job__nav'>
+        <a class='nav nav--geo' href={geoUri(job, label)}>{t('navGeo')}</a>
+        <a class='nav nav--amap' href={amapUri(job, label)} target='_blank' rel='noopener noreferrer'>{t('navAmap')}</a>
       </div>
       {/* The selected job carries the map (the page owns the one map there is). */}
       {selected && <MapSlot job={job} parts={parts} />}

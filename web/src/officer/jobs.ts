@@ -4,7 +4,10 @@ import type { GroundAlertState, GroundAlertView } from '../../../server/wire/typ
 import type { QueuedAnswer } from './outbox.ts';
 
 /** Why a job left the list, for a short notice; declines and resolutions are the officer's own doing. */
-export type Departure = { kind: 'taken'; id: number; by: string } | { kind: 'reassigned'; id: number; to: string } | { kind: 'closed'; id: number } | { kind: 'done'; id: number };
+export type Departure = { kind: 'taken'; id: number; by: string } | { kind: 'reassigned'; id: number; to: string } | { kind: 'closed'; id: number } | {
+  kind: 'done';
+  id: number;
+};
 
 export interface JobChanges {
   /** jobs that now wait for this officer's answer and did not before (each offer once: a reassignment offers again) */
@@ -93,9 +96,15 @@ export class Jobs {
         }
       } else if (this.byId.delete(a.id)) {
         const withdrawn = a.dispatch.find((d) => d.officer === this.me)?.withdrawn;
-        changes.departures.push(withdrawn ? { kind: 'reassigned', id: a.id, to: withdrawn.to }
-          : a.assignee && a.assignee.officer !== this.me ? { kind: 'taken', id: a.id, by: a.assignee.officer }
-            : a.state === 'closed' ? { kind: 'closed', id: a.id } : { kind: 'done', id: a.id });
+        changes.departures.push(
+          withdrawn ?
+            { kind: 'reassigned', id: a.id, to: withdrawn.to }
+            : a.assignee && a.assignee.officer !== this.me ?
+            { kind: 'taken', id: a.id, by: a.assignee.officer }
+            : a.state === 'closed'
+            ? { kind: 'closed', id: a.id }
+            : { kind: 'done', id: a.id },
+        );
       }
     }
     return changes;

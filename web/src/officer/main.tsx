@@ -102,12 +102,23 @@ async function start(): Promise<void> {
   const page = byId('page');
 
   if (!user.roles.includes('officer')) {
-    render(<><NotOfficer user={user} /><NoticeLine notice={notice} /><Account user={user} onLogout={onLogout} /></>, page);
+    render(
+      <>
+        <NotOfficer user={user} />
+        <NoticeLine notice={notice} />
+        <Account user={user} onLogout={onLogout} />
+      </>,
+      page,
+    );
     return;
   }
 
   // Without the settings the map still works on a plain background around the incident.
-  const config = await requestJson<ClientConfig>('GET', '/api/config').catch((): ClientConfig => ({ tileUrl: null, tileAttribution: '', center: { lat: 0, lon: 0 } }));
+  const config = await requestJson<ClientConfig>('GET', '/api/config').catch((): ClientConfig => ({
+    tileUrl: null,
+    tileAttribution: '',
+    center: { lat: 0, lon: 0 },
+  }));
   let loggingIn = false;
   const app = new OfficerApp({
     user,
@@ -124,7 +135,12 @@ async function start(): Promise<void> {
       }).finally(() => (loggingIn = false));
     },
   });
-  render(<OfficerPage app={app}><Account user={user} onLogout={onLogout} /></OfficerPage>, page);
+  render(
+    <OfficerPage app={app}>
+      <Account user={user} onLogout={onLogout} />
+    </OfficerPage>,
+    page,
+  );
 }
 
 start().catch((error: unknown) => {

@@ -12,16 +12,16 @@ const CONNECTION_TEXT = { connecting: 'connConnecting', connected: 'officerConne
 
 function Connection({ app }: { app: OfficerApp }) {
   const { state, detail } = app.connection.value;
-  return <p id="connection" class="conn" data-state={state} role="status" aria-live="polite">{t(CONNECTION_TEXT[state], { detail })}</p>;
+  return <p id='connection' class='conn' data-state={state} role='status' aria-live='polite'>{t(CONNECTION_TEXT[state], { detail })}</p>;
 }
 
 function Duty({ app }: { app: OfficerApp }) {
   const onDuty = app.onDuty.value;
   const known = onDuty !== null;
   return (
-    <button id="duty" class="duty" type="button" aria-pressed={onDuty === true ? 'true' : 'false'} disabled={!known} onClick={() => app.toggleDuty()}>
-      <span class="duty__state">{t(!known ? 'dutyUnknown' : onDuty ? 'dutyOn' : 'dutyOff')}</span>
-      <span class="duty__hint">{!known ? '' : t(onDuty ? 'dutyTapOff' : 'dutyTapOn')}</span>
+    <button id='duty' class='duty' type='button' aria-pressed={onDuty === true ? 'true' : 'false'} disabled={!known} onClick={() => app.toggleDuty()}>
+      <span class='duty__state'>{t(!known ? 'dutyUnknown' : onDuty ? 'dutyOn' : 'dutyOff')}</span>
+      <span class='duty__hint'>{!known ? '' : t(onDuty ? 'dutyTapOff' : 'dutyTapOn')}</span>
     </button>
   );
 }
@@ -35,16 +35,17 @@ function Location({ app }: { app: OfficerApp }) {
   if (!app.onDuty.value) [state, text] = ['off', t('locOff')];
   else if (p?.kind === 'denied') [state, text] = ['denied', t('locDenied')];
   else if (p?.kind === 'unsupported') [state, text] = ['denied', t('locUnsupported')];
-  else if (p?.kind === 'unavailable') [state, text] = ['unavailable', t('locUnavailable', { detail: p.rejected ? t('locRejected', { detail: p.detail }) : p.detail })];
+  else if (p?.kind === 'unavailable')
+    [state, text] = ['unavailable', t('locUnavailable', { detail: p.rejected ? t('locRejected', { detail: p.detail }) : p.detail })];
   else if (here) [state, text] = ['shared', t('locShared', { accuracy: Math.round(here.accuracyM), age: age(here.time, app.now.value) })];
   else [state, text] = ['waiting', t('locWaiting')];
-  return <p id="location" class="location" data-state={state}>{text}</p>;
+  return <p id='location' class='location' data-state={state}>{text}</p>;
 }
 
 export function NoticeLine({ notice }: { notice: Notice }) {
   const said = notice.said.value;
   return (
-    <p id="notice" class="notice" role="status" aria-live="polite" hidden={said === null}>
+    <p id='notice' class='notice' role='status' aria-live='polite' hidden={said === null}>
       {said === null ? '' : typeof said === 'string' ? said : say(said)}
     </p>
   );
@@ -70,11 +71,13 @@ function JobList({ app }: { app: OfficerApp }) {
     },
   };
   return (
-    <section id="jobs-area" class="jobs-area">
-      <h2 class="jobs-area__title">{t('jobs')}</h2>
-      <p id="no-jobs" class="jobs-area__empty" hidden={list.length > 0}>{t('noJobs')}</p>
-      <div id="jobs" class="jobs">
-        {list.map((job) => <JobCard key={job.id} job={job} state={cards.get(job.id) ?? app.cardState(job.id)} selected={job.id === selected?.id} parts={parts} />)}
+    <section id='jobs-area' class='jobs-area'>
+      <h2 class='jobs-area__title'>{t('jobs')}</h2>
+      <p id='no-jobs' class='jobs-area__empty' hidden={list.length > 0}>{t('noJobs')}</p>
+      <div id='jobs' class='jobs'>
+        {list.map((job) => (
+          <JobCard key={job.id} job={job} state={cards.get(job.id) ?? app.cardState(job.id)} selected={job.id === selected?.id} parts={parts} />
+        ))}
       </div>
     </section>
   );
@@ -83,18 +86,25 @@ function JobList({ app }: { app: OfficerApp }) {
 /** No network: what the officer taps is kept and sent later, and the page says so. */
 function Offline({ app }: { app: OfficerApp }) {
   const show = app.offline.value || (app.held.value && app.queued.value.length > 0);
-  return <p id="offline" class="banner banner--offline" role="status" hidden={!show}>{t('officerOffline')}</p>;
+  return <p id='offline' class='banner banner--offline' role='status' hidden={!show}>{t('officerOffline')}</p>;
 }
 
 /** Answers made offline that arrived too late to apply: said until the officer has read them. */
 function LateAnswers({ app }: { app: OfficerApp }) {
   const late = app.late.value;
   return (
-    <ul id="late-answers" class="late" hidden={late.length === 0}>
+    <ul id='late-answers' class='late' hidden={late.length === 0}>
       {late.map((l) => (
-        <li key={l.key} class="late__item" data-alert-id={String(l.id)} data-answer={l.answer} role="alert">
-          <span class="late__text">{t('lateNotApplied', { id: l.id, answer: t(`reply_${l.answer}`), time: clockTime(l.at), reason: typeof l.reason === 'string' ? l.reason : say(l.reason) })}</span>
-          <button type="button" class="late__dismiss" onClick={() => app.dismissLate(l.key)}>{t('lateDismiss')}</button>
+        <li key={l.key} class='late__item' data-alert-id={String(l.id)} data-answer={l.answer} role='alert'>
+          <span class='late__text'>
+            {t('lateNotApplied', {
+              id: l.id,
+              answer: t(`reply_${l.answer}`),
+              time: clockTime(l.at),
+              reason: typeof l.reason === 'string' ? l.reason : say(l.reason),
+            })}
+          </span>
+          <button type='button' class='late__dismiss' onClick={() => app.dismissLate(l.key)}>{t('lateDismiss')}</button>
         </li>
       ))}
     </ul>
@@ -103,9 +113,9 @@ function LateAnswers({ app }: { app: OfficerApp }) {
 
 export function Account({ user, onLogout }: { user: SessionUser; onLogout: () => void }) {
   return (
-    <footer id="account" class="account">
-      <span id="user" class="account__user">{user.displayName || user.name}</span>
-      <button id="logout" class="bar__button" type="button" onClick={onLogout}>{t('logout')}</button>
+    <footer id='account' class='account'>
+      <span id='user' class='account__user'>{user.displayName || user.name}</span>
+      <button id='logout' class='bar__button' type='button' onClick={onLogout}>{t('logout')}</button>
     </footer>
   );
 }
@@ -116,15 +126,15 @@ export function OfficerPage({ app, children }: { app: OfficerApp; children?: Com
   return (
     <>
       <Connection app={app} />
-      <p id="shutdown" class="banner banner--stopping" role="alert" hidden={stopping === null}>{stopping ? say(stopping) : ''}</p>
-      <section id="duty-area" class="duty-area">
+      <p id='shutdown' class='banner banner--stopping' role='alert' hidden={stopping === null}>{stopping ? say(stopping) : ''}</p>
+      <section id='duty-area' class='duty-area'>
         <Duty app={app} />
         <Location app={app} />
       </section>
-      <p id="sound-locked" class="banner" hidden={!ring.soundLocked}>{t('soundLocked')}</p>
-      <div id="ringing" class="ringing" role="alert" hidden={!ring.ringing}>
-        <span class="ringing__text">{t('ringingNow')}</span>
-        <button id="silence" class="ringing__silence" type="button" onClick={() => app.silence()}>{t('silence')}</button>
+      <p id='sound-locked' class='banner' hidden={!ring.soundLocked}>{t('soundLocked')}</p>
+      <div id='ringing' class='ringing' role='alert' hidden={!ring.ringing}>
+        <span class='ringing__text'>{t('ringingNow')}</span>
+        <button id='silence' class='ringing__silence' type='button' onClick={() => app.silence()}>{t('silence')}</button>
       </div>
       <Offline app={app} />
       <NoticeLine notice={app.o.notice} />
@@ -139,9 +149,9 @@ export function OfficerPage({ app, children }: { app: OfficerApp; children?: Com
 /** Someone without the officer role opened the page: say so plainly. */
 export function NotOfficer({ user }: { user: SessionUser }) {
   return (
-    <section id="not-officer" class="not-officer">
-      <p id="not-officer-text">{t('notOfficer', { name: user.name, roles: user.roles.join(', ') || '—' })}</p>
-      <a class="not-officer__link" href="/">{t('toMap')}</a>
+    <section id='not-officer' class='not-officer'>
+      <p id='not-officer-text'>{t('notOfficer', { name: user.name, roles: user.roles.join(', ') || '—' })}</p>
+      <a class='not-officer__link' href='/'>{t('toMap')}</a>
     </section>
   );
 }

@@ -41,7 +41,16 @@ export interface RouteJson {
 export interface RouteFeature {
   type: 'Feature';
   geometry: { type: 'Point' | 'LineString' | 'Polygon'; coordinates: unknown };
-  properties: { kind: 'path' | 'item' | 'home' | 'fence' | 'fence-circle' | 'rally'; index?: number; seq?: number; command?: number; name?: string; alt?: number | null; inclusion?: boolean; radius?: number };
+  properties: {
+    kind: 'path' | 'item' | 'home' | 'fence' | 'fence-circle' | 'rally';
+    index?: number;
+    seq?: number;
+    command?: number;
+    name?: string;
+    alt?: number | null;
+    inclusion?: boolean;
+    radius?: number;
+  };
 }
 
 export interface RouteIssue {

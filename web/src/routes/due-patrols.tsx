@@ -89,22 +89,31 @@ function DueItem({ row: r, canLaunch, deps }: { row: Row; canLaunch: boolean; de
   const vehicleId = p.vehicleId;
   return (
     <li class={`due-item due-item--${r.state}`} data-route-id={p.routeId} data-due-at={String(p.dueAt)} data-vehicle-id={vehicleId ?? ''}>
-      <div class="due-item__top">
-        <span class="due-item__time">{hoursMinutes(p.dueAt)}</span>
-        <span class="due-item__when">{relative(r.dueIn)}</span>
-        <span class="due-item__name">{getLocale() === 'zh-CN' ? p.name.zh || p.name.en : p.name.en || p.name.zh}</span>
+      <div class='due-item__top'>
+        <span class='due-item__time'>{hoursMinutes(p.dueAt)}</span>
+        <span class='due-item__when'>{relative(r.dueIn)}</span>
+        <span class='due-item__name'>{getLocale() === 'zh-CN' ? p.name.zh || p.name.en : p.name.en || p.name.zh}</span>
       </div>
       <p class={`due-item__drone due-item__drone--${r.droneState}`}>
         {r.droneState !== 'none' && vehicleId
-          ? <button type="button" class="link due-item__focus" data-focus-drone={vehicleId} onClick={() => deps.focusDrone(vehicleId)}>{droneText}</button>
+          ? <button type='button' class='link due-item__focus' data-focus-drone={vehicleId} onClick={() => deps.focusDrone(vehicleId)}>{droneText}</button>
           : droneText}
       </p>
-      {r.runId !== null ? <p class="due-item__status">{t('dueLaunched', { run: r.runId })}</p>
-        : p.autoLaunchProblem && <p class="due-item__status due-item__problem">{t('dueAutoProblem', { reason: p.autoLaunchSaid ? sayServer(p.autoLaunchSaid) : p.autoLaunchProblem })}</p>}
+      {r.runId !== null ?
+        <p class='due-item__status'>{t('dueLaunched', { run: r.runId })}</p>
+        : p.autoLaunchProblem && (
+          <p class='due-item__status due-item__problem'>
+            {t('dueAutoProblem', { reason: p.autoLaunchSaid ? sayServer(p.autoLaunchSaid) : p.autoLaunchProblem })}
+          </p>
+        )}
       {canLaunch && r.runId === null && (
-        <button type="button" class="button button--primary due-item__launch" disabled={vehicleId === null}
+        <button
+          type='button'
+          class='button button--primary due-item__launch'
+          disabled={vehicleId === null}
           title={vehicleId === null ? t('dueNeedsDrone') : t('dueOpenLaunchHint', { drone: r.drone })}
-          onClick={() => vehicleId && deps.prepareLaunch(vehicleId, p.routeId)}>
+          onClick={() => vehicleId && deps.prepareLaunch(vehicleId, p.routeId)}
+        >
           {t('dueOpenLaunch')}
         </button>
       )}
@@ -117,11 +126,11 @@ function DueList({ due }: { due: DuePatrols }) {
   const waiting = rows.filter((r) => r.runId === null).length;
   return (
     <>
-      <h2 class="sidebar__title due__title">
+      <h2 class='sidebar__title due__title'>
         <span>{t('dueTitle')}</span>
-        <span class="due__count" hidden={waiting === 0}>{String(waiting)}</span>
+        <span class='due__count' hidden={waiting === 0}>{String(waiting)}</span>
       </h2>
-      <ol class="due__list">
+      <ol class='due__list'>
         {rows.map((r) => <DueItem key={`${r.patrol.routeId}@${r.patrol.dueAt}`} row={r} canLaunch={canFly(due.deps.user)} deps={due.deps} />)}
       </ol>
     </>

@@ -12,9 +12,7 @@
 import { signal } from '@preact/signals';
 import * as L from 'leaflet';
 import { render } from 'preact';
-import {
-  airspaceFindings, batteryNeedPercent, estimateFlight, flownPath, type AirspaceFinding, type RouteRules,
-} from '../../../server/wire/route-rules.ts';
+import { airspaceFindings, batteryNeedPercent, estimateFlight, flownPath, type AirspaceFinding, type RouteRules } from '../../../server/wire/route-rules.ts';
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
 import { distance, duration } from '../format.ts';
 import { t } from '../i18n.ts';
@@ -150,7 +148,9 @@ export class RouteEditor {
   private placeMarker(entry: Entry): void {
     const root = document.createElement('span');
     const marker = L.marker(this.deps.projection.toMap(entry.item.lat!, entry.item.lon!), {
-      draggable: true, keyboard: false, icon: L.divIcon({ className: 'route-wp route-wp--edit', html: root, iconSize: undefined }),
+      draggable: true,
+      keyboard: false,
+      icon: L.divIcon({ className: 'route-wp route-wp--edit', html: root, iconSize: undefined }),
     });
     // Marker clicks do not reach the map: selecting a waypoint adds none.
     marker.on('click', () => this.select(entry));
@@ -172,8 +172,13 @@ export class RouteEditor {
     const reference = this.selected?.item ?? this.entries.filter((e) => e.marker).at(-1)?.item;
     const relative = reference?.frame === RELATIVE_FRAME || !reference;
     const item: RouteItemJson = {
-      command: WAYPOINT, frame: reference && !relative ? reference.frame : RELATIVE_FRAME, params: [0, 0, 0, null],
-      lat: wgs.lat, lon: wgs.lon, alt: reference?.alt ?? DEFAULT_ALT_M, autocontinue: true,
+      command: WAYPOINT,
+      frame: reference && !relative ? reference.frame : RELATIVE_FRAME,
+      params: [0, 0, 0, null],
+      lat: wgs.lat,
+      lon: wgs.lon,
+      alt: reference?.alt ?? DEFAULT_ALT_M,
+      autocontinue: true,
     };
     const entry: Entry = { item, marker: null };
     this.entries.splice(this.insertAt(), 0, entry);
@@ -237,8 +242,10 @@ export class RouteEditor {
     const route = this.current();
     const flight = estimateFlight(route, { speedMs: rules.speedMs });
     this.figures.value = {
-      distanceM: flight.distanceM, durationS: flight.durationS,
-      batteryPercent: batteryNeedPercent(flight.durationS, rules), reservePercent: rules.reservePercent,
+      distanceM: flight.distanceM,
+      durationS: flight.durationS,
+      batteryPercent: batteryNeedPercent(flight.durationS, rules),
+      reservePercent: rules.reservePercent,
     };
     const findings = airspaceFindings(route, rules);
     this.findings.value = findings;
@@ -251,8 +258,11 @@ export class RouteEditor {
       const a = path[to - 1];
       const b = path[to];
       if (!a || !b) continue;
-      L.polyline([this.deps.projection.toMap(a.lat, a.lon), this.deps.projection.toMap(b.lat, b.lon)],
-        { renderer: this.deps.renderer, className: 'route-edit__leg--bad', interactive: false }).addTo(this.badLegs);
+      L.polyline([this.deps.projection.toMap(a.lat, a.lon), this.deps.projection.toMap(b.lat, b.lon)], {
+        renderer: this.deps.renderer,
+        className: 'route-edit__leg--bad',
+        interactive: false,
+      }).addTo(this.badLegs);
     }
     this.entries.forEach((e, i) => e.marker?.getElement()?.classList.toggle('route-wp--flagged', flagged.has(i)));
     this.showSelection();
@@ -261,8 +271,11 @@ export class RouteEditor {
   private drawZones(rules: RouteRules): void {
     this.zones?.remove();
     const polygon = (zone: RouteRules['noFly'][number], kind: 'fence' | 'nofly') =>
-      L.polygon(zone.polygon.map((v) => this.deps.projection.toMap(v.lat, v.lon)),
-        { renderer: this.deps.renderer, className: `zone zone--station zone--${kind} zone--editing`, interactive: false });
+      L.polygon(zone.polygon.map((v) => this.deps.projection.toMap(v.lat, v.lon)), {
+        renderer: this.deps.renderer,
+        className: `zone zone--station zone--${kind} zone--editing`,
+        interactive: false,
+      });
     this.zones = L.layerGroup([
       ...(rules.geofence ? [polygon(rules.geofence, 'fence')] : []),
       ...rules.noFly.map((zone) => polygon(zone, 'nofly')),
@@ -295,17 +308,22 @@ export class RouteEditor {
 function flagText(f: AirspaceFinding): string {
   const n = f.item + 1;
   switch (f.kind) {
-    case 'waypoint_in_no_fly': return t('flagWaypointInNoFly', { n, zone: f.zone });
-    case 'waypoint_outside_geofence': return t('flagWaypointOutsideFence', { n, zone: f.zone });
-    case 'leg_crosses_no_fly': return t('flagLegCrossesNoFly', { from: f.from === null ? t('legHome') : f.from + 1, n, zone: f.zone });
-    case 'leg_leaves_geofence': return t('flagLegLeavesFence', { from: f.from === null ? t('legHome') : f.from + 1, n, zone: f.zone });
-    case 'above_ceiling': return t('flagAboveCeiling', { n, alt: Math.round(f.heightM), ceiling: f.ceilingM });
+    case 'waypoint_in_no_fly':
+      return t('flagWaypointInNoFly', { n, zone: f.zone });
+    case 'waypoint_outside_geofence':
+      return t('flagWaypointOutsideFence', { n, zone: f.zone });
+    case 'leg_crosses_no_fly':
+      return t('flagLegCrossesNoFly', { from: f.from === null ? t('legHome') : f.from + 1, n, zone: f.zone });
+    case 'leg_leaves_geofence':
+      return t('flagLegLeavesFence', { from: f.from === null ? t('legHome') : f.from + 1, n, zone: f.zone });
+    case 'above_ceiling':
+      return t('flagAboveCeiling', { n, alt: Math.round(f.heightM), ceiling: f.ceilingM });
   }
 }
 
 function StationRulesLine({ rules }: { rules: RouteRules }) {
   return (
-    <p class="editor__rules">
+    <p class='editor__rules'>
       {t('editRules', {
         ceiling: rules.ceilingM,
         fence: rules.geofence ? rules.geofence.name : t('editNone'),
@@ -319,8 +337,13 @@ function FiguresLine({ figures }: { figures: RouteFigures }) {
   const over = figures.batteryPercent > 100;
   return (
     <p class={`editor__figures${over ? ' editor__figures--over' : ''}`} data-battery={figures.batteryPercent}>
-      {t('editFigures', { distance: distance(figures.distanceM), duration: duration(figures.durationS), battery: figures.batteryPercent, reserve: figures.reservePercent })}
-      {over && <span class="editor__battery-over">{` ${t('editBatteryOver')}`}</span>}
+      {t('editFigures', {
+        distance: distance(figures.distanceM),
+        duration: duration(figures.durationS),
+        battery: figures.batteryPercent,
+        reserve: figures.reservePercent,
+      })}
+      {over && <span class='editor__battery-over'>{` ${t('editBatteryOver')}`}</span>}
     </p>
   );
 }
@@ -333,27 +356,46 @@ function EditorBar({ editor }: { editor: RouteEditor }) {
   const findings = editor.findings.value;
   return (
     <>
-      <h3 class="editor__title">{detail ? t('editingRoute', { name: routeName(detail.id, detail.meta) }) : ''}</h3>
-      <p class="editor__hint">{t('editHint')}</p>
+      <h3 class='editor__title'>{detail ? t('editingRoute', { name: routeName(detail.id, detail.meta) }) : ''}</h3>
+      <p class='editor__hint'>{t('editHint')}</p>
       {rules && <StationRulesLine rules={rules} />}
       {figures && <FiguresLine figures={figures} />}
       {findings.length > 0 && (
-        <ul class="editor__flags">{findings.map((f, n) => <li key={n} class="editor__flag" data-kind={f.kind} data-item={f.item}>{flagText(f)}</li>)}</ul>
+        <ul class='editor__flags'>{findings.map((f, n) => <li key={n} class='editor__flag' data-kind={f.kind} data-item={f.item}>{flagText(f)}</li>)}</ul>
       )}
-      <p class="editor__selection">{selection ? t('editSelected', { n: selection.n, alt: selection.alt ?? '—' }) : t('editNoSelection')}</p>
-      <label class="editor__alt-row" hidden={!selection}>
+      <p class='editor__selection'>{selection ? t('editSelected', { n: selection.n, alt: selection.alt ?? '—' }) : t('editNoSelection')}</p>
+      <label class='editor__alt-row' hidden={!selection}>
         <span>{t('waypointAltitude')}</span>
-        <input class="editor__alt" type="number" step="1" min="1" value={selection && selection.alt !== null ? String(Math.round(selection.alt)) : ''}
-          onChange={(event) => editor.setAltitude(Number(event.currentTarget.value))} />
+        <input
+          class='editor__alt'
+          type='number'
+          step='1'
+          min='1'
+          value={selection && selection.alt !== null ? String(Math.round(selection.alt)) : ''}
+          onChange={(event) => editor.setAltitude(Number(event.currentTarget.value))}
+        />
       </label>
-      <button type="button" class="button editor__delete" hidden={!selection} onClick={() => editor.deleteSelected()}>{t('deleteWaypoint')}</button>
-      <div class="console__buttons">
-        <button type="button" class="button button--primary editor__save" disabled={editor.saving.value || findings.length > 0} onClick={() => void editor.store()}>{t('saveRoute')}</button>
-        <button type="button" class="button editor__cancel" onClick={() => editor.stop()}>{t('cancel')}</button>
+      <button type='button' class='button editor__delete' hidden={!selection} onClick={() => editor.deleteSelected()}>{t('deleteWaypoint')}</button>
+      <div class='console__buttons'>
+        <button
+          type='button'
+          class='button button--primary editor__save'
+          disabled={editor.saving.value || findings.length > 0}
+          onClick={() => void editor.store()}
+        >
+          {t('saveRoute')}
+        </button>
+        <button type='button' class='button editor__cancel' onClick={() => editor.stop()}>{t('cancel')}</button>
       </div>
-      {findings.length > 0 && <p class="editor__fix-first">{t('editFixFirst')}</p>}
+      {findings.length > 0 && <p class='editor__fix-first'>{t('editFixFirst')}</p>}
       <OutcomeLine outcome={editor.outcome} />
-      <ul class="editor__issues">{editor.issues.value.map((issue, n) => <li key={n}><RouteIssueText issue={issue} /></li>)}</ul>
+      <ul class='editor__issues'>
+        {editor.issues.value.map((issue, n) => (
+          <li key={n}>
+            <RouteIssueText issue={issue} />
+          </li>
+        ))}
+      </ul>
     </>
   );
 }

@@ -53,14 +53,21 @@ export class RoutePreview {
       case 'item': {
         if (!numbers) return null;
         // The item's kind in the page's language (the service names it by its MAV_CMD).
-        const tip = `${(p.index ?? 0) + 1} · ${p.command === undefined ? p.name ?? '' : commandName(p.command)}${p.alt == null ? '' : ` · ${Math.round(p.alt)} m`}`;
+        const tip = `${(p.index ?? 0) + 1} · ${p.command === undefined ? p.name ?? '' : commandName(p.command)}${
+          p.alt == null ? '' : ` · ${Math.round(p.alt)} m`
+        }`;
         return L.marker(this.at(f.geometry.coordinates), {
           icon: L.divIcon({ className: 'route-wp', html: `<span>${(p.index ?? 0) + 1}</span>`, iconSize: undefined }),
-          keyboard: false, title: tip,
+          keyboard: false,
+          title: tip,
         });
       }
       case 'home':
-        return L.marker(this.at(f.geometry.coordinates), { icon: L.divIcon({ className: 'route-home', html: 'H', iconSize: undefined }), interactive: false, keyboard: false });
+        return L.marker(this.at(f.geometry.coordinates), {
+          icon: L.divIcon({ className: 'route-home', html: 'H', iconSize: undefined }),
+          interactive: false,
+          keyboard: false,
+        });
       case 'fence': {
         const ring = (f.geometry.coordinates as unknown[][])[0] ?? [];
         return L.polygon(ring.map((c) => this.at(c)), { ...svg, className: `zone ${p.inclusion ? 'zone--fence' : 'zone--nofly'}` });

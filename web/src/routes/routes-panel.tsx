@@ -69,7 +69,7 @@ export class RoutesPanel {
     root: HTMLElement,
     readonly deps: RoutesPanelDeps,
   ) {
-    if (canEditRoutes(deps.user)) for (const target of deps.dropTargets) this.acceptDrops(target);
+    if (canEditRoutes(deps.user)) { for (const target of deps.dropTargets) this.acceptDrops(target); }
     render(<RoutesView panel={this} />, root);
   }
 
@@ -193,7 +193,8 @@ export class RoutesPanel {
     const where = issues.map((i) => [i.where, i.message].filter(Boolean).join(': ')).join('; ');
     this.refusedIssues.value = coded ? issues : [];
     this.outcome.show('refused', 'importFailed', {
-      file, reason: coded ? () => t('importProblems', { n: issues.length }) : where ? `${reasonOf(error)} — ${where}` : reasonOf(error),
+      file,
+      reason: coded ? () => t('importProblems', { n: issues.length }) : where ? `${reasonOf(error)} — ${where}` : reasonOf(error),
     });
   }
 
@@ -228,7 +229,9 @@ export class RoutesPanel {
 
   async remove(detail: RouteDetail): Promise<void> {
     const sure = await this.deps.confirm({
-      title: t('deleteRouteTitle'), message: t('deleteRouteConfirm', { name: routeName(detail.id, detail.meta), file: detail.file }), confirm: t('deleteRoute'),
+      title: t('deleteRouteTitle'),
+      message: t('deleteRouteConfirm', { name: routeName(detail.id, detail.meta), file: detail.file }),
+      confirm: t('deleteRoute'),
     });
     if (!sure) return;
     this.busy.value = true;
@@ -251,10 +254,10 @@ function RouteRow({ route: r, selected, onPick }: { route: RouteSummary; selecte
   const status = r.status === 'ok' ? '' : r.status === 'warnings' ? t('routeWarnings', { n: r.warnings }) : t('routeInvalid', { n: r.errors });
   return (
     <li>
-      <button type="button" class={`route-row route-row--${r.status}${selected ? ' route-row--selected' : ''}`} data-route-id={r.id} onClick={onPick}>
-        <span class="route-row__name">{routeName(r.id, r.meta)}</span>
-        <span class="route-row__facts">{`${t('routeItems', { n: r.itemCount })} · ${distance(r.distanceM)} · ${duration(r.durationS)}`}</span>
-        {status && <span class="route-row__status">{status}</span>}
+      <button type='button' class={`route-row route-row--${r.status}${selected ? ' route-row--selected' : ''}`} data-route-id={r.id} onClick={onPick}>
+        <span class='route-row__name'>{routeName(r.id, r.meta)}</span>
+        <span class='route-row__facts'>{`${t('routeItems', { n: r.itemCount })} · ${distance(r.distanceM)} · ${duration(r.durationS)}`}</span>
+        {status && <span class='route-row__status'>{status}</span>}
       </button>
     </li>
   );
@@ -266,22 +269,40 @@ function ImportPreview({ panel, pending }: { panel: RoutesPanel; pending: Pendin
   const errors = d.issues.some((i) => i.level === 'error');
   const busy = panel.busy.value;
   return (
-    <div class="route-preview-box">
-      <h3 class="route-preview-box__title">{t('previewTitle', { file: pending.body.fileName })}</h3>
-      <p class="route-preview-box__name">{`${routeName(d.id, d.meta)} · ${t('routeItems', { n: d.itemCount })}${d.distanceM !== null ? ` · ${distance(d.distanceM)} · ${duration(d.durationS)}` : ''}`}</p>
-      <ol class="route-preview-box__waypoints">
+    <div class='route-preview-box'>
+      <h3 class='route-preview-box__title'>{t('previewTitle', { file: pending.body.fileName })}</h3>
+      <p class='route-preview-box__name'>
+        {`${routeName(d.id, d.meta)} · ${t('routeItems', { n: d.itemCount })}${
+          d.distanceM !== null ? ` · ${distance(d.distanceM)} · ${duration(d.durationS)}` : ''
+        }`}
+      </p>
+      <ol class='route-preview-box__waypoints'>
         {(d.route?.items ?? []).map((item, n) => (
-          <li key={n}>{t('previewWaypoint', { n: n + 1, command: commandName(item.command), alt: item.alt !== null && item.alt !== 0 ? ` · ${Math.round(item.alt)} m` : '' })}</li>
+          <li key={n}>
+            {t('previewWaypoint', {
+              n: n + 1,
+              command: commandName(item.command),
+              alt: item.alt !== null && item.alt !== 0 ? ` · ${Math.round(item.alt)} m` : '',
+            })}
+          </li>
         ))}
       </ol>
       {d.issues.length > 0 && (
-        <ul class="route-detail__issues">{d.issues.map((i, n) => <li key={n} class={`route-issue route-issue--${i.level}`}><RouteIssueText issue={i} /></li>)}</ul>
+        <ul class='route-detail__issues'>
+          {d.issues.map((i, n) => (
+            <li key={n} class={`route-issue route-issue--${i.level}`}>
+              <RouteIssueText issue={i} />
+            </li>
+          ))}
+        </ul>
       )}
-      {d.exists && <p class="route-preview-box__replaces">{t('previewReplaces', { id: d.id })}</p>}
-      {errors && <p class="route-preview-box__errors">{t('previewHasErrors')}</p>}
-      <div class="console__buttons">
-        <button type="button" class="button button--primary route-preview-box__save" disabled={busy || errors} onClick={() => void panel.saveImport()}>{t('previewSave')}</button>
-        <button type="button" class="button route-preview-box__discard" disabled={busy} onClick={() => panel.discardImport()}>{t('previewDiscard')}</button>
+      {d.exists && <p class='route-preview-box__replaces'>{t('previewReplaces', { id: d.id })}</p>}
+      {errors && <p class='route-preview-box__errors'>{t('previewHasErrors')}</p>}
+      <div class='console__buttons'>
+        <button type='button' class='button button--primary route-preview-box__save' disabled={busy || errors} onClick={() => void panel.saveImport()}>
+          {t('previewSave')}
+        </button>
+        <button type='button' class='button route-preview-box__discard' disabled={busy} onClick={() => panel.discardImport()}>{t('previewDiscard')}</button>
       </div>
     </div>
   );
@@ -290,15 +311,18 @@ function ImportPreview({ panel, pending }: { panel: RoutesPanel; pending: Pendin
 function RenameForm({ panel, detail }: { panel: RoutesPanel; detail: RouteDetail }) {
   const input = useRef<HTMLInputElement>(null);
   return (
-    <form class="route-form route-rename" onSubmit={(event) => {
-      event.preventDefault();
-      void panel.rename(detail.id, input.current?.value ?? '');
-    }}>
+    <form
+      class='route-form route-rename'
+      onSubmit={(event) => {
+        event.preventDefault();
+        void panel.rename(detail.id, input.current?.value ?? '');
+      }}
+    >
       <label>
         <span>{t('renameTo')}</span>
-        <input class="route-rename__to" name="to" required defaultValue={detail.id} ref={input} />
+        <input class='route-rename__to' name='to' required defaultValue={detail.id} ref={input} />
       </label>
-      <button type="submit" class="button button--primary route-rename__save" disabled={panel.busy.value}>{t('renameSave')}</button>
+      <button type='submit' class='button button--primary route-rename__save' disabled={panel.busy.value}>{t('renameSave')}</button>
     </form>
   );
 }
@@ -311,21 +335,38 @@ function DetailsForm({ panel, detail }: { panel: RoutesPanel; detail: RouteDetai
     requestJson<VehicleView[]>('GET', '/api/vehicles').then((list) => setDrones(list.map((v) => ({ id: v.id, callsign: v.callsign }))), () => setDrones([]));
   }, []);
   return (
-    <form class="route-form route-meta" onSubmit={(event) => {
-      event.preventDefault();
-      const data = new FormData(event.currentTarget);
-      const field = (name: keyof RouteMetaChange) => String(data.get(name) ?? '').trim();
-      void panel.saveDetails(detail.id, { nameZh: field('nameZh'), nameEn: field('nameEn'), schedule: field('schedule'), defaultDrone: field('defaultDrone') });
-    }}>
-      <label><span>{t('routeNameZh')}</span><input name="nameZh" defaultValue={meta.nameZh} maxLength={100} /></label>
-      <label><span>{t('routeNameEn')}</span><input name="nameEn" defaultValue={meta.nameEn} maxLength={100} /></label>
-      <label><span>{t('routeScheduleField')}</span><input name="schedule" defaultValue={meta.schedule} maxLength={200} /></label>
+    <form
+      class='route-form route-meta'
+      onSubmit={(event) => {
+        event.preventDefault();
+        const data = new FormData(event.currentTarget);
+        const field = (name: keyof RouteMetaChange) => String(data.get(name) ?? '').trim();
+        void panel.saveDetails(detail.id, {
+          nameZh: field('nameZh'),
+          nameEn: field('nameEn'),
+          schedule: field('schedule'),
+          defaultDrone: field('defaultDrone'),
+        });
+      }}
+    >
+      <label>
+        <span>{t('routeNameZh')}</span>
+        <input name='nameZh' defaultValue={meta.nameZh} maxLength={100} />
+      </label>
+      <label>
+        <span>{t('routeNameEn')}</span>
+        <input name='nameEn' defaultValue={meta.nameEn} maxLength={100} />
+      </label>
+      <label>
+        <span>{t('routeScheduleField')}</span>
+        <input name='schedule' defaultValue={meta.schedule} maxLength={200} />
+      </label>
       <label>
         <span>{t('routeDefaultDroneField')}</span>
-        <input name="defaultDrone" defaultValue={meta.defaultDrone} maxLength={64} placeholder={t('noDefaultDrone')} list="route-meta-drones" />
+        <input name='defaultDrone' defaultValue={meta.defaultDrone} maxLength={64} placeholder={t('noDefaultDrone')} list='route-meta-drones' />
       </label>
-      <datalist id="route-meta-drones">{drones.map((d) => <option key={d.id} value={d.id}>{d.callsign}</option>)}</datalist>
-      <button type="submit" class="button button--primary route-meta__save" disabled={panel.busy.value}>{t('saveDetails')}</button>
+      <datalist id='route-meta-drones'>{drones.map((d) => <option key={d.id} value={d.id}>{d.callsign}</option>)}</datalist>
+      <button type='submit' class='button button--primary route-meta__save' disabled={panel.busy.value}>{t('saveDetails')}</button>
     </form>
   );
 }
@@ -333,22 +374,36 @@ function DetailsForm({ panel, detail }: { panel: RoutesPanel; detail: RouteDetai
 function RouteDetailView({ panel, detail: d, canEdit }: { panel: RoutesPanel; detail: RouteDetail; canEdit: boolean }) {
   const form = panel.form.value;
   const busy = panel.busy.value;
-  const toggle = (which: 'rename' | 'details') => { panel.form.value = form === which ? null : which; };
+  const toggle = (which: 'rename' | 'details') => {
+    panel.form.value = form === which ? null : which;
+  };
   return (
     <>
-      <h3 class="route-detail__name">{routeName(d.id, d.meta)}</h3>
-      <p class="route-detail__file">{d.file}</p>
-      {d.meta?.schedule && <p class="route-detail__schedule">{t('routeSchedule', { schedule: d.meta.schedule })}</p>}
-      {d.meta?.defaultDrone && <p class="route-detail__drone">{t('routeDefaultDrone', { drone: d.meta.defaultDrone })}</p>}
+      <h3 class='route-detail__name'>{routeName(d.id, d.meta)}</h3>
+      <p class='route-detail__file'>{d.file}</p>
+      {d.meta?.schedule && <p class='route-detail__schedule'>{t('routeSchedule', { schedule: d.meta.schedule })}</p>}
+      {d.meta?.defaultDrone && <p class='route-detail__drone'>{t('routeDefaultDrone', { drone: d.meta.defaultDrone })}</p>}
       {d.issues.length > 0 && (
-        <ul class="route-detail__issues">{d.issues.map((i, n) => <li key={n} class={`route-issue route-issue--${i.level}`}><RouteIssueText issue={i} /></li>)}</ul>
+        <ul class='route-detail__issues'>
+          {d.issues.map((i, n) => (
+            <li key={n} class={`route-issue route-issue--${i.level}`}>
+              <RouteIssueText issue={i} />
+            </li>
+          ))}
+        </ul>
       )}
-      <div class="console__buttons">
-        {canEdit && d.route && <button type="button" class="button route-detail__edit" onClick={() => panel.edit()}>{t('editRoute')}</button>}
-        {canEdit && <button type="button" class="button route-detail__rename" disabled={busy} onClick={() => toggle('rename')}>{t('renameRoute')}</button>}
-        {canEdit && d.route && <button type="button" class="button route-detail__details" disabled={busy} onClick={() => toggle('details')}>{t('routeDetails')}</button>}
-        {canEdit && <button type="button" class="button button--danger route-detail__delete" disabled={busy} onClick={() => void panel.remove(d)}>{t('deleteRoute')}</button>}
-        <a class="button route-detail__download" href={`/api/routes/${encodeURIComponent(d.id)}/export?format=plan`} download={`${d.id}.plan`}>
+      <div class='console__buttons'>
+        {canEdit && d.route && <button type='button' class='button route-detail__edit' onClick={() => panel.edit()}>{t('editRoute')}</button>}
+        {canEdit && <button type='button' class='button route-detail__rename' disabled={busy} onClick={() => toggle('rename')}>{t('renameRoute')}</button>}
+        {canEdit && d.route && (
+          <button type='button' class='button route-detail__details' disabled={busy} onClick={() => toggle('details')}>{t('routeDetails')}</button>
+        )}
+        {canEdit && (
+          <button type='button' class='button button--danger route-detail__delete' disabled={busy} onClick={() => void panel.remove(d)}>
+            {t('deleteRoute')}
+          </button>
+        )}
+        <a class='button route-detail__download' href={`/api/routes/${encodeURIComponent(d.id)}/export?format=plan`} download={`${d.id}.plan`}>
           {t('downloadPlan')}
         </a>
       </div>
@@ -372,28 +427,40 @@ function RoutesView({ panel }: { panel: RoutesPanel }) {
   const pending = panel.pending.value;
   return (
     <>
-      <div class="route-drop" ref={drop} hidden={!canEdit}>
-        <p class="route-drop__text">{t('dropRoute')}</p>
-        <button type="button" class="button route-drop__choose" onClick={() => file.current?.click()}>{t('chooseFile')}</button>
-        <input type="file" class="route-drop__input" accept={ROUTE_FILES.join(',')} hidden ref={file} onChange={(event) => {
-          const input = event.currentTarget;
-          const picked = input.files?.[0];
-          if (picked) void panel.importFile(picked);
-          input.value = '';
-        }} />
+      <div class='route-drop' ref={drop} hidden={!canEdit}>
+        <p class='route-drop__text'>{t('dropRoute')}</p>
+        <button type='button' class='button route-drop__choose' onClick={() => file.current?.click()}>{t('chooseFile')}</button>
+        <input
+          type='file'
+          class='route-drop__input'
+          accept={ROUTE_FILES.join(',')}
+          hidden
+          ref={file}
+          onChange={(event) => {
+            const input = event.currentTarget;
+            const picked = input.files?.[0];
+            if (picked) void panel.importFile(picked);
+            input.value = '';
+          }}
+        />
       </div>
       <OutcomeLine outcome={panel.outcome} />
       {panel.refusedIssues.value.length > 0 && (
-        <ul class="route-detail__issues route-import__problems">
-          {panel.refusedIssues.value.map((i, n) => <li key={n} class="route-issue route-issue--error"><RouteIssueText issue={i} /></li>)}
+        <ul class='route-detail__issues route-import__problems'>
+          {panel.refusedIssues.value.map((i, n) => (
+            <li key={n} class='route-issue route-issue--error'>
+              <RouteIssueText issue={i} />
+            </li>
+          ))}
         </ul>
       )}
       {pending && <ImportPreview panel={panel} pending={pending} />}
-      <ol class="route-list">
-        {routes.length ? routes.map((r) => <RouteRow key={r.id} route={r} selected={r.id === selected} onPick={() => void panel.pick(r.id)} />)
-          : <li class="alert-list__empty">{t('noRoutes')}</li>}
+      <ol class='route-list'>
+        {routes.length ?
+          routes.map((r) => <RouteRow key={r.id} route={r} selected={r.id === selected} onPick={() => void panel.pick(r.id)} />)
+          : <li class='alert-list__empty'>{t('noRoutes')}</li>}
       </ol>
-      <div class="route-detail">{detail && <RouteDetailView panel={panel} detail={detail} canEdit={canEdit} />}</div>
+      <div class='route-detail'>{detail && <RouteDetailView panel={panel} detail={detail} canEdit={canEdit} />}</div>
     </>
   );
 }

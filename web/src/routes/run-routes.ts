@@ -48,7 +48,9 @@ export class RunRoutes {
   /** Where the run's route lies on the map, once drawn (null: not drawn, or no such run). */
   boundsOf(runId: number): L.LatLngBounds | null {
     const layers = this.drawn.get(runId)?.layer.getLayers() ?? [];
-    const points = layers.flatMap((layer) => (layer instanceof L.Polyline ? (layer.getLatLngs() as L.LatLng[]) : layer instanceof L.CircleMarker ? [layer.getLatLng()] : []));
+    const points = layers.flatMap((
+      layer,
+    ) => (layer instanceof L.Polyline ? (layer.getLatLngs() as L.LatLng[]) : layer instanceof L.CircleMarker ? [layer.getLatLng()] : []));
     return points.length ? L.latLngBounds(points) : null;
   }
 
@@ -67,13 +69,19 @@ export class RunRoutes {
     const legs = splitLegs(stops, seq);
     const line = (points: LatLon[], part: string, dash?: string) =>
       L.polyline(points.map((p) => this.projection.toMap(p.lat, p.lon)), {
-        renderer: this.renderer, className: `run-route run-route--${part}`, interactive: false, dashArray: dash,
+        renderer: this.renderer,
+        className: `run-route run-route--${part}`,
+        interactive: false,
+        dashArray: dash,
       });
     const layer = L.layerGroup([line(legs.flown, 'flown'), line(legs.ahead, 'ahead', '8 8'), line(legs.current, 'current')]);
     for (const stop of stops.slice(1)) {
       const done = seq !== null && stop.seq < seq;
       layer.addLayer(L.circleMarker(this.projection.toMap(stop.lat, stop.lon), {
-        renderer: this.renderer, radius: 5, className: `run-route__stop${done ? ' run-route__stop--done' : ''}`, interactive: false,
+        renderer: this.renderer,
+        radius: 5,
+        className: `run-route__stop${done ? ' run-route__stop--done' : ''}`,
+        interactive: false,
       }));
     }
     layer.addTo(this.map);

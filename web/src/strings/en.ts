@@ -91,7 +91,7 @@ export const en = {
   legendRunRoute: 'Patrol route being flown',
   legendStationFence: 'Station geofence',
   legendNoFly: 'No-fly zone',
-  legendRouteFence: 'Route\'s own fence',
+  legendRouteFence: "Route's own fence",
   listPilot: 'Pilot {pilot}',
   listNoPilot: 'No pilot in control',
   listStation: 'Station {station}',
@@ -513,7 +513,7 @@ export const en = {
   detailsNotSaved: 'Details not saved: {reason}',
   deleteRoute: 'Delete',
   deleteRouteTitle: 'Delete route',
-  deleteRouteConfirm: 'Delete the route “{name}” ({file})? The file is kept in the missions folder\'s trash.',
+  deleteRouteConfirm: "Delete the route “{name}” ({file})? The file is kept in the missions folder's trash.",
   routeDeleted: 'Deleted {file}.',
   routeNotDeleted: 'Not deleted: {reason}',
   previewTitle: 'Preview of {file}: nothing is saved until you save it',
@@ -531,7 +531,8 @@ export const en = {
   // the drone panel: an admin takes a drone from its pilot at a shift change
   releaseAsAdmin: 'Release from {pilot} (shift change)',
   releaseAsAdminTitle: 'Release control for the shift change',
-  releaseAsAdminConfirm: '{pilot} is in command of {drone}. Take control away from {pilot}? They can no longer command it until a pilot takes control again. Recorded in the audit log.',
+  releaseAsAdminConfirm:
+    '{pilot} is in command of {drone}. Take control away from {pilot}? They can no longer command it until a pilot takes control again. Recorded in the audit log.',
   releaseAsAdminYes: 'Release {drone}',
   // ---- history
   periodFrom: 'From',

@@ -133,7 +133,8 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   import_params: '应有 7 个值（`param1-4`、纬度、经度、高度），实际为 {got}',
   import_command_number: '应为 `MAV_CMD` 编号，实际为 {got}',
   import_frame_number: '应为 `MAV_FRAME` 编号，实际为 {got}',
-  import_complex_unsupported: '不支持复杂航点“{type}”：文件中没有它的航点（由 QGroundControl 计算）；请在 QGroundControl 中打开该计划并另存为 `.waypoints` 文件',
+  import_complex_unsupported:
+    '不支持复杂航点“{type}”：文件中没有它的航点（由 QGroundControl 计算）；请在 QGroundControl 中打开该计划并另存为 `.waypoints` 文件',
   import_complex_version: '不支持 {type} 版本 {version}（本程序只认识版本 {known}）',
   import_complex_no_items: '{type} 没有 `Items`：文件中缺少它的航点',
   import_expected_lat_lon: '应为 [纬度, 经度]，实际为 {got}',

@@ -14,7 +14,7 @@ type SectionProps = Omit<HTMLAttributes<HTMLElement>, 'class' | 'title' | 'ref'>
 export function PanelSection({ class: name, title, sectionRef, children, ...attributes }: SectionProps) {
   return (
     <section class={`panel__section ${name}`} ref={sectionRef} {...attributes}>
-      <h3 class="panel__title">{t(title)}</h3>
+      <h3 class='panel__title'>{t(title)}</h3>
       {children}
     </section>
   );
@@ -24,7 +24,7 @@ export function PanelSection({ class: name, title, sectionRef, children, ...attr
 export function FieldRow({ label, value, hidden = false, alert = false }: { label: StringKey; value: string; hidden?: boolean; alert?: boolean }) {
   return (
     <>
-      <dt class="panel__label" hidden={hidden}>{t(label)}</dt>
+      <dt class='panel__label' hidden={hidden}>{t(label)}</dt>
       <dd class={alert ? 'panel__value panel__value--alert' : 'panel__value'} data-field={label} hidden={hidden}>{value}</dd>
     </>
   );
