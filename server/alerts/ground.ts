@@ -6,6 +6,7 @@ import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, Gr
 import {
   INCIDENT_OUTCOMES,
   INCIDENT_STEPS,
+  type IncidentFacts,
   type IncidentLogEntry,
   type IncidentOutcome,
   type IncidentStep,
@@ -505,21 +506,11 @@ export class GroundDispatch extends EventEmitter<{
     for (const d of dispatch.values()) d.withdrawn = withdrawn.get(d.officer) ?? null;
     const name = this.assigneeOf(events);
     return {
-      id: row.id,
-      category: row.category as GroundCategory,
-      priority: row.priority,
-      lat: row.lat,
-      lon: row.lon,
-      note: row.note,
-      vehicleId: row.vehicleId,
-      createdBy: row.createdBy,
+      ...factsOf(row),
       createdAt: row.createdAt,
-      state: row.state as GroundAlertState,
       assignee: name ? this.assigneeView(row, name) : null,
       dispatch: [...dispatch.values()],
       closedAt: row.closedAt,
-      outcome: outcomeOf(row),
-      number: row.number ?? `#${row.id}`,
       ...waitClock(row, events, this.settings.escalateAfterMs),
     };
   }
@@ -558,6 +549,23 @@ export class GroundDispatch extends EventEmitter<{
   }
 }
 
+/** The incident as every view names and places it (an incident stored before numbers had none: #id). */
+function factsOf(row: GroundRow): IncidentFacts {
+  return {
+    id: row.id,
+    number: row.number ?? `#${row.id}`,
+    category: row.category as GroundCategory,
+    priority: row.priority,
+    lat: row.lat,
+    lon: row.lon,
+    note: row.note,
+    vehicleId: row.vehicleId,
+    createdBy: row.createdBy,
+    state: row.state as GroundAlertState,
+    outcome: outcomeOf(row),
+  };
+}
+
 export function outcomeOf(row: GroundRow): OutcomeView | null {
   return row.outcome === null ? null : { code: row.outcome as IncidentOutcome, note: row.outcomeNote ?? '', by: row.outcomeBy ?? '', at: row.outcomeAt ?? 0 };
 }
@@ -585,18 +593,8 @@ export function logEntry(row: GroundRow, events: AlertEvent[]): IncidentLogEntry
   }
   timeline.closed = events.find((e) => e.kind === 'closed')?.time ?? null;
   return {
-    id: row.id,
-    number: row.number ?? `#${row.id}`,
-    category: row.category as GroundCategory,
-    priority: row.priority,
-    lat: row.lat,
-    lon: row.lon,
-    note: row.note,
-    vehicleId: row.vehicleId,
-    createdBy: row.createdBy,
-    state: row.state as GroundAlertState,
+    ...factsOf(row),
     officer,
-    outcome: outcomeOf(row),
     timeline,
     notApplied: notApplied(events),
   };

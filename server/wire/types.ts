@@ -313,8 +313,11 @@ export interface DispatchView {
   withdrawn: { at: number; to: string } | null;
 }
 
-export interface GroundAlertView {
+/** What an incident is, wherever it is shown: the live desk (GroundAlertView) and the history's log (IncidentLogEntry). */
+export interface IncidentFacts {
   id: number;
+  /** the incident's own number, per station and day (e.g. HF-20261202-003): how people name it */
+  number: string;
   category: GroundCategory;
   /** 1 (highest) … 3 */
   priority: number;
@@ -323,16 +326,17 @@ export interface GroundAlertView {
   note: string;
   vehicleId: string | null;
   createdBy: string;
-  createdAt: number;
   state: GroundAlertState;
+  /** null until someone records how it ended; a resolve from an old phone page may leave it to the dispatcher's close */
+  outcome: OutcomeView | null;
+}
+
+export interface GroundAlertView extends IncidentFacts {
+  createdAt: number;
   /** the officer who accepted, with where they are now */
   assignee: { officer: string; lat: number | null; lon: number | null; distanceM: number | null; etaS: number | null } | null;
   dispatch: DispatchView[];
   closedAt: number | null;
-  /** null until someone records how it ended; a resolve from an old phone page may leave it to the dispatcher's close */
-  outcome: OutcomeView | null;
-  /** the incident's own number, per station and day (e.g. HF-20261202-003): how people name it */
-  number: string;
   /** when it entered its present state */
   stateSince: number;
   /**
@@ -362,21 +366,9 @@ export interface DispatchCandidate {
 }
 
 /** An incident in the history's log: what, where, who took it, how it ended and when each step happened. */
-export interface IncidentLogEntry {
-  id: number;
-  /** the incident's own number (GroundAlertView.number) */
-  number: string;
-  category: GroundCategory;
-  priority: number;
-  lat: number;
-  lon: number;
-  note: string;
-  vehicleId: string | null;
-  createdBy: string;
-  state: GroundAlertState;
+export interface IncidentLogEntry extends IncidentFacts {
   /** the officer who last took the job (accepted it), or null */
   officer: string | null;
-  outcome: OutcomeView | null;
   /** the first time of each step (null: it did not happen); `offered` is the first officer alerted */
   timeline: Record<IncidentStep, number | null>;
   /**
