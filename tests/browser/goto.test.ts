@@ -122,12 +122,21 @@ describe('drone to the scene in the pages', () => {
   });
 
   it('sends the drone from a map click (GCJ-02 converted back) through the checks and a confirmation, and shows it overhead', async () => {
+    // One click, one purpose: marking an incident's spot calls off picking a goto point, and the
+    // other way round (both took the same click before).
     await pilot.click('#panel .goto__pick');
+    await pilot.click('#new-alert');
+    await expect.poll(() => pilot.isVisible('#panel .goto__picking'), POLL).toBe(false);
+    expect(await pilot.isVisible('#mode-banner')).toBe(true);
+    await pilot.click('#panel .goto__pick');
+    expect(await pilot.isVisible('#mode-banner')).toBe(false);
+    expect(await pilot.isVisible('#panel .goto__picking')).toBe(true);
     // Where the officer stands: the marker lets clicks through to the map.
     await expect.poll(() => pilot.isVisible('.officer[data-officer="wang"]'), POLL).toBe(true);
     await settled(pilot);
     const at = await centre(pilot, '.officer[data-officer="wang"] .officer__badge');
     await pilot.mouse.click(at.x, at.y);
+    expect(await pilot.isVisible('#alert-form[open]')).toBe(false);
     await expect.poll(() => pilot.$$eval('#panel .goto__checks .checklist__item', (items) => items.map((i) => (i as HTMLElement).dataset.pass)), POLL)
       .toSatisfy((passes: string[]) => passes.length === 9 && passes.every((p) => p === 'true'));
     const names = await pilot.$$eval('#panel .goto__checks .checklist__name', (els) => els.map((e) => e.textContent));

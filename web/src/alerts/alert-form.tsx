@@ -14,6 +14,7 @@ import { t, type StringKey } from '../i18n.ts';
 import { reasonOf, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { categoryName } from './ground-markers.ts';
+import { endMapPick, startMapPick } from '../map-pick.ts';
 
 type Where = { lat: number; lon: number } | { vehicleId: string; callsign: string; lat: number; lon: number };
 
@@ -61,6 +62,7 @@ export class AlertForm {
 
   /** The next click on the map marks the incident. */
   pickOnMap(): void {
+    startMapPick(this.endPick);
     this.picking = true;
     this.deps.map.getContainer().classList.add('is-picking');
     this.deps.banner.hidden = false;
@@ -76,7 +78,11 @@ export class AlertForm {
     this.dialog.close();
   }
 
+  /** Called off by another pick (a goto point) that took the next click. */
+  private readonly endPick = () => this.stopPicking();
+
   private stopPicking(): void {
+    endMapPick(this.endPick);
     this.picking = false;
     this.deps.map.getContainer().classList.remove('is-picking');
     this.deps.banner.hidden = true;

@@ -21,6 +21,7 @@ import { Said, sayServer } from '../said.tsx';
 import { PanelSection } from '../ui/section.tsx';
 import { checkName } from './launch.tsx';
 import { Outcome, OutcomeLine, type OutcomeKind } from './outcome.tsx';
+import { endMapPick, startMapPick } from '../map-pick.ts';
 
 export interface GotoDeps {
   store: GotoStore;
@@ -81,11 +82,16 @@ export class GotoConsole {
   }
 
   pickOnMap(vehicleId: string): void {
+    startMapPick(this.endPick);
     this.picking.value = vehicleId;
     this.deps.map.getContainer().classList.add('is-picking');
   }
 
+  /** Called off by another pick (an incident's spot) that took the next click. */
+  private readonly endPick = () => this.stopPicking();
+
   stopPicking(): void {
+    endMapPick(this.endPick);
     this.picking.value = null;
     this.deps.map.getContainer().classList.remove('is-picking');
   }
