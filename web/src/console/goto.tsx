@@ -23,7 +23,7 @@ import { checkName } from './launch.tsx';
 import { Outcome, OutcomeLine, type OutcomeKind } from './outcome.tsx';
 import { endMapPick, startMapPick } from '../map-pick.ts';
 
-export interface GotoDeps {
+export interface GotoConsoleDeps {
   store: GotoStore;
   confirm: Confirm;
   map: L.Map;
@@ -68,7 +68,7 @@ export class GotoConsole {
   readonly busy = signal(false);
   readonly outcome = new Outcome();
 
-  constructor(readonly deps: GotoDeps) {
+  constructor(readonly deps: GotoConsoleDeps) {
     deps.map.on('click', (event: L.LeafletMouseEvent) => {
       const vehicleId = this.picking.value;
       if (vehicleId === null) return;
