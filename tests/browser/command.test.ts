@@ -191,10 +191,14 @@ describe('command room (Chinese)', () => {
     // An aircraft alert to acknowledge: drone 1's battery runs low (the demo's own take-offs in
     // GUIDED are the simulator's training pilot's, no longer "mode changed on its own" alerts).
     t.svc.squadron!.drone(1).lowBatteryNow(0.25);
-    // They are in the desk's own tab.
-    await page.click('#alerts-panel .desk-tab[data-desk="aircraft"]');
-    await expect.poll(() => page.$$eval('.aircraft-alert .alert-card__ack-button', (b) => b.length), POLL).toBeGreaterThan(0);
-    const id = Number(await page.getAttribute('.aircraft-alert:has(.alert-card__ack-button)', 'data-alert-id'));
+    // They are in the desk's own tab. (The incident raised just before is highlighted, which shows
+    // the incidents, when the service's answer to it arrives: on a loaded machine that can come
+    // after this click, so the tab is picked until its buttons show.)
+    await expect.poll(async () => {
+      await page.click('#alerts-panel .desk-tab[data-desk="aircraft"]');
+      return page.locator('.aircraft-alert .alert-card__ack-button:visible').count();
+    }, POLL).toBeGreaterThan(0);
+    const id = Number(await page.locator('.aircraft-alert:has(.alert-card__ack-button:visible)').first().getAttribute('data-alert-id'));
     const ack = `.aircraft-alert[data-alert-id="${id}"] .alert-card__ack-button`;
     // The service's answer is held back while the list is redrawn for other news: the button
     // waits for the answer all the same.
