@@ -21,16 +21,18 @@ const LAYERS = {
   alerts: ['vehicles', 'store'],
   patrols: ['missions', 'vehicles', 'alerts', 'store'],
   store: [],
+  // Camera feeds: parsed into whole pictures, relayed and recorded without re-encoding.
+  video: [],
   auth: ['store'],
-  http: ['alerts', 'auth', 'missions', 'patrols', 'store', 'vehicles'],
+  http: ['alerts', 'auth', 'missions', 'patrols', 'store', 'vehicles', 'video'],
   sim: ['links', 'mavlink'],
-  tools: ['config', 'links', 'mavlink', 'sim', 'store'],
+  tools: ['config', 'links', 'mavlink', 'sim', 'store', 'video'],
   wire: [],
   base: [],
   // The configuration checks each setting with the parser of the layer that uses it.
   config: ['links', 'http', 'service'],
   // The composition root starts everything; the simulator only by import() (rule below).
-  service: ['mavlink', 'links', 'vehicles', 'missions', 'alerts', 'patrols', 'store', 'auth', 'http', 'sim'],
+  service: ['mavlink', 'links', 'vehicles', 'missions', 'alerts', 'patrols', 'store', 'auth', 'http', 'sim', 'video'],
   main: ['config', 'service', 'links'],
 };
 /** Layers that are single files at server/'s top, and the files of each. */
