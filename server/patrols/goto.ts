@@ -13,6 +13,7 @@ import { Part, type Vehicle } from '../vehicles/vehicle.ts';
 import { english, said, term, verbatim, type ServerMessage } from '../wire/messages.ts';
 import { airspaceFindings, batteryNeedPercent, insideZone, MAV_CMD, type RouteItemLike } from '../wire/route-rules.ts';
 import type { GotoEvent, GotoState, GotoView, LatLon, PreflightItem } from '../wire/types.ts';
+import { airborne, armPatiently } from './arming.ts';
 import type { ControlRegistry } from './control.ts';
 import type { Patrols } from './patrols.ts';
 import { preflight, type StationRules } from './preflight.ts';
@@ -380,7 +381,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       this.event(g, 'climbing', said('goto_climbing', { alt: g.altM }));
       const up = await this.d.commands.send(v, plan.takeoff(g.altM, v.home?.altMsl ?? 0));
       if (up.result !== 'accepted') return this.fail(g, up.reason);
-      if (!(await this.d.actions.waitFor(v, () => (v.position?.altRel ?? 0) > 2 && v.armed, this.settings.climbTimeoutMs))) {
+      if (!(await this.d.actions.waitFor(v, () => airborne(v), this.settings.climbTimeoutMs))) {
         return this.fail(g, `not climbing ${this.settings.climbTimeoutMs / 1000} s after the take-off command`);
       }
       // Across to the point only near the transit height: a goto during the climb would fly low.
@@ -411,23 +412,17 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     this.schedule(g);
   }
 
-  private async armPatiently(g: Goto, v: Vehicle): Promise<boolean> {
-    const deadline = this.clock.now() + this.settings.armTimeoutMs;
-    for (let attempt = 1;; attempt++) {
-      if (!g.active) return false;
-      const out = await this.d.actions.arm(v, true);
-      if (out.result === 'accepted') {
-        this.event(g, 'armed', said('goto_arming', { attempt }));
-        return true;
-      }
-      this.event(g, 'arm_refused', said('goto_arm_refused', { attempt, reason: verbatim(out.reason) }));
-      const retryable = out.result === 'denied' && out.code !== 'UNSUPPORTED' || out.result === 'timeout';
-      if (!retryable || this.clock.now() + this.settings.armRetryMs > deadline) {
-        this.fail(g, `could not arm: ${out.reason}`);
-        return false;
-      }
-      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.settings.armRetryMs));
-    }
+  /** Arm with the patrol's own start step (arming.ts); each attempt is an event of the goto. */
+  private armPatiently(g: Goto, v: Vehicle): Promise<boolean> {
+    return armPatiently(this.d.actions, v, {
+      timeoutMs: this.settings.armTimeoutMs,
+      retryMs: this.settings.armRetryMs,
+      clock: this.clock,
+      ended: () => !g.active,
+      armed: (attempt) => this.event(g, 'armed', said('goto_arming', { attempt })),
+      refused: (attempt, reason) => this.event(g, 'arm_refused', said('goto_arm_refused', { attempt, reason: verbatim(reason) })),
+      gaveUp: (reason) => this.fail(g, `could not arm: ${reason}`),
+    });
   }
 
   /** Distance to the point from telemetry fresher than staleMs, else null. */

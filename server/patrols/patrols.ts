@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { common, minimal } from 'node-mavlink';
 import type { AircraftMonitor } from '../alerts/aircraft-monitor.ts';
+import { realClock } from '../clock.ts';
 import { condition, modeTerm } from '../alerts/aircraft-rules.ts';
 import type { MissionClient, RouteUploadResult } from '../missions/protocol/client.ts';
 import type { Route } from '../missions/model.ts';
@@ -14,6 +15,7 @@ import { explainModeChange } from '../vehicles/mode-changes.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import { english, moment, said, term, verbatim, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import type { Autopilot, PreflightItem, RunOutcome, RunView } from '../wire/types.ts';
+import { airborne, armPatiently } from './arming.ts';
 import type { ControlRegistry } from './control.ts';
 import { blocking, MISSION_CHECKS, preflight, type StationRules } from './preflight.ts';
 import { PatrolRun } from './run.ts';
@@ -54,7 +56,6 @@ export interface PatrolDeps {
   timing?: Partial<PatrolTiming>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A STATUSTEXT this recent that speaks of a failsafe tells why the aircraft turned back. */
 const FAILSAFE_TEXT_MS = 10_000;
 
@@ -216,7 +217,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     run.progress.follow();
     run.setState('climbing');
     this.emitRun(run, true);
-    const climbing = await this.d.actions.waitFor(v, () => (v.position?.altRel ?? 0) > 2 && v.armed, this.timing.climbTimeoutMs);
+    const climbing = await this.d.actions.waitFor(v, () => airborne(v), this.timing.climbTimeoutMs);
     if (run.ended) return;
     if (!climbing) {
       const notClimbing = said('run_failed_climb', {
@@ -230,25 +231,20 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     this.emitRun(run, true);
   }
 
-  /** Arm, asking again while the autopilot is not ready yet (it says why in STATUSTEXT). */
-  private async armPatiently(run: PatrolRun, v: Vehicle): Promise<boolean> {
-    const deadline = Date.now() + this.timing.armTimeoutMs;
-    for (let attempt = 1;; attempt++) {
-      if (run.ended) return false;
-      const out = await this.d.actions.arm(v, true);
-      if (out.result === 'accepted') {
-        run.event('armed', said('run_armed', { attempt }));
-        return true;
-      }
-      run.event('arm_refused', said('run_arm_refused', { attempt, reason: verbatim(out.reason) }));
-      this.emitRun(run, true);
-      const retryable = out.result === 'denied' && out.code !== 'UNSUPPORTED' || out.result === 'timeout';
-      if (!retryable || Date.now() + this.timing.armRetryMs > deadline) {
-        this.end(run, { kind: 'failed', reason: `could not arm: ${out.reason}`, said: said('run_failed_arm', { reason: verbatim(out.reason) }) });
-        return false;
-      }
-      await sleep(this.timing.armRetryMs);
-    }
+  /** Arm with the start sequence a goto shares (arming.ts); each attempt is an event of the run. */
+  private armPatiently(run: PatrolRun, v: Vehicle): Promise<boolean> {
+    return armPatiently(this.d.actions, v, {
+      timeoutMs: this.timing.armTimeoutMs,
+      retryMs: this.timing.armRetryMs,
+      clock: realClock,
+      ended: () => run.ended,
+      armed: (attempt) => run.event('armed', said('run_armed', { attempt })),
+      refused: (attempt, reason) => {
+        run.event('arm_refused', said('run_arm_refused', { attempt, reason: verbatim(reason) }));
+        this.emitRun(run, true);
+      },
+      gaveUp: (reason) => this.end(run, { kind: 'failed', reason: `could not arm: ${reason}`, said: said('run_failed_arm', { reason: verbatim(reason) }) }),
+    });
   }
 
   /** A pilot's command during a patrol; the caller has checked role, control and confirmation. */
