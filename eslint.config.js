@@ -40,7 +40,7 @@ const FILE_LAYERS = { base: ['log.ts', 'paths.ts', 'clock.ts', 'refusal.ts'], co
 /** Command-line programs kept beside the code they drive: they are tools. */
 const TOOLS_ELSEWHERE = ['server/auth/users-cli.ts'];
 /** Only the http layer (and the service that starts it) speaks HTTP. */
-const HTTP_PACKAGES = ['express', 'express-rate-limit', 'helmet', 'cookie', 'socket.io', 'prom-client'];
+const HTTP_PACKAGES = ['express', 'express-rate-limit', 'helmet', 'cookie', 'socket.io', 'ws', 'prom-client'];
 
 const filesOf = (layer) => (FILE_LAYERS[layer] ?? [`${layer}/**/*.ts`]).map((f) => `server/${f}`);
 // Import specifiers are relative ('../links/link.ts', '../../store/runs.ts'): a folder layer is
