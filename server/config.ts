@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { normalOrigin } from './http/origin.ts';
 import { linkUriWithKey, parseLinkUri, redactLinkUri } from './links/uri.ts';
-import { DEFAULT_NUMBERING, isTimeZone, STATION_CODE, type ServiceOptions } from './service.ts';
+import { DEFAULT_NUMBERING, isTimeZone, STATION_CODE, type ServiceOptions, type WaterArea, waterAreasFromGeoJson } from './service.ts';
 import { DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT } from './wire/route-rules.ts';
 
 /**
@@ -98,6 +98,10 @@ export const ConfigSchema = z.object({
     /** drones stay inside this polygon ([lat, lon] points), when given */
     geofence: polygon.nullable().default(null),
     noFly: z.array(z.object({ name: z.string().min(1), polygon })).default([]),
+    /** water a drone is not sent to a point over (sea, reservoir, river): as no-fly zones, with land inside as holes… */
+    water: z.array(z.object({ name: z.string().min(1), polygon, holes: z.array(polygon).default([]) }).strict()).default([]),
+    /** …and from GeoJSON files (Polygons and MultiPolygons, named by their "name" property), read at start */
+    waterFiles: z.array(z.string().min(1)).default([]),
     ceilingM: z.number().positive().max(1000).default(DEFAULT_CEILING_M),
     /** height above home a drone sent to a point flies at and holds (drone to the scene) */
     transitAltM: z.number().positive().max(1000).default(60),
@@ -143,6 +147,8 @@ export type Config = z.infer<typeof ConfigSchema> & {
   configFile: string | null;
   /** --print-config: show the resolved configuration and exit */
   printOnly: boolean;
+  /** the areas of station.waterFiles, read */
+  waterFromFiles: WaterArea[];
 };
 
 export class ConfigError extends Error {}
@@ -298,12 +304,23 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   for (const p of [final.data.tls?.cert, final.data.tls?.key]) {
     if (p && !fs.existsSync(p)) throw new ConfigError(`TLS file ${p}: no such file`);
   }
+  // A station's water is read whole or the start stops, naming the file and where in it.
+  const waterFromFiles = final.data.station.waterFiles.flatMap((f, i) => {
+    try {
+      return waterAreasFromGeoJson(JSON.parse(fs.readFileSync(f, 'utf8')) as unknown, f);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? `${f}: no such file` : e instanceof SyntaxError ? `${f}: not valid JSON: ${e.message}` : e.message;
+      throw new ConfigError(`${file ?? 'defaults'}: station.waterFiles.${i}: ${why}`);
+    }
+  });
   return {
     ...final.data,
     sim: final.data.sim ?? (final.data.links.length === 0 ? 3 : 0),
     adminPassword: env.SKYBEAT_ADMIN_PASSWORD || undefined,
     configFile: file,
     printOnly: Boolean(o['print-config']),
+    waterFromFiles,
   };
 }
 
@@ -327,7 +344,13 @@ export function serviceOptions(c: Config): ServiceOptions {
     allowedOrigins: c.allowedOrigins,
     adminPassword: c.adminPassword,
     simHome: { lat: c.station.lat, lon: c.station.lon },
-    station: { name: c.station.name, lat: c.station.lat, lon: c.station.lon, radiusKm: c.station.radiusKm },
+    station: {
+      name: c.station.name,
+      lat: c.station.lat,
+      lon: c.station.lon,
+      radiusKm: c.station.radiusKm,
+      water: [...c.station.water.map((w) => ({ name: w.name, polygon: polygon(w.polygon), holes: w.holes.map(polygon) })), ...c.waterFromFiles],
+    },
     incidentNumbers: { code: c.station.code, timeZone: c.station.timeZone },
     rules: {
       geofence: c.station.geofence ? { name: 'station geofence', polygon: polygon(c.station.geofence) } : null,

@@ -29,6 +29,7 @@ import { MISSIONS_DIR, WEB_DIST_DIR } from './paths.ts';
 import { ControlRegistry } from './patrols/control.ts';
 import { DroneRequests } from './patrols/drone-requests.ts';
 import { Gotos, type GotoSettings } from './patrols/goto.ts';
+import type { WaterArea } from './patrols/water.ts';
 import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
 import { routeChecksOf } from './patrols/route-checks.ts';
@@ -51,6 +52,8 @@ const HOUR = 3600_000;
 
 /** The configuration checks station.code and station.timeZone as incident numbers need them. */
 export { DEFAULT_NUMBERING, isTimeZone, STATION_CODE } from './alerts/incident-number.ts';
+/** …and reads the station's water areas (drone to the scene) as the goto checks them. */
+export { type WaterArea, waterAreasFromGeoJson, WaterFileError } from './patrols/water.ts';
 
 export interface ServiceOptions {
   links?: string[];
@@ -91,7 +94,7 @@ export interface ServiceOptions {
     params?: Partial<Record<string, number>>;
   };
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
-  station?: { lat: number; lon: number; radiusKm: number; name?: string };
+  station?: { lat: number; lon: number; radiusKm: number; name?: string; water?: WaterArea[] };
   dispatch?: Partial<DispatchSettings>;
   /** incident numbers: the station's code and the time zone of its day (default JQ, Asia/Shanghai) */
   incidentNumbers?: Partial<IncidentNumbering>;
@@ -226,6 +229,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       aircraft,
       rules,
       station,
+      water: station.water ?? [],
       incident,
       settings: opts.goto,
       audit: (e) => store.audit.record(e),

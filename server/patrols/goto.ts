@@ -17,6 +17,7 @@ import { airborne, armPatiently } from './arming.ts';
 import type { ControlRegistry } from './control.ts';
 import type { Patrols } from './patrols.ts';
 import { preflight, type StationRules } from './preflight.ts';
+import { waterAt, type WaterArea } from './water.ts';
 
 /** What the station allows a drone sent to a point, and how it is watched. */
 export interface GotoSettings {
@@ -79,6 +80,8 @@ export interface GotoDeps {
   rules: StationRules;
   /** the station's centre and the radius its drones may be sent within */
   station: LatLon & { radiusKm: number };
+  /** water the station declares: a point over it is refused */
+  water?: readonly WaterArea[];
   /** an incident's place, or null when there is no such incident */
   incident: (alertId: number) => LatLon | null;
   /** what the service does by itself (the return at the battery limit) is audited here */
@@ -242,6 +245,10 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
         said('check_goto_point_outside')
         : said(km <= this.d.station.radiusKm ? 'check_goto_point_ok' : 'check_goto_point_far', { km: km.toFixed(1), limit: this.d.station.radiusKm }),
     );
+
+    const water = this.d.water ?? [];
+    const wet = waterAt(r.target, water);
+    add('water', !wet, wet ? said('check_goto_water', { zone: wet.name }) : said(water.length ? 'check_goto_water_clear' : 'check_goto_water_none'));
 
     const pointIn = this.d.rules.noFly.find((z) => insideZone(r.target, z));
     const crossing = [...out, ...back].find((f) => f.kind === 'leg_crosses_no_fly' || f.kind === 'waypoint_in_no_fly');

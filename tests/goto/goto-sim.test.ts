@@ -36,13 +36,19 @@ const until = async (r: Rig, what: string, check: (g: GotoView) => boolean, time
     throw new Error(`${(err as Error).message}; it is ${last?.state}, ${last?.distanceM} m; events: ${last?.events.map((e) => e.message).join(' | ')}`);
   }
 };
+/** Water the station declares ~500 m south-east of home (with a pier in it, which is land). */
+const BAY = {
+  name: '隘顽湾',
+  polygon: [{ lat: 28.364, lon: 121.383 }, { lat: 28.367, lon: 121.383 }, { lat: 28.367, lon: 121.387 }, { lat: 28.364, lon: 121.387 }],
+  holes: [[{ lat: 28.3652, lon: 121.3845 }, { lat: 28.3658, lon: 121.3845 }, { lat: 28.3658, lon: 121.3855 }, { lat: 28.3652, lon: 121.3855 }]],
+};
 const failed = (checks: PreflightItem[]) => checks.filter((c) => !c.pass).map((c) => c.id);
 
 describe('drone to the scene against the simulated ArduCopter, over real sockets', () => {
   it(
     'refuses what it must, then arms a grounded drone, climbs, flies there in GUIDED, reports it overhead with the nose on the point, and brings it home',
     async () => {
-      rig = await patrolRig({ rules: { noFly: [ZONE] }, goto: { transitAltM: 30 } });
+      rig = await patrolRig({ rules: { noFly: [ZONE] }, goto: { transitAltM: 30 }, station: { lat: 28.37, lon: 121.38, radiusKm: 50, water: [BAY] } });
       const r = rig;
       const goto = (body: Record<string, unknown>, token = r.pilot) => r.t.api('POST', `/api/vehicles/${r.vid}/goto`, token, body);
 
@@ -68,6 +74,12 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
       const crossing = await goto({ ...WEST, confirm: true });
       expect(crossing.status).toBe(409);
       expect(crossing.body.error).toMatch(/crosses the no-fly zone "school"/);
+      const sea = await goto({ lat: 28.3655, lon: 121.3835, confirm: true });
+      expect(sea.status).toBe(409);
+      expect(failed(sea.body.checks)).toEqual(['water']);
+      expect(sea.body.error).toMatch(/water \(point is over water: 隘顽湾\)/);
+      const pier = await r.t.api('GET', `/api/vehicles/${r.vid}/goto/checks?lat=28.3655&lon=121.385`, r.pilot);
+      expect(pier.body.find((c: PreflightItem) => c.id === 'water')).toMatchObject({ pass: true, value: 'not over the water the station declares' });
       const high = await goto({ ...SCENE, altM: 150, confirm: true });
       expect(high.status).toBe(409);
       expect(failed(high.body.checks)).toEqual(['ceiling']);
@@ -79,7 +91,18 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
       const sent = await goto({ ...SCENE, confirm: true });
       expect(sent.status).toBe(201);
       expect(sent.body.state).toBe('arming');
-      expect(sent.body.checks.map((c: PreflightItem) => c.id)).toEqual(['control', 'link', 'gps', 'position', 'idle', 'point', 'path', 'ceiling', 'battery']);
+      expect(sent.body.checks.map((c: PreflightItem) => c.id)).toEqual([
+        'control',
+        'link',
+        'gps',
+        'position',
+        'idle',
+        'point',
+        'water',
+        'path',
+        'ceiling',
+        'battery',
+      ]);
 
       const there = await until(r, 'overhead', (g) => g.overhead, 90_000);
       expect(there.state).toBe('on_scene');

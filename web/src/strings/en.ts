@@ -275,6 +275,7 @@ export const en = {
   gotoCheck_idle: 'Ready to go',
   gotoCheck_incident: 'Incident',
   gotoCheck_point: 'Point within the station area',
+  gotoCheck_water: 'Point over land, not water',
   gotoCheck_path: 'Straight path clear of no-fly zones',
   gotoCheck_ceiling: 'Transit altitude',
   gotoCheck_battery: 'Battery there, overhead and back',
