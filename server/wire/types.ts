@@ -625,3 +625,60 @@ export interface DroneRequestView {
   /** drones that could go, nearest first: distance, battery, who holds each */
   candidates: { vehicleId: string; distanceM: number; batteryPercent: number | null; pilot: string | null; airborne: boolean }[];
 }
+
+// ── Live video (issue 16): each drone's camera, relayed as fragmented MP4 over a WebSocket ──
+
+export type VideoFeedState = 'connecting' | 'live' | 'stale' | 'stopped';
+
+/** A drone's camera as the pages see it: GET /api/video, and the player's 'feed' message at each change. */
+export interface VideoFeedView {
+  vehicleId: string;
+  state: VideoFeedState;
+  /** service clock (ms since the epoch) of the last picture: "no video since 21:04:07"; null before the first */
+  lastPictureAt: number | null;
+  /** why it is not live, in the source's words; null when it is */
+  reason: string | null;
+  codec: 'h264' | 'h265' | null;
+  /** the stream's RFC 6381 codecs string once its parameter sets are known: what MediaSource.isTypeSupported is asked */
+  codecs: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+/**
+ * Text messages on a drone's video socket (GET /api/video/:vehicleId/live, upgraded). Binary
+ * messages are fragmented MP4: the init segment (ftyp + moov) right after each 'init', then one
+ * fragment (moof + mdat) per picture, the first of them a key picture.
+ */
+export type VideoMessage =
+  | { type: 'feed'; feed: VideoFeedView }
+  /** a new stream or timeline (first picture, camera restarted, resolution changed): start a new decoder */
+  | { type: 'init'; codec: 'h264' | 'h265'; codecs: string; mime: string; width: number; height: number };
+
+/** Why the service closed a video socket (WebSocket close codes, the private 4000 range). */
+export const VIDEO_CLOSE = {
+  /** the session ended (logout, expiry, disabled…): the reason says which; log in again */
+  sessionEnded: 4401,
+  /** this user may not watch this drone (any longer): an officer whose incident it no longer serves */
+  forbidden: 4403,
+} as const;
+
+/** A still taken from a drone's video, kept as evidence (POST /api/snapshots). */
+export interface SnapshotView {
+  id: number;
+  vehicleId: string;
+  /** when the picture was on screen (the browser's clock, ms) */
+  takenAt: number;
+  takenBy: string;
+  /** where the drone was, from its telemetry at that moment; null when it had no position */
+  lat: number | null;
+  lon: number | null;
+  altM: number | null;
+  headingDeg: number | null;
+  /** the incident it is evidence for, if attached */
+  alertId: number | null;
+  width: number;
+  height: number;
+  /** GET this for the JPEG */
+  imageUrl: string;
+}
