@@ -1,0 +1,118 @@
+/**
+ * RTP over UDP (rtp://HOST:PORT): what a drone, its companion computer or its video radio sends to
+ * a ground station (QGroundControl listens on 5600). We bind the port and take whatever comes,
+ * from any sender: a drone whose address changes or whose encoder restarts (new SSRC, sequence
+ * jump) goes on without a reconnect, since there is nothing to reconnect. Health: stale after
+ * 2 s without a whole picture, live again by itself with the next key picture.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { realClock, type Clock } from '../clock.ts';
+import { ParameterSetTracker } from './parameter-sets.ts';
+import { RtpDepacketizer } from './rtp-h264.ts';
+import { HealthTracker } from './source-health.ts';
+import type { AccessUnit, ParameterSets, SourceHealth, VideoSource } from './types.ts';
+import { parseVideoUri, VideoUriError } from './video-uri.ts';
+
+export interface SourceOptions {
+  clock?: Clock;
+  staleAfterMs?: number;
+  /** debug lines (bad packets, restarts): off unless given */
+  debug?: (line: string) => void;
+}
+
+/** Room for a few key pictures in flight: an IDR at 8 Mbit/s is a few hundred kB in one burst. */
+const RECEIVE_BUFFER = 4 * 1024 * 1024;
+
+const isMulticast = (host: string) => net.isIPv4(host) && Number(host.split('.')[0]) >= 224 && Number(host.split('.')[0]) <= 239;
+
+export class UdpVideoSource implements VideoSource {
+  readonly uri: string;
+  private readonly socket: dgram.Socket;
+  private readonly depacketizer: RtpDepacketizer;
+  private readonly sets: ParameterSetTracker;
+  private readonly healthTracker: HealthTracker;
+  private readonly unitListeners = new Set<(u: AccessUnit) => void>();
+  private datagrams = 0;
+  private closed = false;
+
+  private constructor(uri: string, readonly port: number, socket: dgram.Socket, codec: 'h264' | 'h265', sprop: string[], opts: SourceOptions) {
+    this.uri = uri;
+    this.socket = socket;
+    const clock = opts.clock ?? realClock;
+    this.sets = new ParameterSetTracker(codec);
+    for (const list of sprop) this.sets.addSprop(list);
+    this.depacketizer = new RtpDepacketizer({
+      codec,
+      unit: (u) => this.deliver(u),
+      note: opts.debug,
+    });
+    this.healthTracker = new HealthTracker(clock, () => this.depacketizer.counts, () => this.whyStale(), opts.staleAfterMs);
+    this.healthTracker.changed();
+    socket.on('message', (msg) => this.depacketizer.push(msg, clock.now()));
+    socket.on('message', () => this.datagrams++);
+  }
+
+  /** Bind the URI's port; rejects with the reason (port in use, bad address) in plain words. */
+  static async open(uri: string, opts: SourceOptions = {}): Promise<UdpVideoSource> {
+    const spec = parseVideoUri(uri);
+    if (spec.kind !== 'rtp') throw new VideoUriError(`${uri}: not an rtp:// URI`);
+    const multicast = isMulticast(spec.host);
+    const socket = dgram.createSocket({ type: net.isIPv6(spec.host) ? 'udp6' : 'udp4', reuseAddr: multicast });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        socket.close();
+        reject(new Error(`${uri}: cannot listen: ${err.code === 'EADDRINUSE' ? `UDP port ${spec.port} is already in use` : err.message}`));
+      });
+      socket.bind(spec.port, multicast ? undefined : spec.host, () => resolve());
+    });
+    socket.removeAllListeners('error');
+    socket.on('error', (err) => opts.debug?.(`${uri}: ${err.message}`));
+    if (multicast) socket.addMembership(spec.host);
+    try {
+      socket.setRecvBufferSize(RECEIVE_BUFFER);
+    } catch {
+      // the system's limit (net.core.rmem_max) stands; a smaller buffer only loses more in bursts
+    }
+    return new UdpVideoSource(uri, socket.address().port, socket, spec.codec, spec.sprop, opts);
+  }
+
+  parameterSets(): ParameterSets | undefined {
+    return this.sets.current();
+  }
+
+  health(): SourceHealth {
+    return this.healthTracker.health();
+  }
+
+  onUnit(listener: (unit: AccessUnit) => void): () => void {
+    this.unitListeners.add(listener);
+    return () => this.unitListeners.delete(listener);
+  }
+
+  onHealth(listener: (health: SourceHealth) => void): () => void {
+    return this.healthTracker.onChange(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.healthTracker.stop();
+    this.unitListeners.clear();
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private deliver(unit: AccessUnit): void {
+    this.sets.fromUnit(unit);
+    this.healthTracker.unit();
+    for (const l of this.unitListeners) l(unit);
+  }
+
+  private whyStale(): string {
+    const c = this.depacketizer.counts;
+    if (this.datagrams === 0) return `nothing received on UDP port ${this.port}`;
+    if (c.units === 0 && c.badPackets === this.datagrams) return `only unreadable packets on UDP port ${this.port} (${c.badPackets}): not RTP video`;
+    const since = c.units === 0 ? 'no whole picture yet' : 'pictures stopped';
+    return `${since} on UDP port ${this.port}${c.lostPackets ? ` (${c.lostPackets} packets lost so far)` : ''}`;
+  }
+}
