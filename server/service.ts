@@ -39,6 +39,8 @@ import { openStore, type Store } from './store/index.ts';
 import { Actions } from './vehicles/actions.ts';
 import { CommandSender } from './vehicles/commands.ts';
 import { Fleet } from './vehicles/fleet.ts';
+import { VideoRelay } from './video/relay.ts';
+import { attachVideoLive } from './http/video-live.ts';
 import type { ModeChange } from './vehicles/mode-changes.ts';
 import { TelemetryRates } from './vehicles/telemetry-rates.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
@@ -124,6 +126,8 @@ export interface Service {
   routes: RouteStore;
   scheduler: Scheduler;
   squadron: Squadron | null;
+  /** each drone's camera, relayed to the pages: attach(vehicleId, source) */
+  video: VideoRelay;
   /**
    * Graceful stop: refuse new commands, tell everyone connected, close links and the database.
    * Drones in flight carry on under their autopilots' own failsafe settings.
@@ -267,6 +271,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       closers.push(() => sq.close());
     }
 
+    // Each drone's camera, to the pages (sources are attached per drone: service.video.attach).
+    const video = new VideoRelay();
+    closers.push(() => video.close());
     const tiles = resolveTiles({ ...opts.tiles, url: opts.tiles?.url ?? opts.tileUrl });
     closers.push(() => tiles.close());
     let io: ReturnType<typeof attachLive>['io'] | null = null;
@@ -305,10 +312,15 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });
     // The officer holding an incident's job (accepted, on the way or there) sees the drone over it.
-    attachGotos(live.io, gotos, droneRequests, (id) => {
+    const jobHolder = (id: number) => {
       const a = ground.view(id);
       return a?.assignee && ['accepted', 'en_route', 'on_scene'].includes(a.state) ? a.assignee.officer : null;
-    });
+    };
+    attachGotos(live.io, gotos, droneRequests, jobHolder);
+    // …and its camera: the drone sent over the incident they hold, while it is.
+    const officerMayWatch = (officer: string, vehicleId: string) =>
+      gotos.activeViews().some((g) => g.vehicleId === vehicleId && g.alertId !== null && jobHolder(g.alertId) === officer);
+    const videoLive = attachVideoLive(server, video, store, { allowedOrigins: opts.allowedOrigins, sessions: opts.liveSessions, officerMayWatch });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(
@@ -323,6 +335,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       server.closeAllConnections(); // …so end the idle keep-alive ones now rather than at their timeout
       await closed;
     });
+    // (closers run last first: the video sockets close before the HTTP server waits for its connections)
+    closers.push(() => videoLive.close());
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 8080;
 
@@ -331,6 +345,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       fleet,
       store,
       squadron,
+      video,
       ground,
       officers,
       aircraft,

@@ -53,6 +53,17 @@ function whyEnded(users: UserStore, was: User, session: LiveSession, at: number)
   return session.expiresAt <= at ? 'expired' : 'ended elsewhere';
 }
 
+/** Why a connection's session ended. */
+export type SessionEndReason = SessionEnd | 'expired' | 'ended elsewhere';
+
+/** A connection that lasts only as long as its session: the live socket, a video player's socket. */
+export interface SessionBound {
+  user: User;
+  session: LiveSession;
+  /** closes it, telling the page why */
+  end(why: SessionEndReason): void;
+}
+
 /**
  * Ends every live connection of a session when the session ends — logout, password or role
  * change, disabled or removed account, expiry — so what a session could see stops with it.
@@ -66,14 +77,13 @@ function whyEnded(users: UserStore, was: User, session: LiveSession, at: number)
  * so the database is queried per connection only after such a change, not every tick.
  * Returns stop().
  */
-export function watchSessions(io: LiveServer, users: UserStore, o: SessionWatchOptions = {}): () => void {
+export function watchConnections(connections: () => Iterable<SessionBound>, users: UserStore, o: SessionWatchOptions = {}): () => void {
   const now = o.now ?? Date.now;
-  const connections = () => io.of('/').sockets.values();
 
   const onEnded = (e: SessionsEnded) => {
-    for (const socket of connections()) {
-      const matches = 'tokenHash' in e ? socket.data.session.tokenHash === e.tokenHash : socket.data.user.id === e.userId;
-      if (matches) end(socket, e.reason);
+    for (const c of connections()) {
+      const matches = 'tokenHash' in e ? c.session.tokenHash === e.tokenHash : c.user.id === e.userId;
+      if (matches) c.end(e.reason);
     }
   };
   users.on('sessions-ended', onEnded);
@@ -84,16 +94,16 @@ export function watchSessions(io: LiveServer, users: UserStore, o: SessionWatchO
     const changed = users.changedElsewhere();
     const recheck = changed !== version;
     version = changed;
-    for (const socket of connections()) {
-      const { session, user } = socket.data;
+    for (const c of connections()) {
+      const { session, user } = c;
       if (session.expiresAt <= t) {
-        end(socket, 'expired');
+        c.end('expired');
         continue;
       }
       if (!recheck) continue;
       const current = users.sessionByHash(session.tokenHash, t);
-      if (typeof current === 'string') end(socket, whyEnded(users, user, session, t));
-      else if (!sameRoles(current.user.roles, user.roles)) end(socket, 'roles changed');
+      if (typeof current === 'string') c.end(whyEnded(users, user, session, t));
+      else if (!sameRoles(current.user.roles, user.roles)) c.end('roles changed');
     }
   };
   const timer = setInterval(check, o.pollMs ?? SESSION_POLL_MS);
@@ -101,4 +111,14 @@ export function watchSessions(io: LiveServer, users: UserStore, o: SessionWatchO
     clearInterval(timer);
     users.off('sessions-ended', onEnded);
   };
+}
+
+/** The live socket's connections, each ended with the reason said to its page (watchConnections). */
+export function watchSessions(io: LiveServer, users: UserStore, o: SessionWatchOptions = {}): () => void {
+  function* connections(): Iterable<SessionBound> {
+    for (const socket of io.of('/').sockets.values()) {
+      yield { user: socket.data.user, session: socket.data.session, end: (why) => end(socket, why) };
+    }
+  }
+  return watchConnections(connections, users, o);
 }

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VideoRelay, type ViewerChannel } from '../../server/video/relay.ts';
 import type { VideoMessage } from '../../server/wire/types.ts';
+import { fragmentInfo, isInitSegment } from '../helpers/video-client.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { ClipSource, encodeClip, ffmpegPath, type Clip } from '../helpers/video-feed.ts';
 
@@ -17,13 +18,6 @@ const suite = ffmpegPath() || process.env.CI ? describe : describe.skip;
 
 /** What a viewer's client read: text messages and fMP4 pieces, in order. */
 type Got = { text: VideoMessage } | { bin: Buffer };
-
-/** The fragment's decode time (tfdt) and whether its one sample is a sync (key) picture. */
-function fragmentInfo(f: Buffer): { time: number; key: boolean } {
-  const flags = f.readUInt32BE(f.indexOf('trun') + 4 + 12 + 8);
-  return { time: Number(f.readBigUInt64BE(f.indexOf('tfdt') + 8)), key: (flags & 0x10000) === 0 };
-}
-const isInitSegment = (b: Buffer) => b.toString('latin1', 4, 8) === 'ftyp';
 
 /**
  * A viewer over a loopback TCP connection: the relay writes length-prefixed frames (T: JSON, B:

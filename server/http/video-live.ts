@@ -1,0 +1,157 @@
+/**
+ * The live video socket: GET /api/video/:vehicleId/live, upgraded to a WebSocket on the service's
+ * own HTTP server. A plain WebSocket rather than a socket.io namespace: one TCP connection per
+ * player, so a picture never queues behind telemetry and telemetry never behind pictures; binary
+ * messages as they are (socket.io sends a binary as a placeholder packet plus an attachment); and
+ * the socket's own write buffer (bufferedAmount) is what the relay reads to spot a slow viewer.
+ *
+ * The same checks as the live socket (live.ts): the page's origin, the session (the browser's
+ * cookie, or a bearer token from other clients), and who may watch — pilots, the command room
+ * and admins any drone; an officer only the drone sent over the incident they hold, and only
+ * while it is. The connection ends with the session (watchConnections) and, for an officer, when
+ * the drone no longer serves their incident.
+ */
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Store } from '../store/index.ts';
+import type { User } from '../store/users.ts';
+import type { VideoRelay } from '../video/relay.ts';
+import { VIDEO_CLOSE, type VideoMessage } from '../wire/types.ts';
+import { resolveSession, tokenOf } from './auth.ts';
+import { isWatcher } from './live.ts';
+import { liveSession, SESSION_POLL_MS, watchConnections, type LiveSession, type SessionWatchOptions } from './live-sessions.ts';
+import { auditOrigin, checkOrigin } from './origin.ts';
+
+const ROUTE = /^\/api\/video\/([^/?#]+)\/live(?:[?#]|$)/;
+/** A viewer that answers no ping for this long is gone (its network died without closing): end it. */
+const PING_MS = 15_000;
+
+export interface VideoLiveOptions {
+  allowedOrigins?: readonly string[];
+  sessions?: SessionWatchOptions;
+  /** may this officer watch this drone now: is it sent over the incident they hold? */
+  officerMayWatch: (officer: string, vehicleId: string) => boolean;
+}
+
+/** Who may watch a drone's camera now. */
+export function mayWatch(user: User, vehicleId: string, officerMayWatch: VideoLiveOptions['officerMayWatch']): boolean {
+  return isWatcher(user) || (user.roles.includes('officer') && officerMayWatch(user.name, vehicleId));
+}
+
+interface VideoConnection {
+  ws: WebSocket;
+  user: User;
+  session: LiveSession;
+  vehicleId: string;
+  alive: boolean;
+}
+
+/** Answers an upgrade it will not make with a plain HTTP status and a JSON reason, then closes. */
+function refuse(socket: Duplex, status: number, error: string): void {
+  const body = JSON.stringify({ error });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export function attachVideoLive(
+  server: Server,
+  relay: VideoRelay,
+  store: Pick<Store, 'users' | 'audit'>,
+  o: VideoLiveOptions,
+): { close(): Promise<void>; connections(): number } {
+  const { users, audit } = store;
+  const allowedOrigins = o.allowedOrigins ?? [];
+  // Pages send nothing but pongs: a small limit keeps a hostile client from parking megabytes here.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
+  const open = new Set<VideoConnection>();
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const match = ROUTE.exec(req.url ?? '');
+    if (!match) return; // socket.io's, or nobody's
+    const vehicleId = decodeURIComponent(match[1]!);
+    const target = `video ${vehicleId}`;
+    const ip = req.socket.remoteAddress ?? null;
+    const origin = checkOrigin(req, allowedOrigins);
+    if (!origin.ok) {
+      auditOrigin(audit, req, origin, target);
+      return refuse(socket, 403, origin.reason);
+    }
+    const token = tokenOf(req);
+    const s = resolveSession(users, token);
+    if ('error' in s) {
+      audit.refused({ action: 'access.denied', target, result: '401', detail: { reason: s.error }, ip });
+      return refuse(socket, 401, s.error);
+    }
+    if (!mayWatch(s.user, vehicleId, o.officerMayWatch)) {
+      audit.refused({ user: s.user.name, action: 'access.denied', target, result: '403', ip });
+      const why = s.user.roles.includes('officer') ?
+        `forbidden: an officer sees only the drone sent over the incident they hold, and ${vehicleId} is not` :
+        `forbidden: watching a drone's video needs the role pilot, command or admin; ${s.user.name} has ${s.user.roles.join(', ') || 'no role'}`;
+      return refuse(socket, 403, why);
+    }
+    if (!relay.has(vehicleId)) return refuse(socket, 404, `drone ${vehicleId} has no camera configured`);
+    wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.user, liveSession(token!, s.expiresAt), vehicleId));
+  };
+  server.on('upgrade', onUpgrade);
+
+  function connected(ws: WebSocket, user: User, session: LiveSession, vehicleId: string): void {
+    const c: VideoConnection = { ws, user, session, vehicleId, alive: true };
+    open.add(c);
+    audit.record({ user: user.name, action: 'video.watch', target: vehicleId, result: 'ok', ip: null });
+    const viewer = relay.join(vehicleId, {
+      buffered: () => ws.bufferedAmount,
+      sendBinary: (data) => ws.send(data, { binary: true }),
+      sendText: (m: VideoMessage) => ws.send(JSON.stringify(m)),
+    });
+    ws.on('pong', () => {
+      c.alive = true;
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      open.delete(c);
+      viewer.leave();
+    });
+  }
+
+  // What a session could see ends with it.
+  const stopWatching = watchConnections(
+    () => [...open].map((c) => ({ user: c.user, session: c.session, end: (why: string) => c.ws.close(VIDEO_CLOSE.sessionEnded, why) })),
+    users,
+    o.sessions,
+  );
+  // An officer's view ends when the drone no longer serves the incident they hold.
+  const access = setInterval(() => {
+    for (const c of open) {
+      if (!mayWatch(c.user, c.vehicleId, o.officerMayWatch)) c.ws.close(VIDEO_CLOSE.forbidden, `drone ${c.vehicleId} no longer serves your incident`);
+    }
+  }, o.sessions?.pollMs ?? SESSION_POLL_MS);
+  const pings = setInterval(() => {
+    for (const c of open) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }, PING_MS);
+
+  return {
+    connections: () => open.size,
+    /** Tells every player the service is stopping, and cuts those that have not closed within half a second. */
+    async close() {
+      clearInterval(pings);
+      clearInterval(access);
+      stopWatching();
+      server.off('upgrade', onUpgrade);
+      const closing = [...open].map((c) => new Promise((resolve) => c.ws.once('close', resolve)));
+      for (const c of open) c.ws.close(1001, 'the service is stopping');
+      await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 500))]);
+      for (const c of open) c.ws.terminate();
+      wss.close();
+    },
+  };
+}
