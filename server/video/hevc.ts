@@ -5,23 +5,8 @@
  * and puts its own sample entry in place of the H.264 one.
  */
 import mp4 from 'mux.js/cjs/mp4/mp4-generator.js';
+import { unescapeRbsp } from './nal.ts';
 import type { ParameterSets } from './types.ts';
-
-/** The NAL unit's payload with the emulation-prevention bytes (00 00 03) taken out, as the syntax is read. */
-function rbsp(nal: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(nal.length);
-  let n = 0;
-  let zeros = 0;
-  for (const byte of nal) {
-    if (zeros >= 2 && byte === 3) {
-      zeros = 0;
-      continue;
-    }
-    zeros = byte === 0 ? zeros + 1 : 0;
-    out[n++] = byte;
-  }
-  return out.subarray(0, n);
-}
 
 class Bits {
   private at = 0;
@@ -66,7 +51,7 @@ export interface HevcProfile {
 
 /** Reads the SPS as far as the bit depths (ITU-T H.265 §7.3.2.2). */
 export function hevcProfile(sps: Buffer): HevcProfile {
-  const raw = rbsp(sps);
+  const raw = unescapeRbsp(sps);
   const b = new Bits(raw, 'H.265 SPS');
   b.skip(16); // NAL unit header
   b.skip(4); // sps_video_parameter_set_id

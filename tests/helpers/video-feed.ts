@@ -1,24 +1,15 @@
 /**
  * Real H.264 (and H.265) for the video tests: a clip encoded by ffmpeg (the static build that
- * comes with `npm install`, @ffmpeg-installer/ffmpeg), cut into NAL units and whole pictures here,
+ * comes with `npm install`, @ffmpeg-installer/ffmpeg), cut into whole pictures here,
  * and a VideoSource that plays it in a loop at its frame rate, as a camera would send it.
  */
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { nalType, splitAnnexB } from '../../server/video/nal.ts';
 import type { AccessUnit, ParameterSets, SourceHealth, VideoCodec, VideoSource } from '../../server/video/types.ts';
-
-/** The ffmpeg binary npm installed, or null when the optional package is missing. */
-export function ffmpegPath(): string | null {
-  try {
-    const p = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-    return fs.existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
+import { FFMPEG } from './ffmpeg.ts';
 
 export interface ClipOptions {
   codec?: VideoCodec;
@@ -42,25 +33,6 @@ export interface Clip {
   annexB: Buffer;
 }
 
-/** Splits an Annex B byte stream at its start codes (00 00 01, 00 00 00 01). */
-export function splitAnnexB(data: Buffer): Buffer[] {
-  const starts: Array<{ at: number; code: number }> = [];
-  for (let i = 0; i + 2 < data.length; i++) {
-    if (data[i] === 0 && data[i + 1] === 0 && data[i + 2] === 1) {
-      const four = i > 0 && data[i - 1] === 0;
-      starts.push({ at: i + 3, code: four ? 4 : 3 });
-      i += 2;
-    }
-  }
-  return starts.map((s, k) => {
-    const next = starts[k + 1];
-    let end = next ? next.at - next.code : data.length;
-    while (end > s.at && data[end - 1] === 0 && !next) end--; // trailing zero bytes at the very end
-    return data.subarray(s.at, end);
-  });
-}
-
-const nalType = (codec: VideoCodec, nal: Buffer) => (codec === 'h264' ? nal[0]! & 0x1f : (nal[0]! >> 1) & 0x3f);
 const isVcl = (codec: VideoCodec, type: number) => (codec === 'h264' ? type >= 1 && type <= 5 : type < 32);
 const isKey = (codec: VideoCodec, type: number) => (codec === 'h264' ? type === 5 : type >= 16 && type <= 21);
 /** NAL units that open a new picture when one already has its slices: parameter sets, delimiters, SEI. */
@@ -90,8 +62,7 @@ export function pictures(codec: VideoCodec, nals: Buffer[]): Array<{ nals: Buffe
 
 /** ffmpeg's test picture (a moving pattern and a frame counter), encoded for low latency: no B-frames, a key picture every `gop`. */
 export function encodeClip(o: ClipOptions = {}): Clip {
-  const ffmpeg = ffmpegPath();
-  if (!ffmpeg) throw new Error('ffmpeg is missing: npm install brings @ffmpeg-installer/ffmpeg (an optional dependency)');
+  if (!FFMPEG) throw new Error('ffmpeg is missing: npm install brings @ffmpeg-installer/ffmpeg (an optional dependency)');
   const codec = o.codec ?? 'h264';
   const [width, height, fps, seconds, gop, kbps] = [o.width ?? 320, o.height ?? 240, o.fps ?? 25, o.seconds ?? 4, o.gop ?? 25, o.kbps ?? 500];
   const name = `skybeat-clip-${codec}-${width}x${height}-${fps}-${seconds}-${gop}-${kbps}.${codec}`;
@@ -102,7 +73,7 @@ export function encodeClip(o: ClipOptions = {}): Clip {
       ['-c:v', 'libx265', '-x265-params', `keyint=${gop}:min-keyint=${gop}:scenecut=0:bframes=0:log-level=error`];
     const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`, '-t', String(seconds)];
     args.push(...encoder, '-b:v', `${kbps}k`, '-pix_fmt', 'yuv420p', '-bf', '0', '-f', codec === 'h264' ? 'h264' : 'hevc', `${file}.part`);
-    execFileSync(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     fs.renameSync(`${file}.part`, file);
   }
   const annexB = fs.readFileSync(file);

@@ -5,21 +5,20 @@
  * disabled account, expiry — as the live socket does (tests/http/sessions.test.ts). A real
  * WebSocket client, real H.264 from ffmpeg, a real database.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { VIDEO_CLOSE } from '../../server/wire/types.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { describeWithFfmpeg } from '../helpers/ffmpeg.ts';
 import { ADMIN_PASSWORD, testService } from '../helpers/service.ts';
 import { videoClient } from '../helpers/video-client.ts';
-import { ClipSource, encodeClip, ffmpegPath } from '../helpers/video-feed.ts';
+import { ClipSource, encodeClip } from '../helpers/video-feed.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 type T = Awaited<ReturnType<typeof testService>>;
-const suite = ffmpegPath() || process.env.CI ? describe : describe.skip;
-const skipped = ffmpegPath() || process.env.CI ? '' : ' [skipped: no ffmpeg (npm install brings @ffmpeg-installer/ffmpeg)]';
 /** Longer than any test: what ends here was ended by the change itself, not by the poll. */
 const NO_POLL = { pollMs: 3_600_000 };
 
-suite(`video socket: who may watch, and for how long${skipped}`, () => {
+describeWithFfmpeg('video socket: who may watch, and for how long', () => {
   let t: T;
   let camera: ClipSource;
   let admin: string;
@@ -100,9 +99,9 @@ suite(`video socket: who may watch, and for how long${skipped}`, () => {
   });
 });
 
-describe(`video socket: session expiry${skipped}`, () => {
+describeWithFfmpeg('video socket: session expiry', () => {
   const cleanup = cleanupAfterEach();
-  it.runIf(ffmpegPath() || process.env.CI)('ends the video when the session expires (on a moved clock)', async () => {
+  it('ends the video when the session expires (on a moved clock)', async () => {
     let shift = 0;
     const t = await testService({ liveSessions: { pollMs: 50, now: () => Date.now() + shift } });
     cleanup.push(() => t.close());

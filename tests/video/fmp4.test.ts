@@ -13,15 +13,13 @@ import { describe, expect, it } from 'vitest';
 import { avcCodecs, breaksTimeline, Fragmenter, initSegment } from '../../server/video/fmp4.ts';
 import { hevcProfile } from '../../server/video/hevc.ts';
 import type { VideoCodec } from '../../server/video/types.ts';
-import { encodeClip, ffmpegPath } from '../helpers/video-feed.ts';
-
-const ffmpeg = ffmpegPath();
-const suite = ffmpeg || process.env.CI ? describe : describe.skip;
+import { describeWithFfmpeg, FFMPEG } from '../helpers/ffmpeg.ts';
+import { encodeClip } from '../helpers/video-feed.ts';
 
 /** Per decoded picture, the MD5 of its pixels (ffmpeg's framemd5 muxer), in order. */
 function decodedFrames(file: string, format?: string): string[] {
   const args = ['-hide_banner', '-loglevel', 'error', ...(format ? ['-f', format] : []), '-i', file, '-f', 'framemd5', '-'];
-  const out = execFileSync(ffmpeg!, args, { encoding: 'utf8' });
+  const out = execFileSync(FFMPEG!, args, { encoding: 'utf8' });
   return out.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').at(-1)!.trim());
 }
 
@@ -38,9 +36,8 @@ function muxed(codec: VideoCodec) {
   return { clip, init, fragments, mp4, raw };
 }
 
-suite(`fragmented MP4 decoded by ffmpeg${ffmpeg || process.env.CI ? '' : ' [skipped: no ffmpeg (npm install brings @ffmpeg-installer/ffmpeg)]'}`, () => {
+describeWithFfmpeg('fragmented MP4 decoded by ffmpeg', () => {
   it("H.264: every picture decodes, identical to the encoder's own stream", () => {
-    expect(ffmpeg, 'ffmpeg must be installed in CI (optional dependency @ffmpeg-installer/ffmpeg)').toBeTruthy();
     const { clip, init, mp4, raw } = muxed('h264');
     expect(init.codecs).toBe(avcCodecs(clip.parameterSets.sps));
     expect(init.codecs).toMatch(/^avc1\.42[0-9a-f]{4}$/); // constrained baseline, as encoded

@@ -7,14 +7,13 @@
  * stream for everyone.
  */
 import net from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { VideoRelay, type ViewerChannel } from '../../server/video/relay.ts';
 import type { VideoMessage } from '../../server/wire/types.ts';
+import { describeWithFfmpeg } from '../helpers/ffmpeg.ts';
 import { fragmentInfo, isInitSegment } from '../helpers/video-client.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { ClipSource, encodeClip, ffmpegPath, type Clip } from '../helpers/video-feed.ts';
-
-const suite = ffmpegPath() || process.env.CI ? describe : describe.skip;
+import { ClipSource, encodeClip, type Clip } from '../helpers/video-feed.ts';
 
 /** What a viewer's client read: text messages and fMP4 pieces, in order. */
 type Got = { text: VideoMessage } | { bin: Buffer };
@@ -69,7 +68,7 @@ async function tcpViewer(relay: VideoRelay, vehicleId: string) {
 
 type Viewer = Awaited<ReturnType<typeof tcpViewer>>;
 
-suite(`video relay over real sockets${ffmpegPath() || process.env.CI ? '' : ' [skipped: no ffmpeg (npm install brings @ffmpeg-installer/ffmpeg)]'}`, () => {
+describeWithFfmpeg('video relay over real sockets', () => {
   let heavy: Clip;
   let light: Clip;
   const viewers: Viewer[] = [];
