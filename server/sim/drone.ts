@@ -3,6 +3,7 @@ import { Connection, type Incoming } from '../links/connection.ts';
 import type { Link } from '../links/link.ts';
 import type { RawMessage } from '../mavlink/codec.ts';
 import { ARM_CHECK } from './ardupilot.ts';
+import { videoStreamInformation, type SimCamera } from './camera.ts';
 import {
   TELEMETRY_COMMANDS,
   altAboveHome,
@@ -12,6 +13,7 @@ import {
   setMode,
   type ReceivedCommand,
   type CommandContext,
+  type CommandReply,
 } from './commands.ts';
 import { DemoPilot } from './demo-pilot.ts';
 import { FaultyLink, type LinkFaultSettings } from './faults.ts';
@@ -47,6 +49,8 @@ export interface DroneOptions {
   startEpochMs: number;
   /** the autopilot it behaves as (ArduCopter or PX4) */
   firmware: Firmware;
+  /** its camera, sending RTP/UDP to the ground station, if it has one */
+  camera?: SimCamera | null;
 }
 
 /** A snapshot for logs, the control endpoint and tests. */
@@ -90,9 +94,12 @@ export class SimDrone {
   private readonly outbox: Outgoing[] = [];
   /** the training stand-in pilot, when the squadron runs as a demo */
   private demo: DemoPilot | null = null;
+  /** sends its video; announced with VIDEO_STREAM_INFORMATION when asked */
+  readonly camera: SimCamera | null;
 
   constructor(opts: DroneOptions) {
     this.sysid = opts.sysid;
+    this.camera = opts.camera ?? null;
     const fw = opts.firmware;
     this.firmware = fw;
     this.params = new Params({ ...fw.params, ...opts.params });
@@ -223,9 +230,19 @@ export class SimDrone {
       voice: this.firmware.voice,
       say: (said) => this.queueSaid(said),
     };
-    const outcome = this.firmware.command(c, ctx) ?? runCommand(c, ctx);
+    const outcome = this.cameraCommand(c) ?? this.firmware.command(c, ctx) ?? runCommand(c, ctx);
     for (let i = this.firmware.ackCopies(c.command); i > 0; i--) this.ack(c.command, outcome.result, from);
     for (const m of outcome.after) this.send(m);
+  }
+
+  /**
+   * VIDEO_STREAM_INFORMATION asked with REQUEST_MESSAGE, answered as ArduPilot 4.6 answers for a
+   * camera attached to the autopilot (from the autopilot's own component). Without a camera the
+   * request falls through to the common answer: FAILED, nothing to send.
+   */
+  private cameraCommand(c: ReceivedCommand): CommandReply | undefined {
+    if (!this.camera || c.command !== common.MavCmd.REQUEST_MESSAGE || Math.round(c.params[0]!) !== common.VideoStreamInformation.MSG_ID) return undefined;
+    return { result: common.MavResult.ACCEPTED, after: [videoStreamInformation(this.camera.info)] };
   }
 
   /** ArduPilot answers the SET_MODE message with a COMMAND_ACK whose command is the message id (11). */
@@ -345,6 +362,7 @@ export class SimDrone {
   }
 
   close(): Promise<void> {
+    this.camera?.close();
     return this.connection.close();
   }
 }

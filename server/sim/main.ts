@@ -36,6 +36,11 @@ const USAGE = `Simulated copter squadron (MAVLink 2, one system per drone): Ardu
   --demo                  TRAINING ONLY (ArduCopter): each drone arms itself and flies a loop until a
                           ground station commands it
   --control-port PORT     JSON control endpoint on 127.0.0.1:PORT (GET /drones, POST /drones/SYSID/ACTION)
+  --camera-to HOST:PORT   each drone's camera sends H.264 over RTP/UDP to HOST:PORT+i (default
+                          127.0.0.1:5600, QGroundControl's port) and announces it with
+                          VIDEO_STREAM_INFORMATION; needs the optional npm ffmpeg
+  --camera-size WxH       the camera's picture (default 960x540, 25 fps, 1.5 Mbit/s)
+  --no-camera             no video
 
 Faults (repeatable; VALUE applies to every drone, SYSID:VALUE to one):
   --loss P  --duplicate P  --reorder P  --corrupt P   per-packet probabilities 0..1
@@ -62,6 +67,9 @@ const OPTIONS = {
   'gcs-failsafe': { type: 'boolean' },
   demo: { type: 'boolean' },
   'control-port': { type: 'string' },
+  'camera-to': { type: 'string' },
+  'camera-size': { type: 'string' },
+  'no-camera': { type: 'boolean' },
   key: { type: 'string' },
   loss: { type: 'string', multiple: true },
   duplicate: { type: 'string', multiple: true },
@@ -103,6 +111,14 @@ function parseParams(list: string[] | undefined): Record<string, number> {
     out[m[1]!] = Number(m[2]);
   }
   return out;
+}
+
+function parseCamera(to: string | undefined, size: string | undefined): SquadronOptions['camera'] {
+  const m = /^(.+):(\d{1,5})$/.exec(to ?? '127.0.0.1:5600');
+  if (!m) throw new UsageError(`--camera-to ${to}: expected HOST:PORT, e.g. 127.0.0.1:5600`);
+  const s = /^(\d{2,4})x(\d{2,4})$/.exec(size ?? '960x540');
+  if (!s || Number(s[1]) % 2 || Number(s[2]) % 2) throw new UsageError(`--camera-size ${size}: expected WIDTHxHEIGHT in even numbers, e.g. 960x540`);
+  return { host: m[1]!, basePort: Number(m[2]), width: Number(s[1]), height: Number(s[2]), log: (line) => console.log(line) };
 }
 
 /** "VALUE" for every drone or "SYSID:VALUE" for one. */
@@ -166,6 +182,7 @@ function parseCli(argv: string[]): Plan | 'help' {
     missionRequest: mr === undefined ? undefined : mr === 'request-int' ? 'MISSION_REQUEST_INT' : 'MISSION_REQUEST',
     demo: values.demo ?? false,
     params,
+    camera: values['no-camera'] ? undefined : parseCamera(values['camera-to'], values['camera-size']),
   };
   const faults: { sysid: number | null; apply: (d: SimDrone) => void }[] = [];
   for (const flag of ['loss', 'duplicate', 'reorder', 'corrupt', 'delay'] as const) {
@@ -234,7 +251,8 @@ async function main(): Promise<void> {
   );
   for (const d of squadron.drones) {
     const s = d.status();
-    console.log(`sim: sysid ${d.sysid} at ${s.lat.toFixed(7)},${s.lon.toFixed(7)}${d.port !== undefined ? `, port ${d.port}` : ''}`);
+    const video = d.camera ? `, video to ${o.camera?.host}:${d.camera.info.port}` : '';
+    console.log(`sim: sysid ${d.sysid} at ${s.lat.toFixed(7)},${s.lon.toFixed(7)}${d.port !== undefined ? `, port ${d.port}` : ''}${video}`);
   }
   if (control) {
     const addr = control.address();

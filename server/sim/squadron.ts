@@ -2,6 +2,7 @@ import { createLink } from '../links/create.ts';
 import type { Link } from '../links/link.ts';
 import { parseLinkUri, type LinkSpec } from '../links/uri.ts';
 import { arduCopter } from './ardupilot.ts';
+import { SimCamera, type CameraSettings } from './camera.ts';
 import { SimDrone } from './drone.ts';
 import type { AutopilotKind, Firmware } from './firmware.ts';
 import type { MissionLimits } from './mission-server.ts';
@@ -45,6 +46,17 @@ export interface SquadronOptions {
   missionLimits?: Partial<MissionLimits>;
   /** ArduPilot parameters for every drone, e.g. { FS_GCS_ENABLE: 1, BATT_LOW_VOLT: 11.4 } */
   params?: Partial<Record<string, number>>;
+  /**
+   * Each drone's camera sends H.264 over RTP/UDP to host:basePort + i (drone 1 to 5600, where
+   * QGroundControl listens, by default) and announces it (VIDEO_STREAM_INFORMATION). No camera when
+   * not given, or without ffmpeg (said once).
+   */
+  camera?: SquadronCamera;
+}
+
+export interface SquadronCamera extends Omit<CameraSettings, 'port' | 'name' | 'host'> {
+  host?: string;
+  basePort?: number;
 }
 
 export interface Squadron {
@@ -86,6 +98,10 @@ function validate(o: SquadronOptions): void {
   );
   check(o.tickHz === undefined || (Number.isFinite(o.tickHz) && o.tickHz >= 1 && o.tickHz <= 200), `tickHz must be 1-200 (got ${o.tickHz})`);
   check(o.seed === undefined || Number.isInteger(o.seed), `seed must be an integer (got ${o.seed})`);
+  if (o.camera) {
+    const base = o.camera.basePort ?? 5600;
+    check(Number.isInteger(base) && base >= 1 && base + o.count - 1 <= 65535, `camera ports ${base}..${base + o.count - 1} must lie within 1-65535`);
+  }
   const kind = o.autopilot ?? 'ardupilot';
   check(Object.hasOwn(FIRMWARE, kind), `autopilot must be ${Object.keys(FIRMWARE).join(' or ')} (got ${String(o.autopilot)})`);
   if (kind === 'px4') {
@@ -130,8 +146,12 @@ export async function startSquadron(opts: SquadronOptions): Promise<Squadron> {
   try {
     for (let i = 0; i < opts.count; i++) {
       const home = { ...offset(base, i * (opts.spacingM ?? 29.4), 90), altMsl: base.altMsl };
+      const sysid = (opts.sysidBase ?? 1) + i;
+      const camera = opts.camera ?
+        SimCamera.start({ ...opts.camera, host: opts.camera.host ?? '127.0.0.1', port: (opts.camera.basePort ?? 5600) + i, name: `Drone ${sysid}` }) :
+        null;
       const drone = new SimDrone({
-        sysid: (opts.sysidBase ?? 1) + i,
+        sysid,
         home,
         link: droneLink(spec, i),
         seed,
@@ -141,6 +161,7 @@ export async function startSquadron(opts: SquadronOptions): Promise<Squadron> {
         params: opts.params ?? {},
         startEpochMs,
         firmware: FIRMWARE[opts.autopilot ?? 'ardupilot'](),
+        camera,
       });
       drones.push(drone);
       if (opts.demo) drone.startDemo(i);
