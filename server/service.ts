@@ -233,13 +233,16 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       aircraft,
       rules,
       station,
+      records: store.gotos,
       water: station.water ?? [],
       incident,
       settings: opts.goto,
       audit: (e) => store.audit.record(e),
     });
     closers.push(() => gotos.close());
-    const droneRequests = new DroneRequests(fleet, control);
+    // Gotos under way when the service stopped are watched again (from telemetry, nothing assumed).
+    gotos.resume();
+    const droneRequests = new DroneRequests(fleet, control, store.droneRequests);
     const scheduler = new Scheduler({ routes, fleet, patrols, control, audit: store.audit, options: { ...DEFAULT_SCHEDULER, ...opts.scheduler } });
     closers.push(() => scheduler.close());
 

@@ -68,8 +68,9 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     else res.status(400).json({ error: `id: "${vid(req)}" is not a number` });
   };
 
+  // Those under way and those that ended in the last 12 hours (kept across restarts).
   router.get('/gotos', watch, (_req, res) => {
-    res.json(gotos.activeViews());
+    res.json(gotos.shownViews());
   });
   router.get('/vehicles/:id/goto', wellFormedId, watch, (req, res) => {
     const g = gotos.current(vid(req));
@@ -229,7 +230,7 @@ export function attachGotos(io: LiveServer, gotos: Gotos, requests: DroneRequest
       }
     }
     if (!isWatcher(user)) return;
-    socket.emit('gotos', gotos.activeViews());
+    socket.emit('gotos', gotos.shownViews());
     socket.emit('drone-requests', requests.list());
   });
   gotos.on('goto', (g) => {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { distanceM } from '../missions/flight.ts';
 import { Refusal } from '../refusal.ts';
+import type { DroneRequestRow, DroneRequestStore } from '../store/drone-requests.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import type { DroneRequestView, LatLon } from '../wire/types.ts';
 import type { ControlRegistry } from './control.ts';
@@ -8,46 +9,33 @@ import type { ControlRegistry } from './control.ts';
 /** A request refused: no such incident or request, or it is no longer open. */
 export class DroneRequestError extends Refusal {}
 
-type Request = Omit<DroneRequestView, 'candidates'>;
-
 /**
  * The command room, which may not fly, asks for a drone over an incident; the pilots see each open
  * request with the drones that could go, and one of them accepts it with a confirmed goto
- * (http/goto-api.ts). Kept in memory: a request lives as long as its incident is being handled,
- * and every request, acceptance and cancellation is in the audit.
+ * (http/goto-api.ts). Kept in the database (store/drone-requests.ts), so an open request outlives a
+ * restart of the service; every request, acceptance and cancellation is also in the audit.
  */
 export class DroneRequests extends EventEmitter<{ request: [DroneRequestView] }> {
-  private readonly requests = new Map<number, Request>();
-  private nextId = 1;
-
-  constructor(private readonly fleet: Fleet, private readonly control: ControlRegistry, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly control: ControlRegistry,
+    private readonly store: DroneRequestStore,
+    private readonly now: () => number = Date.now,
+  ) {
     super();
   }
 
   create(alertId: number, target: LatLon, by: string, note: string): DroneRequestView {
-    for (const r of this.requests.values()) {
+    for (const r of this.store.open()) {
       if (r.alertId === alertId && r.state === 'open')
         throw new DroneRequestError('conflict', `a drone is already requested for incident ${alertId} (request ${r.id})`);
     }
-    const r: Request = {
-      id: this.nextId++,
-      alertId,
-      target,
-      requestedBy: by,
-      at: this.now(),
-      note,
-      state: 'open',
-      acceptedBy: null,
-      vehicleId: null,
-      gotoId: null,
-    };
-    this.requests.set(r.id, r);
-    return this.told(r);
+    return this.told(this.store.create({ alertId, target, requestedBy: by, at: this.now(), note }));
   }
 
   /** The request, open; throws when unknown or already answered. */
   open(id: number): DroneRequestView {
-    const r = this.requests.get(id);
+    const r = this.store.get(id);
     if (!r) throw new DroneRequestError('not_found', `no drone request ${id}`);
     if (r.state !== 'open')
       throw new DroneRequestError('conflict', `drone request ${id} is ${r.state}${r.acceptedBy ? ` by ${r.acceptedBy} (${r.vehicleId})` : ''}`);
@@ -56,24 +44,22 @@ export class DroneRequests extends EventEmitter<{ request: [DroneRequestView] }>
 
   accepted(id: number, pilot: string, vehicleId: string, gotoId: number): DroneRequestView {
     this.open(id);
-    const r = this.requests.get(id)!;
-    Object.assign(r, { state: 'accepted', acceptedBy: pilot, vehicleId, gotoId });
-    return this.told(r);
+    this.store.answer(id, { state: 'accepted', acceptedBy: pilot, vehicleId, gotoId });
+    return this.told(this.store.get(id)!);
   }
 
   cancel(id: number): DroneRequestView {
     this.open(id);
-    const r = this.requests.get(id)!;
-    r.state = 'cancelled';
-    return this.told(r);
+    this.store.answer(id, { state: 'cancelled', acceptedBy: null, vehicleId: null, gotoId: null });
+    return this.told(this.store.get(id)!);
   }
 
   list(): DroneRequestView[] {
-    return [...this.requests.values()].filter((r) => r.state === 'open').map((r) => this.view(r));
+    return this.store.open().map((r) => this.view(r));
   }
 
   /** Drones that could go, nearest first: connected, with a position. */
-  private view(r: Request): DroneRequestView {
+  private view(r: DroneRequestRow): DroneRequestView {
     const candidates = [...this.fleet.vehicles.values()].filter((v) => !v.lost && v.position).map((v) => ({
       vehicleId: v.id,
       distanceM: Math.round(distanceM(v.position!, r.target)),
@@ -84,7 +70,7 @@ export class DroneRequests extends EventEmitter<{ request: [DroneRequestView] }>
     return { ...r, candidates };
   }
 
-  private told(r: Request): DroneRequestView {
+  private told(r: DroneRequestRow): DroneRequestView {
     const v = this.view(r);
     this.emit('request', v);
     return v;

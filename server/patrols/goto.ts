@@ -7,6 +7,7 @@ import { EMPTY_META, emptyFence, QUADROTOR, type Route } from '../missions/model
 import { Refusal, type RefusalKind } from '../refusal.ts';
 import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
+import type { GotoRecordStore, GotoRow } from '../store/gotos.ts';
 import type { CommandSender } from '../vehicles/commands.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { Part, type Vehicle } from '../vehicles/vehicle.ts';
@@ -80,6 +81,8 @@ export interface GotoDeps {
   rules: StationRules;
   /** the station's centre and the radius its drones may be sent within */
   station: LatLon & { radiusKm: number };
+  /** where each goto and its events are kept (a restart loses none) */
+  records: GotoRecordStore;
   /** water the station declares: a point over it is refused */
   water?: readonly WaterArea[];
   /** an incident's place, or null when there is no such incident */
@@ -96,6 +99,10 @@ export class GotoError extends Refusal {
     super(kind, message);
   }
 }
+
+/** Gotos that ended this recently are still shown (the incident card says what the drone did), at most so many. */
+const RECENT_MS = 12 * 3600_000;
+const RECENT_LIMIT = 50;
 
 /** The preflight asks for a route; a goto's own checks replace the ones about it. */
 const NO_ROUTE: Route = {
@@ -122,38 +129,48 @@ const placed = (command: number, p: LatLon, alt: number, params: number[] = [0, 
   alt,
 });
 
-/** One goto: its record, and what it watches. */
+/** One goto: its record (as stored, store/gotos.ts), and what it watches. */
 class Goto {
+  readonly id: number;
+  readonly vehicleId: string;
+  readonly pilot: string;
+  readonly alertId: number | null;
+  readonly target: LatLon;
+  readonly altM: number;
+  readonly holdMin: number;
+  readonly checks: PreflightItem[];
+  readonly startedAt: number;
   state: GotoState;
-  readonly events: GotoEvent[] = [];
-  arrivedAt: number | null = null;
-  endedAt: number | null = null;
-  heldMs = 0;
-  keepHolding = false;
+  arrivedAt: number | null;
+  endedAt: number | null;
+  heldMs: number;
+  keepHolding: boolean;
+  hold: 'orbit' | 'position';
+  leftPatrol: GotoView['leftPatrol'];
   amber = false;
   limitHandled = false;
   linkLost = false;
-  hold: 'orbit' | 'position';
-  leftPatrol: GotoView['leftPatrol'] = null;
   timer: TimerHandle | null = null;
   lastTick: number;
 
-  constructor(
-    readonly id: number,
-    readonly vehicleId: string,
-    readonly pilot: string,
-    readonly alertId: number | null,
-    readonly target: LatLon,
-    readonly altM: number,
-    readonly holdMin: number,
-    readonly checks: PreflightItem[],
-    readonly startedAt: number,
-    onGround: boolean,
-    orbit: boolean,
-  ) {
-    this.state = onGround ? 'arming' : 'transit';
-    this.hold = orbit ? 'orbit' : 'position';
-    this.lastTick = startedAt;
+  constructor(row: GotoRow, readonly events: GotoEvent[]) {
+    this.id = row.id;
+    this.vehicleId = row.vehicleId;
+    this.pilot = row.pilot;
+    this.alertId = row.alertId;
+    this.target = row.target;
+    this.altM = row.altM;
+    this.holdMin = row.holdMin;
+    this.checks = row.checks;
+    this.startedAt = row.startedAt;
+    this.state = row.state;
+    this.arrivedAt = row.arrivedAt;
+    this.endedAt = row.endedAt;
+    this.heldMs = row.heldMs;
+    this.keepHolding = row.keepHolding;
+    this.hold = row.hold;
+    this.leftPatrol = row.leftPatrol;
+    this.lastTick = row.startedAt;
   }
 
   get active(): boolean {
@@ -168,8 +185,8 @@ class Goto {
  * the pilot chose otherwise). How each autopilot flies it is its profile's GotoPlan.
  */
 export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
+  /** the gotos under way; those that ended are read back from the store */
   private readonly all = new Map<number, Goto>();
-  private nextId = 1;
   readonly settings: GotoSettings;
   private readonly clock: Clock;
   /** when each drone's position last arrived, on this module's clock: what "fresh" is measured by */
@@ -192,6 +209,26 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   activeFor(vehicleId: string): Goto | undefined {
     for (const g of this.all.values()) if (g.vehicleId === vehicleId && g.active) return g;
     return undefined;
+  }
+
+  /**
+   * Gotos under way when the service stopped. One cut off in its start (arming, climbing) has
+   * lost its sequence and fails, saying so: the pilot looks at the drone (as a patrol launch
+   * cut off by a restart). One flying there or holding is watched again, but nothing is claimed
+   * until its telemetry comes: it shows stale, not overhead, until a fresh position says where it is.
+   */
+  resume(): void {
+    for (const row of this.d.records.active()) {
+      const g = new Goto(row, this.d.records.events(row.id));
+      this.all.set(g.id, g);
+      g.lastTick = this.clock.now();
+      if (g.state === 'arming' || g.state === 'climbing') {
+        this.fail(g, 'the service restarted during the start: see the drone for where it is');
+        continue;
+      }
+      this.event(g, 'restart', said('goto_restarted'));
+      this.schedule(g);
+    }
   }
 
   private vehicle(id: string): Vehicle {
@@ -342,30 +379,31 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     const plan = profileOf(v.autopilot).goto;
     const run = this.d.patrols.activeFor(v.id);
     const onGround = !v.armed && !run;
-    const g = new Goto(
-      this.nextId++,
-      v.id,
-      r.pilot,
-      r.alertId ?? null,
-      r.target,
-      r.altM ?? this.settings.transitAltM,
-      r.holdMin ?? this.settings.holdMin,
+    const now = this.clock.now();
+    // The run records where it left its route: the item it was flying to, and the place.
+    const leftPatrol = run && v.position ? { runId: run.id, item: run.progress.current, lat: v.position.lat, lon: v.position.lon, at: now } : null;
+    const row = {
+      vehicleId: v.id,
+      pilot: r.pilot,
+      alertId: r.alertId ?? null,
+      target: r.target,
+      altM: r.altM ?? this.settings.transitAltM,
+      holdMin: r.holdMin ?? this.settings.holdMin,
+      hold: plan.orbit !== null ? 'orbit' as const : 'position' as const,
+      state: onGround ? 'arming' as const : 'transit' as const,
       checks,
-      this.clock.now(),
-      onGround,
-      plan.orbit !== null,
-    );
+      startedAt: now,
+      leftPatrol,
+    };
+    const g = new Goto({ ...row, id: this.d.records.create(row), arrivedAt: null, endedAt: null, heldMs: 0, keepHolding: false }, []);
     this.all.set(g.id, g);
     this.event(g, 'sent', said('goto_sent', { lat: r.target.lat.toFixed(5), lon: r.target.lon.toFixed(5), alt: g.altM, pilot: r.pilot }));
     this.event(g, 'hold', said('goto_hold', { how: plan.holdWhy }));
-    if (run && v.position) {
-      // The run records where it left its route: the item it was flying to, and the place.
-      const item = run.progress.current;
-      g.leftPatrol = { runId: run.id, item, lat: v.position.lat, lon: v.position.lon, at: this.clock.now() };
+    if (run && leftPatrol && v.position) {
       run.event(
         'detour',
         said('run_detour', {
-          item: item ?? '?',
+          item: leftPatrol.item ?? '?',
           metres: Math.round(distanceM(v.position, r.target)),
           incident: g.alertId !== null ? `#${g.alertId}` : `goto ${g.id}`,
         }),
@@ -466,7 +504,10 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       g.arrivedAt = now;
       this.event(g, 'overhead', said('goto_overhead', { metres: Math.round(d) }));
       void this.onScene(g, v);
-    } else if (overhead) g.heldMs += dt;
+    } else if (overhead) {
+      g.heldMs += dt;
+      this.save(g);
+    }
 
     const left = this.turnHomeInS(v);
     const amber = left !== null && left < this.settings.amberS;
@@ -583,12 +624,36 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     if (g.timer !== null) this.clock.clearTimeout(g.timer);
     g.timer = null;
     if (v) this.d.aircraft.setExternal(v, 'goto_battery', null);
+    this.save(g);
+    // Ended: from now on it is read back from the store.
+    this.all.delete(g.id);
     this.emit('goto', this.view(g));
   }
 
   private event(g: Goto, kind: string, what: ServerMessage): void {
-    g.events.push({ at: this.clock.now(), kind, message: english(what), said: what });
+    const e = { at: this.clock.now(), kind, message: english(what), said: what };
+    g.events.push(e);
+    this.d.records.event(g.id, e);
+    this.save(g);
     this.emit('goto', this.view(g));
+  }
+
+  /** What changes as it flies, written as it changes. */
+  private save(g: Goto): void {
+    this.d.records.update(g.id, {
+      state: g.state,
+      hold: g.hold,
+      arrivedAt: g.arrivedAt,
+      endedAt: g.endedAt,
+      heldMs: g.heldMs,
+      keepHolding: g.keepHolding,
+      leftPatrol: g.leftPatrol,
+    });
+  }
+
+  /** An ended goto as stored. */
+  private stored(row: GotoRow | undefined): GotoView | undefined {
+    return row && this.view(new Goto(row, this.d.records.events(row.id)));
   }
 
   view(g: Goto): GotoView {
@@ -610,7 +675,8 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       endedAt: g.endedAt,
       distanceM: live && d !== null ? Math.round(d) : null,
       overhead: live && d !== null && d < this.settings.overheadM && g.state === 'on_scene',
-      stale: live && d === null,
+      // Under way and no fresh position (a lost link; or, after a restart, not heard yet): stale, never overhead.
+      stale: g.active && d === null,
       heldS: Math.floor(g.heldMs / 1000),
       batteryPercent: v?.battery?.percent ?? null,
       turnHomeInS: live ? this.turnHomeInS(v) : null,
@@ -624,16 +690,23 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
 
   get(id: number): GotoView | undefined {
     const g = this.all.get(id);
-    return g && this.view(g);
+    return g ? this.view(g) : this.stored(this.d.records.get(id));
   }
 
+  /** The drone's goto under way, else its last one (before a restart too). */
   current(vehicleId: string): GotoView | undefined {
-    const g = this.activeFor(vehicleId) ?? [...this.all.values()].reverse().find((x) => x.vehicleId === vehicleId);
-    return g && this.view(g);
+    const g = this.activeFor(vehicleId);
+    return g ? this.view(g) : this.stored(this.d.records.latestFor(vehicleId));
   }
 
   activeViews(): GotoView[] {
     return [...this.all.values()].filter((g) => g.active).map((g) => this.view(g));
+  }
+
+  /** What the pilots and the command room are shown: every goto under way, and those that ended in the last `sinceMs`. */
+  shownViews(sinceMs = RECENT_MS): GotoView[] {
+    const ended = this.d.records.endedSince(this.clock.now() - sinceMs, RECENT_LIMIT).map((row) => this.stored(row)!);
+    return [...this.activeViews(), ...ended.reverse()];
   }
 
   close(): void {

@@ -3,7 +3,9 @@ import { AuditLog } from './audit.ts';
 import { AlertStore, GroundAlertStore } from './alerts.ts';
 import { ControlStore } from './control.ts';
 import { DATABASE_NAME } from './database-file.ts';
+import { DroneRequestStore } from './drone-requests.ts';
 import { openDatabase, type Db } from './db.ts';
+import { GotoRecordStore } from './gotos.ts';
 import { RunStore } from './runs.ts';
 import { TrackStore } from './tracks.ts';
 import { UserStore } from './users.ts';
@@ -18,6 +20,8 @@ export interface Store {
   alerts: AlertStore;
   groundAlerts: GroundAlertStore;
   control: ControlStore;
+  gotos: GotoRecordStore;
+  droneRequests: DroneRequestStore;
   close(): void;
 }
 
@@ -35,6 +39,8 @@ export function openStore(dataDir: string): Store {
     alerts: new AlertStore(db),
     groundAlerts: new GroundAlertStore(db),
     control: new ControlStore(db),
+    gotos: new GotoRecordStore(db),
+    droneRequests: new DroneRequestStore(db),
     close: () => {
       audit.close(); // the last counts of refused requests
       db.close();

@@ -260,6 +260,8 @@ export const MESSAGES_EN = {
   goto_returning: 'returning home ({by})',
   goto_mode_left: 'left the goto: mode {mode}',
   goto_failed: 'failed: {reason}',
+  goto_restarted: 'the service restarted: watched again from its telemetry (not shown overhead until a fresh position says so)',
+  goto_restart_in_start: 'the service restarted during the start: see the drone for where it is',
   alert_goto_battery: 'over the scene: {seconds} s before it must turn home',
 } as const;
 

@@ -5,6 +5,8 @@ import { ControlRegistry } from '../../server/patrols/control.ts';
 import { Gotos } from '../../server/patrols/goto.ts';
 import type { Patrols } from '../../server/patrols/patrols.ts';
 import { DEFAULT_RULES } from '../../server/patrols/preflight.ts';
+import { openDatabase } from '../../server/store/db.ts';
+import { GotoRecordStore } from '../../server/store/gotos.ts';
 import { Actions } from '../../server/vehicles/actions.ts';
 import { CommandSender } from '../../server/vehicles/commands.ts';
 import type { GotoView } from '../../server/wire/types.ts';
@@ -119,6 +121,7 @@ async function rig(opts: { battery: number; moves?: boolean; refuseRtl?: number 
     aircraft,
     rules: { ...DEFAULT_RULES, enduranceS: 1200, reservePercent: 25 },
     station: { ...HOME, radiusKm: 50 },
+    records: new GotoRecordStore(openDatabase(':memory:')),
     incident: () => null,
     audit: (e) => audit.push(e),
     clock: fc.clock,

@@ -14,7 +14,7 @@ describe('database file', () => {
   it('migrates an empty file to the current schema, in WAL mode', () => {
     const file = path.join(tmp(), 'skybeat.db');
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual([
@@ -22,6 +22,9 @@ describe('database file', () => {
       'alerts',
       'audit',
       'drone_control',
+      'drone_requests',
+      'goto_events',
+      'gotos',
       'patrol_events',
       'patrol_runs',
       'sessions',
@@ -33,7 +36,7 @@ describe('database file', () => {
     db.close();
     // Opening again applies nothing twice.
     const again = openDatabase(file);
-    expect(again.pragma('user_version', { simple: true })).toBe(5);
+    expect(again.pragma('user_version', { simple: true })).toBe(6);
     again.close();
   });
 
@@ -45,11 +48,14 @@ describe('database file', () => {
     v1.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('li.wei', 'x', 1)").run();
     v1.close();
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
     expect(db.prepare('SELECT name FROM users').pluck().all()).toEqual(['li.wei']);
     expect(db.prepare('SELECT COUNT(*) FROM drone_control').pluck().get()).toBe(0);
     // Version 3: a run's outcome beside its result text.
     expect((db.prepare('PRAGMA table_info(patrol_runs)').all() as { name: string }[]).map((c) => c.name)).toContain('outcome');
+    // Version 6: drones sent to the scene and the command room's requests for one.
+    expect(db.prepare('SELECT COUNT(*) FROM gotos').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM drone_requests').pluck().get()).toBe(0);
     db.close();
   });
 
@@ -59,7 +65,7 @@ describe('database file', () => {
     raw.pragma('user_version = 99');
     raw.close();
     const before = sha(file);
-    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this SkyBeat knows \(5\)/);
+    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this SkyBeat knows \(6\)/);
     expect(sha(file)).toBe(before);
   });
 

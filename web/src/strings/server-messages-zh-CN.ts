@@ -213,6 +213,8 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   goto_resumed: '恢复巡逻，从第 {item} 项继续',
   goto_returning: '返航（{by}）',
   goto_mode_left: '已脱离前往任务：模式 {mode}',
+  goto_restarted: '服务已重启：重新依据遥测监视（收到新位置前不显示已到达上空）',
+  goto_restart_in_start: '起飞过程中服务重启：请查看无人机实际状态',
   goto_failed: '失败：{reason}',
   alert_goto_battery: '在现场上空：{seconds} 秒后必须返航',
 };
