@@ -53,6 +53,11 @@ export class HealthTracker {
     if (this.state === 'stale' || this.state === 'connecting') this.set(this.state, this.whyStale());
   }
 
+  /** The source knows the pictures have stopped (its connection ended): stale now, not 2 s later. */
+  stale(): void {
+    if (this.state !== 'stopped') this.set('stale', this.whyStale());
+  }
+
   health(): SourceHealth {
     const c = this.counts();
     return {
