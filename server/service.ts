@@ -40,6 +40,7 @@ import { Actions } from './vehicles/actions.ts';
 import { CommandSender } from './vehicles/commands.ts';
 import { Fleet } from './vehicles/fleet.ts';
 import { VideoRelay } from './video/relay.ts';
+import { SnapshotStore } from './store/snapshots.ts';
 import { attachVideoLive } from './http/video-live.ts';
 import type { ModeChange } from './vehicles/mode-changes.ts';
 import { TelemetryRates } from './vehicles/telemetry-rates.ts';
@@ -277,6 +278,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // Each drone's camera, to the pages (sources are attached per drone: service.video.attach).
     const video = new VideoRelay();
     closers.push(() => video.close());
+    // Who holds an incident's job (accepted, on the way or there): they see the drone sent over it…
+    const jobHolder = (id: number) => {
+      const a = ground.view(id);
+      return a?.assignee && ['accepted', 'en_route', 'on_scene'].includes(a.state) ? a.assignee.officer : null;
+    };
+    // …and its camera, while it serves the incident.
+    const officerMayWatch = (officer: string, vehicleId: string) =>
+      gotos.activeViews().some((g) => g.vehicleId === vehicleId && g.alertId !== null && jobHolder(g.alertId) === officer);
     const tiles = resolveTiles({ ...opts.tiles, url: opts.tiles?.url ?? opts.tileUrl });
     closers.push(() => tiles.close());
     let io: ReturnType<typeof attachLive>['io'] | null = null;
@@ -294,6 +303,16 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       alerts: { aircraft, ground, officers, area: station },
       patrols: { patrols, control, routes, scheduler },
       goto: { gotos, requests: droneRequests, incident },
+      video: {
+        relay: video,
+        snapshots: new SnapshotStore(store.db),
+        officerMayWatch,
+        incident: (id) => (store.groundAlerts.get(id) ? { holder: jobHolder(id) } : null),
+        where: (id) => {
+          const v = fleet.get(id);
+          return v?.position ? { lat: v.position.lat, lon: v.position.lon, altM: v.position.altRel, headingDeg: v.heading } : null;
+        },
+      },
       // 500s are logged with their stack: to the service's log, or standard error where it has none
       log: opts.logger,
       webDir: opts.webDir ?? WEB_DIST_DIR,
@@ -315,14 +334,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });
     // The officer holding an incident's job (accepted, on the way or there) sees the drone over it.
-    const jobHolder = (id: number) => {
-      const a = ground.view(id);
-      return a?.assignee && ['accepted', 'en_route', 'on_scene'].includes(a.state) ? a.assignee.officer : null;
-    };
     attachGotos(live.io, gotos, droneRequests, jobHolder);
-    // …and its camera: the drone sent over the incident they hold, while it is.
-    const officerMayWatch = (officer: string, vehicleId: string) =>
-      gotos.activeViews().some((g) => g.vehicleId === vehicleId && g.alertId !== null && jobHolder(g.alertId) === officer);
     const videoLive = attachVideoLive(server, video, store, { allowedOrigins: opts.allowedOrigins, sessions: opts.liveSessions, officerMayWatch });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>

@@ -21,6 +21,7 @@ import type { ControlRegistry } from '../patrols/control.ts';
 import type { Patrols } from '../patrols/patrols.ts';
 import type { Scheduler } from '../patrols/scheduler.ts';
 import { createUsersRouter } from './users-api.ts';
+import { createVideoRouter, type VideoApiOptions } from './video-api.ts';
 import { describeIssues } from './validate.ts';
 import { healthView, linkViews, vehicleView, vehicleViews } from './views.ts';
 
@@ -36,6 +37,8 @@ export interface AppOptions {
   patrols: { patrols: Patrols; control: ControlRegistry; routes: RouteStore; scheduler: Scheduler };
   /** drone to the scene: gotos and the command room's drone requests */
   goto?: Omit<GotoApiOptions, 'ctx'>;
+  /** the cameras' list and the stills kept as evidence (issue 16) */
+  video?: Omit<VideoApiOptions, 'ctx'>;
   /** Prometheus metrics, served at /metrics */
   metrics: Registry;
   /** built web app (vite build output); not served when missing */
@@ -56,7 +59,7 @@ const AuditQuery = z.object({
 });
 
 export function createApp(
-  { fleet, store, client, tiles, station, alerts, patrols, goto, metrics, webDir, startedAt, allowedOrigins = [], log }: AppOptions,
+  { fleet, store, client, tiles, station, alerts, patrols, goto, video, metrics, webDir, startedAt, allowedOrigins = [], log }: AppOptions,
 ): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
@@ -129,6 +132,7 @@ export function createApp(
     createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, scheduler: patrols.scheduler, runs: store.runs, tracks: store.tracks }),
   );
   if (goto) app.use('/api', createGotoRouter({ ...goto, ctx }));
+  if (video) app.use('/api', createVideoRouter({ ...video, ctx }));
   // Routes: reading for everyone who watches the fleet; changes for pilots and admins (sending one
   // to a drone is a flight command, in the patrols router above).
   app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin'), audit: store.audit }));

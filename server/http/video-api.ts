@@ -1,0 +1,144 @@
+/**
+ * The video's REST side: which drones' cameras this user may watch (GET /api/video), and stills
+ * taken from the live picture, kept as evidence and attached to an incident (/api/snapshots).
+ * The same rule as the video socket (video-live.ts): pilots, the command room and admins any
+ * drone and any incident; an officer the drone over the incident they hold, and that incident.
+ */
+import express from 'express';
+import { z } from 'zod';
+import { Refusal } from '../refusal.ts';
+import type { SnapshotRow, SnapshotStore } from '../store/snapshots.ts';
+import type { User } from '../store/users.ts';
+import { VehicleId } from '../vehicles/vehicle-id.ts';
+import { jpegSize } from '../video/jpeg.ts';
+import type { VideoRelay } from '../video/relay.ts';
+import type { SnapshotView } from '../wire/types.ts';
+import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { isWatcher } from './live.ts';
+import { describeIssues } from './validate.ts';
+import { mayWatch } from './video-live.ts';
+
+/** A still larger than this is not one picture from a drone's video. */
+const MAX_STILL_BYTES = 8 * 1024 * 1024;
+
+export interface VideoApiOptions {
+  ctx: AuthContext;
+  relay: VideoRelay;
+  snapshots: SnapshotStore;
+  /** may this officer watch this drone now: is it sent over the incident they hold? */
+  officerMayWatch: (officer: string, vehicleId: string) => boolean;
+  /** the incident, if there is one: who holds its job now (null: nobody) */
+  incident: (alertId: number) => { holder: string | null } | null;
+  /** where the drone is now, from its telemetry; null without a position */
+  where: (vehicleId: string) => { lat: number; lon: number; altM: number | null; headingDeg: number | null } | null;
+}
+
+const AlertId = z.coerce.number().int().positive();
+const SnapshotQuery = z.object({
+  vehicleId: VehicleId,
+  // when the picture was on screen (the page's clock): a minute into the future at most
+  takenAt: z.coerce.number().int().positive().refine((t) => t <= Date.now() + 60_000, 'lies in the future'),
+  alertId: AlertId.optional(),
+});
+const ListQuery = z.object({ alertId: AlertId });
+const Attach = z.object({ alertId: z.number().int().positive() });
+
+export function snapshotView(r: SnapshotRow): SnapshotView {
+  const { mime: _mime, ...rest } = r;
+  return { ...rest, imageUrl: `/api/snapshots/${r.id}/image` };
+}
+
+export function createVideoRouter(o: VideoApiOptions): express.Router {
+  const { ctx, relay, snapshots } = o;
+  const router = express.Router();
+  const anyone = requireRole(ctx);
+  const audit = (req: express.Request, action: string, target: string, result: string, detail?: unknown) =>
+    ctx.audit.record({ user: req.user?.name ?? null, action, target, result, detail, ip: ipOf(req) });
+
+  /** Refuses an incident this user may not file evidence to or read it from. */
+  const incidentFor = (user: User, alertId: number) => {
+    const incident = o.incident(alertId);
+    if (!incident) throw new Refusal('not_found', `no incident ${alertId}`);
+    if (!isWatcher(user) && incident.holder !== user.name) {
+      throw new Refusal('forbidden', `forbidden: incident ${alertId} is not the one you hold; an officer sees only their own incident's evidence`);
+    }
+    return incident;
+  };
+  const snapshotFor = (user: User, raw: string) => {
+    const id = Number(raw);
+    const s = Number.isInteger(id) && id > 0 ? snapshots.get(id) : undefined;
+    if (!s) throw new Refusal('not_found', `no snapshot ${raw}`);
+    // An officer may see a still of their own incident, or one they took themselves.
+    if (!isWatcher(user) && s.takenBy !== user.name) {
+      if (s.alertId === null) throw new Refusal('forbidden', `forbidden: snapshot ${id} belongs to no incident of yours`);
+      incidentFor(user, s.alertId);
+    }
+    return s;
+  };
+  const parseQuery = <T extends z.ZodType>(schema: T, req: express.Request): z.infer<T> => {
+    const q = schema.safeParse(req.query);
+    if (!q.success) throw new Refusal('invalid', `invalid query: ${describeIssues(q.error)}`);
+    return q.data;
+  };
+
+  router.get('/video', anyone, (req, res) => {
+    res.json(relay.list().filter((f) => mayWatch(req.user!, f.vehicleId, o.officerMayWatch)));
+  });
+
+  // The still itself is the body (image/jpeg): no base64, no JSON size limit in the way.
+  router.post('/snapshots', anyone, express.raw({ type: 'image/jpeg', limit: MAX_STILL_BYTES }), (req, res) => {
+    const q = parseQuery(SnapshotQuery, req);
+    const user = req.user!;
+    if (!mayWatch(user, q.vehicleId, o.officerMayWatch)) {
+      throw new Refusal('forbidden', `forbidden: you may not watch ${q.vehicleId}'s video, so you may not take a still of it`);
+    }
+    if (q.alertId !== undefined) incidentFor(user, q.alertId);
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+      throw new Refusal('invalid', 'the request body must be the still as a JPEG picture (Content-Type: image/jpeg)');
+    }
+    const size = jpegSize(req.body);
+    if (typeof size === 'string') throw new Refusal('invalid', `the request body: ${size}`);
+    const where = o.where(q.vehicleId);
+    const row = snapshots.add({
+      vehicleId: q.vehicleId,
+      takenAt: q.takenAt,
+      takenBy: user.name,
+      lat: where?.lat ?? null,
+      lon: where?.lon ?? null,
+      altM: where?.altM ?? null,
+      headingDeg: where?.headingDeg ?? null,
+      alertId: q.alertId ?? null,
+      width: size.width,
+      height: size.height,
+      mime: 'image/jpeg',
+      image: req.body,
+    });
+    audit(req, 'video.snapshot', q.vehicleId, 'ok', { snapshot: row.id, alertId: row.alertId, bytes: req.body.length });
+    res.status(201).json(snapshotView(row));
+  });
+
+  router.get('/snapshots', anyone, (req, res) => {
+    const { alertId } = parseQuery(ListQuery, req);
+    incidentFor(req.user!, alertId);
+    res.json(snapshots.forAlert(alertId).map(snapshotView));
+  });
+
+  router.get('/snapshots/:id/image', anyone, (req, res) => {
+    const s = snapshotFor(req.user!, String(req.params.id));
+    const image = snapshots.image(s.id)!;
+    res.type(image.mime).setHeader('Cache-Control', 'private, max-age=3600');
+    res.send(image.data);
+  });
+
+  router.post('/snapshots/:id/attach', anyone, (req, res) => {
+    const body = Attach.safeParse(req.body);
+    if (!body.success) throw new Refusal('invalid', `invalid request body: ${describeIssues(body.error)}`);
+    const s = snapshotFor(req.user!, String(req.params.id));
+    incidentFor(req.user!, body.data.alertId);
+    const row = snapshots.attach(s.id, body.data.alertId)!;
+    audit(req, 'video.snapshot.attach', `incident ${body.data.alertId}`, 'ok', { snapshot: s.id, was: s.alertId });
+    res.json(snapshotView(row));
+  });
+
+  return router;
+}
