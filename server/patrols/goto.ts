@@ -11,7 +11,7 @@ import type { GotoRecordStore, GotoRow } from '../store/gotos.ts';
 import type { CommandSender } from '../vehicles/commands.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { Part, type Vehicle } from '../vehicles/vehicle.ts';
-import { english, said, term, verbatim, type ServerMessage } from '../wire/messages.ts';
+import { english, said, term, verbatim, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import { airspaceFindings, batteryNeedPercent, insideZone, MAV_CMD, type RouteItemLike } from '../wire/route-rules.ts';
 import type { GotoEvent, GotoState, GotoView, LatLon, PreflightItem } from '../wire/types.ts';
 import { airborne, armPatiently } from './arming.ts';
@@ -86,7 +86,7 @@ export interface GotoDeps {
   /** water the station declares: a point over it is refused */
   water?: readonly WaterArea[];
   /** an incident's place, or null when there is no such incident */
-  incident: (alertId: number) => LatLon | null;
+  incident: (alertId: number) => (LatLon & { number: string }) | null;
   /** what the service does by itself (the return at the battery limit) is audited here */
   audit: (e: { user: string | null; action: string; target: string; result: string; detail?: unknown }) => void;
   settings?: Partial<GotoSettings>;
@@ -405,7 +405,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
         said('run_detour', {
           item: leftPatrol.item ?? '?',
           metres: Math.round(distanceM(v.position, r.target)),
-          incident: g.alertId !== null ? `#${g.alertId}` : `goto ${g.id}`,
+          incident: this.servedRef(g),
         }),
         { gotoId: g.id, alertId: g.alertId, left: g.leftPatrol },
       );
@@ -503,6 +503,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       g.state = 'on_scene';
       g.arrivedAt = now;
       this.event(g, 'overhead', said('goto_overhead', { metres: Math.round(d) }));
+      this.detour(g, said('run_detour_on_scene', { incident: this.servedRef(g) }));
       void this.onScene(g, v);
     } else if (overhead) {
       g.heldMs += dt;
@@ -586,7 +587,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     const outcome = await this.d.patrols.command(vehicleId, 'resume');
     if (outcome.result === 'accepted') {
       this.event(g, 'resumed', said('goto_resumed', { item: g.leftPatrol.item ?? '?' }));
-      this.d.patrols.activeFor(vehicleId)?.event('detour', said('run_detour_resumed', { item: g.leftPatrol.item ?? '?' }), { gotoId: g.id });
+      this.detour(g, said('run_detour_resumed', { item: g.leftPatrol.item ?? '?', ...this.heldFor(g) }));
       this.finish(g, 'resumed', this.d.fleet.get(vehicleId));
     }
     return { view: this.view(g), outcome };
@@ -619,6 +620,8 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   }
 
   private finish(g: Goto, state: GotoState, v: Vehicle | undefined): void {
+    // Back to its route is said by resumePatrol; any other end closes the detour in the run's record.
+    if (state !== 'resumed') this.detour(g, said('run_detour_ended', { how: term(`goto_${state}`, state.replace('_', ' ')), ...this.heldFor(g) }));
     g.state = state;
     g.endedAt = this.clock.now();
     if (g.timer !== null) this.clock.clearTimeout(g.timer);
@@ -636,6 +639,24 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     this.d.records.event(g.id, e);
     this.save(g);
     this.emit('goto', this.view(g));
+  }
+
+  /** The incident a goto serves, as people name it (its number), or the task when it serves none. */
+  private servedRef(g: Goto): MessageParam {
+    if (g.alertId === null) return term('gotoRef', `task ${g.id} (a point on the map)`, { id: g.id });
+    const number = this.d.incident(g.alertId)?.number ?? `#${g.alertId}`;
+    return term('gotoIncidentRef', `incident ${number}`, { number });
+  }
+
+  private heldFor(g: Goto): { min: number; s: number } {
+    const s = Math.floor(g.heldMs / 1000);
+    return { min: Math.floor(s / 60), s: s % 60 };
+  }
+
+  /** A line in the record of the patrol run it left (its time is the detour's time). */
+  private detour(g: Goto, what: ServerMessage): void {
+    const run = g.leftPatrol && this.d.patrols.activeFor(g.vehicleId);
+    if (run && run.id === g.leftPatrol?.runId) run.event('detour', what, { gotoId: g.id, alertId: g.alertId });
   }
 
   /** What changes as it flies, written as it changes. */

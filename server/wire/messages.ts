@@ -219,7 +219,9 @@ export const MESSAGES_EN = {
   import_no_placemark: 'no LineString placemark: draw the patrol as a path',
   import_where_line_column: 'line {line}, column {column}',
   run_detour: 'left the route at item {item} for a point {metres} m away ({incident})',
-  run_detour_resumed: 'back to the route at item {item}',
+  run_detour_on_scene: 'over the scene ({incident})',
+  run_detour_resumed: 'back to the route at item {item} after {min} min {s} s over the scene',
+  run_detour_ended: 'the detour ended ({how}) after {min} min {s} s over the scene',
 
   // drone to the scene (patrols/goto.ts): its checks, its record, its battery alert
   check_goto_idle_ground: 'on the ground: arms and climbs to {alt} m first',

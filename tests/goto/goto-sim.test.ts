@@ -147,8 +147,10 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
   it('takes a drone off its patrol, records where it left, and "resume patrol" flies the leg it left', async () => {
     rig = await patrolRig({ goto: { transitAltM: 30 } });
     const r = rig;
+    const room = await r.t.user('desk1', ['command']);
+    const incident = (await r.t.api('POST', '/api/alerts', room, { category: 'fight', priority: 1, note: 'fight by the pier', ...SCENE })).body;
     const runId = await r.onFirstLeg();
-    const sent = await r.t.api('POST', `/api/vehicles/${r.vid}/goto`, r.pilot, { ...SCENE, confirm: true });
+    const sent = await r.t.api('POST', `/api/vehicles/${r.vid}/goto`, r.pilot, { ...SCENE, alertId: incident.id, confirm: true });
     expect(sent.status).toBe(201);
     expect(sent.body.state).toBe('transit');
     expect(sent.body.leftPatrol).toMatchObject({ runId });
@@ -158,16 +160,34 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
     expect(r.drone.status().mode).toBe('GUIDED');
     const run = (await r.t.api('GET', `/api/runs/${runId}`, r.pilot)).body as RunView;
     expect(run.state).toBe('flying');
-    expect(run.events.find((e) => e.kind === 'detour')!.message).toMatch(new RegExp(`left the route at item ${left} for a point \\d+ m away`));
+    // The run's record: where it left, for which incident (by its number), when it was over the scene.
+    expect(incident.number).toMatch(/^JQ-\d{8}-\d{3}$/);
+    const detour = () => r.run(runId).then((x) => x.events.filter((e) => e.kind === 'detour'));
+    expect((await detour())[0]!.message).toMatch(new RegExp(`^left the route at item ${left} for a point \\d+ m away \\(incident ${incident.number}\\)$`));
+    await r.until(runId, 'over the scene in the record', (x) => x.events.some((e) => e.message === `over the scene (incident ${incident.number})`));
 
     const resumed = await r.t.api('POST', `/api/vehicles/${r.vid}/goto/resume`, r.pilot, { confirm: true });
     expect(resumed.status).toBe(200);
     expect(resumed.body.result).toBe('accepted');
     expect(resumed.body.goto.state).toBe('resumed');
     expect(r.drone.status().mode).toBe('AUTO');
-    const after = await r.until(runId, 'back on its route', (x) => x.events.some((e) => e.message === `back to the route at item ${left}`));
+    const after = await r.until(runId, 'back on its route', (x) => x.events.some((e) => e.message.startsWith(`back to the route at item ${left} after`)));
     expect(after.state).toBe('flying');
+    const [away, there, back] = await detour();
+    expect(back!.message).toMatch(new RegExp(`^back to the route at item ${left} after \\d+ min \\d+ s over the scene$`));
+    expect(away!.time).toBeLessThanOrEqual(there!.time);
+    expect(there!.time).toBeLessThanOrEqual(back!.time);
+    expect(away!.said).toMatchObject({ code: 'run_detour', params: { incident: { term: 'gotoIncidentRef', params: { number: incident.number } } } });
     expect((await r.t.api('POST', `/api/vehicles/${r.vid}/goto/resume`, r.pilot, { confirm: true })).status).toBe(409);
+
+    // A second detour, to a point on the map, ended by bringing it home: the record closes it so.
+    const again = await r.t.api('POST', `/api/vehicles/${r.vid}/goto`, r.pilot, { ...SCENE, confirm: true });
+    expect(again.status).toBe(201);
+    await until(r, 'moving again', (g) => g.id === again.body.id && g.events.some((e) => e.kind === 'moving'));
+    expect((await r.t.api('POST', `/api/vehicles/${r.vid}/goto/return`, r.pilot, { confirm: true })).body.result).toBe('accepted');
+    const closed = (await detour()).slice(3).map((e) => e.message);
+    expect(closed[0]).toMatch(new RegExp(`for a point \\d+ m away \\(task ${again.body.id} \\(a point on the map\\)\\)$`));
+    expect(closed.at(-1)).toMatch(/^the detour ended \(returning\) after 0 min 0 s over the scene$/);
   }, 180_000);
 
   it('the command room requests a drone for an incident; a pilot sees it with the drones that could go and accepts it with one confirmed goto', async () => {

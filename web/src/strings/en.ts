@@ -276,6 +276,8 @@ export const en = {
   gotoCheck_incident: 'Incident',
   gotoCheck_point: 'Point within the station area',
   gotoCheck_water: 'Point over land, not water',
+  gotoRef: 'task {id} (a point on the map)',
+  gotoIncidentRef: 'incident {number}',
   gotoCheck_path: 'Straight path clear of no-fly zones',
   gotoCheck_ceiling: 'Transit altitude',
   gotoCheck_battery: 'Battery there, overhead and back',

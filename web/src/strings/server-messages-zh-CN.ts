@@ -174,7 +174,9 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   import_no_placemark: '没有 `LineString` 地标：请把巡逻路线画成一条路径',
   import_where_line_column: '第 {line} 行第 {column} 列',
   run_detour: '在第 {item} 项离开航线，前往 {metres} 米外的地点（{incident}）',
-  run_detour_resumed: '回到航线第 {item} 项',
+  run_detour_on_scene: '到达现场上空（{incident}）',
+  run_detour_resumed: '在现场上空 {min} 分 {s} 秒后回到航线第 {item} 项',
+  run_detour_ended: '在现场上空 {min} 分 {s} 秒后结束出动（{how}）',
 
   check_goto_idle_ground: '在地面：先解锁并爬升至 {alt} 米',
   check_goto_idle_air: '已在空中',

@@ -265,6 +265,8 @@ export const zhCN: Record<StringKey, string> = {
   gotoCheck_incident: '警情',
   gotoCheck_point: '目标点在站点范围内',
   gotoCheck_water: '目标点在陆地上，不在水面',
+  gotoRef: '任务 {id}（地图选点）',
+  gotoIncidentRef: '警情 {number}',
   gotoCheck_path: '直线航路避开禁飞区',
   gotoCheck_ceiling: '飞行高度',
   gotoCheck_battery: '往返及悬停电量',
