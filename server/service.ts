@@ -223,7 +223,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     patrols.resume();
     const incident = (id: number) => {
       const a = ground.view(id);
-      return a ? { lat: a.lat, lon: a.lon } : null;
+      return a ? { lat: a.lat, lon: a.lon, number: a.number } : null;
     };
     const gotos = new Gotos({
       fleet,
