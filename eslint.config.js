@@ -30,7 +30,7 @@ const LAYERS = {
   wire: [],
   base: [],
   // The configuration checks each setting with the parser of the layer that uses it.
-  config: ['links', 'http', 'service'],
+  config: ['links', 'http', 'service', 'video'],
   // The composition root starts everything; the simulator only by import() (rule below).
   service: ['mavlink', 'links', 'vehicles', 'missions', 'alerts', 'patrols', 'store', 'auth', 'http', 'sim', 'video'],
   main: ['config', 'service', 'links'],

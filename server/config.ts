@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { normalOrigin } from './http/origin.ts';
 import { linkUriWithKey, parseLinkUri, redactLinkUri } from './links/uri.ts';
 import { DEFAULT_NUMBERING, isTimeZone, STATION_CODE, type ServiceOptions, type WaterArea, waterAreasFromGeoJson } from './service.ts';
+import { parseVideoUri, redactVideoUri } from './video/video-uri.ts';
 import { DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT } from './wire/route-rules.ts';
 
 /**
@@ -15,6 +16,13 @@ const polygon = z.array(latLon).min(3, 'a polygon needs at least 3 points');
 const linkUri = z.string().superRefine((s, ctx) => {
   try {
     parseLinkUri(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+const videoUri = z.string().superRefine((s, ctx) => {
+  try {
+    parseVideoUri(s);
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
   }
@@ -137,6 +145,15 @@ export const ConfigSchema = z.object({
     /** docked drones (vehicle ids) allowed to launch by themselves at a route's time */
     autoLaunch: z.array(z.string()).default([]),
   }).prefault({}),
+  video: z.object({
+    /**
+     * drone (vehicle id like "l1-3", or sysid like "3") → camera URI: rtp://HOST:PORT (RTP over UDP,
+     * ?codec=h265), rtsp://USER:PASS@HOST/PATH. A drone that announces its stream over MAVLink needs none.
+     */
+    sources: z.record(z.string().min(1), videoUri).default({}),
+    /** the simulated drones' cameras send to 127.0.0.1:simCameraPort + i (QGroundControl's 5600); null: none */
+    simCameraPort: z.number().int().min(1).max(65535).nullable().default(5600),
+  }).prefault({}),
 }).strict();
 
 export type Config = z.infer<typeof ConfigSchema> & {
@@ -170,6 +187,7 @@ const FLAGS = {
   'tls-key': { type: 'string' },
   'log-level': { type: 'string' },
   'no-tlog': { type: 'boolean' },
+  'sim-camera': { type: 'string' },
   'print-config': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -204,6 +222,8 @@ Usage: npm start -- [options]
                      an .mbtiles file, or none for a plain background (default osm; env SKYBEAT_TILES)
   --log-level L      fatal, error, warn, info, debug, trace (default ${d.logLevel}; env LOG_LEVEL)
   --no-tlog          do not record telemetry logs
+  --sim-camera P|off the simulated drones' cameras send RTP/UDP to 127.0.0.1:P+i and announce it
+                     (default ${d.video.simCameraPort}, QGroundControl's port; env SKYBEAT_SIM_CAMERA)
   --print-config     print the resolved configuration as JSON and exit
   --help             show this help
 
@@ -289,6 +309,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const merged: Record<string, unknown> = { ...fromFile.data };
   for (const { key: k, value } of over) merged[k] = value;
   if (o['no-tlog']) merged.tlog = { ...(merged.tlog as object), enabled: false };
+  const simCamera = o['sim-camera'] ?? (env.SKYBEAT_SIM_CAMERA || undefined);
+  if (simCamera !== undefined) {
+    const port = simCamera === 'off' ? null : int(simCamera);
+    if (port !== null && !(typeof port === 'number' && port >= 1 && port <= 65535)) {
+      throw new ConfigError(`${o['sim-camera'] !== undefined ? '--sim-camera' : 'SKYBEAT_SIM_CAMERA'} "${simCamera}": expected a UDP port 1-65535, or off`);
+    }
+    merged.video = { ...(merged.video as object), simCameraPort: port };
+  }
   const final = ConfigSchema.safeParse(merged);
   if (!final.success) {
     const first = final.error.issues[0]!;
@@ -322,6 +350,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     printOnly: Boolean(o['print-config']),
     waterFromFiles,
   };
+}
+
+/** The camera URIs as they may be shown (--print-config, logs): RTSP passwords redacted. */
+export function shownVideoSources(c: Config): Record<string, string> {
+  return Object.fromEntries(Object.entries(c.video.sources).map(([k, v]) => [k, redactVideoUri(v)]));
 }
 
 /** The configuration file's terms, in the service's. */
@@ -380,5 +413,7 @@ export function serviceOptions(c: Config): ServiceOptions {
       createPerMinute: c.dispatch.createPerMinute,
     },
     scheduler: { leadMs: c.schedule.leadMin * 60_000, graceMs: c.schedule.graceMin * 60_000, autoLaunch: c.schedule.autoLaunch },
+    video: { sources: c.video.sources },
+    ...(c.video.simCameraPort !== null ? { simOptions: { camera: { basePort: c.video.simCameraPort } } } : {}),
   };
 }

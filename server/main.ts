@@ -1,4 +1,4 @@
-import { ConfigError, help, loadConfig, serviceOptions } from './config.ts';
+import { ConfigError, help, loadConfig, serviceOptions, shownVideoSources } from './config.ts';
 import { redactLinkUri } from './links/uri.ts';
 import { createLogger } from './log.ts';
 import { startService } from './service.ts';
@@ -18,7 +18,18 @@ async function main(): Promise<void> {
   }
   if (config.printOnly) {
     process.stdout.write(
-      `${JSON.stringify({ ...config, links: config.links.map(redactLinkUri), adminPassword: config.adminPassword ? '(set)' : undefined }, null, 2)}\n`,
+      `${
+        JSON.stringify(
+          {
+            ...config,
+            links: config.links.map(redactLinkUri),
+            video: { ...config.video, sources: shownVideoSources(config) },
+            adminPassword: config.adminPassword ? '(set)' : undefined,
+          },
+          null,
+          2,
+        )
+      }\n`,
     );
     return;
   }

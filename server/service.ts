@@ -34,12 +34,14 @@ import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
 import { routeChecksOf } from './patrols/route-checks.ts';
 import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions } from './patrols/scheduler.ts';
-import type { Squadron } from './sim/squadron.ts';
+import type { Squadron, SquadronCamera } from './sim/squadron.ts';
 import { openStore, type Store } from './store/index.ts';
 import { Actions } from './vehicles/actions.ts';
 import { CommandSender } from './vehicles/commands.ts';
 import { Fleet } from './vehicles/fleet.ts';
 import { VideoRelay } from './video/relay.ts';
+import { VideoSources } from './video/sources.ts';
+import { VideoStreamAnnouncements } from './vehicles/video-streams.ts';
 import { SnapshotStore } from './store/snapshots.ts';
 import { attachVideoLive } from './http/video-live.ts';
 import type { ModeChange } from './vehicles/mode-changes.ts';
@@ -95,7 +97,11 @@ export interface ServiceOptions {
     seed?: number;
     autopilot?: 'ardupilot' | 'px4';
     params?: Partial<Record<string, number>>;
+    /** each simulated drone's camera (RTP/UDP to 127.0.0.1:basePort + i, announced over MAVLink); none when not given */
+    camera?: SquadronCamera;
   };
+  /** camera feeds: drone (vehicle id or sysid) → source URI; drones that announce theirs need none */
+  video?: { sources?: Record<string, string> };
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
   station?: { lat: number; lon: number; radiusKm: number; name?: string; water?: WaterArea[] };
   dispatch?: Partial<DispatchSettings>;
@@ -129,6 +135,8 @@ export interface Service {
   squadron: Squadron | null;
   /** each drone's camera, relayed to the pages: attach(vehicleId, source) */
   video: VideoRelay;
+  /** which source is each drone's camera (configured, set by an admin, or announced): video/sources.ts */
+  videoSources: VideoSources;
   /**
    * Graceful stop: refuse new commands, tell everyone connected, close links and the database.
    * Drones in flight carry on under their autopilots' own failsafe settings.
@@ -270,6 +278,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         home: opts.simHome ?? WENLING,
         demo: true,
         ...opts.simOptions,
+        camera: opts.simOptions?.camera && { log: (line: string) => log.warn(line), ...opts.simOptions.camera },
       });
       squadron = sq;
       closers.push(() => sq.close());
@@ -278,6 +287,24 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // Each drone's camera, to the pages (sources are attached per drone: service.video.attach).
     const video = new VideoRelay();
     closers.push(() => video.close());
+    // Each drone's source: configured, else what it announces over MAVLink (VIDEO_STREAM_INFORMATION).
+    const videoSources = new VideoSources({ configured: opts.video?.sources, log: (line) => log.info(line) });
+    closers.push(() => videoSources.close());
+    videoSources.onChange((id, source) => (source ? video.attach(id, source) : video.detach(id)));
+    // An admin's settings (kept in the database) win over the file's.
+    for (const r of store.videoSources.all()) {
+      try {
+        videoSources.configure(r.drone, r.uri);
+      } catch (err) {
+        log.warn(`the camera set in the page for ${r.drone} is not used: ${(err as Error).message}`);
+      }
+    }
+    const announcements = new VideoStreamAnnouncements(fleet);
+    closers.push(() => announcements.close());
+    announcements.on('announced', (v, streams) => videoSources.announce({ id: v.id, sysid: v.sysid }, streams));
+    const droneKnown = (v: Vehicle) => videoSources.drone({ id: v.id, sysid: v.sysid });
+    fleet.on('found', droneKnown);
+    for (const v of fleet.vehicles.values()) droneKnown(v);
     // Who holds an incident's job (accepted, on the way or there): they see the drone sent over it…
     const jobHolder = (id: number) => {
       const a = ground.view(id);
@@ -303,6 +330,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       alerts: { aircraft, ground, officers, area: station },
       patrols: { patrols, control, routes, scheduler },
       goto: { gotos, requests: droneRequests, incident },
+      videoSources: { sources: videoSources, store: store.videoSources, fromFile: opts.video?.sources ?? {} },
       video: {
         relay: video,
         snapshots: new SnapshotStore(store.db),
@@ -361,6 +389,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       store,
       squadron,
       video,
+      videoSources,
       ground,
       officers,
       aircraft,

@@ -9,6 +9,7 @@ import { GotoRecordStore } from './gotos.ts';
 import { RunStore } from './runs.ts';
 import { TrackStore } from './tracks.ts';
 import { UserStore } from './users.ts';
+import { VideoSourceStore } from './video-sources.ts';
 
 export interface Store {
   db: Db;
@@ -22,6 +23,8 @@ export interface Store {
   control: ControlStore;
   gotos: GotoRecordStore;
   droneRequests: DroneRequestStore;
+  /** camera sources an admin set */
+  videoSources: VideoSourceStore;
   close(): void;
 }
 
@@ -41,6 +44,7 @@ export function openStore(dataDir: string): Store {
     control: new ControlStore(db),
     gotos: new GotoRecordStore(db),
     droneRequests: new DroneRequestStore(db),
+    videoSources: new VideoSourceStore(db),
     close: () => {
       audit.close(); // the last counts of refused requests
       db.close();

@@ -10,7 +10,9 @@ export function spawnService(args: string[], env: Record<string, string> = {}) {
 export function spawnNode(dir: string, argv: string[], env: Record<string, string> = {}) {
   const child: ChildProcess = spawn(process.execPath, argv, {
     cwd: dir,
-    env: { ...process.env, ...env },
+    // No simulated cameras unless a test asks: three encoders per service would load the shared
+    // machine, and parallel services would contend for the same UDP ports (5600 + i).
+    env: { ...process.env, SKYBEAT_SIM_CAMERA: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

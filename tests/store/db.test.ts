@@ -14,7 +14,7 @@ describe('database file', () => {
   it('migrates an empty file to the current schema, in WAL mode', () => {
     const file = path.join(tmp(), 'skybeat.db');
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    expect(db.pragma('user_version', { simple: true })).toBe(8);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual([
@@ -33,11 +33,12 @@ describe('database file', () => {
       'users',
       'vehicles',
       'video_snapshots',
+      'video_sources',
     ]);
     db.close();
     // Opening again applies nothing twice.
     const again = openDatabase(file);
-    expect(again.pragma('user_version', { simple: true })).toBe(7);
+    expect(again.pragma('user_version', { simple: true })).toBe(8);
     again.close();
   });
 
@@ -49,7 +50,7 @@ describe('database file', () => {
     v1.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('li.wei', 'x', 1)").run();
     v1.close();
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    expect(db.pragma('user_version', { simple: true })).toBe(8);
     expect(db.prepare('SELECT name FROM users').pluck().all()).toEqual(['li.wei']);
     expect(db.prepare('SELECT COUNT(*) FROM drone_control').pluck().get()).toBe(0);
     // Version 3: a run's outcome beside its result text.
@@ -66,7 +67,7 @@ describe('database file', () => {
     raw.pragma('user_version = 99');
     raw.close();
     const before = sha(file);
-    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this SkyBeat knows \(7\)/);
+    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this SkyBeat knows \(8\)/);
     expect(sha(file)).toBe(before);
   });
 

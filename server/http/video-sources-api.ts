@@ -1,0 +1,74 @@
+/**
+ * Which camera is each drone's, set by an admin in the page (issue 16): GET /api/video-sources
+ * lists every drone's source (what plays, where from, what the drone announced, its health, why
+ * there is none); PUT /api/video-sources/:drone { uri } sets one (a vehicle id or a sysid), and
+ * { uri: null } gives the drone back to the configuration file or its announcement. Kept in the
+ * database, audited, passwords never shown. Admins only: a camera URI can carry a password.
+ */
+import express from 'express';
+import { z } from 'zod';
+import type { VideoSourceStore } from '../store/video-sources.ts';
+import type { VideoSources } from '../video/sources.ts';
+import { parseVideoUri, redactVideoUri } from '../video/video-uri.ts';
+import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { parseBody } from './validate.ts';
+
+export interface VideoSourcesApiOptions {
+  ctx: AuthContext;
+  sources: VideoSources;
+  store: VideoSourceStore;
+  /** the configuration file's video.sources: what a drone returns to when its page setting is removed */
+  fromFile: Record<string, string>;
+}
+
+const Put = z.object({ uri: z.string().trim().min(1).max(500).nullable() }).strict();
+const DRONE = /^[\w.-]{1,64}$/;
+
+export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: VideoSourcesApiOptions): express.Router {
+  const router = express.Router();
+  router.use(requireRole(ctx, 'admin'));
+
+  const answer = () => ({
+    sources: sources.list(),
+    configured: sources.configuration(),
+    setInPage: store.all().map((r) => ({ ...r, uri: redactVideoUri(r.uri) })),
+  });
+
+  router.get('/', (_req, res) => {
+    res.json(answer());
+  });
+
+  router.put('/:drone', (req, res) => {
+    const drone = req.params.drone!;
+    if (!DRONE.test(drone)) {
+      res.status(400).json({ error: `"${drone}" is not a drone: give its vehicle id (e.g. "l1-3") or sysid (e.g. "3")` });
+      return;
+    }
+    const body = parseBody(Put, req, res);
+    if (!body) return;
+    if (body.uri !== null) {
+      try {
+        parseVideoUri(body.uri);
+      } catch (err) {
+        res.status(400).json({ error: `uri: ${(err as Error).message}` });
+        return;
+      }
+      store.put({ drone, uri: body.uri, setBy: req.user!.name, setAt: Date.now() });
+      sources.configure(drone, body.uri);
+    } else {
+      store.remove(drone);
+      sources.configure(drone, fromFile[drone] ?? null);
+    }
+    ctx.audit.record({
+      user: req.user!.name,
+      action: body.uri !== null ? 'video.source.set' : 'video.source.clear',
+      target: drone,
+      result: 'ok',
+      detail: { uri: body.uri !== null ? redactVideoUri(body.uri) : (fromFile[drone] ? redactVideoUri(fromFile[drone]) : null) },
+      ip: ipOf(req),
+    });
+    res.json(answer());
+  });
+
+  return router;
+}
