@@ -41,6 +41,27 @@ describeWithFfmpeg('RTP over UDP (rtp://HOST:PORT) from a live ffmpeg', () => {
     expect(source.health().units).toBe(units.length);
   });
 
+  it('H.265 (?codec=h265): VPS/SPS/PPS from the stream, the size from its SPS, IRAP pictures as keys', async () => {
+    const { source, units } = await open('rtp://127.0.0.1:0?codec=h265');
+    camera(source.port, [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=480x270:rate=25',
+      '-c:v',
+      'libx265',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-x265-params',
+      'keyint=25:log-level=error',
+    ]);
+    await waitFor('10 pictures', () => units.length >= 10, 20_000);
+    expect(source.parameterSets()).toMatchObject({ codec: 'h265', width: 480, height: 270, vps: expect.any(Buffer) });
+    expect(units[0]).toMatchObject({ codec: 'h265', key: true });
+  });
+
   it('a port already in use is refused with a clear reason', async () => {
     const { source } = await open('rtp://127.0.0.1:0');
     await expect(UdpVideoSource.open(`rtp://127.0.0.1:${source.port}`)).rejects.toThrow(`UDP port ${source.port} is already in use`);
