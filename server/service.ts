@@ -8,7 +8,7 @@ import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alert
 import { DEFAULT_NUMBERING, type IncidentNumbering } from './alerts/incident-number.ts';
 import { Officers } from './alerts/officers.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
-import { createApp } from './http/app.ts';
+import { createApp, shutdownSaid, STOP_REASON } from './http/app.ts';
 import { attachLive } from './http/live.ts';
 import type { SessionWatchOptions } from './http/live-sessions.ts';
 import { attachAlerts } from './http/live-alerts.ts';
@@ -398,9 +398,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       control,
       routes,
       scheduler,
-      async close(reason = 'the service is stopping') {
+      async close(reason = STOP_REASON) {
         app.locals.stopping = reason;
-        live.io.emit('server:shutdown', reason);
+        live.io.emit('server:shutdown', reason, shutdownSaid(reason));
         // A moment for that message to leave before the sockets close.
         await new Promise((r) => setTimeout(r, 100));
         await closeAll();

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { getDistance } from 'geolib';
 import { Refusal } from '../refusal.ts';
 import type { AlertEvent, GroundAlertStore, GroundRow, IncidentQuery } from '../store/alerts.ts';
+import { said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
 import {
   INCIDENT_OUTCOMES,
@@ -63,11 +64,19 @@ export interface AnswerDetails {
 
 /** A refused dispatch step: no such incident or officer, or a step out of order. */
 export class DispatchError extends Refusal {
-  /** a code and its parameters, for the pages to say the refusal in their language (absent: the message is all there is) */
-  constructor(kind: Refusal['kind'], message: string, readonly code?: string, readonly params?: Record<string, string | number>) {
-    super(kind, message);
+  /**
+   * why: the refusal as a message (said in the page's language); code and params: the older code the
+   * officer's phone knows an answer's refusal by (answer_reassigned, …), kept for phones already installed
+   */
+  constructor(kind: Refusal['kind'], why: string | ServerMessage, readonly code?: string, readonly params?: Record<string, string | number>) {
+    super(kind, why);
   }
 }
+
+/** An incident as a refusal names it: its id in the service's English, its number (HF-20261203-001) on the pages. */
+const incident = (id: number, number?: string | null): MessageParam => term('incidentRef', String(id), { number: number ?? String(id) });
+const stateTerm = (state: string) => term(`ground_${state}`, state);
+const outcomeList = () => INCIDENT_OUTCOMES.map((o) => term(`outcome_${o}`, o));
 
 /** How an incident ended and what the person recording it adds. */
 export interface OutcomeInput {
@@ -75,13 +84,13 @@ export interface OutcomeInput {
   note?: string;
 }
 
-const OUTCOME_LIST = INCIDENT_OUTCOMES.join(', ');
-
 /** The outcome given, checked: an unknown one is refused naming it, before anything is written. */
 function checkedOutcome(input: OutcomeInput | undefined): { code: IncidentOutcome; note: string } | undefined {
   if (input?.outcome === undefined) return undefined;
   if (!(INCIDENT_OUTCOMES as readonly string[]).includes(input.outcome)) {
-    throw new DispatchError('invalid', `outcome: unknown outcome "${input.outcome}" (one of ${OUTCOME_LIST})`, 'outcome_unknown', { outcome: input.outcome });
+    throw new DispatchError('invalid', said('incident_outcome_unknown', { outcome: input.outcome, outcomes: outcomeList() }), 'outcome_unknown', {
+      outcome: input.outcome,
+    });
   }
   return { code: input.outcome as IncidentOutcome, note: input.note?.trim() ?? '' };
 }
@@ -220,19 +229,19 @@ export class GroundDispatch extends EventEmitter<{
    */
   nextWave(id: number, by: string): GroundAlertView {
     const row = this.store.get(id);
-    if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
+    if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
     if (row.state !== 'open' && row.state !== 'dispatched') {
-      throw new DispatchError('conflict', `ground alert ${id} is ${row.state}: only an incident nobody has accepted goes to a next wave`, 'wave_not_waiting', {
-        number: row.number ?? id,
-      });
-    }
-    if (this.nextOfficers(row).length === 0) {
       throw new DispatchError(
         'conflict',
-        `ground alert ${id}: no officer left to alert (every reachable officer on duty was alerted or is busy); assign one by name`,
-        'wave_nobody_left',
-        { number: row.number ?? id },
+        said('incident_wave_not_waiting', { id: incident(id, row.number), state: stateTerm(row.state) }),
+        'wave_not_waiting',
+        {
+          number: row.number ?? id,
+        },
       );
+    }
+    if (this.nextOfficers(row).length === 0) {
+      throw new DispatchError('conflict', said('incident_nobody_left', { id: incident(id, row.number) }), 'wave_nobody_left', { number: row.number ?? id });
     }
     this.store.record(id, by, 'wave_requested');
     this.wave(id);
@@ -256,26 +265,28 @@ export class GroundDispatch extends EventEmitter<{
    */
   answer(id: number, officer: string, answer: OfficerAnswer, details: AnswerDetails = {}): GroundAlertView {
     const row = this.store.get(id);
-    if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
+    if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
     if (answer !== 'resolved' && (details.outcome !== undefined || details.note !== undefined)) {
-      throw new DispatchError('invalid', `outcome and note go with the answer "resolved", not "${answer}"`);
+      throw new DispatchError('invalid', said('incident_outcome_with_resolved', { answer: term(`answer_${answer}`, answer) }));
     }
     const outcome = checkedOutcome(details);
     const events = this.store.events(id);
     const notified = events.some((e) => e.kind === 'notified' && e.user === officer);
     const assignee = this.assigneeOf(events);
-    if (!notified && assignee !== officer) throw new DispatchError('forbidden', `ground alert ${id} was not sent to ${officer}`);
+    if (!notified && assignee !== officer) throw new DispatchError('forbidden', said('incident_not_sent_to', { id: incident(id, row.number), officer }));
     const at = this.answerTime(events, officer, details.at);
     // Too late (an answer made offline arrives after the job moved on): kept in the alert's story all the same, not applied.
     const away = this.withdrawals(events).get(officer);
-    if (away) this.refuse(id, officer, answer, at, `ground alert ${id} was reassigned to ${away.to}`, 'answer_reassigned', { to: away.to });
+    if (away)
+      this.refuse(id, officer, answer, at, said('incident_reassigned', { id: incident(id, row.number), to: away.to }), 'answer_reassigned', { to: away.to });
     if (assignee && assignee !== officer)
-      this.refuse(id, officer, answer, at, `ground alert ${id} is already taken by ${assignee}`, 'answer_taken', { by: assignee });
+      this.refuse(id, officer, answer, at, said('incident_taken', { id: incident(id, row.number), by: assignee }), 'answer_taken', { by: assignee });
     // The same answer again (a phone re-sending what the service took before the connection broke) changes nothing.
     if (this.lastAnswerSinceOffer(events, officer) === answer && (answer === 'decline' || row.state === (answer === 'accept' ? 'accepted' : answer)))
       return this.view(id)!;
     if (!NEXT[answer].includes(row.state as GroundAlertState)) {
-      this.refuse(id, officer, answer, at, `cannot answer "${answer}" to ground alert ${id} in state ${row.state}`, 'answer_out_of_order', {
+      const why = said('incident_out_of_order', { answer: term(`answer_${answer}`, answer), id: incident(id, row.number), state: stateTerm(row.state) });
+      this.refuse(id, officer, answer, at, why, 'answer_out_of_order', {
         answer,
         state: row.state,
       });
@@ -305,12 +316,13 @@ export class GroundDispatch extends EventEmitter<{
     officer: string,
     answer: OfficerAnswer,
     at: number | undefined,
-    reason: string,
+    why: ServerMessage,
     code: string,
     params: Record<string, string>,
   ): never {
-    this.store.record(id, officer, 'refused', { answer, reason, code, params, ...(at !== undefined && { at }) });
-    throw new DispatchError('conflict', reason, code, params);
+    const refusal = new DispatchError('conflict', why, code, params);
+    this.store.record(id, officer, 'refused', { answer, reason: refusal.message, code, params, ...(at !== undefined && { at }) });
+    throw refusal;
   }
 
   /** This officer's last answer since the job was last offered to them. */
@@ -360,8 +372,10 @@ export class GroundDispatch extends EventEmitter<{
    */
   reassign(id: number, officer: string, by: string): GroundAlertView {
     const row = this.store.get(id);
-    if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
-    if (row.state === 'resolved' || row.state === 'closed') throw new DispatchError('conflict', `ground alert ${id} is ${row.state}`);
+    if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
+    if (row.state === 'resolved' || row.state === 'closed') {
+      throw new DispatchError('conflict', said('incident_is', { id: incident(id, row.number), state: stateTerm(row.state) }));
+    }
     const o = this.officers.get(officer);
     const distanceM = o?.lat != null && o.lon != null ? getDistance({ latitude: row.lat, longitude: row.lon }, { latitude: o.lat, longitude: o.lon }) : null;
     this.store.record(id, by, 'reassigned', { officer });
@@ -379,11 +393,13 @@ export class GroundDispatch extends EventEmitter<{
    */
   close(id: number, by: string, given: OutcomeInput = {}): GroundAlertView {
     const row = this.store.get(id);
-    if (!row) throw new DispatchError('not_found', `no ground alert ${id}`);
-    if (row.state === 'closed') throw new DispatchError('conflict', `ground alert ${id} is already closed`);
+    if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
+    if (row.state === 'closed') throw new DispatchError('conflict', said('incident_closed_already', { id: incident(id, row.number) }));
     const outcome = checkedOutcome(given);
     if (!outcome && row.outcome === null) {
-      throw new DispatchError('invalid', `outcome: required to close ground alert ${id} (one of ${OUTCOME_LIST})`, 'outcome_required', { id });
+      throw new DispatchError('invalid', said('incident_outcome_required', { id: incident(id, row.number), outcomes: outcomeList() }), 'outcome_required', {
+        id,
+      });
     }
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);

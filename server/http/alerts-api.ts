@@ -8,10 +8,11 @@ import type { Officers } from '../alerts/officers.ts';
 import { dispatchCandidates } from '../alerts/candidates.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { incidentCsv, CSV_LANGUAGES } from '../alerts/incident-csv.ts';
+import { said, term, type ServerMessage } from '../wire/messages.ts';
 import { DECLINE_REASONS, GROUND_CATEGORIES, INCIDENT_OUTCOMES, OFFICER_ANSWERS } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
-import { statusOf } from './errors.ts';
+import { refusalBody, saidBody, statusOf } from './errors.ts';
 
 export interface AlertsApiOptions {
   ctx: AuthContext;
@@ -71,9 +72,12 @@ const History = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
 });
 
+/** An account's roles as a refusal names them (none: "none"). */
+const rolesSaid = (roles: string[]) => (roles.length ? roles.map((r) => term(`role_${r}`, r)) : term('rolesNone', 'none'));
+
 const idOf = (req: express.Request) => {
   const id = Number(req.params.id);
-  if (!Number.isInteger(id) || id <= 0) throw new DispatchError('invalid', `alert id "${req.params.id}" is not a number`);
+  if (!Number.isInteger(id) || id <= 0) throw new DispatchError('invalid', said('incident_id_invalid', { id: String(req.params.id) }));
   return id;
 };
 
@@ -88,9 +92,9 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   /** A job goes only to an account that can answer it: an enabled officer. */
   const officerNamed = (name: string): string => {
     const u = ctx.users.byName(name);
-    if (!u) throw new DispatchError('not_found', `officer: no user "${name}"`);
-    if (!u.roles.includes('officer')) throw new DispatchError('invalid', `officer: "${name}" is not an officer (roles: ${u.roles.join(', ') || 'none'})`);
-    if (u.disabled) throw new DispatchError('invalid', `officer: "${name}" is disabled`);
+    if (!u) throw new DispatchError('not_found', said('officer_unknown', { name }));
+    if (!u.roles.includes('officer')) throw new DispatchError('invalid', said('officer_not_officer', { name, roles: rolesSaid(u.roles) }));
+    if (u.disabled) throw new DispatchError('invalid', said('officer_disabled', { name }));
     return name;
   };
   const audit = (req: express.Request, action: string, target: string | number | null, result: string, detail?: unknown) =>
@@ -119,7 +123,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
         body: req.body,
         ...(number !== undefined && { number }),
       });
-      res.status(statusOf(err)).json({ error: err.message, ...(err.code !== undefined && { code: err.code, params: err.params ?? {} }) });
+      res.status(statusOf(err)).json({ ...refusalBody(err), ...(err.code !== undefined && { code: err.code, params: err.params ?? {} }) });
     }
   };
 
@@ -181,9 +185,9 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     skipFailedRequests: true,
     keyGenerator: (req) => req.user!.name,
     handler: (req, res) => {
-      const error = `too many ground alerts from ${req.user!.name}: at most ${perMinute} a minute; wait a minute`;
-      audit(req, 'alert.create', null, 'refused', { reason: error });
-      res.status(429).json({ error });
+      const body = saidBody(said('alert_too_many', { user: req.user!.name, limit: perMinute }));
+      audit(req, 'alert.create', null, 'refused', { reason: body.error });
+      res.status(429).json(body);
     },
   });
 
@@ -193,22 +197,23 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     let { lat: la, lon: lo } = body;
     if (body.here) {
       const v = o.fleet.get(body.vehicleId!);
-      const refuse = (error: string) => {
-        audit(req, 'alert.create', null, 'refused', { reason: error, body: req.body });
-        res.status(422).json({ error });
+      const refuse = (why: ServerMessage) => {
+        const answer = saidBody(why);
+        audit(req, 'alert.create', null, 'refused', { reason: answer.error, body: req.body });
+        res.status(422).json(answer);
       };
-      if (!v) return refuse(`vehicleId: no vehicle "${body.vehicleId}"`);
-      if (!v.position) return refuse(`vehicleId: ${v.id} has no position yet, mark the spot on the map instead`);
+      if (!v) return refuse(said('alert_here_unknown', { vehicle: String(body.vehicleId) }));
+      if (!v.position) return refuse(said('alert_here_no_position', { vehicle: v.id }));
       la = v.position.lat;
       lo = v.position.lon;
     }
     const km = getDistance({ latitude: la!, longitude: lo! }, { latitude: o.area.lat, longitude: o.area.lon }) / 1000;
     if (km > o.area.radiusKm) {
-      const error = `lat/lon ${la},${lo} is ${km.toFixed(0)} km from the station, outside its ${o.area.radiusKm} km area${
-        la === 0 && lo === 0 ? ' (0,0 is "no position")' : ''
-      }`;
-      audit(req, 'alert.create', null, 'refused', { reason: error, body: req.body });
-      res.status(422).json({ error });
+      const answer = saidBody(
+        said(la === 0 && lo === 0 ? 'alert_outside_area_zero' : 'alert_outside_area', { lat: la!, lon: lo!, km: km.toFixed(0), limit: o.area.radiusKm }),
+      );
+      audit(req, 'alert.create', null, 'refused', { reason: answer.error, body: req.body });
+      res.status(422).json(answer);
       return;
     }
     const alert = ground.create(
@@ -224,7 +229,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     watch,
     step('alert.read', (req) => {
       const a = ground.view(idOf(req));
-      if (!a) throw new DispatchError('not_found', `no ground alert ${req.params.id}`);
+      if (!a) throw new DispatchError('not_found', said('incident_unknown', { id: String(req.params.id) }));
       return a;
     }),
   );
@@ -246,7 +251,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     const id = Number(req.params.id);
     const incident = Number.isInteger(id) && id > 0 ? ground.view(id) : undefined;
     if (!incident) {
-      res.status(404).json({ error: `no ground alert ${req.params.id}` });
+      res.status(404).json(saidBody(said('incident_unknown', { id: String(req.params.id) })));
       return;
     }
     const accounts = ctx.users.list().filter((u) => u.roles.includes('officer') && !u.disabled).map((u) => ({ name: u.name, displayName: u.displayName }));
@@ -263,7 +268,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     step('alert.ack_bulk', () => {
       const ids = [...new Set(body.ids)];
       const unknown = ids.filter((id) => !aircraft.get(id));
-      if (unknown.length) throw new DispatchError('not_found', `ids: no aircraft alert ${unknown.join(', ')}; none acknowledged`);
+      if (unknown.length) throw new DispatchError('not_found', said('aircraft_alerts_unknown', { ids: unknown.join(', ') }));
       // Those acknowledged already (by someone else meanwhile) keep their first acknowledgement.
       const done = ids.filter((id) => aircraft.get(id)!.acknowledgedBy === null).map((id) => aircraft.acknowledge(id, req.user!.name)!);
       return { acknowledged: done.map((a) => a.id), already: ids.filter((id) => !done.some((a) => a.id === id)) };
@@ -275,7 +280,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     step('alert.ack', (req) => {
       const id = idOf(req);
       const a = aircraft.acknowledge(id, req.user!.name);
-      if (!a) throw new DispatchError('not_found', `no aircraft alert ${id}${ground.view(id) ? ` (${id} is a ground alert)` : ''}`);
+      if (!a) throw new DispatchError('not_found', said(ground.view(id) ? 'aircraft_alert_is_ground' : 'aircraft_alert_unknown', { id }));
       return a;
     }),
   );

@@ -7,10 +7,11 @@ import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
-import type { ClientConfig, StationView } from '../wire/types.ts';
+import { isSignal, type ClientConfig, type StationView } from '../wire/types.ts';
+import { said, term, verbatim, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
 import { createAuthRouter, requireRole } from './auth.ts';
-import { apiErrorHandler } from './errors.ts';
+import { apiErrorHandler, saidBody } from './errors.ts';
 import { rejectForeignOrigins } from './origin.ts';
 import { createGotoRouter, type GotoApiOptions } from './goto-api.ts';
 import { createPatrolsRouter } from './patrols-api.ts';
@@ -25,6 +26,22 @@ import { createVideoSourcesRouter, type VideoSourcesApiOptions } from './video-s
 import { createVideoRouter, type VideoApiOptions } from './video-api.ts';
 import { describeIssues } from './validate.ts';
 import { healthView, linkViews, vehicleView, vehicleViews } from './views.ts';
+
+/** What the service says when it is stopped without a reason. */
+export const STOP_REASON = 'the service is stopping';
+
+/**
+ * Why the service is stopping, as the pages say it: a signal in words ("stopped on the server
+ * (SIGTERM)"), no reason given in words of their own, the operator's own words as they were given.
+ * In English it is the reason itself.
+ */
+export function stoppingReason(reason: string): MessageParam {
+  if (isSignal(reason)) return term('stopSignal', reason, { signal: reason });
+  return reason === STOP_REASON ? term('stoppingNoReason', reason) : verbatim(reason, 'operator');
+}
+
+/** The stop announced to the pages (server:shutdown): the reason, and the same said in their language. */
+export const shutdownSaid = (reason: string): ServerMessage => said('shutdown_reason', { reason: stoppingReason(reason) });
 
 export interface AppOptions {
   fleet: Fleet;
@@ -73,6 +90,8 @@ export function createApp(
         // Map tiles come from the configured tile server; everything else from us.
         'img-src': ["'self'", 'data:', 'blob:', ...tileOrigins(client.tiles)],
         'style-src': ["'self'", "'unsafe-inline'"],
+        // The live video plays from a MediaSource, which the <video> reads through a blob: URL.
+        'media-src': ["'self'", 'blob:'],
         'upgrade-insecure-requests': null,
       },
     },
@@ -82,7 +101,7 @@ export function createApp(
   // While stopping, nothing that changes state (a flight command above all) is taken any more.
   app.use((req, res, next) => {
     if (app.locals.stopping && req.method !== 'GET') {
-      res.status(503).json({ error: `not accepted: the service is stopping (${app.locals.stopping})` });
+      res.status(503).json(saidBody(said('service_stopping', { reason: stoppingReason(String(app.locals.stopping)) })));
       return;
     }
     next();
@@ -123,7 +142,7 @@ export function createApp(
   app.get('/api/vehicles/:id', watchers, (req, res) => {
     const v = fleet.get(String(req.params.id));
     if (!v) {
-      res.status(404).json({ error: `no vehicle "${req.params.id}"; GET /api/vehicles lists them` });
+      res.status(404).json(saidBody(said('vehicle_unknown_listed', { vehicle: String(req.params.id) })));
       return;
     }
     res.json(vehicleView(fleet, v));

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { decoyHash, verifyPassword } from '../auth/passwords.ts';
 import type { AuditLog } from '../store/audit.ts';
 import type { Role, User, UserStore } from '../store/users.ts';
+import { id, said, term, type MessageParam } from '../wire/messages.ts';
+import { saidBody, type RefusalBody } from './errors.ts';
 import { parseBody } from './validate.ts';
 
 export const SESSION_COOKIE = 'skybeat_session';
@@ -34,11 +36,11 @@ export function tokenOf(req: IncomingMessage, explicit?: unknown): string | unde
 }
 
 /** Resolve a token to a user, or say in plain words why not. */
-export function resolveSession(users: UserStore, token: string | undefined): { user: User; expiresAt: number } | { error: string } {
-  if (!token) return { error: 'not logged in: no session (log in with POST /api/login)' };
+export function resolveSession(users: UserStore, token: string | undefined): { user: User; expiresAt: number } | Required<RefusalBody> {
+  if (!token) return saidBody(said('not_logged_in_none'));
   const s = users.sessionUser(token);
-  if (s === 'unknown') return { error: 'not logged in: session unknown or logged out' };
-  if (s === 'expired') return { error: 'not logged in: session expired, log in again' };
+  if (s === 'unknown') return saidBody(said('not_logged_in'));
+  if (s === 'expired') return saidBody(said('session_expired'));
   return s;
 }
 
@@ -54,13 +56,18 @@ export function requireRole(ctx: AuthContext, ...roles: Role[]): RequestHandler 
     // Refusals are counted per address, not written one by one: the path is the caller's choice.
     if ('error' in s) {
       ctx.audit.refused({ action: 'access.denied', target: what, result: '401', detail: { reason: s.error }, ip: ipOf(req) });
-      res.status(401).json({ error: s.error });
+      res.status(401).json(s);
       return;
     }
     if (roles.length && !roles.some((r) => s.user.roles.includes(r))) {
-      const error = `forbidden: ${what} needs the role ${roles.join(' or ')}; ${s.user.name} has ${s.user.roles.join(', ') || 'no role'}`;
+      const body = saidBody(said('role_needed', {
+        what: id(what),
+        roles: roles.map((r): MessageParam => term(`role_${r}`, r)).reduce((a, b) => said('either', { a, b })),
+        user: s.user.name,
+        has: s.user.roles.length ? s.user.roles.map((r) => term(`role_${r}`, r)) : term('roleNone', 'no role'),
+      }));
       ctx.audit.refused({ user: s.user.name, action: 'access.denied', target: what, result: '403', detail: { need: roles }, ip: ipOf(req) });
-      res.status(403).json({ error });
+      res.status(403).json(body);
       return;
     }
     req.user = s.user;

@@ -2,11 +2,26 @@ import type { ErrorRequestHandler } from 'express';
 import { pino } from 'pino';
 import type { Logger } from '../log.ts';
 import { Refusal, type RefusalKind } from '../refusal.ts';
+import { english, type ServerMessage } from '../wire/messages.ts';
 
 /** The status code of each kind of refusal the domain makes. */
 const STATUS: Record<RefusalKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, too_large: 413, unprocessable: 422 };
 
 export const statusOf = (refusal: Refusal): number => STATUS[refusal.kind];
+
+/**
+ * A refusal's answer: `error`, its English for API users, and `said`, the same as a code and its
+ * parameters for the pages to say in their language (only when the refusal has one).
+ */
+export interface RefusalBody {
+  error: string;
+  said?: ServerMessage;
+}
+
+export const refusalBody = (refusal: Refusal): RefusalBody => (refusal.said ? { error: refusal.message, said: refusal.said } : { error: refusal.message });
+
+/** The answer for a refusal the http layer makes itself, from its message. */
+export const saidBody = (m: ServerMessage): Required<RefusalBody> => ({ error: english(m), said: m });
 
 /** Where 500s go when the app was given no logger: standard error, so none goes unrecorded. */
 const fallbackLog: Logger = pino({ level: 'error' }, pino.destination(2));
@@ -31,6 +46,10 @@ export function apiErrorHandler(log: Logger = fallbackLog): ErrorRequestHandler 
     }
     if (res.headersSent) {
       next(err); // express ends the half-sent response
+      return;
+    }
+    if (err instanceof Refusal) {
+      res.status(status).json(refusalBody(err));
       return;
     }
     const message = err?.type === 'entity.parse.failed' ?

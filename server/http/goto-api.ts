@@ -5,8 +5,9 @@ import { DroneRequestError, type DroneRequests } from '../patrols/drone-requests
 import { GotoError, type GotoRequest, type Gotos } from '../patrols/goto.ts';
 import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 import type { GotoView, JobDroneView, LatLon } from '../wire/types.ts';
+import { said } from '../wire/messages.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
-import { statusOf } from './errors.ts';
+import { refusalBody, saidBody, statusOf } from './errors.ts';
 import { officerRoom } from './live-alerts.ts';
 import { FLEET_ROOM, isWatcher, type LiveServer } from './live.ts';
 import { parseBody } from './validate.ts';
@@ -56,7 +57,7 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
   const refuse = (req: express.Request, res: express.Response, action: string, target: string, err: unknown) => {
     if (!(err instanceof GotoError) && !(err instanceof ControlError) && !(err instanceof DroneRequestError)) throw err;
     audit(req, action, target, 'refused', { reason: err.message, body: req.body });
-    res.status(statusOf(err)).json({ error: err.message, ...(err instanceof GotoError && err.checks ? { checks: err.checks } : {}) });
+    res.status(statusOf(err)).json({ ...refusalBody(err), ...(err instanceof GotoError && err.checks ? { checks: err.checks } : {}) });
   };
   const wellFormedId: express.RequestHandler = (req, res, next) => {
     const problem = vehicleIdProblem(vid(req));
@@ -74,7 +75,7 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
   });
   router.get('/vehicles/:id/goto', wellFormedId, watch, (req, res) => {
     const g = gotos.current(vid(req));
-    if (!g) res.status(404).json({ error: `${vid(req)} has not been sent to a point` });
+    if (!g) res.status(404).json(saidBody(said('goto_not_sent', { vehicle: vid(req) })));
     else res.json(g);
   });
   router.get('/vehicles/:id/goto/checks', wellFormedId, pilot, (req, res) => {

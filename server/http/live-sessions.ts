@@ -1,4 +1,5 @@
 import { tokenHash, type Role, type SessionEnd, type SessionsEnded, type User, type UserStore } from '../store/users.ts';
+import { english, said, type ServerMessage } from '../wire/messages.ts';
 import type { LiveServer, LiveSocket } from './live.ts';
 
 /** What a live connection keeps of the session it was opened with. */
@@ -21,19 +22,19 @@ export interface SessionWatchOptions {
 /** Within a second, as issue 13 asks; half of it leaves room for a busy event loop. */
 export const SESSION_POLL_MS = 500;
 
-const SAYS: Record<SessionEnd | 'expired' | 'ended elsewhere', string> = {
-  'logged out': 'session ended: logged out',
-  'password changed': 'session ended: the password was changed; log in again',
-  'roles changed': 'session ended: the roles of this account were changed; log in again',
-  'account disabled': 'session ended: this account was disabled',
-  'account removed': 'session ended: this account was removed',
-  'expired': 'session ended: it expired; log in again',
-  'ended elsewhere': 'session ended: logged out, or the password was changed; log in again',
+const SAYS: Record<SessionEnd | 'expired' | 'ended elsewhere', ServerMessage> = {
+  'logged out': said('session_logged_out'),
+  'password changed': said('session_password_changed'),
+  'roles changed': said('session_roles_changed'),
+  'account disabled': said('session_account_disabled'),
+  'account removed': said('session_account_removed'),
+  'expired': said('session_timed_out'),
+  'ended elsewhere': said('session_ended_elsewhere'),
 };
 
-/** Tell the page why (it shows the reason and asks for a login), then close the connection. */
+/** Tell the page why (its English, and the code it says in its language), then close the connection. */
 function end(socket: LiveSocket, why: keyof typeof SAYS): void {
-  socket.emit('session:ended', SAYS[why]);
+  socket.emit('session:ended', english(SAYS[why]), SAYS[why]);
   socket.disconnect(true);
 }
 

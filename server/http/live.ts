@@ -83,7 +83,8 @@ export function attachLive(
     const s = resolveSession(users, token);
     if ('error' in s) {
       audit.refused({ action: 'access.denied', target: 'socket.io', result: '401', detail: { reason: s.error }, ip: socket.handshake.address });
-      return next(new Error(s.error));
+      // The page says why in its language: socket.io hands `data` to the client's connect_error.
+      return next(Object.assign(new Error(s.error), { data: { said: s.said } }));
     }
     socket.data.user = s.user;
     // A session that ends while connected ends the connection too (watchSessions).

@@ -9,10 +9,11 @@ import type { Scheduler } from '../patrols/scheduler.ts';
 import type { RunStore } from '../store/runs.ts';
 import type { TrackStore } from '../store/tracks.ts';
 import type { RunView } from '../wire/types.ts';
+import { said, term } from '../wire/messages.ts';
 import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
-import { statusOf } from './errors.ts';
+import { refusalBody, saidBody, statusOf } from './errors.ts';
 
 export interface PatrolsApiOptions {
   ctx: AuthContext;
@@ -55,7 +56,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   const refuse = (req: express.Request, res: express.Response, action: string, err: unknown, target = vid(req), detail: object = { body: req.body }) => {
     if (!(err instanceof PatrolError) && !(err instanceof ControlError)) throw err;
     audit(req, action, target, 'refused', { reason: err.message, ...detail });
-    res.status(statusOf(err)).json({ error: err.message, ...(err instanceof PatrolError && err.preflight ? { preflight: err.preflight } : {}) });
+    res.status(statusOf(err)).json({ ...refusalBody(err), ...(err instanceof PatrolError && err.preflight ? { preflight: err.preflight } : {}) });
   };
 
   /**
@@ -88,7 +89,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     try {
       if (body.action === 'take') {
         if (!user.roles.includes('pilot'))
-          throw new ControlError('forbidden', `taking control needs the role pilot; ${user.name} has ${user.roles.join(', ')}`);
+          throw new ControlError('forbidden', said('control_needs_pilot', { user: user.name, has: user.roles.map((r) => term(`role_${r}`, r)) }));
         control.take(vid(req), user.name);
         audit(req, 'control.take', vid(req), 'ok');
       } else {
@@ -208,7 +209,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
 
   const runOr404 = (req: express.Request, res: express.Response) => {
     const run = patrols.view(Number(req.params.id));
-    if (!run) res.status(404).json({ error: `no run ${req.params.id}` });
+    if (!run) res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
     return run;
   };
   router.get('/runs/:id', watch, (req, res) => {
@@ -218,7 +219,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   // The route as it was uploaded for this run: the file may have been edited since.
   router.get('/runs/:id/route', watch, (req, res) => {
     const row = o.runs.get(Number(req.params.id));
-    if (!row) res.status(404).json({ error: `no run ${req.params.id}` });
+    if (!row) res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
     else res.json(routeShape(JSON.parse(row.routeJson) as Route));
   });
   router.get('/runs/:id/track{.:format}', watch, (req, res) => {

@@ -5,11 +5,12 @@ import { waypointsOmissions } from '../missions/formats/wpl.ts';
 import { ROUTE_MAX_BYTES, ROUTE_MAX_MB } from '../missions/limits.ts';
 import { RouteFileError, type RouteInput, type RouteStore } from '../missions/store.ts';
 import { routeDetail, routeSummary } from '../missions/views.ts';
-import { parseSchedule } from '../patrols/schedule.ts';
+import { parseSchedule, ScheduleError } from '../patrols/schedule.ts';
 import type { AuditLog } from '../store/audit.ts';
 import { ipOf } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
-import { statusOf } from './errors.ts';
+import { said } from '../wire/messages.ts';
+import { refusalBody, saidBody, statusOf, type RefusalBody } from './errors.ts';
 
 /**
  * Patrol routes over HTTP, mounted at /api/routes. Reading is open to every signed-in role;
@@ -36,14 +37,21 @@ const MetaChange = z.object({
   notes: text(2000),
   // The scheduler's own reading, so a schedule saved here is one it can follow; its message says what is wrong.
   schedule: text(200).superRefine((v, ctx) => {
-    try {
-      if (v.trim() !== '' && parseSchedule(v) === null) ctx.addIssue({ code: 'custom', message: `not a schedule: "${v}"` });
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
+    const problem = scheduleProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.error });
   }),
   defaultDrone: z.string({ error: 'expected a drone id' }).regex(DRONE_ID, 'a drone id: at most 64 letters, digits, "_", ".", ":" or "-"'),
 }).partial().strict();
+
+/** What is wrong with a schedule, as the scheduler reads it; null for one it can follow (or none). */
+function scheduleProblem(v: string): Required<RefusalBody> | null {
+  try {
+    return v.trim() !== '' && parseSchedule(v) === null ? saidBody(said('schedule_unreadable', { schedule: v })) : null;
+  } catch (err) {
+    if (err instanceof ScheduleError) return saidBody(err.said);
+    throw err;
+  }
+}
 
 export interface RoutesRouterDeps {
   /** pilot or admin */
@@ -83,7 +91,7 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
 
   const entryOr404 = (id: string, res: express.Response) => {
     const e = store.get(id);
-    if (!e) res.status(404).json({ error: `no route "${id}"; GET /api/routes lists them` });
+    if (!e) res.status(404).json(saidBody(said('route_unknown_listed', { route: id })));
     return e;
   };
 
@@ -105,7 +113,7 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
       return;
     }
     if (!e.route) {
-      res.status(422).json({ error: `${e.file} cannot be read as a route`, issues: e.issues });
+      res.status(422).json({ ...saidBody(said('route_unreadable', { file: e.file })), issues: e.issues });
       return;
     }
     const omitted = format === 'waypoints' ? waypointsOmissions(e.route) : [];
@@ -127,7 +135,9 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
     if (r.success) return r.data;
     const error = `invalid request body: ${describeIssues(r.error)}`;
     audit(req, action, idOf(req), 'refused', { reason: error });
-    res.status(400).json({ error });
+    // A schedule the scheduler cannot read is what people meet here: said in their language.
+    const schedule = r.error.issues.every((i) => i.path[0] === 'schedule') ? scheduleProblem(String((req.body as { schedule?: unknown }).schedule)) : null;
+    res.status(400).json(schedule ? { error, said: said('route_schedule', { problem: schedule.said }) } : { error });
     return undefined;
   };
 
@@ -169,9 +179,9 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
   });
 
   const onError: ErrorRequestHandler = (err, _req, res, next) => {
-    if (err instanceof RouteFileError) res.status(statusOf(err)).json({ error: err.message, issues: err.issues });
+    if (err instanceof RouteFileError) res.status(statusOf(err)).json({ ...refusalBody(err), issues: err.issues });
     else if (err?.type === 'entity.parse.failed') res.status(400).json({ error: `request body is not valid JSON: ${err.message}` });
-    else if (err?.type === 'entity.too.large') res.status(413).json({ error: `request body too large: a route is at most ${ROUTE_MAX_MB} MB` });
+    else if (err?.type === 'entity.too.large') res.status(413).json(saidBody(said('route_request_too_large', { max: ROUTE_MAX_MB })));
     else next(err);
   };
   router.use(onError);

@@ -47,8 +47,8 @@ export class ParseError extends Error {
  * reason, more points than a drone can hold. The request that brought it is bad input (400).
  */
 export class RefusedFile extends ParseError {
-  constructor(file: string, where: string, message: string) {
-    super(file, [{ level: 'error', file, item: null, where, message }]);
+  constructor(file: string, where: string, why: ServerMessage) {
+    super(file, [{ level: 'error', file, item: null, where, message: english(why), said: why, ...(where ? { whereSaid: placeSaid(where) } : {}) }]);
     this.name = 'RefusedFile';
   }
 }

@@ -4,6 +4,7 @@
  */
 
 import type { RouteMeta } from '../wire/types.ts';
+import type { ServerMessage } from '../wire/messages.ts';
 
 export type RouteFormat = 'plan' | 'waypoints' | 'geojson' | 'kml';
 
@@ -63,8 +64,8 @@ export interface RouteSource {
   format: RouteFormat | 'json';
   /** where each of items[] came from in that file, e.g. "mission.items[3]" or "line 5" */
   locations: string[];
-  /** what reading the file changed, for the pilot to know (a line simplified to fit a mission) */
-  notes?: string[];
+  /** what reading the file changed, for the pilot to know (a line simplified to fit a mission), said in the page's language */
+  notes?: ServerMessage[];
 }
 
 export interface Route {

@@ -12,6 +12,7 @@ import { mb, ROUTE_MAX_BYTES } from './limits.ts';
 import type { Route, RouteFormat } from './model.ts';
 import { routeFromJson } from './route-json.ts';
 import { checksOf, importWarnings, validateRoute, type ValidateOptions } from './validate.ts';
+import { said, type ServerMessage } from '../wire/messages.ts';
 
 export interface RouteEntry {
   id: string;
@@ -31,8 +32,8 @@ export type RouteInput = { fileName: string; content: string } & LineImportOptio
 
 /** A route the folder refuses to write or cannot find; what was wrong in its file is in `issues`. */
 export class RouteFileError extends Refusal {
-  constructor(kind: RefusalKind, message: string, readonly issues: Issue[] = []) {
-    super(kind, message);
+  constructor(kind: RefusalKind, why: string | ServerMessage, readonly issues: Issue[] = []) {
+    super(kind, why);
   }
 }
 
@@ -115,7 +116,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   create(input: RouteInput): Promise<RouteEntry> {
     return this.inTurn(async () => {
       const id = 'fileName' in input ? routeId(input.fileName) : this.idOfJson(input.route);
-      const taken = (file: string) => new RouteFileError('conflict', `route "${id}" already exists (${file}); use PUT to replace it`);
+      const taken = (file: string) => new RouteFileError('conflict', said('route_exists', { route: id, file }));
       const existing = this.entries.get(id);
       if (existing) throw taken(existing.file);
       const { file, text, notes } = this.prepare(id, input, null);
@@ -131,7 +132,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
 
   private async replaceNow(id: string, input: RouteInput): Promise<RouteEntry> {
     const old = this.entries.get(id);
-    if (!old) throw new RouteFileError('not_found', `no route "${id}"`);
+    if (!old) throw new RouteFileError('not_found', said('route_unknown', { route: id }));
     const { file, text, notes } = this.prepare(id, input, old);
     if (file === old.file) await this.copyToTrash(old.file);
     await this.writeAtomic(file, text, 'replace');
@@ -165,17 +166,17 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   rename(id: string, to: string): Promise<RouteEntry> {
     return this.inTurn(async () => {
       const old = this.entries.get(id);
-      if (!old) throw new RouteFileError('not_found', `no route "${id}"`);
+      if (!old) throw new RouteFileError('not_found', said('route_unknown', { route: id }));
       checkId(to);
       const file = `${to}${path.extname(old.file)}`;
       const taken = this.entries.get(to);
-      if (taken) throw new RouteFileError('conflict', `route "${to}" already exists (${taken.file}): choose another name`);
+      if (taken) throw new RouteFileError('conflict', said('route_name_taken', { route: to, file: taken.file }));
       try {
         // A link, not a rename: it never replaces a file of that name copied in since the last scan.
         await fsp.link(path.join(this.dir, old.file), path.join(this.dir, file));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-          throw new RouteFileError('conflict', `${file} already exists in the routes folder: choose another name`);
+          throw new RouteFileError('conflict', said('route_file_taken', { file }));
         throw err;
       }
       await fsp.rm(path.join(this.dir, old.file));
@@ -187,8 +188,8 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   updateMeta(id: string, meta: Partial<Route['meta']>): Promise<RouteEntry> {
     return this.inTurn(() => {
       const old = this.entries.get(id);
-      if (!old) throw new RouteFileError('not_found', `no route "${id}"`);
-      if (!old.route) throw new RouteFileError('unprocessable', `${old.file} cannot be read as a route: fix the file first`, old.issues);
+      if (!old) throw new RouteFileError('not_found', said('route_unknown', { route: id }));
+      if (!old.route) throw new RouteFileError('unprocessable', said('route_fix_file_first', { file: old.file }), old.issues);
       // Through JSON, as the page would send it: NaN ("unset") travels as null.
       const json = JSON.parse(JSON.stringify({ ...old.route, meta: { ...old.route.meta, ...meta } })) as unknown;
       return this.replaceNow(id, { route: json });
@@ -198,7 +199,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   remove(id: string): Promise<void> {
     return this.inTurn(async () => {
       const old = this.entries.get(id);
-      if (!old) throw new RouteFileError('not_found', `no route "${id}"`);
+      if (!old) throw new RouteFileError('not_found', said('route_unknown', { route: id }));
       await this.toTrash(old.file);
       await this.scan();
     });
@@ -206,7 +207,7 @@ export class RouteStore extends EventEmitter<StoreEvents> {
 
   private idOfJson(body: unknown): string {
     const id = typeof body === 'object' && body && 'id' in body ? (body as { id: unknown }).id : undefined;
-    if (typeof id !== 'string') throw new RouteFileError('invalid', 'route.id: a new route needs an id (it becomes the file name)');
+    if (typeof id !== 'string') throw new RouteFileError('invalid', said('route_needs_id'));
     return id;
   }
 
@@ -214,13 +215,13 @@ export class RouteStore extends EventEmitter<StoreEvents> {
   private prepare(id: string, input: RouteInput, old: RouteEntry | null): { file: string; text: string; notes: Issue[] } {
     const { route, format, text, notes } = this.parseInput(id, input, old);
     const issues = this.validate(route);
-    if (hasErrors(issues)) throw new RouteFileError('unprocessable', `${route.source.file} has errors; nothing was written`, issues);
+    if (hasErrors(issues)) throw new RouteFileError('unprocessable', said('route_has_errors', { file: route.source.file }), issues);
     // Checked on what is written, so nothing is written that the folder would not read back.
     const size = Buffer.byteLength(text);
     if (size > ROUTE_MAX_BYTES)
       throw new RouteFileError(
         'too_large',
-        `${route.source.file} would be ${mb(size)} as written: a route file is at most ${mb(ROUTE_MAX_BYTES)}; nothing was written`,
+        said('route_written_too_large', { file: route.source.file, size: mb(size), max: mb(ROUTE_MAX_BYTES) }),
       );
     return { file: `${id}${EXTENSION[format]}`, text, notes };
   }
@@ -233,15 +234,16 @@ export class RouteStore extends EventEmitter<StoreEvents> {
     let text: string;
     if ('fileName' in input) {
       format = formatOf(input.fileName, input.content) ??
-        fail('invalid', `fileName "${input.fileName}": a route file ends with .plan, .waypoints, .geojson or .kml`);
+        fail('invalid', said('route_file_type', { file: input.fileName }));
       const name = `${id}${path.extname(input.fileName).toLowerCase()}`;
       const size = Buffer.byteLength(input.content);
-      if (size > ROUTE_MAX_BYTES) throw new RouteFileError('too_large', `${name} is ${mb(size)}: a route file is at most ${mb(ROUTE_MAX_BYTES)}`);
+      if (size > ROUTE_MAX_BYTES) throw new RouteFileError('too_large', said('route_file_too_large', { file: name, size: mb(size), max: mb(ROUTE_MAX_BYTES) }));
       try {
         route = parseRoute(input.content, name, { altitude: input.altitude });
       } catch (err) {
-        if (err instanceof RefusedFile) throw new RouteFileError('invalid', `${name} refused: ${err.issues.map((i) => i.message).join('; ')}`, err.issues);
-        if (err instanceof ParseError) throw new RouteFileError('unprocessable', `${name} cannot be read`, err.issues);
+        if (err instanceof RefusedFile)
+          throw new RouteFileError('invalid', said('route_file_refused', { file: name, problems: err.issues.map(saidOf) }), err.issues);
+        if (err instanceof ParseError) throw new RouteFileError('unprocessable', said('route_file_unreadable', { file: name }), err.issues);
         throw err;
       }
       // GIS lines are converted once; plans and waypoint files are kept exactly as the pilot made them.
@@ -386,10 +388,13 @@ export class RouteStore extends EventEmitter<StoreEvents> {
 
 function checkId(id: string): void {
   if (!ID.test(id)) {
-    throw new RouteFileError('invalid', `route id "${id}": use letters, digits, "-", "_" or "." (it becomes the file name), at most 100 characters`);
+    throw new RouteFileError('invalid', said('route_id_invalid', { id }));
   }
 }
 
-function fail(kind: 'invalid', message: string): never {
-  throw new RouteFileError(kind, message);
+function fail(kind: 'invalid', why: ServerMessage): never {
+  throw new RouteFileError(kind, why);
 }
+
+/** A problem as the pages say it: its code where it has one, its English otherwise. */
+const saidOf = (i: Issue): ServerMessage | string => i.said ?? i.message;

@@ -43,7 +43,7 @@ function inRange(lat: number, lon: number): ServerMessage | null {
 
 /** What reading the route's file changed (a line simplified), as warnings. */
 export function importWarnings(route: Route): Issue[] {
-  return (route.source.notes ?? []).map((message) => ({ level: 'warning', file: route.source.file, item: null, where: '', message }));
+  return (route.source.notes ?? []).map((note) => ({ level: 'warning', file: route.source.file, item: null, where: '', message: english(note), said: note }));
 }
 
 /** Errors stop a route from being stored or flown; warnings are for the pilot to read. */

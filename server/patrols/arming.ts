@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Actions } from '../vehicles/actions.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
+import type { ServerMessage } from '../wire/messages.ts';
 
 /** How long to keep asking, and what the caller records at each step (a patrol run's events, a goto's). */
 export interface ArmingSteps {
@@ -11,9 +12,10 @@ export interface ArmingSteps {
   /** the launch or goto was ended meanwhile (aborted, returned): stop asking */
   ended(): boolean;
   armed(attempt: number): void;
-  refused(attempt: number, reason: string): void;
+  /** reason: in English; said: the same, for the pages to say in their language */
+  refused(attempt: number, reason: string, said: ServerMessage): void;
   /** the last refusal, not worth asking again or past the deadline: the caller ends its launch */
-  gaveUp(reason: string): void;
+  gaveUp(reason: string, said: ServerMessage): void;
 }
 
 /**
@@ -31,10 +33,10 @@ export async function armPatiently(actions: Actions, v: Vehicle, s: ArmingSteps)
       s.armed(attempt);
       return true;
     }
-    s.refused(attempt, out.reason);
+    s.refused(attempt, out.reason, out.said);
     const retryable = out.result === 'denied' && out.code !== 'UNSUPPORTED' || out.result === 'timeout';
     if (!retryable || s.clock.now() + s.retryMs > deadline) {
-      s.gaveUp(out.reason);
+      s.gaveUp(out.reason, out.said);
       return false;
     }
     await new Promise<void>((resolve) => s.clock.setTimeout(resolve, s.retryMs));

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Refusal } from '../refusal.ts';
 import type { ControlStore } from '../store/control.ts';
 import { vehicleIdProblem } from '../vehicles/vehicle-id.ts';
+import { said } from '../wire/messages.ts';
 
 /** A refused take, release or command: someone else holds the drone, or no such drone. */
 export class ControlError extends Refusal {}
@@ -28,7 +29,7 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
   take(vehicleId: string, pilot: string): void {
     this.mustExist(vehicleId);
     const h = this.holders.get(vehicleId);
-    if (h && h.pilot !== pilot) throw new ControlError('conflict', `${vehicleId} is under the control of ${h.pilot}; they must release it first`);
+    if (h && h.pilot !== pilot) throw new ControlError('conflict', said('control_held', { vehicle: vehicleId, holder: h.pilot }));
     if (!h) {
       const since = Date.now();
       this.store?.put({ vehicleId, pilot, since });
@@ -41,7 +42,7 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
     const h = this.holders.get(vehicleId);
     // A held id is released whatever it looks like: one stored before ids were checked can be cleaned up.
     if (!h) return this.mustExist(vehicleId);
-    if (h.pilot !== by && !isAdmin) throw new ControlError('forbidden', `${vehicleId} is under the control of ${h.pilot}, not ${by}`);
+    if (h.pilot !== by && !isAdmin) throw new ControlError('forbidden', said('control_not_yours', { vehicle: vehicleId, holder: h.pilot, user: by }));
     this.store?.remove(vehicleId);
     this.holders.delete(vehicleId);
     this.emit('changed', vehicleId, null);
@@ -51,13 +52,18 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
     const problem = vehicleIdProblem(vehicleId);
     if (problem) throw new ControlError('invalid', problem);
     if (!this.known(vehicleId))
-      throw new ControlError('not_found', `no vehicle "${vehicleId}": SkyBeat has never heard from it (GET /api/vehicles lists the drones)`);
+      throw new ControlError('not_found', said('vehicle_never_heard', { vehicle: vehicleId }));
   }
 
   /** Throws unless `pilot` holds the drone: every flight command passes here first. */
   require(vehicleId: string, pilot: string): void {
     const h = this.holder(vehicleId);
-    if (h !== pilot) throw new ControlError('conflict', h ? `${vehicleId} is under the control of ${h}, not ${pilot}` : `take control of ${vehicleId} first`);
+    if (h !== pilot) {
+      throw new ControlError(
+        'conflict',
+        h ? said('control_not_yours', { vehicle: vehicleId, holder: h, user: pilot }) : said('control_take_first', { vehicle: vehicleId }),
+      );
+    }
   }
 
   all(): Record<string, string> {

@@ -3,6 +3,7 @@ import { distanceM } from '../missions/flight.ts';
 import { Refusal } from '../refusal.ts';
 import type { DroneRequestRow, DroneRequestStore } from '../store/drone-requests.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
+import { said, term } from '../wire/messages.ts';
 import type { DroneRequestView, LatLon } from '../wire/types.ts';
 import type { ControlRegistry } from './control.ts';
 
@@ -28,7 +29,7 @@ export class DroneRequests extends EventEmitter<{ request: [DroneRequestView] }>
   create(alertId: number, target: LatLon, by: string, note: string): DroneRequestView {
     for (const r of this.store.open()) {
       if (r.alertId === alertId && r.state === 'open')
-        throw new DroneRequestError('conflict', `a drone is already requested for incident ${alertId} (request ${r.id})`);
+        throw new DroneRequestError('conflict', said('drone_request_exists', { incident: alertId, id: r.id }));
     }
     return this.told(this.store.create({ alertId, target, requestedBy: by, at: this.now(), note }));
   }
@@ -36,9 +37,16 @@ export class DroneRequests extends EventEmitter<{ request: [DroneRequestView] }>
   /** The request, open; throws when unknown or already answered. */
   open(id: number): DroneRequestView {
     const r = this.store.get(id);
-    if (!r) throw new DroneRequestError('not_found', `no drone request ${id}`);
-    if (r.state !== 'open')
-      throw new DroneRequestError('conflict', `drone request ${id} is ${r.state}${r.acceptedBy ? ` by ${r.acceptedBy} (${r.vehicleId})` : ''}`);
+    if (!r) throw new DroneRequestError('not_found', said('drone_request_unknown', { id }));
+    if (r.state !== 'open') {
+      const state = term(`droneRequest_${r.state}`, r.state);
+      throw new DroneRequestError(
+        'conflict',
+        r.acceptedBy ?
+          said('drone_request_taken', { id, state, pilot: r.acceptedBy, vehicle: r.vehicleId ?? '' })
+          : said('drone_request_closed', { id, state }),
+      );
+    }
     return this.view(r);
   }
 

@@ -7,17 +7,16 @@ import { EMPTY_META, emptyFence, QUADROTOR, type Route } from '../missions/model
 import { Refusal, type RefusalKind } from '../refusal.ts';
 import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
-import type { GotoPlan } from '../vehicles/autopilots/profile.ts';
 import type { GotoRecordStore, GotoRow } from '../store/gotos.ts';
 import type { CommandSender } from '../vehicles/commands.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { Part, type Vehicle } from '../vehicles/vehicle.ts';
-import { english, said, term, verbatim, type MessageParam, type ServerMessage } from '../wire/messages.ts';
+import { english, said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import { airspaceFindings, batteryNeedPercent, insideZone, MAV_CMD, type RouteItemLike } from '../wire/route-rules.ts';
 import type { GotoEvent, GotoState, GotoView, LatLon, PreflightItem } from '../wire/types.ts';
 import { airborne, armPatiently } from './arming.ts';
 import type { ControlRegistry } from './control.ts';
-import type { Patrols } from './patrols.ts';
+import { failedChecks, type Patrols } from './patrols.ts';
 import { preflight, type StationRules } from './preflight.ts';
 import { waterAt, type WaterArea } from './water.ts';
 
@@ -94,10 +93,14 @@ export interface GotoDeps {
   clock?: Clock;
 }
 
+/** The goto's own checks have their own names on the pages (gotoCheck_*); the rest are the preflight's. */
+const GOTO_CHECK_NAMES = ['idle', 'incident', 'point', 'path', 'ceiling', 'battery', 'water'];
+const gotoCheckTerm = (id: string) => term(GOTO_CHECK_NAMES.includes(id) ? `gotoCheck_${id}` : `check_${id}`, id);
+
 /** A goto refused, with the checks that refused it when it got that far. */
 export class GotoError extends Refusal {
-  constructor(kind: RefusalKind, message: string, readonly checks?: PreflightItem[]) {
-    super(kind, message);
+  constructor(kind: RefusalKind, why: string | ServerMessage, readonly checks?: PreflightItem[]) {
+    super(kind, why);
   }
 }
 
@@ -224,7 +227,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       this.all.set(g.id, g);
       g.lastTick = this.clock.now();
       if (g.state === 'arming' || g.state === 'climbing') {
-        this.fail(g, 'the service restarted during the start: see the drone for where it is');
+        this.fail(g, said('goto_restart_in_start'));
         continue;
       }
       this.event(g, 'restart', said('goto_restarted'));
@@ -234,7 +237,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
 
   private vehicle(id: string): Vehicle {
     const v = this.d.fleet.get(id);
-    if (!v) throw new GotoError('not_found', `no vehicle "${id}"`);
+    if (!v) throw new GotoError('not_found', said('vehicle_unknown', { vehicle: id }));
     return v;
   }
 
@@ -303,13 +306,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
         : said('check_goto_path_clear'),
     );
 
-    // An autopilot that takes heights above sea level (PX4) needs its home's height first.
-    const noHome = this.groundAlt(profileOf(v.autopilot).goto, v) === null;
-    add(
-      'ceiling',
-      !noHome && alt > 0 && alt <= this.d.rules.ceilingM,
-      noHome ? said('goto_no_home') : said('check_goto_altitude', { alt: alt.toFixed(0), ceiling: this.d.rules.ceilingM }),
-    );
+    add('ceiling', alt > 0 && alt <= this.d.rules.ceilingM, said('check_goto_altitude', { alt: alt.toFixed(0), ceiling: this.d.rules.ceilingM }));
 
     const pct = v.battery?.percent ?? null;
     const trip = from && home ? this.tripS(from, r.target, home, alt, holdMin * 60) : null;
@@ -376,12 +373,14 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     const v = this.vehicle(r.vehicleId);
     this.d.control.require(v.id, r.pilot);
     if (!Number.isFinite(r.target.lat) || !Number.isFinite(r.target.lon) || (r.target.lat === 0 && r.target.lon === 0)) {
-      throw new GotoError('invalid', 'lat/lon: give the point as degrees (0,0 is "no position")');
+      throw new GotoError('invalid', said('goto_point_invalid'));
     }
-    if (r.alertId !== undefined && r.alertId !== null && this.d.incident(r.alertId) === null) throw new GotoError('not_found', `no incident ${r.alertId}`);
+    if (r.alertId !== undefined && r.alertId !== null && this.d.incident(r.alertId) === null) {
+      throw new GotoError('not_found', said('goto_incident_unknown', { id: r.alertId }));
+    }
     const checks = this.checks(r);
     const failed = checks.filter((c) => !c.pass);
-    if (failed.length) throw new GotoError('conflict', `goto checks failed: ${failed.map((c) => `${c.id} (${c.value})`).join('; ')}`, checks);
+    if (failed.length) throw new GotoError('conflict', said('goto_checks_failed', { checks: failedChecks(failed, gotoCheckTerm) }), checks);
 
     const plan = profileOf(v.autopilot).goto;
     const run = this.d.patrols.activeFor(v.id);
@@ -417,7 +416,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
         { gotoId: g.id, alertId: g.alertId, left: g.leftPatrol },
       );
     }
-    void this.fly(g, v).catch((err: Error) => this.fail(g, err.message));
+    void this.fly(g, v).catch((err: Error) => this.fail(g, said('goto_error', { reason: err.message })));
     return this.view(g);
   }
 
@@ -425,43 +424,41 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   private async fly(g: Goto, v: Vehicle): Promise<void> {
     const plan = profileOf(v.autopilot).goto;
     const roles = profileOf(v.autopilot).roles(v.type);
-    const base = this.groundAlt(plan, v);
-    if (base === null) return this.fail(g, "no home position yet: its goto heights are counted from home's height above sea level");
     if (g.state === 'arming') {
       const mode = await this.d.actions.setMode(v, plan.armIn === 'guided' ? roles.guided ?? roles.hold : roles.hold);
-      if (mode.result !== 'accepted') return this.fail(g, mode.reason);
+      if (mode.result !== 'accepted') return this.fail(g, mode.said);
       if (!(await this.armPatiently(g, v))) return;
       g.state = 'climbing';
       this.event(g, 'climbing', said('goto_climbing', { alt: g.altM }));
-      const up = await this.d.commands.send(v, plan.takeoff(base + g.altM));
-      if (up.result !== 'accepted') return this.fail(g, up.reason);
+      const up = await this.d.commands.send(v, plan.takeoff(g.altM, v.home?.altMsl ?? 0));
+      if (up.result !== 'accepted') return this.fail(g, up.said);
       if (!(await this.d.actions.waitFor(v, () => airborne(v), this.settings.climbTimeoutMs))) {
-        return this.fail(g, `not climbing ${this.settings.climbTimeoutMs / 1000} s after the take-off command`);
+        return this.fail(g, said('goto_not_climbing', { seconds: this.settings.climbTimeoutMs / 1000 }));
       }
       // Across to the point only near the transit height: a goto during the climb would fly low.
       if (!(await this.d.actions.waitFor(v, () => (v.position?.altRel ?? 0) >= g.altM * 0.9, this.settings.climbTimeoutMs * 2))) {
-        return this.fail(g, `did not reach ${g.altM} m`);
+        return this.fail(g, said('goto_not_reaching', { alt: g.altM }));
       }
       if (!g.active) return;
       g.state = 'transit';
     }
     if (plan.modeFirst) {
       const mode = await this.d.actions.setMode(v, roles[plan.modeFirst] ?? roles.hold);
-      if (mode.result !== 'accepted') return this.fail(g, mode.reason);
+      if (mode.result !== 'accepted') return this.fail(g, mode.said);
     }
     if (!g.active) return;
     const startM = v.position ? distanceM(v.position, g.target) : Infinity;
     // A mode it switches to by itself on our command is ours, not an unexpected change (the aircraft alerts ask).
     if (plan.switchesTo.reposition) v.commandedMode = { mode: plan.switchesTo.reposition, at: this.clock.now() };
-    const out = await this.d.commands.send(v, plan.reposition(g.target, base + g.altM));
-    if (out.result !== 'accepted') return this.fail(g, out.reason);
+    const out = await this.d.commands.send(v, plan.reposition(g.target, g.altM));
+    if (out.result !== 'accepted') return this.fail(g, out.said);
     // An ACK says it took the command; only its position says it goes there.
     const moving = await this.d.actions.waitFor(v, () => {
       const d = this.freshDistance(v, g);
       return d !== null && (d < startM - this.settings.moveConfirmM || d < this.settings.overheadM);
     }, this.settings.moveTimeoutMs);
     if (!g.active) return;
-    if (!moving) return this.fail(g, `not moving toward the point ${this.settings.moveTimeoutMs / 1000} s after the command`);
+    if (!moving) return this.fail(g, said('goto_not_moving', { seconds: this.settings.moveTimeoutMs / 1000 }));
     this.event(g, 'moving', said('goto_moving', { metres: Math.round(this.freshDistance(v, g) ?? startM) }));
     this.schedule(g);
   }
@@ -474,14 +471,9 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       clock: this.clock,
       ended: () => !g.active,
       armed: (attempt) => this.event(g, 'armed', said('goto_arming', { attempt })),
-      refused: (attempt, reason) => this.event(g, 'arm_refused', said('goto_arm_refused', { attempt, reason: verbatim(reason) })),
-      gaveUp: (reason) => this.fail(g, `could not arm: ${reason}`),
+      refused: (attempt, _reason, why) => this.event(g, 'arm_refused', said('goto_arm_refused', { attempt, reason: why })),
+      gaveUp: (_reason, why) => this.fail(g, said('goto_could_not_arm', { reason: why })),
     });
-  }
-
-  /** Where the autopilot's goto heights are counted from: 0 above home, or home's height above sea level; null: not known yet. */
-  private groundAlt(plan: GotoPlan, v: Vehicle): number | null {
-    return plan.heights === 'home' ? 0 : v.home?.altMsl ?? null;
   }
 
   /** Distance to the point from telemetry fresher than staleMs, else null. */
@@ -549,7 +541,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
           g.limitHandled = false;
           this.schedule(g);
         };
-        void this.returnHome(g, 'battery limit').then((out) => (out.result === 'accepted' ? undefined : again()), again);
+        void this.returnHome(g, term('gotoReturnBy_battery', 'battery limit')).then((out) => (out.result === 'accepted' ? undefined : again()), again);
         return;
       }
     }
@@ -560,28 +552,16 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   /** Over the point: the camera on it, and the circle where the autopilot flies one safely. */
   private async onScene(g: Goto, v: Vehicle): Promise<void> {
     const plan = profileOf(v.autopilot).goto;
-    // Known before it flew (fly() stops without it), and home does not go away.
-    const base = this.groundAlt(plan, v) ?? 0;
     if (plan.orbit) {
       if (plan.switchesTo.orbit) v.commandedMode = { mode: plan.switchesTo.orbit, at: this.clock.now() };
-      const o = await this.d.commands.send(v, plan.orbit(g.target, base + g.altM, this.settings.orbitRadiusM));
+      const o = await this.d.commands.send(v, plan.orbit(g.target, g.altM, this.settings.orbitRadiusM));
       if (o.result !== 'accepted') {
         g.hold = 'position';
-        this.event(g, 'orbit', said('goto_orbit_refused', { reason: verbatim(o.reason) }));
-      } else await this.orbitSeen(g, v);
+        this.event(g, 'orbit', said('goto_orbit_refused', { reason: o.said }));
+      }
     }
-    const roi = await this.d.commands.send(v, plan.roi(g.target, base));
+    const roi = await this.d.commands.send(v, plan.roi(g.target));
     this.event(g, 'roi', said('goto_roi', { result: term(`commandResult_${roi.result}`, roi.result) }));
-  }
-
-  /** An ACK says the autopilot took the orbit; its HEARTBEAT's mode says it circles. Else it holds over the point, said so. */
-  private async orbitSeen(g: Goto, v: Vehicle): Promise<void> {
-    if (await this.d.actions.waitFor(v, () => v.flightMode === 'orbit')) {
-      this.event(g, 'orbit', said('goto_orbiting', { radius: this.settings.orbitRadiusM }));
-    } else {
-      g.hold = 'position';
-      this.event(g, 'orbit', said('goto_orbit_unconfirmed', { mode: term(`flightMode_${v.flightMode}`, v.mode) }));
-    }
   }
 
   private linkChange(v: Vehicle, lost: boolean): void {
@@ -609,7 +589,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   /** "Resume patrol": back to the leg it left (AUTO / Mission continues the current item), the run goes on. */
   async resumePatrol(vehicleId: string, pilot: string): Promise<{ view: GotoView; outcome: ActionOutcome }> {
     const g = this.mine(vehicleId, pilot);
-    if (!g.leftPatrol || !this.d.patrols.activeFor(vehicleId)) throw new GotoError('conflict', `${vehicleId} left no patrol to resume: return it home instead`);
+    if (!g.leftPatrol || !this.d.patrols.activeFor(vehicleId)) throw new GotoError('conflict', said('goto_nothing_to_resume', { vehicle: vehicleId }));
     const outcome = await this.d.patrols.command(vehicleId, 'resume');
     if (outcome.result === 'accepted') {
       this.event(g, 'resumed', said('goto_resumed', { item: g.leftPatrol.item ?? '?' }));
@@ -619,14 +599,15 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     return { view: this.view(g), outcome };
   }
 
-  private async returnHome(g: Goto, by: string): Promise<ActionOutcome> {
+  /** by: the pilot's name, or the battery limit in words */
+  private async returnHome(g: Goto, by: MessageParam): Promise<ActionOutcome> {
     const v = this.vehicle(g.vehicleId);
     const out = this.d.patrols.activeFor(v.id) ? await this.d.patrols.command(v.id, 'rtl') : await this.d.actions.returnHome(v);
     if (out.result === 'accepted') {
       this.event(g, 'returning', said('goto_returning', { by }));
       this.finish(g, 'returning', v);
     } else {
-      this.event(g, 'returning', said('goto_failed', { reason: verbatim(out.reason) }));
+      this.event(g, 'returning', said('goto_failed', { reason: out.said }));
       this.emit('goto', this.view(g));
     }
     return out;
@@ -635,13 +616,13 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   private mine(vehicleId: string, pilot: string): Goto {
     this.d.control.require(vehicleId, pilot);
     const g = this.activeFor(vehicleId);
-    if (!g) throw new GotoError('conflict', `${vehicleId} has not been sent to a point`);
+    if (!g) throw new GotoError('conflict', said('goto_not_sent', { vehicle: vehicleId }));
     return g;
   }
 
-  private fail(g: Goto, reason: string): void {
+  private fail(g: Goto, why: ServerMessage): void {
     if (!g.active) return;
-    this.event(g, 'failed', said('goto_failed', { reason: verbatim(reason) }));
+    this.event(g, 'failed', said('goto_failed', { reason: why }));
     this.finish(g, 'failed', this.d.fleet.get(g.vehicleId));
   }
 

@@ -22,10 +22,16 @@ import { PatrolRun } from './run.ts';
 
 /** A refused launch or patrol action; a launch refused by its checks carries them. */
 export class PatrolError extends Refusal {
-  constructor(kind: RefusalKind, message: string, readonly preflight?: PreflightItem[]) {
-    super(kind, message);
+  constructor(kind: RefusalKind, why: string | ServerMessage, readonly preflight?: PreflightItem[]) {
+    super(kind, why);
   }
 }
+
+/** Checks that stopped a launch, each named and with what it found: "battery (20% (need 50%))" in English. */
+const checkTerm = (id: string) => term(`check_${id}`, id);
+
+export const failedChecks = (items: PreflightItem[], name = checkTerm): ServerMessage[] =>
+  items.map((i) => said('check_failed_item', { check: name(i.id), value: i.said ?? i.value }));
 
 export const ACTIONS = ['pause', 'resume', 'rtl', 'land', 'abort'] as const;
 export type PatrolAction = (typeof ACTIONS)[number];
@@ -102,14 +108,14 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
 
   private vehicle(id: string): Vehicle {
     const v = this.d.fleet.get(id);
-    if (!v) throw new PatrolError('not_found', `no vehicle "${id}"`);
+    if (!v) throw new PatrolError('not_found', said('vehicle_unknown', { vehicle: id }));
     return v;
   }
 
   private route(id: string): Route {
     const e = this.d.routes.get(id);
-    if (!e) throw new PatrolError('not_found', `no route "${id}"`);
-    if (!e.route) throw new PatrolError('unprocessable', `route "${id}" cannot be flown: ${e.issues.map((i) => i.message).join('; ')}`);
+    if (!e) throw new PatrolError('not_found', said('route_unknown', { route: id }));
+    if (!e.route) throw new PatrolError('unprocessable', said('route_cannot_fly', { route: id, problems: e.issues.map((i) => i.said ?? i.message) }));
     return e.route;
   }
 
@@ -141,12 +147,12 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     if (unknown.length)
       throw new PatrolError(
         'invalid',
-        `cannot override ${unknown.join(', ')}: only ${items.filter((i) => i.overridable).map((i) => i.id).join(', ')} may be overridden`,
+        said('override_unknown', { unknown: unknown.map(checkTerm), allowed: items.filter((i) => i.overridable).map((i) => checkTerm(i.id)) }),
         items,
       );
     const blocked = blocking(items, overrides);
     if (blocked.length) {
-      throw new PatrolError('conflict', `preflight failed: ${blocked.map((b) => `${b.id} (${b.value})`).join('; ')}`, items);
+      throw new PatrolError('conflict', said('preflight_failed', { checks: failedChecks(blocked) }), items);
     }
     const id = this.d.runs.create({ vehicleId: v.id, routeId: route.id, routeJson: JSON.stringify(route), pilot, state: 'uploading' });
     const run = new PatrolRun(id, v.id, route, pilot, Date.now(), 'uploading', items, this.d.runs, v.autopilot);
@@ -176,12 +182,12 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     if (run)
       throw new PatrolError(
         'conflict',
-        `${v.id} is flying patrol run ${run.id} (route "${run.route.id}", ${run.state}): end it first (land or rtl; abort before takeoff)`,
+        said('patrol_flying', { vehicle: v.id, run: run.id, route: run.route.id, state: term(`run_${run.state}`, run.state) }),
       );
     const items = preflight({ vehicle: v, route, rules: this.d.rules, pilot, controller: this.d.control.holder(v.id), activeRun: null })
       .filter((i) => MISSION_CHECKS.includes(i.id));
-    const failedChecks = items.filter((i) => !i.pass);
-    if (failedChecks.length) throw new PatrolError('conflict', `mission checks failed: ${failedChecks.map((b) => `${b.id} (${b.value})`).join('; ')}`, items);
+    const failing = items.filter((i) => !i.pass);
+    if (failing.length) throw new PatrolError('conflict', said('mission_checks_failed', { checks: failedChecks(failing) }), items);
     return { preflight: items, result: await this.d.missions.uploadRoute(v, route) };
   }
 
@@ -212,7 +218,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       ended: () => run.ended,
     });
     // The autopilot's refusal, in its own terms (a mode name, its answer, its texts).
-    if (!start.started) return start.reason === undefined ? undefined : stop(start.reason, said('run_failed_start', { reason: verbatim(start.reason) }));
+    if (!start.started) return start.said === undefined ? undefined : stop(english(start.said), said('run_failed_start', { reason: start.said }));
     // Its own mission is on board and started: from now on what the autopilot says of it counts.
     run.progress.follow();
     run.setState('climbing');
@@ -239,11 +245,11 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
       clock: realClock,
       ended: () => run.ended,
       armed: (attempt) => run.event('armed', said('run_armed', { attempt })),
-      refused: (attempt, reason) => {
-        run.event('arm_refused', said('run_arm_refused', { attempt, reason: verbatim(reason) }));
+      refused: (attempt, _reason, why) => {
+        run.event('arm_refused', said('run_arm_refused', { attempt, reason: why }));
         this.emitRun(run, true);
       },
-      gaveUp: (reason) => this.end(run, { kind: 'failed', reason: `could not arm: ${reason}`, said: said('run_failed_arm', { reason: verbatim(reason) }) }),
+      gaveUp: (reason, why) => this.end(run, { kind: 'failed', reason: `could not arm: ${reason}`, said: said('run_failed_arm', { reason: why }) }),
     });
   }
 
@@ -252,8 +258,8 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     const v = this.vehicle(vehicleId);
     const run = this.activeFor(v.id);
     if (action === 'abort') {
-      if (!run) throw new PatrolError('conflict', `${v.id} has no patrol to abort`);
-      if (run.airborne) throw new PatrolError('conflict', `${v.id} is in the air: return it (rtl) or land it instead of aborting`);
+      if (!run) throw new PatrolError('conflict', said('patrol_none_to_abort', { vehicle: v.id }));
+      if (run.airborne) throw new PatrolError('conflict', said('patrol_abort_in_air', { vehicle: v.id }));
       this.d.missions.cancel(v);
       this.end(run, { kind: 'aborted', reason: 'aborted by the pilot before takeoff', said: said('run_aborted_by_pilot') });
       return v.armed ? this.d.actions.arm(v, false) : { result: 'accepted' };
@@ -268,7 +274,7 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     if (run) {
       const done = { action: term(`act${action[0]!.toUpperCase()}${action.slice(1)}`, action), result: term(`commandResult_${out.result}`, out.result) };
       // The reason of a refusal is the autopilot's answer and texts.
-      run.event('command', out.result === 'accepted' ? said('run_command', done) : said('run_command_failed', { ...done, reason: verbatim(out.reason) }));
+      run.event('command', out.result === 'accepted' ? said('run_command', done) : said('run_command_failed', { ...done, reason: out.said }));
       if (out.result === 'accepted' && (action === 'rtl' || action === 'land')) run.returnedBy ??= 'pilot';
       if (out.result === 'accepted' && !run.ended && ['flying', 'paused', 'returning'].includes(run.state)) {
         run.setState(action === 'pause' ? 'paused' : action === 'resume' ? 'flying' : 'returning');

@@ -5,6 +5,8 @@
  * Times are the station's local time (the service's time zone). A range without an interval
  * means its start only.
  */
+import { english, said, type ServerMessage } from '../wire/messages.ts';
+
 export interface Schedule {
   /** minutes after local midnight, sorted */
   times: number[];
@@ -14,7 +16,14 @@ const TIME = /([01]?\d|2[0-3])[:：]([0-5]\d)/g;
 const RANGE = /([01]?\d|2[0-3])[:：]([0-5]\d)\s*(?:-|–|—|~|～|至|到|to)\s*([01]?\d|2[0-3])[:：]([0-5]\d)/;
 const EVERY = /(?:every|每)\s*(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|小时|个小时|min|mins|minutes?|分钟)/i;
 
-/** Parse a schedule; null for an empty text; throws with the reason for one it cannot read. */
+/** A schedule that cannot be read: what is wrong with it, said in the page's language. */
+export class ScheduleError extends Error {
+  constructor(readonly said: ServerMessage) {
+    super(english(said));
+  }
+}
+
+/** Parse a schedule; null for an empty text; throws a ScheduleError with the reason for one it cannot read. */
 export function parseSchedule(text: string): Schedule | null {
   const t = text.trim();
   if (!t) return null;
@@ -23,7 +32,7 @@ export function parseSchedule(text: string): Schedule | null {
   let times: number[];
   if (range && every) {
     const step = Number(every[1]) * (/^(h|hour|hr|小|个)/i.test(every[2]!) ? 60 : 1);
-    if (step < 10) throw new Error(`schedule "${t}": an interval of ${step} min is too short (10 min at least)`);
+    if (step < 10) throw new ScheduleError(said('schedule_interval_short', { schedule: t, minutes: step }));
     const start = Number(range[1]) * 60 + Number(range[2]);
     let end = Number(range[3]) * 60 + Number(range[4]);
     if (end <= start) end += 24 * 60; // through midnight, as night patrols go
@@ -32,7 +41,7 @@ export function parseSchedule(text: string): Schedule | null {
   } else {
     times = [...t.matchAll(TIME)].map((m) => Number(m[1]) * 60 + Number(m[2]));
   }
-  if (times.length === 0) throw new Error(`schedule "${t}": no time of day found (write e.g. "21:30" or "19:00-02:00 every 2h")`);
+  if (times.length === 0) throw new ScheduleError(said('schedule_no_time', { schedule: t }));
   return { times: [...new Set(times)].sort((a, b) => a - b) };
 }
 

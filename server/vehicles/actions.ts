@@ -1,7 +1,8 @@
 import { common } from 'node-mavlink';
 import { realClock, type Clock } from '../clock.ts';
 import { profileOf } from './autopilots/index.ts';
-import type { CommandOutcome, CommandSender } from './commands.ts';
+import { id, said, type ServerMessage } from '../wire/messages.ts';
+import { refused, type CommandOutcome, type CommandSender } from './commands.ts';
 import type { Fleet } from './fleet.ts';
 import type { Vehicle } from './vehicle.ts';
 
@@ -10,7 +11,7 @@ const { MavCmd } = common;
 /** How long an accepted command may take to show in the aircraft's own telemetry. */
 const CONFIRM_MS = 4000;
 
-export type ActionOutcome = CommandOutcome | { result: 'unconfirmed'; reason: string };
+export type ActionOutcome = CommandOutcome | { result: 'unconfirmed'; reason: string; said: ServerMessage };
 
 /**
  * Flight actions with their effect confirmed from the aircraft's own telemetry: an ACK only
@@ -39,13 +40,14 @@ export class Actions {
   async setMode(v: Vehicle, mode: string): Promise<ActionOutcome> {
     if (v.mode === mode) return { result: 'accepted' };
     const cmd = profileOf(v.autopilot).setMode(v.type, mode);
-    if (!cmd) return { result: 'denied', code: 'UNSUPPORTED', reason: `${v.id} (${v.autopilot}) has no mode ${mode}` };
+    if (!cmd)
+      return refused({ result: 'denied', code: 'UNSUPPORTED', said: said('action_no_mode', { vehicle: v.id, autopilot: v.autopilot, mode: id(mode) }) });
     v.commandedMode = { mode, at: this.clock.now() };
     const out = await this.commands.send(v, cmd);
     if (out.result !== 'accepted') return out;
     return (await this.waitFor(v, () => v.mode === mode)) ?
       out
-      : { result: 'unconfirmed', reason: `mode change to ${mode} accepted, but ${v.id} still reports ${v.mode}` };
+      : refused({ result: 'unconfirmed', said: said('action_mode_unconfirmed', { mode: id(mode), vehicle: v.id, now: id(v.mode) }) });
   }
 
   async arm(v: Vehicle, arm = true): Promise<ActionOutcome> {
@@ -53,7 +55,7 @@ export class Actions {
     if (out.result !== 'accepted') return out;
     return (await this.waitFor(v, () => v.armed === arm)) ?
       out
-      : { result: 'unconfirmed', reason: `${arm ? 'arming' : 'disarming'} accepted, but ${v.id} reports ${v.armed ? 'armed' : 'disarmed'}` };
+      : refused({ result: 'unconfirmed', said: said(arm ? 'action_arm_unconfirmed' : 'action_disarm_unconfirmed', { vehicle: v.id }) });
   }
 
   /** ArduPilot's MISSION_START from GUIDED and armed: it switches to AUTO and takes off. */
@@ -64,7 +66,7 @@ export class Actions {
     if (out.result !== 'accepted') return out;
     return (await this.waitFor(v, () => v.mode === auto)) ?
       out
-      : { result: 'unconfirmed', reason: `mission start accepted, but ${v.id} reports mode ${v.mode}` };
+      : refused({ result: 'unconfirmed', said: said('action_start_unconfirmed', { vehicle: v.id, mode: id(v.mode) }) });
   }
 
   private role(v: Vehicle, role: 'hold' | 'rtl' | 'land' | 'mission'): Promise<ActionOutcome> {

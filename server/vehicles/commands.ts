@@ -1,5 +1,6 @@
 import { common } from 'node-mavlink';
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
+import { english, id, said, verbatim, type ServerMessage } from '../wire/messages.ts';
 import type { Fleet } from './fleet.ts';
 import type { Vehicle } from './vehicle.ts';
 
@@ -12,12 +13,16 @@ export interface Command {
   int?: { frame: number; lat: number; lon: number; alt: number };
 }
 
+/** `reason` in English (API, audit, logs); `said`, the same as a code for the pages to say in their language */
 export type CommandOutcome =
   | { result: 'accepted' }
-  /** the autopilot answered no; `reason` adds what it said in STATUSTEXT meanwhile */
-  | { result: 'denied'; code: string; reason: string }
-  | { result: 'timeout'; attempts: number; reason: string }
-  | { result: 'cancelled'; reason: string };
+  /** the autopilot answered no; `reason` adds what it said in STATUSTEXT meanwhile (kept in its words) */
+  | { result: 'denied'; code: string; reason: string; said: ServerMessage }
+  | { result: 'timeout'; attempts: number; reason: string; said: ServerMessage }
+  | { result: 'cancelled'; reason: string; said: ServerMessage };
+
+/** A refused outcome with its English worked out from its message. */
+export const refused = <const O extends { said: ServerMessage }>(o: O): O & { reason: string } => ({ ...o, reason: english(o.said) });
 
 export interface CommandOptions {
   /** wait for an answer this long per attempt (MAVLink's suggestion and QGroundControl's: 1.5 s over radio) */
@@ -52,7 +57,8 @@ export class CommandSender {
   async send(v: Vehicle, cmd: Command, opts: CommandOptions = {}): Promise<CommandOutcome> {
     const key = `${v.id}/${cmd.command}`;
     const name = cmdName(cmd.command);
-    if (this.inFlight.has(key)) return { result: 'denied', code: 'BUSY', reason: `${name} already in progress for ${v.id}` };
+    const command = id(name);
+    if (this.inFlight.has(key)) return refused({ result: 'denied', code: 'BUSY', said: said('command_busy', { command, vehicle: v.id }) });
     this.inFlight.add(key);
     const timeoutMs = opts.timeoutMs ?? 1500;
     // 5 attempts: at 30 % loss each way one attempt's round trip succeeds half the time.
@@ -70,10 +76,10 @@ export class CommandSender {
           opts.signal?.removeEventListener('abort', abort);
           resolve(o);
         };
-        const abort = () => finish({ result: 'cancelled', reason: `${name} cancelled` });
+        const abort = () => finish(refused({ result: 'cancelled', said: said('command_cancelled', { command }) }));
         const transmit = () => {
           if (attempt >= attempts) {
-            finish({ result: 'timeout', attempts, reason: `${name}: no answer from ${v.id} after ${attempts} attempts of ${timeoutMs} ms` });
+            finish(refused({ result: 'timeout', attempts, said: said('command_no_answer', { command, vehicle: v.id, attempts, ms: timeoutMs }) }));
             return;
           }
           this.fleet.send(v, this.build(v, cmd, attempt));
@@ -88,7 +94,10 @@ export class CommandSender {
             opts.onProgress?.(ack.progress === 255 ? null : ack.progress);
             clock.clearTimeout(timer);
             timer = clock.setTimeout(
-              () => finish({ result: 'timeout', attempts: attempt, reason: `${name}: still in progress after ${opts.inProgressMs ?? 30_000} ms` }),
+              () =>
+                finish(
+                  refused({ result: 'timeout', attempts: attempt, said: said('command_still_in_progress', { command, ms: opts.inProgressMs ?? 30_000 }) }),
+                ),
               opts.inProgressMs ?? 30_000,
             );
             return;
@@ -99,12 +108,12 @@ export class CommandSender {
             // STATUSTEXT just before the ack; wait a moment for one that is still on its way. The
             // answer is in: no more attempts (a resend in that moment could be accepted, unreported).
             const code = resultName(ack.result);
-            const reason = () => {
-              const texts = warningsSince(v, textsBefore);
-              return `${name} ${code}${texts.length ? `: ${texts.join('; ')}` : ''}`;
+            const why = () => {
+              const texts = warningsSince(v, textsBefore).map((t) => verbatim(t));
+              return texts.length ? said('command_denied_texts', { command, result: id(code), texts }) : said('command_denied', { command, result: id(code) });
             };
             clock.clearTimeout(timer);
-            timer = clock.setTimeout(() => finish({ result: 'denied', code, reason: reason() }), warningsSince(v, textsBefore).length ? 0 : 150);
+            timer = clock.setTimeout(() => finish(refused({ result: 'denied', code, said: why() })), warningsSince(v, textsBefore).length ? 0 : 150);
           }
         });
         if (opts.signal?.aborted) return abort();

@@ -10,6 +10,8 @@
  * message itself; someone else's words (the autopilot's STATUSTEXT) are Verbatim, labelled as theirs.
  */
 
+import { REFUSAL_MESSAGES_EN } from './refusal-messages.ts';
+
 /**
  * A word or phrase the page's string table has (e.g. "flightMode_return", or a route problem's
  * "routeIssue_<code>" with its params), with its English for the service's text.
@@ -23,8 +25,8 @@ export interface Term {
 /** Words that are not the service's own (the autopilot's; a file parser's): shown as they came, marked as theirs. */
 export interface Verbatim {
   verbatim: string;
-  /** whose words: the autopilot's when not said */
-  by?: 'autopilot' | 'parser';
+  /** whose words: the autopilot's when not said; the operator's (a reason given for stopping the service) */
+  by?: 'autopilot' | 'parser' | 'operator';
 }
 
 /** A moment (ms since epoch): the pages show it in their own time of day, the English in UTC. */
@@ -262,15 +264,17 @@ export const MESSAGES_EN = {
   goto_returning: 'returning home ({by})',
   goto_mode_left: 'left the goto: mode {mode}',
   goto_failed: 'failed: {reason}',
-  goto_no_home: "no home position yet: its goto heights are counted from home's height above sea level",
-  goto_orbiting: 'circling the point at {radius} m, facing it',
-  goto_orbit_unconfirmed: 'orbit accepted but its mode stays {mode}: holding over the point',
   goto_restarted: 'the service restarted: watched again from its telemetry (not shown overhead until a fresh position says so)',
   goto_restart_in_start: 'the service restarted during the start: see the drone for where it is',
   alert_goto_battery: 'over the scene: {seconds} s before it must turn home',
+
+  // refusals, and commands the aircraft did not carry out as asked
+  ...REFUSAL_MESSAGES_EN,
 } as const;
 
 export type MessageCode = keyof typeof MESSAGES_EN;
+/** The codes of refusals and of commands not carried out as asked (server/wire/refusal-messages.ts). */
+export type RefusalCode = keyof typeof REFUSAL_MESSAGES_EN;
 
 export function said(code: MessageCode, params?: Record<string, MessageParam>): ServerMessage {
   return params ? { code, params } : { code };

@@ -186,9 +186,9 @@ export interface ServerToClientEvents {
    * The service is stopping: say so, the connection will drop. The reason is the operator's own
    * words (e.g. "maintenance"), or a signal name when the operating system stopped it (isSignal).
    */
-  'server:shutdown': (reason: string) => void;
-  /** this connection's session ended (logout, password or role change, disabled, expired): the reason, then the connection closes */
-  'session:ended': (reason: string) => void;
+  'server:shutdown': (reason: string, said?: ServerMessage) => void;
+  /** this connection's session ended (logout, password or role change, disabled, expired): the reason (and as a code), then the connection closes */
+  'session:ended': (reason: string, said?: ServerMessage) => void;
   /** scheduled patrols due soon (the whole list, whenever it changes) */
   'patrols:due': (due: DuePatrol[]) => void;
   /** drones sent to a point: changed ones (all active on connecting) */

@@ -5,6 +5,8 @@ import express from 'express';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiErrorHandler } from '../../server/http/errors.ts';
+import { Refusal } from '../../server/refusal.ts';
+import { said } from '../../server/wire/messages.ts';
 
 /** The app's last error handler on a real server, its log lines caught as pino writes them. */
 describe('errors the routers did not answer', () => {
@@ -25,6 +27,12 @@ describe('errors the routers did not answer', () => {
     app.get('/later', async () => {
       await Promise.resolve();
       throw new TypeError('cannot read properties of undefined');
+    });
+    app.post('/take', () => {
+      throw new Refusal('conflict', said('control_held', { vehicle: 'sim-1', holder: 'pilot2' }));
+    });
+    app.post('/old', () => {
+      throw new Refusal('not_found', 'no such thing');
     });
     app.post('/small', express.json({ limit: 16 }), (_req, res) => {
       res.json({});
@@ -47,6 +55,18 @@ describe('errors the routers did not answer', () => {
       expect(line).toMatchObject({ level: 50, method: 'GET', msg: `GET ${url} failed: ${message}`, err: { message } });
       expect(line.err.stack).toMatch(/errors\.test\.ts/);
     }
+  });
+
+  it('a refusal answers its status, its English for API users and, given as a code, the same for the pages to say in their language', async () => {
+    const before = lines.length;
+    const take = await fetch(`${base}/take`, { method: 'POST' });
+    expect([take.status, await take.json()]).toEqual([409, {
+      error: 'sim-1 is under the control of pilot2; they must release it first',
+      said: { code: 'control_held', params: { vehicle: 'sim-1', holder: 'pilot2' } },
+    }]);
+    const old = await fetch(`${base}/old`, { method: 'POST' });
+    expect([old.status, await old.json()]).toEqual([404, { error: 'no such thing' }]);
+    expect(lines.length).toBe(before);
   });
 
   it("bad input is the client's: 4xx saying what, and not logged as a failure", async () => {

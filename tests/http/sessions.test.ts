@@ -22,11 +22,14 @@ const NO_POLL = { pollMs: 3_600_000 };
 async function live(t: T, token: string) {
   const socket = t.socket(token);
   let said: string | null = null;
-  socket.on('session:ended', (reason) => {
+  // The same reason as a code, for the page to say in its language.
+  let code: string | null = null;
+  socket.on('session:ended', (reason, message) => {
     said = reason;
+    code = message?.code ?? null;
   });
-  const ended = new Promise<{ said: string | null; reason: string; at: number }>((resolve) => {
-    socket.on('disconnect', (reason) => resolve({ said, reason, at: performance.now() }));
+  const ended = new Promise<{ said: string | null; code: string | null; reason: string; at: number }>((resolve) => {
+    socket.on('disconnect', (reason) => resolve({ said, code, reason, at: performance.now() }));
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -40,7 +43,7 @@ function handshake(t: T, token: string): Promise<string> {
   return new Promise((resolve) => {
     const s = t.socket(token);
     s.once('connect', () => resolve('connected'));
-    s.once('connect_error', (err) => resolve(`refused: ${err.message}`));
+    s.once('connect_error', (err) => resolve(`refused: ${err.message} (${(err as Error & { data?: { said?: { code: string } } }).data?.said?.code})`));
   });
 }
 
@@ -64,9 +67,11 @@ describe('in this process: the change itself ends the connections (the poll neve
     const second = await t.login('li.wei', 'li.wei-password');
     const [a, b, other] = [await live(t, first), await live(t, first), await live(t, second)];
     await t.api('POST', '/api/logout', first);
-    for (const s of [a, b]) expect(await s.ended).toMatchObject({ said: 'session ended: logged out', reason: 'io server disconnect' });
+    for (const s of [a, b]) {
+      expect(await s.ended).toMatchObject({ said: 'session ended: logged out', code: 'session_logged_out', reason: 'io server disconnect' });
+    }
     expect(await stillConnected(t, second, other.socket)).toBe(true);
-    expect(await handshake(t, first)).toMatch(/refused: not logged in: session unknown or logged out/);
+    expect(await handshake(t, first)).toBe('refused: not logged in: session unknown or logged out (not_logged_in)');
   });
 
   it("a password changed by an admin ends the user's connections", async () => {

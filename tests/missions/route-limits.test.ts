@@ -58,6 +58,8 @@ describe('route files: one size limit, lines that fit a mission, hostile XML ref
       message: expect.stringMatching(
         /^the drawn line had 52,000 points, more than the 697 a mission holds .*; it was simplified to \d+, every drawn point within 2 m of the line flown$/,
       ),
+      // and as a code the pages say in their language
+      said: { code: 'import_simplified', params: { points: '52,000', tolerance: 2, holds: { code: 'import_holds', params: { max: 697, items: 700 } } } },
     });
 
     const flown = r.body.route.items.slice(1, -1).map((i: { lat: number; lon: number }) => ({ lat: i.lat, lon: i.lon }));
@@ -78,6 +80,7 @@ describe('route files: one size limit, lines that fit a mission, hostile XML ref
     expect(r.body.error).toMatch(
       /^zigzag\.kml refused: the line has 2,000 points and, simplified within 2 m, still more than 697: more than the 697 a mission holds \(700 items less home, takeoff and return\)/,
     );
+    expect([r.body.said.code, r.body.issues[0].said.code]).toEqual(['route_file_refused', 'import_too_many_points']);
     expect(files()).toEqual(before);
   });
 
@@ -88,6 +91,11 @@ describe('route files: one size limit, lines that fit a mission, hostile XML ref
       expect(r.status).toBe(400);
       expect(r.body.error).toMatch(/^hostile\.kml refused: a DOCTYPE \(entity declarations\) is refused/);
       expect(r.body.issues[0].where).toMatch(/^line [12]$/);
+      expect([r.body.said.code, r.body.issues[0].said, r.body.issues[0].whereSaid.code]).toEqual([
+        'route_file_refused',
+        { code: 'import_doctype' },
+        'route_where_line',
+      ]);
       expect(files()).toEqual(before);
     });
   }
@@ -97,6 +105,7 @@ describe('route files: one size limit, lines that fit a mission, hostile XML ref
     const r = await api.call('POST', '/', { fileName: 'deep.kml', content: deep });
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('deep.kml refused: elements nested more than 64 deep are refused (KML needs a handful of levels)');
+    expect(r.body.issues[0].said).toEqual({ code: 'import_too_deep', params: { depth: 64 } });
 
     fs.copyFileSync(path.join(REPO, 'missions', 'riverside.plan'), path.join(dir, 'riverside.plan'));
     fs.writeFileSync(path.join(dir, 'deep.kml'), deep);

@@ -41,7 +41,11 @@ describe('/api/routes over HTTP', () => {
       [121.3772, 28.3688],
       [121.38, 28.37],
     ]);
-    expect((await api.call('GET', '/nowhere', undefined, null)).body).toEqual({ error: 'no route "nowhere"; GET /api/routes lists them' });
+    // In English for API users, and as a code the pages say in their language.
+    expect((await api.call('GET', '/nowhere', undefined, null)).body).toEqual({
+      error: 'no route "nowhere"; GET /api/routes lists them',
+      said: { code: 'route_unknown_listed', params: { route: 'nowhere' } },
+    });
   });
 
   it('exports .plan and .waypoints, saying what a .waypoints file cannot hold', async () => {
@@ -65,11 +69,16 @@ describe('/api/routes over HTTP', () => {
       .toEqual({ error: 'invalid request body: altitude: metres above home, more than 0' });
     expect((await api.call('POST', '/', '{"fileName": ')).status).toBe(400);
     expect((await api.call('POST', '/', { fileName: 'notes.docx', content: 'x' })).body)
-      .toEqual({ error: 'fileName "notes.docx": a route file ends with .plan, .waypoints, .geojson or .kml', issues: [] });
+      .toEqual({
+        error: 'fileName "notes.docx": a route file ends with .plan, .waypoints, .geojson or .kml',
+        said: { code: 'route_file_type', params: { file: 'notes.docx' } },
+        issues: [],
+      });
 
     const refused = await api.call('POST', '/', { fileName: 'line.geojson', content, altitude: 200 });
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('line.geojson has errors; nothing was written');
+    expect(refused.body.said).toEqual({ code: 'route_has_errors', params: { file: 'line.geojson' } });
     // In English, and as codes the pages say in their language.
     expect(refused.body.issues[0]).toEqual({
       level: 'error',

@@ -1,4 +1,5 @@
 import { common, minimal } from 'node-mavlink';
+import { id, said } from '../../server/wire/messages.ts';
 import { describe, expect, it } from 'vitest';
 import { Actions } from '../../server/vehicles/actions.ts';
 import { CommandSender } from '../../server/vehicles/commands.ts';
@@ -55,7 +56,11 @@ describe('flight actions confirmed from telemetry (simulated time)', () => {
   it('a mode change accepted but never shown: unconfirmed, 4 s after the ACK', async () => {
     const { fc, v, actions, since } = await setup({ effectAfterMs: null });
     const out = await fc.run(actions.setMode(v, 'GUIDED'));
-    expect(out).toEqual({ result: 'unconfirmed', reason: 'mode change to GUIDED accepted, but mem-1 still reports STABILIZE' });
+    expect(out).toEqual({
+      result: 'unconfirmed',
+      reason: 'mode change to GUIDED accepted, but mem-1 still reports STABILIZE',
+      said: said('action_mode_unconfirmed', { mode: id('GUIDED'), vehicle: 'mem-1', now: id('STABILIZE') }),
+    });
     expect(since()).toBe(20 + 4000);
   });
 
@@ -74,7 +79,12 @@ describe('flight actions confirmed from telemetry (simulated time)', () => {
 
   it('a mode the autopilot does not have: refused here, nothing sent', async () => {
     const { fc, peer, v, actions } = await setup();
-    expect(await fc.run(actions.setMode(v, 'WARP'))).toEqual({ result: 'denied', code: 'UNSUPPORTED', reason: 'mem-1 (ardupilot) has no mode WARP' });
+    expect(await fc.run(actions.setMode(v, 'WARP'))).toEqual({
+      result: 'denied',
+      code: 'UNSUPPORTED',
+      reason: 'mem-1 (ardupilot) has no mode WARP',
+      said: said('action_no_mode', { vehicle: 'mem-1', autopilot: 'ardupilot', mode: id('WARP') }),
+    });
     expect(peer.got(CommandLong)).toEqual([]);
   });
 
@@ -89,7 +99,11 @@ describe('flight actions confirmed from telemetry (simulated time)', () => {
     expect(await ok.fc.run(ok.actions.arm(ok.v))).toEqual({ result: 'accepted' });
     expect(ok.v.armed).toBe(true);
     const not = await setup({ effectAfterMs: null });
-    expect(await not.fc.run(not.actions.arm(not.v))).toEqual({ result: 'unconfirmed', reason: 'arming accepted, but mem-1 reports disarmed' });
+    expect(await not.fc.run(not.actions.arm(not.v))).toEqual({
+      result: 'unconfirmed',
+      reason: 'arming accepted, but mem-1 reports disarmed',
+      said: said('action_arm_unconfirmed', { vehicle: 'mem-1' }),
+    });
   });
 
   it('mission start: confirmed by the mode turning AUTO, or unconfirmed', async () => {
@@ -100,6 +114,7 @@ describe('flight actions confirmed from telemetry (simulated time)', () => {
     expect(await not.fc.run(not.actions.missionStart(not.v))).toEqual({
       result: 'unconfirmed',
       reason: 'mission start accepted, but mem-1 reports mode GUIDED',
+      said: said('action_start_unconfirmed', { vehicle: 'mem-1', mode: id('GUIDED') }),
     });
   });
 

@@ -1,6 +1,7 @@
 import { common } from 'node-mavlink';
 import { describe, expect, it } from 'vitest';
 import { CommandSender } from '../../server/vehicles/commands.ts';
+import { id, said, verbatim } from '../../server/wire/messages.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { fakeClock } from '../helpers/fake-clock.ts';
 import { is, scriptedVehicle } from '../helpers/scripted-vehicle.ts';
@@ -59,7 +60,12 @@ describe('commands with acknowledgement (simulated time)', () => {
   it('nobody answers: a timeout after 5 attempts of 1.5 s, confirmation 0 to 4', async () => {
     const { fc, peer, v, sender, since } = await setup(() => {});
     const out = await fc.run(sender.send(v, { command: ARM, params: [1] }));
-    expect(out).toEqual({ result: 'timeout', attempts: 5, reason: 'COMPONENT_ARM_DISARM: no answer from mem-1 after 5 attempts of 1500 ms' });
+    expect(out).toEqual({
+      result: 'timeout',
+      attempts: 5,
+      reason: 'COMPONENT_ARM_DISARM: no answer from mem-1 after 5 attempts of 1500 ms',
+      said: said('command_no_answer', { command: id('COMPONENT_ARM_DISARM'), vehicle: 'mem-1', attempts: 5, ms: 1500 }),
+    });
     expect(peer.got(CommandLong).map((c) => c.confirmation)).toEqual([0, 1, 2, 3, 4]);
     expect(since()).toBe(5 * 1500);
   });
@@ -86,7 +92,12 @@ describe('commands with acknowledgement (simulated time)', () => {
   it('IN_PROGRESS and then nothing: a timeout 30 s after the last progress', async () => {
     const { fc, v, sender, since } = await setup((cmd, reply) => reply(ack(cmd.command, MavResult.IN_PROGRESS, 10)));
     const out = await fc.run(sender.send(v, { command: ARM, params: [1] }));
-    expect(out).toEqual({ result: 'timeout', attempts: 1, reason: 'COMPONENT_ARM_DISARM: still in progress after 30000 ms' });
+    expect(out).toEqual({
+      result: 'timeout',
+      attempts: 1,
+      reason: 'COMPONENT_ARM_DISARM: still in progress after 30000 ms',
+      said: said('command_still_in_progress', { command: id('COMPONENT_ARM_DISARM'), ms: 30_000 }),
+    });
     expect(since()).toBe(20 + 30_000);
   });
 
@@ -99,6 +110,8 @@ describe('commands with acknowledgement (simulated time)', () => {
       result: 'denied',
       code: 'FAILED',
       reason: 'COMPONENT_ARM_DISARM FAILED: Arm: Need Position Estimate',
+      // the autopilot's words kept as its own inside ours
+      said: said('command_denied_texts', { command: id('COMPONENT_ARM_DISARM'), result: id('FAILED'), texts: [verbatim('Arm: Need Position Estimate')] }),
     });
     expect(since()).toBeLessThanOrEqual(20 + 1); // the reason was there: no wait for one (a 0 ms timer is 1 ms)
   });
@@ -112,6 +125,7 @@ describe('commands with acknowledgement (simulated time)', () => {
       result: 'denied',
       code: 'DENIED',
       reason: 'COMPONENT_ARM_DISARM DENIED: PreArm: Throttle too high',
+      said: said('command_denied_texts', { command: id('COMPONENT_ARM_DISARM'), result: id('DENIED'), texts: [verbatim('PreArm: Throttle too high')] }),
     });
   });
 
@@ -124,6 +138,7 @@ describe('commands with acknowledgement (simulated time)', () => {
       result: 'denied',
       code: 'UNSUPPORTED',
       reason: 'COMPONENT_ARM_DISARM UNSUPPORTED',
+      said: said('command_denied', { command: id('COMPONENT_ARM_DISARM'), result: id('UNSUPPORTED') }),
     });
     expect(since()).toBe(20 + 150);
   });
@@ -156,6 +171,7 @@ describe('commands with acknowledgement (simulated time)', () => {
       result: 'denied',
       code: 'BUSY',
       reason: 'COMPONENT_ARM_DISARM already in progress for mem-1',
+      said: said('command_busy', { command: id('COMPONENT_ARM_DISARM'), vehicle: 'mem-1' }),
     });
     const other = sender.send(v, { command: MavCmd.NAV_TAKEOFF, params: [0, 0, 0, 0, 0, 0, 20] });
     expect(await fc.run(Promise.all([first, other]))).toEqual([{ result: 'accepted' }, { result: 'accepted' }]);
@@ -168,7 +184,11 @@ describe('commands with acknowledgement (simulated time)', () => {
     const out = sender.send(v, { command: ARM, params: [1] }, { signal: ctl.signal });
     await fc.advance(2000);
     ctl.abort();
-    expect(await fc.run(out)).toEqual({ result: 'cancelled', reason: 'COMPONENT_ARM_DISARM cancelled' });
+    expect(await fc.run(out)).toEqual({
+      result: 'cancelled',
+      reason: 'COMPONENT_ARM_DISARM cancelled',
+      said: said('command_cancelled', { command: id('COMPONENT_ARM_DISARM') }),
+    });
     await fc.advance(10_000);
     expect(peer.got(CommandLong)).toHaveLength(2);
     expect(await fc.run(sender.send(v, { command: ARM, params: [1] }, { signal: AbortSignal.abort() }))).toMatchObject({ result: 'cancelled' });

@@ -1,4 +1,5 @@
 import { common } from 'node-mavlink';
+import { id, said, verbatim } from '../../server/wire/messages.ts';
 import { describe, expect, it } from 'vitest';
 import type { UdpInLink } from '../../server/links/udp.ts';
 import { CommandSender } from '../../server/vehicles/commands.ts';
@@ -57,6 +58,7 @@ describe('commands with acknowledgement over a real socket', () => {
       result: 'denied',
       code: 'FAILED',
       reason: 'COMPONENT_ARM_DISARM FAILED: Arm: Need Position Estimate',
+      said: said('command_denied_texts', { command: id('COMPONENT_ARM_DISARM'), result: id('FAILED'), texts: [verbatim('Arm: Need Position Estimate')] }),
     });
   });
 });

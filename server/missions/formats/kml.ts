@@ -126,7 +126,7 @@ function refuseDoctype(source: string, file: string): void {
     throw new RefusedFile(
       file,
       lineAt(source, at),
-      'a DOCTYPE (entity declarations) is refused: KML needs none, and entities can read files on the server or expand without end',
+      said('import_doctype'),
     );
   }
 }
@@ -137,8 +137,8 @@ function parseXml(source: string, file: string): Node {
   } catch (err) {
     const message = (err as Error).message;
     if (/nested tags/i.test(message))
-      throw new RefusedFile(file, '', `elements nested more than ${MAX_DEPTH} deep are refused (KML needs a handful of levels)`);
-    throw new RefusedFile(file, '', `refused by the XML reader: ${message}`);
+      throw new RefusedFile(file, '', said('import_too_deep', { depth: MAX_DEPTH }));
+    throw new RefusedFile(file, '', said('import_xml_refused', { detail: verbatim(message, 'parser') }));
   }
 }
 

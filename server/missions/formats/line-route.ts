@@ -3,6 +3,7 @@ import { CMD } from '../commands.ts';
 import { RefusedFile } from '../issues.ts';
 import { LINE_TOLERANCE_M, MISSION_MAX_ITEMS, ROUTE_MAX_ITEMS } from '../limits.ts';
 import { EMPTY_META, emptyFence, item, QUADROTOR, type FencePolygon, type Route, type RouteFormat, type RouteMeta } from '../model.ts';
+import { said, type ServerMessage } from '../../wire/messages.ts';
 
 /** A patrol line drawn in a GIS becomes take off, fly the line, return to launch, at one altitude. */
 export const DEFAULT_LINE_ALTITUDE = 40;
@@ -26,7 +27,7 @@ export interface DrawnRoute {
 
 /** Points of a drawn line that fit in a mission beside the takeoff and return added to it. */
 export const MAX_LINE_POINTS = ROUTE_MAX_ITEMS - 2;
-const HOLDS = `the ${MAX_LINE_POINTS} a mission holds (${MISSION_MAX_ITEMS} items less home, takeoff and return)`;
+const HOLDS = said('import_holds', { max: MAX_LINE_POINTS, items: MISSION_MAX_ITEMS });
 const M_PER_DEG = 111_320;
 const count = (n: number) => n.toLocaleString('en');
 
@@ -45,7 +46,7 @@ const PIECE = 2000;
  * line flown. A line with more real corners than a mission holds is refused, as soon as that is
  * clear.
  */
-function fitLine({ line, lineAt }: DrawnRoute, file: string): { kept: number[]; note?: string } {
+function fitLine({ line, lineAt }: DrawnRoute, file: string): { kept: number[]; note?: ServerMessage } {
   if (line.length <= MAX_LINE_POINTS) return { kept: line.map((_, i) => i) };
   const lat0 = line.reduce((s, p) => s + p.lat, 0) / line.length;
   const mPerDegLon = M_PER_DEG * Math.cos((lat0 * Math.PI) / 180);
@@ -59,14 +60,12 @@ function fitLine({ line, lineAt }: DrawnRoute, file: string): { kept: number[]; 
     throw new RefusedFile(
       file,
       lineAt,
-      `the line has ${count(line.length)} points and, simplified within ${LINE_TOLERANCE_M} m, still more than ${MAX_LINE_POINTS}: ` +
-        `more than ${HOLDS}; simplify it in the GIS or split the patrol into several routes`,
+      said('import_too_many_points', { points: count(line.length), tolerance: LINE_TOLERANCE_M, max: MAX_LINE_POINTS, holds: HOLDS }),
     );
   }
   return {
     kept: kept.map((p) => p.i),
-    note: `the drawn line had ${count(line.length)} points, more than ${HOLDS}; it was simplified to ${count(kept.length)}, ` +
-      `every drawn point within ${LINE_TOLERANCE_M} m of the line flown`,
+    note: said('import_simplified', { points: count(line.length), holds: HOLDS, kept: count(kept.length), tolerance: LINE_TOLERANCE_M }),
   };
 }
 

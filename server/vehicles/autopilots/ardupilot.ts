@@ -1,5 +1,5 @@
 import { ardupilotmega, common, minimal } from 'node-mavlink';
-import { said } from '../../wire/messages.ts';
+import { id, said } from '../../wire/messages.ts';
 import type { FlightMode } from '../../wire/types.ts';
 import { failed, type AutopilotProfile, type GotoPlan } from './profile.ts';
 
@@ -93,15 +93,13 @@ const RELATIVE = MavFrame.GLOBAL_RELATIVE_ALT_INT;
 const arduCopterGoto: GotoPlan = {
   modeFirst: 'guided',
   armIn: 'guided',
-  // It reads COMMAND_INT's frame: heights above home throughout.
-  heights: 'home',
   // NAV_TAKEOFF reads only param7, metres above home.
-  takeoff: (alt) => ({ command: MavCmd.NAV_TAKEOFF, params: [0, 0, 0, NaN, 0, 0, alt] }),
+  takeoff: (altRel) => ({ command: MavCmd.NAV_TAKEOFF, params: [0, 0, 0, NaN, 0, 0, altRel] }),
   // param1 -1: its own speed; param2 0: it is in GUIDED already; param4 NaN: its own yaw.
-  reposition: (to, alt) => ({ command: MavCmd.DO_REPOSITION, params: [-1, 0, 0, NaN], int: { frame: RELATIVE, lat: to.lat, lon: to.lon, alt } }),
+  reposition: (to, altRel) => ({ command: MavCmd.DO_REPOSITION, params: [-1, 0, 0, NaN], int: { frame: RELATIVE, lat: to.lat, lon: to.lon, alt: altRel } }),
   modes: ['guided'],
   orbit: null,
-  roi: (at, ground) => ({ command: MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: ground } }),
+  roi: (at) => ({ command: MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: 0 } }),
   switchesTo: { reposition: null, orbit: null },
   holdWhy: "position hold in GUIDED (ArduCopter's CIRCLE centres ahead of the nose and sinks with the throttle low; DO_ORBIT unsupported)",
 };
@@ -137,12 +135,12 @@ export const ardupilotProfile: AutopilotProfile = {
   async startMission(type, s) {
     const guided = this.roles(type).guided!;
     const mode = await s.setMode(guided);
-    if (failed(mode)) return { started: false, reason: `cannot switch to ${guided}: ${mode.reason}` };
+    if (failed(mode)) return { started: false, said: said('start_mode_failed', { mode: id(guided), reason: mode.said }) };
     if (!(await s.arm())) return { started: false };
     s.starting();
     const start = await s.missionStart();
     if (s.ended()) return { started: false };
-    if (failed(start)) return { started: false, reason: `mission start refused: ${start.reason}` };
+    if (failed(start)) return { started: false, said: said('start_refused', { reason: start.said }) };
     return { started: true };
   },
   homeItem: true,

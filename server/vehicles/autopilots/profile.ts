@@ -1,4 +1,4 @@
-import { said, type ServerMessage } from '../../wire/messages.ts';
+import { id, said, type ServerMessage } from '../../wire/messages.ts';
 import type { FlightMode, LatLon } from '../../wire/types.ts';
 import type { ActionOutcome } from '../actions.ts';
 import type { Command } from '../commands.ts';
@@ -28,8 +28,8 @@ export interface StartSteps {
   ended(): boolean;
 }
 
-/** Started; or not, with the reason (none when the step that stopped it has told it already). */
-export type StartResult = { started: true } | { started: false; reason?: string };
+/** Started; or not, with the reason as a message (none when the step that stopped it has told it already). */
+export type StartResult = { started: true } | { started: false; said?: ServerMessage };
 
 /** What a mission item makes the aircraft do, as far as its flight mode is concerned. */
 export type MissionItemKind = 'takeoff' | 'waypoint' | 'return' | 'land' | 'other';
@@ -63,22 +63,16 @@ export interface GotoPlan {
   modeFirst: 'guided' | null;
   /** on the ground: the mode to arm in before the take-off command (ArduPilot GUIDED, PX4 Hold) */
   armIn: 'guided' | 'hold';
-  /**
-   * What every height given to the commands below is measured from: home (ArduPilot takes
-   * COMMAND_INT's frame as given) or sea level (PX4 copies param7 as AMSL whatever the frame says:
-   * its mavlink receiver does not convert it, and its navigator and Orbit task read it as AMSL).
-   */
-  heights: 'home' | 'amsl';
-  /** climb straight up from where it stands to `alt`, once armed */
-  takeoff(alt: number): Command;
-  /** fly to the point at `alt`, and stay there */
-  reposition(to: LatLon, alt: number): Command;
+  /** climb straight up to `altRel` metres above home from where it stands, once armed */
+  takeoff(altRel: number, homeAltMsl: number): Command;
+  /** fly to the point at `altRel` metres above home, and stay there */
+  reposition(to: LatLon, altRel: number): Command;
   /** the flight modes it shows while flying there and holding: leaving them ends the goto's control */
   modes: FlightMode[];
-  /** circling the point at `alt` where the autopilot does it safely; null: it holds position over it */
-  orbit: ((centre: LatLon, alt: number, radiusM: number) => Command) | null;
-  /** point the nose (and a gimbal) at a place on the ground (`groundAlt`: home's height) */
-  roi(at: LatLon, groundAlt: number): Command;
+  /** circling the point where the autopilot does it safely; null: it holds position over it */
+  orbit: ((centre: LatLon, altRel: number, radiusM: number) => Command) | null;
+  /** point the nose (and a gimbal) at a place */
+  roi(at: LatLon): Command;
   /** said in the goto's record: why it holds as it does */
   holdWhy: string;
   /** the mode names the reposition and the orbit command switch to by themselves, so the change is known as ours */
@@ -124,7 +118,7 @@ export const failed = (o: ActionOutcome) => o.result !== 'accepted';
 export async function missionModeThenArm(this: AutopilotProfile, type: number, s: StartSteps): Promise<StartResult> {
   const mission = this.roles(type).mission;
   const mode = await s.setMode(mission);
-  if (failed(mode)) return { started: false, reason: `cannot switch to ${mission}: ${mode.reason}` };
+  if (failed(mode)) return { started: false, said: said('start_mode_failed', { mode: id(mission), reason: mode.said }) };
   if (!(await s.arm())) return { started: false };
   return { started: true };
 }
