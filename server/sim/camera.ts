@@ -74,8 +74,9 @@ export class SimCamera {
   private child: ChildProcess | null = null;
   private restartTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** the RTP timestamp of the encoder's time 0, random as RFC 3550 asks */
-  private readonly timestampBase = Math.floor(Math.random() * 2 ** 32);
+  /** the RTP timestamp of the encoder's time 0, random as RFC 3550 asks; moved on when the encoder restarts, so the clock goes on */
+  private timestampBase = Math.floor(Math.random() * 2 ** 32);
+  private lastTimestamp: number | null = null;
 
   private constructor(private readonly ffmpeg: string, private readonly settings: CameraSettings) {
     this.info = {
@@ -101,6 +102,11 @@ export class SimCamera {
     return new SimCamera(ffmpeg.path, settings);
   }
 
+  /** the encoder's process id while it runs (a test kills it, as a camera's encoder crashes) */
+  get encoderPid(): number | undefined {
+    return this.child?.pid;
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.restartTimer);
@@ -111,6 +117,8 @@ export class SimCamera {
 
   private run(): void {
     const { info, settings } = this;
+    // A restarted encoder counts its time from 0 again: its first picture goes one frame after the last one sent.
+    if (this.lastTimestamp !== null) this.timestampBase = this.lastTimestamp + Math.round(90_000 / info.fps);
     const child = spawn(this.ffmpeg, [
       '-hide_banner',
       '-loglevel',
@@ -194,7 +202,8 @@ export class SimCamera {
     }
     const stamp = Buffer.from(captureStampSei(performance.timeOrigin + performance.now()));
     const nals = v.key ? [...this.parameterSets, stamp, ...v.nals] : [stamp, ...v.nals];
-    const timestamp = this.timestampBase + v.ms * 90;
+    const timestamp = (this.timestampBase + v.ms * 90) >>> 0;
+    this.lastTimestamp = timestamp;
     for (const p of this.packetizer.packetize(nals, timestamp)) {
       this.socket.send(p, this.settings.port, this.settings.host);
       this.packets++;

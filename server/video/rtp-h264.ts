@@ -45,6 +45,12 @@ export interface DepacketizerOptions {
 const MAX_GAP = 3000;
 /** This far behind, a packet is late or duplicated; farther, the sender started again. */
 const MAX_LATE = 100;
+/**
+ * A step of the RTP clock back by more than this is no B-frame reordering (a few frames) but a
+ * restarted sender; forward by more than MAX_JUMP_90K, the same (a pause is not sent as RTP time).
+ */
+const MAX_BACK_90K = 90_000;
+const MAX_JUMP_90K = 10 * 90_000;
 /** After a restart the pictures go on one frame later than the last one (25 fps), so pts keep growing. */
 const RESTART_STEP_90K = 3600;
 
@@ -142,8 +148,17 @@ export class RtpDepacketizer {
 
   private take(p: RtpPacket, arrivedMs: number): void {
     this.lastSeq = p.seq;
-    this.pts += (p.timestamp - this.lastTimestamp) | 0; // a signed 32-bit step: the wrap unwraps itself
+    const step = (p.timestamp - this.lastTimestamp) | 0; // a signed 32-bit step: the wrap unwraps itself
     this.lastTimestamp = p.timestamp;
+    if (step < -MAX_BACK_90K || step > MAX_JUMP_90K) {
+      // The sender's clock jumped (its encoder restarted behind the same SSRC and sequence): a new
+      // stream for the decoder, and pts go on from where they were.
+      this.counts.restarts++;
+      this.opts.note?.(`the RTP clock jumped by ${step / 90} ms: taken as a restart`);
+      this.loseSequence();
+      this.endPicture();
+      this.pts += RESTART_STEP_90K;
+    } else this.pts += step;
     if (this.picture && this.picture.timestamp !== p.timestamp) this.endPicture();
     if (!this.picture) {
       this.picture = { timestamp: p.timestamp, pts: this.pts, nals: [], arrivedMs, broken: false };

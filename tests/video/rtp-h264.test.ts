@@ -113,6 +113,16 @@ describeWithFfmpeg('RTP depacketizer against ffmpeg’s own RTP (H.264, RFC 6184
     expect(units[50]!.pts90k).toBeGreaterThan(units[49]!.pts90k);
   });
 
+  it('a sender whose RTP clock jumps back behind the same SSRC and sequence (its encoder restarted) is a restart: pts still grow', () => {
+    const seq0 = packets[0]!.readUInt16BE(2);
+    const base = packets[0]!.readUInt32BE(4);
+    const again = packets.map((p, k) => rewrite(p, { seq: seq0 + packets.length + k, ts: base - 5 * 90_000 + p.readUInt32BE(4) - base }));
+    const { units, counts } = depacketize('h264', [...packets, ...again]);
+    expect(counts).toMatchObject({ restarts: 1, lostPackets: 0, units: 100 });
+    expect(units[50]!.key).toBe(true);
+    expect(units[50]!.pts90k).toBeGreaterThan(units[49]!.pts90k);
+  });
+
   function nalsOfPictures(from: number, to: number): Buffer[] {
     // the file's NAL units grouped by picture: a new picture begins at an SPS or at a slice whose first_mb_in_slice is 0
     const pictures: Buffer[][] = [];

@@ -40,6 +40,29 @@ describeWithFfmpeg('the simulator’s camera', () => {
     expect(units[1]!.unit.pts90k - units[0]!.unit.pts90k).toBe(3600);
   });
 
+  it('an encoder that dies is said and started again after 3 s; the stream goes on from a key picture, its clock still growing', async () => {
+    const source = await UdpVideoSource.open('rtp://127.0.0.1:0');
+    cleanup.push(() => source.close());
+    const units: AccessUnit[] = [];
+    source.onUnit((u) => units.push(u));
+    const said: string[] = [];
+    const gcs = await GroundStation.open();
+    cleanup.push(() => gcs.close());
+    const squadron = await gcs.squadron({ count: 1, camera: { basePort: source.port, width: 320, height: 180, log: (l) => said.push(l) } });
+    cleanup.push(() => squadron.close());
+    const camera = squadron.drones[0]!.camera!;
+    await waitFor('pictures', () => units.length >= 10, 20_000);
+    const first = camera.encoderPid!;
+    process.kill(first, 'SIGKILL');
+    await waitFor('the death said', () => said.some((l) => /the encoder stopped \(SIGKILL\); again in 3 s/.test(l)));
+    const before = units.length;
+    await waitFor('pictures again', () => units.length >= before + 10, 20_000);
+    expect(camera.encoderPid).not.toBe(first);
+    expect(units[before]!.key).toBe(true);
+    expect(units[before]!.pts90k).toBeGreaterThan(units[before - 1]!.pts90k);
+    expect(source.health()).toMatchObject({ state: 'live', restarts: 0, lostPackets: 0 }); // the same sender, its clock going on
+  });
+
   it('answers REQUEST_MESSAGE for VIDEO_STREAM_INFORMATION with its RTP port, as ArduPilot does for an attached camera; FAILED without one', async () => {
     const gcs = await GroundStation.open();
     cleanup.push(() => gcs.close());
