@@ -7,6 +7,7 @@ import { EMPTY_META, emptyFence, QUADROTOR, type Route } from '../missions/model
 import { Refusal, type RefusalKind } from '../refusal.ts';
 import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
+import type { GotoPlan } from '../vehicles/autopilots/profile.ts';
 import type { GotoRecordStore, GotoRow } from '../store/gotos.ts';
 import type { CommandSender } from '../vehicles/commands.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
@@ -306,7 +307,13 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
         : said('check_goto_path_clear'),
     );
 
-    add('ceiling', alt > 0 && alt <= this.d.rules.ceilingM, said('check_goto_altitude', { alt: alt.toFixed(0), ceiling: this.d.rules.ceilingM }));
+    // An autopilot that takes heights above sea level (PX4) needs its home's height first.
+    const noHome = this.groundAlt(profileOf(v.autopilot).goto, v) === null;
+    add(
+      'ceiling',
+      !noHome && alt > 0 && alt <= this.d.rules.ceilingM,
+      noHome ? said('goto_no_home') : said('check_goto_altitude', { alt: alt.toFixed(0), ceiling: this.d.rules.ceilingM }),
+    );
 
     const pct = v.battery?.percent ?? null;
     const trip = from && home ? this.tripS(from, r.target, home, alt, holdMin * 60) : null;
@@ -424,13 +431,15 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   private async fly(g: Goto, v: Vehicle): Promise<void> {
     const plan = profileOf(v.autopilot).goto;
     const roles = profileOf(v.autopilot).roles(v.type);
+    const base = this.groundAlt(plan, v);
+    if (base === null) return this.fail(g, said('goto_no_home'));
     if (g.state === 'arming') {
       const mode = await this.d.actions.setMode(v, plan.armIn === 'guided' ? roles.guided ?? roles.hold : roles.hold);
       if (mode.result !== 'accepted') return this.fail(g, mode.said);
       if (!(await this.armPatiently(g, v))) return;
       g.state = 'climbing';
       this.event(g, 'climbing', said('goto_climbing', { alt: g.altM }));
-      const up = await this.d.commands.send(v, plan.takeoff(g.altM, v.home?.altMsl ?? 0));
+      const up = await this.d.commands.send(v, plan.takeoff(base + g.altM));
       if (up.result !== 'accepted') return this.fail(g, up.said);
       if (!(await this.d.actions.waitFor(v, () => airborne(v), this.settings.climbTimeoutMs))) {
         return this.fail(g, said('goto_not_climbing', { seconds: this.settings.climbTimeoutMs / 1000 }));
@@ -450,7 +459,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     const startM = v.position ? distanceM(v.position, g.target) : Infinity;
     // A mode it switches to by itself on our command is ours, not an unexpected change (the aircraft alerts ask).
     if (plan.switchesTo.reposition) v.commandedMode = { mode: plan.switchesTo.reposition, at: this.clock.now() };
-    const out = await this.d.commands.send(v, plan.reposition(g.target, g.altM));
+    const out = await this.d.commands.send(v, plan.reposition(g.target, base + g.altM));
     if (out.result !== 'accepted') return this.fail(g, out.said);
     // An ACK says it took the command; only its position says it goes there.
     const moving = await this.d.actions.waitFor(v, () => {
@@ -474,6 +483,11 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       refused: (attempt, _reason, why) => this.event(g, 'arm_refused', said('goto_arm_refused', { attempt, reason: why })),
       gaveUp: (_reason, why) => this.fail(g, said('goto_could_not_arm', { reason: why })),
     });
+  }
+
+  /** Where the autopilot's goto heights are counted from: 0 above home, or home's height above sea level; null: not known yet. */
+  private groundAlt(plan: GotoPlan, v: Vehicle): number | null {
+    return plan.heights === 'home' ? 0 : v.home?.altMsl ?? null;
   }
 
   /** Distance to the point from telemetry fresher than staleMs, else null. */
@@ -552,16 +566,28 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   /** Over the point: the camera on it, and the circle where the autopilot flies one safely. */
   private async onScene(g: Goto, v: Vehicle): Promise<void> {
     const plan = profileOf(v.autopilot).goto;
+    // Known before it flew (fly() stops without it), and home does not go away.
+    const base = this.groundAlt(plan, v) ?? 0;
     if (plan.orbit) {
       if (plan.switchesTo.orbit) v.commandedMode = { mode: plan.switchesTo.orbit, at: this.clock.now() };
-      const o = await this.d.commands.send(v, plan.orbit(g.target, g.altM, this.settings.orbitRadiusM));
+      const o = await this.d.commands.send(v, plan.orbit(g.target, base + g.altM, this.settings.orbitRadiusM));
       if (o.result !== 'accepted') {
         g.hold = 'position';
         this.event(g, 'orbit', said('goto_orbit_refused', { reason: o.said }));
-      }
+      } else await this.orbitSeen(g, v);
     }
-    const roi = await this.d.commands.send(v, plan.roi(g.target));
+    const roi = await this.d.commands.send(v, plan.roi(g.target, base));
     this.event(g, 'roi', said('goto_roi', { result: term(`commandResult_${roi.result}`, roi.result) }));
+  }
+
+  /** An ACK says the autopilot took the orbit; its HEARTBEAT's mode says it circles. Else it holds over the point, said so. */
+  private async orbitSeen(g: Goto, v: Vehicle): Promise<void> {
+    if (await this.d.actions.waitFor(v, () => v.flightMode === 'orbit')) {
+      this.event(g, 'orbit', said('goto_orbiting', { radius: this.settings.orbitRadiusM }));
+    } else {
+      g.hold = 'position';
+      this.event(g, 'orbit', said('goto_orbit_unconfirmed', { mode: term(`flightMode_${v.flightMode}`, v.mode) }));
+    }
   }
 
   private linkChange(v: Vehicle, lost: boolean): void {

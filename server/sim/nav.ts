@@ -143,3 +143,41 @@ export class RtlNav implements Nav {
     }
   }
 }
+
+/**
+ * PX4's Orbit (FlightTaskOrbit): straight to the nearest point of the circle at its cruise speed,
+ * then round it at the orbit's speed, clockwise when the radius is positive, at the centre's
+ * height. The nose faces the centre (yaw behaviour 0): the vehicle keeps its region of interest there.
+ */
+export class OrbitNav implements Nav {
+  readonly kind = 'orbit';
+  /** on the circle once within this of it (PX4's horizontal acceptance radius is a few metres) */
+  private static readonly ON_CIRCLE_M = 2;
+  /** how far ahead round the circle the setpoint is put, seconds of travel */
+  private static readonly LEAD_S = 2;
+
+  constructor(readonly centre: { n: number; e: number; alt: number }, readonly radiusM: number, readonly speedMs: number, readonly clockwise: boolean) {}
+
+  get target(): { n: number; e: number; alt: number } {
+    return this.centre;
+  }
+
+  setpoint(ctx: NavContext): Setpoint | null {
+    const f = ctx.flight;
+    if (f.landed) return null;
+    if (this.radiusM <= 0) return { ...this.centre, speed: ctx.speed };
+    const dn = f.n - this.centre.n;
+    const de = f.e - this.centre.e;
+    const from = Math.hypot(dn, de);
+    // A bearing from the centre (north 0, east π/2): growing bearing is clockwise seen from above.
+    const bearing = from > 0.01 ? Math.atan2(de, dn) : 0;
+    const at = (b: number) => ({ n: this.centre.n + this.radiusM * Math.cos(b), e: this.centre.e + this.radiusM * Math.sin(b), alt: this.centre.alt });
+    if (Math.abs(from - this.radiusM) > OrbitNav.ON_CIRCLE_M) return { ...at(bearing), speed: ctx.speed };
+    const ahead = (this.speedMs * OrbitNav.LEAD_S) / this.radiusM;
+    return { ...at(bearing + (this.clockwise ? ahead : -ahead)), speed: this.speedMs };
+  }
+
+  update(): boolean {
+    return false; // round and round until told otherwise
+  }
+}

@@ -28,21 +28,26 @@ const { INFO, WARNING, CRITICAL } = MavSeverity;
 /** PX4's main mode AUTO and its sub modes, the ones a patrol uses. */
 const AUTO = 4;
 export const PX4_SUB = { TAKEOFF: 2, HOLD: 3, MISSION: 4, RETURN: 5, LAND: 6 } as const;
+/** Orbit is a sub mode of POSCTL (main mode 3), sub mode 1. */
+const POSCTL = 3;
+const POSCTL_ORBIT = 1;
 
-/** custom_mode of an AUTO sub mode: main mode in bits 16-23, sub mode in bits 24-31. */
-export const px4CustomMode = (sub: number): number => ((AUTO << 16) | (sub << 24)) >>> 0;
+/** custom_mode of a sub mode: main mode in bits 16-23, sub mode in bits 24-31. */
+export const px4CustomMode = (sub: number, main = AUTO): number => ((main << 16) | (sub << 24)) >>> 0;
 
 /**
  * PX4's modes onto the simulator's behaviours (ArduCopter's numbers inside). HOLD holds where
  * it is; a reposition (GUIDED inside) shows as HOLD too, as PX4 flies DO_REPOSITION in Hold.
  */
-const MODES: { mode: number; name: string; sub: number }[] = [
+const MODES: { mode: number; name: string; sub: number; main?: number }[] = [
   { mode: CopterMode.LOITER, name: 'HOLD', sub: PX4_SUB.HOLD },
   { mode: CopterMode.AUTO, name: 'MISSION', sub: PX4_SUB.MISSION },
   { mode: CopterMode.RTL, name: 'RETURN', sub: PX4_SUB.RETURN },
   { mode: CopterMode.LAND, name: 'LAND', sub: PX4_SUB.LAND },
   { mode: CopterMode.GUIDED, name: 'HOLD', sub: PX4_SUB.HOLD },
   { mode: CopterMode.BRAKE, name: 'HOLD', sub: PX4_SUB.HOLD },
+  // DO_ORBIT's mode (SimVehicle.orbit flies it); not one DO_SET_MODE asks for here.
+  { mode: CopterMode.CIRCLE, name: 'ORBIT', sub: POSCTL_ORBIT, main: POSCTL },
 ];
 const HOLD = MODES[0]!;
 const modeEntry = (mode: number) => MODES.find((m) => m.mode === mode) ?? HOLD;
@@ -183,6 +188,39 @@ function takeoff(c: ReceivedCommand, ctx: CommandContext): CommandReply {
   return done(v.takeoff(alt) ? MavResult.ACCEPTED : MavResult.FAILED);
 }
 
+/** PX4's MC_ORBIT_RAD_MAX default and the Orbit task's smallest radius, metres. */
+const ORBIT_RADIUS = { min: 1, max: 1000 };
+
+/**
+ * DO_ORBIT as a PX4 multicopter takes it, either form (its sources: Commander, FlightTaskOrbit).
+ * The commander switches to Orbit and answers ACCEPTED, or TEMPORARILY_REJECTED and "Orbit command
+ * rejected" when the switch is refused (here: no position, or not flying; the real one also in a
+ * VTOL transition), staying in its mode. The task then reads param1 (radius, its sign the direction),
+ * param2 (speed), param3 (yaw behaviour; only facing the centre is flown here), param5/6 the centre
+ * and param7 its height AMSL (NaN: where it is). A radius out of range is still ACCEPTED by the
+ * commander; the task says "Orbit radius limit exceeded" and (inside PX4, a failsafe task) holds.
+ */
+function orbit(c: ReceivedCommand, ctx: CommandContext): CommandReply {
+  const v = ctx.vehicle;
+  const refuse = () => {
+    ctx.say(say(CRITICAL, 'Orbit command rejected'));
+    return done(MavResult.TEMPORARILY_REJECTED);
+  };
+  if (!v.armed || v.flight.landed || !v.sensors.positionOk) return refuse();
+  const [radiusParam, speedParam] = c.params;
+  const radius = Number.isFinite(radiusParam) ? Math.abs(radiusParam) : ORBIT_RADIUS.min;
+  const here = v.position;
+  const centre = Number.isFinite(c.lat) && Number.isFinite(c.lon) ? { lat: c.lat, lon: c.lon } : here;
+  const alt = Number.isFinite(c.alt) ? altAboveHome(v, c.alt, MavFrame.GLOBAL) : here.altRel;
+  if (radius < ORBIT_RADIUS.min || radius > ORBIT_RADIUS.max) {
+    if (!v.orbit(here, 0, here.altRel, 0, true)) return refuse(); // radius 0: it holds where it is
+    ctx.say(say(CRITICAL, 'Orbit radius limit exceeded'));
+    return done(MavResult.ACCEPTED);
+  }
+  const speed = Number.isFinite(speedParam) && speedParam > 0 ? speedParam : 1;
+  return v.orbit(centre, radius, alt, speed, !(radiusParam < 0)) ? done(MavResult.ACCEPTED) : refuse();
+}
+
 /** A fresh PX4 for one drone (its STATUSTEXT ids count per drone). */
 export function px4(): Firmware {
   let textId = 0;
@@ -192,10 +230,10 @@ export function px4(): Firmware {
     mission,
     bootMode: HOLD.mode,
     modeName: (mode) => modeEntry(mode).name,
-    customMode: (mode) => px4CustomMode(modeEntry(mode).sub),
+    customMode: (mode) => px4CustomMode(modeEntry(mode).sub, modeEntry(mode).main),
     modeOf: (customMode) => {
       if (((customMode >>> 16) & 0xff) !== AUTO) return undefined;
-      return MODES.find((m) => m.sub === customMode >>> 24)?.mode;
+      return MODES.find((m) => m.main === undefined && m.sub === customMode >>> 24)?.mode;
     },
     // DO_SET_MODE: param2 the main mode, param3 the sub mode.
     customModeOf: (params) => ((params[1]! << 16) | (params[2]! << 24)) >>> 0,
@@ -203,11 +241,14 @@ export function px4(): Firmware {
     modeAfterDisarm: (mode) => (mode === CopterMode.RTL || mode === CopterMode.LAND ? HOLD.mode : mode),
     telemetry: (v, o) => new Px4Telemetry(v, o.startEpochMs, o.uid, o.missionId),
     defaultStreams: DEFAULT_STREAMS,
-    // PX4's mavlink receiver takes DO_REPOSITION in either form (it converts both to a vehicle_command).
+    // PX4's mavlink receiver takes DO_REPOSITION in either form (it converts both to a vehicle_command,
+    // copying the height into param7 whatever the frame: its navigator reads it as AMSL).
     command: (c, ctx) => (c.command === MavCmd.SET_MESSAGE_INTERVAL ?
       setMessageInterval(c, ctx)
       : c.command === MavCmd.DO_REPOSITION ?
-      reposition(c, ctx.vehicle)
+      reposition({ ...c, frame: MavFrame.GLOBAL }, ctx.vehicle)
+      : c.command === MavCmd.DO_ORBIT ?
+      orbit(c, ctx)
       : c.command === MavCmd.NAV_TAKEOFF
       ? takeoff(c, ctx)
       : undefined),

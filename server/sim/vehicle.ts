@@ -3,7 +3,7 @@ import { ARM_CHECK, BASE_MODE, CopterMode, POSITION_MODES, SENSORS, SUPPORTED_MO
 import type { DisarmReason, Firmware, Said } from './firmware.ts';
 import type { RawMissionItem } from './mission-items.ts';
 import { MissionRunner } from './mission-runner.ts';
-import { LandNav, PointNav, RtlNav, TakeoffNav, type Nav, type NavContext } from './nav.ts';
+import { LandNav, OrbitNav, PointNav, RtlNav, TakeoffNav, type Nav, type NavContext } from './nav.ts';
 import type { Params } from './params.ts';
 import { Battery, currentDraw } from './physics/battery.ts';
 import { FlightModel, type Limits } from './physics/flight.ts';
@@ -351,6 +351,19 @@ export class SimVehicle {
   /** DO_SET_ROI_LOCATION: keep the nose on a place (null: DO_SET_ROI_NONE, the heading stays where it is). */
   lookAt(place: LatLon | null): boolean {
     this.roi = place ? this.frame.toLocal(place) : null;
+    return true;
+  }
+
+  /**
+   * Circle a place (PX4's DO_ORBIT), facing it: the mode becomes CIRCLE inside (what PX4 calls
+   * ORBIT), outside the ArduCopter modes a DO_SET_MODE can ask for. Only in flight with a position.
+   */
+  orbit(centre: LatLon, radiusM: number, altAboveHome: number, speedMs: number, clockwise: boolean): boolean {
+    if (!this.armed || this.flight.landed || !this.sensors.positionOk) return false;
+    if (this.mode === CopterMode.AUTO) this.runner.stop();
+    this.mode = CopterMode.CIRCLE;
+    this.nav = new OrbitNav({ ...this.frame.toLocal(centre), alt: altAboveHome }, radiusM, speedMs, clockwise);
+    this.roi = this.frame.toLocal(centre);
     return true;
   }
 

@@ -13,7 +13,7 @@ const SCENE = { lat: 28.3709, lon: 121.382 };
 
 describe('drone to the scene against the simulated PX4, over real sockets', () => {
   it(
-    'arms in Hold, takes off (altitude AMSL), repositions with the change-mode flag, holds over the point when the orbit is refused, and no mode change is taken for an unexpected one',
+    'arms in Hold, takes off, repositions with the change-mode flag and orbits the point, every height AMSL as PX4 reads it, and no mode change is taken for an unexpected one',
     async () => {
       rig = await patrolRig({ simOptions: { bootDelayS: 4, speedup: 4, demo: false, seed: 11, autopilot: 'px4' }, goto: { transitAltM: 30 } });
       const r = rig;
@@ -45,11 +45,32 @@ describe('drone to the scene against the simulated PX4, over real sockets', () =
           throw new Error(`${err.message}: ${last?.state}; ${last?.events.map((e) => e.message).join(' | ')}`);
         });
       const there = await until('overhead, the orbit answered', (g) => g.overhead && g.events.some((e) => e.kind === 'roi'));
-      expect(r.drone.status().mode).toBe('HOLD');
-      // The simulator has no Orbit (the real PX4 has): the refusal is said, and it holds position over the point.
-      expect(there.hold).toBe('position');
-      expect(there.events.find((e) => e.kind === 'orbit')!.message).toMatch(/^orbit refused \(DO_ORBIT UNSUPPORTED\): holding position over the point$/);
-      expect(there.state).toBe('on_scene');
+      // PX4 reads every height as AMSL (home is 10 m AMSL here): 30 m above home, not 20.
+      const v = r.t.svc.fleet.get(r.vid)!;
+      expect(v.position!.altRel).toBeGreaterThan(27);
+      expect(v.position!.altRel).toBeLessThan(33);
+      expect(there.hold).toBe('orbit');
+      expect(there.events.find((e) => e.kind === 'orbit')!.message).toBe('circling the point at 20 m, facing it');
+      expect(r.drone.status().mode).toBe('ORBIT');
+      expect(v.flightMode).toBe('orbit');
+      // Round the point on the circle, at its height, still overhead.
+      const bearings: number[] = [];
+      await waitFor(
+        'round the circle',
+        () => {
+          const p = v.position!;
+          const dn = (p.lat - SCENE.lat) * 111_320;
+          const de = (p.lon - SCENE.lon) * 111_320 * Math.cos((SCENE.lat * Math.PI) / 180);
+          const from = Math.hypot(dn, de);
+          if (from > 17 && from < 23) bearings.push(Math.atan2(de, dn));
+          return bearings.length > 20 && new Set(bearings.map((b) => Math.round(b * 2))).size >= 4;
+        },
+        60_000,
+        250,
+      );
+      expect(v.position!.altRel).toBeGreaterThan(27);
+      const circling = await until('still overhead', (g) => g.overhead);
+      expect(circling.state).toBe('on_scene');
       const open = (await r.t.api('GET', '/api/alerts/open', r.pilot)).body as { aircraft: { rule: string }[] };
       expect(open.aircraft.filter((a) => a.rule === 'mode_change')).toEqual([]);
 

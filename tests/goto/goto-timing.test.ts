@@ -1,4 +1,4 @@
-import { common, type MavLinkData } from 'node-mavlink';
+import { common, minimal, type MavLinkData } from 'node-mavlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AircraftMonitor } from '../../server/alerts/aircraft-monitor.ts';
 import { ControlRegistry } from '../../server/patrols/control.ts';
@@ -16,6 +16,9 @@ import { scriptedVehicle } from '../helpers/scripted-vehicle.ts';
 const { MavCmd, MavResult } = common;
 const GUIDED = 4;
 const RTL = 6;
+/** PX4's custom modes (main << 16 | sub << 24): AUTO.LOITER (Hold), POSCTL.ORBIT */
+const PX4_HOLD = 0x03040000;
+const PX4_ORBIT = 0x01030000;
 const HOME = { lat: 28.37, lon: 121.3815 };
 /** 250 m north of home, as point A of the live capture */
 const A = { lat: 28.37225, lon: 121.3815 };
@@ -25,8 +28,25 @@ const M_PER_DEG = 111_320;
  * A copter as ArduCopter answered the live capture: every command ACKed at once, DO_REPOSITION
  * only as COMMAND_INT, then flying there at 10 m/s; position, battery and GPS sent 4 times a second.
  */
-async function copter(fc: FakeClock, opts: { battery: number; moves?: boolean; refuseRtl?: number }) {
-  const sv = await scriptedVehicle(fc, { customMode: GUIDED, armed: true });
+/**
+ * As PX4 (`px4`): in Hold, it flies a DO_REPOSITION in Hold, and answers DO_ORBIT as its commander
+ * does: ACCEPTED and Orbit in its HEARTBEAT, or TEMPORARILY_REJECTED with "Orbit command rejected"
+ * ('reject'), or (a case the sources allow, 'ack-only') ACCEPTED with its mode unchanged.
+ */
+interface CopterOptions {
+  battery: number;
+  moves?: boolean;
+  refuseRtl?: number;
+  px4?: { orbit: 'accept' | 'reject' | 'ack-only' };
+}
+
+async function copter(fc: FakeClock, opts: CopterOptions) {
+  const flyMode = opts.px4 ? PX4_HOLD : GUIDED;
+  const sv = await scriptedVehicle(fc, {
+    customMode: flyMode,
+    armed: true,
+    ...(opts.px4 ? { autopilot: minimal.MavAutopilot.PX4 } : {}),
+  });
   const s = { lat: HOME.lat, lon: HOME.lon, alt: 40, battery: opts.battery, target: null as { lat: number; lon: number } | null, streaming: true };
   const ack = (command: number, result: number) => {
     const m = new common.CommandAck();
@@ -47,11 +67,19 @@ async function copter(fc: FakeClock, opts: { battery: number; moves?: boolean; r
       ack(msg.command, msg.command === MavCmd.DO_REPOSITION || msg.command === MavCmd.DO_ORBIT ? MavResult.UNSUPPORTED : MavResult.ACCEPTED);
     } else if (msg instanceof common.CommandInt) {
       if (msg.command === MavCmd.DO_REPOSITION && opts.moves !== false) s.target = { lat: msg._param5 / 1e7, lon: msg._param6 / 1e7 };
+      if (msg.command === MavCmd.DO_ORBIT && opts.px4) {
+        if (opts.px4.orbit === 'reject') {
+          sv.send(Object.assign(new common.StatusText(), { severity: common.MavSeverity.CRITICAL, text: 'Orbit command rejected\t' }));
+          return ack(msg.command, MavResult.TEMPORARILY_REJECTED);
+        }
+        if (opts.px4.orbit === 'accept') sv.state.customMode = PX4_ORBIT;
+        return ack(msg.command, MavResult.ACCEPTED);
+      }
       ack(msg.command, msg.command === MavCmd.DO_ORBIT ? MavResult.UNSUPPORTED : MavResult.ACCEPTED);
     }
   });
   const telemetry = () => {
-    if (s.target && sv.state.customMode === GUIDED) {
+    if (s.target && sv.state.customMode === flyMode) {
       const dn = (s.target.lat - s.lat) * M_PER_DEG;
       const de = (s.target.lon - s.lon) * M_PER_DEG * Math.cos((s.lat * Math.PI) / 180);
       const d = Math.hypot(dn, de);
@@ -97,7 +125,7 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-async function rig(opts: { battery: number; moves?: boolean; refuseRtl?: number }) {
+async function rig(opts: CopterOptions) {
   const fc = fakeClock();
   const c = await copter(fc, opts);
   const fleet = c.sv.fleet;
@@ -260,5 +288,38 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
       expect.stringMatching(/^failed: DO_SET_MODE DENIED/),
       'returning home (battery limit)',
     ]);
+  });
+
+  describe('as PX4 (its sources: every height AMSL; DO_ORBIT answered by its commander)', () => {
+    const sendPx4 = async (orbit: 'accept' | 'reject' | 'ack-only') => {
+      const r = await rig({ battery: 90, px4: { orbit } });
+      r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 });
+      const there = await r.until('the hold decided', (g) => g.overhead && g.events.some((e) => e.kind === 'roi'));
+      return { r, there };
+    };
+
+    it('gives the point and the orbit their height above sea level (home 10 m AMSL + 60 m), facing the centre, and sees Orbit in the HEARTBEAT', async () => {
+      const { r, there } = await sendPx4('accept');
+      const go = r.sv.got(common.CommandInt, (m) => m.command === MavCmd.DO_REPOSITION)[0]!;
+      expect(go).toMatchObject({ frame: common.MavFrame.GLOBAL_INT, _param7: 70, _param2: common.MavDoRepositionFlags.CHANGE_MODE });
+      const orbit = r.sv.got(common.CommandInt, (m) => m.command === MavCmd.DO_ORBIT)[0]!;
+      expect(orbit).toMatchObject({ frame: common.MavFrame.GLOBAL_INT, _param1: 20, _param3: 0, _param5: 283722500, _param6: 1213815000, _param7: 70 });
+      expect(r.sv.got(common.CommandInt, (m) => m.command === MavCmd.DO_SET_ROI_LOCATION)[0]).toMatchObject({ frame: common.MavFrame.GLOBAL_INT, _param7: 10 });
+      expect(there.hold).toBe('orbit');
+      expect(there.events.find((e) => e.kind === 'orbit')!.message).toBe('circling the point at 20 m, facing it');
+    });
+
+    it("holds over the point when PX4 refuses the orbit, saying PX4's words", async () => {
+      const { there } = await sendPx4('reject');
+      expect(there.hold).toBe('position');
+      expect(there.events.find((e) => e.kind === 'orbit')!.message).toMatch(/^orbit refused \(.*Orbit command rejected.*\): holding position over the point$/);
+      expect(there.state).toBe('on_scene');
+    });
+
+    it('does not claim an orbit its HEARTBEAT does not show', async () => {
+      const { there } = await sendPx4('ack-only');
+      expect(there.hold).toBe('position');
+      expect(there.events.find((e) => e.kind === 'orbit')!.message).toBe('orbit accepted but its mode stays HOLD: holding over the point');
+    });
   });
 });

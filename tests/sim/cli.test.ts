@@ -6,9 +6,12 @@ import { REPO } from '../helpers/shared.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { GroundStation } from './gcs.ts';
 
-/** `npm run sim -- ARGS` as its own process (tsx, as the package script runs it). */
+/**
+ * `npm run sim -- ARGS` as its own process (tsx, as the package script runs it). Without cameras:
+ * their encoders are tested in tests/video, and here would only take CPU from the timing of the flight.
+ */
 function runSim(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/sim/main.ts', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/sim/main.ts', '--no-camera', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;

@@ -60,7 +60,9 @@ describeWithFixtures('goto, orbit, circle and ROI on ArduCopter 4.7 (goto-circle
     expect(plan.modeFirst).toBe('guided');
     // DO_ORBIT was refused in both forms, and CIRCLE is not a safe hold (centre ahead of the nose, sinks with the throttle): no orbit.
     expect(plan.orbit).toBeNull();
-    expect(asked.some((a) => a.command === plan.roi(A).command && a.result === MavResult.ACCEPTED)).toBe(true);
+    expect(asked.some((a) => a.command === plan.roi(A, 0).command && a.result === MavResult.ACCEPTED)).toBe(true);
+    // It takes COMMAND_INT's frame as given: heights above home, as the capture's accepted reposition.
+    expect(plan.heights).toBe('home');
   });
 
   describe("replayed into the simulated ArduCopter at the capture's home", () => {

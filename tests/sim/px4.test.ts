@@ -79,6 +79,15 @@ describe('the simulator as PX4 (--autopilot px4), without the capture', () => {
     await gcs.command(1, MavCmd.DO_SET_MODE, [1, 4, 3]);
   });
 
+  it('refuses DO_ORBIT on the ground as its commander does: TEMPORARILY_REJECTED, "Orbit command rejected", its mode unchanged', async () => {
+    const heartbeat = () => gcs.waitMsg<minimal.Heartbeat>(1, 'HEARTBEAT', () => true, 5_000, gcs.mark());
+    const before = (await heartbeat()).customMode;
+    const since = gcs.mark();
+    expect((await gcs.command(1, MavCmd.DO_ORBIT, [20, 2, 0, NaN, 28.371, 121.381, 40])).result).toBe(MavResult.TEMPORARILY_REJECTED);
+    await gcs.waitText(1, 'Orbit command rejected\t', 5_000, since);
+    expect((await heartbeat()).customMode).toBe(before);
+  });
+
   it('keeps the mission from seq 0 (no home item); the same mission keeps its opaque id, another gets a new one', async () => {
     const first = await gcs.upload(1, SHORT);
     const again = await gcs.upload(1, SHORT);

@@ -93,13 +93,15 @@ const RELATIVE = MavFrame.GLOBAL_RELATIVE_ALT_INT;
 const arduCopterGoto: GotoPlan = {
   modeFirst: 'guided',
   armIn: 'guided',
+  // It reads COMMAND_INT's frame: heights above home throughout.
+  heights: 'home',
   // NAV_TAKEOFF reads only param7, metres above home.
-  takeoff: (altRel) => ({ command: MavCmd.NAV_TAKEOFF, params: [0, 0, 0, NaN, 0, 0, altRel] }),
+  takeoff: (alt) => ({ command: MavCmd.NAV_TAKEOFF, params: [0, 0, 0, NaN, 0, 0, alt] }),
   // param1 -1: its own speed; param2 0: it is in GUIDED already; param4 NaN: its own yaw.
-  reposition: (to, altRel) => ({ command: MavCmd.DO_REPOSITION, params: [-1, 0, 0, NaN], int: { frame: RELATIVE, lat: to.lat, lon: to.lon, alt: altRel } }),
+  reposition: (to, alt) => ({ command: MavCmd.DO_REPOSITION, params: [-1, 0, 0, NaN], int: { frame: RELATIVE, lat: to.lat, lon: to.lon, alt } }),
   modes: ['guided'],
   orbit: null,
-  roi: (at) => ({ command: MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: 0 } }),
+  roi: (at, ground) => ({ command: MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: ground } }),
   switchesTo: { reposition: null, orbit: null },
   holdWhy: "position hold in GUIDED (ArduCopter's CIRCLE centres ahead of the nose and sinks with the throttle low; DO_ORBIT unsupported)",
 };

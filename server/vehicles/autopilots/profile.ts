@@ -63,16 +63,22 @@ export interface GotoPlan {
   modeFirst: 'guided' | null;
   /** on the ground: the mode to arm in before the take-off command (ArduPilot GUIDED, PX4 Hold) */
   armIn: 'guided' | 'hold';
-  /** climb straight up to `altRel` metres above home from where it stands, once armed */
-  takeoff(altRel: number, homeAltMsl: number): Command;
-  /** fly to the point at `altRel` metres above home, and stay there */
-  reposition(to: LatLon, altRel: number): Command;
+  /**
+   * What every height given to the commands below is measured from: home (ArduPilot takes
+   * COMMAND_INT's frame as given) or sea level (PX4 copies param7 as AMSL whatever the frame says:
+   * its mavlink receiver does not convert it, and its navigator and Orbit task read it as AMSL).
+   */
+  heights: 'home' | 'amsl';
+  /** climb straight up from where it stands to `alt`, once armed */
+  takeoff(alt: number): Command;
+  /** fly to the point at `alt`, and stay there */
+  reposition(to: LatLon, alt: number): Command;
   /** the flight modes it shows while flying there and holding: leaving them ends the goto's control */
   modes: FlightMode[];
-  /** circling the point where the autopilot does it safely; null: it holds position over it */
-  orbit: ((centre: LatLon, altRel: number, radiusM: number) => Command) | null;
-  /** point the nose (and a gimbal) at a place */
-  roi(at: LatLon): Command;
+  /** circling the point at `alt` where the autopilot does it safely; null: it holds position over it */
+  orbit: ((centre: LatLon, alt: number, radiusM: number) => Command) | null;
+  /** point the nose (and a gimbal) at a place on the ground (`groundAlt`: home's height) */
+  roi(at: LatLon, groundAlt: number): Command;
   /** said in the goto's record: why it holds as it does */
   holdWhy: string;
   /** the mode names the reposition and the orbit command switch to by themselves, so the change is known as ours */

@@ -74,31 +74,41 @@ const ID = {
   POSITION_TARGET_LOCAL_NED: common.PositionTargetLocalNed.MSG_ID,
 };
 
-const RELATIVE = common.MavFrame.GLOBAL_RELATIVE_ALT_INT;
+/** PX4 reads every height below as metres above sea level; the frame says so too (QGroundControl sends these). */
+const AMSL = common.MavFrame.GLOBAL_INT;
+/** Orbit speed, m/s: given, not left to its default (1 m/s in its docs, 0 in newer sources until a command sets it). */
+const ORBIT_SPEED_MS = 2;
 
 /**
- * Sending PX4 to a point, as its sources and docs say (not checked live here): DO_REPOSITION with
- * MAV_DO_REPOSITION_FLAGS_CHANGE_MODE switches to Hold (its commander) and the navigator flies
- * there and holds; DO_ORBIT starts Orbit (multicopters), circling the point facing its centre, its
- * height locked without a pilot on the sticks. NAV_TAKEOFF's param7 is AMSL for PX4.
+ * Sending PX4 to a point, as its sources and docs say (no live PX4 goto was captured here, see
+ * README "Drone to the scene"). Every height is AMSL: the mavlink receiver copies COMMAND_INT's z
+ * into param7 whatever the frame, and the navigator (DO_REPOSITION, NAV_TAKEOFF) and the Orbit
+ * flight task read param7 as AMSL; a height above home given as such would put the drone that much
+ * lower than asked. DO_REPOSITION with MAV_DO_REPOSITION_FLAGS_CHANGE_MODE switches to Hold and the
+ * navigator flies there and holds. DO_ORBIT (multicopters): the commander switches to Orbit and
+ * ACKs ACCEPTED, or TEMPORARILY_REJECTED with "Orbit command rejected" when the switch is refused
+ * (no local position, a VTOL in transition), staying in the mode it was in (Hold, over the point);
+ * the Orbit task then flies to the circle and round it facing the centre, the height locked
+ * without a pilot on the sticks.
  */
 const px4Goto: GotoPlan = {
   modeFirst: null,
   armIn: 'hold',
-  takeoff: (altRel, homeAltMsl) => ({ command: common.MavCmd.NAV_TAKEOFF, params: [-1, 0, 0, NaN, NaN, NaN, homeAltMsl + altRel] }),
-  reposition: (to, altRel) => ({
+  heights: 'amsl',
+  takeoff: (alt) => ({ command: common.MavCmd.NAV_TAKEOFF, params: [-1, 0, 0, NaN, NaN, NaN, alt] }),
+  reposition: (to, alt) => ({
     command: common.MavCmd.DO_REPOSITION,
     params: [-1, common.MavDoRepositionFlags.CHANGE_MODE, 0, NaN],
-    int: { frame: RELATIVE, lat: to.lat, lon: to.lon, alt: altRel },
+    int: { frame: AMSL, lat: to.lat, lon: to.lon, alt },
   }),
   modes: ['hold', 'orbit'],
-  // radius, velocity NaN (its default), yaw behaviour 0: front to the centre, orbits NaN (forever).
-  orbit: (centre, altRel, radiusM) => ({
+  // radius (positive: clockwise), speed, yaw behaviour 0: front to the centre, orbits NaN (forever).
+  orbit: (centre, alt, radiusM) => ({
     command: common.MavCmd.DO_ORBIT,
-    params: [radiusM, NaN, 0, NaN],
-    int: { frame: RELATIVE, lat: centre.lat, lon: centre.lon, alt: altRel },
+    params: [radiusM, ORBIT_SPEED_MS, 0, NaN],
+    int: { frame: AMSL, lat: centre.lat, lon: centre.lon, alt },
   }),
-  roi: (at) => ({ command: common.MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: RELATIVE, lat: at.lat, lon: at.lon, alt: 0 } }),
+  roi: (at, ground) => ({ command: common.MavCmd.DO_SET_ROI_LOCATION, params: [0, 0, 0, 0], int: { frame: AMSL, lat: at.lat, lon: at.lon, alt: ground } }),
   holdWhy: 'Orbit around the point (DO_ORBIT), Hold over it if refused',
   switchesTo: { reposition: 'HOLD', orbit: 'ORBIT' },
 };

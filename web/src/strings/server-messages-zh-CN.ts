@@ -218,6 +218,9 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   goto_mode_left: '已脱离前往任务：模式 {mode}',
   goto_restarted: '服务已重启：重新依据遥测监视（收到新位置前不显示已到达上空）',
   goto_restart_in_start: '起飞过程中服务重启：请查看无人机实际状态',
+  goto_no_home: '尚无返航点：此飞控的高度以返航点海拔为基准',
+  goto_orbiting: '以 {radius} 米半径环绕目标点，机头朝向目标',
+  goto_orbit_unconfirmed: '环绕指令已接受，但飞行模式仍为{mode}：在目标点上空悬停',
   goto_failed: '失败：{reason}',
   alert_goto_battery: '在现场上空：{seconds} 秒后必须返航',
 
