@@ -21,6 +21,8 @@ export interface SessionOptions {
   /** how long a connection or an answer may take */
   timeoutMs: number;
   credentials?: Credentials;
+  /** the track chosen from the SDP, before SETUP: RTP may follow PLAY's answer in the same read */
+  track: (track: VideoTrack) => void;
   /** RTP of the video track, as it arrives */
   rtp: (packet: Buffer) => void;
   /** the connection ended (after PLAY, or during the setup) and why */
@@ -87,6 +89,7 @@ export class RtspSession {
     const track = pickVideoTrack(describe.body.toString('utf8'), base);
     if (typeof track === 'string') throw new RtspError(track);
     this.track = track;
+    this.opts.track(track);
     const setup = await this.request('SETUP', track.control, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
     const [id, ...params] = (header(setup, 'session') ?? '').split(';').map((s) => s.trim());
     if (!id) throw new RtspError('the camera answered SETUP without a session');

@@ -9,6 +9,7 @@ import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import { ParameterSetTracker } from './parameter-sets.ts';
 import { RtpDepacketizer, type DepacketizerCounts } from './rtp-h264.ts';
 import { RtspSession } from './rtsp-session.ts';
+import type { VideoTrack } from './sdp-track.ts';
 import { HealthTracker } from './source-health.ts';
 import type { AccessUnit, ParameterSets, SourceHealth, VideoSource } from './types.ts';
 import type { SourceOptions } from './udp-source.ts';
@@ -98,10 +99,13 @@ export class RtspVideoSource implements VideoSource {
 
   private connect(): void {
     if (this.closed) return;
-    const session = new RtspSession(this.url, {
+    const session: RtspSession = new RtspSession(this.url, {
       clock: this.clock,
       timeoutMs: this.opts.timeoutMs ?? TIMEOUT_MS,
       credentials: this.url.username ? { user: decodeURIComponent(this.url.username), password: decodeURIComponent(this.url.password) } : undefined,
+      track: (track) => {
+        if (this.session === session) this.newTrack(track);
+      },
       rtp: (packet) => this.depacketizer?.push(packet, this.clock.now()),
       ended: (why) => this.ended(session, why),
       debug: this.opts.debug,
@@ -109,29 +113,33 @@ export class RtspVideoSource implements VideoSource {
     this.session = session;
     session.start().then((track) => {
       if (this.session !== session) return;
-      if (this.depacketizer) {
-        const c = this.depacketizer.counts;
-        this.past = {
-          units: this.past.units + c.units,
-          badPackets: this.past.badPackets + c.badPackets,
-          lostPackets: this.past.lostPackets + c.lostPackets,
-          restarts: 0,
-        };
-      }
-      this.depacketizer = new RtpDepacketizer({
-        codec: track.codec,
-        payloadType: track.payloadType,
-        donl: track.donl,
-        unit: (u) => this.deliver(u),
-        note: this.opts.debug,
-      });
-      if (this.sets?.codec !== track.codec) this.sets = new ParameterSetTracker(track.codec);
-      for (const list of track.sprop) this.sets.addSprop(list);
       this.say(`playing ${track.codec.toUpperCase()}, waiting for a key picture`);
       this.watchSilence();
     }, (err: Error) => {
       if (this.session === session) this.retry(err.message);
     });
+  }
+
+  /** A session's track, known before SETUP: its own depacketizer (the last one's counts kept) and the SDP's parameter sets. */
+  private newTrack(track: VideoTrack): void {
+    if (this.depacketizer) {
+      const c = this.depacketizer.counts;
+      this.past = {
+        units: this.past.units + c.units,
+        badPackets: this.past.badPackets + c.badPackets,
+        lostPackets: this.past.lostPackets + c.lostPackets,
+        restarts: 0,
+      };
+    }
+    this.depacketizer = new RtpDepacketizer({
+      codec: track.codec,
+      payloadType: track.payloadType,
+      donl: track.donl,
+      unit: (u) => this.deliver(u),
+      note: this.opts.debug,
+    });
+    if (this.sets?.codec !== track.codec) this.sets = new ParameterSetTracker(track.codec);
+    for (const list of track.sprop) this.sets.addSprop(list);
   }
 
   private ended(session: RtspSession, why: string): void {

@@ -21,6 +21,11 @@ export interface RtspServerOptions {
   auth?: { scheme: 'basic' | 'digest'; user: string; password: string; qop?: boolean };
   /** the Session timeout the server announces (s) */
   timeoutS?: number;
+  /**
+   * Keep the packets since the last key picture and send them in the same write as the PLAY
+   * answer, as relays do (a viewer sees a picture at once): RTP right behind the answer.
+   */
+  gopCache?: boolean;
 }
 
 export interface Feed {
@@ -61,10 +66,28 @@ const md5 = (s: string) => crypto.createHash('md5').update(s).digest('hex');
 export async function startRtspServer(feed: Feed, o: RtspServerOptions = {}) {
   const streamPath = o.path ?? '/live/main';
   const requests: { method: string; uri: string; headers: Record<string, string> }[] = [];
+  const sentKeys: number[] = [];
   const nonce = crypto.randomBytes(8).toString('hex');
   const realm = 'SkyBeat test camera';
   const clients = new Set<net.Socket>();
   const session = crypto.randomBytes(4).toString('hex');
+  const frame = (p: Buffer) => {
+    const h = Buffer.alloc(4);
+    h[0] = 0x24;
+    h.writeUInt16BE(p.length, 2);
+    return Buffer.concat([h, p]);
+  };
+  // the packets since the last IDR picture began (an IDR slice alone, or the start of one cut in FU-A)
+  let gop: Buffer[] = [];
+  const stopCaching = feed.onPacket((p) => {
+    const at = 12 + 4 * (p[0]! & 0x0f);
+    const type = p[at]! & 0x1f;
+    const idrStart = type === 5 || (type === 28 && (p[at + 1]! & 0x1f) === 5 && (p[at + 1]! & 0x80) !== 0);
+    if (idrStart && (gop.length === 0 || gop[0]!.readUInt32BE(4) !== p.readUInt32BE(4))) gop = [p];
+    else if (gop.length) gop.push(p);
+  });
+  /** the RTP timestamp of the key picture sent with PLAY answers (gopCache) */
+  const cachedKey = () => gop[0]?.readUInt32BE(4);
 
   function authorized(method: string, h: Record<string, string>): boolean {
     if (!o.auth) return true;
@@ -139,13 +162,12 @@ export async function startRtspServer(feed: Feed, o: RtspServerOptions = {}) {
             else reply('200 OK', { Session: `${session};timeout=${o.timeoutS ?? 60}`, Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
             break;
           case 'PLAY':
-            reply('200 OK', { Session: session, Range: 'npt=0.000-' });
-            stopFeed ??= feed.onPacket((p) => {
-              const frame = Buffer.alloc(4);
-              frame[0] = 0x24;
-              frame.writeUInt16BE(p.length, 2);
-              socket.write(Buffer.concat([frame, p]));
-            });
+            if (o.gopCache && gop.length) {
+              sentKeys.push(cachedKey()!);
+              const answer = `RTSP/1.0 200 OK\r\nCSeq: ${h.cseq}\r\nSession: ${session}\r\nRange: npt=0.000-\r\n\r\n`;
+              socket.write(Buffer.concat([Buffer.from(answer), ...gop.map(frame)]));
+            } else reply('200 OK', { Session: session, Range: 'npt=0.000-' });
+            stopFeed ??= feed.onPacket((p) => socket.write(frame(p)));
             break;
           case 'GET_PARAMETER':
             reply('200 OK', { Session: session });
@@ -167,8 +189,13 @@ export async function startRtspServer(feed: Feed, o: RtspServerOptions = {}) {
     url: `rtsp://127.0.0.1:${port}${streamPath}`,
     requests,
     clients,
+    /** the RTP timestamps of the key pictures sent with PLAY answers */
+    sentKeys,
+    /** a key picture is cached (gopCache) */
+    hasKey: () => gop.length > 0,
     /** Stop at once, as a camera losing power does: every connection cut. */
     async kill() {
+      stopCaching();
       for (const c of clients) c.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -55,6 +55,16 @@ describeWithFfmpeg('RTSP cameras (rtsp://), against a real RTSP server fed by a 
     expect(src.health()).toMatchObject({ state: 'live', badPackets: 0, lostPackets: 0, restarts: 0 });
   });
 
+  it('RTP right behind the PLAY answer (a relay’s cached key picture) is taken: the first picture is that one', async () => {
+    const s = await server({ gopCache: true });
+    await waitFor('a key picture cached', () => s.hasKey(), 10_000);
+    const { units } = source(s.url);
+    await waitFor('pictures', () => units.length >= 3);
+    expect(s.sentKeys).toHaveLength(1);
+    expect(units[0]!.key).toBe(true);
+    expect(units[0]!.pts90k).toBe(s.sentKeys[0]);
+  });
+
   it.each([
     ['Basic', { scheme: 'basic' as const }],
     ['Digest (RFC 2069, no qop)', { scheme: 'digest' as const }],
