@@ -336,6 +336,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         snapshots: new SnapshotStore(store.db),
         officerMayWatch,
         incident: (id) => (store.groundAlerts.get(id) ? { holder: jobHolder(id) } : null),
+        droneOver: (id) => gotos.activeViews().find((g) => g.alertId === id)?.vehicleId ?? null,
         where: (id) => {
           const v = fleet.get(id);
           return v?.position ? { lat: v.position.lat, lon: v.position.lon, altM: v.position.altRel, headingDeg: v.heading } : null;

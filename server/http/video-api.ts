@@ -29,6 +29,8 @@ export interface VideoApiOptions {
   officerMayWatch: (officer: string, vehicleId: string) => boolean;
   /** the incident, if there is one: who holds its job now (null: nobody) */
   incident: (alertId: number) => { holder: string | null } | null;
+  /** the drone sent over this incident now, if any */
+  droneOver: (alertId: number) => string | null;
   /** where the drone is now, from its telemetry; null without a position */
   where: (vehicleId: string) => { lat: number; lon: number; altM: number | null; headingDeg: number | null } | null;
 }
@@ -41,6 +43,7 @@ const SnapshotQuery = z.object({
   alertId: AlertId.optional(),
 });
 const ListQuery = z.object({ alertId: AlertId });
+const FeedQuery = z.object({ alertId: AlertId.optional() });
 const Attach = z.object({ alertId: z.number().int().positive() });
 
 export function snapshotView(r: SnapshotRow): SnapshotView {
@@ -81,8 +84,12 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
     return q.data;
   };
 
+  // ?alertId=: only the camera of the drone sent over that incident (what the officer's phone asks).
   router.get('/video', anyone, (req, res) => {
-    res.json(relay.list().filter((f) => mayWatch(req.user!, f.vehicleId, o.officerMayWatch)));
+    const { alertId } = parseQuery(FeedQuery, req);
+    const over = alertId === undefined ? null : o.droneOver(alertId);
+    const feeds = relay.list().filter((f) => mayWatch(req.user!, f.vehicleId, o.officerMayWatch));
+    res.json(alertId === undefined ? feeds : feeds.filter((f) => f.vehicleId === over));
   });
 
   // The still itself is the body (image/jpeg): no base64, no JSON size limit in the way.

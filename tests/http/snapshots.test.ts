@@ -25,7 +25,11 @@ describeWithFfmpeg('video stills as evidence', () => {
   let officer: string;
   let alertId: number;
   const still = (token: string, query: string, body: Buffer | string = jpeg, type = 'image/jpeg') =>
-    fetch(`${t.base}/api/snapshots?${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+    fetch(`${t.base}/api/snapshots?${query}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': type },
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+    });
 
   beforeAll(async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-still-')), 'still.jpg');

@@ -8,11 +8,12 @@
 import 'leaflet/dist/leaflet.css';
 import './login.css';
 import './style.css';
+import './video/video.css';
 import * as L from 'leaflet';
 import type { ClientConfig, DuePatrol, GroundAlertView, StationView, VehicleView } from '../../server/wire/types.ts';
 import { AlertForm } from './alerts/alert-form.tsx';
 import { AlertsPanel } from './alerts/alerts-panel.tsx';
-import { GroundAlertMarkers } from './alerts/ground-markers.ts';
+import { categoryName, GroundAlertMarkers } from './alerts/ground-markers.ts';
 import { IncidentDrone, IncidentDrones } from './alerts/incident-drone.tsx';
 import { OfficerMarkers } from './alerts/officer-markers.ts';
 import { confirmer } from './confirm.ts';
@@ -43,6 +44,11 @@ import { RunRoutes } from './routes/run-routes.ts';
 import { StatusDisplay } from './status.ts';
 import { Tabs } from './tabs.ts';
 import { drawStationZones } from './zones.ts';
+import { DroneVideo } from './video/drone-video.tsx';
+import { Evidence, IncidentEvidence } from './video/evidence.tsx';
+import { VideoFeeds } from './video/feeds.ts';
+import type { IncidentChoice } from './video/snapshot.tsx';
+import { VideoWall } from './video/video-wall.tsx';
 
 const LOCALE_STORAGE_KEY = 'skybeat.locale';
 /** used when /api/config cannot be read: a plain background, centred on the first drones seen */
@@ -138,6 +144,18 @@ async function start(): Promise<void> {
   const tabs = new Tabs(byId('sidebar'));
   let fleet: FleetView;
   const callsign = (id: string) => fleet.vehicles.get(id)?.callsign ?? id;
+  // Live video (视频巡查): the cameras this user may watch, the wall over the map, the panel's picture, stills as evidence.
+  const feeds = new VideoFeeds();
+  feeds.start();
+  const evidence = new Evidence();
+  const openIncidents = (): IncidentChoice[] =>
+    [...ops.ground.values()].filter((a) => a.state !== 'resolved' && a.state !== 'closed')
+      .map((a) => ({ id: a.id, label: `${a.number} ${categoryName(a.category)}` }));
+  const wall = new VideoWall(byId('video-wall'), { feeds, vehicles: () => fleet.vehicles, callsign, incidents: openIncidents, evidence });
+  const droneVideo = new DroneVideo({ feeds, wall, incidents: openIncidents, evidence });
+  const wallButton = byId('video-wall-toggle');
+  wallButton.hidden = false;
+  wallButton.addEventListener('click', () => wall.toggle());
 
   const alertForm = new AlertForm(byId<HTMLDialogElement>('alert-form'), {
     map,
@@ -160,6 +178,7 @@ async function start(): Promise<void> {
     },
     alertHere: (vehicle: VehicleView) => alertForm.atDrone(vehicle),
     goto: gotoConsole,
+    video: droneVideo,
   });
   const runRoutes = new RunRoutes(map, overlays, projection, ops, (id) => fleet.vehicles.get(id));
   /** the station this service is configured as, once read */
@@ -221,7 +240,7 @@ async function start(): Promise<void> {
     headerCounts: byId('desk-counts'),
     showDesk: () => tabs.show('alerts'),
     notice: (text) => status.addNotice('actionError', new Error(text)),
-    incidentDrone: (alert) => h(IncidentDrone, { alert, drones: incidentDrones }),
+    incidentDrone: (alert) => [h(IncidentDrone, { alert, drones: incidentDrones }), h(IncidentEvidence, { alert, evidence, callsign })],
   });
   const incidentDrones = new IncidentDrones({
     user,

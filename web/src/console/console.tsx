@@ -24,6 +24,7 @@ import { GotoSection, type GotoConsole } from './goto.tsx';
 import { Launch, LaunchSection } from './launch.tsx';
 import { Outcome, OutcomeLine } from './outcome.tsx';
 import { RunProgress } from './progress.tsx';
+import { DroneVideoSection, type DroneVideo } from '../video/drone-video.tsx';
 
 export interface ConsoleDeps {
   user: SessionUser;
@@ -35,6 +36,8 @@ export interface ConsoleDeps {
   alertHere(vehicle: VehicleView): void;
   /** drone to the scene (无人机先行): the pilot's goto section */
   goto?: GotoConsole;
+  /** the drone's live video, at the top of the panel (issue 16) */
+  video?: DroneVideo;
 }
 
 export class DroneConsole {
@@ -70,6 +73,7 @@ export class DroneConsole {
       this.deps.goto?.reset(view.id);
     }
     this.vehicle.value = view;
+    this.deps.video?.select(view?.id ?? null);
   }
 
   /**
@@ -101,6 +105,7 @@ function ConsoleView({ console: c }: { console: DroneConsole }) {
   const inCommand = canFly(user) && holder === user.name;
   return (
     <>
+      {c.deps.video && <DroneVideoSection video={c.deps.video} view={view} />}
       <ControlSection control={c.control} vehicleId={view.id} callsign={view.callsign} hint={canFly(user) && holder === undefined} sectionRef={controlRef} />
       {/* The commands and what became of them first: in flight they are what the pilot needs at hand. */}
       {/* A drone standing disarmed with no patrol has nothing to pause, resume, return or land. */}
