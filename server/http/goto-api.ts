@@ -34,6 +34,7 @@ const Accept = z.object({ vehicleId: VehicleId, altM, holdMin, confirm: confirme
 const ChecksQuery = z.object({
   lat: z.coerce.number().min(-90).max(90),
   lon: z.coerce.number().min(-180).max(180),
+  alertId: z.coerce.number().int().positive().optional(),
   altM: z.coerce.number().positive().optional(),
   holdMin: z.coerce.number().positive().optional(),
 });
@@ -86,7 +87,14 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     }
     try {
       res.json(
-        gotos.checks({ vehicleId: vid(req), target: { lat: q.data.lat, lon: q.data.lon }, altM: q.data.altM, holdMin: q.data.holdMin, pilot: req.user!.name }),
+        gotos.checks({
+          vehicleId: vid(req),
+          target: { lat: q.data.lat, lon: q.data.lon },
+          altM: q.data.altM,
+          holdMin: q.data.holdMin,
+          alertId: q.data.alertId,
+          pilot: req.user!.name,
+        }),
       );
     } catch (err) {
       refuse(req, res, 'goto.checks', vid(req), err);

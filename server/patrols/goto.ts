@@ -267,8 +267,9 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     else add('idle', true, onGround ? said('check_goto_idle_ground', { alt }) : said('check_goto_idle_air'));
 
     if (r.alertId !== undefined && r.alertId !== null) {
-      const known = this.d.incident(r.alertId) !== null;
-      add('incident', known, said(known ? 'check_goto_incident' : 'check_goto_incident_unknown', { id: r.alertId }));
+      // Named as people name it, by its number.
+      const known = this.d.incident(r.alertId);
+      add('incident', known !== null, said(known ? 'check_goto_incident' : 'check_goto_incident_unknown', { id: known?.number ?? r.alertId }));
     }
 
     const km = distanceM(this.d.station, r.target) / 1000;

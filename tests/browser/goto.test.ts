@@ -138,7 +138,7 @@ describe('drone to the scene in the pages', () => {
     await pilot.mouse.click(at.x, at.y);
     expect(await pilot.isVisible('#alert-form[open]')).toBe(false);
     await expect.poll(() => pilot.$$eval('#panel .goto__checks .checklist__item', (items) => items.map((i) => (i as HTMLElement).dataset.pass)), POLL)
-      .toSatisfy((passes: string[]) => passes.length === 9 && passes.every((p) => p === 'true'));
+      .toSatisfy((passes: string[]) => passes.length === 10 && passes.every((p) => p === 'true'));
     const names = await pilot.$$eval('#panel .goto__checks .checklist__name', (els) => els.map((e) => e.textContent));
     expect(names).toContain(en.gotoCheck_battery);
 
@@ -203,8 +203,10 @@ describe('drone to the scene in the pages', () => {
     await expect.poll(() => pilot.isVisible(send), POLL).toBe(true);
     expect(await text(pilot, send)).toBe(fill(en.sendDroneHere, { drone: 'Drone 1' }));
     await pilot.click(send);
-    await expect.poll(() => pilot.$$eval('#panel .goto__checks .checklist__item', (items) => items.map((i) => (i as HTMLElement).dataset.pass)), POLL)
-      .toSatisfy((passes: string[]) => passes.length === 9 && passes.every((p) => p === 'true'));
+    // The same checks the send runs, the incident's among them.
+    await expect.poll(() => pilot.$$eval('#panel .goto__checks .checklist__item', (items) => items.map((i) => (i as HTMLElement).dataset.check)), POLL)
+      .toEqual(['control', 'link', 'gps', 'position', 'idle', 'incident', 'point', 'water', 'path', 'ceiling', 'battery']);
+    expect(await pilot.$$eval('#panel .goto__checks .checklist__item', (items) => items.every((i) => (i as HTMLElement).dataset.pass === 'true'))).toBe(true);
     expect(await text(pilot, '#panel .goto__point')).toMatch(/^Incident [A-Z]+-\d{8}-\d{3} at 28\.3709\d*, 121\.382\d*$/);
     await pilot.click('#panel .goto__send');
     await pilot.waitForSelector('#confirm[open]');
@@ -252,9 +254,23 @@ describe('drone to the scene in the pages', () => {
     expect(await englishLeft(pilot, '#drone-requests', { data: NAMES })).toEqual([]);
     await screenshot(pilot, 'goto-request-zh');
 
+    // The checks first, line by line as before a launch, in Chinese; nothing is asked before they are read.
+    expect(await text(pilot, `${request} .drone-request__accept[data-accept="sim-1"]`)).toBe(fill(zh.droneRequestCheck, { drone: 'Drone 1' }));
     await pilot.click(`${request} .drone-request__accept[data-accept="sim-1"]`);
+    expect(await pilot.isVisible('#confirm[open]')).toBe(false);
+    const checks = `${request} .drone-request__checks .checklist__item`;
+    await expect.poll(() => pilot.$$eval(checks, (items) => items.map((i) => (i as HTMLElement).dataset.check)), POLL)
+      .toEqual(['control', 'link', 'gps', 'position', 'idle', 'incident', 'point', 'water', 'path', 'ceiling', 'battery']);
+    expect(await pilot.$$eval(checks, (items) => items.every((i) => (i as HTMLElement).dataset.pass === 'true'))).toBe(true);
+    expect(await text(pilot, `${request} .checklist__item[data-check="water"] .checklist__name`)).toBe(zh.gotoCheck_water);
+    expect(await englishLeft(pilot, '#drone-requests', { data: NAMES })).toEqual([]);
+    await screenshot(pilot, 'goto-request-checks-zh');
+    await pilot.click(`${request} .drone-request__send[data-send="sim-1"]`);
     await pilot.waitForSelector('#confirm[open]');
     expect(await text(pilot, '#confirm .confirm__yes')).toBe(fill(zh.droneRequestAccept, { drone: 'Drone 1' }));
+    // The confirmation repeats the checks it passed.
+    expect(await pilot.$$eval('#confirm .confirm__details li', (li) => li.length)).toBe(11);
+    expect(await text(pilot, '#confirm .confirm__details')).toContain(zh.gotoCheck_battery);
     await pilot.click('#confirm .confirm__yes');
     await expect.poll(async () => (await gotoOf()).alertId, POLL).toBe(alertId);
     await expect.poll(() => pilot.isVisible(request), POLL).toBe(false);
@@ -267,6 +283,29 @@ describe('drone to the scene in the pages', () => {
     expect(await text(room, `${card} .incident-drone__turn-home`)).toMatch(/\d+:\d\d 后须返航/);
     expect(await englishLeft(room, card, { data: NAMES })).toEqual([]);
     await screenshot(room, 'goto-incident-zh');
+    // On the map the drone over the incident: its glyph, its label, the incident's label and the goto point's label do not cover one another.
+    await settled(room);
+    const drone = '.drone[data-drone-id="sim-1"]';
+    const parts = {
+      glyph: `${drone} .drone__glyph`,
+      droneLabel: `${drone} .drone__label`,
+      incidentLabel: `.ground-alert[data-alert-id="${alertId}"] .ground-alert__text`,
+      gotoLabel: '.goto-target .goto-target__label',
+    };
+    await expect.poll(() => room.isVisible(parts.gotoLabel), POLL).toBe(true);
+    await room.waitForTimeout(1200); // the labels are placed again once a second
+    const box: Record<string, { x: number; y: number; width: number; height: number }> = {};
+    for (const [name, selector] of Object.entries(parts)) {
+      const b = await room.locator(selector).first().boundingBox();
+      if (!b) throw new Error(`${name} (${selector}) is not on screen`);
+      box[name] = b;
+    }
+    const apart = (a: string, b: string) => {
+      const [p, q] = [box[a]!, box[b]!];
+      return p.x + p.width <= q.x || q.x + q.width <= p.x || p.y + p.height <= q.y || q.y + q.height <= p.y;
+    };
+    const names = Object.keys(parts);
+    for (const [i, a] of names.entries()) for (const b of names.slice(i + 1)) expect(apart(a, b), `${a} and ${b} overlap: ${JSON.stringify(box)}`).toBe(true);
 
     // The pilot's console in Chinese, with its three choices.
     await expect.poll(() => pilot.getAttribute('#panel .goto-facts', 'data-overhead'), POLL).toBe('true');

@@ -227,7 +227,7 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
     expect(accepted.status).toBe(201);
     expect(accepted.body.request).toMatchObject({ state: 'accepted', acceptedBy: 'pilot1', vehicleId: r.vid, gotoId: accepted.body.goto.id });
     expect(accepted.body.goto).toMatchObject({ alertId, target: SCENE, state: 'arming' });
-    expect(accepted.body.goto.checks.find((c: PreflightItem) => c.id === 'incident').value).toBe(`incident ${alertId}`);
+    expect(accepted.body.goto.checks.find((c: PreflightItem) => c.id === 'incident').value).toBe(`incident ${incident.body.number}`);
     expect((await r.t.api('POST', `/api/drone-requests/${asked.body.id}/accept`, r.pilot, { vehicleId: r.vid, confirm: true })).status).toBe(409);
     expect((await r.t.api('GET', '/api/drone-requests', r.pilot)).body).toEqual([]);
     await until(r, 'on its way', (g) => g.state === 'transit' || g.state === 'on_scene', 90_000);

@@ -16,6 +16,8 @@ const TRAIL_LENGTH = 60;
 const MAX_STACK = 4;
 /** px between stacked labels */
 const STACK_GAP = 2;
+/** the labels of the other point layers a drone's label keeps clear of: incidents (alerts/ground-markers.ts) and a goto's point (goto-layer.ts) */
+const OTHER_LABELS = '.ground-alert__text, .goto-target__label';
 
 /** An arrow pointing north at 0°, and a dot for when the heading is unknown. */
 const ICON_SVG = `<svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true">
@@ -124,19 +126,30 @@ export class DroneMarkers {
    * Drones close together on screen (a squadron at one home point, or seen from far) would draw
    * their labels over one another into an unreadable pile. Each label that would overlap one
    * already placed is moved down below it, the selected drone's first and then top to bottom;
-   * a pile deeper than MAX_STACK shows its last label as "+N" (how many more are there).
+   * a pile deeper than MAX_STACK shows its last label as "+N" (how many more are there). The
+   * labels of the other point layers (incidents, a goto's point) stay where they are: a drone's
+   * label that would cover one moves down below it too.
    */
   declutter(): void {
     const drawn = [...this.drones.values()].filter((d) => d.onMap);
     // Sizes first (one layout for the whole fleet), then placement; a hidden label keeps the size it last had.
+    const container = this.map.getContainer();
+    const origin = container.getBoundingClientRect();
+    /** how far below its marker's point a drone's label starts (the glyph's half and a gap), measured on one shown */
+    let below: number | null = null;
     const boxes = drawn.map((d) => {
-      if (!d.labelBox.hidden) d.labelSize = { w: d.labelBox.offsetWidth, h: d.labelBox.offsetHeight };
-      return { d, p: this.map.latLngToContainerPoint(d.marker.getLatLng()), ...d.labelSize };
+      const p = this.map.latLngToContainerPoint(d.marker.getLatLng());
+      if (!d.labelBox.hidden) {
+        d.labelSize = { w: d.labelBox.offsetWidth, h: d.labelBox.offsetHeight };
+        below ??= d.labelBox.getBoundingClientRect().top - origin.top - p.y - (Number.parseFloat(d.labelPlace) || 0);
+      }
+      return { d, p, ...d.labelSize };
     });
     const first = (d: DroneMarker) => Number(d.root.dataset.droneId === this.selected);
     boxes.sort((a, b) => first(b.d) - first(a.d) || a.p.y - b.p.y || a.p.x - b.p.x);
     interface Placed {
-      d: DroneMarker;
+      /** null: another layer's label, which stays put */
+      d: DroneMarker | null;
       x: number;
       y: number;
       w: number;
@@ -145,7 +158,10 @@ export class DroneMarkers {
       more: number;
       from: number;
     }
-    const placed: Placed[] = [];
+    const placed: Placed[] = [...container.querySelectorAll<HTMLElement>(OTHER_LABELS)].map((el) => {
+      const r = el.getBoundingClientRect();
+      return { d: null, x: r.left - origin.left + r.width / 2, y: r.top - origin.top - (below ?? 0), w: r.width, h: r.height, depth: 0, more: 0, from: 0 };
+    }).filter((o) => o.w > 0);
     for (const { d, p, w, h } of boxes) {
       let y = p.y;
       let depth = 0;
@@ -164,7 +180,7 @@ export class DroneMarkers {
       }
       placed.push({ d, x: p.x, y, w, h, depth, more: 0, from: p.y });
     }
-    for (const o of placed) this.placeLabel(o.d, Math.round(o.y - o.from), o.more);
+    for (const o of placed) if (o.d) this.placeLabel(o.d, Math.round(o.y - o.from), o.more);
   }
 
   /** Moves a label down by `stack` px (null: hidden), with "+more" on it; touches the DOM only for a change. */

@@ -1,8 +1,9 @@
 /**
  * The command room's requests for a drone over an incident, as pilots see them (drones tab): each
  * with the drones that could go — distance, battery, who holds each — and, for a drone this pilot
- * holds, one confirmed action that sends it (POST /api/drone-requests/:id/accept, confirm: true).
- * The service checks as for any goto and says why when it refuses.
+ * holds: first the service's checks for it, line by line as before a launch (GET …/goto/checks with
+ * the incident), then one confirmed action that sends it (POST /api/drone-requests/:id/accept,
+ * confirm: true). The service checks again as for any goto and says why when it refuses.
  */
 
 import { signal } from '@preact/signals';
@@ -16,7 +17,8 @@ import { ApiError, reasonOf, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import type { Ops } from '../ops.ts';
 import { canFly } from '../roles.ts';
-import { gotoCheckName } from './goto.tsx';
+import { sayServer } from '../said.tsx';
+import { GotoCheckLine, gotoCheckName } from './goto.tsx';
 import { Outcome, OutcomeLine } from './outcome.tsx';
 
 export interface DroneRequestsDeps {
@@ -31,22 +33,62 @@ export interface DroneRequestsDeps {
   sent(vehicleId: string): void;
 }
 
+/** A drone chosen for a request, not yet sent: the checks for it, once read. */
+interface Pending {
+  requestId: number;
+  vehicleId: string;
+  checks: PreflightItem[] | null;
+  at: number;
+}
+
 export class DroneRequestList {
   readonly busy = signal(false);
   readonly outcome = new Outcome();
+  readonly pending = signal<Pending | null>(null);
 
   constructor(readonly root: HTMLElement, readonly deps: DroneRequestsDeps) {
     render(<DroneRequestsView list={this} />, root);
   }
 
+  /** The drone chosen for the request: its checks are read at once, and shown before anything is asked. */
+  async prepare(r: DroneRequestView, c: DroneRequestView['candidates'][number]): Promise<void> {
+    this.pending.value = { requestId: r.id, vehicleId: c.vehicleId, checks: null, at: Date.now() };
+    await this.runChecks(r);
+  }
+
+  async runChecks(r: DroneRequestView): Promise<void> {
+    const p = this.pending.value;
+    if (!p || p.requestId !== r.id) return;
+    this.busy.value = true;
+    this.outcome.clear();
+    try {
+      const query = `lat=${r.target.lat}&lon=${r.target.lon}&alertId=${r.alertId}`;
+      const checks = await requestJson<PreflightItem[]>('GET', `/api/vehicles/${encodeURIComponent(p.vehicleId)}/goto/checks?${query}`);
+      if (this.pending.value === p) this.pending.value = { ...p, checks, at: Date.now() };
+    } catch (error) {
+      this.pending.value = null;
+      this.outcome.show('refused', 'droneRequestRefused', { reason: reasonOf(error) });
+    } finally {
+      this.busy.value = false;
+    }
+  }
+
+  discard(): void {
+    this.pending.value = null;
+  }
+
+  /** Sent only once its checks were read and all passed, and the pilot confirmed with them in view. */
   async accept(r: DroneRequestView, c: DroneRequestView['candidates'][number]): Promise<void> {
     const { callsign, numberOf, confirm, store } = this.deps;
+    const checks = this.pending.value?.requestId === r.id && this.pending.value.vehicleId === c.vehicleId ? this.pending.value.checks : null;
+    if (!checks || !checks.every((i) => i.pass)) return;
     const drone = callsign(c.vehicleId);
     const number = numberOf(r.alertId);
     const confirmed = await confirm({
       title: t('confirmAcceptTitle'),
       message: t('confirmAccept', { drone, number, distance: distance(c.distanceM) }),
       confirm: t('droneRequestAccept', { drone }),
+      details: checks.map((i) => `✓ ${gotoCheckName(i.id)}: ${i.said ? sayServer(i.said) : i.value}`),
     });
     if (!confirmed) {
       this.outcome.show('cancelled', 'gotoNotSent');
@@ -60,6 +102,7 @@ export class DroneRequestList {
         confirm: true,
       });
       store.put(answer.goto);
+      this.pending.value = null;
       this.outcome.show('accepted', 'droneRequestAccepted', { drone, number });
       this.deps.sent(c.vehicleId);
     } catch (error) {
@@ -81,6 +124,7 @@ function DroneRequestsView({ list }: { list: DroneRequestList }) {
   list.root.hidden = !shown;
   if (!shown) return null;
   const busy = list.busy.value;
+  const pending = list.pending.value;
   return (
     <>
       <h2 class='sidebar__title'>{t('droneRequestsTitle')}</h2>
@@ -104,16 +148,39 @@ function DroneRequestsView({ list }: { list: DroneRequestList }) {
                     </span>
                     <span class='drone-request__where'>{` · ${t(c.airborne ? 'droneCandidateAirborne' : 'droneCandidateGround')} · `}</span>
                     <span class='drone-request__holder'>{holder ? t('droneCandidateHeld', { pilot: holder }) : t('controlFree')}</span>
-                    {mine && (
+                    {mine && !(pending?.requestId === r.id && pending.vehicleId === c.vehicleId) && (
                       <button
                         type='button'
-                        class='button button--danger drone-request__accept'
+                        class='button drone-request__accept'
                         data-accept={c.vehicleId}
                         disabled={busy}
-                        onClick={() => void list.accept(r, c)}
+                        onClick={() => void list.prepare(r, c)}
                       >
-                        {t('droneRequestAccept', { drone: callsign(c.vehicleId) })}
+                        {t('droneRequestCheck', { drone: callsign(c.vehicleId) })}
                       </button>
+                    )}
+                    {mine && pending?.requestId === r.id && pending.vehicleId === c.vehicleId && (
+                      <div class='drone-request__pending'>
+                        <p class='launch__checked'>
+                          {pending.checks
+                            ? t('checkedAt', { time: clockTime(pending.at), passed: pending.checks.filter((i) => i.pass).length, total: pending.checks.length })
+                            : t('gotoChecking')}
+                        </p>
+                        <ol class='checklist drone-request__checks'>{pending.checks?.map((item) => <GotoCheckLine key={item.id} item={item} />)}</ol>
+                        <div class='console__buttons'>
+                          <button type='button' class='button goto__check' disabled={busy} onClick={() => void list.runChecks(r)}>{t('runChecks')}</button>
+                          <button
+                            type='button'
+                            class='button button--danger drone-request__send'
+                            data-send={c.vehicleId}
+                            disabled={busy || !pending.checks?.every((i) => i.pass)}
+                            onClick={() => void list.accept(r, c)}
+                          >
+                            {t('droneRequestAccept', { drone: callsign(c.vehicleId) })}
+                          </button>
+                          <button type='button' class='button goto__discard' disabled={busy} onClick={() => list.discard()}>{t('gotoDiscard')}</button>
+                        </div>
+                      </div>
                     )}
                   </li>
                 );

@@ -119,8 +119,9 @@ export class GotoConsole {
     this.busy.value = true;
     this.outcome.clear();
     try {
-      const items = await requestJson<PreflightItem[]>('GET', url(p.vehicleId, `/checks?lat=${p.target.lat}&lon=${p.target.lon}`));
-      // The incident is checked by the service when sent; the page only knows it exists.
+      // The same checks the send will run, the incident's among them when there is one.
+      const incident = p.alertId !== null ? `&alertId=${p.alertId}` : '';
+      const items = await requestJson<PreflightItem[]>('GET', url(p.vehicleId, `/checks?lat=${p.target.lat}&lon=${p.target.lon}${incident}`));
       if (this.pending.value === p) this.pending.value = { ...p, checks: items, at: Date.now() };
     } catch (error) {
       this.outcome.show('refused', 'gotoRefused', { reason: reasonOf(error) });
@@ -220,7 +221,8 @@ export class GotoConsole {
   }
 }
 
-function CheckLine({ item }: { item: PreflightItem }) {
+/** One check as the launch's preflight lists it: passed or not, its name, what was measured. */
+export function GotoCheckLine({ item }: { item: PreflightItem }) {
   return (
     <li class={`checklist__item checklist__item--${item.pass ? 'pass' : 'fail'}`} data-check={item.id} data-pass={String(item.pass)}>
       <span class='checklist__mark'>{item.pass ? '✓' : '✗'}</span>
@@ -305,7 +307,7 @@ export function GotoSection({ c, view, visible }: { c: GotoConsole; view: Vehicl
                   ? t('checkedAt', { time: clockTime(pending.at), passed: pending.checks.filter((i) => i.pass).length, total: pending.checks.length })
                   : t('gotoChecking')}
               </p>
-              <ol class='checklist goto__checks'>{pending.checks?.map((item) => <CheckLine key={item.id} item={item} />)}</ol>
+              <ol class='checklist goto__checks'>{pending.checks?.map((item) => <GotoCheckLine key={item.id} item={item} />)}</ol>
               <div class='console__buttons'>
                 <button type='button' class='button goto__check' disabled={busy} onClick={() => void c.runChecks()}>{t('runChecks')}</button>
                 <button type='button' class='button button--danger goto__send' disabled={busy || !c.ready()} onClick={() => void c.send(view)}>

@@ -346,6 +346,7 @@ export const en = {
   droneCandidateAirborne: 'airborne',
   droneCandidateGround: 'on the ground',
   droneRequestAccept: 'Send {drone}',
+  droneRequestCheck: 'Check and send {drone}…',
   confirmAcceptTitle: 'Answer the drone request',
   confirmAccept: 'Send {drone} to incident {number} ({distance} away) and hold over it?',
   droneRequestAccepted: '{drone} sent to incident {number}.',

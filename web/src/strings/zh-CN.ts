@@ -335,6 +335,7 @@ export const zhCN: Record<StringKey, string> = {
   droneCandidateAirborne: '在空中',
   droneCandidateGround: '在地面',
   droneRequestAccept: '派出 {drone}',
+  droneRequestCheck: '检查并派出 {drone}…',
   confirmAcceptTitle: '响应无人机先行请求',
   confirmAccept: '派 {drone} 飞往警情 {number}（距离 {distance}）并在上空悬停？',
   droneRequestAccepted: '已派 {drone} 前往警情 {number}。',
