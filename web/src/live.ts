@@ -1,7 +1,9 @@
 /** Talks to the service: JSON requests (the session cookie rides along) and the socket.io stream. */
 
 import { io, type Socket } from 'socket.io-client';
+import { isServerMessage, type ServerMessage } from '../../server/wire/messages.ts';
 import type { ClientToServerEvents, ServerToClientEvents, VehicleView } from '../../server/wire/types.ts';
+import { sayServer } from './said.tsx';
 
 /** refused: the service turned the connection down (e.g. the session ended); retrying alone will not help */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'refused';
@@ -11,8 +13,8 @@ export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface LiveHandlers {
   snapshot(vehicles: VehicleView[]): void;
   update(vehicles: VehicleView[]): void;
-  /** detail: the service's reason, for 'refused' */
-  state(state: ConnectionState, detail?: string): void;
+  /** detail: the service's reason, for 'refused' (as a message the page says in its language, when the service sent one) */
+  state(state: ConnectionState, detail?: string | ServerMessage): void;
 }
 
 /** A request the service answered with an error status; message names the request and the service's reason. */
@@ -27,11 +29,35 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** the service's reason as a code and parameters (body.said), for the page to say in its language */
+  get said(): ServerMessage | undefined {
+    const said = (this.body as { said?: unknown } | undefined)?.said;
+    return isServerMessage(said) ? said : undefined;
+  }
 }
 
-/** The service's reason for refusing a request, else the error's own message. */
+/**
+ * The service's reason for refusing a request as the page says it now: in its language when the
+ * service sent a code, else the service's words, else the error's own message.
+ */
 export function reasonOf(error: unknown): string {
-  return error instanceof ApiError && error.reason ? error.reason : error instanceof Error ? error.message : String(error);
+  const said = reasonSaid(error);
+  return typeof said === 'string' ? said : sayServer(said);
+}
+
+/**
+ * The same reason, kept to be said again: a message the page says in whatever language it speaks
+ * when it draws it (an outcome line, after a language switch), else the words as they came.
+ */
+export function reasonSaid(error: unknown): ServerMessage | string {
+  if (error instanceof ApiError) return error.said ?? error.reason ?? error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The reason in a command's outcome (denied, no answer, not confirmed): its message when the service sent one, else its words. */
+export function outcomeReason(answer: { reason?: string; said?: unknown }): ServerMessage | string {
+  return isServerMessage(answer.said) ? answer.said : answer.reason ?? '';
 }
 
 /** A JSON request to the service. Errors name the method, path and the service's own explanation. */
@@ -65,9 +91,9 @@ export function connectLive(handlers: LiveHandlers): LiveSocket {
   socket.on('connect', () => handlers.state('connected'));
   // The session ended (logged out elsewhere, password or roles changed, account disabled): the
   // service says why just before it closes the connection; reconnecting would only be refused.
-  let ended: string | null = null;
-  socket.on('session:ended', (reason) => {
-    ended = reason;
+  let ended: string | ServerMessage | null = null;
+  socket.on('session:ended', (reason, said) => {
+    ended = isServerMessage(said) ? said : reason;
   });
   socket.on('disconnect', (reason) => {
     if (ended !== null) {
@@ -82,7 +108,10 @@ export function connectLive(handlers: LiveHandlers): LiveSocket {
   socket.io.on('reconnect_attempt', () => handlers.state('reconnecting'));
   socket.on('connect_error', (error) => {
     // Still active: a network failure that socket.io retries. Inactive: the service said no.
-    if (!socket.active) handlers.state('refused', error.message);
+    if (!socket.active) {
+      const said = (error as Error & { data?: { said?: unknown } }).data?.said;
+      handlers.state('refused', isServerMessage(said) ? said : error.message);
+    }
   });
   socket.on('vehicles:snapshot', (vehicles) => handlers.snapshot(vehicles));
   socket.on('vehicles:update', (vehicles) => handlers.update(vehicles));

@@ -319,7 +319,7 @@ async function start(): Promise<void> {
   });
   ops.attach(socket);
   gotos.attach(socket);
-  socket.on('server:shutdown', (reason) => status.showShutdown(reason));
+  socket.on('server:shutdown', (reason, said) => status.showShutdown(reason, said));
 
   /** The service refused the live stream: if the session has ended, log in again and reconnect. */
   async function loginAgain(): Promise<void> {

@@ -32,7 +32,8 @@ export interface AlertFormDeps {
 export class AlertForm {
   readonly where = signal<Where | null>(null);
   readonly fields = signal(EMPTY);
-  readonly error = signal<string | null>(null);
+  /** the service's refusal, said when drawn (it follows a language switch) */
+  readonly error = signal<(() => string) | null>(null);
   readonly sending = signal(false);
   private readonly spot: L.Marker;
   private picking = false;
@@ -109,7 +110,7 @@ export class AlertForm {
       this.deps.created(alert);
     } catch (error) {
       // The form stays open with everything typed: nothing is lost.
-      this.error.value = t('alertRefused', { reason: reasonOf(error) });
+      this.error.value = () => t('alertRefused', { reason: reasonOf(error) });
     } finally {
       this.sending.value = false;
     }
@@ -153,7 +154,7 @@ function AlertFormView({ form }: { form: AlertForm }) {
         <span>{t('note')}</span>
         <textarea name='note' rows={3} maxLength={500} value={fields.note} onInput={set('note')} />
       </label>
-      <p class='alert-form__error' role='alert' hidden={error === null}>{error}</p>
+      <p class='alert-form__error' role='alert' hidden={error === null}>{error?.()}</p>
       <div class='dialog__buttons'>
         <button type='button' class='button alert-form__cancel' onClick={() => form.close()}>{t('cancel')}</button>
         <button type='submit' class='button button--primary alert-form__send' disabled={form.sending.value}>{t('sendAlert')}</button>

@@ -8,7 +8,7 @@ import { signal } from '@preact/signals';
 import type { RunView, VehicleView } from '../../../server/wire/types.ts';
 import type { Confirm } from '../confirm.ts';
 import { phrase, t, type StringKey } from '../i18n.ts';
-import { ApiError, reasonOf, requestJson } from '../live.ts';
+import { ApiError, outcomeReason, reasonSaid, requestJson } from '../live.ts';
 import { PanelSection } from '../ui/section.tsx';
 import type { Outcome, OutcomeKind } from './outcome.tsx';
 
@@ -32,6 +32,8 @@ const doIt: Record<FlightAction, StringKey> = { pause: 'doPause', resume: 'doRes
 interface CommandAnswer {
   result: 'accepted' | 'denied' | 'timeout' | 'unconfirmed' | 'cancelled';
   reason?: string;
+  /** the reason as a message, said in the page's language */
+  said?: unknown;
 }
 
 const outcomeText: Record<CommandAnswer['result'], StringKey> = {
@@ -72,14 +74,14 @@ export class Commands {
       // 502: the autopilot's own answer (denied, no answer, not confirmed); else refused by the service.
       const body = error instanceof ApiError ? (error.body as CommandAnswer | undefined) : undefined;
       if (body?.result && body.result in outcomeText) this.report(body, what);
-      else this.outcome.show('refused', 'outcomeRefused', { ...what, reason: reasonOf(error) });
+      else this.outcome.show('refused', 'outcomeRefused', { ...what, reason: reasonSaid(error) });
     } finally {
       this.sending.value = false;
     }
   }
 
   private report(answer: CommandAnswer, what: { action: ReturnType<typeof phrase>; drone: string }): void {
-    this.outcome.show(answer.result as OutcomeKind, outcomeText[answer.result], { ...what, reason: answer.reason ?? '' });
+    this.outcome.show(answer.result as OutcomeKind, outcomeText[answer.result], { ...what, reason: outcomeReason(answer) });
   }
 }
 

@@ -9,7 +9,7 @@ import { signal } from '@preact/signals';
 import type { Ref } from 'preact';
 import type { Confirm } from '../confirm.ts';
 import { t } from '../i18n.ts';
-import { reasonOf, requestJson } from '../live.ts';
+import { reasonSaid, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import type { Ops } from '../ops.ts';
 import { canFly, isAdmin } from '../roles.ts';
@@ -49,7 +49,7 @@ export class Control {
       else delete next[vehicleId];
       this.ops.setControl(next);
     } catch (error) {
-      this.outcome.show('refused', action === 'take' ? 'takeRefused' : 'releaseRefused', { reason: reasonOf(error) });
+      this.outcome.show('refused', action === 'take' ? 'takeRefused' : 'releaseRefused', { reason: reasonSaid(error) });
     } finally {
       this.busy.value = false;
     }

@@ -13,7 +13,7 @@ import type { Confirm } from '../confirm.ts';
 import { clockTime, distance } from '../format.ts';
 import type { GotoStore } from '../gotos.ts';
 import { t } from '../i18n.ts';
-import { ApiError, reasonOf, requestJson } from '../live.ts';
+import { ApiError, reasonSaid, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import type { Ops } from '../ops.ts';
 import { canFly } from '../roles.ts';
@@ -67,7 +67,7 @@ export class DroneRequestList {
       if (this.pending.value === p) this.pending.value = { ...p, checks, at: Date.now() };
     } catch (error) {
       this.pending.value = null;
-      this.outcome.show('refused', 'droneRequestRefused', { reason: reasonOf(error) });
+      this.outcome.show('refused', 'droneRequestRefused', { reason: reasonSaid(error) });
     } finally {
       this.busy.value = false;
     }
@@ -109,7 +109,7 @@ export class DroneRequestList {
       const checks = error instanceof ApiError ? (error.body as { checks?: PreflightItem[] } | undefined)?.checks : undefined;
       const failed = checks?.filter((i) => !i.pass) ?? [];
       if (failed.length) this.outcome.show('refused', 'gotoRefusedChecks', { checks: () => failed.map((i) => gotoCheckName(i.id)).join(t('listSeparator')) });
-      else this.outcome.show('refused', 'droneRequestRefused', { reason: reasonOf(error) });
+      else this.outcome.show('refused', 'droneRequestRefused', { reason: reasonSaid(error) });
     } finally {
       this.busy.value = false;
     }

@@ -15,7 +15,7 @@ import { clockTime, coordinates } from '../format.ts';
 import { GotoFacts } from '../goto-status.tsx';
 import { isGotoActive, type GotoStore } from '../gotos.ts';
 import { phrase, t, tOptional, type StringKey } from '../i18n.ts';
-import { ApiError, reasonOf, requestJson } from '../live.ts';
+import { ApiError, outcomeReason, reasonSaid, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { Said, sayServer } from '../said.tsx';
 import { PanelSection } from '../ui/section.tsx';
@@ -124,7 +124,7 @@ export class GotoConsole {
       const items = await requestJson<PreflightItem[]>('GET', url(p.vehicleId, `/checks?lat=${p.target.lat}&lon=${p.target.lon}${incident}`));
       if (this.pending.value === p) this.pending.value = { ...p, checks: items, at: Date.now() };
     } catch (error) {
-      this.outcome.show('refused', 'gotoRefused', { reason: reasonOf(error) });
+      this.outcome.show('refused', 'gotoRefused', { reason: reasonSaid(error) });
     } finally {
       this.busy.value = false;
     }
@@ -177,7 +177,7 @@ export class GotoConsole {
     if (checks && this.pending.value === p) this.pending.value = { ...p, checks, at: Date.now() };
     const failed = checks?.filter((c) => !c.pass) ?? [];
     if (failed.length) this.outcome.show('refused', 'gotoRefusedChecks', { checks: () => failed.map((c) => gotoCheckName(c.id)).join(t('listSeparator')) });
-    else this.outcome.show('refused', 'gotoRefused', { reason: reasonOf(error) });
+    else this.outcome.show('refused', 'gotoRefused', { reason: reasonSaid(error) });
   }
 
   async act(action: GotoAction, view: VehicleView): Promise<void> {
@@ -196,7 +196,7 @@ export class GotoConsole {
         this.deps.store.put(await requestJson<GotoView>('POST', url(view.id, '/keep-holding'), { keep: action === 'keep', confirm: true }));
         this.outcome.show('accepted', 'outcomeAccepted', what);
       } else {
-        const answer = await requestJson<{ result: string; reason?: string; goto: GotoView }>(
+        const answer = await requestJson<{ result: string; reason?: string; said?: unknown; goto: GotoView }>(
           'POST',
           url(view.id, action === 'return' ? '/return' : '/resume'),
           { confirm: true },
@@ -206,18 +206,18 @@ export class GotoConsole {
       }
     } catch (error) {
       // 502: the autopilot's own answer; else refused by the service.
-      const body = error instanceof ApiError ? (error.body as { result?: string; reason?: string; goto?: GotoView } | undefined) : undefined;
+      const body = error instanceof ApiError ? (error.body as { result?: string; reason?: string; said?: unknown; goto?: GotoView } | undefined) : undefined;
       if (body?.goto) this.deps.store.put(body.goto);
-      if (body?.result && body.result in outcomeText) this.report({ result: body.result, reason: body.reason }, what);
-      else this.outcome.show('refused', 'outcomeRefused', { ...what, reason: reasonOf(error) });
+      if (body?.result && body.result in outcomeText) this.report({ result: body.result, reason: body.reason, said: body.said }, what);
+      else this.outcome.show('refused', 'outcomeRefused', { ...what, reason: reasonSaid(error) });
     } finally {
       this.busy.value = false;
     }
   }
 
-  private report(answer: { result: string; reason?: string }, what: { action: ReturnType<typeof phrase>; drone: string }): void {
+  private report(answer: { result: string; reason?: string; said?: unknown }, what: { action: ReturnType<typeof phrase>; drone: string }): void {
     const key = outcomeText[answer.result] ?? 'outcomeRefused';
-    this.outcome.show((answer.result in outcomeText ? answer.result : 'refused') as OutcomeKind, key, { ...what, reason: answer.reason ?? '' });
+    this.outcome.show((answer.result in outcomeText ? answer.result : 'refused') as OutcomeKind, key, { ...what, reason: outcomeReason(answer) });
   }
 }
 

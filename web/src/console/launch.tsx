@@ -10,7 +10,7 @@ import type { PreflightItem, RunView, VehicleView } from '../../../server/wire/t
 import type { Confirm } from '../confirm.ts';
 import { clockTime, distance, duration } from '../format.ts';
 import { t, tOptional } from '../i18n.ts';
-import { ApiError, reasonOf, requestJson } from '../live.ts';
+import { ApiError, reasonSaid, requestJson } from '../live.ts';
 import type { Ops } from '../ops.ts';
 import { routeName, type RouteCatalog } from '../routes/catalog.ts';
 import { PanelSection } from '../ui/section.tsx';
@@ -89,7 +89,7 @@ export class Launch {
       try {
         await catalog.refresh();
       } catch (error) {
-        outcome.show('error', 'routesError', { detail: reasonOf(error) });
+        outcome.show('error', 'routesError', { detail: reasonSaid(error) });
         return;
       }
     }
@@ -118,7 +118,7 @@ export class Launch {
       const items = await requestJson<PreflightItem[]>('GET', `/api/vehicles/${encodeURIComponent(view.id)}/preflight?routeId=${encodeURIComponent(routeId)}`);
       this.showChecks(view.id, routeId, items);
     } catch (error) {
-      this.deps.outcome.show('refused', 'checksFailed', { reason: reasonOf(error) });
+      this.deps.outcome.show('refused', 'checksFailed', { reason: reasonSaid(error) });
     } finally {
       this.busy.value = false;
     }
@@ -166,7 +166,7 @@ export class Launch {
       // Refused by a check: named in the page's language (the service's reason is its English).
       const blocked = preflight?.filter((i) => !i.pass && !i.overridden) ?? [];
       outcome.show('refused', 'launchRefused', {
-        reason: blocked.length ? () => t('preflightFailedChecks', { checks: blocked.map((i) => checkName(i.id)).join(t('listSeparator')) }) : reasonOf(error),
+        reason: blocked.length ? () => t('preflightFailedChecks', { checks: blocked.map((i) => checkName(i.id)).join(t('listSeparator')) }) : reasonSaid(error),
       });
     } finally {
       this.busy.value = false;

@@ -12,7 +12,7 @@ import { Outcome, OutcomeLine } from '../console/outcome.tsx';
 import { runResultText, runStateText } from '../console/progress.tsx';
 import { clockTime, dateTime, distance, duration, num } from '../format.ts';
 import { getLocale, t } from '../i18n.ts';
-import { reasonOf, requestJson } from '../live.ts';
+import { reasonSaid, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { HEAT_STOPS, HeatLayer } from './heat-layer.ts';
 import { IncidentFiltersView, IncidentListView, IncidentLog } from './incident-log.tsx';
@@ -72,7 +72,7 @@ export class HistoryPanel {
       this.runs.value = await requestJson<RunView[]>('GET', `/api/runs?from=${from}&to=${to}&limit=500`);
       await this.loadIncidents();
     } catch (error) {
-      this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
+      this.outcome.show('error', 'historyFailed', { reason: reasonSaid(error) });
     }
   }
 
@@ -82,7 +82,7 @@ export class HistoryPanel {
       await this.incidents.load(this.period());
       if (this.layer) await this.showHeat();
     } catch (error) {
-      this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
+      this.outcome.show('error', 'historyFailed', { reason: reasonSaid(error) });
     }
   }
 
@@ -102,7 +102,7 @@ export class HistoryPanel {
       this.deps.replay.start(run, points, this.deps.callsign(run.vehicleId), during);
       if (points.length === 0) this.outcome.show('error', 'noTrack');
     } catch (error) {
-      this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
+      this.outcome.show('error', 'historyFailed', { reason: reasonSaid(error) });
     }
   }
 
@@ -126,7 +126,7 @@ export class HistoryPanel {
       this.heat.value = { n: alerts.length, from: this.from.value, to: this.to.value };
       if (points.length) this.deps.map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 16 });
     } catch (error) {
-      this.outcome.show('error', 'historyFailed', { reason: reasonOf(error) });
+      this.outcome.show('error', 'historyFailed', { reason: reasonSaid(error) });
     }
   }
 }

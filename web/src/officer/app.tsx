@@ -5,9 +5,11 @@
  */
 
 import { signal } from '@preact/signals';
-import { isSignal, type ClientConfig, type GroundAlertView, type JobDroneView, type OfficerAnswer } from '../../../server/wire/types.ts';
+import { isServerMessage, type ServerMessage } from '../../../server/wire/messages.ts';
+import type { ClientConfig, GroundAlertView, JobDroneView, OfficerAnswer } from '../../../server/wire/types.ts';
 import { phrase, type Phrase, type StringKey } from '../i18n.ts';
-import { ApiError, connectLive, requestJson, type ConnectionState, type LiveSocket } from '../live.ts';
+import { ApiError, connectLive, reasonOf, requestJson, type ConnectionState, type LiveSocket } from '../live.ts';
+import { stoppingText } from '../status.ts';
 import type { SessionUser } from '../login.ts';
 import type { CardState } from './job-card.tsx';
 import type { AnswerExtra } from './job-steps.tsx';
@@ -49,7 +51,7 @@ function refusal(error: ApiError): Phrase | string {
   if (body?.code === 'answer_reassigned') return phrase('late_reassigned', { to: String(p.to) });
   if (body?.code === 'answer_taken') return phrase('late_taken', { by: String(p.by) });
   if (body?.code === 'answer_out_of_order' && typeof p.state === 'string') return phrase('late_state', { state: phrase(`job_${p.state}` as StringKey) });
-  return error.reason ?? error.message;
+  return reasonOf(error);
 }
 
 export class OfficerApp {
@@ -60,7 +62,8 @@ export class OfficerApp {
   readonly selected = signal<number | null>(null);
   readonly here = signal<Fix | null>(null);
   readonly locationProblem = signal<LocationProblem | null>(null);
-  readonly connection = signal<{ state: ConnectionState; detail: string }>({ state: 'connecting', detail: '' });
+  /** detail: the service's words, or its message (said in the page's language when drawn) */
+  readonly connection = signal<{ state: ConnectionState; detail: string | ServerMessage }>({ state: 'connecting', detail: '' });
   /** the service's reason for stopping, until it is back */
   readonly stopping = signal<Phrase | null>(null);
   readonly ring = signal<{ ringing: boolean; soundLocked: boolean }>({ ringing: false, soundLocked: true });
@@ -111,7 +114,7 @@ export class OfficerApp {
     this.socket = connectLive({ snapshot: () => {}, update: () => {}, state: (state, detail) => this.connectionChanged(state, detail) });
     this.socket.on('connect', () => this.connected());
     this.socket.on('officer:status', (me) => this.serviceSays(me.onDuty));
-    this.socket.on('server:shutdown', (reason) => this.showShutdown(reason));
+    this.socket.on('server:shutdown', (reason, said) => this.showShutdown(reason, said));
     this.socket.on('alerts:ground', (list) => {
       // The first list after each (re)connection is the catch-up: all that is still open for me.
       this.apply(this.catchUpNext ? this.jobs.replace(list) : this.jobs.merge(list));
@@ -171,7 +174,7 @@ export class OfficerApp {
     this.late.value = this.late.value.filter((l) => l.key !== key);
   }
 
-  private connectionChanged(state: ConnectionState, detail?: string): void {
+  private connectionChanged(state: ConnectionState, detail?: string | ServerMessage): void {
     this.connection.value = { state, detail: detail ?? '' };
     if (state === 'connected') this.showShutdown(null);
     if (state === 'reconnecting') {
@@ -183,8 +186,10 @@ export class OfficerApp {
     if (state === 'refused') this.o.refused();
   }
 
-  private showShutdown(reason: string | null): void {
-    this.stopping.value = reason === null ? null : phrase('officerStopping', { reason: isSignal(reason) ? phrase('stopSignal', { signal: reason }) : reason });
+  private showShutdown(reason: string | null, said?: unknown): void {
+    this.stopping.value = reason === null ?
+      null
+      : phrase('officerStopping', { reason: () => stoppingText({ reason, ...(isServerMessage(said) && { said }) }) });
   }
 
   /** On each (re)connection the service sends our duty (officer:status); a change asked for meanwhile goes now. */

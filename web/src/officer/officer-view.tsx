@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { age, clockTime } from '../format.ts';
 import { say, t } from '../i18n.ts';
 import type { SessionUser } from '../login.ts';
+import { sayServer } from '../said.tsx';
 import type { OfficerApp } from './app.tsx';
 import { JobCard, type CardParts } from './job-card.tsx';
 import type { Notice } from './notice.ts';
@@ -12,7 +13,11 @@ const CONNECTION_TEXT = { connecting: 'connConnecting', connected: 'officerConne
 
 function Connection({ app }: { app: OfficerApp }) {
   const { state, detail } = app.connection.value;
-  return <p id='connection' class='conn' data-state={state} role='status' aria-live='polite'>{t(CONNECTION_TEXT[state], { detail })}</p>;
+  return (
+    <p id='connection' class='conn' data-state={state} role='status' aria-live='polite'>
+      {t(CONNECTION_TEXT[state], { detail: typeof detail === 'string' ? detail : sayServer(detail) })}
+    </p>
+  );
 }
 
 function Duty({ app }: { app: OfficerApp }) {

@@ -16,7 +16,7 @@ import { airspaceFindings, batteryNeedPercent, estimateFlight, flownPath, type A
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
 import { distance, duration } from '../format.ts';
 import { t } from '../i18n.ts';
-import { ApiError, reasonOf, requestJson } from '../live.ts';
+import { ApiError, reasonSaid, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { routeName, type RouteDetail, type RouteIssue, type RouteItemJson, type RouteJson } from './catalog.ts';
 import { RouteIssueText } from '../said.tsx';
@@ -297,7 +297,7 @@ export class RouteEditor {
       // The route stays as edited: nothing is lost, the pilot fixes what the service names.
       const issues = error instanceof ApiError ? (error.body as { issues?: RouteIssue[] } | undefined)?.issues : undefined;
       this.issues.value = issues ?? [];
-      this.outcome.show('refused', 'routeNotSaved', { reason: reasonOf(error) });
+      this.outcome.show('refused', 'routeNotSaved', { reason: reasonSaid(error) });
     } finally {
       this.saving.value = false;
     }

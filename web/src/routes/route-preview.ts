@@ -4,21 +4,29 @@
  */
 
 import * as L from 'leaflet';
+import { followLanguage } from '../i18n.ts';
 import type { Projection } from '../projection.ts';
 import type { RouteDetail, RouteFeature } from './catalog.ts';
 import { commandName } from './command-names.ts';
 
 export class RoutePreview {
   private layer: L.LayerGroup | null = null;
+  /** what is shown, to draw it again in another language (the items' tooltips name their kind) */
+  private shown: { detail: RouteDetail; options: { numbers?: boolean } } | null = null;
 
   constructor(
     private readonly map: L.Map,
     private readonly renderer: L.Renderer,
     private readonly projection: Projection,
-  ) {}
+  ) {
+    followLanguage(() => {
+      if (this.shown) this.show(this.shown.detail, false, this.shown.options);
+    });
+  }
 
   /** fit: bring the whole route into view */
   show(detail: RouteDetail | null, fit: boolean, options: { numbers?: boolean } = {}): void {
+    this.shown = detail ? { detail, options } : null;
     this.layer?.remove();
     this.layer = null;
     if (!detail?.geojson) return;

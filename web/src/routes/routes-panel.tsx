@@ -15,7 +15,7 @@ import type { Confirm } from '../confirm.ts';
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
 import { distance, duration } from '../format.ts';
 import { t } from '../i18n.ts';
-import { ApiError, reasonOf, requestJson } from '../live.ts';
+import { ApiError, reasonOf, reasonSaid, requestJson } from '../live.ts';
 import type { SessionUser } from '../login.ts';
 import { canEditRoutes } from '../roles.ts';
 import { routeName, type RouteCatalog, type RouteDetail, type RouteIssue, type RoutePreviewDetail, type RouteSummary } from './catalog.ts';
@@ -95,7 +95,7 @@ export class RoutesPanel {
       this.deps.preview.show(detail, true);
       this.detail.value = detail;
     } catch (error) {
-      this.outcome.show('error', 'routeLoadFailed', { reason: reasonOf(error) });
+      this.outcome.show('error', 'routeLoadFailed', { reason: reasonSaid(error) });
     }
   }
 
@@ -194,7 +194,7 @@ export class RoutesPanel {
     this.refusedIssues.value = coded ? issues : [];
     this.outcome.show('refused', 'importFailed', {
       file,
-      reason: coded ? () => t('importProblems', { n: issues.length }) : where ? `${reasonOf(error)} — ${where}` : reasonOf(error),
+      reason: coded ? () => t('importProblems', { n: issues.length }) : where ? `${reasonOf(error)} — ${where}` : reasonSaid(error),
     });
   }
 
@@ -207,7 +207,7 @@ export class RoutesPanel {
       this.outcome.show('accepted', 'routeRenamed', { id: detail.id });
       await this.pick(detail.id);
     } catch (error) {
-      this.outcome.show('refused', 'routeNotRenamed', { reason: reasonOf(error) });
+      this.outcome.show('refused', 'routeNotRenamed', { reason: reasonSaid(error) });
     } finally {
       this.busy.value = false;
     }
@@ -221,7 +221,7 @@ export class RoutesPanel {
       this.outcome.show('accepted', 'detailsSaved', { file: detail.file });
       await this.pick(detail.id);
     } catch (error) {
-      this.outcome.show('refused', 'detailsNotSaved', { reason: reasonOf(error) });
+      this.outcome.show('refused', 'detailsNotSaved', { reason: reasonSaid(error) });
     } finally {
       this.busy.value = false;
     }
@@ -243,7 +243,7 @@ export class RoutesPanel {
       this.deps.preview.show(null, false);
       this.outcome.show('accepted', 'routeDeleted', { file: detail.file });
     } catch (error) {
-      this.outcome.show('refused', 'routeNotDeleted', { reason: reasonOf(error) });
+      this.outcome.show('refused', 'routeNotDeleted', { reason: reasonSaid(error) });
     } finally {
       this.busy.value = false;
     }

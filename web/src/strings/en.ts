@@ -425,6 +425,8 @@ export const en = {
   closeRefused: 'Not closed: {reason}',
   refusal_outcome_required: 'choose an outcome',
   refusal_outcome_unknown: 'unknown outcome "{outcome}"',
+  /** an incident as the service's refusals name it: by its number */
+  incidentRef: '{number}',
   alertActionFailed: 'Alert not changed: {reason}',
   officersOnDuty: 'Officers on duty ({n})',
   noLocation: 'no location yet',

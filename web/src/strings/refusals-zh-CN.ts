@@ -59,7 +59,7 @@ export const REFUSALS_ZH: Record<RefusalCode, string> = {
   import_xml_refused: '被 XML 解析器拒绝：{detail}',
   import_too_many_points: '这条线有 {points} 个点，在 {tolerance} 米误差内简化后仍超过 {max} 个：超出{holds}；请在地图软件中简化，或拆成几条航线',
   import_simplified: '所画的线有 {points} 个点，超出{holds}；已简化为 {kept} 个点，每个原始点与实际飞行线的距离都在 {tolerance} 米以内',
-  import_holds: '一次任务可容纳的 {max} 个点（{items} 个航点减去家点、起飞和返航）',
+  import_holds: '一次任务可容纳的 {max} 个点（{items} 个航点减去返航点、起飞和返航）',
 
   incident_unknown: '无此警情 {id}',
   incident_id_invalid: '警情编号“{id}”不是数字',

@@ -412,6 +412,7 @@ export const zhCN: Record<StringKey, string> = {
   closeRefused: '未能结案：{reason}',
   refusal_outcome_required: '请选择处置结果',
   refusal_outcome_unknown: '未知的处置结果“{outcome}”',
+  incidentRef: '{number}',
   alertActionFailed: '警情未更改：{reason}',
   officersOnDuty: '在岗民警（{n}）',
   noLocation: '暂无位置',
