@@ -4,9 +4,9 @@ import type { LatLon } from '../wire/types.ts';
 /**
  * Water the station declares (sea, a reservoir, a river wide enough to matter): a drone is not
  * sent to a point over it, because nothing there needs a drone first and no officer can follow it.
- * Declared by the station, not looked up in a world map: the free land/sea masks are drawn at
- * 1:10 million (kilometres off along a coast of harbours and islands, and blind to rivers and
- * lakes), and a station near the water knows its shoreline better (README, "Drone to the scene").
+ * Declared by the station, not looked up in a world map: the npm sea mask (is-sea) is OpenStreetMap's
+ * sea of about six years ago, seas only, tens of megabytes; a station knows its own water, inland
+ * water too, and keeps it current (README, "Drone to the scene").
  */
 export interface WaterArea {
   name: string;
