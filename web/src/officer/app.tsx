@@ -11,6 +11,7 @@ import { phrase, type Phrase, type StringKey } from '../i18n.ts';
 import { ApiError, connectLive, reasonOf, requestJson, type ConnectionState, type LiveSocket } from '../live.ts';
 import { stoppingText } from '../status.ts';
 import type { SessionUser } from '../login.ts';
+import { OfficerVideos } from '../video/officer-video.tsx';
 import type { CardState } from './job-card.tsx';
 import type { AnswerExtra } from './job-steps.tsx';
 import { JobMap } from './job-map.ts';
@@ -85,6 +86,8 @@ export class OfficerApp {
   readonly late = signal<LateAnswer[]>([]);
   /** the drone sent over each job's incident (无人机先行), as the service last said */
   readonly drones = signal<ReadonlyMap<number, JobDroneView>>(new Map());
+  /** and its live video, while it serves the incident */
+  readonly videos = new OfficerVideos(this.drones);
   private readonly outbox: Outbox;
   private flushing = false;
   readonly map: JobMap;

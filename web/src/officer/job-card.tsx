@@ -14,6 +14,7 @@ import { amapUri, bearingDeg, compassPoint, distanceM, geoUri } from './geo.ts';
 import { JobSteps, type AnswerExtra } from './job-steps.tsx';
 import { standing } from './jobs.ts';
 import type { QueuedAnswer } from './outbox.ts';
+import { JobVideo, type JobVideoView } from '../video/officer-video.tsx';
 
 export interface CardState {
   /** the service's reason for refusing the last answer (a phrase when it sent a code), shown until the next one or a reconnection */
@@ -35,6 +36,8 @@ export interface CardParts {
   queued(id: number): readonly QueuedAnswer[];
   /** the drone sent over this job's incident, if any (无人机先行) */
   drone(id: number): JobDroneView | undefined;
+  /** that drone's live video, when it has a camera (issue 16) */
+  video?(id: number): JobVideoView | undefined;
   /** when this phone made an answer the service took */
   made(id: number, answer: OfficerAnswer): number | undefined;
   /** whether those answers have already failed to go once (no network): the card says they wait */
@@ -122,6 +125,7 @@ export function JobCard({ job, state, selected, parts }: { job: GroundAlertView;
       <p class='job__state'>{t(stands.declined ? 'job_declined' : `job_${stands.state}` as StringKey)}</p>
       {job.note && <p class='job__note'>{job.note}</p>}
       <DroneLine drone={parts.drone(job.id)} />
+      {parts.video && <JobVideo video={parts.video(job.id)} alertId={job.id} number={job.number} now={parts.now.value} />}
       <Facts job={job} parts={parts} />
       <JobSteps
         job={job}

@@ -8,6 +8,7 @@
 import 'leaflet/dist/leaflet.css';
 import '../login.css';
 import './officer.css';
+import '../video/video.css';
 import { render } from 'preact';
 import type { ClientConfig } from '../../../server/wire/types.ts';
 import { detectLocale, followLanguage, getLocale, isLocale, setLocale, t, translateStatic, type Locale } from '../i18n.ts';

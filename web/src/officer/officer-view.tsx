@@ -68,6 +68,7 @@ function JobList({ app }: { app: OfficerApp }) {
     queued: (id) => app.queued.value.filter((q) => q.id === id),
     made: (id, answer) => app.made.value.get(`${id}:${answer}`),
     drone: (id) => app.drones.value.get(id),
+    video: (id) => app.videos.for(id),
     waiting: () => app.held.value || app.offline.value,
     select: (job) => app.select(job),
     showMap: (slot, job, here, labels) => {

@@ -78,16 +78,18 @@ export class Snapshots {
  * The snapshot button and what became of the last still. incidentId: file it to this incident at
  * once (the officer's); else a list of open incidents to attach it to afterwards.
  */
-export function SnapshotBar({ snaps, player, incidentId, incidents }: {
+export function SnapshotBar({ snaps, player, incidentId, incidentLabel, incidents }: {
   snaps: Snapshots;
   player: VideoPlayer;
   incidentId?: number;
+  /** how the page names that incident (its number) */
+  incidentLabel?: string;
   incidents?: () => IncidentChoice[];
 }) {
   const last = snaps.last.value;
   const live = player.state.value.kind === 'live' || player.state.value.kind === 'stale';
   const choices = incidents?.() ?? [];
-  const label = (id: number) => choices.find((c) => c.id === id)?.label ?? `#${id}`;
+  const label = (id: number) => (id === incidentId && incidentLabel) || (choices.find((c) => c.id === id)?.label ?? `#${id}`);
   return (
     <div class='snapshot'>
       <button type='button' class='button snapshot__take' disabled={snaps.sending.value || !live} onClick={() => void snaps.take(player, incidentId)}>
