@@ -211,6 +211,22 @@ describe('every page in Chinese, as police and pilots read it', () => {
     expect(launch.text).toContain('无此航线“spare”');
     expect.soft(launch.english).toEqual([]);
     await pilot.selectOption('#panel .launch__route', 'short');
+    // The network gone as the launch is sent: said in the page's words, not the browser's ("Failed to fetch").
+    await expect.poll(async () => {
+      await pilot.click('#panel .launch__check');
+      await pilot.waitForTimeout(400);
+      return pilot.isDisabled('#panel .launch__go');
+    }, { timeout: 30_000, interval: 500 }).toBe(false);
+    await pilot.route('**/api/vehicles/*/patrol', (route) => route.abort('internetdisconnected'));
+    await pilot.click('#panel .launch__go');
+    await pilot.waitForSelector('#confirm[open]');
+    await pilot.click('#confirm .confirm__yes');
+    const offline = await refusal(pilot, '#panel .console__outcome');
+    expect(offline.text).toContain('无法连接 SkyBeat（网络中断或服务未运行）');
+    expect.soft(offline.english).toEqual([]);
+    await pilot.unroute('**/api/vehicles/*/patrol');
+    // The browser logs the request it could not send: provoked here, not an error of the page.
+    pilotErrors.splice(0, pilotErrors.length, ...pilotErrors.filter((e) => !e.includes('net::ERR_INTERNET_DISCONNECTED')));
 
     // Handed over and taken by another pilot before this page heard of it: handing over is refused, saying who holds it.
     const controlLine = '#panel .console-control .outcome';

@@ -3,6 +3,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { isServerMessage, type ServerMessage } from '../../server/wire/messages.ts';
 import type { ClientToServerEvents, ServerToClientEvents, VehicleView } from '../../server/wire/types.ts';
+import { t } from './i18n.ts';
 import { sayServer } from './said.tsx';
 
 /** refused: the service turned the connection down (e.g. the session ended); retrying alone will not help */
@@ -37,21 +38,30 @@ export class ApiError extends Error {
   }
 }
 
+/** A request that never reached the service, or whose answer never came back (the network, or the service down). */
+export class Unreachable extends Error {
+  constructor(readonly what: string, readonly cause: Error) {
+    super(`${what}: ${cause.message}`);
+  }
+}
+
 /**
  * The service's reason for refusing a request as the page says it now: in its language when the
  * service sent a code, else the service's words, else the error's own message.
  */
 export function reasonOf(error: unknown): string {
   const said = reasonSaid(error);
-  return typeof said === 'string' ? said : sayServer(said);
+  return typeof said === 'string' ? said : typeof said === 'function' ? said() : sayServer(said);
 }
 
 /**
  * The same reason, kept to be said again: a message the page says in whatever language it speaks
  * when it draws it (an outcome line, after a language switch), else the words as they came.
  */
-export function reasonSaid(error: unknown): ServerMessage | string {
+export function reasonSaid(error: unknown): ServerMessage | string | (() => string) {
   if (error instanceof ApiError) return error.said ?? error.reason ?? error.message;
+  // The browser's own words for it ("Failed to fetch") are not the page's.
+  if (error instanceof Unreachable) return () => t('serviceUnreachable');
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -71,7 +81,7 @@ export async function requestJson<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
-    throw new Error(`${what}: ${(error as Error).message}`);
+    throw new Unreachable(what, error as Error);
   }
   if (response.status === 204) return undefined as T;
   const payload: unknown = await response.json().catch(() => undefined);

@@ -1,7 +1,7 @@
 /** The session: who is logged in, the login dialog, logging out. The session itself is the service's cookie. */
 
 import { t } from './i18n.ts';
-import { ApiError, requestJson } from './live.ts';
+import { ApiError, reasonOf, requestJson } from './live.ts';
 
 export interface SessionUser {
   name: string;
@@ -23,7 +23,7 @@ export async function currentUser(): Promise<SessionUser | null> {
 function loginFailure(error: unknown): string {
   if (error instanceof ApiError && error.status === 401) return t('loginWrong');
   if (error instanceof ApiError && error.status === 429) return t('loginTooMany');
-  return t('loginFailed', { detail: error instanceof Error ? error.message : String(error) });
+  return t('loginFailed', { detail: reasonOf(error) });
 }
 
 /** Shows the login dialog until a login succeeds; the map stays visible behind it. */

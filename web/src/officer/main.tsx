@@ -12,7 +12,7 @@ import '../video/video.css';
 import { render } from 'preact';
 import type { ClientConfig } from '../../../server/wire/types.ts';
 import { detectLocale, followLanguage, getLocale, isLocale, setLocale, t, translateStatic, type Locale } from '../i18n.ts';
-import { requestJson } from '../live.ts';
+import { reasonOf, requestJson } from '../live.ts';
 import { askLogin, currentUser, logout } from '../login.ts';
 import { OfficerApp } from './app.tsx';
 import { Notice } from './notice.ts';
@@ -98,7 +98,7 @@ async function start(): Promise<void> {
   const user = (await currentUser()) ?? (await askLogin(loginDialog));
   const notice = new Notice();
   const onLogout = () => {
-    logout().catch((error: unknown) => notice.show(error instanceof Error ? error.message : String(error)));
+    logout().catch((error: unknown) => notice.show(reasonOf(error)));
   };
   const page = byId('page');
 

@@ -15,6 +15,8 @@ export const en = {
   connConnected: 'Live',
   connReconnecting: 'Connection lost — reconnecting…',
   connRefused: 'Not connected: {detail}',
+  /** a request that never reached the service or got no answer back (the browser's own words for it are not shown) */
+  serviceUnreachable: 'no answer from SkyBeat (the network, or the service is not running)',
   fleetSummary: '{total} {total:drone|drones} · {lost} link lost',
   drones: 'Drones',
   noDrones: 'No drones heard yet',

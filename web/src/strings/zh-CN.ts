@@ -11,6 +11,7 @@ export const zhCN: Record<StringKey, string> = {
   connConnected: '实时',
   connReconnecting: '连接中断 — 正在重连…',
   connRefused: '未连接：{detail}',
+  serviceUnreachable: '无法连接 SkyBeat（网络中断或服务未运行）',
   fleetSummary: '无人机 {total} 架 · 失联 {lost}',
   drones: '无人机',
   noDrones: '尚未收到无人机信号',
