@@ -153,6 +153,12 @@ export const ConfigSchema = z.object({
     sources: z.record(z.string().min(1), videoUri).default({}),
     /** the simulated drones' cameras send to 127.0.0.1:simCameraPort + i (QGroundControl's 5600); null: none */
     simCameraPort: z.number().int().min(1).max(65535).nullable().default(5600),
+    /** each run's video, recorded into DATA/recordings while it flies; kept within an age and a total size, as telemetry logs */
+    recordings: z.object({
+      enabled: z.boolean().default(true),
+      maxAgeDays: z.number().positive().default(30),
+      maxTotalMB: z.number().positive().default(20_000),
+    }).strict().prefault({}),
   }).prefault({}),
 }).strict();
 
@@ -232,7 +238,7 @@ Environment only: SKYBEAT_ADMIN_PASSWORD  password of the "admin" account create
                   SKYBEAT_ALLOWED_ORIGINS  other web origins allowed to use the service, comma-separated
                    (file key allowedOrigins; the service's own origin always is)
 Everything else (station, geofence and no-fly zones, preflight limits, alert thresholds, officer
-dispatch, schedules, telemetry-log limits) is set in the configuration file; see the README.
+dispatch, schedules, telemetry-log and video-recording limits) is set in the configuration file; see the README.
 `;
 }
 
@@ -413,7 +419,7 @@ export function serviceOptions(c: Config): ServiceOptions {
       createPerMinute: c.dispatch.createPerMinute,
     },
     scheduler: { leadMs: c.schedule.leadMin * 60_000, graceMs: c.schedule.graceMin * 60_000, autoLaunch: c.schedule.autoLaunch },
-    video: { sources: c.video.sources },
+    video: { sources: c.video.sources, recordings: c.video.recordings },
     ...(c.video.simCameraPort !== null ? { simOptions: { camera: { basePort: c.video.simCameraPort } } } : {}),
   };
 }

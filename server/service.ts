@@ -39,6 +39,8 @@ import { openStore, type Store } from './store/index.ts';
 import { Actions } from './vehicles/actions.ts';
 import { CommandSender } from './vehicles/commands.ts';
 import { Fleet } from './vehicles/fleet.ts';
+import { VideoRecorder } from './video/recorder.ts';
+import { pruneRecordings, recoverRecordings } from './video/recording-files.ts';
 import { VideoRelay } from './video/relay.ts';
 import { VideoSources } from './video/sources.ts';
 import { VideoStreamAnnouncements } from './vehicles/video-streams.ts';
@@ -48,7 +50,7 @@ import type { ModeChange } from './vehicles/mode-changes.ts';
 import { TelemetryRates } from './vehicles/telemetry-rates.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
 import type { Vehicle } from './vehicles/vehicle.ts';
-import type { Autopilot } from './wire/types.ts';
+import { RUN_ENDED, type Autopilot, type GotoView, type RunView } from './wire/types.ts';
 
 const WENLING = { lat: 28.37, lon: 121.38 };
 /** the id of the simulated squadron's link: its drones are sim-1, sim-2, … */
@@ -101,7 +103,11 @@ export interface ServiceOptions {
     camera?: SquadronCamera;
   };
   /** camera feeds: drone (vehicle id or sysid) → source URI; drones that announce theirs need none */
-  video?: { sources?: Record<string, string> };
+  video?: {
+    sources?: Record<string, string>;
+    /** each run's video recorded into DATA/recordings unless enabled is false; pruned by age and total size */
+    recordings?: { enabled: boolean; maxAgeDays: number; maxTotalMB: number };
+  };
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
   station?: { lat: number; lon: number; radiusKm: number; name?: string; water?: WaterArea[] };
   dispatch?: Partial<DispatchSettings>;
@@ -167,8 +173,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     closers.push(() => store.close());
     await bootstrapAdmin(store, opts.adminPassword, (line) => log.warn(line));
     const tlog = opts.tlog ?? { enabled: true, maxAgeDays: 30, maxTotalMB: 2000 };
+    // Recordings a crash left open are made whole (cut after their last whole picture) before anything records.
+    const recordingsDir = path.join(opts.dataDir, 'recordings');
+    const recordings = opts.video?.recordings ?? { enabled: true, maxAgeDays: 30, maxTotalMB: 20_000 };
+    for (const line of recoverRecordings(store.recordings, recordingsDir)) log.warn(`recording left open by a crash: ${line}`);
     const housekeeping = () => {
       const removed = pruneTlogs(path.join(opts.dataDir, 'tlogs'), tlog.maxAgeDays, tlog.maxTotalMB);
+      const videos = pruneRecordings(store.recordings, recordingsDir, recordings, Date.now());
+      if (videos.length) log.info({ recordingsRemoved: videos }, 'housekeeping');
       const tracks = store.tracks.prune(Date.now() - (opts.trackDays ?? 180) * 24 * HOUR);
       const audit = store.audit.prune(Date.now() - (opts.auditDays ?? 365) * 24 * HOUR);
       if (removed.length || tracks || audit) log.info({ tlogsRemoved: removed, trackPointsRemoved: tracks, auditEntriesRemoved: audit }, 'housekeeping');
@@ -291,6 +303,23 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const videoSources = new VideoSources({ configured: opts.video?.sources, log: (line) => log.info(line) });
     closers.push(() => videoSources.close());
     videoSources.onChange((id, source) => (source ? video.attach(id, source) : video.detach(id)));
+    // …and recorded while it flies a run (patrol or drone to the scene), into files beside the runs.
+    const recorder = new VideoRecorder(store.recordings, { dir: recordingsDir }, (line) => log.warn(line));
+    closers.push(() => recorder.close());
+    videoSources.onChange((id, source) => recorder.setSource(id, source));
+    if (recordings.enabled) {
+      const patrolRun = (r: { id: number; vehicleId: string; state: RunView['state'] }) =>
+        RUN_ENDED.includes(r.state) ? recorder.stop(r.vehicleId, `patrol:${r.id}`) : recorder.start(r.vehicleId, `patrol:${r.id}`);
+      const gotoRun = (g: GotoView) =>
+        ['arming', 'climbing', 'transit', 'on_scene'].includes(g.state)
+          ? recorder.start(g.vehicleId, `goto:${g.id}`)
+          : recorder.stop(g.vehicleId, `goto:${g.id}`);
+      patrols.on('run', patrolRun);
+      gotos.on('goto', gotoRun);
+      // runs picked up after a restart record from now on
+      for (const r of patrols.activeViews()) patrolRun(r);
+      for (const g of gotos.activeViews()) gotoRun(g);
+    }
     // An admin's settings (kept in the database) win over the file's.
     for (const r of store.videoSources.all()) {
       try {
@@ -331,6 +360,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       patrols: { patrols, control, routes, scheduler },
       goto: { gotos, requests: droneRequests, incident },
       videoSources: { sources: videoSources, store: store.videoSources, fromFile: opts.video?.sources ?? {} },
+      recordings: {
+        recordings: store.recordings,
+        dir: recordingsDir,
+        run: (id) => patrols.view(id) ?? null,
+        goto: (id) => store.gotos.get(id) ?? null,
+      },
       video: {
         relay: video,
         snapshots: new SnapshotStore(store.db),

@@ -21,6 +21,7 @@ import type { RouteStore } from '../missions/store.ts';
 import type { ControlRegistry } from '../patrols/control.ts';
 import type { Patrols } from '../patrols/patrols.ts';
 import type { Scheduler } from '../patrols/scheduler.ts';
+import { createRecordingsRouter, type RecordingsApiOptions } from './recordings-api.ts';
 import { createUsersRouter } from './users-api.ts';
 import { createVideoSourcesRouter, type VideoSourcesApiOptions } from './video-sources-api.ts';
 import { createVideoRouter, type VideoApiOptions } from './video-api.ts';
@@ -59,6 +60,8 @@ export interface AppOptions {
   video?: Omit<VideoApiOptions, 'ctx'>;
   /** which camera is each drone's, set by an admin (GET/PUT /api/video-sources) */
   videoSources?: Omit<VideoSourcesApiOptions, 'ctx'>;
+  /** each run's recorded video: its replay and its export (GET /api/runs/:id/video, …/video.mp4) */
+  recordings?: Omit<RecordingsApiOptions, 'ctx'>;
   /** Prometheus metrics, served at /metrics */
   metrics: Registry;
   /** built web app (vite build output); not served when missing */
@@ -79,7 +82,8 @@ const AuditQuery = z.object({
 });
 
 export function createApp(
-  { fleet, store, client, tiles, station, alerts, patrols, goto, video, videoSources, metrics, webDir, startedAt, allowedOrigins = [], log }: AppOptions,
+  { fleet, store, client, tiles, station, alerts, patrols, goto, video, videoSources, recordings, metrics, webDir, startedAt, allowedOrigins = [], log }:
+    AppOptions,
 ): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
@@ -156,6 +160,7 @@ export function createApp(
   if (goto) app.use('/api', createGotoRouter({ ...goto, ctx }));
   if (video) app.use('/api', createVideoRouter({ ...video, ctx }));
   if (videoSources) app.use('/api/video-sources', createVideoSourcesRouter({ ...videoSources, ctx }));
+  if (recordings) app.use('/api', createRecordingsRouter({ ...recordings, ctx }));
   // Routes: reading for everyone who watches the fleet; changes for pilots and admins (sending one
   // to a drone is a flight command, in the patrols router above).
   app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin'), audit: store.audit }));

@@ -6,6 +6,7 @@ import { DATABASE_NAME } from './database-file.ts';
 import { DroneRequestStore } from './drone-requests.ts';
 import { openDatabase, type Db } from './db.ts';
 import { GotoRecordStore } from './gotos.ts';
+import { RecordingStore } from './recordings.ts';
 import { RunStore } from './runs.ts';
 import { TrackStore } from './tracks.ts';
 import { UserStore } from './users.ts';
@@ -25,6 +26,8 @@ export interface Store {
   droneRequests: DroneRequestStore;
   /** camera sources an admin set */
   videoSources: VideoSourceStore;
+  /** the recorded video files of the drones' runs */
+  recordings: RecordingStore;
   close(): void;
 }
 
@@ -45,6 +48,7 @@ export function openStore(dataDir: string): Store {
     gotos: new GotoRecordStore(db),
     droneRequests: new DroneRequestStore(db),
     videoSources: new VideoSourceStore(db),
+    recordings: new RecordingStore(db),
     close: () => {
       audit.close(); // the last counts of refused requests
       db.close();

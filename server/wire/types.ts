@@ -682,3 +682,48 @@ export interface SnapshotView {
   /** GET this for the JPEG */
   imageUrl: string;
 }
+
+// ── Recorded video (issue 16, record and replay): each run's camera, kept in files of about a minute ──
+
+/** One recorded file of a drone's camera (GET /api/runs/:id/video); GET /api/recordings/:id.mp4 for its bytes. */
+export interface RecordingSegmentView {
+  id: number;
+  /** ms since the epoch: its first picture, and the end of its last; between two files no picture came */
+  startedAt: number;
+  endedAt: number;
+  /** still being written: the run is under way */
+  writing: boolean;
+  codec: 'h264' | 'h265';
+  /** what MediaSource.addSourceBuffer is given */
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** A run's recorded video: its drone's files over the run's time, oldest first. */
+export interface RunVideoView {
+  vehicleId: string;
+  segments: RecordingSegmentView[];
+}
+
+/** A drone's camera source as an admin sees it (GET /api/video-sources). */
+export interface VideoSourceView {
+  drone: string;
+  /** what plays (passwords hidden), and where it came from: the configuration (file or this page), the drone's own announcement, or nowhere */
+  uri: string | null;
+  from: 'configured' | 'announced' | null;
+  /** what the drone announced over MAVLink, even when the configuration wins */
+  announced: string | null;
+  health: { state: VideoFeedState; lastUnitMs?: number; units: number; badPackets: number; lostPackets: number; restarts: number; reason?: string } | null;
+  /** why there is no source, or why it could not be opened */
+  problem?: string;
+}
+
+export interface VideoSourcesView {
+  sources: VideoSourceView[];
+  /** drone (vehicle id or sysid) → URI, from the file and this page together, passwords hidden */
+  configured: Record<string, string>;
+  /** the settings made in the page (they win over the file's) */
+  setInPage: Array<{ drone: string; uri: string; setBy: string; setAt: number }>;
+}

@@ -14,7 +14,7 @@ describe('database file', () => {
   it('migrates an empty file to the current schema, in WAL mode', () => {
     const file = path.join(tmp(), 'skybeat.db');
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(8);
+    expect(db.pragma('user_version', { simple: true })).toBe(9);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual([
@@ -32,13 +32,14 @@ describe('database file', () => {
       'user_roles',
       'users',
       'vehicles',
+      'video_segments',
       'video_snapshots',
       'video_sources',
     ]);
     db.close();
     // Opening again applies nothing twice.
     const again = openDatabase(file);
-    expect(again.pragma('user_version', { simple: true })).toBe(8);
+    expect(again.pragma('user_version', { simple: true })).toBe(9);
     again.close();
   });
 
@@ -50,7 +51,7 @@ describe('database file', () => {
     v1.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('li.wei', 'x', 1)").run();
     v1.close();
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(8);
+    expect(db.pragma('user_version', { simple: true })).toBe(9);
     expect(db.prepare('SELECT name FROM users').pluck().all()).toEqual(['li.wei']);
     expect(db.prepare('SELECT COUNT(*) FROM drone_control').pluck().get()).toBe(0);
     // Version 3: a run's outcome beside its result text.
@@ -67,7 +68,7 @@ describe('database file', () => {
     raw.pragma('user_version = 99');
     raw.close();
     const before = sha(file);
-    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this SkyBeat knows \(8\)/);
+    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this SkyBeat knows \(9\)/);
     expect(sha(file)).toBe(before);
   });
 

@@ -1,0 +1,134 @@
+/**
+ * A run's recorded video (issue 16, record and replay): the list of its files for the history's
+ * replay (GET /api/runs/:id/video), each file for the page's player (GET /api/recordings/:id.mp4,
+ * with ranges), and the whole run as one MP4 to download (GET /api/runs/:id/video.mp4, and
+ * /api/gotos/:id/video.mp4 for a drone sent to a scene). The same roles as the run's other
+ * exports (its track as GPX or KML): pilots, the command room and admins; an officer is refused.
+ * Replays and exports are audited: recorded video is evidence.
+ */
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import express from 'express';
+import type { RecordingStore, SegmentRow } from '../store/recordings.ts';
+import { joinRecordings, planJoin } from '../video/recording-files.ts';
+import { said } from '../wire/messages.ts';
+import type { RecordingSegmentView, RunVideoView } from '../wire/types.ts';
+import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { saidBody } from './errors.ts';
+
+/** A run's drone and time, as its record keeps them. */
+export interface RecordedSpan {
+  vehicleId: string;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface RecordingsApiOptions {
+  ctx: AuthContext;
+  recordings: RecordingStore;
+  /** the recordings folder */
+  dir: string;
+  /** a patrol run's span, or null when there is no such run */
+  run: (id: number) => RecordedSpan | null;
+  /** a goto's (drone to the scene) span, or null */
+  goto: (id: number) => RecordedSpan | null;
+}
+
+export const segmentView = (s: SegmentRow): RecordingSegmentView => ({
+  id: s.id,
+  startedAt: s.startedAt,
+  endedAt: s.endedAt,
+  writing: s.writing,
+  codec: s.codec,
+  mime: s.mime,
+  width: s.width,
+  height: s.height,
+  bytes: s.bytes,
+});
+
+const idOf = (req: express.Request) => {
+  const n = Number(req.params.id);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+};
+
+export function createRecordingsRouter(o: RecordingsApiOptions): express.Router {
+  const { ctx, recordings } = o;
+  const router = express.Router();
+  const watch = requireRole(ctx, 'pilot', 'command', 'admin');
+  const audit = (req: express.Request, action: string, target: string, result: string, detail?: unknown) =>
+    ctx.audit.record({ user: req.user?.name ?? null, action, target, result, detail, ip: ipOf(req) });
+  const during = (span: RecordedSpan) => recordings.during(span.vehicleId, span.startedAt, span.endedAt ?? Date.now());
+
+  router.get('/runs/:id/video', watch, (req, res) => {
+    const id = idOf(req);
+    const run = id === null ? null : o.run(id);
+    if (!run) {
+      res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
+      return;
+    }
+    const segments = during(run).map(segmentView);
+    audit(req, 'video.replay', `run:${id}`, 'ok', { files: segments.length });
+    res.json({ vehicleId: run.vehicleId, segments } satisfies RunVideoView);
+  });
+
+  router.get('/recordings/:id.mp4', watch, (req, res, next) => {
+    const id = idOf(req);
+    const seg = id === null ? undefined : recordings.get(id);
+    if (!seg) {
+      res.status(404).json({ error: `no recorded video file ${String(req.params.id)}` });
+      return;
+    }
+    // A file still being written grows: the page reads what is there now.
+    res.sendFile(
+      path.join(o.dir, seg.file),
+      { headers: { 'content-type': 'video/mp4' }, cacheControl: !seg.writing, maxAge: seg.writing ? 0 : '1h' },
+      (err) => {
+        if (err && !res.headersSent) next(err);
+      },
+    );
+  });
+
+  /** One MP4 of the span's files, downloaded; audited with what went in and what was left out. */
+  const exportVideo = async (req: express.Request, res: express.Response, kind: 'run' | 'goto', span: RecordedSpan, id: number) => {
+    const files = during(span);
+    const plan = await planJoin(files.map((f) => ({ file: path.join(o.dir, f.file), startedAt: f.startedAt })));
+    const action = `${kind}.video.export`;
+    if (!plan) {
+      audit(req, action, `${kind}:${id}`, 'refused', { reason: 'no video recorded' });
+      res.status(404).json({ error: `no video was recorded during ${kind === 'run' ? 'run' : 'drone-to-the-scene'} ${id}` });
+      return;
+    }
+    audit(req, action, `${kind}:${id}`, 'ok', {
+      vehicleId: span.vehicleId,
+      files: plan.files.length,
+      ...(plan.leftOut.length ? { leftOut: plan.leftOut } : {}),
+    });
+    res.type('video/mp4').attachment(`skybeat-${kind}-${id}-${span.vehicleId}.mp4`);
+    // Files whose camera setup differs from the first's (another size or codec) cannot join it: named here.
+    if (plan.leftOut.length) res.setHeader('x-skybeat-left-out', plan.leftOut.join(', '));
+    try {
+      await pipeline(Readable.from(joinRecordings(plan)), res);
+    } catch (err) {
+      // the download broke off (the client went away, or a file vanished under retention): nothing more to send
+      if (!res.headersSent) throw err;
+      res.destroy();
+    }
+  };
+
+  router.get('/runs/:id/video.mp4', watch, async (req, res) => {
+    const id = idOf(req);
+    const run = id === null ? null : o.run(id);
+    if (!run) res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
+    else await exportVideo(req, res, 'run', run, id!);
+  });
+
+  router.get('/gotos/:id/video.mp4', watch, async (req, res) => {
+    const id = idOf(req);
+    const g = id === null ? null : o.goto(id);
+    if (!g) res.status(404).json({ error: `no drone-to-the-scene record ${String(req.params.id)}` });
+    else await exportVideo(req, res, 'goto', g, id!);
+  });
+
+  return router;
+}
