@@ -71,7 +71,14 @@ export function attachVideoLive(
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const match = ROUTE.exec(req.url ?? '');
     if (!match) return; // socket.io's, or nobody's
-    const vehicleId = decodeURIComponent(match[1]!);
+    // A malformed escape ("%E0%A4%A") makes decodeURIComponent throw, and a throw in an 'upgrade'
+    // listener is uncaught: it would end the whole service before any check. Refused instead.
+    let vehicleId: string;
+    try {
+      vehicleId = decodeURIComponent(match[1]!);
+    } catch {
+      return refuse(socket, 400, `the drone in ${(req.url ?? '').slice(0, 200)} is not a well-formed URL path segment`);
+    }
     const target = `video ${vehicleId}`;
     const ip = req.socket.remoteAddress ?? null;
     const origin = checkOrigin(req, allowedOrigins);
