@@ -117,7 +117,11 @@ export class RtspSession {
     const socket = net.connect({ host: this.url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(this.url.port) || 554 });
     this.socket = socket;
     socket.setNoDelay(true);
-    const reader = new RtspReader((m) => this.receive(m), (why) => this.opts.debug?.(`rtsp: ${why}`));
+    const reader = new RtspReader(
+      (m) => this.receive(m),
+      (why) => this.opts.debug?.(`rtsp: ${why}`),
+      (why) => this.end(`the camera's answer cannot be read: ${why}`),
+    );
     socket.on('data', (chunk) => reader.push(chunk));
     const where = `${this.url.hostname}:${Number(this.url.port) || 554}`;
     socket.on('error', (err) => this.end(plainly(err, where)));

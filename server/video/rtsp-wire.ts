@@ -30,13 +30,29 @@ export type RtspMessage = RtspResponse | RtspServerRequest | RtspFrame;
 
 /** A response's or request's headers larger than this are not RTSP. */
 const MAX_HEAD = 64 * 1024;
+/**
+ * A body larger than this is no camera's answer (a DESCRIBE's SDP is a few kB). Without a bound a
+ * server saying "Content-Length: 2000000000" had us keep, and copy at every read, all it sent.
+ */
+export const MAX_BODY = 256 * 1024;
 
 export class RtspReader {
   private pending: Buffer = Buffer.alloc(0);
+  private broken = false;
 
-  constructor(private readonly emit: (m: RtspMessage) => void, private readonly garbage: (why: string) => void) {}
+  /**
+   * garbage: bytes skipped, reading goes on; unreadable: where the next message starts cannot be
+   * known any more (a body length that is no length), so nothing more is read and the connection
+   * is the caller's to end.
+   */
+  constructor(
+    private readonly emit: (m: RtspMessage) => void,
+    private readonly garbage: (why: string) => void,
+    private readonly unreadable: (why: string) => void = garbage,
+  ) {}
 
   push(chunk: Buffer): void {
+    if (this.broken) return;
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     for (;;) {
       if (this.pending.length === 0) return;
@@ -61,7 +77,19 @@ export class RtspReader {
         const name = line.slice(0, colon).trim().toLowerCase();
         headers.set(name, [...(headers.get(name) ?? []), line.slice(colon + 1).trim()]);
       }
-      const length = Number(headers.get('content-length')?.[0] ?? 0);
+      const declared = headers.get('content-length')?.[0] ?? '0';
+      // Number('x') is NaN, and subarray(NaN) is the whole buffer: the same message again, forever.
+      const length = /^\d+$/.test(declared) ? Number(declared) : NaN;
+      if (!(length <= MAX_BODY)) {
+        this.broken = true;
+        this.pending = Buffer.alloc(0);
+        this.unreadable(
+          Number.isNaN(length) ?
+            `Content-Length "${declared.slice(0, 40)}" is not a length` :
+            `a body of ${declared.slice(0, 40)} bytes (Content-Length), over the ${MAX_BODY / 1024} kB an RTSP answer may have`,
+        );
+        return;
+      }
       if (this.pending.length < end + 4 + length) return;
       const body = this.pending.subarray(end + 4, end + 4 + length);
       this.pending = this.pending.subarray(end + 4 + length);

@@ -1,0 +1,87 @@
+/**
+ * Hostile RTSP cameras against the real service as its own process (so a frozen event loop shows
+ * as a service that stops answering, not as a hung test): two simulated drones whose configured
+ * cameras are TCP servers here that answer every request with a body length that is no length,
+ * or with "Content-Length: 2000000000" and then megabytes as fast as the socket takes them.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { spawnService } from '../helpers/process.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+type Answer = (socket: net.Socket, cseq: string) => void;
+
+/** A "camera" that answers each request it reads with `answer`; counts the bytes it pushed. */
+async function hostileCamera(answer: Answer) {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((c) => {
+    sockets.add(c);
+    c.on('error', () => {});
+    c.on('close', () => sockets.delete(c));
+    c.on('data', (d) => answer(c, /CSeq: (\d+)/i.exec(d.toString('latin1'))?.[1] ?? '1'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    uri: `rtsp://127.0.0.1:${(server.address() as net.AddressInfo).port}/stream`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const notALength: Answer = (c, cseq) => c.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nContent-Length: x\r\n\r\n`);
+
+const twoGigabytes: Answer = (c, cseq) => {
+  c.write(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nContent-Length: 2000000000\r\n\r\n`);
+  const chunk = Buffer.alloc(1 << 20, 0x41);
+  const pump = () => {
+    while (!c.destroyed && c.write(chunk));
+  };
+  c.on('drain', pump);
+  pump();
+};
+
+describe('hostile RTSP cameras', () => {
+  const cleanup = cleanupAfterEach();
+
+  it('a Content-Length that is no length, or 2 GB, ends the session saying so; the service keeps answering', async () => {
+    const [nan, huge] = [await hostileCamera(notALength), await hostileCamera(twoGigabytes)];
+    cleanup.push(() => nan.close(), () => huge.close());
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-rtsp-hostile-'));
+    const config = path.join(dataDir, 'skybeat.config.json');
+    fs.writeFileSync(config, JSON.stringify({ video: { sources: { 'sim-1': nan.uri, 'sim-2': huge.uri } } }));
+    const svc = spawnService(['--config', config, '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--sim', '2', '--no-tlog'], {
+      SKYBEAT_ADMIN_PASSWORD: 'rtsp-hostile-pw',
+    });
+    cleanup.push(() => svc.child.kill('SIGKILL'));
+    const base = `http://127.0.0.1:${await svc.port()}`;
+    const login = await fetch(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'rtsp-hostile-pw' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const reasons = async () => {
+      // Before: Content-Length "x" made the reader parse the same answer forever (subarray(NaN) is
+      // the whole buffer): the process froze and this request was never answered.
+      const r = await fetch(`${base}/api/video-sources`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) });
+      const body = (await r.json()) as { sources: Array<{ drone: string; health: { reason?: string } | null }> };
+      return Object.fromEntries(body.sources.map((s) => [s.drone, s.health?.reason ?? '']));
+    };
+    // 10 s is the session's own request timeout: the refusal must come from reading the answer.
+    await waitFor('both cameras refused for what they sent', async () => {
+      const r = await reasons();
+      return /Content-Length "x" is not a length/.test(r['sim-1'] ?? '') && /a body of 2000000000 bytes/.test(r['sim-2'] ?? '');
+    }, 8000);
+    const r = await reasons();
+    expect(r['sim-1']).toMatch(/^the camera's answer cannot be read: Content-Length "x" is not a length; connecting again in \d+ s$/);
+    expect(r['sim-2']).toMatch(/over the 256 kB an RTSP answer may have; connecting again in \d+ s$/);
+    expect((await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2000) })).status).toBe(200);
+    expect(svc.child.exitCode).toBeNull();
+  }, 30_000);
+});
