@@ -11,6 +11,7 @@ import './style.css';
 import './video/video.css';
 import * as L from 'leaflet';
 import type { ClientConfig, DuePatrol, GroundAlertView, StationView, VehicleView } from '../../server/wire/types.ts';
+import { AdminPanel } from './admin/admin-panel.tsx';
 import { AlertForm } from './alerts/alert-form.tsx';
 import { AlertsPanel } from './alerts/alerts-panel.tsx';
 import { categoryName, GroundAlertMarkers } from './alerts/ground-markers.ts';
@@ -34,7 +35,7 @@ import { h } from 'preact';
 import { askLogin, currentUser, logout, type SessionUser } from './login.ts';
 import { createMap } from './map.ts';
 import { isRunActive, Ops } from './ops.ts';
-import { canFly, canManageAlerts, canRaiseAlerts } from './roles.ts';
+import { canFly, canManageAlerts, canRaiseAlerts, isAdmin } from './roles.ts';
 import { RouteCatalog } from './routes/catalog.ts';
 import { DuePatrols } from './routes/due-patrols.tsx';
 import { RouteEditor } from './routes/route-editor.tsx';
@@ -282,8 +283,13 @@ async function start(): Promise<void> {
   });
   const replay = new Replay(map, overlays, projection, byId('replay'), framing);
   const history = new HistoryPanel(byId('history-panel'), { map, projection, replay, callsign });
+  // Admins: each drone's camera source.
+  const admin = isAdmin(user) ? new AdminPanel(byId('admin-panel')) : null;
+  document.querySelector<HTMLElement>('[data-tab="admin"]')!.hidden = admin === null;
   tabs.onShow((tab) => {
     if (tab === 'history') history.shown();
+    if (tab === 'admin') admin?.shown();
+    else admin?.hidden();
     // A route shown for the routes tab should not linger over the live map.
     if (tab !== 'routes' && !editor.editing) preview.show(null, false);
   });

@@ -1,6 +1,6 @@
-/** The sidebar's tabs: drones, alerts, routes, history. One panel shows at a time. */
+/** The sidebar's tabs: drones, alerts, routes, history, and admin for admins. One panel shows at a time. */
 
-export type TabName = 'drones' | 'alerts' | 'routes' | 'history';
+export type TabName = 'drones' | 'alerts' | 'routes' | 'history' | 'admin';
 
 export class Tabs {
   private readonly listeners: Array<(tab: TabName) => void> = [];

@@ -3,8 +3,9 @@
  * dim, the part flown by the chosen moment bright, the drone where it was then, turned to its
  * heading. Plays at a chosen speed; the slider can be dragged at any time. The incidents of that
  * time are on the map too, each from the moment it was raised (faded once closed), so the flight
- * can be read against what happened on the ground. The track, the drone and the incidents are
- * Leaflet layers moved by hand; the bar over the map is drawn by Preact from the moment shown.
+ * can be read against what happened on the ground. The run's recorded video, above the bar, shows
+ * the same moment (replay-video.tsx). The track, the drone and the incidents are Leaflet layers
+ * moved by hand; the bar over the map is drawn by Preact from the moment shown.
  */
 
 import { signal } from '@preact/signals';
@@ -15,6 +16,7 @@ import { clockTime, dateTime, num } from '../format.ts';
 import type { Framing } from '../framing.ts';
 import { followLanguage, getLocale, t } from '../i18n.ts';
 import type { Projection } from '../projection.ts';
+import { ReplayVideo, ReplayVideoView } from './replay-video.tsx';
 
 const SPEEDS = [1, 10, 30, 60];
 
@@ -65,6 +67,8 @@ export class Replay {
   readonly time = signal(0);
   readonly playing = signal(false);
   readonly speed = signal(10);
+  /** the run's recorded video, in step with the moment shown */
+  readonly video = signal<ReplayVideo | null>(null);
   private lastFrame = 0;
 
   constructor(
@@ -110,6 +114,7 @@ export class Replay {
     this.shown.value = { run, callsign, points: points.length, start, end, incidents: incidents.length };
     this.bar.hidden = false;
     this.bar.dataset.runId = String(run.id);
+    this.video.value = new ReplayVideo(run.id, run.startedAt);
     const all = [...drawn, ...this.incidents.map((i) => i.marker.getLatLng())];
     this.seek(start);
     if (all.length) {
@@ -150,6 +155,8 @@ export class Replay {
     this.marker.remove();
     for (const incident of this.incidents) incident.marker.remove();
     this.incidents = [];
+    this.video.peek()?.stop();
+    this.video.value = null;
     this.bar.hidden = true;
     this.shown.value = null;
   }
@@ -158,7 +165,10 @@ export class Replay {
     const shown = this.shown.value;
     if (!shown) return;
     this.playing.value = !this.playing.value;
-    if (!this.playing.value) return;
+    if (!this.playing.value) {
+      this.video.peek()?.follow(this.time.value, false, this.speed.value);
+      return;
+    }
     if (this.time.value >= shown.end) this.seek(shown.start);
     this.lastFrame = performance.now();
     requestAnimationFrame((now) => this.tick(now));
@@ -177,6 +187,7 @@ export class Replay {
   seek(time: number): void {
     this.time.value = time;
     this.showIncidents(time);
+    this.video.peek()?.follow(time, this.playing.peek(), this.speed.peek());
     const at = positionAt(this.points, time);
     if (!at) return;
     this.marker.setLatLng(this.projection.toMap(at.lat, at.lon));
@@ -200,8 +211,12 @@ function ReplayBar({ replay }: { replay: Replay }) {
   const time = replay.time.value;
   const playing = replay.playing.value;
   const run = shown?.run;
+  const video = replay.video.value;
+  // read from its state, so the bar is drawn again once the run's files are known
+  const hasVideo = video !== null && video.state.value.kind !== 'loading' && video.segments.length > 0;
   return (
     <>
+      {video && <ReplayVideoView video={video} />}
       <h3 class='replay__title'>
         {shown && run && t('replayTitle', {
           route: getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en,
@@ -229,6 +244,7 @@ function ReplayBar({ replay }: { replay: Replay }) {
         </select>
         <a class='button replay__gpx' href={run ? `/api/runs/${run.id}/track.gpx` : undefined}>GPX</a>
         <a class='button replay__kml' href={run ? `/api/runs/${run.id}/track.kml` : undefined}>KML</a>
+        {hasVideo && <a class='button replay__video-export' href={video.exportHref} download>{t('replayVideoExport')}</a>}
         <button type='button' class='button replay__close' onClick={() => replay.stop()}>{t('close')}</button>
       </div>
     </>
