@@ -55,6 +55,12 @@ const MAX_JUMP_90K = 10 * 90_000;
 const RESTART_STEP_90K = 3600;
 
 const H264 = { STAP_A: 24, FU_A: 28 };
+/**
+ * A picture larger than this is no drone camera's (a key picture at 8 Mbit/s is a few hundred kB):
+ * its units are dropped and it is lost. Without a bound, anyone who can reach the UDP port could
+ * send fragments (or units) of one timestamp without an end, and every byte was kept.
+ */
+const MAX_PICTURE_BYTES = 8 * 1024 * 1024;
 
 /**
  * A NAL unit's last byte is never 00 (H.264 §7.4.1, H.265 §7.4.2); some senders (ffmpeg's H.265
@@ -79,14 +85,16 @@ export class RtpDepacketizer {
   /** the unwrapped timestamp of the last packet, plus what restarts added */
   private pts = 0;
   private waitForKey = true;
-  private picture: { timestamp: number; pts: number; nals: Buffer[]; arrivedMs: number; broken: boolean } | null = null;
+  private picture: { timestamp: number; pts: number; nals: Buffer[]; bytes: number; arrivedMs: number; broken: boolean } | null = null;
   private fu: { header: Buffer; parts: Buffer[] } | null = null;
   private readonly reader: PayloadReader;
 
   constructor(private readonly opts: DepacketizerOptions) {
     this.payloadType = opts.payloadType;
     this.reader = {
-      nal: (nal) => this.picture!.nals.push(withoutTrailingZeros(nal)),
+      nal: (nal) => {
+        if (this.holds(nal.length)) this.picture!.nals.push(withoutTrailingZeros(nal));
+      },
       fragment: (start, end, header, body) => this.fragment(start, end, header, body),
       bad: (reason) => this.bad(reason, true),
     };
@@ -161,7 +169,7 @@ export class RtpDepacketizer {
     } else this.pts += step;
     if (this.picture && this.picture.timestamp !== p.timestamp) this.endPicture();
     if (!this.picture) {
-      this.picture = { timestamp: p.timestamp, pts: this.pts, nals: [], arrivedMs, broken: false };
+      this.picture = { timestamp: p.timestamp, pts: this.pts, nals: [], bytes: 0, arrivedMs, broken: false };
     }
     if (this.opts.codec === 'h264') this.h264(p.payload);
     else h265Payload(p.payload, this.opts.donl ?? false, this.reader);
@@ -208,10 +216,25 @@ export class RtpDepacketizer {
     this.reader.bad(`H.264 payload type ${type} is not handled (non-interleaved mode: 1-23, STAP-A, FU-A)`);
   }
 
+  /**
+   * Room for `size` more bytes in the picture? A broken picture keeps nothing (it will not be
+   * passed on); one that would grow past MAX_PICTURE_BYTES is lost, and what it held let go.
+   */
+  private holds(size: number): boolean {
+    const pic = this.picture!;
+    if (pic.broken) return false;
+    pic.bytes += size;
+    if (pic.bytes <= MAX_PICTURE_BYTES) return true;
+    this.bad(`a picture over ${MAX_PICTURE_BYTES / 1024 / 1024} MB`, true);
+    pic.nals = [];
+    return false;
+  }
+
   private fragment(start: boolean, end: boolean, header: Buffer, body: Buffer): void {
     if (start && end) return this.reader.bad('a fragment that both starts and ends its unit');
     if (start) {
       if (this.fu) this.loseSequence();
+      if (!this.holds(header.length + body.length)) return;
       this.fu = { header, parts: [header, body] };
       return;
     }
@@ -220,10 +243,12 @@ export class RtpDepacketizer {
       if (this.picture) this.picture.broken = true;
       return;
     }
+    if (!this.holds(body.length)) return;
     this.fu.parts.push(body);
     if (end) {
-      this.reader.nal(Buffer.concat(this.fu.parts));
+      const nal = Buffer.concat(this.fu.parts);
       this.fu = null;
+      if (!this.picture!.broken) this.picture!.nals.push(withoutTrailingZeros(nal));
     }
   }
 
