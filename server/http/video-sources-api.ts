@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { VideoSourceStore } from '../store/video-sources.ts';
 import type { VideoSources } from '../video/sources.ts';
 import { parseVideoUri, redactVideoUri } from '../video/video-uri.ts';
+import type { VideoSourcesView } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { parseBody } from './validate.ts';
 
@@ -28,7 +29,8 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
   const router = express.Router();
   router.use(requireRole(ctx, 'admin'));
 
-  const answer = () => ({
+  // the admin tab reads this shape (web/src/admin/camera-sources.tsx)
+  const answer = (): VideoSourcesView => ({
     sources: sources.list(),
     configured: sources.configuration(),
     setInPage: store.all().map((r) => ({ ...r, uri: redactVideoUri(r.uri) })),
