@@ -163,11 +163,13 @@ export class ReplayVideo {
     );
     if (!far.length) return;
     for (const s of far) this.loaded.delete(s.id);
+    // one removal per op: the buffer takes one change at a time
+    if (seconds - KEEP_BEHIND_S > 0) this.ops.push(() => this.buffer!.remove(0, seconds - KEEP_BEHIND_S));
     this.ops.push(() => {
       const buffer = this.buffer!;
       const ends = buffer.buffered.length ? buffer.buffered.end(buffer.buffered.length - 1) : 0;
-      if (seconds - KEEP_BEHIND_S > 0) buffer.remove(0, seconds - KEEP_BEHIND_S);
-      else buffer.remove(seconds + KEEP_AHEAD_S, Math.max(ends, seconds + KEEP_AHEAD_S + 1));
+      if (ends > seconds + KEEP_AHEAD_S) buffer.remove(seconds + KEEP_AHEAD_S, ends);
+      else this.next(); // nothing ahead to drop: on to the next op
     });
   }
 
