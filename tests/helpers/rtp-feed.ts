@@ -24,7 +24,8 @@ export class RtpClipSender {
   /** when each picture went out (its capture stamp), by RTP timestamp: the bench's floor */
   onPicture: ((stampMs: number, rtpTimestamp: number) => void) | null = null;
 
-  constructor(readonly clip: Clip, readonly port: number, readonly host = '127.0.0.1') {
+  /** copiesTo: more ports on this host that get every packet too (the bench's floor and plain relay) */
+  constructor(readonly clip: Clip, readonly port: number, readonly host = '127.0.0.1', readonly copiesTo: number[] = []) {
     if (clip.codec !== 'h264') throw new Error('RtpClipSender sends H.264 only (the packetizer is RFC 6184)');
   }
 
@@ -52,6 +53,7 @@ export class RtpClipSender {
     const packets = this.packetizer.packetize([captureStampSei(stamp), ...picture.nals], this.timestamp);
     for (const p of packets) {
       this.socket.send(p, this.port, this.host);
+      for (const port of this.copiesTo) this.socket.send(p, port, this.host);
       this.bytes += p.length;
     }
     this.onPicture?.(stamp, this.timestamp);

@@ -4,9 +4,9 @@
  * Firefox plays H.264 in MSE through the system's decoder, but needs the OpenH264 plug-in for
  * WebRTC, which a police network cannot download (README, "Live video").
  *
- * Kept close to live: the buffer holds only seconds; when the picture falls more than a fraction
- * of a second behind the newest one received (a slow decoder, a tab in the background, a gap
- * after skipped pictures) it jumps to the newest. Its state says live, or stale since when (from
+ * Kept close to live: the buffer holds only seconds; when the picture falls more than a fifth of a
+ * second behind the newest one received (a slow decoder, a tab in the background, a gap after
+ * skipped pictures) it jumps to the newest. Its state says live, or stale since when (from
  * the source's health, or from pictures stopping here), so a tile can say "no video since 21:04:07".
  * It reconnects by itself.
  */
@@ -23,8 +23,23 @@ export type PlayerState =
   /** the service ended the socket: the session ended, or this user may no longer watch this drone */
   | { kind: 'ended'; why: 'session' | 'forbidden' };
 
-/** Behind the newest picture by more than this, jump to it. */
-const MAX_LAG_S = 0.5;
+/**
+ * Behind the newest picture by more than this, jump to it: at first 0.2 s (measured: the picture
+ * then stays about two frames behind what has arrived, bench/video.bench.ts). A network whose
+ * pictures come in bursts would make it jump again and again, so each jump within JUMPS_CLOSE_MS
+ * of the last allows half as much again, up to a second; quiet minutes bring it back down.
+ */
+const MIN_LAG_S = 0.2;
+const MAX_LAG_S = 1;
+const JUMPS_CLOSE_MS = 5000;
+/**
+ * Between jumps the picture drifts back (the decoder waits for data at the edge); played a little
+ * faster while more than CATCH_UP_S behind, it comes back to about two frames behind.
+ */
+const CATCH_UP_S = 0.12;
+const CAUGHT_UP_S = 0.07;
+const CATCH_UP_RATE = 1.1;
+const CALM_MS = 30_000;
 /** Where a jump lands: this far before the end of what is buffered (about one picture). */
 const JUMP_TO_S = 0.04;
 /** Pictures stopping for this long make the tile stale here, whatever the source says (the network may be what failed). */
@@ -66,6 +81,8 @@ export class VideoPlayer {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly watchdog: ReturnType<typeof setInterval>;
   private stopped = false;
+  private maxLag = MIN_LAG_S;
+  private lastJump = 0;
 
   constructor(readonly vehicleId: string) {
     this.video = document.createElement('video');
@@ -157,6 +174,9 @@ export class VideoPlayer {
         if (this.media !== media) return;
         const buffer = media.addSourceBuffer(mime);
         buffer.mode = 'segments';
+        // A live stream: its length is unknown. Chromium then renders each decoded frame at once
+        // instead of first buffering about 200 ms of them (its rule for streams of infinite duration).
+        media.duration = Infinity;
         buffer.addEventListener('updateend', () => {
           this.keepUp();
           this.pump();
@@ -208,10 +228,17 @@ export class VideoPlayer {
     if (ranges.length === 0) return;
     const start = ranges.start(ranges.length - 1);
     const end = ranges.end(ranges.length - 1);
-    if (v.currentTime < start || end - v.currentTime > MAX_LAG_S) {
+    const now = performance.now();
+    if (now - this.lastJump > CALM_MS) this.maxLag = MIN_LAG_S;
+    if (v.currentTime < start || end - v.currentTime > this.maxLag) {
+      if (now - this.lastJump < JUMPS_CLOSE_MS) this.maxLag = Math.min(MAX_LAG_S, this.maxLag * 1.5);
+      this.lastJump = now;
       v.currentTime = Math.max(start, end - JUMP_TO_S);
       this.jumps++;
     }
+    const behind = end - v.currentTime;
+    if (behind > CATCH_UP_S) v.playbackRate = CATCH_UP_RATE;
+    else if (behind < CAUGHT_UP_S) v.playbackRate = 1;
     if (v.paused) void v.play().catch(() => {});
   }
 
