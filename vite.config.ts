@@ -23,6 +23,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
+      // the live video's WebSocket first: it lives under /api too
+      '/api/video': { target: devServer, ws: true },
       '/api': devServer,
       '/socket.io': { target: devServer, ws: true },
     },
