@@ -1,9 +1,14 @@
 /**
  * RTP over UDP (rtp://HOST:PORT): what a drone, its companion computer or its video radio sends to
- * a ground station (QGroundControl listens on 5600). We bind the port and take whatever comes,
- * from any sender: a drone whose address changes or whose encoder restarts (new SSRC, sequence
- * jump) goes on without a reconnect, since there is nothing to reconnect. Health: stale after
- * 2 s without a whole picture, live again by itself with the next key picture.
+ * a ground station (QGroundControl listens on 5600). We bind the port and take one sender at a
+ * time: while the sender we take from (address and port) was heard within the last second,
+ * datagrams from any other are dropped and counted. Plain RTP has no authentication, and the
+ * port listens on the station's network: before, anyone there could send two RTP packets in
+ * sequence under a new SSRC and their pictures replaced the drone's on the wall and in the
+ * run's recording. A drone whose address changes or whose encoder restarts (new source port, new
+ * SSRC, sequence jump) goes on after that second of silence, without a reconnect, since there is
+ * nothing to reconnect. Health: stale after 2 s without a whole picture, live again by itself with
+ * the next key picture.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -24,6 +29,9 @@ export interface SourceOptions {
 /** Room for a few key pictures in flight: an IDR at 8 Mbit/s is a few hundred kB in one burst. */
 const RECEIVE_BUFFER = 4 * 1024 * 1024;
 
+/** How long the sender we take from holds the port after its last datagram. */
+const SENDER_HOLDS_MS = 1000;
+
 const isMulticast = (host: string) => net.isIPv4(host) && Number(host.split('.')[0]) >= 224 && Number(host.split('.')[0]) <= 239;
 
 export class UdpVideoSource implements VideoSource {
@@ -34,6 +42,10 @@ export class UdpVideoSource implements VideoSource {
   private readonly healthTracker: HealthTracker;
   private readonly unitListeners = new Set<(u: AccessUnit) => void>();
   private datagrams = 0;
+  /** the sender we take from ("address:port") and when it was last heard */
+  private sender: { from: string; lastMs: number } | null = null;
+  /** datagrams dropped because another sender held the port */
+  private foreign = 0;
   private closed = false;
 
   private constructor(uri: string, readonly port: number, socket: dgram.Socket, codec: 'h264' | 'h265', sprop: string[], opts: SourceOptions) {
@@ -47,10 +59,25 @@ export class UdpVideoSource implements VideoSource {
       unit: (u) => this.deliver(u),
       note: opts.debug,
     });
-    this.healthTracker = new HealthTracker(clock, () => this.depacketizer.counts, () => this.whyStale(), opts.staleAfterMs);
+    this.healthTracker = new HealthTracker(clock, () => this.counts(), () => this.whyStale(), opts.staleAfterMs);
     this.healthTracker.changed();
-    socket.on('message', (msg) => this.depacketizer.push(msg, clock.now()));
-    socket.on('message', () => this.datagrams++);
+    socket.on('message', (msg, rinfo) => {
+      this.datagrams++;
+      const now = clock.now();
+      const from = `${rinfo.address}:${rinfo.port}`;
+      if (this.sender && this.sender.from !== from && now - this.sender.lastMs < SENDER_HOLDS_MS) {
+        if (this.foreign++ === 0) opts.debug?.(`${uri}: datagrams from ${from} dropped while ${this.sender.from} sends`);
+        return;
+      }
+      this.sender = { from, lastMs: now };
+      this.depacketizer.push(msg, now);
+    });
+  }
+
+  /** The depacketizer's counts, with the datagrams of other senders among the bad packets. */
+  private counts() {
+    const c = this.depacketizer.counts;
+    return { ...c, badPackets: c.badPackets + this.foreign };
   }
 
   /** Bind the URI's port; rejects with the reason (port in use, bad address) in plain words. */
@@ -109,7 +136,7 @@ export class UdpVideoSource implements VideoSource {
   }
 
   private whyStale(): string {
-    const c = this.depacketizer.counts;
+    const c = this.counts();
     if (this.datagrams === 0) return `nothing received on UDP port ${this.port}`;
     if (c.units === 0 && c.badPackets === this.datagrams) return `only unreadable packets on UDP port ${this.port} (${c.badPackets}): not RTP video`;
     const since = c.units === 0 ? 'no whole picture yet' : 'pictures stopped';

@@ -8,8 +8,9 @@ import { RtpPacketizer } from '../../server/sim/rtp-packetizer.ts';
 import type { AccessUnit } from '../../server/video/types.ts';
 import { UdpVideoSource } from '../../server/video/udp-source.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { fakeClock } from '../helpers/fake-clock.ts';
 import { describeWithFfmpeg } from '../helpers/ffmpeg.ts';
-import { encodeClip } from '../helpers/video-feed.ts';
+import { encodeClip, type Clip } from '../helpers/video-feed.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** Sends packets paced so that loopback drops none (a loss would lose the picture for another reason). */
@@ -48,5 +49,48 @@ describeWithFfmpeg('hostile RTP', () => {
       expect(units[0]).toMatchObject({ key: true, pts90k: step });
       expect(Math.max(...units.map((u) => u.nals.reduce((s, n) => s + n.length, 0)))).toBeLessThan(1024 * 1024);
     }, 30_000);
+  });
+
+  describe('another sender on the port', () => {
+    const samePicture = (u: AccessUnit, clip: Clip) =>
+      clip.pictures.some((p) => p.nals.length === u.nals.length && p.nals.every((n, i) => n.equals(u.nals[i]!)));
+
+    it(
+      'pictures from a second address, sent in step with the drone, are dropped; after the drone is silent 1 s (fake clock) the new sender is taken',
+      async () => {
+        const clock = fakeClock();
+        const source = await UdpVideoSource.open('rtp://127.0.0.1:0', { clock: clock.clock });
+        cleanup.push(() => source.close());
+        const units: AccessUnit[] = [];
+        source.onUnit((u) => units.push(u));
+        const [drone, intruder] = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
+        cleanup.push(() => drone.close(), () => intruder.close());
+        const ours = encodeClip({ seconds: 1, gop: 5 });
+        const theirs = encodeClip({ seconds: 1, gop: 5, width: 160, height: 120 });
+        const [ourPackets, theirPackets] = [new RtpPacketizer(), new RtpPacketizer()];
+        const step = 90_000 / ours.fps;
+        // Picture by picture, the intruder's (a new SSRC, in sequence: taken at once before) right
+        // after each of the drone's.
+        for (let i = 0; i < ours.pictures.length; i++) {
+          await sendAll(drone, source.port, ourPackets.packetize(ours.pictures[i]!.nals, i * step));
+          await sendAll(intruder, source.port, theirPackets.packetize(theirs.pictures[i % theirs.pictures.length]!.nals, 5_000_000 + i * step));
+        }
+        await waitFor("the drone's clip", () => units.length >= ours.pictures.length, 5000);
+        await new Promise((resolve) => setTimeout(resolve, 200)); // anything still in flight
+        expect(units.filter((u) => !samePicture(u, ours))).toEqual([]);
+        expect(units).toHaveLength(ours.pictures.length);
+        expect(source.health().restarts).toBe(0);
+        expect(source.health().badPackets).toBeGreaterThan(ours.pictures.length);
+
+        // The drone falls silent (its radio changed address, say): a second later another sender is taken.
+        await clock.advance(1000);
+        const before = units.length;
+        await sendAll(intruder, source.port, theirs.pictures.flatMap((p, i) => theirPackets.packetize(p.nals, 6_000_000 + i * step)));
+        await waitFor('the new sender', () => units.length > before + 5, 5000);
+        expect(units.slice(before).every((u) => samePicture(u, theirs))).toBe(true);
+        expect(source.health().restarts).toBe(1);
+      },
+      30_000,
+    );
   });
 });
