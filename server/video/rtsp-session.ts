@@ -150,8 +150,12 @@ export class RtspSession {
     return `${method} ${uri} RTSP/1.0\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
   }
 
-  /** Send a request and wait for its answer; a 401 is answered once with credentials. */
-  private async request(method: string, uri: string, extra: Record<string, string> = {}, retried = false): Promise<RtspResponse> {
+  /**
+   * Send a request and wait for its answer; a 401 is answered once with credentials, and once more
+   * when the server says its nonce went stale. Only once: a camera answering "stale" every time had
+   * us ask again at once, forever (tens of thousands of requests a second, never backing off).
+   */
+  private async request(method: string, uri: string, extra: Record<string, string> = {}, tries = 0): Promise<RtspResponse> {
     if (this.ended || !this.socket) throw new RtspError(`${method}: not connected`);
     const text = this.message(method, uri, extra);
     const cseq = this.cseq;
@@ -167,10 +171,10 @@ export class RtspSession {
       const challenges = response.headers.get('www-authenticate') ?? [];
       if (!this.auth) throw new RtspError(`${method}: the camera asks for a user name and password (401); give them in the URI`);
       const stale = challenges.some((c) => /stale\s*=\s*"?true/i.test(c));
-      if ((retried && !stale) || !this.auth.challenged(challenges)) {
+      if ((tries >= 1 && !stale) || tries >= 2 || !this.auth.challenged(challenges)) {
         throw new RtspError(`${method}: the camera refused the user name or password (401 ${response.reason})`);
       }
-      return this.request(method, uri, extra, true);
+      return this.request(method, uri, extra, tries + 1);
     }
     if (response.status !== 200) throw new RtspError(`${method}: the camera answered ${response.status} ${response.reason}`);
     return response;

@@ -9,7 +9,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RtspVideoSource } from '../../server/video/rtsp-source.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { fakeClock } from '../helpers/fake-clock.ts';
 import { spawnService } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -84,4 +86,21 @@ describe('hostile RTSP cameras', () => {
     expect((await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2000) })).status).toBe(200);
     expect(svc.child.exitCode).toBeNull();
   }, 30_000);
+
+  it('a camera that says its nonce is stale at every answer is asked three times, then refused for the password', async () => {
+    let asked = 0;
+    const camera = await hostileCamera((c, cseq) => {
+      asked++;
+      c.write(`RTSP/1.0 401 Unauthorized\r\nCSeq: ${cseq}\r\nWWW-Authenticate: Digest realm="cam", nonce="n${asked}", stale=true\r\n\r\n`);
+    });
+    cleanup.push(() => camera.close());
+    // The reconnect waits on a clock that does not move here: all the camera sees is one session.
+    const source = new RtspVideoSource(camera.uri.replace('rtsp://', 'rtsp://admin:secret@'), { clock: fakeClock().clock });
+    cleanup.push(() => source.close());
+    await waitFor('the refusal', () => /refused the user name or password/.test(source.health().reason ?? ''), 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a loop would keep asking meanwhile
+    // Before: asked again at once after every stale answer, tens of thousands of times a second.
+    expect(asked).toBe(3);
+    expect(source.health().reason).toMatch(/^OPTIONS: the camera refused the user name or password \(401 Unauthorized\); connecting again in 1 s$/);
+  });
 });
