@@ -19,7 +19,11 @@ export class Evidence {
   /** The incident's stills as last heard (asking again when that was a while ago). */
   of(alertId: number): readonly SnapshotView[] {
     const at = this.asked.get(alertId);
-    if (at === undefined || Date.now() - at > FRESH_MS) queueMicrotask(() => void this.refresh(alertId));
+    if (at === undefined || Date.now() - at > FRESH_MS) {
+      // noted now, so the cards drawn in the same frame do not each ask again
+      this.asked.set(alertId, Date.now());
+      queueMicrotask(() => void this.refresh(alertId));
+    }
     return this.lists.value.get(alertId) ?? [];
   }
 
