@@ -33,6 +33,11 @@ export interface SessionOptions {
 /** RFC 2326 §12.37: 60 s when the server names none. */
 const DEFAULT_SESSION_TIMEOUT_S = 60;
 const USER_AGENT = 'SkyBeat';
+/**
+ * What we have written that the camera has not read: a few requests at most. More means it sends
+ * (its own requests, which we answer) without reading: every answer would stay in memory.
+ */
+const MAX_UNSENT = 64 * 1024;
 
 export class RtspError extends Error {}
 
@@ -187,8 +192,12 @@ export class RtspSession {
     }
     if (m.kind === 'request') {
       // A server's own request (some ask OPTIONS as their keepalive): answered, nothing more.
-      const cseq = m.headers.get('cseq')?.[0] ?? '0';
-      this.socket?.write(`RTSP/1.0 ${m.method === 'OPTIONS' ? '200 OK' : '501 Not Implemented'}\r\nCSeq: ${cseq}\r\n\r\n`);
+      if (!this.socket) return;
+      if (this.socket.writableLength > MAX_UNSENT) {
+        return this.end(`the camera sends requests without reading the answers (${this.socket.writableLength} bytes unread)`);
+      }
+      const cseq = (m.headers.get('cseq')?.[0] ?? '0').replace(/[^\d]/g, '').slice(0, 10);
+      this.socket.write(`RTSP/1.0 ${m.method === 'OPTIONS' ? '200 OK' : '501 Not Implemented'}\r\nCSeq: ${cseq}\r\n\r\n`);
       return;
     }
     const cseq = Number(header(m, 'cseq'));

@@ -103,4 +103,23 @@ describe('hostile RTSP cameras', () => {
     expect(asked).toBe(3);
     expect(source.health().reason).toMatch(/^OPTIONS: the camera refused the user name or password \(401 Unauthorized\); connecting again in 1 s$/);
   });
+
+  it('a camera that floods its own requests and never reads our answers is cut off at 64 kB unread', async () => {
+    const camera = await hostileCamera((c) => {
+      if (c.isPaused()) return;
+      c.pause(); // reads our OPTIONS, then nothing more
+      const requests = Buffer.from('OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n'.repeat(2000));
+      const pump = () => {
+        while (!c.destroyed && c.write(requests));
+      };
+      c.on('drain', pump);
+      pump();
+    });
+    cleanup.push(() => camera.close());
+    const source = new RtspVideoSource(camera.uri, { clock: fakeClock().clock });
+    cleanup.push(() => source.close());
+    // Before: every answer stayed in our write buffer, ~20 MB a second, until the request timeout.
+    await waitFor('the cut', () => /sends requests without reading the answers/.test(source.health().reason ?? ''), 3000);
+    expect(source.health().reason).toMatch(/^the camera sends requests without reading the answers \(\d+ bytes unread\); connecting again in 1 s$/);
+  });
 });
