@@ -92,14 +92,21 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
     res.json(alertId === undefined ? feeds : feeds.filter((f) => f.vehicleId === over));
   });
 
-  // The still itself is the body (image/jpeg): no base64, no JSON size limit in the way.
-  router.post('/snapshots', anyone, express.raw({ type: 'image/jpeg', limit: MAX_STILL_BYTES }), (req, res) => {
+  // Who may file this still is decided from the query, before the body is read: a user refused
+  // never has the service take in (and hold) up to 8 MB first.
+  const mayFile: express.RequestHandler = (req, _res, next) => {
     const q = parseQuery(SnapshotQuery, req);
-    const user = req.user!;
-    if (!mayWatch(user, q.vehicleId, o.officerMayWatch)) {
+    if (!mayWatch(req.user!, q.vehicleId, o.officerMayWatch)) {
       throw new Refusal('forbidden', `forbidden: you may not watch ${q.vehicleId}'s video, so you may not take a still of it`);
     }
-    if (q.alertId !== undefined) incidentFor(user, q.alertId);
+    if (q.alertId !== undefined) incidentFor(req.user!, q.alertId);
+    next();
+  };
+
+  // The still itself is the body (image/jpeg): no base64, no JSON size limit in the way.
+  router.post('/snapshots', anyone, mayFile, express.raw({ type: 'image/jpeg', limit: MAX_STILL_BYTES }), (req, res) => {
+    const q = parseQuery(SnapshotQuery, req);
+    const user = req.user!;
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       throw new Refusal('invalid', 'the request body must be the still as a JPEG picture (Content-Type: image/jpeg)');
     }

@@ -9,6 +9,25 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { spawnService } from '../helpers/process.ts';
+import { testService } from '../helpers/service.ts';
+
+/** Sends a request's head only (a body announced, none sent) and resolves with the first answer. */
+function headOnly(port: number, text: string, withinMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(`no answer within ${withinMs} ms`);
+    }, withinMs);
+    s.once('data', (d) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(d.toString('latin1'));
+    });
+    s.on('error', reject);
+    s.write(text);
+  });
+}
 
 /** Sends one raw request and resolves with everything the service answered before it closed. */
 function rawRequest(port: number, text: string): Promise<string> {
@@ -44,5 +63,22 @@ describe('video socket: hostile handshakes', () => {
     const health = await fetch(`http://127.0.0.1:${port}/api/health`);
     expect(health.status).toBe(200);
     expect(svc.child.exitCode).toBeNull();
+  });
+});
+
+describe('snapshots: refused before the body is read', () => {
+  const cleanup = cleanupAfterEach();
+  const post = (token: string, length: number) =>
+    `POST /api/snapshots?vehicleId=sim-1&takenAt=${Date.now()} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+    `Content-Type: image/jpeg\r\nContent-Length: ${length}\r\n\r\n`;
+
+  it('an officer with no drone over an incident of theirs: 403 at once, without sending the 8 MB announced', async () => {
+    const t = await testService();
+    cleanup.push(() => t.close());
+    const officer = await t.user('zhao', ['officer']);
+    // Before: the service read (and held) the whole body first, and only then said no.
+    const answer = await headOnly(t.svc.port, post(officer, 8 * 1024 * 1024), 2000);
+    expect(answer).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(answer).toContain("you may not watch sim-1's video, so you may not take a still of it");
   });
 });
