@@ -32,6 +32,8 @@ export interface SessionOptions {
 
 /** RFC 2326 §12.37: 60 s when the server names none. */
 const DEFAULT_SESSION_TIMEOUT_S = 60;
+const MIN_SESSION_TIMEOUT_S = 2;
+const MAX_SESSION_TIMEOUT_S = 3600;
 const USER_AGENT = 'SkyBeat';
 /**
  * What we have written that the camera has not read: a few requests at most. More means it sends
@@ -99,7 +101,10 @@ export class RtspSession {
     const [id, ...params] = (header(setup, 'session') ?? '').split(';').map((s) => s.trim());
     if (!id) throw new RtspError('the camera answered SETUP without a session');
     this.session = id;
-    const timeoutS = Number(params.find((p) => p.startsWith('timeout='))?.slice(8)) || DEFAULT_SESSION_TIMEOUT_S;
+    // Within 2 s … 1 h: a timer past 2^31 ms fires after 1 ms (Node's rule), so a camera naming
+    // "timeout=99999999" had us send a keepalive every millisecond, for as long as it played.
+    const named = Number(params.find((p) => p.startsWith('timeout='))?.slice(8)) || DEFAULT_SESSION_TIMEOUT_S;
+    const timeoutS = Math.min(Math.max(named, MIN_SESSION_TIMEOUT_S), MAX_SESSION_TIMEOUT_S);
     const interleaved = /interleaved=(\d+)/.exec(header(setup, 'transport') ?? '');
     if (!interleaved && !/TCP/i.test(header(setup, 'transport') ?? ''))
       throw new RtspError(`the camera will not send RTP over TCP (Transport: ${header(setup, 'transport') ?? 'none'})`);

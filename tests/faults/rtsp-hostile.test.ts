@@ -15,7 +15,7 @@ import { fakeClock } from '../helpers/fake-clock.ts';
 import { spawnService } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-type Answer = (socket: net.Socket, cseq: string) => void;
+type Answer = (socket: net.Socket, cseq: string, request: string) => void;
 
 /** A "camera" that answers each request it reads with `answer`; counts the bytes it pushed. */
 async function hostileCamera(answer: Answer) {
@@ -24,7 +24,7 @@ async function hostileCamera(answer: Answer) {
     sockets.add(c);
     c.on('error', () => {});
     c.on('close', () => sockets.delete(c));
-    c.on('data', (d) => answer(c, /CSeq: (\d+)/i.exec(d.toString('latin1'))?.[1] ?? '1'));
+    c.on('data', (d) => answer(c, /CSeq: (\d+)/i.exec(d.toString('latin1'))?.[1] ?? '1', d.toString('latin1')));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
@@ -121,5 +121,27 @@ describe('hostile RTSP cameras', () => {
     // Before: every answer stayed in our write buffer, ~20 MB a second, until the request timeout.
     await waitFor('the cut', () => /sends requests without reading the answers/.test(source.health().reason ?? ''), 3000);
     expect(source.health().reason).toMatch(/^the camera sends requests without reading the answers \(\d+ bytes unread\); connecting again in 1 s$/);
+  });
+
+  it('a session timeout of 99999999 s does not become a keepalive every millisecond', async () => {
+    const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=cam\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:track1\r\n';
+    const methods: string[] = [];
+    const camera = await hostileCamera((c, cseq, request) => {
+      const method = /^[A-Z_]+/.exec(request)?.[0] ?? '';
+      methods.push(method);
+      const ok = `RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\n`;
+      if (method === 'OPTIONS') c.write(`${ok}Public: OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER\r\n\r\n`);
+      else if (method === 'DESCRIBE') c.write(`${ok}Content-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`);
+      else if (method === 'SETUP') c.write(`${ok}Session: s1;timeout=99999999\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n`);
+      else c.write(`${ok}\r\n`);
+    });
+    cleanup.push(() => camera.close());
+    // The real clock: the overflow is Node's timers' own (a delay past 2^31 ms is taken as 1 ms).
+    const source = new RtspVideoSource(camera.uri);
+    cleanup.push(() => source.close());
+    await waitFor('playing', () => methods.includes('PLAY'), 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Before: a GET_PARAMETER every millisecond, for as long as the camera played (~300 here).
+    expect(methods.filter((m) => m === 'GET_PARAMETER')).toEqual([]);
   });
 });
