@@ -100,14 +100,15 @@ export function attachVideoLive(
       return refuse(socket, 403, why);
     }
     if (!relay.has(vehicleId)) return refuse(socket, 404, `drone ${vehicleId} has no camera configured`);
-    wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.user, liveSession(token!, s.expiresAt), vehicleId));
+    wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.user, liveSession(token!, s.expiresAt), vehicleId, ip));
   };
   server.on('upgrade', onUpgrade);
 
-  function connected(ws: WebSocket, user: User, session: LiveSession, vehicleId: string): void {
+  function connected(ws: WebSocket, user: User, session: LiveSession, vehicleId: string, ip: string | null): void {
     const c: VideoConnection = { ws, user, session, vehicleId, alive: true };
     open.add(c);
-    audit.record({ user: user.name, action: 'video.watch', target: vehicleId, result: 'ok', ip: null });
+    // Who watched which drone, and from where, as every other audited request.
+    audit.record({ user: user.name, action: 'video.watch', target: vehicleId, result: 'ok', ip });
     const viewer = relay.join(vehicleId, {
       buffered: () => ws.bufferedAmount,
       sendBinary: (data) => ws.send(data, { binary: true }),

@@ -8,8 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { describeWithFfmpeg } from '../helpers/ffmpeg.ts';
 import { spawnService } from '../helpers/process.ts';
 import { testService } from '../helpers/service.ts';
+import { videoClient } from '../helpers/video-client.ts';
+import { ClipSource, encodeClip } from '../helpers/video-feed.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** Sends a request's head only (a body announced, none sent) and resolves with the first answer. */
 function headOnly(port: number, text: string, withinMs: number): Promise<string> {
@@ -80,5 +84,23 @@ describe('snapshots: refused before the body is read', () => {
     const answer = await headOnly(t.svc.port, post(officer, 8 * 1024 * 1024), 2000);
     expect(answer).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
     expect(answer).toContain("you may not watch sim-1's video, so you may not take a still of it");
+  });
+});
+
+describeWithFfmpeg('video socket: the audit', () => {
+  const cleanup = cleanupAfterEach();
+
+  it('who watched which drone is audited with the address they watched from', async () => {
+    const t = await testService();
+    cleanup.push(() => t.close());
+    const camera = new ClipSource(encodeClip({ seconds: 1, gop: 5 }), 'cam-1');
+    cleanup.push(() => camera.close());
+    t.svc.video.attach('cam-1', camera);
+    const c = await videoClient(t.base, 'cam-1', { token: await t.user('room', ['command']) });
+    cleanup.push(() => c.close());
+    expect(c.refused).toBeNull();
+    // Before: recorded with no address (ip null), unlike every other audited request.
+    const watched = await waitFor('the audit entry', () => t.svc.store.audit.query({ action: 'video.watch' })[0], 2000);
+    expect(watched).toMatchObject({ user: 'room', action: 'video.watch', target: 'cam-1', result: 'ok', ip: '127.0.0.1' });
   });
 });
