@@ -15,9 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sourcePaths from '../../server/paths.ts';
 import type { RouteSummary } from '../../server/wire/types.ts';
 import { launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected } from '../browser/browser.ts';
+import { decoding } from '../browser/video-page.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { FFMPEG } from '../helpers/ffmpeg.ts';
 import { spawnNode } from '../helpers/process.ts';
 import { contextCopy, imageLayout, npmRun, scriptArgv } from '../helpers/production.ts';
+import { freeUdpPorts } from '../helpers/rtp-feed.ts';
 import { REPO } from '../helpers/shared.ts';
 
 const cleanup = cleanupAfterEach();
@@ -139,4 +142,34 @@ describe('the production build serves the web app', () => {
     await addOfficer(image.app, image.env);
     await expectWebApp(base, 'production-image');
   });
+
+  // The compiled service finds the optional ffmpeg, starts the simulated drone's camera, and the
+  // built web app opens the video socket on its own host: frames really decoded in the wall's tile.
+  it.skipIf(!FFMPEG)(
+    `npm start with a simulated drone and its camera on: the video wall's tile decodes H.264${
+      FFMPEG ? '' : ' [skipped: needs the optional @ffmpeg-installer/ffmpeg, absent here]'
+    }`,
+    async () => {
+      const [cameraPort] = await freeUdpPorts(1);
+      const data = { SKYBEAT_DATA: fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-production-video-')) };
+      const base = await serve(built, [...scriptArgv('start'), '--no-tlog'], { ...data, SKYBEAT_SIM: '1', SKYBEAT_SIM_CAMERA: String(cameraPort) });
+      const browser = await launchBrowser();
+      cleanup.push(() => browser.close());
+      const room = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
+      const { page, errors } = await openPage(room, base);
+      await logInAndWait(page, 'admin', ADMIN_PASSWORD);
+      await page.waitForSelector('#video-wall-toggle:not([hidden])');
+      await page.click('#video-wall-toggle');
+      // the demo pilot takes the drone up (a tile appears only for a drone in the air), then the picture goes live
+      const tile = '#video-wall .video[data-vehicle-id="sim-1"]';
+      await expect.poll(() => page.locator(`${tile}[data-state="live"]`).count(), { timeout: 120_000, interval: 500 }).toBe(1);
+      const seen = await decoding(page, `${tile} video`);
+      expect(seen.frames).toBeGreaterThan(10);
+      expect(seen.advancedS).toBeGreaterThan(0.5);
+      expect(seen.spread).toBeGreaterThan(50);
+      await screenshot(page, 'production-video-wall');
+      expect(unexpected(errors)).toEqual([]);
+    },
+    180_000,
+  );
 });
