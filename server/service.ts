@@ -243,7 +243,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     patrols.resume();
     const incident = (id: number) => {
       const a = ground.view(id);
-      return a ? { lat: a.lat, lon: a.lon, number: a.number } : null;
+      return a ? { lat: a.lat, lon: a.lon, number: a.number, over: a.state === 'resolved' || a.state === 'closed' } : null;
     };
     const gotos = new Gotos({
       fleet,
@@ -264,6 +264,19 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // Gotos under way when the service stopped are watched again (from telemetry, nothing assumed).
     gotos.resume();
     const droneRequests = new DroneRequests(fleet, control, store.droneRequests);
+    // A request for an incident that has ended is withdrawn, so no pilot answers it (audited).
+    ground.on('alert', (v) => {
+      if (v.state !== 'resolved' && v.state !== 'closed') return;
+      for (const r of droneRequests.incidentOver(v.id)) {
+        store.audit.record({
+          user: null,
+          action: 'goto.request_cancel',
+          target: `alert:${v.id}`,
+          result: 'ok',
+          detail: { requestId: r.id, reason: `incident ${v.number} ${v.state}` },
+        });
+      }
+    });
     const scheduler = new Scheduler({ routes, fleet, patrols, control, audit: store.audit, options: { ...DEFAULT_SCHEDULER, ...opts.scheduler } });
     closers.push(() => scheduler.close());
 

@@ -16,8 +16,8 @@ export interface GotoApiOptions {
   ctx: AuthContext;
   gotos: Gotos;
   requests: DroneRequests;
-  /** an incident's place, or null when there is none */
-  incident: (alertId: number) => LatLon | null;
+  /** an incident's place, number and whether it is over (resolved or closed), or null when there is none */
+  incident: (alertId: number) => (LatLon & { number: string; over: boolean }) | null;
 }
 
 // A flight command is sent only when the pilot confirmed it: the client must say so explicitly.
@@ -176,8 +176,9 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     if (!body) return;
     const place = o.incident(num(req));
     try {
-      if (!place) throw new DroneRequestError('not_found', `no incident ${num(req)}`);
-      const r = requests.create(num(req), place, req.user!.name, body.note);
+      if (!place) throw new DroneRequestError('not_found', said('goto_incident_unknown', { id: num(req) }));
+      if (place.over) throw new DroneRequestError('conflict', said('drone_request_incident_over', { id: place.number }));
+      const r = requests.create(num(req), { lat: place.lat, lon: place.lon }, req.user!.name, body.note);
       audit(req, 'goto.request', `alert:${num(req)}`, 'ok', { requestId: r.id });
       res.status(201).json(r);
     } catch (err) {

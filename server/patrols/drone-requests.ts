@@ -62,6 +62,13 @@ export class DroneRequests extends EventEmitter<{ request: [DroneRequestView] }>
     return this.told(this.store.get(id)!);
   }
 
+  /** The incident has ended (resolved or closed): its open requests are cancelled; returns them. */
+  incidentOver(alertId: number): DroneRequestView[] {
+    const open = this.store.open().filter((r) => r.alertId === alertId && r.state === 'open');
+    for (const r of open) this.store.answer(r.id, { state: 'cancelled', acceptedBy: null, vehicleId: null, gotoId: null });
+    return open.map((r) => this.told(this.store.get(r.id)!));
+  }
+
   list(): DroneRequestView[] {
     return this.store.open().map((r) => this.view(r));
   }

@@ -86,8 +86,8 @@ export interface GotoDeps {
   records: GotoRecordStore;
   /** water the station declares: a point over it is refused */
   water?: readonly WaterArea[];
-  /** an incident's place, or null when there is no such incident */
-  incident: (alertId: number) => (LatLon & { number: string }) | null;
+  /** an incident's place and number, and whether it is over (resolved or closed); null when there is no such incident */
+  incident: (alertId: number) => (LatLon & { number: string; over: boolean }) | null;
   /** what the service does by itself (the return at the battery limit) is audited here */
   audit: (e: { user: string | null; action: string; target: string; result: string; detail?: unknown }) => void;
   settings?: Partial<GotoSettings>;
@@ -269,7 +269,9 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     if (r.alertId !== undefined && r.alertId !== null) {
       // Named as people name it, by its number.
       const known = this.d.incident(r.alertId);
-      add('incident', known !== null, said(known ? 'check_goto_incident' : 'check_goto_incident_unknown', { id: known?.number ?? r.alertId }));
+      if (!known) add('incident', false, said('check_goto_incident_unknown', { id: r.alertId }));
+      // A drone sent over an incident that has ended would serve no one (and be shown to no officer).
+      else add('incident', !known.over, said(known.over ? 'check_goto_incident_over' : 'check_goto_incident', { id: known.number }));
     }
 
     const km = distanceM(this.d.station, r.target) / 1000;
@@ -383,9 +385,9 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     if (!Number.isFinite(r.target.lat) || !Number.isFinite(r.target.lon) || (r.target.lat === 0 && r.target.lon === 0)) {
       throw new GotoError('invalid', said('goto_point_invalid'));
     }
-    if (r.alertId !== undefined && r.alertId !== null && this.d.incident(r.alertId) === null) {
-      throw new GotoError('not_found', said('goto_incident_unknown', { id: r.alertId }));
-    }
+    const incident = r.alertId === undefined || r.alertId === null ? undefined : this.d.incident(r.alertId);
+    if (incident === null) throw new GotoError('not_found', said('goto_incident_unknown', { id: r.alertId! }));
+    if (incident?.over) throw new GotoError('conflict', said('goto_incident_over', { id: incident.number }));
     const checks = this.checks(r);
     const failed = checks.filter((c) => !c.pass);
     if (failed.length) throw new GotoError('conflict', said('goto_checks_failed', { checks: failedChecks(failed, gotoCheckTerm) }), checks);

@@ -245,6 +245,7 @@ export const MESSAGES_EN = {
   check_goto_battery: '{km} km there, {hold} min overhead and back: ~{minutes} min, needs {need}% with {reserve}% reserve, has {has}%',
   check_goto_incident: 'incident {id}',
   check_goto_incident_unknown: 'no incident {id}',
+  check_goto_incident_over: 'incident {id} is over (resolved or closed)',
   goto_sent: 'sent to {lat}, {lon} at {alt} m by {pilot}',
   goto_arming: 'arming (attempt {attempt})',
   goto_arm_refused: 'attempt {attempt}: {reason}',

@@ -29,12 +29,14 @@ export const REFUSAL_MESSAGES_EN = {
   // drone to the scene and the command room's requests (patrols/goto.ts, drone-requests.ts)
   goto_point_invalid: 'lat/lon: give the point as degrees (0,0 is "no position")',
   goto_incident_unknown: 'no incident {id}',
+  goto_incident_over: 'incident {id} is over (resolved or closed): no drone is sent to it',
   goto_checks_failed: 'goto checks failed: {checks}',
   goto_nothing_to_resume: '{vehicle} left no patrol to resume: return it home instead',
   goto_not_sent: '{vehicle} has not been sent to a point',
   drone_request_exists: 'a drone is already requested for incident {incident} (request {id})',
   drone_request_unknown: 'no drone request {id}',
   drone_request_closed: 'drone request {id} is {state}',
+  drone_request_incident_over: 'incident {id} is over (resolved or closed): no drone is requested for it',
   drone_request_taken: 'drone request {id} is {state} by {pilot} ({vehicle})',
 
   // the routes folder (missions/store.ts, http/routes-api.ts)

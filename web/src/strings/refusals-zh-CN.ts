@@ -28,12 +28,14 @@ export const REFUSALS_ZH: Record<RefusalCode, string> = {
 
   goto_point_invalid: '目标点坐标无效：请以度为单位给出（0,0 表示“无位置”）',
   goto_incident_unknown: '无此警情 {id}',
+  goto_incident_over: '警情 {id} 已处置或已结束，不再派无人机',
   goto_checks_failed: '先行检查未通过：{checks}',
   goto_nothing_to_resume: '{vehicle} 没有离开的巡逻可恢复：请让它返航',
   goto_not_sent: '{vehicle} 未被派往任何地点',
   drone_request_exists: '警情 {incident} 已申请过无人机（申请 {id}）',
   drone_request_unknown: '无此无人机申请 {id}',
   drone_request_closed: '无人机申请 {id} {state}',
+  drone_request_incident_over: '警情 {id} 已处置或已结束，不能再申请无人机',
   drone_request_taken: '无人机申请 {id}：{pilot}（{vehicle}）{state}',
 
   route_exists: '航线“{route}”已存在（{file}）',

@@ -198,6 +198,7 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   check_goto_battery: '去程 {km} 公里、悬停 {hold} 分钟并返航：约 {minutes} 分钟，需 {need}%（含 {reserve}% 备用），现有 {has}%',
   check_goto_incident: '警情 {id}',
   check_goto_incident_unknown: '无此警情 {id}',
+  check_goto_incident_over: '警情 {id} 已处置或已结束',
   goto_sent: '{pilot} 派往 {lat}, {lon}，高度 {alt} 米',
   goto_arming: '解锁中（第 {attempt} 次）',
   goto_arm_refused: '第 {attempt} 次：{reason}',
