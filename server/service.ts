@@ -43,6 +43,7 @@ import { VideoRecorder } from './video/recorder.ts';
 import { pruneRecordings, recoverRecordings } from './video/recording-files.ts';
 import { VideoRelay } from './video/relay.ts';
 import { VideoSources } from './video/sources.ts';
+import { peerHostOf } from './video/video-uri.ts';
 import { VideoStreamAnnouncements } from './vehicles/video-streams.ts';
 import { SnapshotStore } from './store/snapshots.ts';
 import { attachVideoLive } from './http/video-live.ts';
@@ -313,7 +314,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const video = new VideoRelay();
     closers.push(() => video.close());
     // Each drone's source: configured, else what it announces over MAVLink (VIDEO_STREAM_INFORMATION).
-    const videoSources = new VideoSources({ configured: opts.video?.sources, log: (line) => log.info(line) });
+    const videoSources = new VideoSources({ configured: opts.video?.sources, log: (line) => log.info(line), listenHost: opts.host });
     closers.push(() => videoSources.close());
     videoSources.onChange((id, source) => (source ? video.attach(id, source) : video.detach(id)));
     // …and recorded while it flies a run (patrol or drone to the scene), into files beside the runs.
@@ -343,7 +344,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
     const announcements = new VideoStreamAnnouncements(fleet);
     closers.push(() => announcements.close());
-    announcements.on('announced', (v, streams) => videoSources.announce({ id: v.id, sysid: v.sysid }, streams));
+    // what decides whether an announcement is followed unasked: a signed link, the link's own address
+    announcements.on(
+      'announced',
+      (v, streams) => videoSources.announce({ id: v.id, sysid: v.sysid }, streams, { signed: v.connection.signing !== null, peerHost: peerHostOf(v.peer) }),
+    );
     const droneKnown = (v: Vehicle) => videoSources.drone({ id: v.id, sysid: v.sysid });
     fleet.on('found', droneKnown);
     for (const v of fleet.vehicles.values()) droneKnown(v);

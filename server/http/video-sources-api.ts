@@ -2,7 +2,9 @@
  * Which camera is each drone's, set by an admin in the page (issue 16): GET /api/video-sources
  * lists every drone's source (what plays, where from, what the drone announced, its health, why
  * there is none); PUT /api/video-sources/:drone { uri } sets one (a vehicle id or a sysid), and
- * { uri: null } gives the drone back to the configuration file or its announcement. Kept in the
+ * { uri: null } gives the drone back to the configuration file or its announcement; POST
+ * /api/video-sources/:drone/approve sets what the drone announced and waits on (an RTSP camera
+ * announced over an unsigned link from elsewhere, video/sources.ts followsUnasked). Kept in the
  * database, audited, passwords never shown. Admins only: a camera URI can carry a password.
  */
 import express from 'express';
@@ -37,6 +39,27 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
   });
 
   router.get('/', (_req, res) => {
+    res.json(answer());
+  });
+
+  // One click: the announced URI, password and all, becomes the drone's setting, as if typed.
+  router.post('/:drone/approve', (req, res) => {
+    const drone = req.params.drone!;
+    const uri = DRONE.test(drone) ? sources.announcedUri(drone) : null;
+    if (uri === null) {
+      res.status(404).json({ error: `drone "${drone}" has announced no camera to approve` });
+      return;
+    }
+    store.put({ drone, uri, setBy: req.user!.name, setAt: Date.now() });
+    sources.configure(drone, uri);
+    ctx.audit.record({
+      user: req.user!.name,
+      action: 'video.source.approve',
+      target: drone,
+      result: 'ok',
+      detail: { uri: redactVideoUri(uri) },
+      ip: ipOf(req),
+    });
     res.json(answer());
   });
 

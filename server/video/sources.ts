@@ -2,7 +2,9 @@
  * Which camera feed is whose: the source registry. A drone's source is, in this order, the one
  * configured for it (the configuration file's `video.sources`, or an admin's setting, by vehicle
  * id or by sysid on any link), else the stream it announced over MAVLink (VIDEO_STREAM_INFORMATION,
- * handed in by the service). A source is opened when its drone is known and kept open while the
+ * handed in by the service) when that announcement can be trusted (followsUnasked): anyone who can
+ * write to an unsigned MAVLink link can announce, and an RTSP URI sends us to any host and port.
+ * An announcement that cannot is listed as waiting for an admin, who approves it by setting it. A source is opened when its drone is known and kept open while the
  * URI stays the same (RTP ports stay bound, RTSP sessions stay up), so a tile can show its health
  * before anyone watches; it is closed when the URI changes or the service stops.
  */
@@ -10,7 +12,7 @@ import type { Clock } from '../clock.ts';
 import { RtspVideoSource } from './rtsp-source.ts';
 import type { SourceHealth, VideoSource } from './types.ts';
 import { UdpVideoSource } from './udp-source.ts';
-import { announcedRtpUri, parseVideoUri, redactVideoUri } from './video-uri.ts';
+import { announcedRtpUri, isLoopbackHost, parseVideoUri, redactVideoUri } from './video-uri.ts';
 
 export interface DroneRef {
   /** the vehicle id (link and sysid, e.g. "l1-3") */
@@ -26,6 +28,31 @@ export interface AnnouncedVideo {
   running: boolean;
 }
 
+/** Where an announcement came in: what decides whether it is followed unasked. */
+export interface AnnouncedVia {
+  /** the drone's link is MAVLink-signed: only a holder of the key could have sent it */
+  signed: boolean;
+  /** the address the drone's MAVLink link comes from (null: a serial line, nothing to compare) */
+  peerHost: string | null;
+}
+
+/** An announcement with nothing known of where it came from: trusted for nothing. */
+const UNKNOWN_VIA: AnnouncedVia = { signed: false, peerHost: null };
+
+/**
+ * Whether an announced URI is followed without an admin: a port to listen on reaches no one; a
+ * signed link's word is the drone's; an RTSP camera on the very address the drone's link comes
+ * from is the drone's own machine (its companion computer or radio). Anything else (an RTSP host
+ * elsewhere) would let whoever can write to the link make the service connect where they like
+ * and read from the health reason whether that port is open.
+ */
+export function followsUnasked(uri: string, via: AnnouncedVia): boolean {
+  const spec = parseVideoUri(uri);
+  if (spec.kind === 'rtp' || via.signed) return true;
+  const host = spec.url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return via.peerHost !== null && host === via.peerHost;
+}
+
 /** One drone's video as an admin sees it. */
 export interface VideoSourceEntry {
   drone: string;
@@ -34,6 +61,8 @@ export interface VideoSourceEntry {
   from: 'configured' | 'announced' | null;
   /** what the drone announced, even when the configuration wins */
   announced: string | null;
+  /** the announcement is not followed until an admin sets it (followsUnasked says why) */
+  awaitingApproval: boolean;
   health: SourceHealth | null;
   /** why there is no source, or it could not be opened */
   problem?: string;
@@ -46,17 +75,19 @@ export interface VideoSourcesOptions {
   log?: (line: string) => void;
   /** opens a URI (tests may count or refuse); default: rtp:// binds, rtsp:// connects */
   open?: (uri: string) => Promise<VideoSource>;
+  /** the address the service listens on (--host): announced RTP ports are bound no wider */
+  listenHost?: string;
 }
 
 /** The first stream we can play from what a drone announced, or why none. */
-export function playableAnnouncement(streams: AnnouncedVideo[]): { uri: string } | { problem: string } | null {
+export function playableAnnouncement(streams: AnnouncedVideo[], bindHost = '0.0.0.0'): { uri: string } | { problem: string } | null {
   if (streams.length === 0) return null;
   for (const s of [...streams].sort((a, b) => Number(b.running) - Number(a.running))) {
     if (s.encoding !== 'h264' && s.encoding !== 'h265' && s.encoding !== 'unknown') continue;
     const codec = s.encoding === 'h265' ? 'h265' : 'h264';
     if (s.type === 'rtsp' && /^rtsp:\/\//i.test(s.uri)) return { uri: s.uri };
     if (s.type === 'rtpudp') {
-      const uri = announcedRtpUri(s.uri, codec);
+      const uri = announcedRtpUri(s.uri, codec, bindHost);
       if (uri) return { uri };
     }
   }
@@ -67,6 +98,8 @@ export function playableAnnouncement(streams: AnnouncedVideo[]): { uri: string }
 interface Slot {
   ref: DroneRef;
   announced: string | null;
+  /** the announcement is not to be followed until an admin sets it */
+  awaiting: boolean;
   announceProblem?: string;
   uri: string | null;
   source: VideoSource | null;
@@ -99,16 +132,17 @@ export class VideoSources {
 
   /** A drone is known (found on a link): its source opens if it has one. */
   drone(ref: DroneRef): void {
-    if (!this.slots.has(ref.id)) this.slots.set(ref.id, { ref, announced: null, uri: null, source: null, work: Promise.resolve() });
+    if (!this.slots.has(ref.id)) this.slots.set(ref.id, { ref, announced: null, awaiting: false, uri: null, source: null, work: Promise.resolve() });
     this.update(ref.id);
   }
 
-  /** What the drone announced over MAVLink (null: nothing any more). */
-  announce(ref: DroneRef, streams: AnnouncedVideo[]): void {
+  /** What the drone announced over MAVLink, and over what link (`via`). */
+  announce(ref: DroneRef, streams: AnnouncedVideo[], via: AnnouncedVia = UNKNOWN_VIA): void {
     this.drone(ref);
     const slot = this.slots.get(ref.id)!;
-    const pick = playableAnnouncement(streams);
+    const pick = playableAnnouncement(streams, this.bindHostFor(via));
     slot.announced = pick && 'uri' in pick ? pick.uri : null;
+    slot.awaiting = slot.announced !== null && !followsUnasked(slot.announced, via);
     slot.announceProblem = pick && 'problem' in pick ? pick.problem : undefined;
     this.update(ref.id);
   }
@@ -128,6 +162,15 @@ export class VideoSources {
     for (const id of this.slots.keys()) this.update(id);
   }
 
+  /**
+   * An admin approves what a drone announced and waits on: it becomes the drone's configured
+   * source, the URI as announced (a password in it included, which the list only shows redacted).
+   * Null when the drone has nothing announced.
+   */
+  announcedUri(droneId: string): string | null {
+    return this.slots.get(droneId)?.announced ?? null;
+  }
+
   /** The configured mapping, passwords redacted. */
   configuration(): Record<string, string> {
     return Object.fromEntries([...this.configured].map(([k, v]) => [k, redactVideoUri(v)]));
@@ -139,13 +182,17 @@ export class VideoSources {
 
   list(): VideoSourceEntry[] {
     return [...this.slots.values()].map((s) => {
-      const from: VideoSourceEntry['from'] = this.configuredFor(s.ref) !== undefined ? 'configured' : s.announced ? 'announced' : null;
-      const problem = s.problem ?? (from === null ? s.announceProblem ?? 'no video source: none configured, none announced' : undefined);
+      const from: VideoSourceEntry['from'] = this.configuredFor(s.ref) !== undefined ? 'configured' : s.announced && !s.awaiting ? 'announced' : null;
+      // an unapproved URI is never opened, so nothing here can tell whether its port answers
+      const waiting = s.announced ? `announced ${redactVideoUri(s.announced)}, waiting for an admin to approve it` : '';
+      const problem = s.problem ??
+        (from === null ? (s.awaiting ? waiting : s.announceProblem ?? 'no video source: none configured, none announced') : undefined);
       return {
         drone: s.ref.id,
         uri: s.uri ? redactVideoUri(s.uri) : null,
         from,
-        announced: s.announced,
+        announced: s.announced ? redactVideoUri(s.announced) : null,
+        awaitingApproval: s.awaiting && from !== 'configured',
         health: s.source?.health() ?? null,
         ...(problem ? { problem } : {}),
       };
@@ -167,13 +214,23 @@ export class VideoSources {
     }));
   }
 
+  /**
+   * Where an announced RTP port is bound: a drone on this machine (its link on loopback) sends to
+   * loopback, so only loopback listens; else the service's own --host; every address only when
+   * the service itself listens on every address.
+   */
+  private bindHostFor(via: AnnouncedVia): string {
+    if (via.peerHost && isLoopbackHost(via.peerHost)) return via.peerHost;
+    return this.opts.listenHost ?? '0.0.0.0';
+  }
+
   private configuredFor(ref: DroneRef): string | undefined {
     return this.configured.get(ref.id) ?? this.configured.get(String(ref.sysid));
   }
 
   private update(droneId: string): void {
     const slot = this.slots.get(droneId)!;
-    const want = this.configuredFor(slot.ref) ?? slot.announced;
+    const want = this.configuredFor(slot.ref) ?? (slot.awaiting ? null : slot.announced);
     if (want === slot.uri || this.closed) return;
     slot.uri = want;
     slot.work = slot.work.then(() => this.switchTo(slot, want));

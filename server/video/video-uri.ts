@@ -55,12 +55,24 @@ export function redactVideoUri(text: string): string {
 /**
  * VIDEO_STREAM_INFORMATION's uri for an RTP/UDP stream is, by the MAVLink spec, the port the ground
  * station listens on ("5600"); drones and companion computers also send "HOST:PORT",
- * "udp://HOST:PORT" or "rtp://…". The host there is where the drone sends to, i.e. us: we listen
- * on every address of ours at that port.
+ * "udp://HOST:PORT" or "rtp://…". The host there is where the drone sends to, i.e. us, so it is
+ * not taken: we listen at that port on `bindHost`, which the caller picks (sources.ts) so that an
+ * announcement never opens a port wider than the drone's own link is.
  */
-export function announcedRtpUri(uri: string, codec: VideoCodec): string | null {
+export function announcedRtpUri(uri: string, codec: VideoCodec, bindHost = '0.0.0.0'): string | null {
   const m = /^(?:(?:udp|rtp):\/\/)?(?:[^/]*:)?(\d{1,5})\/?$/.exec(uri.trim());
   const port = m ? Number(m[1]) : NaN;
   if (!(port >= 1 && port <= 65535)) return null;
-  return `rtp://0.0.0.0:${port}${codec === 'h265' ? '?codec=h265' : ''}`;
+  const host = bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  return `rtp://${host}:${port}${codec === 'h265' ? '?codec=h265' : ''}`;
+}
+
+/** The host of a link peer as the links name them ("127.0.0.1:14550", "[::1]:14550"); null for a serial device. */
+export function peerHostOf(peer: string): string | null {
+  const m = /^\[([^\]]+)\]:\d+$/.exec(peer) ?? /^([^:/[\]]+):\d+$/.exec(peer);
+  return m ? m[1]!.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1') : null;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
 }

@@ -715,6 +715,8 @@ export interface VideoSourceView {
   from: 'configured' | 'announced' | null;
   /** what the drone announced over MAVLink, even when the configuration wins */
   announced: string | null;
+  /** the announcement is not followed until an admin approves it (an RTSP camera announced over an unsigned link from elsewhere) */
+  awaitingApproval: boolean;
   health: { state: VideoFeedState; lastUnitMs?: number; units: number; badPackets: number; lostPackets: number; restarts: number; reason?: string } | null;
   /** why there is no source, or why it could not be opened */
   problem?: string;

@@ -186,7 +186,7 @@ describeWithFfmpeg('recorded video: replay in step with the track, and the camer
     const row = '.camera-row[data-drone="sim-1"]';
     await expect.poll(() => admin.getAttribute(row, 'data-from'), POLL).toBe('announced');
     expect(await text(admin, `${row} .camera-row__from`)).toBe(en.cameraFrom_announced);
-    expect(await text(admin, `${row} .camera-row__uri`)).toBe(`rtp://0.0.0.0:${cameraPort}`);
+    expect(await text(admin, `${row} .camera-row__uri`)).toBe(`rtp://127.0.0.1:${cameraPort}`);
     expect(await admin.isDisabled(`${row} .camera-row__clear`)).toBe(true);
 
     await admin.fill(`${row} .camera-row__input`, 'http://camera/stream');
@@ -199,7 +199,7 @@ describeWithFfmpeg('recorded video: replay in step with the track, and the camer
     await expect.poll(() => text(admin, `${row} .camera-row__from`), POLL).toBe('set here by admin');
     expect(await text(admin, '.cameras__outcome')).toBe(`sim-1: camera set to rtp://127.0.0.1:${other}`);
     expect(await admin.inputValue(`${row} .camera-row__input`)).toBe('');
-    expect(await text(admin, `${row} .camera-row__announced`)).toBe(`The drone announces rtp://0.0.0.0:${cameraPort}`);
+    expect(await text(admin, `${row} .camera-row__announced`)).toBe(`The drone announces rtp://127.0.0.1:${cameraPort}`);
     expect(rig.t.svc.store.videoSources.all()).toMatchObject([{ drone: 'sim-1', uri: `rtp://127.0.0.1:${other}`, setBy: 'admin' }]);
     await screenshot(admin, 'cameras-admin-en');
 

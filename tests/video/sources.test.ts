@@ -32,8 +32,8 @@ describeWithFfmpeg('each drone’s camera found without configuration (MAVLink V
     const svc = t.svc;
     await waitFor('both drones’ video live', () => svc.videoSources.list().filter((e) => e.health?.state === 'live').length === 2, 30_000);
     expect(svc.videoSources.list()).toEqual([
-      expect.objectContaining({ drone: 'sim-1', uri: `rtp://0.0.0.0:${base}`, from: 'announced', announced: `rtp://0.0.0.0:${base}` }),
-      expect.objectContaining({ drone: 'sim-2', uri: `rtp://0.0.0.0:${base + 1}`, from: 'announced' }),
+      expect.objectContaining({ drone: 'sim-1', uri: `rtp://127.0.0.1:${base}`, from: 'announced', announced: `rtp://127.0.0.1:${base}` }),
+      expect.objectContaining({ drone: 'sim-2', uri: `rtp://127.0.0.1:${base + 1}`, from: 'announced' }),
     ]);
     expect(svc.videoSources.sourceFor('sim-1')!.parameterSets()).toMatchObject({ width: 320, height: 180 });
     expect(svc.video.has('sim-1')).toBe(true); // handed to the relay for the pages
@@ -59,7 +59,7 @@ describeWithFfmpeg('each drone’s camera found without configuration (MAVLink V
       drone: 'sim-1',
       uri: `rtp://127.0.0.1:${base + 1}`,
       from: 'configured',
-      announced: `rtp://0.0.0.0:${base}`,
+      announced: `rtp://127.0.0.1:${base}`,
     });
     expect(t.svc.videoSources.sourceFor('sim-1')!.uri).toBe(`rtp://127.0.0.1:${base + 1}`);
     expect(t.svc.store.videoSources.all()).toMatchObject([{ drone: 'sim-1', uri: `rtp://127.0.0.1:${base + 1}`, setBy: 'admin' }]);

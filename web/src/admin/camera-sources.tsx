@@ -34,6 +34,19 @@ export class CameraSources {
     this.typed.value = { ...this.typed.value, [drone]: value };
   }
 
+  /** Approves what the drone announced (an RTSP camera the service would not follow on its word alone). */
+  async approve(drone: string): Promise<void> {
+    this.sending.value = drone;
+    try {
+      this.view.value = await requestJson<VideoSourcesView>('POST', `/api/video-sources/${encodeURIComponent(drone)}/approve`);
+      this.outcome.show('accepted', 'cameraApproveDone', { drone, uri: this.view.value.configured[drone] ?? '' });
+    } catch (error) {
+      this.outcome.show('refused', 'cameraFailed', { drone, reason: reasonOf(error) });
+    } finally {
+      this.sending.value = null;
+    }
+  }
+
   /** Sets the drone's source to what was typed (uri), or clears the page's setting (null). */
   async put(drone: string, uri: string | null): Promise<void> {
     this.sending.value = drone;
@@ -69,8 +82,17 @@ function CameraRow({ cameras, entry, setBy }: { cameras: CameraSources; entry: V
         )}
       </div>
       <code class='camera-row__uri'>{entry.uri ?? '—'}</code>
-      {entry.announced && entry.from !== 'announced' && <p class='camera-row__announced'>{t('cameraAnnounced', { uri: entry.announced })}</p>}
-      {entry.problem && <p class='camera-row__problem'>{entry.problem}</p>}
+      {entry.awaitingApproval && entry.announced ?
+        (
+          <p class='camera-row__announced camera-row__awaiting'>
+            {t('cameraAwaiting', { uri: entry.announced })}{' '}
+            <button type='button' class='button button--primary camera-row__approve' disabled={busy} onClick={() => void cameras.approve(entry.drone)}>
+              {t('cameraApprove')}
+            </button>
+          </p>
+        ) :
+        entry.announced && entry.from !== 'announced' && <p class='camera-row__announced'>{t('cameraAnnounced', { uri: entry.announced })}</p>}
+      {entry.problem && !entry.awaitingApproval && <p class='camera-row__problem'>{entry.problem}</p>}
       <form
         class='camera-row__form'
         onSubmit={(event) => {
