@@ -26,12 +26,20 @@ import { auditOrigin, checkOrigin } from './origin.ts';
 const ROUTE = /^\/api\/video\/([^/?#]+)\/live(?:[?#]|$)/;
 /** A viewer that answers no ping for this long is gone (its network died without closing): end it. */
 const PING_MS = 15_000;
+/**
+ * Video sockets one session may hold at once. A video wall of every drone is a handful of tiles;
+ * each socket costs the relay a viewer and the recorder-sized buffers behind it, so a logged-in
+ * script opening thousands would cost every viewer their pictures.
+ */
+export const VIDEO_SOCKETS_PER_SESSION = 16;
 
 export interface VideoLiveOptions {
   allowedOrigins?: readonly string[];
   sessions?: SessionWatchOptions;
   /** may this officer watch this drone now: is it sent over the incident they hold? */
   officerMayWatch: (officer: string, vehicleId: string) => boolean;
+  /** sockets one session may hold at once (default VIDEO_SOCKETS_PER_SESSION) */
+  maxPerSession?: number;
 }
 
 /** Who may watch a drone's camera now. */
@@ -67,6 +75,9 @@ export function attachVideoLive(
   // Pages send nothing but pongs: a small limit keeps a hostile client from parking megabytes here.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
   const open = new Set<VideoConnection>();
+  /** sockets held per session (its token's hash), counted from the upgrade so none slips in between */
+  const held = new Map<string, number>();
+  const maxPerSession = o.maxPerSession ?? VIDEO_SOCKETS_PER_SESSION;
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const match = ROUTE.exec(req.url ?? '');
@@ -100,7 +111,23 @@ export function attachVideoLive(
       return refuse(socket, 403, why);
     }
     if (!relay.has(vehicleId)) return refuse(socket, 404, `drone ${vehicleId} has no camera configured`);
-    wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.user, liveSession(token!, s.expiresAt), vehicleId, ip));
+    const session = liveSession(token!, s.expiresAt);
+    const count = held.get(session.tokenHash) ?? 0;
+    if (count >= maxPerSession) {
+      return refuse(socket, 429, `too many video sockets: this session already holds ${count} (at most ${maxPerSession}); close some to open another`);
+    }
+    held.set(session.tokenHash, count + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const n = (held.get(session.tokenHash) ?? 1) - 1;
+      if (n > 0) held.set(session.tokenHash, n);
+      else held.delete(session.tokenHash);
+    };
+    // an upgrade that never completes (the client went) gives its place back too
+    socket.once('close', release);
+    wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.user, session, vehicleId, ip));
   };
   server.on('upgrade', onUpgrade);
 

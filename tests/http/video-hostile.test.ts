@@ -104,3 +104,38 @@ describeWithFfmpeg('video socket: the audit', () => {
     expect(watched).toMatchObject({ user: 'room', action: 'video.watch', target: 'cam-1', result: 'ok', ip: '127.0.0.1' });
   });
 });
+
+describeWithFfmpeg('video socket: sockets per session', () => {
+  const cleanup = cleanupAfterEach();
+
+  it('one session holds at most 16 video sockets: the 17th is refused with 429 before the upgrade; another session is not held back; a closed one frees its place', async () => {
+    const t = await testService();
+    cleanup.push(() => t.close());
+    const camera = new ClipSource(encodeClip({ seconds: 1, gop: 5 }), 'cam-1');
+    cleanup.push(() => camera.close());
+    t.svc.video.attach('cam-1', camera);
+    const token = await t.user('room', ['command']);
+    const open = [];
+    for (let i = 0; i < 16; i++) {
+      const c = await videoClient(t.base, 'cam-1', { token });
+      cleanup.push(() => c.close());
+      expect(c.refused).toBeNull();
+      open.push(c);
+    }
+    const extra = await videoClient(t.base, 'cam-1', { token });
+    cleanup.push(() => extra.close());
+    expect(extra.refused).toEqual({
+      status: 429,
+      body: JSON.stringify({ error: 'too many video sockets: this session already holds 16 (at most 16); close some to open another' }),
+    });
+    const other = await videoClient(t.base, 'cam-1', { token: await t.user('room2', ['command']) });
+    cleanup.push(() => other.close());
+    expect(other.refused).toBeNull();
+    open[0]!.close();
+    await waitFor('a place freed', async () => {
+      const again = await videoClient(t.base, 'cam-1', { token });
+      cleanup.push(() => again.close());
+      return again.refused === null;
+    }, 5000);
+  });
+});
