@@ -5,6 +5,7 @@
  * drone and any incident; an officer the drone over the incident they hold, and that incident.
  */
 import express from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { Refusal } from '../refusal.ts';
 import type { SnapshotRow, SnapshotStore } from '../store/snapshots.ts';
@@ -20,6 +21,16 @@ import { mayWatch } from './video-live.ts';
 
 /** A still larger than this is not one picture from a drone's video. */
 const MAX_STILL_BYTES = 8 * 1024 * 1024;
+/**
+ * How far from the service's clock a still's takenAt may be. The still is stored with where the
+ * drone is now, so a still dated earlier would put today's position on an older moment (and an
+ * incident's evidence out of order). The page takes and sends a still at once: 30 s back covers
+ * grabbing, encoding and a slow upload before the body is even read; 5 s ahead a page clock a
+ * little fast. Further off is refused, not corrected: evidence keeps the time it was given.
+ */
+export const STILL_TAKEN_WINDOW = { beforeMs: 30_000, afterMs: 5_000 };
+/** Stills one user may file a minute: a quick burst at a scene fits, a script filling the disk does not. */
+export const STILLS_PER_MINUTE = 20;
 
 export interface VideoApiOptions {
   ctx: AuthContext;
@@ -38,8 +49,18 @@ export interface VideoApiOptions {
 const AlertId = z.coerce.number().int().positive();
 const SnapshotQuery = z.object({
   vehicleId: VehicleId,
-  // when the picture was on screen (the page's clock): a minute into the future at most
-  takenAt: z.coerce.number().int().positive().refine((t) => t <= Date.now() + 60_000, 'lies in the future'),
+  // when the picture was on screen (the page's clock), close to now: STILL_TAKEN_WINDOW says why
+  takenAt: z.coerce.number().int().positive().superRefine((t, ctx) => {
+    const now = Date.now();
+    if (t > now + STILL_TAKEN_WINDOW.afterMs) ctx.addIssue({ code: 'custom', message: `lies in the future (the service's clock: ${now})` });
+    else if (t < now - STILL_TAKEN_WINDOW.beforeMs) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `is more than ${STILL_TAKEN_WINDOW.beforeMs / 1000} s ago (the service's clock: ${now}); ` +
+          'a still is filed when it is taken, with where the drone is now',
+      });
+    }
+  }),
   alertId: AlertId.optional(),
 });
 const ListQuery = z.object({ alertId: AlertId });
@@ -94,8 +115,9 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
 
   // Who may file this still is decided from the query, before the body is read: a user refused
   // never has the service take in (and hold) up to 8 MB first.
-  const mayFile: express.RequestHandler = (req, _res, next) => {
+  const mayFile: express.RequestHandler = (req, res, next) => {
     const q = parseQuery(SnapshotQuery, req);
+    res.locals.still = q; // checked now: a slow upload does not push takenAt out of its window
     if (!mayWatch(req.user!, q.vehicleId, o.officerMayWatch)) {
       throw new Refusal('forbidden', `forbidden: you may not watch ${q.vehicleId}'s video, so you may not take a still of it`);
     }
@@ -103,9 +125,24 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
     next();
   };
 
+  // Per user, counted before the body is read; refused requests (400, 403) do not count.
+  const stillLimit = rateLimit({
+    windowMs: 60_000,
+    limit: STILLS_PER_MINUTE,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipFailedRequests: true,
+    keyGenerator: (req) => req.user!.name,
+    handler: (req, res) => {
+      const error = `too many stills: at most ${STILLS_PER_MINUTE} a minute for each user; ${req.user!.name} has taken that many, wait a minute`;
+      audit(req, 'video.snapshot', String(req.query.vehicleId ?? ''), 'refused', { reason: error });
+      res.status(429).json({ error });
+    },
+  });
+
   // The still itself is the body (image/jpeg): no base64, no JSON size limit in the way.
-  router.post('/snapshots', anyone, mayFile, express.raw({ type: 'image/jpeg', limit: MAX_STILL_BYTES }), (req, res) => {
-    const q = parseQuery(SnapshotQuery, req);
+  router.post('/snapshots', anyone, stillLimit, mayFile, express.raw({ type: 'image/jpeg', limit: MAX_STILL_BYTES }), (req, res) => {
+    const q = res.locals.still as z.infer<typeof SnapshotQuery>;
     const user = req.user!;
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       throw new Refusal('invalid', 'the request body must be the still as a JPEG picture (Content-Type: image/jpeg)');

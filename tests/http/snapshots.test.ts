@@ -1,10 +1,10 @@
 /**
  * Stills from a drone's video kept as evidence (POST /api/snapshots, image/jpeg): stored with the
  * drone, the moment and where the drone was (its telemetry), attached to an incident and listed
- * there, the very bytes served back, audited, kept across a restart; a body that is no JPEG, a
- * time in the future, an unknown incident are refused saying so; an officer files and reads only
- * their own incident's. Real service with a simulated ArduCopter, a JPEG made by ffmpeg, a real
- * database file.
+ * there, the very bytes served back, audited, kept across a restart; a body that is no JPEG, a time
+ * more than 30 s ago or in the future, an unknown incident, a 21st still in a minute are refused
+ * saying so; an officer files and reads only their own incident's. Real service with a simulated
+ * ArduCopter, a JPEG made by ffmpeg, a real database file.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -86,6 +86,35 @@ describeWithFfmpeg('video stills as evidence', () => {
     });
     expect(await said(await still(room, `vehicleId=a%20b&takenAt=${Date.now()}`))).toMatchObject({ status: 400, error: /vehicleId/ });
     expect(await said(await still(room, `vehicleId=sim-1&takenAt=${Date.now()}&alertId=9999`))).toEqual({ status: 404, error: 'no incident 9999' });
+  });
+
+  it('a still is dated close to now (30 s back, 5 s ahead): it is stored with where the drone is now, so a backdated one is refused naming takenAt', async () => {
+    const said = async (r: Response) => ({ status: r.status, error: ((await r.json()) as { error: string }).error });
+    // Before: any time in the past (and up to a minute ahead) was taken, with today's position.
+    expect(await said(await still(room, `vehicleId=sim-1&takenAt=${Date.now() - 3600_000}`))).toMatchObject({
+      status: 400,
+      error: /^invalid query: takenAt: is more than 30 s ago \(the service's clock: \d+\); a still is filed when it is taken/,
+    });
+    expect(await said(await still(room, `vehicleId=sim-1&takenAt=${Date.now() + 20_000}`))).toMatchObject({
+      status: 400,
+      error: /takenAt: lies in the future/,
+    });
+    expect((await still(room, `vehicleId=sim-1&takenAt=${Date.now() - 10_000}`)).status).toBe(201);
+  });
+
+  it('a user files at most 20 stills a minute: the 21st is refused with 429, audited; others are not held back', async () => {
+    const burst = await t.user('burst', ['command']);
+    for (let i = 0; i < 20; i++) expect((await still(burst, `vehicleId=sim-1&takenAt=${Date.now()}`)).status).toBe(201);
+    const refused = await still(burst, `vehicleId=sim-1&takenAt=${Date.now()}`);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: string }).error).toBe(
+      'too many stills: at most 20 a minute for each user; burst has taken that many, wait a minute',
+    );
+    expect((await still(room, `vehicleId=sim-1&takenAt=${Date.now()}`)).status).toBe(201);
+    const audit = (await t.api('GET', '/api/audit?action=video.snapshot', await t.login('admin', ADMIN_PASSWORD))).body as Array<
+      { user: string; result: string }
+    >;
+    expect(audit.filter((e) => e.user === 'burst').map((e) => e.result).sort()).toEqual([...Array(20).fill('ok'), 'refused']);
   });
 
   it("an officer takes no still of a drone that is not over their incident, and reads no other incident's evidence", async () => {
