@@ -76,7 +76,7 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
     const id = idOf(req);
     const seg = id === null ? undefined : recordings.get(id);
     if (!seg) {
-      res.status(404).json({ error: `no recorded video file ${String(req.params.id)}` });
+      res.status(404).json(saidBody(said('recording_file_unknown', { id: String(req.params.id) })));
       return;
     }
     // A file still being written grows: the page reads what is there now.
@@ -96,7 +96,7 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
     const action = `${kind}.video.export`;
     if (!plan) {
       audit(req, action, `${kind}:${id}`, 'refused', { reason: 'no video recorded' });
-      res.status(404).json({ error: `no video was recorded during ${kind === 'run' ? 'run' : 'drone-to-the-scene'} ${id}` });
+      res.status(404).json(saidBody(said(kind === 'run' ? 'recording_none_run' : 'recording_none_goto', { id })));
       return;
     }
     audit(req, action, `${kind}:${id}`, 'ok', {
@@ -126,7 +126,7 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
   router.get('/gotos/:id/video.mp4', watch, async (req, res) => {
     const id = idOf(req);
     const g = id === null ? null : o.goto(id);
-    if (!g) res.status(404).json({ error: `no drone-to-the-scene record ${String(req.params.id)}` });
+    if (!g) res.status(404).json(saidBody(said('goto_record_unknown', { id: String(req.params.id) })));
     else await exportVideo(req, res, 'goto', g, id!);
   });
 

@@ -12,8 +12,10 @@ import { z } from 'zod';
 import type { VideoSourceStore } from '../store/video-sources.ts';
 import type { VideoSources } from '../video/sources.ts';
 import { parseVideoUri, redactVideoUri } from '../video/video-uri.ts';
+import { said } from '../wire/messages.ts';
 import type { VideoSourcesView } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { saidBody } from './errors.ts';
 import { parseBody } from './validate.ts';
 
 export interface VideoSourcesApiOptions {
@@ -66,7 +68,7 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
   router.put('/:drone', (req, res) => {
     const drone = req.params.drone!;
     if (!DRONE.test(drone)) {
-      res.status(400).json({ error: `"${drone}" is not a drone: give its vehicle id (e.g. "l1-3") or sysid (e.g. "3")` });
+      res.status(400).json(saidBody(said('video_source_not_drone', { drone })));
       return;
     }
     const body = parseBody(Put, req, res);

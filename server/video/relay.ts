@@ -10,9 +10,13 @@
  * decodes next is whole. Its memory is at most the bound plus one picture.
  */
 import { EventEmitter } from 'node:events';
+import { english, said } from '../wire/messages.ts';
 import type { VideoFeedView, VideoMessage } from '../wire/types.ts';
 import { breaksTimeline, Fragmenter, initSegment, type InitSegment } from './fmp4.ts';
 import type { AccessUnit, ParameterSets, SourceHealth, VideoSource } from './types.ts';
+
+/** A feed without a source: our words, so the pages say them in their language. */
+const NO_CAMERA = { reason: english(said('video_no_camera')), said: said('video_no_camera') };
 
 /** Where a viewer's pictures go: the http layer's WebSocket. */
 export interface ViewerChannel {
@@ -61,7 +65,7 @@ class Feed {
   /** fragments since the last key picture, for joining viewers; null while over the size bound */
   gop: Buffer[] | null = null;
   gopBytes = 0;
-  health: SourceHealth = { state: 'stopped', units: 0, badPackets: 0, lostPackets: 0, restarts: 0, reason: 'no camera' };
+  health: SourceHealth = { state: 'stopped', units: 0, badPackets: 0, lostPackets: 0, restarts: 0, ...NO_CAMERA };
   readonly viewers = new Set<Viewer>();
   /** pictures that could not be relayed: no parameter sets yet, or waiting for a key picture to start */
   dropped = 0;
@@ -74,6 +78,7 @@ class Feed {
       state: this.health.state,
       lastPictureAt: this.health.lastUnitMs ?? null,
       reason: this.health.state === 'live' ? null : this.health.reason ?? null,
+      ...(this.health.state !== 'live' && this.health.said ? { said: this.health.said } : {}),
       codec: this.init?.codec ?? null,
       codecs: this.init?.codecs ?? null,
       width: this.init?.width ?? null,
@@ -225,7 +230,7 @@ export class VideoRelay extends EventEmitter<{ feed: [VideoFeedView] }> {
     const feed = this.feeds.get(vehicleId);
     if (!feed?.source) return;
     feed.detachSource();
-    feed.setHealth({ ...feed.health, state: 'stopped', reason: 'no camera' });
+    feed.setHealth({ ...feed.health, state: 'stopped', ...NO_CAMERA });
     this.emit('feed', feed.view());
   }
 

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../clock.ts';
+import { english, said, type ServerMessage } from '../wire/messages.ts';
 import type { DepacketizerCounts } from './rtp-h264.ts';
 import type { SourceHealth } from './types.ts';
 
@@ -14,7 +15,8 @@ type State = SourceHealth['state'];
  */
 export class HealthTracker {
   private state: State = 'connecting';
-  private reason: string | undefined;
+  /** ours as a message; a camera's or RTSP server's words as they came */
+  private reason: string | ServerMessage | undefined;
   private lastUnitMs: number | undefined;
   private timer: TimerHandle;
   private readonly listeners = new Set<(h: SourceHealth) => void>();
@@ -25,7 +27,7 @@ export class HealthTracker {
     private readonly clock: Clock,
     private readonly counts: () => DepacketizerCounts,
     /** the reason to give when pictures stop: what the source knows (no packets at all, only bad ones…) */
-    private readonly whyStale: () => string,
+    private readonly whyStale: () => string | ServerMessage,
     private readonly staleAfterMs = STALE_AFTER_MS,
   ) {
     this.arm();
@@ -39,7 +41,7 @@ export class HealthTracker {
   }
 
   /** Not live, for a reason the source knows (connecting, server gone): the stale timer runs on. */
-  set(state: State, reason: string | undefined): void {
+  set(state: State, reason: string | ServerMessage | undefined): void {
     if (state === this.state && reason === this.reason) return;
     this.state = state;
     this.reason = reason;
@@ -67,7 +69,8 @@ export class HealthTracker {
       badPackets: c.badPackets,
       lostPackets: c.lostPackets,
       restarts: c.restarts + this.reconnects,
-      ...(this.reason !== undefined ? { reason: this.reason } : {}),
+      ...(typeof this.reason === 'string' ? { reason: this.reason } : {}),
+      ...(typeof this.reason === 'object' ? { reason: english(this.reason), said: this.reason } : {}),
     };
   }
 
@@ -77,7 +80,7 @@ export class HealthTracker {
   }
 
   stop(): void {
-    this.set('stopped', 'closed');
+    this.set('stopped', said('video_closed'));
     this.listeners.clear();
   }
 

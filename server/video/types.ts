@@ -5,6 +5,8 @@
  * produced are the ones the browser decodes.
  */
 
+import type { ServerMessage } from '../wire/messages.ts';
+
 export type VideoCodec = 'h264' | 'h265';
 
 /** One coded picture: every NAL unit of one timestamp, as the encoder made them (no start codes). */
@@ -44,6 +46,8 @@ export interface SourceHealth {
   restarts: number;
   /** why it is not live, in plain words, when it is not */
   reason?: string;
+  /** the same as a message the pages translate, when the words are ours (not a camera's or a server's) */
+  said?: ServerMessage;
 }
 
 /**

@@ -13,6 +13,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { realClock, type Clock } from '../clock.ts';
+import { said, type ServerMessage } from '../wire/messages.ts';
 import { ParameterSetTracker } from './parameter-sets.ts';
 import { RtpDepacketizer } from './rtp-h264.ts';
 import { HealthTracker } from './source-health.ts';
@@ -135,11 +136,14 @@ export class UdpVideoSource implements VideoSource {
     for (const l of this.unitListeners) l(unit);
   }
 
-  private whyStale(): string {
+  /** A message, so the pages say it in their language (these words are all ours). */
+  private whyStale(): ServerMessage {
     const c = this.counts();
-    if (this.datagrams === 0) return `nothing received on UDP port ${this.port}`;
-    if (c.units === 0 && c.badPackets === this.datagrams) return `only unreadable packets on UDP port ${this.port} (${c.badPackets}): not RTP video`;
-    const since = c.units === 0 ? 'no whole picture yet' : 'pictures stopped';
-    return `${since} on UDP port ${this.port}${c.lostPackets ? ` (${c.lostPackets} packets lost so far)` : ''}`;
+    const port = this.port;
+    if (this.datagrams === 0) return said('video_udp_nothing', { port });
+    if (c.units === 0 && c.badPackets === this.datagrams) return said('video_udp_unreadable', { port, bad: c.badPackets });
+    const lost = c.lostPackets;
+    if (c.units === 0) return lost ? said('video_udp_no_picture_lost', { port, lost }) : said('video_udp_no_picture', { port });
+    return lost ? said('video_udp_stopped_lost', { port, lost }) : said('video_udp_stopped', { port });
   }
 }

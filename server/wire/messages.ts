@@ -272,6 +272,16 @@ export const MESSAGES_EN = {
   goto_restart_in_start: 'the service restarted during the start: see the drone for where it is',
   alert_goto_battery: 'over the scene: {seconds} s before it must turn home',
 
+  // why a drone's video is not live, when the reason is ours (video/udp-source.ts, relay.ts); a camera's own words stay English
+  video_no_camera: 'no camera',
+  video_closed: 'closed',
+  video_udp_nothing: 'nothing received on UDP port {port}',
+  video_udp_unreadable: 'only unreadable packets on UDP port {port} ({bad}): not RTP video',
+  video_udp_no_picture: 'no whole picture yet on UDP port {port}',
+  video_udp_no_picture_lost: 'no whole picture yet on UDP port {port} ({lost} packets lost so far)',
+  video_udp_stopped: 'pictures stopped on UDP port {port}',
+  video_udp_stopped_lost: 'pictures stopped on UDP port {port} ({lost} packets lost so far)',
+
   // refusals, and commands the aircraft did not carry out as asked
   ...REFUSAL_MESSAGES_EN,
 } as const;

@@ -33,6 +33,13 @@ export const REFUSAL_MESSAGES_EN = {
   goto_checks_failed: 'goto checks failed: {checks}',
   goto_nothing_to_resume: '{vehicle} left no patrol to resume: return it home instead',
   goto_not_sent: '{vehicle} has not been sent to a point',
+  goto_record_unknown: 'no drone-to-the-scene record {id}',
+
+  // recorded video (http/recordings-api.ts, video-sources-api.ts)
+  recording_file_unknown: 'no recorded video file {id}',
+  recording_none_run: 'no video was recorded during run {id}',
+  recording_none_goto: 'no video was recorded during drone-to-the-scene {id}',
+  video_source_not_drone: '"{drone}" is not a drone: give its vehicle id (e.g. "l1-3") or sysid (e.g. "3")',
   drone_request_exists: 'a drone is already requested for incident {incident} (request {id})',
   drone_request_unknown: 'no drone request {id}',
   drone_request_closed: 'drone request {id} is {state}',

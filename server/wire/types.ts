@@ -638,6 +638,8 @@ export interface VideoFeedView {
   lastPictureAt: number | null;
   /** why it is not live, in the source's words; null when it is */
   reason: string | null;
+  /** the reason as a message the page says in its language, when the words are ours (a camera's own stay as they came) */
+  said?: ServerMessage;
   codec: 'h264' | 'h265' | null;
   /** the stream's RFC 6381 codecs string once its parameter sets are known: what MediaSource.isTypeSupported is asked */
   codecs: string | null;

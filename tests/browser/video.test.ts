@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { GroundAlertView } from '../../server/wire/types.ts';
 import { clockTime } from '../../web/src/format.ts';
 import { strings } from '../../web/src/i18n.ts';
+import { sayServer } from '../../web/src/said.tsx';
 import { describeWithFfmpeg } from '../helpers/ffmpeg.ts';
 import { testService } from '../helpers/service.ts';
 import { videoClient } from '../helpers/video-client.ts';
@@ -106,6 +107,10 @@ describeWithFfmpeg('live video in Chromium', () => {
     const said = await text(page, `${tile('sim-2')} .video__badge`);
     // the time of the last picture, as the service saw it (or a moment later, as the page saw it)
     expect([last, last + 1000].map((ms) => fill(en.videoNoneSince, { time: clockTime(ms) }))).toContain(said);
+    // Why, in the service's own words (UDP source: the pictures stopped on its port), in the page's
+    // language: once the service says stale too (2 s; the page says it after 1.5 s by itself)
+    await expect.poll(() => t.svc.video.feed('sim-2')!.said?.code, POLL).toMatch(/^video_udp_stopped/);
+    await expect.poll(() => text(page, `${tile('sim-2')} .video__reason`), POLL).toBe(sayServer(t.svc.video.feed('sim-2')!.said!, 'en'));
     // The other drone plays on.
     expect((await decoding(page, `${tile('sim-1')} video`, 1000)).frames).toBeGreaterThan(10);
 
@@ -210,13 +215,21 @@ describeWithFfmpeg('live video in Chromium', () => {
     }
   });
 
-  it('in Chinese: the wall speaks it, and no English is left on it', async () => {
+  it("in Chinese: the wall speaks it, a stopped camera's reason too, and no English is left on it", async () => {
+    const camera = cameras.get('sim-2')!;
+    camera.stop();
     await page.click('#language');
     await expect.poll(() => text(page, `${tile('sim-1')} .video__badge`), POLL).toBe(zh.videoLive);
     expect(await text(page, '#video-wall .video-wall__title')).toBe(zh.videoWall);
-    expect(await englishLeft(page, '#video-wall', { data: ['Drone 1', 'Drone 2', 'Drone 3', 'H.265'] })).toEqual([]);
+    await expect.poll(() => page.getAttribute(tile('sim-2'), 'data-state'), POLL).toBe('stale');
+    await expect.poll(() => t.svc.video.feed('sim-2')!.said?.code, POLL).toMatch(/^video_udp_stopped/);
+    await expect.poll(() => text(page, `${tile('sim-2')} .video__reason`), POLL).toBe(sayServer(t.svc.video.feed('sim-2')!.said!, 'zh-CN'));
+    expect(await text(page, `${tile('sim-2')} .video__reason`)).toContain('画面中断');
+    // UDP is the protocol's name, as police write it in Chinese too
+    expect(await englishLeft(page, '#video-wall', { data: ['Drone 1', 'Drone 2', 'Drone 3', 'H.265', 'UDP'] })).toEqual([]);
     await screenshot(page, 'video-wall-zh');
     await page.click('#language');
+    camera.start();
     expect(unexpected(errors)).toEqual([]);
   });
 });

@@ -65,6 +65,12 @@ describeWithFfmpeg('a run’s video, recorded from the simulated drone’s camer
     expect(part.status).toBe(206);
     expect(part.headers.get('content-type')).toBe('video/mp4');
     expect(Buffer.from(await part.arrayBuffer()).toString('latin1', 4, 8)).toBe('ftyp');
+    // Refused with a message the pages say in their language (its English beside it for the API)
+    for (const [url, code] of [['/api/recordings/999999.mp4', 'recording_file_unknown'], ['/api/gotos/999999/video.mp4', 'goto_record_unknown']]) {
+      const refused = await download(t.base, url!, room, '');
+      expect(refused.status).toBe(404);
+      expect(await refused.json()).toEqual({ error: expect.stringContaining('999999'), said: { code, params: { id: '999999' } } });
+    }
 
     // The export: an officer is refused, the command room gets one MP4 that plays for the run's recorded time.
     expect((await download(t.base, `/api/runs/${id}/video.mp4`, officer, '')).status).toBe(403);

@@ -225,6 +225,15 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   goto_failed: '失败：{reason}',
   alert_goto_battery: '在现场上空：{seconds} 秒后必须返航',
 
+  video_no_camera: '无摄像头',
+  video_closed: '视频已关闭',
+  video_udp_nothing: 'UDP 端口 {port} 未收到任何数据',
+  video_udp_unreadable: 'UDP 端口 {port} 只收到无法识别的数据包（{bad} 个）：不是 RTP 视频',
+  video_udp_no_picture: 'UDP 端口 {port} 尚未收到完整画面',
+  video_udp_no_picture_lost: 'UDP 端口 {port} 尚未收到完整画面（已丢包 {lost} 个）',
+  video_udp_stopped: 'UDP 端口 {port} 画面中断',
+  video_udp_stopped_lost: 'UDP 端口 {port} 画面中断（已丢包 {lost} 个）',
+
   ...REFUSALS_ZH,
 };
 

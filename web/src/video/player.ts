@@ -11,13 +11,15 @@
  * It reconnects by itself.
  */
 import { signal } from '@preact/signals';
+import type { ServerMessage } from '../../../server/wire/messages.ts';
 import { VIDEO_CLOSE, type VideoFeedView, type VideoMessage } from '../../../server/wire/types.ts';
 
 export type PlayerState =
   | { kind: 'connecting' }
   | { kind: 'live' }
   /** since: when the last picture came (ms since the epoch), null when none ever did */
-  | { kind: 'stale'; since: number | null; reason: string | null }
+  /** said: why, when the service says it in its own words (a camera's words are not shown) */
+  | { kind: 'stale'; since: number | null; reason: string | null; said?: ServerMessage }
   /** the stream's codec is one this browser cannot decode (H.265 in most) */
   | { kind: 'unsupported'; codecs: string; codec: 'h264' | 'h265' }
   /** the service ended the socket: the session ended, or this user may no longer watch this drone */
@@ -133,7 +135,12 @@ export class VideoPlayer {
     if (m.type === 'feed') {
       this.feed.value = m.feed;
       if (m.feed.state !== 'live') {
-        this.state.value = { kind: 'stale', since: m.feed.lastPictureAt ?? this.lastPictureAt, reason: m.feed.reason };
+        this.state.value = {
+          kind: 'stale',
+          since: m.feed.lastPictureAt ?? this.lastPictureAt,
+          reason: m.feed.reason,
+          ...(m.feed.said ? { said: m.feed.said } : {}),
+        };
       }
       return;
     }

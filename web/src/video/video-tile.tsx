@@ -9,6 +9,7 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { VehicleView } from '../../../server/wire/types.ts';
 import { clockTime } from '../format.ts';
 import { t } from '../i18n.ts';
+import { sayServer } from '../said.tsx';
 import type { PlayerState, VideoPlayer } from './player.ts';
 
 /** The badge's words for a player's state. */
@@ -84,6 +85,7 @@ export function VideoTile({ player, title, vehicle, now, large, onEnlarge, child
       >
         {playing && <Overlay vehicle={vehicle} now={now} />}
         <span class={`video__badge video__badge--${state.kind}`} role='status'>{videoStateText(state)}</span>
+        {state.kind === 'stale' && state.said && <span class='video__reason'>{sayServer(state.said)}</span>}
         {!playing && <span class='video__blank' />}
       </div>
       <figcaption class='video__title'>{title}</figcaption>
