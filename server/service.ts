@@ -324,10 +324,28 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     if (recordings.enabled) {
       const patrolRun = (r: { id: number; vehicleId: string; state: RunView['state'] }) =>
         RUN_ENDED.includes(r.state) ? recorder.stop(r.vehicleId, `patrol:${r.id}`) : recorder.start(r.vehicleId, `patrol:${r.id}`);
-      const gotoRun = (g: GotoView) =>
-        ['arming', 'climbing', 'transit', 'on_scene'].includes(g.state)
-          ? recorder.start(g.vehicleId, `goto:${g.id}`)
-          : recorder.stop(g.vehicleId, `goto:${g.id}`);
+      // A drone sent to a scene is recorded until it is home (disarmed after landing), not only until
+      // it turns home: the flight back is evidence too, and the goto's record ends when it turns.
+      const homeBound = new Map<string, string>(); // recording reason → drone
+      const gotoRun = (g: GotoView) => {
+        const reason = `goto:${g.id}`;
+        if (['arming', 'climbing', 'transit', 'on_scene'].includes(g.state)) return recorder.start(g.vehicleId, reason);
+        if (g.state === 'returning' && fleet.get(g.vehicleId)?.armed) {
+          recorder.start(g.vehicleId, reason); // after a restart, the flight home is picked up here
+          homeBound.set(reason, g.vehicleId);
+          return;
+        }
+        homeBound.delete(reason);
+        recorder.stop(g.vehicleId, reason);
+      };
+      fleet.on('changed', (v) => {
+        if (v.armed) return;
+        for (const [reason, id] of homeBound) {
+          if (id !== v.id) continue;
+          homeBound.delete(reason);
+          recorder.stop(id, reason);
+        }
+      });
       patrols.on('run', patrolRun);
       gotos.on('goto', gotoRun);
       // runs picked up after a restart record from now on

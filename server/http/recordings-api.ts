@@ -22,7 +22,15 @@ export interface RecordedSpan {
   vehicleId: string;
   startedAt: number;
   endedAt: number | null;
+  /** a goto's state: one that turned home ('returning') is recorded on until the drone is home (service.ts) */
+  state?: string;
 }
+
+/**
+ * Files that follow each other closer than this are one recording: the recorder opens the next at
+ * the first key picture after closing one. A landed drone's next flight starts a file much later.
+ */
+const BACK_TO_BACK_MS = 1500;
 
 export interface RecordingsApiOptions {
   ctx: AuthContext;
@@ -59,6 +67,22 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
   const audit = (req: express.Request, action: string, target: string, result: string, detail?: unknown) =>
     ctx.audit.record({ user: req.user?.name ?? null, action, target, result, detail, ip: ipOf(req) });
   const during = (span: RecordedSpan) => recordings.during(span.vehicleId, span.startedAt, span.endedAt ?? Date.now());
+  /**
+   * A goto's files, with the flight home after its record ended: the recording goes on until the
+   * drone is disarmed, so the files back to back with the last one belong to it. (A camera gap on
+   * the way home ends the chain: what follows it is not in the export.)
+   */
+  const homeward = (span: RecordedSpan) => {
+    const files = during(span);
+    if (span.state !== 'returning' || span.endedAt === null || files.length === 0) return files;
+    for (const next of recordings.during(span.vehicleId, span.endedAt, Date.now())) {
+      const last = files.at(-1)!;
+      if (next.id === last.id || files.some((f) => f.id === next.id)) continue;
+      if (next.startedAt - last.endedAt > BACK_TO_BACK_MS) break;
+      files.push(next);
+    }
+    return files;
+  };
 
   router.get('/runs/:id/video', watch, (req, res) => {
     const id = idOf(req);
@@ -91,7 +115,7 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
 
   /** One MP4 of the span's files, downloaded; audited with what went in and what was left out. */
   const exportVideo = async (req: express.Request, res: express.Response, kind: 'run' | 'goto', span: RecordedSpan, id: number) => {
-    const files = during(span);
+    const files = kind === 'goto' ? homeward(span) : during(span);
     const plan = await planJoin(files.map((f) => ({ file: path.join(o.dir, f.file), startedAt: f.startedAt })));
     const action = `${kind}.video.export`;
     if (!plan) {

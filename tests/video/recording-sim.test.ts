@@ -89,7 +89,7 @@ describeWithFfmpeg('a run’s video, recorded from the simulated drone’s camer
     const audit = (await t.api('GET', '/api/audit?action=run.video.export', await t.login('admin', 'admin-test-password'))).body;
     expect(audit).toEqual([expect.objectContaining({ user: 'room', target: `run:${id}`, result: 'ok', detail: { vehicleId: 'sim-1', files: segs.length } })]);
 
-    // Drone to the scene: recorded from its start to its turn home.
+    // Drone to the scene: recorded from its start until it is home (landed and disarmed), past its turn home.
     await rig.ready();
     const sent = await t.api('POST', `/api/vehicles/${rig.vid}/goto`, rig.pilot, { ...SCENE, confirm: true });
     expect(sent.status).toBe(201);
@@ -106,14 +106,26 @@ describeWithFfmpeg('a run’s video, recorded from the simulated drone’s camer
       30_000,
       250,
     );
+    // still recording on the way home
+    await waitFor(
+      'a picture recorded after the turn home',
+      () => t.svc.store.recordings.unfinished().some((s) => s.endedAt > ended.endedAt! + 2000),
+      20_000,
+      100,
+    );
+    await waitFor('home: landed and disarmed', () => t.svc.fleet.get(rig.vid)?.armed === false, 180_000, 250);
+    const homeAt = Date.now();
     await waitFor('its file closed', () => t.svc.store.recordings.unfinished().length === 0, 5000);
     const gotoFile = path.join(t.dataDir, 'goto.mp4');
     const got = await download(t.base, `/api/gotos/${gotoId}/video.mp4`, room, gotoFile);
     expect(got.status).toBe(200);
-    const gotoFiles = t.svc.store.recordings.during('sim-1', ended.startedAt, ended.endedAt!);
+    const gotoFiles = t.svc.store.recordings.during('sim-1', ended.startedAt, homeAt);
     expect(gotoFiles.length).toBeGreaterThan(0);
     expect(gotoFiles[0]!.startedAt).toBeGreaterThanOrEqual(ended.startedAt);
-    expect(gotoFiles.at(-1)!.endedAt).toBeLessThan(ended.endedAt! + 1000);
+    // the last picture within a moment of the disarm (the recorder stops at the HEARTBEAT saying so)
+    expect(gotoFiles.at(-1)!.endedAt).toBeGreaterThan(ended.endedAt! + 2000);
+    expect(gotoFiles.at(-1)!.endedAt).toBeLessThanOrEqual(homeAt + 1000);
+    expect(homeAt - gotoFiles.at(-1)!.endedAt).toBeLessThan(3000);
     const gotoDecoded = decodeVideo(gotoFile);
     expect(gotoDecoded.errors).toBe('');
     expect(gotoDecoded.durationS).toBeCloseTo((gotoFiles.at(-1)!.endedAt - gotoFiles[0]!.startedAt) / 1000, 0);
