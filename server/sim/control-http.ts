@@ -82,7 +82,30 @@ function describe(err: unknown): string {
 }
 
 /**
- * A tiny control endpoint for a simulator running as its own process, on loopback only:
+ * Why a request is refused before it is read, or null. Loopback is not enough: any web page open on
+ * this machine can send to 127.0.0.1 (a form or a no-cors fetch needs no permission) and, through
+ * DNS rebinding, even read the answers. So: no request a browser page made (it carries Origin), no
+ * Host but loopback, and a JSON content type, which no page can send cross-origin without a CORS
+ * preflight that this endpoint never answers.
+ */
+function whyRefused(req: http.IncomingMessage): { status: number; error: string } | null {
+  if (req.headers.origin !== undefined) {
+    return { status: 403, error: `a browser page (Origin: ${req.headers.origin.slice(0, 100)}) may not use the control endpoint: it is for scripts and tests` };
+  }
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+    return { status: 403, error: `Host "${(req.headers.host ?? '').slice(0, 100)}" is not this machine's loopback: ask 127.0.0.1` };
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (req.method === 'POST' && type !== 'application/json') {
+    return { status: 415, error: `Content-Type must be application/json (got ${type ? `"${type.slice(0, 100)}"` : 'none'}), a body or not` };
+  }
+  return null;
+}
+
+/**
+ * A tiny control endpoint for a simulator running as its own process, on loopback only, for
+ * scripts (browser pages and non-JSON posts are refused: whyRefused):
  *   GET  /drones                      every drone's status
  *   POST /drones/SYSID/ACTION  {json} ACTION one of: link-faults {loss,duplicate,reorder,corrupt,delayMs,jitterMs,direction},
  *        link-drop, link-restore, gps-loss, gps-restore, low-battery {remaining}, refuse-arm {reason}, allow-arm,
@@ -99,6 +122,8 @@ export function startControlServer(squadron: Squadron, port: number): Promise<ht
 }
 
 async function handle(squadron: Squadron, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const refused = whyRefused(req);
+  if (refused) return reply(res, refused.status, { error: refused.error });
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (req.method === 'GET' && url.pathname === '/drones') return reply(res, 200, squadron.drones.map((d) => d.status()));
   const m = /^\/drones\/(\d+)\/([a-z-]+)$/.exec(url.pathname);

@@ -53,6 +53,8 @@ describe('npm run sim (server/sim/main.ts)', () => {
     expect(r.output()).toMatch(/--help/);
   });
 
+  // the control endpoint takes JSON posts only (a web page cannot send them cross-origin)
+  const JSON_TYPE = { 'content-type': 'application/json' };
   it('runs drones as their own process over udpout, with a loopback JSON control endpoint for faults', async () => {
     const gcs = await GroundStation.open();
     try {
@@ -65,18 +67,18 @@ describe('npm run sim (server/sim/main.ts)', () => {
       const drones = await (await fetch(`${url}/drones`)).json() as { sysid: number; mode: string }[];
       expect(drones.map((d) => [d.sysid, d.mode])).toEqual([[1, 'STABILIZE'], [2, 'STABILIZE']]);
 
-      const bad = await fetch(`${url}/drones/2/link-faults`, { method: 'POST', body: JSON.stringify({ loss: 'lots' }) });
+      const bad = await fetch(`${url}/drones/2/link-faults`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ loss: 'lots' }) });
       expect(bad.status).toBe(400);
       expect((await bad.json() as { error: string }).error).toMatch(/^loss: /);
-      expect((await fetch(`${url}/drones/9/link-drop`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${url}/drones/9/link-drop`, { method: 'POST', headers: JSON_TYPE })).status).toBe(404);
 
-      expect((await fetch(`${url}/drones/2/link-drop`, { method: 'POST' })).status).toBe(200);
+      expect((await fetch(`${url}/drones/2/link-drop`, { method: 'POST', headers: JSON_TYPE })).status).toBe(200);
       await new Promise((res) => setTimeout(res, 100));
       const since = gcs.mark();
       await new Promise((res) => setTimeout(res, 600)); // 3 s simulated: three heartbeats each
       expect(gcs.of(1, 'HEARTBEAT', since).length).toBeGreaterThanOrEqual(2);
       expect(gcs.of(2, 'HEARTBEAT', since)).toHaveLength(0);
-      await fetch(`${url}/drones/2/link-restore`, { method: 'POST' });
+      await fetch(`${url}/drones/2/link-restore`, { method: 'POST', headers: JSON_TYPE });
       await gcs.waitMsg(2, 'HEARTBEAT', () => true, 5_000, gcs.mark());
 
       // the --refuse-arm flag reached drone 2 only
