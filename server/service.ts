@@ -331,7 +331,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         const reason = `goto:${g.id}`;
         if (['arming', 'climbing', 'transit', 'on_scene'].includes(g.state)) return recorder.start(g.vehicleId, reason);
         if (g.state === 'returning' && fleet.get(g.vehicleId)?.armed) {
-          recorder.start(g.vehicleId, reason); // after a restart, the flight home is picked up here
+          recorder.start(g.vehicleId, reason); // already recording: nothing changes (a goto that turned home is not resumed after a restart)
           homeBound.set(reason, g.vehicleId);
           return;
         }
