@@ -6,6 +6,7 @@
  * another moment. In the gap the replay says there is no video. Then the admin's camera form.
  */
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -176,7 +177,7 @@ describeWithFfmpeg('recorded video: replay in step with the track, and the camer
     expect(unexpected(errors)).toEqual([]);
   });
 
-  it('an admin sees each drone’s camera in the admin tab, sets one, is told what is wrong, and clears it', async () => {
+  it('an admin sees each drone’s camera in the admin tab, sets one, is told what is wrong, clears it, and approves an announced camera with one click', async () => {
     expect(await page.isVisible('[data-tab="admin"]')).toBe(false); // the command room has no admin tab
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 } });
     const opened = await openPage(context, rig.t.base);
@@ -207,6 +208,31 @@ describeWithFfmpeg('recorded video: replay in step with the track, and the camer
     await expect.poll(() => admin.getAttribute(row, 'data-from'), POLL).toBe('announced');
     expect(await text(admin, '.cameras__outcome')).toBe('sim-1: the setting made here is removed');
     expect(rig.t.svc.store.videoSources.all()).toEqual([]);
+
+    // A camera announced on another host over an unsigned link is never dialled until one click.
+    let dialled = 0;
+    const elsewhere = net.createServer((s) => {
+      dialled++;
+      s.destroy();
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.2', resolve));
+    const announced = `rtsp://127.0.0.2:${(elsewhere.address() as net.AddressInfo).port}/cam`;
+    rig.t.svc.videoSources.announce({ id: 'l9-9', sysid: 9 }, [{ type: 'rtsp', uri: announced, encoding: 'h264', running: true }], {
+      signed: false,
+      peerHost: '127.0.0.1',
+    });
+    const waiting = '.camera-row[data-drone="l9-9"]';
+    await expect.poll(() => text(admin, `${waiting} .camera-row__awaiting`), POLL).toBe(
+      `The drone announces ${announced}: not opened until an admin approves it ${en.cameraApprove}`,
+    );
+    expect(dialled).toBe(0);
+    await admin.click(`${waiting} .camera-row__approve`);
+    await expect.poll(() => text(admin, '.cameras__outcome'), POLL).toBe(`l9-9: the announced camera ${announced} is approved and set`);
+    expect(await admin.getAttribute(waiting, 'data-from')).toBe('configured');
+    await expect.poll(() => dialled, POLL).toBeGreaterThan(0);
+    await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
+    await admin.click(`${waiting} .camera-row__clear`);
+    await expect.poll(() => text(admin, '.cameras__outcome'), POLL).toBe('l9-9: the setting made here is removed');
 
     // Said in Chinese too.
     await admin.click('#language');
