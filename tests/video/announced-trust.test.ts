@@ -8,7 +8,6 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { common } from 'node-mavlink';
 import { expect, it } from 'vitest';
-import { VideoSources } from '../../server/video/sources.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { scriptedPeer } from '../helpers/peer.ts';
 import { ADMIN_PASSWORD, testService } from '../helpers/service.ts';
@@ -55,12 +54,16 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-/** The real service with one UDP MAVLink link and a scripted ArduCopter (sysid 7) talking to it from 127.0.0.1. */
-async function serviceWithDrone() {
+/**
+ * The real service with one UDP MAVLink link and a scripted ArduCopter (sysid 7) talking to it from
+ * 127.0.0.1; with `key`, both ends sign (MAVLink 2 signing) and the service drops what is not signed.
+ */
+async function serviceWithDrone(key?: string) {
   const linkPort = await freeUdpPort();
-  const t = await testService({ links: [`udpin://127.0.0.1:${linkPort}`] });
+  const signed = key ? `?key=${encodeURIComponent(key)}` : '';
+  const t = await testService({ links: [`udpin://127.0.0.1:${linkPort}${signed}`] });
   cleanup.push(() => t.close());
-  const drone = await scriptedPeer(`udpout://127.0.0.1:${linkPort}`, 7);
+  const drone = await scriptedPeer(`udpout://127.0.0.1:${linkPort}${signed}`, 7);
   cleanup.push(() => drone.close());
   await waitFor('the drone found', () => t.svc.videoSources.list().length === 1, 10_000);
   const id = t.svc.videoSources.list()[0]!.drone;
@@ -108,15 +111,13 @@ it('an RTSP camera on the address the drone’s link comes from is followed unas
 
 it('an announcement over a signed link is followed unasked, wherever it points', async () => {
   const elsewhere = await listener('127.0.0.2');
-  const sources = new VideoSources();
-  cleanup.push(() => sources.close());
-  const stream = { type: 'rtsp' as const, uri: `rtsp://127.0.0.2:${elsewhere.port}/x`, encoding: 'h264' as const, running: true };
-  sources.announce({ id: 'l1-3', sysid: 3 }, [stream], { signed: false, peerHost: '127.0.0.1' });
-  await sources.settled();
-  expect(sources.list()[0]).toMatchObject({ awaitingApproval: true, uri: null });
-  sources.announce({ id: 'l1-3', sysid: 3 }, [stream], { signed: true, peerHost: '127.0.0.1' });
-  await waitFor('the camera dialled', () => elsewhere.connections() > 0, 10_000);
-  expect(sources.list()[0]).toMatchObject({ awaitingApproval: false, from: 'announced' });
+  const { t, drone } = await serviceWithDrone('station-signing-passphrase');
+  const uri = `rtsp://127.0.0.2:${elsewhere.port}/x`;
+  await waitFor('the camera dialled', () => {
+    drone.send(streamInfo(uri, common.VideoStreamType.RTSP));
+    return elsewhere.connections() > 0;
+  }, 10_000);
+  expect(t.svc.videoSources.list()[0]).toMatchObject({ from: 'announced', uri, awaitingApproval: false });
 });
 
 it('an announced RTP port of a drone on loopback is bound on loopback only: a datagram to another address of this machine is not heard', async () => {
