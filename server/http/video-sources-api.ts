@@ -27,6 +27,8 @@ export interface VideoSourcesApiOptions {
 }
 
 const Put = z.object({ uri: z.string().trim().min(1).max(500).nullable() }).strict();
+/** what the admin saw announced, as the list shows it */
+const Approve = z.object({ uri: z.string().min(1).max(500) }).strict();
 const DRONE = /^[\w.-]{1,64}$/;
 
 export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: VideoSourcesApiOptions): express.Router {
@@ -44,12 +46,20 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
     res.json(answer());
   });
 
-  // One click: the announced URI, password and all, becomes the drone's setting, as if typed.
+  // One click: the announced URI, password and all, becomes the drone's setting, as if typed. The
+  // body names the URI the admin saw (as listed, password hidden): whoever writes to the link could
+  // change the announcement between the look and the click, and that one is not what was approved.
   router.post('/:drone/approve', (req, res) => {
     const drone = req.params.drone!;
     const uri = DRONE.test(drone) ? sources.announcedUri(drone) : null;
     if (uri === null) {
       res.status(404).json({ error: `drone "${drone}" has announced no camera to approve` });
+      return;
+    }
+    const body = parseBody(Approve, req, res);
+    if (!body) return;
+    if (body.uri !== redactVideoUri(uri)) {
+      res.status(409).json({ error: `uri: drone ${drone} now announces ${redactVideoUri(uri)}, not ${body.uri}: look again before approving` });
       return;
     }
     store.put({ drone, uri, setBy: req.user!.name, setAt: Date.now() });

@@ -87,9 +87,15 @@ it('an RTSP camera announced on another host over an unsigned link waits for an 
 
   const admin = await t.login('admin', ADMIN_PASSWORD);
   const pilot = await t.user('pilot1', ['pilot']);
-  expect((await t.api('POST', `/api/video-sources/${id}/approve`, pilot)).status).toBe(403);
-  expect((await t.api('POST', '/api/video-sources/l9-9/approve', admin)).status).toBe(404);
-  const approved = await t.api('POST', `/api/video-sources/${id}/approve`, admin);
+  expect((await t.api('POST', `/api/video-sources/${id}/approve`, pilot, { uri })).status).toBe(403);
+  expect((await t.api('POST', '/api/video-sources/l9-9/approve', admin, { uri })).status).toBe(404);
+  // what the admin approves is what they saw: an announcement changed since is not approved
+  expect(await t.api('POST', `/api/video-sources/${id}/approve`, admin, { uri: 'rtsp://127.0.0.2:554/other' })).toMatchObject({
+    status: 409,
+    body: { error: `uri: drone ${id} now announces ${uri}, not rtsp://127.0.0.2:554/other: look again before approving` },
+  });
+  expect(elsewhere.connections()).toBe(0);
+  const approved = await t.api('POST', `/api/video-sources/${id}/approve`, admin, { uri });
   expect(approved.status).toBe(200);
   expect(approved.body.configured[id]).toBe(uri);
   await waitFor('the approved camera dialled', () => elsewhere.connections() > 0, 10_000);

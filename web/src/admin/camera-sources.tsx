@@ -35,10 +35,11 @@ export class CameraSources {
   }
 
   /** Approves what the drone announced (an RTSP camera the service would not follow on its word alone). */
-  async approve(drone: string): Promise<void> {
+  async approve(drone: string, uri: string): Promise<void> {
     this.sending.value = drone;
     try {
-      this.view.value = await requestJson<VideoSourcesView>('POST', `/api/video-sources/${encodeURIComponent(drone)}/approve`);
+      // the URI shown is the one approved: a drone that announced another meanwhile is refused (409)
+      this.view.value = await requestJson<VideoSourcesView>('POST', `/api/video-sources/${encodeURIComponent(drone)}/approve`, { uri });
       this.outcome.show('accepted', 'cameraApproveDone', { drone, uri: this.view.value.configured[drone] ?? '' });
     } catch (error) {
       this.outcome.show('refused', 'cameraFailed', { drone, reason: reasonOf(error) });
@@ -86,7 +87,12 @@ function CameraRow({ cameras, entry, setBy }: { cameras: CameraSources; entry: V
         (
           <p class='camera-row__announced camera-row__awaiting'>
             {t('cameraAwaiting', { uri: entry.announced })}{' '}
-            <button type='button' class='button button--primary camera-row__approve' disabled={busy} onClick={() => void cameras.approve(entry.drone)}>
+            <button
+              type='button'
+              class='button button--primary camera-row__approve'
+              disabled={busy}
+              onClick={() => void cameras.approve(entry.drone, entry.announced!)}
+            >
               {t('cameraApprove')}
             </button>
           </p>
