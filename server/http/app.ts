@@ -14,6 +14,7 @@ import { createAuthRouter, requireRole } from './auth.ts';
 import { apiErrorHandler, saidBody } from './errors.ts';
 import { rejectForeignOrigins } from './origin.ts';
 import { createGotoRouter, type GotoApiOptions } from './goto-api.ts';
+import { createGotoHistoryRouter } from './goto-history-api.ts';
 import { createPatrolsRouter } from './patrols-api.ts';
 import { createRoutesRouter } from './routes-api.ts';
 import { tileOrigins } from './tiles.ts';
@@ -157,7 +158,12 @@ export function createApp(
     '/api',
     createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, scheduler: patrols.scheduler, runs: store.runs, tracks: store.tracks }),
   );
-  if (goto) app.use('/api', createGotoRouter({ ...goto, ctx }));
+  if (goto) {
+    // the history of past gotos (their list and tracks) reads the store; their video is in recordings
+    const incidentNumber = (id: number) => goto.incident(id)?.number ?? null;
+    app.use('/api', createGotoHistoryRouter({ ctx, records: store.gotos, tracks: store.tracks, incidentNumber }));
+    app.use('/api', createGotoRouter({ ...goto, ctx }));
+  }
   if (video) app.use('/api', createVideoRouter({ ...video, ctx }));
   if (videoSources) app.use('/api/video-sources', createVideoSourcesRouter({ ...videoSources, ctx }));
   if (recordings) app.use('/api', createRecordingsRouter({ ...recordings, ctx }));

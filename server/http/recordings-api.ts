@@ -1,6 +1,6 @@
 /**
  * A run's recorded video (issue 16, record and replay): the list of its files for the history's
- * replay (GET /api/runs/:id/video), each file for the page's player (GET /api/recordings/:id.mp4,
+ * replay (GET /api/runs/:id/video; a goto's, GET /api/gotos/:id/video), each file for the page's player (GET /api/recordings/:id.mp4,
  * with ranges), and the whole run as one MP4 to download (GET /api/runs/:id/video.mp4, and
  * /api/gotos/:id/video.mp4 for a drone sent to a scene). The same roles as the run's other
  * exports (its track as GPX or KML): pilots, the command room and admins; an officer is refused.
@@ -94,6 +94,19 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
     const segments = during(run).map(segmentView);
     audit(req, 'video.replay', `run:${id}`, 'ok', { files: segments.length });
     res.json({ vehicleId: run.vehicleId, segments } satisfies RunVideoView);
+  });
+
+  // A goto's files for the history's replay: the same list its export joins, the flight home included.
+  router.get('/gotos/:id/video', watch, (req, res) => {
+    const id = idOf(req);
+    const g = id === null ? null : o.goto(id);
+    if (!g) {
+      res.status(404).json(saidBody(said('goto_record_unknown', { id: String(req.params.id) })));
+      return;
+    }
+    const segments = homeward(g).map(segmentView);
+    audit(req, 'video.replay', `goto:${id}`, 'ok', { files: segments.length });
+    res.json({ vehicleId: g.vehicleId, segments } satisfies RunVideoView);
   });
 
   router.get('/recordings/:id.mp4', watch, (req, res, next) => {

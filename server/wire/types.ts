@@ -703,6 +703,25 @@ export interface RecordingSegmentView {
   bytes: number;
 }
 
+/**
+ * A past drone to the scene as the history lists it (GET /api/gotos/history): which drone, for
+ * which incident (its number; null: a point on the map), when, and how it ended. Its track is
+ * GET /api/gotos/:id/track and its recorded video GET /api/gotos/:id/video, as a run's.
+ */
+export interface GotoHistoryView {
+  id: number;
+  vehicleId: string;
+  pilot: string;
+  alertId: number | null;
+  /** the incident's number (the one the police quote); null when it was sent to a point on the map */
+  incidentNumber: string | null;
+  target: LatLon;
+  state: GotoState;
+  startedAt: number;
+  arrivedAt: number | null;
+  endedAt: number | null;
+}
+
 /** A run's recorded video: its drone's files over the run's time, oldest first. */
 export interface RunVideoView {
   vehicleId: string;

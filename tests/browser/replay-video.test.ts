@@ -5,7 +5,6 @@
  * moment: compared with ffmpeg's own decoding of the recorded file at that time, and against
  * another moment. In the gap the replay says there is no video. Then the admin's camera form.
  */
-import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,8 +12,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RecordingSegmentView, RunView, RunVideoView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { patrolRig } from '../patrols/rig.ts';
-import { describeWithFfmpeg, FFMPEG } from '../helpers/ffmpeg.ts';
+import { describeWithFfmpeg } from '../helpers/ffmpeg.ts';
 import { freeUdpPort } from '../helpers/recording.ts';
+import { nearest as nearestFrame } from '../helpers/video-frames.ts';
 import { assertFreshBuild, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
 
 const { en } = strings;
@@ -22,42 +22,8 @@ type Rig = Awaited<ReturnType<typeof patrolRig>>;
 const W = 320;
 const H = 180;
 
-/** ffmpeg's picture of `file` at `seconds` from its start, as RGB bytes. */
-function ffmpegFrame(file: string, seconds: number): Buffer {
-  const r = spawnSync(FFMPEG!, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-ss',
-    seconds.toFixed(3),
-    '-i',
-    file,
-    '-frames:v',
-    '1',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    '-',
-  ], {
-    maxBuffer: 16 << 20,
-  });
-  if (r.status !== 0 || r.stdout.length !== W * H * 3) throw new Error(`ffmpeg frame at ${seconds} s of ${file}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Mean absolute difference of two RGB pictures, 0-255. */
-const difference = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-};
-
-/** How far a picture is from ffmpeg's pictures of the file at `s`, two pictures before and after it, and 2 s before. */
-function nearest(frame: number[], file: string, s: number) {
-  const at = (x: number) => difference(frame, ffmpegFrame(file, x));
-  return { same: at(s), before: at(s - 0.08), after: at(s + 0.08), earlier: at(s - 2) };
-}
+/** ffmpeg's pictures of the recorded file, this test's size */
+const nearest = (frame: number[], file: string, s: number) => nearestFrame(frame, file, s, W, H);
 
 describeWithFfmpeg('recorded video: replay in step with the track, and the cameras form', () => {
   let rig: Rig;

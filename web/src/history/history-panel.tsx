@@ -1,5 +1,6 @@
 /**
- * The history tab: past patrol runs over a chosen period, each replayable on the map, and a heat
+ * The history tab: past patrol runs and drones sent to a scene (gotos) over a chosen period, each
+ * replayable on the map with its recorded video (the same replay: replay.tsx), and a heat
  * map of the ground alerts raised over that period. Drawn by Preact from the period, the runs
  * read for it, the heat map's count and the run replayed.
  */
@@ -7,16 +8,16 @@
 import { signal } from '@preact/signals';
 import * as L from 'leaflet';
 import { render } from 'preact';
-import type { GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
+import type { GotoHistoryView, GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
 import { runResultText, runStateText } from '../console/progress.tsx';
 import { clockTime, dateTime, distance, duration, num } from '../format.ts';
-import { getLocale, t } from '../i18n.ts';
+import { getLocale, t, type StringKey } from '../i18n.ts';
 import { reasonSaid, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { HEAT_STOPS, HeatLayer } from './heat-layer.ts';
 import { IncidentFiltersView, IncidentListView, IncidentLog } from './incident-log.tsx';
-import type { Replay } from './replay.tsx';
+import { flightApi, flightKey, type Replay, type ReplayedFlight } from './replay.tsx';
 import { Said } from '../said.tsx';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -40,6 +41,8 @@ export class HistoryPanel {
   readonly to = signal(dayValue(Date.now()));
   /** the runs of the period, once read */
   readonly runs = signal<RunView[] | null>(null);
+  /** the drones sent to a scene in the period, once read */
+  readonly gotos = signal<GotoHistoryView[] | null>(null);
   /** the heat map shown: how many alerts, over which days (null: hidden) */
   readonly heat = signal<{ n: number; from: string; to: string } | null>(null);
   readonly outcome = new Outcome();
@@ -69,7 +72,12 @@ export class HistoryPanel {
     const { from, to } = this.period();
     this.outcome.clear();
     try {
-      this.runs.value = await requestJson<RunView[]>('GET', `/api/runs?from=${from}&to=${to}&limit=500`);
+      const [runs, gotos] = await Promise.all([
+        requestJson<RunView[]>('GET', `/api/runs?from=${from}&to=${to}&limit=500`),
+        requestJson<GotoHistoryView[]>('GET', `/api/gotos/history?from=${from}&to=${to}&limit=500`),
+      ]);
+      this.runs.value = runs;
+      this.gotos.value = gotos;
       await this.loadIncidents();
     } catch (error) {
       this.outcome.show('error', 'historyFailed', { reason: reasonSaid(error) });
@@ -90,16 +98,17 @@ export class HistoryPanel {
     return this.incidents.csvHref(this.period());
   }
 
-  async replay(run: RunView): Promise<void> {
+  /** A patrol run or a goto, replayed alike: its drone's track over its time, the incidents then, its video. */
+  async replay(flight: ReplayedFlight): Promise<void> {
     try {
-      const end = run.endedAt ?? Date.now();
+      const end = flight.endedAt ?? Date.now();
       const [points, alerts] = await Promise.all([
-        requestJson<TrackPoint[]>('GET', `/api/runs/${run.id}/track`),
-        // Incidents raised up to a day before may still have been open during the run.
-        requestJson<GroundAlertView[]>('GET', `/api/alerts?from=${run.startedAt - DAY_MS}&to=${end}&limit=10000`),
+        requestJson<TrackPoint[]>('GET', `${flightApi(flight)}/track`),
+        // Incidents raised up to a day before may still have been open during the flight.
+        requestJson<GroundAlertView[]>('GET', `/api/alerts?from=${flight.startedAt - DAY_MS}&to=${end}&limit=10000`),
       ]);
-      const during = alerts.filter((a) => a.createdAt <= end && (a.closedAt === null || a.closedAt >= run.startedAt));
-      this.deps.replay.start(run, points, this.deps.callsign(run.vehicleId), during);
+      const during = alerts.filter((a) => a.createdAt <= end && (a.closedAt === null || a.closedAt >= flight.startedAt));
+      this.deps.replay.start(flight, points, this.deps.callsign(flight.vehicleId), during);
       if (points.length === 0) this.outcome.show('error', 'noTrack');
     } catch (error) {
       this.outcome.show('error', 'historyFailed', { reason: reasonSaid(error) });
@@ -136,6 +145,49 @@ export function runEnding(run: RunView): string {
   if (run.outcome) return run.outcome.kind;
   // Recorded before the outcome was kept: its state says as much as is known.
   return run.state === 'landed' ? 'landed' : run.state;
+}
+
+/** A run as the replay takes it: named by its route. */
+export const runFlight = (run: RunView): ReplayedFlight => ({
+  kind: 'run',
+  id: run.id,
+  vehicleId: run.vehicleId,
+  startedAt: run.startedAt,
+  endedAt: run.endedAt,
+  label: () => (getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en),
+});
+
+/** What a goto served: its incident's number, or a point picked on the map. */
+const gotoName = (g: GotoHistoryView) => (g.incidentNumber !== null ? t('gotoForIncident', { number: g.incidentNumber }) : t('gotoToPoint'));
+
+/** A goto as the replay takes it: named by the incident it served. */
+export const gotoFlight = (g: GotoHistoryView): ReplayedFlight => ({
+  kind: 'goto',
+  id: g.id,
+  vehicleId: g.vehicleId,
+  startedAt: g.startedAt,
+  endedAt: g.endedAt,
+  label: () => gotoName(g),
+});
+
+function GotoRow({ g, selected, callsign, onPick }: { g: GotoHistoryView; selected: boolean; callsign: string; onPick: () => void }) {
+  const state = t(`goto_${g.state}` as StringKey);
+  return (
+    <li>
+      <button
+        type='button'
+        class={`run-row goto-row goto-row--${g.state}${selected ? ' run-row--selected' : ''}`}
+        data-goto-id={String(g.id)}
+        data-incident={g.incidentNumber ?? ''}
+        onClick={onPick}
+      >
+        <span class='run-row__when'>{`${dateTime(g.startedAt)} · ${callsign}`}</span>
+        <span class='run-row__name goto-row__name'>{gotoName(g)}</span>
+        <span class='run-row__facts'>{`${g.pilot} · ${g.endedAt ? duration((g.endedAt - g.startedAt) / 1000) : state}`}</span>
+        <span class='run-row__result goto-row__state'>{state}</span>
+      </button>
+    </li>
+  );
 }
 
 /** The picked run's record: its highest altitude, lowest battery and every event, oldest first. */
@@ -187,7 +239,8 @@ function RunRow({ run, selected, callsign, onPick }: { run: RunView; selected: b
 function HistoryView({ panel }: { panel: HistoryPanel }) {
   const runs = panel.runs.value;
   const heat = panel.heat.value;
-  const replayed = panel.deps.replay.runId;
+  const gotos = panel.gotos.value;
+  const replayed = panel.deps.replay.flightKey;
   return (
     <>
       <div class='history__period'>
@@ -225,12 +278,26 @@ function HistoryView({ panel }: { panel: HistoryPanel }) {
             <RunRow
               key={run.id}
               run={run}
-              selected={run.id === replayed}
+              selected={flightKey(runFlight(run)) === replayed}
               callsign={panel.deps.callsign(run.vehicleId)}
-              onPick={() => void panel.replay(run)}
+              onPick={() => void panel.replay(runFlight(run))}
             />
           )) :
           runs && <li class='alert-list__empty'>{t('noRuns')}</li>}
+      </ol>
+      <h3 class='sidebar__subtitle'>{t('pastGotos')}</h3>
+      <ol class='run-list goto-list'>
+        {gotos?.length ?
+          gotos.map((g) => (
+            <GotoRow
+              key={g.id}
+              g={g}
+              selected={flightKey(gotoFlight(g)) === replayed}
+              callsign={panel.deps.callsign(g.vehicleId)}
+              onPick={() => void panel.replay(gotoFlight(g))}
+            />
+          )) :
+          gotos && <li class='alert-list__empty'>{t('noGotos')}</li>}
       </ol>
     </>
   );

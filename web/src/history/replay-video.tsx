@@ -1,6 +1,6 @@
 /**
  * A past run's recorded video, in step with the replay's time slider. The run's files (about a
- * minute each, fragmented MP4, GET /api/runs/:id/video) go into one Media Source Extensions
+ * minute each, fragmented MP4, GET /api/runs/:id/video; a goto's: /api/gotos/:id/video) go into one Media Source Extensions
  * buffer on the run's own clock: a file's pictures are placed at its wall-clock start less the
  * run's (timestampOffset), so the video's currentTime is always "seconds since the run started"
  * and a moment of the slider is one moment of the video. Only the files around the moment shown
@@ -58,7 +58,8 @@ export class ReplayVideo {
   private wanted: { time: number; playing: boolean; speed: number } | null = null;
   private stopped = false;
 
-  constructor(readonly runId: number, private readonly origin: number) {
+  /** api: where the flight's video is listed (`${api}/video`) and exported (`${api}/video.mp4`), a run's or a goto's */
+  constructor(readonly api: string, private readonly origin: number) {
     this.video = document.createElement('video');
     this.video.className = 'replay-video__picture';
     this.video.muted = true;
@@ -68,12 +69,12 @@ export class ReplayVideo {
   }
 
   get exportHref(): string {
-    return `/api/runs/${this.runId}/video.mp4`;
+    return `${this.api}/video.mp4`;
   }
 
   private async load(): Promise<void> {
     try {
-      const view = await requestJson<RunVideoView>('GET', `/api/runs/${this.runId}/video`);
+      const view = await requestJson<RunVideoView>('GET', `${this.api}/video`);
       if (this.stopped) return;
       this.segments = view.segments;
       if (!view.segments.length) {

@@ -11,10 +11,10 @@
 import { signal } from '@preact/signals';
 import * as L from 'leaflet';
 import { render } from 'preact';
-import type { GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
+import type { GroundAlertView, TrackPoint } from '../../../server/wire/types.ts';
 import { clockTime, dateTime, num } from '../format.ts';
 import type { Framing } from '../framing.ts';
-import { followLanguage, getLocale, t } from '../i18n.ts';
+import { followLanguage, t } from '../i18n.ts';
 import type { Projection } from '../projection.ts';
 import { ReplayVideo, ReplayVideoView } from './replay-video.tsx';
 
@@ -38,8 +38,27 @@ export function positionAt(points: TrackPoint[], time: number): { lat: number; l
   return { lat: a.lat + (b.lat - a.lat) * f, lon: a.lon + (b.lon - a.lon) * f, heading: b.heading ?? a.heading, altRel: a.altRel };
 }
 
+/**
+ * What a replay shows: one drone over a span of time, named. A patrol run and a drone sent to a
+ * scene are both one; their track and video are read from /api/{runs|gotos}/:id/….
+ */
+export interface ReplayedFlight {
+  kind: 'run' | 'goto';
+  id: number;
+  vehicleId: string;
+  startedAt: number;
+  endedAt: number | null;
+  /** its name in the bar's title, in the language shown */
+  label: () => string;
+}
+
+/** where the service keeps a flight's track and video */
+export const flightApi = (f: Pick<ReplayedFlight, 'kind' | 'id'>) => `/api/${f.kind}s/${f.id}`;
+/** one key for a run or a goto: their ids are counted apart */
+export const flightKey = (f: Pick<ReplayedFlight, 'kind' | 'id'>) => `${f.kind}:${f.id}`;
+
 interface Shown {
-  run: RunView;
+  flight: ReplayedFlight;
   callsign: string;
   points: number;
   start: number;
@@ -96,12 +115,14 @@ export class Replay {
     followLanguage(() => this.showIncidents(this.time.peek()));
   }
 
-  get runId(): number | null {
-    return this.shown.value?.run.id ?? null;
+  /** the flight replayed (flightKey), or null */
+  get flightKey(): string | null {
+    const shown = this.shown.value;
+    return shown ? flightKey(shown.flight) : null;
   }
 
-  /** incidents: the ground alerts open at some moment of the run */
-  start(run: RunView, points: TrackPoint[], callsign: string, incidents: GroundAlertView[] = []): void {
+  /** incidents: the ground alerts open at some moment of the flight */
+  start(flight: ReplayedFlight, points: TrackPoint[], callsign: string, incidents: GroundAlertView[] = []): void {
     this.stop();
     this.points = points;
     const drawn = points.map((p) => this.projection.toMap(p.lat, p.lon));
@@ -109,12 +130,12 @@ export class Replay {
     this.flown.setLatLngs([]).addTo(this.map);
     this.marker.addTo(this.map);
     this.incidents = incidents.map((alert) => this.drawIncident(alert));
-    const start = points[0]?.time ?? run.startedAt;
-    const end = points.at(-1)?.time ?? run.endedAt ?? run.startedAt;
-    this.shown.value = { run, callsign, points: points.length, start, end, incidents: incidents.length };
+    const start = points[0]?.time ?? flight.startedAt;
+    const end = points.at(-1)?.time ?? flight.endedAt ?? flight.startedAt;
+    this.shown.value = { flight, callsign, points: points.length, start, end, incidents: incidents.length };
     this.bar.hidden = false;
-    this.bar.dataset.runId = String(run.id);
-    this.video.value = new ReplayVideo(run.id, run.startedAt);
+    this.bar.dataset.flight = flightKey(flight);
+    this.video.value = new ReplayVideo(flightApi(flight), flight.startedAt);
     const all = [...drawn, ...this.incidents.map((i) => i.marker.getLatLng())];
     this.seek(start);
     if (all.length) {
@@ -210,7 +231,8 @@ function ReplayBar({ replay }: { replay: Replay }) {
   const shown = replay.shown.value;
   const time = replay.time.value;
   const playing = replay.playing.value;
-  const run = shown?.run;
+  const flight = shown?.flight;
+  const run = flight?.kind === 'run' ? flight : undefined;
   const video = replay.video.value;
   // read from its state, so the bar is drawn again once the run's files are known
   const hasVideo = video !== null && video.state.value.kind !== 'loading' && video.segments.length > 0;
@@ -218,10 +240,10 @@ function ReplayBar({ replay }: { replay: Replay }) {
     <>
       {video && <ReplayVideoView video={video} />}
       <h3 class='replay__title'>
-        {shown && run && t('replayTitle', {
-          route: getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en,
+        {shown && flight && t('replayTitle', {
+          route: flight.label(),
           drone: shown.callsign,
-          date: dateTime(run.startedAt),
+          date: dateTime(flight.startedAt),
           n: shown.points,
         })}
       </h3>
@@ -242,8 +264,9 @@ function ReplayBar({ replay }: { replay: Replay }) {
         <select class='replay__speed' value={String(replay.speed.value)} onChange={(event) => (replay.speed.value = Number(event.currentTarget.value))}>
           {SPEEDS.map((s) => <option key={s} value={String(s)}>{`×${s}`}</option>)}
         </select>
-        <a class='button replay__gpx' href={run ? `/api/runs/${run.id}/track.gpx` : undefined}>GPX</a>
-        <a class='button replay__kml' href={run ? `/api/runs/${run.id}/track.kml` : undefined}>KML</a>
+        {/* GPX and KML are a run's exports; a goto's track is read as JSON only */}
+        <a class='button replay__gpx' hidden={!run} href={run ? `/api/runs/${run.id}/track.gpx` : undefined}>GPX</a>
+        <a class='button replay__kml' hidden={!run} href={run ? `/api/runs/${run.id}/track.kml` : undefined}>KML</a>
         {hasVideo && <a class='button replay__video-export' href={video.exportHref} download>{t('replayVideoExport')}</a>}
         <button type='button' class='button replay__close' onClick={() => replay.stop()}>{t('close')}</button>
       </div>
