@@ -17,6 +17,8 @@ import type { SnapshotView } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { isWatcher } from './live.ts';
 import { describeIssues } from './validate.ts';
+import { saidBody } from './errors.ts';
+import { said } from '../wire/messages.ts';
 import { mayWatch } from './video-live.ts';
 
 /** A still larger than this is not one picture from a drone's video. */
@@ -50,17 +52,7 @@ const AlertId = z.coerce.number().int().positive();
 const SnapshotQuery = z.object({
   vehicleId: VehicleId,
   // when the picture was on screen (the page's clock), close to now: STILL_TAKEN_WINDOW says why
-  takenAt: z.coerce.number().int().positive().superRefine((t, ctx) => {
-    const now = Date.now();
-    if (t > now + STILL_TAKEN_WINDOW.afterMs) ctx.addIssue({ code: 'custom', message: `lies in the future (the service's clock: ${now})` });
-    else if (t < now - STILL_TAKEN_WINDOW.beforeMs) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `is more than ${STILL_TAKEN_WINDOW.beforeMs / 1000} s ago (the service's clock: ${now}); ` +
-          'a still is filed when it is taken, with where the drone is now',
-      });
-    }
-  }),
+  takenAt: z.coerce.number().int().positive(),
   alertId: AlertId.optional(),
 });
 const ListQuery = z.object({ alertId: AlertId });
@@ -82,19 +74,17 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
   /** Refuses an incident this user may not file evidence to or read it from. */
   const incidentFor = (user: User, alertId: number) => {
     const incident = o.incident(alertId);
-    if (!incident) throw new Refusal('not_found', `no incident ${alertId}`);
-    if (!isWatcher(user) && incident.holder !== user.name) {
-      throw new Refusal('forbidden', `forbidden: incident ${alertId} is not the one you hold; an officer sees only their own incident's evidence`);
-    }
+    if (!incident) throw new Refusal('not_found', said('incident_unknown', { id: alertId }));
+    if (!isWatcher(user) && incident.holder !== user.name) throw new Refusal('forbidden', said('still_incident_not_yours', { id: alertId }));
     return incident;
   };
   const snapshotFor = (user: User, raw: string) => {
     const id = Number(raw);
     const s = Number.isInteger(id) && id > 0 ? snapshots.get(id) : undefined;
-    if (!s) throw new Refusal('not_found', `no snapshot ${raw}`);
+    if (!s) throw new Refusal('not_found', said('still_unknown', { id: raw }));
     // An officer may see a still of their own incident, or one they took themselves.
     if (!isWatcher(user) && s.takenBy !== user.name) {
-      if (s.alertId === null) throw new Refusal('forbidden', `forbidden: snapshot ${id} belongs to no incident of yours`);
+      if (s.alertId === null) throw new Refusal('forbidden', said('still_not_yours', { id }));
       incidentFor(user, s.alertId);
     }
     return s;
@@ -117,10 +107,14 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
   // never has the service take in (and hold) up to 8 MB first.
   const mayFile: express.RequestHandler = (req, res, next) => {
     const q = parseQuery(SnapshotQuery, req);
-    res.locals.still = q; // checked now: a slow upload does not push takenAt out of its window
-    if (!mayWatch(req.user!, q.vehicleId, o.officerMayWatch)) {
-      throw new Refusal('forbidden', `forbidden: you may not watch ${q.vehicleId}'s video, so you may not take a still of it`);
+    res.locals.still = q;
+    // Checked now, before the body: a slow upload does not push takenAt out of its window.
+    const now = Date.now();
+    if (q.takenAt > now + STILL_TAKEN_WINDOW.afterMs) throw new Refusal('invalid', said('still_taken_future', { now: new Date(now).toISOString() }));
+    if (q.takenAt < now - STILL_TAKEN_WINDOW.beforeMs) {
+      throw new Refusal('invalid', said('still_taken_late', { seconds: STILL_TAKEN_WINDOW.beforeMs / 1000, now: new Date(now).toISOString() }));
     }
+    if (!mayWatch(req.user!, q.vehicleId, o.officerMayWatch)) throw new Refusal('forbidden', said('still_drone_not_yours', { vehicle: q.vehicleId }));
     if (q.alertId !== undefined) incidentFor(req.user!, q.alertId);
     next();
   };
@@ -134,9 +128,9 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
     skipFailedRequests: true,
     keyGenerator: (req) => req.user!.name,
     handler: (req, res) => {
-      const error = `too many stills: at most ${STILLS_PER_MINUTE} a minute for each user; ${req.user!.name} has taken that many, wait a minute`;
-      audit(req, 'video.snapshot', String(req.query.vehicleId ?? ''), 'refused', { reason: error });
-      res.status(429).json({ error });
+      const body = saidBody(said('still_too_many', { max: STILLS_PER_MINUTE, user: req.user!.name }));
+      audit(req, 'video.snapshot', String(req.query.vehicleId ?? ''), 'refused', { reason: body.error });
+      res.status(429).json(body);
     },
   });
 
@@ -145,10 +139,10 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
     const q = res.locals.still as z.infer<typeof SnapshotQuery>;
     const user = req.user!;
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
-      throw new Refusal('invalid', 'the request body must be the still as a JPEG picture (Content-Type: image/jpeg)');
+      throw new Refusal('invalid', said('still_not_jpeg'));
     }
     const size = jpegSize(req.body);
-    if (typeof size === 'string') throw new Refusal('invalid', `the request body: ${size}`);
+    if (typeof size === 'string') throw new Refusal('invalid', said('still_bad_jpeg', { problem: size }));
     const where = o.where(q.vehicleId);
     const row = snapshots.add({
       vehicleId: q.vehicleId,

@@ -53,13 +53,13 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
     const drone = req.params.drone!;
     const uri = DRONE.test(drone) ? sources.announcedUri(drone) : null;
     if (uri === null) {
-      res.status(404).json({ error: `drone "${drone}" has announced no camera to approve` });
+      res.status(404).json(saidBody(said('video_source_nothing_announced', { drone })));
       return;
     }
     const body = parseBody(Approve, req, res);
     if (!body) return;
     if (body.uri !== redactVideoUri(uri)) {
-      res.status(409).json({ error: `uri: drone ${drone} now announces ${redactVideoUri(uri)}, not ${body.uri}: look again before approving` });
+      res.status(409).json(saidBody(said('video_source_announcement_changed', { drone, now: redactVideoUri(uri), seen: body.uri })));
       return;
     }
     store.put({ drone, uri, setBy: req.user!.name, setAt: Date.now() });

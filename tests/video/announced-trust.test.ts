@@ -92,7 +92,10 @@ it('an RTSP camera announced on another host over an unsigned link waits for an 
   // what the admin approves is what they saw: an announcement changed since is not approved
   expect(await t.api('POST', `/api/video-sources/${id}/approve`, admin, { uri: 'rtsp://127.0.0.2:554/other' })).toMatchObject({
     status: 409,
-    body: { error: `uri: drone ${id} now announces ${uri}, not rtsp://127.0.0.2:554/other: look again before approving` },
+    body: {
+      error: `uri: drone ${id} now announces ${uri}, not rtsp://127.0.0.2:554/other: look again before approving`,
+      said: { code: 'video_source_announcement_changed', params: { drone: id, now: uri, seen: 'rtsp://127.0.0.2:554/other' } },
+    },
   });
   expect(elsewhere.connections()).toBe(0);
   const approved = await t.api('POST', `/api/video-sources/${id}/approve`, admin, { uri });
