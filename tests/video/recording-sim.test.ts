@@ -43,8 +43,12 @@ describeWithFfmpeg('a run’s video, recorded from the simulated drone’s camer
     await rig.ready();
     const id = (await rig.launch()).body.id as number;
     await rig.until(id, 'flying', (r) => r.state === 'flying');
-    // A run under way: its file is being written, and the replay lists it already.
-    const during = (await t.api('GET', `/api/runs/${id}/video`, room)).body as RunVideoView;
+    // A run under way: its file is being written, and the replay lists it already. A file starts at
+    // a key picture (one every 2 s at most from the camera), which may come just after 'flying'.
+    const during = await waitFor("the run's file opened at a key picture", async () => {
+      const v = (await t.api('GET', `/api/runs/${id}/video`, room)).body as RunVideoView;
+      return v.segments.length > 0 && v;
+    }, 5_000);
     expect(during.segments).toEqual([expect.objectContaining({ writing: true, codec: 'h264', width: 320, height: 180 })]);
     const run = await rig.until(id, 'landed', (r) => r.state === 'landed', 150_000);
     expect(t.svc.store.recordings.unfinished()).toEqual([]); // stopped with the run
