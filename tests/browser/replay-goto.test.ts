@@ -95,7 +95,7 @@ describeWithFfmpeg('a drone to the scene in the history: listed by its incident,
     const { t } = rig;
     const track = (await t.api('GET', `/api/gotos/${goto.id}/track`, room)).body as TrackPoint[];
     const segments = ((await t.api('GET', `/api/gotos/${goto.id}/video`, room)).body as RunVideoView).segments;
-    expect(track.length).toBeGreaterThan(10);
+    expect(track.length).toBeGreaterThan(3); // a line, not a dot: one point a second, about 10 s here (fewer under load); its extent is checked below
     expect(segments.length).toBeGreaterThan(0);
 
     await page.click('[data-tab="history"]');

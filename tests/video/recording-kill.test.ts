@@ -135,7 +135,10 @@ describeWithFfmpeg('a kill -9 while a run’s video is recorded', () => {
     expect(segs.length).toBeGreaterThanOrEqual(2);
     expect(segs[0]).toMatchObject({ id: open.id, writing: false });
     expect(segs[0]!.endedAt - segs[0]!.startedAt).toBeCloseTo(left.durationS * 1000, -2);
-    expect(segs[0]!.endedAt).toBeLessThanOrEqual(killedAt);
+    // Its end is its start (the arrival of its first picture, on the service's clock) plus its pictures'
+    // own duration (on the camera's clock): the two clocks differ by a few ms over these seconds (8 and
+    // 13 ms seen in loaded runs), far less than the 200 ms allowed here.
+    expect(segs[0]!.endedAt).toBeLessThanOrEqual(killedAt + 200);
     expect(segs[1]!.startedAt).toBeGreaterThan(killedAt);
     expect(Math.abs(segs.at(-1)!.endedAt - landed.endedAt!)).toBeLessThan(1000);
 

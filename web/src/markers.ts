@@ -19,7 +19,8 @@ const STACK_GAP = 2;
 /** the labels of the other point layers a drone's label keeps clear of: incidents (alerts/ground-markers.ts) and a goto's point (goto-layer.ts) */
 const OTHER_LABELS = '.ground-alert__text, .goto-target__label';
 
-/** An arrow pointing north at 0°, and a dot for when the heading is unknown. */
+/** An arrow pointing north at 0°, and a dot for when the heading is unknown; turned, the arrow (at
+ *  most 19 units from the centre, 20.4 with its outline) stays inside the 44-unit square. */
 const ICON_SVG = `<svg class="drone__glyph" viewBox="-22 -22 44 44" aria-hidden="true">
   <path class="drone__arrow" d="M0,-18 L13,14 L0,7 L-13,14 Z"/>
   <circle class="drone__dot" r="9"/>
@@ -82,7 +83,9 @@ export class DroneMarkers {
     if (drone.heading !== view.heading) {
       drone.heading = view.heading;
       drone.root.classList.toggle('drone--no-heading', view.heading === null);
-      drone.glyph.style.transform = `rotate(${view.heading ?? 0}deg)`;
+      // The arrow turns inside its square, not the square itself: a turned square's box grows by
+      // up to 41 % at diagonal headings and would reach into the label placed below it.
+      drone.glyph.querySelector('.drone__arrow')!.setAttribute('transform', `rotate(${view.heading ?? 0})`);
       drone.root.dataset.heading = view.heading === null ? '' : String(view.heading);
     }
     this.place(drone, view);
