@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 /**
  * Who may import whom in server/: each layer (a folder, or one of the files at server/'s top)
  * names the layers it may import. Anything not named is refused. Every layer may also import
- * wire/ (what the browser receives) and base (log.ts, paths.ts, clock.ts, refusal.ts); nothing in server/
+ * wire/ (what the browser receives) and base (log.ts, paths.ts, clock.ts, refusal.ts, in-order.ts); nothing in server/
  * imports web/. A new file at server/'s top belongs in FILE_LAYERS too.
  * To add an arrow, first ask whether the code belongs in the layer that already has the
  * dependency; ARCHITECTURE.md says where each kind of change goes.
@@ -30,13 +30,18 @@ const LAYERS = {
   wire: [],
   base: [],
   // The configuration checks each setting with the parser of the layer that uses it.
-  config: ['links', 'http', 'service', 'video'],
+  config: ['links', 'http', 'service', 'store', 'video'],
   // The composition root starts everything; the simulator only by import() (rule below).
   service: ['mavlink', 'links', 'vehicles', 'missions', 'alerts', 'patrols', 'store', 'auth', 'http', 'sim', 'video'],
-  main: ['config', 'service', 'links'],
+  main: ['config', 'service', 'links', 'store'],
 };
 /** Layers that are single files at server/'s top, and the files of each. */
-const FILE_LAYERS = { base: ['log.ts', 'paths.ts', 'clock.ts', 'refusal.ts'], config: ['config.ts'], service: ['service.ts'], main: ['main.ts'] };
+const FILE_LAYERS = {
+  base: ['log.ts', 'paths.ts', 'clock.ts', 'refusal.ts', 'in-order.ts'],
+  config: ['config.ts'],
+  service: ['service.ts'],
+  main: ['main.ts'],
+};
 /** Command-line programs kept beside the code they drive: they are tools. */
 const TOOLS_ELSEWHERE = ['server/auth/users-cli.ts'];
 /** Only the http layer (and the service that starts it) speaks HTTP. */

@@ -53,7 +53,7 @@ const bench: Bench = async ({ quick, log }) => {
     const armedMs = performance.now() - t0;
     await until('climbing', () => (v.position?.altRel ?? 0) > 0.5);
     const climbingMs = performance.now() - t0;
-    await until('moving', () => gotoNow()?.events.some((e) => e.kind === 'moving'));
+    await until('moving', async () => (await gotoNow())?.events.some((e) => e.kind === 'moving'));
     const groundMovingMs = performance.now() - t0;
     log(`on the ground: armed ${armedMs.toFixed(0)} ms, climbing ${climbingMs.toFixed(0)} ms, moving ${groundMovingMs.toFixed(0)} ms`);
 
@@ -61,13 +61,13 @@ const bench: Bench = async ({ quick, log }) => {
     const answerMs: number[] = [];
     const movingMs: number[] = [];
     for (let i = 1; i <= rounds; i++) {
-      await until('over the point', () => gotoNow()?.overhead, 120_000);
+      await until('over the point', async () => (await gotoNow())?.overhead, 120_000);
       await t.api('POST', `/api/vehicles/${vid}/goto/return`, pilot, { confirm: true });
       const s = performance.now();
       const r = await send(i);
       if (r.status !== 201) throw new Error(`goto ${i} refused: ${JSON.stringify(r.body)}`);
       answerMs.push(performance.now() - s);
-      await until('moving', () => (gotoNow() as GotoView | undefined)?.events.some((e) => e.kind === 'moving'));
+      await until('moving', async () => ((await gotoNow()) as GotoView | undefined)?.events.some((e) => e.kind === 'moving'));
       movingMs.push(performance.now() - s);
       log(`round ${i}: answer ${answerMs.at(-1)!.toFixed(0)} ms, moving ${movingMs.at(-1)!.toFixed(0)} ms`);
     }

@@ -106,7 +106,7 @@ const bench: Bench = async ({ quick, log }) => {
     name: 'room',
     roles: ['command'],
   }]);
-  const { held } = seedOpenAlerts(dataDir, places, ALERTS, rng);
+  const { held } = await seedOpenAlerts(dataDir, places, ALERTS, rng);
   // No escalation during the run: the figures are about locations, not waves of offers.
   const config = path.join(dataDir, 'bench.config.json');
   fs.writeFileSync(config, JSON.stringify({ dispatch: { escalateAfterS: 3600 } }));

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { normalOrigin } from './http/origin.ts';
+import { parseStoreUrl, redact as redactStoreUrl } from './store/connection.ts';
 import { linkUriWithKey, parseLinkUri, redactLinkUri } from './links/uri.ts';
 import { DEFAULT_NUMBERING, isTimeZone, STATION_CODE, type ServiceOptions, type WaterArea, waterAreasFromGeoJson } from './service.ts';
 import { parseVideoUri, redactVideoUri } from './video/video-uri.ts';
@@ -51,6 +52,15 @@ export const ConfigSchema = z.object({
   host: z.string().min(1).default('0.0.0.0'),
   tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).nullable().default(null),
   data: z.string().min(1).default('./data'),
+  /** the store: sqlite:PATH or postgres://…; null: the SQLite file in the data folder (store/connection.ts) */
+  database: z.string().min(1).nullable().default(null).superRefine((url, ctx) => {
+    if (url === null) return;
+    try {
+      parseStoreUrl(url);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  }),
   missions: z.string().min(1).default('./missions'),
   sysid: z.number().int().min(1).max(255).default(255),
   compid: z.number().int().min(1).max(255).default(190),
@@ -185,6 +195,7 @@ const FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
   data: { type: 'string' },
+  database: { type: 'string' },
   missions: { type: 'string' },
   sysid: { type: 'string' },
   compid: { type: 'string' },
@@ -221,6 +232,8 @@ Usage: npm start -- [options]
   --tls-cert FILE    serve HTTPS with this certificate (PEM) …
   --tls-key FILE     … and this key (env SKYBEAT_TLS_CERT, SKYBEAT_TLS_KEY)
   --data DIR         database and telemetry logs (default ${d.data}; env SKYBEAT_DATA)
+  --database URL     the store: sqlite:PATH, or postgres://USER@HOST:5432/DB for a city's shared
+                     PostgreSQL (default sqlite:DATA/skybeat.db; env SKYBEAT_DATABASE_URL)
   --missions DIR     patrol routes (default ${d.missions}; env SKYBEAT_MISSIONS)
   --sysid N          our MAVLink system id (default ${d.sysid}; env SKYBEAT_SYSID)
   --compid N         our MAVLink component id (default ${d.compid}; env SKYBEAT_COMPID)
@@ -296,6 +309,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   pick('port', 'port', o.port, 'PORT', int);
   pick('host', 'host', o.host, 'SKYBEAT_HOST');
   pick('data', 'data', o.data, 'SKYBEAT_DATA');
+  pick('database', 'database', o.database, 'SKYBEAT_DATABASE_URL');
   pick('missions', 'missions', o.missions, 'SKYBEAT_MISSIONS');
   pick('sysid', 'sysid', o.sysid, 'SKYBEAT_SYSID', int);
   pick('compid', 'compid', o.compid, 'SKYBEAT_COMPID', int);
@@ -328,7 +342,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const first = final.error.issues[0]!;
     const source = over.find((x) => x.key === first.path[0])?.source ?? file ?? 'defaults';
     const given = over.find((x) => x.key === first.path[0])?.value;
-    const value = first.path[0] === 'links' && Array.isArray(given) ? given.map((v) => redactLinkUri(String(v))) : given;
+    const value = first.path[0] === 'links' && Array.isArray(given)
+      ? given.map((v) => redactLinkUri(String(v)))
+      : first.path[0] === 'database' && typeof given === 'string'
+      ? redactStoreUrl(given)
+      : given;
     throw new ConfigError(
       `${source}${value !== undefined ? ` "${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : value}"` : ''}: ${
         first.path.length > 1 ? `${first.path.slice(1).join('.')}: ` : ''
@@ -373,6 +391,7 @@ export function serviceOptions(c: Config): ServiceOptions {
     host: c.host,
     tls: c.tls,
     dataDir: c.data,
+    ...(c.database !== null && { database: c.database }),
     missionsDir: c.missions,
     sysid: c.sysid,
     compid: c.compid,

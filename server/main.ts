@@ -1,6 +1,7 @@
 import { ConfigError, help, loadConfig, serviceOptions, shownVideoSources } from './config.ts';
 import { redactLinkUri } from './links/uri.ts';
 import { createLogger } from './log.ts';
+import { redact as redactStoreUrl } from './store/connection.ts';
 import { startService } from './service.ts';
 
 async function main(): Promise<void> {
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
             links: config.links.map(redactLinkUri),
             video: { ...config.video, sources: shownVideoSources(config) },
             adminPassword: config.adminPassword ? '(set)' : undefined,
+            database: config.database && redactStoreUrl(config.database),
           },
           null,
           2,
@@ -46,9 +48,9 @@ async function main(): Promise<void> {
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   log.info(`SkyBeat listening on ${config.tls ? 'https' : 'http'}://${host}:${service.port}`);
   log.info(
-    `config ${config.configFile ?? '(none, defaults)'}; links: ${config.links.length ? config.links.map(redactLinkUri).join(', ') : 'none'}${
-      config.sim ? `; ${config.sim} simulated drones` : ''
-    }`,
+    `config ${config.configFile ?? '(none, defaults)'}; store ${service.storeWhere}; links: ${
+      config.links.length ? config.links.map(redactLinkUri).join(', ') : 'none'
+    }${config.sim ? `; ${config.sim} simulated drones` : ''}`,
   );
   let stopping = false;
   const stop = async (signal: string) => {

@@ -8,6 +8,7 @@ import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alert
 import { DEFAULT_NUMBERING, type IncidentNumbering } from './alerts/incident-number.ts';
 import { Officers } from './alerts/officers.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
+import { OfficerAccounts } from './auth/officer-accounts.ts';
 import { createApp, shutdownSaid, STOP_REASON } from './http/app.ts';
 import { attachLive } from './http/live.ts';
 import type { SessionWatchOptions } from './http/live-sessions.ts';
@@ -28,6 +29,7 @@ import { RouteStore } from './missions/store.ts';
 import { MISSIONS_DIR, WEB_DIST_DIR } from './paths.ts';
 import { ControlRegistry } from './patrols/control.ts';
 import { DroneRequests } from './patrols/drone-requests.ts';
+import { InOrder } from './in-order.ts';
 import { Gotos, type GotoSettings } from './patrols/goto.ts';
 import type { WaterArea } from './patrols/water.ts';
 import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
@@ -35,7 +37,7 @@ import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
 import { routeChecksOf } from './patrols/route-checks.ts';
 import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions } from './patrols/scheduler.ts';
 import type { Squadron, SquadronCamera } from './sim/squadron.ts';
-import { openStore, type Store } from './store/index.ts';
+import { JOURNAL_NAME, openStore, type Store } from './store/index.ts';
 import { Actions } from './vehicles/actions.ts';
 import { CommandSender } from './vehicles/commands.ts';
 import { Fleet } from './vehicles/fleet.ts';
@@ -45,7 +47,6 @@ import { VideoRelay } from './video/relay.ts';
 import { VideoSources } from './video/sources.ts';
 import { peerHostOf } from './video/video-uri.ts';
 import { VideoStreamAnnouncements } from './vehicles/video-streams.ts';
-import { SnapshotStore } from './store/snapshots.ts';
 import { attachVideoLive } from './http/video-live.ts';
 import type { ModeChange } from './vehicles/mode-changes.ts';
 import { TelemetryRates } from './vehicles/telemetry-rates.ts';
@@ -72,6 +73,8 @@ export interface ServiceOptions {
   /** serve HTTPS (officers' phones need a secure origin for geolocation) */
   tls?: { cert: string; key: string } | null;
   dataDir: string;
+  /** the store: sqlite:PATH or postgres://… (store/connection.ts); default the SQLite file in dataDir */
+  database?: string;
   webDir?: string;
   sysid?: number;
   compid?: number;
@@ -129,6 +132,8 @@ export interface ServiceOptions {
 
 export interface Service {
   port: number;
+  /** the store, as it may be shown: the SQLite file, or the PostgreSQL URL without its password */
+  storeWhere: string;
   fleet: Fleet;
   store: Store;
   ground: GroundDispatch;
@@ -170,21 +175,42 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
   try {
     // The database first: a damaged or too-new file must stop us before any link opens.
-    const store = openStore(opts.dataDir);
+    const store = await openStore(opts.dataDir, opts.database, {
+      journal: {
+        onChange: (j) => {
+          if (j.failingSince !== null)
+            log.error({ pending: j.pending, journalBytes: j.bytes, error: j.error }, `store ${store.where} is away: audit and tracks kept in the journal`);
+          else log.info({ pending: j.pending }, `store ${store.where} answers again`);
+          if (j.filling)
+            log.error({ journalBytes: j.bytes, maxBytes: j.maxBytes, dropped: j.dropped }, 'store journal filling: track points are dropped when full');
+        },
+        onRefused: (reason, statements) => log.error({ statements }, `store refused a journal entry (set aside in ${JOURNAL_NAME}.refused): ${reason}`),
+      },
+    });
     closers.push(() => store.close());
     await bootstrapAdmin(store, opts.adminPassword, (line) => log.warn(line));
     const tlog = opts.tlog ?? { enabled: true, maxAgeDays: 30, maxTotalMB: 2000 };
     // Recordings a crash left open are made whole (cut after their last whole picture) before anything records.
     const recordingsDir = path.join(opts.dataDir, 'recordings');
     const recordings = opts.video?.recordings ?? { enabled: true, maxAgeDays: 30, maxTotalMB: 20_000 };
-    for (const line of recoverRecordings(store.recordings, recordingsDir)) log.warn(`recording left open by a crash: ${line}`);
+    for (const line of await recoverRecordings(store.recordings, recordingsDir)) log.warn(`recording left open by a crash: ${line}`);
     const housekeeping = () => {
       const removed = pruneTlogs(path.join(opts.dataDir, 'tlogs'), tlog.maxAgeDays, tlog.maxTotalMB);
-      const videos = pruneRecordings(store.recordings, recordingsDir, recordings, Date.now());
-      if (videos.length) log.info({ recordingsRemoved: videos }, 'housekeeping');
-      const tracks = store.tracks.prune(Date.now() - (opts.trackDays ?? 180) * 24 * HOUR);
-      const audit = store.audit.prune(Date.now() - (opts.auditDays ?? 365) * 24 * HOUR);
-      if (removed.length || tracks || audit) log.info({ tlogsRemoved: removed, trackPointsRemoved: tracks, auditEntriesRemoved: audit }, 'housekeeping');
+      // the recordings' index is read from the database: pruned behind the rest, a failure said, not thrown
+      pruneRecordings(store.recordings, recordingsDir, recordings, Date.now()).then(
+        (videos) => videos.length && log.info({ recordingsRemoved: videos }, 'housekeeping'),
+        (err: unknown) => log.warn(`pruning recordings: ${(err as Error).message}`),
+      );
+      // The database's part waits for the database; a failure is logged and tried again in an hour.
+      void Promise.all([
+        store.tracks.prune(Date.now() - (opts.trackDays ?? 180) * 24 * HOUR),
+        store.audit.prune(Date.now() - (opts.auditDays ?? 365) * 24 * HOUR),
+      ]).then(
+        ([tracks, audit]) => {
+          if (removed.length || tracks || audit) log.info({ tlogsRemoved: removed, trackPointsRemoved: tracks, auditEntriesRemoved: audit }, 'housekeeping');
+        },
+        (err: Error) => log.warn(`housekeeping: ${err.message}`),
+      );
     };
     housekeeping();
     const hk = setInterval(housekeeping, HOUR);
@@ -202,18 +228,29 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         && squadron.drone(v.sysid).status().demoFlying ?
       "the simulator's training pilot" :
       null);
-    const aircraft = new AircraftMonitor(fleet, store.alerts, { ...DEFAULT_THRESHOLDS, ...opts.alerts }, trainingPilot);
+    const aircraft = await AircraftMonitor.open(fleet, store.alerts, {
+      thresholds: { ...DEFAULT_THRESHOLDS, ...opts.alerts },
+      explainMode: trainingPilot,
+      warn: (line) => log.warn(line),
+    });
     closers.push(() => aircraft.close());
     const officers = new Officers();
-    officers.mayServe = (name) => {
-      const u = store.users.byName(name);
-      return u !== undefined && !u.disabled && u.roles.includes('officer');
-    };
-    const ground = new GroundDispatch(store.groundAlerts, officers, { ...DEFAULT_DISPATCH, ...opts.dispatch }, {
-      ...DEFAULT_NUMBERING,
-      ...opts.incidentNumbers,
+    // Dispatch asks without waiting whether an account may take jobs: the list is kept in memory.
+    const officerAccounts = await OfficerAccounts.open(store.users, (err) => log.warn(`reading the officer accounts: ${err.message}`));
+    closers.push(() => officerAccounts.close());
+    officers.mayServe = (name) => officerAccounts.mayServe(name);
+    officers.accountsCurrent = () => officerAccounts.current();
+    const ground = await GroundDispatch.open(
+      store.groundAlerts,
+      officers,
+      { ...DEFAULT_DISPATCH, ...opts.dispatch },
+      { ...DEFAULT_NUMBERING, ...opts.incidentNumbers },
+      (line) => log.warn(line),
+    );
+    closers.push(async () => {
+      ground.stop();
+      await ground.idle(); // the steps under way (an escalation, a delivery) end before the store closes
     });
-    closers.push(() => ground.stop());
     const rules = { ...DEFAULT_RULES, ...opts.rules };
     // Routes are checked against the station's own airspace and battery figures: what the preflight checks.
     const routes = new RouteStore(opts.missionsDir ?? MISSIONS_DIR, { validate: routeChecksOf(rules) });
@@ -226,8 +263,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // PX4 and others: telemetry rates asked one by one, refusals kept on the vehicle.
     const rates = new TelemetryRates(fleet, commands);
     closers.push(() => rates.close());
-    const control = new ControlRegistry((id) => fleet.get(id) !== undefined || store.tracks.vehicles().some((v) => v.id === id), store.control);
-    const seen = new Map(store.tracks.vehicles().map((v) => [v.id, v.autopilot]));
+    const control = await ControlRegistry.load(
+      async (id) => fleet.get(id) !== undefined || (await store.tracks.vehicles()).some((v) => v.id === id),
+      store.control,
+    );
+    const seen = new Map((await store.tracks.vehicles()).map((v) => [v.id, v.autopilot]));
     const patrols = new Patrols({
       fleet,
       actions,
@@ -239,11 +279,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       rules,
       autopilotOf: (id) => fleet.get(id)?.autopilot ?? (seen.get(id) as Autopilot | undefined) ?? 'other',
       timing: opts.patrolTiming,
+      log,
     });
     closers.push(() => patrols.close());
-    patrols.resume();
+    await patrols.resume();
+    // A drone's checks cannot wait for the database: the incidents on the desk and the latest ended ones, as last sent.
     const incident = (id: number) => {
-      const a = ground.view(id);
+      const a = ground.known(id);
       return a ? { lat: a.lat, lon: a.lon, number: a.number, over: a.state === 'resolved' || a.state === 'closed' } : null;
     };
     const gotos = new Gotos({
@@ -260,24 +302,30 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       incident,
       settings: opts.goto,
       audit: (e) => store.audit.record(e),
+      log,
     });
     closers.push(() => gotos.close());
     // Gotos under way when the service stopped are watched again (from telemetry, nothing assumed).
-    gotos.resume();
+    await gotos.resume();
     const droneRequests = new DroneRequests(fleet, control, store.droneRequests);
     // A request for an incident that has ended is withdrawn, so no pilot answers it (audited).
+    // Dispatch does not wait for it; an incident's (resolved, then closed) go in order.
+    const withdrawals = new InOrder(log, (id) => `incident ${id}: its open drone requests not withdrawn`);
     ground.on('alert', (v) => {
       if (v.state !== 'resolved' && v.state !== 'closed') return;
-      for (const r of droneRequests.incidentOver(v.id)) {
-        store.audit.record({
-          user: null,
-          action: 'goto.request_cancel',
-          target: `alert:${v.id}`,
-          result: 'ok',
-          detail: { requestId: r.id, reason: `incident ${v.number} ${v.state}` },
-        });
-      }
+      withdrawals.queue(v.id, async () => {
+        for (const r of await droneRequests.incidentOver(v.id)) {
+          store.audit.record({
+            user: null,
+            action: 'goto.request_cancel',
+            target: `alert:${v.id}`,
+            result: 'ok',
+            detail: { requestId: r.id, reason: `incident ${v.number} ${v.state}` },
+          });
+        }
+      });
     });
+    closers.push(() => withdrawals.done());
     const scheduler = new Scheduler({ routes, fleet, patrols, control, audit: store.audit, options: { ...DEFAULT_SCHEDULER, ...opts.scheduler } });
     closers.push(() => scheduler.close());
 
@@ -353,7 +401,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       for (const g of gotos.activeViews()) gotoRun(g);
     }
     // An admin's settings (kept in the database) win over the file's.
-    for (const r of store.videoSources.all()) {
+    for (const r of await store.videoSources.all()) {
       try {
         videoSources.configure(r.drone, r.uri);
       } catch (err) {
@@ -372,7 +420,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     for (const v of fleet.vehicles.values()) droneKnown(v);
     // Who holds an incident's job (accepted, on the way or there): they see the drone sent over it…
     const jobHolder = (id: number) => {
-      const a = ground.view(id);
+      const a = ground.known(id);
       return a?.assignee && ['accepted', 'en_route', 'on_scene'].includes(a.state) ? a.assignee.officer : null;
     };
     // …and its camera, while it serves the incident.
@@ -399,14 +447,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       recordings: {
         recordings: store.recordings,
         dir: recordingsDir,
-        run: (id) => patrols.view(id) ?? null,
-        goto: (id) => store.gotos.get(id) ?? null,
+        run: async (id) => (await patrols.view(id)) ?? null,
+        goto: async (id) => (await store.gotos.get(id)) ?? null,
       },
       video: {
         relay: video,
-        snapshots: new SnapshotStore(store.db),
+        snapshots: store.snapshots,
         officerMayWatch,
-        incident: (id) => (store.groundAlerts.get(id) ? { holder: jobHolder(id) } : null),
+        incident: async (id) => ((await store.groundAlerts.get(id)) ? { holder: jobHolder(id) } : null),
         droneOver: (id) => gotos.activeViews().find((g) => g.alertId === id)?.vehicleId ?? null,
         where: (id) => {
           const v = fleet.get(id);
@@ -434,7 +482,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });
     // The officer holding an incident's job (accepted, on the way or there) sees the drone over it.
-    attachGotos(live.io, gotos, droneRequests, jobHolder);
+    attachGotos(live.io, gotos, droneRequests, jobHolder, log);
     const videoLive = attachVideoLive(server, video, store, { allowedOrigins: opts.allowedOrigins, sessions: opts.liveSessions, officerMayWatch });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
@@ -457,6 +505,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
     return {
       port,
+      storeWhere: store.where,
       fleet,
       store,
       squadron,

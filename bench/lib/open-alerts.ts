@@ -1,5 +1,6 @@
 import { getDistance } from 'geolib';
 import { DEFAULT_NUMBERING, numberPrefix } from '../../server/alerts/incident-number.ts';
+import { GroundAlertStore } from '../../server/store/alerts.ts';
 import { openStore } from '../../server/store/index.ts';
 import type { Prng } from '../../server/sim/prng.ts';
 import { HOME } from './traffic.ts';
@@ -27,29 +28,31 @@ export function officerPlaces(n: number, rng: Prng): Place[] {
  * each officer holds one job about a kilometre away, accepted; the rest were offered to their two
  * nearest officers and wait for an answer, as dispatch itself would have left them.
  */
-export function seedOpenAlerts(dataDir: string, officers: Place[], total: number, rng: Prng): { held: Map<string, Place> } {
-  const store = openStore(dataDir);
+export async function seedOpenAlerts(dataDir: string, officers: Place[], total: number, rng: Prng): Promise<{ held: Map<string, Place> }> {
+  const store = await openStore(dataDir);
   const held = new Map<string, Place>();
   const metres = (a: Place | { lat: number; lon: number }, b: { lat: number; lon: number }) =>
     getDistance({ latitude: a.lat, longitude: a.lon }, { latitude: b.lat, longitude: b.lon });
   try {
-    store.db.transaction(() => {
+    // One transaction for all (a commit each would take the bench's time): the store's steps run in it.
+    await store.db.k.transaction().execute(async (trx) => {
+      const ground = new GroundAlertStore({ ...store.db, k: trx });
       for (const o of officers) {
         const at = { lat: o.lat + 0.009, lon: o.lon };
-        const row = store.groundAlerts.create({ category: 'theft', priority: 2, ...at, note: 'bench: held', vehicleId: null, createdBy: 'room' }, dayPrefix);
-        store.groundAlerts.record(row.id, o.name, 'notified', { distanceM: metres(o, at) }, 'dispatched');
-        store.groundAlerts.record(row.id, o.name, 'accept', undefined, 'accepted');
+        const row = await ground.create({ category: 'theft', priority: 2, ...at, note: 'bench: held', vehicleId: null, createdBy: 'room' }, dayPrefix);
+        await ground.record(row.id, o.name, 'notified', { distanceM: metres(o, at) }, 'dispatched');
+        await ground.record(row.id, o.name, 'accept', undefined, 'accepted');
         held.set(o.name, { name: `alert ${row.id}`, ...at });
       }
       for (let i = officers.length; i < total; i++) {
         const at = { lat: HOME.lat + (rng.next() - 0.5) * 0.09, lon: HOME.lon + (rng.next() - 0.5) * 0.1 };
-        const row = store.groundAlerts.create({ category: 'other', priority: 3, ...at, note: 'bench: waiting', vehicleId: null, createdBy: 'room' }, dayPrefix);
+        const row = await ground.create({ category: 'other', priority: 3, ...at, note: 'bench: waiting', vehicleId: null, createdBy: 'room' }, dayPrefix);
         const nearest = officers.map((o) => ({ o, d: metres(o, at) })).sort((a, b) => a.d - b.d).slice(0, 2);
-        for (const { o, d } of nearest) store.groundAlerts.record(row.id, o.name, 'notified', { distanceM: d }, 'dispatched');
+        for (const { o, d } of nearest) await ground.record(row.id, o.name, 'notified', { distanceM: d }, 'dispatched');
       }
-    })();
+    });
   } finally {
-    store.close();
+    await store.close();
   }
   return { held };
 }

@@ -16,16 +16,16 @@ import { spawnService } from '../../tests/helpers/process.ts';
  */
 export async function dataDirWithAccounts(accounts: { name: string; roles: Role[] }[]): Promise<{ dataDir: string; tokens: Map<string, string> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-bench-'));
-  const store = openStore(dataDir);
+  const store = await openStore(dataDir);
   const hash = await hashPassword('bench-password');
   const tokens = new Map<string, string>();
   try {
     for (const a of accounts) {
-      const u = store.users.add(a.name, hash, a.roles, a.name);
-      tokens.set(a.name, store.users.createSession(u.id, SESSION_TTL_MS, '127.0.0.1').token);
+      const u = await store.users.add(a.name, hash, a.roles, a.name);
+      tokens.set(a.name, (await store.users.createSession(u.id, SESSION_TTL_MS, '127.0.0.1')).token);
     }
   } finally {
-    store.close();
+    await store.close();
   }
   return { dataDir, tokens };
 }

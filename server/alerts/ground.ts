@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { getDistance } from 'geolib';
 import { Refusal } from '../refusal.ts';
-import type { AlertEvent, GroundAlertStore, GroundRow, IncidentQuery } from '../store/alerts.ts';
+import type { AlertEvent, GroundAlertStore, GroundRow, HistoryQuery, IncidentQuery } from '../store/alerts.ts';
 import { said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
 import {
@@ -16,6 +16,7 @@ import {
 } from '../wire/types.ts';
 import { DEFAULT_NUMBERING, numberPrefix, type IncidentNumbering } from './incident-number.ts';
 import type { Officers } from './officers.ts';
+import { InOrder } from '../in-order.ts';
 
 export interface DispatchSettings {
   /** officers alerted at once, nearest first */
@@ -120,6 +121,10 @@ const NEXT: Record<OfficerAnswer, GroundAlertState[]> = {
  * show which alert and which alerts wait for anyone are kept up to date at each change of an
  * alert (emitView), never rebuilt from all alerts; a move only redraws the assignee part of the
  * jobs that officer holds, from the view already built.
+ *
+ * The views last sent are kept (the desk's open incidents and the latest ended ones): the pages'
+ * lists and the lookups of the drones and the video (known) answer from them without the
+ * database. The steps of one incident run one after another (each reads it, decides, then writes).
  */
 export class GroundDispatch extends EventEmitter<{
   /** an alert changed: everyone watching the fleet gets it, and the officers in `phones` (whose phones show it now or did until this change) */
@@ -132,30 +137,53 @@ export class GroundDispatch extends EventEmitter<{
   private readonly held = new Map<string, Set<number>>();
   /** alert → its assignee, while it is open */
   private readonly holder = new Map<number, string>();
-  /** the last view built of each held alert, which a move of its assignee redraws */
-  private readonly heldViews = new Map<number, GroundAlertView>();
+  /** the last view sent of each incident on the desk, and of the latest ended ones (`ended`) */
+  private readonly views = new Map<number, GroundAlertView>();
+  /** the ended incidents kept in `views`, the longest ended first */
+  private readonly ended = new Set<number>();
   /** alert → officers whose phones show it (the catch-up rule, see showsOn) */
   private readonly phones = new Map<number, Set<string>>();
   /** alerts in state open: nobody could be alerted yet */
   private readonly waiting = new Set<number>();
+  /** each incident's steps, one after another */
+  private readonly steps = new InOrder();
+  /** incidents with a wave queued and not begun (a wave is queued once, however often officers move) */
+  private readonly wavesQueued = new Set<number>();
   /** views read from the database and built, since start (a measure of work, for tests and /metrics) */
   viewsBuilt = 0;
 
-  constructor(
+  /**
+   * Start dispatching: incidents from before numbers existed get theirs, the desk's open incidents
+   * (and the latest raised, ended or not) are read, and those nobody accepted go on escalating from where they were.
+   * warn: where a step nobody waits for (an escalation, a delivery) is told when the database refuses it.
+   */
+  static async open(
+    store: GroundAlertStore,
+    officers: Officers,
+    settings: DispatchSettings = DEFAULT_DISPATCH,
+    numbering: IncidentNumbering = DEFAULT_NUMBERING,
+    warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ): Promise<GroundDispatch> {
+    await store.numberOld((at) => numberPrefix(numbering, at));
+    const [open, recent] = await Promise.all([store.open(), store.history({ limit: KEPT_ENDED })]);
+    const d = new GroundDispatch(store, officers, settings, numbering, warn);
+    const byId = new Map([...recent.reverse(), ...open].map((r) => [r.row.id, r]));
+    for (const { row, events } of byId.values()) d.track(d.toView(row, events));
+    for (const { row, events } of open) {
+      if (row.state === 'open' || row.state === 'dispatched') d.schedule(row.id, lastNotified(events) ?? row.createdAt);
+    }
+    return d;
+  }
+
+  private constructor(
     private readonly store: GroundAlertStore,
     private readonly officers: Officers,
-    readonly settings: DispatchSettings = DEFAULT_DISPATCH,
-    private readonly numbering: IncidentNumbering = DEFAULT_NUMBERING,
+    readonly settings: DispatchSettings,
+    private readonly numbering: IncidentNumbering,
+    private readonly warn: (line: string) => void,
   ) {
     super();
-    // Incidents from before numbers existed get theirs, by the station's day they were raised.
-    store.numberOld((at) => numberPrefix(numbering, at));
     officers.busyWith = (name) => this.held.get(name)?.values().next().value ?? null;
-    for (const v of this.openViews()) this.track(v);
-    // After a restart: alerts nobody accepted go on escalating from where they were.
-    for (const row of store.open()) {
-      if (row.state === 'open' || row.state === 'dispatched') this.schedule(row.id, this.lastNotified(store.events(row.id)) ?? row.createdAt);
-    }
     officers.on('changed', (o) => this.officerChanged(o.name));
   }
 
@@ -165,7 +193,7 @@ export class GroundDispatch extends EventEmitter<{
     for (const id of this.held.get(name) ?? []) this.moved(id, name);
     // Alerts that reached nobody wait for an officer who can take them: this one, if they now can.
     if (this.waiting.size === 0 || !this.available(name)) return;
-    for (const id of [...this.waiting]) this.wave(id);
+    for (const id of this.waiting) this.waveLater(id);
   }
 
   /** An enabled officer on duty, located, reachable and free: what a wave asks of an officer. */
@@ -177,45 +205,62 @@ export class GroundDispatch extends EventEmitter<{
 
   /** Redraw the distance and ETA of a held job from its assignee's new position; send it only if they changed. */
   private moved(id: number, name: string): void {
-    const before = this.heldViews.get(id);
+    const before = this.views.get(id);
     if (!before) return;
     const assignee = this.assigneeView(before, name);
     const a = before.assignee;
     if (a && a.lat === assignee.lat && a.lon === assignee.lon && a.distanceM === assignee.distanceM && a.etaS === assignee.etaS) return;
     const v = { ...before, assignee };
-    this.heldViews.set(id, v);
+    this.views.set(id, v);
     this.emit('alert', v, [...(this.phones.get(id) ?? [])]);
   }
 
-  create(input: { category: GroundCategory; priority: number; lat: number; lon: number; note: string; vehicleId: string | null }, by: string): GroundAlertView {
-    const row = this.store.create({ ...input, createdBy: by }, (at) => numberPrefix(this.numbering, at));
-    this.waiting.add(row.id);
-    this.wave(row.id);
-    // Nobody to alert yet: the command room still sees it, waiting.
-    return this.waiting.has(row.id) ? this.emitView(row.id)! : this.view(row.id)!;
+  async create(
+    input: { category: GroundCategory; priority: number; lat: number; lon: number; note: string; vehicleId: string | null },
+    by: string,
+  ): Promise<GroundAlertView> {
+    const row = await this.store.create({ ...input, createdBy: by }, (at) => numberPrefix(this.numbering, at));
+    return this.steps.run(row.id, async () => {
+      this.waiting.add(row.id);
+      await this.wave(row.id);
+      // Nobody to alert yet: the command room still sees it, waiting.
+      return this.waiting.has(row.id) ? (await this.emitView(row.id))! : (await this.view(row.id))!;
+    });
   }
 
-  /** Alert the next nearest officers not yet alerted; schedule the wave after. */
-  private wave(id: number): void {
-    const row = this.store.get(id);
+  /** A wave after the incident's steps queued before it; a failure is told (nobody waits for it). */
+  private waveLater(id: number): void {
+    if (this.wavesQueued.has(id)) return;
+    this.wavesQueued.add(id);
+    this.steps.run(id, () => {
+      this.wavesQueued.delete(id);
+      return this.wave(id);
+    }).catch((err: unknown) => this.warn(`incident ${id}: the next wave failed: ${(err as Error).message}`));
+  }
+
+  /** Alert the next nearest officers not yet alerted; schedule the wave after. Inside the incident's step. */
+  private async wave(id: number): Promise<void> {
+    const row = await this.store.get(id);
     if (!row || (row.state !== 'open' && row.state !== 'dispatched')) return;
-    const next = this.nextOfficers(row);
+    const events = await this.store.events(id);
+    await this.officers.accountsCurrent(); // an account demoted elsewhere a moment ago is not chosen
+    const next = this.nextOfficers(row, events);
     if (next.length === 0) {
-      if (row.state === 'dispatched' && !this.store.events(id).some((e) => e.kind === 'no_more_officers')) {
-        this.store.record(id, null, 'no_more_officers');
-        this.emitView(id);
+      if (row.state === 'dispatched' && !events.some((e) => e.kind === 'no_more_officers')) {
+        await this.store.record(id, null, 'no_more_officers');
+        await this.emitView(id);
       }
       return;
     }
-    for (const { officer, distanceM } of next) this.store.record(id, officer.name, 'notified', { distanceM }, 'dispatched');
-    const view = this.emitView(id)!;
+    for (const { officer, distanceM } of next) await this.store.record(id, officer.name, 'notified', { distanceM }, 'dispatched');
+    const view = (await this.emitView(id))!;
     for (const { officer } of next) this.emit('offer', officer.name, view);
     this.schedule(id, Date.now());
   }
 
   /** The next wave: the nearest free, reachable officers on duty not yet alerted for this incident. */
-  private nextOfficers(row: GroundRow) {
-    const already = new Set(this.store.events(row.id).filter((e) => e.kind === 'notified').map((e) => e.user));
+  private nextOfficers(row: GroundRow, events: AlertEvent[]) {
+    const already = new Set(events.filter((e) => e.kind === 'notified').map((e) => e.user));
     return this.officers.nearest(row.lat, row.lon)
       .filter(({ officer }) =>
         !already.has(officer.name) && this.officers.busyWith(officer.name) === null && this.officers.reachable(officer, this.settings.phoneOfflineGraceMs)
@@ -227,32 +272,34 @@ export class GroundDispatch extends EventEmitter<{
    * Command room: alert the next wave now instead of after escalateAfterS. Refused, writing
    * nothing, when someone has accepted it already or when no officer is left to alert.
    */
-  nextWave(id: number, by: string): GroundAlertView {
-    const row = this.store.get(id);
-    if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
-    if (row.state !== 'open' && row.state !== 'dispatched') {
-      throw new DispatchError(
-        'conflict',
-        said('incident_wave_not_waiting', { id: incident(id, row.number), state: stateTerm(row.state) }),
-        'wave_not_waiting',
-        {
-          number: row.number ?? id,
-        },
-      );
-    }
-    if (this.nextOfficers(row).length === 0) {
-      throw new DispatchError('conflict', said('incident_nobody_left', { id: incident(id, row.number) }), 'wave_nobody_left', { number: row.number ?? id });
-    }
-    this.store.record(id, by, 'wave_requested');
-    this.wave(id);
-    return this.view(id)!;
+  nextWave(id: number, by: string): Promise<GroundAlertView> {
+    return this.steps.run(id, async () => {
+      const row = await this.store.get(id);
+      if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
+      if (row.state !== 'open' && row.state !== 'dispatched') {
+        throw new DispatchError(
+          'conflict',
+          said('incident_wave_not_waiting', { id: incident(id, row.number), state: stateTerm(row.state) }),
+          'wave_not_waiting',
+          {
+            number: row.number ?? id,
+          },
+        );
+      }
+      if (this.nextOfficers(row, await this.store.events(id)).length === 0) {
+        throw new DispatchError('conflict', said('incident_nobody_left', { id: incident(id, row.number) }), 'wave_nobody_left', { number: row.number ?? id });
+      }
+      await this.store.record(id, by, 'wave_requested');
+      await this.wave(id);
+      return (await this.view(id))!;
+    });
   }
 
   private schedule(id: number, from: number): void {
     clearTimeout(this.timers.get(id));
     const t = setTimeout(() => {
       this.timers.delete(id);
-      this.wave(id);
+      this.waveLater(id);
     }, Math.max(0, from + this.settings.escalateAfterMs - Date.now()));
     this.timers.set(id, t);
   }
@@ -263,55 +310,63 @@ export class GroundDispatch extends EventEmitter<{
    * is still taken (the officer is done; refusing would strand them on scene), but the incident
    * then stays on the command room's desk until a dispatcher closes it with one.
    */
-  answer(id: number, officer: string, answer: OfficerAnswer, details: AnswerDetails = {}): GroundAlertView {
-    const row = this.store.get(id);
-    if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
-    if (answer !== 'resolved' && (details.outcome !== undefined || details.note !== undefined)) {
-      throw new DispatchError('invalid', said('incident_outcome_with_resolved', { answer: term(`answer_${answer}`, answer) }));
-    }
-    const outcome = checkedOutcome(details);
-    const events = this.store.events(id);
-    const notified = events.some((e) => e.kind === 'notified' && e.user === officer);
-    const assignee = this.assigneeOf(events);
-    if (!notified && assignee !== officer) throw new DispatchError('forbidden', said('incident_not_sent_to', { id: incident(id, row.number), officer }));
-    const at = this.answerTime(events, officer, details.at);
-    // Too late (an answer made offline arrives after the job moved on): kept in the alert's story all the same, not applied.
-    const away = this.withdrawals(events).get(officer);
-    if (away)
-      this.refuse(id, officer, answer, at, said('incident_reassigned', { id: incident(id, row.number), to: away.to }), 'answer_reassigned', { to: away.to });
-    if (assignee && assignee !== officer)
-      this.refuse(id, officer, answer, at, said('incident_taken', { id: incident(id, row.number), by: assignee }), 'answer_taken', { by: assignee });
-    // The same answer again (a phone re-sending what the service took before the connection broke) changes nothing.
-    if (this.lastAnswerSinceOffer(events, officer) === answer && (answer === 'decline' || row.state === (answer === 'accept' ? 'accepted' : answer)))
-      return this.view(id)!;
-    if (!NEXT[answer].includes(row.state as GroundAlertState)) {
-      const why = said('incident_out_of_order', { answer: term(`answer_${answer}`, answer), id: incident(id, row.number), state: stateTerm(row.state) });
-      this.refuse(id, officer, answer, at, why, 'answer_out_of_order', {
-        answer,
-        state: row.state,
-      });
-    }
-    const detail = { ...(at !== undefined && { at }), ...(answer === 'decline' && details.reason && { reason: details.reason }) };
-    const extra = Object.keys(detail).length ? detail : undefined;
-    if (answer === 'decline') {
-      this.store.record(id, officer, 'decline', extra);
-      // Everyone alerted said no: do not wait for the timer.
-      const open = events.filter((e) => e.kind === 'notified').map((e) => e.user).filter((u) =>
-        u !== officer && !events.some((e) => e.kind === 'decline' && e.user === u)
-      );
-      if (open.length === 0) this.wave(id);
-    } else {
-      this.store.record(id, officer, answer, extra, answer === 'accept' ? 'accepted' : answer, outcome);
-      if (answer === 'accept' || answer === 'resolved') {
-        clearTimeout(this.timers.get(id));
-        this.timers.delete(id);
+  answer(id: number, officer: string, answer: OfficerAnswer, details: AnswerDetails = {}): Promise<GroundAlertView> {
+    return this.steps.run(id, async () => {
+      const row = await this.store.get(id);
+      if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
+      if (answer !== 'resolved' && (details.outcome !== undefined || details.note !== undefined)) {
+        throw new DispatchError('invalid', said('incident_outcome_with_resolved', { answer: term(`answer_${answer}`, answer) }));
       }
-    }
-    return this.emitView(id)!;
+      const outcome = checkedOutcome(details);
+      const events = await this.store.events(id);
+      const notified = events.some((e) => e.kind === 'notified' && e.user === officer);
+      const assignee = this.assigneeOf(events);
+      if (!notified && assignee !== officer) throw new DispatchError('forbidden', said('incident_not_sent_to', { id: incident(id, row.number), officer }));
+      const at = this.answerTime(events, officer, details.at);
+      // Too late (an answer made offline arrives after the job moved on): kept in the alert's story all the same, not applied.
+      const away = this.withdrawals(events).get(officer);
+      if (away) {
+        const why = said('incident_reassigned', { id: incident(id, row.number), to: away.to });
+        throw await this.refused(id, officer, answer, at, why, 'answer_reassigned', { to: away.to });
+      }
+      if (assignee && assignee !== officer) {
+        throw await this.refused(id, officer, answer, at, said('incident_taken', { id: incident(id, row.number), by: assignee }), 'answer_taken', {
+          by: assignee,
+        });
+      }
+      // The same answer again (a phone re-sending what the service took before the connection broke) changes nothing.
+      if (this.lastAnswerSinceOffer(events, officer) === answer && (answer === 'decline' || row.state === (answer === 'accept' ? 'accepted' : answer))) {
+        return (await this.view(id))!;
+      }
+      if (!NEXT[answer].includes(row.state as GroundAlertState)) {
+        const why = said('incident_out_of_order', { answer: term(`answer_${answer}`, answer), id: incident(id, row.number), state: stateTerm(row.state) });
+        throw await this.refused(id, officer, answer, at, why, 'answer_out_of_order', { answer, state: row.state });
+      }
+      const detail = { ...(at !== undefined && { at }), ...(answer === 'decline' && details.reason && { reason: details.reason }) };
+      const extra = Object.keys(detail).length ? detail : undefined;
+      if (answer === 'decline') {
+        await this.store.record(id, officer, 'decline', extra);
+        // Everyone alerted said no: do not wait for the timer.
+        const open = events.filter((e) => e.kind === 'notified').map((e) => e.user).filter((u) =>
+          u !== officer && !events.some((e) => e.kind === 'decline' && e.user === u)
+        );
+        if (open.length === 0) await this.wave(id);
+      } else {
+        await this.store.record(id, officer, answer, extra, answer === 'accept' ? 'accepted' : answer, outcome);
+        if (answer === 'accept' || answer === 'resolved') {
+          clearTimeout(this.timers.get(id));
+          this.timers.delete(id);
+        }
+      }
+      return (await this.emitView(id))!;
+    });
   }
 
-  /** code and params: the refusal for the phone to say in its language (answer_reassigned, answer_taken, answer_out_of_order) */
-  private refuse(
+  /**
+   * An answer not applied, recorded in the incident's story; returns the refusal to throw.
+   * code and params: the refusal for the phone to say in its language (answer_reassigned, answer_taken, answer_out_of_order)
+   */
+  private async refused(
     id: number,
     officer: string,
     answer: OfficerAnswer,
@@ -319,10 +374,10 @@ export class GroundDispatch extends EventEmitter<{
     why: ServerMessage,
     code: string,
     params: Record<string, string>,
-  ): never {
+  ): Promise<DispatchError> {
     const refusal = new DispatchError('conflict', why, code, params);
-    this.store.record(id, officer, 'refused', { answer, reason: refusal.message, code, params, ...(at !== undefined && { at }) });
-    throw refusal;
+    await this.store.record(id, officer, 'refused', { answer, reason: refusal.message, code, params, ...(at !== undefined && { at }) });
+    return refusal;
   }
 
   /** This officer's last answer since the job was last offered to them. */
@@ -351,39 +406,42 @@ export class GroundDispatch extends EventEmitter<{
     return Math.min(Date.now(), Math.max(floor, Math.round(at)));
   }
 
-  /** The officer's phone has the alert (it acknowledged the socket message, or fetched it). */
-  delivered(id: number, officer: string): void {
-    const events = this.store.events(id);
-    if (!events.some((e) => e.kind === 'notified' && e.user === officer)) return;
-    const notifiedAt = this.lastNotifiedTo(events, officer) ?? 0;
-    if (events.some((e) => e.kind === 'delivered' && e.user === officer && e.time >= notifiedAt)) return;
-    this.store.record(id, officer, 'delivered');
-    this.emit('delivered', Date.now() - notifiedAt);
-    this.emitView(id);
-  }
-
-  private lastNotifiedTo(events: AlertEvent[], officer: string): number | undefined {
-    return events.filter((e) => e.kind === 'notified' && e.user === officer).at(-1)?.time;
+  /**
+   * The officer's phone has the alert (it acknowledged the socket message, or fetched it). Nobody
+   * waits on its answer: a failure to record it is told, never thrown.
+   */
+  delivered(id: number, officer: string): Promise<void> {
+    return this.steps.run(id, async () => {
+      const events = await this.store.events(id);
+      if (!events.some((e) => e.kind === 'notified' && e.user === officer)) return;
+      const notifiedAt = events.filter((e) => e.kind === 'notified' && e.user === officer).at(-1)?.time ?? 0;
+      if (events.some((e) => e.kind === 'delivered' && e.user === officer && e.time >= notifiedAt)) return;
+      await this.store.record(id, officer, 'delivered');
+      this.emit('delivered', Date.now() - notifiedAt);
+      await this.emitView(id);
+    }).catch((err: unknown) => this.warn(`incident ${id}: delivery to ${officer} not recorded: ${(err as Error).message}`));
   }
 
   /**
    * Command room: give the job to a named officer (on duty or not; the caller checks that the name
    * is an officer's), who is alerted at once. Whoever had it or was offered it no longer has it.
    */
-  reassign(id: number, officer: string, by: string): GroundAlertView {
-    const row = this.store.get(id);
-    if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
-    if (row.state === 'resolved' || row.state === 'closed') {
-      throw new DispatchError('conflict', said('incident_is', { id: incident(id, row.number), state: stateTerm(row.state) }));
-    }
-    const o = this.officers.get(officer);
-    const distanceM = o?.lat != null && o.lon != null ? getDistance({ latitude: row.lat, longitude: row.lon }, { latitude: o.lat, longitude: o.lon }) : null;
-    this.store.record(id, by, 'reassigned', { officer });
-    this.store.record(id, officer, 'notified', { distanceM }, 'dispatched');
-    const view = this.emitView(id)!;
-    this.emit('offer', officer, view);
-    this.schedule(id, Date.now());
-    return view;
+  reassign(id: number, officer: string, by: string): Promise<GroundAlertView> {
+    return this.steps.run(id, async () => {
+      const row = await this.store.get(id);
+      if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
+      if (row.state === 'resolved' || row.state === 'closed') {
+        throw new DispatchError('conflict', said('incident_is', { id: incident(id, row.number), state: stateTerm(row.state) }));
+      }
+      const o = this.officers.get(officer);
+      const distanceM = o?.lat != null && o.lon != null ? getDistance({ latitude: row.lat, longitude: row.lon }, { latitude: o.lat, longitude: o.lon }) : null;
+      await this.store.record(id, by, 'reassigned', { officer });
+      await this.store.record(id, officer, 'notified', { distanceM }, 'dispatched');
+      const view = (await this.emitView(id))!;
+      this.emit('offer', officer, view);
+      this.schedule(id, Date.now());
+      return view;
+    });
   }
 
   /**
@@ -391,33 +449,39 @@ export class GroundDispatch extends EventEmitter<{
    * officer recorded when resolving it (kept if none is given; one given here is the last word,
    * and both stay in the events).
    */
-  close(id: number, by: string, given: OutcomeInput = {}): GroundAlertView {
-    const row = this.store.get(id);
-    if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
-    if (row.state === 'closed') throw new DispatchError('conflict', said('incident_closed_already', { id: incident(id, row.number) }));
-    const outcome = checkedOutcome(given);
-    if (!outcome && row.outcome === null) {
-      throw new DispatchError('invalid', said('incident_outcome_required', { id: incident(id, row.number), outcomes: outcomeList() }), 'outcome_required', {
-        id,
-      });
-    }
-    clearTimeout(this.timers.get(id));
-    this.timers.delete(id);
-    const note = given.note?.trim();
-    this.store.record(id, by, 'closed', !outcome && note ? { note } : undefined, 'closed', outcome);
-    return this.emitView(id)!;
+  close(id: number, by: string, given: OutcomeInput = {}): Promise<GroundAlertView> {
+    return this.steps.run(id, async () => {
+      const row = await this.store.get(id);
+      if (!row) throw new DispatchError('not_found', said('incident_unknown', { id }));
+      if (row.state === 'closed') throw new DispatchError('conflict', said('incident_closed_already', { id: incident(id, row.number) }));
+      const outcome = checkedOutcome(given);
+      if (!outcome && row.outcome === null) {
+        throw new DispatchError(
+          'invalid',
+          said('incident_outcome_required', { id: incident(id, row.number), outcomes: outcomeList() }),
+          'outcome_required',
+          { id },
+        );
+      }
+      clearTimeout(this.timers.get(id));
+      this.timers.delete(id);
+      const note = given.note?.trim();
+      await this.store.record(id, by, 'closed', !outcome && note ? { note } : undefined, 'closed', outcome);
+      return (await this.emitView(id))!;
+    });
   }
 
   /** Build the alert's view from the database, keep the indexes up to date and send it. */
-  private emitView(id: number): GroundAlertView | undefined {
-    const v = this.view(id);
+  private async emitView(id: number): Promise<GroundAlertView | undefined> {
+    const v = await this.view(id);
     if (v) this.emit('alert', v, this.track(v));
     return v;
   }
 
   /**
-   * Update who holds the alert, which phones show it and whether it waits for anyone, from its new
-   * view. Returns the phones to tell: those that show it now, and those that did until now.
+   * Update who holds the alert, which phones show it, whether it waits for anyone and the view
+   * kept of it, from its new view. Returns the phones to tell: those that show it now, and those
+   * that did until now.
    */
   private track(v: GroundAlertView): string[] {
     const open = v.state !== 'resolved' && v.state !== 'closed';
@@ -441,13 +505,21 @@ export class GroundDispatch extends EventEmitter<{
         this.holder.set(v.id, is);
       }
     }
-    if (is !== undefined) this.heldViews.set(v.id, v);
-    else this.heldViews.delete(v.id);
+    this.keep(v);
     return [...new Set([...(before ?? []), ...now])];
   }
 
-  private lastNotified(events: AlertEvent[]): number | undefined {
-    return events.filter((e) => e.kind === 'notified').at(-1)?.time;
+  /** Keep the view: always while on the desk, then among the latest KEPT_ENDED ended ones. */
+  private keep(v: GroundAlertView): void {
+    this.views.set(v.id, v);
+    this.ended.delete(v.id);
+    if (onDesk(v)) return;
+    this.ended.add(v.id);
+    if (this.ended.size > KEPT_ENDED) {
+      const oldest = this.ended.values().next().value!;
+      this.ended.delete(oldest);
+      this.views.delete(oldest);
+    }
   }
 
   /** The officer who holds the job: the last to accept since the last reassignment. */
@@ -480,13 +552,23 @@ export class GroundDispatch extends EventEmitter<{
   }
 
   /** The incident's number, for an audit entry (undefined: no such incident). */
-  numberOf(id: number): string | undefined {
-    return (Number.isInteger(id) && this.store.get(id)?.number) || undefined;
+  async numberOf(id: number): Promise<string | undefined> {
+    if (!Number.isInteger(id)) return undefined;
+    return this.views.get(id)?.number ?? ((await this.store.get(id))?.number || undefined);
   }
 
-  view(id: number): GroundAlertView | undefined {
-    const row = this.store.get(id);
-    return row && this.toView(row, this.store.events(id));
+  /**
+   * The incident as last sent, without the database: those on the desk and the latest ended ones
+   * (KEPT_ENDED); undefined for an older one (or none). For what cannot wait: a drone's checks, the video.
+   */
+  known(id: number): GroundAlertView | undefined {
+    return this.views.get(id);
+  }
+
+  /** The incident, built from the database (undefined: no such incident). */
+  async view(id: number): Promise<GroundAlertView | undefined> {
+    const row = await this.store.get(id);
+    return row && this.toView(row, await this.store.events(id));
   }
 
   private toView(row: GroundRow, events: AlertEvent[]): GroundAlertView {
@@ -540,29 +622,45 @@ export class GroundDispatch extends EventEmitter<{
     return { officer: name, lat: o?.lat ?? null, lon: o?.lon ?? null, distanceM, etaS: distanceM === null ? null : Math.round(distanceM / speed) };
   }
 
+  /** The command room's desk, as last sent: incidents not finished, and those resolved without an outcome. */
   openViews(): GroundAlertView[] {
-    return this.store.open().map((r) => this.toView(r, this.store.events(r.id)));
+    return [...this.views.values()].filter(onDesk).sort((a, b) => a.id - b.id);
   }
 
-  /** What an officer's phone must show (see showsOn): built only for the alerts that phone shows. */
+  /** What an officer's phone must show (see showsOn), as last sent. */
   viewsFor(officer: string): GroundAlertView[] {
     const ids = [...this.phones].filter(([, shown]) => shown.has(officer)).map(([id]) => id).sort((a, b) => a - b);
-    return ids.map((id) => this.view(id)).filter((a): a is GroundAlertView => a !== undefined);
+    return ids.map((id) => this.views.get(id)).filter((a): a is GroundAlertView => a !== undefined);
   }
 
   /** The history's incident log: each incident with who took it, how it ended and the time of each step. */
-  log(q: IncidentQuery): IncidentLogEntry[] {
-    return this.store.log(q).map(({ row, events }) => logEntry(row, events));
+  async log(q: IncidentQuery): Promise<IncidentLogEntry[]> {
+    return (await this.store.log(q)).map(({ row, events }) => logEntry(row, events));
   }
 
-  history(q: Parameters<GroundAlertStore['history']>[0]): GroundAlertView[] {
-    return this.store.history(q).map((r) => this.toView(r, this.store.events(r.id)));
+  async history(q: HistoryQuery): Promise<GroundAlertView[]> {
+    return (await this.store.history(q)).map(({ row, events }) => this.toView(row, events));
+  }
+
+  /** Resolves when every step asked for so far (escalations and deliveries too) has ended. */
+  async idle(): Promise<void> {
+    await this.steps.done();
   }
 
   stop(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+/** Ended incidents whose views are kept (the drones' lookups of a recent one), the longest ended dropped first. */
+const KEPT_ENDED = 500;
+
+/** On the command room's desk: not finished, or resolved without an outcome (GroundAlertStore.open). */
+const onDesk = (v: GroundAlertView) => v.state !== 'closed' && !(v.state === 'resolved' && v.outcome !== null);
+
+function lastNotified(events: AlertEvent[]): number | undefined {
+  return events.filter((e) => e.kind === 'notified').at(-1)?.time;
 }
 
 /** The incident as every view names and places it (an incident stored before numbers had none: #id). */

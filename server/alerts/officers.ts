@@ -21,11 +21,13 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
   private readonly all = new Map<string, Officer>();
   busyWith: (name: string) => number | null = () => null;
   /**
-   * Is this account still an enabled officer? Asked of the user store whenever officers are
-   * chosen, so an account disabled, removed or demoted — here or by `npm run users` in another
-   * process — is never dispatched, even within the grace a dropped phone gets.
+   * Is this account still an enabled officer? Answered from the accounts kept in memory
+   * (auth/officer-accounts.ts), which accountsCurrent() brings up to date before officers are
+   * chosen for an incident, so an account disabled, removed or demoted — here, by `npm run users`
+   * or on another server — is never dispatched, even within the grace a dropped phone gets.
    */
   mayServe: (name: string) => boolean = () => true;
+  accountsCurrent: () => Promise<void> = () => Promise.resolve();
 
   private entry(name: string, displayName = ''): Officer {
     let o = this.all.get(name);

@@ -6,10 +6,10 @@ import type { Store } from '../store/index.ts';
  * in; its password is SKYBEAT_ADMIN_PASSWORD if given, else random and printed exactly once.
  */
 export async function bootstrapAdmin(store: Store, password: string | undefined, log: (line: string) => void): Promise<void> {
-  if (store.users.count() > 0) return;
+  if ((await store.users.count()) > 0) return;
   const given = Boolean(password);
   const pw = password || randomPassword();
-  store.users.add('admin', await hashPassword(pw), ['admin', 'pilot', 'command']);
+  await store.users.add('admin', await hashPassword(pw), ['admin', 'pilot', 'command']);
   store.audit.record({
     user: null,
     action: 'user.add',

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
 import { openStore } from '../store/index.ts';
-import { serviceDataDir } from '../tools/data-tool.ts';
+import { serviceStoreUrl } from '../tools/data-tool.ts';
 import { ROLES, UserRuleError, type Role } from '../store/users.ts';
 import { hashPassword, randomPassword } from './passwords.ts';
 
@@ -18,8 +18,9 @@ Usage: npm run users -- COMMAND [NAME] [options]
 Names are matched without case (Li.Wei is li.wei). The last enabled admin cannot be removed,
 disabled or lose the admin role. Sessions ended here end the service's live connections too.
 
-Options: --display-name TEXT; --data DIR or --config FILE: the service's data folder (--data, else
-SKYBEAT_DATA, else "data" in the configuration file, else ./data)
+Options: --display-name TEXT; --data DIR, --database URL or --config FILE: the service's store, found
+as the service finds it (--database, else SKYBEAT_DATABASE_URL, else "database" in the configuration
+file, else the SQLite file in the data folder: --data, else SKYBEAT_DATA, else "data" in the file, else ./data)
 Roles: ${ROLES.join(', ')}
 `;
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
         password: { type: 'string' },
         data: { type: 'string' },
         config: { type: 'string' },
+        database: { type: 'string' },
         'display-name': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -57,26 +59,26 @@ async function main(): Promise<void> {
   if (o.password !== undefined && o.password.length < 10) fail('--password: at least 10 characters');
   const needName = () => name ?? fail(`${command} needs an account NAME`);
 
-  let dataDir: string;
+  let where: { dataDir: string; url: string };
   try {
-    dataDir = serviceDataDir(o);
+    where = serviceStoreUrl(o);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
-  const store = openStore(dataDir);
+  const store = await openStore(where.dataDir, where.url);
   const audit = (action: string, target: string, detail?: unknown) => store.audit.record({ user: 'shell', action, target, result: 'ok', detail });
   try {
     switch (command) {
       case 'list':
-        for (const u of store.users.list()) console.log(`${u.name}\t${u.roles.join(',')}${u.disabled ? '\tdisabled' : ''}`);
+        for (const u of await store.users.list()) console.log(`${u.name}\t${u.roles.join(',')}${u.disabled ? '\tdisabled' : ''}`);
         break;
       case 'add': {
         const n = needName();
         if (!roles.length) fail('add needs at least one --role');
-        if (store.users.byName(n)) fail(`user "${n}" already exists`);
+        if (await store.users.byName(n)) fail(`user "${n}" already exists`);
         const pw = o.password ?? randomPassword();
-        store.users.add(n, await hashPassword(pw), roles, o['display-name']);
+        await store.users.add(n, await hashPassword(pw), roles, o['display-name']);
         audit('user.add', n, { roles });
         console.log(o.password ? `added ${n} (${roles.join(', ')})` : `added ${n} (${roles.join(', ')}), password: ${pw}`);
         break;
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
       case 'passwd': {
         const n = needName();
         const pw = o.password ?? randomPassword();
-        if (!store.users.update(n, { passwordHash: await hashPassword(pw) })) fail(`no user "${n}"`);
+        if (!(await store.users.update(n, { passwordHash: await hashPassword(pw) }))) fail(`no user "${n}"`);
         audit('user.change', n, { password: 'changed' });
         console.log(o.password ? `password of ${n} changed` : `new password of ${n}: ${pw}`);
         break;
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
       case 'roles': {
         const n = needName();
         if (!roles.length) fail('roles needs at least one --role');
-        if (!store.users.update(n, { roles })) fail(`no user "${n}"`);
+        if (!(await store.users.update(n, { roles }))) fail(`no user "${n}"`);
         audit('user.change', n, { roles });
         console.log(`${n}: ${roles.join(', ')}`);
         break;
@@ -100,14 +102,14 @@ async function main(): Promise<void> {
       case 'disable':
       case 'enable': {
         const n = needName();
-        if (!store.users.update(n, { disabled: command === 'disable' })) fail(`no user "${n}"`);
+        if (!(await store.users.update(n, { disabled: command === 'disable' }))) fail(`no user "${n}"`);
         audit('user.change', n, { disabled: command === 'disable' });
         console.log(`${n} ${command}d`);
         break;
       }
       case 'remove': {
         const n = needName();
-        if (!store.users.remove(n)) fail(`no user "${n}"`);
+        if (!(await store.users.remove(n))) fail(`no user "${n}"`);
         audit('user.remove', n);
         console.log(`removed ${n}`);
         break;
@@ -124,9 +126,10 @@ async function main(): Promise<void> {
       result: 'refused',
       detail: { reason: err.message },
     });
+    await store.close(); // the refusal written before the process ends
     fail(err.message);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -90,8 +90,8 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   const manage = requireRole(ctx, 'command');
   const officer = requireRole(ctx, 'officer');
   /** A job goes only to an account that can answer it: an enabled officer. */
-  const officerNamed = (name: string): string => {
-    const u = ctx.users.byName(name);
+  const officerNamed = async (name: string): Promise<string> => {
+    const u = await ctx.users.byName(name);
     if (!u) throw new DispatchError('not_found', said('officer_unknown', { name }));
     if (!u.roles.includes('officer')) throw new DispatchError('invalid', said('officer_not_officer', { name, roles: rolesSaid(u.roles) }));
     if (u.disabled) throw new DispatchError('invalid', said('officer_disabled', { name }));
@@ -101,9 +101,9 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     ctx.audit.record({ user: req.user?.name ?? null, action, target: target === null ? null : String(target), result, detail, ip: ipOf(req) });
 
   /** Run a dispatch step; refusals become clear 4xx answers, audited, with no state change. */
-  const step = (action: string, fn: (req: express.Request) => unknown): express.RequestHandler => (req, res) => {
+  const step = (action: string, fn: (req: express.Request) => unknown) => async (req: express.Request, res: express.Response): Promise<void> => {
     try {
-      const out = fn(req);
+      const out = await fn(req);
       if (out === undefined) return; // the handler answered (a 400 from validation)
       // The audit names an incident by its number too, as people do.
       const number = typeof out === 'object' && out !== null && 'number' in out ? out.number : undefined;
@@ -117,7 +117,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       res.json(out);
     } catch (err) {
       if (!(err instanceof DispatchError)) throw err;
-      const number = ground.numberOf(Number(req.params.id));
+      const number = await ground.numberOf(Number(req.params.id));
       audit(req, action, (req.params.id as string | undefined) ?? null, 'refused', {
         reason: err.message,
         body: req.body,
@@ -127,25 +127,25 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     }
   };
 
-  router.get('/alerts', watch, (req, res) => {
+  router.get('/alerts', watch, async (req, res) => {
     const q = History.safeParse(req.query);
     if (!q.success) {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
     const bbox = q.data.bbox?.split(',').map(Number) as [number, number, number, number] | undefined;
-    res.json(ground.history({ ...q.data, bbox }));
+    res.json(await ground.history({ ...q.data, bbox }));
   });
   // The history's incident log, and the same as a spreadsheet (an export of police records: audited).
-  router.get('/alerts/log', watch, (req, res) => {
+  router.get('/alerts/log', watch, async (req, res) => {
     const q = IncidentFilter.safeParse(req.query);
     if (!q.success) {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
-    res.json(ground.log(q.data));
+    res.json(await ground.log(q.data));
   });
-  router.get('/alerts/ground.csv', watch, (req, res) => {
+  router.get('/alerts/ground.csv', watch, async (req, res) => {
     const q = CsvQuery.safeParse(req.query);
     if (!q.success) {
       audit(req, 'alert.export', null, 'refused', { reason: describeIssues(q.error), query: req.query });
@@ -153,7 +153,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       return;
     }
     const { lang, tz, ...filter } = q.data;
-    const entries = ground.log({ ...filter, limit: filter.limit ?? 10_000 });
+    const entries = await ground.log({ ...filter, limit: filter.limit ?? 10_000 });
     let csv: string;
     try {
       csv = incidentCsv(entries, lang, tz);
@@ -191,7 +191,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     },
   });
 
-  router.post('/alerts', raise, createLimit, (req, res) => {
+  router.post('/alerts', raise, createLimit, async (req, res) => {
     const body = parseBody(NewAlert, req, res);
     if (!body) return;
     let { lat: la, lon: lo } = body;
@@ -216,7 +216,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       res.status(422).json(answer);
       return;
     }
-    const alert = ground.create(
+    const alert = await ground.create(
       { category: body.category, priority: body.priority, note: body.note, lat: la!, lon: lo!, vehicleId: body.vehicleId ?? null },
       req.user!.name,
     );
@@ -227,69 +227,82 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   router.get(
     '/alerts/:id',
     watch,
-    step('alert.read', (req) => {
-      const a = ground.view(idOf(req));
+    step('alert.read', async (req) => {
+      const a = await ground.view(idOf(req));
       if (!a) throw new DispatchError('not_found', said('incident_unknown', { id: String(req.params.id) }));
       return a;
     }),
   );
-  router.post('/alerts/:id/answer', officer, (req, res, next) => {
+  router.post('/alerts/:id/answer', officer, async (req, res) => {
     const body = parseBody(Answer, req, res);
-    if (body)
-      step(
+    if (body) {
+      await step(
         'alert.answer',
         (r) => ground.answer(idOf(r), r.user!.name, body.answer, { at: body.at, reason: body.reason, outcome: body.outcome, note: body.note }),
-      )(req, res, next);
+      )(req, res);
+    }
   });
-  router.post('/alerts/:id/reassign', manage, (req, res, next) => {
+  router.post('/alerts/:id/reassign', manage, async (req, res) => {
     const body = parseBody(Reassign, req, res);
-    if (body) step('alert.reassign', (r) => ground.reassign(idOf(r), officerNamed(body.officer), r.user!.name))(req, res, next);
+    if (!body) return;
+    // The account is read first; what is wrong with it is refused (and audited) by the step.
+    const officer = await officerNamed(body.officer).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    await step('alert.reassign', (r) => {
+      if (officer instanceof Error) throw officer;
+      return ground.reassign(idOf(r), officer, r.user!.name);
+    })(req, res);
   });
   router.post('/alerts/:id/next-wave', manage, step('alert.next_wave', (req) => ground.nextWave(idOf(req), req.user!.name)));
   // Who the dispatcher may give it to, nearest first (a read, like the officers list: not audited).
-  router.get('/alerts/:id/candidates', manage, (req, res) => {
+  router.get('/alerts/:id/candidates', manage, async (req, res) => {
     const id = Number(req.params.id);
-    const incident = Number.isInteger(id) && id > 0 ? ground.view(id) : undefined;
+    const incident = Number.isInteger(id) && id > 0 ? await ground.view(id) : undefined;
     if (!incident) {
       res.status(404).json(saidBody(said('incident_unknown', { id: String(req.params.id) })));
       return;
     }
-    const accounts = ctx.users.list().filter((u) => u.roles.includes('officer') && !u.disabled).map((u) => ({ name: u.name, displayName: u.displayName }));
+    const officerAccounts = (await ctx.users.list()).filter((u) => u.roles.includes('officer') && !u.disabled);
+    const accounts = officerAccounts.map((u) => ({ name: u.name, displayName: u.displayName }));
     res.json(dispatchCandidates(incident, accounts, officers, ground.settings));
   });
-  router.post('/alerts/:id/close', manage, (req, res, next) => {
+  router.post('/alerts/:id/close', manage, async (req, res) => {
     const body = parseBody(Close, req, res);
-    if (body) step('alert.close', (r) => ground.close(idOf(r), r.user!.name, body))(req, res, next);
+    if (body) await step('alert.close', (r) => ground.close(idOf(r), r.user!.name, body))(req, res);
   });
   // Before /:id/ack. All or nothing: an id that is not an aircraft alert refuses the request, naming it, and acknowledges none.
-  router.post('/aircraft-alerts/ack', raise, (req, res, next) => {
+  router.post('/aircraft-alerts/ack', raise, async (req, res) => {
     const body = parseBody(BulkAck, req, res);
     if (!body) return;
-    step('alert.ack_bulk', () => {
+    await step('alert.ack_bulk', async () => {
       const ids = [...new Set(body.ids)];
-      const unknown = ids.filter((id) => !aircraft.get(id));
+      const found = await Promise.all(ids.map((id) => aircraft.get(id)));
+      const unknown = ids.filter((_, i) => !found[i]);
       if (unknown.length) throw new DispatchError('not_found', said('aircraft_alerts_unknown', { ids: unknown.join(', ') }));
       // Those acknowledged already (by someone else meanwhile) keep their first acknowledgement.
-      const done = ids.filter((id) => aircraft.get(id)!.acknowledgedBy === null).map((id) => aircraft.acknowledge(id, req.user!.name)!);
-      return { acknowledged: done.map((a) => a.id), already: ids.filter((id) => !done.some((a) => a.id === id)) };
-    })(req, res, next);
+      const acknowledged: number[] = [];
+      for (const [i, id] of ids.entries()) {
+        if (found[i]!.acknowledgedBy === null && await aircraft.acknowledge(id, req.user!.name)) acknowledged.push(id);
+      }
+      return { acknowledged, already: ids.filter((id) => !acknowledged.includes(id)) };
+    })(req, res);
   });
   router.post(
     '/aircraft-alerts/:id/ack',
     raise,
-    step('alert.ack', (req) => {
+    step('alert.ack', async (req) => {
       const id = idOf(req);
-      const a = aircraft.acknowledge(id, req.user!.name);
-      if (!a) throw new DispatchError('not_found', said(ground.view(id) ? 'aircraft_alert_is_ground' : 'aircraft_alert_unknown', { id }));
+      const a = await aircraft.acknowledge(id, req.user!.name);
+      if (!a) throw new DispatchError('not_found', said((await ground.view(id)) ? 'aircraft_alert_is_ground' : 'aircraft_alert_unknown', { id }));
       return a;
     }),
   );
 
   // The officer's phone, for clients without a socket (the socket events do the same).
-  router.get('/officer/alerts', officer, (req, res) => {
+  router.get('/officer/alerts', officer, async (req, res) => {
     const mine = ground.viewsFor(req.user!.name);
-    for (const a of mine) ground.delivered(a.id, req.user!.name);
-    res.json(mine);
+    for (const a of mine) await ground.delivered(a.id, req.user!.name);
+    // as they are now: a job may have been taken from them while the deliveries were written
+    res.json(ground.viewsFor(req.user!.name));
   });
   router.post('/officer/duty', officer, (req, res) => {
     const body = parseBody(Duty, req, res);

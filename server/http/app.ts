@@ -121,7 +121,7 @@ export function createApp(
   });
   app.use('/api', createAuthRouter(ctx));
   app.get('/api/health', (_req, res) => {
-    res.json(healthView(fleet, startedAt));
+    res.json(healthView(fleet, startedAt, store.db.dialect, store.journal.state()));
   });
   app.get('/api/config', (_req, res) => {
     res.json(client);
@@ -170,13 +170,13 @@ export function createApp(
   // Routes: reading for everyone who watches the fleet; changes for pilots and admins (sending one
   // to a drone is a flight command, in the patrols router above).
   app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin'), audit: store.audit }));
-  app.get('/api/audit', requireRole(ctx, 'admin'), (req, res) => {
+  app.get('/api/audit', requireRole(ctx, 'admin'), async (req, res) => {
     const q = AuditQuery.safeParse(req.query);
     if (!q.success) {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
-    res.json(store.audit.query(q.data));
+    res.json(await store.audit.query(q.data));
   });
   app.use('/api', (req, res) => {
     res.status(404).json({ error: `no API route ${req.method} ${req.originalUrl}` });

@@ -35,10 +35,10 @@ export function tokenOf(req: IncomingMessage, explicit?: unknown): string | unde
   return parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
 }
 
-/** Resolve a token to a user, or say in plain words why not. */
-export function resolveSession(users: UserStore, token: string | undefined): { user: User; expiresAt: number } | Required<RefusalBody> {
+/** Resolve a token to a user, or say in plain words why not: one query, asked by every request and socket. */
+export async function resolveSession(users: UserStore, token: string | undefined): Promise<{ user: User; expiresAt: number } | Required<RefusalBody>> {
   if (!token) return saidBody(said('not_logged_in_none'));
-  const s = users.sessionUser(token);
+  const s = await users.sessionUser(token);
   if (s === 'unknown') return saidBody(said('not_logged_in'));
   if (s === 'expired') return saidBody(said('session_expired'));
   return s;
@@ -48,10 +48,13 @@ export function ipOf(req: Request): string | null {
   return req.ip ?? req.socket.remoteAddress ?? null;
 }
 
-/** Middleware: 401 without a valid session, 403 without one of the roles; both audited. */
+/**
+ * Middleware: 401 without a valid session, 403 without one of the roles; both audited. Express 5
+ * hands a rejection (the database not answering) to the error handler.
+ */
 export function requireRole(ctx: AuthContext, ...roles: Role[]): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const s = resolveSession(ctx.users, tokenOf(req));
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const s = await resolveSession(ctx.users, tokenOf(req));
     const what = `${req.method} ${req.baseUrl}${req.path}`;
     // Refusals are counted per address, not written one by one: the path is the caller's choice.
     if ('error' in s) {
@@ -108,7 +111,7 @@ export function createAuthRouter(ctx: AuthContext): express.Router {
   router.post('/login', perIp, express.json({ limit: '4kb' }), perAccount, async (req, res) => {
     const body = parseBody(LoginBody, req, res);
     if (!body) return;
-    const user = ctx.users.byName(body.username);
+    const user = await ctx.users.byName(body.username);
     // One scrypt for every attempt, known account or not, enabled or not: the answer's time
     // must not tell an unknown or disabled name from a wrong password.
     const matches = await verify(body.password, user && !user.disabled ? user.passwordHash : await decoyHash());
@@ -124,7 +127,7 @@ export function createAuthRouter(ctx: AuthContext): express.Router {
       res.status(401).json({ error: 'wrong user name or password' });
       return;
     }
-    const { token, expiresAt } = ctx.users.createSession(user.id, SESSION_TTL_MS, ipOf(req));
+    const { token, expiresAt } = await ctx.users.createSession(user.id, SESSION_TTL_MS, ipOf(req));
     ctx.audit.record({ user: user.name, action: 'login', result: 'ok', ip: ipOf(req) });
     res.setHeader(
       'Set-Cookie',
@@ -139,10 +142,10 @@ export function createAuthRouter(ctx: AuthContext): express.Router {
     res.json({ user: { name: user.name, displayName: user.displayName, roles: user.roles }, token, expiresAt });
   });
 
-  router.post('/logout', (req, res) => {
+  router.post('/logout', async (req, res) => {
     const token = tokenOf(req);
-    const s = resolveSession(ctx.users, token);
-    if (token) ctx.users.endSession(token);
+    const s = await resolveSession(ctx.users, token);
+    if (token) await ctx.users.endSession(token);
     // Without a session there is nothing to end: counted like other refusals, not a row each.
     if ('user' in s) ctx.audit.record({ user: s.user.name, action: 'logout', result: 'ok', ip: ipOf(req) });
     else ctx.audit.refused({ action: 'logout', result: 'no session', target: 'POST /api/logout', ip: ipOf(req) });

@@ -2,7 +2,8 @@ import type { ErrorRequestHandler } from 'express';
 import { pino } from 'pino';
 import type { Logger } from '../log.ts';
 import { Refusal, type RefusalKind } from '../refusal.ts';
-import { english, type ServerMessage } from '../wire/messages.ts';
+import { storeAwayReason } from '../store/away.ts';
+import { english, said, type ServerMessage } from '../wire/messages.ts';
 
 /** The status code of each kind of refusal the domain makes. */
 const STATUS: Record<RefusalKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, too_large: 413, unprocessable: 422 };
@@ -33,6 +34,12 @@ const fallbackLog: Logger = pino({ level: 'error' }, pino.destination(2));
  */
 export function apiErrorHandler(log: Logger = fallbackLog): ErrorRequestHandler {
   return (err, req, res, next) => {
+    const away = storeAwayReason(err);
+    if (away !== null && !res.headersSent) {
+      log.warn(`${req.method} ${req.originalUrl} refused: the store is away (${away})`);
+      res.status(503).set('Retry-After', '5').json(saidBody(said('store_unavailable', { reason: away })));
+      return;
+    }
     const status = err instanceof Refusal ?
       statusOf(err)
       : typeof err?.status === 'number' && err.status >= 400 && err.status < 500

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ControlError } from '../patrols/control.ts';
 import { DroneRequestError, type DroneRequests } from '../patrols/drone-requests.ts';
 import { GotoError, type GotoRequest, type Gotos } from '../patrols/goto.ts';
+import { InOrder, stderrLog } from '../in-order.ts';
+import type { Logger } from '../log.ts';
 import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 import type { GotoView, JobDroneView, LatLon } from '../wire/types.ts';
 import { said } from '../wire/messages.ts';
@@ -71,11 +73,11 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
   };
 
   // Those under way and those that ended in the last 12 hours (kept across restarts).
-  router.get('/gotos', watch, (_req, res) => {
-    res.json(gotos.shownViews());
+  router.get('/gotos', watch, async (_req, res) => {
+    res.json(await gotos.shownViews());
   });
-  router.get('/vehicles/:id/goto', wellFormedId, watch, (req, res) => {
-    const g = gotos.current(vid(req));
+  router.get('/vehicles/:id/goto', wellFormedId, watch, async (req, res) => {
+    const g = await gotos.current(vid(req));
     if (!g) res.status(404).json(saidBody(said('goto_not_sent', { vehicle: vid(req) })));
     else res.json(g);
   });
@@ -101,8 +103,8 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     }
   });
 
-  const send = (req: express.Request, r: GotoRequest) => {
-    const view = gotos.send(r);
+  const send = async (req: express.Request, r: GotoRequest) => {
+    const view = await gotos.send(r);
     audit(req, 'goto.send', r.vehicleId, 'ok', {
       gotoId: view.id,
       lat: r.target.lat,
@@ -114,12 +116,12 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     return view;
   };
 
-  router.post('/vehicles/:id/goto', wellFormedId, pilot, (req, res) => {
+  router.post('/vehicles/:id/goto', wellFormedId, pilot, async (req, res) => {
     const body = parseBody(Goto, req, res);
     if (!body) return;
     try {
       res.status(201).json(
-        send(req, {
+        await send(req, {
           vehicleId: vid(req),
           target: { lat: body.lat, lon: body.lon },
           altM: body.altM,
@@ -168,26 +170,26 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     }
   });
 
-  router.get('/drone-requests', watch, (_req, res) => {
-    res.json(requests.list());
+  router.get('/drone-requests', watch, async (_req, res) => {
+    res.json(await requests.list());
   });
-  router.post('/alerts/:id/drone-request', numericId, dispatcher, (req, res) => {
+  router.post('/alerts/:id/drone-request', numericId, dispatcher, async (req, res) => {
     const body = parseBody(Request, req, res);
     if (!body) return;
     const place = o.incident(num(req));
     try {
       if (!place) throw new DroneRequestError('not_found', said('goto_incident_unknown', { id: num(req) }));
       if (place.over) throw new DroneRequestError('conflict', said('drone_request_incident_over', { id: place.number }));
-      const r = requests.create(num(req), { lat: place.lat, lon: place.lon }, req.user!.name, body.note);
+      const r = await requests.create(num(req), { lat: place.lat, lon: place.lon }, req.user!.name, body.note);
       audit(req, 'goto.request', `alert:${num(req)}`, 'ok', { requestId: r.id });
       res.status(201).json(r);
     } catch (err) {
       refuse(req, res, 'goto.request', `alert:${num(req)}`, err);
     }
   });
-  router.post('/drone-requests/:id/cancel', numericId, dispatcher, (req, res) => {
+  router.post('/drone-requests/:id/cancel', numericId, dispatcher, async (req, res) => {
     try {
-      const r = requests.cancel(num(req));
+      const r = await requests.cancel(num(req));
       audit(req, 'goto.request_cancel', `alert:${r.alertId}`, 'ok', { requestId: r.id });
       res.json(r);
     } catch (err) {
@@ -195,22 +197,21 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     }
   });
   // One confirmed action: the pilot's drone goes to the incident.
-  router.post('/drone-requests/:id/accept', numericId, pilot, (req, res) => {
+  router.post('/drone-requests/:id/accept', numericId, pilot, async (req, res) => {
     const body = parseBody(Accept, req, res);
     if (!body) return;
     try {
-      const r = requests.open(num(req));
-      const view = send(req, {
-        vehicleId: body.vehicleId,
-        target: r.target,
-        altM: body.altM,
-        holdMin: body.holdMin,
-        alertId: r.alertId,
-        pilot: req.user!.name,
-      });
-      const accepted = requests.accepted(r.id, req.user!.name, body.vehicleId, view.id);
-      audit(req, 'goto.request_accept', `alert:${r.alertId}`, 'ok', { requestId: r.id, vehicleId: body.vehicleId, gotoId: view.id });
-      res.status(201).json({ request: accepted, goto: view });
+      const { request, goto } = await requests.accept(num(req), req.user!.name, body.vehicleId, (r) =>
+        send(req, {
+          vehicleId: body.vehicleId,
+          target: r.target,
+          altM: body.altM,
+          holdMin: body.holdMin,
+          alertId: r.alertId,
+          pilot: req.user!.name,
+        }));
+      audit(req, 'goto.request_accept', `alert:${request.alertId}`, 'ok', { requestId: request.id, vehicleId: body.vehicleId, gotoId: goto.id });
+      res.status(201).json({ request, goto });
     } catch (err) {
       refuse(req, res, 'goto.request_accept', `request:${num(req)}`, err);
     }
@@ -231,7 +232,15 @@ const forOfficer = (g: GotoView & { alertId: number }): JobDroneView => ({
  * Gotos and drone requests live, for pilots and the command room (the fleet's watchers); the
  * officer holding an incident's job is told of the drone over it (officerOf: who holds it now).
  */
-export function attachGotos(io: LiveServer, gotos: Gotos, requests: DroneRequests, officerOf: (alertId: number) => string | null = () => null): void {
+export function attachGotos(
+  io: LiveServer,
+  gotos: Gotos,
+  requests: DroneRequests,
+  officerOf: (alertId: number) => string | null = () => null,
+  log: Logger = stderrLog,
+): void {
+  // What is read from the store is sent in the order asked, so an older list never follows a newer one.
+  const sends = new InOrder(log, () => 'gotos and drone requests not sent to the pages');
   io.on('connection', (socket) => {
     const user = socket.data.user;
     if (user.roles.includes('officer')) {
@@ -240,13 +249,15 @@ export function attachGotos(io: LiveServer, gotos: Gotos, requests: DroneRequest
       }
     }
     if (!isWatcher(user)) return;
-    socket.emit('gotos', gotos.shownViews());
-    socket.emit('drone-requests', requests.list());
+    sends.queue(0, async () => {
+      socket.emit('gotos', await gotos.shownViews());
+      socket.emit('drone-requests', await requests.list());
+    });
   });
   gotos.on('goto', (g) => {
     io.to(FLEET_ROOM).emit('gotos', [g]);
     const officer = g.alertId === null ? null : officerOf(g.alertId);
     if (officer) io.to(officerRoom(officer)).emit('job:drone', forOfficer({ ...g, alertId: g.alertId! }));
   });
-  requests.on('request', () => io.to(FLEET_ROOM).emit('drone-requests', requests.list()));
+  requests.on('request', () => sends.queue(0, async () => io.to(FLEET_ROOM).emit('drone-requests', await requests.list())));
 }

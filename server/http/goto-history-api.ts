@@ -46,28 +46,30 @@ export function createGotoHistoryRouter(o: GotoHistoryApiOptions): express.Route
   });
 
   // Those that ended in the period or are still under way, started before its end; newest first.
-  router.get('/gotos/history', watch, (req, res) => {
+  router.get('/gotos/history', watch, async (req, res) => {
     const q = HistoryQuery.safeParse(req.query);
     if (!q.success) {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
     const { from, to, limit } = q.data;
-    const rows = [...o.records.active(), ...o.records.endedSince(from, limit)]
+    const [active, ended] = await Promise.all([o.records.active(), o.records.endedSince(from, limit)]);
+    // One that ended between the two reads is in both: its ended row counts.
+    const rows = [...new Map([...active, ...ended].map((g) => [g.id, g])).values()]
       .filter((g) => g.startedAt <= to)
       .sort((a, b) => b.startedAt - a.startedAt)
       .slice(0, limit);
     res.json(rows.map(view));
   });
 
-  router.get('/gotos/:id/track', watch, (req, res) => {
+  router.get('/gotos/:id/track', watch, async (req, res) => {
     const id = Number(req.params.id);
-    const g = Number.isSafeInteger(id) && id > 0 ? o.records.get(id) : undefined;
+    const g = Number.isSafeInteger(id) && id > 0 ? await o.records.get(id) : undefined;
     if (!g) {
       res.status(404).json(saidBody(said('goto_record_unknown', { id: String(req.params.id) })));
       return;
     }
-    res.json(o.tracks.track(g.vehicleId, g.startedAt, g.endedAt ?? Date.now()));
+    res.json(await o.tracks.track(g.vehicleId, g.startedAt, g.endedAt ?? Date.now()));
   });
 
   return router;

@@ -35,7 +35,8 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
     // Catch-up: a phone that was offline gets what is still open for its officer.
     const mine = ground.viewsFor(user.name);
     socket.emit('alerts:ground', mine);
-    for (const a of mine) ground.delivered(a.id, user.name);
+    // (told, not thrown, when the database refuses: nothing here waits for it)
+    for (const a of mine) void ground.delivered(a.id, user.name);
 
     // A client decides what it sends as the acknowledgement: call it only if it is one.
     const reply = (done: unknown, err: string | null) => {
@@ -64,7 +65,7 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
   ground.on('offer', (officer, a) => {
     io.to(officerRoom(officer)).timeout(DELIVERY_ACK_MS).emit('ground:offer', a, (err, acks) => {
       // No phone connected means no answer at all: it stays undelivered until the catch-up.
-      if (acks.length > 0) ground.delivered(a.id, officer);
+      if (acks.length > 0) void ground.delivered(a.id, officer);
     });
   });
 }

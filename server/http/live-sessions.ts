@@ -46,8 +46,8 @@ export function liveSession(token: string, expiresAt: number): LiveSession {
 const sameRoles = (a: Role[], b: Role[]) => a.length === b.length && a.every((r) => b.includes(r));
 
 /** Why another process ended a session, as far as the account shows it now. */
-function whyEnded(users: UserStore, was: User, session: LiveSession, at: number): keyof typeof SAYS {
-  const now = users.byId(was.id);
+async function whyEnded(users: UserStore, was: User, session: LiveSession, at: number): Promise<keyof typeof SAYS> {
+  const now = await users.byId(was.id);
   if (!now) return 'account removed';
   if (now.disabled) return 'account disabled';
   if (!sameRoles(now.roles, was.roles)) return 'roles changed';
@@ -75,8 +75,10 @@ export interface SessionBound {
  * In this process the store says at once which sessions ended. The users tool runs as another
  * process and only writes the database; SQLite's data_version (a counter of other connections'
  * commits, read with one pragma) tells the poll when to re-check the open connections' sessions,
- * so the database is queried per connection only after such a change, not every tick.
- * Returns stop().
+ * so the database is queried only after such a change, not every tick. PostgreSQL has no such
+ * counter (and other servers write to it too): there the sessions are re-checked at every tick,
+ * all of them in one query. A check that fails (the database away) keeps the connections: expiry
+ * still ends them, and the next tick checks again. Returns stop().
  */
 export function watchConnections(connections: () => Iterable<SessionBound>, users: UserStore, o: SessionWatchOptions = {}): () => void {
   const now = o.now ?? Date.now;
@@ -90,22 +92,35 @@ export function watchConnections(connections: () => Iterable<SessionBound>, user
   users.on('sessions-ended', onEnded);
 
   let version = users.changedElsewhere();
+  /** the database's re-check under way: the next tick does not start another */
+  let checking = false;
+  const recheck = async (open: SessionBound[], t: number, changed: number | null) => {
+    checking = true;
+    try {
+      const current = await users.sessionsByHash([...new Set(open.map((c) => c.session.tokenHash))], t);
+      for (const c of open) {
+        const s = current.get(c.session.tokenHash) ?? 'unknown';
+        if (typeof s === 'string') c.end(await whyEnded(users, c.user, c.session, t));
+        else if (!sameRoles(s.user.roles, c.user.roles)) c.end('roles changed');
+      }
+      version = changed; // only once all are checked: a failed check is tried again at the next tick
+    } catch {
+      // The database is away: the connections stay (expiry still ends them), checked at the next tick.
+    } finally {
+      checking = false;
+    }
+  };
   const check = () => {
     const t = now();
-    const changed = users.changedElsewhere();
-    const recheck = changed !== version;
-    version = changed;
+    const open: SessionBound[] = [];
     for (const c of connections()) {
-      const { session, user } = c;
-      if (session.expiresAt <= t) {
-        c.end('expired');
-        continue;
-      }
-      if (!recheck) continue;
-      const current = users.sessionByHash(session.tokenHash, t);
-      if (typeof current === 'string') c.end(whyEnded(users, user, session, t));
-      else if (!sameRoles(current.user.roles, user.roles)) c.end('roles changed');
+      if (c.session.expiresAt <= t) c.end('expired');
+      else open.push(c);
     }
+    const changed = users.changedElsewhere();
+    if (checking || (changed !== null && changed === version)) return;
+    if (open.length) void recheck(open, t, changed);
+    else version = changed;
   };
   const timer = setInterval(check, o.pollMs ?? SESSION_POLL_MS);
   return () => {

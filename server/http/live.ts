@@ -80,16 +80,21 @@ export function attachLive(
   // Same sessions as the REST API: the browser's cookie, or { auth: { token } } from other clients.
   io.use((socket, next) => {
     const token = tokenOf(socket.request, socket.handshake.auth?.token);
-    const s = resolveSession(users, token);
-    if ('error' in s) {
-      audit.refused({ action: 'access.denied', target: 'socket.io', result: '401', detail: { reason: s.error }, ip: socket.handshake.address });
-      // The page says why in its language: socket.io hands `data` to the client's connect_error.
-      return next(Object.assign(new Error(s.error), { data: { said: s.said } }));
-    }
-    socket.data.user = s.user;
-    // A session that ends while connected ends the connection too (watchSessions).
-    socket.data.session = liveSession(token!, s.expiresAt);
-    next();
+    resolveSession(users, token).then(
+      (s) => {
+        if ('error' in s) {
+          audit.refused({ action: 'access.denied', target: 'socket.io', result: '401', detail: { reason: s.error }, ip: socket.handshake.address });
+          // The page says why in its language: socket.io hands `data` to the client's connect_error.
+          return next(Object.assign(new Error(s.error), { data: { said: s.said } }));
+        }
+        socket.data.user = s.user;
+        // A session that ends while connected ends the connection too (watchSessions).
+        socket.data.session = liveSession(token!, s.expiresAt);
+        next();
+      },
+      // The database did not answer: refused for now, the page tries again (not a wrong session).
+      () => next(new Error('the session cannot be checked now (the store does not answer); trying again')),
+    );
   });
   const stopWatching = watchSessions(io, users, o.sessions);
 

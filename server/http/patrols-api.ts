@@ -81,7 +81,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     res.json(o.scheduler.list());
   });
   // Pilots take and release; an admin may release a drone whoever holds it, but not take one.
-  router.post('/vehicles/:id/control', heldOrWellFormedId, pilotOrAdmin, (req, res) => {
+  router.post('/vehicles/:id/control', heldOrWellFormedId, pilotOrAdmin, async (req, res) => {
     const body = parseBody(Control, req, res);
     if (!body) return;
     const user = req.user!;
@@ -90,10 +90,10 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
       if (body.action === 'take') {
         if (!user.roles.includes('pilot'))
           throw new ControlError('forbidden', said('control_needs_pilot', { user: user.name, has: user.roles.map((r) => term(`role_${r}`, r)) }));
-        control.take(vid(req), user.name);
+        await control.take(vid(req), user.name);
         audit(req, 'control.take', vid(req), 'ok');
       } else {
-        control.release(vid(req), user.name, user.roles.includes('admin'));
+        await control.release(vid(req), user.name, user.roles.includes('admin'));
         audit(req, 'control.release', vid(req), 'ok', { from, ...(from !== null && from !== user.name ? { asAdmin: true } : {}) });
       }
       res.json({ vehicleId: vid(req), pilot: control.holder(vid(req)) });
@@ -115,14 +115,14 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     }
   });
 
-  router.post('/vehicles/:id/patrol', wellFormedId, pilot, (req, res) => {
+  router.post('/vehicles/:id/patrol', wellFormedId, pilot, async (req, res) => {
     const body = parseBody(Launch, req, res);
     if (!body) return;
     try {
       control.require(vid(req), req.user!.name);
-      const run = patrols.launch(vid(req), body.routeId, req.user!.name, body.overrides);
+      const run = await patrols.launch(vid(req), body.routeId, req.user!.name, body.overrides);
       audit(req, 'patrol.launch', vid(req), 'ok', { runId: run.id, routeId: body.routeId, overrides: body.overrides });
-      res.status(201).json(patrols.view(run.id));
+      res.status(201).json(patrols.live(run.id));
     } catch (err) {
       refuse(req, res, 'patrol.launch', err);
     }
@@ -188,9 +188,9 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
    * A run's highest altitude and lowest battery as its record keeps them; where the record has none
    * (a run recorded before it kept them, or ended before its first save), from its stored track.
    */
-  const withFigures = (run: RunView): RunView => {
+  const withFigures = async (run: RunView): Promise<RunView> => {
     if (run.endedAt === null || (run.minBattery !== null && run.maxAltM > 0)) return run;
-    const track = o.tracks.figures(run.vehicleId, run.startedAt, run.endedAt);
+    const track = await o.tracks.figures(run.vehicleId, run.startedAt, run.endedAt);
     return {
       ...run,
       maxAltM: run.maxAltM > 0 || track.maxAltM === null ? run.maxAltM : Math.round(Math.max(0, track.maxAltM) * 10) / 10,
@@ -198,34 +198,35 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     };
   };
 
-  router.get('/runs', watch, (req, res) => {
+  router.get('/runs', watch, async (req, res) => {
     const q = RunsQuery.safeParse(req.query);
     if (!q.success) {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
-    res.json(o.runs.list(q.data).map((r) => withFigures(patrols.view(r.id)!)));
+    const rows = await o.runs.list(q.data);
+    res.json(await Promise.all(rows.map(async (r) => withFigures((await patrols.view(r.id))!))));
   });
 
-  const runOr404 = (req: express.Request, res: express.Response) => {
-    const run = patrols.view(Number(req.params.id));
+  const runOr404 = async (req: express.Request, res: express.Response) => {
+    const run = await patrols.view(Number(req.params.id));
     if (!run) res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
     return run;
   };
-  router.get('/runs/:id', watch, (req, res) => {
-    const run = runOr404(req, res);
-    if (run) res.json(withFigures(run));
+  router.get('/runs/:id', watch, async (req, res) => {
+    const run = await runOr404(req, res);
+    if (run) res.json(await withFigures(run));
   });
   // The route as it was uploaded for this run: the file may have been edited since.
-  router.get('/runs/:id/route', watch, (req, res) => {
-    const row = o.runs.get(Number(req.params.id));
+  router.get('/runs/:id/route', watch, async (req, res) => {
+    const row = await o.runs.get(Number(req.params.id));
     if (!row) res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
     else res.json(routeShape(JSON.parse(row.routeJson) as Route));
   });
-  router.get('/runs/:id/track{.:format}', watch, (req, res) => {
-    const run = runOr404(req, res);
+  router.get('/runs/:id/track{.:format}', watch, async (req, res) => {
+    const run = await runOr404(req, res);
     if (!run) return;
-    const points = o.tracks.track(run.vehicleId, run.startedAt, run.endedAt ?? Date.now());
+    const points = await o.tracks.track(run.vehicleId, run.startedAt, run.endedAt ?? Date.now());
     const format = req.params.format ?? 'json';
     const name = `skybeat-run-${run.id}`;
     if (format === 'gpx') res.type('application/gpx+xml').attachment(`${name}.gpx`).send(toGpx(run, points));

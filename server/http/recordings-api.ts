@@ -38,9 +38,9 @@ export interface RecordingsApiOptions {
   /** the recordings folder */
   dir: string;
   /** a patrol run's span, or null when there is no such run */
-  run: (id: number) => RecordedSpan | null;
+  run: (id: number) => Promise<RecordedSpan | null>;
   /** a goto's (drone to the scene) span, or null */
-  goto: (id: number) => RecordedSpan | null;
+  goto: (id: number) => Promise<RecordedSpan | null>;
 }
 
 export const segmentView = (s: SegmentRow): RecordingSegmentView => ({
@@ -72,10 +72,10 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
    * drone is disarmed, so the files back to back with the last one belong to it. (A camera gap on
    * the way home ends the chain: what follows it is not in the export.)
    */
-  const homeward = (span: RecordedSpan) => {
-    const files = during(span);
+  const homeward = async (span: RecordedSpan) => {
+    const files = await during(span);
     if (span.state !== 'returning' || span.endedAt === null || files.length === 0) return files;
-    for (const next of recordings.during(span.vehicleId, span.endedAt, Date.now())) {
+    for (const next of await recordings.during(span.vehicleId, span.endedAt, Date.now())) {
       const last = files.at(-1)!;
       if (next.id === last.id || files.some((f) => f.id === next.id)) continue;
       if (next.startedAt - last.endedAt > BACK_TO_BACK_MS) break;
@@ -84,34 +84,34 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
     return files;
   };
 
-  router.get('/runs/:id/video', watch, (req, res) => {
+  router.get('/runs/:id/video', watch, async (req, res) => {
     const id = idOf(req);
-    const run = id === null ? null : o.run(id);
+    const run = id === null ? null : await o.run(id);
     if (!run) {
       res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
       return;
     }
-    const segments = during(run).map(segmentView);
+    const segments = (await during(run)).map(segmentView);
     audit(req, 'video.replay', `run:${id}`, 'ok', { files: segments.length });
     res.json({ vehicleId: run.vehicleId, segments } satisfies RunVideoView);
   });
 
   // A goto's files for the history's replay: the same list its export joins, the flight home included.
-  router.get('/gotos/:id/video', watch, (req, res) => {
+  router.get('/gotos/:id/video', watch, async (req, res) => {
     const id = idOf(req);
-    const g = id === null ? null : o.goto(id);
+    const g = id === null ? null : await o.goto(id);
     if (!g) {
       res.status(404).json(saidBody(said('goto_record_unknown', { id: String(req.params.id) })));
       return;
     }
-    const segments = homeward(g).map(segmentView);
+    const segments = (await homeward(g)).map(segmentView);
     audit(req, 'video.replay', `goto:${id}`, 'ok', { files: segments.length });
     res.json({ vehicleId: g.vehicleId, segments } satisfies RunVideoView);
   });
 
-  router.get('/recordings/:id.mp4', watch, (req, res, next) => {
+  router.get('/recordings/:id.mp4', watch, async (req, res, next) => {
     const id = idOf(req);
-    const seg = id === null ? undefined : recordings.get(id);
+    const seg = id === null ? undefined : await recordings.get(id);
     if (!seg) {
       res.status(404).json(saidBody(said('recording_file_unknown', { id: String(req.params.id) })));
       return;
@@ -128,7 +128,7 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
 
   /** One MP4 of the span's files, downloaded; audited with what went in and what was left out. */
   const exportVideo = async (req: express.Request, res: express.Response, kind: 'run' | 'goto', span: RecordedSpan, id: number) => {
-    const files = kind === 'goto' ? homeward(span) : during(span);
+    const files = await (kind === 'goto' ? homeward(span) : during(span));
     const plan = await planJoin(files.map((f) => ({ file: path.join(o.dir, f.file), startedAt: f.startedAt })));
     const action = `${kind}.video.export`;
     if (!plan) {
@@ -155,14 +155,14 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
 
   router.get('/runs/:id/video.mp4', watch, async (req, res) => {
     const id = idOf(req);
-    const run = id === null ? null : o.run(id);
+    const run = id === null ? null : await o.run(id);
     if (!run) res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
     else await exportVideo(req, res, 'run', run, id!);
   });
 
   router.get('/gotos/:id/video.mp4', watch, async (req, res) => {
     const id = idOf(req);
-    const g = id === null ? null : o.goto(id);
+    const g = id === null ? null : await o.goto(id);
     if (!g) res.status(404).json(saidBody(said('goto_record_unknown', { id: String(req.params.id) })));
     else await exportVideo(req, res, 'goto', g, id!);
   });

@@ -22,18 +22,21 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
   const router = express.Router();
   router.use(requireRole(ctx, 'admin'));
 
-  router.get('/', (_req, res) => {
-    res.json(ctx.users.list());
+  router.get('/', async (_req, res) => {
+    res.json(await ctx.users.list());
   });
 
   router.post('/', async (req, res) => {
     const body = parseBody(NewUser, req, res);
     if (!body) return;
-    if (ctx.users.byName(body.name)) {
+    if (await ctx.users.byName(body.name)) {
       res.status(409).json({ error: `user "${body.name}" already exists` });
       return;
     }
-    const user = ctx.users.add(body.name, await hashPassword(body.password), body.roles, body.displayName);
+    // Added meanwhile by another request (the name is checked again as it is written): refused 409 as above.
+    const passwordHash = await hashPassword(body.password);
+    const user = await refusedByRules(ctx, req, res, 'user.add', () => ctx.users.add(body.name, passwordHash, body.roles, body.displayName));
+    if (user === null) return;
     ctx.audit.record({ user: req.user!.name, action: 'user.add', target: user.name, result: 'ok', detail: { roles: user.roles }, ip: ipOf(req) });
     res.status(201).json(user);
   });
@@ -47,7 +50,7 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
       displayName: body.displayName,
       passwordHash: body.password ? await hashPassword(body.password) : undefined,
     };
-    const user = refusedByRules(ctx, req, res, 'user.change', () => ctx.users.update(req.params.name!, change));
+    const user = await refusedByRules(ctx, req, res, 'user.change', () => ctx.users.update(req.params.name!, change));
     if (user === null) return;
     if (!user) {
       res.status(404).json({ error: `no user "${req.params.name}"` });
@@ -64,13 +67,13 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
     res.json(user);
   });
 
-  router.delete('/:name', (req, res) => {
+  router.delete('/:name', async (req, res) => {
     // The same account in any spelling: names are compared without case ("ADMIN" is admin).
-    if (ctx.users.byName(req.params.name!)?.id === req.user!.id) {
+    if ((await ctx.users.byName(req.params.name!))?.id === req.user!.id) {
       res.status(400).json({ error: 'you cannot delete your own account' });
       return;
     }
-    const ok = refusedByRules(ctx, req, res, 'user.remove', () => ctx.users.remove(req.params.name!));
+    const ok = await refusedByRules(ctx, req, res, 'user.remove', () => ctx.users.remove(req.params.name!));
     if (ok === null) return;
     ctx.audit.record({ user: req.user!.name, action: 'user.remove', target: req.params.name, result: ok ? 'ok' : 'not found', ip: ipOf(req) });
     if (!ok) res.status(404).json({ error: `no user "${req.params.name}"` });
@@ -80,9 +83,9 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
 }
 
 /** Run a change; one the rules refuse (the last admin) is audited and answered 409 with its reason, and gives null. */
-function refusedByRules<T>(ctx: AuthContext, req: express.Request, res: express.Response, action: string, change: () => T): T | null {
+async function refusedByRules<T>(ctx: AuthContext, req: express.Request, res: express.Response, action: string, change: () => Promise<T>): Promise<T | null> {
   try {
-    return change();
+    return await change();
   } catch (err) {
     if (!(err instanceof UserRuleError)) throw err;
     ctx.audit.record({ user: req.user!.name, action, target: req.params.name as string, result: 'refused', detail: { reason: err.message }, ip: ipOf(req) });

@@ -41,7 +41,7 @@ export interface VideoApiOptions {
   /** may this officer watch this drone now: is it sent over the incident they hold? */
   officerMayWatch: (officer: string, vehicleId: string) => boolean;
   /** the incident, if there is one: who holds its job now (null: nobody) */
-  incident: (alertId: number) => { holder: string | null } | null;
+  incident: (alertId: number) => Promise<{ holder: string | null } | null>;
   /** the drone sent over this incident now, if any */
   droneOver: (alertId: number) => string | null;
   /** where the drone is now, from its telemetry; null without a position */
@@ -72,20 +72,20 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
     ctx.audit.record({ user: req.user?.name ?? null, action, target, result, detail, ip: ipOf(req) });
 
   /** Refuses an incident this user may not file evidence to or read it from. */
-  const incidentFor = (user: User, alertId: number) => {
-    const incident = o.incident(alertId);
+  const incidentFor = async (user: User, alertId: number) => {
+    const incident = await o.incident(alertId);
     if (!incident) throw new Refusal('not_found', said('incident_unknown', { id: alertId }));
     if (!isWatcher(user) && incident.holder !== user.name) throw new Refusal('forbidden', said('still_incident_not_yours', { id: alertId }));
     return incident;
   };
-  const snapshotFor = (user: User, raw: string) => {
+  const snapshotFor = async (user: User, raw: string) => {
     const id = Number(raw);
-    const s = Number.isInteger(id) && id > 0 ? snapshots.get(id) : undefined;
+    const s = Number.isInteger(id) && id > 0 ? await snapshots.get(id) : undefined;
     if (!s) throw new Refusal('not_found', said('still_unknown', { id: raw }));
     // An officer may see a still of their own incident, or one they took themselves.
     if (!isWatcher(user) && s.takenBy !== user.name) {
       if (s.alertId === null) throw new Refusal('forbidden', said('still_not_yours', { id }));
-      incidentFor(user, s.alertId);
+      await incidentFor(user, s.alertId);
     }
     return s;
   };
@@ -105,7 +105,7 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
 
   // Who may file this still is decided from the query, before the body is read: a user refused
   // never has the service take in (and hold) up to 8 MB first.
-  const mayFile: express.RequestHandler = (req, res, next) => {
+  const mayFile: express.RequestHandler = async (req, res, next) => {
     const q = parseQuery(SnapshotQuery, req);
     res.locals.still = q;
     // Checked now, before the body: a slow upload does not push takenAt out of its window.
@@ -115,7 +115,7 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
       throw new Refusal('invalid', said('still_taken_late', { seconds: STILL_TAKEN_WINDOW.beforeMs / 1000, now: new Date(now).toISOString() }));
     }
     if (!mayWatch(req.user!, q.vehicleId, o.officerMayWatch)) throw new Refusal('forbidden', said('still_drone_not_yours', { vehicle: q.vehicleId }));
-    if (q.alertId !== undefined) incidentFor(req.user!, q.alertId);
+    if (q.alertId !== undefined) await incidentFor(req.user!, q.alertId);
     next();
   };
 
@@ -135,7 +135,7 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
   });
 
   // The still itself is the body (image/jpeg): no base64, no JSON size limit in the way.
-  router.post('/snapshots', anyone, stillLimit, mayFile, express.raw({ type: 'image/jpeg', limit: MAX_STILL_BYTES }), (req, res) => {
+  router.post('/snapshots', anyone, stillLimit, mayFile, express.raw({ type: 'image/jpeg', limit: MAX_STILL_BYTES }), async (req, res) => {
     const q = res.locals.still as z.infer<typeof SnapshotQuery>;
     const user = req.user!;
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
@@ -144,7 +144,7 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
     const size = jpegSize(req.body);
     if (typeof size === 'string') throw new Refusal('invalid', said('still_bad_jpeg', { problem: size }));
     const where = o.where(q.vehicleId);
-    const row = snapshots.add({
+    const row = await snapshots.add({
       vehicleId: q.vehicleId,
       takenAt: q.takenAt,
       takenBy: user.name,
@@ -162,25 +162,25 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
     res.status(201).json(snapshotView(row));
   });
 
-  router.get('/snapshots', anyone, (req, res) => {
+  router.get('/snapshots', anyone, async (req, res) => {
     const { alertId } = parseQuery(ListQuery, req);
-    incidentFor(req.user!, alertId);
-    res.json(snapshots.forAlert(alertId).map(snapshotView));
+    await incidentFor(req.user!, alertId);
+    res.json((await snapshots.forAlert(alertId)).map(snapshotView));
   });
 
-  router.get('/snapshots/:id/image', anyone, (req, res) => {
-    const s = snapshotFor(req.user!, String(req.params.id));
-    const image = snapshots.image(s.id)!;
+  router.get('/snapshots/:id/image', anyone, async (req, res) => {
+    const s = await snapshotFor(req.user!, String(req.params.id));
+    const image = (await snapshots.image(s.id))!;
     res.type(image.mime).setHeader('Cache-Control', 'private, max-age=3600');
     res.send(image.data);
   });
 
-  router.post('/snapshots/:id/attach', anyone, (req, res) => {
+  router.post('/snapshots/:id/attach', anyone, async (req, res) => {
     const body = Attach.safeParse(req.body);
     if (!body.success) throw new Refusal('invalid', `invalid request body: ${describeIssues(body.error)}`);
-    const s = snapshotFor(req.user!, String(req.params.id));
-    incidentFor(req.user!, body.data.alertId);
-    const row = snapshots.attach(s.id, body.data.alertId)!;
+    const s = await snapshotFor(req.user!, String(req.params.id));
+    await incidentFor(req.user!, body.data.alertId);
+    const row = (await snapshots.attach(s.id, body.data.alertId))!;
     audit(req, 'video.snapshot.attach', `incident ${body.data.alertId}`, 'ok', { snapshot: s.id, was: s.alertId });
     res.json(snapshotView(row));
   });

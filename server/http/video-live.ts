@@ -98,36 +98,43 @@ export function attachVideoLive(
       return refuse(socket, 403, origin.reason);
     }
     const token = tokenOf(req);
-    const s = resolveSession(users, token);
-    if ('error' in s) {
-      audit.refused({ action: 'access.denied', target, result: '401', detail: { reason: s.error }, ip });
-      return refuse(socket, 401, s.error);
-    }
-    if (!mayWatch(s.user, vehicleId, o.officerMayWatch)) {
-      audit.refused({ user: s.user.name, action: 'access.denied', target, result: '403', ip });
-      const why = s.user.roles.includes('officer') ?
-        `forbidden: an officer sees only the drone sent over the incident they hold, and ${vehicleId} is not` :
-        `forbidden: watching a drone's video needs the role pilot, command or admin; ${s.user.name} has ${s.user.roles.join(', ') || 'no role'}`;
-      return refuse(socket, 403, why);
-    }
-    if (!relay.has(vehicleId)) return refuse(socket, 404, `drone ${vehicleId} has no camera configured`);
-    const session = liveSession(token!, s.expiresAt);
-    const count = held.get(session.tokenHash) ?? 0;
-    if (count >= maxPerSession) {
-      return refuse(socket, 429, `too many video sockets: this session already holds ${count} (at most ${maxPerSession}); close some to open another`);
-    }
-    held.set(session.tokenHash, count + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const n = (held.get(session.tokenHash) ?? 1) - 1;
-      if (n > 0) held.set(session.tokenHash, n);
-      else held.delete(session.tokenHash);
+    const admit = (s: Awaited<ReturnType<typeof resolveSession>>) => {
+      if (socket.destroyed) return; // the client went while its session was looked up
+      if ('error' in s) {
+        audit.refused({ action: 'access.denied', target, result: '401', detail: { reason: s.error }, ip });
+        return refuse(socket, 401, s.error);
+      }
+      if (!mayWatch(s.user, vehicleId, o.officerMayWatch)) {
+        audit.refused({ user: s.user.name, action: 'access.denied', target, result: '403', ip });
+        const why = s.user.roles.includes('officer') ?
+          `forbidden: an officer sees only the drone sent over the incident they hold, and ${vehicleId} is not` :
+          `forbidden: watching a drone's video needs the role pilot, command or admin; ${s.user.name} has ${s.user.roles.join(', ') || 'no role'}`;
+        return refuse(socket, 403, why);
+      }
+      if (!relay.has(vehicleId)) return refuse(socket, 404, `drone ${vehicleId} has no camera configured`);
+      const session = liveSession(token!, s.expiresAt);
+      const count = held.get(session.tokenHash) ?? 0;
+      if (count >= maxPerSession) {
+        return refuse(socket, 429, `too many video sockets: this session already holds ${count} (at most ${maxPerSession}); close some to open another`);
+      }
+      held.set(session.tokenHash, count + 1);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const n = (held.get(session.tokenHash) ?? 1) - 1;
+        if (n > 0) held.set(session.tokenHash, n);
+        else held.delete(session.tokenHash);
+      };
+      // an upgrade that never completes (the client went) gives its place back too
+      socket.once('close', release);
+      wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.user, session, vehicleId, ip));
     };
-    // an upgrade that never completes (the client went) gives its place back too
-    socket.once('close', release);
-    wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.user, session, vehicleId, ip));
+    resolveSession(users, token).then(
+      admit,
+      // The database did not answer: not a wrong session; the player tries again.
+      () => refuse(socket, 503, 'the session cannot be checked now (the store does not answer); try again shortly'),
+    );
   };
   server.on('upgrade', onUpgrade);
 

@@ -36,20 +36,28 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
   router.use(requireRole(ctx, 'admin'));
 
   // the admin tab reads this shape (web/src/admin/camera-sources.tsx)
-  const answer = (): VideoSourcesView => ({
-    sources: sources.list(),
-    configured: sources.configuration(),
-    setInPage: store.all().map((r) => ({ ...r, uri: redactVideoUri(r.uri) })),
-  });
+  const answer = async (): Promise<VideoSourcesView> => {
+    const setInPage = (await store.all()).map((r) => ({ ...r, uri: redactVideoUri(r.uri) }));
+    return { sources: sources.list(), configured: sources.configuration(), setInPage };
+  };
+  // A setting is written, then used, one at a time: the database's writes may finish out of order
+  // (PostgreSQL runs requests at once), and two admins' quick changes must leave the same source
+  // kept as used.
+  let changing: Promise<unknown> = Promise.resolve();
+  const inTurn = (change: () => Promise<void>): Promise<void> => {
+    const done = changing.then(change);
+    changing = done.catch(() => {}); // the request that failed answers for it; the next goes ahead
+    return done;
+  };
 
-  router.get('/', (_req, res) => {
-    res.json(answer());
+  router.get('/', async (_req, res) => {
+    res.json(await answer());
   });
 
   // One click: the announced URI, password and all, becomes the drone's setting, as if typed. The
   // body names the URI the admin saw (as listed, password hidden): whoever writes to the link could
   // change the announcement between the look and the click, and that one is not what was approved.
-  router.post('/:drone/approve', (req, res) => {
+  router.post('/:drone/approve', async (req, res) => {
     const drone = req.params.drone!;
     const uri = DRONE.test(drone) ? sources.announcedUri(drone) : null;
     if (uri === null) {
@@ -62,8 +70,10 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
       res.status(409).json(saidBody(said('video_source_announcement_changed', { drone, now: redactVideoUri(uri), seen: body.uri })));
       return;
     }
-    store.put({ drone, uri, setBy: req.user!.name, setAt: Date.now() });
-    sources.configure(drone, uri);
+    await inTurn(async () => {
+      await store.put({ drone, uri, setBy: req.user!.name, setAt: Date.now() });
+      sources.configure(drone, uri);
+    });
     ctx.audit.record({
       user: req.user!.name,
       action: 'video.source.approve',
@@ -72,10 +82,10 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
       detail: { uri: redactVideoUri(uri) },
       ip: ipOf(req),
     });
-    res.json(answer());
+    res.json(await answer());
   });
 
-  router.put('/:drone', (req, res) => {
+  router.put('/:drone', async (req, res) => {
     const drone = req.params.drone!;
     if (!DRONE.test(drone)) {
       res.status(400).json(saidBody(said('video_source_not_drone', { drone })));
@@ -90,12 +100,17 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
         res.status(400).json({ error: `uri: ${(err as Error).message}` });
         return;
       }
-      store.put({ drone, uri: body.uri, setBy: req.user!.name, setAt: Date.now() });
-      sources.configure(drone, body.uri);
-    } else {
-      store.remove(drone);
-      sources.configure(drone, fromFile[drone] ?? null);
     }
+    const uri = body.uri;
+    await inTurn(async () => {
+      if (uri !== null) {
+        await store.put({ drone, uri, setBy: req.user!.name, setAt: Date.now() });
+        sources.configure(drone, uri);
+      } else {
+        await store.remove(drone);
+        sources.configure(drone, fromFile[drone] ?? null);
+      }
+    });
     ctx.audit.record({
       user: req.user!.name,
       action: body.uri !== null ? 'video.source.set' : 'video.source.clear',
@@ -104,7 +119,7 @@ export function createVideoSourcesRouter({ ctx, sources, store, fromFile }: Vide
       detail: { uri: body.uri !== null ? redactVideoUri(body.uri) : (fromFile[drone] ? redactVideoUri(fromFile[drone]) : null) },
       ip: ipOf(req),
     });
-    res.json(answer());
+    res.json(await answer());
   });
 
   return router;

@@ -1,6 +1,7 @@
+import type { JournalState } from '../store/write-journal.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
-import type { HealthView, LinkView, VehicleView } from '../wire/types.ts';
+import type { HealthView, LinkView, StoreHealth, VehicleView } from '../wire/types.ts';
 
 export function vehicleView(fleet: Fleet, v: Vehicle): VehicleView {
   return v.view(fleet.crcErrorsOf(v));
@@ -31,11 +32,22 @@ export function linkViews(fleet: Fleet): LinkView[] {
   });
 }
 
-export function healthView(fleet: Fleet, startedAt: number): HealthView {
+export function healthView(fleet: Fleet, startedAt: number, database: StoreHealth['database'], journal: JournalState): HealthView {
   const links = [...fleet.connections.values()];
   const vehicles = [...fleet.vehicles.values()];
+  const store: StoreHealth = {
+    database,
+    state: journal.failingSince !== null ? 'away' : 'ok',
+    since: journal.failingSince,
+    pending: journal.pending,
+    journalBytes: journal.bytes,
+    journalMaxBytes: journal.maxBytes,
+    filling: journal.filling,
+    droppedTrackSeconds: journal.dropped,
+  };
   return {
-    status: 'ok',
+    status: store.state === 'ok' && !store.filling ? 'ok' : 'degraded',
+    store,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     links: { total: links.length, up: links.filter((c) => c.link.state === 'up').length },
     vehicles: { total: vehicles.length, lost: vehicles.filter((v) => v.lost).length },

@@ -4,6 +4,7 @@ import { condition } from '../alerts/aircraft-rules.ts';
 import { realClock, type Clock, type TimerHandle } from '../clock.ts';
 import { distanceM, estimateFlight } from '../missions/flight.ts';
 import { EMPTY_META, emptyFence, QUADROTOR, type Route } from '../missions/model.ts';
+import type { Logger } from '../log.ts';
 import { Refusal, type RefusalKind } from '../refusal.ts';
 import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
@@ -17,6 +18,7 @@ import { airspaceFindings, batteryNeedPercent, insideZone, MAV_CMD, type RouteIt
 import type { GotoEvent, GotoState, GotoView, LatLon, PreflightItem } from '../wire/types.ts';
 import { airborne, armPatiently } from './arming.ts';
 import type { ControlRegistry } from './control.ts';
+import { InOrder, stderrLog } from '../in-order.ts';
 import { failedChecks, type Patrols } from './patrols.ts';
 import { preflight, type StationRules } from './preflight.ts';
 import { waterAt, type WaterArea } from './water.ts';
@@ -92,6 +94,8 @@ export interface GotoDeps {
   audit: (e: { user: string | null; action: string; target: string; result: string; detail?: unknown }) => void;
   settings?: Partial<GotoSettings>;
   clock?: Clock;
+  /** where a goto's record that could not be written is told (standard error by default) */
+  log?: Logger;
 }
 
 /** The goto's own checks have their own names on the pages (gotoCheck_*); the rest are the preflight's. */
@@ -201,11 +205,16 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   };
   private readonly onLost = (v: Vehicle) => this.linkChange(v, true);
   private readonly onRegained = (v: Vehicle) => this.linkChange(v, false);
+  /** each goto's record, written in order behind its flight (which never waits for it) */
+  private readonly writes: InOrder;
+  /** drones whose goto is being recorded: a second one for the same drone is refused meanwhile */
+  private readonly sending = new Set<string>();
 
   constructor(private readonly d: GotoDeps) {
     super();
     this.settings = { ...DEFAULT_GOTO, ...d.settings };
     this.clock = d.clock ?? realClock;
+    this.writes = new InOrder(d.log ?? stderrLog, (id) => `goto ${id}: its record not written`);
     d.fleet.on('changed', this.onChanged);
     d.fleet.on('lost', this.onLost);
     d.fleet.on('regained', this.onRegained);
@@ -222,9 +231,9 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
    * cut off by a restart). One flying there or holding is watched again, but nothing is claimed
    * until its telemetry comes: it shows stale, not overhead, until a fresh position says where it is.
    */
-  resume(): void {
-    for (const row of this.d.records.active()) {
-      const g = new Goto(row, this.d.records.events(row.id));
+  async resume(): Promise<void> {
+    for (const row of await this.d.records.active()) {
+      const g = new Goto(row, await this.d.records.events(row.id));
       this.all.set(g.id, g);
       g.lastTick = this.clock.now();
       if (g.state === 'arming' || g.state === 'climbing') {
@@ -376,10 +385,11 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   }
 
   /**
-   * Send a drone to a point; resolves with its record once the checks passed (the flight goes on
-   * in the background, each step in its events). The caller has checked role and confirmation.
+   * Send a drone to a point; resolves with its record once the checks passed and the record is
+   * written (the flight goes on in the background, each step in its events). Nothing is sent to the
+   * drone before: a goto the database cannot record is refused. The caller has checked role and confirmation.
    */
-  send(r: GotoRequest): GotoView {
+  async send(r: GotoRequest): Promise<GotoView> {
     const v = this.vehicle(r.vehicleId);
     this.d.control.require(v.id, r.pilot);
     if (!Number.isFinite(r.target.lat) || !Number.isFinite(r.target.lon) || (r.target.lat === 0 && r.target.lon === 0)) {
@@ -411,7 +421,16 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       startedAt: now,
       leftPatrol,
     };
-    const g = new Goto({ ...row, id: this.d.records.create(row), arrivedAt: null, endedAt: null, heldMs: 0, keepHolding: false }, []);
+    // Its checks passed now: no second goto for this drone may pass them while the record is written.
+    if (this.sending.has(v.id)) throw new GotoError('conflict', `${v.id} is being sent to a point already: wait for its goto`);
+    this.sending.add(v.id);
+    let id: number;
+    try {
+      id = await this.d.records.create(row);
+    } finally {
+      this.sending.delete(v.id);
+    }
+    const g = new Goto({ ...row, id, arrivedAt: null, endedAt: null, heldMs: 0, keepHolding: false }, []);
     this.all.set(g.id, g);
     this.event(g, 'sent', said('goto_sent', { lat: r.target.lat.toFixed(5), lon: r.target.lon.toFixed(5), alt: g.altM, pilot: r.pilot }));
     this.event(g, 'hold', said('goto_hold', { how: plan.holdWhy }));
@@ -672,7 +691,7 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   private event(g: Goto, kind: string, what: ServerMessage): void {
     const e = { at: this.clock.now(), kind, message: english(what), said: what };
     g.events.push(e);
-    this.d.records.event(g.id, e);
+    this.writes.queue(g.id, () => this.d.records.event(g.id, e));
     this.save(g);
     this.emit('goto', this.view(g));
   }
@@ -695,9 +714,9 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     if (run && run.id === g.leftPatrol?.runId) run.event('detour', what, { gotoId: g.id, alertId: g.alertId });
   }
 
-  /** What changes as it flies, written as it changes. */
+  /** What changes as it flies, written as it changes (after what was written before it; the flight does not wait). */
   private save(g: Goto): void {
-    this.d.records.update(g.id, {
+    const f = {
       state: g.state,
       hold: g.hold,
       arrivedAt: g.arrivedAt,
@@ -705,12 +724,13 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
       heldMs: g.heldMs,
       keepHolding: g.keepHolding,
       leftPatrol: g.leftPatrol,
-    });
+    };
+    this.writes.queue(g.id, () => this.d.records.update(g.id, f));
   }
 
   /** An ended goto as stored. */
-  private stored(row: GotoRow | undefined): GotoView | undefined {
-    return row && this.view(new Goto(row, this.d.records.events(row.id)));
+  private async stored(row: GotoRow | undefined): Promise<GotoView | undefined> {
+    return row && this.view(new Goto(row, await this.d.records.events(row.id)));
   }
 
   view(g: Goto): GotoView {
@@ -745,15 +765,20 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
     };
   }
 
-  get(id: number): GotoView | undefined {
+  /** A goto under way, or as stored (once what it wrote is in: an ended one's last state with it). */
+  async get(id: number): Promise<GotoView | undefined> {
     const g = this.all.get(id);
-    return g ? this.view(g) : this.stored(this.d.records.get(id));
+    if (g) return this.view(g);
+    await this.writes.done(id);
+    return this.stored(await this.d.records.get(id));
   }
 
   /** The drone's goto under way, else its last one (before a restart too). */
-  current(vehicleId: string): GotoView | undefined {
+  async current(vehicleId: string): Promise<GotoView | undefined> {
     const g = this.activeFor(vehicleId);
-    return g ? this.view(g) : this.stored(this.d.records.latestFor(vehicleId));
+    if (g) return this.view(g);
+    await this.writes.done();
+    return this.stored(await this.d.records.latestFor(vehicleId));
   }
 
   activeViews(): GotoView[] {
@@ -761,15 +786,25 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   }
 
   /** What the pilots and the command room are shown: every goto under way, and those that ended in the last `sinceMs`. */
-  shownViews(sinceMs = RECENT_MS): GotoView[] {
-    const ended = this.d.records.endedSince(this.clock.now() - sinceMs, RECENT_LIMIT).map((row) => this.stored(row)!);
+  async shownViews(sinceMs = RECENT_MS): Promise<GotoView[]> {
+    await this.writes.done();
+    const rows = await this.d.records.endedSince(this.clock.now() - sinceMs, RECENT_LIMIT);
+    const ended = await Promise.all(rows.map(async (row) => (await this.stored(row))!));
+    // Those under way as they are now; one that ended during the read is told by its own 'goto' event.
     return [...this.activeViews(), ...ended.reverse()];
   }
 
-  close(): void {
+  /** Resolves once every goto's record written so far is in the database (or has failed, logged). */
+  saved(): Promise<void> {
+    return this.writes.done();
+  }
+
+  /** Stops watching; resolves when the gotos' records are written. */
+  async close(): Promise<void> {
     this.d.fleet.off('changed', this.onChanged);
     this.d.fleet.off('lost', this.onLost);
     this.d.fleet.off('regained', this.onRegained);
     for (const g of this.all.values()) if (g.timer !== null) this.clock.clearTimeout(g.timer);
+    await this.saved();
   }
 }

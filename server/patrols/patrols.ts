@@ -6,6 +6,7 @@ import { condition, modeTerm } from '../alerts/aircraft-rules.ts';
 import type { MissionClient, RouteUploadResult } from '../missions/protocol/client.ts';
 import type { Route } from '../missions/model.ts';
 import type { RouteStore } from '../missions/store.ts';
+import type { Logger } from '../log.ts';
 import { Refusal, type RefusalKind } from '../refusal.ts';
 import type { RunStore } from '../store/runs.ts';
 import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
@@ -17,8 +18,9 @@ import { english, moment, said, term, verbatim, type MessageParam, type ServerMe
 import type { Autopilot, PreflightItem, RunOutcome, RunView } from '../wire/types.ts';
 import { airborne, armPatiently } from './arming.ts';
 import type { ControlRegistry } from './control.ts';
+import { InOrder, stderrLog } from '../in-order.ts';
 import { blocking, MISSION_CHECKS, preflight, type StationRules } from './preflight.ts';
-import { PatrolRun } from './run.ts';
+import { PatrolRun, type RunBooks } from './run.ts';
 
 /** A refused launch or patrol action; a launch refused by its checks carries them. */
 export class PatrolError extends Refusal {
@@ -60,6 +62,8 @@ export interface PatrolDeps {
   /** the autopilot a drone had when last seen (for runs picked up after a restart) */
   autopilotOf: (vehicleId: string) => Autopilot;
   timing?: Partial<PatrolTiming>;
+  /** where a run's record that could not be written is told (standard error by default) */
+  log?: Logger;
 }
 
 /** A STATUSTEXT this recent that speaks of a failsafe tells why the aircraft turned back. */
@@ -77,10 +81,15 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
   /** per run: stop hearing its vehicle's mission reports */
   private readonly unfollow = new Map<number, () => void>();
   private readonly onChanged = (v: Vehicle) => this.observe(v);
+  /** each run's record, written in order behind its flight */
+  private readonly books: RunBooks;
+  /** drones whose launch is being recorded: a second launch of one is refused meanwhile */
+  private readonly launching = new Set<string>();
 
   constructor(private readonly d: PatrolDeps) {
     super();
     this.timing = { ...DEFAULT_TIMING, ...d.timing };
+    this.books = { store: d.runs, writes: new InOrder(d.log ?? stderrLog, (id) => `run ${id}: its record not written`) };
     d.fleet.on('changed', this.onChanged);
     d.fleet.on('lost', (v) => this.activeFor(v.id)?.event('link', said('run_link_lost')));
     d.fleet.on('regained', (v) => this.activeFor(v.id)?.event('link', said('run_link_regained')));
@@ -90,9 +99,9 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
    * Runs that were not finished when the service stopped. They are watched again as soon as
    * their drone is heard; a launch sequence cut off by the restart is not resumed (a pilot decides).
    */
-  resume(now = Date.now()): void {
-    for (const row of this.d.runs.active()) {
-      const run = PatrolRun.fromRow(row, this.d.runs, this.d.autopilotOf(row.vehicleId));
+  async resume(now = Date.now()): Promise<void> {
+    for (const row of await this.d.runs.active()) {
+      const run = await PatrolRun.load(row, this.books, this.d.autopilotOf(row.vehicleId));
       run.event('restart', said('run_restarted', { time: moment(now), vehicle: row.vehicleId }));
       this.runs.set(run.id, run);
       if (['uploading', 'arming', 'starting'].includes(row.state))
@@ -131,8 +140,11 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     });
   }
 
-  /** Start a patrol; resolves with the run as soon as it exists (the launch goes on in the background). */
-  launch(vehicleId: string, routeId: string, pilot: string, overrides: string[] = []): PatrolRun {
+  /**
+   * Start a patrol; resolves with the run as soon as its record exists (the launch goes on in the
+   * background). Nothing is sent to the drone before: a launch the database cannot record is refused.
+   */
+  async launch(vehicleId: string, routeId: string, pilot: string, overrides: string[] = []): Promise<PatrolRun> {
     const v = this.vehicle(vehicleId);
     const route = this.route(routeId);
     const items = preflight({
@@ -154,8 +166,17 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     if (blocked.length) {
       throw new PatrolError('conflict', said('preflight_failed', { checks: failedChecks(blocked) }), items);
     }
-    const id = this.d.runs.create({ vehicleId: v.id, routeId: route.id, routeJson: JSON.stringify(route), pilot, state: 'uploading' });
-    const run = new PatrolRun(id, v.id, route, pilot, Date.now(), 'uploading', items, this.d.runs, v.autopilot);
+    // Its checks passed now: no second launch of this drone may pass them while the record is written.
+    if (this.launching.has(v.id)) throw new PatrolError('conflict', `${v.id} is being launched on a patrol already: wait for its run`);
+    this.launching.add(v.id);
+    const startedAt = Date.now();
+    let id: number;
+    try {
+      id = await this.d.runs.create({ vehicleId: v.id, routeId: route.id, routeJson: JSON.stringify(route), pilot, state: 'uploading', startedAt });
+    } finally {
+      this.launching.delete(v.id);
+    }
+    const run = new PatrolRun(id, v.id, route, pilot, startedAt, 'uploading', items, this.books, v.autopilot);
     const overridden = items.filter((i) => i.overridden).map((i) => term(`check_${i.id}`, i.id));
     run.event('preflight', overridden.length ? said('run_preflight_overridden', { checks: overridden }) : said('run_preflight_passed'), items);
     this.runs.set(id, run);
@@ -396,21 +417,34 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     this.emit('run', run.view(this.d.fleet.get(run.vehicleId)));
   }
 
+  /** A run of this session (flying or not), as it stands here. */
+  live(id: number): RunView | undefined {
+    const run = this.runs.get(id);
+    return run?.view(this.d.fleet.get(run.vehicleId));
+  }
+
   /** A run live, or from the database when it is from an earlier session. */
-  view(id: number): RunView | undefined {
-    const live = this.runs.get(id);
-    if (live) return live.view(this.d.fleet.get(live.vehicleId));
-    const row = this.d.runs.get(id);
-    return row && PatrolRun.fromRow(row, this.d.runs, this.d.autopilotOf(row.vehicleId)).view(undefined);
+  async view(id: number): Promise<RunView | undefined> {
+    const live = this.live(id);
+    if (live) return live;
+    const row = await this.d.runs.get(id);
+    return row && (await PatrolRun.load(row, this.books, this.d.autopilotOf(row.vehicleId))).view(undefined);
   }
 
   activeViews(): RunView[] {
     return [...this.runs.values()].filter((r) => !r.ended).map((r) => r.view(this.d.fleet.get(r.vehicleId)));
   }
 
-  close(): void {
+  /** Resolves once every run's record written so far is in the database (or has failed, logged). */
+  saved(): Promise<void> {
+    return this.books.writes.done();
+  }
+
+  /** Stops following the fleet; resolves when the runs' records are written. */
+  async close(): Promise<void> {
     this.d.fleet.off('changed', this.onChanged);
     for (const off of this.unfollow.values()) off();
     this.unfollow.clear();
+    await this.saved();
   }
 }

@@ -1,6 +1,6 @@
 import { distanceM } from '../missions/flight.ts';
 import type { Route } from '../missions/model.ts';
-import type { RunRow, RunStore } from '../store/runs.ts';
+import type { RunRow, RunStore, RunUpdate } from '../store/runs.ts';
 import type { ModeCause, ModeChange } from '../vehicles/mode-changes.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import { english, said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
@@ -15,6 +15,7 @@ import {
   type RunState,
   type RunView,
 } from '../wire/types.ts';
+import type { InOrder } from '../in-order.ts';
 import { batteryTrend, crossTrack, distanceLeft, MissionProgress, waypointsOf } from './progress.ts';
 
 /** Speed for an ETA before the drone has shown its own. */
@@ -60,9 +61,16 @@ export function outcomeSaid(o: RunOutcome): ServerMessage {
 
 const stateOf = (o: RunOutcome): RunState => (o.kind === 'aborted' ? 'aborted' : o.kind === 'failed' ? 'failed' : 'landed');
 
+/** Where a run's record is kept: the store, and the queue that writes it in order without making the flight wait. */
+export interface RunBooks {
+  store: RunStore;
+  writes: InOrder;
+}
+
 /**
  * One patrol flight: its state, its figures as they accumulate, and its record in the database.
- * The launch sequence and commands live in Patrols; this only keeps the books.
+ * The launch sequence and commands live in Patrols; this only keeps the books. Its state here is
+ * what the flight goes by; the record follows it, written in order in the background.
  */
 export class PatrolRun {
   state: RunState;
@@ -99,7 +107,7 @@ export class PatrolRun {
     readonly startedAt: number,
     state: RunState,
     readonly preflight: PreflightItem[],
-    private readonly store: RunStore,
+    private readonly books: RunBooks,
     autopilot: Autopilot,
     events: RunEvent[] = [],
   ) {
@@ -110,8 +118,8 @@ export class PatrolRun {
   }
 
   /** A run as the database keeps it (after a restart, or from the history). */
-  static fromRow(row: RunRow, store: RunStore, autopilot: Autopilot): PatrolRun {
-    const events = store.events(row.id);
+  static async load(row: RunRow, books: RunBooks, autopilot: Autopilot): Promise<PatrolRun> {
+    const events = await books.store.events(row.id);
     const pre = events.find((e) => e.kind === 'preflight')?.detail as PreflightItem[] | undefined;
     const run = new PatrolRun(
       row.id,
@@ -121,7 +129,7 @@ export class PatrolRun {
       row.startedAt,
       row.state,
       pre ?? [],
-      store,
+      books,
       autopilot,
       events.map(({ time, kind, message, said: what }) => (what ? { time, kind, message, said: what } : { time, kind, message })),
     );
@@ -141,15 +149,26 @@ export class PatrolRun {
     return RUN_ENDED.includes(this.state);
   }
 
+  /** Written after everything before it for this run; the flight does not wait for it. */
+  private save(write: (store: RunStore) => Promise<void>): void {
+    this.books.writes.queue(this.id, () => write(this.books.store));
+  }
+
+  private update(f: RunUpdate): void {
+    this.save((store) => store.update(this.id, f));
+  }
+
   /** An event of the run: its code and parameters for the pages, its English for the record. */
   event(kind: string, what: ServerMessage, detail?: unknown): void {
-    this.events.push(this.store.event(this.id, kind, english(what), detail, what));
+    const e: RunEvent = { time: Date.now(), kind, message: english(what), said: what };
+    this.events.push(e);
+    this.save((store) => store.event(this.id, { ...e, detail }));
   }
 
   setState(state: RunState, what?: ServerMessage): void {
     if (state === this.state) return;
     this.state = state;
-    this.store.update(this.id, { state });
+    this.update({ state });
     this.event('state', what ?? said('run_state', { state: term(`run_${state}`, state) }));
   }
 
@@ -157,7 +176,7 @@ export class PatrolRun {
     this.outcome = outcome;
     this.result = resultText(outcome);
     this.endedAt = Date.now();
-    this.store.update(this.id, {
+    this.update({
       result: this.result,
       outcome,
       endedAt: this.endedAt,
@@ -196,7 +215,7 @@ export class PatrolRun {
     }
     if (now - this.lastSaved > 5000) {
       this.lastSaved = now;
-      this.store.update(this.id, { distanceM: this.distanceFlownM, maxAltM: this.maxAltM, minBattery: this.minBattery });
+      this.update({ distanceM: this.distanceFlownM, maxAltM: this.maxAltM, minBattery: this.minBattery });
     }
   }
 

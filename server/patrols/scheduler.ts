@@ -4,7 +4,7 @@ import type { AuditLog } from '../store/audit.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { said, term, type ServerMessage } from '../wire/messages.ts';
 import type { DuePatrol } from '../wire/types.ts';
-import { ControlError, type ControlRegistry } from './control.ts';
+import type { ControlRegistry } from './control.ts';
 import { PatrolError, type Patrols } from './patrols.ts';
 import { occurrences, parseSchedule } from './schedule.ts';
 
@@ -19,6 +19,8 @@ export interface SchedulerOptions {
 
 export const DEFAULT_SCHEDULER: SchedulerOptions = { leadMs: 10 * 60_000, graceMs: 30 * 60_000, autoLaunch: [] };
 const AUTO_PILOT = 'scheduler';
+/** A due patrol's slot: its route and time. */
+const slotKey = (p: { routeId: string; dueAt: number }) => `${p.routeId}@${p.dueAt}`;
 
 /**
  * Keeps the list of patrols due soon for pilots. Nothing launches by itself unless the route's
@@ -31,6 +33,8 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
   private readonly refused = new Map<string, string>();
   /** the same refusals as code and parameters, where they have them */
   private readonly refusedSaid = new Map<string, ServerMessage>();
+  /** slots whose automatic launch is under way (its record being written): not tried again meanwhile */
+  private readonly launching = new Set<string>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -42,8 +46,8 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
     // A pilot launching a due route on its drone flies that slot: it is no longer due.
     d.patrols.on('run', (run) => {
       const slot = this.due.find((p) => p.runId === null && p.routeId === run.routeId && p.vehicleId === run.vehicleId);
-      if (slot && !this.launched.has(`${slot.routeId}@${slot.dueAt}`)) {
-        this.launched.set(`${slot.routeId}@${slot.dueAt}`, run.id);
+      if (slot && !this.launched.has(slotKey(slot))) {
+        this.launched.set(slotKey(slot), run.id);
         this.tick();
       }
     });
@@ -57,7 +61,24 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
     return null;
   }
 
+  /** The list as it stands now, told when it changed; and the automatic launches that are due, started. */
   tick(now = Date.now()): void {
+    const list = this.listAt(now);
+    for (const p of list) {
+      if (p.runId !== null || p.dueAt > now || !p.vehicleId || !this.d.options.autoLaunch.includes(p.vehicleId)) continue;
+      if (!this.launching.has(slotKey(p))) void this.autoLaunch(p);
+    }
+    this.show(list);
+  }
+
+  private show(list: DuePatrol[]): void {
+    if (JSON.stringify(list) !== JSON.stringify(this.due)) {
+      this.due = list;
+      this.emit('due', list);
+    }
+  }
+
+  private listAt(now: number): DuePatrol[] {
     const list: DuePatrol[] = [];
     for (const e of this.d.routes.list()) {
       if (!e.route?.meta.schedule) continue;
@@ -69,7 +90,7 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
       }
       if (!schedule) continue;
       for (const at of occurrences(schedule, now - this.d.options.graceMs, now + this.d.options.leadMs)) {
-        const key = `${e.id}@${at}`;
+        const key = slotKey({ routeId: e.id, dueAt: at });
         list.push({
           routeId: e.id,
           name: { zh: e.route.meta.nameZh || e.id, en: e.route.meta.nameEn || e.id },
@@ -82,23 +103,20 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
         });
       }
     }
-    list.sort((a, b) => a.dueAt - b.dueAt);
-    for (const p of list) if (p.runId === null && p.dueAt <= now && p.vehicleId && this.d.options.autoLaunch.includes(p.vehicleId)) this.autoLaunch(p);
-    if (JSON.stringify(list) !== JSON.stringify(this.due)) {
-      this.due = list;
-      this.emit('due', list);
-    }
+    return list.sort((a, b) => a.dueAt - b.dueAt);
   }
 
-  private autoLaunch(p: DuePatrol): void {
-    const key = `${p.routeId}@${p.dueAt}`;
+  /**
+   * Launch a due patrol by itself; what came of it (its run, or why not) is in the list once it is
+   * known. Never rejects: a refusal, the database's too, is shown to pilots and audited.
+   */
+  private async autoLaunch(p: DuePatrol): Promise<void> {
+    const key = slotKey(p);
+    this.launching.add(key);
     try {
-      if (this.d.control.holder(p.vehicleId!) === null) this.d.control.take(p.vehicleId!, AUTO_PILOT);
+      if (this.d.control.holder(p.vehicleId!) === null) await this.d.control.take(p.vehicleId!, AUTO_PILOT);
       this.d.control.require(p.vehicleId!, AUTO_PILOT);
-      const run = this.d.patrols.launch(p.vehicleId!, p.routeId, AUTO_PILOT);
-      p.runId = run.id;
-      p.autoLaunchProblem = null;
-      p.autoLaunchSaid = null;
+      const run = await this.d.patrols.launch(p.vehicleId!, p.routeId, AUTO_PILOT);
       this.launched.set(key, run.id);
       this.refused.delete(key);
       this.refusedSaid.delete(key);
@@ -109,14 +127,13 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
         result: 'ok',
         detail: { runId: run.id, routeId: p.routeId, scheduled: new Date(p.dueAt).toISOString() },
       });
-    } catch (err) {
-      if (!(err instanceof PatrolError) && !(err instanceof ControlError)) throw err;
-      // Tried again at every tick while the patrol is due; pilots see why meanwhile.
-      p.autoLaunchProblem = err.message;
+    } catch (e) {
+      // Tried again at every tick while the patrol is due; pilots see why meanwhile. Not only the
+      // patrol's and the control's refusals: a database that is away refuses a launch too.
+      const err = e instanceof Error ? e : new Error(String(e));
       // Refused by its checks: which ones, for the pages to name in their language.
       const failed = err instanceof PatrolError ? err.preflight?.filter((i) => !i.pass && !i.overridden) ?? [] : [];
-      p.autoLaunchSaid = failed.length ? said('due_checks_failed', { checks: failed.map((i) => term(`check_${i.id}`, `${i.id} (${i.value})`)) }) : null;
-      if (p.autoLaunchSaid) this.refusedSaid.set(key, p.autoLaunchSaid);
+      if (failed.length) this.refusedSaid.set(key, said('due_checks_failed', { checks: failed.map((i) => term(`check_${i.id}`, `${i.id} (${i.value})`)) }));
       else this.refusedSaid.delete(key);
       if (this.refused.get(key) !== err.message) {
         this.refused.set(key, err.message);
@@ -128,6 +145,9 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
           detail: { routeId: p.routeId, reason: err.message },
         });
       }
+    } finally {
+      this.launching.delete(key);
+      this.show(this.listAt(Date.now()));
     }
   }
 

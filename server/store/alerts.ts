@@ -1,85 +1,167 @@
-import type { Db } from './db.ts';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Db } from './connection.ts';
+import { StoreError } from './db.ts';
+import type { Database } from './schema.ts';
 import type { ServerMessage } from '../wire/messages.ts';
 import type { AircraftAlertView, AlertSeverity } from '../wire/types.ts';
 
+/** The store's query builder, or a transaction of it. */
+type Q = Kysely<Database>;
+
+/**
+ * Run `fn` in a transaction of its own, or in the caller's when `k` is one already (the bench
+ * seeds thousands of incidents in one): Kysely has no nested transactions.
+ */
+function inTransaction<T>(k: Q, fn: (trx: Q) => Promise<T>): Promise<T> {
+  return k.isTransaction ? fn(k) : k.transaction().execute(fn);
+}
+
+/**
+ * One field of a JSON text column, as text (an object comes back as its JSON). The one place the
+ * two databases differ here: SQLite's json_extract takes a path, PostgreSQL reads the text as json.
+ */
+function jsonField(db: Db, column: string, field: string): RawBuilder<string | null> {
+  return db.dialect === 'sqlite'
+    ? sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})`
+    : sql<string | null>`(${sql.ref(column)}::json ->> ${sql.lit(field)})`;
+}
+
+async function addEvent(k: Q, alertId: number, user: string | null, kind: string, detail: unknown, time: number): Promise<void> {
+  await k.insertInto('alert_events')
+    .values({ alert_id: alertId, time, user, kind, detail: detail === undefined ? null : JSON.stringify(detail) })
+    .execute();
+}
+
+/**
+ * The state of an aircraft alert's row that holds an id reserved for it (AlertStore.reserve):
+ * the monitor names an alert before the database has answered, and no other row takes that id.
+ */
+const RESERVED = 'reserved';
+
+export interface RaiseAircraft {
+  /** a reserved id (AlertStore.reserve), or none for a new row */
+  id?: number;
+  vehicleId: string;
+  rule: string;
+  severity: AlertSeverity;
+  message: string;
+  said?: ServerMessage;
+  /** when it was raised (ms); now if not given */
+  at?: number;
+}
+
 interface AlertRow {
   id: number;
-  kind: string;
   category: string;
-  severity: AlertSeverity;
+  severity: string;
   vehicle_id: string | null;
   note: string | null;
-  state: string;
   created_at: number;
   closed_at: number | null;
   acknowledged_by: string | null;
   /** the latest message as code and parameters (JSON), kept in its raised or updated event */
-  said?: string | null;
+  said: string | null;
 }
 
-/** Alerts and their lifecycle events. All alert SQL lives here. */
+/** Aircraft alerts and their lifecycle events. All alert SQL lives here. */
 export class AlertStore {
   constructor(private readonly db: Db) {}
 
-  private event(alertId: number, kind: string, user: string | null, detail?: unknown, time = Date.now()): void {
-    this.db.prepare('INSERT INTO alert_events (alert_id, time, user, kind, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(alertId, time, user, kind, detail === undefined ? null : JSON.stringify(detail));
+  /**
+   * Reserve `n` ids for aircraft alerts, as rows in state "reserved" that raiseAircraft fills in:
+   * the monitor shows an alert with its id at once, even while the database is slow or away.
+   * Aircraft and ground alerts share the table's ids, so an id is only ever taken from the database.
+   */
+  async reserve(n: number): Promise<number[]> {
+    if (!Number.isInteger(n) || n < 1) throw new StoreError(`reserve: ${n} is not a number of ids (1 or more)`);
+    const now = Date.now();
+    const rows = await this.db.k.insertInto('alerts')
+      .values(
+        Array.from({ length: n }, () => ({ kind: 'aircraft' as const, category: '', severity: 'info', state: RESERVED, created_at: now, updated_at: now })),
+      )
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id).sort((a, b) => a - b);
   }
 
-  raiseAircraft(vehicleId: string, rule: string, severity: AlertSeverity, message: string, said?: ServerMessage): AircraftAlertView {
-    return this.db.transaction(() => {
-      const now = Date.now();
-      const id = Number(
-        this.db.prepare(`INSERT INTO alerts (kind, category, severity, vehicle_id, note, state, created_at, updated_at)
-        VALUES ('aircraft', ?, ?, ?, ?, 'open', ?, ?)`).run(rule, severity, vehicleId, message, now, now).lastInsertRowid,
-      );
-      this.event(id, 'raised', null, { message, said }, now);
-      return this.aircraft(id)!;
-    })();
+  /** Ids reserved before and never used (the service stopped first): the next monitor takes them. */
+  async reserved(): Promise<number[]> {
+    const rows = await this.db.k.selectFrom('alerts').select('id').where('kind', '=', 'aircraft').where('state', '=', RESERVED).orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Raise an alert, in its reserved row or a new one. Returns its id. */
+  async raiseAircraft(a: RaiseAircraft): Promise<number> {
+    const at = a.at ?? Date.now();
+    const values = { category: a.rule, severity: a.severity, vehicle_id: a.vehicleId, note: a.message, state: 'open', created_at: at, updated_at: at };
+    return inTransaction(this.db.k, async (trx) => {
+      let id = a.id;
+      if (id === undefined) {
+        id = (await trx.insertInto('alerts').values({ kind: 'aircraft', ...values }).returning('id').executeTakeFirstOrThrow()).id;
+      } else {
+        const done = await trx.updateTable('alerts').set(values).where('id', '=', id).where('kind', '=', 'aircraft').where('state', '=', RESERVED)
+          .executeTakeFirst();
+        if (done.numUpdatedRows === 0n) {
+          // Written already (the monitor tries again when it could not tell whether a write arrived): nothing more to do.
+          const row = await trx.selectFrom('alerts').select(['created_at', 'vehicle_id', 'category']).where('id', '=', id).where('kind', '=', 'aircraft')
+            .executeTakeFirst();
+          if (row && row.created_at === at && row.vehicle_id === a.vehicleId && row.category === a.rule) return id;
+          throw new StoreError(`aircraft alert ${id}: not a reserved id`);
+        }
+      }
+      await addEvent(trx, id, null, 'raised', { message: a.message, said: a.said }, at);
+      return id;
+    });
   }
 
   /**
    * Update the message and severity of a raised alert (e.g. the battery keeps falling). The code
    * and parameters go in an event, which the pages read to say it in their language.
    */
-  updateAircraft(id: number, severity: AlertSeverity, message: string, said?: ServerMessage): void {
-    this.db.transaction(() => {
-      const now = Date.now();
-      this.db.prepare('UPDATE alerts SET severity = ?, note = ?, updated_at = ? WHERE id = ?').run(severity, message, now, id);
-      if (said) this.event(id, 'updated', null, { message, said }, now);
-    })();
+  async updateAircraft(id: number, severity: AlertSeverity, message: string, said?: ServerMessage, at = Date.now()): Promise<void> {
+    await inTransaction(this.db.k, async (trx) => {
+      await trx.updateTable('alerts').set({ severity, note: message, updated_at: at }).where('id', '=', id).execute();
+      if (said) await addEvent(trx, id, null, 'updated', { message, said }, at);
+    });
   }
 
-  clearAircraft(id: number, reason: string): AircraftAlertView | undefined {
-    return this.db.transaction(() => {
-      const now = Date.now();
-      this.db.prepare("UPDATE alerts SET state = 'cleared', closed_at = ?, updated_at = ? WHERE id = ? AND closed_at IS NULL").run(now, now, id);
-      this.event(id, 'cleared', null, { reason }, now);
-      return this.aircraft(id);
-    })();
+  async clearAircraft(id: number, reason: string, at = Date.now()): Promise<void> {
+    await inTransaction(this.db.k, async (trx) => {
+      await trx.updateTable('alerts').set({ state: 'cleared', closed_at: at, updated_at: at }).where('id', '=', id).where('closed_at', 'is', null).execute();
+      await addEvent(trx, id, null, 'cleared', { reason }, at);
+    });
   }
 
   /** Undefined, writing nothing, when `id` is not an aircraft alert (unknown, or a ground alert's: both share the table). */
-  acknowledge(id: number, user: string): AircraftAlertView | undefined {
-    return this.db.transaction(() => {
-      if (!this.aircraft(id)) return undefined;
-      this.event(id, 'acknowledged', user);
-      this.db.prepare('UPDATE alerts SET updated_at = ? WHERE id = ?').run(Date.now(), id);
-      return this.aircraft(id);
-    })();
+  async acknowledge(id: number, user: string, at = Date.now()): Promise<AircraftAlertView | undefined> {
+    return inTransaction(this.db.k, async (trx) => {
+      const done = await trx.updateTable('alerts').set({ updated_at: at }).where('id', '=', id).where('kind', '=', 'aircraft').where('state', '<>', RESERVED)
+        .executeTakeFirst();
+      if (done.numUpdatedRows === 0n) return undefined;
+      await addEvent(trx, id, user, 'acknowledged', undefined, at);
+      return this.aircraftIn(trx, id);
+    });
   }
 
-  private static readonly AIRCRAFT_SQL =
-    `SELECT a.*, (SELECT user FROM alert_events e WHERE e.alert_id = a.id AND e.kind = 'acknowledged' ORDER BY e.id DESC LIMIT 1) AS acknowledged_by,
-    (SELECT json_extract(e.detail, '$.said') FROM alert_events e WHERE e.alert_id = a.id AND e.kind IN ('raised', 'updated') ORDER BY e.id DESC LIMIT 1) AS said
-    FROM alerts a WHERE a.kind = 'aircraft'`;
+  private selectAircraft(k: Q) {
+    return k.selectFrom('alerts as a')
+      .select(['a.id', 'a.category', 'a.severity', 'a.vehicle_id', 'a.note', 'a.created_at', 'a.closed_at'])
+      .select((eb) => [
+        eb.selectFrom('alert_events as e').select('e.user').whereRef('e.alert_id', '=', 'a.id').where('e.kind', '=', 'acknowledged')
+          .orderBy('e.id', 'desc').limit(1).as('acknowledged_by'),
+        eb.selectFrom('alert_events as e').select(jsonField(this.db, 'e.detail', 'said').as('said')).whereRef('e.alert_id', '=', 'a.id')
+          .where('e.kind', 'in', ['raised', 'updated']).orderBy('e.id', 'desc').limit(1).as('said'),
+      ])
+      .where('a.kind', '=', 'aircraft')
+      .where('a.state', '<>', RESERVED);
+  }
 
   private toView(r: AlertRow): AircraftAlertView {
     return {
       id: r.id,
       vehicleId: r.vehicle_id ?? '',
       rule: r.category,
-      severity: r.severity,
+      severity: r.severity as AlertSeverity,
       message: r.note ?? '',
       raisedAt: r.created_at,
       clearedAt: r.closed_at,
@@ -88,15 +170,27 @@ export class AlertStore {
     };
   }
 
-  aircraft(id: number): AircraftAlertView | undefined {
-    const r = this.db.prepare(`${AlertStore.AIRCRAFT_SQL} AND a.id = ?`).get(id) as AlertRow | undefined;
+  private async aircraftIn(k: Q, id: number): Promise<AircraftAlertView | undefined> {
+    const r = await this.selectAircraft(k).where('a.id', '=', id).executeTakeFirst();
     return r && this.toView(r);
   }
 
+  async aircraft(id: number): Promise<AircraftAlertView | undefined> {
+    return this.aircraftIn(this.db.k, id);
+  }
+
   /** Alerts that still hold or were never acknowledged (what a pilot must still see). */
-  openAircraft(): AircraftAlertView[] {
-    return (this.db.prepare(`${AlertStore.AIRCRAFT_SQL} AND (a.closed_at IS NULL OR acknowledged_by IS NULL) ORDER BY a.id`).all() as AlertRow[])
-      .map((r) => this.toView(r));
+  async openAircraft(): Promise<AircraftAlertView[]> {
+    const rows = await this.selectAircraft(this.db.k)
+      .where((eb) =>
+        eb.or([
+          eb('a.closed_at', 'is', null),
+          eb.not(eb.exists(eb.selectFrom('alert_events as e').select('e.id').whereRef('e.alert_id', '=', 'a.id').where('e.kind', '=', 'acknowledged'))),
+        ])
+      )
+      .orderBy('a.id')
+      .execute();
+    return rows.map((r) => this.toView(r));
   }
 }
 
@@ -133,168 +227,217 @@ export interface IncidentQuery {
   officer?: string;
   limit?: number;
 }
+/** The history's filters: creation time and a bounding box (west, south, east, north). */
+export interface HistoryQuery {
+  from?: number;
+  to?: number;
+  bbox?: [number, number, number, number];
+  limit?: number;
+}
 export interface AlertEvent {
   time: number;
   user: string | null;
   kind: string;
   detail: Record<string, unknown> | null;
 }
+/** An incident with every event of it, oldest first. */
+export interface IncidentRecord {
+  row: GroundRow;
+  events: AlertEvent[];
+}
 
-const GROUND_COLUMNS = `id, category, priority, lat, lon, COALESCE(note, '') AS note, vehicle_id AS vehicleId, created_by AS createdBy,
-  created_at AS createdAt, state, closed_at AS closedAt, outcome, outcome_note AS outcomeNote, outcome_by AS outcomeBy, outcome_at AS outcomeAt,
-  incident_no AS number`;
+/** At most this many incidents in one answer (the log, the history, the CSV). */
+const MAX_ROWS = 10_000;
+/**
+ * A day's incidents were all created within a day of each other, whatever the station's time
+ * zone: the day's next number is counted among those created three days either side of it, which
+ * the (kind, created_at) index finds at once, instead of every incident ever raised.
+ */
+const NUMBER_WINDOW_MS = 3 * 24 * 3600_000;
 
 /** Ground alerts: each change is one transaction of the row and its event, so history and state never disagree. */
 export class GroundAlertStore {
   constructor(private readonly db: Db) {}
 
+  private select(k: Q) {
+    return k.selectFrom('alerts')
+      .select([
+        'id',
+        'category',
+        'priority',
+        'lat',
+        'lon',
+        sql<string>`coalesce(note, '')`.as('note'),
+        'vehicle_id as vehicleId',
+        'created_by as createdBy',
+        'created_at as createdAt',
+        'state',
+        'closed_at as closedAt',
+        'outcome',
+        'outcome_note as outcomeNote',
+        'outcome_by as outcomeBy',
+        'outcome_at as outcomeAt',
+        'incident_no as number',
+      ])
+      .where('kind', '=', 'ground')
+      .$castTo<GroundRow>();
+  }
+
   /**
    * numberPrefix: what the station's incident numbers start with on the day of a moment (e.g.
    * "HF-20261202-"); the day's next count is taken in the row's own transaction, so two incidents
-   * raised at once never share a number.
+   * raised at once never share a number and none is skipped.
    */
-  create(
+  async create(
     a: { category: string; priority: number; lat: number; lon: number; note: string; vehicleId: string | null; createdBy: string },
     numberPrefix: (at: number) => string,
-  ): GroundRow {
-    return this.db.transaction(() => {
+  ): Promise<GroundRow> {
+    return inTransaction(this.db.k, async (trx) => {
       const now = Date.now();
-      const number = this.nextNumber(numberPrefix(now));
-      const id = Number(
-        this.db.prepare(
-          `INSERT INTO alerts (kind, category, severity, priority, lat, lon, vehicle_id, note, state, created_by, created_at, updated_at, incident_no)
-        VALUES ('ground', @category, 'info', @priority, @lat, @lon, @vehicleId, @note, 'open', @createdBy, @now, @now, @number)`,
-        ).run({ ...a, now, number }).lastInsertRowid,
-      );
-      this.addEvent(id, a.createdBy, 'created', { category: a.category }, now);
-      return this.get(id)!;
-    })();
+      const number = await this.nextNumber(trx, numberPrefix(now), now);
+      const { id } = await trx.insertInto('alerts')
+        .values({
+          kind: 'ground',
+          category: a.category,
+          severity: 'info',
+          priority: a.priority,
+          lat: a.lat,
+          lon: a.lon,
+          vehicle_id: a.vehicleId,
+          note: a.note,
+          state: 'open',
+          created_by: a.createdBy,
+          created_at: now,
+          updated_at: now,
+          incident_no: number,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await addEvent(trx, id, a.createdBy, 'created', { category: a.category }, now);
+      return this.select(trx).where('id', '=', id).executeTakeFirstOrThrow();
+    });
   }
 
-  /** The prefix and the day's next count, at least three digits (HF-20261202-003; a 1000th simply has four). */
-  private nextNumber(prefix: string): string {
+  /**
+   * The prefix and the day's next count, at least three digits (HF-20261202-003; a 1000th simply
+   * has four), for an incident created at `at`. Inside the caller's transaction.
+   */
+  private async nextNumber(trx: Q, prefix: string, at: number): Promise<string> {
+    // PostgreSQL runs transactions side by side: two incidents raised at once would both count the
+    // same last number. A lock on the prefix, held to the end of the insert's transaction, makes
+    // the second wait for the first. SQLite runs one transaction at a time already.
+    if (this.db.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtext(${prefix}))`.execute(trx);
     const like = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const last = this.db.prepare(
-      `SELECT MAX(CAST(substr(incident_no, ?) AS INTEGER)) AS n FROM alerts WHERE kind = 'ground' AND incident_no LIKE ? ESCAPE '\\'`,
-    )
-      .get(prefix.length + 1, like) as { n: number | null };
+    const last = await trx.selectFrom('alerts')
+      .select(sql<number | null>`max(cast(substr(incident_no, ${prefix.length + 1}) as integer))`.as('n'))
+      .where('kind', '=', 'ground')
+      .where('created_at', '>=', at - NUMBER_WINDOW_MS)
+      .where('created_at', '<=', at + NUMBER_WINDOW_MS)
+      .where(sql<boolean>`incident_no LIKE ${like} ESCAPE '\\'`)
+      .executeTakeFirstOrThrow();
     return `${prefix}${String((last.n ?? 0) + 1).padStart(3, '0')}`;
   }
 
   /** Incidents recorded before numbers existed get theirs, by the day and in the order they were raised. Returns how many. */
-  numberOld(numberPrefix: (at: number) => string): number {
-    return this.db.transaction(() => {
-      const old = this.db.prepare("SELECT id, created_at AS createdAt FROM alerts WHERE kind = 'ground' AND incident_no IS NULL ORDER BY created_at, id")
-        .all() as { id: number; createdAt: number }[];
-      const give = this.db.prepare('UPDATE alerts SET incident_no = ? WHERE id = ?');
-      for (const r of old) give.run(this.nextNumber(numberPrefix(r.createdAt)), r.id);
+  async numberOld(numberPrefix: (at: number) => string): Promise<number> {
+    return inTransaction(this.db.k, async (trx) => {
+      const old = await trx.selectFrom('alerts').select(['id', 'created_at as createdAt']).where('kind', '=', 'ground').where('incident_no', 'is', null)
+        .orderBy('created_at').orderBy('id').execute();
+      for (const r of old) {
+        const number = await this.nextNumber(trx, numberPrefix(r.createdAt), r.createdAt);
+        await trx.updateTable('alerts').set({ incident_no: number }).where('id', '=', r.id).execute();
+      }
       return old.length;
-    })();
+    });
   }
 
   /**
    * Record an event and, if given, the alert's new state and how it ended, atomically. The outcome
    * goes into the event's detail too, so each one given stays in the incident's story.
    */
-  record(id: number, user: string | null, kind: string, detail?: Record<string, unknown>, state?: string, outcome?: OutcomeRecord): void {
-    this.db.transaction(() => {
+  async record(id: number, user: string | null, kind: string, detail?: Record<string, unknown>, state?: string, outcome?: OutcomeRecord): Promise<void> {
+    await inTransaction(this.db.k, async (trx) => {
       const now = Date.now();
-      this.addEvent(id, user, kind, outcome ? { ...detail, outcome: outcome.code, note: outcome.note } : detail, now);
+      await addEvent(trx, id, user, kind, outcome ? { ...detail, outcome: outcome.code, note: outcome.note } : detail, now);
       if (state) {
-        this.db.prepare("UPDATE alerts SET state = ?, updated_at = ?, closed_at = CASE WHEN ? IN ('resolved', 'closed') THEN ? ELSE closed_at END WHERE id = ?")
-          .run(state, now, state, now, id);
+        const ends = state === 'resolved' || state === 'closed';
+        await trx.updateTable('alerts').set({ state, updated_at: now, ...(ends && { closed_at: now }) }).where('id', '=', id).execute();
       }
       if (outcome) {
-        this.db.prepare('UPDATE alerts SET outcome = ?, outcome_note = ?, outcome_by = ?, outcome_at = ? WHERE id = ?').run(
-          outcome.code,
-          outcome.note,
-          user,
-          now,
-          id,
-        );
+        await trx.updateTable('alerts').set({ outcome: outcome.code, outcome_note: outcome.note, outcome_by: user, outcome_at: now }).where('id', '=', id)
+          .execute();
       }
-    })();
+    });
   }
 
-  private addEvent(id: number, user: string | null, kind: string, detail: unknown, time: number): void {
-    this.db.prepare('INSERT INTO alert_events (alert_id, time, user, kind, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(id, time, user, kind, detail === undefined ? null : JSON.stringify(detail));
+  async get(id: number): Promise<GroundRow | undefined> {
+    return this.select(this.db.k).where('id', '=', id).executeTakeFirst();
   }
 
-  get(id: number): GroundRow | undefined {
-    return this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE kind = 'ground' AND id = ?`).get(id) as GroundRow | undefined;
+  async events(id: number): Promise<AlertEvent[]> {
+    return (await this.eventsOf([id])).get(id) ?? [];
   }
 
-  events(id: number): AlertEvent[] {
-    return (this.db.prepare('SELECT time, user, kind, detail FROM alert_events WHERE alert_id = ? ORDER BY id').all(
-      id,
-    ) as (Omit<AlertEvent, 'detail'> & { detail: string | null })[])
-      .map((e) => ({ ...e, detail: e.detail ? JSON.parse(e.detail) : null }));
+  /** The events of these alerts, oldest first, in one query. */
+  async eventsOf(ids: readonly number[]): Promise<Map<number, AlertEvent[]>> {
+    const byAlert = new Map<number, AlertEvent[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return byAlert;
+    const rows = await this.db.k.selectFrom('alert_events').select(['alert_id', 'time', 'user', 'kind', 'detail']).where('alert_id', 'in', [...ids])
+      .orderBy('id').execute();
+    for (const { alert_id, detail, ...e } of rows) byAlert.get(alert_id)?.push({ ...e, detail: detail ? JSON.parse(detail) as Record<string, unknown> : null });
+    return byAlert;
+  }
+
+  private async withEvents(rows: GroundRow[]): Promise<IncidentRecord[]> {
+    const events = await this.eventsOf(rows.map((r) => r.id));
+    return rows.map((row) => ({ row, events: events.get(row.id)! }));
   }
 
   /**
-   * Alerts still on the command room's desk: not finished, and those resolved without an outcome
-   * (by a phone page from before outcomes), which stay until the dispatcher closes them with one.
+   * Alerts still on the command room's desk, with their events: not finished, and those resolved
+   * without an outcome (by a phone page from before outcomes), which stay until the dispatcher
+   * closes them with one.
    */
-  open(): GroundRow[] {
-    return this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE kind = 'ground'
-      AND (state NOT IN ('resolved', 'closed') OR (state = 'resolved' AND outcome IS NULL)) ORDER BY id`).all() as GroundRow[];
+  async open(): Promise<IncidentRecord[]> {
+    const rows = await this.select(this.db.k)
+      .where((eb) => eb.or([eb('state', 'not in', ['resolved', 'closed']), eb.and([eb('state', '=', 'resolved'), eb('outcome', 'is', null)])]))
+      .orderBy('id')
+      .execute();
+    return this.withEvents(rows);
   }
 
-  /** The incident log: newest first, with every event of each incident listed (one query for all of them). */
-  log(q: IncidentQuery): { row: GroundRow; events: AlertEvent[] }[] {
-    const where = ["kind = 'ground'"];
-    const args: (number | string)[] = [];
-    if (q.from !== undefined) {
-      where.push('created_at >= ?');
-      args.push(q.from);
+  /** The incident log: newest first, with every event of each incident listed. */
+  async log(q: IncidentQuery): Promise<IncidentRecord[]> {
+    let query = this.select(this.db.k);
+    if (q.from !== undefined) query = query.where('created_at', '>=', q.from);
+    if (q.to !== undefined) query = query.where('created_at', '<=', q.to);
+    if (q.category !== undefined) query = query.where('category', '=', q.category);
+    if (q.outcome === 'none') query = query.where('outcome', 'is', null);
+    else if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
+    const officer = q.officer;
+    if (officer !== undefined) {
+      // A user's name is case-insensitive (as at login).
+      query = query.where((eb) =>
+        eb.exists(
+          eb.selectFrom('alert_events as e').select('e.id').whereRef('e.alert_id', '=', 'alerts.id').where('e.kind', '=', 'accept')
+            .where(sql<boolean>`lower(e."user") = lower(${officer})`),
+        )
+      );
     }
-    if (q.to !== undefined) {
-      where.push('created_at <= ?');
-      args.push(q.to);
-    }
-    if (q.category !== undefined) {
-      where.push('category = ?');
-      args.push(q.category);
-    }
-    if (q.outcome === 'none') where.push('outcome IS NULL');
-    else if (q.outcome !== undefined) {
-      where.push('outcome = ?');
-      args.push(q.outcome);
-    }
-    if (q.officer !== undefined) {
-      where.push("EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = alerts.id AND e.kind = 'accept' AND e.user = ? COLLATE NOCASE)");
-      args.push(q.officer);
-    }
-    const rows = this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`)
-      .all(...args, Math.min(q.limit ?? 1000, 10_000)) as GroundRow[];
-    const byAlert = new Map<number, AlertEvent[]>(rows.map((r) => [r.id, []]));
-    const events = this.db.prepare(`SELECT alert_id AS alertId, time, user, kind, detail FROM alert_events
-      WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY id`).all(
-      JSON.stringify(rows.map((r) => r.id)),
-    ) as (Omit<AlertEvent, 'detail'> & { alertId: number; detail: string | null })[];
-    for (const { alertId, detail, ...e } of events) byAlert.get(alertId)?.push({ ...e, detail: detail ? JSON.parse(detail) : null });
-    return rows.map((row) => ({ row, events: byAlert.get(row.id)! }));
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.min(q.limit ?? 1000, MAX_ROWS)).execute();
+    return this.withEvents(rows);
   }
 
-  /** History for review and heat maps: by creation time and an optional bounding box. */
-  history(q: { from?: number; to?: number; bbox?: [number, number, number, number]; limit?: number }): GroundRow[] {
-    const where = ["kind = 'ground'"];
-    const args: number[] = [];
-    if (q.from !== undefined) {
-      where.push('created_at >= ?');
-      args.push(q.from);
-    }
-    if (q.to !== undefined) {
-      where.push('created_at <= ?');
-      args.push(q.to);
-    }
+  /** History for review and heat maps, newest first, with their events: by creation time and an optional bounding box. */
+  async history(q: HistoryQuery): Promise<IncidentRecord[]> {
+    let query = this.select(this.db.k);
+    if (q.from !== undefined) query = query.where('created_at', '>=', q.from);
+    if (q.to !== undefined) query = query.where('created_at', '<=', q.to);
     if (q.bbox) {
       const [w, s, e, n] = q.bbox;
-      where.push('lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?');
-      args.push(w, e, s, n);
+      query = query.where('lon', '>=', w).where('lon', '<=', e).where('lat', '>=', s).where('lat', '<=', n);
     }
-    return this.db.prepare(`SELECT ${GROUND_COLUMNS} FROM alerts WHERE ${where.join(' AND ')} ORDER BY created_at DESC LIMIT ?`)
-      .all(...args, Math.min(q.limit ?? 1000, 10_000)) as GroundRow[];
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.min(q.limit ?? 1000, MAX_ROWS)).execute();
+    return this.withEvents(rows);
   }
 }

@@ -1,4 +1,6 @@
-import type { Db } from './db.ts';
+import crypto from 'node:crypto';
+import type { Db } from './connection.ts';
+import type { RecordWriter } from './write-journal.ts';
 
 export interface AuditEntry {
   id: number;
@@ -50,7 +52,8 @@ const SAMPLE_TARGETS = 5;
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
 
 interface OpenRefusal {
-  id: number;
+  /** the row's entry_key: the journal writes it before its id is known */
+  key: string;
   first: number;
   last: number;
   count: number;
@@ -60,50 +63,45 @@ interface OpenRefusal {
   detail: Record<string, unknown>;
 }
 
+type NewEntry = { user?: string | null; action: string; target?: string | null; result: string; detail?: unknown; ip?: string | null };
+
 /**
  * Who did what, when, to what, and how it ended: every command, launch, alert change and login.
- * Refused requests are aggregated (see refused()) so a flood of them cannot fill the disk.
+ * Written without waiting (write-journal.ts: at once on SQLite, through the journal on PostgreSQL),
+ * so an action is never held up, nor lost, by the database. Refused requests are aggregated (see
+ * refused()) so a flood of them cannot fill the disk.
  */
 export class AuditLog {
-  private readonly insert;
-  private readonly setDetail;
   private readonly open = new Map<string, OpenRefusal>();
   private flusher: ReturnType<typeof setInterval> | null = null;
   private readonly windowMs: number;
   private readonly maxOpenRows: number;
   private readonly now: () => number;
 
-  constructor(private readonly db: Db, o: AuditOptions = {}) {
-    this.insert = db.prepare(
-      'INSERT INTO audit (time, user, action, target, result, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.setDetail = db.prepare('UPDATE audit SET detail = ? WHERE id = ?');
+  constructor(private readonly db: Db, private readonly writer: RecordWriter, o: AuditOptions = {}) {
     this.windowMs = o.refusalWindowMs ?? 60_000;
     this.maxOpenRows = o.maxOpenRows ?? 1000;
     this.now = o.now ?? Date.now;
   }
 
-  record(e: { user?: string | null; action: string; target?: string | null; result: string; detail?: unknown; ip?: string | null }): number {
-    return this.write(this.now(), e);
+  record(e: NewEntry): void {
+    this.write(this.now(), e);
   }
 
-  private write(
-    time: number,
-    e: { user?: string | null; action: string; target?: string | null; result: string; detail?: unknown; ip?: string | null },
-  ): number {
+  private write(time: number, e: NewEntry, entryKey: string | null = null): void {
     let detail = e.detail === undefined ? null : JSON.stringify(e.detail);
     if (detail !== null && detail.length > MAX_DETAIL_CHARS) detail = JSON.stringify({ truncated: clip(detail, MAX_DETAIL_CHARS) });
-    return Number(
-      this.insert.run(
-        time,
-        e.user == null ? null : clip(e.user, 100),
-        e.action,
-        e.target == null ? null : clip(e.target, MAX_TARGET_CHARS),
-        e.result,
-        detail,
-        e.ip ?? null,
-      ).lastInsertRowid,
-    );
+    const row = {
+      time,
+      user: e.user == null ? null : clip(e.user, 100),
+      action: e.action,
+      target: e.target == null ? null : clip(e.target, MAX_TARGET_CHARS),
+      result: e.result,
+      detail,
+      ip: e.ip ?? null,
+      entry_key: entryKey,
+    };
+    this.writer.write([this.db.k.insertInto('audit').values(row).compile()], 'kept');
   }
 
   /**
@@ -132,8 +130,9 @@ export class AuditLog {
     }
     if (o) this.save(o);
     const detail = { ...r.detail, count: 1 };
-    const id = this.write(now, { user: ip === r.ip ? r.user : null, action: r.action, target, result: r.result, detail, ip });
-    this.open.set(key, { id, first: now, last: now, count: 1, saved: 1, until: now + this.windowMs, targets: [target], detail: r.detail ?? {} });
+    const entryKey = crypto.randomUUID();
+    this.write(now, { user: ip === r.ip ? r.user : null, action: r.action, target, result: r.result, detail, ip }, entryKey);
+    this.open.set(key, { key: entryKey, first: now, last: now, count: 1, saved: 1, until: now + this.windowMs, targets: [target], detail: r.detail ?? {} });
     // Counts reach the database at least once a window even when the refusals stop.
     this.flusher ??= setInterval(() => this.flush(), this.windowMs);
     this.flusher.unref();
@@ -142,20 +141,17 @@ export class AuditLog {
   private save(o: OpenRefusal): void {
     if (o.count === o.saved) return;
     const detail = { ...o.detail, count: o.count, targets: o.targets, lastAt: o.last };
-    this.setDetail.run(JSON.stringify(detail), o.id);
+    this.writer.write([this.db.k.updateTable('audit').set({ detail: JSON.stringify(detail) }).where('entry_key', '=', o.key).compile()], 'kept');
     o.saved = o.count;
   }
 
   /** Write the counts of refusals so far; forget the windows that are over. */
   flush(): void {
-    if (!this.db.open) return;
     const now = this.now();
-    this.db.transaction(() => {
-      for (const [key, o] of this.open) {
-        this.save(o);
-        if (now >= o.until) this.open.delete(key);
-      }
-    })();
+    for (const [key, o] of this.open) {
+      this.save(o);
+      if (now >= o.until) this.open.delete(key);
+    }
     if (this.open.size === 0 && this.flusher) {
       clearInterval(this.flusher);
       this.flusher = null;
@@ -163,38 +159,28 @@ export class AuditLog {
   }
 
   /** Delete entries older than `before` (ms since epoch); returns how many. */
-  prune(before: number): number {
-    return this.db.prepare('DELETE FROM audit WHERE time < ?').run(before).changes;
+  async prune(before: number): Promise<number> {
+    await this.writer.drained();
+    const r = await this.db.k.deleteFrom('audit').where('time', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
+  /** The last counts of refused requests (what waits to be written is the journal's, closed with the store). */
   close(): void {
     this.flush();
     if (this.flusher) clearInterval(this.flusher);
     this.flusher = null;
   }
 
-  query(q: AuditQuery = {}): AuditEntry[] {
+  async query(q: AuditQuery = {}): Promise<AuditEntry[]> {
     this.flush();
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.from !== undefined) {
-      where.push('time >= ?');
-      args.push(q.from);
-    }
-    if (q.to !== undefined) {
-      where.push('time <= ?');
-      args.push(q.to);
-    }
-    if (q.user) {
-      where.push('user = ?');
-      args.push(q.user);
-    }
-    if (q.action) {
-      where.push('action = ?');
-      args.push(q.action);
-    }
-    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, Math.min(q.limit ?? 200, 5000)) as (Omit<AuditEntry, 'detail'> & { detail: string | null })[];
+    await this.writer.drained(); // what this service recorded is in what it reads
+    let s = this.db.k.selectFrom('audit').select(['id', 'time', 'user', 'action', 'target', 'result', 'detail', 'ip']);
+    if (q.from !== undefined) s = s.where('time', '>=', q.from);
+    if (q.to !== undefined) s = s.where('time', '<=', q.to);
+    if (q.user) s = s.where('user', '=', q.user);
+    if (q.action) s = s.where('action', '=', q.action);
+    const rows = await s.orderBy('id', 'desc').limit(Math.min(q.limit ?? 200, 5000)).execute();
     return rows.map((r) => ({ ...r, detail: r.detail === null ? null : JSON.parse(r.detail) }));
   }
 }

@@ -3,14 +3,16 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS_DIR } from '../paths.ts';
 
-export type Db = Database.Database;
+/** An open SQLite file (better-sqlite3): what the SQLite side of the store and its tools hold. */
+export type SqliteFile = Database.Database;
 
 export class StoreError extends Error {}
 
-function migrations(): { version: number; file: string }[] {
-  return fs.readdirSync(MIGRATIONS_DIR)
+/** The numbered migrations of one database kind: SQLite's in migrations/, PostgreSQL's in migrations/postgres/. */
+export function migrations(dir = MIGRATIONS_DIR): { version: number; file: string }[] {
+  return fs.readdirSync(dir)
     .filter((f) => /^\d+-.+\.sql$/.test(f))
-    .map((f) => ({ version: Number.parseInt(f, 10), file: path.join(MIGRATIONS_DIR, f) }))
+    .map((f) => ({ version: Number.parseInt(f, 10), file: path.join(dir, f) }))
     .sort((a, b) => a.version - b.version);
 }
 
@@ -24,9 +26,9 @@ export function latestSchemaVersion(): number {
   return migrations().at(-1)?.version ?? 0;
 }
 
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string): SqliteFile {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  let db: Db | undefined;
+  let db: SqliteFile | undefined;
   try {
     db = new Database(file);
     const check = db.pragma('quick_check', { simple: true });
@@ -58,7 +60,7 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
-function migrate(db: Db, current: number): void {
+function migrate(db: SqliteFile, current: number): void {
   for (const m of migrations()) {
     if (m.version <= current) continue;
     const sql = fs.readFileSync(m.file, 'utf8');

@@ -1,4 +1,7 @@
-import type { Db } from './db.ts';
+import type { Selectable } from 'kysely';
+import type { Db } from './connection.ts';
+import type { RecordWriter } from './write-journal.ts';
+import type { Database } from './schema.ts';
 import type { GotoEvent, GotoState, GotoView, LatLon, PreflightItem } from '../wire/types.ts';
 
 /** A drone sent to a point as stored: what it was asked and where it stands, without its live figures. */
@@ -21,25 +24,7 @@ export interface GotoRow {
   leftPatrol: GotoView['leftPatrol'];
 }
 
-interface StoredRow {
-  id: number;
-  vehicle_id: string;
-  pilot: string;
-  alert_id: number | null;
-  lat: number;
-  lon: number;
-  alt_m: number;
-  hold_min: number;
-  hold: GotoView['hold'];
-  state: GotoState;
-  checks: string;
-  started_at: number;
-  arrived_at: number | null;
-  ended_at: number | null;
-  held_ms: number;
-  keep_holding: number;
-  left_patrol: string | null;
-}
+type StoredRow = Selectable<Database['gotos']>;
 
 const parsed = (r: StoredRow): GotoRow => ({
   id: r.id,
@@ -49,8 +34,8 @@ const parsed = (r: StoredRow): GotoRow => ({
   target: { lat: r.lat, lon: r.lon },
   altM: r.alt_m,
   holdMin: r.hold_min,
-  hold: r.hold,
-  state: r.state,
+  hold: r.hold as GotoView['hold'],
+  state: r.state as GotoState,
   checks: JSON.parse(r.checks) as PreflightItem[],
   startedAt: r.started_at,
   arrivedAt: r.arrived_at,
@@ -61,80 +46,93 @@ const parsed = (r: StoredRow): GotoRow => ({
 });
 
 /** The states of a goto still under way: picked up again after a restart. */
-const ACTIVE = "('arming', 'climbing', 'transit', 'on_scene')";
+const ACTIVE: GotoState[] = ['arming', 'climbing', 'transit', 'on_scene'];
+
+const json = (v: unknown): string | null => (v === null ? null : JSON.stringify(v));
 
 /** Drones sent to a point (patrols/goto.ts) and their events: kept so a restart loses none of them. */
 export class GotoRecordStore {
-  constructor(private readonly db: Db) {}
+  /** states and events go through the journal (write-journal.ts): a flight's record is never lost to a database that is away */
+  constructor(private readonly db: Db, private readonly writer: RecordWriter) {}
 
-  create(g: Omit<GotoRow, 'id' | 'arrivedAt' | 'endedAt' | 'heldMs' | 'keepHolding'>): number {
-    return Number(
-      this.db.prepare(`INSERT INTO gotos (vehicle_id, pilot, alert_id, lat, lon, alt_m, hold_min, hold, state, checks, started_at, left_patrol)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        g.vehicleId,
-        g.pilot,
-        g.alertId,
-        g.target.lat,
-        g.target.lon,
-        g.altM,
-        g.holdMin,
-        g.hold,
-        g.state,
-        JSON.stringify(g.checks),
-        g.startedAt,
-        g.leftPatrol === null ? null : JSON.stringify(g.leftPatrol),
-      ).lastInsertRowid,
-    );
+  async create(g: Omit<GotoRow, 'id' | 'arrivedAt' | 'endedAt' | 'heldMs' | 'keepHolding'>): Promise<number> {
+    const row = await this.db.k.insertInto('gotos')
+      .values({
+        vehicle_id: g.vehicleId,
+        pilot: g.pilot,
+        alert_id: g.alertId,
+        lat: g.target.lat,
+        lon: g.target.lon,
+        alt_m: g.altM,
+        hold_min: g.holdMin,
+        hold: g.hold,
+        state: g.state,
+        checks: JSON.stringify(g.checks),
+        started_at: g.startedAt,
+        left_patrol: json(g.leftPatrol),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
   }
 
   /** What changes as it flies, written as it changes (a crash keeps the last of it). */
-  update(id: number, f: Pick<GotoRow, 'state' | 'hold' | 'arrivedAt' | 'endedAt' | 'heldMs' | 'keepHolding' | 'leftPatrol'>): void {
-    this.db.prepare(`UPDATE gotos SET state = ?, hold = ?, arrived_at = ?, ended_at = ?, held_ms = ?, keep_holding = ?, left_patrol = ? WHERE id = ?`)
-      .run(
-        f.state,
-        f.hold,
-        f.arrivedAt,
-        f.endedAt,
-        Math.round(f.heldMs),
-        f.keepHolding ? 1 : 0,
-        f.leftPatrol === null ? null : JSON.stringify(f.leftPatrol),
-        id,
-      );
+  async update(id: number, f: Pick<GotoRow, 'state' | 'hold' | 'arrivedAt' | 'endedAt' | 'heldMs' | 'keepHolding' | 'leftPatrol'>): Promise<void> {
+    this.writer.write([
+      this.db.k.updateTable('gotos')
+        .set({
+          state: f.state,
+          hold: f.hold,
+          arrived_at: f.arrivedAt,
+          ended_at: f.endedAt,
+          held_ms: Math.round(f.heldMs),
+          keep_holding: f.keepHolding ? 1 : 0,
+          left_patrol: json(f.leftPatrol),
+        })
+        .where('id', '=', id)
+        .compile(),
+    ], 'kept');
   }
 
-  event(id: number, e: GotoEvent): void {
+  async event(id: number, e: GotoEvent): Promise<void> {
     const { at, kind, ...detail } = e;
-    this.db.prepare('INSERT INTO goto_events (goto_id, time, kind, detail) VALUES (?, ?, ?, ?)').run(id, at, kind, JSON.stringify(detail));
+    this.writer.write([this.db.k.insertInto('goto_events').values({ goto_id: id, time: at, kind, detail: JSON.stringify(detail) }).compile()], 'kept');
   }
 
-  events(id: number): GotoEvent[] {
-    return (this.db.prepare('SELECT time, kind, detail FROM goto_events WHERE goto_id = ? ORDER BY id').all(id) as {
-      time: number;
-      kind: string;
-      detail: string;
-    }[])
-      .map((e) => ({ at: e.time, kind: e.kind, ...JSON.parse(e.detail) as Omit<GotoEvent, 'at' | 'kind'> }));
+  async events(id: number): Promise<GotoEvent[]> {
+    await this.writer.drained();
+    const rows = await this.db.k.selectFrom('goto_events').select(['time', 'kind', 'detail']).where('goto_id', '=', id).orderBy('id').execute();
+    return rows.map((e) => ({ at: e.time, kind: e.kind, ...JSON.parse(e.detail) as Omit<GotoEvent, 'at' | 'kind'> }));
   }
 
   /** Gotos still under way, oldest first (to watch again after a restart). */
-  active(): GotoRow[] {
-    return (this.db.prepare(`SELECT * FROM gotos WHERE state IN ${ACTIVE} ORDER BY id`).all() as StoredRow[]).map(parsed);
+  async active(): Promise<GotoRow[]> {
+    await this.writer.drained();
+    return (await this.db.k.selectFrom('gotos').selectAll().where('state', 'in', ACTIVE).orderBy('id').execute()).map(parsed);
   }
 
   /** Those that ended since `since` (ms since the epoch), newest first, at most `limit`. */
-  endedSince(since: number, limit: number): GotoRow[] {
-    return (this.db.prepare(`SELECT * FROM gotos WHERE state NOT IN ${ACTIVE} AND ended_at >= ? ORDER BY id DESC LIMIT ?`).all(since, limit) as StoredRow[])
-      .map(parsed);
+  async endedSince(since: number, limit: number): Promise<GotoRow[]> {
+    await this.writer.drained();
+    const rows = await this.db.k.selectFrom('gotos').selectAll()
+      .where('state', 'not in', ACTIVE)
+      .where('ended_at', '>=', since)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(parsed);
   }
 
-  get(id: number): GotoRow | undefined {
-    const r = this.db.prepare('SELECT * FROM gotos WHERE id = ?').get(id) as StoredRow | undefined;
+  async get(id: number): Promise<GotoRow | undefined> {
+    await this.writer.drained();
+    const r = await this.db.k.selectFrom('gotos').selectAll().where('id', '=', id).executeTakeFirst();
     return r && parsed(r);
   }
 
   /** A drone's latest goto, whatever its state. */
-  latestFor(vehicleId: string): GotoRow | undefined {
-    const r = this.db.prepare('SELECT * FROM gotos WHERE vehicle_id = ? ORDER BY id DESC LIMIT 1').get(vehicleId) as StoredRow | undefined;
+  async latestFor(vehicleId: string): Promise<GotoRow | undefined> {
+    await this.writer.drained();
+    const r = await this.db.k.selectFrom('gotos').selectAll().where('vehicle_id', '=', vehicleId).orderBy('id', 'desc').limit(1).executeTakeFirst();
     return r && parsed(r);
   }
 }

@@ -1,20 +1,32 @@
 import path from 'node:path';
 import { AuditLog } from './audit.ts';
 import { AlertStore, GroundAlertStore } from './alerts.ts';
+import { defaultStoreUrl, openDb, type Db } from './connection.ts';
 import { ControlStore } from './control.ts';
-import { DATABASE_NAME } from './database-file.ts';
 import { DroneRequestStore } from './drone-requests.ts';
-import { openDatabase, type Db } from './db.ts';
 import { GotoRecordStore } from './gotos.ts';
 import { RecordingStore } from './recordings.ts';
 import { RunStore } from './runs.ts';
+import { SnapshotStore } from './snapshots.ts';
 import { TrackStore } from './tracks.ts';
 import { UserStore } from './users.ts';
 import { VideoSourceStore } from './video-sources.ts';
+import { type JournalOptions, PostgresJournal, type RecordWriter, SqliteWriter } from './write-journal.ts';
+
+/** The journal of writes waiting for PostgreSQL, in the data folder (write-journal.ts). */
+export const JOURNAL_NAME = 'store-journal.jsonl';
+
+export interface StoreOptions {
+  /** PostgreSQL's journal: its bound, and who hears when it fills or the database fails */
+  journal?: Omit<JournalOptions, 'file'>;
+}
 
 export interface Store {
   db: Db;
-  file: string;
+  /** where it is, for messages: the SQLite file, or the PostgreSQL URL without its password */
+  where: string;
+  /** audit entries and track points on their way to the database */
+  journal: RecordWriter;
   users: UserStore;
   audit: AuditLog;
   tracks: TrackStore;
@@ -28,30 +40,40 @@ export interface Store {
   videoSources: VideoSourceStore;
   /** the recorded video files of the drones' runs */
   recordings: RecordingStore;
-  close(): void;
+  /** stills from the live video, kept as evidence */
+  snapshots: SnapshotStore;
+  close(): Promise<void>;
 }
 
-export function openStore(dataDir: string): Store {
-  const file = path.join(dataDir, DATABASE_NAME);
-  const db = openDatabase(file);
-  const audit = new AuditLog(db);
+/**
+ * Open the store: `url` (sqlite:PATH or postgres://…, see connection.ts), by default the SQLite
+ * file in the data folder. Its schema is brought up to date first; a damaged or newer one is refused.
+ */
+export async function openStore(dataDir: string, url = defaultStoreUrl(dataDir), o: StoreOptions = {}): Promise<Store> {
+  const db = await openDb(url);
+  const journal = db.sqlite ? new SqliteWriter(db.sqlite) : new PostgresJournal(db.k, { ...o.journal, file: path.join(dataDir, JOURNAL_NAME) });
+  const audit = new AuditLog(db, journal);
+  const tracks = new TrackStore(db, journal);
   return {
     db,
-    file,
+    where: db.where,
+    journal,
     users: new UserStore(db),
     audit,
-    tracks: new TrackStore(db),
-    runs: new RunStore(db),
+    tracks,
+    runs: new RunStore(db, journal),
     alerts: new AlertStore(db),
     groundAlerts: new GroundAlertStore(db),
     control: new ControlStore(db),
-    gotos: new GotoRecordStore(db),
+    gotos: new GotoRecordStore(db, journal),
     droneRequests: new DroneRequestStore(db),
     videoSources: new VideoSourceStore(db),
     recordings: new RecordingStore(db),
-    close: () => {
+    snapshots: new SnapshotStore(db),
+    close: async () => {
       audit.close(); // the last counts of refused requests
-      db.close();
+      await journal.close(); // what waits to be written: written now, or kept in the file for the next start
+      await db.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import type { Db } from './connection.ts';
 
 /** One recorded video file (migration 009): a minute or so of a drone's camera. */
 export interface SegmentRow {
@@ -17,11 +17,23 @@ export interface SegmentRow {
   height: number;
 }
 
-const COLUMNS = `id, vehicle_id AS vehicleId, file, started_at AS startedAt, ended_at AS endedAt, bytes, writing,
-  codec, mime, width, height`;
+const COLUMNS = [
+  'id',
+  'vehicle_id as vehicleId',
+  'file',
+  'started_at as startedAt',
+  'ended_at as endedAt',
+  'bytes',
+  'writing',
+  'codec',
+  'mime',
+  'width',
+  'height',
+] as const;
 
-type Stored = Omit<SegmentRow, 'writing'> & { writing: number };
-const parsed = (r: Stored): SegmentRow => ({ ...r, writing: r.writing === 1 });
+// the flag is 0/1 on both databases; the codec is what the recorder wrote (h264 | h265)
+type Stored = Omit<SegmentRow, 'writing' | 'codec'> & { writing: number; codec: string };
+const parsed = (r: Stored): SegmentRow => ({ ...r, writing: r.writing === 1, codec: r.codec as SegmentRow['codec'] });
 
 /**
  * The recordings' index: which files hold which drone's pictures over which time. The recorder
@@ -31,41 +43,61 @@ const parsed = (r: Stored): SegmentRow => ({ ...r, writing: r.writing === 1 });
 export class RecordingStore {
   constructor(private readonly db: Db) {}
 
-  opened(s: Omit<SegmentRow, 'id' | 'endedAt' | 'bytes' | 'writing'>): number {
-    return Number(
-      this.db.prepare(`INSERT INTO video_segments (vehicle_id, file, started_at, ended_at, bytes, writing, codec, mime, width, height)
-        VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?, ?)`).run(s.vehicleId, s.file, s.startedAt, s.startedAt, s.codec, s.mime, s.width, s.height).lastInsertRowid,
-    );
+  async opened(s: Omit<SegmentRow, 'id' | 'endedAt' | 'bytes' | 'writing'>): Promise<number> {
+    const row = await this.db.k.insertInto('video_segments')
+      .values({
+        vehicle_id: s.vehicleId,
+        file: s.file,
+        started_at: s.startedAt,
+        ended_at: s.startedAt,
+        bytes: 0,
+        writing: 1,
+        codec: s.codec,
+        mime: s.mime,
+        width: s.width,
+        height: s.height,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
   }
 
-  grew(id: number, endedAt: number, bytes: number): void {
-    this.db.prepare('UPDATE video_segments SET ended_at = ?, bytes = ? WHERE id = ?').run(endedAt, bytes, id);
+  async grew(id: number, endedAt: number, bytes: number): Promise<void> {
+    await this.db.k.updateTable('video_segments').set({ ended_at: endedAt, bytes }).where('id', '=', id).execute();
   }
 
-  closed(id: number, endedAt: number, bytes: number): void {
-    this.db.prepare('UPDATE video_segments SET ended_at = ?, bytes = ?, writing = 0 WHERE id = ?').run(endedAt, bytes, id);
+  async closed(id: number, endedAt: number, bytes: number): Promise<void> {
+    await this.db.k.updateTable('video_segments').set({ ended_at: endedAt, bytes, writing: 0 }).where('id', '=', id).execute();
   }
 
-  remove(id: number): void {
-    this.db.prepare('DELETE FROM video_segments WHERE id = ?').run(id);
+  async remove(id: number): Promise<void> {
+    await this.db.k.deleteFrom('video_segments').where('id', '=', id).execute();
   }
 
-  get(id: number): SegmentRow | undefined {
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM video_segments WHERE id = ?`).get(id) as Stored | undefined;
+  async get(id: number): Promise<SegmentRow | undefined> {
+    const r = await this.db.k.selectFrom('video_segments').select(COLUMNS).where('id', '=', id).executeTakeFirst();
     return r && parsed(r);
   }
 
-  unfinished(): SegmentRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM video_segments WHERE writing = 1 ORDER BY started_at`).all() as Stored[]).map(parsed);
+  async unfinished(): Promise<SegmentRow[]> {
+    const rows = await this.db.k.selectFrom('video_segments').select(COLUMNS).where('writing', '=', 1).orderBy('started_at').orderBy('id').execute();
+    return rows.map(parsed);
   }
 
-  finished(): SegmentRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM video_segments WHERE writing = 0 ORDER BY started_at, id`).all() as Stored[]).map(parsed);
+  async finished(): Promise<SegmentRow[]> {
+    const rows = await this.db.k.selectFrom('video_segments').select(COLUMNS).where('writing', '=', 0).orderBy('started_at').orderBy('id').execute();
+    return rows.map(parsed);
   }
 
   /** A drone's files with pictures between from and to (ms), oldest first. */
-  during(vehicleId: string, from: number, to: number): SegmentRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM video_segments WHERE vehicle_id = ? AND started_at < ? AND ended_at > ? ORDER BY started_at, id`)
-      .all(vehicleId, to, from) as Stored[]).map(parsed);
+  async during(vehicleId: string, from: number, to: number): Promise<SegmentRow[]> {
+    const rows = await this.db.k.selectFrom('video_segments').select(COLUMNS)
+      .where('vehicle_id', '=', vehicleId)
+      .where('started_at', '<', to)
+      .where('ended_at', '>', from)
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(parsed);
   }
 }

@@ -1,6 +1,8 @@
-import type { Db } from './db.ts';
+import type { Updateable } from 'kysely';
+import type { Db } from './connection.ts';
+import type { RecordWriter } from './write-journal.ts';
+import type { Database } from './schema.ts';
 import type { RunEvent, RunOutcome, RunState } from '../wire/types.ts';
-import type { ServerMessage } from '../wire/messages.ts';
 
 export interface RunRow {
   id: number;
@@ -19,90 +21,121 @@ export interface RunRow {
   outcome: RunOutcome | null;
 }
 
-const COLUMNS = `id, vehicle_id AS vehicleId, route_id AS routeId, route_json AS routeJson, pilot, state, started_at AS startedAt,
-  ended_at AS endedAt, distance_m AS distanceM, max_alt_m AS maxAltM, min_battery AS minBattery, result, outcome`;
+/** What changes as a run flies; a field left out (or null) keeps what the record has. */
+export interface RunUpdate {
+  state?: RunState;
+  distanceM?: number;
+  maxAltM?: number;
+  minBattery?: number | null;
+  result?: string;
+  outcome?: RunOutcome;
+  endedAt?: number;
+}
 
-/** A row as SQLite returns it: the outcome still JSON text. */
-type StoredRow = Omit<RunRow, 'outcome'> & { outcome: string | null };
-const parsed = (r: StoredRow): RunRow => ({ ...r, outcome: r.outcome === null ? null : JSON.parse(r.outcome) as RunOutcome });
+/** A run's event as stored: the message, its code and parameters (said), and what it concerns (detail). */
+export type StoredRunEvent = RunEvent & { detail?: unknown };
+
+const ENDED: RunState[] = ['landed', 'failed', 'aborted'];
 
 /** Patrol runs and their events: the flight record. */
 export class RunStore {
-  constructor(private readonly db: Db) {}
+  /** states and events go through the journal (write-journal.ts): a flight's record is never lost to a database that is away */
+  constructor(private readonly db: Db, private readonly writer: RecordWriter) {}
 
-  create(r: { vehicleId: string; routeId: string; routeJson: string; pilot: string; state: RunState }): number {
-    return Number(
-      this.db.prepare(`INSERT INTO patrol_runs (vehicle_id, route_id, route_json, pilot, state, started_at)
-      VALUES (?, ?, ?, ?, ?, ?)`).run(r.vehicleId, r.routeId, r.routeJson, r.pilot, r.state, Date.now()).lastInsertRowid,
-    );
+  private select() {
+    return this.db.k.selectFrom('patrol_runs').select([
+      'id',
+      'vehicle_id as vehicleId',
+      'route_id as routeId',
+      'route_json as routeJson',
+      'pilot',
+      'state',
+      'started_at as startedAt',
+      'ended_at as endedAt',
+      'distance_m as distanceM',
+      'max_alt_m as maxAltM',
+      'min_battery as minBattery',
+      'result',
+      'outcome',
+    ]);
   }
 
-  /** said: the message as code and parameters, kept beside its English for the pages to say it in their language */
-  event(runId: number, kind: string, message: string, detail?: unknown, said?: ServerMessage): RunEvent {
-    const time = Date.now();
-    this.db.prepare('INSERT INTO patrol_events (run_id, time, kind, detail) VALUES (?, ?, ?, ?)')
-      .run(runId, time, kind, JSON.stringify({ message, ...(said ? { said } : {}), ...(detail === undefined ? {} : { detail }) }));
-    return said ? { time, kind, message, said } : { time, kind, message };
+  async create(r: { vehicleId: string; routeId: string; routeJson: string; pilot: string; state: RunState; startedAt?: number }): Promise<number> {
+    const row = await this.db.k.insertInto('patrol_runs')
+      .values({
+        vehicle_id: r.vehicleId,
+        route_id: r.routeId,
+        route_json: r.routeJson,
+        pilot: r.pilot,
+        state: r.state,
+        started_at: r.startedAt ?? Date.now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /** One event of a run; its message is kept as English and as code and parameters, for the pages to say it in their language. */
+  async event(runId: number, e: StoredRunEvent): Promise<void> {
+    const { time, kind, message, said, detail } = e;
+    this.writer.write([
+      this.db.k.insertInto('patrol_events')
+        .values({ run_id: runId, time, kind, detail: JSON.stringify({ message, ...(said ? { said } : {}), ...(detail === undefined ? {} : { detail }) }) })
+        .compile(),
+    ], 'kept');
   }
 
   /** State and figures, written as they change (a crash keeps the last of them). */
-  update(
-    runId: number,
-    f: { state?: RunState; distanceM?: number; maxAltM?: number; minBattery?: number | null; result?: string; outcome?: RunOutcome; endedAt?: number },
-  ): void {
-    this.db.prepare(`UPDATE patrol_runs SET state = COALESCE(@state, state), distance_m = COALESCE(@distanceM, distance_m),
-      max_alt_m = COALESCE(@maxAltM, max_alt_m), min_battery = COALESCE(@minBattery, min_battery), result = COALESCE(@result, result),
-      outcome = COALESCE(@outcome, outcome), ended_at = COALESCE(@endedAt, ended_at) WHERE id = @id`)
-      .run({
-        id: runId,
-        state: null,
-        distanceM: null,
-        maxAltM: null,
-        minBattery: null,
-        result: null,
-        endedAt: null,
-        ...f,
-        outcome: f.outcome ? JSON.stringify(f.outcome) : null,
-      });
+  async update(runId: number, f: RunUpdate): Promise<void> {
+    const set: Updateable<Database['patrol_runs']> = {};
+    if (f.state !== undefined) set.state = f.state;
+    if (f.distanceM !== undefined) set.distance_m = f.distanceM;
+    if (f.maxAltM !== undefined) set.max_alt_m = f.maxAltM;
+    if (f.minBattery != null) set.min_battery = f.minBattery;
+    if (f.result !== undefined) set.result = f.result;
+    if (f.outcome !== undefined) set.outcome = JSON.stringify(f.outcome);
+    if (f.endedAt !== undefined) set.ended_at = f.endedAt;
+    if (Object.keys(set).length === 0) return;
+    this.writer.write([this.db.k.updateTable('patrol_runs').set(set).where('id', '=', runId).compile()], 'kept');
   }
 
-  get(id: number): RunRow | undefined {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs WHERE id = ?`).get(id) as StoredRow | undefined;
+  async get(id: number): Promise<RunRow | undefined> {
+    await this.writer.drained();
+    const row = await this.select().where('id', '=', id).executeTakeFirst();
     return row && parsed(row);
   }
 
-  events(runId: number): (RunEvent & { detail?: unknown })[] {
-    return (this.db.prepare('SELECT time, kind, detail FROM patrol_events WHERE run_id = ? ORDER BY id').all(runId) as {
-      time: number;
-      kind: string;
-      detail: string;
-    }[])
-      .map((e) => ({ time: e.time, kind: e.kind, ...JSON.parse(e.detail) }));
+  async events(runId: number): Promise<StoredRunEvent[]> {
+    await this.writer.drained();
+    const rows = await this.db.k.selectFrom('patrol_events').select(['time', 'kind', 'detail']).where('run_id', '=', runId).orderBy('id').execute();
+    return rows.map((e) => ({
+      time: e.time,
+      kind: e.kind,
+      ...(e.detail === null ? { message: '' } : JSON.parse(e.detail) as Omit<StoredRunEvent, 'time' | 'kind'>),
+    }));
   }
 
   /** Runs not yet ended, to pick up again after a restart. */
-  active(): RunRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs WHERE state NOT IN ('landed', 'failed', 'aborted') ORDER BY id`).all() as StoredRow[]).map(
-      parsed,
-    );
+  async active(): Promise<RunRow[]> {
+    await this.writer.drained();
+    return (await this.select().where('state', 'not in', ENDED).orderBy('id').execute()).map(parsed);
   }
 
-  list(q: { vehicleId?: string; from?: number; to?: number; limit?: number }): RunRow[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.vehicleId) {
-      where.push('vehicle_id = ?');
-      args.push(q.vehicleId);
-    }
-    if (q.from !== undefined) {
-      where.push('started_at >= ?');
-      args.push(q.from);
-    }
-    if (q.to !== undefined) {
-      where.push('started_at <= ?');
-      args.push(q.to);
-    }
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM patrol_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...args, Math.min(q.limit ?? 100, 1000)) as StoredRow[]).map(parsed);
+  /** Newest first; at most `limit` (100 unless said, never more than 1000). */
+  async list(q: { vehicleId?: string; from?: number; to?: number; limit?: number }): Promise<RunRow[]> {
+    await this.writer.drained();
+    let query = this.select();
+    if (q.vehicleId) query = query.where('vehicle_id', '=', q.vehicleId);
+    if (q.from !== undefined) query = query.where('started_at', '>=', q.from);
+    if (q.to !== undefined) query = query.where('started_at', '<=', q.to);
+    return (await query.orderBy('id', 'desc').limit(Math.min(q.limit ?? 100, 1000)).execute()).map(parsed);
   }
 }
+
+/** A row as the database returns it: the state as text, the outcome still JSON. */
+type StoredRow = Omit<RunRow, 'state' | 'outcome'> & { state: string; outcome: string | null };
+const parsed = (r: StoredRow): RunRow => ({
+  ...r,
+  state: r.state as RunState,
+  outcome: r.outcome === null ? null : JSON.parse(r.outcome) as RunOutcome,
+});

@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import type { Db } from './connection.ts';
 
 /** A still from a drone's video as stored, without its picture. */
 export interface SnapshotRow {
@@ -18,37 +18,64 @@ export interface SnapshotRow {
 
 export type NewSnapshot = Omit<SnapshotRow, 'id'> & { image: Buffer };
 
-const COLUMNS = `id, vehicle_id AS vehicleId, taken_at AS takenAt, taken_by AS takenBy, lat, lon, alt_m AS altM,
-  heading_deg AS headingDeg, alert_id AS alertId, width, height, mime`;
+const COLUMNS = [
+  'id',
+  'vehicle_id as vehicleId',
+  'taken_at as takenAt',
+  'taken_by as takenBy',
+  'lat',
+  'lon',
+  'alt_m as altM',
+  'heading_deg as headingDeg',
+  'alert_id as alertId',
+  'width',
+  'height',
+  'mime',
+] as const;
 
-/** Stills from the live video, kept as evidence (migration 007). */
+/**
+ * Stills from the live video, kept as evidence (migration 007). The JPEG is a BLOB on SQLite and
+ * a BYTEA on PostgreSQL: a Buffer going in and coming out on both.
+ */
 export class SnapshotStore {
   constructor(private readonly db: Db) {}
 
-  add(s: NewSnapshot, now = Date.now()): SnapshotRow {
-    const r = this.db.prepare(
-      `INSERT INTO video_snapshots (vehicle_id, taken_at, taken_by, lat, lon, alt_m, heading_deg, alert_id, width, height, mime, image, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(s.vehicleId, s.takenAt, s.takenBy, s.lat, s.lon, s.altM, s.headingDeg, s.alertId, s.width, s.height, s.mime, s.image, now);
-    return this.get(Number(r.lastInsertRowid))!;
+  async add(s: NewSnapshot, now = Date.now()): Promise<SnapshotRow> {
+    return this.db.k.insertInto('video_snapshots')
+      .values({
+        vehicle_id: s.vehicleId,
+        taken_at: s.takenAt,
+        taken_by: s.takenBy,
+        lat: s.lat,
+        lon: s.lon,
+        alt_m: s.altM,
+        heading_deg: s.headingDeg,
+        alert_id: s.alertId,
+        width: s.width,
+        height: s.height,
+        mime: s.mime,
+        image: s.image,
+        created_at: now,
+      })
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow();
   }
 
-  get(id: number): SnapshotRow | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM video_snapshots WHERE id = ?`).get(id) as SnapshotRow | undefined;
+  async get(id: number): Promise<SnapshotRow | undefined> {
+    return this.db.k.selectFrom('video_snapshots').select(COLUMNS).where('id', '=', id).executeTakeFirst();
   }
 
-  image(id: number): { mime: string; data: Buffer } | undefined {
-    return this.db.prepare('SELECT mime, image AS data FROM video_snapshots WHERE id = ?').get(id) as { mime: string; data: Buffer } | undefined;
+  async image(id: number): Promise<{ mime: string; data: Buffer } | undefined> {
+    return this.db.k.selectFrom('video_snapshots').select(['mime', 'image as data']).where('id', '=', id).executeTakeFirst();
   }
 
-  /** Attaches a still to an incident as evidence. */
-  attach(id: number, alertId: number): SnapshotRow | undefined {
-    this.db.prepare('UPDATE video_snapshots SET alert_id = ? WHERE id = ?').run(alertId, id);
-    return this.get(id);
+  /** Attaches a still to an incident as evidence; undefined when there is no such still. */
+  async attach(id: number, alertId: number): Promise<SnapshotRow | undefined> {
+    return this.db.k.updateTable('video_snapshots').set({ alert_id: alertId }).where('id', '=', id).returning(COLUMNS).executeTakeFirst();
   }
 
   /** An incident's evidence, oldest first. */
-  forAlert(alertId: number): SnapshotRow[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM video_snapshots WHERE alert_id = ? ORDER BY taken_at, id`).all(alertId) as SnapshotRow[];
+  async forAlert(alertId: number): Promise<SnapshotRow[]> {
+    return this.db.k.selectFrom('video_snapshots').select(COLUMNS).where('alert_id', '=', alertId).orderBy('taken_at').orderBy('id').execute();
   }
 }

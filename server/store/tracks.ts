@@ -1,5 +1,7 @@
-import type { Db } from './db.ts';
+import { sql } from 'kysely';
+import type { Db } from './connection.ts';
 import type { TrackPoint } from '../wire/types.ts';
+import type { RecordWriter } from './write-journal.ts';
 
 // The browser draws these points: their shape is defined with the other wire types.
 export type { TrackPoint };
@@ -14,53 +16,120 @@ export interface SeenVehicle {
   lastSeen: number;
 }
 
-/** Vehicles ever seen and their downsampled flight tracks. */
-export class TrackStore {
-  private readonly upsertVehicle;
-  private readonly insertPoint;
+const DAY = 24 * 3600_000;
+export const dayOf = (time: number) => Math.floor(time / DAY) * DAY;
+/** track_points_20261204: the partition holding one UTC day's points (PostgreSQL) */
+const partitionName = (day: number) => `track_points_${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')}`;
+/** The statement making one UTC day's partition (PostgreSQL); also used by the store copy (copy-tracks.ts). */
+export const makePartition = (day: number) =>
+  sql`CREATE TABLE IF NOT EXISTS ${sql.id(partitionName(day))} PARTITION OF track_points FOR VALUES FROM (${sql.lit(day)}) TO (${sql.lit(day + DAY)})`;
 
-  constructor(private readonly db: Db) {
-    this.upsertVehicle = db.prepare(`
-      INSERT INTO vehicles (id, sysid, link_uri, autopilot, type, first_seen, last_seen) VALUES (@id, @sysid, @linkUri, @autopilot, @type, @time, @time)
-      ON CONFLICT(id) DO UPDATE SET link_uri = excluded.link_uri, autopilot = excluded.autopilot, type = excluded.type, last_seen = excluded.last_seen`);
-    this.insertPoint = db.prepare(`
-      INSERT INTO track_points (vehicle_id, time, lat, lon, alt_msl, alt_rel, heading, speed, battery, mode, armed)
-      VALUES (@vehicleId, @time, @lat, @lon, @altMsl, @altRel, @heading, @speed, @battery, @mode, @armed)`);
-  }
+/**
+ * Vehicles ever seen and their downsampled flight tracks. Points are written without waiting
+ * (write-journal.ts), one batch a second for the whole fleet. On PostgreSQL the points are kept in
+ * a partition per UTC day, made with the day's first batch, so that keeping N days drops whole
+ * partitions (no long delete holding the table).
+ */
+export class TrackStore {
+  /** days whose partition this service knows exists (PostgreSQL) */
+  private readonly partitions = new Set<number>();
+
+  constructor(private readonly db: Db, private readonly writer: RecordWriter) {}
 
   /** One transaction a second for the whole fleet: cheap, and a crash loses at most that second. */
   record(points: TrackPoint[], seen: { id: string; sysid: number; linkUri: string; autopilot: string; type: string }[], time: number): void {
-    this.db.transaction(() => {
-      for (const v of seen) this.upsertVehicle.run({ ...v, time });
-      for (const p of points) this.insertPoint.run({ ...p, armed: p.armed ? 1 : 0 });
-    })();
+    const k = this.db.k;
+    const queries = [];
+    const made: number[] = [];
+    for (const day of new Set(points.map((p) => dayOf(p.time)))) {
+      if (this.db.dialect !== 'postgres' || this.partitions.has(day)) continue;
+      // IF NOT EXISTS: another server of the city may have made it; ours is applied in the journal's order, before the points.
+      queries.push(makePartition(day).compile(k));
+      made.push(day);
+    }
+    for (const v of seen) {
+      const row = { id: v.id, sysid: v.sysid, link_uri: v.linkUri, autopilot: v.autopilot, type: v.type, first_seen: time, last_seen: time };
+      queries.push(
+        k.insertInto('vehicles').values(row).onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            link_uri: eb.ref('excluded.link_uri'),
+            autopilot: eb.ref('excluded.autopilot'),
+            type: eb.ref('excluded.type'),
+            last_seen: eb.ref('excluded.last_seen'),
+          }))
+        ).compile(),
+      );
+    }
+    if (points.length) {
+      const rows = points.map((p) => ({
+        vehicle_id: p.vehicleId,
+        time: p.time,
+        lat: p.lat,
+        lon: p.lon,
+        alt_msl: p.altMsl,
+        alt_rel: p.altRel,
+        heading: p.heading,
+        speed: p.speed,
+        battery: p.battery,
+        mode: p.mode,
+        armed: p.armed ? (1 as const) : (0 as const),
+      }));
+      queries.push(k.insertInto('track_points').values(rows).compile());
+    }
+    if (queries.length && this.writer.write(queries, 'tracks')) { for (const day of made) this.partitions.add(day); }
   }
 
-  /** Delete track points older than `before`; returns how many. */
-  prune(before: number): number {
-    return this.db.prepare('DELETE FROM track_points WHERE time < ?').run(before).changes;
+  /**
+   * Delete track points older than `before`; returns how many (on PostgreSQL the partitions of days
+   * wholly before it are dropped, and the older points of the day it falls in deleted).
+   */
+  async prune(before: number): Promise<number> {
+    await this.writer.drained();
+    const k = this.db.k;
+    let removed = 0;
+    if (this.db.dialect === 'postgres') {
+      const parts = await sql<{ name: string }>`
+        SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+        WHERE p.relname = 'track_points' AND c.relnamespace = to_regnamespace(current_schema())::oid`.execute(k);
+      for (const part of parts.rows) {
+        const m = /^track_points_(\d{4})(\d{2})(\d{2})$/.exec(part.name);
+        if (!m) continue;
+        const day = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+        if (day + DAY > before) continue;
+        // Counted for the log (a day of a city's points counts in a second or two, once a day), then dropped whole.
+        const { rows } = await sql<{ n: number }>`SELECT count(*)::bigint AS n FROM ${sql.id(part.name)}`.execute(k);
+        await sql`DROP TABLE IF EXISTS ${sql.id(part.name)}`.execute(k);
+        this.partitions.delete(day);
+        removed += rows[0]!.n;
+      }
+    }
+    const r = await k.deleteFrom('track_points').where('time', '<', before).executeTakeFirst();
+    return removed + Number(r.numDeletedRows);
   }
 
-  vehicles(): SeenVehicle[] {
-    return this.db.prepare(
-      'SELECT id, sysid, link_uri AS linkUri, autopilot, type, first_seen AS firstSeen, last_seen AS lastSeen FROM vehicles ORDER BY id',
-    ).all() as SeenVehicle[];
+  async vehicles(): Promise<SeenVehicle[]> {
+    await this.writer.drained();
+    return this.db.k.selectFrom('vehicles')
+      .select(['id', 'sysid', 'link_uri as linkUri', 'autopilot', 'type', 'first_seen as firstSeen', 'last_seen as lastSeen'])
+      .orderBy('id').execute();
   }
 
   /** The highest altitude above home and the lowest battery recorded for a drone over a period (null: none recorded). */
-  figures(vehicleId: string, from: number, to: number): { maxAltM: number | null; minBattery: number | null } {
-    return this.db.prepare(`SELECT MAX(alt_rel) AS maxAltM, MIN(battery) AS minBattery FROM track_points
-      WHERE vehicle_id = ? AND time BETWEEN ? AND ?`).get(vehicleId, from, to) as { maxAltM: number | null; minBattery: number | null };
+  async figures(vehicleId: string, from: number, to: number): Promise<{ maxAltM: number | null; minBattery: number | null }> {
+    await this.writer.drained();
+    const r = await this.db.k.selectFrom('track_points')
+      .select((eb) => [eb.fn.max('alt_rel').as('maxAltM'), eb.fn.min('battery').as('minBattery')])
+      .where('vehicle_id', '=', vehicleId).where('time', '>=', from).where('time', '<=', to)
+      .executeTakeFirst();
+    return { maxAltM: r?.maxAltM ?? null, minBattery: r?.minBattery ?? null };
   }
 
-  track(vehicleId: string, from: number, to: number): TrackPoint[] {
-    return (this.db.prepare(`
-      SELECT vehicle_id AS vehicleId, time, lat, lon, alt_msl AS altMsl, alt_rel AS altRel, heading, speed, battery, mode, armed
-      FROM track_points WHERE vehicle_id = ? AND time BETWEEN ? AND ? ORDER BY time`).all(
-      vehicleId,
-      from,
-      to,
-    ) as (Omit<TrackPoint, 'armed'> & { armed: number })[])
-      .map((p) => ({ ...p, armed: p.armed === 1 }));
+  async track(vehicleId: string, from: number, to: number): Promise<TrackPoint[]> {
+    await this.writer.drained();
+    const rows = await this.db.k.selectFrom('track_points')
+      .select(['vehicle_id as vehicleId', 'time', 'lat', 'lon', 'alt_msl as altMsl', 'alt_rel as altRel', 'heading', 'speed', 'battery', 'mode', 'armed'])
+      .where('vehicle_id', '=', vehicleId).where('time', '>=', from).where('time', '<=', to)
+      .orderBy('time').execute();
+    return rows.map((p) => ({ ...p, armed: p.armed === 1 }));
   }
 }

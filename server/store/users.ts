@@ -1,6 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Db } from './db.ts';
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { storeAwayReason } from './away.ts';
+import type { Db } from './connection.ts';
+import type { Database } from './schema.ts';
+
+/** sessions remembered for a database that is away: a station's users, many times over */
+const CHECKED_SESSIONS = 5000;
 
 export const ROLES = ['pilot', 'command', 'officer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,14 +20,11 @@ export interface User {
   createdAt: number;
 }
 
-interface UserRow {
-  id: number;
-  name: string;
-  display_name: string;
-  password_hash: string;
-  disabled: number;
-  created_at: number;
-}
+/** A user with the stored hash of their password: for the login only, never sent anywhere. */
+export type Account = User & { passwordHash: string };
+
+/** What a session token stands for: its user and when it ends, or why there is none. */
+export type SessionLookup = { user: User; expiresAt: number } | 'expired' | 'unknown';
 
 /** Why sessions ended, in words a page can show its user. */
 export type SessionEnd = 'logged out' | 'password changed' | 'roles changed' | 'account disabled' | 'account removed';
@@ -36,148 +39,307 @@ export class UserRuleError extends Error {}
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
- * User names are compared without case, for every letter: the column's NOCASE collation folds
- * ASCII only, so "ÉMILE" and "émile" would otherwise be two accounts (and "Admin" the admin).
+ * User names are compared without case, for every letter: SQLite's lower() and NOCASE fold A–Z
+ * only, so "ÉMILE" and "émile" would otherwise be two accounts (and "Admin" the admin). On SQLite
+ * this function does it; PostgreSQL's lower() folds every letter itself.
  */
-const nameKey = (name: unknown) => (typeof name === 'string' ? name.normalize('NFC').toLowerCase() : name);
+export const userNameKey = (name: string) => name.normalize('NFC').toLowerCase();
+
+type Q = Kysely<Database>;
+
+/** One row per role of a user (a LEFT JOIN of user_roles): a user and their roles in one query. */
+interface UserRoleRow {
+  id: number;
+  name: string;
+  display_name: string;
+  password_hash: string;
+  disabled: number;
+  created_at: number;
+  role: string | null;
+}
+
+const USER_COLUMNS = ['u.id', 'u.name', 'u.display_name', 'u.password_hash', 'u.disabled', 'u.created_at', 'r.role'] as const;
+
+/** The accounts in rows of UserRoleRow, one per `keyOf` (a user, or a session), in the rows' order. */
+function fold<R extends UserRoleRow, K>(rows: R[], keyOf: (r: R) => K): Map<K, { row: R; account: Account }> {
+  const out = new Map<K, { row: R; account: Account }>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    let e = out.get(key);
+    if (!e) {
+      const account: Account = {
+        id: row.id,
+        name: row.name,
+        displayName: row.display_name,
+        roles: [],
+        disabled: row.disabled === 1,
+        createdAt: row.created_at,
+        passwordHash: row.password_hash,
+      };
+      e = { row, account };
+      out.set(key, e);
+    }
+    if (row.role !== null) e.account.roles.push(row.role as Role);
+  }
+  for (const { account } of out.values()) account.roles.sort();
+  return out;
+}
+
+const userOf = ({ passwordHash: _, ...user }: Account): User => user;
+
+/** PostgreSQL error codes and SQLite's for a unique key already taken. */
+const isUniqueViolation = (err: unknown) => {
+  const code = (err as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
+
+/** The key of PostgreSQL's advisory lock for changes that must leave an enabled admin (any constant). */
+const ADMIN_CHANGES_LOCK = 0x736b7962; // "skyb"
+
+/** Sessions looked up in one query at most: far below either database's limit of parameters. */
+const SESSIONS_PER_QUERY = 500;
 
 /**
  * Users, their roles and their sessions. All SQL about people lives here. Emits
- * 'sessions-ended' when sessions end here, so open live connections of them can end at once.
+ * 'sessions-ended' when sessions end here, so open live connections of them can end at once, and
+ * 'accounts-changed' after an account is added, changed or removed here.
  */
-export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded] }> {
+export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded]; 'accounts-changed': [] }> {
+  /** sessions checked here lately, by token hash: trusted while the database is away (sessionUser) */
+  private readonly checked = new Map<string, { user: User; expiresAt: number }>();
+
   constructor(private readonly db: Db) {
     super();
-    db.function('skybeat_name_key', { deterministic: true }, nameKey);
+    this.on('sessions-ended', (e) => {
+      for (const [hash, s] of this.checked) if ('tokenHash' in e ? hash === e.tokenHash : s.user.id === e.userId) this.checked.delete(hash);
+    });
+    db.sqlite?.function('skybeat_name_key', { deterministic: true }, (name: unknown) => (typeof name === 'string' ? userNameKey(name) : name));
   }
 
-  count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  /** The condition "u.name is `name`, in any case". */
+  private named(name: string): Expression<SqlBool> {
+    if (this.db.dialect === 'sqlite') return sql<SqlBool>`skybeat_name_key(u.name) = skybeat_name_key(${name})`;
+    // Names are stored in NFC (add), so the unique index on lower(name) is both the rule and the lookup.
+    return sql<SqlBool>`lower(u.name) = lower(${name.normalize('NFC')})`;
   }
 
-  private rolesOf(id: number): Role[] {
-    return (this.db.prepare('SELECT role FROM user_roles WHERE user_id = ? ORDER BY role').all(id) as { role: Role }[]).map((r) => r.role);
+  /**
+   * A transaction that reads, then writes. On SQLite it takes the write lock first (BEGIN
+   * IMMEDIATE), waiting its turn behind another process (the users tool, the service): begun as a
+   * reader, it would fail "database is locked" when another writer committed in between.
+   */
+  private writing<T>(fn: (trx: Q) => Promise<T>): Promise<T> {
+    if (this.db.dialect !== 'sqlite') return this.db.k.transaction().execute(fn);
+    return this.db.k.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        const out = await fn(conn);
+        await sql`COMMIT`.execute(conn);
+        return out;
+      } catch (err) {
+        await sql`ROLLBACK`.execute(conn);
+        throw err;
+      }
+    });
   }
 
-  private toUser(row: UserRow): User {
-    return { id: row.id, name: row.name, displayName: row.display_name, roles: this.rolesOf(row.id), disabled: row.disabled === 1, createdAt: row.created_at };
+  private users(q: Q) {
+    return q.selectFrom('users as u').leftJoin('user_roles as r', 'r.user_id', 'u.id').select(USER_COLUMNS);
   }
 
-  list(): User[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map((r) => this.toUser(r));
+  async count(): Promise<number> {
+    const r = await this.db.k.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
   }
 
-  byId(id: number): User | undefined {
-    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
-    return row && this.toUser(row);
+  /** Everyone, by name without case (the same order on both databases). */
+  async list(): Promise<User[]> {
+    const accounts = [...fold(await this.users(this.db.k).execute(), (r) => r.id).values()].map((e) => userOf(e.account));
+    const key = (u: User) => userNameKey(u.name);
+    return accounts.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id - b.id));
+  }
+
+  byId(id: number): Promise<User | undefined> {
+    return this.findById(this.db.k, id);
   }
 
   /** The account of this name in any case ("Li.Wei" is li.wei); an exact spelling wins should two exist from before. */
-  byName(name: string): (User & { passwordHash: string }) | undefined {
-    const row = this.db.prepare(
-      'SELECT * FROM users WHERE skybeat_name_key(name) = skybeat_name_key(?) ORDER BY name = ? COLLATE BINARY DESC, id LIMIT 1',
-    ).get(name, name) as UserRow | undefined;
-    return row && { ...this.toUser(row), passwordHash: row.password_hash };
+  byName(name: string): Promise<Account | undefined> {
+    return this.find(this.db.k, name);
   }
 
-  add(name: string, passwordHash: string, roles: Role[], displayName = ''): User {
-    return this.db.transaction(() => {
-      if (this.byName(name)) throw new UserRuleError(`user "${name}" already exists`);
-      const info = this.db.prepare('INSERT INTO users (name, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)')
-        .run(name, displayName, passwordHash, Date.now());
-      const id = Number(info.lastInsertRowid);
-      this.setRolesTx(id, roles);
-      return this.toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow);
-    })();
+  private async find(q: Q, name: string): Promise<Account | undefined> {
+    const found = [...fold(await this.users(q).where(this.named(name)).execute(), (r) => r.id).values()]
+      .map((e) => e.account)
+      .sort((a, b) => a.id - b.id);
+    return found.find((a) => a.name === name) ?? found[0];
   }
 
-  private setRolesTx(id: number, roles: Role[]): void {
-    this.db.prepare('DELETE FROM user_roles WHERE user_id = ?').run(id);
-    const ins = this.db.prepare('INSERT INTO user_roles (user_id, role) VALUES (?, ?)');
-    for (const r of new Set(roles)) ins.run(id, r);
+  private async findById(q: Q, id: number): Promise<User | undefined> {
+    const e = fold(await this.users(q).where('u.id', '=', id).execute(), (r) => r.id).values().next().value;
+    return e && userOf(e.account);
+  }
+
+  async add(name: string, passwordHash: string, roles: Role[], displayName = ''): Promise<User> {
+    const exists = () => new UserRuleError(`user "${name}" already exists`);
+    let user: User;
+    try {
+      user = await this.writing(async (trx) => {
+        if (await this.find(trx, name)) throw exists();
+        const { id } = await trx.insertInto('users')
+          .values({ name: name.normalize('NFC'), display_name: displayName, password_hash: passwordHash, created_at: Date.now() })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await this.setRoles(trx, id, roles);
+        return (await this.findById(trx, id))!;
+      });
+    } catch (err) {
+      // Two adds of one name at once (PostgreSQL): the unique index lets only the first in.
+      if (isUniqueViolation(err)) throw exists();
+      throw err;
+    }
+    this.emit('accounts-changed');
+    return user;
+  }
+
+  private async setRoles(trx: Q, id: number, roles: Role[]): Promise<void> {
+    await trx.deleteFrom('user_roles').where('user_id', '=', id).execute();
+    const distinct = [...new Set(roles)];
+    if (distinct.length) await trx.insertInto('user_roles').values(distinct.map((role) => ({ user_id: id, role }))).execute();
+  }
+
+  /**
+   * Changes that could leave no enabled admin take turns: on PostgreSQL two admins demoting each
+   * other at once would each see the other still there. SQLite has one writer at a time already.
+   */
+  private async oneAdminChangeAtATime(trx: Q): Promise<void> {
+    if (this.db.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${ADMIN_CHANGES_LOCK})`.execute(trx);
   }
 
   /**
    * Refuse a change that would leave no enabled admin: nobody could manage accounts any more,
    * and the first-start admin is only made for an empty database.
    */
-  private keepAnAdmin(u: User, what: string): void {
+  private async keepAnAdmin(trx: Q, u: User, what: string): Promise<void> {
     if (u.disabled || !u.roles.includes('admin')) return;
-    const others = (this.db.prepare(
-      "SELECT COUNT(*) AS n FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'admin' WHERE u.disabled = 0 AND u.id <> ?",
-    ).get(u.id) as { n: number }).n;
-    if (others === 0) throw new UserRuleError(`${u.name} is the last enabled admin: ${what} would leave nobody to manage accounts; make another admin first`);
+    const { n } = await trx.selectFrom('users as u')
+      .innerJoin('user_roles as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'admin'))
+      .where('u.disabled', '=', 0)
+      .where('u.id', '<>', u.id)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    if (Number(n) === 0)
+      throw new UserRuleError(`${u.name} is the last enabled admin: ${what} would leave nobody to manage accounts; make another admin first`);
   }
 
   /** Throws UserRuleError for a change that would leave no enabled admin. */
-  update(name: string, change: { roles?: Role[]; passwordHash?: string; disabled?: boolean; displayName?: string }): User | undefined {
+  async update(name: string, change: { roles?: Role[]; passwordHash?: string; disabled?: boolean; displayName?: string }): Promise<User | undefined> {
     const ended: SessionEnd | null = change.disabled ? 'account disabled' : change.roles ? 'roles changed' : change.passwordHash ? 'password changed' : null;
-    const user = this.db.transaction(() => {
-      const u = this.byName(name);
+    const user = await this.writing(async (trx) => {
+      await this.oneAdminChangeAtATime(trx);
+      const u = await this.find(trx, name);
       if (!u) return undefined;
-      if (change.disabled) this.keepAnAdmin(u, 'disabling the account');
-      if (change.roles && !change.roles.includes('admin')) this.keepAnAdmin(u, 'taking the admin role');
-      if (change.roles) this.setRolesTx(u.id, change.roles);
-      if (change.passwordHash) this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(change.passwordHash, u.id);
-      if (change.displayName !== undefined) this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(change.displayName, u.id);
-      if (change.disabled !== undefined) this.db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(change.disabled ? 1 : 0, u.id);
+      if (change.disabled) await this.keepAnAdmin(trx, u, 'disabling the account');
+      if (change.roles && !change.roles.includes('admin')) await this.keepAnAdmin(trx, u, 'taking the admin role');
+      if (change.roles) await this.setRoles(trx, u.id, change.roles);
+      const set = {
+        ...(change.passwordHash && { password_hash: change.passwordHash }),
+        ...(change.displayName !== undefined && { display_name: change.displayName }),
+        ...(change.disabled !== undefined && { disabled: change.disabled ? (1 as const) : (0 as const) }),
+      };
+      if (Object.keys(set).length) await trx.updateTable('users').set(set).where('id', '=', u.id).execute();
       // A changed password, lost role or disabled account ends every open session of that user.
-      if (ended) this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(u.id);
-      return this.toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(u.id) as UserRow);
-    })();
+      if (ended) await trx.deleteFrom('sessions').where('user_id', '=', u.id).execute();
+      return (await this.findById(trx, u.id))!;
+    });
+    if (user) this.emit('accounts-changed');
     if (user && ended) this.emit('sessions-ended', { userId: user.id, reason: ended });
     return user;
   }
 
   /** Throws UserRuleError for the last enabled admin. */
-  remove(name: string): boolean {
-    const removed = this.db.transaction(() => {
-      const u = this.byName(name);
+  async remove(name: string): Promise<boolean> {
+    const removed = await this.writing(async (trx) => {
+      await this.oneAdminChangeAtATime(trx);
+      const u = await this.find(trx, name);
       if (!u) return undefined;
-      this.keepAnAdmin(u, 'removing the account');
-      this.db.prepare('DELETE FROM users WHERE id = ?').run(u.id); // its sessions go with it (ON DELETE CASCADE)
+      await this.keepAnAdmin(trx, u, 'removing the account');
+      await trx.deleteFrom('users').where('id', '=', u.id).execute(); // its roles and sessions go with it (ON DELETE CASCADE)
       return u;
-    })();
-    if (removed) this.emit('sessions-ended', { userId: removed.id, reason: 'account removed' });
-    return removed !== undefined;
+    });
+    if (!removed) return false;
+    this.emit('accounts-changed');
+    this.emit('sessions-ended', { userId: removed.id, reason: 'account removed' });
+    return true;
   }
 
   /** A new session; returns the token (only its hash is stored). */
-  createSession(userId: number, ttlMs: number, ip: string | null): { token: string; expiresAt: number } {
+  async createSession(userId: number, ttlMs: number, ip: string | null): Promise<{ token: string; expiresAt: number }> {
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
-    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
-    this.db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?)')
-      .run(tokenHash(token), userId, now, now + ttlMs, ip);
+    // One commit for both: on SQLite each commit is a flush to disk.
+    await this.db.k.transaction().execute(async (trx) => {
+      await trx.deleteFrom('sessions').where('expires_at', '<', now).execute();
+      await trx.insertInto('sessions').values({ token_hash: tokenHash(token), user_id: userId, created_at: now, expires_at: now + ttlMs, ip }).execute();
+    });
     return { token, expiresAt: now + ttlMs };
   }
 
-  /** The user behind a token, or why there is none. */
-  sessionUser(token: string): { user: User; expiresAt: number } | 'expired' | 'unknown' {
-    return this.sessionByHash(tokenHash(token));
+  /**
+   * The user behind a token, or why there is none: one query, as every request and socket asks it.
+   * While the database is away (store/away.ts), a session this service checked before is trusted
+   * until it expires, so a pilot signed in keeps command of a drone in the air (return, land); one
+   * never checked here is not (the caller answers 503). Ended sessions are forgotten at once.
+   */
+  async sessionUser(token: string): Promise<SessionLookup> {
+    const hash = tokenHash(token);
+    let found: SessionLookup;
+    try {
+      found = await this.sessionByHash(hash);
+    } catch (err) {
+      const known = this.checked.get(hash);
+      if (storeAwayReason(err) === null || !known || known.expiresAt < Date.now()) throw err;
+      return known;
+    }
+    this.checked.delete(hash); // re-inserted last: the oldest go first when the map is full
+    if (typeof found === 'object') this.checked.set(hash, found);
+    if (this.checked.size > CHECKED_SESSIONS) this.checked.delete(this.checked.keys().next().value!);
+    return found;
   }
 
   /** As sessionUser, for a connection that keeps only the token's hash. */
-  sessionByHash(hash: string, now = Date.now()): { user: User; expiresAt: number } | 'expired' | 'unknown' {
-    const row = this.db.prepare(
-      'SELECT u.*, s.expires_at AS s_expires FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?',
-    ).get(hash) as (UserRow & { s_expires: number }) | undefined;
-    if (!row) return 'unknown';
-    if (row.s_expires < now || row.disabled) return 'expired';
-    return { user: this.toUser(row), expiresAt: row.s_expires };
+  async sessionByHash(hash: string, now = Date.now()): Promise<SessionLookup> {
+    return (await this.sessionsByHash([hash], now)).get(hash) ?? 'unknown';
   }
 
-  endSession(token: string): void {
+  /** Many sessions at once (the open connections' re-check): a query per SESSIONS_PER_QUERY, not per session. */
+  async sessionsByHash(hashes: readonly string[], now = Date.now()): Promise<Map<string, SessionLookup>> {
+    const found = new Map<string, SessionLookup>();
+    for (let i = 0; i < hashes.length; i += SESSIONS_PER_QUERY) {
+      const rows = await this.users(this.db.k)
+        .innerJoin('sessions as s', 's.user_id', 'u.id')
+        .select(['s.token_hash', 's.expires_at'])
+        .where('s.token_hash', 'in', hashes.slice(i, i + SESSIONS_PER_QUERY))
+        .execute();
+      for (const [hash, { row, account }] of fold(rows, (r) => r.token_hash)) {
+        found.set(hash, row.expires_at < now || account.disabled ? 'expired' : { user: userOf(account), expiresAt: row.expires_at });
+      }
+    }
+    return new Map(hashes.map((h) => [h, found.get(h) ?? 'unknown']));
+  }
+
+  async endSession(token: string): Promise<void> {
     const hash = tokenHash(token);
-    if (this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash).changes > 0)
-      this.emit('sessions-ended', { tokenHash: hash, reason: 'logged out' });
+    const r = await this.db.k.deleteFrom('sessions').where('token_hash', '=', hash).executeTakeFirst();
+    if (r.numDeletedRows > 0n) this.emit('sessions-ended', { tokenHash: hash, reason: 'logged out' });
   }
 
   /**
    * A number that changes whenever another process (the `npm run users` tool) commits to the
    * database: SQLite's data_version, one cheap pragma, so live connections are re-checked only then.
+   * PostgreSQL has no such counter (other servers and tools write to it too): null, check every time.
    */
-  changedElsewhere(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+  changedElsewhere(): number | null {
+    return this.db.sqlite ? (this.db.sqlite.pragma('data_version', { simple: true }) as number) : null;
   }
 }

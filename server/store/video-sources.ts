@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import type { Db } from './connection.ts';
 
 export interface VideoSourceRow {
   drone: string;
@@ -11,16 +11,23 @@ export interface VideoSourceRow {
 export class VideoSourceStore {
   constructor(private readonly db: Db) {}
 
-  all(): VideoSourceRow[] {
-    return this.db.prepare('SELECT drone, uri, set_by AS setBy, set_at AS setAt FROM video_sources ORDER BY drone').all() as VideoSourceRow[];
+  async all(): Promise<VideoSourceRow[]> {
+    return this.db.k.selectFrom('video_sources').select(['drone', 'uri', 'set_by as setBy', 'set_at as setAt']).orderBy('drone').execute();
   }
 
-  put(r: VideoSourceRow): void {
-    this.db.prepare('INSERT OR REPLACE INTO video_sources (drone, uri, set_by, set_at) VALUES (?, ?, ?, ?)').run(r.drone, r.uri, r.setBy, r.setAt);
+  /** Sets the drone's source, replacing the one it had. */
+  async put(r: VideoSourceRow): Promise<void> {
+    await this.db.k.insertInto('video_sources')
+      .values({ drone: r.drone, uri: r.uri, set_by: r.setBy, set_at: r.setAt })
+      .onConflict((oc) =>
+        oc.column('drone').doUpdateSet((eb) => ({ uri: eb.ref('excluded.uri'), set_by: eb.ref('excluded.set_by'), set_at: eb.ref('excluded.set_at') }))
+      )
+      .execute();
   }
 
   /** true when there was one */
-  remove(drone: string): boolean {
-    return this.db.prepare('DELETE FROM video_sources WHERE drone = ?').run(drone).changes > 0;
+  async remove(drone: string): Promise<boolean> {
+    const r = await this.db.k.deleteFrom('video_sources').where('drone', '=', drone).executeTakeFirst();
+    return r.numDeletedRows > 0n;
   }
 }

@@ -1,17 +1,35 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { defaultStoreUrl, parseStoreUrl, type StoreLocation } from '../store/connection.ts';
 import { DATABASE_NAME, DatabaseFileError } from '../store/database-file.ts';
+import { postgresAdvice } from './postgres-advice.ts';
+
+type Where = { data?: string; config?: string; database?: string };
+
+/** The service's configuration as a shell tool finds it; throws ConfigError for a bad one. */
+function serviceConfig(o: Where): Config {
+  // 'help' comes back only for --help, which is not passed on.
+  return loadConfig([
+    ...(o.config ? ['--config', o.config] : []),
+    ...(o.data ? ['--data', o.data] : []),
+    ...(o.database ? ['--database', o.database] : []),
+  ]) as Config;
+}
 
 /**
- * The service's data folder as a shell tool finds it: --data, else SKYBEAT_DATA, else "data" in
- * the configuration file (--config, SKYBEAT_CONFIG or ./skybeat.config.json), else ./data.
- * Throws ConfigError for a bad configuration file.
+ * The service's store as a shell tool finds it: --database, else SKYBEAT_DATABASE_URL, else
+ * "database" in the configuration file, else skybeat.db in the data folder.
  */
-export function serviceDataDir(o: { data?: string; config?: string }): string {
-  // 'help' comes back only for --help, which is not passed on.
-  const config = loadConfig([...(o.config ? ['--config', o.config] : []), ...(o.data ? ['--data', o.data] : [])]) as Config;
-  return config.data;
+/** The service's data folder and store URL, as the service finds them (for tools that open the store). */
+export function serviceStoreUrl(o: Where): { dataDir: string; url: string } {
+  const config = serviceConfig(o);
+  return { dataDir: config.data, url: config.database ?? defaultStoreUrl(config.data) };
+}
+
+export function serviceStore(o: Where): StoreLocation {
+  const config = serviceConfig(o);
+  return config.database === null ? { dialect: 'sqlite', file: path.join(config.data, DATABASE_NAME) } : parseStoreUrl(config.database);
 }
 
 function fail(tool: string, message: string, code: number): never {
@@ -20,16 +38,18 @@ function fail(tool: string, message: string, code: number): never {
 }
 
 /**
- * The command line of backup and restore: one FILE, and the data folder resolved by the service's
- * own configuration (configuration file, SKYBEAT_DATA, --data), so both act on the database the
- * service uses. Exit code 2 for a usage or configuration error, 1 when the work is refused or fails.
+ * The command line of backup and restore: one FILE, and the store resolved by the service's own
+ * configuration (configuration file, SKYBEAT_DATA and SKYBEAT_DATABASE_URL, --data and --database),
+ * so both act on the database the service uses. They copy SQLite files: on a PostgreSQL store they
+ * do nothing and say which of its own tools to use instead. Exit code 2 for a usage or
+ * configuration error, 1 when the work is refused or fails.
  */
-export async function runDataTool(tool: string, usage: string, work: (dbFile: string, file: string) => Promise<string>): Promise<void> {
+export async function runDataTool(tool: 'backup' | 'restore', usage: string, work: (dbFile: string, file: string) => Promise<string>): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { data: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { data: { type: 'string' }, config: { type: 'string' }, database: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     fail(tool, `${(err as Error).message}. Run with --help for the options.`, 2);
@@ -40,15 +60,16 @@ export async function runDataTool(tool: string, usage: string, work: (dbFile: st
     return;
   }
   if (positionals.length !== 1) fail(tool, `expected one FILE, got ${positionals.length ? positionals.join(' ') : 'none'}. Run with --help.`, 2);
-  let dataDir: string;
+  let store: StoreLocation;
   try {
-    dataDir = serviceDataDir(o);
+    store = serviceStore(o);
   } catch (err) {
     if (err instanceof ConfigError) fail(tool, err.message, 2);
     throw err;
   }
+  if (store.dialect === 'postgres') fail(tool, postgresAdvice(tool, store.url, positionals[0]!), 1);
   try {
-    console.log(await work(path.join(dataDir, DATABASE_NAME), positionals[0]!));
+    console.log(await work(store.file, positionals[0]!));
   } catch (err) {
     if (err instanceof DatabaseFileError) fail(tool, err.message, 1);
     throw err;

@@ -19,6 +19,10 @@
  * Each file's wall-clock start is kept in the index (the database), so a replay puts its
  * pictures at the moment they were taken; files that follow each other without a gap continue the
  * camera's own clock, so joined end to end their timeline neither overlaps nor jumps.
+ *
+ * The pictures never wait on the database: a file is opened and written at once, and its index
+ * row follows (added, grown, closed) in order per file, behind it (IndexWrites); a write the
+ * database refuses is logged, and the file is kept on disk.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,10 +45,11 @@ export interface SegmentOpening {
 
 /** Where the recorder keeps its list of files (the database: store/recordings.ts). */
 export interface RecordingIndex {
-  opened(s: SegmentOpening): number;
+  /** the new file's row: its id */
+  opened(s: SegmentOpening): Promise<number>;
   /** written so far (now and then while it records, so a crash leaves the index near the truth) */
-  grew(id: number, endedAt: number, bytes: number): void;
-  closed(id: number, endedAt: number, bytes: number): void;
+  grew(id: number, endedAt: number, bytes: number): Promise<void>;
+  closed(id: number, endedAt: number, bytes: number): Promise<void>;
 }
 
 export interface RecorderSettings {
@@ -64,6 +69,53 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace(/[:.]/g, '-');
 /** a vehicle id as a folder name (ids are letters, digits, '-', '_' and '.', but a name never climbs) */
 const folderOf = (vehicleId: string) => vehicleId.replace(/[^\w.-]/g, '_').replace(/^\.+/, '_');
 
+/**
+ * One file's row in the index, written behind the pictures and in order: added, grown, closed.
+ * Growth waiting its turn is only the latest figures (a slow database holds back at most one),
+ * and a row the database never added is not grown or closed (its file stays on disk, said in the log).
+ */
+class IndexWrites {
+  private last: Promise<number | null>;
+  private growth: { endedAt: number; bytes: number } | null = null;
+
+  constructor(private readonly r: VideoRecorder, opening: SegmentOpening, private readonly problem: (line: string) => void) {
+    this.last = r.pending(
+      r.index.opened(opening).catch((err: unknown) => {
+        problem(`${opening.file} is recorded but not in the recordings' index: ${(err as Error).message}`);
+        return null;
+      }),
+    );
+  }
+
+  grew(endedAt: number, bytes: number): void {
+    const queued = this.growth !== null;
+    this.growth = { endedAt, bytes };
+    if (queued) return;
+    this.then(async (id) => {
+      const g = this.growth;
+      this.growth = null;
+      if (g) await this.r.index.grew(id, g.endedAt, g.bytes); // (none: the file closed meanwhile, with the last figures)
+    });
+  }
+
+  closed(endedAt: number, bytes: number): void {
+    this.growth = null;
+    this.then((id) => this.r.index.closed(id, endedAt, bytes));
+  }
+
+  private then(write: (id: number) => Promise<void>): void {
+    this.last = this.r.pending(this.last.then(async (id) => {
+      if (id === null) return null;
+      try {
+        await write(id);
+      } catch (err) {
+        this.problem(`the recordings' index: ${(err as Error).message}`);
+      }
+      return id;
+    }));
+  }
+}
+
 class Segment {
   bytes = 0;
   lastPts: number;
@@ -73,7 +125,7 @@ class Segment {
   private lastSaved: number;
 
   constructor(
-    readonly id: number,
+    readonly row: IndexWrites,
     readonly fd: number,
     readonly startedAt: number,
     readonly firstPts: number,
@@ -174,7 +226,7 @@ class DroneRecorder {
         }
       }
       fs.writeSync(fd, init.segment);
-      const id = this.r.index.opened({
+      const row = new IndexWrites(this.r, {
         vehicleId: this.vehicleId,
         file: `${folderOf(this.vehicleId)}/${name}`,
         startedAt: Math.round(startedAt),
@@ -182,8 +234,8 @@ class DroneRecorder {
         mime: init.mime,
         width: init.width,
         height: init.height,
-      });
-      const seg = new Segment(id, fd, startedAt, u.pts90k, keyOf(ps), new Fragmenter(u.pts90k), u);
+      }, (line) => this.problem(line));
+      const seg = new Segment(row, fd, startedAt, u.pts90k, keyOf(ps), new Fragmenter(u.pts90k), u);
       seg.bytes = init.segment.length;
       this.segment = seg;
       this.lastProblem = '';
@@ -208,7 +260,7 @@ class DroneRecorder {
       this.finish();
       return;
     }
-    if (u.key && seg.saveDue(u.arrivedMs)) this.r.index.grew(seg.id, seg.endMs(), seg.bytes);
+    if (u.key && seg.saveDue(u.arrivedMs)) seg.row.grew(seg.endMs(), seg.bytes);
   }
 
   /** Ends the open file (at its last picture, or at `endMs` when the next one continues it). */
@@ -221,7 +273,7 @@ class DroneRecorder {
     } catch (err) {
       this.problem(`closing a recording: ${(err as Error).message}`);
     }
-    this.r.index.closed(seg.id, endMs ?? seg.endMs(), seg.bytes);
+    seg.row.closed(endMs ?? seg.endMs(), seg.bytes);
   }
 
   private problem(line: string): void {
@@ -243,6 +295,8 @@ class DroneRecorder {
  */
 export class VideoRecorder {
   private readonly drones = new Map<string, DroneRecorder>();
+  /** index writes not yet done (settled() waits for them) */
+  private readonly writes = new Set<Promise<unknown>>();
   readonly settings: RecorderSettings;
   readonly log: (line: string) => void;
 
@@ -294,8 +348,22 @@ export class VideoRecorder {
     }));
   }
 
-  /** Closes every open file (the service stops). */
-  close(): void {
+  /** Counts an index write until it is done (it never rejects: IndexWrites catches). */
+  pending<T>(write: Promise<T>): Promise<T> {
+    this.writes.add(write);
+    const done = () => this.writes.delete(write);
+    write.then(done, done);
+    return write;
+  }
+
+  /** Once the index has every file as written so far (tests; closing). */
+  async settled(): Promise<void> {
+    while (this.writes.size) await Promise.all(this.writes);
+  }
+
+  /** Closes every open file (the service stops), and waits for the index to have them closed. */
+  async close(): Promise<void> {
     for (const d of this.drones.values()) d.detach();
+    await this.settled();
   }
 }

@@ -19,11 +19,11 @@ export interface RecordedFile {
 /** What recovery and retention need of the index (store/recordings.ts). */
 export interface RecordingFiles {
   /** files still marked as being written: after a crash, those it was writing */
-  unfinished(): RecordedFile[];
+  unfinished(): Promise<RecordedFile[]>;
   /** finished files, oldest first */
-  finished(): RecordedFile[];
-  closed(id: number, endedAt: number, bytes: number): void;
-  remove(id: number): void;
+  finished(): Promise<RecordedFile[]>;
+  closed(id: number, endedAt: number, bytes: number): Promise<void>;
+  remove(id: number): Promise<void>;
 }
 
 /**
@@ -31,16 +31,16 @@ export interface RecordingFiles {
  * end taken from that fragment's own time; one with no whole picture is removed. Run at start,
  * before anything records. Returns what was done, for the log.
  */
-export function recoverRecordings(index: RecordingFiles, dir: string): string[] {
+export async function recoverRecordings(index: RecordingFiles, dir: string): Promise<string[]> {
   const said: string[] = [];
-  for (const r of index.unfinished()) {
+  for (const r of await index.unfinished()) {
     const file = path.join(dir, r.file);
     let buf: Buffer;
     try {
       buf = fs.readFileSync(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      index.remove(r.id);
+      await index.remove(r.id);
       said.push(`${r.file}: missing, forgotten`);
       continue;
     }
@@ -55,13 +55,13 @@ export function recoverRecordings(index: RecordingFiles, dir: string): string[] 
     const last = whole?.fragments.at(-1);
     if (!whole?.init || !first || !last) {
       fs.rmSync(file, { force: true });
-      index.remove(r.id);
+      await index.remove(r.id);
       said.push(`${r.file}: no whole picture, removed`);
       continue;
     }
     if (whole.wholeBytes < buf.length) fs.truncateSync(file, whole.wholeBytes);
     const endedAt = r.startedAt + Math.round((last.decodeTime + last.duration - first.decodeTime) / 90);
-    index.closed(r.id, endedAt, whole.wholeBytes);
+    await index.closed(r.id, endedAt, whole.wholeBytes);
     said.push(`${r.file}: ${whole.fragments.length} pictures kept${whole.wholeBytes < buf.length ? `, ${buf.length - whole.wholeBytes} torn bytes cut` : ''}`);
   }
   return said;
@@ -71,16 +71,21 @@ export function recoverRecordings(index: RecordingFiles, dir: string): string[] 
  * Keep the recordings within an age and a total size: the oldest files go first, those being
  * written never. Returns the files removed.
  */
-export function pruneRecordings(index: RecordingFiles, dir: string, limits: { maxAgeDays: number; maxTotalMB: number }, now: number): string[] {
-  const files = index.finished();
-  let total = files.reduce((n, f) => n + f.bytes, 0) + index.unfinished().reduce((n, f) => n + f.bytes, 0);
+export async function pruneRecordings(
+  index: RecordingFiles,
+  dir: string,
+  limits: { maxAgeDays: number; maxTotalMB: number },
+  now: number,
+): Promise<string[]> {
+  const [files, open] = await Promise.all([index.finished(), index.unfinished()]);
+  let total = files.reduce((n, f) => n + f.bytes, 0) + open.reduce((n, f) => n + f.bytes, 0);
   const removed: string[] = [];
   for (const f of files) {
     const tooOld = now - f.endedAt > limits.maxAgeDays * 86_400_000;
     const tooBig = total > limits.maxTotalMB * 1024 * 1024;
     if (!tooOld && !tooBig) continue;
     fs.rmSync(path.join(dir, f.file), { force: true });
-    index.remove(f.id);
+    await index.remove(f.id);
     total -= f.bytes;
     removed.push(f.file);
   }

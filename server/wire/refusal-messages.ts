@@ -5,6 +5,9 @@
  * pages say it in their language; the API, the audit and the logs keep the English.
  */
 export const REFUSAL_MESSAGES_EN = {
+  // the store is away (PostgreSQL restarted or unreachable: http/errors.ts); flying, return and land do not need it
+  store_unavailable: 'the database does not answer ({reason}): this needs it; try again shortly. Flying drones, return and land are not affected',
+
   // taking, handing over and holding control (patrols/control.ts)
   control_held: '{vehicle} is under the control of {holder}; they must release it first',
   control_not_yours: '{vehicle} is under the control of {holder}, not {user}',

@@ -155,8 +155,28 @@ export interface LinkView {
   replayed: number;
 }
 
+/**
+ * The store as the service sees it. On PostgreSQL, audit entries and track points go through a
+ * journal on local disk (store/write-journal.ts): `away` while the database refuses them (they wait
+ * in the journal, flight is not affected), `filling` past 80 % of its bound.
+ */
+export interface StoreHealth {
+  database: 'sqlite' | 'postgres';
+  state: 'ok' | 'away';
+  /** away since (ms since the epoch) */
+  since: number | null;
+  pending: number;
+  journalBytes: number;
+  journalMaxBytes: number;
+  filling: boolean;
+  /** seconds of track points dropped because the journal was full */
+  droppedTrackSeconds: number;
+}
+
 export interface HealthView {
-  status: 'ok';
+  /** degraded: the store is away or its journal filling; flight goes on */
+  status: 'ok' | 'degraded';
+  store: StoreHealth;
   uptimeSeconds: number;
   links: { total: number; up: number };
   vehicles: { total: number; lost: number };

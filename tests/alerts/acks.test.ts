@@ -18,15 +18,20 @@ describe('alert ids and their kind', () => {
     const room = await t.user('room', ['command']);
     const admin = await t.login('admin', ADMIN_PASSWORD);
     // An aircraft alert as the monitor raises one (through the service's own store), and a ground alert.
-    const aircraftId = t.svc.store.alerts.raiseAircraft('l1-1', 'mode_change', 'warning', 'mode changed to RTL, not commanded from here').id;
+    const aircraftId = await t.svc.store.alerts.raiseAircraft({
+      vehicleId: 'l1-1',
+      rule: 'mode_change',
+      severity: 'warning',
+      message: 'mode changed to RTL, not commanded from here',
+    });
     const groundId = (await t.api('POST', '/api/alerts', room, { category: 'theft', ...SCENE })).body.id as number;
     await waitFor('offer to chen', () => chen.offers.some((a) => a.id === groundId));
     const events = (id: number) => t.svc.store.groundAlerts.events(id);
     const [groundBefore, groundEvents, aircraftBefore, aircraftEvents] = [
       (await t.api('GET', `/api/alerts/${groundId}`, room)).body,
-      events(groundId),
-      t.svc.store.alerts.aircraft(aircraftId),
-      events(aircraftId),
+      await events(groundId),
+      await t.svc.store.alerts.aircraft(aircraftId),
+      await events(aircraftId),
     ];
 
     expect(await t.api('POST', '/api/aircraft-alerts/999999/ack', room)).toMatchObject({ status: 404, body: { error: 'no aircraft alert 999999' } });
@@ -41,9 +46,9 @@ describe('alert ids and their kind', () => {
     expect(await t.api('POST', `/api/alerts/${aircraftId}/close`, room, {})).toMatchObject(noGround);
 
     expect((await t.api('GET', `/api/alerts/${groundId}`, room)).body).toEqual(groundBefore);
-    expect(events(groundId)).toEqual(groundEvents);
-    expect(t.svc.store.alerts.aircraft(aircraftId)).toEqual(aircraftBefore);
-    expect(events(aircraftId)).toEqual(aircraftEvents);
+    expect(await events(groundId)).toEqual(groundEvents);
+    expect(await t.svc.store.alerts.aircraft(aircraftId)).toEqual(aircraftBefore);
+    expect(await events(aircraftId)).toEqual(aircraftEvents);
     const acks = (await t.api('GET', '/api/audit?action=alert.ack', admin)).body as { result: string }[];
     expect(acks.map((e) => e.result)).toEqual(['refused', 'refused', 'refused']);
 

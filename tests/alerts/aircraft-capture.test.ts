@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { AircraftMonitor } from '../../server/alerts/aircraft-monitor.ts';
-import { AlertStore } from '../../server/store/alerts.ts';
 import { openStore } from '../../server/store/index.ts';
 import type { AircraftAlertView } from '../../server/wire/types.ts';
 import { groundStation } from '../helpers/ground.ts';
@@ -15,11 +14,11 @@ const cleanup = cleanupAfterEach();
 
 describeWithFixtures('aircraft alerts from the real battery-failsafe capture', () => {
   it('raises the failsafe, the RTL mode change, the battery and the autopilot warnings, each once', async () => {
-    const store = openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-alerts-')));
+    const store = await openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-alerts-')));
     cleanup.push(() => store.close());
     const gs = await groundStation({ l1: `tlog://${fixture('ardupilot/failsafe-battery.tlog')}?speed=0` });
     cleanup.push(() => gs.close());
-    const monitor = new AircraftMonitor(gs.fleet, new AlertStore(store.db));
+    const monitor = await AircraftMonitor.open(gs.fleet, store.alerts);
     cleanup.push(() => monitor.close());
     const raised: AircraftAlertView[] = [];
     monitor.on('alert', (a) => {
@@ -50,11 +49,14 @@ describeWithFixtures('aircraft alerts from the real battery-failsafe capture', (
 
     // Acknowledging an event alert ends it; a level alert stays while its condition holds.
     const rtl = by('mode_change').at(-1)!;
-    expect(monitor.acknowledge(rtl.id, 'pilot1')).toMatchObject({ acknowledgedBy: 'pilot1', clearedAt: expect.any(Number) });
+    expect(await monitor.acknowledge(rtl.id, 'pilot1')).toMatchObject({ acknowledgedBy: 'pilot1', clearedAt: expect.any(Number) });
     const low = by('battery_low')[0]!;
-    expect(monitor.acknowledge(low.id, 'pilot1')).toMatchObject({ acknowledgedBy: 'pilot1', clearedAt: null });
+    expect(await monitor.acknowledge(low.id, 'pilot1')).toMatchObject({ acknowledgedBy: 'pilot1', clearedAt: null });
 
     // Then the log ends: the drone falls silent and its link is lost.
     await waitFor('link lost alert', () => monitor.open().find((a) => a.rule === 'link_lost' && a.clearedAt === null), 8000);
+    // What the pages were shown at once is what the database holds, once written.
+    await monitor.saved();
+    expect(await store.alerts.openAircraft()).toEqual(monitor.open());
   });
 });

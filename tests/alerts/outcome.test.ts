@@ -102,7 +102,7 @@ describe('incident outcome (处置结果)', () => {
     await t.api('POST', `/api/alerts/${b}/answer`, chen.token, { answer: 'resolved', outcome: 'handled' });
     const overruled = await t.api('POST', `/api/alerts/${b}/close`, room, { outcome: 'handed_over', note: '移交派出所' });
     expect(overruled.body.outcome).toMatchObject({ code: 'handed_over', note: '移交派出所', by: 'room' });
-    const events = t.svc.store.groundAlerts.events(b).filter((e) => e.kind === 'resolved' || e.kind === 'closed');
+    const events = (await t.svc.store.groundAlerts.events(b)).filter((e) => e.kind === 'resolved' || e.kind === 'closed');
     expect(events.map((e) => [e.kind, e.user, e.detail])).toEqual([['resolved', 'chen', { outcome: 'handled', note: '' }], ['closed', 'room', {
       outcome: 'handed_over',
       note: '移交派出所',
@@ -170,7 +170,7 @@ describe('incident log and CSV export', () => {
     const times = steps.map((s) => f.timeline[s]);
     expect(times.every((x) => typeof x === 'number')).toBe(true);
     expect([...times].sort((x, y) => x! - y!)).toEqual(times);
-    const events = t.svc.store.groundAlerts.events(fight);
+    const events = await t.svc.store.groundAlerts.events(fight);
     expect(f.timeline.on_scene).toBe(events.find((e) => e.kind === 'on_scene')!.time);
     expect(f.timeline.resolved).toBe(events.find((e) => e.kind === 'resolved')!.time);
     expect(all.find((e) => e.id === theft)!.timeline.closed).toBeNull();

@@ -65,11 +65,11 @@ describe('answers made offline and sent later', () => {
 
     const accepted = await t.api('POST', `/api/alerts/${id}/answer`, chen.token, { answer: 'accept' });
     // The reply was lost on the way back: the phone sends it again. Nothing changes, nothing is added.
-    const events = t.svc.store.groundAlerts.events(id).length;
+    const events = (await t.svc.store.groundAlerts.events(id)).length;
     const again = await t.api('POST', `/api/alerts/${id}/answer`, chen.token, { answer: 'accept', at: Date.now() - 1000 });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(accepted.body);
-    expect(t.svc.store.groundAlerts.events(id)).toHaveLength(events);
+    expect(await t.svc.store.groundAlerts.events(id)).toHaveLength(events);
 
     // chen's phone loses its network; she taps "on scene"; meanwhile the command room gives the job to wang.
     const tappedAt = Date.now();
@@ -83,7 +83,7 @@ describe('answers made offline and sent later', () => {
       body: { error: `ground alert ${id} was reassigned to wang`, code: 'answer_reassigned', params: { to: 'wang' } },
     });
     expect((await t.api('GET', `/api/alerts/${id}`, command)).body).toEqual(view);
-    const refused = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused');
+    const refused = (await t.svc.store.groundAlerts.events(id)).filter((e) => e.kind === 'refused');
     expect(refused.map((e) => ({ user: e.user, ...e.detail }))).toEqual([
       {
         user: 'chen',
@@ -124,7 +124,7 @@ describe('answers made offline and sent later', () => {
         params: { answer: 'on_scene', state: 'dispatched' },
       },
     });
-    expect(t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused').map((e) => e.detail?.answer)).toEqual(['on_scene']);
+    expect((await t.svc.store.groundAlerts.events(id)).filter((e) => e.kind === 'refused').map((e) => e.detail?.answer)).toEqual(['on_scene']);
   });
 });
 

@@ -46,7 +46,7 @@ describe('reassigning a ground alert', () => {
       expect(late).toMatchObject({ status: 409, body: { error: `ground alert ${id} was reassigned to wang` } });
     }
     expect((await t.api('GET', `/api/alerts/${id}`, command)).body).toEqual(before);
-    const refused = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused');
+    const refused = (await t.svc.store.groundAlerts.events(id)).filter((e) => e.kind === 'refused');
     expect(refused.map((e) => [e.user, e.detail?.answer, e.detail?.reason])).toEqual(
       ['accept', 'en_route', 'on_scene', 'resolved', 'decline'].map((a) => ['chen', a, `ground alert ${id} was reassigned to wang`]),
     );
@@ -69,7 +69,7 @@ describe('reassigning a ground alert', () => {
     expect((await t.api('PATCH', '/api/users/li', admin, { disabled: true })).status).toBe(200);
     const id = (await t.api('POST', '/api/alerts', command, { category: 'fire', ...SCENE })).body.id as number;
     const before = (await t.api('GET', `/api/alerts/${id}`, command)).body;
-    const eventsBefore = t.svc.store.groundAlerts.events(id);
+    const eventsBefore = await t.svc.store.groundAlerts.events(id);
 
     const cases: [string, number, string][] = [
       ['nobody', 404, 'officer: no user "nobody"'],
@@ -80,7 +80,7 @@ describe('reassigning a ground alert', () => {
       expect(await t.api('POST', `/api/alerts/${id}/reassign`, command, { officer })).toMatchObject({ status, body: { error } });
     }
     expect((await t.api('GET', `/api/alerts/${id}`, command)).body).toEqual(before);
-    expect(t.svc.store.groundAlerts.events(id)).toEqual(eventsBefore);
+    expect(await t.svc.store.groundAlerts.events(id)).toEqual(eventsBefore);
     const audit = (await t.api('GET', '/api/audit?action=alert.reassign', admin)).body as AuditEntry[];
     expect(audit.filter((e) => e.result === 'refused').map((e) => e.detail.reason).sort()).toEqual(cases.map((c) => c[2]).sort());
   });

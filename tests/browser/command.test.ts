@@ -215,10 +215,10 @@ describe('command room (Chinese)', () => {
     await expect.poll(() => text(page, `${card(alertId)} .ground-card__assignee`), POLL).not.toBe(before);
     expect(await page.isDisabled(ack)).toBe(true);
     release();
-    await expect.poll(() => t.svc.store.alerts.aircraft(id)?.acknowledgedBy, POLL).toBe('room');
+    await expect.poll(async () => (await t.svc.aircraft.get(id))?.acknowledgedBy, POLL).toBe('room');
     await page.unroute('**/api/aircraft-alerts/*/ack');
     // A mode change is over once acknowledged and leaves the list; a condition that still holds stays, marked.
-    const after = t.svc.store.alerts.aircraft(id)!;
+    const after = (await t.svc.aircraft.get(id))!;
     const item = `.aircraft-alert[data-alert-id="${id}"]`;
     if (after.clearedAt !== null) await expect.poll(() => page.isVisible(item), POLL).toBe(false);
     else await expect.poll(() => text(page, `${item} .alert-card__ack`), POLL).toBe(fill(zh.acknowledgedBy, { user: 'room' }));

@@ -12,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationDay } from '../../server/alerts/incident-number.ts';
 import type { GroundAlertView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
+import { raiseAlert, type LevelRuleName } from '../helpers/aircraft-alerts.ts';
 import { at, officerPhone, SCENE } from '../helpers/officers.ts';
 import { ADMIN_PASSWORD, testService } from '../helpers/service.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { assertFreshBuild, englishLeft, fill, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
 
 const zh = strings['zh-CN'];
@@ -77,17 +79,17 @@ describe('dispatch desk (Chinese)', () => {
     await t.user('li', ['officer']);
     // Aircraft alerts as the monitor leaves them: drone sim-1's failsafe still holds, three of its
     // alerts are over; sim-2's link came back. Five want acknowledging, four of them are over.
-    const alerts = t.svc.store.alerts;
-    const raise = (vehicle: string, rule: string, severity: 'warning' | 'caution', cleared: boolean) => {
-      const id = alerts.raiseAircraft(vehicle, rule, severity, `${rule} test`).id;
-      if (cleared) alerts.clearAircraft(id, 'condition ended');
-      aircraftIds[`${vehicle}/${rule}`] = id;
+    // One after another, as a drone's conditions come (the desk puts the newest of a kind first).
+    const raise = async (vehicle: string, rule: LevelRuleName, cleared: boolean) => {
+      const before = Date.now();
+      await waitFor('the next millisecond', () => Date.now() > before, 1000, 1);
+      aircraftIds[`${vehicle}/${rule}`] = raiseAlert(t.svc.aircraft, vehicle, rule, cleared);
     };
-    raise('sim-1', 'battery_low', 'caution', true);
-    raise('sim-1', 'failsafe', 'warning', false);
-    raise('sim-1', 'battery_critical', 'warning', true);
-    raise('sim-1', 'gps_degraded', 'caution', true);
-    raise('sim-2', 'link_lost', 'warning', true);
+    await raise('sim-1', 'battery_low', true);
+    await raise('sim-1', 'failsafe', false);
+    await raise('sim-1', 'battery_critical', true);
+    await raise('sim-1', 'gps_degraded', true);
+    await raise('sim-2', 'link_lost', true);
 
     browser = await launchBrowser();
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
@@ -219,7 +221,7 @@ describe('dispatch desk (Chinese)', () => {
     await expect.poll(() => page.$$eval('.drone-alerts[data-vehicle-id="sim-1"] .aircraft-alert', (c) => c.length), POLL).toBe(1);
     const cleared = ['battery_critical', 'gps_degraded', 'battery_low'].map((r) => aircraftIds[`sim-1/${r}`]!);
     expect(acks).toEqual([`POST /api/aircraft-alerts/ack ${JSON.stringify({ ids: cleared })}`]);
-    expect(cleared.map((id) => t.svc.store.alerts.aircraft(id)!.acknowledgedBy)).toEqual(['room', 'room', 'room']);
+    expect((await Promise.all(cleared.map((id) => t.svc.aircraft.get(id)))).map((a) => a!.acknowledgedBy)).toEqual(['room', 'room', 'room']);
     // The incident, given to li, still waits for him to accept: it still counts.
     await countsAre(1, 2);
 

@@ -563,7 +563,7 @@ describe('officer phone page, on the street', () => {
     await page.goto(`${t.base}/officer`);
     await expect.poll(() => room.get(id)?.state, POLL).toBe('en_route');
     // Applied in order, each at the time it was tapped.
-    const steps = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'accept' || e.kind === 'en_route');
+    const steps = (await t.svc.store.groundAlerts.events(id)).filter((e) => e.kind === 'accept' || e.kind === 'en_route');
     expect(steps.map((e) => [e.kind, e.user, e.detail?.at])).toEqual([['accept', 'chen', kept[0]!.at], ['en_route', 'chen', kept[1]!.at]]);
     expect(dispatchOf(id, 'chen')).toMatchObject({ answer: 'en_route', answeredAt: kept[1]!.at });
     await expect.poll(() => outbox(page, 'chen'), POLL).toEqual([]);
@@ -596,7 +596,7 @@ describe('officer phone page, on the street', () => {
     await chen.page.fill('#login input[name="password"]', 'chen-new-password');
     await chen.page.click('#login button[type="submit"]');
     await expect.poll(() => room.get(id)?.assignee?.officer, POLL).toBe('chen');
-    expect(t.svc.store.groundAlerts.events(id).find((e) => e.kind === 'accept')?.detail).toMatchObject({ at: tapped!.at });
+    expect((await t.svc.store.groundAlerts.events(id)).find((e) => e.kind === 'accept')?.detail).toMatchObject({ at: tapped!.at });
     await expect.poll(() => outbox(chen.page, 'chen'), POLL).toEqual([]);
   });
 
@@ -622,9 +622,9 @@ describe('officer phone page, on the street', () => {
       new RegExp(`^任务 ${id}：离线时的“${zh.reply_on_scene}”（.+）未被采用：${translate('zh-CN', 'late_reassigned', { to: 'wang' })}$`),
     );
     // Recorded in the incident's story with the time it was tapped; not applied.
-    const refused = t.svc.store.groundAlerts.events(id).filter((e) => e.kind === 'refused');
+    const refused = (await t.svc.store.groundAlerts.events(id)).filter((e) => e.kind === 'refused');
     expect(refused.map((e) => ({ user: e.user, answer: e.detail?.answer, at: e.detail?.at }))).toEqual([{ user: 'chen', answer: 'on_scene', at: tapped!.at }]);
-    expect(t.svc.store.groundAlerts.events(id).some((e) => e.kind === 'on_scene')).toBe(false);
+    expect((await t.svc.store.groundAlerts.events(id)).some((e) => e.kind === 'on_scene')).toBe(false);
     await expect.poll(() => room.get(id)?.state, POLL).toBe('dispatched');
     expect(room.get(id)!.dispatch.find((d) => d.officer === 'wang')).toMatchObject({ withdrawn: null });
     expect(room.get(id)!.assignee).toEqual(reassigned.assignee);

@@ -62,7 +62,7 @@ describeWithFfmpeg('a drone to the scene in the history: listed by its incident,
       250,
     );
     await waitFor('home: landed and disarmed', () => t.svc.fleet.get(rig.vid)?.armed === false, 180_000, 250);
-    await waitFor('its file closed', () => t.svc.store.recordings.unfinished().length === 0, 5000);
+    await waitFor('its file closed', async () => (await t.svc.store.recordings.unfinished()).length === 0, 5000);
     browser = await launchBrowser();
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1600, height: 900 } });
     ({ page, errors } = await openPage(context, t.base));
@@ -148,7 +148,7 @@ describeWithFfmpeg('a drone to the scene in the history: listed by its incident,
       for (let i = 0; i < rgba.length; i += 4) rgb.push(rgba[i]!, rgba[i + 1]!, rgba[i + 2]!);
       return rgb;
     });
-    const file = path.join(t.dataDir, 'recordings', t.svc.store.recordings.get(first.id)!.file);
+    const file = path.join(t.dataDir, 'recordings', (await t.svc.store.recordings.get(first.id))!.file);
     const near = nearest(frame, file, 2.52, W, H);
     expect(near.same).toBeLessThan(Math.min(near.before, near.after));
     expect(near.earlier).toBeGreaterThan(2 * near.same);

@@ -122,7 +122,7 @@ suite(`a run's recorded video replayed in Firefox${why}`, () => {
     expect(shown).toMatchObject({ width: W, visible: true });
     expect(shown.time).toBeCloseTo((at - run.startedAt) / 1000, 2);
     // That moment's picture, of ffmpeg's pictures around it, and far from the one 2 s before.
-    const file = path.join(rig.t.dataDir, 'recordings', rig.t.svc.store.recordings.get(first.id)!.file);
+    const file = path.join(rig.t.dataDir, 'recordings', (await rig.t.svc.store.recordings.get(first.id))!.file);
     const frame = await grab();
     const { same, before, after, earlier } = nearest(frame, file, 3.52, W, H);
     console.log(`Firefox replay: picture at ${shown.time.toFixed(3)} s, mean difference from ffmpeg's ${same.toFixed(2)}`);

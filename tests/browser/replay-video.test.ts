@@ -59,7 +59,7 @@ describeWithFfmpeg('recorded video: replay in step with the track, and the camer
       for (let i = 0; i < rgba.length; i += 4) rgb.push(rgba[i]!, rgba[i + 1]!, rgba[i + 2]!);
       return rgb;
     });
-  const fileOf = (s: RecordingSegmentView) => path.join(rig.t.dataDir, 'recordings', rig.t.svc.store.recordings.get(s.id)!.file);
+  const fileOf = async (s: RecordingSegmentView) => path.join(rig.t.dataDir, 'recordings', (await rig.t.svc.store.recordings.get(s.id))!.file);
 
   beforeAll(async () => {
     assertFreshBuild();
@@ -116,7 +116,7 @@ describeWithFfmpeg('recorded video: replay in step with the track, and the camer
     expect(shown.time).toBeCloseTo((at - run.startedAt) / 1000, 2);
     // Of ffmpeg's pictures around that moment, the one shown is that moment's (two browsers' colour
     // conversions differ a little: a few levels even for the same picture), and far from one 2 s before.
-    const near = nearest(await grab(), fileOf(first), 3.52);
+    const near = nearest(await grab(), await fileOf(first), 3.52);
     expect(near.same).toBeLessThan(Math.min(near.before, near.after));
     expect(near.earlier).toBeGreaterThan(2 * near.same);
     await screenshot(page, 'replay-video-en');
@@ -132,7 +132,7 @@ describeWithFfmpeg('recorded video: replay in step with the track, and the camer
     await slide(later);
     await expect.poll(() => page.getAttribute('.replay-video', 'data-state'), POLL).toBe('showing');
     await expect.poll(async () => (await picture()).ready && Math.abs((await picture()).time - (later - run.startedAt) / 1000) < 0.01, POLL).toBe(true);
-    const again = nearest(await grab(), fileOf(second), 2);
+    const again = nearest(await grab(), await fileOf(second), 2);
     expect(again.same).toBeLessThan(Math.min(again.before, again.after));
     expect(again.earlier).toBeGreaterThan(2 * again.same);
 
@@ -167,13 +167,13 @@ describeWithFfmpeg('recorded video: replay in step with the track, and the camer
     expect(await text(admin, '.cameras__outcome')).toBe(`sim-1: camera set to rtp://127.0.0.1:${other}`);
     expect(await admin.inputValue(`${row} .camera-row__input`)).toBe('');
     expect(await text(admin, `${row} .camera-row__announced`)).toBe(`The drone announces rtp://127.0.0.1:${cameraPort}`);
-    expect(rig.t.svc.store.videoSources.all()).toMatchObject([{ drone: 'sim-1', uri: `rtp://127.0.0.1:${other}`, setBy: 'admin' }]);
+    expect(await rig.t.svc.store.videoSources.all()).toMatchObject([{ drone: 'sim-1', uri: `rtp://127.0.0.1:${other}`, setBy: 'admin' }]);
     await screenshot(admin, 'cameras-admin-en');
 
     await admin.click(`${row} .camera-row__clear`);
     await expect.poll(() => admin.getAttribute(row, 'data-from'), POLL).toBe('announced');
     expect(await text(admin, '.cameras__outcome')).toBe('sim-1: the setting made here is removed');
-    expect(rig.t.svc.store.videoSources.all()).toEqual([]);
+    expect(await rig.t.svc.store.videoSources.all()).toEqual([]);
 
     // A camera announced on another host over an unsigned link is never dialled until one click.
     let dialled = 0;

@@ -61,6 +61,6 @@ it('refuses a drone for an incident that is over, and withdraws the open request
   const accept = await r.t.api('POST', `/api/drone-requests/${asked.body.id}/accept`, r.pilot, { vehicleId: r.vid, confirm: true });
   expect(accept.status).toBe(409);
   expect(accept.body.said).toMatchObject({ code: 'drone_request_closed' });
-  const entry = r.t.svc.store.audit.query({ action: 'goto.request_cancel' }).find((e) => e.target === `alert:${live.id}`);
+  const entry = (await r.t.svc.store.audit.query({ action: 'goto.request_cancel' })).find((e) => e.target === `alert:${live.id}`);
   expect(entry).toMatchObject({ user: null, result: 'ok', detail: { requestId: asked.body.id } });
 });

@@ -136,10 +136,10 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
       expect(back.body.result).toBe('accepted');
       expect(back.body.goto.state).toBe('returning');
       expect(r.drone.status().mode).toBe('RTL');
-      const audit = r.t.svc.store.audit.query({ action: 'goto.send' });
+      const audit = await r.t.svc.store.audit.query({ action: 'goto.send' });
       expect(audit.map((a) => a.result)).toEqual(expect.arrayContaining(['ok', 'refused']));
-      expect(r.t.svc.store.audit.query({ action: 'goto.keep_holding' })).toHaveLength(1);
-      expect(r.t.svc.store.audit.query({ action: 'goto.return' })[0]!.result).toBe('accepted');
+      expect(await r.t.svc.store.audit.query({ action: 'goto.keep_holding' })).toHaveLength(1);
+      expect((await r.t.svc.store.audit.query({ action: 'goto.return' }))[0]!.result).toBe('accepted');
     },
     180_000,
   );
@@ -231,7 +231,7 @@ describe('drone to the scene against the simulated ArduCopter, over real sockets
     expect((await r.t.api('POST', `/api/drone-requests/${asked.body.id}/accept`, r.pilot, { vehicleId: r.vid, confirm: true })).status).toBe(409);
     expect((await r.t.api('GET', '/api/drone-requests', r.pilot)).body).toEqual([]);
     await until(r, 'on its way', (g) => g.state === 'transit' || g.state === 'on_scene', 90_000);
-    const audit = r.t.svc.store.audit.query({}).map((a) => `${a.action}:${a.result}`);
+    const audit = (await r.t.svc.store.audit.query({})).map((a) => `${a.action}:${a.result}`);
     expect(audit).toEqual(
       expect.arrayContaining(['goto.request:ok', 'goto.request:refused', 'goto.request_accept:ok', 'goto.send:ok', 'goto.request_accept:refused']),
     );

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { common, minimal, type MavLinkData } from 'node-mavlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AircraftMonitor } from '../../server/alerts/aircraft-monitor.ts';
@@ -5,7 +8,8 @@ import { ControlRegistry } from '../../server/patrols/control.ts';
 import { Gotos } from '../../server/patrols/goto.ts';
 import type { Patrols } from '../../server/patrols/patrols.ts';
 import { DEFAULT_RULES } from '../../server/patrols/preflight.ts';
-import { openDatabase } from '../../server/store/db.ts';
+import { openDb } from '../../server/store/connection.ts';
+import { SqliteWriter } from '../../server/store/write-journal.ts';
 import { GotoRecordStore } from '../../server/store/gotos.ts';
 import { Actions } from '../../server/vehicles/actions.ts';
 import { CommandSender } from '../../server/vehicles/commands.ts';
@@ -132,7 +136,7 @@ async function rig(opts: CopterOptions) {
   const commands = new CommandSender(fleet, 255, fc.clock);
   const actions = new Actions(fleet, commands, fc.clock);
   const control = new ControlRegistry(() => true);
-  control.take(c.sv.vehicle.id, 'pilot1');
+  await control.take(c.sv.vehicle.id, 'pilot1');
   const alerts: { rule: string; severity: string | null; message: string | null }[] = [];
   const aircraft = {
     setExternal: (_v: unknown, rule: string, cond: { severity: string; message: string } | null) =>
@@ -140,6 +144,9 @@ async function rig(opts: CopterOptions) {
   } as unknown as AircraftMonitor;
   const patrols = { activeFor: () => undefined } as unknown as Patrols;
   const audit: { action: string; result: string }[] = [];
+  // The gotos' records in a SQLite file of their own (the store's behaviour on both databases: tests/store/gotos.test.ts).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-goto-timing-'));
+  const db = await openDb(`sqlite:${path.join(dir, 'skybeat.db')}`);
   const gotos = new Gotos({
     fleet,
     actions,
@@ -149,24 +156,26 @@ async function rig(opts: CopterOptions) {
     aircraft,
     rules: { ...DEFAULT_RULES, enduranceS: 1200, reservePercent: 25 },
     station: { ...HOME, radiusKm: 50 },
-    records: new GotoRecordStore(openDatabase(':memory:')),
+    records: new GotoRecordStore(db, new SqliteWriter(db.sqlite!)),
     incident: () => null,
     audit: (e) => audit.push(e),
     clock: fc.clock,
   });
   cleanup = async () => {
-    gotos.close();
+    await gotos.close();
     c.stop();
     await c.sv.close();
+    await db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   };
   const views: GotoView[] = [];
   gotos.on('goto', (g) => views.push(g));
-  const now = () => gotos.current(c.sv.vehicle.id)!;
+  const now = async () => (await gotos.current(c.sv.vehicle.id))!;
   /** run simulated time until the goto satisfies check */
   const until = async (what: string, check: (g: GotoView) => boolean, limitMs = 10 * 60_000) => {
     const end = fc.elapsed() + limitMs;
-    while (!check(now())) {
-      if (fc.elapsed() > end) throw new Error(`${what}: not after ${limitMs} ms; ${JSON.stringify({ ...now(), checks: undefined })}`);
+    for (let g = await now(); !check(g); g = await now()) {
+      if (fc.elapsed() > end) throw new Error(`${what}: not after ${limitMs} ms; ${JSON.stringify({ ...g, checks: undefined })}`);
       await fc.advance(250);
     }
     return now();
@@ -177,7 +186,7 @@ async function rig(opts: CopterOptions) {
 describe('drone to the scene on a fake clock: confirmation, overhead, countdown, battery limit', () => {
   it('sends DO_REPOSITION as COMMAND_INT in GUIDED, confirms movement from telemetry, and counts time held only overhead', async () => {
     const r = await rig({ battery: 90 });
-    const sent = r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 });
+    const sent = await r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 });
     expect(sent.checks.every((c) => c.pass)).toBe(true);
     expect(sent.state).toBe('transit');
     const moving = await r.until('moving', (g) => g.events.some((e) => e.kind === 'moving'), 5000);
@@ -198,7 +207,7 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
     // ArduCopter: no orbit (position hold in GUIDED), the nose on the point.
     expect(r.sv.got(common.CommandInt, (m) => m.command === MavCmd.DO_ORBIT)).toHaveLength(0);
     expect(r.sv.got(common.CommandInt, (m) => m.command === MavCmd.DO_SET_ROI_LOCATION)[0]).toMatchObject({ _param5: 283722500, _param6: 1213815000 });
-    const held = r.now();
+    const held = await r.now();
     expect(held.heldS).toBeGreaterThanOrEqual(4);
     expect(held.heldS).toBeLessThanOrEqual(6);
     expect(held.hold).toBe('position');
@@ -206,17 +215,17 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
     // Telemetry stops (the link is going): nothing is claimed from the last position.
     r.s.streaming = false;
     await r.fc.advance(4000);
-    const stale = r.now();
+    const stale = await r.now();
     expect(stale).toMatchObject({ overhead: false, stale: true, distanceM: null });
     const heldThen = stale.heldS;
     await r.fc.advance(5000);
-    expect(r.now().heldS).toBe(heldThen);
+    expect((await r.now()).heldS).toBe(heldThen);
   });
 
   it('counts down to turning home, goes amber under 2 minutes, and at the limit returns by itself (audited)', async () => {
     // 40 %: 15 % above the 25 % reserve of a 20-minute battery = 180 s of flight, less the way home.
     const r = await rig({ battery: 40 });
-    r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
+    await r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
     const there = await r.until('overhead', (g) => g.overhead);
     // From A: 250 m home at 8 m/s (31 s) and 40 m down at 2.5 m/s (16 s).
     expect(there.turnHomeInS).toBeGreaterThan(125);
@@ -243,7 +252,7 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
 
   it('keeps the drone over the point past the limit when the pilot chose so', async () => {
     const r = await rig({ battery: 40 });
-    r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
+    await r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
     await r.until('overhead', (g) => g.overhead);
     expect(() => r.gotos.keepHolding(r.vid, 'pilot2', true)).toThrow(/under the control of pilot1/);
     expect(r.gotos.keepHolding(r.vid, 'pilot1', true).keepHolding).toBe(true);
@@ -259,7 +268,7 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
 
   it('fails, saying so, when the autopilot accepts the goto but does not move', async () => {
     const r = await rig({ battery: 90, moves: false });
-    r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1' });
+    await r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1' });
     const failed = await r.until('failed', (g) => g.state === 'failed', 20_000);
     expect(failed.events.at(-1)!.message).toBe('failed: not moving toward the point 10 s after the command');
     expect(r.fc.elapsed()).toBeGreaterThan(10_000);
@@ -267,7 +276,7 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
 
   it('refuses without enough battery for there, the hold and home, naming the figures', async () => {
     const r = await rig({ battery: 40 });
-    expect(() => r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 })).toThrow(
+    await expect(r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 })).rejects.toThrow(
       /battery \(.*5 min overhead and back.*needs 5\d% with 25% reserve, has 40%\)/,
     );
     expect(r.sv.got(common.CommandInt)).toHaveLength(0);
@@ -275,7 +284,7 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
 
   it('asks again for the return at the limit when the autopilot refuses it, and keeps watching meanwhile', async () => {
     const r = await rig({ battery: 40, refuseRtl: 1 });
-    r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
+    await r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 1 });
     await r.until('overhead', (g) => g.overhead);
     const drain = r.fc.every(10_000, () => {
       r.s.battery -= 1;
@@ -293,7 +302,7 @@ describe('drone to the scene on a fake clock: confirmation, overhead, countdown,
   describe('as PX4 (its sources: every height AMSL; DO_ORBIT answered by its commander)', () => {
     const sendPx4 = async (orbit: 'accept' | 'reject' | 'ack-only') => {
       const r = await rig({ battery: 90, px4: { orbit } });
-      r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 });
+      await r.gotos.send({ vehicleId: r.vid, target: A, pilot: 'pilot1', holdMin: 5 });
       const there = await r.until('the hold decided', (g) => g.overhead && g.events.some((e) => e.kind === 'roi'));
       return { r, there };
     };

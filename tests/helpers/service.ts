@@ -47,7 +47,7 @@ export async function testService(opts: Partial<ServiceOptions> = {}) {
     /** create an account directly in the store and log it in over HTTP */
     async user(name: string, roles: Role[]): Promise<string> {
       const password = `${name}-password`;
-      svc.store.users.add(name, await hashPassword(password), roles);
+      await svc.store.users.add(name, await hashPassword(password), roles);
       return this.login(name, password);
     },
     async login(name: string, password: string): Promise<string> {

@@ -23,10 +23,10 @@ describe('login timing: every attempt spends one scrypt with the real parameters
   const checked: string[] = [];
 
   beforeAll(async () => {
-    store = openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-login-')));
-    store.users.add('li.wei', await hashPassword('li.wei-password'), ['pilot']);
-    store.users.add('gone.away', await hashPassword('gone.away-password'), ['pilot']);
-    store.users.update('gone.away', { disabled: true });
+    store = await openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-login-')));
+    await store.users.add('li.wei', await hashPassword('li.wei-password'), ['pilot']);
+    await store.users.add('gone.away', await hashPassword('gone.away-password'), ['pilot']);
+    await store.users.update('gone.away', { disabled: true });
     const app = express();
     app.use(
       '/api',
@@ -46,7 +46,7 @@ describe('login timing: every attempt spends one scrypt with the real parameters
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
-    store?.close();
+    await store?.close();
   });
 
   const login = async (username: string, password: string) => {
@@ -70,7 +70,7 @@ describe('login timing: every attempt spends one scrypt with the real parameters
     const r = await login(username, password);
     expect(r.status).toBe(status);
     expect(r.hashes).toHaveLength(1);
-    expect(cost(r.hashes[0]!)).toBe(cost(store.users.byName('li.wei')!.passwordHash));
+    expect(cost(r.hashes[0]!)).toBe(cost((await store.users.byName('li.wei'))!.passwordHash));
   });
 });
 

@@ -46,16 +46,16 @@ async function service() {
   // Another drone's and a later track are not this run's.
   const others = [{ ...point(start + 2500, 80, 20), vehicleId: 'l1-8' }, point(start + 60_000, 90, 10)];
   store.tracks.record([...track, ...others], [{ id: 'l1-7', sysid: 7, linkUri: 'udpin://0.0.0.0:14550', autopilot: 'ardupilot', type: 'QUADROTOR' }], start);
-  const run = (state: 'landed') => store.runs.create({ vehicleId: 'l1-7', routeId: 'loop', routeJson: JSON.stringify(ROUTE), pilot: 'pilot1', state });
+  // Started when the flight started (the track above), not when the record is made here.
+  const run = (state: 'landed') =>
+    store.runs.create({ vehicleId: 'l1-7', routeId: 'loop', routeJson: JSON.stringify(ROUTE), pilot: 'pilot1', state, startedAt: start });
   return { t, store, start, run, token: await t.login('admin', ADMIN_PASSWORD) };
 }
 
 it('a run whose record has no figures shows those of its stored track', async () => {
   const { t, store, start, run, token } = await service();
-  const id = run('landed');
-  store.runs.update(id, { endedAt: start + 10_000 });
-  // The record's start is when it was created here; set it to the flight's.
-  store.db.prepare('UPDATE patrol_runs SET started_at = ? WHERE id = ?').run(start, id);
+  const id = await run('landed');
+  await store.runs.update(id, { endedAt: start + 10_000 });
   const one = (await t.api('GET', `/api/runs/${id}`, token)).body as RunView;
   expect(one).toMatchObject({ maxAltM: 31.3, minBattery: 83 });
   const listed = ((await t.api('GET', '/api/runs', token)).body as RunView[]).find((r) => r.id === id)!;
@@ -64,8 +64,7 @@ it('a run whose record has no figures shows those of its stored track', async ()
 
 it('a run whose record has its figures keeps them', async () => {
   const { t, store, start, run, token } = await service();
-  const id = run('landed');
-  store.runs.update(id, { endedAt: start + 10_000, maxAltM: 25, minBattery: 88 });
-  store.db.prepare('UPDATE patrol_runs SET started_at = ? WHERE id = ?').run(start, id);
+  const id = await run('landed');
+  await store.runs.update(id, { endedAt: start + 10_000, maxAltM: 25, minBattery: 88 });
   expect((await t.api('GET', `/api/runs/${id}`, token)).body).toMatchObject({ maxAltM: 25, minBattery: 88 });
 });

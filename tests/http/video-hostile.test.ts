@@ -100,7 +100,7 @@ describeWithFfmpeg('video socket: the audit', () => {
     cleanup.push(() => c.close());
     expect(c.refused).toBeNull();
     // Before: recorded with no address (ip null), unlike every other audited request.
-    const watched = await waitFor('the audit entry', () => t.svc.store.audit.query({ action: 'video.watch' })[0], 2000);
+    const watched = await waitFor('the audit entry', async () => (await t.svc.store.audit.query({ action: 'video.watch' }))[0], 2000);
     expect(watched).toMatchObject({ user: 'room', action: 'video.watch', target: 'cam-1', result: 'ok', ip: '127.0.0.1' });
   });
 });

@@ -59,7 +59,7 @@ describe('control of drones', () => {
     await waitFor('the broadcast of l1-7', () => seen.length === 2);
     // Socket.io keeps order: had sim-99 been broadcast, it would have come first.
     expect(seen[1]).toEqual({ 'l1-7': 'pilot1' });
-    expect(r.t.svc.store.control.all().map((c) => c.vehicleId)).toEqual(['l1-7']);
+    expect((await r.t.svc.store.control.all()).map((c) => c.vehicleId)).toEqual(['l1-7']);
     expect((await control('l1-7', 'release')).status).toBe(200);
   });
 
@@ -81,7 +81,7 @@ describe('control of drones', () => {
         expect(c.body.error).toMatch(id === long ? /^vehicle id: 3000 characters, at most 64/ : /^vehicle id ".+": letters, digits/);
       }
     }
-    expect(r.t.svc.store.control.all()).toEqual([]);
+    expect(await r.t.svc.store.control.all()).toEqual([]);
     expect((await r.t.api('GET', '/api/audit?limit=5000', admin)).body.length).toBe(auditBefore);
   });
 });
@@ -92,16 +92,16 @@ describe('an id stored before ids were checked', () => {
     const dataDir = t1.dataDir;
     await t1.close();
     const long = 'y'.repeat(3000);
-    const store = openStore(dataDir);
-    store.control.put({ vehicleId: long, pilot: 'admin', since: Date.now() });
-    store.close();
+    const store = await openStore(dataDir);
+    await store.control.take({ vehicleId: long, pilot: 'admin', since: Date.now() });
+    await store.close();
     const t2 = await testService({ dataDir });
     try {
       const token = await t2.login('admin', 'admin-test-password');
       expect(Object.keys((await t2.api('GET', '/api/control', token)).body)).toEqual([long]);
       const res = await t2.api('POST', `/api/vehicles/${long}/control`, token, { action: 'release' });
       expect(res.status).toBe(200);
-      expect(t2.svc.store.control.all()).toEqual([]);
+      expect(await t2.svc.store.control.all()).toEqual([]);
     } finally {
       await t2.close();
     }

@@ -34,7 +34,7 @@ describeWithFixtures('a patrol flown against the real PX4 capture, in step with 
     fleet.addConnection(conn);
     const st = await patrolStation(fleet, { plans: { square: px4CapturePlan() } });
     cleanup.push(async () => {
-      st.close();
+      await st.close();
       fleet.close();
       await conn.close();
     });
@@ -44,9 +44,9 @@ describeWithFixtures('a patrol flown against the real PX4 capture, in step with 
     await waitFor('the playback to reach the upload', () => link.waitingFor?.msg instanceof common.MissionCount, 20_000, 10);
     const v = fleet.get('px4-1')!;
     expect([v.autopilot, v.mode, v.flightMode, v.armed]).toEqual(['px4', 'HOLD', 'hold', false]);
-    st.control.take(v.id, 'pilot1');
-    const run = st.patrols.launch(v.id, 'square', 'pilot1');
-    const view = () => st.patrols.view(run.id)!;
+    await st.control.take(v.id, 'pilot1');
+    const run = await st.patrols.launch(v.id, 'square', 'pilot1');
+    const view = () => st.patrols.live(run.id)!;
 
     await waitFor('the run to end', () => view().endedAt !== null && view(), 60_000, 20);
     const done = view();

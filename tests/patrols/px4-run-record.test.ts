@@ -25,10 +25,10 @@ async function setup() {
   const st = await patrolStation(px4.fleet, { clock: fc.clock, plans: { square: px4CapturePlan() } });
   cleanup.push(() => st.close());
   const v = px4.vehicle;
-  st.control.take(v.id, 'pilot1');
+  await st.control.take(v.id, 'pilot1');
   await fc.advance(2000); // position, GPS and battery reports
-  const run = st.patrols.launch(v.id, 'square', 'pilot1');
-  const view = () => st.patrols.view(run.id)!;
+  const run = await st.patrols.launch(v.id, 'square', 'pilot1');
+  const view = () => st.patrols.live(run.id)!;
   await fc.advance(3000); // upload, read back, Mission mode, arm
   expect(view().state).toBe('climbing');
   px4.pos.altRel = 20;
@@ -77,7 +77,9 @@ describe("a PX4 patrol's record and alerts (scripted PX4, simulated time)", () =
     const done = view();
     expect(done.outcome).toEqual({ kind: 'returned_early', afterItem: 3, of: 5, by: 'failsafe' });
     expect(done.result).toBe('returned early after item 3 of 5 (a failsafe)');
-    expect(st.store.runs.get(done.id)!.outcome).toEqual(done.outcome);
+    // The record, written behind the flight, says the same.
+    await st.patrols.saved();
+    expect((await st.store.runs.get(done.id))!.outcome).toEqual(done.outcome);
     expect(st.alerts('mode_change')).toEqual([['warning', 'mode changed on its own: MISSION → RETURN']]);
   });
 

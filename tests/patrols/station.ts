@@ -59,13 +59,13 @@ export async function patrolStation(fleet: Fleet, opts: { clock?: Clock; plans: 
   const missionsDir = path.join(dir, 'missions');
   fs.mkdirSync(missionsDir);
   for (const [id, plan] of Object.entries(opts.plans)) fs.writeFileSync(path.join(missionsDir, `${id}.plan`), JSON.stringify(plan));
-  const store = openStore(dir);
+  const store = await openStore(dir);
   const routes = new RouteStore(missionsDir);
   await routes.open();
   const missions = new MissionClient(fleet, { clock: opts.clock });
   const actions = new Actions(fleet, new CommandSender(fleet, 255, opts.clock), opts.clock);
-  const control = new ControlRegistry((id) => fleet.get(id) !== undefined, store.control);
-  const aircraft = new AircraftMonitor(fleet, store.alerts);
+  const control = await ControlRegistry.load((id) => fleet.get(id) !== undefined, store.control);
+  const aircraft = await AircraftMonitor.open(fleet, store.alerts);
   const patrols = new Patrols({
     fleet,
     actions,
@@ -88,12 +88,12 @@ export async function patrolStation(fleet: Fleet, opts: { clock?: Clock; plans: 
     views,
     /** open aircraft alerts of a rule, as [severity, message] */
     alerts: (rule: string) => aircraft.open().filter((a) => a.rule === rule && a.clearedAt === null).map((a) => [a.severity, a.message]),
-    close(): void {
-      patrols.close();
-      aircraft.close();
+    async close(): Promise<void> {
+      await patrols.close(); // its runs' records written before the store closes
+      await aircraft.close(); // its alerts' writes made before the store closes
       missions.close();
       routes.close();
-      store.close();
+      await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

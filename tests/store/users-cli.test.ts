@@ -23,9 +23,9 @@ describe('npm run users', () => {
     const add = users(dir, 'add', 'zhang.min', '--role', 'pilot', '--role', 'command');
     expect(add.code).toBe(0);
     const pw = /password: (\S+)/.exec(add.out)![1]!;
-    const store = openStore(dir);
-    expect(await verifyPassword(pw, store.users.byName('zhang.min')!.passwordHash)).toBe(true);
-    store.close();
+    const store = await openStore(dir);
+    expect(await verifyPassword(pw, (await store.users.byName('zhang.min'))!.passwordHash)).toBe(true);
+    await store.close();
     expect(users(dir, 'list').out).toContain('zhang.min\tcommand,pilot');
     expect(users(dir, 'roles', 'zhang.min', '--role', 'officer').code).toBe(0);
     expect(users(dir, 'list').out).toContain('zhang.min\tofficer');
@@ -54,7 +54,7 @@ describe('npm run users', () => {
     expect(users(dir, 'fly')).toMatchObject({ code: 2, out: expect.stringContaining('unknown command "fly"') });
   });
 
-  it('keeps an enabled admin: the last one cannot be removed, disabled or lose the role (in any spelling)', () => {
+  it('keeps an enabled admin: the last one cannot be removed, disabled or lose the role (in any spelling)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-users-'));
     expect(users(dir, 'add', 'chief', '--role', 'admin').code).toBe(0);
     const last = 'users: chief is the last enabled admin';
@@ -62,8 +62,8 @@ describe('npm run users', () => {
     expect(users(dir, 'disable', 'chief')).toMatchObject({ code: 2, out: expect.stringContaining(`${last}: disabling the account`) });
     expect(users(dir, 'roles', 'Chief', '--role', 'pilot')).toMatchObject({ code: 2, out: expect.stringContaining(`${last}: taking the admin role`) });
     expect(users(dir, 'list').out).toContain('chief\tadmin\n');
-    const store = openStore(dir);
-    expect(store.audit.query({ user: 'shell' }).filter((e) => e.result === 'refused')).toHaveLength(3);
-    store.close();
+    const store = await openStore(dir);
+    expect((await store.audit.query({ user: 'shell' })).filter((e) => e.result === 'refused')).toHaveLength(3);
+    await store.close();
   });
 });

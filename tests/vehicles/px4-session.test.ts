@@ -8,7 +8,6 @@ import { Connection } from '../../server/links/connection.ts';
 import { parseTlog } from '../../server/links/tlog.ts';
 import { decode } from '../../server/mavlink/codec.ts';
 import { Framer } from '../../server/mavlink/framer.ts';
-import { AlertStore } from '../../server/store/alerts.ts';
 import { openStore } from '../../server/store/index.ts';
 import { Fleet } from '../../server/vehicles/fleet.ts';
 import type { Vehicle } from '../../server/vehicles/vehicle.ts';
@@ -58,8 +57,8 @@ async function replay(): Promise<Session> {
   const commandsHandedOut: common.CommandLong[] = [];
   fleet.onMessage('px4-1', common.CommandLong, (m) => commandsHandedOut.push(m));
 
-  const store = openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-px4-')));
-  const monitor = new AircraftMonitor(fleet, new AlertStore(store.db));
+  const store = await openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-px4-')));
+  const monitor = await AircraftMonitor.open(fleet, store.alerts);
   const alerts: AircraftAlertView[] = [];
   monitor.on('alert', (a) => {
     if (!alerts.some((r) => r.id === a.id)) alerts.push(a);
@@ -70,9 +69,9 @@ async function replay(): Promise<Session> {
   await fc.advance(Number(records.at(-1)!.timeUs - t0) / 1000 + 3000);
 
   const vehicle = fleet.get('px4-1')!;
-  monitor.close();
+  await monitor.close();
   fleet.close();
-  store.close();
+  await store.close();
   await ground.close();
   await px4.close();
   return { fromPx4, vehicle, sent, alerts, commandsHandedOut };

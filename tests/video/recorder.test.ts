@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { openStore } from '../../server/store/index.ts';
 import { readFragmentedMp4 } from '../../server/video/fmp4-read.ts';
@@ -64,42 +65,48 @@ class SteppedCamera implements VideoSource {
   }
 }
 
-function rig(settings: { segmentMs?: number } = {}) {
+async function rig(settings: { segmentMs?: number } = {}) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-rec-'));
-  const store = openStore(data);
+  const store = await openStore(data);
   const dir = path.join(data, 'recordings');
-  const recorder = new VideoRecorder(store.recordings, { dir, ...settings });
-  cleanup.push(() => {
-    recorder.close();
-    store.close();
+  const said: string[] = [];
+  const recorder = new VideoRecorder(store.recordings, { dir, ...settings }, (line) => said.push(line));
+  cleanup.push(async () => {
+    await recorder.close();
+    await store.close();
   });
   const clip = encodeClip({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 });
   const camera = new SteppedCamera(clip);
   recorder.setSource('l1-1', camera);
-  const files = () => store.recordings.finished().concat(store.recordings.unfinished()).sort((a, b) => a.startedAt - b.startedAt);
+  /** the index as the recorder has written it so far (its writes follow the pictures) */
+  const files = async () => {
+    await recorder.settled();
+    const [finished, unfinished] = await Promise.all([store.recordings.finished(), store.recordings.unfinished()]);
+    return finished.concat(unfinished).sort((a, b) => a.startedAt - b.startedAt);
+  };
   const exported = async () => {
-    const plan = await planJoin(files().map((f) => ({ file: path.join(dir, f.file), startedAt: f.startedAt })));
+    const plan = await planJoin((await files()).map((f) => ({ file: path.join(dir, f.file), startedAt: f.startedAt })));
     const out = path.join(data, 'export.mp4');
     const chunks: Buffer[] = [];
     for await (const c of joinRecordings(plan!)) chunks.push(c);
     fs.writeFileSync(out, Buffer.concat(chunks));
     return out;
   };
-  return { data, dir, store, recorder, camera, clip, files, exported };
+  return { data, dir, store, recorder, camera, clip, files, exported, said };
 }
 
 describeWithFfmpeg('recording a drone’s camera while it flies a run', () => {
   it('records only during the run, from a key picture, in files that start at key pictures and decode whole; joined, one timeline', async () => {
-    const r = rig({ segmentMs: 2000 });
+    const r = await rig({ segmentMs: 2000 });
     // before the run: nothing recorded
     let at = r.camera.run(30, { ms: T0, pts: 1_000_000 });
-    expect(r.files()).toEqual([]);
+    expect(await r.files()).toEqual([]);
     r.recorder.start('l1-1', 'patrol:7');
     // the clip's key pictures are every 25th: the run starts mid-GOP, the file at the next key picture (picture 50)
     at = r.camera.run(20 + 250, at);
     r.recorder.stop('l1-1', 'patrol:7');
     r.camera.run(50, at); // after the run: nothing more
-    const files = r.files();
+    const files = await r.files();
     expect(files.map((f) => f.writing)).toEqual([false, false, false, false, false]);
     // 10 s from picture 50: five files of 2 s, each starting where the one before ended
     expect(files.map((f) => f.startedAt - T0)).toEqual([2000, 4000, 6000, 8000, 10000]);
@@ -130,7 +137,7 @@ describeWithFfmpeg('recording a drone’s camera while it flies a run', () => {
   });
 
   it('a gap in the source is a gap: the file ends at its last picture, the next begins at the next key picture, nothing in between', async () => {
-    const r = rig();
+    const r = await rig();
     r.recorder.start('l1-1', 'goto:3');
     let at = r.camera.run(40, { ms: T0, pts: 5_000_000 }); // 1.6 s from a key picture
     // The link drops for 3 s (the camera's clock runs on); pictures resume mid-GOP, the next key picture 10 pictures on.
@@ -139,7 +146,7 @@ describeWithFfmpeg('recording a drone’s camera while it flies a run', () => {
     r.camera.run(50, at);
     // The source then goes stale: the file ends at once, at its last picture.
     r.camera.stale();
-    const files = r.files();
+    const files = await r.files();
     expect(files.map((f) => [f.startedAt - T0, f.endedAt - T0, f.writing])).toEqual([[0, 1600, false], [5000, 7000, false]]);
     const joined = decodeVideo(await r.exported());
     expect(joined.errors).toBe('');
@@ -149,8 +156,8 @@ describeWithFfmpeg('recording a drone’s camera while it flies a run', () => {
     r.recorder.stop('l1-1', 'goto:3');
   });
 
-  it('a camera restarted (its clock jumps back) starts a new file; a second run on the same drone (a detour) starts one too', () => {
-    const r = rig();
+  it('a camera restarted (its clock jumps back) starts a new file; a second run on the same drone (a detour) starts one too', async () => {
+    const r = await rig();
     r.recorder.start('l1-1', 'patrol:1');
     let at = r.camera.run(50, { ms: T0, pts: 9_000_000 });
     r.recorder.start('l1-1', 'goto:2'); // the detour begins: a new file at the next key picture
@@ -159,28 +166,43 @@ describeWithFfmpeg('recording a drone’s camera while it flies a run', () => {
     const fresh = new SteppedCamera(r.clip);
     r.recorder.setSource('l1-1', fresh);
     fresh.run(25, { ms: at.ms + 500, pts: 0 });
-    expect(r.files().map((f) => [f.startedAt - T0, f.endedAt - T0, f.writing])).toEqual([
+    expect((await r.files()).map((f) => [f.startedAt - T0, f.endedAt - T0, f.writing])).toEqual([
       [0, 2000, false],
       [2000, 4000, false], // ended by the new source
       [4500, 4500, true], // the restarted camera: open, written so far
     ]);
     r.recorder.stop('l1-1', 'patrol:1');
     r.recorder.stop('l1-1', 'goto:2');
-    expect(r.files().at(-1)).toMatchObject({ writing: false, endedAt: T0 + 5500 });
+    expect((await r.files()).at(-1)).toMatchObject({ writing: false, endedAt: T0 + 5500 });
   });
 
-  it('after a crash, a file left open is cut after its last whole picture, and its end read from the pictures themselves', () => {
-    const r = rig();
+  it('the pictures never wait for the index: with the index refusing every write, the files are still written whole, and that said', async () => {
+    const r = await rig({ segmentMs: 1000 });
+    await sql`DROP TABLE video_segments`.execute(r.store.db.k);
+    r.recorder.start('l1-1', 'patrol:4');
+    r.camera.run(50, { ms: T0, pts: 0 }); // two files: the second from the key picture 1 s in
+    r.recorder.stop('l1-1', 'patrol:4');
+    await r.recorder.settled();
+    const written = fs.readdirSync(path.join(r.dir, 'l1-1')).sort();
+    expect(written).toHaveLength(2);
+    const decoded = written.map((f) => decodeVideo(path.join(r.dir, 'l1-1', f)));
+    expect(decoded.map((d) => [d.errors, d.times.length])).toEqual([['', 25], ['', 25]]);
+    expect(r.said).toEqual(written.map((f) => expect.stringMatching(new RegExp(`^video l1-1: l1-1/${f} is recorded but not in the recordings' index: `))));
+  });
+
+  it('after a crash, a file left open is cut after its last whole picture, and its end read from the pictures themselves', async () => {
+    const r = await rig();
     r.recorder.start('l1-1', 'patrol:9');
     r.camera.run(87, { ms: T0, pts: 0 });
-    const [open] = r.store.recordings.unfinished();
+    await r.recorder.settled();
+    const [open] = await r.store.recordings.unfinished();
     const file = path.join(r.dir, open!.file);
     // the process died in the middle of writing picture 87: its fragment is torn
     const last = readFragmentedMp4(fs.readFileSync(file)).fragments.at(-1)!;
     fs.truncateSync(file, last.start + Math.floor((last.end - last.start) / 2));
-    const said = recoverRecordings(r.store.recordings, r.dir);
+    const said = await recoverRecordings(r.store.recordings, r.dir);
     expect(said).toEqual([expect.stringMatching(/: 86 pictures kept, \d+ torn bytes cut$/)]);
-    const row = r.store.recordings.get(open!.id)!;
+    const row = (await r.store.recordings.get(open!.id))!;
     expect(row).toMatchObject({ writing: false, startedAt: T0, endedAt: T0 + 86 * FRAME_MS, bytes: fs.statSync(file).size });
     const decoded = decodeVideo(file);
     expect(decoded.errors).toBe('');
@@ -188,8 +210,8 @@ describeWithFfmpeg('recording a drone’s camera while it flies a run', () => {
     expect(decoded.durationS).toBeCloseTo(3.44, 3);
   });
 
-  it('retention: files older than the age limit go, then the oldest until under the size limit; the file being written never', () => {
-    const r = rig({ segmentMs: 1000 });
+  it('retention: files older than the age limit go, then the oldest until under the size limit; the file being written never', async () => {
+    const r = await rig({ segmentMs: 1000 });
     const DAY = 86_400_000;
     // three flights on three days, two files each; the last still recording
     for (const day of [0, 20, 40]) {
@@ -197,19 +219,19 @@ describeWithFfmpeg('recording a drone’s camera while it flies a run', () => {
       r.camera.run(50, { ms: T0 + day * DAY, pts: day * 1_000_000 });
       if (day !== 40) r.recorder.stop('l1-1', `patrol:${day}`);
     }
-    const before = r.files();
+    const before = await r.files();
     expect(before.map((f) => Math.round((f.startedAt - T0) / DAY))).toEqual([0, 0, 20, 20, 40, 40]);
     const now = T0 + 40 * DAY + 5000;
     // 30 days: day 0's two files go
-    expect(pruneRecordings(r.store.recordings, r.dir, { maxAgeDays: 30, maxTotalMB: 1000 }, now)).toEqual([before[0]!.file, before[1]!.file]);
+    expect(await pruneRecordings(r.store.recordings, r.dir, { maxAgeDays: 30, maxTotalMB: 1000 }, now)).toEqual([before[0]!.file, before[1]!.file]);
     expect(fs.existsSync(path.join(r.dir, before[0]!.file))).toBe(false);
     expect(fs.existsSync(path.join(r.dir, before[2]!.file))).toBe(true);
     // a size limit of two and a half files' bytes (the open file counts what it has saved): day 20's first file goes
     const each = before[2]!.bytes;
-    expect(pruneRecordings(r.store.recordings, r.dir, { maxAgeDays: 30, maxTotalMB: (each * 2.5) / 1024 / 1024 }, now)).toEqual([before[2]!.file]);
+    expect(await pruneRecordings(r.store.recordings, r.dir, { maxAgeDays: 30, maxTotalMB: (each * 2.5) / 1024 / 1024 }, now)).toEqual([before[2]!.file]);
     // nothing allowed at all: everything finished goes, the file being written stays
-    expect(pruneRecordings(r.store.recordings, r.dir, { maxAgeDays: 30, maxTotalMB: 0.000001 }, now)).toEqual([before[3]!.file, before[4]!.file]);
-    expect(r.files().map((f) => [f.file, f.writing])).toEqual([[before[5]!.file, true]]);
+    expect(await pruneRecordings(r.store.recordings, r.dir, { maxAgeDays: 30, maxTotalMB: 0.000001 }, now)).toEqual([before[3]!.file, before[4]!.file]);
+    expect((await r.files()).map((f) => [f.file, f.writing])).toEqual([[before[5]!.file, true]]);
     expect(fs.readdirSync(path.join(r.dir, 'l1-1'))).toEqual([path.basename(before[5]!.file)]);
   });
 });

@@ -37,7 +37,7 @@ describeWithFfmpeg('a run’s video, recorded from the simulated drone’s camer
     const officer = await t.user('chen', ['officer']);
     await waitFor('the camera live', () => t.svc.videoSources.list()[0]?.health?.state === 'live', 30_000);
     // Flying nothing: nothing recorded.
-    expect(t.svc.store.recordings.finished().length + t.svc.store.recordings.unfinished().length).toBe(0);
+    expect((await t.svc.store.recordings.finished()).length + (await t.svc.store.recordings.unfinished()).length).toBe(0);
 
     await rig.take();
     await rig.ready();
@@ -51,7 +51,8 @@ describeWithFfmpeg('a run’s video, recorded from the simulated drone’s camer
     }, 5_000);
     expect(during.segments).toEqual([expect.objectContaining({ writing: true, codec: 'h264', width: 320, height: 180 })]);
     const run = await rig.until(id, 'landed', (r) => r.state === 'landed', 150_000);
-    expect(t.svc.store.recordings.unfinished()).toEqual([]); // stopped with the run
+    // stopped with the run (the index follows the files a moment behind)
+    await waitFor('its file closed in the index', async () => (await t.svc.store.recordings.unfinished()).length === 0, 5000);
 
     const video = (await t.api('GET', `/api/runs/${id}/video`, room)).body as RunVideoView;
     expect(video.vehicleId).toBe('sim-1');
@@ -113,17 +114,17 @@ describeWithFfmpeg('a run’s video, recorded from the simulated drone’s camer
     // still recording on the way home
     await waitFor(
       'a picture recorded after the turn home',
-      () => t.svc.store.recordings.unfinished().some((s) => s.endedAt > ended.endedAt! + 2000),
+      async () => (await t.svc.store.recordings.unfinished()).some((s) => s.endedAt > ended.endedAt! + 2000),
       20_000,
       100,
     );
     await waitFor('home: landed and disarmed', () => t.svc.fleet.get(rig.vid)?.armed === false, 180_000, 250);
     const homeAt = Date.now();
-    await waitFor('its file closed', () => t.svc.store.recordings.unfinished().length === 0, 5000);
+    await waitFor('its file closed', async () => (await t.svc.store.recordings.unfinished()).length === 0, 5000);
     const gotoFile = path.join(t.dataDir, 'goto.mp4');
     const got = await download(t.base, `/api/gotos/${gotoId}/video.mp4`, room, gotoFile);
     expect(got.status).toBe(200);
-    const gotoFiles = t.svc.store.recordings.during('sim-1', ended.startedAt, homeAt);
+    const gotoFiles = await t.svc.store.recordings.during('sim-1', ended.startedAt, homeAt);
     expect(gotoFiles.length).toBeGreaterThan(0);
     expect(gotoFiles[0]!.startedAt).toBeGreaterThanOrEqual(ended.startedAt);
     // the last picture within a moment of the disarm (the recorder stops at the HEARTBEAT saying so)

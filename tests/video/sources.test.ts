@@ -62,7 +62,7 @@ describeWithFfmpeg('each drone’s camera found without configuration (MAVLink V
       announced: `rtp://127.0.0.1:${base}`,
     });
     expect(t.svc.videoSources.sourceFor('sim-1')!.uri).toBe(`rtp://127.0.0.1:${base + 1}`);
-    expect(t.svc.store.videoSources.all()).toMatchObject([{ drone: 'sim-1', uri: `rtp://127.0.0.1:${base + 1}`, setBy: 'admin' }]);
+    expect(await t.svc.store.videoSources.all()).toMatchObject([{ drone: 'sim-1', uri: `rtp://127.0.0.1:${base + 1}`, setBy: 'admin' }]);
 
     // an RTSP camera's password goes to the database, never back out
     await t.api('PUT', '/api/video-sources/7', admin, { uri: 'rtsp://viewer:s3cret@127.0.0.1:1/live' });
@@ -80,7 +80,7 @@ describeWithFfmpeg('each drone’s camera found without configuration (MAVLink V
       () => t.svc.videoSources.list()[0]?.from === 'announced' && t.svc.videoSources.list()[0]?.health?.state === 'live',
       20_000,
     );
-    expect(t.svc.store.videoSources.all().map((r) => r.drone)).toEqual(['7']);
+    expect((await t.svc.store.videoSources.all()).map((r) => r.drone)).toEqual(['7']);
   });
 });
 

@@ -7,6 +7,7 @@
 import type { RefusalCode } from '../../../server/wire/messages.ts';
 
 export const REFUSALS_ZH: Record<RefusalCode, string> = {
+  store_unavailable: '数据库暂时无法访问（{reason}）：此操作需要数据库，请稍后重试。飞行中的无人机及返航、降落不受影响',
   control_held: '{vehicle} 已由 {holder} 接管；需对方先交出控制权',
   control_not_yours: '{vehicle} 由 {holder} 接管，不是 {user}',
   control_take_first: '请先接管 {vehicle}',
