@@ -1,4 +1,4 @@
-// `npm run users|backup|restore`: runs a command-line tool from its TypeScript source with tsx where
+// `npm run users|backup|restore|store`: runs a command-line tool from its TypeScript source with tsx where
 // both are at hand (a clone: always the current code), else its compiled form from `npm run build`
 // (the Docker image and production installs, which have neither the sources nor tsx).
 // Plain JavaScript on purpose: it must run before anything is compiled.

@@ -1,9 +1,12 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { dropSchema } from '../../server/store/connection.ts';
+import { openStore } from '../../server/store/index.ts';
+import { postgresAnswers, postgresSchemaUrl } from '../helpers/backends.ts';
 import { spawnService } from '../helpers/process.ts';
 import { REPO } from '../helpers/shared.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
@@ -12,14 +15,20 @@ const cleanup = cleanupAfterEach();
 
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-/** `npm run NAME -- ARGS`, exactly as package.json has it, minus npm. */
-function npmRun(name: 'backup' | 'restore', ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+/** `npm run NAME -- ARGS`, exactly as package.json has it, minus npm; `env` added to this process's. */
+function npmRunIn(env: Record<string, string>, name: 'backup' | 'restore', ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const [node, ...script] = pkg.scripts[name]!.split(' ');
   expect(node).toBe('node');
   return new Promise((resolve) => {
-    execFile(process.execPath, [...script, ...args], { cwd: REPO }, (error, out, err) => resolve({ code: error ? Number(error.code) : 0, out, err }));
+    execFile(
+      process.execPath,
+      [...script, ...args],
+      { cwd: REPO, env: { ...process.env, ...env } },
+      (error, out, err) => resolve({ code: error ? Number(error.code) : 0, out, err }),
+    );
   });
 }
+const npmRun = (name: 'backup' | 'restore', ...args: string[]) => npmRunIn({}, name, ...args);
 
 const PASSWORD = 'backup-test-password';
 
@@ -179,4 +188,76 @@ describe('backup and restore', () => {
       err: `backup: ${newer} already exists: a backup never overwrites a file; give a new name\n`,
     });
   });
+});
+
+describe('backup and restore act on the configured store', () => {
+  const url = 'postgres://skybeat:s3cret@db.station.example:5433/city?schema=station_1';
+
+  it("on PostgreSQL, do nothing and name the PostgreSQL tools to use, with this store's host, database and schema and never its password", async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'skybeat.dump');
+    const backup = await npmRun('backup', file, '--database', url);
+    expect(backup).toEqual({
+      code: 1,
+      out: '',
+      err: 'backup: the store is PostgreSQL (postgres://skybeat:***@db.station.example:5433/city?schema=station_1); ' +
+        'npm run backup backs up SQLite files only, and did nothing.\n' +
+        "Back up with PostgreSQL's own pg_dump, also while the service runs:\n" +
+        `  pg_dump -Fc -h db.station.example -p 5433 -U skybeat -d city -n station_1 -f ${file}\n` +
+        'and restore it, with the service stopped, with\n' +
+        `  pg_restore --clean --if-exists -h db.station.example -p 5433 -U skybeat -d city ${file}\n` +
+        'Both take the password from PGPASSWORD or ~/.pgpass. See README.md, "Choosing a store".\n',
+    });
+    // The store from the environment, as the service takes it.
+    const restore = await npmRunIn({ SKYBEAT_DATABASE_URL: url }, 'restore', file);
+    expect(restore).toMatchObject({ code: 1, out: '' });
+    expect(restore.err).toContain(`\n  pg_restore --clean --if-exists -h db.station.example -p 5433 -U skybeat -d city ${file}\n`);
+    expect(restore.err).toContain(
+      `\n  npm run store -- copy --from sqlite:${file} --to 'postgres://skybeat:***@db.station.example:5433/city?schema=station_1'\n`,
+    );
+    expect(backup.err + restore.err).not.toContain('s3cret');
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('backs up the SQLite file a sqlite: URL names', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'station.db');
+    const store = await openStore(dir, `sqlite:${file}`);
+    await store.close();
+    const backup = path.join(dir, 'copy.db');
+    expect(await npmRun('backup', backup, '--database', `sqlite:${file}`)).toMatchObject({
+      code: 0,
+      err: '',
+      out: expect.stringMatching(`^backed up ${file} to ${backup} `),
+    });
+  });
+
+  const tools = spawnSync('pg_dump', ['--version']).status === 0 && postgresAnswers;
+  (tools ? it : it.skip)(
+    `their advice works: the pg_dump and pg_restore commands given bring a store back as it was${tools ? '' : ' [skipped: no pg_dump or no PostgreSQL here]'}`,
+    async () => {
+      const store = postgresSchemaUrl();
+      cleanup.push(() => dropSchema(store));
+      const s = await openStore(tmp(), store);
+      await s.users.add('li.wei', 'hash-1', ['pilot']);
+      await s.close();
+      const file = path.join(tmp(), 'skybeat.dump');
+      const advised = async (tool: 'backup' | 'restore', command: string) => {
+        const said = (await npmRun(tool, file, '--database', store)).err;
+        const line = new RegExp(`^  (${command} .*)$`, 'm').exec(said)![1]!;
+        const run = spawnSync('sh', ['-c', line], { encoding: 'utf8' });
+        expect(run.stderr).toBe('');
+        expect(run.status).toBe(0);
+      };
+      await advised('backup', 'pg_dump');
+      const after = await openStore(tmp(), store);
+      await after.users.add('after.backup', 'hash-2', ['pilot']);
+      await after.close();
+      await advised('restore', 'pg_restore');
+      const restored = await openStore(tmp(), store);
+      cleanup.push(() => restored.close());
+      expect((await restored.users.list()).map((u) => u.name)).toEqual(['li.wei']);
+      expect((await restored.users.add('next', 'hash-3', ['pilot'])).id).toBe(2); // its id sequence came back with it
+    },
+  );
 });

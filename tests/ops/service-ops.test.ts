@@ -134,30 +134,34 @@ describe('telemetry log retention', () => {
 /** The compose plugin, else the standalone docker-compose (Debian's 1.29): both check a file without an engine. */
 const compose = [['docker', 'compose'], ['docker-compose']]
   .find(([cmd, ...sub]) => spawnSync(cmd!, [...sub, 'version'], { encoding: 'utf8' }).status === 0);
-const runCompose = (...args: string[]) =>
+/** `env`: the variables the file reads, as a user would set them; none from this shell. */
+const runComposeWith = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(compose![0]!, [...compose!.slice(1), '-f', path.join(REPO, 'docker-compose.yml'), ...args], {
     encoding: 'utf8',
     cwd: REPO,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME }, // no SKYBEAT_* from this shell
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, // no SKYBEAT_* from this shell
   });
+const runCompose = (...args: string[]) => runComposeWith({}, ...args);
 /** One service's lines in `config` output (services two spaces in, their settings deeper). */
 const serviceBlock = (config: string, name: string) => new RegExp(`^ {2}${name}:\n((?: {3}.*\n|\n)*)`, 'm').exec(config)?.[1] ?? '';
 
+// A user's machine may have neither; CI installs docker-compose, so there it must run.
+const composeIt = compose || process.env.CI ? it : it.skip;
+const COMPOSE_SKIPPED = compose || process.env.CI ? '' : ' [skipped: neither "docker compose" nor "docker-compose" is installed here]';
+
 describe('docker compose file', () => {
-  // A user's machine may have neither; CI installs docker-compose, so there it must run.
-  (compose || process.env.CI ? it : it.skip)(
-    `is valid, and its sitl profile links three SITL copters to SkyBeat through relays${
-      compose || process.env.CI ? '' : ' [skipped: neither "docker compose" nor "docker-compose" is installed here]'
-    }`,
+  composeIt(
+    `is valid, and its sitl profile links three SITL copters to SkyBeat through relays${COMPOSE_SKIPPED}`,
     () => {
       expect(compose, 'neither "docker compose" nor "docker-compose" works (.ci/run installs docker-compose)').toBeDefined();
-      for (const profile of [[], ['--profile', 'sitl']]) {
+      for (const profile of [[], ['--profile', 'sitl'], ['--profile', 'postgres']]) {
         const r = runCompose(...profile, 'config', '--quiet');
         expect(r.stderr).toBe('');
         expect(r.status).toBe(0);
       }
-      const services = runCompose('--profile', 'sitl', 'config', '--services');
-      expect(services.stdout.trim().split('\n').sort()).toEqual(['relay1', 'relay2', 'relay3', 'sitl1', 'sitl2', 'sitl3', 'skybeat']);
+      // Both profiles: docker-compose 1.29 lists every service whatever the profiles, the plugin only those they enable.
+      const services = runCompose('--profile', 'sitl', '--profile', 'postgres', 'config', '--services');
+      expect(services.stdout.trim().split('\n').sort()).toEqual(['postgres', 'relay1', 'relay2', 'relay3', 'sitl1', 'sitl2', 'sitl3', 'skybeat']);
 
       const config = runCompose('--profile', 'sitl', 'config').stdout;
       const skybeat = serviceBlock(config, 'skybeat');
@@ -176,6 +180,27 @@ describe('docker compose file', () => {
         );
         expect(relay).toMatch(new RegExp(`^ +sitl${n}:`, 'm')); // started after its copter
       }
+    },
+  );
+
+  composeIt(
+    `its postgres profile runs the official PostgreSQL image with a volume and a health check, and SkyBeat's store is SKYBEAT_DATABASE_URL${COMPOSE_SKIPPED}`,
+    () => {
+      expect(compose).toBeDefined();
+      const trial = runCompose('--profile', 'postgres', 'config').stdout;
+      const postgres = serviceBlock(trial, 'postgres');
+      expect(postgres).toMatch(/^ +image: postgres:15$/m);
+      expect(postgres).toMatch(/^ +profiles:\n +- postgres$/m); // only with the profile
+      expect(postgres).toMatch(/^ +POSTGRES_PASSWORD: ['"]?skybeat-trial['"]?$/m); // the README's trial default
+      expect(postgres).toMatch(/- pg_isready -U skybeat -d skybeat$/m);
+      expect(postgres).toMatch(/skybeat-postgres[\s\S]*\/var\/lib\/postgresql\/data/); // the named volume, short or long form
+      expect(trial).toMatch(/^volumes:\n(?: {2}.*\n)* {2}skybeat-postgres:/m);
+      expect(serviceBlock(trial, 'skybeat')).toMatch(/^ +SKYBEAT_DATABASE_URL: (''|"")$/m); // unset: the SQLite file, as before
+
+      const url = 'postgres://skybeat:their-own@postgres:5432/skybeat';
+      const set = runComposeWith({ SKYBEAT_DATABASE_URL: url, POSTGRES_PASSWORD: 'their-own' }, '--profile', 'postgres', 'config').stdout;
+      expect(serviceBlock(set, 'skybeat')).toMatch(/^ +SKYBEAT_DATABASE_URL: ['"]?postgres:\/\/skybeat:their-own@postgres:5432\/skybeat['"]?$/m);
+      expect(serviceBlock(set, 'postgres')).toMatch(/^ +POSTGRES_PASSWORD: ['"]?their-own['"]?$/m);
     },
   );
 });
