@@ -56,7 +56,7 @@ function markers(page: Page): Promise<MarkerState[]> {
         lon: Number(root.dataset.lon),
         x: box.x,
         y: box.y,
-        rotation: el.querySelector('.drone__arrow')!.getAttribute('transform'),
+        rotation: el.querySelector('.drone__arrow')!.getAttribute('transform') ?? '',
         heading: root.dataset.heading!,
       };
     }));
