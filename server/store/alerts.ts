@@ -417,11 +417,11 @@ export class GroundAlertStore {
     const officer = q.officer;
     if (officer !== undefined) {
       // A user's name is case-insensitive (as at login).
-      query = query.where((eb) =>
-        eb.exists(
-          eb.selectFrom('alert_events as e').select('e.id').whereRef('e.alert_id', '=', 'alerts.id').where('e.kind', '=', 'accept')
-            .where(sql<boolean>`lower(e."user") = lower(${officer})`),
-        )
+      // IN, not a correlated EXISTS: SQLite's planner uses the (kind, lower(user)) index only so (migration 012).
+      query = query.where(
+        'id',
+        'in',
+        (eb) => eb.selectFrom('alert_events as e').select('e.alert_id').where('e.kind', '=', 'accept').where(sql<boolean>`lower(e."user") = lower(${officer})`),
       );
     }
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.min(q.limit ?? 1000, MAX_ROWS)).execute();

@@ -112,6 +112,9 @@ async function ensureSchema(connectionString: string, schema: string, where: str
     await client.connect();
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   } catch (err) {
+    // Servers starting together race to make it; IF NOT EXISTS does not stop the loser failing on the catalogue's key.
+    const code = (err as { code?: string }).code;
+    if (code === '23505' || code === '42P06') return;
     throw new StoreError(`${where}: cannot open (${(err as Error).message})`);
   } finally {
     await client.end().catch(() => {});

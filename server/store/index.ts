@@ -16,7 +16,7 @@ import { type JournalOptions, PostgresJournal, type RecordWriter, SqliteWriter }
 /** The journal of writes waiting for PostgreSQL, in the data folder (write-journal.ts). */
 export const JOURNAL_NAME = 'store-journal.jsonl';
 
-export interface StoreOptions {
+export interface OpenStoreOptions {
   /** PostgreSQL's journal: its bound, and who hears when it fills or the database fails */
   journal?: Omit<JournalOptions, 'file'>;
 }
@@ -49,7 +49,7 @@ export interface Store {
  * Open the store: `url` (sqlite:PATH or postgres://…, see connection.ts), by default the SQLite
  * file in the data folder. Its schema is brought up to date first; a damaged or newer one is refused.
  */
-export async function openStore(dataDir: string, url = defaultStoreUrl(dataDir), o: StoreOptions = {}): Promise<Store> {
+export async function openStore(dataDir: string, url = defaultStoreUrl(dataDir), o: OpenStoreOptions = {}): Promise<Store> {
   const db = await openDb(url);
   const journal = db.sqlite ? new SqliteWriter(db.sqlite) : new PostgresJournal(db.k, { ...o.journal, file: path.join(dataDir, JOURNAL_NAME) });
   const audit = new AuditLog(db, journal);

@@ -39,7 +39,7 @@ describe('the linter keeps the layers', () => {
     [
       'server/paths.ts',
       "import { openStore } from './store/index.ts';",
-      /server\/log\.ts, server\/paths\.ts, server\/clock\.ts, server\/refusal\.ts may import only wire/,
+      /server\/log\.ts, server\/paths\.ts, server\/clock\.ts, server\/refusal\.ts, server\/in-order\.ts may import only wire/,
     ],
   ])('%s: %s is refused', async (file, code, why) => {
     expect(await refusal(file, code)).toMatch(why);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/store/db.ts';
+import { latestSchemaVersion, openDatabase } from '../../server/store/db.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-db-'));
 const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
@@ -13,7 +13,7 @@ describe('database file', () => {
   it('migrates an empty file to the current schema, in WAL mode', () => {
     const file = path.join(tmp(), 'skybeat.db');
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(11);
+    expect(db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual([
@@ -39,7 +39,7 @@ describe('database file', () => {
     db.close();
     // Opening again applies nothing twice.
     const again = openDatabase(file);
-    expect(again.pragma('user_version', { simple: true })).toBe(11);
+    expect(again.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
     again.close();
   });
 
@@ -51,7 +51,7 @@ describe('database file', () => {
     v1.prepare("INSERT INTO users (name, password_hash, created_at) VALUES ('li.wei', 'x', 1)").run();
     v1.close();
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(11);
+    expect(db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
     expect(db.prepare('SELECT name FROM users').pluck().all()).toEqual(['li.wei']);
     expect(db.prepare('SELECT COUNT(*) FROM drone_control').pluck().get()).toBe(0);
     // Version 3: a run's outcome beside its result text.
@@ -68,7 +68,7 @@ describe('database file', () => {
     raw.pragma('user_version = 99');
     raw.close();
     const before = sha(file);
-    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this SkyBeat knows \(11\)/);
+    expect(() => openDatabase(file)).toThrow(new RegExp(`schema version 99, newer than this SkyBeat knows \\(${latestSchemaVersion()}\\)`));
     expect(sha(file)).toBe(before);
   });
 

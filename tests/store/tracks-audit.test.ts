@@ -3,8 +3,12 @@
  * (write-journal.ts), both read back as written. On PostgreSQL track points live in a partition per
  * UTC day, and keeping N days drops whole days.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { openStore } from '../../server/store/index.ts';
 import type { TrackPoint } from '../../server/wire/types.ts';
 import { describeEachBackend } from '../helpers/backends.ts';
 
@@ -31,13 +35,39 @@ describeEachBackend('tracks', (backend) => {
     const store = await backend.open();
     store.tracks.record([point('l1-1', T0), point('l1-2', T0, { altRel: 12 })], [seen('l1-1'), seen('l1-2')], T0);
     store.tracks.record([point('l1-1', T0 + 1000, { altRel: 55, battery: 71 }), point('l1-1', T0 + 2000, { armed: false })], [seen('l1-1')], T0 + 2000);
+    store.tracks.record([], [seen('l1-1')], T0 + 61_000); // an unchanged drone's last_seen: once a minute
     const track = await store.tracks.track('l1-1', T0, T0 + 2000);
     expect(track.map((p) => [p.time, p.altRel, p.armed])).toEqual([[T0, 30, true], [T0 + 1000, 55, true], [T0 + 2000, 30, false]]);
     expect(track[0]).toEqual(point('l1-1', T0));
     expect(await store.tracks.figures('l1-1', T0, T0 + 2000)).toEqual({ maxAltM: 55, minBattery: 71 });
     expect(await store.tracks.figures('l1-9', T0, T0 + 2000)).toEqual({ maxAltM: null, minBattery: null });
     const vehicles = await store.tracks.vehicles();
-    expect(vehicles.map((v) => [v.id, v.firstSeen, v.lastSeen])).toEqual([['l1-1', T0, T0 + 2000], ['l1-2', T0, T0]]);
+    expect(vehicles.map((v) => [v.id, v.firstSeen, v.lastSeen])).toEqual([['l1-1', T0, T0 + 61_000], ['l1-2', T0, T0]]);
+    // A drone heard on another link is written at once.
+    store.tracks.record([], [{ ...seen('l1-2'), linkUri: 'tcpout://10.0.0.2:5760' }], T0 + 62_000);
+    expect((await store.tracks.vehicles()).find((v) => v.id === 'l1-2')).toMatchObject({ linkUri: 'tcpout://10.0.0.2:5760', lastSeen: T0 + 62_000 });
+  });
+
+  it('two servers writing the first points of a day at once both keep theirs (the day is made once)', async () => {
+    const url = backend.url();
+    const [a, b] = [
+      await openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-a-')), url),
+      await openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-b-')), url),
+    ];
+    try {
+      for (let i = 0; i < 5; i++) {
+        const t = T0 + (i + 1) * DAY; // a new day each round, for both at once
+        a.tracks.record([point('l1-1', t)], [seen('l1-1')], t);
+        b.tracks.record([point('l2-1', t)], [seen('l2-1')], t);
+        await Promise.all([a.journal.drained(), b.journal.drained()]);
+      }
+      expect(a.journal.state().refused + b.journal.state().refused).toBe(0);
+      expect(await a.tracks.track('l1-1', 0, Number.MAX_SAFE_INTEGER)).toHaveLength(5);
+      expect(await a.tracks.track('l2-1', 0, Number.MAX_SAFE_INTEGER)).toHaveLength(5);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   it('keeps N days: older points go, newer stay, across midnight', async () => {
