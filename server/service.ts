@@ -184,7 +184,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
           if (j.filling)
             log.error({ journalBytes: j.bytes, maxBytes: j.maxBytes, dropped: j.dropped }, 'store journal filling: track points are dropped when full');
         },
-        onRefused: (reason, statements) => log.error({ statements }, `store refused a journal entry (set aside in ${JOURNAL_NAME}.refused): ${reason}`),
+        onRefused: (reason, statements) =>
+          log.error({ statements }, `store refused a write made without waiting (on PostgreSQL kept in ${JOURNAL_NAME}.refused): ${reason}`),
       },
     });
     closers.push(() => store.close());

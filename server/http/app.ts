@@ -89,6 +89,16 @@ export function createApp(
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
+  // The store answers with promises: one sent unawaited would go out as `{}` with a 200. Refused
+  // loudly instead (the error handler logs it and answers 500), so such a slip cannot pass a test.
+  app.use((_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body?: unknown) => {
+      if (body instanceof Promise) throw new Error('res.json() was given a Promise: await what the store answers');
+      return json(body);
+    };
+    next();
+  });
   app.use(helmet({
     contentSecurityPolicy: {
       directives: {

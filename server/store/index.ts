@@ -51,7 +51,9 @@ export interface Store {
  */
 export async function openStore(dataDir: string, url = defaultStoreUrl(dataDir), o: OpenStoreOptions = {}): Promise<Store> {
   const db = await openDb(url);
-  const journal = db.sqlite ? new SqliteWriter(db.sqlite) : new PostgresJournal(db.k, { ...o.journal, file: path.join(dataDir, JOURNAL_NAME) });
+  const journal = db.sqlite
+    ? new SqliteWriter(db.sqlite, o.journal?.onRefused)
+    : new PostgresJournal(db.k, { ...o.journal, file: path.join(dataDir, JOURNAL_NAME) });
   const audit = new AuditLog(db, journal);
   const tracks = new TrackStore(db, journal);
   return {

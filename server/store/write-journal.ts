@@ -51,17 +51,53 @@ export interface RecordWriter {
   close(): Promise<void>;
 }
 
-/** SQLite: applied at once, in one transaction (prepared statements kept by their SQL). */
+/**
+ * SQLite: applied at once, in one transaction (prepared statements kept by their SQL). Not while
+ * the store's own transaction is open across an await on the same file, though: written then, it
+ * would become part of that transaction and be lost if it rolled back. Such a write waits (in order)
+ * until the transaction ends; one refused then is told to onRefused, as the journal's are.
+ */
 export class SqliteWriter implements RecordWriter {
   private readonly statements = new Map<string, ReturnType<SqliteFile['prepare']>>();
+  private readonly waiting: (readonly CompiledQuery[])[] = [];
+  private waiters: (() => void)[] = [];
+  private later: NodeJS.Immediate | null = null;
+  private refused = 0;
 
-  constructor(private readonly file: SqliteFile) {}
+  constructor(private readonly file: SqliteFile, private readonly onRefused?: JournalOptions['onRefused']) {}
 
   write(queries: readonly CompiledQuery[]): boolean {
+    if (this.waiting.length === 0 && !this.file.inTransaction) this.apply(queries); // a refusal goes to the caller
+    else {
+      this.waiting.push(queries);
+      this.applyWaiting();
+    }
+    return true;
+  }
+
+  private apply(queries: readonly CompiledQuery[]): void {
     this.file.transaction(() => {
       for (const q of queries) this.statement(q.sql).run(q.parameters as unknown[]);
     })();
-    return true;
+  }
+
+  private applyWaiting(): void {
+    if (this.file.inTransaction) {
+      this.later ??= setImmediate(() => {
+        this.later = null;
+        this.applyWaiting();
+      });
+      return;
+    }
+    for (let queries = this.waiting.shift(); queries; queries = this.waiting.shift()) {
+      try {
+        this.apply(queries);
+      } catch (err) {
+        this.refused++;
+        this.onRefused?.((err as Error).message, queries.map((q) => q.sql));
+      }
+    }
+    for (const w of this.waiters.splice(0)) w();
   }
 
   private statement(text: string) {
@@ -75,14 +111,18 @@ export class SqliteWriter implements RecordWriter {
   }
 
   drained(): Promise<void> {
-    return Promise.resolve();
+    return this.waiting.length === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
   }
 
   state(): JournalState {
-    return { pending: 0, bytes: 0, maxBytes: 0, filling: false, failingSince: null, error: null, dropped: 0, refused: 0 };
+    return { pending: this.waiting.length, bytes: 0, maxBytes: 0, filling: false, failingSince: null, error: null, dropped: 0, refused: this.refused };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.later) clearImmediate(this.later);
+    this.later = null;
+    if (this.file.open && !this.file.inTransaction) this.applyWaiting();
+  }
 }
 
 interface Entry {

@@ -56,6 +56,22 @@ describeEachBackend('the write journal', (backend) => {
       expect(store.db.sqlite!.prepare('SELECT action FROM audit').pluck().all()).toEqual(['login']);
       expect(store.journal.state()).toMatchObject({ pending: 0, failingSince: null });
     });
+
+    it('a write made while the store’s own transaction is open waits for it, and survives its rollback', async () => {
+      const store = await backend.open();
+      const failed = store.db.k.transaction().execute(async (trx) => {
+        await trx.insertInto('vehicles').values({ id: 'x', sysid: 1, link_uri: 'u', autopilot: 'a', type: 't', callsign: null, first_seen: 1, last_seen: 1 })
+          .execute();
+        store.audit.record({ action: 'during', result: 'ok' }); // another request's, between two statements of this one
+        expect(store.journal.state().pending).toBe(1);
+        await trx.insertInto('vehicles').values({ id: 'x', sysid: 1, link_uri: 'u', autopilot: 'a', type: 't', callsign: null, first_seen: 1, last_seen: 1 })
+          .execute();
+      });
+      await expect(failed).rejects.toThrow(/UNIQUE/);
+      await store.journal.drained();
+      expect(store.db.sqlite!.prepare('SELECT action FROM audit').pluck().all()).toEqual(['during']);
+      expect(store.db.sqlite!.prepare('SELECT COUNT(*) FROM vehicles').pluck().get()).toBe(0);
+    });
     return;
   }
 
