@@ -20,6 +20,7 @@ import { setImmediate as yieldLoop } from 'node:timers/promises';
 import pg from 'pg';
 import { dropSchema } from '../server/store/connection.ts';
 import { openStore, type Store } from '../server/store/index.ts';
+import type { RunRow } from '../server/store/runs.ts';
 import type { TrackPoint } from '../server/wire/types.ts';
 import { startBackendCpu } from './lib/postgres-cpu.ts';
 import { figure, median, quantile, type Bench, type Figure } from './lib/report.ts';
@@ -216,23 +217,33 @@ function cityQueries(store: Store, c: City) {
     const from = runStart(d.night, i % 4);
     return { vehicle: vehicleId(d.drone), from, to: from + RUN_MS - 300_000 };
   };
+  const span = (r: RunRow) => ({ id: r.id, vehicleId: r.vehicleId, from: r.startedAt, to: r.endedAt! });
   return {
     // GET /api/runs/:id/track (and a goto's): the run's points, one a second.
     'track of one 2-hour run': async (i: number) => {
       const r = run(i);
       return (await store.tracks.track(r.vehicle, r.from, r.to)).length;
     },
-    // The heat map draws the incident log's answer for the period (GET /api/alerts/log?from&to&limit=10000).
-    'heat map: a week of incidents': async (i: number) => (await store.groundAlerts.log({ ...week(i), limit: 10_000 })).length,
+    // The heat map: the log's selection for the period as positions only (GET /api/alerts/heat?from&to&limit=10000).
+    'heat map: a week of incidents': async (i: number) => (await store.groundAlerts.heat({ ...week(i), limit: 10_000 })).length,
     'incident log: a month, by category and outcome': async (i: number) =>
       (await store.groundAlerts.log({ ...month, category: CATEGORIES[i % CATEGORIES.length], outcome: OUTCOMES[i % OUTCOMES.length], limit: 10_000 }))
         .length,
     'incident log: a month, by officer': async (i: number) =>
       (await store.groundAlerts.log({ ...month, officer: officerName((i * 37) % 200 + 1), limit: 10_000 })).length,
-    // GET /api/runs?from&to&limit=500: the list, then each run's record and events (patrols.view), side by side as the API asks them.
+    // GET /api/runs?from&to&limit=500 as server/http/patrols-api.ts builds it: the list, the events of
+    // all its runs (patrols.views), and the track's figures of the ended runs whose record lacks them
+    // (none here: every run of the city has its figures).
     'history: a week of runs (500)': async (i: number) => {
       const rows = await store.runs.list({ ...week(i), limit: 500 });
-      await Promise.all(rows.map(async (r) => Promise.all([store.runs.get(r.id), store.runs.events(r.id)])));
+      const lacking = rows.filter((r) => r.endedAt !== null && (r.minBattery === null || !((r.maxAltM ?? 0) > 0)));
+      await Promise.all([store.runs.eventsOf(rows.map((r) => r.id)), store.runs.trackFigures(lacking.map(span))]);
+      return rows.length;
+    },
+    // The same list's worst case: no run's record has its figures (runs from before SkyBeat kept them), all 500 read from the track.
+    'history: a week of runs (500), figures from the track': async (i: number) => {
+      const rows = await store.runs.list({ ...week(i), limit: 500 });
+      await Promise.all([store.runs.eventsOf(rows.map((r) => r.id)), store.runs.trackFigures(rows.map(span))]);
       return rows.length;
     },
     // A replay's incidents (GET /api/alerts?from&to: a day before the run to its end).
@@ -381,7 +392,7 @@ const bench: Bench = async ({ quick, log }) => {
         } M). PostgreSQL: a partition a UTC day; VACUUM ANALYZE after the fill, SQLite ANALYZE.`,
         `queries: through the store's methods, each ${reps} times after a first run (not counted: it reads cold pages), parameters varied (drone-night, week, category and outcome, officer); answers held: track ${
           rowsOf('track of one 2-hour run')
-        } points, heat map ${rowsOf('heat map: a week of incidents')} incidents with events (the log's limit is 10,000), by category and outcome ${
+        } points, heat map ${rowsOf('heat map: a week of incidents')} positions (the log's limit is 10,000), by category and outcome ${
           rowsOf('incident log: a month, by category and outcome')
         }, by officer ${rowsOf('incident log: a month, by officer')}, runs ${rowsOf('history: a week of runs (500)')}, replay ${
           rowsOf("replay: a run's incidents")

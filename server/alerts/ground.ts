@@ -3,7 +3,7 @@ import { getDistance } from 'geolib';
 import { Refusal } from '../refusal.ts';
 import type { AlertEvent, GroundAlertStore, GroundRow, HistoryQuery, IncidentQuery } from '../store/alerts.ts';
 import { said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
-import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, GroundCategory, OfficerAnswer } from '../wire/types.ts';
+import type { DeclineReason, DispatchView, GroundAlertState, GroundAlertView, GroundCategory, HeatPoint, OfficerAnswer } from '../wire/types.ts';
 import {
   INCIDENT_OUTCOMES,
   INCIDENT_STEPS,
@@ -636,6 +636,11 @@ export class GroundDispatch extends EventEmitter<{
   /** The history's incident log: each incident with who took it, how it ended and the time of each step. */
   async log(q: IncidentQuery): Promise<IncidentLogEntry[]> {
     return (await this.store.log(q)).map(({ row, events }) => logEntry(row, events));
+  }
+
+  /** The heat map of the log's selection: where each incident was. */
+  heat(q: IncidentQuery): Promise<HeatPoint[]> {
+    return this.store.heat(q);
   }
 
   async history(q: HistoryQuery): Promise<GroundAlertView[]> {

@@ -145,6 +145,15 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     }
     res.json(await ground.log(q.data));
   });
+  // The heat map of the log's selection: positions only (the log's answer carries every event).
+  router.get('/alerts/heat', watch, async (req, res) => {
+    const q = IncidentFilter.safeParse(req.query);
+    if (!q.success) {
+      res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
+      return;
+    }
+    res.json(await ground.heat(q.data));
+  });
   router.get('/alerts/ground.csv', watch, async (req, res) => {
     const q = CsvQuery.safeParse(req.query);
     if (!q.success) {

@@ -185,27 +185,32 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   );
 
   /**
-   * A run's highest altitude and lowest battery as its record keeps them; where the record has none
-   * (a run recorded before it kept them, or ended before its first save), from its stored track.
+   * Runs' highest altitude and lowest battery as their records keep them; where a record has none
+   * (a run recorded before it kept them, or ended before its first save), from its stored track:
+   * those of all the runs given in one query.
    */
-  const withFigures = async (run: RunView): Promise<RunView> => {
-    if (run.endedAt === null || (run.minBattery !== null && run.maxAltM > 0)) return run;
-    const track = await o.tracks.figures(run.vehicleId, run.startedAt, run.endedAt);
-    return {
-      ...run,
-      maxAltM: run.maxAltM > 0 || track.maxAltM === null ? run.maxAltM : Math.round(Math.max(0, track.maxAltM) * 10) / 10,
-      minBattery: run.minBattery ?? track.minBattery,
-    };
+  const withFigures = async (runs: RunView[]): Promise<RunView[]> => {
+    const lacking = runs.filter((r) => r.endedAt !== null && (r.minBattery === null || r.maxAltM <= 0));
+    const tracks = await o.runs.trackFigures(lacking.map((r) => ({ id: r.id, vehicleId: r.vehicleId, from: r.startedAt, to: r.endedAt! })));
+    return runs.map((run) => {
+      const track = tracks.get(run.id);
+      if (!track) return run;
+      return {
+        ...run,
+        maxAltM: run.maxAltM > 0 || track.maxAltM === null ? run.maxAltM : Math.round(Math.max(0, track.maxAltM) * 10) / 10,
+        minBattery: run.minBattery ?? track.minBattery,
+      };
+    });
   };
 
+  // The history's list: a few queries however many runs (the list, their events, the figures of those lacking them).
   router.get('/runs', watch, async (req, res) => {
     const q = RunsQuery.safeParse(req.query);
     if (!q.success) {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
-    const rows = await o.runs.list(q.data);
-    res.json(await Promise.all(rows.map(async (r) => withFigures((await patrols.view(r.id))!))));
+    res.json(await withFigures(await patrols.views(await o.runs.list(q.data))));
   });
 
   const runOr404 = async (req: express.Request, res: express.Response) => {
@@ -215,7 +220,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   };
   router.get('/runs/:id', watch, async (req, res) => {
     const run = await runOr404(req, res);
-    if (run) res.json(await withFigures(run));
+    if (run) res.json((await withFigures([run]))[0]);
   });
   // The route as it was uploaded for this run: the file may have been edited since.
   router.get('/runs/:id/route', watch, async (req, res) => {

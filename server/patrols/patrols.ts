@@ -8,7 +8,7 @@ import type { Route } from '../missions/model.ts';
 import type { RouteStore } from '../missions/store.ts';
 import type { Logger } from '../log.ts';
 import { Refusal, type RefusalKind } from '../refusal.ts';
-import type { RunStore } from '../store/runs.ts';
+import type { RunRow, RunStore } from '../store/runs.ts';
 import type { ActionOutcome, Actions } from '../vehicles/actions.ts';
 import { profileOf } from '../vehicles/autopilots/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
@@ -429,6 +429,13 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
     if (live) return live;
     const row = await this.d.runs.get(id);
     return row && (await PatrolRun.load(row, this.books, this.d.autopilotOf(row.vehicleId))).view(undefined);
+  }
+
+  /** Runs of the store's list each as view() gives it, the events of those not live read in one query (not one a run). */
+  async views(rows: RunRow[]): Promise<RunView[]> {
+    const live = new Map(rows.map((r) => [r.id, this.live(r.id)]));
+    const events = await this.d.runs.eventsOf(rows.filter((r) => !live.get(r.id)).map((r) => r.id));
+    return rows.map((row) => live.get(row.id) ?? PatrolRun.restore(row, events.get(row.id)!, this.books, this.d.autopilotOf(row.vehicleId)).view(undefined));
   }
 
   activeViews(): RunView[] {

@@ -1,6 +1,6 @@
 import { distanceM } from '../missions/flight.ts';
 import type { Route } from '../missions/model.ts';
-import type { RunRow, RunStore, RunUpdate } from '../store/runs.ts';
+import type { RunRow, RunStore, RunUpdate, StoredRunEvent } from '../store/runs.ts';
 import type { ModeCause, ModeChange } from '../vehicles/mode-changes.ts';
 import type { Vehicle } from '../vehicles/vehicle.ts';
 import { english, said, term, type MessageParam, type ServerMessage } from '../wire/messages.ts';
@@ -119,7 +119,11 @@ export class PatrolRun {
 
   /** A run as the database keeps it (after a restart, or from the history). */
   static async load(row: RunRow, books: RunBooks, autopilot: Autopilot): Promise<PatrolRun> {
-    const events = await books.store.events(row.id);
+    return PatrolRun.restore(row, await books.store.events(row.id), books, autopilot);
+  }
+
+  /** The same with its events read already: a list of many runs reads all their events in one query. */
+  static restore(row: RunRow, events: StoredRunEvent[], books: RunBooks, autopilot: Autopilot): PatrolRun {
     const pre = events.find((e) => e.kind === 'preflight')?.detail as PreflightItem[] | undefined;
     const run = new PatrolRun(
       row.id,

@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Db } from './connection.ts';
 import type { RecordWriter } from './write-journal.ts';
 import type { Database } from './schema.ts';
@@ -30,6 +30,20 @@ export interface RunUpdate {
   result?: string;
   outcome?: RunOutcome;
   endedAt?: number;
+}
+
+/** A run's span of its drone's track: from its start to its end (ms). */
+export interface RunSpan {
+  id: number;
+  vehicleId: string;
+  from: number;
+  to: number;
+}
+
+/** A run's figures as its stored track gives them (null: none recorded). */
+export interface RunFigures {
+  maxAltM: number | null;
+  minBattery: number | null;
 }
 
 /** A run's event as stored: the message, its code and parameters (said), and what it concerns (detail). */
@@ -106,13 +120,47 @@ export class RunStore {
   }
 
   async events(runId: number): Promise<StoredRunEvent[]> {
+    return (await this.eventsOf([runId])).get(runId)!;
+  }
+
+  /** The events of these runs, each run's oldest first, in one query (the history lists hundreds of runs). */
+  async eventsOf(runIds: readonly number[]): Promise<Map<number, StoredRunEvent[]>> {
+    const byRun = new Map<number, StoredRunEvent[]>(runIds.map((id) => [id, []]));
+    if (runIds.length === 0) return byRun;
     await this.writer.drained();
-    const rows = await this.db.k.selectFrom('patrol_events').select(['time', 'kind', 'detail']).where('run_id', '=', runId).orderBy('id').execute();
-    return rows.map((e) => ({
-      time: e.time,
-      kind: e.kind,
-      ...(e.detail === null ? { message: '' } : JSON.parse(e.detail) as Omit<StoredRunEvent, 'time' | 'kind'>),
-    }));
+    const rows = await this.db.k.selectFrom('patrol_events').select(['run_id', 'time', 'kind', 'detail']).where('run_id', 'in', [...runIds])
+      .orderBy('id').execute();
+    for (const e of rows) {
+      byRun.get(e.run_id)?.push({
+        time: e.time,
+        kind: e.kind,
+        ...(e.detail === null ? { message: '' } : JSON.parse(e.detail) as Omit<StoredRunEvent, 'time' | 'kind'>),
+      });
+    }
+    return byRun;
+  }
+
+  /**
+   * The highest altitude above home and the lowest battery in each run's span of its drone's stored
+   * track, for runs whose record lacks them: one query however many runs (the history lists
+   * hundreds), a run with no point in its span left out. Each span's join finds its points by the
+   * track's (vehicle_id, time) index. The spans are sent as a VALUES list, its columns cast so that
+   * PostgreSQL does not take the parameters as text.
+   */
+  async trackFigures(spans: readonly RunSpan[]): Promise<Map<number, RunFigures>> {
+    const figures = new Map<number, RunFigures>();
+    if (spans.length === 0) return figures;
+    await this.writer.drained();
+    const values = sql.join(
+      spans.map((r) => sql`(cast(${r.id} as bigint), cast(${r.vehicleId} as text), cast(${r.from} as bigint), cast(${r.to} as bigint))`),
+    );
+    const { rows } = await sql<{ id: number } & RunFigures>`
+      WITH spans (id, vehicle_id, t0, t1) AS (VALUES ${values})
+      SELECT s.id AS id, max(t.alt_rel) AS "maxAltM", min(t.battery) AS "minBattery"
+      FROM spans s JOIN track_points t ON t.vehicle_id = s.vehicle_id AND t.time >= s.t0 AND t.time <= s.t1
+      GROUP BY s.id`.execute(this.db.k);
+    for (const { id, ...f } of rows) figures.set(Number(id), f);
+    return figures;
   }
 
   /** Runs not yet ended, to pick up again after a restart. */

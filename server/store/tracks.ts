@@ -130,16 +130,6 @@ export class TrackStore {
       .orderBy('id').execute();
   }
 
-  /** The highest altitude above home and the lowest battery recorded for a drone over a period (null: none recorded). */
-  async figures(vehicleId: string, from: number, to: number): Promise<{ maxAltM: number | null; minBattery: number | null }> {
-    await this.writer.drained();
-    const r = await this.db.k.selectFrom('track_points')
-      .select((eb) => [eb.fn.max('alt_rel').as('maxAltM'), eb.fn.min('battery').as('minBattery')])
-      .where('vehicle_id', '=', vehicleId).where('time', '>=', from).where('time', '<=', to)
-      .executeTakeFirst();
-    return { maxAltM: r?.maxAltM ?? null, minBattery: r?.minBattery ?? null };
-  }
-
   async track(vehicleId: string, from: number, to: number): Promise<TrackPoint[]> {
     await this.writer.drained();
     const rows = await this.db.k.selectFrom('track_points')

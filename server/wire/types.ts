@@ -399,6 +399,15 @@ export interface IncidentLogEntry extends IncidentFacts {
   notApplied: NotAppliedAnswer[];
 }
 
+/**
+ * An incident of the history's heat map (GET /api/alerts/heat): where it was, and no more. The map
+ * draws the incident log's selection (the same filters and limit); its legend counts the points.
+ */
+export interface HeatPoint {
+  lat: number;
+  lon: number;
+}
+
 export interface NotAppliedAnswer {
   officer: string;
   answer: OfficerAnswer;

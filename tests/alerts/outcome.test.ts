@@ -150,7 +150,7 @@ describe('incident outcome (处置结果)', () => {
 });
 
 describe('incident log and CSV export', () => {
-  it('lists incidents with the time of each step, filtered by time, category, outcome and officer', async () => {
+  it('lists incidents with the time of each step, filtered by time, category, outcome and officer; the heat map the same incidents as positions', async () => {
     const t = await start();
     const room = await t.user('room', ['command']);
     const chen = await officerPhone(t, 'chen', 200);
@@ -175,7 +175,12 @@ describe('incident log and CSV export', () => {
     expect(f.timeline.resolved).toBe(events.find((e) => e.kind === 'resolved')!.time);
     expect(all.find((e) => e.id === theft)!.timeline.closed).toBeNull();
 
-    const ids = async (query: string) => ((await t.api('GET', `/api/alerts/log?${query}`, room)).body as IncidentLogEntry[]).map((e) => e.id);
+    /** The log's incidents for a query; the heat map's answer to the same query: their positions, and no more. */
+    const ids = async (query: string) => {
+      const log = (await t.api('GET', `/api/alerts/log?${query}`, room)).body as IncidentLogEntry[];
+      expect((await t.api('GET', `/api/alerts/heat?${query}`, room)).body).toEqual(log.map((e) => ({ lat: e.lat, lon: e.lon })));
+      return log.map((e) => e.id);
+    };
     expect(await ids('category=theft')).toEqual([theft]);
     expect(await ids('outcome=warned')).toEqual([fight]);
     expect(await ids('outcome=none')).toEqual([open]);
@@ -184,11 +189,13 @@ describe('incident log and CSV export', () => {
     const createdFight = all.find((e) => e.id === fight)!.timeline.raised!;
     expect(await ids(`from=${createdFight + 1}`)).toEqual((await ids('')).filter((id) => id !== fight));
     expect(await ids(`to=${createdFight}`)).toEqual([fight]);
-    const refused = await t.api('GET', '/api/alerts/log?outcome=arrested&category=riot', room);
-    expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatch(/^invalid query: category: .*; outcome: /);
-    // Officers see no records of the station.
-    expect((await t.api('GET', '/api/alerts/log', chen.token)).status).toBe(403);
+    for (const endpoint of ['log', 'heat']) {
+      const refused = await t.api('GET', `/api/alerts/${endpoint}?outcome=arrested&category=riot`, room);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatch(/^invalid query: category: .*; outcome: /);
+      // Officers see no records of the station.
+      expect((await t.api('GET', `/api/alerts/${endpoint}`, chen.token)).status).toBe(403);
+    }
   });
 
   it('exports CSV that Excel opens in Chinese (BOM, CRLF), filtered as asked, with no cell run as a formula; the export is audited', async () => {

@@ -4,9 +4,9 @@
  * drawn where its recorded track says; ground alerts of the period show as a heat map.
  */
 
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrackPoint } from '../../server/wire/types.ts';
+import type { HeatPoint, TrackPoint } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
 import { patrolRig } from '../patrols/rig.ts';
 import { assertFreshBuild, englishLeft, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected, WEB_DIR } from './browser.ts';
@@ -118,8 +118,20 @@ describe('history: replay and heat map (English)', () => {
   });
 
   it('shows the ground alerts of the period as a heat map, hottest where most were raised', async () => {
-    await page.click('.history__heat');
+    // The map asks for the positions alone (GET /api/alerts/heat, with the log's filters), not the log with every event.
+    const asked: string[] = [];
+    const onRequest = (r: Request) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/api/alerts')) asked.push(url.pathname);
+    };
+    page.on('request', onRequest);
+    const [answer] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/alerts/heat'), page.click('.history__heat')]);
     await expect.poll(() => page.getAttribute('canvas.heat-layer', 'data-points'), POLL).toBe(String(INCIDENTS.length));
+    page.off('request', onRequest);
+    expect(asked).toEqual(['/api/alerts/heat']);
+    const points = (await answer.json()) as HeatPoint[];
+    expect(points.map((p) => Object.keys(p).sort())).toEqual(INCIDENTS.map(() => ['lat', 'lon']));
+    expect(points.map((p) => `${p.lat},${p.lon}`).sort()).toEqual(INCIDENTS.map((p) => `${p.lat},${p.lon}`).sort());
     expect(await text(page, '.history__heat-count')).toMatch(new RegExp(`^${INCIDENTS.length} ground alerts`));
     // The busy corner is red-hot, a lone incident stays cool: read the canvas where each is drawn.
     const colour = await page.$eval('canvas.heat-layer', (el) => {

@@ -62,6 +62,41 @@ it('a run whose record has no figures shows those of its stored track', async ()
   expect(listed).toMatchObject({ maxAltM: 31.3, minBattery: 83 });
 });
 
+it("the list of many runs is each run's own view: its events (of all the runs in one query) and figures, from its record or its track", async () => {
+  const { t, store, start, run, token } = await service();
+  const ids: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const id = await run('landed');
+    ids.push(id);
+    // Figures in the record (every third), from the track (the others), or none anywhere (ended before the track began).
+    if (i % 3 === 0) await store.runs.update(id, { endedAt: start + 10_000, maxAltM: 20 + i, minBattery: 70 + i });
+    else await store.runs.update(id, i % 3 === 1 ? { endedAt: start + 10_000 } : { endedAt: start + 500, maxAltM: 5 });
+    // Their events interleaved, as runs flown side by side write them.
+    await store.runs.event(id, { time: start + i, kind: 'state', message: `armed ${i}` });
+  }
+  for (const [i, id] of ids.entries()) await store.runs.event(id, { time: start + 100 + i, kind: 'state', message: `landed ${i}` });
+  // One not ended: its record's figures as they stand, none read from the track.
+  const flying = await store.runs.create({
+    vehicleId: 'l1-7',
+    routeId: 'loop',
+    routeJson: JSON.stringify(ROUTE),
+    pilot: 'pilot1',
+    state: 'landed',
+    startedAt: start,
+  });
+  await store.runs.update(flying, { state: 'flying', maxAltM: 12 });
+  ids.push(flying);
+
+  const list = (await t.api('GET', '/api/runs?limit=100', token)).body as RunView[];
+  expect(list.map((r) => r.id)).toEqual([...ids].reverse());
+  const each = await Promise.all(list.map(async (r) => (await t.api('GET', `/api/runs/${r.id}`, token)).body as RunView));
+  expect(list).toEqual(each);
+  expect(list.find((r) => r.id === ids[1])).toMatchObject({ maxAltM: 31.3, minBattery: 83, events: [{ message: 'armed 1' }, { message: 'landed 1' }] });
+  expect(list.find((r) => r.id === ids[3])).toMatchObject({ maxAltM: 23, minBattery: 73 });
+  expect(list.find((r) => r.id === ids[2])).toMatchObject({ maxAltM: 5, minBattery: null });
+  expect(list.find((r) => r.id === flying)).toMatchObject({ state: 'flying', maxAltM: 12, minBattery: null, events: [] });
+});
+
 it('a run whose record has its figures keeps them', async () => {
   const { t, store, start, run, token } = await service();
   const id = await run('landed');

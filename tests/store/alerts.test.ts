@@ -2,7 +2,7 @@
  * The alerts' store on SQLite and PostgreSQL alike (store/alerts.ts): aircraft alerts raised into
  * reserved ids, updated, cleared and acknowledged; incidents with their events, outcome and
  * number per station and day (unique and without gaps when many are raised at once); the
- * incident log's filters and the history's box.
+ * incident log's filters (and its heat map's, the same) and the history's box.
  */
 import { afterEach, expect, it, vi } from 'vitest';
 import { numberPrefix } from '../../server/alerts/incident-number.ts';
@@ -196,8 +196,8 @@ describeEachBackend('incidents', (backend) => {
     expect([...rows].sort((a, b) => a.id - b.id).map((r) => r.number)).toEqual(expected);
   });
 
-  it('the log: newest first with every event, filtered by time, category, outcome (or none) and the officer who took it (any case); the history by a box', async () => {
-    const { groundAlerts: ground } = await backend.open();
+  it('the log: newest first with every event, filtered by time, category, outcome (or none) and the officer who took it (any case); its heat map the same incidents as positions only; the history by a box', async () => {
+    const { groundAlerts: ground, alerts } = await backend.open();
     const t0 = Date.UTC(2026, 11, 2, 2, 0);
     vi.useFakeTimers({ toFake: ['Date'], now: t0 });
     const theft = await ground.create(incident({ lat: 28.3, lon: 121.3 }), numbering);
@@ -209,8 +209,15 @@ describeEachBackend('incidents', (backend) => {
     at(t0 + 120_000);
     const other = await ground.create(incident({ category: 'other', lat: 28.4, lon: 121.4 }), numbering);
     await ground.record(other.id, 'room', 'closed', undefined, 'closed', { code: 'unfounded', note: 'nobody there' });
+    // An aircraft alert shares the table: neither the log nor its heat map lists it.
+    await alerts.raiseAircraft({ vehicleId: 'sim-1', rule: 'battery_low', severity: 'warning', message: 'battery 20 %', at: t0 + 30_000 });
 
-    const ids = async (q: Parameters<typeof ground.log>[0]) => (await ground.log(q)).map((r) => r.row.id);
+    /** The log's incidents for a query; the heat map of the same query holds their positions, in the same order, and nothing else. */
+    const ids = async (q: Parameters<typeof ground.log>[0]) => {
+      const [log, heat] = await Promise.all([ground.log(q), ground.heat(q)]);
+      expect(heat).toEqual(log.map((r) => ({ lat: r.row.lat, lon: r.row.lon })));
+      return log.map((r) => r.row.id);
+    };
     expect(await ids({})).toEqual([other.id, fight.id, theft.id]);
     const [first] = await ground.log({ category: 'theft' });
     expect(first!.row.id).toBe(theft.id);

@@ -9,7 +9,7 @@ import { InOrder } from '../../server/in-order.ts';
 import { PatrolRun } from '../../server/patrols/run.ts';
 import type { RunStore } from '../../server/store/runs.ts';
 import { said } from '../../server/wire/messages.ts';
-import type { RunState } from '../../server/wire/types.ts';
+import type { RunState, TrackPoint } from '../../server/wire/types.ts';
 import { describeEachBackend } from '../helpers/backends.ts';
 
 const T0 = Date.UTC(2026, 11, 3, 9, 0, 0);
@@ -84,6 +84,58 @@ describeEachBackend('patrol runs', (backend) => {
       { time: T0 + 2, kind: 'state', message: 'arming' },
     ]);
     expect(await runs.events(b)).toEqual([{ time: T0 + 1, kind: 'link', message: 'link lost' }]);
+    // Many runs' at once (the history's list): each run's as its own, a run without any given none.
+    const c = await newRun(runs);
+    expect(await runs.eventsOf([b, a, c])).toEqual(new Map([[b, await runs.events(b)], [a, await runs.events(a)], [c, []]]));
+    expect(await runs.eventsOf([])).toEqual(new Map());
+  });
+
+  it("many runs' figures from their drones' stored tracks in one query: each the same as its own track's, a run with no point in its span left out", async () => {
+    const store = await backend.open();
+    const point = (vehicleId: string, time: number, altRel: number | null, battery: number | null): TrackPoint => ({
+      vehicleId,
+      time,
+      lat: 28.37,
+      lon: 121.38,
+      altMsl: altRel === null ? null : altRel + 10,
+      altRel,
+      heading: 0,
+      speed: 0,
+      battery,
+      mode: 'AUTO',
+      armed: true,
+    });
+    const seen = ['sim-1', 'sim-2'].map((id) => ({ id, sysid: 1, linkUri: 'udpin://0.0.0.0:14550', autopilot: 'ardupilot', type: 'QUADROTOR' }));
+    store.tracks.record(
+      [
+        point('sim-1', T0, 0, 98),
+        point('sim-1', T0 + 1000, 31.25, 90),
+        point('sim-1', T0 + 2000, 12, 84.5),
+        point('sim-2', T0 + 1000, 80, 20),
+        point('sim-1', T0 + 60_000, 90, 10),
+        point('sim-2', T0 + 60_000, null, null),
+      ],
+      seen,
+      T0,
+    );
+    const spans = [
+      { id: 1, vehicleId: 'sim-1', from: T0, to: T0 + 2000 }, // both ends in
+      { id: 2, vehicleId: 'sim-1', from: T0 + 1, to: T0 + 1999 },
+      { id: 3, vehicleId: 'sim-2', from: T0, to: T0 + 60_000 },
+      { id: 4, vehicleId: 'sim-2', from: T0 + 30_000, to: T0 + 90_000 }, // a point without figures
+      { id: 5, vehicleId: 'sim-1', from: T0 + 3000, to: T0 + 50_000 }, // no point
+      { id: 6, vehicleId: 'sim-3', from: T0, to: T0 + 90_000 }, // a drone never seen
+    ];
+    const figures = await store.runs.trackFigures(spans);
+    expect(figures).toEqual(
+      new Map([
+        [1, { maxAltM: 31.25, minBattery: 84.5 }],
+        [2, { maxAltM: 31.25, minBattery: 90 }],
+        [3, { maxAltM: 80, minBattery: 20 }],
+        [4, { maxAltM: null, minBattery: null }],
+      ]),
+    );
+    expect(await store.runs.trackFigures([])).toEqual(new Map());
   });
 
   it('active: the runs not ended (to pick up after a restart), oldest first', async () => {

@@ -31,7 +31,7 @@ const point = (vehicleId: string, time: number, o: Partial<TrackPoint> = {}): Tr
 const seen = (id: string) => ({ id, sysid: 1, linkUri: 'udpin://0.0.0.0:14550', autopilot: 'ardupilotmega', type: 'quadrotor' });
 
 describeEachBackend('tracks', (backend) => {
-  it('records a second of the fleet at a time and reads a drone’s track, figures and the drones seen', async () => {
+  it('records a second of the fleet at a time and reads a drone’s track, a run’s figures from it and the drones seen', async () => {
     const store = await backend.open();
     store.tracks.record([point('l1-1', T0), point('l1-2', T0, { altRel: 12 })], [seen('l1-1'), seen('l1-2')], T0);
     store.tracks.record([point('l1-1', T0 + 1000, { altRel: 55, battery: 71 }), point('l1-1', T0 + 2000, { armed: false })], [seen('l1-1')], T0 + 2000);
@@ -39,8 +39,8 @@ describeEachBackend('tracks', (backend) => {
     const track = await store.tracks.track('l1-1', T0, T0 + 2000);
     expect(track.map((p) => [p.time, p.altRel, p.armed])).toEqual([[T0, 30, true], [T0 + 1000, 55, true], [T0 + 2000, 30, false]]);
     expect(track[0]).toEqual(point('l1-1', T0));
-    expect(await store.tracks.figures('l1-1', T0, T0 + 2000)).toEqual({ maxAltM: 55, minBattery: 71 });
-    expect(await store.tracks.figures('l1-9', T0, T0 + 2000)).toEqual({ maxAltM: null, minBattery: null });
+    expect(await store.runs.trackFigures([{ id: 1, vehicleId: 'l1-1', from: T0, to: T0 + 2000 }, { id: 2, vehicleId: 'l1-9', from: T0, to: T0 + 2000 }]))
+      .toEqual(new Map([[1, { maxAltM: 55, minBattery: 71 }]]));
     const vehicles = await store.tracks.vehicles();
     expect(vehicles.map((v) => [v.id, v.firstSeen, v.lastSeen])).toEqual([['l1-1', T0, T0 + 61_000], ['l1-2', T0, T0]]);
     // A drone heard on another link is written at once.

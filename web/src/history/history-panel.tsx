@@ -8,7 +8,7 @@
 import { signal } from '@preact/signals';
 import * as L from 'leaflet';
 import { render } from 'preact';
-import type { GotoHistoryView, GroundAlertView, RunView, TrackPoint } from '../../../server/wire/types.ts';
+import type { GotoHistoryView, GroundAlertView, HeatPoint, RunView, TrackPoint } from '../../../server/wire/types.ts';
 import { Outcome, OutcomeLine } from '../console/outcome.tsx';
 import { runResultText, runStateText } from '../console/progress.tsx';
 import { clockTime, dateTime, distance, duration, num } from '../format.ts';
@@ -16,7 +16,7 @@ import { getLocale, t, type StringKey } from '../i18n.ts';
 import { reasonSaid, requestJson } from '../live.ts';
 import type { Projection } from '../projection.ts';
 import { HEAT_STOPS, HeatLayer } from './heat-layer.ts';
-import { IncidentFiltersView, IncidentListView, IncidentLog } from './incident-log.tsx';
+import { INCIDENT_LIMIT, IncidentFiltersView, IncidentListView, IncidentLog } from './incident-log.tsx';
 import { flightApi, flightKey, type Replay, type ReplayedFlight } from './replay.tsx';
 import { Said } from '../said.tsx';
 
@@ -87,8 +87,7 @@ export class HistoryPanel {
   /** The incident log of the period and filters, and the heat map with it when shown. */
   async loadIncidents(): Promise<void> {
     try {
-      await this.incidents.load(this.period());
-      if (this.layer) await this.showHeat();
+      await Promise.all([this.incidents.load(this.period()), this.layer ? this.showHeat() : undefined]);
     } catch (error) {
       this.outcome.show('error', 'historyFailed', { reason: reasonSaid(error) });
     }
@@ -127,8 +126,9 @@ export class HistoryPanel {
 
   private async showHeat(): Promise<void> {
     try {
-      // The incidents the log lists, with its filters: what the map shows is what the list says.
-      const alerts = this.incidents.entries.value ?? await this.incidents.load(this.period());
+      // The incidents the log lists, with its filters and limit: what the map shows is what the list
+      // says. Their positions only: the log's answer carries every event of each.
+      const alerts = await requestJson<HeatPoint[]>('GET', `/api/alerts/heat?${this.incidents.query(this.period())}&limit=${INCIDENT_LIMIT}`);
       const points = alerts.map((a) => L.latLng(this.deps.projection.toMap(a.lat, a.lon)));
       if (this.layer) this.layer.setPoints(points);
       else this.layer = new HeatLayer(points).addTo(this.deps.map);

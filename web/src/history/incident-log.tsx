@@ -3,7 +3,7 @@
  * officer who took them, each opening onto its timeline (raised, offered, delivered, accepted, en
  * route, on scene, resolved, closed) with the time of each step and how long after it was raised;
  * and a link that downloads the same selection as a spreadsheet. The heat map draws the same
- * selection (history-panel.tsx reads `entries`).
+ * selection (history-panel.tsx asks GET /api/alerts/heat with `query()` and INCIDENT_LIMIT).
  */
 
 import { signal } from '@preact/signals';
@@ -22,6 +22,8 @@ export interface IncidentFilters {
 }
 
 const NO_FILTER: IncidentFilters = { category: '', outcome: '', officer: '' };
+/** The most incidents the log lists (the service's own cap), and so the heat map draws. */
+export const INCIDENT_LIMIT = 10_000;
 
 export class IncidentLog {
   readonly filters = signal<IncidentFilters>(NO_FILTER);
@@ -38,7 +40,7 @@ export class IncidentLog {
   }
 
   async load(period: { from: number; to: number }): Promise<IncidentLogEntry[]> {
-    const entries = await requestJson<IncidentLogEntry[]>('GET', `/api/alerts/log?${this.query(period)}&limit=10000`);
+    const entries = await requestJson<IncidentLogEntry[]>('GET', `/api/alerts/log?${this.query(period)}&limit=${INCIDENT_LIMIT}`);
     this.entries.value = entries;
     const seen = new Set([...this.officers.value, ...entries.map((e) => e.officer).filter((o): o is string => o !== null)]);
     this.officers.value = [...seen].sort((a, b) => a.localeCompare(b));
