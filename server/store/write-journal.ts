@@ -166,7 +166,8 @@ export class PostgresJournal implements RecordWriter {
   private readonly maxBytes: number;
   private readonly batch: number;
   private readonly timers: Clock;
-  private lastReported = '';
+  /** what report() last told: [filling, failing since, dropping]; it starts as all is well, said by nobody */
+  private lastReported = JSON.stringify([false, null, false]);
   private keysPrunedAt = 0;
   /** entries still to be tried one at a time (after a batch was refused) */
   private singly = 0;
