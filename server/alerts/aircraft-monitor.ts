@@ -29,14 +29,13 @@ export interface MonitorOptions {
   explainMode?: (v: Vehicle, c: ModeChange) => string | null;
   /** where writes the database refused are told (default: standard error) */
   warn?: (line: string) => void;
-  /** the waits between tries of a write the database refused; after the last it is given up (and told) */
+  /** how long an alert waiting for an id waits before ids are asked for again (default 1 s) */
   retryMs?: readonly number[];
   /** ids kept reserved ahead, so that alerts show with their id while the database is slow or away */
   reserveAhead?: number;
 }
 
-/** About three minutes of tries: a PostgreSQL restart, a short cut. */
-const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000, 30_000, 30_000, 30_000, 30_000];
+const RETRY_MS = [1000];
 const RESERVE_AHEAD = 64;
 /** Higher than this above home, armed, it has flown (as the patrol's climb check: 2 m). */
 const IN_THE_AIR_M = 2;
@@ -79,8 +78,6 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
   private readonly waitingForId: Active[] = [];
   private reserving: Promise<void> | null = null;
   private reserveTimer: NodeJS.Timeout | undefined;
-  /** wakes the writes waiting to be tried again (close) */
-  private readonly wakers = new Set<() => void>();
   private closed = false;
 
   /** Start watching, with the alerts still open from before (the rules clear them if all is well now). */
@@ -262,39 +259,12 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
   }
 
   /**
-   * Write after the alert's writes before it, without waiting. Tried again while the database
-   * refuses, for about three minutes; then given up and told. Never rejects.
+   * Write after the alert's writes before it, without waiting. The store takes an alert's writes
+   * into its journal (store/write-journal.ts) at once, and from there to the database in order, also
+   * after the database was away; a refusal is told, never thrown.
    */
   private write(id: number, what: () => Promise<unknown>): void {
-    void this.writes.run(id, async () => {
-      for (let attempt = 0;; attempt++) {
-        try {
-          await what();
-          if (attempt > 0) this.warn(`aircraft alert ${id}: saved after ${attempt + 1} tries`);
-          return;
-        } catch (err) {
-          const wait = this.closed ? undefined : this.retryMs[attempt];
-          if (wait === undefined) {
-            this.warn(`aircraft alert ${id}: not saved, given up after ${attempt + 1} tries: ${(err as Error).message}`);
-            return;
-          }
-          if (attempt === 0) this.warn(`aircraft alert ${id}: not saved yet (${(err as Error).message}); trying again`);
-          await this.pause(wait);
-        }
-      }
-    });
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(t);
-        this.wakers.delete(wake);
-        resolve();
-      };
-      const t = setTimeout(wake, ms);
-      this.wakers.add(wake);
-    });
+    this.writes.run(id, what).catch((err: unknown) => this.warn(`aircraft alert ${id}: not saved: ${(err as Error).message}`));
   }
 
   /**
@@ -331,7 +301,7 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
     }
     const at = Date.now();
     let view = this.keep({ ...before, acknowledgedBy: user });
-    this.write(id, () => this.store.acknowledge(id, user, at));
+    this.write(id, () => this.store.acknowledgeShown(id, user, at));
     if (EVENT_RULES.has(view.rule)) {
       for (const [key, a] of this.active) if (a.id === id) view = this.clear(key, a, `acknowledged by ${user}`) ?? view;
     }
@@ -358,13 +328,12 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
     await this.writes.done();
   }
 
-  /** Stop watching; the writes still waiting are tried once more, now. */
+  /** Stop watching, once every write asked for is with the store. */
   async close(): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.reserveTimer);
     this.fleet.off('changed', this.onChanged);
     this.closed = true;
-    for (const wake of [...this.wakers]) wake();
     await this.saved();
   }
 }

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from './connection.ts';
+import type { RecordWriter } from './write-journal.ts';
 import { StoreError } from './db.ts';
 import type { Database } from './schema.ts';
 import type { ServerMessage } from '../wire/messages.ts';
@@ -63,9 +64,20 @@ interface AlertRow {
   said: string | null;
 }
 
-/** Aircraft alerts and their lifecycle events. All alert SQL lives here. */
+/**
+ * Aircraft alerts and their lifecycle events. All alert SQL lives here. An alert raised in its
+ * reserved row, its updates, its clearing and an acknowledgement the monitor answered from memory
+ * are written without waiting, through the journal (write-journal.ts): while PostgreSQL is away
+ * they wait on local disk, in order, and none is lost.
+ */
 export class AlertStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly writer: RecordWriter) {}
+
+  /** The statement of one event of an alert, for the journal. */
+  private event(alertId: number, user: string | null, kind: string, detail: unknown, time: number) {
+    return this.db.k.insertInto('alert_events').values({ alert_id: alertId, time, user, kind, detail: detail === undefined ? null : JSON.stringify(detail) })
+      .compile();
+  }
 
   /**
    * Reserve `n` ids for aircraft alerts, as rows in state "reserved" that raiseAircraft fills in:
@@ -86,54 +98,65 @@ export class AlertStore {
 
   /** Ids reserved before and never used (the service stopped first): the next monitor takes them. */
   async reserved(): Promise<number[]> {
+    await this.writer.drained(); // those filled in by entries still in the journal are not free
     const rows = await this.db.k.selectFrom('alerts').select('id').where('kind', '=', 'aircraft').where('state', '=', RESERVED).orderBy('id').execute();
     return rows.map((r) => r.id);
   }
 
-  /** Raise an alert, in its reserved row or a new one. Returns its id. */
+  /** Raise an alert, in its reserved row (without waiting) or a new one. Returns its id. */
   async raiseAircraft(a: RaiseAircraft): Promise<number> {
     const at = a.at ?? Date.now();
     const values = { category: a.rule, severity: a.severity, vehicle_id: a.vehicleId, note: a.message, state: 'open', created_at: at, updated_at: at };
+    const raised = { message: a.message, said: a.said };
+    if (a.id !== undefined) {
+      // A row no longer reserved is left as it is (the journal applies each entry once).
+      // Raised once whatever repeats it: the event only where the alert has none yet (an id never
+      // reserved has no row: its event is refused by the foreign key).
+      const detail = JSON.stringify(raised);
+      this.writer.write([
+        this.db.k.updateTable('alerts').set(values).where('id', '=', a.id).where('kind', '=', 'aircraft').where('state', '=', RESERVED).compile(),
+        sql`INSERT INTO alert_events (alert_id, time, "user", kind, detail)
+          SELECT cast(${a.id} as bigint), cast(${at} as bigint), NULL, 'raised', cast(${detail} as text)
+          WHERE NOT EXISTS (SELECT 1 FROM alert_events WHERE alert_id = ${a.id} AND kind = 'raised')`.compile(this.db.k),
+      ], 'kept');
+      return a.id;
+    }
     return inTransaction(this.db.k, async (trx) => {
-      let id = a.id;
-      if (id === undefined) {
-        id = (await trx.insertInto('alerts').values({ kind: 'aircraft', ...values }).returning('id').executeTakeFirstOrThrow()).id;
-      } else {
-        const done = await trx.updateTable('alerts').set(values).where('id', '=', id).where('kind', '=', 'aircraft').where('state', '=', RESERVED)
-          .executeTakeFirst();
-        if (done.numUpdatedRows === 0n) {
-          // Written already (the monitor tries again when it could not tell whether a write arrived): nothing more to do.
-          const row = await trx.selectFrom('alerts').select(['created_at', 'vehicle_id', 'category']).where('id', '=', id).where('kind', '=', 'aircraft')
-            .executeTakeFirst();
-          if (row && row.created_at === at && row.vehicle_id === a.vehicleId && row.category === a.rule) return id;
-          throw new StoreError(`aircraft alert ${id}: not a reserved id`);
-        }
-      }
-      await addEvent(trx, id, null, 'raised', { message: a.message, said: a.said }, at);
+      const id = (await trx.insertInto('alerts').values({ kind: 'aircraft', ...values }).returning('id').executeTakeFirstOrThrow()).id;
+      await addEvent(trx, id, null, 'raised', raised, at);
       return id;
     });
   }
 
-  /**
-   * Update the message and severity of a raised alert (e.g. the battery keeps falling). The code
-   * and parameters go in an event, which the pages read to say it in their language.
-   */
-  async updateAircraft(id: number, severity: AlertSeverity, message: string, said?: ServerMessage, at = Date.now()): Promise<void> {
-    await inTransaction(this.db.k, async (trx) => {
-      await trx.updateTable('alerts').set({ severity, note: message, updated_at: at }).where('id', '=', id).execute();
-      if (said) await addEvent(trx, id, null, 'updated', { message, said }, at);
-    });
+  /** A new message and severity (the battery keeps falling); the code and parameters go in an event, for the pages. */
+  updateAircraft(id: number, severity: AlertSeverity, message: string, said?: ServerMessage, at = Date.now()): Promise<void> {
+    this.writer.write([
+      this.db.k.updateTable('alerts').set({ severity, note: message, updated_at: at }).where('id', '=', id).compile(),
+      ...(said ? [this.event(id, null, 'updated', { message, said }, at)] : []),
+    ], 'kept');
+    return Promise.resolve();
   }
 
-  async clearAircraft(id: number, reason: string, at = Date.now()): Promise<void> {
-    await inTransaction(this.db.k, async (trx) => {
-      await trx.updateTable('alerts').set({ state: 'cleared', closed_at: at, updated_at: at }).where('id', '=', id).where('closed_at', 'is', null).execute();
-      await addEvent(trx, id, null, 'cleared', { reason }, at);
-    });
+  clearAircraft(id: number, reason: string, at = Date.now()): Promise<void> {
+    this.writer.write([
+      this.db.k.updateTable('alerts').set({ state: 'cleared', closed_at: at, updated_at: at }).where('id', '=', id).where('closed_at', 'is', null).compile(),
+      this.event(id, null, 'cleared', { reason }, at),
+    ], 'kept');
+    return Promise.resolve();
+  }
+
+  /** An acknowledgement the monitor has already shown (of an alert it holds), written without waiting. */
+  acknowledgeShown(id: number, user: string, at = Date.now()): Promise<void> {
+    this.writer.write([
+      this.db.k.updateTable('alerts').set({ updated_at: at }).where('id', '=', id).where('kind', '=', 'aircraft').where('state', '<>', RESERVED).compile(),
+      this.event(id, user, 'acknowledged', undefined, at),
+    ], 'kept');
+    return Promise.resolve();
   }
 
   /** Undefined, writing nothing, when `id` is not an aircraft alert (unknown, or a ground alert's: both share the table). */
   async acknowledge(id: number, user: string, at = Date.now()): Promise<AircraftAlertView | undefined> {
+    await this.writer.drained();
     return inTransaction(this.db.k, async (trx) => {
       const done = await trx.updateTable('alerts').set({ updated_at: at }).where('id', '=', id).where('kind', '=', 'aircraft').where('state', '<>', RESERVED)
         .executeTakeFirst();
@@ -176,11 +199,13 @@ export class AlertStore {
   }
 
   async aircraft(id: number): Promise<AircraftAlertView | undefined> {
+    await this.writer.drained();
     return this.aircraftIn(this.db.k, id);
   }
 
   /** Alerts that still hold or were never acknowledged (what a pilot must still see). */
   async openAircraft(): Promise<AircraftAlertView[]> {
+    await this.writer.drained();
     const rows = await this.selectAircraft(this.db.k)
       .where((eb) =>
         eb.or([

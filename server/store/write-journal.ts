@@ -45,7 +45,7 @@ export interface JournalState {
 export interface RecordWriter {
   /** Write these statements as one, after every write before it. Returns at once: false when dropped (a full journal's track points). */
   write(queries: readonly CompiledQuery[], kind: RecordKind): boolean;
-  /** Resolves when what was written before is in the database, or at once while the database is failing. */
+  /** Resolves when what was written before is in the database; while the database is away, after one more try. */
   drained(): Promise<void>;
   state(): JournalState;
   close(): Promise<void>;
@@ -203,7 +203,12 @@ export class PostgresJournal implements RecordWriter {
   }
 
   drained(): Promise<void> {
-    if (this.queue.length === 0 || this.failingSince !== null) return Promise.resolve();
+    if (this.queue.length === 0) return Promise.resolve();
+    if (this.failingSince !== null) {
+      // A reader is about to ask the database: if it answers again, what waits goes first (not at
+      // the next timed try); if not, the reader goes on at once and meets the same.
+      return this.flush().then(() => (this.failingSince === null ? this.drained() : undefined));
+    }
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

@@ -4,6 +4,7 @@
  * number per station and day (unique and without gaps when many are raised at once); the
  * incident log's filters (and its heat map's, the same) and the history's box.
  */
+import { sql } from 'kysely';
 import { afterEach, expect, it, vi } from 'vitest';
 import { numberPrefix } from '../../server/alerts/incident-number.ts';
 import { said } from '../../server/wire/messages.ts';
@@ -30,7 +31,8 @@ const at = (ms: number) => vi.setSystemTime(ms);
 describeEachBackend('aircraft alerts', (backend) => {
   it('raise into reserved ids (unlisted until used), update with what the pages say, clear, acknowledge', async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 11, 2, 2, 0) });
-    const { alerts } = await backend.open();
+    const store = await backend.open();
+    const { alerts } = store;
     const ids = await alerts.reserve(3);
     expect(ids).toHaveLength(3);
     expect(await alerts.reserved()).toEqual(ids);
@@ -60,11 +62,20 @@ describeEachBackend('aircraft alerts', (backend) => {
       acknowledgedBy: null,
       said: battery(29),
     });
-    // Tried again (the answer to the first try was lost): done already, nothing twice.
+    // Raised again: done already, nothing twice.
     await alerts.raiseAircraft({ id, vehicleId: 'sim-1', rule: 'battery_low', severity: 'caution', message: 'battery low: 29%', at: raisedAt });
-    // An id not reserved is refused, naming it.
-    await expect(alerts.raiseAircraft({ id: id + 100, vehicleId: 'sim-1', rule: 'gps_lost', severity: 'warning', message: 'no GPS' }))
-      .rejects.toThrow(`aircraft alert ${id + 100}: not a reserved id`);
+    await store.journal.drained();
+    expect((await sql<{ n: number }>`SELECT count(*) AS n FROM alert_events WHERE alert_id = ${id} AND kind = 'raised'`.execute(store.db.k)).rows[0]!.n)
+      .toEqual(1);
+    // An id never reserved is refused (its event has no alert): at once on SQLite, set aside by the journal on PostgreSQL.
+    const unreserved = alerts.raiseAircraft({ id: id + 100, vehicleId: 'sim-1', rule: 'gps_lost', severity: 'warning', message: 'no GPS' });
+    if (store.db.dialect === 'sqlite') await expect(unreserved).rejects.toThrow(/FOREIGN KEY/);
+    else {
+      await unreserved;
+      await store.journal.drained();
+      expect(store.journal.state().refused).toBe(1);
+    }
+    expect(await alerts.aircraft(id + 100)).toBeUndefined();
 
     await alerts.updateAircraft(id, 'warning', 'battery low: 27%', battery(27));
     expect(await alerts.aircraft(id)).toMatchObject({ severity: 'warning', message: 'battery low: 27%', said: battery(27) });
