@@ -90,8 +90,10 @@ async function holdBack(context: BrowserContext, events: string[]): Promise<{ on
 }
 
 /** The words of a refusal line under a control, and the English left in it. */
-async function refusal(page: Page, selector: string): Promise<{ text: string; english: string[] }> {
+/** The refusal the line shows; after `previous`, a new one (the line keeps the last until the next answer comes). */
+async function refusal(page: Page, selector: string, previous?: string): Promise<{ text: string; english: string[] }> {
   await expect.poll(() => page.getAttribute(selector, 'data-outcome'), POLL).toBe('refused');
+  if (previous !== undefined) await expect.poll(() => text(page, selector), POLL).not.toBe(previous);
   return { text: await text(page, selector), english: await englishLeft(page, selector, { data: NAMES }) };
 }
 
@@ -378,7 +380,7 @@ describe('every page in Chinese, as police and pilots read it', () => {
     await pilot.click('.route-detail__rename');
     await pilot.fill('.route-rename__to', 'short');
     await pilot.click('.route-rename__save');
-    const rename = await refusal(pilot, routeLine);
+    const rename = await refusal(pilot, routeLine, schedule.text);
     expect(rename.text).toContain('航线“short”已存在（short.plan）：请换一个名称');
     expect.soft(rename.english).toEqual([]);
     // Deleted by someone else meanwhile: this delete is refused, saying there is no such route.
@@ -386,7 +388,7 @@ describe('every page in Chinese, as police and pilots read it', () => {
     await pilot.click('.route-detail__delete');
     await pilot.waitForSelector('#confirm[open]');
     await pilot.click('#confirm .confirm__yes');
-    const gone = await refusal(pilot, routeLine);
+    const gone = await refusal(pilot, routeLine, rename.text);
     expect(gone.text).toContain('无此航线“high”');
     expect.soft(gone.english).toEqual([]);
     expect.soft(await englishLeft(pilot, 'body', { skip: AUTOPILOT_WORDS, data: NAMES })).toEqual([]);
