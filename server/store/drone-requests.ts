@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import type { Db } from './connection.ts';
 import type { Database } from './schema.ts';
 import type { DroneRequestView } from '../wire/types.ts';
@@ -56,20 +56,17 @@ export class DroneRequestStore {
 
   /** The goto that answers a request `pilot` accepted; only while it has none. */
   async attachGoto(id: number, pilot: string, gotoId: number): Promise<boolean> {
-    const r = await this.db.k.updateTable('drone_requests')
-      .set({ goto_id: gotoId })
-      .where('id', '=', id)
-      .where('state', '=', 'accepted')
-      .where('accepted_by', '=', pilot)
-      .where('goto_id', 'is', null)
-      .executeTakeFirst();
-    return r.numUpdatedRows === 1n;
+    return this.whileAcceptedBy(id, pilot, { goto_id: gotoId });
   }
 
   /** Open again a request `pilot` accepted but sent no drone for (the goto was refused). */
   async reopen(id: number, pilot: string): Promise<boolean> {
-    const r = await this.db.k.updateTable('drone_requests')
-      .set({ state: 'open', accepted_by: null, vehicle_id: null, goto_id: null })
+    return this.whileAcceptedBy(id, pilot, { state: 'open', accepted_by: null, vehicle_id: null, goto_id: null });
+  }
+
+  /** Change a request only while `pilot` holds it accepted with no drone sent: one statement, so two at once cannot both. */
+  private async whileAcceptedBy(id: number, pilot: string, set: Updateable<Database['drone_requests']>): Promise<boolean> {
+    const r = await this.db.k.updateTable('drone_requests').set(set)
       .where('id', '=', id)
       .where('state', '=', 'accepted')
       .where('accepted_by', '=', pilot)

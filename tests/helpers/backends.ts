@@ -91,3 +91,12 @@ export function describeEachBackend(title: string, body: (b: Backend) => void): 
     });
   }
 }
+
+/** An incident's row to hang other records on (a goto, a request, a still), where the alerts' own store is not under test. */
+export async function incidentRow(store: Store, at: number): Promise<number> {
+  const row = await store.db.k.insertInto('alerts')
+    .values({ kind: 'ground', category: 'theft', severity: 'high', state: 'new', created_at: at, updated_at: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

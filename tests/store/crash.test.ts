@@ -31,20 +31,25 @@ const api = async (port: number, method: string, url: string, token?: string, bo
   return { status: res.status, body: await res.json() as any };
 };
 
+/** The service started, a drone heard on its link, and an account added through the API (a user and an audit entry to lose). */
+async function startWithPilot(args: string[], env: Record<string, string>, udp: number) {
+  const first = spawnService(args, env);
+  cleanup.push(() => first.child.kill('SIGKILL'));
+  const port = await first.port();
+  const drone = await scriptedPeer(`udpout://127.0.0.1:${udp}`, 4);
+  cleanup.push(() => drone.close());
+  const admin = (await api(port, 'POST', '/api/login', undefined, { username: 'admin', password: 'first-admin-pw' })).body.token;
+  expect((await api(port, 'POST', '/api/users', admin, { name: 'pilot9', password: 'pilot9-password', roles: ['pilot'] })).status).toBe(201);
+  return first;
+}
+
 describe('crash safety', () => {
   it('kill -9 and restart lose no user or audit entry, and the track reaches to the last second', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-crash-'));
     const udp = await freeUdpPort();
     const args = ['--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--link', `udpin://127.0.0.1:${udp}`, '--no-tlog'];
     const env = { SKYBEAT_ADMIN_PASSWORD: 'first-admin-pw' };
-    const first = spawnService(args, env);
-    cleanup.push(() => first.child.kill('SIGKILL'));
-    const port1 = await first.port();
-    const drone = await scriptedPeer(`udpout://127.0.0.1:${udp}`, 4);
-    cleanup.push(() => drone.close());
-
-    const admin = (await api(port1, 'POST', '/api/login', undefined, { username: 'admin', password: 'first-admin-pw' })).body.token;
-    expect((await api(port1, 'POST', '/api/users', admin, { name: 'pilot9', password: 'pilot9-password', roles: ['pilot'] })).status).toBe(201);
+    const first = await startWithPilot(args, env, udp);
 
     const db = new Database(path.join(dataDir, 'skybeat.db'), { readonly: true });
     cleanup.push(() => db.close());
@@ -89,13 +94,7 @@ describe.skipIf(!postgresAnswers)(`crash safety on PostgreSQL${postgresAnswers ?
     const udp = await freeUdpPort();
     const args = ['--data', dataDir, '--database', url, '--port', '0', '--host', '127.0.0.1', '--link', `udpin://127.0.0.1:${udp}`, '--no-tlog'];
     const env = { SKYBEAT_ADMIN_PASSWORD: 'first-admin-pw' };
-    const first = spawnService(args, env);
-    cleanup.push(() => first.child.kill('SIGKILL'));
-    const port1 = await first.port();
-    const drone = await scriptedPeer(`udpout://127.0.0.1:${udp}`, 4);
-    cleanup.push(() => drone.close());
-    const admin = (await api(port1, 'POST', '/api/login', undefined, { username: 'admin', password: 'first-admin-pw' })).body.token;
-    expect((await api(port1, 'POST', '/api/users', admin, { name: 'pilot9', password: 'pilot9-password', roles: ['pilot'] })).status).toBe(201);
+    const first = await startWithPilot(args, env, udp);
 
     const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();

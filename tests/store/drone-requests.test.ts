@@ -8,19 +8,10 @@ import { ControlRegistry } from '../../server/patrols/control.ts';
 import { DroneRequests } from '../../server/patrols/drone-requests.ts';
 import type { Store } from '../../server/store/index.ts';
 import { Fleet } from '../../server/vehicles/fleet.ts';
-import { describeEachBackend } from '../helpers/backends.ts';
+import { describeEachBackend, incidentRow } from '../helpers/backends.ts';
 
 const T0 = Date.UTC(2026, 11, 3, 9, 0, 0);
 const PLACE = { lat: 28.37225, lon: 121.3815 };
-
-/** An incident to ask a drone for (the alerts' own store is not under test here). */
-async function incident(store: Store): Promise<number> {
-  const row = await store.db.k.insertInto('alerts')
-    .values({ kind: 'ground', category: 'theft', severity: 'high', state: 'new', created_at: T0, updated_at: T0 })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 /** A goto to answer a request with (the gotos' own store is tested in gotos.test.ts). */
 const aGoto = (store: Store, vehicleId: string) =>
@@ -43,7 +34,7 @@ const ask = (store: Store, alertId: number, note = '') => store.droneRequests.cr
 describeEachBackend('drone requests', (backend) => {
   it('one open request per incident: a second ask gets the first; another incident has its own', async () => {
     const store = await backend.open();
-    const [a, b] = [await incident(store), await incident(store)];
+    const [a, b] = [await incidentRow(store, T0), await incidentRow(store, T0)];
     const first = await ask(store, a, 'two men at the gate');
     expect(first).toEqual({
       created: true,
@@ -71,7 +62,7 @@ describeEachBackend('drone requests', (backend) => {
     const store = await backend.open();
     // Every connection of the pool opened first, so the asks overlap.
     await Promise.all(Array.from({ length: 10 }, () => store.droneRequests.open()));
-    const a = await incident(store);
+    const a = await incidentRow(store, T0);
     const all = await Promise.all(Array.from({ length: 6 }, () => ask(store, a)));
     expect(all.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(all.map((r) => r.row.id)).size).toBe(1);
@@ -80,7 +71,7 @@ describeEachBackend('drone requests', (backend) => {
 
   it('only an open request is answered, once, however many answer at once', async () => {
     const store = await backend.open();
-    const { row } = await ask(store, await incident(store));
+    const { row } = await ask(store, await incidentRow(store, T0));
     const answers = await Promise.all(
       ['pilot1', 'pilot2', 'pilot3'].map((p) => store.droneRequests.answer(row.id, { state: 'accepted', acceptedBy: p, vehicleId: 'sim-1', gotoId: null })),
     );
@@ -92,7 +83,7 @@ describeEachBackend('drone requests', (backend) => {
 
   it('an accepted request takes its goto, or opens again, only for the pilot who accepted it and before it has one', async () => {
     const store = await backend.open();
-    const { row } = await ask(store, await incident(store));
+    const { row } = await ask(store, await incidentRow(store, T0));
     await store.droneRequests.answer(row.id, { state: 'accepted', acceptedBy: 'pilot1', vehicleId: 'sim-1', gotoId: null });
     expect(await store.droneRequests.reopen(row.id, 'pilot2')).toBe(false);
     expect(await store.droneRequests.reopen(row.id, 'pilot1')).toBe(true);
@@ -108,7 +99,7 @@ describeEachBackend('drone requests', (backend) => {
 
   it('two pilots accept at once: one sends a drone, the other is told who took it and sends none; a refused drone leaves it open', async () => {
     const store = await backend.open();
-    const alertId = await incident(store);
+    const alertId = await incidentRow(store, T0);
     const requests = new DroneRequests(new Fleet({ sysid: 255, compid: 190 }), new ControlRegistry(() => true), store.droneRequests, () => T0);
     const { id } = await requests.create(alertId, PLACE, 'command1', '');
     await expect(requests.create(alertId, PLACE, 'command2', '')).rejects.toThrow(`a drone is already requested for incident ${alertId} (request ${id})`);
@@ -142,7 +133,7 @@ describeEachBackend('drone requests', (backend) => {
 
   it('an incident that ended withdraws its open request, once', async () => {
     const store = await backend.open();
-    const alertId = await incident(store);
+    const alertId = await incidentRow(store, T0);
     const requests = new DroneRequests(new Fleet({ sysid: 255, compid: 190 }), new ControlRegistry(() => true), store.droneRequests, () => T0);
     const { id } = await requests.create(alertId, PLACE, 'command1', '');
     const told: number[] = [];

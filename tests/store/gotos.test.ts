@@ -1,21 +1,11 @@
 /** Drones sent to a point and their events (store/gotos.ts) on SQLite and PostgreSQL alike. */
 import { expect, it } from 'vitest';
 import type { GotoRecordStore, GotoRow } from '../../server/store/gotos.ts';
-import type { Store } from '../../server/store/index.ts';
 import { said } from '../../server/wire/messages.ts';
 import type { GotoState } from '../../server/wire/types.ts';
-import { describeEachBackend } from '../helpers/backends.ts';
+import { describeEachBackend, incidentRow } from '../helpers/backends.ts';
 
 const T0 = Date.UTC(2026, 11, 3, 9, 0, 0);
-
-/** An incident to send a drone to (the alerts' own store is not under test here). */
-async function incident(store: Store): Promise<number> {
-  const row = await store.db.k.insertInto('alerts')
-    .values({ kind: 'ground', category: 'theft', severity: 'high', state: 'new', created_at: T0, updated_at: T0 })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 const sent = (over: Partial<GotoRow> = {}): Omit<GotoRow, 'id' | 'arrivedAt' | 'endedAt' | 'heldMs' | 'keepHolding'> => ({
   vehicleId: 'sim-1',
@@ -42,7 +32,7 @@ async function inState(gotos: GotoRecordStore, state: GotoState, endedAt: number
 describeEachBackend('drones sent to a point', (backend) => {
   it('a goto reads back as sent: its checks, the patrol it left, its incident', async () => {
     const store = await backend.open();
-    const alertId = await incident(store);
+    const alertId = await incidentRow(store, T0);
     const leftPatrol = { runId: 7, item: 3, lat: 28.3709, lon: 121.38, at: T0 - 1000 };
     const id = await store.gotos.create(sent({ alertId, leftPatrol, state: 'transit' }));
     expect(await store.gotos.get(id)).toEqual({

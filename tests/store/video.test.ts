@@ -5,9 +5,8 @@
  */
 import crypto from 'node:crypto';
 import { expect, it } from 'vitest';
-import type { Store } from '../../server/store/index.ts';
 import type { NewSnapshot } from '../../server/store/snapshots.ts';
-import { describeEachBackend } from '../helpers/backends.ts';
+import { describeEachBackend, incidentRow } from '../helpers/backends.ts';
 
 const T0 = Date.UTC(2026, 11, 3, 9, 0, 0);
 
@@ -20,15 +19,6 @@ const file = (vehicleId: string, startedAt: number, name = `${startedAt}.mp4`) =
   width: 320,
   height: 240,
 });
-
-/** An incident to attach stills to (the alerts' own store is not under test here). */
-async function incident(store: Store): Promise<number> {
-  const row = await store.db.k.insertInto('alerts')
-    .values({ kind: 'ground', category: 'theft', severity: 'high', state: 'new', created_at: T0, updated_at: T0 })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 const still = (over: Partial<NewSnapshot> = {}): NewSnapshot => ({
   vehicleId: 'sim-1',
@@ -95,7 +85,7 @@ describeEachBackend('the video stores', (backend) => {
     const blind = await snapshots.add(still({ lat: null, lon: null, altM: null, headingDeg: null, takenAt: T0 }));
     expect(blind).toMatchObject({ lat: null, lon: null, altM: null, headingDeg: null });
 
-    const alertId = await incident(store);
+    const alertId = await incidentRow(store, T0);
     expect(await snapshots.forAlert(alertId)).toEqual([]);
     expect(await snapshots.attach(first.id, alertId)).toEqual({ ...first, alertId });
     const filed = await snapshots.add(still({ alertId, takenAt: T0 + 5000 }));
