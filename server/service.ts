@@ -179,7 +179,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       journal: {
         onChange: (j) => {
           if (j.failingSince !== null)
-            log.error({ pending: j.pending, journalBytes: j.bytes, error: j.error }, `store ${store.where} is away: what is written without waiting (audit, tracks, alerts, flights) kept in the journal`);
+            log.error(
+              { pending: j.pending, journalBytes: j.bytes, error: j.error },
+              `store ${store.where} is away: what is written without waiting (audit, tracks, alerts, flights) kept in the journal`,
+            );
           else log.info({ pending: j.pending }, `store ${store.where} answers again`);
           if (j.filling)
             log.error({ journalBytes: j.bytes, maxBytes: j.maxBytes, dropped: j.dropped }, 'store journal filling: track points are dropped when full');
