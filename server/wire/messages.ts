@@ -119,7 +119,7 @@ export const MESSAGES_EN = {
   run_failed_upload: 'the upload failed: {reason}',
   run_failed_arm: 'could not arm: {reason}',
   run_failed_start: 'the autopilot did not start the mission: {reason}',
-  run_failed_climb: 'not climbing {seconds} s after the start (altitude {alt} m, {armed})',
+  run_failed_climb: 'it did not climb: {seconds} s after the start, altitude {alt} m, {armed}',
   run_failed_error: 'an error in the service: {reason}',
   run_aborted_by_pilot: 'aborted by the pilot before takeoff',
   due_checks_failed: 'preflight failed: {checks}',

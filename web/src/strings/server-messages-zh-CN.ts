@@ -77,7 +77,7 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   run_failed_upload: '航线上传失败：{reason}',
   run_failed_arm: '无法解锁：{reason}',
   run_failed_start: '飞控未开始执行任务：{reason}',
-  run_failed_climb: '起飞 {seconds} 秒后仍未爬升（高度 {alt} 米，{armed}）',
+  run_failed_climb: '未能爬升：起飞 {seconds} 秒后高度 {alt} 米，{armed}',
   run_failed_error: '服务内部错误：{reason}',
   run_aborted_by_pilot: '起飞前已由飞手中止',
   due_checks_failed: '起飞前检查未通过：{checks}',
