@@ -8,6 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../server/store/connection.ts';
+import { makePartition } from '../../server/store/tracks.ts';
 
 export interface City {
   drones: number;
@@ -80,14 +81,8 @@ function routeJson(): string {
 /** Fill the store; returns the rows written per table. */
 export async function fillCity(db: Db, c: City, log: (line: string) => void): Promise<Record<string, number>> {
   const pg = db.dialect === 'postgres';
-  // One partition a UTC day, as the service makes them (server/store/tracks.ts); the last night ends the next day.
-  if (pg) {
-    for (let d = 0; d <= c.nights; d++) {
-      const day = MONTH_START + d * DAY;
-      const name = `track_points_${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')}`;
-      await run(db, `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF track_points FOR VALUES FROM (${day}) TO (${day + DAY})`);
-    }
-  }
+  // One partition a UTC day, made as the service makes them; the last night ends the next day.
+  if (pg) { for (let d = 0; d <= c.nights; d++) await makePartition(MONTH_START + d * DAY).execute(db.k); }
   const dense = denseNights(c);
   const isDense = dense.length ? `(${dense.map((x) => `(v.i = ${x.drone} AND n.i = ${x.night})`).join(' OR ')})` : '(1 = 0)';
   const flyS = FLY_HOURS * 3600;
