@@ -44,6 +44,8 @@ const CHECKED = {
   video_sources: { key: ['drone'] },
   video_segments: { key: ['id'], identity: true, unique: [{ column: 'file' }] },
   journal_applied: { key: ['key'] },
+  cluster_leases: { key: ['name'] },
+  cluster_commands: { key: ['id'] },
 } satisfies { [T in TableName]: (KeyedTable & { key: readonly (keyof Database[T] & string)[] }) | null };
 export const TABLES: Record<TableName, KeyedTable | null> = CHECKED;
 

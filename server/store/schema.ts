@@ -143,4 +143,8 @@ export interface Database {
     width: number;
     height: number;
   };
+  /** which node of a city serves what only one may serve at a time (server/cluster/leases.ts) */
+  cluster_leases: { name: string; holder: string; epoch: number; expires_at: Ms };
+  /** forwarded commands, run at most once by their id (server/cluster/command-claims.ts); result is JSON */
+  cluster_commands: { id: string; node: string; state: 'running' | 'done' | 'abandoned'; result: string | null; at: Ms };
 }

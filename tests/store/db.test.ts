@@ -20,6 +20,8 @@ describe('database file', () => {
       'alert_events',
       'alerts',
       'audit',
+      'cluster_commands',
+      'cluster_leases',
       'drone_control',
       'drone_requests',
       'goto_events',
