@@ -24,15 +24,17 @@ const LAYERS = {
   // Camera feeds: parsed into whole pictures, relayed and recorded without re-encoding.
   video: [],
   auth: ['store'],
-  http: ['alerts', 'auth', 'missions', 'patrols', 'store', 'vehicles', 'video'],
+  // A city's nodes agree through the shared store: leases, command claims, the bus's signatures.
+  cluster: ['store'],
+  http: ['alerts', 'auth', 'cluster', 'missions', 'patrols', 'store', 'vehicles', 'video'],
   sim: ['links', 'mavlink'],
   tools: ['config', 'links', 'mavlink', 'sim', 'store', 'video'],
   wire: [],
   base: [],
   // The configuration checks each setting with the parser of the layer that uses it.
-  config: ['links', 'http', 'service', 'store', 'video'],
+  config: ['cluster', 'links', 'http', 'service', 'store', 'video'],
   // The composition root starts everything; the simulator only by import() (rule below).
-  service: ['mavlink', 'links', 'vehicles', 'missions', 'alerts', 'patrols', 'store', 'auth', 'http', 'sim', 'video'],
+  service: ['mavlink', 'links', 'vehicles', 'missions', 'alerts', 'patrols', 'store', 'auth', 'http', 'sim', 'video', 'cluster'],
   main: ['config', 'service', 'links', 'store'],
 };
 /** Layers that are single files at server/'s top, and the files of each. */
@@ -45,7 +47,7 @@ const FILE_LAYERS = {
 /** Command-line programs kept beside the code they drive: they are tools. */
 const TOOLS_ELSEWHERE = ['server/auth/users-cli.ts'];
 /** Only the http layer (and the service that starts it) speaks HTTP. */
-const HTTP_PACKAGES = ['express', 'express-rate-limit', 'helmet', 'cookie', 'socket.io', 'ws', 'prom-client'];
+const HTTP_PACKAGES = ['express', 'express-rate-limit', 'helmet', 'cookie', 'socket.io', '@socket.io/redis-streams-adapter', 'ws', 'prom-client'];
 
 const filesOf = (layer) => (FILE_LAYERS[layer] ?? [`${layer}/**/*.ts`]).map((f) => `server/${f}`);
 // Import specifiers are relative ('../links/link.ts', '../../store/runs.ts'): a folder layer is

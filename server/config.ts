@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { normalOrigin } from './http/origin.ts';
 import { parseStoreUrl, redact as redactStoreUrl } from './store/connection.ts';
-import { linkUriWithKey, parseLinkUri, redactLinkUri } from './links/uri.ts';
+import { linkUriWithKey, namedLink, parseLinkUri, redactLinkUri } from './links/uri.ts';
+import { CLUSTER_SECRET_MIN, type ClusterSettings, NODE_NAME } from './cluster/node.ts';
+import os from 'node:os';
 import { DEFAULT_NUMBERING, isTimeZone, STATION_CODE, type ServiceOptions, type WaterArea, waterAreasFromGeoJson } from './service.ts';
 import { parseVideoUri, redactVideoUri } from './video/video-uri.ts';
 import { DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT } from './wire/route-rules.ts';
@@ -16,7 +18,7 @@ const latLon = z.tuple([z.number().min(-90).max(90), z.number().min(-180).max(18
 const polygon = z.array(latLon).min(3, 'a polygon needs at least 3 points');
 const linkUri = z.string().superRefine((s, ctx) => {
   try {
-    parseLinkUri(s);
+    parseLinkUri(namedLink(s, 0).uri);
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
   }
@@ -29,13 +31,16 @@ const videoUri = z.string().superRefine((s, ctx) => {
   }
 });
 /**
- * A link is a URI, or in the file { "uri": URI, "key": PASSPHRASE or "hex:64HEX" } so the signing
+ * A link is a URI, or ID=URI to name it, or in the file { "id": ID, "uri": URI, "key": PASSPHRASE or "hex:64HEX" } so the signing
  * key can sit apart from the URI; it becomes the URI's ?key= option. Either way the key is only
  * ever shown redacted (see redactLinkUri).
  */
-const linkWithKey = z.object({ uri: z.string(), key: z.string().min(1) }).strict()
-  .refine((l) => !/[?&]key=/.test(l.uri), { message: 'give the signing key once: in "key" or as ?key= in "uri", not both' })
-  .transform((l) => linkUriWithKey(l.uri, l.key));
+const linkWithKey = z.object({ id: z.string().optional(), uri: z.string(), key: z.string().min(1).optional() }).strict()
+  .refine((l) => !(l.key && /[?&]key=/.test(l.uri)), { message: 'give the signing key once: in "key" or as ?key= in "uri", not both' })
+  .transform((l) => {
+    const uri = l.key ? linkUriWithKey(l.uri, l.key) : l.uri;
+    return l.id === undefined ? uri : `${l.id}=${uri}`;
+  });
 // Not z.union: its "Invalid input" would hide which part of a link was wrong.
 const link = z.unknown().transform((v, ctx) => {
   const r = (typeof v === 'object' && v !== null ? linkWithKey : z.string()).safeParse(v);
@@ -45,7 +50,20 @@ const link = z.unknown().transform((v, ctx) => {
 }).pipe(linkUri);
 
 export const ConfigSchema = z.object({
-  links: z.array(link).default([]),
+  links: z.array(link).default([]).superRefine((links, ctx) => {
+    const ids = links.map((l, i) => namedLink(l, i).id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', message: `link id "${id}" is given twice`, path: [i] });
+    });
+  }),
+  /**
+   * A city: several nodes on one PostgreSQL and one Redis (server/cluster/). redis null: this node runs alone.
+   * The bus's shared secret comes from SKYBEAT_CLUSTER_SECRET only, never a file or a flag.
+   */
+  cluster: z.object({
+    redis: z.string().regex(/^rediss?:\/\//, 'a Redis URL, redis://HOST:6379 (or rediss:// for TLS)').nullable().default(null),
+    node: z.string().regex(NODE_NAME, 'a lower-case letter, then up to 31 lower-case letters, digits or "-", e.g. "hf"').nullable().default(null),
+  }).strict().prefault({}),
   /** simulated drones; null: 3 when there are no links, else none */
   sim: z.number().int().min(0).max(250).nullable().default(null),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -182,6 +200,8 @@ export type Config = z.infer<typeof ConfigSchema> & {
   printOnly: boolean;
   /** the areas of station.waterFiles, read */
   waterFromFiles: WaterArea[];
+  /** this node's city (cluster.redis set), with its secret; null: it runs alone */
+  city: ClusterSettings | null;
 };
 
 export class ConfigError extends Error {}
@@ -205,6 +225,8 @@ const FLAGS = {
   'log-level': { type: 'string' },
   'no-tlog': { type: 'boolean' },
   'sim-camera': { type: 'string' },
+  redis: { type: 'string' },
+  node: { type: 'string' },
   'print-config': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -243,11 +265,18 @@ Usage: npm start -- [options]
   --no-tlog          do not record telemetry logs
   --sim-camera P|off the simulated drones' cameras send RTP/UDP to 127.0.0.1:P+i and announce it
                      (default ${d.video.simCameraPort}, QGroundControl's port; env SKYBEAT_SIM_CAMERA)
+  --redis URL        join a city: the Redis its nodes share (redis://HOST:6379; env SKYBEAT_REDIS_URL);
+                     needs --database postgres://… (the city's one store), SKYBEAT_CLUSTER_SECRET and
+                     links named ID=URI (hf1=udpin://0.0.0.0:14550), so a radio's drones keep their
+                     names on whichever node serves it
+  --node NAME        this node's name in the city (env SKYBEAT_NODE; default the host name)
   --print-config     print the resolved configuration as JSON and exit
   --help             show this help
 
 Environment only: SKYBEAT_ADMIN_PASSWORD  password of the "admin" account created on first start
                    (without it a random one is printed once)
+                  SKYBEAT_CLUSTER_SECRET  a city's shared secret (at least ${CLUSTER_SECRET_MIN} characters): every
+                   message between its nodes is signed with it
                   SKYBEAT_ALLOWED_ORIGINS  other web origins allowed to use the service, comma-separated
                    (file key allowedOrigins; the service's own origin always is)
 Everything else (station, geofence and no-fly zones, preflight limits, alert thresholds, officer
@@ -337,11 +366,24 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     merged.video = { ...(merged.video as object), simCameraPort: port };
   }
+  const cluster = { ...(merged.cluster as object) } as Record<string, unknown>;
+  const redisGiven = o.redis ?? (env.SKYBEAT_REDIS_URL || undefined);
+  if (redisGiven !== undefined) {
+    cluster.redis = redisGiven;
+    over.push({ key: 'cluster.redis', source: o.redis !== undefined ? '--redis' : 'SKYBEAT_REDIS_URL', value: redisGiven });
+  }
+  const nodeGiven = o.node ?? (env.SKYBEAT_NODE || undefined);
+  if (nodeGiven !== undefined) {
+    cluster.node = nodeGiven;
+    over.push({ key: 'cluster.node', source: o.node !== undefined ? '--node' : 'SKYBEAT_NODE', value: nodeGiven });
+  }
+  merged.cluster = cluster;
   const final = ConfigSchema.safeParse(merged);
   if (!final.success) {
     const first = final.error.issues[0]!;
-    const source = over.find((x) => x.key === first.path[0])?.source ?? file ?? 'defaults';
-    const given = over.find((x) => x.key === first.path[0])?.value;
+    const hit = over.find((x) => x.key === first.path.slice(0, 2).join('.')) ?? over.find((x) => x.key === first.path[0]);
+    const source = hit?.source ?? file ?? 'defaults';
+    const given = hit?.key === 'cluster.redis' ? redactStoreUrl(String(hit.value)) : hit?.value;
     const value = first.path[0] === 'links' && Array.isArray(given)
       ? given.map((v) => redactLinkUri(String(v)))
       : first.path[0] === 'database' && typeof given === 'string'
@@ -369,11 +411,44 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return {
     ...final.data,
     sim: final.data.sim ?? (final.data.links.length === 0 ? 3 : 0),
+    city: citySettings(final.data, env, file ?? 'defaults'),
     adminPassword: env.SKYBEAT_ADMIN_PASSWORD || undefined,
     configFile: file,
     printOnly: Boolean(o['print-config']),
     waterFromFiles,
   };
+}
+
+/**
+ * A city node's settings, checked together: one PostgreSQL for the whole city (SQLite is one
+ * machine's file), the shared secret, and links named so they can move between nodes.
+ */
+function citySettings(c: z.infer<typeof ConfigSchema>, env: NodeJS.ProcessEnv, file: string): ClusterSettings | null {
+  const { redis } = c.cluster;
+  if (redis === null) return null;
+  if (!c.database?.startsWith('postgres')) {
+    throw new ConfigError(`--redis ${redis}: a city's nodes share one PostgreSQL; give --database postgres://USER@HOST:5432/DB (SKYBEAT_DATABASE_URL)`);
+  }
+  const secret = env.SKYBEAT_CLUSTER_SECRET ?? '';
+  if (secret.length < CLUSTER_SECRET_MIN) {
+    throw new ConfigError(
+      `SKYBEAT_CLUSTER_SECRET: ${
+        secret ? `${secret.length} characters` : 'not set'
+      }; a city needs a shared secret of at least ${CLUSTER_SECRET_MIN} characters, the same on every node`,
+    );
+  }
+  const unnamed = c.links.map((l, i) => ({ i, ...namedLink(l, i) })).filter((l) => !l.explicit);
+  if (unnamed.length) {
+    throw new ConfigError(
+      `${file}: links.${
+        unnamed[0]!.i
+      }: in a city each link needs an id, written ID=URI (hf1=udpin://0.0.0.0:14550) or { "id": "hf1", "uri": … }, so its drones keep their names on whichever node serves it`,
+    );
+  }
+  const host = os.hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^[^a-z]+/, '').slice(0, 32);
+  const node = c.cluster.node ?? host;
+  if (!NODE_NAME.test(node)) throw new ConfigError(`the host name "${os.hostname()}" cannot name this node: give --node NAME (SKYBEAT_NODE)`);
+  return { redis, node, secret };
 }
 
 /** The camera URIs as they may be shown (--print-config, logs): RTSP passwords redacted. */
@@ -387,6 +462,7 @@ export function serviceOptions(c: Config): ServiceOptions {
   return {
     links: c.links,
     sim: c.sim,
+    city: c.city,
     port: c.port,
     host: c.host,
     tls: c.tls,

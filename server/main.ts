@@ -27,6 +27,8 @@ async function main(): Promise<void> {
             video: { ...config.video, sources: shownVideoSources(config) },
             adminPassword: config.adminPassword ? '(set)' : undefined,
             database: config.database && redactStoreUrl(config.database),
+            cluster: { ...config.cluster, redis: config.cluster.redis && redactStoreUrl(config.cluster.redis) },
+            city: config.city && { ...config.city, redis: redactStoreUrl(config.city.redis), secret: '(set)' },
           },
           null,
           2,
@@ -50,7 +52,9 @@ async function main(): Promise<void> {
   log.info(
     `config ${config.configFile ?? '(none, defaults)'}; store ${service.storeWhere}; links: ${
       config.links.length ? config.links.map(redactLinkUri).join(', ') : 'none'
-    }${config.sim ? `; ${config.sim} simulated drones` : ''}`,
+    }${config.sim ? `; ${config.sim} simulated drones` : ''}${
+      config.city ? `; node ${config.city.node} of the city on ${redactStoreUrl(config.city.redis)}` : ''
+    }`,
   );
   let stopping = false;
   const stop = async (signal: string) => {

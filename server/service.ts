@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -5,12 +6,13 @@ import path from 'node:path';
 import { AircraftMonitor } from './alerts/aircraft-monitor.ts';
 import { DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts/aircraft-rules.ts';
 import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alerts/ground.ts';
+import type { OfficerOp } from './alerts/officers.ts';
 import { DEFAULT_NUMBERING, type IncidentNumbering } from './alerts/incident-number.ts';
 import { Officers } from './alerts/officers.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
 import { OfficerAccounts } from './auth/officer-accounts.ts';
 import { createApp, shutdownSaid, STOP_REASON } from './http/app.ts';
-import { attachLive } from './http/live.ts';
+import { attachLive, remoteViews } from './http/live.ts';
 import type { SessionWatchOptions } from './http/live-sessions.ts';
 import { attachAlerts } from './http/live-alerts.ts';
 import { attachGotos } from './http/goto-api.ts';
@@ -23,6 +25,14 @@ import type { Link } from './links/link.ts';
 import { TlogWriter } from './links/tlog.ts';
 import { pruneTlogs } from './links/tlog-retention.ts';
 import { UdpInLink } from './links/udp.ts';
+import { namedLink, parseLinkUri, redactLinkUri, SIM_LINK_ID } from './links/uri.ts';
+import { CityBus } from './cluster/bus.ts';
+import { CommandClaims } from './cluster/command-claims.ts';
+import { Leases } from './cluster/leases.ts';
+import type { ClusterSettings } from './cluster/node.ts';
+import { forwardToOwner, type Loopback, newLoopback, serveForwarded, trustLoopback } from './http/city.ts';
+import { signedStreamsAdapter } from './http/city-adapter.ts';
+import { RemoteFleet } from './http/remote-fleet.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { MissionClient } from './missions/protocol/client.ts';
 import { RouteStore } from './missions/store.ts';
@@ -52,12 +62,14 @@ import type { ModeChange } from './vehicles/mode-changes.ts';
 import { TelemetryRates } from './vehicles/telemetry-rates.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
 import type { Vehicle } from './vehicles/vehicle.ts';
-import { RUN_ENDED, type Autopilot, type GotoView, type RunView } from './wire/types.ts';
+import { RUN_ENDED, type Autopilot, type GotoView, type GroundAlertView, type RunView } from './wire/types.ts';
 
 const WENLING = { lat: 28.37, lon: 121.38 };
-/** the id of the simulated squadron's link: its drones are sim-1, sim-2, … */
-const SIM_LINK = 'sim';
 const HOUR = 3600_000;
+/** The lease of the city's dispatch desk: the one node whose dispatch alerts officers and escalates. */
+const DESK_LEASE = 'dispatch';
+/** Links another node can serve as well: reached over the network, not a port of this machine. */
+const LEASED_KINDS = new Set(['udpin', 'udpout', 'tcpout']);
 
 /** The configuration checks station.code and station.timeZone as incident numbers need them. */
 export { DEFAULT_NUMBERING, isTimeZone, STATION_CODE } from './alerts/incident-number.ts';
@@ -65,7 +77,10 @@ export { DEFAULT_NUMBERING, isTimeZone, STATION_CODE } from './alerts/incident-n
 export { type WaterArea, waterAreasFromGeoJson, WaterFileError } from './patrols/water.ts';
 
 export interface ServiceOptions {
+  /** link URIs, each "ID=URI" or a bare URI (named l1, l2, … by its place) */
   links?: string[];
+  /** a city (cluster/): this node's name, its Redis and the shared secret; none: it runs alone */
+  city?: ClusterSettings | null;
   /** built-in simulated drones, talking to us over loopback UDP */
   sim?: number;
   port?: number;
@@ -193,6 +208,17 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     closers.push(() => store.close());
     await bootstrapAdmin(store, opts.adminPassword, (line) => log.warn(line));
+    // A city's bus: the other nodes' drones, requests for them, and the pages' broadcasts (cluster/).
+    const bus = opts.city ? await CityBus.open(opts.city) : null;
+    if (bus) {
+      closers.push(() => bus.close());
+      bus.on('down', (reason) => log.error(`city bus (Redis) away: ${reason}; this node goes on serving its own drones`));
+      bus.on('up', () => log.info('city bus (Redis) answers again'));
+      if (!bus.up) log.error(`city bus (Redis) does not answer at ${opts.city!.redis}; this node serves its own drones and joins when it answers`);
+      bus.on('rejected', (reason) => log.warn({ rejected: Object.fromEntries(bus.signer.rejected) }, `city bus: a message dropped (${reason})`));
+    }
+    const leases = opts.city ? new Leases(store.db, opts.city.node, { log: (line) => log.warn(line) }) : null;
+    const remote = new RemoteFleet();
     const tlog = opts.tlog ?? { enabled: true, maxAgeDays: 30, maxTotalMB: 2000 };
     // Recordings a crash left open are made whole (cut after their last whole picture) before anything records.
     const recordingsDir = path.join(opts.dataDir, 'recordings');
@@ -228,7 +254,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // demo-pilot.ts): the mode changes it makes (GUIDED, to take off and fly its loop, at every
     // start) are its own, not alerts; a return or a landing (a failsafe's) still is.
     let squadron: Squadron | null = null;
-    const trainingPilot = (v: Vehicle, c: ModeChange) => (squadron !== null && v.connection.id === SIM_LINK && c.to !== 'return' && c.to !== 'land'
+    // the simulated squadron's link: its drones are sim-1, sim-2, …; in a city sim-<node>-1, so two nodes' do not collide
+    const simLink = opts.city ? `${SIM_LINK_ID}-${opts.city.node}` : SIM_LINK_ID;
+    const trainingPilot = (v: Vehicle, c: ModeChange) => (squadron !== null && v.connection.id === simLink && c.to !== 'return' && c.to !== 'land'
         && squadron.drone(v.sysid).status().demoFlying ?
       "the simulator's training pilot" :
       null);
@@ -250,7 +278,32 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       { ...DEFAULT_DISPATCH, ...opts.dispatch },
       { ...DEFAULT_NUMBERING, ...opts.incidentNumbers },
       (line) => log.warn(line),
+      // in a city the desk's dispatch acts, the others mirror it (below)
+      !bus,
     );
+    if (bus && leases) {
+      // The city's officers are every node's: each change is told to the others (alerts/officers.ts).
+      officers.on('op', (op) => void bus.send(null, 'officer', op));
+      bus.handle('officer', (_from, op) => officers.apply(op as OfficerOp));
+      // One desk in the city dispatches and escalates (a lease); the others mirror its incidents.
+      ground.on('alert', (v) => void bus.send(null, 'incident', v));
+      bus.handle('incident', (_from, v) => ground.mirror(v as GroundAlertView));
+      ground.deliveredElsewhere = (id, officer) => void bus.send(null, 'delivered', { id, officer });
+      bus.handle('delivered', (_from, d) => {
+        const { id, officer } = d as { id: number; officer: string };
+        if (ground.acting && typeof id === 'number' && typeof officer === 'string') void ground.delivered(id, officer);
+      });
+      leases.hold(DESK_LEASE, {
+        gained: async () => {
+          await ground.setActive(true);
+          log.warn("this node is the city's dispatch desk now: it alerts officers and escalates");
+        },
+        lost: async (reason) => {
+          await ground.setActive(false);
+          log.error(`this node is no longer the city's dispatch desk: ${reason}`);
+        },
+      });
+    }
     closers.push(async () => {
       ground.stop();
       await ground.idle(); // the steps under way (an escalation, a delivery) end before the store closes
@@ -272,6 +325,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       store.control,
     );
     const seen = new Map((await store.tracks.vehicles()).map((v) => [v.id, v.autopilot]));
+    // The links, named. In a city a network link may be configured on several nodes and is served by
+    // one at a time, under a lease (cluster/leases.ts); a serial port stays with its machine.
+    const links = (opts.links ?? []).map((text, i) => namedLink(text, i));
+    const isLeased = (uri: string) => leases !== null && LEASED_KINDS.has(parseLinkUri(uri).kind);
+    const onLink = (linkId: string) => (vehicleId: string) => vehicleId.startsWith(`${linkId}-`);
+    /** the drones of the links this node serves by itself (in a city; alone it serves every drone) */
+    const ownLinks = [...links.filter((l) => !isLeased(l.uri)).map((l) => l.id), ...(opts.sim ? [simLink] : [])];
+    const servedAlways = (vehicleId: string) => ownLinks.some((id) => onLink(id)(vehicleId));
     const patrols = new Patrols({
       fleet,
       actions,
@@ -286,7 +347,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       log,
     });
     closers.push(() => patrols.close());
-    await patrols.resume();
+    // Runs in the air when the service stopped are followed again; in a city only those of its own links now, a leased link's when it is served here.
+    await patrols.resume(Date.now(), opts.city ? servedAlways : undefined);
     // A drone's checks cannot wait for the database: the incidents on the desk and the latest ended ones, as last sent.
     const incident = (id: number) => {
       const a = ground.known(id);
@@ -310,7 +372,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     closers.push(() => gotos.close());
     // Gotos under way when the service stopped are watched again (from telemetry, nothing assumed).
-    await gotos.resume();
+    await gotos.resume(opts.city ? servedAlways : undefined);
     const droneRequests = new DroneRequests(fleet, control, store.droneRequests);
     // A request for an incident that has ended is withdrawn, so no pilot answers it (audited).
     // Dispatch does not wait for it; an incident's (resolved, then closed) go in order.
@@ -330,29 +392,84 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       });
     });
     closers.push(() => withdrawals.done());
-    const scheduler = new Scheduler({ routes, fleet, patrols, control, audit: store.audit, options: { ...DEFAULT_SCHEDULER, ...opts.scheduler } });
+    const claims = bus ? new CommandClaims(store.db, bus.node) : null;
+    if (claims) {
+      // A week of claims: far beyond a signed message's window (cluster/signing.ts) and a schedule's grace.
+      const pruneClaims = () => void claims.prune(7 * 24 * HOUR).catch((err: Error) => log.warn(`pruning the city's command claims: ${err.message}`));
+      const t = setInterval(pruneClaims, HOUR);
+      closers.push(() => clearInterval(t));
+    }
+    const scheduler = new Scheduler({
+      routes,
+      fleet,
+      patrols,
+      control,
+      audit: store.audit,
+      options: { ...DEFAULT_SCHEDULER, ...opts.scheduler },
+      // in a city a slot is launched by the first node that claims it, and only by that node
+      ...(claims && {
+        mayLaunch: async (slot: string) => {
+          const c = await claims.claim(`sched-${crypto.createHash('sha256').update(slot).digest('hex').slice(0, 40)}`);
+          return c === 'claimed' || c.node === bus!.node;
+        },
+      }),
+    });
     closers.push(() => scheduler.close());
 
-    const addLink = async (id: string, link: Link) => {
+    const openLink = async (id: string, link: Link) => {
       const conn = new Connection(id, link, { ...gcs, tlog: tlog.enabled ? new TlogWriter(tlogName(opts.dataDir, id)) : undefined });
       link.on('state', (state, detail) => log.info({ link: id, uri: link.uri, state, detail }, `link ${id} ${state}${detail ? `: ${detail}` : ''}`));
-      closers.push(() => conn.close());
       await link.open();
       fleet.addConnection(conn);
+      return conn;
     };
-    for (const [i, uri] of (opts.links ?? []).entries()) await addLink(`l${i + 1}`, createLink(uri));
+    const addLink = async (id: string, link: Link) => {
+      const conn = await openLink(id, link);
+      closers.push(() => conn.close());
+    };
+    for (const l of links) if (!isLeased(l.uri)) await addLink(l.id, createLink(l.uri));
+    if (leases) {
+      const served = new Map<string, Connection>();
+      for (const l of links.filter((x) => isLeased(x.uri))) {
+        leases.hold(`link:${l.id}`, {
+          gained: async () => {
+            served.set(l.id, await openLink(l.id, createLink(l.uri)));
+            log.warn(`link ${l.id} (${redactLinkUri(l.uri)}): served by this node now`);
+            // its runs and gotos in the air are picked up as after a restart, from the store and telemetry
+            await patrols.resume(Date.now(), onLink(l.id));
+            await gotos.resume(onLink(l.id));
+          },
+          lost: async (reason) => {
+            log.error(`link ${l.id} (${redactLinkUri(l.uri)}): no longer served by this node: ${reason}`);
+            patrols.letGo(onLink(l.id));
+            gotos.letGo(onLink(l.id));
+            const conn = served.get(l.id);
+            served.delete(l.id);
+            if (conn) {
+              fleet.removeConnection(conn);
+              await conn.close();
+            }
+          },
+        });
+      }
+      // Last first: the leases are given up (another node may take the links at once), then the links close.
+      closers.push(async () => {
+        for (const conn of served.values()) await conn.close();
+      });
+      closers.push(() => leases.close());
+    }
     fleet.on('found', (v) => log.info({ vehicle: v.id, autopilot: v.autopilot }, `vehicle ${v.id} found`));
     fleet.on('lost', (v) => log.warn({ vehicle: v.id }, `vehicle ${v.id} link lost`));
     fleet.on('regained', (v) => log.info({ vehicle: v.id }, `vehicle ${v.id} link regained`));
 
     if (opts.sim) {
-      const simLink = new UdpInLink('udpin://127.0.0.1:0', '127.0.0.1', 0);
-      await addLink(SIM_LINK, simLink);
+      const simUdp = new UdpInLink('udpin://127.0.0.1:0', '127.0.0.1', 0);
+      await addLink(simLink, simUdp);
       // Loaded only when asked for: a station with real drones never runs simulator code.
       const { startSquadron } = await import('./sim/squadron.ts');
       const sq = await startSquadron({
         count: opts.sim,
-        link: `udpout://127.0.0.1:${simLink.boundPort}`,
+        link: `udpout://127.0.0.1:${simUdp.boundPort}`,
         home: opts.simHome ?? WENLING,
         demo: true,
         ...opts.simOptions,
@@ -438,7 +555,30 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       metrics.transfer(r.kind);
       log.info({ vehicle: v.id, result: r.kind }, r.message);
     });
+    let loopback: Loopback | null = null;
+    const cityApp = bus && claims
+      ? {
+        trustLoopback: trustLoopback(() => loopback),
+        forward: forwardToOwner({
+          bus,
+          claims,
+          remote,
+          local: (id) => fleet.get(id) !== undefined,
+          desk: async () => (ground.acting ? null : (await leases!.holder(DESK_LEASE))?.node ?? ''),
+          audit: store.audit,
+          log,
+        }),
+        remoteViews: () => remoteViews(remote, fleet),
+        health: () => ({
+          node: bus.node,
+          bus: bus.up ? 'up' as const : 'away' as const,
+          nodes: remote.nodes(Date.now()),
+          rejected: Object.fromEntries(bus.signer.rejected),
+        }),
+      }
+      : undefined;
     const app = createApp({
+      city: cityApp,
       fleet,
       store,
       startedAt,
@@ -481,7 +621,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const server: http.Server = opts.tls
       ? https.createServer({ cert: fs.readFileSync(opts.tls.cert), key: fs.readFileSync(opts.tls.key) }, app)
       : http.createServer(app);
-    const live = attachLive(server, fleet, store, { allowedOrigins: opts.allowedOrigins, sessions: opts.liveSessions });
+    const live = attachLive(server, fleet, store, {
+      allowedOrigins: opts.allowedOrigins,
+      sessions: opts.liveSessions,
+      ...(bus && { city: { bus, remote, adapter: signedStreamsAdapter(bus.pub, bus.signer, (reason) => bus.emit('rejected', reason)) } }),
+    });
     io = live.io;
     attachAlerts(live.io, { aircraft, ground, officers });
     attachPatrols(live.io, { patrols, control, scheduler });
@@ -506,6 +650,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     closers.push(() => videoLive.close());
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 8080;
+    if (bus && claims) {
+      loopback = newLoopback(opts.host ?? '0.0.0.0', port, Boolean(opts.tls));
+      serveForwarded({ bus, claims, log }, loopback);
+      // Who holds which drone is the store's: when another node changes it, this one reads it again.
+      control.on('changed', () => void bus.send(null, 'control', null));
+      bus.handle('control', () => void control.refresh().catch((err: Error) => log.warn(`reading drone control again: ${err.message}`)));
+    }
 
     return {
       port,
@@ -525,7 +676,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       scheduler,
       async close(reason = STOP_REASON) {
         app.locals.stopping = reason;
-        live.io.emit('server:shutdown', reason, shutdownSaid(reason));
+        // this node's pages only: in a city the others carry on
+        live.io.local.emit('server:shutdown', reason, shutdownSaid(reason));
         // A moment for that message to leave before the sockets close.
         await new Promise((r) => setTimeout(r, 100));
         await closeAll();

@@ -151,6 +151,15 @@ export class GroundDispatch extends EventEmitter<{
   private readonly wavesQueued = new Set<number>();
   /** views read from the database and built, since start (a measure of work, for tests and /metrics) */
   viewsBuilt = 0;
+  /**
+   * Whether this dispatch acts: alerts officers, escalates, records deliveries. In a city only the
+   * desk's does (one node, under a lease): the others mirror its views (mirror()), so their pages,
+   * the drones' incident checks and the officers' catch-up read the same incidents, and no incident
+   * is escalated twice. Alone, a node's dispatch always acts.
+   */
+  private active = true;
+  /** where a passive dispatch sends a delivery its node's phone confirmed: to the desk */
+  deliveredElsewhere: (id: number, officer: string) => void = () => {};
 
   /**
    * Start dispatching: incidents from before numbers existed get theirs, the desk's open incidents
@@ -163,16 +172,45 @@ export class GroundDispatch extends EventEmitter<{
     settings: DispatchSettings = DEFAULT_DISPATCH,
     numbering: IncidentNumbering = DEFAULT_NUMBERING,
     warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    active = true,
   ): Promise<GroundDispatch> {
-    await store.numberOld((at) => numberPrefix(numbering, at));
-    const [open, recent] = await Promise.all([store.open(), store.history({ limit: KEPT_ENDED })]);
+    if (active) await store.numberOld((at) => numberPrefix(numbering, at));
     const d = new GroundDispatch(store, officers, settings, numbering, warn);
-    const byId = new Map([...recent.reverse(), ...open].map((r) => [r.row.id, r]));
-    for (const { row, events } of byId.values()) d.track(d.toView(row, events));
-    for (const { row, events } of open) {
-      if (row.state === 'open' || row.state === 'dispatched') d.schedule(row.id, lastNotified(events) ?? row.createdAt);
-    }
+    d.active = active;
+    await d.load();
     return d;
+  }
+
+  /** The desk's open incidents and the latest ended ones from the store; those nobody accepted escalate from where they were, when acting. */
+  private async load(): Promise<void> {
+    const [open, recent] = await Promise.all([this.store.open(), this.store.history({ limit: KEPT_ENDED })]);
+    const byId = new Map([...recent.reverse(), ...open].map((r) => [r.row.id, r]));
+    for (const { row, events } of byId.values()) this.track(this.toView(row, events));
+    for (const { row, events } of open) {
+      if (row.state === 'open' || row.state === 'dispatched') this.schedule(row.id, lastNotified(events) ?? row.createdAt);
+    }
+  }
+
+  /**
+   * This node's dispatch becomes the city's desk (it took the lease), or stops being it. Taking it
+   * reads the incidents again from the store, and escalations go on from their last wave, as after
+   * a restart; giving it up stops every timer.
+   */
+  async setActive(active: boolean): Promise<void> {
+    if (active === this.active) return;
+    this.active = active;
+    if (!active) return this.stop();
+    await this.store.numberOld((at) => numberPrefix(this.numbering, at));
+    await this.load();
+  }
+
+  get acting(): boolean {
+    return this.active;
+  }
+
+  /** An incident as the desk sent it: kept, as if it had changed here (a passive dispatch only). */
+  mirror(v: GroundAlertView): void {
+    if (!this.active) this.track(v);
   }
 
   private constructor(
@@ -189,6 +227,7 @@ export class GroundDispatch extends EventEmitter<{
 
   /** An officer moved, or came on duty, or a phone of theirs came or went. */
   private officerChanged(name: string): void {
+    if (!this.active) return; // the desk redraws and alerts
     // The command room watches the assignee close in.
     for (const id of this.held.get(name) ?? []) this.moved(id, name);
     // Alerts that reached nobody wait for an officer who can take them: this one, if they now can.
@@ -230,7 +269,7 @@ export class GroundDispatch extends EventEmitter<{
 
   /** A wave after the incident's steps queued before it; a failure is told (nobody waits for it). */
   private waveLater(id: number): void {
-    if (this.wavesQueued.has(id)) return;
+    if (!this.active || this.wavesQueued.has(id)) return;
     this.wavesQueued.add(id);
     this.steps.run(id, () => {
       this.wavesQueued.delete(id);
@@ -296,6 +335,7 @@ export class GroundDispatch extends EventEmitter<{
   }
 
   private schedule(id: number, from: number): void {
+    if (!this.active) return;
     clearTimeout(this.timers.get(id));
     const t = setTimeout(() => {
       this.timers.delete(id);
@@ -411,6 +451,10 @@ export class GroundDispatch extends EventEmitter<{
    * waits on its answer: a failure to record it is told, never thrown.
    */
   delivered(id: number, officer: string): Promise<void> {
+    if (!this.active) {
+      this.deliveredElsewhere(id, officer);
+      return Promise.resolve();
+    }
     return this.steps.run(id, async () => {
       const events = await this.store.events(id);
       if (!events.some((e) => e.kind === 'notified' && e.user === officer)) return;

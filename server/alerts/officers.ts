@@ -13,12 +13,21 @@ interface Officer extends OfficerView {
   lastSeen: number | null;
 }
 
+/** A change of an officer's state where it happened, as sent to a city's other nodes (apply()). */
+export type OfficerOp =
+  | { op: 'connected'; name: string; displayName: string }
+  | { op: 'disconnected'; name: string; at: number }
+  | { op: 'duty'; name: string; displayName: string; onDuty: boolean; at: number }
+  | { op: 'location'; name: string; lat: number; lon: number; accuracyM: number | null; at: number };
+
 /**
  * Officers on duty and where their phones say they are. Kept in memory on purpose: a position
  * is only useful fresh, and phones send it again as soon as they reconnect.
  */
-export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
+export class Officers extends EventEmitter<{ changed: [OfficerView]; op: [OfficerOp] }> {
   private readonly all = new Map<string, Officer>();
+  /** set while another node's change is applied: it is not sent on again */
+  private applying = false;
   busyWith: (name: string) => number | null = () => null;
   /**
    * Is this account still an enabled officer? Answered from the accounts kept in memory
@@ -57,7 +66,28 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
     o.phones++;
     const view = this.view(o);
     this.emit('changed', view);
+    this.told({ op: 'connected', name, displayName });
     return view;
+  }
+
+  /**
+   * In a city every node keeps the same officers, whichever node their phones reach: each change is
+   * told ('op') where it happened and applied on the others, so the desk dispatches from all of them.
+   */
+  apply(op: OfficerOp): void {
+    this.applying = true;
+    try {
+      if (op.op === 'connected') this.phoneConnected(op.name, op.displayName);
+      else if (op.op === 'disconnected') this.phoneDisconnected(op.name, op.at);
+      else if (op.op === 'duty') this.setDuty(op.name, op.displayName, op.onDuty, op.at);
+      else this.setLocation(op.name, op.lat, op.lon, op.accuracyM, op.at);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private told(op: OfficerOp): void {
+    if (!this.applying) this.emit('op', op);
   }
 
   phoneDisconnected(name: string, now = Date.now()): void {
@@ -65,6 +95,7 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
     o.phones = Math.max(0, o.phones - 1);
     o.lastSeen = now;
     this.emit('changed', this.view(o));
+    this.told({ op: 'disconnected', name, at: now });
   }
 
   /**
@@ -76,12 +107,13 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
     return o.phones > 0 || (o.lastSeen !== null && now - o.lastSeen < graceMs);
   }
 
-  setDuty(name: string, displayName: string, onDuty: boolean): void {
+  setDuty(name: string, displayName: string, onDuty: boolean, now = Date.now()): void {
     const o = this.entry(name, displayName);
     o.displayName = displayName;
     o.onDuty = onDuty;
-    o.lastSeen = Date.now();
+    o.lastSeen = now;
     this.emit('changed', this.view(o));
+    this.told({ op: 'duty', name, displayName, onDuty, at: now });
   }
 
   setLocation(name: string, lat: number, lon: number, accuracyM: number | null, now = Date.now()): void {
@@ -97,6 +129,7 @@ export class Officers extends EventEmitter<{ changed: [OfficerView] }> {
     }
     Object.assign(o, { lat, lon, accuracyM, updatedAt: now, lastSeen: now });
     this.emit('changed', this.view(o));
+    this.told({ op: 'location', name, lat, lon, accuracyM, at: now });
   }
 
   get(name: string): Officer | undefined {

@@ -9,7 +9,13 @@ export async function bootstrapAdmin(store: Store, password: string | undefined,
   if ((await store.users.count()) > 0) return;
   const given = Boolean(password);
   const pw = password || randomPassword();
-  await store.users.add('admin', await hashPassword(pw), ['admin', 'pilot', 'command']);
+  try {
+    await store.users.add('admin', await hashPassword(pw), ['admin', 'pilot', 'command']);
+  } catch (err) {
+    // A city's nodes start together on one store: another node made the first account meanwhile.
+    if ((await store.users.byName('admin')) !== undefined) return;
+    throw err;
+  }
   store.audit.record({
     user: null,
     action: 'user.add',

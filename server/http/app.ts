@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
-import { isSignal, type ClientConfig, type StationView } from '../wire/types.ts';
+import { isSignal, type CityHealth, type ClientConfig, type StationView, type VehicleView } from '../wire/types.ts';
 import { said, term, verbatim, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
 import { createAuthRouter, requireRole } from './auth.ts';
@@ -72,6 +72,8 @@ export interface AppOptions {
   log?: Logger;
   /** web origins other than our own whose pages may change things (allowedOrigins) */
   allowedOrigins?: readonly string[];
+  /** a city: requests for the other nodes' drones go to them (city.ts); their drones are listed with ours */
+  city?: { trustLoopback: express.RequestHandler; forward: express.RequestHandler; remoteViews(): VehicleView[]; health(): CityHealth };
 }
 
 const AuditQuery = z.object({
@@ -83,12 +85,14 @@ const AuditQuery = z.object({
 });
 
 export function createApp(
-  { fleet, store, client, tiles, station, alerts, patrols, goto, video, videoSources, recordings, metrics, webDir, startedAt, allowedOrigins = [], log }:
+  { fleet, store, client, tiles, station, alerts, patrols, goto, video, videoSources, recordings, metrics, webDir, startedAt, allowedOrigins = [], log, city }:
     AppOptions,
 ): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
+  // A request another node of the city forwarded: who really asked (city.ts).
+  if (city) app.use(city.trustLoopback);
   // The store answers with promises: one sent unawaited would go out as `{}` with a 200. Refused
   // loudly instead (the error handler logs it and answers 500), so such a slip cannot pass a test.
   app.use((_req, res, next) => {
@@ -131,7 +135,8 @@ export function createApp(
   });
   app.use('/api', createAuthRouter(ctx));
   app.get('/api/health', (_req, res) => {
-    res.json(healthView(fleet, startedAt, store.db.dialect, store.journal.state()));
+    const health = healthView(fleet, startedAt, store.db.dialect, store.journal.state());
+    res.json(city ? { ...health, city: city.health() } : health);
   });
   app.get('/api/config', (_req, res) => {
     res.json(client);
@@ -151,8 +156,10 @@ export function createApp(
   app.get('/api/station', watchers, (_req, res) => {
     res.json(station);
   });
+  // Another node's drone: the request is carried out where its link is (before anything here reads it).
+  if (city) app.use(city.forward);
   app.get('/api/vehicles', watchers, (_req, res) => {
-    res.json(vehicleViews(fleet));
+    res.json(city ? [...vehicleViews(fleet), ...city.remoteViews()] : vehicleViews(fleet));
   });
   app.get('/api/vehicles/:id', watchers, (req, res) => {
     const v = fleet.get(String(req.params.id));

@@ -55,12 +55,16 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
     });
   });
 
+  // An aircraft alert is raised where the drone is linked; in a city every node's pages get it (the adapter).
   aircraft.on('alert', (a) => io.to(FLEET_ROOM).emit('alerts:aircraft', [a]));
+  // Every node of a city keeps the same officers (alerts/officers.ts apply()): each tells its own pages.
   officers.on('changed', (v) => {
-    io.to(FLEET_ROOM).emit('officers', [v]);
-    io.to(officerRoom(v.name)).emit('officer:status', v);
+    io.local.to(FLEET_ROOM).emit('officers', [v]);
+    io.local.to(officerRoom(v.name)).emit('officer:status', v);
   });
-  // One emit to all the rooms: the view is encoded once, and a socket in two rooms gets it once.
+  // One emit to all the rooms: the view is encoded once, and a socket in two rooms gets it once. In a
+  // city only the desk's dispatch emits, to every node's pages and phones; so does its offer, whose
+  // acknowledgement comes back from whichever node the phone is on.
   ground.on('alert', (a: GroundAlertView, phones: string[]) => io.to([FLEET_ROOM, ...phones.map(officerRoom)]).emit('alerts:ground', [a]));
   ground.on('offer', (officer, a) => {
     io.to(officerRoom(officer)).timeout(DELIVERY_ACK_MS).emit('ground:offer', a, (err, acks) => {

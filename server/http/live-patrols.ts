@@ -11,7 +11,10 @@ export function attachPatrols(io: LiveServer, o: { patrols: Patrols; control: Co
     socket.emit('control', o.control.all());
     socket.emit('patrols:due', o.scheduler.list());
   });
-  o.scheduler.on('due', (due) => io.to(FLEET_ROOM).emit('patrols:due', due));
+  // Whole lists, as this node knows them, go to this node's pages only: in a city each node sends its
+  // own (control is read again from the store when another node changes it: service.ts).
+  o.scheduler.on('due', (due) => io.local.to(FLEET_ROOM).emit('patrols:due', due));
+  // A run's change goes to every node's pages (through the city's adapter).
   o.patrols.on('run', (run) => io.to(FLEET_ROOM).emit('runs', [run]));
-  o.control.on('changed', () => io.to(FLEET_ROOM).emit('control', o.control.all()));
+  o.control.on('changed', () => io.local.to(FLEET_ROOM).emit('control', o.control.all()));
 }

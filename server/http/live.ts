@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Store } from '../store/index.ts';
 import type { User } from '../store/users.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
@@ -8,7 +8,10 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../wire/types.t
 import { resolveSession, tokenOf } from './auth.ts';
 import { liveSession, watchSessions, type LiveSession, type SessionWatchOptions } from './live-sessions.ts';
 import { auditOrigin, checkOrigin } from './origin.ts';
+import type { RemoteFleet } from './remote-fleet.ts';
 import { vehicleView, vehicleViews } from './views.ts';
+import type { CityBus } from '../cluster/bus.ts';
+import type { VehicleView } from '../wire/types.ts';
 
 interface SocketData {
   user: User;
@@ -21,6 +24,8 @@ export interface LiveOptions {
   /** web origins other than the service's own allowed to connect (allowedOrigins) */
   allowedOrigins?: readonly string[];
   sessions?: SessionWatchOptions;
+  /** a city: this node's drones go to the other nodes, and theirs are shown here beside its own */
+  city?: { bus: CityBus; remote: RemoteFleet; adapter: ServerOptions['adapter'] };
 }
 
 /** Socket.io room of everyone who may watch the fleet (pilot, command, admin; not officers). */
@@ -45,6 +50,9 @@ const STALE_MS = 500;
 /** A full snapshot this often heals whatever a slow client's dropped batches left stale. */
 const SNAPSHOT_MS = 3000;
 
+/** The other nodes' drones, but for any whose link this node has just taken over. */
+export const remoteViews = (remote: RemoteFleet, fleet: Fleet): VehicleView[] => remote.views(Date.now()).filter((v) => fleet.get(v.id) === undefined);
+
 /**
  * Live vehicle updates over socket.io, coalesced: each vehicle goes out about 4 times a second at
  * most, whatever its telemetry rate, and with a position that has just arrived (sent within one
@@ -62,6 +70,8 @@ export function attachLive(
   const io: LiveServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
+    // in a city, broadcasts to rooms reach every node's pages (city-adapter.ts)
+    ...(o.city && { adapter: o.city.adapter }),
     // Only the service's own pages (and configured ones) may open the stream: see origin.ts.
     allowRequest: (req, answer) => {
       const verdict = checkOrigin(req, allowedOrigins);
@@ -76,6 +86,17 @@ export function attachLive(
   const lastSent = new Map<Vehicle, { at: number; position: number }>();
   const onChanged = (v: Vehicle) => dirty.add(v);
   fleet.on('changed', onChanged);
+  const city = o.city;
+  /** every drone this node shows: its own, and in a city the other nodes' */
+  const allViews = (): VehicleView[] => (city ? [...vehicleViews(fleet), ...remoteViews(city.remote, fleet)] : vehicleViews(fleet));
+  // The other nodes' drones reach this node's pages as they reach their own: each update as it comes
+  // (they were coalesced where they were heard), and in this node's snapshots.
+  city?.bus.handle('views', (from, body) => {
+    const { full, views } = body as { full: boolean; views: VehicleView[] };
+    if (!Array.isArray(views)) return;
+    const shown = city.remote.apply(from, views, full, Date.now(), (id) => fleet.get(id) !== undefined);
+    if (!full && shown.length) io.local.to(FLEET_ROOM).volatile.emit('vehicles:update', shown);
+  });
 
   // Same sessions as the REST API: the browser's cookie, or { auth: { token } } from other clients.
   io.use((socket, next) => {
@@ -119,7 +140,7 @@ export function attachLive(
     });
     if (isWatcher(socket.data.user)) {
       void socket.join(FLEET_ROOM);
-      socket.emit('vehicles:snapshot', vehicleViews(fleet));
+      socket.emit('vehicles:snapshot', allViews());
     }
   });
 
@@ -137,11 +158,18 @@ export function attachLive(
       lastSent.set(v, { at: now, position: v.lastPositionAt });
     }
     const views = due.map((v) => vehicleView(fleet, v));
-    io.to(FLEET_ROOM).volatile.emit('vehicles:update', views);
+    // local: in a city each node sends its pages the others' drones itself (above), with its snapshots
+    io.local.to(FLEET_ROOM).volatile.emit('vehicles:update', views);
+    void city?.bus.send(null, 'views', { full: false, views });
   }, TICK_MS);
-  const snapshot = setInterval(() => {
-    if (io.sockets.adapter.rooms.get(FLEET_ROOM)?.size) io.to(FLEET_ROOM).volatile.emit('vehicles:snapshot', vehicleViews(fleet));
-  }, SNAPSHOT_MS);
+  const sendSnapshot = () => {
+    if (io.sockets.adapter.rooms.get(FLEET_ROOM)?.size) io.local.to(FLEET_ROOM).volatile.emit('vehicles:snapshot', allViews());
+    // also when no drone is here: the other nodes hear that this one is alive
+    void city?.bus.send(null, 'views', { full: true, views: vehicleViews(fleet) });
+  };
+  const snapshot = setInterval(sendSnapshot, SNAPSHOT_MS);
+  // the other nodes hear of this one at once, not a snapshot period after it starts
+  if (city) setImmediate(sendSnapshot);
 
   return {
     io,

@@ -9,6 +9,28 @@ export type LinkSpec =
 
 export class LinkUriError extends Error {}
 
+/** A link's id: its drones are named "<id>-<sysid>" (hf1-3), on whichever node serves it. */
+export const LINK_ID = /^[a-z][a-z0-9]{0,15}$/;
+/** The simulator's own link; no configured link may take its name. */
+export const SIM_LINK_ID = 'sim';
+
+/**
+ * A configured link, "ID=URI" or a bare URI. A bare URI is named by its place in the list (l1, l2, …):
+ * fine for one server, but a city's nodes must name their links, so the same radio's drones keep their
+ * names when another node takes the link over (`explicit` says which it was).
+ */
+export function namedLink(text: string, index: number): { id: string; uri: string; explicit: boolean } {
+  const m = /^([^=:/?]+)=(.*)$/s.exec(text);
+  if (!m) return { id: `l${index + 1}`, uri: text, explicit: false };
+  const id = m[1]!;
+  if (!LINK_ID.test(id) || id === SIM_LINK_ID) {
+    throw new LinkUriError(
+      `link id "${id}": a lower-case letter, then up to 15 lower-case letters or digits (not "${SIM_LINK_ID}"), e.g. "hf1=udpin://0.0.0.0:14550"`,
+    );
+  }
+  return { id, uri: m[2]!, explicit: true };
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
 const REDACTED = '***';
 

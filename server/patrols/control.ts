@@ -35,6 +35,17 @@ export class ControlRegistry extends EventEmitter<{ changed: [vehicleId: string,
     return registry;
   }
 
+  /**
+   * Reads every holder again from the store: another node of the city has changed one. Each
+   * difference is a 'changed', as if it had happened here.
+   */
+  async refresh(): Promise<void> {
+    if (!this.store) return;
+    const rows = await this.store.all();
+    const now = new Map(rows.map((r) => [r.vehicleId, r]));
+    for (const id of new Set([...this.holders.keys(), ...now.keys()])) this.note(id, now.get(id) ?? null);
+  }
+
   holder(vehicleId: string): string | null {
     return this.holders.get(vehicleId)?.pilot ?? null;
   }

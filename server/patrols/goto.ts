@@ -231,8 +231,10 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
    * cut off by a restart). One flying there or holding is watched again, but nothing is claimed
    * until its telemetry comes: it shows stale, not overhead, until a fresh position says where it is.
    */
-  async resume(): Promise<void> {
+  async resume(serves: (vehicleId: string) => boolean = () => true): Promise<void> {
     for (const row of await this.d.records.active()) {
+      // In a city: only the gotos of drones whose link this node serves, and each once.
+      if (!serves(row.vehicleId) || this.all.get(row.id)?.active) continue;
       const g = new Goto(row, await this.d.records.events(row.id));
       this.all.set(g.id, g);
       g.lastTick = this.clock.now();
@@ -797,6 +799,15 @@ export class Gotos extends EventEmitter<{ goto: [GotoView] }> {
   /** Resolves once every goto's record written so far is in the database (or has failed, logged). */
   saved(): Promise<void> {
     return this.writes.done();
+  }
+
+  /** Another node of the city serves these drones' link now and watches their gotos (see Patrols.letGo). */
+  letGo(serves: (vehicleId: string) => boolean): void {
+    for (const g of this.all.values()) {
+      if (!g.active || !serves(g.vehicleId)) continue;
+      if (g.timer !== null) this.clock.clearTimeout(g.timer);
+      this.all.delete(g.id);
+    }
   }
 
   /** Stops watching; resolves when the gotos' records are written. */

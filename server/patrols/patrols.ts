@@ -99,14 +99,29 @@ export class Patrols extends EventEmitter<{ run: [RunView] }> {
    * Runs that were not finished when the service stopped. They are watched again as soon as
    * their drone is heard; a launch sequence cut off by the restart is not resumed (a pilot decides).
    */
-  async resume(now = Date.now()): Promise<void> {
+  async resume(now = Date.now(), serves: (vehicleId: string) => boolean = () => true): Promise<void> {
     for (const row of await this.d.runs.active()) {
+      // In a city: only the runs of drones whose link this node serves, and each once.
+      if (!serves(row.vehicleId) || this.runs.get(row.id)?.ended === false) continue;
       const run = await PatrolRun.load(row, this.books, this.d.autopilotOf(row.vehicleId));
       run.event('restart', said('run_restarted', { time: moment(now), vehicle: row.vehicleId }));
       this.runs.set(run.id, run);
       if (['uploading', 'arming', 'starting'].includes(row.state))
         this.end(run, { kind: 'failed', reason: 'the service restarted during the launch', said: said('run_failed_restart') }, false);
       else this.follow(run);
+    }
+  }
+
+  /**
+   * Another node of the city serves these drones' link now: their runs are followed there (picked up
+   * by its resume()), so this node lets go of them without ending them.
+   */
+  letGo(serves: (vehicleId: string) => boolean): void {
+    for (const run of this.runs.values()) {
+      if (run.ended || !serves(run.vehicleId)) continue;
+      this.unfollow.get(run.id)?.();
+      this.unfollow.delete(run.id);
+      this.runs.delete(run.id);
     }
   }
 

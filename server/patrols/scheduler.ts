@@ -38,7 +38,20 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly d: { routes: RouteStore; fleet: Fleet; patrols: Patrols; control: ControlRegistry; audit: AuditLog; options: SchedulerOptions },
+    private readonly d: {
+      routes: RouteStore;
+      fleet: Fleet;
+      patrols: Patrols;
+      control: ControlRegistry;
+      audit: AuditLog;
+      options: SchedulerOptions;
+      /**
+       * In a city: whether this node may launch a slot — true for the first node to ask and for it
+       * alone, ever (a claim in the shared store), so a slot is launched once however many nodes
+       * see it due, and not again by the node that takes the drone's link over after a failover.
+       */
+      mayLaunch?: (slot: string) => Promise<boolean>;
+    },
   ) {
     super();
     this.timer = setInterval(() => this.tick(), 15_000);
@@ -114,6 +127,11 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
     const key = slotKey(p);
     this.launching.add(key);
     try {
+      if (this.d.mayLaunch && !(await this.d.mayLaunch(key))) {
+        this.refused.set(key, 'launched by another node of the city');
+        this.refusedSaid.set(key, said('due_launched_elsewhere'));
+        return;
+      }
       if (this.d.control.holder(p.vehicleId!) === null) await this.d.control.take(p.vehicleId!, AUTO_PILOT);
       this.d.control.require(p.vehicleId!, AUTO_PILOT);
       const run = await this.d.patrols.launch(p.vehicleId!, p.routeId, AUTO_PILOT);

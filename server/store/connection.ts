@@ -56,7 +56,7 @@ export function parseStoreUrl(url: string): StoreLocation {
 
 /** The URL without its password, for messages and logs. */
 export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@/]*@/, '$1***@');
+  return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
 }
 
 /** Open the store at `url`, bringing its schema up to date (refusing one newer than this build). */

@@ -60,6 +60,22 @@ export class Fleet extends EventEmitter<FleetEvents> {
     conn.on('message', (inc) => this.receive(conn, vehicles, inc));
   }
 
+  /**
+   * Stops hearing a connection (in a city, its link is now served by another node): its vehicles
+   * leave this fleet. The connection itself is closed by whoever opened it.
+   */
+  removeConnection(conn: Connection): void {
+    this.connections.delete(conn.id);
+    this.bySysid.delete(conn);
+    conn.removeAllListeners('message');
+    for (const [id, v] of this.vehicles) {
+      if (v.connection !== conn) continue;
+      v.close();
+      this.vehicles.delete(id);
+      this.streamsAsked.delete(id);
+    }
+  }
+
   get(id: string): Vehicle | undefined {
     return this.vehicles.get(id);
   }

@@ -8,6 +8,14 @@ export const REFUSAL_MESSAGES_EN = {
   // the store is away (PostgreSQL restarted or unreachable: http/errors.ts); flying, return and land do not need it
   store_unavailable: 'the database does not answer ({reason}): this needs it; try again shortly. Flying drones, return and land are not affected',
 
+  // a request for a drone linked at another node of the city (http/city.ts)
+  city_node_silent:
+    '{vehicle} is served by node {node}, which has not been heard for {seconds} s: nothing was carried out; another node takes it over within seconds, try again shortly',
+  city_no_answer: 'node {node}, which serves {vehicle}, did not answer within {seconds} s: nothing was carried out',
+  city_answer_lost: 'node {node} took the request for {vehicle} but its answer did not come within {seconds} s: see the audit for what it did',
+  city_no_desk: 'no node of the city is the dispatch desk at this moment (one takes it over within seconds): nothing was done; try again shortly',
+  city_bus_away: "{vehicle} is served by node {node}, and the city's bus (Redis) is away: nothing was carried out; try again shortly",
+
   // taking, handing over and holding control (patrols/control.ts)
   control_held: '{vehicle} is under the control of {holder}; they must release it first',
   control_not_yours: '{vehicle} is under the control of {holder}, not {user}',

@@ -180,6 +180,17 @@ export interface HealthView {
   uptimeSeconds: number;
   links: { total: number; up: number };
   vehicles: { total: number; lost: number };
+  /** in a city: this node, its bus (Redis), and the other nodes it hears */
+  city?: CityHealth;
+}
+
+export interface CityHealth {
+  node: string;
+  bus: 'up' | 'away';
+  /** the other nodes heard, with the drones each serves and how long since it was heard */
+  nodes: { node: string; drones: number; silentMs: number }[];
+  /** messages on the bus dropped for want of a good signature, by reason */
+  rejected: Record<string, number>;
 }
 
 /** Socket.io events the server emits to map clients. */

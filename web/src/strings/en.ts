@@ -500,6 +500,7 @@ export const en = {
   ground_on_scene: 'on scene',
   ground_resolved: 'resolved',
   ground_closed: 'closed',
+  city_desk: 'the dispatch desk',
   answer_accept: 'accepted',
   answer_en_route: 'en route',
   answer_on_scene: 'on scene',

@@ -8,6 +8,11 @@ import type { RefusalCode } from '../../../server/wire/messages.ts';
 
 export const REFUSALS_ZH: Record<RefusalCode, string> = {
   store_unavailable: '数据库暂时无法访问（{reason}）：此操作需要数据库，请稍后重试。飞行中的无人机及返航、降落不受影响',
+  city_node_silent: '{vehicle} 由节点 {node} 负责，该节点已 {seconds} 秒无响应：操作未执行；数秒内将由其他节点接替，请稍后重试',
+  city_no_answer: '负责 {vehicle} 的节点 {node} 在 {seconds} 秒内未应答：操作未执行',
+  city_answer_lost: '节点 {node} 已受理 {vehicle} 的请求，但 {seconds} 秒内未收到结果：请查看审计日志确认执行情况',
+  city_no_desk: '全市暂无节点承担调度台（数秒内将由其他节点接替）：操作未执行，请稍后重试',
+  city_bus_away: '{vehicle} 由节点 {node} 负责，节点间通信（Redis）中断：操作未执行，请稍后重试',
   control_held: '{vehicle} 已由 {holder} 接管；需对方先交出控制权',
   control_not_yours: '{vehicle} 由 {holder} 接管，不是 {user}',
   control_take_first: '请先接管 {vehicle}',

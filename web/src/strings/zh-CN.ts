@@ -483,6 +483,7 @@ export const zhCN: Record<StringKey, string> = {
   ground_on_scene: '已到现场',
   ground_resolved: '已处置',
   ground_closed: '已结束',
+  city_desk: '调度台',
   answer_accept: T.signedFor.zh,
   answer_en_route: '前往中',
   answer_on_scene: '已到现场',

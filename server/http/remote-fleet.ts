@@ -1,0 +1,74 @@
+import type { VehicleView } from '../wire/types.ts';
+
+/** A node that has sent nothing for this long is taken to be down: its drones show their link lost. */
+export const NODE_SILENT_MS = 7000;
+/** …and after this long its drones leave the map, unless another node has taken their link over. */
+const FORGET_MS = 120_000;
+
+interface Held {
+  node: string;
+  view: VehicleView;
+  /** when the node last sent anything */
+  at: number;
+}
+
+/**
+ * The drones linked at the city's other nodes, as their nodes last sent them: what this node shows
+ * beside its own (the map's snapshots, GET /api/vehicles) and where it sends a command for one of
+ * them. A drone belongs to the node that sent it last, so when its link moves to another node
+ * (failover) it follows at the first update.
+ */
+export class RemoteFleet {
+  private readonly byId = new Map<string, Held>();
+  private readonly heard = new Map<string, number>();
+
+  /** An update from `node` (its changed drones), or with `full` all it serves now (its snapshot). */
+  apply(node: string, views: VehicleView[], full: boolean, now: number, local: (id: string) => boolean): VehicleView[] {
+    this.heard.set(node, now);
+    if (full) {
+      const ids = new Set(views.map((v) => v.id));
+      for (const [id, h] of this.byId) if (h.node === node && !ids.has(id)) this.byId.delete(id);
+    }
+    // A drone this node serves itself is shown as it hears it: another's word on it is stale.
+    const taken = views.filter((v) => !local(v.id));
+    for (const view of taken) this.byId.set(view.id, { node, view, at: now });
+    return taken;
+  }
+
+  /** The node a drone is linked at, if another; null when no other node has it. */
+  ownerOf(id: string): string | null {
+    return this.byId.get(id)?.node ?? null;
+  }
+
+  /** When `node` was last heard, or null. */
+  lastHeard(node: string): number | null {
+    return this.heard.get(node) ?? null;
+  }
+
+  /** A drone whose link this node has just taken over is no longer another's. */
+  drop(id: string): void {
+    this.byId.delete(id);
+  }
+
+  /**
+   * Every remote drone, those of a silent node shown with their link lost (as a drone of our own
+   * would be), and forgotten after a while.
+   */
+  views(now: number): VehicleView[] {
+    const out: VehicleView[] = [];
+    for (const [id, h] of this.byId) {
+      const silent = now - (this.heard.get(h.node) ?? h.at);
+      if (silent > FORGET_MS) {
+        this.byId.delete(id);
+        continue;
+      }
+      out.push(silent > NODE_SILENT_MS ? { ...h.view, health: 'lost', link: { ...h.view.link, lost: true } } : h.view);
+    }
+    return out;
+  }
+
+  /** Each node heard from, and how many drones it serves. */
+  nodes(now: number): { node: string; drones: number; silentMs: number }[] {
+    return [...this.heard].map(([node, at]) => ({ node, drones: [...this.byId.values()].filter((h) => h.node === node).length, silentMs: now - at }));
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * A city of three real SkyBeat processes on this machine's PostgreSQL and Redis: a drone linked at
+ * one node is seen, commanded and taken from the others; bus messages without the city's secret are
+ * dropped; a node that does not answer is said, not waited on forever.
+ */
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { POSTGRES_URL, postgresAnswers } from '../helpers/backends.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { type City, startCity } from '../helpers/cluster.ts';
+import { REDIS_URL, redisAnswers } from '../helpers/redis-server.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { channelsOf } from '../../server/cluster/bus.ts';
+import { BusSigner } from '../../server/cluster/signing.ts';
+import type { VehicleView } from '../../server/wire/types.ts';
+
+const cleanup = cleanupAfterEach();
+const skip = !postgresAnswers
+  ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})`
+  : !redisAnswers
+  ? `(skipped: Redis does not answer at ${REDIS_URL})`
+  : '';
+
+const ids = (vs: VehicleView[]) => vs.map((v) => v.id).sort();
+
+async function threeNodes(): Promise<City> {
+  return startCity({
+    nodes: [{ name: 'hf', sim: 1 }, { name: 'wl', sim: 1 }, { name: 'centre' }],
+    redis: REDIS_URL,
+    cleanup,
+  });
+}
+
+describe.skipIf(skip !== '')(`a city of three nodes on one PostgreSQL and one Redis ${skip}`, () => {
+  it('shows every node each drone, and carries a command for a drone linked elsewhere to its node, once', { timeout: 120_000 }, async () => {
+    const city = await threeNodes();
+    const admin = await city.login('centre');
+    // Each node lists its own drone and the others': the centre has none of its own.
+    await waitFor("the centre listing both stations' drones", async () => {
+      const r = await city.api('centre', 'GET', '/api/vehicles', admin);
+      return ids(r.body as VehicleView[]).join() === 'sim-hf-1,sim-wl-1' || undefined;
+    }, 30_000);
+    const onWl = await city.api('wl', 'GET', '/api/vehicles/sim-hf-1', admin);
+    expect(onWl.status).toBe(200);
+    expect(onWl.body.id).toBe('sim-hf-1');
+
+    // A page on the centre gets the drone's updates as a page on its own node does.
+    const here = city.socket('hf', admin);
+    const there = city.socket('centre', admin);
+    const counts = { here: 0, there: 0 };
+    here.on('vehicles:update', (vs) => (counts.here += vs.filter((v) => v.id === 'sim-hf-1').length));
+    there.on('vehicles:update', (vs) => (counts.there += vs.filter((v) => v.id === 'sim-hf-1').length));
+    await waitFor('20 updates on hf', () => (counts.here >= 20 ? true : undefined), 20_000);
+    const atHere = counts.here;
+    const atThere = counts.there;
+    // Same rate: the centre is sent every update hf's own pages are, give or take one in flight.
+    expect(atThere).toBeGreaterThanOrEqual(atHere - 3);
+
+    // A pilot on the centre takes hf's drone and commands it there.
+    const pilot = await city.addUser('centre', 'pilot1', ['pilot']);
+    const take = await city.api('centre', 'POST', '/api/vehicles/sim-hf-1/control', pilot, { action: 'take' });
+    expect(take.status, JSON.stringify(take.body)).toBe(200);
+    // hf itself, which flies it, knows who holds it.
+    expect((await city.api('hf', 'GET', '/api/control', admin)).body).toEqual({ 'sim-hf-1': 'pilot1' });
+    // A second pilot on wl cannot take it too.
+    const other = await city.addUser('wl', 'pilot2', ['pilot']);
+    const second = await city.api('wl', 'POST', '/api/vehicles/sim-hf-1/control', other, { action: 'take' });
+    expect(second.status).toBe(409);
+    expect(second.body.error).toContain('pilot1');
+    // Unconfirmed: refused by hf's own checks, as on hf.
+    const unconfirmed = await city.api('centre', 'POST', '/api/vehicles/sim-hf-1/command', pilot, { action: 'rtl' });
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.body.error).toContain('confirm');
+    const sent = await city.api('centre', 'POST', '/api/vehicles/sim-hf-1/command', pilot, { action: 'rtl', confirm: true });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    expect(sent.body.result).toBe('accepted');
+    // Confirmed from telemetry, wherever it is read.
+    await waitFor('sim-hf-1 returning, as the centre sees it', async () => {
+      const v = (await city.api('centre', 'GET', '/api/vehicles/sim-hf-1', admin)).body as VehicleView;
+      return v.flightMode === 'return' || v.flightMode === 'land' ? true : undefined;
+    }, 15_000);
+    // Audited once, by the node that carried it out, with the pilot's name.
+    const audit = (await city.api('centre', 'GET', '/api/audit?user=pilot1', admin)).body as { action: string; target: string; result: string }[];
+    expect(audit.filter((e) => e.action.startsWith('command') || e.action.includes('command')).length).toBe(1);
+  });
+
+  it("drops bus messages without the city's secret, and counts them", { timeout: 90_000 }, async () => {
+    const city = await startCity({ nodes: [{ name: 'hf', sim: 1 }, { name: 'centre' }], redis: REDIS_URL, cleanup });
+    const admin = await city.login('centre');
+    await waitFor(
+      'the centre hearing hf',
+      async () => (((await city.api('centre', 'GET', '/api/vehicles', admin)).body as VehicleView[]).length === 1 || undefined),
+      30_000,
+    );
+    const real = ((await city.api('centre', 'GET', '/api/vehicles', admin)).body as VehicleView[])[0]!;
+    const forger = new Redis(REDIS_URL);
+    cleanup.push(() => forger.quit());
+    const fake = { ...real, id: 'fake-9', sysid: 9 };
+    const body = JSON.stringify({ kind: 'views', body: { full: false, views: [fake] } });
+    // unsigned, signed with another secret's look, and a real envelope's shape with a wrong signature
+    // on the city's own channel (named from its secret's tag, which tells nothing of the secret)
+    const all = channelsOf(new BusSigner(city.secret, 'test').cityTag).all;
+    await forger.publish(all, body);
+    await forger.publish(all, JSON.stringify({ from: 'hf', ts: Date.now(), nonce: 'x', body, sig: 'AAAA' }));
+    // and one signed right but with another city's secret
+    await forger.publish(all, JSON.stringify(new BusSigner('another city secret!!', 'hf').seal(JSON.parse(body))));
+    const health = await waitFor('both forgeries counted', async () => {
+      const h = (await city.api('centre', 'GET', '/api/health')).body as { city: { rejected: Record<string, number> } };
+      return (h.city.rejected['bad signature'] ?? 0) >= 2 && (h.city.rejected['not a signed envelope'] ?? 0) >= 1 ? h : undefined;
+    }, 10_000);
+    expect(health.city.rejected).toEqual({ 'bad signature': 2, 'not a signed envelope': 1 });
+    expect(ids((await city.api('centre', 'GET', '/api/vehicles', admin)).body as VehicleView[])).toEqual(['sim-hf-1']);
+  });
+
+  it('refuses at once a request for a drone whose node has gone silent, saying so', { timeout: 90_000 }, async () => {
+    const city = await startCity({ nodes: [{ name: 'hf', sim: 1 }, { name: 'centre' }], redis: REDIS_URL, cleanup });
+    const admin = await city.login('centre');
+    await waitFor(
+      'the centre hearing hf',
+      async () => (((await city.api('centre', 'GET', '/api/vehicles', admin)).body as VehicleView[]).length === 1 || undefined),
+      30_000,
+    );
+    await city.node('hf').kill9();
+    // Shown with its link lost once hf is silent, and a command is refused naming the node, sent nowhere.
+    await waitFor('sim-hf-1 shown lost on the centre', async () => {
+      const v = ((await city.api('centre', 'GET', '/api/vehicles', admin)).body as VehicleView[])[0];
+      return v?.link.lost ? true : undefined;
+    }, 20_000);
+    const r = await city.api('centre', 'POST', '/api/vehicles/sim-hf-1/control', admin, { action: 'take' });
+    expect(r.status).toBe(503);
+    expect(r.body.said.code).toBe('city_node_silent');
+    expect(r.body.error).toMatch(/^sim-hf-1 is served by node hf, which has not been heard for \d+ s: nothing was carried out/);
+  });
+});
