@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { pruneTlogs } from '../../server/links/tlog-retention.ts';
 import { spawnService } from '../helpers/process.ts';
 import { testService } from '../helpers/service.ts';
-import { REPO } from '../helpers/shared.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { COMPOSE_SKIPPED, composeConfig, composeIt, compose, enabledServices, NO_COMPOSE, runCompose, runComposeWith, serviceBlock } from './compose-file.ts';
 
 const cleanup = cleanupAfterEach();
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-ops-'));
@@ -131,37 +131,21 @@ describe('telemetry log retention', () => {
   });
 });
 
-/** The compose plugin, else the standalone docker-compose (Debian's 1.29): both check a file without an engine. */
-const compose = [['docker', 'compose'], ['docker-compose']]
-  .find(([cmd, ...sub]) => spawnSync(cmd!, [...sub, 'version'], { encoding: 'utf8' }).status === 0);
-/** `env`: the variables the file reads, as a user would set them; none from this shell. */
-const runComposeWith = (env: Record<string, string>, ...args: string[]) =>
-  spawnSync(compose![0]!, [...compose!.slice(1), '-f', path.join(REPO, 'docker-compose.yml'), ...args], {
-    encoding: 'utf8',
-    cwd: REPO,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, // no SKYBEAT_* from this shell
-  });
-const runCompose = (...args: string[]) => runComposeWith({}, ...args);
-/** One service's lines in `config` output (services two spaces in, their settings deeper). */
-const serviceBlock = (config: string, name: string) => new RegExp(`^ {2}${name}:\n((?: {3}.*\n|\n)*)`, 'm').exec(config)?.[1] ?? '';
-
-// A user's machine may have neither; CI installs docker-compose, so there it must run.
-const composeIt = compose || process.env.CI ? it : it.skip;
-const COMPOSE_SKIPPED = compose || process.env.CI ? '' : ' [skipped: neither "docker compose" nor "docker-compose" is installed here]';
-
 describe('docker compose file', () => {
   composeIt(
     `is valid, and its sitl profile links three SITL copters to SkyBeat through relays${COMPOSE_SKIPPED}`,
     () => {
-      expect(compose, 'neither "docker compose" nor "docker-compose" works (.ci/run installs docker-compose)').toBeDefined();
+      expect(compose, NO_COMPOSE).toBeDefined();
       for (const profile of [[], ['--profile', 'sitl'], ['--profile', 'postgres']]) {
         const r = runCompose(...profile, 'config', '--quiet');
         expect(r.stderr).toBe('');
         expect(r.status).toBe(0);
       }
-      // Both profiles: docker-compose 1.29 lists every service whatever the profiles, the plugin only those they enable.
-      const services = runCompose('--profile', 'sitl', '--profile', 'postgres', 'config', '--services');
-      expect(services.stdout.trim().split('\n').sort()).toEqual(['postgres', 'relay1', 'relay2', 'relay3', 'sitl1', 'sitl2', 'sitl3', 'skybeat']);
+      // What each profile starts, read from the services' profiles (docker-compose 1.29 lists every service whatever the profiles).
+      const both = composeConfig({}, '--profile', 'sitl', '--profile', 'postgres');
+      expect(enabledServices(both, [])).toEqual(['skybeat']);
+      expect(enabledServices(both, ['sitl'])).toEqual(['relay1', 'relay2', 'relay3', 'sitl1', 'sitl2', 'sitl3', 'skybeat']);
+      expect(enabledServices(both, ['postgres'])).toEqual(['postgres', 'skybeat']);
 
       const config = runCompose('--profile', 'sitl', 'config').stdout;
       const skybeat = serviceBlock(config, 'skybeat');
