@@ -51,9 +51,16 @@ const link = z.unknown().transform((v, ctx) => {
 
 export const ConfigSchema = z.object({
   links: z.array(link).default([]).superRefine((links, ctx) => {
-    const ids = links.map((l, i) => namedLink(l, i).id);
+    // (a link whose id is wrong was told above, by its own check)
+    const ids = links.map((l, i) => {
+      try {
+        return namedLink(l, i).id;
+      } catch {
+        return null;
+      }
+    });
     ids.forEach((id, i) => {
-      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', message: `link id "${id}" is given twice`, path: [i] });
+      if (id !== null && ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', message: `link id "${id}" is given twice`, path: [i] });
     });
   }),
   /**
@@ -118,6 +125,12 @@ export const ConfigSchema = z.object({
       }
     }),
   ).default([]),
+  /**
+   * Behind a balancer or TLS proxy: the addresses whose X-Forwarded-For is believed (Express's
+   * "trust proxy": "loopback", "uniquelocal", CIDRs, a hop count). Otherwise every request seems to
+   * come from the proxy, and the login limits and the audit see one address for the whole city.
+   */
+  trustProxy: z.union([z.literal(false), z.number().int().min(1).max(10), z.string().min(1), z.array(z.string().min(1)).min(1)]).default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   station: z.object({
     name: z.string().default(''),
@@ -279,6 +292,8 @@ Environment only: SKYBEAT_ADMIN_PASSWORD  password of the "admin" account create
                    message between its nodes is signed with it
                   SKYBEAT_ALLOWED_ORIGINS  other web origins allowed to use the service, comma-separated
                    (file key allowedOrigins; the service's own origin always is)
+                  SKYBEAT_TRUST_PROXY  behind a balancer: whose X-Forwarded-For to believe, e.g.
+                   uniquelocal, 10.0.0.2, or a hop count (file key trustProxy; default none)
 Everything else (station, geofence and no-fly zones, preflight limits, alert thresholds, officer
 dispatch, schedules, telemetry-log and video-recording limits) is set in the configuration file; see the README.
 `;
@@ -344,6 +359,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   pick('compid', 'compid', o.compid, 'SKYBEAT_COMPID', int);
   pick('tiles', 'tiles', o.tiles, 'SKYBEAT_TILES');
   pick('logLevel', 'log-level', o['log-level'], 'LOG_LEVEL');
+  if (env.SKYBEAT_TRUST_PROXY) {
+    const t = env.SKYBEAT_TRUST_PROXY.trim();
+    over.push({ key: 'trustProxy', source: 'SKYBEAT_TRUST_PROXY', value: /^\d+$/.test(t) ? Number(t) : t.split(',').map((x) => x.trim()).filter(Boolean) });
+  }
   if (env.SKYBEAT_ALLOWED_ORIGINS)
     over.push({
       key: 'allowedOrigins',
@@ -476,6 +495,7 @@ export function serviceOptions(c: Config): ServiceOptions {
     trackDays: c.trackDays,
     auditDays: c.auditDays,
     allowedOrigins: c.allowedOrigins,
+    trustProxy: c.trustProxy,
     adminPassword: c.adminPassword,
     simHome: { lat: c.station.lat, lon: c.station.lon },
     station: {

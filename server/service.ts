@@ -104,6 +104,8 @@ export interface ServiceOptions {
   auditDays?: number;
   /** web origins other than our own whose pages may use the API and live stream */
   allowedOrigins?: string[];
+  /** behind a balancer: whose X-Forwarded-For is believed (Express's "trust proxy"); false: nobody's */
+  trustProxy?: false | number | string | string[];
   /** how live connections watch their sessions (tests: the poll interval, the clock) */
   liveSessions?: SessionWatchOptions;
   /** password for the first admin account when the database has no users (else a random one is printed) */
@@ -584,6 +586,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       startedAt,
       metrics: metrics.registry,
       allowedOrigins: opts.allowedOrigins,
+      trustProxy: opts.trustProxy ?? false,
       alerts: { aircraft, ground, officers, area: station },
       patrols: { patrols, control, routes, scheduler },
       goto: { gotos, requests: droneRequests, incident },

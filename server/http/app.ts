@@ -73,6 +73,8 @@ export interface AppOptions {
   /** web origins other than our own whose pages may change things (allowedOrigins) */
   allowedOrigins?: readonly string[];
   /** a city: requests for the other nodes' drones go to them (city.ts); their drones are listed with ours */
+  /** Express's "trust proxy": behind a balancer, whose X-Forwarded-For names the client */
+  trustProxy?: false | number | string | string[];
   city?: { trustLoopback: express.RequestHandler; forward: express.RequestHandler; remoteViews(): VehicleView[]; health(): CityHealth };
 }
 
@@ -85,12 +87,31 @@ const AuditQuery = z.object({
 });
 
 export function createApp(
-  { fleet, store, client, tiles, station, alerts, patrols, goto, video, videoSources, recordings, metrics, webDir, startedAt, allowedOrigins = [], log, city }:
-    AppOptions,
+  {
+    fleet,
+    store,
+    client,
+    tiles,
+    station,
+    alerts,
+    patrols,
+    goto,
+    video,
+    videoSources,
+    recordings,
+    metrics,
+    webDir,
+    startedAt,
+    allowedOrigins = [],
+    log,
+    city,
+    trustProxy = false,
+  }: AppOptions,
 ): express.Express {
   const app = express();
   const ctx = { users: store.users, audit: store.audit };
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy);
   // A request another node of the city forwarded: who really asked (city.ts).
   if (city) app.use(city.trustLoopback);
   // The store answers with promises: one sent unawaited would go out as `{}` with a 200. Refused

@@ -1,0 +1,78 @@
+/**
+ * A city node's settings: --redis needs the city's PostgreSQL, the shared secret and named links;
+ * nothing secret is ever shown; a node alone is configured exactly as before.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, serviceOptions, type Config } from '../../server/config.ts';
+
+const PG = 'postgres://skybeat:pw@db:5432/skybeat';
+const SECRET = 'a-city-secret-of-some-length';
+const load = (argv: string[], env: NodeJS.ProcessEnv = {}) => loadConfig(argv, env) as Config;
+const fails = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  try {
+    loadConfig(argv, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+const file = (content: unknown) => {
+  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-cfg-')), 'skybeat.config.json');
+  fs.writeFileSync(f, JSON.stringify(content));
+  return f;
+};
+
+describe("a city node's configuration", () => {
+  it('alone, without --redis: no city, links named by their place as before', () => {
+    const c = load(['--link', 'udpin://0.0.0.0:14550']);
+    expect(c.city).toBeNull();
+    expect(serviceOptions(c).links).toEqual(['udpin://0.0.0.0:14550']);
+  });
+
+  it('with --redis, --node, the secret and named links (flag ID=URI, file { id, uri, key })', () => {
+    const f = file({ database: PG, links: [{ id: 'hf1', uri: 'udpin://0.0.0.0:14550', key: 'radio passphrase' }, 'hf2=tcpout://10.0.0.9:5760'] });
+    const c = load(['--config', f, '--redis', 'redis://:redispw@redis:6379', '--node', 'hf'], { SKYBEAT_CLUSTER_SECRET: SECRET });
+    expect(c.city).toEqual({ redis: 'redis://:redispw@redis:6379', node: 'hf', secret: SECRET });
+    expect(c.links).toEqual(['hf1=udpin://0.0.0.0:14550?key=radio%20passphrase', 'hf2=tcpout://10.0.0.9:5760']);
+    // the same from the environment
+    const e = load(['--config', f], { SKYBEAT_REDIS_URL: 'redis://redis:6379', SKYBEAT_NODE: 'wl', SKYBEAT_CLUSTER_SECRET: SECRET });
+    expect(e.city).toMatchObject({ node: 'wl', redis: 'redis://redis:6379' });
+  });
+
+  it.each([
+    [['--redis', 'redis://r:6379', '--node', 'hf'], { SKYBEAT_CLUSTER_SECRET: SECRET }, /a city's nodes share one PostgreSQL; give --database postgres:/],
+    [
+      ['--redis', 'redis://r:6379', '--node', 'hf', '--database', PG],
+      {},
+      /^SKYBEAT_CLUSTER_SECRET: not set; a city needs a shared secret of at least 16 characters/,
+    ],
+    [['--redis', 'redis://r:6379', '--node', 'hf', '--database', PG], { SKYBEAT_CLUSTER_SECRET: 'short' }, /^SKYBEAT_CLUSTER_SECRET: 5 characters;/],
+    [
+      ['--redis', 'redis://r:6379', '--node', 'hf', '--database', PG, '--link', 'udpin://0.0.0.0:14550'],
+      { SKYBEAT_CLUSTER_SECRET: SECRET },
+      /links\.0: in a city each link needs an id, written ID=URI/,
+    ],
+    [['--redis', 'http://r:6379', '--database', PG], { SKYBEAT_CLUSTER_SECRET: SECRET }, /^--redis "http:\/\/r:6379": redis: a Redis URL, redis:\/\/HOST:6379/],
+    [['--node', 'HF!'], {}, /^--node "HF!": node: a lower-case letter/],
+    [['--link', 'Bad=udpin://0.0.0.0:1'], {}, /link id "Bad": a lower-case letter/],
+    [['--link', 'sim=udpin://0.0.0.0:1'], {}, /not "sim"/],
+    [['--link', 'a=udpin://0.0.0.0:1', '--link', 'a=udpin://0.0.0.0:2'], {}, /link id "a" is given twice/],
+  ])('refuses %j, saying why', (argv, env, message) => {
+    expect(fails(argv, env)).toMatch(message);
+  });
+
+  it('shows the Redis password nowhere in an error', () => {
+    expect(fails(['--redis', 'ftp://:topsecret@r:6379', '--database', PG], { SKYBEAT_CLUSTER_SECRET: SECRET })).not.toContain('topsecret');
+  });
+
+  it('believes X-Forwarded-For only from what trustProxy (SKYBEAT_TRUST_PROXY) names', () => {
+    expect(serviceOptions(load([])).trustProxy).toBe(false);
+    expect(serviceOptions(load([], { SKYBEAT_TRUST_PROXY: 'uniquelocal' })).trustProxy).toEqual(['uniquelocal']);
+    expect(serviceOptions(load([], { SKYBEAT_TRUST_PROXY: '10.0.0.2, loopback' })).trustProxy).toEqual(['10.0.0.2', 'loopback']);
+    expect(serviceOptions(load([], { SKYBEAT_TRUST_PROXY: '1' })).trustProxy).toBe(1);
+  });
+});
