@@ -53,6 +53,7 @@ export class CityBus extends EventEmitter<{ up: []; down: [reason: string]; reje
       this.connected = true;
       this.emit('up');
     });
+    this.connected = pub.status === 'ready';
     const down = (reason: string) => {
       if (!this.connected) return;
       this.connected = false;
@@ -62,10 +63,12 @@ export class CityBus extends EventEmitter<{ up: []; down: [reason: string]; reje
     pub.on('error', (err: Error) => down(err.message));
   }
 
-  /** Connects (waiting for Redis at most `connectTimeoutMs`) and subscribes. */
+  /**
+   * Connects, waiting for Redis at most `connectTimeoutMs`. A Redis that does not answer then does not
+   * stop the node: it serves its own drones, and joins the city when Redis answers ('up').
+   */
   static async open(s: ClusterSettings, o: { clock?: Clock; connectTimeoutMs?: number } = {}): Promise<CityBus> {
     const options = {
-      lazyConnect: true,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       // Commands issued while Redis is away fail at once: a position is not worth queueing.
       enableOfflineQueue: false,
@@ -74,19 +77,19 @@ export class CityBus extends EventEmitter<{ up: []; down: [reason: string]; reje
       maxRetriesPerRequest: 1,
     };
     const pub = new Redis(s.redis, options);
-    const sub = new Redis(s.redis, { ...options, enableOfflineQueue: true });
+    // the subscriber's SUBSCRIBE waits for the connection, and is made again by ioredis after each
+    const sub = new Redis(s.redis, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
     for (const c of [pub, sub]) c.on('error', () => {}); // said through 'down'; ioredis retries
-    try {
-      await pub.connect();
-      await sub.connect();
-    } catch (err) {
-      pub.disconnect();
-      sub.disconnect();
-      throw new Error(`Redis at ${s.redis.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@')} does not answer: ${(err as Error).message}`);
-    }
     const bus = new CityBus(pub, sub, s, o.clock ?? realClock);
-    bus.connected = true;
-    await sub.subscribe(bus.channels.all, bus.channels.node(s.node));
+    void sub.subscribe(bus.channels.all, bus.channels.node(s.node)).catch(() => {});
+    await new Promise<void>((resolve) => {
+      if (pub.status === 'ready') return resolve();
+      const t = setTimeout(resolve, options.connectTimeout);
+      pub.once('ready', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
     return bus;
   }
 

@@ -27,7 +27,15 @@ interface AdapterHooks {
  */
 export function signedStreamsAdapter(redis: Redis, signer: BusSigner, onRejected: (reason: string) => void) {
   const prefix = `skybeat:city:${signer.cityTag}:io`;
-  const make = createAdapter(redis, { streamName: prefix, channelPrefix: prefix, sessionKeyPrefix: `${prefix}-session:` });
+  // A client of the adapter's own, whose commands wait while Redis is away, however long, instead of
+  // failing as the bus's do. The adapter reads its stream in a loop that issues the next XREAD as soon
+  // as one fails, and leaves some of its commands' failures unhandled: failing at once, that loop spun
+  // and froze the node, and an unhandled failure (SUBSCRIBE, PUBLISH) ended it. Waiting, the loop waits,
+  // and broadcasts made meanwhile (alerts, runs: a few a minute) go out when Redis is back.
+  const client = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  client.on('error', () => {}); // the bus says Redis is away; ioredis reconnects
+  redis.once('end', () => client.disconnect()); // the bus has closed: the node is stopping
+  const make = createAdapter(client, { streamName: prefix, channelPrefix: prefix, sessionKeyPrefix: `${prefix}-session:` });
   const seal = (m: ClusterMessage): ClusterMessage => ({ ...m, data: signer.seal({ uid: m.uid, nsp: m.nsp, type: m.type, data: m.data }) });
   // A function, not an arrow: socket.io calls it with `new`, and takes the object it returns.
   return function signedAdapter(nsp: unknown) {

@@ -12,7 +12,11 @@ import { waitFor } from '../helpers/wait.ts';
 import type { GroundAlertView } from '../../server/wire/types.ts';
 
 const cleanup = cleanupAfterEach();
-const skip = !postgresAnswers ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})` : !redisAnswers ? `(skipped: Redis does not answer at ${REDIS_URL})` : '';
+const skip = !postgresAnswers
+  ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})`
+  : !redisAnswers
+  ? `(skipped: Redis does not answer at ${REDIS_URL})`
+  : '';
 const HOME = { lat: 28.37, lon: 121.38 };
 
 /** An officer on duty at a place, their phone on `node`, the offers it receives kept. */
@@ -52,9 +56,9 @@ describe.skipIf(skip !== '')(`the city's one dispatch desk ${skip}`, () => {
     const raised = await city.api('centre', 'POST', '/api/alerts', admin, { category: 'fight', lat: HOME.lat, lon: HOME.lon, note: 'city test' });
     expect(raised.status, JSON.stringify(raised.body)).toBe(201);
     const id = (raised.body as GroundAlertView).id;
-    await waitFor('the offer on o1\'s phone (node hf)', () => o1.offers.some((a) => a.id === id) || undefined, 15_000);
+    await waitFor("the offer on o1's phone (node hf)", () => o1.offers.some((a) => a.id === id) || undefined, 15_000);
     // Nobody answers: after escalateAfterS the next wave offers it to o2, on wl, once.
-    await waitFor('the offer on o2\'s phone (node wl)', () => o2.offers.some((a) => a.id === id) || undefined, 15_000);
+    await waitFor("the offer on o2's phone (node wl)", () => o2.offers.some((a) => a.id === id) || undefined, 15_000);
     // Long enough for three nodes' timers to have escalated it twice more each, had they all run.
     await new Promise((r) => setTimeout(r, 5000));
     const openOn = async (node: string) => ((await city.api(node, 'GET', '/api/alerts/open', admin)).body as { ground: GroundAlertView[] }).ground;
@@ -82,11 +86,16 @@ describe.skipIf(skip !== '')(`the city's one dispatch desk ${skip}`, () => {
     const session = await city.login(survivor);
     let last = '';
     const killedAt = Date.now();
-    const again = await waitFor(`a new incident taken by the new desk (last answer: ${last})`, async () => {
-      const r = await city.api(survivor, 'POST', '/api/alerts', session, { category: 'theft', lat: HOME.lat, lon: HOME.lon + 0.001 });
-      last = `${r.status} ${JSON.stringify(r.body)} after ${Date.now() - killedAt} ms`;
-      return r.status === 201 ? r.body as GroundAlertView : undefined;
-    }, 40_000, 500);
+    const again = await waitFor(
+      `a new incident taken by the new desk (last answer: ${last})`,
+      async () => {
+        const r = await city.api(survivor, 'POST', '/api/alerts', session, { category: 'theft', lat: HOME.lat, lon: HOME.lon + 0.001 });
+        last = `${r.status} ${JSON.stringify(r.body)} after ${Date.now() - killedAt} ms`;
+        return r.status === 201 ? r.body as GroundAlertView : undefined;
+      },
+      40_000,
+      500,
+    );
     // o1 is free and nearest; if its phone's node was the one killed, o1 is unreachable and o2 is busy: nobody then.
     if (deskLog.name !== 'hf') await waitFor('the new offer on o1', () => o1.offers.some((a) => a.id === again.id) || undefined, 15_000);
     expect(again.number).toMatch(/-\d{3}$/);
