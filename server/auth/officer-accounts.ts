@@ -11,7 +11,8 @@ export const OFFICER_ACCOUNTS_POLL_MS = 500;
  * OFFICER_ACCOUNTS_POLL_MS); a read that fails keeps the last list and is tried at the next poll.
  */
 export class OfficerAccounts {
-  private names = new Set<string>();
+  /** each officer's scope (CITY_SCOPE or a station's id), by userNameKey */
+  private scopes = new Map<string, string>();
   /** the database's change counter when the list was read (SQLite); null: unknown, read at every poll */
   private version: number | null = null;
   private reads: Promise<void> = Promise.resolve();
@@ -37,7 +38,15 @@ export class OfficerAccounts {
   }
 
   mayServe(name: string): boolean {
-    return this.names.has(userNameKey(name));
+    return this.scopes.has(userNameKey(name));
+  }
+
+  /**
+   * The officer's scope (CITY_SCOPE or a station's id) as last read, for dispatch to choose among
+   * a station's officers; undefined for a name that may not be sent jobs (mayServe).
+   */
+  scopeOf(name: string): string | undefined {
+    return this.scopes.get(userNameKey(name));
   }
 
   /**
@@ -62,7 +71,7 @@ export class OfficerAccounts {
     const version = this.users.changedElsewhere();
     try {
       const users = await this.users.list();
-      this.names = new Set(users.filter((u) => !u.disabled && u.roles.includes('officer')).map((u) => userNameKey(u.name)));
+      this.scopes = new Map(users.filter((u) => !u.disabled && u.roles.includes('officer')).map((u) => [userNameKey(u.name), u.scope]));
       this.version = version;
       this.failing = false;
     } catch (err) {

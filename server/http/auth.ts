@@ -139,7 +139,7 @@ export function createAuthRouter(ctx: AuthContext): express.Router {
         expires: new Date(expiresAt),
       }),
     );
-    res.json({ user: { name: user.name, displayName: user.displayName, roles: user.roles }, token, expiresAt });
+    res.json({ user: { name: user.name, displayName: user.displayName, roles: user.roles, scope: user.scope }, token, expiresAt });
   });
 
   router.post('/logout', async (req, res) => {
@@ -155,7 +155,7 @@ export function createAuthRouter(ctx: AuthContext): express.Router {
 
   router.get('/me', requireRole(ctx), (req, res) => {
     const u = req.user!;
-    res.json({ name: u.name, displayName: u.displayName, roles: u.roles });
+    res.json({ name: u.name, displayName: u.displayName, roles: u.roles, scope: u.scope });
   });
   return router;
 }

@@ -26,6 +26,7 @@ const SAYS: Record<SessionEnd | 'expired' | 'ended elsewhere', ServerMessage> = 
   'logged out': said('session_logged_out'),
   'password changed': said('session_password_changed'),
   'roles changed': said('session_roles_changed'),
+  'scope changed': said('session_scope_changed'),
   'account disabled': said('session_account_disabled'),
   'account removed': said('session_account_removed'),
   'expired': said('session_timed_out'),
@@ -51,6 +52,7 @@ async function whyEnded(users: UserStore, was: User, session: LiveSession, at: n
   if (!now) return 'account removed';
   if (now.disabled) return 'account disabled';
   if (!sameRoles(now.roles, was.roles)) return 'roles changed';
+  if (now.scope !== was.scope) return 'scope changed';
   return session.expiresAt <= at ? 'expired' : 'ended elsewhere';
 }
 
@@ -66,11 +68,11 @@ export interface SessionBound {
 }
 
 /**
- * Ends every live connection of a session when the session ends — logout, password or role
- * change, disabled or removed account, expiry — so what a session could see stops with it.
- * A role change ends the sessions (UserStore.update), so a demoted or promoted user's
- * connections close and the page logs in again with the new rights: simpler and surer than
- * re-deriving every room and handler a connection was given for its old roles.
+ * Ends every live connection of a session when the session ends — logout, password, role or
+ * scope change, disabled or removed account, expiry — so what a session could see stops with it.
+ * A role or scope change ends the sessions (UserStore.update), so a demoted, promoted or moved
+ * user's connections close and the page logs in again with the new rights: simpler and surer than
+ * re-deriving every room and handler a connection was given for its old roles and station.
  *
  * In this process the store says at once which sessions ended. The users tool runs as another
  * process and only writes the database; SQLite's data_version (a counter of other connections'
@@ -102,6 +104,7 @@ export function watchConnections(connections: () => Iterable<SessionBound>, user
         const s = current.get(c.session.tokenHash) ?? 'unknown';
         if (typeof s === 'string') c.end(await whyEnded(users, c.user, c.session, t));
         else if (!sameRoles(s.user.roles, c.user.roles)) c.end('roles changed');
+        else if (s.user.scope !== c.user.scope) c.end('scope changed');
       }
       version = changed; // only once all are checked: a failed check is tried again at the next tick
     } catch {

@@ -1,20 +1,26 @@
 import express from 'express';
 import { z } from 'zod';
 import { hashPassword } from '../auth/passwords.ts';
-import { ROLES, UserRuleError } from '../store/users.ts';
+import { ROLES, scopeProblem, UserRuleError } from '../store/users.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { parseBody } from './validate.ts';
 
 const name = z.string().regex(/^[\p{L}\p{N}_.-]{1,64}$/u, 'letters, digits, _ . - only, 1-64 characters');
 const password = z.string().min(10, 'at least 10 characters').max(256);
 const roles = z.array(z.enum(ROLES)).min(1, 'at least one role');
+/** "city" or a station id: the shape only, as no node knows every station of the city (scopeProblem). */
+const scope = z.string().superRefine((s, ctx) => {
+  const problem = scopeProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
-const NewUser = z.object({ name, password, roles, displayName: z.string().max(100).optional() });
+const NewUser = z.object({ name, password, roles, displayName: z.string().max(100).optional(), scope: scope.optional() });
 const Change = z.object({
   password: password.optional(),
   roles: roles.optional(),
   disabled: z.boolean().optional(),
   displayName: z.string().max(100).optional(),
+  scope: scope.optional(),
 });
 
 /** Account management for admins; every change is audited. */
@@ -35,9 +41,16 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
     }
     // Added meanwhile by another request (the name is checked again as it is written): refused 409 as above.
     const passwordHash = await hashPassword(body.password);
-    const user = await refusedByRules(ctx, req, res, 'user.add', () => ctx.users.add(body.name, passwordHash, body.roles, body.displayName));
+    const user = await refusedByRules(ctx, req, res, 'user.add', () => ctx.users.add(body.name, passwordHash, body.roles, body.displayName, body.scope));
     if (user === null) return;
-    ctx.audit.record({ user: req.user!.name, action: 'user.add', target: user.name, result: 'ok', detail: { roles: user.roles }, ip: ipOf(req) });
+    ctx.audit.record({
+      user: req.user!.name,
+      action: 'user.add',
+      target: user.name,
+      result: 'ok',
+      detail: { roles: user.roles, scope: user.scope },
+      ip: ipOf(req),
+    });
     res.status(201).json(user);
   });
 
@@ -48,6 +61,7 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
       roles: body.roles,
       disabled: body.disabled,
       displayName: body.displayName,
+      scope: body.scope,
       passwordHash: body.password ? await hashPassword(body.password) : undefined,
     };
     const user = await refusedByRules(ctx, req, res, 'user.change', () => ctx.users.update(req.params.name!, change));
@@ -61,7 +75,7 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
       action: 'user.change',
       target: user.name,
       result: 'ok',
-      detail: { roles: body.roles, disabled: body.disabled, password: body.password ? 'changed' : undefined },
+      detail: { roles: body.roles, disabled: body.disabled, scope: body.scope, password: body.password ? 'changed' : undefined },
       ip: ipOf(req),
     });
     res.json(user);

@@ -11,7 +11,16 @@ type Flag = 0 | 1;
 type Id = Generated<number>;
 
 export interface Database {
-  users: { id: Id; name: string; display_name: Generated<string>; password_hash: string; disabled: Generated<Flag>; created_at: Ms };
+  users: {
+    id: Id;
+    name: string;
+    display_name: Generated<string>;
+    password_hash: string;
+    disabled: Generated<Flag>;
+    created_at: Ms;
+    /** 'city' or a station's id (migration 014) */
+    scope: Generated<string>;
+  };
   user_roles: { user_id: number; role: string };
   sessions: { token_hash: string; user_id: number; created_at: Ms; expires_at: Ms; ip: string | null };
   audit: {

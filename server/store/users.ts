@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { CITY_SCOPE, STATION_ID } from '../wire/types.ts';
 import { storeAwayReason } from './away.ts';
 import type { Db } from './connection.ts';
 import type { Database } from './schema.ts';
@@ -18,6 +19,8 @@ export interface User {
   roles: Role[];
   disabled: boolean;
   createdAt: number;
+  /** what they see and act on: CITY_SCOPE (every station, the city centre) or one station's id */
+  scope: string;
 }
 
 /** A user with the stored hash of their password: for the login only, never sent anywhere. */
@@ -27,13 +30,40 @@ export type Account = User & { passwordHash: string };
 export type SessionLookup = { user: User; expiresAt: number } | 'expired' | 'unknown';
 
 /** Why sessions ended, in words a page can show its user. */
-export type SessionEnd = 'logged out' | 'password changed' | 'roles changed' | 'account disabled' | 'account removed';
+export type SessionEnd = 'logged out' | 'password changed' | 'roles changed' | 'scope changed' | 'account disabled' | 'account removed';
 
 /** Sessions that ended in this process: one session (logout) or all of a user's. */
 export type SessionsEnded = { reason: SessionEnd } & ({ tokenHash: string } | { userId: number });
 
+/** What UserStore.update may change; a field left out stays as it is. */
+export interface UserChange {
+  roles?: Role[];
+  passwordHash?: string;
+  disabled?: boolean;
+  displayName?: string;
+  /** CITY_SCOPE or a station's id (scopeProblem) */
+  scope?: string;
+}
+
 /** A change the rules refuse (e.g. leaving the station without an enabled admin). */
 export class UserRuleError extends Error {}
+
+/**
+ * What is wrong with a scope, or null for one of the right shape: CITY_SCOPE or a station's id
+ * (STATION_ID). Only the shape: which stations exist is in each node's configuration, not in the
+ * database the nodes share, so the account layer cannot know it (and a station's users may be
+ * made before the node that serves it is configured).
+ */
+export function scopeProblem(scope: string): string | null {
+  if (scope === CITY_SCOPE || STATION_ID.test(scope)) return null;
+  return `"${scope}" is neither "${CITY_SCOPE}" nor a station id (a lower-case letter, then lower-case letters, digits or "-", 32 characters at most)`;
+}
+
+/** Refuse a scope of the wrong shape (the API and the tool check it first, naming their field). */
+function checkScope(scope: string): void {
+  const problem = scopeProblem(scope);
+  if (problem) throw new UserRuleError(`scope ${problem}`);
+}
 
 /** Only this is stored of a session token, and open connections are matched by it. */
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -55,10 +85,11 @@ interface UserRoleRow {
   password_hash: string;
   disabled: number;
   created_at: number;
+  scope: string;
   role: string | null;
 }
 
-const USER_COLUMNS = ['u.id', 'u.name', 'u.display_name', 'u.password_hash', 'u.disabled', 'u.created_at', 'r.role'] as const;
+const USER_COLUMNS = ['u.id', 'u.name', 'u.display_name', 'u.password_hash', 'u.disabled', 'u.created_at', 'u.scope', 'r.role'] as const;
 
 /** The accounts in rows of UserRoleRow, one per `keyOf` (a user, or a session), in the rows' order. */
 function fold<R extends UserRoleRow, K>(rows: R[], keyOf: (r: R) => K): Map<K, { row: R; account: Account }> {
@@ -74,6 +105,7 @@ function fold<R extends UserRoleRow, K>(rows: R[], keyOf: (r: R) => K): Map<K, {
         roles: [],
         disabled: row.disabled === 1,
         createdAt: row.created_at,
+        scope: row.scope,
         passwordHash: row.password_hash,
       };
       e = { row, account };
@@ -180,14 +212,16 @@ export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded];
     return e && userOf(e.account);
   }
 
-  async add(name: string, passwordHash: string, roles: Role[], displayName = ''): Promise<User> {
+  /** Throws UserRuleError for a name taken (in any case) or a scope of the wrong shape (scopeProblem). */
+  async add(name: string, passwordHash: string, roles: Role[], displayName = '', scope: string = CITY_SCOPE): Promise<User> {
+    checkScope(scope);
     const exists = () => new UserRuleError(`user "${name}" already exists`);
     let user: User;
     try {
       user = await this.writing(async (trx) => {
         if (await this.find(trx, name)) throw exists();
         const { id } = await trx.insertInto('users')
-          .values({ name: name.normalize('NFC'), display_name: displayName, password_hash: passwordHash, created_at: Date.now() })
+          .values({ name: name.normalize('NFC'), display_name: displayName, password_hash: passwordHash, created_at: Date.now(), scope })
           .returning('id')
           .executeTakeFirstOrThrow();
         await this.setRoles(trx, id, roles);
@@ -232,13 +266,24 @@ export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded];
       throw new UserRuleError(`${u.name} is the last enabled admin: ${what} would leave nobody to manage accounts; make another admin first`);
   }
 
-  /** Throws UserRuleError for a change that would leave no enabled admin. */
-  async update(name: string, change: { roles?: Role[]; passwordHash?: string; disabled?: boolean; displayName?: string }): Promise<User | undefined> {
-    const ended: SessionEnd | null = change.disabled ? 'account disabled' : change.roles ? 'roles changed' : change.passwordHash ? 'password changed' : null;
-    const user = await this.writing(async (trx) => {
+  /** Throws UserRuleError for a change that would leave no enabled admin, or a scope of the wrong shape. */
+  async update(name: string, change: UserChange): Promise<User | undefined> {
+    if (change.scope !== undefined) checkScope(change.scope);
+    const done = await this.writing(async (trx) => {
       await this.oneAdminChangeAtATime(trx);
       const u = await this.find(trx, name);
       if (!u) return undefined;
+      // A scope written again unchanged ends nothing: what the user may see is the same.
+      const scopeChanged = change.scope !== undefined && change.scope !== u.scope;
+      const ended: SessionEnd | null = change.disabled ?
+        'account disabled'
+        : change.roles ?
+        'roles changed'
+        : scopeChanged ?
+        'scope changed'
+        : change.passwordHash ?
+        'password changed'
+        : null;
       if (change.disabled) await this.keepAnAdmin(trx, u, 'disabling the account');
       if (change.roles && !change.roles.includes('admin')) await this.keepAnAdmin(trx, u, 'taking the admin role');
       if (change.roles) await this.setRoles(trx, u.id, change.roles);
@@ -246,15 +291,18 @@ export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded];
         ...(change.passwordHash && { password_hash: change.passwordHash }),
         ...(change.displayName !== undefined && { display_name: change.displayName }),
         ...(change.disabled !== undefined && { disabled: change.disabled ? (1 as const) : (0 as const) }),
+        ...(scopeChanged && { scope: change.scope }),
       };
       if (Object.keys(set).length) await trx.updateTable('users').set(set).where('id', '=', u.id).execute();
-      // A changed password, lost role or disabled account ends every open session of that user.
+      // A changed password, role or scope, or a disabled account, ends every open session of that
+      // user: their pages log in again and get only what the account may see now.
       if (ended) await trx.deleteFrom('sessions').where('user_id', '=', u.id).execute();
-      return (await this.findById(trx, u.id))!;
+      return { user: (await this.findById(trx, u.id))!, ended };
     });
-    if (user) this.emit('accounts-changed');
-    if (user && ended) this.emit('sessions-ended', { userId: user.id, reason: ended });
-    return user;
+    if (!done) return undefined;
+    this.emit('accounts-changed');
+    if (done.ended) this.emit('sessions-ended', { userId: done.user.id, reason: done.ended });
+    return done.user;
   }
 
   /** Throws UserRuleError for the last enabled admin. */

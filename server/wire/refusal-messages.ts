@@ -16,6 +16,9 @@ export const REFUSAL_MESSAGES_EN = {
   city_no_desk: 'no node of the city is the dispatch desk at this moment (one takes it over within seconds): nothing was done; try again shortly',
   city_bus_away: "{vehicle} is served by node {node}, and the city's bus (Redis) is away: nothing was carried out; try again shortly",
 
+  // stations and scopes (http/scope.ts)
+  scope_other_station: '{vehicle} belongs to station {station}; {user} works for station {scope}',
+
   // taking, handing over and holding control (patrols/control.ts)
   control_held: '{vehicle} is under the control of {holder}; they must release it first',
   control_not_yours: '{vehicle} is under the control of {holder}, not {user}',
@@ -133,6 +136,7 @@ export const REFUSAL_MESSAGES_EN = {
   session_logged_out: 'session ended: logged out',
   session_password_changed: 'session ended: the password was changed; log in again',
   session_roles_changed: 'session ended: the roles of this account were changed; log in again',
+  session_scope_changed: 'session ended: the station (or the whole city) this account works for was changed; log in again',
   session_account_disabled: 'session ended: this account was disabled',
   session_account_removed: 'session ended: this account was removed',
   session_timed_out: 'session ended: it expired; log in again',

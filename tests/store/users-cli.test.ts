@@ -61,7 +61,7 @@ describe('npm run users', () => {
     expect(users(dir, 'remove', 'CHIEF')).toMatchObject({ code: 2, out: expect.stringContaining(`${last}: removing the account would leave nobody`) });
     expect(users(dir, 'disable', 'chief')).toMatchObject({ code: 2, out: expect.stringContaining(`${last}: disabling the account`) });
     expect(users(dir, 'roles', 'Chief', '--role', 'pilot')).toMatchObject({ code: 2, out: expect.stringContaining(`${last}: taking the admin role`) });
-    expect(users(dir, 'list').out).toContain('chief\tadmin\n');
+    expect(users(dir, 'list').out).toContain('chief\tadmin\tcity\n');
     const store = await openStore(dir);
     expect((await store.audit.query({ user: 'shell' })).filter((e) => e.result === 'refused')).toHaveLength(3);
     await store.close();
