@@ -8,6 +8,7 @@ import { CLUSTER_SECRET_MIN, type ClusterSettings, NODE_NAME } from './cluster/n
 import os from 'node:os';
 import { DEFAULT_NUMBERING, isTimeZone, STATION_CODE, type ServiceOptions, type WaterArea, waterAreasFromGeoJson } from './service.ts';
 import { parseVideoUri, redactVideoUri } from './video/video-uri.ts';
+import { CITY_SCOPE, DEFAULT_STATION_ID, STATION_ID } from './wire/types.ts';
 import { DEFAULT_CEILING_M, DEFAULT_ENDURANCE_S, DEFAULT_RESERVE_PERCENT } from './wire/route-rules.ts';
 
 /**
@@ -133,6 +134,10 @@ export const ConfigSchema = z.object({
   trustProxy: z.union([z.literal(false), z.number().int().min(1).max(10), z.string().min(1), z.array(z.string().min(1)).min(1)]).default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   station: z.object({
+    /** this node's station: its drones belong to it, its users may be scoped to it (wire/types.ts STATION_ID) */
+    id: z.string().regex(STATION_ID, 'a lower-case letter, then up to 31 lower-case letters, digits or "-", e.g. "hf"').refine((s) => s !== CITY_SCOPE, {
+      message: `"${CITY_SCOPE}" is the scope of the whole city, not a station`,
+    }).default(DEFAULT_STATION_ID),
     name: z.string().default(''),
     /** the short code that starts every incident number (HF-20261202-003) */
     code: z.string().regex(STATION_CODE, 'a capital letter then up to 7 capital letters or digits, e.g. "HF"').default(DEFAULT_NUMBERING.code),
@@ -499,6 +504,7 @@ export function serviceOptions(c: Config): ServiceOptions {
     adminPassword: c.adminPassword,
     simHome: { lat: c.station.lat, lon: c.station.lon },
     station: {
+      id: c.station.id,
       name: c.station.name,
       lat: c.station.lat,
       lon: c.station.lon,

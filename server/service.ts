@@ -13,6 +13,7 @@ import { bootstrapAdmin } from './auth/bootstrap.ts';
 import { OfficerAccounts } from './auth/officer-accounts.ts';
 import { createApp, shutdownSaid, STOP_REASON } from './http/app.ts';
 import { attachLive, remoteViews } from './http/live.ts';
+import { vehicleViews } from './http/views.ts';
 import type { SessionWatchOptions } from './http/live-sessions.ts';
 import { attachAlerts } from './http/live-alerts.ts';
 import { attachGotos } from './http/goto-api.ts';
@@ -32,7 +33,7 @@ import { Leases } from './cluster/leases.ts';
 import type { ClusterSettings } from './cluster/node.ts';
 import { forwardToOwner, type Loopback, newLoopback, serveForwarded, trustLoopback } from './http/city.ts';
 import { signedStreamsAdapter } from './http/city-adapter.ts';
-import { RemoteFleet } from './http/remote-fleet.ts';
+import { linkOf, RemoteFleet } from './http/remote-fleet.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { MissionClient } from './missions/protocol/client.ts';
 import { RouteStore } from './missions/store.ts';
@@ -45,7 +46,7 @@ import type { WaterArea } from './patrols/water.ts';
 import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
 import { routeChecksOf } from './patrols/route-checks.ts';
-import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions } from './patrols/scheduler.ts';
+import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions, type SlotClaims } from './patrols/scheduler.ts';
 import type { Squadron, SquadronCamera } from './sim/squadron.ts';
 import { JOURNAL_NAME, openStore, type Store } from './store/index.ts';
 import { Actions } from './vehicles/actions.ts';
@@ -62,7 +63,7 @@ import type { ModeChange } from './vehicles/mode-changes.ts';
 import { TelemetryRates } from './vehicles/telemetry-rates.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
 import type { Vehicle } from './vehicles/vehicle.ts';
-import { RUN_ENDED, type Autopilot, type GotoView, type GroundAlertView, type RunView } from './wire/types.ts';
+import { CITY_SCOPE, DEFAULT_STATION_ID, RUN_ENDED, type Autopilot, type GotoView, type GroundAlertView, type RunView } from './wire/types.ts';
 
 const WENLING = { lat: 28.37, lon: 121.38 };
 const HOUR = 3600_000;
@@ -70,6 +71,8 @@ const HOUR = 3600_000;
 const DESK_LEASE = 'dispatch';
 /** Links another node can serve as well: reached over the network, not a port of this machine. */
 const LEASED_KINDS = new Set(['udpin', 'udpout', 'tcpout']);
+/** A leased link this node could not open (its port taken, say) is asked for again after this long. */
+const RETRY_LINK_MS = 30_000;
 
 /** The configuration checks station.code and station.timeZone as incident numbers need them. */
 export { DEFAULT_NUMBERING, isTimeZone, STATION_CODE } from './alerts/incident-number.ts';
@@ -130,7 +133,7 @@ export interface ServiceOptions {
     recordings?: { enabled: boolean; maxAgeDays: number; maxTotalMB: number };
   };
   /** the station: map centre, and the area ground alerts must fall in (default: simulator home, 50 km) */
-  station?: { lat: number; lon: number; radiusKm: number; name?: string; water?: WaterArea[] };
+  station?: { id?: string; lat: number; lon: number; radiusKm: number; name?: string; water?: WaterArea[] };
   dispatch?: Partial<DispatchSettings>;
   /** incident numbers: the station's code and the time zone of its day (default JQ, Asia/Shanghai) */
   incidentNumbers?: Partial<IncidentNumbering>;
@@ -178,6 +181,21 @@ function tlogName(dataDir: string, id: string): string {
   return path.join(dataDir, 'tlogs', `${stamp}-${id}.tlog`);
 }
 
+/** A scheduled slot's claim in the city's store: its id a hash of the slot (route and time), its result the run. */
+function slotClaims(claims: CommandClaims): SlotClaims {
+  const idOf = (slot: string) => `sched-${crypto.createHash('sha256').update(slot).digest('hex').slice(0, 40)}`;
+  return {
+    async claim(slot) {
+      const c = await claims.claim(idOf(slot));
+      if (c === 'claimed' || (c.node === claims.node && c.state === 'running')) return { mine: true };
+      const runId = c.state === 'done' ? (c.result as { runId?: number } | null)?.runId ?? null : null;
+      return { mine: false, node: c.node, runId };
+    },
+    launched: (slot, runId) => claims.finish(idOf(slot), { runId }),
+    release: (slot) => claims.release(idOf(slot)),
+  };
+}
+
 /** Start links, fleet, HTTP and live updates (and the simulator when asked). */
 export async function startService(opts: ServiceOptions): Promise<Service> {
   const log = opts.logger ?? silentLogger;
@@ -221,6 +239,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
     const leases = opts.city ? new Leases(store.db, opts.city.node, { log: (line) => log.warn(line) }) : null;
     const remote = new RemoteFleet();
+    // the station of a drone: this node's when it serves it, else as the node serving it sent it
+    const stationOf = (id: string) => (fleet.get(id) || myLinks.includes(linkOf(id)) ? fleet.station : remote.stationOf(id));
     const tlog = opts.tlog ?? { enabled: true, maxAgeDays: 30, maxTotalMB: 2000 };
     // Recordings a crash left open are made whole (cut after their last whole picture) before anything records.
     const recordingsDir = path.join(opts.dataDir, 'recordings');
@@ -248,10 +268,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const hk = setInterval(housekeeping, HOUR);
     closers.push(() => clearInterval(hk));
 
-    const fleet = new Fleet(gcs);
+    const station = opts.station ?? { ...(opts.simHome ?? WENLING), radiusKm: 50 };
+    const stationId = station.id ?? DEFAULT_STATION_ID;
+    const fleet = new Fleet(gcs, { station: stationId });
     closers.push(() => fleet.close());
     closers.push(startTrackRecorder(fleet, store.tracks));
-    const station = opts.station ?? { ...(opts.simHome ?? WENLING), radiusKm: 50 };
     // The simulator's training pilot flies its drones until a ground station commands one (sim/
     // demo-pilot.ts): the mode changes it makes (GUIDED, to take off and fly its loop, at every
     // start) are its own, not alerts; a return or a landing (a failsafe's) still is.
@@ -274,6 +295,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     closers.push(() => officerAccounts.close());
     officers.mayServe = (name) => officerAccounts.mayServe(name);
     officers.accountsCurrent = () => officerAccounts.current();
+    officers.stationOf = (name) => {
+      const scope = officerAccounts.scopeOf(name);
+      return scope === undefined || scope === CITY_SCOPE ? null : scope;
+    };
     const ground = await GroundDispatch.open(
       store.groundAlerts,
       officers,
@@ -335,6 +360,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     /** the drones of the links this node serves by itself (in a city; alone it serves every drone) */
     const ownLinks = [...links.filter((l) => !isLeased(l.uri)).map((l) => l.id), ...(opts.sim ? [simLink] : [])];
     const servedAlways = (vehicleId: string) => ownLinks.some((id) => onLink(id)(vehicleId));
+    /** every link this node is configured with (served, or stood by for): its drones are this station's */
+    const myLinks = [...links.map((l) => l.id), ...(opts.sim ? [simLink] : [])];
     const patrols = new Patrols({
       fleet,
       actions,
@@ -409,12 +436,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       audit: store.audit,
       options: { ...DEFAULT_SCHEDULER, ...opts.scheduler },
       // in a city a slot is launched by the first node that claims it, and only by that node
-      ...(claims && {
-        mayLaunch: async (slot: string) => {
-          const c = await claims.claim(`sched-${crypto.createHash('sha256').update(slot).digest('hex').slice(0, 40)}`);
-          return c === 'claimed' || c.node === bus!.node;
-        },
-      }),
+      ...(claims && { slots: slotClaims(claims) }),
     });
     closers.push(() => scheduler.close());
 
@@ -432,10 +454,20 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     for (const l of links) if (!isLeased(l.uri)) await addLink(l.id, createLink(l.uri));
     if (leases) {
       const served = new Map<string, Connection>();
-      for (const l of links.filter((x) => isLeased(x.uri))) {
+      const holdLink = (l: (typeof links)[number]) =>
         leases.hold(`link:${l.id}`, {
           gained: async () => {
-            served.set(l.id, await openLink(l.id, createLink(l.uri)));
+            try {
+              served.set(l.id, await openLink(l.id, createLink(l.uri)));
+            } catch (err) {
+              // Held but not served would keep it from every other node: given up, asked for again later.
+              log.error(`link ${l.id} (${redactLinkUri(l.uri)}): cannot be opened here (${(err as Error).message}); left to another node`);
+              void leases.release(`link:${l.id}`).then(() => {
+                const again = setTimeout(() => holdLink(l), RETRY_LINK_MS);
+                closers.push(() => clearTimeout(again));
+              });
+              return;
+            }
             log.warn(`link ${l.id} (${redactLinkUri(l.uri)}): served by this node now`);
             // its runs and gotos in the air are picked up as after a restart, from the store and telemetry
             await patrols.resume(Date.now(), onLink(l.id));
@@ -453,7 +485,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
             }
           },
         });
-      }
+      for (const l of links.filter((x) => isLeased(x.uri))) holdLink(l);
       // Last first: the leases are given up (another node may take the links at once), then the links close.
       closers.push(async () => {
         for (const conn of served.values()) await conn.close();
@@ -557,6 +589,15 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       metrics.transfer(r.kind);
       log.info({ vehicle: v.id, result: r.kind }, r.message);
     });
+    /** this node's station as the city centre lists it (http/stations-api.ts), and as it tells the other nodes */
+    const thisStation = () => ({
+      id: stationId,
+      name: station.name ?? '',
+      lat: station.lat,
+      lon: station.lon,
+      radiusKm: station.radiusKm,
+      patrolsRunning: patrols.activeViews().length,
+    });
     let loopback: Loopback | null = null;
     const cityApp = bus && claims
       ? {
@@ -581,6 +622,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       : undefined;
     const app = createApp({
       city: cityApp,
+      stationOf,
+      stations: {
+        stations: () => [{ ...thisStation(), node: bus?.node ?? null }, ...remote.stations(Date.now())],
+        vehicles: () => [...vehicleViews(fleet), ...remoteViews(remote, fleet)],
+        incidents: () => ground.openViews(),
+        officers: () => officers.list(),
+        officerStation: (name) => officers.stationOf(name),
+      },
       fleet,
       store,
       startedAt,
@@ -627,14 +676,28 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const live = attachLive(server, fleet, store, {
       allowedOrigins: opts.allowedOrigins,
       sessions: opts.liveSessions,
-      ...(bus && { city: { bus, remote, adapter: signedStreamsAdapter(bus.pub, bus.signer, (reason) => bus.emit('rejected', reason)) } }),
+      ...(bus &&
+        {
+          city: {
+            bus,
+            remote,
+            links: myLinks,
+            station: thisStation,
+            adapter: signedStreamsAdapter(bus.pub, bus.signer, (reason) => bus.emit('rejected', reason)),
+          },
+        }),
     });
     io = live.io;
-    attachAlerts(live.io, { aircraft, ground, officers });
-    attachPatrols(live.io, { patrols, control, scheduler });
+    attachAlerts(live.io, { aircraft, ground, officers, stationOf });
+    attachPatrols(live.io, { patrols, control, scheduler, stationOf });
     // The officer holding an incident's job (accepted, on the way or there) sees the drone over it.
-    attachGotos(live.io, gotos, droneRequests, jobHolder, log);
-    const videoLive = attachVideoLive(server, video, store, { allowedOrigins: opts.allowedOrigins, sessions: opts.liveSessions, officerMayWatch });
+    attachGotos(live.io, gotos, droneRequests, jobHolder, stationOf, log);
+    const videoLive = attachVideoLive(server, video, store, {
+      allowedOrigins: opts.allowedOrigins,
+      sessions: opts.liveSessions,
+      officerMayWatch,
+      stationOf,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(

@@ -34,6 +34,7 @@ export function dispatchCandidates(
       busyWith: view?.busyWith ?? null,
       alerted: d !== undefined && d.withdrawn === null,
       answer: d && d.withdrawn === null ? d.answer : null,
+      station: officers.stationOf(name),
     };
   });
   const tier = (c: DispatchCandidate) => (!c.onDuty ? 2 : c.reachable && c.etaS !== null ? 0 : 1);

@@ -37,6 +37,8 @@ export class Officers extends EventEmitter<{ changed: [OfficerView]; op: [Office
    */
   mayServe: (name: string) => boolean = () => true;
   accountsCurrent: () => Promise<void> = () => Promise.resolve();
+  /** the station an officer works for (their account's scope), null for the city's: shown beside them wherever they are listed */
+  stationOf: (name: string) => string | null = () => null;
 
   private entry(name: string, displayName = ''): Officer {
     let o = this.all.get(name);
@@ -146,7 +148,7 @@ export class Officers extends EventEmitter<{ changed: [OfficerView]; op: [Office
 
   view(o: Officer): OfficerView {
     const { speedMps: _speed, speedBase: _base, phones, lastSeen: _seen, ...rest } = o;
-    return { ...rest, busyWith: this.busyWith(o.name), phoneOnline: phones > 0 };
+    return { ...rest, busyWith: this.busyWith(o.name), phoneOnline: phones > 0, station: this.stationOf(o.name) };
   }
 
   list(): OfficerView[] {

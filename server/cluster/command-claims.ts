@@ -33,7 +33,7 @@ const COMMAND_ID = /^[A-Za-z0-9][A-Za-z0-9-]{7,63}$/;
 export class CommandClaims {
   private readonly clock: Clock;
 
-  constructor(private readonly db: Db, private readonly node: string, o: { clock?: Clock } = {}) {
+  constructor(private readonly db: Db, readonly node: string, o: { clock?: Clock } = {}) {
     if (!NODE_NAME.test(node)) throw new Error(`command claims: node name "${node}" must be lower-case letters, digits and -, starting with a letter (≤ 32)`);
     this.clock = o.clock ?? realClock;
   }
@@ -54,6 +54,15 @@ export class CommandClaims {
     const row = await this.row(id);
     const found = row ? `${row.state} at node ${row.node}` : 'never claimed, or pruned';
     throw new Error(`command ${id}: ${this.node} cannot record its outcome: it is not running here (${found})`);
+  }
+
+  /**
+   * Give up a claim this node holds and has not finished (a scheduled launch refused by its checks):
+   * another node, or this one later, may claim it again. Anything else is left as it is.
+   */
+  async release(id: string): Promise<void> {
+    checkId(id);
+    await this.db.k.deleteFrom('cluster_commands').where('id', '=', id).where('node', '=', this.node).where('state', '=', 'running').execute();
   }
 
   /**

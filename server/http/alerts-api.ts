@@ -13,6 +13,7 @@ import { DECLINE_REASONS, GROUND_CATEGORIES, INCIDENT_OUTCOMES, OFFICER_ANSWERS 
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
 import { refusalBody, saidBody, statusOf } from './errors.ts';
+import { droneInScope, outOfScope, type StationOf } from './scope.ts';
 
 export interface AlertsApiOptions {
   ctx: AuthContext;
@@ -22,6 +23,8 @@ export interface AlertsApiOptions {
   officers: Officers;
   /** where the station is; alerts farther than `radiusKm` are refused as implausible */
   area: { lat: number; lon: number; radiusKm: number };
+  /** which station each drone belongs to: a station's people see and acknowledge only its drones' alerts (scope.ts) */
+  stationOf: StationOf;
 }
 
 const lat = z.number().min(-90).max(90);
@@ -177,8 +180,8 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     res.setHeader('content-disposition', `attachment; filename="incidents-${new Date().toISOString().slice(0, 10)}.csv"`);
     res.send(csv);
   });
-  router.get('/alerts/open', watch, (_req, res) => {
-    res.json({ aircraft: aircraft.open(), ground: ground.openViews() });
+  router.get('/alerts/open', watch, (req, res) => {
+    res.json({ aircraft: aircraft.open().filter((a) => droneInScope(req.user!, o.stationOf, a.vehicleId)), ground: ground.openViews() });
   });
   router.get('/officers', watch, (_req, res) => {
     res.json(officers.list());
@@ -287,6 +290,9 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       const found = await Promise.all(ids.map((id) => aircraft.get(id)));
       const unknown = ids.filter((_, i) => !found[i]);
       if (unknown.length) throw new DispatchError('not_found', said('aircraft_alerts_unknown', { ids: unknown.join(', ') }));
+      // One of another station's drones refuses the request too (403, as its own would be): none is acknowledged.
+      const other = found.find((a) => !droneInScope(req.user!, o.stationOf, a!.vehicleId));
+      if (other && outOfScope(ctx, o.stationOf, req, res, other.vehicleId, `aircraft-alert:${other.id}`)) return undefined;
       // Those acknowledged already (by someone else meanwhile) keep their first acknowledgement.
       const acknowledged: number[] = [];
       for (const [i, id] of ids.entries()) {
@@ -298,6 +304,12 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   router.post(
     '/aircraft-alerts/:id/ack',
     raise,
+    // an alert of another station's drone: 403 before anything is acknowledged
+    async (req, res, next) => {
+      const id = Number(req.params.id);
+      const a = Number.isInteger(id) && id > 0 ? await aircraft.get(id) : undefined;
+      if (!a || !outOfScope(ctx, o.stationOf, req, res, a.vehicleId, `aircraft-alert:${id}`)) next();
+    },
     step('alert.ack', async (req) => {
       const id = idOf(req);
       const a = await aircraft.acknowledge(id, req.user!.name);

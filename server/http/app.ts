@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
+import { createStationsRouter, type StationsApiOptions } from './stations-api.ts';
+import { droneScopeGuard, inScope, type StationOf } from './scope.ts';
 import { isSignal, type CityHealth, type ClientConfig, type StationView, type VehicleView } from '../wire/types.ts';
 import { said, term, verbatim, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
@@ -53,16 +55,16 @@ export interface AppOptions {
   tiles: express.Router | null;
   /** the station's geofence and no-fly zones, drawn on the map */
   station: StationView;
-  alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet'>;
+  alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet' | 'stationOf'>;
   patrols: { patrols: Patrols; control: ControlRegistry; routes: RouteStore; scheduler: Scheduler };
   /** drone to the scene: gotos and the command room's drone requests */
-  goto?: Omit<GotoApiOptions, 'ctx'>;
+  goto?: Omit<GotoApiOptions, 'ctx' | 'stationOf'>;
   /** the cameras' list and the stills kept as evidence (issue 16) */
-  video?: Omit<VideoApiOptions, 'ctx'>;
+  video?: Omit<VideoApiOptions, 'ctx' | 'stationOf'>;
   /** which camera is each drone's, set by an admin (GET/PUT /api/video-sources) */
   videoSources?: Omit<VideoSourcesApiOptions, 'ctx'>;
   /** each run's recorded video: its replay and its export (GET /api/runs/:id/video, …/video.mp4) */
-  recordings?: Omit<RecordingsApiOptions, 'ctx'>;
+  recordings?: Omit<RecordingsApiOptions, 'ctx' | 'stationOf'>;
   /** Prometheus metrics, served at /metrics */
   metrics: Registry;
   /** built web app (vite build output); not served when missing */
@@ -72,10 +74,19 @@ export interface AppOptions {
   log?: Logger;
   /** web origins other than our own whose pages may change things (allowedOrigins) */
   allowedOrigins?: readonly string[];
-  /** a city: requests for the other nodes' drones go to them (city.ts); their drones are listed with ours */
+  /** the stations and what each has under way (GET /api/stations) */
+  stations: Omit<StationsApiOptions, 'ctx'>;
+  /** which station each drone belongs to (scope.ts): this node's, or another node's as it sent it */
+  stationOf: StationOf;
   /** Express's "trust proxy": behind a balancer, whose X-Forwarded-For names the client */
   trustProxy?: false | number | string | string[];
-  city?: { trustLoopback: express.RequestHandler; forward: express.RequestHandler; remoteViews(): VehicleView[]; health(): CityHealth };
+  /** a city: requests for the other nodes' drones go to them (city.ts); their drones are listed with ours */
+  city?: {
+    trustLoopback: express.RequestHandler;
+    forward: express.RequestHandler;
+    remoteViews(): VehicleView[];
+    health(): CityHealth;
+  };
 }
 
 const AuditQuery = z.object({
@@ -106,6 +117,8 @@ export function createApp(
     log,
     city,
     trustProxy = false,
+    stationOf,
+    stations,
   }: AppOptions,
 ): express.Express {
   const app = express();
@@ -177,10 +190,13 @@ export function createApp(
   app.get('/api/station', watchers, (_req, res) => {
     res.json(station);
   });
+  // A drone of another station than the user's: refused here, wherever the drone is linked.
+  app.use(droneScopeGuard(ctx, stationOf));
   // Another node's drone: the request is carried out where its link is (before anything here reads it).
   if (city) app.use(city.forward);
-  app.get('/api/vehicles', watchers, (_req, res) => {
-    res.json(city ? [...vehicleViews(fleet), ...city.remoteViews()] : vehicleViews(fleet));
+  app.get('/api/vehicles', watchers, (req, res) => {
+    const all = city ? [...vehicleViews(fleet), ...city.remoteViews()] : vehicleViews(fleet);
+    res.json(all.filter((v) => inScope(req.user!, v.station)));
   });
   app.get('/api/vehicles/:id', watchers, (req, res) => {
     const v = fleet.get(String(req.params.id));
@@ -191,20 +207,29 @@ export function createApp(
     res.json(vehicleView(fleet, v));
   });
   app.use('/api/users', createUsersRouter(ctx));
-  app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet }));
+  app.use('/api', createStationsRouter({ ...stations, ctx }));
+  app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet, stationOf }));
   app.use(
     '/api',
-    createPatrolsRouter({ ctx, patrols: patrols.patrols, control: patrols.control, scheduler: patrols.scheduler, runs: store.runs, tracks: store.tracks }),
+    createPatrolsRouter({
+      ctx,
+      patrols: patrols.patrols,
+      control: patrols.control,
+      scheduler: patrols.scheduler,
+      runs: store.runs,
+      tracks: store.tracks,
+      stationOf,
+    }),
   );
   if (goto) {
     // the history of past gotos (their list and tracks) reads the store; their video is in recordings
     const incidentNumber = (id: number) => goto.incident(id)?.number ?? null;
-    app.use('/api', createGotoHistoryRouter({ ctx, records: store.gotos, tracks: store.tracks, incidentNumber }));
-    app.use('/api', createGotoRouter({ ...goto, ctx }));
+    app.use('/api', createGotoHistoryRouter({ ctx, records: store.gotos, tracks: store.tracks, incidentNumber, stationOf }));
+    app.use('/api', createGotoRouter({ ...goto, ctx, stationOf }));
   }
-  if (video) app.use('/api', createVideoRouter({ ...video, ctx }));
+  if (video) app.use('/api', createVideoRouter({ ...video, ctx, stationOf }));
   if (videoSources) app.use('/api/video-sources', createVideoSourcesRouter({ ...videoSources, ctx }));
-  if (recordings) app.use('/api', createRecordingsRouter({ ...recordings, ctx }));
+  if (recordings) app.use('/api', createRecordingsRouter({ ...recordings, ctx, stationOf }));
   // Routes: reading for everyone who watches the fleet; changes for pilots and admins (sending one
   // to a drone is a flight command, in the patrols router above).
   app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin'), audit: store.audit }));

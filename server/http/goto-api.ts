@@ -12,6 +12,7 @@ import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { refusalBody, saidBody, statusOf } from './errors.ts';
 import { officerRoom } from './live-alerts.ts';
 import { FLEET_ROOM, isWatcher, type LiveServer } from './live.ts';
+import { droneInScope, roomsOf, type StationOf } from './scope.ts';
 import { parseBody } from './validate.ts';
 
 export interface GotoApiOptions {
@@ -20,6 +21,8 @@ export interface GotoApiOptions {
   requests: DroneRequests;
   /** an incident's place, number and whether it is over (resolved or closed), or null when there is none */
   incident: (alertId: number) => (LatLon & { number: string; over: boolean }) | null;
+  /** which station each drone belongs to: a station's people see only its drones' gotos (scope.ts) */
+  stationOf: StationOf;
 }
 
 // A flight command is sent only when the pilot confirmed it: the client must say so explicitly.
@@ -73,8 +76,8 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
   };
 
   // Those under way and those that ended in the last 12 hours (kept across restarts).
-  router.get('/gotos', watch, async (_req, res) => {
-    res.json(await gotos.shownViews());
+  router.get('/gotos', watch, async (req, res) => {
+    res.json((await gotos.shownViews()).filter((g) => droneInScope(req.user!, o.stationOf, g.vehicleId)));
   });
   router.get('/vehicles/:id/goto', wellFormedId, watch, async (req, res) => {
     const g = await gotos.current(vid(req));
@@ -237,6 +240,7 @@ export function attachGotos(
   gotos: Gotos,
   requests: DroneRequests,
   officerOf: (alertId: number) => string | null = () => null,
+  stationOf: StationOf = () => null,
   log: Logger = stderrLog,
 ): void {
   // What is read from the store is sent in the order asked, so an older list never follows a newer one.
@@ -250,12 +254,12 @@ export function attachGotos(
     }
     if (!isWatcher(user)) return;
     sends.queue(0, async () => {
-      socket.emit('gotos', await gotos.shownViews());
+      socket.emit('gotos', (await gotos.shownViews()).filter((g) => droneInScope(user, stationOf, g.vehicleId)));
       socket.emit('drone-requests', await requests.list());
     });
   });
   gotos.on('goto', (g) => {
-    io.to(FLEET_ROOM).emit('gotos', [g]);
+    io.to(roomsOf(stationOf(g.vehicleId))).emit('gotos', [g]);
     const officer = g.alertId === null ? null : officerOf(g.alertId);
     if (officer) io.to(officerRoom(officer)).emit('job:drone', forOfficer({ ...g, alertId: g.alertId! }));
   });

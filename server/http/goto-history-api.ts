@@ -12,6 +12,7 @@ import { said } from '../wire/messages.ts';
 import type { GotoHistoryView } from '../wire/types.ts';
 import { requireRole, type AuthContext } from './auth.ts';
 import { saidBody } from './errors.ts';
+import { droneInScope, outOfScope, type StationOf } from './scope.ts';
 import { describeIssues } from './validate.ts';
 
 export interface GotoHistoryApiOptions {
@@ -21,6 +22,8 @@ export interface GotoHistoryApiOptions {
   tracks: Pick<TrackStore, 'track'>;
   /** an incident's number, or null when there is no such incident */
   incidentNumber: (alertId: number) => string | null;
+  /** which station each drone belongs to: a station's people see only its drones' gotos (scope.ts) */
+  stationOf: StationOf;
 }
 
 const HistoryQuery = z.object({
@@ -56,7 +59,7 @@ export function createGotoHistoryRouter(o: GotoHistoryApiOptions): express.Route
     const [active, ended] = await Promise.all([o.records.active(), o.records.endedSince(from, limit)]);
     // One that ended between the two reads is in both: its ended row counts.
     const rows = [...new Map([...active, ...ended].map((g) => [g.id, g])).values()]
-      .filter((g) => g.startedAt <= to)
+      .filter((g) => g.startedAt <= to && droneInScope(req.user!, o.stationOf, g.vehicleId))
       .sort((a, b) => b.startedAt - a.startedAt)
       .slice(0, limit);
     res.json(rows.map(view));
@@ -69,6 +72,7 @@ export function createGotoHistoryRouter(o: GotoHistoryApiOptions): express.Route
       res.status(404).json(saidBody(said('goto_record_unknown', { id: String(req.params.id) })));
       return;
     }
+    if (outOfScope(o.ctx, o.stationOf, req, res, g.vehicleId, `goto:${g.id}`)) return;
     res.json(await o.tracks.track(g.vehicleId, g.startedAt, g.endedAt ?? Date.now()));
   });
 

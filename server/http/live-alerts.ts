@@ -4,6 +4,7 @@ import type { GroundDispatch } from '../alerts/ground.ts';
 import type { Officers } from '../alerts/officers.ts';
 import type { GroundAlertView } from '../wire/types.ts';
 import { FLEET_ROOM, isWatcher, type LiveServer } from './live.ts';
+import { droneInScope, roomsOf, type StationOf } from './scope.ts';
 import { describeIssues } from './validate.ts';
 
 /** How long an officer's phone has to confirm it received an alert before it counts as not delivered. */
@@ -17,13 +18,13 @@ export const officerRoom = (name: string) => `officer:${name}`;
  * gets its offers (and confirms delivery), every later change of its jobs (including the one that
  * takes a job off it), and on each (re)connection whatever is still open for it.
  */
-export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; ground: GroundDispatch; officers: Officers }): void {
-  const { aircraft, ground, officers } = o;
+export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; ground: GroundDispatch; officers: Officers; stationOf: StationOf }): void {
+  const { aircraft, ground, officers, stationOf } = o;
 
   io.on('connection', (socket) => {
     const user = socket.data.user;
     if (isWatcher(user)) {
-      socket.emit('alerts:aircraft', aircraft.open());
+      socket.emit('alerts:aircraft', aircraft.open().filter((a) => droneInScope(user, stationOf, a.vehicleId)));
       socket.emit('alerts:ground', ground.openViews());
       socket.emit('officers', officers.list());
     }
@@ -56,7 +57,7 @@ export function attachAlerts(io: LiveServer, o: { aircraft: AircraftMonitor; gro
   });
 
   // An aircraft alert is raised where the drone is linked; in a city every node's pages get it (the adapter).
-  aircraft.on('alert', (a) => io.to(FLEET_ROOM).emit('alerts:aircraft', [a]));
+  aircraft.on('alert', (a) => io.to(roomsOf(stationOf(a.vehicleId))).emit('alerts:aircraft', [a]));
   // Every node of a city keeps the same officers (alerts/officers.ts apply()): each tells its own pages.
   officers.on('changed', (v) => {
     io.local.to(FLEET_ROOM).emit('officers', [v]);

@@ -8,10 +8,11 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../wire/types.t
 import { resolveSession, tokenOf } from './auth.ts';
 import { liveSession, watchSessions, type LiveSession, type SessionWatchOptions } from './live-sessions.ts';
 import { auditOrigin, checkOrigin } from './origin.ts';
-import type { RemoteFleet } from './remote-fleet.ts';
+import type { NodeStation, RemoteFleet } from './remote-fleet.ts';
 import { vehicleView, vehicleViews } from './views.ts';
 import type { CityBus } from '../cluster/bus.ts';
-import type { VehicleView } from '../wire/types.ts';
+import { CITY_SCOPE, DEFAULT_STATION_ID, type VehicleView } from '../wire/types.ts';
+import { inScope, scopeOf, scopeRoom } from './scope.ts';
 
 interface SocketData {
   user: User;
@@ -25,7 +26,7 @@ export interface LiveOptions {
   allowedOrigins?: readonly string[];
   sessions?: SessionWatchOptions;
   /** a city: this node's drones go to the other nodes, and theirs are shown here beside its own */
-  city?: { bus: CityBus; remote: RemoteFleet; adapter: ServerOptions['adapter'] };
+  city?: { bus: CityBus; remote: RemoteFleet; adapter: ServerOptions['adapter']; links: string[]; station(): NodeStation };
 }
 
 /** Socket.io room of everyone who may watch the fleet (pilot, command, admin; not officers). */
@@ -87,15 +88,39 @@ export function attachLive(
   const onChanged = (v: Vehicle) => dirty.add(v);
   fleet.on('changed', onChanged);
   const city = o.city;
+  /**
+   * Drones to this node's pages by scope: the city's people get every drone, a station's only its
+   * own (scope.ts). Volatile: a page that cannot keep up skips a batch, and the next snapshot heals it.
+   */
+  const sendScoped = (event: 'vehicles:update' | 'vehicles:snapshot', views: VehicleView[]) => {
+    const rooms = io.sockets.adapter.rooms;
+    if (rooms.get(scopeRoom(CITY_SCOPE))?.size) io.local.to(scopeRoom(CITY_SCOPE)).volatile.emit(event, views);
+    const byStation = new Map<string, VehicleView[]>();
+    for (const v of views) {
+      const station = v.station ?? DEFAULT_STATION_ID;
+      const list = byStation.get(station);
+      if (list) list.push(v);
+      else byStation.set(station, [v]);
+    }
+    for (const [station, list] of byStation) if (rooms.get(scopeRoom(station))?.size) io.local.to(scopeRoom(station)).volatile.emit(event, list);
+    // a station's page with no drone of its own still gets its (empty) snapshot
+    if (event === 'vehicles:snapshot') {
+      for (const [room, members] of rooms) {
+        if (!room.startsWith('scope:') || room === scopeRoom(CITY_SCOPE) || !members.size || byStation.has(room.slice(6))) continue;
+        io.local.to(room).volatile.emit(event, []);
+      }
+    }
+  };
   /** every drone this node shows: its own, and in a city the other nodes' */
   const allViews = (): VehicleView[] => (city ? [...vehicleViews(fleet), ...remoteViews(city.remote, fleet)] : vehicleViews(fleet));
   // The other nodes' drones reach this node's pages as they reach their own: each update as it comes
   // (they were coalesced where they were heard), and in this node's snapshots.
   city?.bus.handle('views', (from, body) => {
-    const { full, views } = body as { full: boolean; views: VehicleView[] };
+    const { full, views, station, links } = body as { full: boolean; views: VehicleView[]; station?: NodeStation; links?: string[] };
     if (!Array.isArray(views)) return;
+    if (full && typeof station?.id === 'string' && Array.isArray(links)) city.remote.node(from, station, links.filter((l) => typeof l === 'string'));
     const shown = city.remote.apply(from, views, full, Date.now(), (id) => fleet.get(id) !== undefined);
-    if (!full && shown.length) io.local.to(FLEET_ROOM).volatile.emit('vehicles:update', shown);
+    if (!full && shown.length) sendScoped('vehicles:update', shown);
   });
 
   // Same sessions as the REST API: the browser's cookie, or { auth: { token } } from other clients.
@@ -138,9 +163,10 @@ export function attachLive(
       });
       socket.disconnect(true);
     });
-    if (isWatcher(socket.data.user)) {
-      void socket.join(FLEET_ROOM);
-      socket.emit('vehicles:snapshot', allViews());
+    const user = socket.data.user;
+    if (isWatcher(user)) {
+      void socket.join([FLEET_ROOM, scopeRoom(scopeOf(user))]);
+      socket.emit('vehicles:snapshot', allViews().filter((v) => inScope(user, v.station)));
     }
   });
 
@@ -159,13 +185,13 @@ export function attachLive(
     }
     const views = due.map((v) => vehicleView(fleet, v));
     // local: in a city each node sends its pages the others' drones itself (above), with its snapshots
-    io.local.to(FLEET_ROOM).volatile.emit('vehicles:update', views);
+    sendScoped('vehicles:update', views);
     void city?.bus.send(null, 'views', { full: false, views });
   }, TICK_MS);
   const sendSnapshot = () => {
-    if (io.sockets.adapter.rooms.get(FLEET_ROOM)?.size) io.local.to(FLEET_ROOM).volatile.emit('vehicles:snapshot', allViews());
+    if (io.sockets.adapter.rooms.get(FLEET_ROOM)?.size) sendScoped('vehicles:snapshot', allViews());
     // also when no drone is here: the other nodes hear that this one is alive
-    void city?.bus.send(null, 'views', { full: true, views: vehicleViews(fleet) });
+    void city?.bus.send(null, 'views', { full: true, views: vehicleViews(fleet), station: city.station(), links: city.links });
   };
   const snapshot = setInterval(sendSnapshot, SNAPSHOT_MS);
   // the other nodes hear of this one at once, not a snapshot period after it starts

@@ -12,6 +12,7 @@ import type { RunView } from '../wire/types.ts';
 import { said, term } from '../wire/messages.ts';
 import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { droneInScope, outOfScope, type StationOf } from './scope.ts';
 import { describeIssues, parseBody } from './validate.ts';
 import { refusalBody, saidBody, statusOf } from './errors.ts';
 
@@ -22,6 +23,8 @@ export interface PatrolsApiOptions {
   scheduler: Scheduler;
   runs: RunStore;
   tracks: TrackStore;
+  /** which station each drone belongs to: a station's people see only its drones' control and runs (scope.ts) */
+  stationOf: StationOf;
 }
 
 // A flight command is sent only when the pilot confirmed it: the client must say so explicitly.
@@ -74,8 +77,8 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     else wellFormedId(req, res, next);
   };
 
-  router.get('/control', watch, (_req, res) => {
-    res.json(control.all());
+  router.get('/control', watch, (req, res) => {
+    res.json(Object.fromEntries(Object.entries(control.all()).filter(([id]) => droneInScope(req.user!, o.stationOf, id))));
   });
   router.get('/patrols/due', watch, (_req, res) => {
     res.json(o.scheduler.list());
@@ -210,12 +213,16 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
-    res.json(await withFigures(await patrols.views(await o.runs.list(q.data))));
+    // A station's people get its drones' runs (of the `limit` newest, those in their scope).
+    const runs = (await o.runs.list(q.data)).filter((r) => droneInScope(req.user!, o.stationOf, r.vehicleId));
+    res.json(await withFigures(await patrols.views(runs)));
   });
 
+  /** The run, or null when it was answered: 404 unknown, 403 of another station's drone. */
   const runOr404 = async (req: express.Request, res: express.Response) => {
     const run = await patrols.view(Number(req.params.id));
     if (!run) res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
+    else if (outOfScope(ctx, o.stationOf, req, res, run.vehicleId, `run:${run.id}`)) return null;
     return run;
   };
   router.get('/runs/:id', watch, async (req, res) => {
@@ -226,7 +233,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   router.get('/runs/:id/route', watch, async (req, res) => {
     const row = await o.runs.get(Number(req.params.id));
     if (!row) res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
-    else res.json(routeShape(JSON.parse(row.routeJson) as Route));
+    else if (!outOfScope(ctx, o.stationOf, req, res, row.vehicleId, `run:${row.id}`)) res.json(routeShape(JSON.parse(row.routeJson) as Route));
   });
   router.get('/runs/:id/track{.:format}', watch, async (req, res) => {
     const run = await runOr404(req, res);

@@ -16,6 +16,7 @@ import { said } from '../wire/messages.ts';
 import type { RecordingSegmentView, RunVideoView } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { saidBody } from './errors.ts';
+import { outOfScope, type StationOf } from './scope.ts';
 
 /** A run's drone and time, as its record keeps them. */
 export interface RecordedSpan {
@@ -41,6 +42,8 @@ export interface RecordingsApiOptions {
   run: (id: number) => Promise<RecordedSpan | null>;
   /** a goto's (drone to the scene) span, or null */
   goto: (id: number) => Promise<RecordedSpan | null>;
+  /** which station each drone belongs to: a station's people see only its drones' video (scope.ts) */
+  stationOf: StationOf;
 }
 
 export const segmentView = (s: SegmentRow): RecordingSegmentView => ({
@@ -91,6 +94,7 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
       res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
       return;
     }
+    if (outOfScope(ctx, o.stationOf, req, res, run.vehicleId, `run:${id}`)) return;
     const segments = (await during(run)).map(segmentView);
     audit(req, 'video.replay', `run:${id}`, 'ok', { files: segments.length });
     res.json({ vehicleId: run.vehicleId, segments } satisfies RunVideoView);
@@ -104,6 +108,7 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
       res.status(404).json(saidBody(said('goto_record_unknown', { id: String(req.params.id) })));
       return;
     }
+    if (outOfScope(ctx, o.stationOf, req, res, g.vehicleId, `goto:${id}`)) return;
     const segments = (await homeward(g)).map(segmentView);
     audit(req, 'video.replay', `goto:${id}`, 'ok', { files: segments.length });
     res.json({ vehicleId: g.vehicleId, segments } satisfies RunVideoView);
@@ -116,6 +121,7 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
       res.status(404).json(saidBody(said('recording_file_unknown', { id: String(req.params.id) })));
       return;
     }
+    if (outOfScope(ctx, o.stationOf, req, res, seg.vehicleId, `recording:${id}`)) return;
     // A file still being written grows: the page reads what is there now.
     res.sendFile(
       path.join(o.dir, seg.file),
@@ -157,14 +163,14 @@ export function createRecordingsRouter(o: RecordingsApiOptions): express.Router 
     const id = idOf(req);
     const run = id === null ? null : await o.run(id);
     if (!run) res.status(404).json(saidBody(said('run_unknown', { run: String(req.params.id) })));
-    else await exportVideo(req, res, 'run', run, id!);
+    else if (!outOfScope(ctx, o.stationOf, req, res, run.vehicleId, `run:${id}`)) await exportVideo(req, res, 'run', run, id!);
   });
 
   router.get('/gotos/:id/video.mp4', watch, async (req, res) => {
     const id = idOf(req);
     const g = id === null ? null : await o.goto(id);
     if (!g) res.status(404).json(saidBody(said('goto_record_unknown', { id: String(req.params.id) })));
-    else await exportVideo(req, res, 'goto', g, id!);
+    else if (!outOfScope(ctx, o.stationOf, req, res, g.vehicleId, `goto:${id}`)) await exportVideo(req, res, 'goto', g, id!);
   });
 
   return router;

@@ -1,9 +1,22 @@
 import type { VehicleView } from '../wire/types.ts';
 
+/** A drone's link, from its id "<link>-<sysid>". */
+export const linkOf = (vehicleId: string) => vehicleId.replace(/-\d+$/, '');
+
 /** A node that has sent nothing for this long is taken to be down: its drones show their link lost. */
 export const NODE_SILENT_MS = 7000;
 /** …and after this long its drones leave the map, unless another node has taken their link over. */
 const FORGET_MS = 120_000;
+
+/** A node's station, as it tells the others with each snapshot. */
+export interface NodeStation {
+  id: string;
+  name: string;
+  lat: number;
+  lon: number;
+  radiusKm: number;
+  patrolsRunning: number;
+}
 
 interface Held {
   node: string;
@@ -21,6 +34,8 @@ interface Held {
 export class RemoteFleet {
   private readonly byId = new Map<string, Held>();
   private readonly heard = new Map<string, number>();
+  /** every link the other nodes serve or stand by for, and its station: a drone's station when it is not heard now (its past runs) */
+  private readonly linkStations = new Map<string, string>();
 
   /** An update from `node` (its changed drones), or with `full` all it serves now (its snapshot). */
   apply(node: string, views: VehicleView[], full: boolean, now: number, local: (id: string) => boolean): VehicleView[] {
@@ -38,6 +53,25 @@ export class RemoteFleet {
   /** The node a drone is linked at, if another; null when no other node has it. */
   ownerOf(id: string): string | null {
     return this.byId.get(id)?.node ?? null;
+  }
+
+  /** what each node last said of itself: its station, and the patrols it has in the air */
+  private readonly stationsByNode = new Map<string, NodeStation>();
+
+  /** What a node says of itself with its snapshot: its station, and the links it is configured with. */
+  node(node: string, station: NodeStation, links: string[]): void {
+    this.stationsByNode.set(node, station);
+    for (const l of links) this.linkStations.set(l, station.id);
+  }
+
+  /** The stations of the nodes heard lately, each with the node serving it. */
+  stations(now: number): (NodeStation & { node: string })[] {
+    return [...this.stationsByNode].filter(([node]) => now - (this.heard.get(node) ?? 0) <= FORGET_MS).map(([node, st]) => ({ ...st, node }));
+  }
+
+  /** The station a remote drone belongs to, as its node sent it, or by its link's; null when no other node knows it. */
+  stationOf(id: string): string | null {
+    return this.byId.get(id)?.view.station ?? this.linkStations.get(linkOf(id)) ?? null;
   }
 
   /** When `node` was last heard, or null. */

@@ -19,6 +19,7 @@ import { isWatcher } from './live.ts';
 import { describeIssues } from './validate.ts';
 import { saidBody } from './errors.ts';
 import { said } from '../wire/messages.ts';
+import type { StationOf } from './scope.ts';
 import { mayWatch } from './video-live.ts';
 
 /** A still larger than this is not one picture from a drone's video. */
@@ -46,6 +47,8 @@ export interface VideoApiOptions {
   droneOver: (alertId: number) => string | null;
   /** where the drone is now, from its telemetry; null without a position */
   where: (vehicleId: string) => { lat: number; lon: number; altM: number | null; headingDeg: number | null } | null;
+  /** which station each drone belongs to: a station's people list and file stills of its drones only (scope.ts) */
+  stationOf: StationOf;
 }
 
 const AlertId = z.coerce.number().int().positive();
@@ -99,7 +102,7 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
   router.get('/video', anyone, (req, res) => {
     const { alertId } = parseQuery(FeedQuery, req);
     const over = alertId === undefined ? null : o.droneOver(alertId);
-    const feeds = relay.list().filter((f) => mayWatch(req.user!, f.vehicleId, o.officerMayWatch));
+    const feeds = relay.list().filter((f) => mayWatch(req.user!, f.vehicleId, o.officerMayWatch, o.stationOf));
     res.json(alertId === undefined ? feeds : feeds.filter((f) => f.vehicleId === over));
   });
 
@@ -114,7 +117,8 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
     if (q.takenAt < now - STILL_TAKEN_WINDOW.beforeMs) {
       throw new Refusal('invalid', said('still_taken_late', { seconds: STILL_TAKEN_WINDOW.beforeMs / 1000, now: new Date(now).toISOString() }));
     }
-    if (!mayWatch(req.user!, q.vehicleId, o.officerMayWatch)) throw new Refusal('forbidden', said('still_drone_not_yours', { vehicle: q.vehicleId }));
+    if (!mayWatch(req.user!, q.vehicleId, o.officerMayWatch, o.stationOf))
+      throw new Refusal('forbidden', said('still_drone_not_yours', { vehicle: q.vehicleId }));
     if (q.alertId !== undefined) await incidentFor(req.user!, q.alertId);
     next();
   };

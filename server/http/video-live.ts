@@ -17,11 +17,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Store } from '../store/index.ts';
 import type { User } from '../store/users.ts';
 import type { VideoRelay } from '../video/relay.ts';
+import { english, said } from '../wire/messages.ts';
 import { VIDEO_CLOSE, type VideoMessage } from '../wire/types.ts';
 import { resolveSession, tokenOf } from './auth.ts';
 import { isWatcher } from './live.ts';
 import { liveSession, SESSION_POLL_MS, watchConnections, type LiveSession, type SessionWatchOptions } from './live-sessions.ts';
 import { auditOrigin, checkOrigin } from './origin.ts';
+import { droneInScope, scopeOf, type StationOf } from './scope.ts';
 
 const ROUTE = /^\/api\/video\/([^/?#]+)\/live(?:[?#]|$)/;
 /** A viewer that answers no ping for this long is gone (its network died without closing): end it. */
@@ -40,11 +42,17 @@ export interface VideoLiveOptions {
   officerMayWatch: (officer: string, vehicleId: string) => boolean;
   /** sockets one session may hold at once (default VIDEO_SOCKETS_PER_SESSION) */
   maxPerSession?: number;
+  /** which station each drone belongs to: a station's people watch only its drones (scope.ts); not given, every drone is the user's */
+  stationOf?: StationOf;
 }
 
-/** Who may watch a drone's camera now. */
-export function mayWatch(user: User, vehicleId: string, officerMayWatch: VideoLiveOptions['officerMayWatch']): boolean {
-  return isWatcher(user) || (user.roles.includes('officer') && officerMayWatch(user.name, vehicleId));
+/**
+ * Who may watch a drone's camera now: the fleet's watchers a drone of their scope (stationOf given),
+ * an officer the drone over their incident, whichever station it is (the centre dispatches across them).
+ */
+export function mayWatch(user: User, vehicleId: string, officerMayWatch: VideoLiveOptions['officerMayWatch'], stationOf?: StationOf): boolean {
+  if (isWatcher(user) && (stationOf === undefined || droneInScope(user, stationOf, vehicleId))) return true;
+  return user.roles.includes('officer') && officerMayWatch(user.name, vehicleId);
 }
 
 interface VideoConnection {
@@ -104,9 +112,12 @@ export function attachVideoLive(
         audit.refused({ action: 'access.denied', target, result: '401', detail: { reason: s.error }, ip });
         return refuse(socket, 401, s.error);
       }
-      if (!mayWatch(s.user, vehicleId, o.officerMayWatch)) {
+      if (!mayWatch(s.user, vehicleId, o.officerMayWatch, o.stationOf)) {
         audit.refused({ user: s.user.name, action: 'access.denied', target, result: '403', ip });
-        const why = s.user.roles.includes('officer') ?
+        const station = o.stationOf?.(vehicleId) ?? null;
+        const why = isWatcher(s.user) ?
+          english(said('scope_other_station', { vehicle: vehicleId, station: station ?? '?', user: s.user.name, scope: scopeOf(s.user) })) :
+          s.user.roles.includes('officer') ?
           `forbidden: an officer sees only the drone sent over the incident they hold, and ${vehicleId} is not` :
           `forbidden: watching a drone's video needs the role pilot, command or admin; ${s.user.name} has ${s.user.roles.join(', ') || 'no role'}`;
         return refuse(socket, 403, why);
@@ -167,7 +178,8 @@ export function attachVideoLive(
   // An officer's view ends when the drone no longer serves the incident they hold.
   const access = setInterval(() => {
     for (const c of open) {
-      if (!mayWatch(c.user, c.vehicleId, o.officerMayWatch)) c.ws.close(VIDEO_CLOSE.forbidden, `drone ${c.vehicleId} no longer serves your incident`);
+      if (!mayWatch(c.user, c.vehicleId, o.officerMayWatch, o.stationOf))
+        c.ws.close(VIDEO_CLOSE.forbidden, `drone ${c.vehicleId} no longer serves your incident`);
     }
   }, o.sessions?.pollMs ?? SESSION_POLL_MS);
   const pings = setInterval(() => {

@@ -4,7 +4,7 @@ import type { Vehicle } from '../vehicles/vehicle.ts';
 import type { HealthView, LinkView, StoreHealth, VehicleView } from '../wire/types.ts';
 
 export function vehicleView(fleet: Fleet, v: Vehicle): VehicleView {
-  return v.view(fleet.crcErrorsOf(v));
+  return { ...v.view(fleet.crcErrorsOf(v)), station: fleet.station };
 }
 
 export function vehicleViews(fleet: Fleet): VehicleView[] {

@@ -22,6 +22,15 @@ const AUTO_PILOT = 'scheduler';
 /** A due patrol's slot: its route and time. */
 const slotKey = (p: { routeId: string; dueAt: number }) => `${p.routeId}@${p.dueAt}`;
 
+/** A city's claims on scheduled slots (service.ts keeps them in PostgreSQL: cluster/command-claims.ts). */
+export interface SlotClaims {
+  /** mine: this node may launch it (claimed now, or claimed here before and not launched); else whose, and its run if launched */
+  claim(slot: string): Promise<{ mine: true } | { mine: false; node: string; runId: number | null }>;
+  launched(slot: string, runId: number): Promise<void>;
+  /** a launch refused: the claim given up */
+  release(slot: string): Promise<void>;
+}
+
 /**
  * Keeps the list of patrols due soon for pilots. Nothing launches by itself unless the route's
  * default drone is one an administrator marked for automatic launch (a drone in a dock).
@@ -46,11 +55,10 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
       audit: AuditLog;
       options: SchedulerOptions;
       /**
-       * In a city: whether this node may launch a slot — true for the first node to ask and for it
-       * alone, ever (a claim in the shared store), so a slot is launched once however many nodes
-       * see it due, and not again by the node that takes the drone's link over after a failover.
+       * In a city: a slot is launched by one node only, ever (a claim in the shared store), however
+       * many nodes see it due, and not again after a failover or a restart (slots.ts in service.ts).
        */
-      mayLaunch?: (slot: string) => Promise<boolean>;
+      slots?: SlotClaims;
     },
   ) {
     super();
@@ -127,15 +135,29 @@ export class Scheduler extends EventEmitter<{ due: [DuePatrol[]] }> {
     const key = slotKey(p);
     this.launching.add(key);
     try {
-      if (this.d.mayLaunch && !(await this.d.mayLaunch(key))) {
-        this.refused.set(key, 'launched by another node of the city');
-        this.refusedSaid.set(key, said('due_launched_elsewhere'));
+      const claim = await this.d.slots?.claim(key);
+      if (claim && !claim.mine) {
+        // Launched elsewhere (or here before a restart): its run is the slot's. Claimed and not yet
+        // launched: that node is at it; shown, and asked again at the next tick.
+        if (claim.runId !== null) this.launched.set(key, claim.runId);
+        else {
+          this.refused.set(key, `being launched by node ${claim.node} of the city`);
+          this.refusedSaid.set(key, said('due_claimed_elsewhere', { node: claim.node }));
+        }
         return;
       }
       if (this.d.control.holder(p.vehicleId!) === null) await this.d.control.take(p.vehicleId!, AUTO_PILOT);
       this.d.control.require(p.vehicleId!, AUTO_PILOT);
-      const run = await this.d.patrols.launch(p.vehicleId!, p.routeId, AUTO_PILOT);
+      let run;
+      try {
+        run = await this.d.patrols.launch(p.vehicleId!, p.routeId, AUTO_PILOT);
+      } catch (err) {
+        // refused (its checks, the database): the slot is free again for whichever node can fly it
+        await this.d.slots?.release(key).catch(() => {});
+        throw err;
+      }
       this.launched.set(key, run.id);
+      await this.d.slots?.launched(key, run.id).catch(() => {});
       this.refused.delete(key);
       this.refusedSaid.delete(key);
       this.d.audit.record({

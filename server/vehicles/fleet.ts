@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { common, minimal, type MavLinkData, type MavLinkDataConstructor } from 'node-mavlink';
 import { realClock, type Clock } from '../clock.ts';
+import { DEFAULT_STATION_ID } from '../wire/types.ts';
 import type { Connection, Incoming } from '../links/connection.ts';
 import { streamRequests } from './autopilots/index.ts';
 import { answerPing, isOwnCommand } from './link-manners.ts';
@@ -27,6 +28,8 @@ interface FleetEvents {
 export interface FleetOptions {
   /** the time chunked STATUSTEXTs wait for a lost chunk on (tests pass a fake one) */
   clock?: Clock;
+  /** the station this fleet's drones belong to (the node's; wire/types.ts STATION_ID) */
+  station?: string;
 }
 
 /**
@@ -45,10 +48,13 @@ export class Fleet extends EventEmitter<FleetEvents> {
   private readonly streamsAsked = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly clock: Clock;
+  /** the station its drones belong to */
+  readonly station: string;
 
   constructor(private readonly gcs: { sysid: number; compid: number }, opts: FleetOptions = {}) {
     super();
     this.clock = opts.clock ?? realClock;
+    this.station = opts.station ?? DEFAULT_STATION_ID;
     this.timers.push(setInterval(() => this.sendHeartbeats(), 1000));
     this.timers.push(setInterval(() => this.checkLinks(Date.now()), CHECK_MS));
   }

@@ -123,7 +123,7 @@ export const MESSAGES_EN = {
   run_failed_error: 'an error in the service: {reason}',
   run_aborted_by_pilot: 'aborted by the pilot before takeoff',
   due_checks_failed: 'preflight failed: {checks}',
-  due_launched_elsewhere: 'launched by another node of the city',
+  due_claimed_elsewhere: 'being launched by node {node} of the city',
 
   // a route's problems (missions/validate.ts): where in the route, and what
   route_where_line: 'line {n}',

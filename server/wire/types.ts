@@ -97,6 +97,8 @@ export interface RateRefusal {
 export interface VehicleView {
   /** stable id: link id + "-" + sysid, e.g. "l1-1" */
   id: string;
+  /** the station it belongs to: the station of the node serving its link (set by the service; absent only in tests of a bare vehicle) */
+  station?: string;
   sysid: number;
   callsign: string;
   autopilot: Autopilot;
@@ -394,6 +396,8 @@ export interface DispatchCandidate {
   /** already alerted for this incident: their answer so far (null: none yet) */
   alerted: boolean;
   answer: OfficerAnswer | null;
+  /** the station they work for (null: the city's): the centre gives a job to any station's officer, and sees whose */
+  station?: string | null;
 }
 
 /** An incident in the history's log: what, where, who took it, how it ended and when each step happened. */
@@ -443,6 +447,8 @@ export interface OfficerView {
   busyWith: number | null;
   /** a phone of theirs is connected now (offline too long, they are skipped by dispatch) */
   phoneOnline: boolean;
+  /** the station they work for; null: the city's (or unknown); the desk dispatches every station's, nearest first */
+  station?: string | null;
 }
 
 export type RunState = 'uploading' | 'arming' | 'starting' | 'climbing' | 'flying' | 'paused' | 'returning' | 'landed' | 'failed' | 'aborted';
@@ -789,4 +795,34 @@ export interface VideoSourcesView {
   configured: Record<string, string>;
   /** the settings made in the page (they win over the file's) */
   setInPage: Array<{ drone: string; uri: string; setBy: string; setAt: number }>;
+}
+
+/**
+ * Stations and scopes (情指行一体化): each node serves one station (its config's station.id) and its
+ * drones belong to it; a user works for one station, or for the whole city (the centre, 情指中心).
+ */
+export const CITY_SCOPE = 'city';
+/** A station's id: short, lower-case, in URLs and rooms ("hf", "wl-east"); never "city". */
+export const STATION_ID = /^[a-z][a-z0-9-]{0,31}$/;
+/** The station a single server is, when its configuration names none. */
+export const DEFAULT_STATION_ID = 'main';
+
+/** A station as the city centre's map lists it, with what it has under way now. */
+export interface StationSummary {
+  id: string;
+  name: string;
+  lat: number;
+  lon: number;
+  radiusKm: number;
+  /** the node serving it, in a city; null alone */
+  node: string | null;
+  /** its drones heard now, and of them those flying (armed) */
+  drones: number;
+  dronesUp: number;
+  /** patrol runs in the air */
+  patrolsRunning: number;
+  /** incidents open on the desk whose place is in the station's area */
+  openIncidents: number;
+  /** its officers (scope = the station) on duty */
+  officersOnDuty: number;
 }

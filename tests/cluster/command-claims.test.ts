@@ -105,6 +105,19 @@ describeEachBackend('command claims between two nodes', (backend: Backend) => {
     }
   });
 
+  it('release gives up only a claim of its own node still running: then another node may claim it', async () => {
+    const { a, b } = await twoNodes();
+    const cmd = id();
+    expect(await a.claim(cmd)).toBe('claimed');
+    await b.release(cmd); // not b's: nothing changes
+    expect(await b.claim(cmd)).toEqual({ state: 'running', node: 'node-a' });
+    await a.release(cmd);
+    expect(await b.claim(cmd)).toBe('claimed');
+    await b.finish(cmd, { runId: 7 });
+    await b.release(cmd); // done: kept
+    expect(await a.claim(cmd)).toEqual({ state: 'done', node: 'node-b', result: { runId: 7 } });
+  });
+
   it('prune forgets the commands older than it is told, and keeps the newer', async () => {
     const { fc, a, b, db } = await twoNodes();
     const [old, done, recent] = [id(), id(), id()];

@@ -65,6 +65,13 @@ describe("a city node's configuration", () => {
     expect(fails(argv, env)).toMatch(message);
   });
 
+  it('names its station (station.id, default "main"); "city" is no station', () => {
+    expect(load([]).station.id).toBe('main');
+    expect(serviceOptions(load(['--config', file({ station: { id: 'hf' } })])).station).toMatchObject({ id: 'hf' });
+    expect(fails(['--config', file({ station: { id: 'city' } })])).toMatch(/station\.id: "city" is the scope of the whole city, not a station/);
+    expect(fails(['--config', file({ station: { id: 'HF 1' } })])).toMatch(/station\.id: a lower-case letter/);
+  });
+
   it('shows the Redis password nowhere in an error', () => {
     expect(fails(['--redis', 'ftp://:topsecret@r:6379', '--database', PG], { SKYBEAT_CLUSTER_SECRET: SECRET })).not.toContain('topsecret');
   });

@@ -40,7 +40,7 @@ describe('configuration', () => {
     expect(o.rules!.noFly).toEqual([{ name: 'hospital', polygon: [{ lat: 28.41, lon: 121.41 }, { lat: 28.41, lon: 121.42 }, { lat: 28.40, lon: 121.42 }] }]);
     expect(o.dispatch).toMatchObject({ waveSize: 3, escalateAfterMs: 60_000, createPerMinute: 20 });
     expect(serviceOptions(load(['--config', file({ dispatch: { createPerMinute: 5 } })])).dispatch).toMatchObject({ createPerMinute: 5 });
-    expect(o.station).toEqual({ name: '城东派出所', lat: 28.4, lon: 121.4, radiusKm: 50, water: [] });
+    expect(o.station).toEqual({ id: 'main', name: '城东派出所', lat: 28.4, lon: 121.4, radiusKm: 50, water: [] });
   });
 
   it.each([
