@@ -43,6 +43,8 @@ export interface FleetViewParts {
   duty?: (vehicleId: string) => DroneDuty;
   /** the extent of the drone's patrol route on the map, when it flies one */
   routeBounds?: (vehicleId: string) => L.LatLngBounds | null;
+  /** what the page calls a drone's station (VehicleView.station): its name, else its id; "" leaves it unsaid */
+  stationLabel?: (id: string | undefined) => string;
 }
 
 const NO_DUTY: DroneDuty = { pilot: null, run: undefined, station: '' };
@@ -63,7 +65,7 @@ export class FleetView {
   ) {
     this.markers = new DroneMarkers(map, (id) => this.select(id, false), parts.projection);
     this.list = new DroneList(elements.list, elements.listEmpty, (id) => this.select(id, true));
-    this.panel = new TelemetryPanel(elements.panel, () => this.select(null, false), parts.console?.element);
+    this.panel = new TelemetryPanel(elements.panel, () => this.select(null, false), parts.console?.element, parts.stationLabel);
     parts.framing.addSource(() => this.markers.bounds());
     // "Last heard … s ago" ages even when nothing arrives.
     setInterval(() => this.scheduleFrame(), 1000);

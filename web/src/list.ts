@@ -15,8 +15,10 @@ export interface DroneDuty {
   pilot: string | null;
   /** its patrol in progress, if any */
   run: RunView | undefined;
-  /** the station it flies from: its route's, else the one this service is configured as ("" unknown) */
+  /** the station it flies from: its route's, else its own (VehicleView.station, by name), else the one this service is configured as ("" unknown) */
   station: string;
+  /** what the page calls the drone's own station (its name, else its id; "" unknown), said in the tag's tooltip */
+  own?: string;
 }
 
 interface Row {
@@ -71,14 +73,20 @@ export class DroneList {
     const where = view.position ? num(view.position.altRel, 0, 'm') : t('noPosition');
     setText(row.detail, `${where} · ${num(battery, 0, '%')}`);
     row.detail.classList.toggle('row__detail--no-position', !view.position);
-    this.applyDuty(row, duty);
+    this.applyDuty(row, duty, view.station);
   }
 
-  private applyDuty(row: Row, { pilot, run, station }: DroneDuty): void {
+  /** stationId: the drone's own station (a tag the city centre reads, and tests find it by) */
+  private applyDuty(row: Row, { pilot, run, station, own }: DroneDuty, stationId: string | undefined): void {
     setText(row.pilot, pilot ? t('listPilot', { pilot }) : t('listNoPilot'));
     row.pilot.classList.toggle('row__pilot--none', pilot === null);
     setText(row.station, station ? t('listStation', { station }) : '');
     row.station.hidden = !station;
+    // Rows are redrawn every frame a drone reports: the attributes are written only when they change.
+    if (!stationId) delete row.station.dataset.stationId;
+    else if (row.station.dataset.stationId !== stationId) row.station.dataset.stationId = stationId;
+    const title = own ? t('droneStation', { station: own }) : '';
+    if (row.station.title !== title) row.station.title = title;
     row.patrol.hidden = !run;
     if (!run) return;
     const route = getLocale() === 'zh-CN' ? run.routeName.zh : run.routeName.en;

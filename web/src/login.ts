@@ -7,6 +7,8 @@ export interface SessionUser {
   name: string;
   displayName: string;
   roles: string[];
+  /** the station they work for, or "city" (情指中心, the whole city); GET /api/me says it (an older service: absent, one station) */
+  scope?: string;
 }
 
 /** The logged-in user, or null without a valid session. */

@@ -9,6 +9,7 @@ import 'leaflet/dist/leaflet.css';
 import './login.css';
 import './style.css';
 import './video/video.css';
+import { effect } from '@preact/signals';
 import * as L from 'leaflet';
 import type { ClientConfig, DuePatrol, GroundAlertView, StationView, VehicleView } from '../../server/wire/types.ts';
 import { AdminPanel } from './admin/admin-panel.tsx';
@@ -35,13 +36,16 @@ import { h } from 'preact';
 import { askLogin, currentUser, logout, type SessionUser } from './login.ts';
 import { createMap } from './map.ts';
 import { isRunActive, Ops } from './ops.ts';
-import { canFly, canManageAlerts, canRaiseAlerts, isAdmin } from './roles.ts';
+import { canFly, canManageAlerts, canRaiseAlerts, isAdmin, isCityScope } from './roles.ts';
 import { RouteCatalog } from './routes/catalog.ts';
 import { DuePatrols } from './routes/due-patrols.tsx';
 import { RouteEditor } from './routes/route-editor.tsx';
 import { RoutePreview } from './routes/route-preview.ts';
 import { RoutesPanel } from './routes/routes-panel.tsx';
 import { RunRoutes } from './routes/run-routes.ts';
+import { StationDirectory } from './stations/directory.ts';
+import { StationAreas } from './stations/station-areas.ts';
+import { StationsPanel, stationTitle } from './stations/stations-panel.tsx';
 import { StatusDisplay } from './status.ts';
 import { Tabs } from './tabs.ts';
 import { drawStationZones } from './zones.ts';
@@ -82,6 +86,14 @@ function applyLocale(): void {
   document.documentElement.lang = getLocale();
   document.title = t('appTitle');
   translateStatic(document.body);
+}
+
+/** The user with their scope: the login's answer does not say it, GET /api/me does (without it: one station, theirs). */
+async function withScope(user: SessionUser): Promise<SessionUser> {
+  if (user.scope !== undefined) return user;
+  // Unanswered: the login's answer as it is, read as the city's (the service enforces the scope whatever the page shows).
+  const me = await currentUser().catch(() => null);
+  return me?.name === user.name ? { ...user, scope: me.scope } : user;
 }
 
 /** The role the page works in, shown in the header: pilots get the flight controls. */
@@ -130,7 +142,7 @@ async function start(): Promise<void> {
     status.addNotice('sessionError', error);
     return null;
   });
-  const user = known ?? (await askLogin(loginDialog));
+  const user = await withScope(known ?? (await askLogin(loginDialog)));
   showUser(user);
 
   // Routes, zones and alert lines are few and drawn in SVG (styled by CSS); the many trails stay on canvas.
@@ -184,6 +196,8 @@ async function start(): Promise<void> {
   const runRoutes = new RunRoutes(map, overlays, projection, ops, (id) => fleet.vehicles.get(id));
   /** the station this service is configured as, once read */
   let stationName = '';
+  /** the stations this user may see (the city's people: all), and what each is called */
+  const stations = new StationDirectory();
   const activeRun = (vehicleId: string) => {
     const run = ops.latestRun(vehicleId);
     return run && isRunActive(run) ? run : undefined;
@@ -197,11 +211,15 @@ async function start(): Promise<void> {
       console: droneConsole,
       duty: (id) => {
         const run = activeRun(id);
-        return { pilot: ops.control[id] ?? null, run, station: run?.station || stationName };
+        const own = stations.label(fleet.vehicles.get(id)?.station);
+        return { pilot: ops.control[id] ?? null, run, station: run?.station || own || stationName, own };
       },
       routeBounds: (id) => runRoutes.boundsOf(activeRun(id)?.id ?? -1),
+      stationLabel: (id) => stations.label(id),
     },
   );
+  // A station's name arrived (or changed): the list and the panel say it.
+  stations.list.subscribe(() => fleet.refresh());
   // "Show everything" and the first view take in the officers and the incidents too.
   const boundsOf = (points: Array<{ lat: number | null; lon: number | null }>) => {
     const at = points.filter((p) => p.lat !== null && p.lon !== null).map((p) => projection.toMap(p.lat!, p.lon!));
@@ -283,6 +301,20 @@ async function start(): Promise<void> {
   });
   const replay = new Replay(map, overlays, projection, byId('replay'), framing);
   const history = new HistoryPanel(byId('history-panel'), { map, projection, replay, callsign });
+  // The city's people (情指中心): every station's summary, and each station's area on the map.
+  const city = isCityScope(user) && (canRaiseAlerts(user) || isAdmin(user));
+  const stationsPanel = city
+    ? new StationsPanel(byId('stations-panel'), {
+      directory: stations,
+      focus: (s) => framing.fit(L.latLng(projection.toMap(s.lat, s.lon)).toBounds(s.radiusKm * 2000), 18),
+    })
+    : null;
+  document.querySelector<HTMLElement>('[data-tab="stations"]')!.hidden = stationsPanel === null;
+  if (city) {
+    const areas = new StationAreas(map, overlays, projection);
+    // Drawn again when the list changes, and in a new language (an unnamed station is "this station").
+    effect(() => areas.render(stations.list.value ?? [], (s) => stationTitle(s, stations)));
+  }
   // Admins: each drone's camera source.
   const admin = isAdmin(user) ? new AdminPanel(byId('admin-panel')) : null;
   document.querySelector<HTMLElement>('[data-tab="admin"]')!.hidden = admin === null;
@@ -290,6 +322,8 @@ async function start(): Promise<void> {
     if (tab === 'history') history.shown();
     if (tab === 'admin') admin?.shown();
     else admin?.hidden();
+    if (tab === 'stations') stationsPanel?.shown();
+    else stationsPanel?.hidden();
     // A route shown for the routes tab should not linger over the live map.
     if (tab !== 'routes' && !editor.editing) preview.show(null, false);
   });
@@ -353,6 +387,8 @@ async function start(): Promise<void> {
     (error: unknown) => status.addNotice('dueError', error),
   );
   catalog.refresh().catch((error: unknown) => status.addNotice('routesError', error));
+  // Names for the drones' stations (GET /api/stations is for pilots, the command room and admins).
+  if (canRaiseAlerts(user) || isAdmin(user)) stations.refresh().catch((error: unknown) => status.addNotice('stationsError', error));
   requestJson<StationView>('GET', '/api/station').then(
     (station) => {
       const zones = drawStationZones(map, overlays, projection, station);

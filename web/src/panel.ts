@@ -79,6 +79,8 @@ const healthLabel: Record<VehicleHealth, StringKey> = { ok: 'healthOk', warning:
 export class TelemetryPanel {
   private readonly callsign: HTMLElement;
   private readonly health: HTMLElement;
+  /** the drone's station, as a tag beside its callsign */
+  private readonly station: HTMLElement;
   private readonly gone: HTMLElement;
   private readonly body: HTMLElement;
   private readonly values: Array<{ field: Field; el: HTMLElement }> = [];
@@ -88,20 +90,23 @@ export class TelemetryPanel {
   /** what the message list shows now, so it is rebuilt only when new messages arrive */
   private messagesKey = '';
 
-  /** extra: shown between the header and the telemetry (the drone console) */
+  /** extra: shown between the header and the telemetry (the drone console); stationLabel: what the page calls a station ("" to leave it out) */
   constructor(
     private readonly root: HTMLElement,
     onClose: () => void,
     extra?: HTMLElement,
+    private readonly stationLabel: (id: string | undefined) => string = (id) => id ?? '',
   ) {
     const head = make('header', 'panel__head');
     this.callsign = make('h2', 'panel__callsign');
     this.health = make('span', 'panel__health');
+    this.station = make('span', 'panel__station');
+    this.station.hidden = true;
     const close = make('button', 'panel__close', '×');
     close.type = 'button';
     close.dataset.i18nTitle = 'close';
     close.addEventListener('click', onClose);
-    head.append(this.callsign, this.health, close);
+    head.append(this.callsign, this.health, this.station, close);
 
     this.gone = make('p', 'panel__gone');
     this.gone.dataset.i18n = 'selectedGone';
@@ -131,12 +136,25 @@ export class TelemetryPanel {
     this.root.dataset.health = view.health;
     setText(this.callsign, view.callsign);
     setText(this.health, t(healthLabel[view.health]));
+    this.showStation(view.station);
     for (const { field, el } of this.values) {
       setText(el, field.value(view, now));
       el.classList.toggle('panel__value--alert', field.alert?.(view) ?? false);
     }
     this.renderWarnings(view.warnings);
     this.renderMessages(view);
+  }
+
+  private showStation(id: string | undefined): void {
+    const label = this.stationLabel(id);
+    this.station.hidden = !label;
+    setText(this.station, label);
+    if (this.station.dataset.stationId !== id) {
+      if (id) this.station.dataset.stationId = id;
+      else delete this.station.dataset.stationId;
+    }
+    const title = label ? t('droneStation', { station: label }) : '';
+    if (this.station.title !== title) this.station.title = title;
   }
 
   /** After a language change (labels carry data-i18n and follow the page): rebuild messages on the next show(). */

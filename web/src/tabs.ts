@@ -1,6 +1,6 @@
-/** The sidebar's tabs: drones, alerts, routes, history, and admin for admins. One panel shows at a time. */
+/** The sidebar's tabs: drones, alerts, routes, history, stations for the city's people, and admin for admins. One panel shows at a time. */
 
-export type TabName = 'drones' | 'alerts' | 'routes' | 'history' | 'admin';
+export type TabName = 'drones' | 'alerts' | 'routes' | 'history' | 'stations' | 'admin';
 
 export class Tabs {
   private readonly listeners: Array<(tab: TabName) => void> = [];

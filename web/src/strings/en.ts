@@ -277,6 +277,25 @@ export const en = {
   videoWallEmpty: 'No drone is in the air.',
   videoBackToWall: 'Back to the wall',
   officerVideo: 'Drone video',
+  // ---- stations and the city command centre (情指中心): the stations tab, each drone's station
+  tabStations: 'Stations',
+  stationsTitle: 'Stations of the city',
+  stationsHint:
+    'The city command centre’s view: each station with what it has under way, read again every {s} s while this tab is open. A name shows its area on the map.',
+  stationsReadAt: 'As of {time}',
+  stationsNone: 'No station has reported yet.',
+  stationsLoadFailed: 'Could not read the stations: {reason}',
+  stationsError: 'Could not load the stations ({detail}); drones show their station’s id.',
+  stationShowOnMap: 'Show its area on the map',
+  stationDrones: 'Drones heard',
+  stationDronesUp: 'Drones flying',
+  stationPatrols: 'Patrols running',
+  stationIncidents: `Open ${T.incident.en}s`,
+  stationOfficers: 'Officers on duty',
+  stationNode: 'Served by node',
+  stationNodeAlone: 'single server',
+  stationOwn: 'This station',
+  droneStation: 'The station this drone belongs to: {station}',
   // ---- the admin tab: each drone's camera source (PUT /api/video-sources/:drone)
   camerasTitle: 'Drone cameras',
   camerasHint:

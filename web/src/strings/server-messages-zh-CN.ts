@@ -81,7 +81,7 @@ export const SERVER_MESSAGES_ZH: Record<MessageCode, string> = {
   run_failed_error: '服务内部错误：{reason}',
   run_aborted_by_pilot: '起飞前已由飞手中止',
   due_checks_failed: '起飞前检查未通过：{checks}',
-  due_launched_elsewhere: '已由本市其他节点起飞执行',
+  due_claimed_elsewhere: '正由本市节点 {node} 执行起飞',
 
   route_where_line: '第 {n} 行',
   route_where_added_takeoff: '起飞（自动添加）',
