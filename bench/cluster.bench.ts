@@ -11,6 +11,7 @@
  * - failover: a link configured on two nodes, the holder killed -9, until its drones are live again
  *   on a third node's socket, against the lease's TTL.
  */
+import { LEASE_RENEW_MS, LEASE_TTL_MS } from '../server/cluster/leases.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import { POSTGRES_URL, postgresAnswers } from '../tests/helpers/backends.ts';
@@ -23,9 +24,9 @@ import { freeUdpPorts, procStats } from './lib/service-process.ts';
 import type { VehicleView } from '../server/wire/types.ts';
 
 /** The lease a network link is served under (server/cluster/leases.ts): another node takes it this long after its holder died. */
-const LEASE_TTL_S = 8;
+const LEASE_TTL_S = LEASE_TTL_MS / 1000;
 /** …renewed (and tried by the others) this often */
-const RENEW_S = 2;
+const RENEW_S = LEASE_RENEW_MS / 1000;
 const FAILOVER_LINK = 'f1';
 const FAILOVER_DRONES = 4;
 const NODES = ['a', 'b', 'c'] as const;

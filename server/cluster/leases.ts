@@ -54,6 +54,14 @@ interface Lease {
   stopped: boolean;
 }
 
+/**
+ * A lease lasts 6 s from the start of its holder's last renewal, renewed (and sought by the others)
+ * every second: a dead holder's link or desk is taken over 6-7 s after its last renewal, inside the
+ * city's 10 s aim, while a renewal may miss five times in a row (a slow database) before it is lost.
+ */
+export const LEASE_TTL_MS = 6000;
+export const LEASE_RENEW_MS = 1000;
+
 export class Leases {
   private readonly leases = new Map<string, Lease>();
   private readonly ttlMs: number;
@@ -63,8 +71,8 @@ export class Leases {
 
   constructor(private readonly db: Db, private readonly node: string, o: LeaseOptions = {}) {
     if (!NODE_NAME.test(node)) throw new Error(`leases: node name "${node}" must be lower-case letters, digits and -, starting with a letter (≤ 32)`);
-    this.ttlMs = o.ttlMs ?? 6000;
-    this.renewMs = o.renewMs ?? 1000;
+    this.ttlMs = o.ttlMs ?? LEASE_TTL_MS;
+    this.renewMs = o.renewMs ?? LEASE_RENEW_MS;
     // A holder renews several times in one lease's life, so one slow or failed renewal loses nothing.
     if (!(this.renewMs > 0 && this.renewMs * 2 <= this.ttlMs)) {
       throw new Error(`leases: renew every ${this.renewMs} ms does not fit a lease of ${this.ttlMs} ms (renew at most every ttl / 2)`);
