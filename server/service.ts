@@ -34,6 +34,7 @@ import type { ClusterSettings } from './cluster/node.ts';
 import { forwardToOwner, type Loopback, newLoopback, serveForwarded, trustLoopback } from './http/city.ts';
 import { signedStreamsAdapter } from './http/city-adapter.ts';
 import { linkOf, RemoteFleet } from './http/remote-fleet.ts';
+import { stationAt } from './http/stations-api.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { MissionClient } from './missions/protocol/client.ts';
 import { RouteStore } from './missions/store.ts';
@@ -299,11 +300,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       const scope = officerAccounts.scopeOf(name);
       return scope === undefined || scope === CITY_SCOPE ? null : scope;
     };
+    const numbering = { ...DEFAULT_NUMBERING, ...opts.incidentNumbers };
     const ground = await GroundDispatch.open(
       store.groundAlerts,
       officers,
       { ...DEFAULT_DISPATCH, ...opts.dispatch },
-      { ...DEFAULT_NUMBERING, ...opts.incidentNumbers },
+      numbering,
       (line) => log.warn(line),
       // in a city the desk's dispatch acts, the others mirror it (below)
       !bus,
@@ -593,11 +595,22 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const thisStation = () => ({
       id: stationId,
       name: station.name ?? '',
+      ...numbering,
       lat: station.lat,
       lon: station.lon,
       radiusKm: station.radiusKm,
       patrolsRunning: patrols.activeViews().length,
     });
+    /** every station of the city this node knows of: its own, and those the other nodes tell */
+    const allStations = () => [{ ...thisStation(), node: bus?.node ?? null }, ...remote.stations(Date.now())];
+    /** the station whose area holds an incident (nearest centre within its radius), null: none */
+    const incidentStation = (p: { lat: number; lon: number }) => stationAt(allStations(), p);
+    // The desk numbers each incident as its station does (a city's desk numbers every station's).
+    ground.numberingAt = (p) => {
+      const at = incidentStation(p);
+      const s = allStations().find((x) => x.id === at);
+      return s ? { code: s.code, timeZone: s.timeZone } : numbering;
+    };
     let loopback: Loopback | null = null;
     const cityApp = bus && claims
       ? {
@@ -623,8 +636,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const app = createApp({
       city: cityApp,
       stationOf,
+      incidentStation,
       stations: {
-        stations: () => [{ ...thisStation(), node: bus?.node ?? null }, ...remote.stations(Date.now())],
+        stations: allStations,
         vehicles: () => [...vehicleViews(fleet), ...remoteViews(remote, fleet)],
         incidents: () => ground.openViews(),
         officers: () => officers.list(),
@@ -636,7 +650,18 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       metrics: metrics.registry,
       allowedOrigins: opts.allowedOrigins,
       trustProxy: opts.trustProxy ?? false,
-      alerts: { aircraft, ground, officers, area: station },
+      alerts: {
+        aircraft,
+        ground,
+        officers,
+        areas: allStations,
+        // undefined: no such drone; null: no position yet
+        dronePosition: (id) => {
+          const local = fleet.get(id);
+          const p = local ? { position: local.position } : remoteViews(remote, fleet).find((x) => x.id === id);
+          return p === undefined ? undefined : p.position && { lat: p.position.lat, lon: p.position.lon };
+        },
+      },
       patrols: { patrols, control, routes, scheduler },
       goto: { gotos, requests: droneRequests, incident },
       videoSources: { sources: videoSources, store: store.videoSources, fromFile: opts.video?.sources ?? {} },

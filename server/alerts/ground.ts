@@ -158,6 +158,12 @@ export class GroundDispatch extends EventEmitter<{
    * is escalated twice. Alone, a node's dispatch always acts.
    */
   private active = true;
+  /**
+   * The numbering of an incident at a place: in a city, that of the station whose area holds it
+   * (each station numbers its own incidents, HF-20261204-003, whichever node is the desk); alone, this
+   * station's.
+   */
+  numberingAt: (p: { lat: number; lon: number }) => IncidentNumbering = () => this.numbering;
   /** where a passive dispatch sends a delivery its node's phone confirmed: to the desk */
   deliveredElsewhere: (id: number, officer: string) => void = () => {};
 
@@ -258,7 +264,8 @@ export class GroundDispatch extends EventEmitter<{
     input: { category: GroundCategory; priority: number; lat: number; lon: number; note: string; vehicleId: string | null },
     by: string,
   ): Promise<GroundAlertView> {
-    const row = await this.store.create({ ...input, createdBy: by }, (at) => numberPrefix(this.numbering, at));
+    const numbering = this.numberingAt(input);
+    const row = await this.store.create({ ...input, createdBy: by }, (at) => numberPrefix(numbering, at));
     return this.steps.run(row.id, async () => {
       this.waiting.add(row.id);
       await this.wave(row.id);

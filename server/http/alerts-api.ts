@@ -22,7 +22,10 @@ export interface AlertsApiOptions {
   ground: GroundDispatch;
   officers: Officers;
   /** where the station is; alerts farther than `radiusKm` are refused as implausible */
-  area: { lat: number; lon: number; radiusKm: number };
+  /** where ground alerts may be raised: within one of these (this station's area; in a city every station's) */
+  areas: () => { lat: number; lon: number; radiusKm: number }[];
+  /** a drone's position, wherever in the city it is linked ("here": an alert at the drone) */
+  dronePosition: (vehicleId: string) => { lat: number; lon: number } | null | undefined;
   /** which station each drone belongs to: a station's people see and acknowledge only its drones' alerts (scope.ts) */
   stationOf: StationOf;
 }
@@ -208,21 +211,24 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     if (!body) return;
     let { lat: la, lon: lo } = body;
     if (body.here) {
-      const v = o.fleet.get(body.vehicleId!);
+      const v = o.dronePosition(body.vehicleId!);
       const refuse = (why: ServerMessage) => {
         const answer = saidBody(why);
         audit(req, 'alert.create', null, 'refused', { reason: answer.error, body: req.body });
         res.status(422).json(answer);
       };
-      if (!v) return refuse(said('alert_here_unknown', { vehicle: String(body.vehicleId) }));
-      if (!v.position) return refuse(said('alert_here_no_position', { vehicle: v.id }));
-      la = v.position.lat;
-      lo = v.position.lon;
+      if (v === undefined) return refuse(said('alert_here_unknown', { vehicle: String(body.vehicleId) }));
+      if (v === null) return refuse(said('alert_here_no_position', { vehicle: String(body.vehicleId) }));
+      la = v.lat;
+      lo = v.lon;
     }
-    const km = getDistance({ latitude: la!, longitude: lo! }, { latitude: o.area.lat, longitude: o.area.lon }) / 1000;
-    if (km > o.area.radiusKm) {
+    // Outside every area: said against the nearest one's edge.
+    const nearest = o.areas().map((a) => ({ a, km: getDistance({ latitude: la!, longitude: lo! }, { latitude: a.lat, longitude: a.lon }) / 1000 }))
+      .sort((x, y) => x.km - x.a.radiusKm - (y.km - y.a.radiusKm))[0];
+    if (nearest && nearest.km > nearest.a.radiusKm) {
+      const { km, a } = nearest;
       const answer = saidBody(
-        said(la === 0 && lo === 0 ? 'alert_outside_area_zero' : 'alert_outside_area', { lat: la!, lon: lo!, km: km.toFixed(0), limit: o.area.radiusKm }),
+        said(la === 0 && lo === 0 ? 'alert_outside_area_zero' : 'alert_outside_area', { lat: la!, lon: lo!, km: km.toFixed(0), limit: a.radiusKm }),
       );
       audit(req, 'alert.create', null, 'refused', { reason: answer.error, body: req.body });
       res.status(422).json(answer);

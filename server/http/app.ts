@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { createStationsRouter, type StationsApiOptions } from './stations-api.ts';
-import { droneScopeGuard, inScope, type StationOf } from './scope.ts';
+import { droneScopeGuard, inScope, type IncidentStation, type StationOf } from './scope.ts';
 import { isSignal, type CityHealth, type ClientConfig, type StationView, type VehicleView } from '../wire/types.ts';
 import { said, term, verbatim, type MessageParam, type ServerMessage } from '../wire/messages.ts';
 import { createAlertsRouter, type AlertsApiOptions } from './alerts-api.ts';
@@ -55,10 +55,10 @@ export interface AppOptions {
   tiles: express.Router | null;
   /** the station's geofence and no-fly zones, drawn on the map */
   station: StationView;
-  alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet' | 'stationOf'>;
+  alerts: Omit<AlertsApiOptions, 'ctx' | 'fleet' | 'stationOf' | 'incidentStation'>;
   patrols: { patrols: Patrols; control: ControlRegistry; routes: RouteStore; scheduler: Scheduler };
   /** drone to the scene: gotos and the command room's drone requests */
-  goto?: Omit<GotoApiOptions, 'ctx' | 'stationOf'>;
+  goto?: Omit<GotoApiOptions, 'ctx' | 'stationOf' | 'incidentStation'>;
   /** the cameras' list and the stills kept as evidence (issue 16) */
   video?: Omit<VideoApiOptions, 'ctx' | 'stationOf'>;
   /** which camera is each drone's, set by an admin (GET/PUT /api/video-sources) */
@@ -78,6 +78,8 @@ export interface AppOptions {
   stations: Omit<StationsApiOptions, 'ctx'>;
   /** which station each drone belongs to (scope.ts): this node's, or another node's as it sent it */
   stationOf: StationOf;
+  /** the station whose area holds a place (an incident's): null when none does */
+  incidentStation: IncidentStation;
   /** Express's "trust proxy": behind a balancer, whose X-Forwarded-For names the client */
   trustProxy?: false | number | string | string[];
   /** a city: requests for the other nodes' drones go to them (city.ts); their drones are listed with ours */
@@ -119,6 +121,7 @@ export function createApp(
     trustProxy = false,
     stationOf,
     stations,
+    incidentStation,
   }: AppOptions,
 ): express.Express {
   const app = express();
@@ -208,7 +211,7 @@ export function createApp(
   });
   app.use('/api/users', createUsersRouter(ctx));
   app.use('/api', createStationsRouter({ ...stations, ctx }));
-  app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet, stationOf }));
+  app.use('/api', createAlertsRouter({ ...alerts, ctx, fleet, stationOf, incidentStation }));
   app.use(
     '/api',
     createPatrolsRouter({
@@ -225,7 +228,7 @@ export function createApp(
     // the history of past gotos (their list and tracks) reads the store; their video is in recordings
     const incidentNumber = (id: number) => goto.incident(id)?.number ?? null;
     app.use('/api', createGotoHistoryRouter({ ctx, records: store.gotos, tracks: store.tracks, incidentNumber, stationOf }));
-    app.use('/api', createGotoRouter({ ...goto, ctx, stationOf }));
+    app.use('/api', createGotoRouter({ ...goto, ctx, stationOf, incidentStation }));
   }
   if (video) app.use('/api', createVideoRouter({ ...video, ctx, stationOf }));
   if (videoSources) app.use('/api/video-sources', createVideoSourcesRouter({ ...videoSources, ctx }));

@@ -12,6 +12,9 @@ const FORGET_MS = 120_000;
 export interface NodeStation {
   id: string;
   name: string;
+  /** its incident numbers' code and day (config station.code, station.timeZone) */
+  code: string;
+  timeZone: string;
   lat: number;
   lon: number;
   radiusKm: number;

@@ -9,16 +9,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VehicleView } from '../../server/wire/types.ts';
 import { strings } from '../../web/src/i18n.ts';
-import { POSTGRES_URL, postgresAnswers } from '../helpers/backends.ts';
-import { ADMIN_PASSWORD, type City, startCity } from '../helpers/cluster.ts';
-import { REDIS_URL, redisAnswers } from '../helpers/redis-server.ts';
+import { ADMIN_PASSWORD, type City, startCity, citySkipReason } from '../helpers/cluster.ts';
+import { REDIS_URL } from '../helpers/redis-server.ts';
 import { assertFreshBuild, launchBrowser, logIn, openPage, POLL, screenshot, text, unexpected } from './browser.ts';
 
-const skip = !postgresAnswers
-  ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})`
-  : !redisAnswers
-  ? `(skipped: Redis does not answer at ${REDIS_URL})`
-  : '';
+const skip = citySkipReason;
 
 const DRONE = 'sim-hf-1';
 const MARKER = `.drone[data-drone-id="${DRONE}"]`;

@@ -5,21 +5,16 @@
  */
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { POSTGRES_URL, postgresAnswers } from '../helpers/backends.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
-import { type City, startCity } from '../helpers/cluster.ts';
-import { REDIS_URL, redisAnswers } from '../helpers/redis-server.ts';
+import { type City, startCity, citySkipReason } from '../helpers/cluster.ts';
+import { REDIS_URL } from '../helpers/redis-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { channelsOf } from '../../server/cluster/bus.ts';
 import { BusSigner } from '../../server/cluster/signing.ts';
 import type { VehicleView } from '../../server/wire/types.ts';
 
 const cleanup = cleanupAfterEach();
-const skip = !postgresAnswers
-  ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})`
-  : !redisAnswers
-  ? `(skipped: Redis does not answer at ${REDIS_URL})`
-  : '';
+const skip = citySkipReason;
 
 const ids = (vs: VehicleView[]) => vs.map((v) => v.id).sort();
 

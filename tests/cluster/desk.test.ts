@@ -4,19 +4,14 @@
  * node is killed, so a new incident is still dispatched.
  */
 import { describe, expect, it } from 'vitest';
-import { POSTGRES_URL, postgresAnswers } from '../helpers/backends.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
-import { type City, type CitySocket, startCity } from '../helpers/cluster.ts';
-import { REDIS_URL, redisAnswers } from '../helpers/redis-server.ts';
+import { type City, type CitySocket, startCity, citySkipReason } from '../helpers/cluster.ts';
+import { REDIS_URL } from '../helpers/redis-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 import type { GroundAlertView } from '../../server/wire/types.ts';
 
 const cleanup = cleanupAfterEach();
-const skip = !postgresAnswers
-  ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})`
-  : !redisAnswers
-  ? `(skipped: Redis does not answer at ${REDIS_URL})`
-  : '';
+const skip = citySkipReason;
 const HOME = { lat: 28.37, lon: 121.38 };
 
 /** An officer on duty at a place, their phone on `node`, the offers it receives kept. */
@@ -99,5 +94,45 @@ describe.skipIf(skip !== '')(`the city's one dispatch desk ${skip}`, () => {
     // o1 is free and nearest; if its phone's node was the one killed, o1 is unreachable and o2 is busy: nobody then.
     if (deskLog.name !== 'hf') await waitFor('the new offer on o1', () => o1.offers.some((a) => a.id === again.id) || undefined, 15_000);
     expect(again.number).toMatch(/-\d{3}$/);
+  });
+
+  it('numbers each incident as the station whose area holds it, whichever node raises it and whichever is the desk', { timeout: 120_000 }, async () => {
+    const A = { lat: 28.37, lon: 121.38 };
+    const B = { lat: 28.45, lon: 121.46 };
+    const C = { lat: 28.41, lon: 121.42 };
+    const city = await startCity({
+      nodes: [
+        { name: 'hf', sim: 1, config: { station: { id: 'hf', code: 'HF', ...A, radiusKm: 3 } } },
+        { name: 'wl', config: { station: { id: 'wl', code: 'WL', ...B, radiusKm: 3 } } },
+        { name: 'centre', config: { station: { id: 'centre', code: 'QZ', ...C, radiusKm: 1 } } },
+      ],
+      redis: REDIS_URL,
+      cleanup,
+    });
+    const admin = await city.login('centre');
+    // every node has heard every station (their snapshots carry it)
+    await waitFor('the centre knowing all three stations', async () => {
+      const list = (await city.api('centre', 'GET', '/api/stations', admin)).body as { id: string }[];
+      return list.length === 3 || undefined;
+    }, 15_000);
+    const raise = async (node: string, body: Record<string, unknown>) => {
+      const r = await city.api(node, 'POST', '/api/alerts', admin, { category: 'other', ...body });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return (r.body as GroundAlertView).number;
+    };
+    expect(await raise('centre', A)).toMatch(/^HF-\d{8}-001$/);
+    expect(await raise('hf', B)).toMatch(/^WL-\d{8}-001$/);
+    expect(await raise('wl', C)).toMatch(/^QZ-\d{8}-001$/);
+    expect(await raise('wl', { lat: A.lat + 0.001, lon: A.lon })).toMatch(/^HF-\d{8}-002$/);
+    // "here": at hf's drone, raised on wl, whose own fleet has no such drone
+    await waitFor('sim-hf-1 with a position on wl', async () => {
+      const v = (await city.api('wl', 'GET', '/api/vehicles/sim-hf-1', admin)).body as { position: unknown };
+      return v?.position || undefined;
+    }, 30_000);
+    expect(await raise('wl', { vehicleId: 'sim-hf-1', here: true })).toMatch(/^HF-\d{8}-003$/);
+    // outside every station's area: refused, said against the nearest
+    const far = await city.api('centre', 'POST', '/api/alerts', admin, { category: 'other', lat: 28.9, lon: 121.4 });
+    expect(far.status).toBe(422);
+    expect(far.body.said.code).toBe('alert_outside_area');
   });
 });

@@ -10,20 +10,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { POSTGRES_URL, postgresAnswers } from '../helpers/backends.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
-import { type City, startCity } from '../helpers/cluster.ts';
-import { REDIS_URL, redisAnswers } from '../helpers/redis-server.ts';
+import { type City, startCity, citySkipReason } from '../helpers/cluster.ts';
+import { REDIS_URL } from '../helpers/redis-server.ts';
 import { freeUdpPort, startSimDrones } from '../helpers/sim-drones.ts';
 import { waitFor } from '../helpers/wait.ts';
 import type { LinkView, PreflightItem, RunView, VehicleView } from '../../server/wire/types.ts';
 
 const cleanup = cleanupAfterEach();
-const skip = !postgresAnswers
-  ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})`
-  : !redisAnswers
-  ? `(skipped: Redis does not answer at ${REDIS_URL})`
-  : '';
+const skip = citySkipReason;
 
 /** The issue's bound: another node serves a killed node's link, its drones live again, within this. */
 const FAILOVER_BOUND_MS = 10_000;

@@ -15,20 +15,15 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { DuePatrol, PreflightItem, RunView } from '../../server/wire/types.ts';
 import { RUN_ENDED } from '../../server/wire/types.ts';
-import { POSTGRES_URL, postgresAnswers } from '../helpers/backends.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
-import { type City, type Session, startCity } from '../helpers/cluster.ts';
-import { REDIS_URL, redisAnswers } from '../helpers/redis-server.ts';
+import { type City, type Session, startCity, citySkipReason } from '../helpers/cluster.ts';
+import { REDIS_URL } from '../helpers/redis-server.ts';
 import { freeUdpPort, startSimDrones } from '../helpers/sim-drones.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { shortPlan } from '../patrols/rig.ts';
 
 const cleanup = cleanupAfterEach();
-const skip = !postgresAnswers
-  ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})`
-  : !redisAnswers
-  ? `(skipped: Redis does not answer at ${REDIS_URL})`
-  : '';
+const skip = citySkipReason;
 
 /** The scheduler's own name in runs and the audit (server/patrols/scheduler.ts AUTO_PILOT). */
 const AUTO_PILOT = 'scheduler';

@@ -9,16 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../server/store/users.ts';
 import type { VehicleView } from '../../server/wire/types.ts';
-import { POSTGRES_URL, postgresAnswers } from '../helpers/backends.ts';
-import { type City, type Session, startCity } from '../helpers/cluster.ts';
-import { REDIS_URL, redisAnswers } from '../helpers/redis-server.ts';
+import { type City, type Session, startCity, citySkipReason } from '../helpers/cluster.ts';
+import { REDIS_URL } from '../helpers/redis-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const skip = !postgresAnswers
-  ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})`
-  : !redisAnswers
-  ? `(skipped: Redis does not answer at ${REDIS_URL})`
-  : '';
+const skip = citySkipReason;
 
 const HF_DRONE = 'sim-hf-1';
 const WL_DRONE = 'sim-wl-1';

@@ -17,7 +17,8 @@ import { SESSION_COOKIE } from '../../server/http/auth.ts';
 import { dropSchema } from '../../server/store/connection.ts';
 import type { Role } from '../../server/store/users.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/wire/types.ts';
-import { postgresSchemaUrl } from './backends.ts';
+import { POSTGRES_URL, postgresAnswers, postgresSchemaUrl } from './backends.ts';
+import { REDIS_URL, redisAnswers } from './redis-server.ts';
 import { spawnService } from './process.ts';
 import { reapOnExit } from './reap.ts';
 import { REPO } from './shared.ts';
@@ -322,3 +323,10 @@ function cityNode(spec: NodeSpec, city: Shared, startTimeoutMs: number): CityNod
     allOutput: () => `${earlier}=== node ${spec.name}, run ${runs} ===\n${proc?.output() ?? ''}`,
   };
 }
+
+/** Why a city test cannot run here ('' when it can): it needs this machine's PostgreSQL and Redis (CI has both). */
+export const citySkipReason = !postgresAnswers
+  ? `(skipped: PostgreSQL does not answer at ${POSTGRES_URL})`
+  : !redisAnswers
+  ? `(skipped: Redis does not answer at ${REDIS_URL})`
+  : '';
