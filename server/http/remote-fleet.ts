@@ -67,6 +67,19 @@ export class RemoteFleet {
     for (const l of links) this.linkStations.set(l, station.id);
   }
 
+  /** where each node is reached over HTTP by the other nodes, as it last said (its snapshot's url) */
+  private readonly urls = new Map<string, string>();
+
+  /** What a node says with its snapshot of where the others reach it: its base URL, http(s)://HOST:PORT. */
+  reachAt(node: string, url: string): void {
+    this.urls.set(node, url);
+  }
+
+  /** A node's base URL, as it last said; null when it has not said yet. */
+  urlOf(node: string): string | null {
+    return this.urls.get(node) ?? null;
+  }
+
   /** The stations of the nodes heard lately, each with the node serving it. */
   stations(now: number): (NodeStation & { node: string })[] {
     return [...this.stationsByNode].filter(([node]) => now - (this.heard.get(node) ?? 0) <= FORGET_MS).map(([node, st]) => ({ ...st, node }));
@@ -82,10 +95,6 @@ export class RemoteFleet {
     return this.heard.get(node) ?? null;
   }
 
-  /** A drone whose link this node has just taken over is no longer another's. */
-  drop(id: string): void {
-    this.byId.delete(id);
-  }
 
   /**
    * Every remote drone, those of a silent node shown with their link lost (as a drone of our own
