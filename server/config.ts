@@ -71,6 +71,9 @@ export const ConfigSchema = z.object({
   cluster: z.object({
     redis: z.string().regex(/^rediss?:\/\//, 'a Redis URL, redis://HOST:6379 (or rediss:// for TLS)').nullable().default(null),
     node: z.string().regex(NODE_NAME, 'a lower-case letter, then up to 31 lower-case letters, digits or "-", e.g. "hf"').nullable().default(null),
+    /** where the other nodes reach this one over HTTP (a drone's live video); null: http(s)://HOST:PORT, 127.0.0.1 when bound to all */
+    url: z.string().regex(/^https?:\/\/[^/?#@\s]+\/?$/, "this node's base URL as the other nodes reach it, http://HOST:PORT (no path)")
+      .transform((u) => u.replace(/\/$/, '')).nullable().default(null),
   }).strict().prefault({}),
   /** simulated drones; null: 3 when there are no links, else none */
   sim: z.number().int().min(0).max(250).nullable().default(null),
@@ -287,7 +290,9 @@ Usage: npm start -- [options]
                      needs --database postgres://… (the city's one store), SKYBEAT_CLUSTER_SECRET and
                      links named ID=URI (hf1=udpin://0.0.0.0:14550), so a radio's drones keep their
                      names on whichever node serves it
-  --node NAME        this node's name in the city (env SKYBEAT_NODE; default the host name)
+  --node NAME        this node's name in the city (env SKYBEAT_NODE; default the host name); the
+                     other nodes reach it at cluster.url (env SKYBEAT_NODE_URL; default
+                     http://HOST:PORT, 127.0.0.1 when it listens on all addresses)
   --print-config     print the resolved configuration as JSON and exit
   --help             show this help
 
@@ -401,6 +406,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     cluster.node = nodeGiven;
     over.push({ key: 'cluster.node', source: o.node !== undefined ? '--node' : 'SKYBEAT_NODE', value: nodeGiven });
   }
+  if (env.SKYBEAT_NODE_URL) {
+    cluster.url = env.SKYBEAT_NODE_URL;
+    over.push({ key: 'cluster.url', source: 'SKYBEAT_NODE_URL', value: env.SKYBEAT_NODE_URL });
+  }
   merged.cluster = cluster;
   const final = ConfigSchema.safeParse(merged);
   if (!final.success) {
@@ -486,7 +495,7 @@ export function serviceOptions(c: Config): ServiceOptions {
   return {
     links: c.links,
     sim: c.sim,
-    city: c.city,
+    city: c.city && { ...c.city, url: c.cluster.url },
     port: c.port,
     host: c.host,
     tls: c.tls,

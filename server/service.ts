@@ -35,6 +35,7 @@ import { forwardToOwner, type Loopback, newLoopback, serveForwarded, trustLoopba
 import { signedStreamsAdapter } from './http/city-adapter.ts';
 import { linkOf, RemoteFleet } from './http/remote-fleet.ts';
 import { stationAt } from './http/stations-api.ts';
+import { stationOfRouteFrom } from './http/route-scope.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { MissionClient } from './missions/protocol/client.ts';
 import { RouteStore } from './missions/store.ts';
@@ -83,8 +84,11 @@ export { type WaterArea, waterAreasFromGeoJson, WaterFileError } from './patrols
 export interface ServiceOptions {
   /** link URIs, each "ID=URI" or a bare URI (named l1, l2, … by its place) */
   links?: string[];
-  /** a city (cluster/): this node's name, its Redis and the shared secret; none: it runs alone */
-  city?: ClusterSettings | null;
+  /**
+   * a city (cluster/): this node's name, its Redis and the shared secret; none: it runs alone. `url`:
+   * where the other nodes reach this one over HTTP (config cluster.url); default http(s)://HOST:PORT
+   */
+  city?: (ClusterSettings & { url?: string | null }) | null;
   /** built-in simulated drones, talking to us over loopback UDP */
   sim?: number;
   port?: number;
@@ -603,6 +607,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     /** every station of the city this node knows of: its own, and those the other nodes tell */
     const allStations = () => [{ ...thisStation(), node: bus?.node ?? null }, ...remote.stations(Date.now())];
+    /** the station a route belongs to, by the id or name its metadata names; null: the city's (http/route-scope.ts) */
+    // read against every station ever heard of, so a station's routes stay its own while its node is away
+    const stationOfRoute = stationOfRouteFrom(() => [thisStation(), ...remote.knownStations()]);
     /** the station whose area holds an incident (nearest centre within its radius), null: none */
     const incidentStation = (p: { lat: number; lon: number }) => stationAt(allStations(), p);
     // The desk numbers each incident as its station does (a city's desk numbers every station's).
@@ -612,6 +619,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       return s ? { code: s.code, timeZone: s.timeZone } : numbering;
     };
     let loopback: Loopback | null = null;
+    /** where the other nodes reach this node (its snapshot's url): known once it listens */
+    let ownUrl: string | null = null;
+    /** in a city: a drone linked at another node is watched through that node (http/video-across.ts) */
+    const videoAcross = bus ? { node: bus.node, remote, local: (id: string) => fleet.get(id) !== undefined } : undefined;
     const cityApp = bus && claims
       ? {
         trustLoopback: trustLoopback(() => loopback),
@@ -637,6 +648,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       city: cityApp,
       stationOf,
       incidentStation,
+      stationOfRoute,
       stations: {
         stations: allStations,
         vehicles: () => [...vehicleViews(fleet), ...remoteViews(remote, fleet)],
@@ -673,6 +685,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
       video: {
         relay: video,
+        across: videoAcross,
         snapshots: store.snapshots,
         officerMayWatch,
         incident: async (id) => ((await store.groundAlerts.get(id)) ? { holder: jobHolder(id) } : null),
@@ -708,20 +721,22 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
             remote,
             links: myLinks,
             station: thisStation,
+            url: () => ownUrl,
             adapter: signedStreamsAdapter(bus.pub, bus.signer, (reason) => bus.emit('rejected', reason)),
           },
         }),
     });
     io = live.io;
-    attachAlerts(live.io, { aircraft, ground, officers, stationOf });
-    attachPatrols(live.io, { patrols, control, scheduler, stationOf });
+    attachAlerts(live.io, { aircraft, ground, officers, stationOf, incidentStation });
+    attachPatrols(live.io, { patrols, control, scheduler, stationOf, routes, stationOfRoute });
     // The officer holding an incident's job (accepted, on the way or there) sees the drone over it.
-    attachGotos(live.io, gotos, droneRequests, jobHolder, stationOf, log);
+    attachGotos(live.io, gotos, droneRequests, jobHolder, stationOf, log, incidentStation);
     const videoLive = attachVideoLive(server, video, store, {
       allowedOrigins: opts.allowedOrigins,
       sessions: opts.liveSessions,
       officerMayWatch,
       stationOf,
+      across: videoAcross,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
@@ -743,6 +758,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 8080;
     if (bus && claims) {
       loopback = newLoopback(opts.host ?? '0.0.0.0', port, Boolean(opts.tls));
+      ownUrl = opts.city?.url ?? `${opts.tls ? 'https' : 'http'}://${loopback.host.includes(':') ? `[${loopback.host}]` : loopback.host}:${port}`;
       serveForwarded({ bus, claims, log }, loopback);
       // Who holds which drone is the store's: when another node changes it, this one reads it again.
       control.on('changed', () => void bus.send(null, 'control', null));

@@ -9,11 +9,21 @@ import { dispatchCandidates } from '../alerts/candidates.ts';
 import type { Fleet } from '../vehicles/fleet.ts';
 import { incidentCsv, CSV_LANGUAGES } from '../alerts/incident-csv.ts';
 import { said, term, type ServerMessage } from '../wire/messages.ts';
-import { DECLINE_REASONS, GROUND_CATEGORIES, INCIDENT_OUTCOMES, OFFICER_ANSWERS } from '../wire/types.ts';
+import { CITY_SCOPE, DECLINE_REASONS, GROUND_CATEGORIES, type GroundAlertView, INCIDENT_OUTCOMES, OFFICER_ANSWERS } from '../wire/types.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { describeIssues, parseBody } from './validate.ts';
 import { refusalBody, saidBody, statusOf } from './errors.ts';
-import { droneInScope, outOfScope, type StationOf } from './scope.ts';
+import {
+  droneInScope,
+  type IncidentStation,
+  incidentOutOfScope,
+  inScope,
+  newestKept,
+  outOfScope,
+  refuseOtherStation,
+  scopeOf,
+  type StationOf,
+} from './scope.ts';
 
 export interface AlertsApiOptions {
   ctx: AuthContext;
@@ -28,6 +38,8 @@ export interface AlertsApiOptions {
   dronePosition: (vehicleId: string) => { lat: number; lon: number } | null | undefined;
   /** which station each drone belongs to: a station's people see and acknowledge only its drones' alerts (scope.ts) */
   stationOf: StationOf;
+  /** the station whose area holds an incident: a station's people see and act on only theirs (scope.ts) */
+  incidentStation: IncidentStation;
 }
 
 const lat = z.number().min(-90).max(90);
@@ -78,6 +90,10 @@ const History = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
 });
 
+/** The store's rows in one answer when none are asked for, and at most (store/alerts.ts): a station's lists are as long. */
+const DEFAULT_ROWS = 1000;
+const MAX_ROWS = 10_000;
+
 /** An account's roles as a refusal names them (none: "none"). */
 const rolesSaid = (roles: string[]) => (roles.length ? roles.map((r) => term(`role_${r}`, r)) : term('rolesNone', 'none'));
 
@@ -95,6 +111,19 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
   const raise = requireRole(ctx, 'pilot', 'command');
   const manage = requireRole(ctx, 'command');
   const officer = requireRole(ctx, 'officer');
+  /** An incident as it goes out: with the station whose area holds it. */
+  const stationed = (a: GroundAlertView): GroundAlertView => ({ ...a, station: o.incidentStation(a) });
+  /** Is this place's incident the user's to see? Their station's area, or anywhere for the city's people. */
+  const mine = (req: express.Request, p: { lat: number; lon: number }) => inScope(req.user!, o.incidentStation(p));
+  /** A list read from the store: as it is for the city's people; a station's get the newest of their own, as many. */
+  const scoped = <T extends { lat: number; lon: number }>(req: express.Request, read: (limit: number | undefined) => Promise<T[]>, limit?: number) =>
+    scopeOf(req.user!) === CITY_SCOPE ? read(limit) : newestKept(read, (x) => mine(req, x), limit ?? DEFAULT_ROWS, MAX_ROWS);
+  /** An incident of another station (or of none, the city's): 403 before it is read out or acted on; an unknown one goes on to its 404. */
+  const ownIncident: express.RequestHandler = async (req, res, next) => {
+    const id = Number(req.params.id);
+    const a = Number.isInteger(id) && id > 0 ? ground.known(id) ?? await ground.view(id) : undefined;
+    if (!a || !incidentOutOfScope(ctx, req, res, a, o.incidentStation(a))) next();
+  };
   /** A job goes only to an account that can answer it: an enabled officer. */
   const officerNamed = async (name: string): Promise<string> => {
     const u = await ctx.users.byName(name);
@@ -140,7 +169,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       return;
     }
     const bbox = q.data.bbox?.split(',').map(Number) as [number, number, number, number] | undefined;
-    res.json(await ground.history({ ...q.data, bbox }));
+    res.json((await scoped(req, (limit) => ground.history({ ...q.data, bbox, limit }), q.data.limit)).map(stationed));
   });
   // The history's incident log, and the same as a spreadsheet (an export of police records: audited).
   router.get('/alerts/log', watch, async (req, res) => {
@@ -149,7 +178,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
-    res.json(await ground.log(q.data));
+    res.json(await scoped(req, (limit) => ground.log({ ...q.data, limit }), q.data.limit));
   });
   // The heat map of the log's selection: positions only (the log's answer carries every event).
   router.get('/alerts/heat', watch, async (req, res) => {
@@ -158,7 +187,7 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       res.status(400).json({ error: `invalid query: ${describeIssues(q.error)}` });
       return;
     }
-    res.json(await ground.heat(q.data));
+    res.json(await scoped(req, (limit) => ground.heat({ ...q.data, limit }), q.data.limit));
   });
   router.get('/alerts/ground.csv', watch, async (req, res) => {
     const q = CsvQuery.safeParse(req.query);
@@ -168,7 +197,8 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       return;
     }
     const { lang, tz, ...filter } = q.data;
-    const entries = await ground.log({ ...filter, limit: filter.limit ?? 10_000 });
+    // a station's report is of its own incidents
+    const entries = await scoped(req, (limit) => ground.log({ ...filter, limit }), filter.limit ?? MAX_ROWS);
     let csv: string;
     try {
       csv = incidentCsv(entries, lang, tz);
@@ -184,10 +214,14 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     res.send(csv);
   });
   router.get('/alerts/open', watch, (req, res) => {
-    res.json({ aircraft: aircraft.open().filter((a) => droneInScope(req.user!, o.stationOf, a.vehicleId)), ground: ground.openViews() });
+    res.json({
+      aircraft: aircraft.open().filter((a) => droneInScope(req.user!, o.stationOf, a.vehicleId)),
+      ground: ground.openViews().filter((a) => mine(req, a)).map(stationed),
+    });
   });
-  router.get('/officers', watch, (_req, res) => {
-    res.json(officers.list());
+  // A station's command room sees its own officers; the city's every station's (and its own).
+  router.get('/officers', watch, (req, res) => {
+    res.json(officers.list().filter((x) => inScope(req.user!, x.station ?? null)));
   });
 
   // Per user: a script gone wrong (or a stuck button) cannot bury the officers and the command room in alerts.
@@ -234,21 +268,37 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
       res.status(422).json(answer);
       return;
     }
+    // A station's people raise incidents in their own area; the city's anywhere in the city's areas (above).
+    const station = o.incidentStation({ lat: la!, lon: lo! });
+    if (!inScope(req.user!, station)) {
+      const u = req.user!;
+      ctx.audit.refused({
+        user: u.name,
+        action: 'access.denied',
+        target: `place:${la},${lo}`,
+        result: '403',
+        detail: { station, scope: scopeOf(u) },
+        ip: ipOf(req),
+      });
+      res.status(403).json(saidBody(said('scope_place_outside', { place: `${la}, ${lo}`, user: u.name, scope: scopeOf(u) })));
+      return;
+    }
     const alert = await ground.create(
       { category: body.category, priority: body.priority, note: body.note, lat: la!, lon: lo!, vehicleId: body.vehicleId ?? null },
       req.user!.name,
     );
     audit(req, 'alert.create', alert.id, 'ok', { number: alert.number, category: alert.category, lat: alert.lat, lon: alert.lon });
-    res.status(201).json(alert);
+    res.status(201).json(stationed(alert));
   });
 
   router.get(
     '/alerts/:id',
     watch,
+    ownIncident,
     step('alert.read', async (req) => {
       const a = await ground.view(idOf(req));
       if (!a) throw new DispatchError('not_found', said('incident_unknown', { id: String(req.params.id) }));
-      return a;
+      return stationed(a);
     }),
   );
   router.post('/alerts/:id/answer', officer, async (req, res) => {
@@ -256,23 +306,32 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     if (body) {
       await step(
         'alert.answer',
-        (r) => ground.answer(idOf(r), r.user!.name, body.answer, { at: body.at, reason: body.reason, outcome: body.outcome, note: body.note }),
+        (r) => ground.answer(idOf(r), r.user!.name, body.answer, { at: body.at, reason: body.reason, outcome: body.outcome, note: body.note }).then(stationed),
       )(req, res);
     }
   });
-  router.post('/alerts/:id/reassign', manage, async (req, res) => {
+  router.post('/alerts/:id/reassign', manage, ownIncident, async (req, res) => {
     const body = parseBody(Reassign, req, res);
     if (!body) return;
     // The account is read first; what is wrong with it is refused (and audited) by the step.
     const officer = await officerNamed(body.officer).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    // A station's command room gives its jobs to its own officers (those it is shown); the city's to any station's.
+    const theirs = officer instanceof Error ? null : officers.stationOf(officer);
+    if (!(officer instanceof Error) && !inScope(req.user!, theirs)) {
+      refuseOtherStation(ctx, req, res, req.user!, officer, theirs, `officer:${officer}`);
+      return;
+    }
     await step('alert.reassign', (r) => {
       if (officer instanceof Error) throw officer;
-      return ground.reassign(idOf(r), officer, r.user!.name);
+      return ground.reassign(idOf(r), officer, r.user!.name).then(stationed);
     })(req, res);
   });
-  router.post('/alerts/:id/next-wave', manage, step('alert.next_wave', (req) => ground.nextWave(idOf(req), req.user!.name)));
+  router.post('/alerts/:id/next-wave', manage, ownIncident, step('alert.next_wave', (req) => ground.nextWave(idOf(req), req.user!.name).then(stationed)));
   // Who the dispatcher may give it to, nearest first (a read, like the officers list: not audited).
-  router.get('/alerts/:id/candidates', manage, async (req, res) => {
+  // The city's command room sees every station's officers, each with their station; a station's its
+  // own. The waves dispatch sends by itself (the desk's, alerts/ground.ts) stay city-wide, nearest
+  // first whatever their station: the centre dispatches across stations (两级联处).
+  router.get('/alerts/:id/candidates', manage, ownIncident, async (req, res) => {
     const id = Number(req.params.id);
     const incident = Number.isInteger(id) && id > 0 ? await ground.view(id) : undefined;
     if (!incident) {
@@ -281,11 +340,11 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
     }
     const officerAccounts = (await ctx.users.list()).filter((u) => u.roles.includes('officer') && !u.disabled);
     const accounts = officerAccounts.map((u) => ({ name: u.name, displayName: u.displayName }));
-    res.json(dispatchCandidates(incident, accounts, officers, ground.settings));
+    res.json(dispatchCandidates(incident, accounts, officers, ground.settings).filter((c) => inScope(req.user!, c.station ?? null)));
   });
-  router.post('/alerts/:id/close', manage, async (req, res) => {
+  router.post('/alerts/:id/close', manage, ownIncident, async (req, res) => {
     const body = parseBody(Close, req, res);
-    if (body) await step('alert.close', (r) => ground.close(idOf(r), r.user!.name, body))(req, res);
+    if (body) await step('alert.close', (r) => ground.close(idOf(r), r.user!.name, body).then(stationed))(req, res);
   });
   // Before /:id/ack. All or nothing: an id that is not an aircraft alert refuses the request, naming it, and acknowledges none.
   router.post('/aircraft-alerts/ack', raise, async (req, res) => {
@@ -326,10 +385,11 @@ export function createAlertsRouter(o: AlertsApiOptions): express.Router {
 
   // The officer's phone, for clients without a socket (the socket events do the same).
   router.get('/officer/alerts', officer, async (req, res) => {
-    const mine = ground.viewsFor(req.user!.name);
-    for (const a of mine) await ground.delivered(a.id, req.user!.name);
+    // an officer's own jobs, whatever their scope
+    const jobs = ground.viewsFor(req.user!.name);
+    for (const a of jobs) await ground.delivered(a.id, req.user!.name);
     // as they are now: a job may have been taken from them while the deliveries were written
-    res.json(ground.viewsFor(req.user!.name));
+    res.json(ground.viewsFor(req.user!.name).map(stationed));
   });
   router.post('/officer/duty', officer, (req, res) => {
     const body = parseBody(Duty, req, res);

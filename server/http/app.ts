@@ -19,6 +19,7 @@ import { createGotoRouter, type GotoApiOptions } from './goto-api.ts';
 import { createGotoHistoryRouter } from './goto-history-api.ts';
 import { createPatrolsRouter } from './patrols-api.ts';
 import { createRoutesRouter } from './routes-api.ts';
+import { routeStationIn, type StationOfRoute } from './route-scope.ts';
 import { tileOrigins } from './tiles.ts';
 import type { RouteStore } from '../missions/store.ts';
 import type { ControlRegistry } from '../patrols/control.ts';
@@ -80,6 +81,8 @@ export interface AppOptions {
   stationOf: StationOf;
   /** the station whose area holds a place (an incident's): null when none does */
   incidentStation: IncidentStation;
+  /** the station a route's meta.station names (route-scope.ts): null when none known, the city's route */
+  stationOfRoute: StationOfRoute;
   /** Express's "trust proxy": behind a balancer, whose X-Forwarded-For names the client */
   trustProxy?: false | number | string | string[];
   /** a city: requests for the other nodes' drones go to them (city.ts); their drones are listed with ours */
@@ -122,6 +125,7 @@ export function createApp(
     stationOf,
     stations,
     incidentStation,
+    stationOfRoute,
   }: AppOptions,
 ): express.Express {
   const app = express();
@@ -222,6 +226,7 @@ export function createApp(
       runs: store.runs,
       tracks: store.tracks,
       stationOf,
+      routeStation: routeStationIn(patrols.routes, stationOfRoute),
     }),
   );
   if (goto) {
@@ -235,7 +240,12 @@ export function createApp(
   if (recordings) app.use('/api', createRecordingsRouter({ ...recordings, ctx, stationOf }));
   // Routes: reading for everyone who watches the fleet; changes for pilots and admins (sending one
   // to a drone is a flight command, in the patrols router above).
-  app.use('/api/routes', watchers, createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin'), audit: store.audit }));
+  // A station's people have their station's routes and the city's (route-scope.ts).
+  app.use(
+    '/api/routes',
+    watchers,
+    createRoutesRouter(patrols.routes, { edit: requireRole(ctx, 'pilot', 'admin'), audit: store.audit, scope: { ctx, stationOfRoute } }),
+  );
   app.get('/api/audit', requireRole(ctx, 'admin'), async (req, res) => {
     const q = AuditQuery.safeParse(req.query);
     if (!q.success) {

@@ -6,13 +6,13 @@ import { GotoError, type GotoRequest, type Gotos } from '../patrols/goto.ts';
 import { InOrder, stderrLog } from '../in-order.ts';
 import type { Logger } from '../log.ts';
 import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
-import type { GotoView, JobDroneView, LatLon } from '../wire/types.ts';
+import { CITY_SCOPE, type DroneRequestView, type GotoView, type JobDroneView, type LatLon } from '../wire/types.ts';
 import { said } from '../wire/messages.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
 import { refusalBody, saidBody, statusOf } from './errors.ts';
 import { officerRoom } from './live-alerts.ts';
-import { FLEET_ROOM, isWatcher, type LiveServer } from './live.ts';
-import { droneInScope, roomsOf, type StationOf } from './scope.ts';
+import { isWatcher, type LiveServer } from './live.ts';
+import { droneInScope, type IncidentStation, incidentOutOfScope, inScope, refuseOtherStation, roomsOf, scopeOf, scopeRoom, type StationOf } from './scope.ts';
 import { parseBody } from './validate.ts';
 
 export interface GotoApiOptions {
@@ -23,6 +23,20 @@ export interface GotoApiOptions {
   incident: (alertId: number) => (LatLon & { number: string; over: boolean }) | null;
   /** which station each drone belongs to: a station's people see only its drones' gotos (scope.ts) */
   stationOf: StationOf;
+  /** the station whose area holds an incident: a station's people see and make only its drone requests (scope.ts) */
+  incidentStation: IncidentStation;
+}
+
+/**
+ * The drone requests a scope sees (a station's id, or the city): the city's people every one; a
+ * station's those of incidents in its area, each with only its own drones among those that could go.
+ */
+export function requestsIn(scope: string, list: DroneRequestView[], stationOf: StationOf, incidentStation: IncidentStation): DroneRequestView[] {
+  if (scope === CITY_SCOPE) return list;
+  return list.filter((r) => incidentStation(r.target) === scope).map((r) => ({
+    ...r,
+    candidates: r.candidates.filter((c) => stationOf(c.vehicleId) === scope),
+  }));
 }
 
 // A flight command is sent only when the pilot confirmed it: the client must say so explicitly.
@@ -173,13 +187,21 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     }
   });
 
-  router.get('/drone-requests', watch, async (_req, res) => {
-    res.json(await requests.list());
+  router.get('/drone-requests', watch, async (req, res) => {
+    res.json(requestsIn(scopeOf(req.user!), await requests.list(), o.stationOf, o.incidentStation));
   });
+  /** A request (open: one answered goes on to its own refusal) about an incident of another station: 403. */
+  const ownRequest: express.RequestHandler = async (req, res, next) => {
+    const r = await requests.open(num(req)).catch(() => null);
+    const station = r && o.incidentStation(r.target);
+    if (!r || inScope(req.user!, station)) return next();
+    refuseOtherStation(ctx, req, res, req.user!, `#${r.id}`, station, `request:${r.id}`);
+  };
   router.post('/alerts/:id/drone-request', numericId, dispatcher, async (req, res) => {
     const body = parseBody(Request, req, res);
     if (!body) return;
     const place = o.incident(num(req));
+    if (place && incidentOutOfScope(ctx, req, res, { id: num(req), number: place.number }, o.incidentStation(place))) return;
     try {
       if (!place) throw new DroneRequestError('not_found', said('goto_incident_unknown', { id: num(req) }));
       if (place.over) throw new DroneRequestError('conflict', said('drone_request_incident_over', { id: place.number }));
@@ -190,7 +212,7 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
       refuse(req, res, 'goto.request', `alert:${num(req)}`, err);
     }
   });
-  router.post('/drone-requests/:id/cancel', numericId, dispatcher, async (req, res) => {
+  router.post('/drone-requests/:id/cancel', numericId, dispatcher, ownRequest, async (req, res) => {
     try {
       const r = await requests.cancel(num(req));
       audit(req, 'goto.request_cancel', `alert:${r.alertId}`, 'ok', { requestId: r.id });
@@ -200,7 +222,7 @@ export function createGotoRouter(o: GotoApiOptions): express.Router {
     }
   });
   // One confirmed action: the pilot's drone goes to the incident.
-  router.post('/drone-requests/:id/accept', numericId, pilot, async (req, res) => {
+  router.post('/drone-requests/:id/accept', numericId, pilot, ownRequest, async (req, res) => {
     const body = parseBody(Accept, req, res);
     if (!body) return;
     try {
@@ -242,6 +264,8 @@ export function attachGotos(
   officerOf: (alertId: number) => string | null = () => null,
   stationOf: StationOf = () => null,
   log: Logger = stderrLog,
+  /** where each request's incident is (scope.ts); not given: no station's, so the city's people's only */
+  incidentStation: IncidentStation = () => null,
 ): void {
   // What is read from the store is sent in the order asked, so an older list never follows a newer one.
   const sends = new InOrder(log, () => 'gotos and drone requests not sent to the pages');
@@ -255,7 +279,7 @@ export function attachGotos(
     if (!isWatcher(user)) return;
     sends.queue(0, async () => {
       socket.emit('gotos', (await gotos.shownViews()).filter((g) => droneInScope(user, stationOf, g.vehicleId)));
-      socket.emit('drone-requests', await requests.list());
+      socket.emit('drone-requests', requestsIn(scopeOf(user), await requests.list(), stationOf, incidentStation));
     });
   });
   gotos.on('goto', (g) => {
@@ -263,5 +287,12 @@ export function attachGotos(
     const officer = g.alertId === null ? null : officerOf(g.alertId);
     if (officer) io.to(officerRoom(officer)).emit('job:drone', forOfficer({ ...g, alertId: g.alertId! }));
   });
-  requests.on('request', () => sends.queue(0, async () => io.to(FLEET_ROOM).emit('drone-requests', await requests.list())));
+  // Whole lists: the city's pages get every request; a station's pages a new list of theirs when one of theirs changed.
+  requests.on('request', (changed) =>
+    sends.queue(0, async () => {
+      const list = await requests.list();
+      io.to(scopeRoom(CITY_SCOPE)).emit('drone-requests', list);
+      const station = incidentStation(changed.target);
+      if (station !== null) io.to(scopeRoom(station)).emit('drone-requests', requestsIn(station, list, stationOf, incidentStation));
+    }));
 }

@@ -26,7 +26,15 @@ export interface LiveOptions {
   allowedOrigins?: readonly string[];
   sessions?: SessionWatchOptions;
   /** a city: this node's drones go to the other nodes, and theirs are shown here beside its own */
-  city?: { bus: CityBus; remote: RemoteFleet; adapter: ServerOptions['adapter']; links: string[]; station(): NodeStation };
+  city?: {
+    bus: CityBus;
+    remote: RemoteFleet;
+    adapter: ServerOptions['adapter'];
+    links: string[];
+    station(): NodeStation;
+    /** where the other nodes reach this one over HTTP (a drone's video, video-across.ts); null until it listens */
+    url(): string | null;
+  };
 }
 
 /** Socket.io room of everyone who may watch the fleet (pilot, command, admin; not officers). */
@@ -116,9 +124,10 @@ export function attachLive(
   // The other nodes' drones reach this node's pages as they reach their own: each update as it comes
   // (they were coalesced where they were heard), and in this node's snapshots.
   city?.bus.handle('views', (from, body) => {
-    const { full, views, station, links } = body as { full: boolean; views: VehicleView[]; station?: NodeStation; links?: string[] };
+    const { full, views, station, links, url } = body as { full: boolean; views: VehicleView[]; station?: NodeStation; links?: string[]; url?: unknown };
     if (!Array.isArray(views)) return;
     if (full && typeof station?.id === 'string' && Array.isArray(links)) city.remote.node(from, station, links.filter((l) => typeof l === 'string'));
+    if (full && typeof url === 'string' && /^https?:\/\//.test(url)) city.remote.reachAt(from, url);
     const shown = city.remote.apply(from, views, full, Date.now(), (id) => fleet.get(id) !== undefined);
     if (!full && shown.length) sendScoped('vehicles:update', shown);
   });
@@ -191,7 +200,7 @@ export function attachLive(
   const sendSnapshot = () => {
     if (io.sockets.adapter.rooms.get(FLEET_ROOM)?.size) sendScoped('vehicles:snapshot', allViews());
     // also when no drone is here: the other nodes hear that this one is alive
-    void city?.bus.send(null, 'views', { full: true, views: vehicleViews(fleet), station: city.station(), links: city.links });
+    void city?.bus.send(null, 'views', { full: true, views: vehicleViews(fleet), station: city.station(), links: city.links, url: city.url() });
   };
   const snapshot = setInterval(sendSnapshot, SNAPSHOT_MS);
   // the other nodes hear of this one at once, not a snapshot period after it starts

@@ -12,7 +12,8 @@ import type { RunView } from '../wire/types.ts';
 import { said, term } from '../wire/messages.ts';
 import { VehicleId, vehicleIdProblem } from '../vehicles/vehicle-id.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
-import { droneInScope, outOfScope, type StationOf } from './scope.ts';
+import { droneInScope, outOfScope, scopeOf, type StationOf } from './scope.ts';
+import { dueFor, routeOutOfScope } from './route-scope.ts';
 import { describeIssues, parseBody } from './validate.ts';
 import { refusalBody, saidBody, statusOf } from './errors.ts';
 
@@ -25,6 +26,8 @@ export interface PatrolsApiOptions {
   tracks: TrackStore;
   /** which station each drone belongs to: a station's people see only its drones' control and runs (scope.ts) */
   stationOf: StationOf;
+  /** which station each route belongs to (route-scope.ts), null: the city's, everyone's to fly */
+  routeStation: (routeId: string) => string | null;
 }
 
 // A flight command is sent only when the pilot confirmed it: the client must say so explicitly.
@@ -80,8 +83,9 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
   router.get('/control', watch, (req, res) => {
     res.json(Object.fromEntries(Object.entries(control.all()).filter(([id]) => droneInScope(req.user!, o.stationOf, id))));
   });
-  router.get('/patrols/due', watch, (_req, res) => {
-    res.json(o.scheduler.list());
+  // A station's people are shown the due patrols of their station's routes and the city's.
+  router.get('/patrols/due', watch, (req, res) => {
+    res.json(dueFor(scopeOf(req.user!), o.scheduler.list(), o.routeStation));
   });
   // Pilots take and release; an admin may release a drone whoever holds it, but not take one.
   router.post('/vehicles/:id/control', heldOrWellFormedId, pilotOrAdmin, async (req, res) => {
@@ -111,6 +115,7 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
       res.status(400).json({ error: 'routeId: give the route to check, e.g. ?routeId=night-market' });
       return;
     }
+    if (routeOutOfScope(ctx, req, res, routeId, o.routeStation(routeId))) return;
     try {
       res.json(patrols.checks(vid(req), routeId, req.user!.name));
     } catch (err) {
@@ -120,7 +125,8 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
 
   router.post('/vehicles/:id/patrol', wellFormedId, pilot, async (req, res) => {
     const body = parseBody(Launch, req, res);
-    if (!body) return;
+    // Another station's route is flown by none of this station's drones: refused before anything is sent.
+    if (!body || routeOutOfScope(ctx, req, res, body.routeId, o.routeStation(body.routeId))) return;
     try {
       control.require(vid(req), req.user!.name);
       const run = await patrols.launch(vid(req), body.routeId, req.user!.name, body.overrides);
@@ -155,6 +161,8 @@ export function createPatrolsRouter(o: PatrolsApiOptions): express.Router {
     },
     pilot,
     async (req, res) => {
+      // Another station's route: refused (audited on route:<id>) before anything is read or sent.
+      if (routeOutOfScope(ctx, req, res, String(req.params.id), o.routeStation(String(req.params.id)))) return;
       // A malformed vehicle id is refused before anything is written; other faults are audited.
       const target = parseBody(UploadTarget, req, res);
       if (!target) return;

@@ -80,6 +80,14 @@ export class RemoteFleet {
     return this.urls.get(node) ?? null;
   }
 
+  /**
+   * Every station heard of since this node started, silent or not: what names a route's station (a
+   * station's routes stay its own while its node is away, never everyone's).
+   */
+  knownStations(): NodeStation[] {
+    return [...this.stationsByNode.values()];
+  }
+
   /** The stations of the nodes heard lately, each with the node serving it. */
   stations(now: number): (NodeStation & { node: string })[] {
     return [...this.stationsByNode].filter(([node]) => now - (this.heard.get(node) ?? 0) <= FORGET_MS).map(([node, st]) => ({ ...st, node }));
@@ -94,7 +102,6 @@ export class RemoteFleet {
   lastHeard(node: string): number | null {
     return this.heard.get(node) ?? null;
   }
-
 
   /**
    * Every remote drone, those of a silent node shown with their link lost (as a drone of our own

@@ -3,13 +3,16 @@ import { z } from 'zod';
 import { exportRoute } from '../missions/formats/index.ts';
 import { waypointsOmissions } from '../missions/formats/wpl.ts';
 import { ROUTE_MAX_BYTES, ROUTE_MAX_MB } from '../missions/limits.ts';
-import { RouteFileError, type RouteInput, type RouteStore } from '../missions/store.ts';
+import { RouteFileError, type RouteEntry, type RouteInput, type RouteStore } from '../missions/store.ts';
 import { routeDetail, routeSummary } from '../missions/views.ts';
 import { parseSchedule, ScheduleError } from '../patrols/schedule.ts';
 import type { AuditLog } from '../store/audit.ts';
-import { ipOf } from './auth.ts';
+import { type AuthContext, ipOf } from './auth.ts';
+import { routeInScope, routeOutOfScope, type StationOfRoute } from './route-scope.ts';
+import { scopeOf } from './scope.ts';
 import { describeIssues, parseBody } from './validate.ts';
 import { said } from '../wire/messages.ts';
+import { CITY_SCOPE } from '../wire/types.ts';
 import { refusalBody, saidBody, statusOf, type RefusalBody } from './errors.ts';
 
 /**
@@ -17,7 +20,8 @@ import { refusalBody, saidBody, statusOf, type RefusalBody } from './errors.ts';
  * changes pass guards.edit (pilot or admin) and are audited (route.create, route.replace,
  * route.rename, route.edit, route.delete; refusals too). An import's preview writes nothing and
  * is not audited. Sending a route to a drone is a flight command: see POST /routes/:id/upload in
- * patrols-api.ts.
+ * patrols-api.ts. A station's people read and change their station's routes and the city's only,
+ * and save none naming another station (route-scope.ts): 403 scope_other_station, audited.
  */
 
 const FileUpload = z.object({
@@ -57,6 +61,11 @@ export interface RoutesRouterDeps {
   /** pilot or admin */
   edit: express.RequestHandler;
   audit: Pick<AuditLog, 'record'>;
+  /**
+   * Routes per station (route-scope.ts): a station's people have their station's routes and the
+   * city's only. Without it every route is everyone's (the router on its own, in tests).
+   */
+  scope?: { ctx: AuthContext; stationOfRoute: StationOfRoute };
 }
 
 export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps): express.Router {
@@ -72,6 +81,33 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
       return done;
     } catch (err) {
       if (err instanceof RouteFileError) audit(req, action, target, 'refused', { reason: err.message, ...detail });
+      throw err;
+    }
+  };
+  const stationOfEntry = (e: RouteEntry | undefined) => guards.scope?.stationOfRoute(e?.route?.meta.station) ?? null;
+  /** Refused (403, audited) when route `id` of `station` is not for req.user: true, and the request is answered. */
+  const otherStations = (req: express.Request, res: express.Response, id: string, station: string | null) =>
+    guards.scope !== undefined && req.user !== undefined && routeOutOfScope(guards.scope.ctx, req, res, id, station);
+  /** A change to a route of another station than the user's: refused before its body is read. */
+  const notTheirs: express.RequestHandler = (req, res, next) => {
+    if (!otherStations(req, res, idOf(req), stationOfEntry(store.get(idOf(req))))) next();
+  };
+  /**
+   * The station a route to be saved names, as far as it can be read before saving (null: none known,
+   * or unreadable, and then the save itself says what is wrong). A file is read as the preview reads
+   * it; only for a station's people, the city's may save any.
+   */
+  const stationNamedIn = (req: express.Request, body: RouteInput): string | null => {
+    if (!guards.scope || !req.user || scopeOf(req.user) === CITY_SCOPE) return null;
+    if (!('fileName' in body)) {
+      const meta: unknown = (body.route as { meta?: unknown }).meta;
+      const named = typeof meta === 'object' && meta !== null ? (meta as { station?: unknown }).station : undefined;
+      return typeof named === 'string' ? guards.scope.stationOfRoute(named) : null;
+    }
+    try {
+      return guards.scope.stationOfRoute(store.preview(body).entry.route?.meta.station);
+    } catch (err) {
+      if (err instanceof RouteFileError) return null;
       throw err;
     }
   };
@@ -95,18 +131,19 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
     return e;
   };
 
-  router.get('/', (_req, res) => {
-    res.json(store.list().map(routeSummary));
+  // A station's people are listed their station's routes and the city's.
+  router.get('/', (req, res) => {
+    res.json(store.list().filter((e) => !req.user || routeInScope(req.user, stationOfEntry(e))).map(routeSummary));
   });
 
   router.get('/:id', (req, res) => {
     const e = entryOr404(idOf(req), res);
-    if (e) res.json(routeDetail(e, store.checks));
+    if (e && !otherStations(req, res, e.id, stationOfEntry(e))) res.json(routeDetail(e, store.checks));
   });
 
   router.get('/:id/export', (req, res) => {
     const e = entryOr404(idOf(req), res);
-    if (!e) return;
+    if (!e || otherStations(req, res, e.id, stationOfEntry(e))) return;
     const format = FORMATS.find((f) => f === (req.query.format ?? 'plan'));
     if (!format) {
       res.status(400).json({ error: `format: expected "plan" or "waypoints", got "${String(req.query.format)}"` });
@@ -147,33 +184,34 @@ export function createRoutesRouter(store: RouteStore, guards: RoutesRouterDeps):
     const body = input(req, res);
     if (!body) return;
     const target = 'fileName' in body ? body.fileName : String((body.route as { id?: unknown }).id ?? '');
+    if (otherStations(req, res, target, stationNamedIn(req, body))) return;
     const entry = await audited(req, 'route.create', target, () => store.create(body), fileOf(body));
     res.status(201).json(routeDetail(entry, store.checks));
   });
 
-  router.put('/:id', guards.edit, async (req, res) => {
+  router.put('/:id', guards.edit, notTheirs, async (req, res) => {
     const body = input(req, res);
-    if (!body) return;
+    if (!body || otherStations(req, res, idOf(req), stationNamedIn(req, body))) return;
     const entry = await audited(req, 'route.replace', idOf(req), () => store.replace(idOf(req), body), fileOf(body));
     res.json(routeDetail(entry, store.checks));
   });
 
   /** Names, schedule, default drone, notes: the mission stays as it is. */
-  router.patch('/:id', guards.edit, async (req, res) => {
+  router.patch('/:id', guards.edit, notTheirs, async (req, res) => {
     const meta = changeBody(MetaChange, req, res, 'route.edit');
     if (!meta) return;
     const entry = await audited(req, 'route.edit', idOf(req), () => store.updateMeta(idOf(req), meta), { meta });
     res.json(routeDetail(entry, store.checks));
   });
 
-  router.post('/:id/rename', guards.edit, async (req, res) => {
+  router.post('/:id/rename', guards.edit, notTheirs, async (req, res) => {
     const body = changeBody(Rename, req, res, 'route.rename');
     if (!body) return;
     const entry = await audited(req, 'route.rename', idOf(req), () => store.rename(idOf(req), body.to), { to: body.to });
     res.json(routeDetail(entry, store.checks));
   });
 
-  router.delete('/:id', guards.edit, async (req, res) => {
+  router.delete('/:id', guards.edit, notTheirs, async (req, res) => {
     await audited(req, 'route.delete', idOf(req), () => store.remove(idOf(req)));
     res.status(204).end();
   });

@@ -27,6 +27,12 @@ export type StationOf = (vehicleId: string) => string | null;
 /** The rooms that hear about a thing of `station`: its own people and the city's (only the city's when unknown). */
 export const roomsOf = (station: string | null) => (station === null ? [scopeRoom(CITY_SCOPE)] : [scopeRoom(CITY_SCOPE), scopeRoom(station)]);
 
+/**
+ * The station whose area holds a place (an incident's, a drone request's): null when none does, and
+ * then it is the city's alone. Incidents are scoped by where they are, not by who raised them.
+ */
+export type IncidentStation = (p: { lat: number; lon: number }) => string | null;
+
 /** May `u` see what concerns drone `vehicleId`? One of unknown station only with the city's scope. */
 export const droneInScope = (u: User, stationOf: StationOf, vehicleId: string): boolean => inScope(u, stationOf(vehicleId));
 
@@ -59,6 +65,8 @@ export function droneScopeGuard(ctx: AuthContext, stationOf: StationOf): Request
 /**
  * The answer to `u` asking for what concerns drone `vehicle` of another station (403
  * scope_other_station, audited as access.denied on `target`). A station no node knows now is said "?".
+ * `vehicle` is whatever the refusal names: a drone, or an incident's number (target alert:<id>), an
+ * officer (officer:<name>), a place (place:<lat>,<lon>).
  */
 export function refuseOtherStation(
   ctx: AuthContext,
@@ -83,4 +91,29 @@ export function outOfScope(ctx: AuthContext, stationOf: StationOf, req: Request,
   if (droneInScope(u, stationOf, vehicle)) return false;
   refuseOtherStation(ctx, req, res, u, vehicle, stationOf(vehicle), target);
   return true;
+}
+
+/**
+ * For a route past its role check, about incident `incident` (seeing it, dispatching it, closing it,
+ * asking a drone over it): refused as a drone's is (403 scope_other_station, the incident named by
+ * its number, audited on alert:<id>) when it lies in another station's area, or in none (the city's).
+ */
+export function incidentOutOfScope(ctx: AuthContext, req: Request, res: Response, incident: { id: number; number: string }, station: string | null): boolean {
+  const u = req.user!;
+  if (inScope(u, station)) return false;
+  refuseOtherStation(ctx, req, res, u, incident.number, station, `alert:${incident.id}`);
+  return true;
+}
+
+/**
+ * The newest `limit` rows that `keep` keeps, from a store query that cannot filter by station (it
+ * knows places, not stations): asks for `limit`, then twice as many while too few were kept and the
+ * store may hold more, up to `max` rows read. So a station's log is as long as the city's would be.
+ */
+export async function newestKept<T>(read: (limit: number) => Promise<T[]>, keep: (row: T) => boolean, limit: number, max: number): Promise<T[]> {
+  for (let ask = Math.min(limit, max);; ask = Math.min(ask * 2, max)) {
+    const rows = await read(ask);
+    const kept = rows.filter(keep);
+    if (kept.length >= limit || rows.length < ask || ask >= max) return kept.slice(0, limit);
+  }
 }

@@ -3,6 +3,7 @@
  * taken from the live picture, kept as evidence and attached to an incident (/api/snapshots).
  * The same rule as the video socket (video-live.ts): pilots, the command room and admins any
  * drone and any incident; an officer the drone over the incident they hold, and that incident.
+ * In a city the list has the other nodes' cameras too, each node asked (video-across.ts).
  */
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -21,6 +22,7 @@ import { saidBody } from './errors.ts';
 import { said } from '../wire/messages.ts';
 import type { StationOf } from './scope.ts';
 import { mayWatch } from './video-live.ts';
+import { camerasAcross, type VideoAcrossOptions } from './video-across.ts';
 
 /** A still larger than this is not one picture from a drone's video. */
 const MAX_STILL_BYTES = 8 * 1024 * 1024;
@@ -49,6 +51,8 @@ export interface VideoApiOptions {
   where: (vehicleId: string) => { lat: number; lon: number; altM: number | null; headingDeg: number | null } | null;
   /** which station each drone belongs to: a station's people list and file stills of its drones only (scope.ts) */
   stationOf: StationOf;
+  /** in a city: the cameras of drones linked at other nodes, as those nodes list them for this user */
+  across?: VideoAcrossOptions;
 }
 
 const AlertId = z.coerce.number().int().positive();
@@ -99,11 +103,16 @@ export function createVideoRouter(o: VideoApiOptions): express.Router {
   };
 
   // ?alertId=: only the camera of the drone sent over that incident (what the officer's phone asks).
-  router.get('/video', anyone, (req, res) => {
+  // In a city, each other node with drones lists its own for this user by its own rules (an officer's
+  // incident is known where its drone flies); one that does not answer in time is named in a header.
+  router.get('/video', anyone, async (req, res) => {
     const { alertId } = parseQuery(FeedQuery, req);
     const over = alertId === undefined ? null : o.droneOver(alertId);
     const feeds = relay.list().filter((f) => mayWatch(req.user!, f.vehicleId, o.officerMayWatch, o.stationOf));
-    res.json(alertId === undefined ? feeds : feeds.filter((f) => f.vehicleId === over));
+    const own = alertId === undefined ? feeds : feeds.filter((f) => f.vehicleId === over);
+    const across = o.across ? await camerasAcross(o.across, req) : { feeds: [], unanswered: [] };
+    if (across.unanswered.length) res.set('x-skybeat-cameras-unanswered', across.unanswered.join(','));
+    res.json([...own, ...across.feeds.filter((f) => !relay.has(f.vehicleId))]);
   });
 
   // Who may file this still is decided from the query, before the body is read: a user refused

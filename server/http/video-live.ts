@@ -9,9 +9,10 @@
  * cookie, or a bearer token from other clients), and who may watch — pilots, the command room
  * and admins any drone; an officer only the drone sent over the incident they hold, and only
  * while it is. The connection ends with the session (watchConnections) and, for an officer, when
- * the drone no longer serves their incident.
+ * the drone no longer serves their incident. In a city, a drone linked at another node is watched
+ * through that node (video-across.ts), whose checks decide as for its own pages.
  */
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Store } from '../store/index.ts';
@@ -24,6 +25,7 @@ import { isWatcher } from './live.ts';
 import { liveSession, SESSION_POLL_MS, watchConnections, type LiveSession, type SessionWatchOptions } from './live-sessions.ts';
 import { auditOrigin, checkOrigin } from './origin.ts';
 import { droneInScope, scopeOf, type StationOf } from './scope.ts';
+import { answerUpgrade, cameraElsewhere, watchAcross, type VideoAcrossOptions } from './video-across.ts';
 
 const ROUTE = /^\/api\/video\/([^/?#]+)\/live(?:[?#]|$)/;
 /** A viewer that answers no ping for this long is gone (its network died without closing): end it. */
@@ -44,6 +46,8 @@ export interface VideoLiveOptions {
   maxPerSession?: number;
   /** which station each drone belongs to: a station's people watch only its drones (scope.ts); not given, every drone is the user's */
   stationOf?: StationOf;
+  /** in a city: a drone linked at another node is watched through that node (video-across.ts) */
+  across?: VideoAcrossOptions;
 }
 
 /**
@@ -61,15 +65,13 @@ interface VideoConnection {
   session: LiveSession;
   vehicleId: string;
   alive: boolean;
+  /** watched through the drone's node, which relays it and checks the officer's incident */
+  across: boolean;
 }
 
 /** Answers an upgrade it will not make with a plain HTTP status and a JSON reason, then closes. */
 function refuse(socket: Duplex, status: number, error: string): void {
-  const body = JSON.stringify({ error });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  answerUpgrade(socket, status, JSON.stringify({ error }));
 }
 
 export function attachVideoLive(
@@ -86,6 +88,8 @@ export function attachVideoLive(
   /** sockets held per session (its token's hash), counted from the upgrade so none slips in between */
   const held = new Map<string, number>();
   const maxPerSession = o.maxPerSession ?? VIDEO_SOCKETS_PER_SESSION;
+  /** pages waiting while the drone's node is asked (video-across.ts): cut if the service stops meanwhile */
+  const connecting = new Set<() => void>();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const match = ROUTE.exec(req.url ?? '');
@@ -112,7 +116,9 @@ export function attachVideoLive(
         audit.refused({ action: 'access.denied', target, result: '401', detail: { reason: s.error }, ip });
         return refuse(socket, 401, s.error);
       }
-      if (!mayWatch(s.user, vehicleId, o.officerMayWatch, o.stationOf)) {
+      // Another node's drone: an officer's incident is known where the drone flies, and checked there.
+      const elsewhere = o.across && !relay.has(vehicleId) ? cameraElsewhere(o.across, vehicleId, req) : null;
+      if (!mayWatch(s.user, vehicleId, o.officerMayWatch, o.stationOf) && !(elsewhere && s.user.roles.includes('officer'))) {
         audit.refused({ user: s.user.name, action: 'access.denied', target, result: '403', ip });
         const station = o.stationOf?.(vehicleId) ?? null;
         const why = isWatcher(s.user) ?
@@ -122,7 +128,8 @@ export function attachVideoLive(
           `forbidden: watching a drone's video needs the role pilot, command or admin; ${s.user.name} has ${s.user.roles.join(', ') || 'no role'}`;
         return refuse(socket, 403, why);
       }
-      if (!relay.has(vehicleId)) return refuse(socket, 404, `drone ${vehicleId} has no camera configured`);
+      if (elsewhere && 'status' in elsewhere) return refuse(socket, elsewhere.status, elsewhere.error);
+      if (!elsewhere && !relay.has(vehicleId)) return refuse(socket, 404, `drone ${vehicleId} has no camera configured`);
       const session = liveSession(token!, s.expiresAt);
       const count = held.get(session.tokenHash) ?? 0;
       if (count >= maxPerSession) {
@@ -139,7 +146,20 @@ export function attachVideoLive(
       };
       // an upgrade that never completes (the client went) gives its place back too
       socket.once('close', release);
-      wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.user, session, vehicleId, ip));
+      if (!elsewhere) return wss.handleUpgrade(req, socket, head, (ws) => connected(ws, s.user, session, vehicleId, ip, false));
+      const stop = watchAcross(o.across!, {
+        vehicleId,
+        there: elsewhere,
+        req,
+        socket,
+        accept: (done) => wss.handleUpgrade(req, socket, head, done),
+        opened: (ws) => {
+          connecting.delete(stop);
+          connected(ws, s.user, session, vehicleId, ip, true);
+        },
+      });
+      connecting.add(stop);
+      socket.once('close', () => connecting.delete(stop));
     };
     resolveSession(users, token).then(
       admit,
@@ -149,12 +169,13 @@ export function attachVideoLive(
   };
   server.on('upgrade', onUpgrade);
 
-  function connected(ws: WebSocket, user: User, session: LiveSession, vehicleId: string, ip: string | null): void {
-    const c: VideoConnection = { ws, user, session, vehicleId, alive: true };
+  function connected(ws: WebSocket, user: User, session: LiveSession, vehicleId: string, ip: string | null, across: boolean): void {
+    const c: VideoConnection = { ws, user, session, vehicleId, alive: true, across };
     open.add(c);
-    // Who watched which drone, and from where, as every other audited request.
-    audit.record({ user: user.name, action: 'video.watch', target: vehicleId, result: 'ok', ip });
-    const viewer = relay.join(vehicleId, {
+    // Who watched which drone, and from where, as every other audited request; one watched through
+    // its node is audited and relayed there.
+    if (!across) audit.record({ user: user.name, action: 'video.watch', target: vehicleId, result: 'ok', ip });
+    const viewer = across ? null : relay.join(vehicleId, {
       buffered: () => ws.bufferedAmount,
       sendBinary: (data) => ws.send(data, { binary: true }),
       sendText: (m: VideoMessage) => ws.send(JSON.stringify(m)),
@@ -165,7 +186,7 @@ export function attachVideoLive(
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       open.delete(c);
-      viewer.leave();
+      viewer?.leave();
     });
   }
 
@@ -178,7 +199,7 @@ export function attachVideoLive(
   // An officer's view ends when the drone no longer serves the incident they hold.
   const access = setInterval(() => {
     for (const c of open) {
-      if (!mayWatch(c.user, c.vehicleId, o.officerMayWatch, o.stationOf))
+      if (!c.across && !mayWatch(c.user, c.vehicleId, o.officerMayWatch, o.stationOf))
         c.ws.close(VIDEO_CLOSE.forbidden, `drone ${c.vehicleId} no longer serves your incident`);
     }
   }, o.sessions?.pollMs ?? SESSION_POLL_MS);
@@ -201,6 +222,7 @@ export function attachVideoLive(
       clearInterval(access);
       stopWatching();
       server.off('upgrade', onUpgrade);
+      for (const stop of connecting) stop();
       const closing = [...open].map((c) => new Promise((resolve) => c.ws.once('close', resolve)));
       for (const c of open) c.ws.close(1001, 'the service is stopping');
       await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, 500))]);

@@ -18,6 +18,7 @@ export const REFUSAL_MESSAGES_EN = {
 
   // stations and scopes (http/scope.ts)
   scope_other_station: '{vehicle} belongs to station {station}; {user} works for station {scope}',
+  scope_place_outside: '{place} is outside the area of station {scope}, which {user} works for: a station raises incidents in its own area',
 
   // taking, handing over and holding control (patrols/control.ts)
   control_held: '{vehicle} is under the control of {holder}; they must release it first',

@@ -377,6 +377,11 @@ export interface GroundAlertView extends IncidentFacts {
    * raised or the dispatcher last sent it on); null once accepted or finished.
    */
   overdueAt: number | null;
+  /**
+   * the station whose area holds it (its command room sees it; the city's sees all); null: no
+   * station's, the city's only. Set where the view is sent (http layer), from its place.
+   */
+  station?: string | null;
 }
 
 /** An officer the command room may give an incident to (GET /api/alerts/:id/candidates), nearest first. */
@@ -709,6 +714,8 @@ export const VIDEO_CLOSE = {
   sessionEnded: 4401,
   /** this user may not watch this drone (any longer): an officer whose incident it no longer serves */
   forbidden: 4403,
+  /** in a city: the node serving this drone went away (killed, cut off); the page tries again, and a node that took its link over answers */
+  nodeGone: 4502,
 } as const;
 
 /** A still taken from a drone's video, kept as evidence (POST /api/snapshots). */

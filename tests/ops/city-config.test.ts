@@ -72,6 +72,20 @@ describe("a city node's configuration", () => {
     expect(fails(['--config', file({ station: { id: 'HF 1' } })])).toMatch(/station\.id: a lower-case letter/);
   });
 
+  it('says where the other nodes reach it (cluster.url, SKYBEAT_NODE_URL over the file); none: the service works it out', () => {
+    const city = ['--redis', 'redis://r:6379', '--node', 'hf', '--database', PG];
+    const env = { SKYBEAT_CLUSTER_SECRET: SECRET };
+    expect(serviceOptions(load(city, env)).city).toEqual({ redis: 'redis://r:6379', node: 'hf', secret: SECRET, url: null });
+    const f = file({ cluster: { url: 'http://hf.station.lan:8080/' } });
+    expect(serviceOptions(load(['--config', f, ...city], env)).city?.url).toBe('http://hf.station.lan:8080');
+    expect(serviceOptions(load(['--config', f, ...city], { ...env, SKYBEAT_NODE_URL: 'https://10.0.0.7:8443' })).city?.url).toBe('https://10.0.0.7:8443');
+    expect(load(['--config', f]).city).toBeNull(); // alone, it is reached by nobody
+    expect(fails(city, { ...env, SKYBEAT_NODE_URL: 'hf:8080' })).toMatch(
+      /^SKYBEAT_NODE_URL "hf:8080": url: this node's base URL as the other nodes reach it, http:\/\/HOST:PORT/,
+    );
+    expect(fails(['--config', file({ cluster: { url: 'http://hf:8080/api' } })])).toMatch(/cluster\.url: this node's base URL .*\(no path\)/);
+  });
+
   it('shows the Redis password nowhere in an error', () => {
     expect(fails(['--redis', 'ftp://:topsecret@r:6379', '--database', PG], { SKYBEAT_CLUSTER_SECRET: SECRET })).not.toContain('topsecret');
   });

@@ -54,13 +54,13 @@ describe('command-line tools in a production build', () => {
     const backup = path.join(env.SKYBEAT_DATA, 'backup.db');
     expect(await npmRunInApp('users', ['add', 'li.wei', '--role', 'pilot', '--password', 'li.wei-password'], env)).toEqual({
       code: 0,
-      out: 'added li.wei (pilot)\n',
+      out: 'added li.wei (pilot; scope city)\n',
       err: '',
     });
     expect(await npmRunInApp('backup', [backup], env)).toMatchObject({ code: 0, err: '' });
     expect(await npmRunInApp('users', ['add', 'zhang.min', '--role', 'command', '--password', 'zhang-password'], env)).toMatchObject({ code: 0 });
     expect(await npmRunInApp('restore', [backup], env)).toMatchObject({ code: 0, out: expect.stringMatching(/^restored .*backup\.db/), err: '' });
-    expect(await npmRunInApp('users', ['list'], env)).toEqual({ code: 0, out: 'li.wei\tpilot\n', err: '' });
+    expect(await npmRunInApp('users', ['list'], env)).toEqual({ code: 0, out: 'li.wei\tpilot\tcity\n', err: '' });
   });
 });
 
