@@ -65,7 +65,16 @@ import type { ModeChange } from './vehicles/mode-changes.ts';
 import { TelemetryRates } from './vehicles/telemetry-rates.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
 import type { Vehicle } from './vehicles/vehicle.ts';
-import { CITY_SCOPE, DEFAULT_STATION_ID, RUN_ENDED, type Autopilot, type GotoView, type GroundAlertView, type RunView } from './wire/types.ts';
+import {
+  CITY_SCOPE,
+  DEFAULT_STATION_ID,
+  RUN_ENDED,
+  type AircraftAlertView,
+  type Autopilot,
+  type GotoView,
+  type GroundAlertView,
+  type RunView,
+} from './wire/types.ts';
 
 const WENLING = { lat: 28.37, lon: 121.38 };
 const HOUR = 3600_000;
@@ -318,6 +327,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       // The city's officers are every node's: each change is told to the others (alerts/officers.ts).
       officers.on('op', (op) => void bus.send(null, 'officer', op));
       bus.handle('officer', (_from, op) => officers.apply(op as OfficerOp));
+      // Each node's aircraft alerts are every node's: lists and acknowledgements anywhere.
+      aircraft.on('alert', (v) => void bus.send(null, 'aircraft-alert', v));
+      bus.handle('aircraft-alert', (_from, v) => aircraft.mirror(v as AircraftAlertView));
       // One desk in the city dispatches and escalates (a lease); the others mirror its incidents.
       ground.on('alert', (v) => void bus.send(null, 'incident', v));
       bus.handle('incident', (_from, v) => ground.mirror(v as GroundAlertView));
@@ -631,6 +643,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
           claims,
           remote,
           local: (id) => fleet.get(id) !== undefined,
+          alertVehicle: async (id) => (await aircraft.get(id))?.vehicleId,
           desk: async () => (ground.acting ? null : (await leases!.holder(DESK_LEASE))?.node ?? ''),
           audit: store.audit,
           log,

@@ -252,6 +252,15 @@ export class AircraftMonitor extends EventEmitter<{ alert: [AircraftAlertView] }
   }
 
   /** Keep what the pages see: an alert leaves once it is over and acknowledged. */
+  /**
+   * An alert of a drone another node of the city serves, as that node sent it: kept for this node's
+   * pages and lists (every node's alerts on every node), never acted on here.
+   */
+  mirror(view: AircraftAlertView): void {
+    if (this.fleet.get(view.vehicleId)) return; // ours: this node's own word on it wins
+    this.keep(view);
+  }
+
   private keep(view: AircraftAlertView): AircraftAlertView {
     if (view.clearedAt !== null && view.acknowledgedBy !== null) this.views.delete(view.id);
     else this.views.set(view.id, view);

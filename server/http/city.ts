@@ -32,12 +32,15 @@ function droneOf(req: express.Request): { vehicle: string; rest: string } | null
   if (req.method === 'POST' && DRONE_IN_BODY.test(req.path) && typeof body?.vehicleId === 'string') return { vehicle: body.vehicleId, rest: req.path };
   return null;
 }
+/** An aircraft alert's acknowledgement: carried out where its drone is linked, whose monitor holds it (and clears an event alert). */
+const ALERT_ACK = /^\/api\/aircraft-alerts\/(\d+)\/ack$/;
+
 /** The dispatch desk's changes: raising an incident and every step of one, a drone request's cancelling. */
 const DESK_PATH = /^\/api\/(alerts|alerts\/[^/]+\/(answer|reassign|next-wave|close|drone-request)|drone-requests\/[^/]+\/cancel)$/;
 
 const forwardable = (url: string) => {
   const p = url.split('?')[0]!;
-  return DRONE_PATH.test(p) || DRONE_IN_BODY.test(p) || DESK_PATH.test(p);
+  return DRONE_PATH.test(p) || DRONE_IN_BODY.test(p) || DESK_PATH.test(p) || ALERT_ACK.test(p);
 };
 
 interface Forwarded {
@@ -60,6 +63,8 @@ export interface CityRequests {
   remote: RemoteFleet;
   /** whether this node serves the drone itself */
   local(vehicleId: string): boolean;
+  /** the drone an aircraft alert is about, from the store (undefined: no such alert) */
+  alertVehicle(id: number): Promise<string | undefined>;
   /** the node of the city's dispatch desk: null when it is this one, '' when no node is it now */
   desk(): Promise<string | null>;
   audit: AuditLog;
@@ -82,7 +87,9 @@ export function forwardToOwner(c: CityRequests): express.RequestHandler {
     // Without a session it goes no further than here: refused by this node's own checks.
     if (req.get(FORWARDED) || (!req.get('cookie') && !req.get('authorization'))) return next();
     const toDesk = req.method === 'POST' && DESK_PATH.test(req.path);
-    const drone = toDesk ? null : droneOf(req);
+    const ack = req.method === 'POST' ? ALERT_ACK.exec(req.path) : null;
+    const ackVehicle = ack ? await c.alertVehicle(Number(ack[1])).catch(() => undefined) : undefined;
+    const drone = toDesk ? null : ackVehicle !== undefined ? { vehicle: ackVehicle, rest: req.path } : droneOf(req);
     if (!toDesk && !drone) return next();
     const vehicle = drone?.vehicle ?? term('city_desk', 'the dispatch desk');
     const node = toDesk ? await c.desk().catch(() => '') : c.local(drone!.vehicle) ? null : c.remote.ownerOf(drone!.vehicle);

@@ -36,7 +36,13 @@ export function stationAt(stations: readonly NodeStation[], p: { lat: number; lo
 export function createStationsRouter(o: StationsApiOptions): express.Router {
   const router = express.Router();
   router.get('/stations', requireRole(o.ctx, 'pilot', 'command', 'admin'), (req, res) => {
-    const stations = o.stations();
+    // A station served by two nodes (one standing by for its links) is one station, naming both.
+    const byId = new Map<string, NodeStation & { node: string | null }>();
+    for (const st of o.stations()) {
+      const seen = byId.get(st.id);
+      byId.set(st.id, seen ? { ...seen, node: [seen.node, st.node].filter(Boolean).join(', '), patrolsRunning: seen.patrolsRunning + st.patrolsRunning } : st);
+    }
+    const stations = [...byId.values()];
     const vehicles = o.vehicles();
     const incidents = o.incidents().filter((a) => a.state !== 'resolved' && a.state !== 'closed');
     const onDuty = o.officers().filter((x) => x.onDuty);

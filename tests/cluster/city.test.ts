@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { type City, startCity, citySkipReason } from '../helpers/cluster.ts';
 import { REDIS_URL } from '../helpers/redis-server.ts';
+import { freeUdpPort, startSimDrones } from '../helpers/sim-drones.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { channelsOf } from '../../server/cluster/bus.ts';
 import { BusSigner } from '../../server/cluster/signing.ts';
@@ -125,5 +126,47 @@ describe.skipIf(skip !== '')(`a city of three nodes on one PostgreSQL and one Re
     expect(r.status).toBe(503);
     expect(r.body.said.code).toBe('city_node_silent');
     expect(r.body.error).toMatch(/^sim-hf-1 is served by node hf, which has not been heard for \d+ s: nothing was carried out/);
+  });
+});
+
+describe.skipIf(skip !== '')(`an aircraft alert acknowledged on another node ${skip}`, () => {
+  it('is acknowledged where its drone is linked, and shown so on every node', { timeout: 120_000 }, async () => {
+    const udp = await freeUdpPort();
+    const city = await startCity({
+      nodes: [{ name: 'hf', links: [{ id: 'hf1', uri: `udpin://127.0.0.1:${udp}` }] }, { name: 'centre' }],
+      redis: REDIS_URL,
+      cleanup,
+    });
+    const drones = await startSimDrones({ count: 1, link: `udpout://127.0.0.1:${udp}`, cleanup });
+    const admin = await city.login('centre');
+    await waitFor(
+      'hf1-1 on the centre',
+      async () => ((await city.api('centre', 'GET', '/api/vehicles', admin)).body as VehicleView[]).length === 1 || undefined,
+      30_000,
+    );
+    // The drone's battery falls: hf's monitor raises the alert.
+    const fault = await fetch(`${drones.control}/${drones.sysids[0]}/low-battery`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ remaining: 0.1 }),
+    });
+    expect(fault.status).toBe(200);
+    type Open = { aircraft: { id: number; vehicleId: string; acknowledgedBy: string | null }[] };
+    const alert = await waitFor('a battery alert on hf1-1, as the centre lists it', async () => {
+      const open = (await city.api('centre', 'GET', '/api/alerts/open', admin)).body as Open;
+      return open.aircraft.find((a) => a.vehicleId === 'hf1-1');
+    }, 30_000);
+    const acked = await city.api('centre', 'POST', `/api/aircraft-alerts/${alert.id}/ack`, admin);
+    expect(acked.status, JSON.stringify(acked.body)).toBe(200);
+    // hf itself, which holds the alert (the battery is still low: it stays), shows it acknowledged by the centre's user
+    const onHf = ((await city.api('hf', 'GET', '/api/alerts/open', admin)).body as Open).aircraft.find((a) => a.id === alert.id);
+    expect(onHf?.acknowledgedBy).toBe('admin');
+    await waitFor('the centre showing it acknowledged too', async () => {
+      const open = (await city.api('centre', 'GET', '/api/alerts/open', admin)).body as Open;
+      return open.aircraft.find((a) => a.id === alert.id)?.acknowledgedBy === 'admin' || undefined;
+    }, 10_000);
+    // and it was carried out there, once: hf's audit, written to the one store
+    const audit = (await city.api('centre', 'GET', '/api/audit?action=alert.ack', admin)).body as { target: string; result: string }[];
+    expect(audit.filter((e) => e.target === `aircraft-alert:${alert.id}` || e.target === String(alert.id))).toHaveLength(1);
   });
 });
