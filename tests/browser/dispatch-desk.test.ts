@@ -77,6 +77,8 @@ describe('dispatch desk (Chinese)', () => {
     }
     await officerPhone(t, 'wang', 600);
     await t.user('li', ['officer']);
+    // li works for another station (wl): the desk offers every station's officers, each shown with theirs
+    expect((await t.api('PATCH', '/api/users/li', await t.login('admin', ADMIN_PASSWORD), { scope: 'wl' })).status).toBe(200);
     // Aircraft alerts as the monitor leaves them: drone sim-1's failsafe still holds, three of its
     // alerts are over; sim-2's link came back. Five want acknowledging, four of them are over.
     // One after another, as a drone's conditions come (the desk puts the newest of a kind first).
@@ -180,6 +182,8 @@ describe('dispatch desk (Chinese)', () => {
     expect(await row('li')).toBe([zh.candOffDuty, zh.phoneOffline].join(' · '));
     expect(await text(page, `${card()} .assign__officer[data-officer="li"] .assign__where`)).toBe(zh.noLocation);
     expect(await text(page, `${card()} .assign__officer[data-officer="chen"] .assign__where`)).toMatch(/^\d+ m · /);
+    expect(await text(page, `${card()} .assign__officer[data-officer="li"] .assign__station`)).toBe(zh.officerStation.replace('{station}', 'wl'));
+    expect(await page.$$(`${card()} .assign__officer[data-officer="chen"] .assign__station`)).toHaveLength(0);
     await screenshot(page, 'dispatch-desk-assign-zh');
     // The open list follows the officers: zhao walks to 50 m from the scene and comes first.
     const zhao = await t.login('zhao', 'zhao-password');
@@ -189,7 +193,7 @@ describe('dispatch desk (Chinese)', () => {
     expect(
       await englishLeft(page, '#alerts-panel', {
         skip: ['.alert-card__message'],
-        data: ['chen', 'wang', 'zhao', 'li', 'room', 'sim-1', 'sim-2', incident.number],
+        data: ['chen', 'wang', 'zhao', 'li', 'room', 'sim-1', 'sim-2', 'wl', incident.number],
       }),
     ).toEqual([]);
     await page.click(`${card()} .assign__officer[data-officer="li"] .assign__pick`);

@@ -43,6 +43,8 @@ export function AssignPicker({ incident, candidates, busy, numberOf, pick, cance
               return (
                 <li key={c.name} class={`assign__officer${c.onDuty && c.reachable ? '' : ' assign__officer--unreachable'}`} data-officer={c.name}>
                   <span class='assign__name'>{c.displayName || c.name}</span>
+                  {/* the centre gives a job to any station's officer: whose is said */}
+                  {c.station ? <span class='assign__station' data-station-id={c.station}>{t('officerStation', { station: c.station })}</span> : null}
                   <span class='assign__where'>{where}</span>
                   <span class='assign__state'>{state}</span>
                   <button type='button' class='button assign__pick' data-pick={c.name} disabled={busy || c.name === held} onClick={() => pick(c.name)}>

@@ -96,6 +96,7 @@ export const en = {
   legendRouteFence: "Route's own fence",
   listPilot: 'Pilot {pilot}',
   listNoPilot: 'No pilot in control',
+  officerStation: 'station {station}',
   listStation: 'Station {station}',
   listAlong: 'waypoint {item} of {of}',
   listLeft: '{left} to go',

@@ -91,6 +91,7 @@ export const zhCN: Record<StringKey, string> = {
   legendRouteFence: '航线自带围栏',
   listPilot: '飞手 {pilot}',
   listNoPilot: '未接管',
+  officerStation: '{station} 派出所',
   listStation: '站点 {station}',
   listAlong: '第 {item}/{of} 航点',
   listLeft: '剩余 {left}',
