@@ -41,7 +41,7 @@ const LAYERS = {
 const FILE_LAYERS = {
   base: ['log.ts', 'paths.ts', 'clock.ts', 'refusal.ts', 'in-order.ts'],
   config: ['config.ts'],
-  service: ['service.ts'],
+  service: ['service.ts', 'city-node.ts'],
   main: ['main.ts'],
 };
 /** Command-line programs kept beside the code they drive: they are tools. */

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -6,7 +5,6 @@ import path from 'node:path';
 import { AircraftMonitor } from './alerts/aircraft-monitor.ts';
 import { DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts/aircraft-rules.ts';
 import { DEFAULT_DISPATCH, GroundDispatch, type DispatchSettings } from './alerts/ground.ts';
-import type { OfficerOp } from './alerts/officers.ts';
 import { DEFAULT_NUMBERING, type IncidentNumbering } from './alerts/incident-number.ts';
 import { Officers } from './alerts/officers.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
@@ -26,8 +24,9 @@ import type { Link } from './links/link.ts';
 import { TlogWriter } from './links/tlog.ts';
 import { pruneTlogs } from './links/tlog-retention.ts';
 import { UdpInLink } from './links/udp.ts';
-import { namedLink, parseLinkUri, redactLinkUri, SIM_LINK_ID } from './links/uri.ts';
+import { namedLink, parseLinkUri, SIM_LINK_ID } from './links/uri.ts';
 import { CityBus } from './cluster/bus.ts';
+import { DESK_LEASE, logBus, pruneClaimsHourly, serveLeasedLinks, shareControl, shareDispatch, slotClaims } from './city-node.ts';
 import { CommandClaims } from './cluster/command-claims.ts';
 import { Leases } from './cluster/leases.ts';
 import type { ClusterSettings } from './cluster/node.ts';
@@ -48,7 +47,7 @@ import type { WaterArea } from './patrols/water.ts';
 import { Patrols, type PatrolTiming } from './patrols/patrols.ts';
 import { DEFAULT_RULES, type StationRules } from './patrols/preflight.ts';
 import { routeChecksOf } from './patrols/route-checks.ts';
-import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions, type SlotClaims } from './patrols/scheduler.ts';
+import { DEFAULT_SCHEDULER, Scheduler, type SchedulerOptions } from './patrols/scheduler.ts';
 import type { Squadron, SquadronCamera } from './sim/squadron.ts';
 import { JOURNAL_NAME, openStore, type Store } from './store/index.ts';
 import { Actions } from './vehicles/actions.ts';
@@ -65,25 +64,12 @@ import type { ModeChange } from './vehicles/mode-changes.ts';
 import { TelemetryRates } from './vehicles/telemetry-rates.ts';
 import { startTrackRecorder } from './vehicles/track-recorder.ts';
 import type { Vehicle } from './vehicles/vehicle.ts';
-import {
-  CITY_SCOPE,
-  DEFAULT_STATION_ID,
-  RUN_ENDED,
-  type AircraftAlertView,
-  type Autopilot,
-  type GotoView,
-  type GroundAlertView,
-  type RunView,
-} from './wire/types.ts';
+import { CITY_SCOPE, DEFAULT_STATION_ID, RUN_ENDED, type Autopilot, type GotoView, type RunView } from './wire/types.ts';
 
 const WENLING = { lat: 28.37, lon: 121.38 };
 const HOUR = 3600_000;
-/** The lease of the city's dispatch desk: the one node whose dispatch alerts officers and escalates. */
-const DESK_LEASE = 'dispatch';
 /** Links another node can serve as well: reached over the network, not a port of this machine. */
 const LEASED_KINDS = new Set(['udpin', 'udpout', 'tcpout']);
-/** A leased link this node could not open (its port taken, say) is asked for again after this long. */
-const RETRY_LINK_MS = 30_000;
 
 /** The configuration checks station.code and station.timeZone as incident numbers need them. */
 export { DEFAULT_NUMBERING, isTimeZone, STATION_CODE } from './alerts/incident-number.ts';
@@ -195,21 +181,6 @@ function tlogName(dataDir: string, id: string): string {
   return path.join(dataDir, 'tlogs', `${stamp}-${id}.tlog`);
 }
 
-/** A scheduled slot's claim in the city's store: its id a hash of the slot (route and time), its result the run. */
-function slotClaims(claims: CommandClaims): SlotClaims {
-  const idOf = (slot: string) => `sched-${crypto.createHash('sha256').update(slot).digest('hex').slice(0, 40)}`;
-  return {
-    async claim(slot) {
-      const c = await claims.claim(idOf(slot));
-      if (c === 'claimed' || (c.node === claims.node && c.state === 'running')) return { mine: true };
-      const runId = c.state === 'done' ? (c.result as { runId?: number } | null)?.runId ?? null : null;
-      return { mine: false, node: c.node, runId };
-    },
-    launched: (slot, runId) => claims.finish(idOf(slot), { runId }),
-    release: (slot) => claims.release(idOf(slot)),
-  };
-}
-
 /** Start links, fleet, HTTP and live updates (and the simulator when asked). */
 export async function startService(opts: ServiceOptions): Promise<Service> {
   const log = opts.logger ?? silentLogger;
@@ -246,10 +217,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const bus = opts.city ? await CityBus.open(opts.city) : null;
     if (bus) {
       closers.push(() => bus.close());
-      bus.on('down', (reason) => log.error(`city bus (Redis) away: ${reason}; this node goes on serving its own drones`));
-      bus.on('up', () => log.info('city bus (Redis) answers again'));
-      if (!bus.up) log.error(`city bus (Redis) does not answer at ${opts.city!.redis}; this node serves its own drones and joins when it answers`);
-      bus.on('rejected', (reason) => log.warn({ rejected: Object.fromEntries(bus.signer.rejected) }, `city bus: a message dropped (${reason})`));
+      logBus(bus, opts.city!.redis, log);
     }
     const leases = opts.city ? new Leases(store.db, opts.city.node, { log: (line) => log.warn(line) }) : null;
     const remote = new RemoteFleet();
@@ -323,32 +291,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       // in a city the desk's dispatch acts, the others mirror it (below)
       !bus,
     );
-    if (bus && leases) {
-      // The city's officers are every node's: each change is told to the others (alerts/officers.ts).
-      officers.on('op', (op) => void bus.send(null, 'officer', op));
-      bus.handle('officer', (_from, op) => officers.apply(op as OfficerOp));
-      // Each node's aircraft alerts are every node's: lists and acknowledgements anywhere.
-      aircraft.on('alert', (v) => void bus.send(null, 'aircraft-alert', v));
-      bus.handle('aircraft-alert', (_from, v) => aircraft.mirror(v as AircraftAlertView));
-      // One desk in the city dispatches and escalates (a lease); the others mirror its incidents.
-      ground.on('alert', (v) => void bus.send(null, 'incident', v));
-      bus.handle('incident', (_from, v) => ground.mirror(v as GroundAlertView));
-      ground.deliveredElsewhere = (id, officer) => void bus.send(null, 'delivered', { id, officer });
-      bus.handle('delivered', (_from, d) => {
-        const { id, officer } = d as { id: number; officer: string };
-        if (ground.acting && typeof id === 'number' && typeof officer === 'string') void ground.delivered(id, officer);
-      });
-      leases.hold(DESK_LEASE, {
-        gained: async () => {
-          await ground.setActive(true);
-          log.warn("this node is the city's dispatch desk now: it alerts officers and escalates");
-        },
-        lost: async (reason) => {
-          await ground.setActive(false);
-          log.error(`this node is no longer the city's dispatch desk: ${reason}`);
-        },
-      });
-    }
+    // In a city: one desk, and every node's officers and aircraft alerts on every node.
+    if (bus && leases) shareDispatch({ bus, leases, officers, aircraft, ground, log });
     closers.push(async () => {
       ground.stop();
       await ground.idle(); // the steps under way (an escalation, a delivery) end before the store closes
@@ -374,10 +318,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     // one at a time, under a lease (cluster/leases.ts); a serial port stays with its machine.
     const links = (opts.links ?? []).map((text, i) => namedLink(text, i));
     const isLeased = (uri: string) => leases !== null && LEASED_KINDS.has(parseLinkUri(uri).kind);
-    const onLink = (linkId: string) => (vehicleId: string) => vehicleId.startsWith(`${linkId}-`);
     /** the drones of the links this node serves by itself (in a city; alone it serves every drone) */
     const ownLinks = [...links.filter((l) => !isLeased(l.uri)).map((l) => l.id), ...(opts.sim ? [simLink] : [])];
-    const servedAlways = (vehicleId: string) => ownLinks.some((id) => onLink(id)(vehicleId));
+    const servedAlways = (vehicleId: string) => ownLinks.includes(linkOf(vehicleId));
     /** every link this node is configured with (served, or stood by for): its drones are this station's */
     const myLinks = [...links.map((l) => l.id), ...(opts.sim ? [simLink] : [])];
     const patrols = new Patrols({
@@ -440,12 +383,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     closers.push(() => withdrawals.done());
     const claims = bus ? new CommandClaims(store.db, bus.node) : null;
-    if (claims) {
-      // A week of claims: far beyond a signed message's window (cluster/signing.ts) and a schedule's grace.
-      const pruneClaims = () => void claims.prune(7 * 24 * HOUR).catch((err: Error) => log.warn(`pruning the city's command claims: ${err.message}`));
-      const t = setInterval(pruneClaims, HOUR);
-      closers.push(() => clearInterval(t));
-    }
+    if (claims) closers.push(pruneClaimsHourly(claims, log));
     const scheduler = new Scheduler({
       routes,
       fleet,
@@ -471,44 +409,16 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     };
     for (const l of links) if (!isLeased(l.uri)) await addLink(l.id, createLink(l.uri));
     if (leases) {
-      const served = new Map<string, Connection>();
-      const holdLink = (l: (typeof links)[number]) =>
-        leases.hold(`link:${l.id}`, {
-          gained: async () => {
-            try {
-              served.set(l.id, await openLink(l.id, createLink(l.uri)));
-            } catch (err) {
-              // Held but not served would keep it from every other node: given up, asked for again later.
-              log.error(`link ${l.id} (${redactLinkUri(l.uri)}): cannot be opened here (${(err as Error).message}); left to another node`);
-              void leases.release(`link:${l.id}`).then(() => {
-                const again = setTimeout(() => holdLink(l), RETRY_LINK_MS);
-                closers.push(() => clearTimeout(again));
-              });
-              return;
-            }
-            log.warn(`link ${l.id} (${redactLinkUri(l.uri)}): served by this node now`);
-            // its runs and gotos in the air are picked up as after a restart, from the store and telemetry
-            await patrols.resume(Date.now(), onLink(l.id));
-            await gotos.resume(onLink(l.id));
-          },
-          lost: async (reason) => {
-            log.error(`link ${l.id} (${redactLinkUri(l.uri)}): no longer served by this node: ${reason}`);
-            patrols.letGo(onLink(l.id));
-            gotos.letGo(onLink(l.id));
-            const conn = served.get(l.id);
-            served.delete(l.id);
-            if (conn) {
-              fleet.removeConnection(conn);
-              await conn.close();
-            }
-          },
-        });
-      for (const l of links.filter((x) => isLeased(x.uri))) holdLink(l);
-      // Last first: the leases are given up (another node may take the links at once), then the links close.
-      closers.push(async () => {
-        for (const conn of served.values()) await conn.close();
+      const leased = serveLeasedLinks({
+        leases,
+        links: links.filter((l) => isLeased(l.uri)),
+        open: (l) => openLink(l.id, createLink(l.uri)),
+        fleet,
+        patrols,
+        gotos,
+        log,
       });
-      closers.push(() => leases.close());
+      closers.push(() => leased.close());
     }
     fleet.on('found', (v) => log.info({ vehicle: v.id, autopilot: v.autopilot }, `vehicle ${v.id} found`));
     fleet.on('lost', (v) => log.warn({ vehicle: v.id }, `vehicle ${v.id} link lost`));
@@ -773,9 +683,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       loopback = newLoopback(opts.host ?? '0.0.0.0', port, Boolean(opts.tls));
       ownUrl = opts.city?.url ?? `${opts.tls ? 'https' : 'http'}://${loopback.host.includes(':') ? `[${loopback.host}]` : loopback.host}:${port}`;
       serveForwarded({ bus, claims, log }, loopback);
-      // Who holds which drone is the store's: when another node changes it, this one reads it again.
-      control.on('changed', () => void bus.send(null, 'control', null));
-      bus.handle('control', () => void control.refresh().catch((err: Error) => log.warn(`reading drone control again: ${err.message}`)));
+      shareControl(bus, control, log);
     }
 
     return {

@@ -115,6 +115,8 @@ describe.skipIf(skip !== '')(`the city's one dispatch desk ${skip}`, () => {
       const list = (await city.api('centre', 'GET', '/api/stations', admin)).body as { id: string }[];
       return list.length === 3 || undefined;
     }, 15_000);
+    // …and one of them has taken the desk (a lease: within a second or two of the start)
+    await waitFor('a dispatch desk', () => city.nodes.some((n) => n.output().includes("the city's dispatch desk now")) || undefined, 15_000);
     const raise = async (node: string, body: Record<string, unknown>) => {
       const r = await city.api(node, 'POST', '/api/alerts', admin, { category: 'other', ...body });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
