@@ -73,9 +73,10 @@ export interface CityRequests {
 }
 
 /**
- * Requests for a drone linked at another node of the city: everything under /api/vehicles/:id (and a
- * route's upload to it, a pilot's acceptance of a drone request for it) goes
- * to that node and is carried out there, with its checks (session, role, control, confirm) and its
+ * Requests for a drone linked at another node of the city — everything under /api/vehicles/:id, a
+ * route's upload to it, a pilot's acceptance of a drone request for it, the acknowledgement of one of
+ * its aircraft alerts — and the dispatch desk's (raising an incident, each of its steps) go to the
+ * node that serves the drone or is the desk, and are carried out there, with its checks (session, role, control, confirm) and its
  * audit, as if it had been asked there. Exactly once: each request has an id, and the node that
  * carries it out first claims the id in PostgreSQL (cluster/command-claims.ts); a sender that gives up
  * waiting marks the id abandoned, so a request arriving late is never carried out after the pilot was
@@ -124,7 +125,8 @@ export function forwardToOwner(c: CityRequests): express.RequestHandler {
     Promise.race([c.bus.request(node, 'http', f, timeoutMs), silent.promise]).finally(silent.stop).then(
       (a) => send(res, a as Answer),
       async (err: Error) => {
-        if (!(err instanceof BusTimeout) && !(err instanceof NodeSilent)) return refuse(502, said('city_no_answer', { vehicle, node, seconds: 0 }));
+        // The node answered, with what kept it from carrying the request out (its store away, say).
+        if (!(err instanceof BusTimeout) && !(err instanceof NodeSilent)) return refuse(502, said('city_node_failed', { vehicle, node, reason: err.message }));
         const seconds = Math.round(timeoutMs / 1000);
         // Given up: unless the other node has taken the request already, it never will.
         const claim = await c.claims.abandon(f.id).catch(() => null);

@@ -13,6 +13,7 @@ export const REFUSAL_MESSAGES_EN = {
     '{vehicle} is served by node {node}, which has not been heard for {seconds} s: nothing was carried out; another node takes it over within seconds, try again shortly',
   city_no_answer: 'node {node}, which serves {vehicle}, did not answer within {seconds} s: nothing was carried out',
   city_answer_lost: 'node {node} took the request for {vehicle} but its answer did not come within {seconds} s: see the audit for what it did',
+  city_node_failed: 'node {node}, which serves {vehicle}, could not carry out the request: {reason}',
   city_no_desk: 'no node of the city is the dispatch desk at this moment (one takes it over within seconds): nothing was done; try again shortly',
   city_bus_away: "{vehicle} is served by node {node}, and the city's bus (Redis) is away: nothing was carried out; try again shortly",
 

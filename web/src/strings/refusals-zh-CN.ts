@@ -11,6 +11,7 @@ export const REFUSALS_ZH: Record<RefusalCode, string> = {
   city_node_silent: '{vehicle} 由节点 {node} 负责，该节点已 {seconds} 秒无响应：操作未执行；数秒内将由其他节点接替，请稍后重试',
   city_no_answer: '负责 {vehicle} 的节点 {node} 在 {seconds} 秒内未应答：操作未执行',
   city_answer_lost: '节点 {node} 已受理 {vehicle} 的请求，但 {seconds} 秒内未收到结果：请查看审计日志确认执行情况',
+  city_node_failed: '负责 {vehicle} 的节点 {node} 无法执行该请求：{reason}',
   city_no_desk: '全市暂无节点承担调度台（数秒内将由其他节点接替）：操作未执行，请稍后重试',
   city_bus_away: '{vehicle} 由节点 {node} 负责，节点间通信总线中断：操作未执行，请稍后重试',
   scope_place_outside: '{place} 不在 {user} 所属 {scope} 派出所辖区内：派出所只能上报本辖区警情',
