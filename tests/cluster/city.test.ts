@@ -31,11 +31,14 @@ describe.skipIf(skip !== '')(`a city of three nodes on one PostgreSQL and one Re
   it('shows every node each drone, and carries a command for a drone linked elsewhere to its node, once', { timeout: 120_000 }, async () => {
     const city = await threeNodes();
     const admin = await city.login('centre');
-    // Each node lists its own drone and the others': the centre has none of its own.
-    await waitFor("the centre listing both stations' drones", async () => {
-      const r = await city.api('centre', 'GET', '/api/vehicles', admin);
-      return ids(r.body as VehicleView[]).join() === 'sim-hf-1,sim-wl-1' || undefined;
-    }, 30_000);
+    // Each node lists its own drone and the others' (each hears them on its own, within moments of the
+    // others): the centre has none of its own.
+    for (const node of ['centre', 'wl', 'hf']) {
+      await waitFor(`${node} listing both stations' drones`, async () => {
+        const r = await city.api(node, 'GET', '/api/vehicles', admin);
+        return ids(r.body as VehicleView[]).join() === 'sim-hf-1,sim-wl-1' || undefined;
+      }, 30_000);
+    }
     const onWl = await city.api('wl', 'GET', '/api/vehicles/sim-hf-1', admin);
     expect(onWl.status).toBe(200);
     expect(onWl.body.id).toBe('sim-hf-1');
