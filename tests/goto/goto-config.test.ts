@@ -1,14 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configFile as file } from '../helpers/config.ts';
 import { loadConfig, serviceOptions, type Config } from '../../server/config.ts';
-
-const file = (content: unknown) => {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-goto-cfg-')), 'skybeat.config.json');
-  fs.writeFileSync(f, JSON.stringify(content));
-  return f;
-};
 
 describe("the station's transit height for drones sent to a point", () => {
   it('is 60 m unless the station sets its own, and reaches the goto module', () => {

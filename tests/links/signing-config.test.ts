@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type Config } from '../../server/config.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
 import { createLink } from '../../server/links/create.ts';
 import { Connection } from '../../server/links/connection.ts';
 import type { UdpInLink } from '../../server/links/udp.ts';
@@ -12,28 +12,12 @@ import { SigningKey } from '../../server/mavlink/signing.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { spawnNode, spawnService } from '../helpers/process.ts';
 import { REPO } from '../helpers/shared.ts';
+import { configError, configFile } from '../helpers/config.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const cleanup = cleanupAfterEach();
 const SECRET = 'station-secret-9931';
 const HEX = 'ab'.repeat(32);
-
-/** The message a configuration error gives. */
-function configError(argv: string[], env: NodeJS.ProcessEnv = {}): string {
-  try {
-    loadConfig(argv, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-function configFile(content: unknown): string {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-sign-')), 'skybeat.config.json');
-  fs.writeFileSync(f, JSON.stringify(content));
-  return f;
-}
 
 describe('the ?key= option on a link URI', () => {
   it('gives a passphrase key or a hex key, and a URI that shows *** in its place', () => {

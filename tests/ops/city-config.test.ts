@@ -2,29 +2,12 @@
  * A city node's settings: --redis needs the city's PostgreSQL, the shared secret and named links;
  * nothing secret is ever shown; a node alone is configured exactly as before.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, serviceOptions, type Config } from '../../server/config.ts';
+import { configError as fails, configFile as file, loadConfigOf as load } from '../helpers/config.ts';
+import { serviceOptions } from '../../server/config.ts';
 
 const PG = 'postgres://skybeat:pw@db:5432/skybeat';
 const SECRET = 'a-city-secret-of-some-length';
-const load = (argv: string[], env: NodeJS.ProcessEnv = {}) => loadConfig(argv, env) as Config;
-const fails = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
-  try {
-    loadConfig(argv, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
-const file = (content: unknown) => {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-cfg-')), 'skybeat.config.json');
-  fs.writeFileSync(f, JSON.stringify(content));
-  return f;
-};
 
 describe("a city node's configuration", () => {
   it('alone, without --redis: no city, links named by their place as before', () => {

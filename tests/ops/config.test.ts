@@ -1,24 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, serviceOptions, type Config } from '../../server/config.ts';
-
-const file = (content: unknown) => {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-cfg-')), 'skybeat.config.json');
-  fs.writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));
-  return f;
-};
-const load = (argv: string[], env: NodeJS.ProcessEnv = {}) => loadConfig(argv, env) as Config;
-const fails = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
-  try {
-    loadConfig(argv, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+import { configError as fails, configFile as file, loadConfigOf as load } from '../helpers/config.ts';
+import { serviceOptions } from '../../server/config.ts';
 
 describe('configuration', () => {
   it('defaults: three simulated drones when no link is given, Wenling station, 120 m ceiling', () => {
