@@ -110,11 +110,13 @@ describe.skipIf(skip !== '')(`the city's one dispatch desk ${skip}`, () => {
       cleanup,
     });
     const admin = await city.login('centre');
-    // every node has heard every station (their snapshots carry it)
-    await waitFor('the centre knowing all three stations', async () => {
-      const list = (await city.api('centre', 'GET', '/api/stations', admin)).body as { id: string }[];
-      return list.length === 3 || undefined;
-    }, 15_000);
+    // every node has heard every station (their snapshots carry it); each hears them on its own, so each is asked
+    for (const node of ['hf', 'wl', 'centre']) {
+      await waitFor(`${node} knowing all three stations`, async () => {
+        const list = (await city.api(node, 'GET', '/api/stations', admin)).body as { id: string }[];
+        return list.length === 3 || undefined;
+      }, 15_000);
+    }
     // …and one of them has taken the desk (a lease: within a second or two of the start)
     await waitFor('a dispatch desk', () => city.nodes.some((n) => n.output().includes("the city's dispatch desk now")) || undefined, 15_000);
     const raise = async (node: string, body: Record<string, unknown>) => {

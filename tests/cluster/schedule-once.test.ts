@@ -121,6 +121,7 @@ describe.skipIf(skip !== '')(`a scheduled patrol in a city launches once ${skip}
         nodes: [{ name: 'hf', links: [link] }, { name: 'wl', links: [link] }],
         redis: REDIS_URL,
         config: { schedule: { autoLaunch: [DRONE] } },
+        exampleRoutes: false,
         cleanup,
       });
       const admin = await city.login('wl');
@@ -201,6 +202,7 @@ describe.skipIf(skip !== '')(`a scheduled patrol in a city launches once ${skip}
       nodes: [{ name: 'hf', links: [{ id: 'hf1', uri: `udpin://127.0.0.1:${port}` }] }],
       redis: REDIS_URL,
       config: { schedule: { autoLaunch: [DRONE] } },
+      exampleRoutes: false,
       cleanup,
     });
     const admin = await city.login('hf');
@@ -236,6 +238,7 @@ describe.skipIf(skip !== '')(`a scheduled patrol in a city launches once ${skip}
       nodes: [{ name: 'hf', links: [link] }, { name: 'wl', links: [link] }],
       redis: REDIS_URL,
       config: { schedule: { autoLaunch: [DRONE] } },
+      exampleRoutes: false,
       cleanup,
     });
     const admin = await city.login('wl');

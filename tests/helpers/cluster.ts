@@ -53,6 +53,11 @@ export interface CityOptions {
   secret?: string;
   /** keys of every node's config file (station, schedule, dispatch, …), shallowly over the harness's */
   config?: Record<string, unknown>;
+  /**
+   * start the routes folder with the repository's example routes (default true). A test of the
+   * scheduler says false: the examples are due every evening, and "Drone 1" is any link's system 1.
+   */
+  exampleRoutes?: boolean;
   /** a list from cleanupAfterEach() (tests/helpers/cleanup.ts): the city is closed after the test */
   cleanup?: (() => unknown)[];
   /** how long a node may take to say it listens (default 60 s: migrations on a busy 2-core machine) */
@@ -104,7 +109,7 @@ export interface City {
   readonly database: string;
   readonly redis: string | null;
   readonly secret: string;
-  /** the routes folder every node shares (a copy of the repository's missions/) */
+  /** the routes folder every node shares (a copy of the repository's missions/, or empty: CityOptions.exampleRoutes) */
   readonly missionsDir: string;
   /** POST /api/login on that node (default user "admin", password ADMIN_PASSWORD) */
   login(node: NodeRef, user?: string, password?: string): Promise<Session>;
@@ -134,7 +139,8 @@ export async function startCity(opts: CityOptions): Promise<City> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-city-'));
   // One routes folder for the city, copied so that a test that edits routes never writes into the repository.
   const missionsDir = path.join(root, 'missions');
-  fs.cpSync(path.join(REPO, 'missions'), missionsDir, { recursive: true });
+  if (opts.exampleRoutes === false) fs.mkdirSync(missionsDir);
+  else fs.cpSync(path.join(REPO, 'missions'), missionsDir, { recursive: true });
   const sockets: CitySocket[] = [];
   const nodes = opts.nodes.map((spec) =>
     cityNode(spec, { root, database, missionsDir, secret, redis: opts.redis, config: opts.config ?? {} }, opts.startTimeoutMs ?? 60_000)
