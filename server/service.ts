@@ -10,6 +10,7 @@ import { Officers } from './alerts/officers.ts';
 import { bootstrapAdmin } from './auth/bootstrap.ts';
 import { OfficerAccounts } from './auth/officer-accounts.ts';
 import { createApp, shutdownSaid, STOP_REASON } from './http/app.ts';
+import { clientAddress } from './http/client-address.ts';
 import { attachLive, remoteViews } from './http/live.ts';
 import { vehicleViews } from './http/views.ts';
 import type { SessionWatchOptions } from './http/live-sessions.ts';
@@ -634,9 +635,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const server: http.Server = opts.tls
       ? https.createServer({ cert: fs.readFileSync(opts.tls.cert), key: fs.readFileSync(opts.tls.key) }, app)
       : http.createServer(app);
+    // the client behind a balancer, as REST reads it (trustProxy)
+    const addressOf = clientAddress(app);
     const live = attachLive(server, fleet, store, {
       allowedOrigins: opts.allowedOrigins,
       sessions: opts.liveSessions,
+      addressOf,
       ...(bus &&
         {
           city: {
@@ -657,6 +661,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const videoLive = attachVideoLive(server, video, store, {
       allowedOrigins: opts.allowedOrigins,
       sessions: opts.liveSessions,
+      addressOf,
       officerMayWatch,
       stationOf,
       across: videoAcross,

@@ -7,6 +7,7 @@ import type { Vehicle } from '../vehicles/vehicle.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../wire/types.ts';
 import { resolveSession, tokenOf } from './auth.ts';
 import { liveSession, watchSessions, type LiveSession, type SessionWatchOptions } from './live-sessions.ts';
+import { type AddressOf, peerAddress } from './client-address.ts';
 import { auditOrigin, checkOrigin } from './origin.ts';
 import type { NodeStation, RemoteFleet } from './remote-fleet.ts';
 import { vehicleView, vehicleViews } from './views.ts';
@@ -25,6 +26,8 @@ export interface LiveOptions {
   /** web origins other than the service's own allowed to connect (allowedOrigins) */
   allowedOrigins?: readonly string[];
   sessions?: SessionWatchOptions;
+  /** the client's address for the audit (client-address.ts; default the peer's) */
+  addressOf?: AddressOf;
   /** a city: this node's drones go to the other nodes, and theirs are shown here beside its own */
   city?: {
     bus: CityBus;
@@ -76,6 +79,7 @@ export function attachLive(
 ): { io: LiveServer; close(): Promise<void> } {
   const { users, audit } = store;
   const allowedOrigins = o.allowedOrigins ?? [];
+  const addressOf = o.addressOf ?? peerAddress;
   const io: LiveServer = new Server(server, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -85,7 +89,7 @@ export function attachLive(
     allowRequest: (req, answer) => {
       const verdict = checkOrigin(req, allowedOrigins);
       if (verdict.ok) return answer(null, true);
-      auditOrigin(audit, req, verdict, 'socket.io');
+      auditOrigin(audit, addressOf(req), verdict, 'socket.io');
       answer(verdict.reason, false);
     },
   });
@@ -138,7 +142,7 @@ export function attachLive(
     resolveSession(users, token).then(
       (s) => {
         if ('error' in s) {
-          audit.refused({ action: 'access.denied', target: 'socket.io', result: '401', detail: { reason: s.error }, ip: socket.handshake.address });
+          audit.refused({ action: 'access.denied', target: 'socket.io', result: '401', detail: { reason: s.error }, ip: addressOf(socket.request) });
           // The page says why in its language: socket.io hands `data` to the client's connect_error.
           return next(Object.assign(new Error(s.error), { data: { said: s.said } }));
         }
@@ -168,7 +172,7 @@ export function attachLive(
         action: 'socket.flood',
         result: 'disconnected',
         detail: { limit: `${EVENTS_PER_S}/s` },
-        ip: socket.handshake.address,
+        ip: addressOf(socket.request),
       });
       socket.disconnect(true);
     });

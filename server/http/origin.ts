@@ -57,12 +57,9 @@ export function checkOrigin(req: IncomingMessage, allowed: readonly string[]): O
   };
 }
 
-/** The address a refusal is counted under. */
-const addressOf = (req: IncomingMessage) => req.socket.remoteAddress ?? null;
-
-/** Audit a refused origin: counted per address (see AuditLog.refused), what was asked and from where kept as samples. */
-export function auditOrigin(audit: AuditLog, req: IncomingMessage, verdict: Extract<OriginVerdict, { ok: false }>, what: string): void {
-  audit.refused({ action: 'access.denied', result: 'origin', target: `${what} from ${verdict.origin}`, ip: addressOf(req) });
+/** Audit a refused origin: counted per client address (see AuditLog.refused), what was asked and from where kept as samples. */
+export function auditOrigin(audit: AuditLog, ip: string | null, verdict: Extract<OriginVerdict, { ok: false }>, what: string): void {
+  audit.refused({ action: 'access.denied', result: 'origin', target: `${what} from ${verdict.origin}`, ip });
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -73,7 +70,7 @@ export function rejectForeignOrigins(allowed: readonly string[], audit: AuditLog
     if (SAFE_METHODS.has(req.method)) return next();
     const verdict = checkOrigin(req, allowed);
     if (verdict.ok) return next();
-    auditOrigin(audit, req, verdict, `${req.method} ${req.path}`);
+    auditOrigin(audit, req.ip ?? null, verdict, `${req.method} ${req.path}`);
     res.status(403).json({ error: verdict.reason });
   };
 }

@@ -23,6 +23,7 @@ import { VIDEO_CLOSE, type VideoMessage } from '../wire/types.ts';
 import { resolveSession, tokenOf } from './auth.ts';
 import { isWatcher } from './live.ts';
 import { liveSession, SESSION_POLL_MS, watchConnections, type LiveSession, type SessionWatchOptions } from './live-sessions.ts';
+import { type AddressOf, peerAddress } from './client-address.ts';
 import { auditOrigin, checkOrigin } from './origin.ts';
 import { droneInScope, scopeOf, type StationOf } from './scope.ts';
 import { answerUpgrade, cameraElsewhere, watchAcross, type VideoAcrossOptions } from './video-across.ts';
@@ -40,6 +41,8 @@ export const VIDEO_SOCKETS_PER_SESSION = 16;
 export interface VideoLiveOptions {
   allowedOrigins?: readonly string[];
   sessions?: SessionWatchOptions;
+  /** the client's address for the audit (client-address.ts; default the peer's) */
+  addressOf?: AddressOf;
   /** may this officer watch this drone now: is it sent over the incident they hold? */
   officerMayWatch: (officer: string, vehicleId: string) => boolean;
   /** sockets one session may hold at once (default VIDEO_SOCKETS_PER_SESSION) */
@@ -103,10 +106,10 @@ export function attachVideoLive(
       return refuse(socket, 400, `the drone in ${(req.url ?? '').slice(0, 200)} is not a well-formed URL path segment`);
     }
     const target = `video ${vehicleId}`;
-    const ip = req.socket.remoteAddress ?? null;
+    const ip = (o.addressOf ?? peerAddress)(req);
     const origin = checkOrigin(req, allowedOrigins);
     if (!origin.ok) {
-      auditOrigin(audit, req, origin, target);
+      auditOrigin(audit, ip, origin, target);
       return refuse(socket, 403, origin.reason);
     }
     const token = tokenOf(req);

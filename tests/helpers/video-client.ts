@@ -20,11 +20,13 @@ export interface VideoClientOptions {
   token?: string;
   /** the Origin header a browser page would send */
   origin?: string;
+  /** more request headers (a balancer's X-Forwarded-For) */
+  headers?: Record<string, string>;
 }
 
 /** Resolves once connected or refused; `refused` holds the status and body of a refusal. */
 export async function videoClient(base: string, vehicleId: string, o: VideoClientOptions = {}) {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...o.headers };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   if (o.origin) headers.origin = o.origin;
   const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/video/${encodeURIComponent(vehicleId)}/live`, { headers, perMessageDeflate: false });
