@@ -556,6 +556,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
           local: (id) => fleet.get(id) !== undefined,
           alertVehicle: async (id) => (await aircraft.get(id))?.vehicleId,
           desk: async () => (ground.acting ? null : (await leases!.holder(DESK_LEASE))?.node ?? ''),
+          users: store.users,
           audit: store.audit,
           log,
         }),

@@ -7,7 +7,9 @@ import { BusTimeout, type CityBus } from '../cluster/bus.ts';
 import type { CommandClaims } from '../cluster/command-claims.ts';
 import type { Logger } from '../log.ts';
 import type { AuditLog } from '../store/audit.ts';
+import type { UserStore } from '../store/users.ts';
 import { said, term } from '../wire/messages.ts';
+import { resolveSession, tokenOf } from './auth.ts';
 import { saidBody } from './errors.ts';
 import { NODE_SILENT_MS, type RemoteFleet } from './remote-fleet.ts';
 
@@ -67,6 +69,8 @@ export interface CityRequests {
   alertVehicle(id: number): Promise<string | undefined>;
   /** the node of the city's dispatch desk: null when it is this one, '' when no node is it now */
   desk(): Promise<string | null>;
+  /** who asks: a request without a live session is not forwarded, this node's own checks refuse it */
+  users: UserStore;
   audit: AuditLog;
   log: Logger;
   clock?: Clock;
@@ -95,10 +99,15 @@ export function forwardToOwner(c: CityRequests): express.RequestHandler {
     const vehicle = drone?.vehicle ?? term('city_desk', 'the dispatch desk');
     const node = toDesk ? await c.desk().catch(() => '') : c.local(drone!.vehicle) ? null : c.remote.ownerOf(drone!.vehicle);
     if (node === null) return next();
+    // A stranger learns nothing of the city (which node, whether it answers): 401 here, as for a local drone.
+    const session = await resolveSession(c.users, tokenOf(req));
+    if ('error' in session) return next();
+    const user = session.user.name;
     if (node === '') return refuse(503, said('city_no_desk'));
     function refuse(status: number, message: ReturnType<typeof said>) {
       if (req.method !== 'GET') {
         c.audit.refused({
+          user,
           action: 'city.forward',
           target: toDesk ? req.path : `vehicle:${drone!.vehicle}`,
           result: String(status),

@@ -129,6 +129,18 @@ describe.skipIf(skip !== '')(`a city of three nodes on one PostgreSQL and one Re
     expect(r.status).toBe(503);
     expect(r.body.said.code).toBe('city_node_silent');
     expect(r.body.error).toMatch(/^sim-hf-1 is served by node hf, which has not been heard for \d+ s: nothing was carried out/);
+    // audited at the centre under the pilot's name
+    const audit = (await city.api('centre', 'GET', '/api/audit?action=city.forward', admin)).body as { user: string | null; target: string; result: string }[];
+    expect(audit).toEqual([expect.objectContaining({ user: 'admin', target: 'vehicle:sim-hf-1', result: '503' })]);
+    // without a live session nothing of the city is told: refused as for a drone of this node
+    const stranger = await city.api('centre', 'POST', '/api/vehicles/sim-hf-1/control', {
+      user: 'nobody',
+      token: 'not-a-session',
+      cookie: '',
+      headers: { authorization: 'Bearer not-a-session' },
+    }, { action: 'take' });
+    expect(stranger.status).toBe(401);
+    expect(JSON.stringify(stranger.body)).not.toContain('hf');
   });
 });
 
