@@ -15,7 +15,7 @@ import { LEASE_RENEW_MS, LEASE_TTL_MS } from '../server/cluster/leases.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import { POSTGRES_URL, postgresAnswers } from '../tests/helpers/backends.ts';
-import { type City, type CityNode, type Session, startCity } from '../tests/helpers/cluster.ts';
+import { type City, type CityNode, servesLink, type Session, startCity } from '../tests/helpers/cluster.ts';
 import { REDIS_URL, redisAnswers } from '../tests/helpers/redis-server.ts';
 import { startCityClients, type CityClientsResults } from './lib/city-clients.ts';
 import { startSwarm } from './lib/drone-swarm.ts';
@@ -55,13 +55,6 @@ function pidOf(node: CityNode): number {
     }
   }
   throw new Error(`cluster bench: no process runs node ${node.name} (${node.configFile})`);
-}
-
-/** Whether node serves the failover link now: the last of service.ts's lines about it says so. */
-function servesFailoverLink(node: CityNode): boolean {
-  if (!node.running()) return false;
-  const said = [...node.output().matchAll(new RegExp(`link ${FAILOVER_LINK} \\([^)]*\\): (served by this node now|no longer served by this node)`, 'g'))];
-  return said.at(-1)?.[1] === 'served by this node now';
 }
 
 async function vehicles(city: City, node: string, session: Session): Promise<VehicleView[]> {
@@ -112,7 +105,7 @@ interface Failover {
 
 /** Kill the failover link's holder; the time until the third node (a) is sent its drones, heard after the kill. */
 async function failoverOnce(city: City, observer: ReturnType<City['socket']>): Promise<Failover> {
-  const holders = (['b', 'c'] as const).map((n) => city.node(n)).filter(servesFailoverLink);
+  const holders = (['b', 'c'] as const).map((n) => city.node(n)).filter((n) => servesLink(n, FAILOVER_LINK));
   if (holders.length !== 1) throw new Error(`cluster bench: ${holders.length} nodes say they serve ${FAILOVER_LINK}: ${holders.map((h) => h.name).join(', ')}`);
   const holder = holders[0]!;
   const heardAfter = new Map<string, number>();
@@ -136,7 +129,7 @@ async function failoverOnce(city: City, observer: ReturnType<City['socket']>): P
   } finally {
     observer.off('vehicles:update', onUpdate);
   }
-  const took = (['b', 'c'] as const).map((n) => city.node(n)).find(servesFailoverLink)?.name ?? '?';
+  const took = (['b', 'c'] as const).map((n) => city.node(n)).find((n) => servesLink(n, FAILOVER_LINK))?.name ?? '?';
   const times = [...heardAfter.values()].map((t) => (t - killAt) / 1000);
   return { killed: holder.name, took, firstS: Math.min(...times), allS: Math.max(...times) };
 }

@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import type { DuePatrol, PreflightItem, RunView } from '../../server/wire/types.ts';
 import { RUN_ENDED } from '../../server/wire/types.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
-import { type City, type Session, startCity, citySkipReason } from '../helpers/cluster.ts';
+import { type City, citySkipReason, servingNode, type Session, startCity } from '../helpers/cluster.ts';
 import { REDIS_URL } from '../helpers/redis-server.ts';
 import { freeUdpPort, startSimDrones } from '../helpers/sim-drones.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -35,11 +35,6 @@ const hm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.get
 /** Write a route into the city's shared routes folder, due at `at` (its minute), flown by DRONE. */
 function writeRoute(city: City, id: string, at: Date): void {
   fs.writeFileSync(path.join(city.missionsDir, `${id}.plan`), JSON.stringify(shortPlan(20, { schedule: hm(at), defaultDrone: DRONE })));
-}
-
-/** Which node of the two says it serves the link now (service.ts logs it when it gains the lease). */
-function servingNode(city: City): string | undefined {
-  return city.nodes.find((n) => n.running() && /link hf1 \([^)]*\): served by this node now/.test(n.output()))?.name;
 }
 
 async function runsOf(city: City, node: string, session: Session): Promise<RunView[]> {
@@ -133,7 +128,7 @@ describe.skipIf(skip !== '')(`a scheduled patrol in a city launches once ${skip}
 
       // (a) The node serving the link launches it by itself (at a scheduler tick once preflight passes).
       const first = await waitFor('the scheduled patrol launched', async () => (await runsOf(city, 'wl', admin))[0], 90_000, 500);
-      const holder = servingNode(city);
+      const holder = servingNode(city, 'hf1');
       expect(holder, `one node says it serves hf1:\n${city.nodes.map((n) => `--- ${n.name}\n${n.output()}`).join('\n')}`).toBeDefined();
       const other = holder === 'hf' ? 'wl' : 'hf';
       expect(first).toMatchObject({ routeId: ROUTE, pilot: AUTO_PILOT });
@@ -154,7 +149,7 @@ describe.skipIf(skip !== '')(`a scheduled patrol in a city launches once ${skip}
         200,
       );
       await city.node(holder!).kill9();
-      await waitFor(`${other} serving hf1 after ${holder} was killed`, () => servingNode(city) === other, 30_000, 200);
+      await waitFor(`${other} serving hf1 after ${holder} was killed`, () => servingNode(city, 'hf1') === other, 30_000, 200);
       const ended = await waitFor(
         `run ${first.id} ended, as ${other} follows it`,
         async () => (await runsOf(city, other, admin)).find((r) => r.id === first.id && RUN_ENDED.includes(r.state)),
@@ -175,7 +170,7 @@ describe.skipIf(skip !== '')(`a scheduled patrol in a city launches once ${skip}
       // (c) That node restarted: its memory of the slot is gone and the run has ended (nothing to
       // resume), so only the claim, hf's, stands between the docked drone and a second flight.
       await city.node(other).restart();
-      await waitFor(`${other} serving hf1 again after its restart`, () => servingNode(city) === other, 30_000, 200);
+      await waitFor(`${other} serving hf1 again after its restart`, () => servingNode(city, 'hf1') === other, 30_000, 200);
       await droneReady(city, other, admin);
       const restarted = await tickAndDecide(city, other, admin);
       // It has forgotten everything but the store: the claim names the slot's run.
@@ -246,7 +241,7 @@ describe.skipIf(skip !== '')(`a scheduled patrol in a city launches once ${skip}
     writeRoute(city, ROUTE, slotStart);
     slotStart.setSeconds(0, 0);
     const slot = `${ROUTE}@${slotStart.getTime()}`;
-    const holder = await waitFor('a node serving hf1', () => servingNode(city), 30_000, 200);
+    const holder = await waitFor('a node serving hf1', () => servingNode(city, 'hf1'), 30_000, 200);
     const other = holder === 'hf' ? 'wl' : 'hf';
     await waitFor(
       `${holder} refusing the launch for its preflight`,
@@ -261,7 +256,7 @@ describe.skipIf(skip !== '')(`a scheduled patrol in a city launches once ${skip}
     expect(await slotClaims(city, slot)).toEqual([]);
 
     await city.node(holder).kill9();
-    await waitFor(`${other} serving hf1 after ${holder} was killed`, () => servingNode(city) === other, 30_000, 200);
+    await waitFor(`${other} serving hf1 after ${holder} was killed`, () => servingNode(city, 'hf1') === other, 30_000, 200);
     const cleared = await fetch(`${drones.control}/1/clear-faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(cleared.status, await cleared.text()).toBe(200);
     await droneReady(city, other, admin);

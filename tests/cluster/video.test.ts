@@ -14,7 +14,7 @@ import { type City, citySkipReason, type Session, startCity } from '../helpers/c
 import { FFMPEG } from '../helpers/ffmpeg.ts';
 import { REDIS_URL } from '../helpers/redis-server.ts';
 import { freeUdpPorts, RtpClipSender } from '../helpers/rtp-feed.ts';
-import { fragmentInfo, isInitSegment, videoClient } from '../helpers/video-client.ts';
+import { fragmentInfo, isInitSegment, mp4Boxes, videoClient } from '../helpers/video-client.ts';
 import { encodeClip } from '../helpers/video-feed.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -23,18 +23,6 @@ const skip = citySkipReason || (FFMPEG ? '' : '(skipped: needs the optional @ffm
 const DRONE = 'sim-hf-1';
 /** hf's second drone: no camera configured */
 const BLIND = 'sim-hf-2';
-
-/** The types of every top-level box of an MP4 piece, in order. */
-function boxes(b: Buffer): string[] {
-  const out: string[] = [];
-  for (let at = 0; at + 8 <= b.length;) {
-    const size = b.readUInt32BE(at);
-    out.push(b.toString('latin1', at + 4, at + 8));
-    if (size < 8) break;
-    at += size;
-  }
-  return out;
-}
 
 type Client = Awaited<ReturnType<typeof videoClient>>;
 /** When each fragment (by its decode time) reached this client, on this process's one clock. */
@@ -119,8 +107,8 @@ describe.skipIf(skip !== '')(`live video across a city: hf's camera watched on t
     expect(feed).toMatchObject({ type: 'feed', feed: { vehicleId: DRONE, state: 'live', codec: 'h264' } });
     expect(init).toMatchObject({ type: 'init', codec: 'h264', width: 320, height: 240 });
     const bins = across.got.flatMap((g) => ('bin' in g ? [g.bin] : []));
-    expect(boxes(bins[0]!)).toEqual(['ftyp', 'moov']);
-    for (const f of bins.slice(1)) expect(boxes(f)).toEqual(['moof', 'mdat']);
+    expect(mp4Boxes(bins[0]!)).toEqual(['ftyp', 'moov']);
+    for (const f of bins.slice(1)) expect(mp4Boxes(f)).toEqual(['moof', 'mdat']);
     expect(across.fragments()[0]!.key).toBe(true);
 
     // One stream, relayed unchanged: every picture both saw is byte for byte the same.

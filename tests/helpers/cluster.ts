@@ -336,3 +336,16 @@ export const citySkipReason = !postgresAnswers
   : !redisAnswers
   ? `(skipped: Redis does not answer at ${REDIS_URL})`
   : '';
+
+/**
+ * Whether a node serves a leased network link now: it runs, and the last of what it said of the link
+ * (server/city-node.ts logs "link ID (…): served by this node now" and "…: no longer served by this node") says so.
+ */
+export function servesLink(node: CityNode, linkId: string): boolean {
+  if (!node.running()) return false;
+  const said = [...node.output().matchAll(new RegExp(`link ${linkId} \\([^)]*\\): (served by this node now|no longer served by this node)`, 'g'))];
+  return said.at(-1)?.[1] === 'served by this node now';
+}
+
+/** The node that serves a leased network link now (servesLink), if any. */
+export const servingNode = (city: City, linkId: string): string | undefined => city.nodes.find((n) => servesLink(n, linkId))?.name;

@@ -16,6 +16,18 @@ export function fragmentInfo(f: Buffer): { time: number; key: boolean } {
 
 export const isInitSegment = (b: Buffer) => b.toString('latin1', 4, 8) === 'ftyp';
 
+/** The types of every top-level box of an MP4 piece, in order: ['ftyp', 'moov'] for an init segment, ['moof', 'mdat'] for a fragment. */
+export function mp4Boxes(b: Buffer): string[] {
+  const out: string[] = [];
+  for (let at = 0; at + 8 <= b.length;) {
+    const size = b.readUInt32BE(at);
+    out.push(b.toString('latin1', at + 4, at + 8));
+    if (size < 8) break;
+    at += size;
+  }
+  return out;
+}
+
 export interface VideoClientOptions {
   token?: string;
   /** the Origin header a browser page would send */
