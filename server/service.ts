@@ -529,10 +529,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       patrolsRunning: patrols.activeViews().length,
     });
     /** every station of the city this node knows of: its own, and those the other nodes tell */
-    const allStations = () => [{ ...thisStation(), node: bus?.node ?? null }, ...remote.stations(Date.now())];
+    const allStations = () => [{ ...thisStation(), node: bus?.node ?? null, silent: false }, ...remote.stations(Date.now())];
     /** the station a route belongs to, by the id or name its metadata names; null: the city's (http/route-scope.ts) */
-    // read against every station ever heard of, so a station's routes stay its own while its node is away
-    const stationOfRoute = stationOfRouteFrom(() => [thisStation(), ...remote.knownStations()]);
+    // read against every station heard of, so a station's routes stay its own while its node is away
+    const stationOfRoute = stationOfRouteFrom(allStations);
     /** the station whose area holds an incident (nearest centre within its radius), null: none */
     const incidentStation = (p: { lat: number; lon: number }) => stationAt(allStations(), p);
     // The desk numbers each incident as its station does (a city's desk numbers every station's).

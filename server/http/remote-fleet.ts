@@ -21,6 +21,9 @@ export interface NodeStation {
   patrolsRunning: number;
 }
 
+/** A station as a node of the city told it: the node serving it, and whether that node has gone silent (NODE_SILENT_MS). */
+export type StationOfNode = NodeStation & { node: string; silent: boolean };
+
 interface Held {
   node: string;
   view: VehicleView;
@@ -81,16 +84,17 @@ export class RemoteFleet {
   }
 
   /**
-   * Every station heard of since this node started, silent or not: what names a route's station (a
-   * station's routes stay its own while its node is away, never everyone's).
+   * Every station heard of since this node started, each with the node serving it and whether that
+   * node is silent now. A station is never forgotten while this node runs: when its node dies its
+   * area is still its own — an incident there is still the station's, numbered as the station's and
+   * raised at the centre, and its routes stay its own — which is when the centre needs it most.
    */
-  knownStations(): NodeStation[] {
-    return [...this.stationsByNode.values()];
-  }
-
-  /** The stations of the nodes heard lately, each with the node serving it. */
-  stations(now: number): (NodeStation & { node: string })[] {
-    return [...this.stationsByNode].filter(([node]) => now - (this.heard.get(node) ?? 0) <= FORGET_MS).map(([node, st]) => ({ ...st, node }));
+  stations(now: number): StationOfNode[] {
+    return [...this.stationsByNode].map(([node, st]) => {
+      const silent = now - (this.heard.get(node) ?? 0) > NODE_SILENT_MS;
+      // A dead node flies nothing: its patrols were picked up by the node taking its links over, or are lost.
+      return { ...st, node, silent, patrolsRunning: silent ? 0 : st.patrolsRunning };
+    });
   }
 
   /** The station a remote drone belongs to, as its node sent it, or by its link's; null when no other node knows it. */

@@ -3,12 +3,14 @@ import { getDistance } from 'geolib';
 import type { GroundAlertView, OfficerView, StationSummary, VehicleView } from '../wire/types.ts';
 import { type AuthContext, requireRole } from './auth.ts';
 import type { NodeStation } from './remote-fleet.ts';
+
+type Station = NodeStation & { node: string | null; silent: boolean };
 import { inScope } from './scope.ts';
 
 export interface StationsApiOptions {
   ctx: AuthContext;
-  /** this node's station, and the city's other nodes' (with the node serving each) */
-  stations(): (NodeStation & { node: string | null })[];
+  /** this node's station, and the city's other nodes' (with the node serving each, and whether it is silent) */
+  stations(): Station[];
   /** every drone shown here: this node's and the other nodes' */
   vehicles(): VehicleView[];
   /** incidents on the desk (the city's one, mirrored on every node) */
@@ -37,10 +39,16 @@ export function createStationsRouter(o: StationsApiOptions): express.Router {
   const router = express.Router();
   router.get('/stations', requireRole(o.ctx, 'pilot', 'command', 'admin'), (req, res) => {
     // A station served by two nodes (one standing by for its links) is one station, naming both.
-    const byId = new Map<string, NodeStation & { node: string | null }>();
+    // Silent only when every node serving it is.
+    const byId = new Map<string, Station>();
     for (const st of o.stations()) {
       const seen = byId.get(st.id);
-      byId.set(st.id, seen ? { ...seen, node: [seen.node, st.node].filter(Boolean).join(', '), patrolsRunning: seen.patrolsRunning + st.patrolsRunning } : st);
+      byId.set(
+        st.id,
+        seen ?
+          { ...seen, node: [seen.node, st.node].filter(Boolean).join(', '), patrolsRunning: seen.patrolsRunning + st.patrolsRunning, silent: seen.silent && st.silent } :
+          st,
+      );
     }
     const stations = [...byId.values()];
     const vehicles = o.vehicles();
@@ -55,6 +63,7 @@ export function createStationsRouter(o: StationsApiOptions): express.Router {
         lon: s.lon,
         radiusKm: s.radiusKm,
         node: s.node,
+        silent: s.silent,
         drones: drones.length,
         dronesUp: drones.filter((v) => v.armed && !v.link.lost).length,
         patrolsRunning: s.patrolsRunning,

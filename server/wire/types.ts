@@ -823,6 +823,11 @@ export interface StationSummary {
   radiusKm: number;
   /** the node serving it, in a city; null alone */
   node: string | null;
+  /**
+   * its node has not been heard for 7 s (a city; every node serving it, when two do): its drones are
+   * shown lost and its patrols not counted, while its area stays its own
+   */
+  silent: boolean;
   /** its drones heard now, and of them those flying (armed) */
   drones: number;
   dronesUp: number;

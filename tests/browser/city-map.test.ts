@@ -2,7 +2,7 @@
  * The command-room map in a real Chromium on the centre node of a city, showing a drone that
  * another node flies: node hf's simulated drone (sim-hf-1), whose views reach the centre over the
  * city's Redis bus. Two real SkyBeat processes on this machine's PostgreSQL and Redis; the web app
- * is built by tests/browser/global-setup.ts.
+ * is built by tests/browser/global-setup.ts. Last, hf is killed: the stations tab keeps it, silent.
  */
 
 import type { Browser, Page } from 'playwright-core';
@@ -40,7 +40,11 @@ describe.skipIf(skip !== '')(`the map on the centre node of a city shows a drone
     assertFreshBuild();
     // hf flies one simulated drone (the simulator's training pilot takes it round a loop); the centre has none.
     // A plain background: this machine reaches no tile server (the default, osm, would fill the page's log with failures).
-    city = await startCity({ nodes: [{ name: 'hf', sim: 1 }, { name: 'centre' }], redis: REDIS_URL, config: { tiles: 'none' } });
+    city = await startCity({
+      nodes: [{ name: 'hf', sim: 1, config: { station: { id: 'hf' } } }, { name: 'centre', config: { station: { id: 'centre' } } }],
+      redis: REDIS_URL,
+      config: { tiles: 'none' },
+    });
     browser = await launchBrowser();
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1600, height: 900 } });
     ({ page, errors } = await openPage(context, city.node('centre').url));
@@ -86,6 +90,17 @@ describe.skipIf(skip !== '')(`the map on the centre node of a city shows a drone
     expect(await text(page, '[data-field="linkState"]')).toBe(strings.en.linkUp);
     expect(await page.getAttribute(MARKER, 'class')).toContain('drone--selected');
     await screenshot(page, 'city-map-panel');
+  });
+
+  it('keeps hf in the stations tab when its node dies, marked silent, and shows its drone lost', { timeout: 90_000 }, async () => {
+    await page.click('[data-tab="stations"]');
+    const card = '.station-card[data-station-id="hf"]';
+    await expect.poll(() => page.getAttribute(card, 'data-silent'), POLL).toBe('false');
+    await city!.node('hf').kill9();
+    await expect.poll(() => page.getAttribute(card, 'data-silent'), { ...POLL, timeout: 30_000 }).toBe('true');
+    expect(await text(page, `${card} [data-field="stationNode"]`)).toBe(strings.en.stationNodeSilent.replace('{node}', 'hf'));
+    await expect.poll(() => page.getAttribute(ROW, 'class'), { ...POLL, timeout: 30_000 }).toMatch(/row--lost/);
+    await screenshot(page, 'city-stations-silent');
   });
 
   it('ran without a page error', () => {

@@ -8,7 +8,7 @@ import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { type City, type CitySocket, startCity, citySkipReason } from '../helpers/cluster.ts';
 import { REDIS_URL } from '../helpers/redis-server.ts';
 import { waitFor } from '../helpers/wait.ts';
-import type { GroundAlertView } from '../../server/wire/types.ts';
+import type { GroundAlertView, StationSummary } from '../../server/wire/types.ts';
 
 const cleanup = cleanupAfterEach();
 const skip = citySkipReason;
@@ -139,4 +139,37 @@ describe.skipIf(skip !== '')(`the city's one dispatch desk ${skip}`, () => {
     expect(far.status).toBe(422);
     expect(far.body.said.code).toBe('alert_outside_area');
   });
+  it(
+    "keeps a station whose node died: marked silent, its area still its own (the centre raises an incident there as the station's, and the station's people see it)",
+    { timeout: 120_000 },
+    async () => {
+      const HF = { lat: 28.37, lon: 121.38 };
+      const city = await startCity({
+        nodes: [
+          { name: 'hf', config: { station: { id: 'hf', code: 'HF', ...HF, radiusKm: 3 } } },
+          { name: 'centre', config: { station: { id: 'centre', code: 'QZ', lat: 28.45, lon: 121.46, radiusKm: 1 } } },
+        ],
+        redis: REDIS_URL,
+        exampleRoutes: false,
+        cleanup,
+      });
+      const admin = await city.login('centre');
+      const added = await city.api('centre', 'POST', '/api/users', admin, { name: 'hf-room', password: 'hf-room-password', roles: ['command'], scope: 'hf' });
+      expect(added.status, JSON.stringify(added.body)).toBe(201);
+      const room = await city.login('centre', 'hf-room', 'hf-room-password');
+      const stations = async () => (await city.api('centre', 'GET', '/api/stations', admin)).body as StationSummary[];
+      await waitFor('the centre knowing hf', async () => (await stations()).some((s) => s.id === 'hf' && !s.silent) || undefined, 15_000);
+
+      await city.node('hf').kill9();
+      const silent = await waitFor('hf shown silent on the centre', async () => (await stations()).find((s) => s.id === 'hf' && s.silent), 20_000);
+      expect(silent).toMatchObject({ node: 'hf', patrolsRunning: 0 });
+      // The desk is the centre's now (a lease: within its 6 s), and an incident in hf's area is hf's.
+      await waitFor('the centre holding the desk', () => city.node('centre').output().includes("the city's dispatch desk now") || undefined, 20_000);
+      const raised = await city.api('centre', 'POST', '/api/alerts', admin, { category: 'other', lat: HF.lat + 0.001, lon: HF.lon });
+      expect(raised.status, JSON.stringify(raised.body)).toBe(201);
+      expect((raised.body as GroundAlertView).number).toMatch(/^HF-\d{8}-\d{3}$/);
+      const seen = (await city.api('centre', 'GET', '/api/alerts', room)).body as GroundAlertView[];
+      expect(seen.map((a) => a.id)).toContain((raised.body as GroundAlertView).id);
+    },
+  );
 });

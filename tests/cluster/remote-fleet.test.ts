@@ -1,7 +1,8 @@
 /**
  * The other nodes' drones as a node keeps them (server/http/remote-fleet.ts), in its own time: a
  * silent node's drones shown lost, then forgotten; a drone following its link to another node; a
- * node's own drone never shown twice; a drone's station known from its link while it is not heard.
+ * node's own drone never shown twice; a drone's station known from its link while it is not heard;
+ * a silent node's station kept, marked silent.
  */
 import { describe, expect, it } from 'vitest';
 import { NODE_SILENT_MS, RemoteFleet } from '../../server/http/remote-fleet.ts';
@@ -53,7 +54,12 @@ describe("the other nodes' drones", () => {
     expect(r.stationOf('sim-hf-2')).toBe('hf');
     expect(r.stationOf('wl1-1')).toBeNull();
     r.apply('hf', [], true, T0, none);
-    expect(r.stations(T0 + 120_000)).toEqual([{ ...STATION, node: 'hf' }]);
-    expect(r.stations(T0 + 120_001)).toEqual([]);
+    expect(r.stations(T0 + NODE_SILENT_MS)).toEqual([{ ...STATION, node: 'hf', silent: false }]);
+    // Silent, the station stays (its area is still its own: incidents there, its routes), flying nothing.
+    expect(r.stations(T0 + NODE_SILENT_MS + 1)).toEqual([{ ...STATION, node: 'hf', silent: true, patrolsRunning: 0 }]);
+    expect(r.stations(T0 + 24 * 3600_000)).toEqual([{ ...STATION, node: 'hf', silent: true, patrolsRunning: 0 }]);
+    // …and heard again, as it says.
+    r.apply('hf', [], true, T0 + 24 * 3600_000, none);
+    expect(r.stations(T0 + 24 * 3600_000)).toEqual([{ ...STATION, node: 'hf', silent: false }]);
   });
 });

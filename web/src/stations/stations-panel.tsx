@@ -68,7 +68,7 @@ export function stationTitle(s: StationSummary, directory: StationDirectory): st
 function StationCard({ station: s, panel }: { station: StationSummary; panel: StationsPanel }) {
   const title = stationTitle(s, panel.deps.directory);
   return (
-    <li class='station-card' data-station-id={s.id}>
+    <li class={s.silent ? 'station-card station-card--silent' : 'station-card'} data-station-id={s.id} data-silent={s.silent}>
       <div class='station-card__head'>
         <button type='button' class='station-card__name' title={t('stationShowOnMap')} onClick={() => panel.deps.focus(s)}>{title}</button>
         {title !== s.id && <code class='station-card__id'>{s.id}</code>}
@@ -79,7 +79,11 @@ function StationCard({ station: s, panel }: { station: StationSummary; panel: St
         <FieldRow label='stationPatrols' value={String(s.patrolsRunning)} />
         <FieldRow label='stationIncidents' value={String(s.openIncidents)} alert={s.openIncidents > 0} />
         <FieldRow label='stationOfficers' value={String(s.officersOnDuty)} />
-        <FieldRow label='stationNode' value={s.node ?? t('stationNodeAlone')} />
+        <FieldRow
+          label='stationNode'
+          value={s.node === null ? t('stationNodeAlone') : s.silent ? t('stationNodeSilent', { node: s.node }) : s.node}
+          alert={s.silent}
+        />
       </dl>
     </li>
   );

@@ -295,6 +295,7 @@ export const en = {
   stationOfficers: 'Officers on duty',
   stationNode: 'Served by node',
   stationNodeAlone: 'single server',
+  stationNodeSilent: '{node} · not heard',
   stationOwn: 'This station',
   droneStation: 'The station this drone belongs to: {station}',
   // ---- the admin tab: each drone's camera source (PUT /api/video-sources/:drone)

@@ -282,6 +282,7 @@ export const zhCN: Record<StringKey, string> = {
   stationOfficers: `${T.onDuty.zh}${T.officer.zh}`,
   stationNode: '服务节点',
   stationNodeAlone: '单机运行',
+  stationNodeSilent: '{node} · 节点失联',
   stationOwn: '本所',
   droneStation: '所属派出所：{station}',
   camerasTitle: '无人机摄像头',
