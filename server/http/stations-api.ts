@@ -46,7 +46,12 @@ export function createStationsRouter(o: StationsApiOptions): express.Router {
       byId.set(
         st.id,
         seen ?
-          { ...seen, node: [seen.node, st.node].filter(Boolean).join(', '), patrolsRunning: seen.patrolsRunning + st.patrolsRunning, silent: seen.silent && st.silent } :
+          {
+            ...seen,
+            node: [seen.node, st.node].filter(Boolean).join(', '),
+            patrolsRunning: seen.patrolsRunning + st.patrolsRunning,
+            silent: seen.silent && st.silent,
+          } :
           st,
       );
     }
