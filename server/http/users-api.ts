@@ -2,7 +2,9 @@ import express from 'express';
 import { z } from 'zod';
 import { hashPassword } from '../auth/passwords.ts';
 import { ROLES, scopeProblem, UserRuleError } from '../store/users.ts';
+import { said } from '../wire/messages.ts';
 import { ipOf, requireRole, type AuthContext } from './auth.ts';
+import { refusalBody, saidBody } from './errors.ts';
 import { parseBody } from './validate.ts';
 
 const name = z.string().regex(/^[\p{L}\p{N}_.-]{1,64}$/u, 'letters, digits, _ . - only, 1-64 characters');
@@ -36,7 +38,7 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
     const body = parseBody(NewUser, req, res);
     if (!body) return;
     if (await ctx.users.byName(body.name)) {
-      res.status(409).json({ error: `user "${body.name}" already exists` });
+      res.status(409).json(saidBody(said('user_exists', { user: body.name })));
       return;
     }
     // Added meanwhile by another request (the name is checked again as it is written): refused 409 as above.
@@ -67,7 +69,7 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
     const user = await refusedByRules(ctx, req, res, 'user.change', () => ctx.users.update(req.params.name!, change));
     if (user === null) return;
     if (!user) {
-      res.status(404).json({ error: `no user "${req.params.name}"` });
+      res.status(404).json(saidBody(said('user_unknown', { user: req.params.name! })));
       return;
     }
     ctx.audit.record({
@@ -84,26 +86,26 @@ export function createUsersRouter(ctx: AuthContext): express.Router {
   router.delete('/:name', async (req, res) => {
     // The same account in any spelling: names are compared without case ("ADMIN" is admin).
     if ((await ctx.users.byName(req.params.name!))?.id === req.user!.id) {
-      res.status(400).json({ error: 'you cannot delete your own account' });
+      res.status(400).json(saidBody(said('user_delete_self')));
       return;
     }
     const ok = await refusedByRules(ctx, req, res, 'user.remove', () => ctx.users.remove(req.params.name!));
     if (ok === null) return;
     ctx.audit.record({ user: req.user!.name, action: 'user.remove', target: req.params.name, result: ok ? 'ok' : 'not found', ip: ipOf(req) });
-    if (!ok) res.status(404).json({ error: `no user "${req.params.name}"` });
+    if (!ok) res.status(404).json(saidBody(said('user_unknown', { user: req.params.name! })));
     else res.json({ ok: true });
   });
   return router;
 }
 
-/** Run a change; one the rules refuse (the last admin) is audited and answered 409 with its reason, and gives null. */
+/** Run a change; one the rules refuse (the last admin) is audited and answered 409 with its reason (and its message), and gives null. */
 async function refusedByRules<T>(ctx: AuthContext, req: express.Request, res: express.Response, action: string, change: () => Promise<T>): Promise<T | null> {
   try {
     return await change();
   } catch (err) {
     if (!(err instanceof UserRuleError)) throw err;
     ctx.audit.record({ user: req.user!.name, action, target: req.params.name as string, result: 'refused', detail: { reason: err.message }, ip: ipOf(req) });
-    res.status(409).json({ error: err.message });
+    res.status(409).json(refusalBody(err));
     return null;
   }
 }

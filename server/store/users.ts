@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
-import { CITY_SCOPE, STATION_ID } from '../wire/types.ts';
+import { Refusal } from '../refusal.ts';
+import { said, type ServerMessage } from '../wire/messages.ts';
+import { type AccountView, CITY_SCOPE, ROLES, type Role, STATION_ID } from '../wire/types.ts';
 import { storeAwayReason } from './away.ts';
 import type { Db } from './connection.ts';
 import type { Database } from './schema.ts';
@@ -9,19 +11,9 @@ import type { Database } from './schema.ts';
 /** sessions remembered for a database that is away: a station's users, many times over */
 const CHECKED_SESSIONS = 5000;
 
-export const ROLES = ['pilot', 'command', 'officer', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface User {
-  id: number;
-  name: string;
-  displayName: string;
-  roles: Role[];
-  disabled: boolean;
-  createdAt: number;
-  /** what they see and act on: CITY_SCOPE (every station, the city centre) or one station's id */
-  scope: string;
-}
+// The roles and an account's fields are the wire's: the admin tab shows them as they are here.
+export { ROLES, type Role };
+export type User = AccountView;
 
 /** A user with the stored hash of their password: for the login only, never sent anywhere. */
 export type Account = User & { passwordHash: string };
@@ -45,8 +37,15 @@ export interface UserChange {
   scope?: string;
 }
 
-/** A change the rules refuse (e.g. leaving the station without an enabled admin). */
-export class UserRuleError extends Error {}
+/**
+ * A change the rules refuse (e.g. leaving the station without an enabled admin): a conflict, with
+ * its message (said) for the admin tab to say in the admin's language; the tool prints the English.
+ */
+export class UserRuleError extends Refusal {
+  constructor(why: string | ServerMessage) {
+    super('conflict', why);
+  }
+}
 
 /**
  * What is wrong with a scope, or null for one of the right shape: CITY_SCOPE or a station's id
@@ -215,7 +214,7 @@ export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded];
   /** Throws UserRuleError for a name taken (in any case) or a scope of the wrong shape (scopeProblem). */
   async add(name: string, passwordHash: string, roles: Role[], displayName = '', scope: string = CITY_SCOPE): Promise<User> {
     checkScope(scope);
-    const exists = () => new UserRuleError(`user "${name}" already exists`);
+    const exists = () => new UserRuleError(said('user_exists', { user: name }));
     let user: User;
     try {
       user = await this.writing(async (trx) => {
@@ -254,7 +253,7 @@ export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded];
    * Refuse a change that would leave no enabled admin: nobody could manage accounts any more,
    * and the first-start admin is only made for an empty database.
    */
-  private async keepAnAdmin(trx: Q, u: User, what: string): Promise<void> {
+  private async keepAnAdmin(trx: Q, u: User, what: 'user_last_admin_disable' | 'user_last_admin_role' | 'user_last_admin_remove'): Promise<void> {
     if (u.disabled || !u.roles.includes('admin')) return;
     const { n } = await trx.selectFrom('users as u')
       .innerJoin('user_roles as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'admin'))
@@ -262,8 +261,7 @@ export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded];
       .where('u.id', '<>', u.id)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    if (Number(n) === 0)
-      throw new UserRuleError(`${u.name} is the last enabled admin: ${what} would leave nobody to manage accounts; make another admin first`);
+    if (Number(n) === 0) throw new UserRuleError(said(what, { user: u.name }));
   }
 
   /** Throws UserRuleError for a change that would leave no enabled admin, or a scope of the wrong shape. */
@@ -284,8 +282,8 @@ export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded];
         : change.passwordHash ?
         'password changed'
         : null;
-      if (change.disabled) await this.keepAnAdmin(trx, u, 'disabling the account');
-      if (change.roles && !change.roles.includes('admin')) await this.keepAnAdmin(trx, u, 'taking the admin role');
+      if (change.disabled) await this.keepAnAdmin(trx, u, 'user_last_admin_disable');
+      if (change.roles && !change.roles.includes('admin')) await this.keepAnAdmin(trx, u, 'user_last_admin_role');
       if (change.roles) await this.setRoles(trx, u.id, change.roles);
       const set = {
         ...(change.passwordHash && { password_hash: change.passwordHash }),
@@ -311,7 +309,7 @@ export class UserStore extends EventEmitter<{ 'sessions-ended': [SessionsEnded];
       await this.oneAdminChangeAtATime(trx);
       const u = await this.find(trx, name);
       if (!u) return undefined;
-      await this.keepAnAdmin(trx, u, 'removing the account');
+      await this.keepAnAdmin(trx, u, 'user_last_admin_remove');
       await trx.deleteFrom('users').where('id', '=', u.id).execute(); // its roles and sessions go with it (ON DELETE CASCADE)
       return u;
     });

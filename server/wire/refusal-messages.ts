@@ -144,6 +144,13 @@ export const REFUSAL_MESSAGES_EN = {
   session_timed_out: 'session ended: it expired; log in again',
   session_ended_elsewhere: 'session ended: logged out, or the password was changed; log in again',
   service_stopping: 'not accepted: the service is stopping ({reason})',
+  // accounts (http/users-api.ts, store/users.ts): the admin tab says them in the admin's language
+  user_exists: 'user "{user}" already exists',
+  user_unknown: 'no user "{user}"',
+  user_delete_self: 'you cannot delete your own account',
+  user_last_admin_disable: '{user} is the last enabled admin: disabling the account would leave nobody to manage accounts; make another admin first',
+  user_last_admin_role: '{user} is the last enabled admin: taking the admin role would leave nobody to manage accounts; make another admin first',
+  user_last_admin_remove: '{user} is the last enabled admin: removing the account would leave nobody to manage accounts; make another admin first',
   // why the service stops: a signal's name, the operator's words, or nothing given
   shutdown_reason: '{reason}',
 

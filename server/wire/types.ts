@@ -804,6 +804,22 @@ export interface VideoSourcesView {
   setInPage: Array<{ drone: string; uri: string; setBy: string; setAt: number }>;
 }
 
+/** What an account may do (README "Users, roles and the audit trail"); an account holds one or more. */
+export const ROLES = ['pilot', 'command', 'officer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** An account as GET, POST and PATCH /api/users answer it (admins only): never its password or its hash. */
+export interface AccountView {
+  id: number;
+  name: string;
+  displayName: string;
+  roles: Role[];
+  disabled: boolean;
+  createdAt: number;
+  /** what they see and act on: CITY_SCOPE (every station, the city centre) or one station's id */
+  scope: string;
+}
+
 /**
  * Stations and scopes (情指行一体化): each node serves one station (its config's station.id) and its
  * drones belong to it; a user works for one station, or for the whole city (the centre, 情指中心).

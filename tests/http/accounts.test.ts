@@ -87,7 +87,7 @@ describe('accounts over the API', () => {
   it('an admin cannot delete their own account by writing its name in another case', async () => {
     for (const name of ['ADMIN', 'Admin', 'admin']) {
       const r = await t.api('DELETE', `/api/users/${name}`, admin);
-      expect(r).toMatchObject({ status: 400, body: { error: 'you cannot delete your own account' } });
+      expect(r).toMatchObject({ status: 400, body: { error: 'you cannot delete your own account', said: { code: 'user_delete_self' } } });
     }
     expect((await t.api('GET', '/api/me', admin)).status).toBe(200);
   });
@@ -95,18 +95,26 @@ describe('accounts over the API', () => {
   it('names are one account in any case, for every letter, not only a–z', async () => {
     expect((await t.api('POST', '/api/users', admin, { name: 'émile', password: 'emile-password', roles: ['pilot'] })).status).toBe(201);
     const twin = await t.api('POST', '/api/users', admin, { name: 'ÉMILE', password: 'emile-password', roles: ['pilot'] });
-    expect(twin).toMatchObject({ status: 409, body: { error: 'user "ÉMILE" already exists' } });
+    expect(twin).toMatchObject({ status: 409, body: { error: 'user "ÉMILE" already exists', said: { code: 'user_exists', params: { user: 'ÉMILE' } } } });
     expect((await t.api('POST', '/api/login', undefined, { username: 'Émile', password: 'emile-password' })).body.user.name).toBe('émile');
     expect((await t.api('PATCH', '/api/users/ÉMILE', admin, { displayName: 'Émile Dupont' })).body.displayName).toBe('Émile Dupont');
   });
 
+  it('an account that is not there is 404, said as a message too', async () => {
+    const missing = { status: 404, body: { error: 'no user "nobody.here"', said: { code: 'user_unknown', params: { user: 'nobody.here' } } } };
+    expect(await t.api('PATCH', '/api/users/nobody.here', admin, { displayName: 'Nobody' })).toMatchObject(missing);
+    expect(await t.api('DELETE', '/api/users/nobody.here', admin)).toMatchObject(missing);
+  });
+
   it('the last enabled admin cannot be disabled or lose the role; with another admin, it can', async () => {
-    const lastRefused = (name: string, r: { status: number; body: { error: string } }) => {
+    // The English for API users, and the message the admin tab says in the admin's language.
+    const lastRefused = (name: string, code: string, r: { status: number; body: { error: string; said?: unknown } }) => {
       expect(r.status).toBe(409);
       expect(r.body.error).toMatch(new RegExp(`^${name} is the last enabled admin: .* would leave nobody to manage accounts; make another admin first$`));
+      expect(r.body.said).toEqual({ code, params: { user: name } });
     };
-    lastRefused('admin', await t.api('PATCH', '/api/users/admin', admin, { disabled: true }));
-    lastRefused('admin', await t.api('PATCH', '/api/users/Admin', admin, { roles: ['pilot', 'command'] }));
+    lastRefused('admin', 'user_last_admin_disable', await t.api('PATCH', '/api/users/admin', admin, { disabled: true }));
+    lastRefused('admin', 'user_last_admin_role', await t.api('PATCH', '/api/users/Admin', admin, { roles: ['pilot', 'command'] }));
     expect((await t.api('GET', '/api/me', admin)).status).toBe(200); // nothing changed, session kept
     const refusals = (await t.api('GET', '/api/audit?action=user.change', admin)).body as { result: string }[];
     expect(refusals.filter((e) => e.result === 'refused')).toHaveLength(2);
@@ -115,7 +123,7 @@ describe('accounts over the API', () => {
     expect((await t.api('POST', '/api/users', admin, { name: 'deputy', password: 'deputy-password', roles: ['admin'] })).status).toBe(201);
     expect((await t.api('PATCH', '/api/users/admin', admin, { roles: ['pilot', 'command'] })).status).toBe(200);
     const deputy = await t.login('deputy', 'deputy-password');
-    lastRefused('deputy', await t.api('PATCH', '/api/users/deputy', deputy, { disabled: true }));
-    lastRefused('deputy', await t.api('PATCH', '/api/users/DEPUTY', deputy, { roles: ['officer'] }));
+    lastRefused('deputy', 'user_last_admin_disable', await t.api('PATCH', '/api/users/deputy', deputy, { disabled: true }));
+    lastRefused('deputy', 'user_last_admin_role', await t.api('PATCH', '/api/users/DEPUTY', deputy, { roles: ['officer'] }));
   });
 });

@@ -11,6 +11,7 @@ import { OfficerAccounts } from '../../server/auth/officer-accounts.ts';
 import { ControlError, ControlRegistry } from '../../server/patrols/control.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
 import { tokenHash, UserRuleError, type SessionsEnded } from '../../server/store/users.ts';
+import { said } from '../../server/wire/messages.ts';
 import { describeEachBackend, type Backend } from '../helpers/backends.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'skybeat-users-'));
@@ -47,7 +48,10 @@ describeEachBackend('users and sessions', (backend) => {
     const emile = await store.users.add('Émile', 'scrypt$x', ['officer']);
     await store.users.add('li.wei', 'scrypt$x', ['pilot']);
     for (const twin of ['émile', 'ÉMILE', 'Émile']) {
-      await expect(store.users.add(twin, 'scrypt$y', ['pilot'])).rejects.toThrow(new UserRuleError(`user "${twin}" already exists`));
+      // Its English, and its message for the admin tab (said), which the comparison holds too.
+      const refused = new UserRuleError(said('user_exists', { user: twin }));
+      expect(refused.message).toBe(`user "${twin}" already exists`);
+      await expect(store.users.add(twin, 'scrypt$y', ['pilot'])).rejects.toThrow(refused);
     }
     await expect(store.users.add('LI.WEI', 'scrypt$y', ['pilot'])).rejects.toThrow(UserRuleError);
     expect((await store.users.byName('ÉMILE'))?.id).toBe(emile.id);

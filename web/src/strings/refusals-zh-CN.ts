@@ -128,6 +128,12 @@ export const REFUSALS_ZH: Record<RefusalCode, string> = {
   session_timed_out: '会话已结束：已过期，请重新登录',
   session_ended_elsewhere: '会话已结束：已在别处退出或密码已修改，请重新登录',
   service_stopping: '未执行：服务正在停止（{reason}）',
+  user_exists: '账号“{user}”已存在',
+  user_unknown: '无此账号“{user}”',
+  user_delete_self: '不能删除自己的账号',
+  user_last_admin_disable: '{user} 是最后一个启用的管理员：停用后将无人管理账号；请先设置另一名管理员',
+  user_last_admin_role: '{user} 是最后一个启用的管理员：取消其管理员角色后将无人管理账号；请先设置另一名管理员',
+  user_last_admin_remove: '{user} 是最后一个启用的管理员：删除后将无人管理账号；请先设置另一名管理员',
   shutdown_reason: '{reason}',
 
   command_busy: '{vehicle} 的 {command} 正在执行中',
