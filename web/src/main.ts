@@ -315,8 +315,8 @@ async function start(): Promise<void> {
     // Drawn again when the list changes, and in a new language (an unnamed station is "this station").
     effect(() => areas.render(stations.list.value ?? [], (s) => stationTitle(s, stations)));
   }
-  // Admins: each drone's camera source.
-  const admin = isAdmin(user) ? new AdminPanel(byId('admin-panel')) : null;
+  // Admins: the accounts and each drone's camera source.
+  const admin = isAdmin(user) ? new AdminPanel(byId('admin-panel'), { stations, confirm, me: user.name }) : null;
   document.querySelector<HTMLElement>('[data-tab="admin"]')!.hidden = admin === null;
   tabs.onShow((tab) => {
     if (tab === 'history') history.shown();
