@@ -5,7 +5,8 @@ import type { OfficerOp, Officers } from './alerts/officers.ts';
 import type { CityBus } from './cluster/bus.ts';
 import type { CommandClaims } from './cluster/command-claims.ts';
 import type { Leases } from './cluster/leases.ts';
-import { linkOf } from './http/remote-fleet.ts';
+import { forgetSilentStations, saidStations, sayStation, type StoredStation } from './cluster/station-table.ts';
+import { linkOf, type RemoteFleet } from './http/remote-fleet.ts';
 import type { Connection } from './links/connection.ts';
 import { redactLinkUri } from './links/uri.ts';
 import type { Logger } from './log.ts';
@@ -13,6 +14,7 @@ import type { ControlRegistry } from './patrols/control.ts';
 import type { Gotos } from './patrols/goto.ts';
 import type { Patrols } from './patrols/patrols.ts';
 import type { SlotClaims } from './patrols/scheduler.ts';
+import type { Db } from './store/connection.ts';
 import type { Fleet } from './vehicles/fleet.ts';
 import type { AircraftAlertView, GroundAlertView } from './wire/types.ts';
 
@@ -85,6 +87,31 @@ export function slotClaims(claims: CommandClaims): SlotClaims {
     launched: (slot, runId) => claims.finish(idOf(slot), { runId }),
     release: (slot) => claims.release(idOf(slot)),
   };
+}
+
+/**
+ * This node's station, in the store for the nodes that start while it is down (said now and every
+ * hour, cluster/station-table.ts); and the stations the others said, known here (silent) until they
+ * are heard on the bus. The store not answering is said on the log, never fatal. Returns its stop.
+ */
+export async function shareStations(
+  o: { db: Db; node: string; station: StoredStation; links: string[]; remote: RemoteFleet; log: Logger },
+): Promise<() => void> {
+  const say = async () => {
+    const now = Date.now();
+    await sayStation(o.db, o.node, o.station, o.links, now);
+    await forgetSilentStations(o.db, now);
+  };
+  try {
+    await say();
+    for (const s of await saidStations(o.db, o.node, Date.now(), (node, why) => o.log.warn(`the station node ${node} said in the store is skipped: ${why}`))) {
+      o.remote.node(s.node, { ...s.station, patrolsRunning: 0 }, s.links);
+    }
+  } catch (err) {
+    o.log.warn(`the city's stations could not be read from the store (${(err as Error).message}): known as their nodes are heard`);
+  }
+  const t = setInterval(() => void say().catch((err: Error) => o.log.warn(`saying this node's station in the store: ${err.message}`)), HOUR);
+  return () => clearInterval(t);
 }
 
 /** A week of claims: far beyond a signed message's window (cluster/signing.ts) and a schedule's grace. Returns its stop. */

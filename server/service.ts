@@ -27,7 +27,7 @@ import { pruneTlogs } from './links/tlog-retention.ts';
 import { UdpInLink } from './links/udp.ts';
 import { namedLink, parseLinkUri, SIM_LINK_ID } from './links/uri.ts';
 import { CityBus } from './cluster/bus.ts';
-import { DESK_LEASE, logBus, pruneClaimsHourly, serveLeasedLinks, shareControl, shareDispatch, slotClaims } from './city-node.ts';
+import { DESK_LEASE, logBus, pruneClaimsHourly, serveLeasedLinks, shareControl, shareDispatch, shareStations, slotClaims } from './city-node.ts';
 import { CommandClaims } from './cluster/command-claims.ts';
 import { Leases } from './cluster/leases.ts';
 import type { ClusterSettings } from './cluster/node.ts';
@@ -528,6 +528,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       radiusKm: station.radiusKm,
       patrolsRunning: patrols.activeViews().length,
     });
+    // the others' stations from the store (a node down now is still known), this one's said there
+    if (bus) {
+      const { patrolsRunning: _, ...said } = thisStation();
+      closers.push(await shareStations({ db: store.db, node: bus.node, station: said, links: myLinks, remote, log }));
+    }
     /** every station of the city this node knows of: its own, and those the other nodes tell */
     const allStations = () => [{ ...thisStation(), node: bus?.node ?? null, silent: false }, ...remote.stations(Date.now())];
     /** the station a route belongs to, by the id or name its metadata names; null: the city's (http/route-scope.ts) */

@@ -46,6 +46,7 @@ const CHECKED = {
   journal_applied: { key: ['key'] },
   cluster_leases: { key: ['name'] },
   cluster_commands: { key: ['id'] },
+  cluster_stations: { key: ['node'] },
 } satisfies { [T in TableName]: (KeyedTable & { key: readonly (keyof Database[T] & string)[] }) | null };
 export const TABLES: Record<TableName, KeyedTable | null> = CHECKED;
 

@@ -156,4 +156,6 @@ export interface Database {
   cluster_leases: { name: string; holder: string; epoch: number; expires_at: Ms };
   /** forwarded commands, run at most once by their id (server/cluster/command-claims.ts); result is JSON */
   cluster_commands: { id: string; node: string; state: 'running' | 'done' | 'abandoned'; result: string | null; at: Ms };
+  /** each node's station as it last said it (server/cluster/station-table.ts); station and links are JSON */
+  cluster_stations: { node: string; station: string; links: string; said_at: Ms };
 }

@@ -140,7 +140,7 @@ describe.skipIf(skip !== '')(`the city's one dispatch desk ${skip}`, () => {
     expect(far.body.said.code).toBe('alert_outside_area');
   });
   it(
-    "keeps a station whose node died: marked silent, its area still its own (the centre raises an incident there as the station's, and the station's people see it)",
+    "keeps a station whose node died: marked silent, its area still its own (the centre raises an incident there as the station's, and the station's people see it), also once the centre restarted",
     { timeout: 120_000 },
     async () => {
       const HF = { lat: 28.37, lon: 121.38 };
@@ -170,6 +170,16 @@ describe.skipIf(skip !== '')(`the city's one dispatch desk ${skip}`, () => {
       expect((raised.body as GroundAlertView).number).toMatch(/^HF-\d{8}-\d{3}$/);
       const seen = (await city.api('centre', 'GET', '/api/alerts', room)).body as GroundAlertView[];
       expect(seen.map((a) => a.id)).toContain((raised.body as GroundAlertView).id);
+
+      // The centre restarted while hf is still down knows hf from what hf said in the store.
+      await city.node('centre').restart();
+      const again = await city.login('centre');
+      const known = ((await city.api('centre', 'GET', '/api/stations', again)).body as StationSummary[]).find((s) => s.id === 'hf');
+      expect(known).toMatchObject({ node: 'hf', silent: true, radiusKm: 3 });
+      await waitFor('the restarted centre holding the desk', () => city.node('centre').output().includes("the city's dispatch desk now") || undefined, 20_000);
+      const next = await city.api('centre', 'POST', '/api/alerts', again, { category: 'other', lat: HF.lat, lon: HF.lon + 0.001 });
+      expect(next.status, JSON.stringify(next.body)).toBe(201);
+      expect((next.body as GroundAlertView).number).toMatch(/^HF-\d{8}-\d{3}$/);
     },
   );
 });

@@ -126,6 +126,8 @@ async function fill(store: Store): Promise<void> {
   await store.db.k.insertInto('cluster_leases').values({ name: 'link:l1', holder: 'node-a', epoch: 3, expires_at: T0 + 8000 }).execute();
   const command = { id: '6f1c2b9e-4d3a-4e6b-9a7c-2f8e1d0c5b4a', node: 'node-a', state: 'done', result: '{"status":200}', at: T0 } as const;
   await store.db.k.insertInto('cluster_commands').values(command).execute();
+  const station = { node: 'node-a', station: '{"id":"hf","lat":28.37,"lon":121.38,"radiusKm":3}', links: '["hf1"]', said_at: T0 };
+  await store.db.k.insertInto('cluster_stations').values(station).execute();
 }
 
 /** Every row of every table, in key order (track points by drone, time and place). */
@@ -297,7 +299,7 @@ describe('npm run store', () => {
     expect(run.out).toMatch(/^table +in source +added +already there$/m);
     expect(run.out).toMatch(/^track_points +10 +10 +0$/m);
     expect(run.out).toMatch(/^audit +7 +7 +0$/m);
-    expect(run.out).toMatch(/^added \d+ rows; 0 were there already\nverified: the target holds every row of the source, in all 20 tables\n$/m);
+    expect(run.out).toMatch(/^added \d+ rows; 0 were there already\nverified: the target holds every row of the source, in all 21 tables\n$/m);
     const again = await npmRunStore('copy', '--from', from, '--to', to);
     expect(again).toMatchObject({ code: 0, err: '' });
     expect(again.out).toMatch(/^track_points +10 +0 +10$/m);

@@ -22,6 +22,7 @@ describe('database file', () => {
       'audit',
       'cluster_commands',
       'cluster_leases',
+      'cluster_stations',
       'drone_control',
       'drone_requests',
       'goto_events',
