@@ -6,10 +6,11 @@
  */
 import type { Db } from '../store/connection.ts';
 
-/** A station as it is kept: what does not change while its node runs (http/remote-fleet.ts NodeStation but its patrols in the air). */
+/** A station as it is kept: what does not change while its node runs (http/remote-fleet.ts NodeStation adds its patrols in the air). */
 export interface StoredStation {
   id: string;
   name: string;
+  /** its incident numbers' code and day (config station.code, station.timeZone) */
   code: string;
   timeZone: string;
   lat: number;

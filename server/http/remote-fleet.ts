@@ -1,3 +1,4 @@
+import type { StoredStation } from '../cluster/station-table.ts';
 import type { VehicleView } from '../wire/types.ts';
 
 /** A drone's link, from its id "<link>-<sysid>". */
@@ -8,18 +9,8 @@ export const NODE_SILENT_MS = 7000;
 /** …and after this long its drones leave the map, unless another node has taken their link over. */
 const FORGET_MS = 120_000;
 
-/** A node's station, as it tells the others with each snapshot. */
-export interface NodeStation {
-  id: string;
-  name: string;
-  /** its incident numbers' code and day (config station.code, station.timeZone) */
-  code: string;
-  timeZone: string;
-  lat: number;
-  lon: number;
-  radiusKm: number;
-  patrolsRunning: number;
-}
+/** A node's station, as it tells the others with each snapshot: as it is kept in the store, and its patrols in the air. */
+export type NodeStation = StoredStation & { patrolsRunning: number };
 
 /** A station as a node of the city told it: the node serving it, and whether that node has gone silent (NODE_SILENT_MS). */
 export type StationOfNode = NodeStation & { node: string; silent: boolean };
